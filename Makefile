@@ -1,0 +1,30 @@
+# Two set-up commands (see README): `make tour` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.saddle-installed
+
+.PHONY: tour test test-slow bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	# torchattacks is an independent reference for the attack tests; its own pins would pull another torch.
+	$(PY) -m pip install --quiet --no-deps "torchattacks==3.5.1"
+	touch $(STAMP)
+
+tour: $(STAMP)
+	$(VENV)/bin/saddle run --out results
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 -m "not slow" -q
+
+test-slow: $(STAMP)
+	$(PY) -m pytest -n 2 -m slow -q
+
+bench: $(STAMP)
+	for f in benchmarks/*.py; do $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) results

@@ -1,0 +1,5 @@
+import sys
+
+from saddle.cli import main
+
+sys.exit(main())

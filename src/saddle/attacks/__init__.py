@@ -1,0 +1,1 @@
+"""saddle.attacks"""

@@ -1,0 +1,210 @@
+"""What every experiment shares: a config dataclass, an output folder, and the registry entry.
+
+An experiment is one file in `saddle/experiments/` that defines
+
+    @dataclass
+    class Config(ExperimentConfig):
+        steps: int = 2000
+        step_size: float = 0.1
+        def validate(self): check_positive(self, "steps", "step_size")
+
+    def run(config: Config, out: RunOutput) -> dict[str, float | int | str | list]: ...
+
+    EXPERIMENT = Experiment(name="bilinear", summary="...", config=Config, run=run,
+                            quick={"steps": 200})
+
+and is discovered automatically (`saddle.experiments.registry()`); nothing else needs editing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import math
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+
+@dataclass
+class ExperimentConfig:
+    """Fields every experiment has. Subclasses add their own and override `validate`."""
+
+    seed: int = 0
+    device: str = "cpu"
+
+    def validate(self) -> None:
+        """Raise ValueError on out-of-range values. Called by `make_config`."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def check_positive(config: Any, *names: str, allow_zero: bool = False) -> None:
+    """Raise ValueError naming the field when a numeric field is not > 0 (or ≥ 0 with `allow_zero`)."""
+    for name in names:
+        value = getattr(config, name)
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for v in values:
+            bad = not math.isfinite(v) or (v < 0 if allow_zero else v <= 0)
+            if bad:
+                rel = ">= 0" if allow_zero else "> 0"
+                raise ValueError(f"{name} must be finite and {rel}, got {value!r}")
+
+
+def check_choice(config: Any, name: str, choices: typing.Iterable[str]) -> None:
+    """Raise ValueError when a string field (or each item of a list field) is not one of `choices`."""
+    choices = list(choices)
+    value = getattr(config, name)
+    for v in value if isinstance(value, (list, tuple)) else [value]:
+        if v not in choices:
+            raise ValueError(f"{name} must be one of {choices}, got {v!r}")
+
+
+@dataclass
+class Figure:
+    file: str
+    caption: str
+
+
+class RunOutput:
+    """The folder one experiment writes into: figures (PNG), metrics, a log.
+
+    `saddle.cli` creates it in a temporary folder and renames it into place only when the run
+    succeeds, so a failed or interrupted run never leaves a half-written result behind.
+    """
+
+    def __init__(self, path: Path, logger: logging.Logger | None = None) -> None:
+        self.path = Path(path)
+        (self.path / "figures").mkdir(parents=True, exist_ok=True)
+        self.figures: list[Figure] = []
+        self.log = logger or logging.getLogger("saddle.experiment")
+
+    def savefig(self, fig: Any, name: str, caption: str) -> Path:
+        """Save a matplotlib figure as figures/NAME.png with a caption for the report, and close it."""
+        import matplotlib.pyplot as plt
+
+        if not name.replace("_", "").replace("-", "").isalnum():
+            raise ValueError(f"figure name must be alphanumeric with _ or -, got {name!r}")
+        file = self.path / "figures" / f"{name}.png"
+        fig.savefig(file, dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        self.figures = [f for f in self.figures if f.file != f"figures/{name}.png"]
+        self.figures.append(Figure(f"figures/{name}.png", caption))
+        return file
+
+    def save_json(self, name: str, obj: Any) -> Path:
+        """Write an extra JSON artefact (e.g. a table) next to the metrics."""
+        file = self.path / f"{name}.json"
+        file.write_text(json.dumps(to_jsonable(obj), indent=2))
+        return file
+
+    def save_tensor(self, name: str, obj: Any) -> Path:
+        """Write an extra tensor artefact with torch.save (load it with weights_only=True)."""
+        file = self.path / f"{name}.pt"
+        torch.save(obj, file)
+        return file
+
+
+RunFn = Callable[[Any, RunOutput], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A registry entry: name, one-line summary, config class, run function and quick-size overrides."""
+
+    name: str
+    summary: str
+    config: type[ExperimentConfig]
+    run: RunFn
+    quick: Mapping[str, Any] = field(default_factory=dict)
+    reproduces: str = ""
+
+    def make_config(self, quick: bool = False, overrides: Mapping[str, str] | None = None, **fixed: Any) -> ExperimentConfig:
+        """Build and validate the config: defaults, then quick sizes, then `fixed`, then string overrides."""
+        names = {f.name for f in dataclasses.fields(self.config)}
+        values: dict[str, Any] = {}
+        if quick:
+            values.update(self.quick)
+        values.update({k: v for k, v in fixed.items() if k in names})
+        hints = typing.get_type_hints(self.config)
+        for key, text in (overrides or {}).items():
+            if key not in names:
+                raise ValueError(f"unknown key {key!r} for experiment {self.name!r}; known keys: {', '.join(sorted(names))}")
+            values[key] = parse_value(text, hints[key], key)
+        config = self.config(**values)
+        config.validate()
+        return config
+
+
+def parse_value(text: str, hint: Any, key: str = "value") -> Any:
+    """Parse a command-line string into the type `hint` (int, float, bool, str, tuple/list of those, Optional)."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        non_none = [a for a in args if a is not type(None)]
+        if text.lower() in ("none", "null") and type(None) in args:
+            return None
+        last: Exception | None = None
+        for a in non_none:
+            try:
+                return parse_value(text, a, key)
+            except ValueError as e:
+                last = e
+        raise last or ValueError(f"{key}: cannot parse {text!r}")
+    if origin in (list, tuple):
+        inner = args[0] if args else str
+        items = [t.strip() for t in text.strip("[]()").split(",") if t.strip()]
+        parsed = [parse_value(t, inner, key) for t in items]
+        return tuple(parsed) if origin is tuple else parsed
+    if origin is typing.Literal:
+        if text not in [str(a) for a in args]:
+            raise ValueError(f"{key} must be one of {list(args)}, got {text!r}")
+        return next(a for a in args if str(a) == text)
+    if hint is bool:
+        low = text.lower()
+        if low in ("1", "true", "yes", "on"):
+            return True
+        if low in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"{key} expects a boolean (true/false), got {text!r}")
+    if hint is int:
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(f"{key} expects an integer, got {text!r}") from None
+    if hint is float:
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f"{key} expects a number, got {text!r}") from None
+    if hint is str:
+        return text
+    raise ValueError(f"{key}: unsupported config type {hint!r}")
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Convert tensors, numpy values, dataclasses and paths to plain JSON types; non-finite floats to strings."""
+    if isinstance(obj, torch.Tensor):
+        return to_jsonable(obj.detach().cpu().tolist())
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return to_jsonable(dataclasses.asdict(obj))
+    if isinstance(obj, Mapping):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, Path):
+        return str(obj)
+    if hasattr(obj, "item") and callable(obj.item) and getattr(obj, "ndim", 1) == 0:
+        obj = obj.item()
+    if hasattr(obj, "tolist"):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return str(obj)
+    return obj

@@ -1,0 +1,72 @@
+"""The Game protocol: players with parameters, a loss per player, and the game's vector field V.
+
+A game with n players is played on `params = [z_1, ..., z_n]`, one tensor per player, each of
+shape (B, d_i) for a batch of B independent plays (B trajectories of the same game). Player i
+minimises its own loss L_i(z); the vector field is V(z) = [∇_{z_1} L_1, ..., ∇_{z_n} L_n].
+For a zero-sum game min_x max_y Φ(x, y): L_x = Φ, L_y = −Φ, so V = [∇_x Φ, −∇_y Φ] (seed 000).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor
+
+Params = list[Tensor]
+
+
+class Game:
+    """Base class: subclasses define `losses` (per-player loss, shape (B,)); `field` defaults to autograd.
+
+    Test games override `field` with the closed form for speed; tests check it against autograd.
+    """
+
+    #: dimension of each player's strategy vector
+    dims: tuple[int, ...] = ()
+    #: human-readable player names, e.g. ("x", "y")
+    names: tuple[str, ...] = ()
+
+    @property
+    def n_players(self) -> int:
+        return len(self.dims)
+
+    def losses(self, params: Sequence[Tensor]) -> list[Tensor]:
+        raise NotImplementedError
+
+    def field(self, params: Sequence[Tensor]) -> list[Tensor]:
+        """V(z): each player's gradient of its own loss, same shapes as `params`."""
+        return autograd_field(self, params)
+
+    def check_params(self, params: Sequence[Tensor]) -> None:
+        """Raise ValueError unless params is one (B, d_i) tensor per player with the game's d_i."""
+        if len(params) != self.n_players:
+            raise ValueError(f"{type(self).__name__} has {self.n_players} players, got {len(params)} tensors")
+        for i, (p, d) in enumerate(zip(params, self.dims)):
+            if p.shape[-1] != d:
+                raise ValueError(f"player {i} of {type(self).__name__} has dimension {d}, got shape {tuple(p.shape)}")
+
+
+class ZeroSumGame(Game):
+    """min_x max_y Φ(x, y): subclasses define `phi(x, y)` returning shape (B,)."""
+
+    names = ("x", "y")
+
+    def phi(self, x: Tensor, y: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def losses(self, params: Sequence[Tensor]) -> list[Tensor]:
+        value = self.phi(params[0], params[1])
+        return [value, -value]
+
+
+def autograd_field(game: Game, params: Sequence[Tensor]) -> list[Tensor]:
+    """V(z) by reverse-mode autodiff: ∇_{z_i} of Σ_batch L_i for each player i (plays are independent)."""
+    with torch.enable_grad():
+        leaves = [p.detach().requires_grad_(True) for p in params]
+        losses = game.losses(leaves)
+        grads = []
+        for i, (loss, leaf) in enumerate(zip(losses, leaves)):
+            (g,) = torch.autograd.grad(loss.sum(), leaf, retain_graph=i < len(losses) - 1, allow_unused=True)
+            grads.append(torch.zeros_like(leaf) if g is None else g)
+    return grads

@@ -1,0 +1,221 @@
+"""Constraint sets: Euclidean projections (box, l∞/l2/l1 balls, simplex) and the entropic mirror map.
+
+All projections act on a batch: the first `batch_dims` dimensions index independent points and
+the remaining dimensions form one vector (an image, a parameter vector, a strategy). With
+`batch_dims=0` the whole tensor is one point (e.g. the parameters of an `nn.Module`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+__all__ = [
+    "Box", "Ball", "Simplex", "Set", "project_box", "project_linf_ball", "project_l2_ball",
+    "project_l1_ball", "project_simplex", "lp_norm", "EntropicMirrorMap", "sample_ball",
+]
+
+_NORMS = {"inf": math.inf, "linf": math.inf, "l2": 2.0, "2": 2.0, "l1": 1.0, "1": 1.0}
+
+
+def parse_norm(p: float | int | str) -> float:
+    """Return 1.0, 2.0 or inf for the names 'l1', 'l2', 'linf'/'inf' or the numbers 1, 2, inf."""
+    if isinstance(p, str):
+        if p.lower() not in _NORMS:
+            raise ValueError(f"norm must be one of 'l1', 'l2', 'linf', got {p!r}")
+        return _NORMS[p.lower()]
+    if p in (1, 2) or p == math.inf:
+        return float(p)
+    raise ValueError(f"norm must be 1, 2 or inf, got {p!r}")
+
+
+def _flat(z: Tensor, batch_dims: int) -> Tensor:
+    if batch_dims < 0 or batch_dims > z.ndim:
+        raise ValueError(f"batch_dims must be in [0, {z.ndim}], got {batch_dims}")
+    return z.reshape(*z.shape[:batch_dims], -1)
+
+
+def _per_point(v: Tensor, z: Tensor, batch_dims: int) -> Tensor:
+    """Broadcast a per-point value of shape z.shape[:batch_dims] against z."""
+    return v.reshape(*v.shape, *([1] * (z.ndim - batch_dims)))
+
+
+def lp_norm(z: Tensor, p: float | str, batch_dims: int = 1) -> Tensor:
+    """‖z_i‖_p for each point of the batch; shape z.shape[:batch_dims]."""
+    p = parse_norm(p)
+    return torch.linalg.vector_norm(_flat(z, batch_dims), ord=p, dim=-1)
+
+
+def project_box(z: Tensor, lower: float | Tensor = 0.0, upper: float | Tensor = 1.0) -> Tensor:
+    """Elementwise clamp to [lower, upper]; the exact Euclidean projection onto a box."""
+    return torch.clamp(z, min=lower, max=upper) if not isinstance(lower, Tensor) else torch.minimum(torch.maximum(z, lower), upper)
+
+
+def project_linf_ball(z: Tensor, radius: float | Tensor, center: Tensor | None = None) -> Tensor:
+    """Projection onto {u : ‖u − center‖_∞ ≤ radius} (elementwise, so no batch_dims needed)."""
+    c = 0.0 if center is None else center
+    return torch.clamp(z - c, -radius, radius) + c if not isinstance(radius, Tensor) else (
+        torch.minimum(torch.maximum(z - c, -radius), radius) + c)
+
+
+def project_l2_ball(z: Tensor, radius: float | Tensor, center: Tensor | None = None, batch_dims: int = 1) -> Tensor:
+    """Projection onto {u : ‖u − center‖_2 ≤ radius}: rescale points outside the ball."""
+    d = z if center is None else z - center
+    norm = lp_norm(d, 2, batch_dims)
+    r = torch.as_tensor(radius, dtype=z.dtype, device=z.device)
+    scale = torch.where(norm > r, r / norm.clamp_min(torch.finfo(z.dtype).tiny), torch.ones_like(norm))
+    out = d * _per_point(scale, z, batch_dims)
+    return out if center is None else out + center
+
+
+def project_simplex(z: Tensor, radius: float = 1.0, batch_dims: int = 1) -> Tensor:
+    """Exact projection onto {u ≥ 0, Σu = radius} by sorting (Held et al. 1974; Duchi et al. 2008), O(d log d)."""
+    if radius <= 0:
+        raise ValueError(f"simplex radius must be > 0, got {radius}")
+    flat = _flat(z, batch_dims)
+    d = flat.shape[-1]
+    u, _ = torch.sort(flat, dim=-1, descending=True)
+    css = torch.cumsum(u, dim=-1) - radius
+    k = torch.arange(1, d + 1, dtype=z.dtype, device=z.device)
+    cond = u - css / k > 0
+    rho = cond.sum(-1, keepdim=True) - 1  # cond holds on a prefix; u_1 − (u_1 − r) = r > 0 so rho ≥ 0
+    theta = css.gather(-1, rho) / (rho + 1).to(z.dtype)
+    return torch.clamp(flat - theta, min=0).reshape(z.shape)
+
+
+def project_l1_ball(z: Tensor, radius: float | Tensor, center: Tensor | None = None, batch_dims: int = 1) -> Tensor:
+    """Exact projection onto {u : ‖u − center‖_1 ≤ radius} via the simplex projection of |u| (Duchi et al. 2008)."""
+    d = z if center is None else z - center
+    flat = _flat(d, batch_dims)
+    r = float(radius) if not isinstance(radius, Tensor) else radius
+    inside = torch.linalg.vector_norm(flat, ord=1, dim=-1, keepdim=True) <= (r if not isinstance(r, Tensor) else r.reshape(*r.shape, 1))
+    if isinstance(r, Tensor):
+        # per-point radii: scale to the unit ball, project, scale back
+        rr = r.reshape(*r.shape, 1).clamp_min(torch.finfo(z.dtype).tiny)
+        proj = torch.sign(flat) * project_simplex(flat.abs() / rr, 1.0, batch_dims=flat.ndim - 1) * rr
+    else:
+        proj = torch.sign(flat) * project_simplex(flat.abs(), r, batch_dims=flat.ndim - 1) if r > 0 else torch.zeros_like(flat)
+    out = torch.where(inside, flat, proj).reshape(z.shape)
+    return out if center is None else out + center
+
+
+class Set:
+    """A closed convex set with a Euclidean projection."""
+
+    def project(self, z: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def contains(self, z: Tensor, atol: float = 1e-6) -> Tensor:
+        raise NotImplementedError
+
+    def __call__(self, z: Tensor) -> Tensor:
+        return self.project(z)
+
+
+@dataclass(frozen=True)
+class Box(Set):
+    """{u : lower ≤ u ≤ upper} elementwise."""
+
+    lower: float = 0.0
+    upper: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not self.lower <= self.upper:
+            raise ValueError(f"Box needs lower <= upper, got [{self.lower}, {self.upper}]")
+
+    def project(self, z: Tensor) -> Tensor:
+        return project_box(z, self.lower, self.upper)
+
+    def contains(self, z: Tensor, atol: float = 1e-6) -> Tensor:
+        return ((z >= self.lower - atol) & (z <= self.upper + atol)).all()
+
+
+@dataclass(frozen=True)
+class Ball(Set):
+    """{u : ‖u − center‖_p ≤ radius} for p ∈ {1, 2, ∞}, per point of a batch."""
+
+    radius: float
+    p: float | str = "l2"
+    batch_dims: int = 1
+
+    def __post_init__(self) -> None:
+        if not (self.radius >= 0 and math.isfinite(self.radius)):
+            raise ValueError(f"ball radius must be finite and >= 0, got {self.radius}")
+        object.__setattr__(self, "p", parse_norm(self.p))
+
+    def project(self, z: Tensor, center: Tensor | None = None) -> Tensor:
+        if self.p == math.inf:
+            return project_linf_ball(z, self.radius, center)
+        if self.p == 2.0:
+            return project_l2_ball(z, self.radius, center, self.batch_dims)
+        return project_l1_ball(z, self.radius, center, self.batch_dims)
+
+    def contains(self, z: Tensor, atol: float = 1e-6, center: Tensor | None = None) -> Tensor:
+        d = z if center is None else z - center
+        return (lp_norm(d, self.p, self.batch_dims) <= self.radius + atol).all()
+
+
+@dataclass(frozen=True)
+class Simplex(Set):
+    """{u ≥ 0 : Σu = radius} per point of a batch (probability vectors when radius = 1)."""
+
+    radius: float = 1.0
+    batch_dims: int = 1
+
+    def project(self, z: Tensor) -> Tensor:
+        return project_simplex(z, self.radius, self.batch_dims)
+
+    def contains(self, z: Tensor, atol: float = 1e-6) -> Tensor:
+        flat = _flat(z, self.batch_dims)
+        return (flat >= -atol).all() & ((flat.sum(-1) - self.radius).abs() <= atol * flat.shape[-1]).all()
+
+
+class EntropicMirrorMap:
+    """Negative-entropy mirror map on the simplex: ∇h(u) = log u, (∇h)^{-1}(θ) = softmax(θ).
+
+    The mirror step u⁺ = softmax(log u − η g) is the exponentiated-gradient / multiplicative-weights
+    update (Nemirovski & Yudin; Beck & Teboulle 2003). Acts on the last dimension.
+    """
+
+    def to_dual(self, u: Tensor) -> Tensor:
+        return torch.log(u.clamp_min(torch.finfo(u.dtype).tiny))
+
+    def to_primal(self, theta: Tensor) -> Tensor:
+        return torch.softmax(theta, dim=-1)
+
+    def step(self, u: Tensor, grad: Tensor, step_size: float | Tensor) -> Tensor:
+        """u ⊙ exp(−η g) renormalised, computed stably in the dual."""
+        return self.to_primal(self.to_dual(u) - step_size * grad)
+
+    def bregman(self, u: Tensor, v: Tensor) -> Tensor:
+        """KL(u ‖ v) = Σ u log(u/v), the Bregman divergence of negative entropy on the simplex."""
+        return (torch.xlogy(u, u) - torch.xlogy(u, v.clamp_min(torch.finfo(v.dtype).tiny))).sum(-1)
+
+
+def sample_ball(n: int, shape: tuple[int, ...] | int, p: float | str = "l2", radius: float = 1.0,
+                generator: torch.Generator | None = None, dtype: torch.dtype = torch.float32,
+                device: torch.device | str | None = None) -> Tensor:
+    """n points uniform in the p-ball of `radius` in dimension d = prod(shape); returns (n, *shape).
+
+    l2: Gaussian direction times U^{1/d} radius; l∞: uniform cube; l1: Laplace direction
+    normalised times U^{1/d} (Barthe, Guédon, Mendelson, Naor 2005).
+    """
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    d = math.prod(shape)
+    p = parse_norm(p)
+    if p == math.inf:
+        u = torch.rand(n, d, generator=generator, dtype=dtype, device=device) * 2 - 1
+    else:
+        if p == 2.0:
+            g = torch.randn(n, d, generator=generator, dtype=dtype, device=device)
+        else:
+            e = torch.empty(n, d, dtype=dtype, device=device).exponential_(generator=generator)
+            s = torch.randint(0, 2, (n, d), generator=generator, device=device).to(dtype) * 2 - 1
+            g = e * s
+        g = g / torch.linalg.vector_norm(g, ord=p, dim=-1, keepdim=True)
+        r = torch.rand(n, 1, generator=generator, dtype=dtype, device=device) ** (1.0 / d)
+        u = g * r
+    return (u * radius).reshape(n, *shape)
