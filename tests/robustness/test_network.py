@@ -1,0 +1,77 @@
+"""The notes' L-layer ReLU network: shapes, the forward formula, α scaling, multipliers, bad input."""
+
+import pytest
+import torch
+
+from saddle.robustness import FullyConnectedReLU
+
+
+def test_forward_is_the_notes_formula(gen):
+    net = FullyConnectedReLU([5, 7, 7, 1], init="lecun", generator=gen, alpha=3.0)
+    a = torch.randn(11, 5, generator=gen)
+    x1, x2, x3 = net.weights
+    expected = torch.relu(torch.relu(torch.relu(a @ x1.T) @ x2.T) @ x3.T) / 3.0
+    torch.testing.assert_close(net(a), expected)
+    assert net(a).shape == (11, 1) and net(a[0]).shape == (1,)
+    assert [tuple(w.shape) for w in net.weights] == [(7, 5), (7, 7), (1, 7)]
+    assert [n for n, _ in net.named_parameters()] == ["X1", "X2", "X3"]
+    assert (net(a) >= 0).all()  # the notes put σ on the last layer too
+
+
+def test_linear_readout_and_image_input(gen):
+    net = FullyConnectedReLU([64, 16, 10], init="he", generator=gen, output_activation=False)
+    a = torch.rand(4, 1, 8, 8, generator=gen)
+    out = net(a)
+    torch.testing.assert_close(out, torch.relu(a.flatten(1) @ net.weights[0].T) @ net.weights[1].T)
+    assert out.shape == (4, 10) and (out < 0).any()
+
+
+def test_positive_homogeneity_and_alpha(gen):
+    """Bias-free ReLU nets are positively homogeneous: h(ta) = t h(a) for t > 0, and h ∝ 1/α."""
+    a = torch.randn(6, 3, generator=gen)
+    net = FullyConnectedReLU([3, 8, 8, 2], init="he", generator=torch.Generator().manual_seed(0))
+    net2 = FullyConnectedReLU([3, 8, 8, 2], init="he", generator=torch.Generator().manual_seed(0), alpha=4.0)
+    torch.testing.assert_close(net(2.5 * a), 2.5 * net(a))
+    torch.testing.assert_close(net2(a), net(a) / 4.0)
+
+
+def test_same_seed_same_network_and_mean_field_alpha():
+    n1 = FullyConnectedReLU([3, 10, 1], init="mean_field", generator=torch.Generator().manual_seed(5))
+    n2 = FullyConnectedReLU([3, 10, 1], init="mean_field", generator=torch.Generator().manual_seed(5))
+    assert n1.alpha == 10.0
+    for w1, w2 in zip(n1.weights, n2.weights):
+        assert torch.equal(w1, w2)
+
+
+def test_multipliers_scale_effective_weights(gen):
+    net = FullyConnectedReLU([3, 4, 1], init=[1.0, 1.0], multipliers=[2.0, 0.5], generator=gen)
+    assert torch.equal(net.weights[0], 2.0 * net.X1) and torch.equal(net.weights[1], 0.5 * net.X2)
+    plain = FullyConnectedReLU([3, 4, 1], init=[1.0, 1.0], generator=torch.Generator())
+    with torch.no_grad():
+        plain.X1.copy_(net.weights[0])
+        plain.X2.copy_(net.weights[1])
+    a = torch.randn(5, 3, generator=gen)
+    torch.testing.assert_close(net(a), plain(a))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(widths=[3, 1]), "length >= 3"),
+    (dict(widths=[3, 0, 1]), "integers >= 1"),
+    (dict(widths=[3, 4, 5, 1]), "equal hidden widths"),
+    (dict(widths=[3, 4, 1], init="bogus"), "init must be one of"),
+    (dict(widths=[3, 4, 1], alpha=0.0), "alpha must be a finite number > 0"),
+    (dict(widths=[3, 4, 1], alpha=float("nan")), "alpha must be a finite number > 0"),
+    (dict(widths=[3, 4, 1], init=[1.0]), "one entry per layer"),
+    (dict(widths=[3, 4, 1], init=[1.0, -1.0]), "finite and >= 0"),
+    (dict(widths=[3, 4, 1], multipliers=[1.0, 0.0]), "finite and > 0"),
+    (dict(widths=[3, 4, 1], init="e_et_al"), "beta_c"),
+])
+def test_bad_input_raises(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        FullyConnectedReLU(**kwargs)
+
+
+def test_wrong_input_dimension_raises(gen):
+    net = FullyConnectedReLU([3, 4, 1], generator=gen)
+    with pytest.raises(ValueError, match="expects p = 3"):
+        net(torch.zeros(2, 5))
