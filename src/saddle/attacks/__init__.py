@@ -1,1 +1,22 @@
-"""saddle.attacks"""
+"""Adversarial attacks: inner maximisers max_{‖δ‖ ≤ ε, x+δ ∈ box} f(h(x + δ), y) on one `Attack` protocol.
+
+Every attack is `attack(model, x, y) -> x_adv`, built from a ball and box (`saddle.sets`), an objective
+(`objectives`), an ascent rule (`ascent`) and a step-size schedule (`schedules`). Attacks run the model in
+eval mode with frozen parameters and restore its mode and `requires_grad` afterwards.
+"""
+
+from saddle.attacks.ascent import GradientAscent, L2Ascent, SignAscent, SparseL1Ascent, steepest_ascent
+from saddle.attacks.base import Attack
+from saddle.attacks.fgsm import FastGradientSignAttack
+from saddle.attacks.objectives import (Objective, cross_entropy, dlr, get_objective, margin, pairwise_margin,
+                                       targeted_cross_entropy, targeted_dlr, targeted_margin)
+from saddle.attacks.pgd import ProjectedGradientAttack, projected_gradient_ascent
+from saddle.attacks.schedules import CosineSchedule, PiecewiseSchedule, constant
+from saddle.attacks.sign_ascent import iterative_sign_attack
+
+__all__ = [
+    "Attack", "FastGradientSignAttack", "ProjectedGradientAttack", "projected_gradient_ascent", "iterative_sign_attack",
+    "Objective", "get_objective", "cross_entropy", "margin", "dlr", "targeted_cross_entropy", "targeted_margin",
+    "targeted_dlr", "pairwise_margin", "GradientAscent", "SignAscent", "L2Ascent", "SparseL1Ascent",
+    "steepest_ascent", "constant", "CosineSchedule", "PiecewiseSchedule",
+]

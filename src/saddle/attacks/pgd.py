@@ -1,0 +1,146 @@
+"""Projected gradient ascent (PGD) on the threat set {‖x' − x‖_p ≤ ε} ∩ box, with random start and restarts.
+
+x^{k+1} = box(x + Π_ε(x^k − x + η_k d(∇_x f(x^k))))   (seed 001, "proximal gradient ascent";
+Madry et al. ICLR 2018 with d = sign for l∞). Built from pieces: the ball and box (`saddle.sets`),
+an objective (`objectives`), an ascent rule (`ascent`) and a step-size schedule (`schedules`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+from torch import Tensor, nn
+
+from saddle.attacks.ascent import AscentRule, steepest_ascent
+from saddle.attacks.base import (attacking, check_inputs, check_labels, check_positive_int, input_gradient,
+                                 make_ball, make_box)
+from saddle.attacks.objectives import Objective, get_objective
+from saddle.attacks.schedules import Schedule, _Constant, as_schedule
+from saddle.sets import Ball, Box, sample_ball
+
+__all__ = ["ProjectedGradientAttack", "projected_gradient_ascent", "random_start_point", "select_worst"]
+
+
+def projected_gradient_ascent(model: nn.Module, x: Tensor, y: Tensor, x0: Tensor, objective: Objective, ball: Ball,
+                              box: Box, ascent: AscentRule, steps: int, schedule: Schedule,
+                              early_stop: bool = False) -> Tensor:
+    """Run `steps` projected ascent steps from x0 and return the last iterate (B, ...).
+
+    Functional core of every iterative attack; the model must already be in `attacking(model)`.
+    With `early_stop`, a point stops moving at the first iterate where the objective reports
+    success (misclassified / target hit), so only the survivors cost forward-backward passes.
+    Costs exactly `steps` forward and input-gradient backward passes on the (surviving) batch.
+    """
+    x_adv = x0.detach().clone()
+    idx = torch.arange(x.shape[0], device=x.device)
+    xs, ys, xa = x, y, x_adv
+    for k in range(steps):
+        logits, grad = input_gradient(model, xa, ys, objective)
+        if k == 0:
+            check_labels(y, logits.shape[-1])
+        if early_stop:
+            keep = ~objective.success(logits, ys)
+            if not bool(keep.all()):
+                x_adv[idx[~keep]] = xa[~keep]
+                idx, xs, ys, xa, grad = idx[keep], xs[keep], ys[keep], xa[keep], grad[keep]
+                if idx.numel() == 0:
+                    return x_adv
+        xa = box.project(xs + ball.project(xa - xs + schedule(k) * ascent(grad)))
+    if early_stop:
+        x_adv[idx] = xa
+        return x_adv
+    return xa.detach()
+
+
+def random_start_point(x: Tensor, ball: Ball, box: Box, generator: torch.Generator) -> Tensor:
+    """x + δ with δ uniform in the ε-ball (`saddle.sets.sample_ball`), clipped to the box."""
+    delta = sample_ball(x.shape[0], tuple(x.shape[1:]), ball.p, ball.radius, generator=generator, dtype=x.dtype,
+                        device=generator.device)
+    return box.project(x + delta.to(x.device))
+
+
+def select_worst(best: Tensor | None, best_key: tuple[Tensor, Tensor] | None, cand: Tensor, succ: Tensor,
+                 value: Tensor) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+    """Per-sample worst case: keep the candidate where (success, objective) is lexicographically larger."""
+    if best is None or best_key is None:
+        return cand.clone(), (succ.clone(), value.clone())
+    bs, bv = best_key
+    better = (succ & ~bs) | ((succ == bs) & (value > bv))
+    mask = better.reshape(-1, *([1] * (cand.ndim - 1)))
+    return torch.where(mask, cand, best), (torch.where(better, succ, bs), torch.where(better, value, bv))
+
+
+class ProjectedGradientAttack:
+    """PGD: steepest projected ascent in the l∞, l2 or l1 ball, intersected with the input box.
+
+    Madry et al., "Towards deep learning models resistant to adversarial attacks", ICLR 2018.
+
+    Args:
+        eps: radius ε ≥ 0 of the ball. norm: 'linf' (default), 'l2' or 'l1'.
+        steps: iterations (default 10). step_size: number or schedule k -> η_k; None = 2.5 ε / steps.
+        random_start: start uniformly in the ball (default True). restarts: runs per call; the
+            per-sample worst (success first, then objective) is returned.
+        loss: 'ce' (default), 'margin', 'dlr' or an `Objective`/callable (logits, y) -> (B,).
+        targeted: if True, y holds target classes and the attack maximises the targeted objective.
+        box: input box (default (0, 1)); None for unbounded. generator: torch.Generator for the random
+            start (default: a private one seeded with 0, advanced by every call).
+        ascent: direction rule (default the steepest ascent of the norm: sign / g/‖g‖₂ / sparse l1).
+        early_stop: freeze points at the first successful iterate (evaluation); default False.
+
+    Shapes: x (B, ...) in the box, y (B,) integer; returns x_adv of x's shape with ‖x_adv − x‖ ≤ ε.
+    Example: `x_adv = ProjectedGradientAttack(8/255, steps=20)(model, x, y)`.
+    """
+
+    def __init__(self, eps: float, norm: str | float = "linf", steps: int = 10, step_size: float | Schedule | None = None,
+                 random_start: bool = True, restarts: int = 1, loss: str | Objective | Callable = "ce",
+                 targeted: bool = False, box: tuple[float, float] | Box | None = (0.0, 1.0),
+                 generator: torch.Generator | None = None, ascent: AscentRule | None = None,
+                 early_stop: bool = False) -> None:
+        self.ball = make_ball(eps, norm)
+        self.eps, self.norm = self.ball.radius, self.ball.p
+        self.steps = check_positive_int("steps", steps)
+        self.restarts = check_positive_int("restarts", restarts)
+        self.schedule = as_schedule(step_size) if step_size is not None else _Constant(2.5 * self.eps / steps)
+        self.random_start = bool(random_start)
+        self.objective = get_objective(loss, targeted)
+        self.box = make_box(box)
+        self.generator = generator if generator is not None else torch.Generator().manual_seed(0)
+        self.ascent = ascent if ascent is not None else steepest_ascent(self.norm)
+        self.early_stop = bool(early_stop)
+
+    def __repr__(self) -> str:
+        return (f"ProjectedGradientAttack(eps={self.eps:g}, norm={self.norm}, steps={self.steps}, "
+                f"restarts={self.restarts}, loss={self.objective.name})")
+
+    def __call__(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
+        check_inputs(x, y, self.box)
+        with attacking(model):
+            return self._restarts(model, x.detach(), y)
+
+    def _run(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
+        x0 = random_start_point(x, self.ball, self.box, self.generator) if self.random_start else x
+        return projected_gradient_ascent(model, x, y, x0, self.objective, self.ball, self.box, self.ascent,
+                                         self.steps, self.schedule, self.early_stop)
+
+    def _restarts(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
+        if self.restarts == 1:
+            return self._run(model, x, y)
+        best, key = None, None
+        todo = torch.arange(x.shape[0], device=x.device)
+        for _ in range(self.restarts):
+            cand = self._run(model, x[todo], y[todo])
+            with torch.no_grad():
+                logits = model(cand)
+            succ, value = self.objective.success(logits, y[todo]), self.objective.value(logits, y[todo])
+            if best is None:
+                best, key = select_worst(None, None, cand, succ, value)
+            else:
+                b, k = select_worst(best[todo], (key[0][todo], key[1][todo]), cand, succ, value)
+                best[todo], key[0][todo], key[1][todo] = b, k[0], k[1]
+            if self.early_stop:  # later restarts only for points not yet broken
+                todo = todo[~key[0][todo]]
+                if todo.numel() == 0:
+                    break
+        return best
