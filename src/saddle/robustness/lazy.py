@@ -1,0 +1,83 @@
+"""The lazy-training ratio κ(t) = Σ_l ‖X_l(t) − X_l(0)‖_F / Σ_l ‖X_l(0)‖_F and per-layer relative moves.
+
+Seeds 000/003, "lazy training ratio κ" (non-lazy training experiment); the lazy regime of
+Chizat, Oyallon, Bach 2019 ("On lazy training in differentiable programming") is
+sup_t ‖X_l(t) − X_l(0)‖/‖X_l(0)‖ → 0 for every layer as m → ∞ (spectral norm in seed 000's
+definition, Frobenius in seed 002's figure; `layer_ratios` offers both). κ(0) = 0 by definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import torch
+from torch import Tensor, nn
+
+
+def _check_pairs(weights_t: Sequence[Tensor], weights_0: Sequence[Tensor]) -> None:
+    if len(weights_t) != len(weights_0) or len(weights_0) == 0:
+        raise ValueError(f"need the same non-zero number of weight matrices, got {len(weights_t)} and {len(weights_0)}")
+    for wt, w0 in zip(weights_t, weights_0):
+        if wt.shape != w0.shape:
+            raise ValueError(f"weight shapes differ: {tuple(wt.shape)} vs {tuple(w0.shape)}")
+
+
+def lazy_training_ratio(weights_t: Sequence[Tensor], weights_0: Sequence[Tensor]) -> float:
+    """κ = Σ_l ‖X_l(t) − X_l(0)‖_F / Σ_l ‖X_l(0)‖_F (seeds 000/003); weights are lists of (out, in) tensors."""
+    _check_pairs(weights_t, weights_0)
+    with torch.no_grad():
+        den = sum(torch.linalg.matrix_norm(w0.reshape(w0.shape[0], -1)).item() for w0 in weights_0)
+        if den <= 0:
+            raise ValueError("initial weights are all zero: κ is undefined")
+        num = sum(torch.linalg.matrix_norm((wt - w0).reshape(w0.shape[0], -1)).item()
+                  for wt, w0 in zip(weights_t, weights_0))
+    return num / den
+
+
+def layer_ratios(weights_t: Sequence[Tensor], weights_0: Sequence[Tensor],
+                 ord: Literal["fro", 2] = "fro") -> list[float]:
+    """‖X_l(t) − X_l(0)‖ / ‖X_l(0)‖ per layer (Frobenius or spectral norm, the notes' lazy-regime criterion)."""
+    if ord not in ("fro", 2):
+        raise ValueError(f"ord must be 'fro' or 2, got {ord!r}")
+    _check_pairs(weights_t, weights_0)
+    out = []
+    with torch.no_grad():
+        for wt, w0 in zip(weights_t, weights_0):
+            w0m, dm = w0.reshape(w0.shape[0], -1), (wt - w0).reshape(w0.shape[0], -1)
+            den = torch.linalg.matrix_norm(w0m, ord=ord).item()
+            out.append(torch.linalg.matrix_norm(dm, ord=ord).item() / den if den > 0 else float("inf"))
+    return out
+
+
+class LazyTracker:
+    """Records κ(t) of a model with a `weights` list (e.g. `FullyConnectedReLU`) against its weights at creation.
+
+    tracker = LazyTracker(model); ...train...; tracker.record(step) -> κ; tracker.history = [(step, κ), ...].
+    """
+
+    def __init__(self, model: nn.Module) -> None:
+        if not hasattr(model, "weights"):
+            raise ValueError(f"model must expose a `weights` list of weight matrices, got {type(model).__name__}")
+        self.model = model
+        self.initial = [w.detach().clone() for w in model.weights]
+        self.history: list[tuple[int, float]] = []
+
+    def ratio(self) -> float:
+        """κ of the current weights (0 before any update)."""
+        return lazy_training_ratio([w.detach() for w in self.model.weights], self.initial)
+
+    def layer_ratios(self, ord: Literal["fro", 2] = "fro") -> list[float]:
+        """Per-layer ‖X_l(t) − X_l(0)‖/‖X_l(0)‖ of the current weights."""
+        return layer_ratios([w.detach() for w in self.model.weights], self.initial, ord)
+
+    def record(self, step: int) -> float:
+        """Append (step, κ) to `history` and return κ."""
+        k = self.ratio()
+        self.history.append((int(step), k))
+        return k
+
+    @property
+    def sup(self) -> float:
+        """max_t κ(t) over the recorded history (0 if nothing recorded)."""
+        return max((k for _, k in self.history), default=0.0)
