@@ -8,7 +8,7 @@ For a zero-sum game min_x max_y Φ(x, y): L_x = Φ, L_y = −Φ, so V = [∇_x �
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import Tensor
@@ -26,6 +26,8 @@ class Game:
     dims: tuple[int, ...] = ()
     #: human-readable player names, e.g. ("x", "y")
     names: tuple[str, ...] = ()
+    #: one constraint set per player (a callable projection such as `saddle.sets.Box`), or None = unconstrained
+    constraints: tuple[Callable[[Tensor], Tensor] | None, ...] | None = None
 
     @property
     def n_players(self) -> int:
@@ -37,6 +39,19 @@ class Game:
     def field(self, params: Sequence[Tensor]) -> list[Tensor]:
         """V(z): each player's gradient of its own loss, same shapes as `params`."""
         return autograd_field(self, params)
+
+    def project(self, params: Sequence[Tensor]) -> list[Tensor]:
+        """Euclidean projection of each player's strategy onto its constraint set (identity when unconstrained).
+
+        Pass `projection=game.project` to any `saddle.optim` method to play the constrained game.
+        """
+        if self.constraints is None:
+            return list(params)
+        return [p if s is None else s(p) for p, s in zip(params, self.constraints)]
+
+    def critical_points(self, dtype: torch.dtype = torch.float64) -> list[list[Tensor]]:
+        """Known points with V(z) = 0, each as one (d_i,) tensor per player; [] when none are known in closed form."""
+        return []
 
     def check_params(self, params: Sequence[Tensor]) -> None:
         """Raise ValueError unless params is one (B, d_i) tensor per player with the game's d_i."""

@@ -1,0 +1,88 @@
+"""Critical points of a game and the local-Nash test (seed 000, "Saddle points & local Nash equilibria").
+
+A local Nash equilibrium z* satisfies V(z*) = 0 and, to second order, each player's own-loss Hessian is
+positive semidefinite: for min_x max_y Φ, ∇²_xx Φ ⪰ 0 and −∇²_yy Φ ⪰ 0. These are the diagonal blocks of
+the Jacobian ∇V(z*). Positive definite blocks make z* a *strict* local Nash equilibrium; singular ones leave
+the second-order test inconclusive. The eigenvalues of ∇V(z*) decide local stability of the flow ż = −V(z).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from saddle.games.base import Game
+
+STRICT_NASH = "strict local Nash"
+DEGENERATE = "second-order test inconclusive (singular Hessian block)"
+NOT_NASH = "critical, not local Nash"
+NOT_CRITICAL = "not critical"
+
+
+def _as_point(game: Game, point: Sequence[Tensor]) -> list[Tensor]:
+    pts = [torch.as_tensor(p, dtype=torch.float64).reshape(1, -1) for p in point]
+    game.check_params(pts)
+    return pts
+
+
+def field_jacobian(game: Game, point: Sequence[Tensor]) -> Tensor:
+    """∇V(z) at one point z = [z_1, ..., z_n] (each (d_i,)); shape (D, D), D = Σd_i, float64, by torch.func.jacfwd."""
+    pts = _as_point(game, point)
+    sizes = [p.shape[-1] for p in pts]
+
+    def flat_field(z: Tensor) -> Tensor:
+        parts = list(torch.split(z.reshape(1, -1), sizes, dim=-1))
+        return torch.cat([v.reshape(-1) for v in game.field(parts)])
+
+    return torch.func.jacfwd(flat_field)(torch.cat([p.reshape(-1) for p in pts]))
+
+
+@dataclass(frozen=True)
+class CriticalPointReport:
+    """label: one of STRICT_NASH, DEGENERATE, NOT_NASH, NOT_CRITICAL; the evidence behind it.
+
+    own_hessian_eigs[i]: eigenvalues of ∇_{z_i} V_i (for zero-sum: ∇²_xx Φ and −∇²_yy Φ);
+    jacobian_eigs: eigenvalues of ∇V (complex); flow_stable: all Re > 0, i.e. z* attracts ż = −V(z).
+    """
+
+    label: str
+    field_norm: float
+    own_hessian_eigs: list[Tensor]
+    jacobian_eigs: Tensor
+    flow_stable: bool
+
+    @property
+    def is_local_nash_candidate(self) -> bool:
+        return self.label in (STRICT_NASH, DEGENERATE)
+
+
+def classify_critical_point(game: Game, point: Sequence[Tensor], tol: float = 1e-8) -> CriticalPointReport:
+    """Local-Nash test at `point`: ‖V‖ ≤ tol, then the sign of each player's own-loss Hessian block.
+
+    tol (default 1e-8) is the threshold for ‖V(z)‖ and for calling an eigenvalue zero.
+    """
+    if not tol > 0:
+        raise ValueError(f"tol must be > 0, got {tol}")
+    pts = _as_point(game, point)
+    v = torch.cat([g.reshape(-1) for g in game.field(pts)])
+    J = field_jacobian(game, point)
+    blocks, start = [], 0
+    for p in pts:
+        d = p.shape[-1]
+        B = J[start:start + d, start:start + d]
+        blocks.append(torch.linalg.eigvalsh((B + B.T) / 2))
+        start += d
+    jac_eigs = torch.linalg.eigvals(J)
+    norm = torch.linalg.vector_norm(v).item()
+    if norm > tol:
+        label = NOT_CRITICAL
+    elif all((b > tol).all() for b in blocks):
+        label = STRICT_NASH
+    elif all((b >= -tol).all() for b in blocks):
+        label = DEGENERATE
+    else:
+        label = NOT_NASH
+    return CriticalPointReport(label, norm, blocks, jac_eigs, bool((jac_eigs.real > tol).all()))

@@ -1,0 +1,91 @@
+"""Jacobian of one step of any method's update map, and its spectral radius.
+
+This is how the Dirac-GAN lemmas are proved (Mescheder et al. 2018, seed 002): the iteration z ↦ F_h(z)
+is locally linear at a fixed point z*, and converges locally iff the spectral radius of ∇F_h(z*) is < 1.
+Methods with memory (OGDA keeps V(z_{k−1}), RFBS keeps z_{k−1}) are linearised on the augmented state
+(params, floating-point tensors of the method's state).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+import warnings
+from typing import Any
+
+import torch
+from torch import Tensor
+from torch.utils import _pytree as pytree
+
+from saddle.games.base import Game
+
+
+def _flat(params: Sequence[Tensor]) -> Tensor:
+    return torch.cat([p.reshape(-1) for p in params])
+
+
+def _jacobian(fn: Callable[[Tensor], Tensor], z: Tensor) -> Tensor:
+    """∂fn/∂z by forward mode (torch.func.jacfwd); falls back to torch.autograd.functional.jacobian for
+    maps with data-dependent control flow (e.g. the stopping test of proximal point's inner loop)."""
+    try:
+        return torch.func.jacfwd(fn)(z)
+    except RuntimeError:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Converting a tensor with requires_grad")
+            return torch.autograd.functional.jacobian(fn, z, vectorize=False)
+
+
+def map_jacobian(step: Callable[[list[Tensor]], list[Tensor]], point: Sequence[Tensor]) -> Tensor:
+    """Jacobian (D, D) of an arbitrary update map params -> params at `point` (one (d_i,) tensor per player)."""
+    pts = [torch.as_tensor(p, dtype=torch.float64).reshape(1, -1) for p in point]
+    sizes = [p.shape[-1] for p in pts]
+
+    def fn(z: Tensor) -> Tensor:
+        return _flat(step(list(torch.split(z.reshape(1, -1), sizes, dim=-1))))
+
+    return _jacobian(fn, _flat(pts))
+
+
+def update_jacobian(method: Any, game: Game | Callable[[list[Tensor]], list[Tensor]], point: Sequence[Tensor],
+                    state: Any = None) -> Tensor:
+    """Jacobian of one `method.step` at `point` on the augmented state (params, floating tensors of the state).
+
+    method: any object with init/step (saddle.optim.base.Method); game: a Game or a field callable;
+    point: one (d_i,) tensor per player (float64 is used). state: the method's state at `point`; by default
+    the state after one step from `point` (for a fixed point z*, the stationary state: OGDA's stored field is
+    V(z*), RFBS's previous point is z*). Inner solvers are differentiated by unrolling, which is accurate once
+    the inner loop has converged; but at an exact fixed point an early-stopping inner loop (ProximalPoint)
+    stops after one iteration because nothing changes, so its unrolled Jacobian is that of one inner step.
+    For such methods linearise next to z* (for a linear field the Jacobian is the same everywhere). Returns (D + S, D + S), the first D = Σd_i rows/columns being params.
+    """
+    field = game.field if isinstance(game, Game) else game
+    pts = [torch.as_tensor(p, dtype=torch.float64).reshape(1, -1) for p in point]
+    if isinstance(game, Game):
+        game.check_params(pts)
+    sizes = [p.shape[-1] for p in pts]
+    if state is None:
+        _, state = method.step([p.clone() for p in pts], method.init([p.clone() for p in pts]), field)
+    leaves, spec = pytree.tree_flatten(state)
+    var = [i for i, x in enumerate(leaves) if isinstance(x, Tensor) and x.is_floating_point()]
+    shapes = [leaves[i].shape for i in var]
+    numels = [leaves[i].numel() for i in var]
+    D = sum(sizes)
+
+    def fn(z: Tensor) -> Tensor:
+        params = list(torch.split(z[:D].reshape(1, -1), sizes, dim=-1))
+        new_leaves = list(leaves)
+        for i, chunk, shape in zip(var, torch.split(z[D:], numels), shapes):
+            new_leaves[i] = chunk.reshape(shape)
+        new_params, new_state = method.step(params, pytree.tree_unflatten(new_leaves, spec), field)
+        out_leaves, _ = pytree.tree_flatten(new_state)
+        out = [p.reshape(-1) for p in new_params] + [out_leaves[i].reshape(-1) for i in var]
+        return torch.cat(out)
+
+    z0 = torch.cat([_flat(pts)] + [leaves[i].reshape(-1).to(torch.float64) for i in var])
+    return _jacobian(fn, z0)
+
+
+def spectral_radius(J: Tensor) -> float:
+    """max |λ| over the eigenvalues of a square matrix."""
+    if J.ndim != 2 or J.shape[0] != J.shape[1]:
+        raise ValueError(f"spectral_radius needs a square matrix, got shape {tuple(J.shape)}")
+    return torch.linalg.eigvals(J).abs().max().item()

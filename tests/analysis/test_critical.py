@@ -1,0 +1,49 @@
+"""Local-Nash classification of the critical points of the saddles of seed 000."""
+
+import pytest
+import torch
+
+from saddle.analysis import DEGENERATE, NOT_CRITICAL, NOT_NASH, STRICT_NASH, classify_critical_point, field_jacobian
+from saddle.games import AlmostBilinear, Forsaken, MonkeySaddle, QuadraticGame, TrapGame, WeirdSaddle
+
+Z = torch.zeros(1, dtype=torch.float64)
+
+
+def test_plain_saddle_is_strict_local_nash_and_attracting():
+    r = classify_critical_point(QuadraticGame.saddle(), [Z, Z])
+    assert r.label == STRICT_NASH and r.flow_stable
+    assert [b.item() for b in r.own_hessian_eigs] == [2.0, 2.0]  # ∇²_xx Φ = 2, −∇²_yy Φ = 2
+
+
+def test_monkey_saddle_origin_is_degenerate():
+    # the Hessian vanishes: the second-order test cannot decide (and indeed Φ(x, 0) = x³ is not minimised at 0)
+    r = classify_critical_point(MonkeySaddle(), [Z, Z])
+    assert r.label == DEGENERATE and r.is_local_nash_candidate
+
+
+def test_weird_saddle_hyperbola_is_not_nash():
+    game = WeirdSaddle(hyperbola_t=(0.5, 1.0, 3.0))
+    labels = [classify_critical_point(game, p).label for p in game.critical_points()]
+    assert labels[0] == DEGENERATE and set(labels[1:]) == {NOT_NASH}
+    r = classify_critical_point(game, game.critical_points()[1])
+    x, y = (p.item() for p in game.critical_points()[1])
+    assert abs(r.own_hessian_eigs[0].item() - (-2 * y * y)) < 1e-12  # ∇²_xx Φ = −2y² < 0
+
+
+def test_field_jacobian_matches_hand_derivation():
+    J = field_jacobian(TrapGame(), [torch.tensor([0.3], dtype=torch.float64), torch.tensor([-0.7], dtype=torch.float64)])
+    x, w = 0.3, -0.7  # V = [w − 2w²x, −x + 2wx²]
+    expected = torch.tensor([[-2 * w * w, 1 - 4 * w * x], [-1 + 4 * w * x, 2 * x * x]], dtype=torch.float64)
+    torch.testing.assert_close(J, expected, rtol=0, atol=1e-14)
+
+
+def test_spurious_games_have_repelling_non_nash_solutions():
+    for game in (AlmostBilinear(0.1), Forsaken(0.5)):
+        r = classify_critical_point(game, game.critical_points()[0])
+        assert r.label == NOT_NASH and not r.flow_stable
+
+
+def test_non_critical_point_and_bad_tol():
+    assert classify_critical_point(MonkeySaddle(), [torch.ones(1), Z]).label == NOT_CRITICAL
+    with pytest.raises(ValueError, match="tol must be > 0"):
+        classify_critical_point(MonkeySaddle(), [Z, Z], tol=0.0)

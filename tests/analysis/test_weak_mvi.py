@@ -1,0 +1,45 @@
+"""The weak-MVI constant ρ: closed form for linear games, grid estimates, sign on monotone vs weak-MVI games."""
+
+import math
+
+import pytest
+import torch
+
+from saddle.analysis import estimate_weak_mvi_rho, grid, linear_weak_mvi_rho, weak_mvi_ratio
+from saddle.games import QuadraticGame, strongly_monotone_game, weak_mvi_game
+
+ORIGIN = [torch.zeros(1, dtype=torch.float64), torch.zeros(1, dtype=torch.float64)]
+
+
+def test_monotone_game_has_nonnegative_rho(gen):
+    game = strongly_monotone_game(1, 0.5, 2.0, gen)
+    est = estimate_weak_mvi_rho(game, ORIGIN, [-1, -1], [1, 1], n=41)
+    assert est.rho >= 0 and abs(est.rho - 0.5 / 4.0) < 1e-12  # one normal block: ρ = μ/L² everywhere
+
+
+@pytest.mark.parametrize("rho, L", [(-0.1, 1.0), (-0.3, 2.0), (-0.9, 1.0)])
+def test_constructed_weak_mvi_game_has_its_rho(gen, rho, L):
+    game = weak_mvi_game(1, rho, L, gen)
+    est = estimate_weak_mvi_rho(game, ORIGIN, [-2, -2], [2, 2], n=31)
+    assert abs(est.rho - rho) < 1e-12 and abs(game.lipschitz() - L) < 1e-12
+    assert abs(linear_weak_mvi_rho(game.matrix) - rho) < 1e-12
+
+
+def test_linear_rho_closed_form_against_brute_force_over_directions(gen):
+    # a non-normal M: the ratio depends on the direction only; sample the circle densely
+    M = torch.tensor([[0.3, 1.0], [-2.0, -0.1]], dtype=torch.float64)
+    game = QuadraticGame(M[:1, :1], M[:1, 1:], M[1:, 1:])  # V = [0.3x + y, −0.1y − x]... with B = 1
+    exact = linear_weak_mvi_rho(game.matrix)
+    theta = torch.linspace(0, 2 * math.pi, 200001, dtype=torch.float64)
+    z = torch.stack([theta.cos(), theta.sin()], -1)
+    brute = weak_mvi_ratio(game, z, torch.zeros(2)).min().item()
+    assert exact <= brute <= exact + 1e-8
+    assert exact < 0  # this game is not monotone in the Minty sense
+
+
+def test_grid_and_bad_input():
+    assert grid([0, 0], [1, 2], 3).shape == (9, 2)
+    with pytest.raises(ValueError, match="lower < upper"):
+        grid([0], [0], 3)
+    with pytest.raises(ValueError, match="does not match"):
+        estimate_weak_mvi_rho(weak_mvi_game(2, -0.1), torch.zeros(4), [-1, -1], [1, 1], 5)
