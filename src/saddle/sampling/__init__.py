@@ -1,1 +1,28 @@
-"""saddle.sampling"""
+"""saddle.sampling: Langevin samplers (ULA, MALA, underdamped BAOAB / Euler–Maruyama, projected, mirrored, SGLD),
+HMC, targets with exact moments, and diagnostics (ESS, split R-hat, acceptance, W2).
+
+Every kernel follows one protocol over a batch of chains (positions (n_chains, d)): `kernel.init(position)`
+returns a `State` NamedTuple, `kernel.step(state, generator)` returns `(State, Info)`; `sample(kernel, initial,
+n_steps, generator)` runs the loop. Targets are given as `potential=f` (π ∝ e^{−f}) or `logdensity_fn=log π`.
+"""
+
+from saddle.sampling.base import Energy, Kernel, Trace, as_energy, sample
+from saddle.sampling.diagnostics import (acceptance_rate, autocovariance, effective_sample_size, gaussian_w2,
+                                         monte_carlo_se, split_rhat, w2_to_reference)
+from saddle.sampling.hmc import HMC, leapfrog
+from saddle.sampling.mala import MALA
+from saddle.sampling.mirrored import MirroredLangevin
+from saddle.sampling.projected import ProjectedLangevin, project_simplex_corner
+from saddle.sampling.sgld import SGLD, ConstantStep, PolynomialDecay
+from saddle.sampling.targets import Banana, Dirichlet, Gaussian, GaussianMixture, Target
+from saddle.sampling.ula import ULA
+from saddle.sampling.underdamped import BAOAB, UnderdampedEulerMaruyama
+
+__all__ = [
+    "Energy", "Kernel", "Trace", "as_energy", "sample",
+    "ULA", "MALA", "BAOAB", "UnderdampedEulerMaruyama", "ProjectedLangevin", "project_simplex_corner",
+    "MirroredLangevin", "SGLD", "ConstantStep", "PolynomialDecay", "HMC", "leapfrog",
+    "Target", "Gaussian", "GaussianMixture", "Banana", "Dirichlet",
+    "autocovariance", "effective_sample_size", "monte_carlo_se", "split_rhat", "acceptance_rate",
+    "w2_to_reference", "gaussian_w2",
+]

@@ -1,0 +1,171 @@
+"""What every sampler shares: the potential/log-density naming table, the kernel protocol, the `sample` loop.
+
+Naming table (used by every kernel in `saddle.sampling`):
+
+    potential f       target π(x) ∝ exp(−f(x)); f maps positions (n_chains, d) to (n_chains,)
+    logdensity_fn     log π(x) up to a constant, i.e. −f
+    grad_potential    ∇f, (n_chains, d) → (n_chains, d); autograd of f when not given
+    step_size         h (η in the notes), the time step of the discretised dynamics
+    generator         the torch.Generator every random draw goes through (same seed → same chains)
+
+A kernel is a small object with `init(position) -> State` and `step(state, generator) -> (State, Info)`;
+`State` and `Info` are NamedTuples of tensors with a leading chain dimension. The kernels are pure:
+`step` never mutates its input state.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, NamedTuple, Protocol
+
+import torch
+from torch import Tensor
+
+from saddle.progress import progress_range
+
+__all__ = ["Energy", "Kernel", "Trace", "as_energy", "sample", "check_step_size", "check_positions", "gaussian_noise"]
+
+PotentialFn = Callable[[Tensor], Tensor]
+
+
+class Energy:
+    """A potential f with its gradient: `value(x)`, `grad(x)`, `value_and_grad(x)`; autograd unless `grad` is given.
+
+    Build it with `as_energy(potential=f)` or `as_energy(logdensity_fn=log π)`; a target object from
+    `saddle.sampling.targets` can be passed as `potential` and brings its closed-form gradient.
+    """
+
+    def __init__(self, potential: PotentialFn, grad: PotentialFn | None = None) -> None:
+        self.potential = potential
+        self._grad = grad
+
+    def value(self, x: Tensor) -> Tensor:
+        """f(x), shape (n_chains,)."""
+        return self.potential(x)
+
+    def value_and_grad(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """(f(x), ∇f(x)) with shapes (n_chains,), (n_chains, d); detached from any graph."""
+        if self._grad is not None:
+            with torch.no_grad():
+                return self.potential(x), self._grad(x)
+        with torch.enable_grad():
+            z = x.detach().requires_grad_(True)
+            f = self.potential(z)
+            (g,) = torch.autograd.grad(f.sum(), z)
+        return f.detach(), g
+
+    def grad(self, x: Tensor) -> Tensor:
+        """∇f(x), shape (n_chains, d)."""
+        if self._grad is not None:
+            with torch.no_grad():
+                return self._grad(x)
+        return self.value_and_grad(x)[1]
+
+
+def as_energy(potential: PotentialFn | Any | None = None, logdensity_fn: PotentialFn | None = None,
+              grad_potential: PotentialFn | None = None) -> Energy:
+    """Resolve the naming table into an `Energy`: give exactly one of `potential` (f) or `logdensity_fn` (−f).
+
+    `potential` may be a callable or a target object with `.potential` (and `.grad_potential`) methods.
+    """
+    if isinstance(potential, Energy):
+        return potential
+    if (potential is None) == (logdensity_fn is None):
+        raise ValueError("give exactly one of potential= or logdensity_fn=, got "
+                         f"potential={potential!r}, logdensity_fn={logdensity_fn!r}")
+    if logdensity_fn is not None:
+        if not callable(logdensity_fn):
+            raise ValueError(f"logdensity_fn must be callable, got {logdensity_fn!r}")
+        neg_grad = None if grad_potential is None else grad_potential
+        return Energy(lambda x: -logdensity_fn(x), neg_grad)
+    if hasattr(potential, "potential") and callable(potential.potential):
+        grad = grad_potential or getattr(potential, "grad_potential", None)
+        return Energy(potential.potential, grad)
+    if not callable(potential):
+        raise ValueError(f"potential must be callable or a target with .potential, got {potential!r}")
+    return Energy(potential, grad_potential)
+
+
+class Kernel(Protocol):
+    """A Markov kernel over a batch of chains."""
+
+    def init(self, position: Tensor) -> Any: ...
+
+    def step(self, state: Any, generator: torch.Generator | None = None) -> tuple[Any, Any]: ...
+
+
+class Trace(NamedTuple):
+    """Output of `sample`: kept positions (n_kept, n_chains, d), per-step infos stacked over the
+    post-burn-in steps (each field (n_steps, n_chains) or None when the kernel reports nothing), final state."""
+
+    positions: Tensor
+    info: Any
+    state: Any
+
+
+def check_step_size(step_size: float, name: str = "step_size") -> float:
+    """Raise ValueError unless `step_size` is a finite number > 0."""
+    try:
+        h = float(step_size)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a finite number > 0, got {step_size!r}") from None
+    if not (math.isfinite(h) and h > 0):
+        raise ValueError(f"{name} must be a finite number > 0, got {step_size!r}")
+    return h
+
+
+def check_positions(position: Tensor) -> Tensor:
+    """Raise ValueError unless `position` is a floating tensor of shape (n_chains, d) with finite entries."""
+    if not isinstance(position, Tensor):
+        raise ValueError(f"position must be a tensor of shape (n_chains, d), got {type(position).__name__}")
+    if position.ndim != 2 or position.shape[0] == 0 or position.shape[1] == 0:
+        raise ValueError(f"position must have shape (n_chains, d) with n_chains, d >= 1, got {tuple(position.shape)}")
+    if not position.is_floating_point():
+        raise ValueError(f"position must be a floating tensor, got dtype {position.dtype}")
+    if not torch.isfinite(position).all():
+        raise ValueError("position contains NaN or inf")
+    return position.detach()
+
+
+def gaussian_noise(like: Tensor, generator: torch.Generator | None) -> Tensor:
+    """Standard normal noise with the shape, dtype and device of `like`."""
+    return torch.randn(like.shape, generator=generator, dtype=like.dtype, device=like.device)
+
+
+def _stack_infos(infos: list[Any]) -> Any:
+    if not infos or infos[0] is None or len(infos[0]) == 0:
+        return None
+    cls = type(infos[0])
+    return cls(*[torch.stack([getattr(i, f) for i in infos]) for f in cls._fields])
+
+
+def sample(kernel: Kernel, initial: Tensor | Any, n_steps: int, generator: torch.Generator | None = None,
+           thin: int = 1, burn_in: int = 0, progress: bool = False,
+           callback: Callable[[int, Any, Any], None] | None = None) -> Trace:
+    """Run `burn_in` + `n_steps` steps of `kernel` from `initial` and keep every `thin`-th position after burn-in.
+
+    initial: positions (n_chains, d) or a kernel State. Returns a `Trace` whose `positions` has shape
+    (n_steps // thin, n_chains, d) (steps thin, 2·thin, ... after burn-in) and whose `info` stacks each
+    post-burn-in step's Info. `callback(i, state, info)` is called after every step i = 0, 1, ... (burn-in included).
+    Defaults: thin=1, burn_in=0, no progress bar.
+    """
+    for name, value, low in (("n_steps", n_steps, 1), ("thin", thin, 1), ("burn_in", burn_in, 0)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    if thin > n_steps:
+        raise ValueError(f"thin must be <= n_steps = {n_steps}, got {thin}")
+    state = kernel.init(initial) if isinstance(initial, Tensor) else initial
+    kept: list[Tensor] = []
+    infos: list[Any] = []
+    steps = progress_range(burn_in + n_steps, desc=type(kernel).__name__) if progress else range(burn_in + n_steps)
+    for i in steps:
+        state, info = kernel.step(state, generator)
+        if callback is not None:
+            callback(i, state, info)
+        j = i - burn_in
+        if j >= 0:
+            infos.append(info)
+            if (j + 1) % thin == 0:
+                kept.append(state.position)
+    return Trace(torch.stack(kept), _stack_infos(infos), state)

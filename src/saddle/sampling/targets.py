@@ -1,0 +1,226 @@
+"""Target distributions with log-densities, gradients, exact moments and exact samples.
+
+Every target exposes `potential(x)` = f(x) = −log π(x) + const, `logdensity(x)` (normalised where the
+constant is known), `grad_potential(x)`, `mean`, `cov` and `sample(n, generator)`; x has shape (n, d).
+They can be passed directly as `potential=` to any kernel in `saddle.sampling`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import Tensor
+
+__all__ = ["Target", "Gaussian", "GaussianMixture", "Banana", "Dirichlet"]
+
+
+class Target:
+    """Base class: `potential` = −`logdensity`; autograd gradient unless a subclass has a closed form."""
+
+    dim: int
+
+    def logdensity(self, x: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def potential(self, x: Tensor) -> Tensor:
+        """f(x) = −log π(x), shape (n,)."""
+        return -self.logdensity(x)
+
+    def grad_potential(self, x: Tensor) -> Tensor:
+        """∇f(x), shape (n, d) (autograd)."""
+        with torch.enable_grad():
+            z = x.detach().requires_grad_(True)
+            (g,) = torch.autograd.grad(self.potential(z).sum(), z)
+        return g
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        raise NotImplementedError
+
+
+def _as_matrix(cov: Tensor | float, dim: int, dtype: torch.dtype) -> Tensor:
+    c = torch.as_tensor(cov, dtype=dtype)
+    if c.ndim == 0:
+        return c * torch.eye(dim, dtype=dtype)
+    if c.ndim == 1:
+        return torch.diag(c)
+    return c
+
+
+def _check_n(n: int) -> None:
+    if not isinstance(n, int) or n < 1:
+        raise ValueError(f"number of samples must be an integer >= 1, got {n!r}")
+
+
+class Gaussian(Target):
+    """N(mean, cov) with any symmetric positive-definite covariance (d, d), a diagonal (d,) or a scalar variance.
+
+    f(x) = ½ (x − μ)ᵀ Σ⁻¹ (x − μ); ∇f(x) = Σ⁻¹ (x − μ) in closed form. Samples μ + L ξ with Σ = L Lᵀ.
+    """
+
+    def __init__(self, mean: Tensor, cov: Tensor | float = 1.0) -> None:
+        self.mean = torch.as_tensor(mean).detach()
+        if self.mean.ndim != 1:
+            raise ValueError(f"mean must have shape (d,), got {tuple(self.mean.shape)}")
+        if not self.mean.is_floating_point():
+            self.mean = self.mean.to(torch.get_default_dtype())
+        self.dim = self.mean.shape[0]
+        self.cov = _as_matrix(cov, self.dim, self.mean.dtype).to(self.mean.device)
+        if self.cov.shape != (self.dim, self.dim):
+            raise ValueError(f"cov must be a scalar, (d,) or (d, d) with d = {self.dim}, got {tuple(self.cov.shape)}")
+        if not torch.allclose(self.cov, self.cov.T):
+            raise ValueError("cov must be symmetric")
+        self.scale_tril, info = torch.linalg.cholesky_ex(self.cov)
+        if info != 0:
+            raise ValueError(f"cov must be positive definite; smallest eigenvalue {torch.linalg.eigvalsh(self.cov)[0].item():.3g}")
+        self.precision = torch.cholesky_inverse(self.scale_tril)
+        self._log_norm = 0.5 * self.dim * math.log(2 * math.pi) + torch.log(torch.diagonal(self.scale_tril)).sum().item()
+
+    def potential(self, x: Tensor) -> Tensor:
+        r = x - self.mean.to(x)
+        return 0.5 * ((r @ self.precision.to(x)) * r).sum(-1)
+
+    def logdensity(self, x: Tensor) -> Tensor:
+        return -self.potential(x) - self._log_norm
+
+    def grad_potential(self, x: Tensor) -> Tensor:
+        return (x - self.mean.to(x)) @ self.precision.to(x)
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        _check_n(n)
+        xi = torch.randn(n, self.dim, generator=generator, dtype=self.mean.dtype, device=self.mean.device)
+        return self.mean + xi @ self.scale_tril.T
+
+
+class GaussianMixture(Target):
+    """Σ_k w_k N(μ_k, σ_k² I): means (K, d), stds (K,) or a scalar, weights (K,) (uniform by default).
+
+    log π(x) = logsumexp_k (log w_k + log N(x; μ_k, σ_k² I)); gradient by autograd.
+    Exact mean Σ w_k μ_k and covariance Σ w_k (σ_k² I + μ_k μ_kᵀ) − mean meanᵀ.
+    """
+
+    def __init__(self, means: Tensor, stds: Tensor | float = 1.0, weights: Tensor | None = None) -> None:
+        self.means = torch.as_tensor(means).detach()
+        if self.means.ndim != 2:
+            raise ValueError(f"means must have shape (K, d), got {tuple(self.means.shape)}")
+        if not self.means.is_floating_point():
+            self.means = self.means.to(torch.get_default_dtype())
+        k, self.dim = self.means.shape
+        dt = self.means.dtype
+        self.stds = torch.as_tensor(stds, dtype=dt).expand(k).clone()
+        if not (self.stds > 0).all():
+            raise ValueError(f"stds must be > 0, got {self.stds.tolist()}")
+        w = torch.full((k,), 1.0 / k, dtype=dt) if weights is None else torch.as_tensor(weights, dtype=dt)
+        if w.shape != (k,) or (w < 0).any() or not math.isclose(w.sum().item(), 1.0, rel_tol=1e-6):
+            raise ValueError(f"weights must be {k} non-negative numbers summing to 1, got {w.tolist()}")
+        self.weights = w
+        self.mean = (w[:, None] * self.means).sum(0)
+        second = (w[:, None, None] * (self.stds[:, None, None] ** 2 * torch.eye(self.dim, dtype=dt)
+                                      + self.means[:, :, None] * self.means[:, None, :])).sum(0)
+        self.cov = second - torch.outer(self.mean, self.mean)
+
+    def component_logdensity(self, x: Tensor) -> Tensor:
+        """log w_k + log N(x; μ_k, σ_k² I), shape (n, K)."""
+        mu, s, w = self.means.to(x), self.stds.to(x), self.weights.to(x)
+        sq = ((x[:, None, :] - mu[None]) ** 2).sum(-1)
+        return torch.log(w) - 0.5 * sq / s ** 2 - self.dim * (torch.log(s) + 0.5 * math.log(2 * math.pi))
+
+    def logdensity(self, x: Tensor) -> Tensor:
+        return torch.logsumexp(self.component_logdensity(x), dim=-1)
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        _check_n(n)
+        k = torch.multinomial(self.weights, n, replacement=True, generator=generator)
+        xi = torch.randn(n, self.dim, generator=generator, dtype=self.means.dtype, device=self.means.device)
+        return self.means[k] + self.stds[k, None] * xi
+
+
+class Banana(Target):
+    """The twisted-Gaussian "banana" (Haario, Saksman, Tamminen 1999; a Rosenbrock-type valley) in 2-D.
+
+    x₁ ~ N(0, a²), x₂ | x₁ ~ N(b (x₁² − a²), 1): f(x) = x₁²/(2a²) + (x₂ − b(x₁² − a²))²/2.
+    Exact moments: mean 0, Var x₁ = a², Var x₂ = 1 + 2 b² a⁴, Cov = 0. Defaults a = 1, b = 1.
+    """
+
+    def __init__(self, a: float = 1.0, b: float = 1.0, dtype: torch.dtype | None = None) -> None:
+        if not (a > 0 and math.isfinite(a)):
+            raise ValueError(f"a must be finite and > 0, got {a}")
+        if not math.isfinite(b):
+            raise ValueError(f"b must be finite, got {b}")
+        self.a, self.b, self.dim = float(a), float(b), 2
+        dt = dtype or torch.get_default_dtype()
+        self.mean = torch.zeros(2, dtype=dt)
+        self.cov = torch.diag(torch.tensor([a ** 2, 1 + 2 * b ** 2 * a ** 4], dtype=dt))
+
+    def _residual(self, x: Tensor) -> Tensor:
+        return x[:, 1] - self.b * (x[:, 0] ** 2 - self.a ** 2)
+
+    def potential(self, x: Tensor) -> Tensor:
+        return 0.5 * x[:, 0] ** 2 / self.a ** 2 + 0.5 * self._residual(x) ** 2
+
+    def logdensity(self, x: Tensor) -> Tensor:
+        return -self.potential(x) - math.log(2 * math.pi * self.a)
+
+    def grad_potential(self, x: Tensor) -> Tensor:
+        r = self._residual(x)
+        return torch.stack([x[:, 0] / self.a ** 2 - 2 * self.b * x[:, 0] * r, r], dim=-1)
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        _check_n(n)
+        xi = torch.randn(n, 2, generator=generator, dtype=self.mean.dtype)
+        x1 = self.a * xi[:, 0]
+        return torch.stack([x1, self.b * (x1 ** 2 - self.a ** 2) + xi[:, 1]], dim=-1)
+
+
+class Dirichlet(Target):
+    """Dirichlet(α) on the probability simplex Δ_K = {x ∈ R^K : x ≥ 0, Σx = 1}; positions have shape (n, K).
+
+    f(x) = −Σ_i (α_i − 1) log x_i (density w.r.t. Lebesgue measure on the first K − 1 coordinates);
+    mean α/α₀, Cov = (diag(m) − m mᵀ)/(α₀ + 1) with α₀ = Σα. `dual_potential` is the potential of the
+    mirror image under the entropic mirror map (see `saddle.sampling.mirrored`).
+    """
+
+    def __init__(self, alpha: Tensor) -> None:
+        a = torch.as_tensor(alpha).detach()
+        if not a.is_floating_point():
+            a = a.to(torch.get_default_dtype())
+        if a.ndim != 1 or a.shape[0] < 2 or not (a > 0).all() or not torch.isfinite(a).all():
+            raise ValueError(f"alpha must be a vector of K >= 2 finite numbers > 0, got {a.tolist()}")
+        self.alpha = a
+        self.dim = a.shape[0]
+        a0 = a.sum()
+        self.mean = a / a0
+        self.cov = (torch.diag(self.mean) - torch.outer(self.mean, self.mean)) / (a0 + 1)
+        self._log_norm = (torch.lgamma(a).sum() - torch.lgamma(a0)).item()
+
+    def potential(self, x: Tensor) -> Tensor:
+        return -((self.alpha.to(x) - 1) * torch.log(x)).sum(-1)
+
+    def logdensity(self, x: Tensor) -> Tensor:
+        return -self.potential(x) - self._log_norm
+
+    def grad_potential(self, x: Tensor) -> Tensor:
+        return -(self.alpha.to(x) - 1) / x
+
+    def dual_potential(self, y: Tensor) -> Tensor:
+        """W(y) = −Σ_{i<K} α_i y_i + α₀ log(1 + Σ_{i<K} e^{y_i}) for y = log(x_{1:K−1}/x_K), shape (n, K−1).
+
+        The push-forward of Dirichlet(α) by ∇h (Hsieh et al. 2018, §4): strictly convex, so e^{−W} is log-concave.
+        """
+        a = self.alpha.to(y)
+        zero = torch.zeros_like(y[:, :1])
+        return -(a[:-1] * y).sum(-1) + a.sum() * torch.logsumexp(torch.cat([y, zero], -1), -1)
+
+    def grad_dual_potential(self, y: Tensor) -> Tensor:
+        """∇W(y) = −α_{1:K−1} + α₀ x_{1:K−1}(y) with x = softmax([y, 0])."""
+        a = self.alpha.to(y)
+        x = torch.softmax(torch.cat([y, torch.zeros_like(y[:, :1])], -1), -1)
+        return -a[:-1] + a.sum() * x[:, :-1]
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        """Exact samples (numpy's Gamma-ratio sampler, seeded from `generator`)."""
+        _check_n(n)
+        seed = int(torch.randint(0, 2 ** 62, (1,), generator=generator).item())
+        x = np.random.default_rng(seed).dirichlet(self.alpha.double().cpu().numpy(), size=n)
+        return torch.as_tensor(x, dtype=self.alpha.dtype)
