@@ -109,3 +109,33 @@ def test_nan_data_raises(gen):
         perturbation_stability(net, torch.tensor([[0.0, float("nan"), 1.0]]), 0.1)
     with pytest.raises(ValueError, match="d must be an integer >= 1"):
         mean_abs_coordinate_unit_ball(0)
+
+
+def test_initialisations_differ_by_exact_layer_factors():
+    """Same seed, bias-free ReLU: LeCun = He · 2^{−L/2} and NTK = He · sqrt(p/2) as functions, hence in P."""
+    p, m, depth = 12, 20, 4
+    a = torch.rand(30, p, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    values = {}
+    for init in ("lecun", "he", "ntk"):
+        net = FullyConnectedReLU([p] + [m] * (depth - 1) + [1], init=init, output_activation=False,
+                                 generator=torch.Generator().manual_seed(7)).double()
+        values[init] = perturbation_stability(net, a, 0.1, 16, torch.Generator().manual_seed(3)).value
+    assert values["lecun"] == pytest.approx(values["he"] * 2 ** (-depth / 2), rel=1e-6)  # float32 initial draws
+    assert values["ntk"] == pytest.approx(values["he"] * math.sqrt(p / 2), rel=1e-6)
+
+
+def test_perturbation_stability_experiment_quick():
+    """The experiment at a small size: LeCun's depth benefit at init, He's depth penalty after training."""
+    from saddle.experiments.perturbation_stability import EXPERIMENT
+    from saddle.experiments.base import RunOutput
+    import tempfile
+    config = EXPERIMENT.make_config(quick=True, widths=(16, 64), depths=(2, 6), epochs=4)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = RunOutput(tmp)
+        m = EXPERIMENT.run(config, out)
+        assert len(out.figures) == 2
+    assert m["init_lecun_depth_slope"] == pytest.approx(m["init_he_depth_slope"] - math.log(2) / 2, rel=1e-4)
+    assert m["claims"]["init: depth helps under lecun"] and m["claims"]["trained: depth hurts under he"]
+    ratio = m["p_over_eps"]["init"]["ntk"][2][16] / m["p_over_eps"]["init"]["he"][2][16]
+    assert ratio == pytest.approx(math.sqrt(64 / 2), rel=1e-4)
+    assert m["mean_test_accuracy"] > 0.75

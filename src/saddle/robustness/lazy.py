@@ -8,11 +8,14 @@ definition, Frobenius in seed 002's figure; `layer_ratios` offers both). κ(0) =
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+import math
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
 import torch
 from torch import Tensor, nn
+
+from saddle.progress import progress_range
 
 
 def _check_pairs(weights_t: Sequence[Tensor], weights_0: Sequence[Tensor]) -> None:
@@ -81,3 +84,53 @@ class LazyTracker:
     def sup(self) -> float:
         """max_t κ(t) over the recorded history (0 if nothing recorded)."""
         return max((k for _, k in self.history), default=0.0)
+
+
+def train_sgd(model: nn.Module, x: Tensor, y: Tensor, loss_fn: Callable[[Tensor, Tensor], Tensor], steps: int,
+              lr: float | list[dict[str, Any]], batch_size: int | None = None, momentum: float = 0.0,
+              generator: torch.Generator | None = None, tracker: LazyTracker | None = None,
+              record_every: int = 1) -> list[float]:
+    """Plain (minibatch) SGD on loss_fn(model(x_batch), y_batch) for `steps` steps; returns the loss per step.
+
+    `lr` is one rate or torch.optim param groups (e.g. `abc_param_groups`); batch_size None = full batch,
+    minibatches drawn by `generator` (shuffled epochs). With a `tracker`, κ is recorded at step 0 and every
+    `record_every` steps. Stops early, appending nan, when the loss becomes non-finite (divergence).
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
+        raise ValueError(f"batch_size must be None or an integer >= 1, got {batch_size!r}")
+    if len(x) != len(y):
+        raise ValueError(f"x and y have different lengths: {len(x)} vs {len(y)}")
+    if not (0.0 <= momentum < 1.0):
+        raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+    groups = lr if isinstance(lr, list) else [{"params": list(model.parameters()), "lr": lr}]
+    for g in groups:
+        if not (isinstance(g["lr"], (int, float)) and math.isfinite(g["lr"]) and g["lr"] > 0):
+            raise ValueError(f"learning rates must be finite and > 0, got {g['lr']!r}")
+    opt = torch.optim.SGD(groups, lr=groups[0]["lr"], momentum=momentum)
+    n = len(x)
+    perm, pos = None, n
+    losses: list[float] = []
+    if tracker is not None:
+        tracker.record(0)
+    for step in progress_range(steps, desc="SGD"):
+        if batch_size is None or batch_size >= n:
+            xb, yb = x, y
+        else:
+            if pos + batch_size > n:
+                perm, pos = torch.randperm(n, generator=generator).to(x.device), 0
+            idx = perm[pos:pos + batch_size]
+            pos += batch_size
+            xb, yb = x[idx], y[idx]
+        loss = loss_fn(model(xb), yb)
+        if not torch.isfinite(loss):
+            losses.append(float("nan"))
+            break
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+        if tracker is not None and (step + 1) % record_every == 0:
+            tracker.record(step + 1)
+    return losses
