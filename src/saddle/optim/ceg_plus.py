@@ -1,0 +1,129 @@
+"""CEG+ and its adaptive variant (Pethick, Latafat, Patrinos, Fercoq, Cevher, ICLR 2022).
+
+"Escaping limit cycles: global convergence for constrained nonconvex-nonconcave minimax problems".
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+from torch import Tensor
+
+from saddle.optim._common import (check_int, check_projection, check_real, check_step_size, per_point_broadcast,
+                                  per_point_dot, project, step_at)
+from saddle.optim.base import Field, Params, Projection, StepSize
+
+__all__ = ["CEGPlus", "CEGPlusState"]
+
+
+class CEGPlusState(NamedTuple):
+    """Step counter and, for the adaptive variant, the last secant curvature estimate per point (or None)."""
+
+    count: int
+    curvature: Tensor | None
+
+
+def _scale(params: Params, factor: Tensor | float) -> list[Tensor]:
+    if isinstance(factor, Tensor):
+        return [p * per_point_broadcast(factor, p) for p in params]
+    return list(torch._foreach_mul(list(params), factor))
+
+
+def _norm(params: Params, batch_dims: int) -> Tensor:
+    return per_point_dot(params, params, batch_dims).sqrt()
+
+
+class CEGPlus:
+    """CEG+: extrapolate with a forward-backward step, then a relaxed forward-backward-forward correction.
+
+    With H_γ(z) = z − γ V(z) and P the projection (resolvent of the constraint):
+        z̄ = P(z − γ V(z)),   z⁺ = P(z + α (H_γ z̄ − H_γ z)) = P(z + α (z̄ − z − γ (V(z̄) − V(z)))).
+    Unconstrained, z̄ − z = −γ V(z) and z⁺ = z − αγ V(z̄): exactly EG+ (Diakonikolas et al. 2021).
+    The paper leaves z⁺ unprojected; projecting it onto the feasible set (which contains every
+    solution z*) is nonexpansive towards z*, so the paper's Fejér inequality on ‖z − z*‖ still holds,
+    and every iterate stays feasible.
+
+    Relaxation α: `alpha` (default 0.5) when adaptive=False and rho=None; otherwise the paper's
+        α_k = λ (σ/γ_k + ⟨z − z̄, H z − H z̄⟩ / ‖H z − H z̄‖²),  σ = rho (0 if None), λ = `relaxation`,
+    per point of the batch, which is valid for weak-MVI problems ⟨V(z), z − z*⟩ ≥ ρ‖V(z)‖² with
+    σ ≤ ρ and σ > −γ_k/2, λ ∈ (0, 2) (so pass rho = the game's weak-MVI constant, e.g. negative).
+    adaptive=True (CurvatureEG+): γ_k per point by backtracking, γ ← τγ until
+    γ ‖V(z̄) − V(z)‖ ≤ ν ‖z̄ − z‖, started from ν / L̂ where L̂ = ‖V(z̄) − V(z)‖/‖z̄ − z‖ is the
+    secant curvature estimate of the previous step (the paper uses ν/‖∇V(z_k)‖; a secant keeps to
+    field calls), capped at `step_size`. Each point of the batch backtracks independently.
+    Args: step_size γ (float or schedule; γ_max when adaptive), alpha 0.5, adaptive False, rho None,
+    relaxation λ 1.0, nu ν 0.99, tau τ 0.5, max_backtracks 30, batch_dims 1 (leading dims indexing
+    independent points; GameOptimizer uses one), projection None.
+    """
+
+    def __init__(self, step_size: StepSize, alpha: float = 0.5, adaptive: bool = False, rho: float | None = None,
+                 relaxation: float = 1.0, nu: float = 0.99, tau: float = 0.5, max_backtracks: int = 30,
+                 batch_dims: int = 1, projection: Projection | None = None) -> None:
+        self.step_size = check_step_size(step_size)
+        self.alpha = check_real("alpha", alpha, 0.0, 1.0)
+        if not isinstance(adaptive, bool):
+            raise ValueError(f"adaptive must be True or False, got {adaptive!r}")
+        self.adaptive = adaptive
+        self.rho = None if rho is None else check_real("rho", rho, -float("inf"), float("inf"))
+        self.relaxation = check_real("relaxation", relaxation, 0.0, 2.0, high_open=True)
+        self.nu = check_real("nu", nu, 0.0, 1.0, high_open=True)
+        self.tau = check_real("tau", tau, 0.0, 1.0, high_open=True)
+        self.max_backtracks = check_int("max_backtracks", max_backtracks, 0)
+        self.batch_dims = check_int("batch_dims", batch_dims, 0)
+        self.projection = check_projection(projection)
+
+    def init(self, params: Params) -> CEGPlusState:
+        return CEGPlusState(0, None)
+
+    def _extrapolate(self, z: Params, vz: Params, gamma: Tensor | float) -> list[Tensor]:
+        return project(self.projection, [a - b for a, b in zip(z, _scale(vz, gamma))])
+
+    def step(self, params: Params, state: CEGPlusState, field: Field) -> tuple[Params, CEGPlusState]:
+        z = list(params)
+        gmax = step_at(self.step_size, state.count)
+        vz = list(field(z))
+        curvature = None
+        if not self.adaptive:
+            gamma: Tensor | float = gmax
+            zbar = self._extrapolate(z, vz, gamma)
+            vbar = list(field(zbar))
+        else:
+            batch = z[0].shape[:self.batch_dims]
+            if state.curvature is None:
+                gamma = torch.full(batch, gmax, dtype=z[0].dtype, device=z[0].device)
+            else:
+                gamma = (self.nu / state.curvature).clamp(max=gmax)  # L̂ = 0 gives inf, capped at γ_max
+            zbar, vbar = self._extrapolate(z, vz, gamma), None
+            active = torch.ones(batch, dtype=torch.bool, device=z[0].device)
+            for t in range(self.max_backtracks + 1):
+                cand_bar = self._extrapolate(z, vz, gamma) if t else zbar
+                cand_v = list(field(cand_bar))
+                if t:
+                    keep = [per_point_broadcast(active, p) for p in z]
+                    zbar = [torch.where(m, c, o) for m, c, o in zip(keep, cand_bar, zbar)]
+                    vbar = [torch.where(m, c, o) for m, c, o in zip(keep, cand_v, vbar)]
+                else:
+                    vbar = cand_v
+                dv = _norm([a - b for a, b in zip(vbar, vz)], self.batch_dims)
+                dz = _norm([a - b for a, b in zip(zbar, z)], self.batch_dims)
+                bad = active & (gamma * dv > self.nu * dz)
+                if t == self.max_backtracks or not bool(bad.any()):
+                    break
+                gamma = torch.where(bad, gamma * self.tau, gamma)
+                active = bad
+            curvature = torch.where(dz > 0, dv / dz.clamp_min(torch.finfo(dz.dtype).tiny), torch.zeros_like(dz))
+        # H z̄ − H z = (z̄ − z) − γ (V(z̄) − V(z))
+        dh = [a - b for a, b in zip([zb - zz for zb, zz in zip(zbar, z)],
+                                    _scale([vb - vv for vb, vv in zip(vbar, vz)], gamma))]
+        if not self.adaptive and self.rho is None:
+            alpha: Tensor | float = self.alpha
+        else:
+            num = per_point_dot([zb - zz for zb, zz in zip(zbar, z)], dh, self.batch_dims)  # = ⟨z − z̄, Hz − Hz̄⟩
+            den = per_point_dot(dh, dh, self.batch_dims)
+            ratio = torch.where(den > 0, num / den.clamp_min(torch.finfo(den.dtype).tiny), torch.zeros_like(den))
+            sigma = 0.0 if self.rho is None else self.rho
+            alpha = self.relaxation * (sigma / gamma + ratio)
+            alpha = torch.where(den > 0, alpha, torch.zeros_like(alpha))
+        new = project(self.projection, [a + b for a, b in zip(z, _scale(dh, alpha))])
+        return new, CEGPlusState(state.count + 1, curvature)

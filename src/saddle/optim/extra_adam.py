@@ -1,0 +1,52 @@
+"""ExtraAdam (Gidel, Berard, Vignoud, Vincent, Lacoste-Julien, ICLR 2019, Algorithm 4; seed 001)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from torch import Tensor
+
+from saddle.optim._common import axpy, check_projection, check_step_size, project, step_at
+from saddle.optim.adam_scaling import AdamScaling
+from saddle.optim.base import Field, Params, Projection, StepSize
+
+__all__ = ["ExtraAdam", "AdamState"]
+
+
+class AdamState(NamedTuple):
+    """Step counter k and the Adam moments (m, v), one tensor per player each."""
+
+    count: int
+    m: list[Tensor]
+    v: list[Tensor]
+
+
+class ExtraAdam:
+    """Extragradient with Adam scaling; the moments are updated at both the extrapolation and the update.
+
+    Seed 001 ("ExtraAdam for GANs"), with g = V(z):
+        g_k = V(z_k);       m, v ← moments with g_k;       z_{k+1/2} = P(z_k − γ m̂/(sqrt(v̂) + ε))
+        g_{k+1/2} = V(z_{k+1/2}); m, v ← moments with g_{k+1/2}; z_{k+1} = P(z_k − γ m̂/(sqrt(v̂) + ε))
+    Both steps start from z_k. Bias correction: the seed divides by (1 − η1^k), which is 0 at k = 0
+    (a typo); Gidel et al. 2019 Alg. 4 use 1 − β^{2t−1} at the extrapolation and 1 − β^{2t} at the
+    update (t = 1, 2, ...), i.e. 1 − βⁿ with n the number of moment updates so far — used here.
+    Args: lr γ (float or schedule), betas (0.9, 0.999), eps 1e-8, projection (None). Two field calls.
+    """
+
+    def __init__(self, lr: StepSize, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 projection: Projection | None = None) -> None:
+        self.lr = check_step_size(lr, "lr")
+        self.scaling = AdamScaling(betas, eps)
+        self.projection = check_projection(projection)
+
+    def init(self, params: Params) -> AdamState:
+        m, v = self.scaling.zeros(params)
+        return AdamState(0, m, v)
+
+    def step(self, params: Params, state: AdamState, field: Field) -> tuple[Params, AdamState]:
+        k, lr = state.count, step_at(self.lr, state.count)
+        m, v = self.scaling.update(state.m, state.v, field(params))
+        mid = project(self.projection, axpy(params, self.scaling.direction(m, v, 2 * k + 1), -lr))
+        m, v = self.scaling.update(m, v, field(mid))
+        new = project(self.projection, axpy(params, self.scaling.direction(m, v, 2 * k + 2), -lr))
+        return new, AdamState(k + 1, m, v)

@@ -1,0 +1,50 @@
+"""Optimistic Adam (Daskalakis, Ilyas, Syrgkanis, Zeng, ICLR 2018, Algorithm 1)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+from torch import Tensor
+
+from saddle.optim._common import check_projection, check_step_size, project, step_at
+from saddle.optim.adam_scaling import AdamScaling
+from saddle.optim.base import Field, Params, Projection, StepSize
+
+__all__ = ["OptimisticAdam", "OptimisticAdamState"]
+
+
+class OptimisticAdamState(NamedTuple):
+    """Step counter, Adam moments (m, v) and the previous scaled direction d_{k−1} (zeros at start)."""
+
+    count: int
+    m: list[Tensor]
+    v: list[Tensor]
+    past_direction: list[Tensor]
+
+
+class OptimisticAdam:
+    """The optimistic step applied to Adam-scaled directions; one field call per step.
+
+    Daskalakis et al. 2018, Alg. 1: m, v ← moments with g_t = V(θ_{t−1}), d_t = m̂_t/(sqrt(v̂_t) + ε),
+    θ_t = P(θ_{t−1} − 2η d_t + η d_{t−1}), with m̂_0 = 0 so that d_0 = 0 (the first step is an
+    Adam step of size 2η). Args: lr η (float or schedule), betas (0.9, 0.999), eps 1e-8, projection.
+    """
+
+    def __init__(self, lr: StepSize, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 projection: Projection | None = None) -> None:
+        self.lr = check_step_size(lr, "lr")
+        self.scaling = AdamScaling(betas, eps)
+        self.projection = check_projection(projection)
+
+    def init(self, params: Params) -> OptimisticAdamState:
+        m, v = self.scaling.zeros(params)
+        return OptimisticAdamState(0, m, v, [torch.zeros_like(p) for p in params])
+
+    def step(self, params: Params, state: OptimisticAdamState, field: Field) -> tuple[Params, OptimisticAdamState]:
+        k, lr = state.count, step_at(self.lr, state.count)
+        m, v = self.scaling.update(state.m, state.v, field(params))
+        d = self.scaling.direction(m, v, k + 1)
+        new = torch._foreach_add(list(params), d, alpha=-2.0 * lr)
+        torch._foreach_add_(new, list(state.past_direction), alpha=lr)
+        return project(self.projection, list(new)), OptimisticAdamState(k + 1, m, v, d)

@@ -1,0 +1,54 @@
+"""Stochastic oracles V(z, ζ) = V(z) + U(z, ζ) (seed 001, "Generalized Robbins–Monro schemes")."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor
+
+from saddle.optim._common import check_real
+from saddle.optim.base import Field, Params, StepSize
+from saddle.optim.gda import SimultaneousGDA
+
+__all__ = ["NoisyField", "robbins_monro"]
+
+
+class NoisyField:
+    """V(z, ζ) = V(z) + σ ζ with ζ ~ N(0, I) drawn from an explicit generator: zero mean, variance σ² per coordinate.
+
+    Args: field (the exact V), noise_std σ ≥ 0, generator (a torch.Generator on the params' device;
+    same seed → same numbers). `paired(a, b)` returns V at two points with one shared draw ζ (needed
+    by the bias correction of StochasticSEGPlus).
+    """
+
+    def __init__(self, field: Field, noise_std: float, generator: torch.Generator) -> None:
+        if not callable(field):
+            raise ValueError(f"field must be callable params -> list of tensors, got {field!r}")
+        self.field = field
+        self.noise_std = check_real("noise_std", noise_std, 0.0, math.inf, low_open=False, high_open=True)
+        if not isinstance(generator, torch.Generator):
+            raise ValueError(f"generator must be a torch.Generator, got {generator!r}")
+        self.generator = generator
+
+    def _noise(self, like: Params) -> list[Tensor]:
+        return [torch.randn(p.shape, generator=self.generator, dtype=p.dtype, device=p.device) * self.noise_std
+                for p in like]
+
+    def __call__(self, params: Params) -> list[Tensor]:
+        g = list(self.field(params))
+        return list(torch._foreach_add(g, self._noise(g)))
+
+    def paired(self, a: Params, b: Params) -> tuple[list[Tensor], list[Tensor]]:
+        ga, gb = list(self.field(a)), list(self.field(b))
+        noise = self._noise(ga)
+        return list(torch._foreach_add(ga, noise)), list(torch._foreach_add(gb, noise))
+
+
+def robbins_monro(step_size: StepSize) -> SimultaneousGDA:
+    """The Robbins–Monro template z_{k+1} = z_k − α_k V(z_k, ζ_k) of seed 001 (there written with +α_k and V ↦ −V).
+
+    It is SimultaneousGDA with a schedule α_k (e.g. schedules.PolynomialDecay) driven by a stochastic
+    oracle such as NoisyField; returned as that object so there is one implementation.
+    """
+    return SimultaneousGDA(step_size)
