@@ -105,3 +105,13 @@ def test_bad_input_raises(gen):
         ntk_matrix(empirical_ntk(model, x), "diag")
     with pytest.raises(ValueError, match="w_var"):
         two_layer_relu_ntk(x, w_var=-1.0)
+
+
+@pytest.mark.parametrize("outputs", ["full", "trace"])
+def test_min_eigenvalue_paths_agree(gen, outputs):
+    model = mlp(gen, (3, 16, 3))
+    x = torch.randn(6, 3, generator=gen, dtype=torch.float64)
+    g = ntk_matrix(empirical_ntk(model, x), outputs)
+    expected = float(torch.linalg.eigvalsh(g)[0])
+    assert ntk_min_eigenvalue(model, x, outputs) == pytest.approx(expected, rel=1e-9)
+    assert ntk_min_eigenvalue(model, x, outputs, method="ntvp") == pytest.approx(expected, rel=1e-9)

@@ -103,9 +103,21 @@ def ntk_min_eigenvalue(model: nn.Module, x: Tensor, outputs: Literal["full", "tr
     """λ_min of the empirical NTK Gram matrix on the batch x (eigvalsh of its symmetric part, float64).
 
     Seed 003: "the minimum eigenvalue of NTK plays an important role"; Eigen-NAS ranks by it.
-    outputs "full" uses the (N·K, N·K) matrix, "trace" the (N, N) sum over outputs.
+    outputs "full" uses the (N·K, N·K) matrix, "trace" the (N, N) sum over outputs. With the default
+    method "jacobian" the Gram matrix is one matmul of the vmapped Jacobian (N, K, P) with itself.
     """
-    g = ntk_matrix(empirical_ntk(model, x, method=method), outputs).to(torch.float64)
+    if method == "jacobian":
+        j = parameter_jacobian(model, x)
+        if outputs == "trace":
+            g = torch.bmm(j.transpose(0, 1), j.permute(1, 2, 0)).sum(0)
+        elif outputs == "full":
+            jf = j.reshape(-1, j.shape[-1])
+            g = jf @ jf.T
+        else:
+            raise ValueError(f"outputs must be 'full' or 'trace', got {outputs!r}")
+    else:
+        g = ntk_matrix(empirical_ntk(model, x, method=method), outputs)
+    g = g.to(torch.float64)
     return float(torch.linalg.eigvalsh((g + g.T) / 2)[0])
 
 
