@@ -3,6 +3,7 @@
 from saddle.analysis.critical import (DEGENERATE, NOT_CRITICAL, NOT_NASH, STRICT_NASH, CriticalPointReport,
                                       classify_critical_point, field_jacobian)
 from saddle.analysis.jacobian import map_jacobian, spectral_radius, update_jacobian
+from saddle.analysis.rollout import rollout
 from saddle.analysis.trajectory import (CONVERGED, DIVERGED, LIMIT_CYCLE, STILL_MOVING, TrajectoryReport,
                                         classify_trajectory)
 from saddle.analysis.weak_mvi import WeakMVIEstimate, estimate_weak_mvi_rho, grid, linear_weak_mvi_rho, weak_mvi_ratio
@@ -11,5 +12,5 @@ __all__ = [
     "classify_critical_point", "field_jacobian", "CriticalPointReport", "STRICT_NASH", "DEGENERATE", "NOT_NASH",
     "NOT_CRITICAL", "update_jacobian", "map_jacobian", "spectral_radius", "classify_trajectory", "TrajectoryReport",
     "CONVERGED", "DIVERGED", "LIMIT_CYCLE", "STILL_MOVING", "estimate_weak_mvi_rho", "weak_mvi_ratio", "grid",
-    "linear_weak_mvi_rho", "WeakMVIEstimate",
+    "linear_weak_mvi_rho", "WeakMVIEstimate", "rollout",
 ]

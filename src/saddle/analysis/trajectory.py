@@ -45,7 +45,8 @@ def classify_trajectory(traj: Tensor | list, target: Tensor | None = None, tail:
                         recurrence_tol: float = 0.05, min_period: int = 3) -> TrajectoryReport:
     """Classify one trajectory z_0..z_{T−1}: a (T, D) tensor, or a list of points (tensors or lists of per-player tensors).
 
-    converged: predicted remaining path length s_T·r/(1−r) ≤ tol (or s_T = 0); diverged: non-finite or
+    converged: predicted remaining path length s_T·r/(1−r) ≤ tol, or s_T = 0, or the last quarter of the tail
+    stays within tol of z_T without growing (a point stalled at round-off level); diverged: non-finite or
     ‖z‖ > diverge_radius, or the step length grew by ≥ growth_factor over the tail; limit cycle: otherwise,
     if the step length changed by less than a factor 1 ± cycle_tol over the tail and the trajectory recurs
     (see module doc);
@@ -89,7 +90,9 @@ def classify_trajectory(traj: Tensor | list, target: Tensor | None = None, tail:
     ev["growth_over_tail"] = growth
     remaining = final_step * r / (1 - r) if r < 1 else math.inf
     ev["predicted_remaining_path"] = remaining
-    if remaining <= tol:
+    last = w[-max(3, n // 4):]
+    ev["last_quarter_spread"] = torch.linalg.vector_norm(last - last[-1], dim=-1).max().item()
+    if remaining <= tol or (ev["last_quarter_spread"] <= tol and growth < 1 + cycle_tol):
         return TrajectoryReport(CONVERGED, ev)
     if growth >= growth_factor:
         return TrajectoryReport(DIVERGED, ev)
