@@ -61,13 +61,14 @@ def test_optimistic_adam_two_steps_by_hand():
     z = [torch.tensor([[0.3]], dtype=torch.float64), torch.tensor([[0.9]], dtype=torch.float64)]
     method = OptimisticAdam(lr, betas=(b1, b2), eps=eps)
     state = method.init(z)
-    x, m, v, d_prev = [0.3, 0.9], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]
+    x, m, v, d_prev = [0.3, 0.9], [0.0, 0.0], [0.0, 0.0], None
     for t in range(1, 4):
         z, state = method.step(z, state, field)
         g = field_py(*x)
         m = [b1 * mi + (1 - b1) * gi for mi, gi in zip(m, g)]
         v = [b2 * vi + (1 - b2) * gi**2 for vi, gi in zip(v, g)]
         d = [(mi / (1 - b1**t)) / (math.sqrt(vi / (1 - b2**t)) + eps) for mi, vi in zip(m, v)]
+        d_prev = d if d_prev is None else d_prev  # d_0 := d_1: the first step is a plain Adam step
         x = [xi - 2 * lr * di + lr * dpi for xi, di, dpi in zip(x, d, d_prev)]
         d_prev = d
         assert [float(p) for p in z] == pytest.approx(x, rel=1e-13)

@@ -15,7 +15,7 @@ __all__ = ["OptimisticAdam", "OptimisticAdamState"]
 
 
 class OptimisticAdamState(NamedTuple):
-    """Step counter, Adam moments (m, v) and the previous scaled direction d_{k−1} (zeros at start)."""
+    """Step counter, Adam moments (m, v) and the previous scaled direction d_{k−1} (empty list at start)."""
 
     count: int
     m: list[Tensor]
@@ -27,8 +27,10 @@ class OptimisticAdam:
     """The optimistic step applied to Adam-scaled directions; one field call per step.
 
     Daskalakis et al. 2018, Alg. 1: m, v ← moments with g_t = V(θ_{t−1}), d_t = m̂_t/(sqrt(v̂_t) + ε),
-    θ_t = P(θ_{t−1} − 2η d_t + η d_{t−1}), with m̂_0 = 0 so that d_0 = 0 (the first step is an
-    Adam step of size 2η). Args: lr η (float or schedule), betas (0.9, 0.999), eps 1e-8, projection.
+    θ_t = P(θ_{t−1} − 2η d_t + η d_{t−1}). d_0 is undefined in the paper (m̂_0 = 0/(1 − β1⁰)); we set
+    d_0 := d_1, so the first step is a plain Adam step θ_0 − η d_1, the same convention as OptimisticGDA
+    (V(z_{−1}) := V(z_0)) and as common implementations of Alg. 1.
+    Args: lr η (float or schedule), betas (0.9, 0.999), eps 1e-8, projection (None).
     """
 
     def __init__(self, lr: StepSize, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
@@ -39,12 +41,12 @@ class OptimisticAdam:
 
     def init(self, params: Params) -> OptimisticAdamState:
         m, v = self.scaling.zeros(params)
-        return OptimisticAdamState(0, m, v, [torch.zeros_like(p) for p in params])
+        return OptimisticAdamState(0, m, v, [])
 
     def step(self, params: Params, state: OptimisticAdamState, field: Field) -> tuple[Params, OptimisticAdamState]:
         k, lr = state.count, step_at(self.lr, state.count)
         m, v = self.scaling.update(state.m, state.v, field(params))
         d = self.scaling.direction(m, v, k + 1)
         new = torch._foreach_add(list(params), d, alpha=-2.0 * lr)
-        torch._foreach_add_(new, list(state.past_direction), alpha=lr)
+        torch._foreach_add_(new, list(state.past_direction) if state.past_direction else d, alpha=lr)
         return project(self.projection, list(new)), OptimisticAdamState(k + 1, m, v, d)
