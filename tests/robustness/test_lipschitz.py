@@ -7,8 +7,9 @@ import torch
 from torch import nn
 
 from saddle.robustness.network import FullyConnectedReLU
+from saddle.robustness.stability import input_jacobian
 from saddle.robustness.lipschitz import (
-    ReLULayers, input_jacobian, jacobian_operator_norm, lipschitz_exact_relu, lipschitz_lower_bound,
+    ReLULayers, jacobian_operator_norm, lipschitz_exact_relu, lipschitz_lower_bound,
     lipschitz_upper_bound_product, local_lipschitz, operator_norm, relu_layers, spectral_norm_power_iteration,
 )
 
@@ -78,15 +79,15 @@ def test_exact_equals_dense_sampling_for_homogeneous_net(gen, p):
     assert dense == pytest.approx(exact.value, rel=1e-9)
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(3))
 def test_lower_exact_product_ordering_on_random_tiny_nets(seed):
     gen = torch.Generator().manual_seed(seed)
     net = random_net(gen)
     for p in NORMS:
         exact = lipschitz_exact_relu(net, p)
-        lower = lipschitz_lower_bound(net, 2, p, starts=16, steps=40, generator=gen)
+        lower = lipschitz_lower_bound(net, 2, p, starts=16, steps=25, generator=gen)
         # dense sampling of a wide box can never beat the exact value
-        a = 6 * torch.rand(50_000, 2, generator=gen, dtype=torch.float64) - 3
+        a = 6 * torch.rand(20_000, 2, generator=gen, dtype=torch.float64) - 3
         sampled = float(jacobian_operator_norm(input_jacobian(net, a), p).max())
         assert lower <= exact.value * (1 + 1e-9) and sampled <= exact.value * (1 + 1e-9)
         assert exact.value <= lipschitz_upper_bound_product(net, p) * (1 + 1e-12)

@@ -26,6 +26,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from saddle.robustness.stability import input_jacobian
 from saddle.sets import Ball, parse_norm, sample_ball
 
 NORMS = (1, 2, math.inf)
@@ -235,17 +236,6 @@ def jacobian_operator_norm(j: Tensor, p: float = 2) -> Tensor:
     return torch.linalg.matrix_norm(j, ord=2)
 
 
-def _flat_fn(f: Callable[[Tensor], Tensor]) -> Callable[[Tensor], Tensor]:
-    def g(a: Tensor) -> Tensor:  # a: (in,) -> (out,)
-        return f(a.unsqueeze(0)).reshape(-1)
-    return g
-
-
-def input_jacobian(f: Callable[[Tensor], Tensor], a: Tensor) -> Tensor:
-    """Jacobians ∇_a f of a batch: a (B, in) → (B, out, in), with `torch.func.jacrev` + `vmap`."""
-    return torch.func.vmap(torch.func.jacrev(_flat_fn(f)))(a)
-
-
 def _lp_norm(v: Tensor, p: float) -> Tensor:
     return torch.linalg.vector_norm(v, ord=p, dim=-1)
 
@@ -296,7 +286,7 @@ def lipschitz_lower_bound(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor]
     Seed 000 definition L = sup_a ‖∇_a f‖_⋆. For ReLU nets ∇_a‖J(a)‖ = 0 almost everywhere, so the ascent
     runs on the secant slope ‖f(a+d) − f(a)‖_p/‖d‖_p (→ ‖J(a)d/‖d‖‖ as d → 0) over `starts` pairs drawn
     as a ~ N(0, radius²I), d ~ N(0, (radius/10)²I); at every iterate the exact Jacobian norm ‖J(a)‖_{p→p}
-    (vmapped jacrev) is recorded too. Both are attained, so the max is a valid lower bound.
+    (`saddle.robustness.stability.input_jacobian`) is recorded too. Both are attained, so the max is a valid lower bound.
     f maps (B, in_features) → (B, out). Defaults: 32 starts, 100 Adam steps of size 0.05, float64.
     """
     p = _check_norm(p)
