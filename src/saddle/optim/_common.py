@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 
 import torch
@@ -14,7 +15,7 @@ from saddle.optim.base import Params, Projection, StepSize
 def check_real(name: str, value: float, low: float = 0.0, high: float = math.inf, *,
                low_open: bool = True, high_open: bool = False) -> float:
     """Return float(value) if it lies in the interval (or [) low, high ] (or )), else raise ValueError."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name} must be a real number, got {value!r}")
     v = float(value)
     ok = math.isfinite(v) or (v == high == math.inf and not high_open)

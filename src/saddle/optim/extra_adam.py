@@ -29,7 +29,9 @@ class ExtraAdam:
         g_{k+1/2} = V(z_{k+1/2}); m, v ← moments with g_{k+1/2}; z_{k+1} = P(z_k − γ m̂/(sqrt(v̂) + ε))
     Both steps start from z_k. Bias correction: the seed divides by (1 − η1^k), which is 0 at k = 0
     (a typo); Gidel et al. 2019 Alg. 4 use 1 − β^{2t−1} at the extrapolation and 1 − β^{2t} at the
-    update (t = 1, 2, ...), i.e. 1 − βⁿ with n the number of moment updates so far — used here.
+    update (t = 1, 2, ...), i.e. 1 − βⁿ with n the number of moment updates so far — used here (the
+    authors' code also counts both updates). ε is added to sqrt(v̂) as in the formulas (their code, like
+    old torch Adam, adds it to sqrt(v); the two differ only through ε).
     Args: lr γ (float or schedule), betas (0.9, 0.999), eps 1e-8, projection (None). Two field calls.
     """
 
