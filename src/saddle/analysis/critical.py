@@ -40,6 +40,27 @@ def field_jacobian(game: Game, point: Sequence[Tensor]) -> Tensor:
     return torch.func.jacfwd(flat_field)(torch.cat([p.reshape(-1) for p in pts]))
 
 
+def field_jacobians(game: Game, points: Tensor) -> Tensor:
+    """∇V at a batch of points (N, D) (players concatenated); shape (N, D, D), by D forward-mode products.
+
+    Plays in a batch are independent, so one `torch.func.jvp` per coordinate direction gives a column for all N.
+    """
+    z = torch.as_tensor(points, dtype=torch.float64)
+    sizes = list(game.dims)
+    if z.ndim != 2 or z.shape[-1] != sum(sizes):
+        raise ValueError(f"points must have shape (N, {sum(sizes)}), got {tuple(z.shape)}")
+
+    def flat_field(u: Tensor) -> Tensor:
+        return torch.cat(game.field(list(torch.split(u, sizes, dim=-1))), dim=-1)
+
+    cols = []
+    for j in range(z.shape[-1]):
+        e = torch.zeros_like(z)
+        e[:, j] = 1.0
+        cols.append(torch.func.jvp(flat_field, (z,), (e,))[1])
+    return torch.stack(cols, -1)
+
+
 @dataclass(frozen=True)
 class CriticalPointReport:
     """label: one of STRICT_NASH, DEGENERATE, NOT_NASH, NOT_CRITICAL; the evidence behind it.
