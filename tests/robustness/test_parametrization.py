@@ -90,3 +90,16 @@ def test_bad_input_raises():
         abc_param_groups(net, mup(3), 0.1, form="effective")
     with pytest.raises(ValueError, match="has 3 layers, the model has"):
         abc_param_groups(abc_network([4, 8, 1], mup(2)), mup(3), 0.1)
+
+
+def test_mup_transfer_experiment_small():
+    """µP: best learning rate the same at widths 16 and 256; SP: it moves down by >= 2 octaves."""
+    import tempfile
+    from saddle.experiments.base import RunOutput
+    from saddle.experiments.mup_transfer import EXPERIMENT
+    config = EXPERIMENT.make_config(quick=True, steps=60, log2_lrs=tuple(range(-8, 3)))
+    with tempfile.TemporaryDirectory() as tmp:
+        m = EXPERIMENT.run(config, RunOutput(tmp))
+    assert all(m["claims"].values()), (m["best_log2_lr"], m["claims"])
+    assert m["mup_loss_at_transferred_lr"] == m["mup_best_loss_largest_width"]
+    assert m["sp_loss_at_transferred_lr"] == "inf" or m["sp_loss_at_transferred_lr"] > m["sp_best_loss_largest_width"]
