@@ -101,5 +101,7 @@ def test_mup_transfer_experiment_small():
     with tempfile.TemporaryDirectory() as tmp:
         m = EXPERIMENT.run(config, RunOutput(tmp))
     assert all(m["claims"].values()), (m["best_log2_lr"], m["claims"])
-    assert m["mup_loss_at_transferred_lr"] == m["mup_best_loss_largest_width"]
-    assert m["sp_loss_at_transferred_lr"] == "inf" or m["sp_loss_at_transferred_lr"] > m["sp_best_loss_largest_width"]
+    # transferring the small width's best rate costs little under µP and a lot under SP
+    assert m["mup_loss_at_transferred_lr"] < 1.5 * m["mup_best_loss_largest_width"]
+    sp = m["sp_loss_at_transferred_lr"]
+    assert sp == "inf" or sp > 1.5 * m["sp_best_loss_largest_width"]
