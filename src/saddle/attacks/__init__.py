@@ -5,18 +5,25 @@ Every attack is `attack(model, x, y) -> x_adv`, built from a ball and box (`sadd
 eval mode with frozen parameters and restore its mode and `requires_grad` afterwards.
 """
 
+from saddle.attacks.apgd import AutoProjectedGradientAttack, apgd_checkpoints
 from saddle.attacks.ascent import GradientAscent, L2Ascent, SignAscent, SparseL1Ascent, steepest_ascent
 from saddle.attacks.base import Attack
 from saddle.attacks.fgsm import FastGradientSignAttack
+from saddle.attacks.linear import linear_linf_worst_case, minimal_l2_perturbation_affine
+from saddle.attacks.margin import MarginAttack
 from saddle.attacks.objectives import (Objective, cross_entropy, dlr, get_objective, margin, pairwise_margin,
                                        targeted_cross_entropy, targeted_dlr, targeted_margin)
 from saddle.attacks.pgd import ProjectedGradientAttack, projected_gradient_ascent
+from saddle.attacks.random_search import RandomSearchAttack
 from saddle.attacks.schedules import CosineSchedule, PiecewiseSchedule, constant
 from saddle.attacks.sign_ascent import iterative_sign_attack
+from saddle.attacks.targets import TopClassesTargeted
 
 __all__ = [
     "Attack", "FastGradientSignAttack", "ProjectedGradientAttack", "projected_gradient_ascent", "iterative_sign_attack",
     "Objective", "get_objective", "cross_entropy", "margin", "dlr", "targeted_cross_entropy", "targeted_margin",
     "targeted_dlr", "pairwise_margin", "GradientAscent", "SignAscent", "L2Ascent", "SparseL1Ascent",
-    "steepest_ascent", "constant", "CosineSchedule", "PiecewiseSchedule",
+    "steepest_ascent", "constant", "CosineSchedule", "PiecewiseSchedule", "AutoProjectedGradientAttack",
+    "apgd_checkpoints", "MarginAttack", "TopClassesTargeted", "RandomSearchAttack", "linear_linf_worst_case",
+    "minimal_l2_perturbation_affine",
 ]

@@ -98,10 +98,15 @@ def attacking(model: nn.Module) -> Iterator[nn.Module]:
             p.requires_grad_(flag)
 
 
-def input_gradient(model: nn.Module, x_adv: Tensor, y: Tensor, objective) -> tuple[Tensor, Tensor]:
-    """(logits, ∇_x Σ_i objective(model(x)_i, y_i)) at x_adv; one forward, one input-gradient backward."""
+def input_gradient(model: nn.Module, x_adv: Tensor, y: Tensor, objective, check: bool = False) -> tuple[Tensor, Tensor]:
+    """(logits, ∇_x Σ_i objective(model(x)_i, y_i)) at x_adv; one forward, one input-gradient backward.
+
+    With `check`, labels are validated against the number of logits before the objective uses them.
+    """
     x_adv = x_adv.detach().requires_grad_(True)
     logits = model(x_adv)
+    if check:
+        check_labels(y, logits.shape[-1])
     (grad,) = torch.autograd.grad(objective.value(logits, y).sum(), x_adv)
     return logits.detach(), grad
 

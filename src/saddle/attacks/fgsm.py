@@ -6,9 +6,8 @@ from collections.abc import Callable
 
 from torch import Tensor, nn
 
-from saddle.attacks.base import attacking, check_inputs, check_labels, input_gradient, make_box
+from saddle.attacks.base import attacking, check_eps, check_inputs, input_gradient, make_box
 from saddle.attacks.objectives import Objective, get_objective
-from saddle.attacks.base import check_eps
 from saddle.sets import Box
 
 __all__ = ["FastGradientSignAttack"]
@@ -34,6 +33,5 @@ class FastGradientSignAttack:
     def __call__(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
         check_inputs(x, y, self.box)
         with attacking(model):
-            logits, grad = input_gradient(model, x, y, self.objective)
-        check_labels(y, logits.shape[-1])
+            _, grad = input_gradient(model, x, y, self.objective, check=True)
         return self.box.project(x.detach() + self.eps * grad.sign())

@@ -14,7 +14,7 @@ import torch
 from torch import Tensor, nn
 
 from saddle.attacks.ascent import AscentRule, steepest_ascent
-from saddle.attacks.base import (attacking, check_inputs, check_labels, check_positive_int, input_gradient,
+from saddle.attacks.base import (attacking, check_inputs, check_positive_int, input_gradient,
                                  make_ball, make_box)
 from saddle.attacks.objectives import Objective, get_objective
 from saddle.attacks.schedules import Schedule, _Constant, as_schedule
@@ -37,9 +37,7 @@ def projected_gradient_ascent(model: nn.Module, x: Tensor, y: Tensor, x0: Tensor
     idx = torch.arange(x.shape[0], device=x.device)
     xs, ys, xa = x, y, x_adv
     for k in range(steps):
-        logits, grad = input_gradient(model, xa, ys, objective)
-        if k == 0:
-            check_labels(y, logits.shape[-1])
+        logits, grad = input_gradient(model, xa, ys, objective, check=k == 0)
         if early_stop:
             keep = ~objective.success(logits, ys)
             if not bool(keep.all()):

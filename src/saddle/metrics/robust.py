@@ -1,0 +1,165 @@
+"""Robust accuracy: the per-sample worst case over attacks and restarts, and gradient-masking checks.
+
+robust_acc = (1/n) Σ_i 1[h(x'_i) = y_i for every x'_i an attack found], evaluated batch by batch;
+each attack and restart runs only on the points still classified correctly (survivors), as in
+AutoAttack (Croce & Hein 2020). Masking checks (Athalye, Carlini & Wagner 2018; Carlini et al. 2019,
+"On evaluating adversarial robustness"): robust accuracy at ε = 0 equals clean accuracy; success
+rises to 100% as ε grows; gradient-free random search does not beat the gradient attacks.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor, nn
+
+from saddle.progress import progress
+
+__all__ = ["RobustEvaluation", "robust_accuracy", "GradientMaskingWarning", "MaskingReport", "gradient_masking_checks"]
+
+
+class GradientMaskingWarning(UserWarning):
+    """An evaluation looks unreliable: the attack is probably fooled by masked gradients."""
+
+
+@dataclass
+class RobustEvaluation:
+    """Result of `robust_accuracy`.
+
+    clean_accuracy, robust_accuracy: fractions in [0, 1]. robust: (N,) bool, True where no attack
+    succeeded. x_adv: (N, ...) the adversarial example found (x itself where none was found).
+    broken_by: attack name -> number of points that attack broke first (clean errors under "clean").
+    """
+
+    clean_accuracy: float
+    robust_accuracy: float
+    robust: Tensor
+    x_adv: Tensor
+    broken_by: dict[str, int] = field(default_factory=dict)
+
+
+def _named(attacks: object) -> list[tuple[str, Callable]]:
+    if isinstance(attacks, Mapping):
+        return [(str(k), v) for k, v in attacks.items()]
+    if callable(attacks):
+        attacks = [attacks]
+    out = []
+    for i, a in enumerate(attacks):  # type: ignore[union-attr]
+        if not callable(a):
+            raise ValueError(f"attacks must be callables attack(model, x, y), got {a!r}")
+        out.append((f"{i}:{a!r}", a))
+    return out
+
+
+def _check_threat(attack: object, x: Tensor, x_adv: Tensor, name: str) -> None:
+    """Refuse to count points an attack moved outside its own ε-ball (a bug, not a success)."""
+    eps, norm = getattr(attack, "eps", None), getattr(attack, "norm", None)
+    if eps is None or norm is None:
+        return
+    dist = torch.linalg.vector_norm((x_adv - x).reshape(x.shape[0], -1), ord=norm, dim=-1)
+    if bool((dist > eps * (1 + 1e-5) + 1e-6).any()):
+        raise RuntimeError(f"attack {name} left its eps={eps} ball (max distance {float(dist.max()):.4g})")
+
+
+def robust_accuracy(model: nn.Module, x: Tensor, y: Tensor, attacks: Callable | Sequence[Callable] | Mapping[str, Callable],
+                    restarts: int = 1, batch_size: int = 512, show_progress: bool = True) -> RobustEvaluation:
+    """Fraction of (x, y) classified correctly under the per-sample worst case of `attacks` × `restarts`.
+
+    Each attack is called `restarts` times (its random state advancing), each time only on the
+    survivors; a point counts as broken once the model misclassifies an x_adv inside the attack's
+    ball. Shapes: x (N, ...), y (N,). Defaults: restarts 1, batch_size 512.
+    """
+    if restarts < 1 or batch_size < 1:
+        raise ValueError(f"restarts and batch_size must be >= 1, got {restarts} and {batch_size}")
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"x and y have different lengths: {x.shape[0]} vs {y.shape[0]}")
+    named = _named(attacks)
+    was_training = model.training
+    model.eval()
+    robust = torch.zeros(x.shape[0], dtype=torch.bool, device=x.device)
+    x_adv = x.detach().clone()
+    broken_by = {"clean": 0} | {name: 0 for name, _ in named}
+    n_clean = 0
+    try:
+        starts = range(0, x.shape[0], batch_size)
+        for s in progress(starts, desc="robust accuracy", total=len(starts)) if show_progress else starts:
+            xb, yb = x[s:s + batch_size], y[s:s + batch_size]
+            with torch.no_grad():
+                alive = model(xb).argmax(-1) == yb
+            n_clean += int(alive.sum())
+            broken_by["clean"] += int((~alive).sum())
+            for name, attack in named:
+                for _ in range(restarts):
+                    idx = alive.nonzero()[:, 0]
+                    if idx.numel() == 0:
+                        break
+                    cand = attack(model, xb[idx], yb[idx])
+                    _check_threat(attack, xb[idx], cand, name)
+                    with torch.no_grad():
+                        hit = model(cand).argmax(-1) != yb[idx]
+                    x_adv[s + idx[hit]] = cand[hit]
+                    alive[idx[hit]] = False
+                    broken_by[name] += int(hit.sum())
+            robust[s:s + batch_size] = alive
+    finally:
+        model.train(was_training)
+    n = max(x.shape[0], 1)
+    return RobustEvaluation(n_clean / n, float(robust.sum()) / n, robust, x_adv, broken_by)
+
+
+@dataclass
+class MaskingReport:
+    """Output of `gradient_masking_checks`: the ε grid, robust accuracies and the checks that failed."""
+
+    eps: list[float]
+    clean_accuracy: float
+    robust_accuracy: list[float]
+    random_search_accuracy: list[float]
+    failed: list[str]
+
+
+def gradient_masking_checks(model: nn.Module, x: Tensor, y: Tensor, make_attack: Callable[[float], Callable],
+                            eps_grid: Sequence[float], make_random_search: Callable[[float], Callable] | None = None,
+                            final_accuracy_tol: float = 0.0, batch_size: int = 512) -> MaskingReport:
+    """Run the gradient attack `make_attack(ε)` over `eps_grid` and warn (`GradientMaskingWarning`) when
+
+    (1) robust accuracy at ε = 0 differs from clean accuracy (needs 0 in the grid; compared exactly);
+    (2) robust accuracy increases with ε (attack at a larger ε found fewer points; compared exactly);
+    (3) robust accuracy at the largest ε exceeds `final_accuracy_tol` (success must reach 100%);
+    (4) `make_random_search(ε)` (gradient-free) breaks a point the gradient attack left robust.
+    Each ε is evaluated with `robust_accuracy` (survivors only). Returns a `MaskingReport`.
+    """
+    grid = sorted(float(e) for e in eps_grid)
+    if not grid or any(not math.isfinite(e) or e < 0 for e in grid):
+        raise ValueError(f"eps_grid must be non-empty finite values >= 0, got {list(eps_grid)}")
+    failed: list[str] = []
+    accs, rs_accs = [], []
+    clean = None
+    for eps in progress(grid, desc="masking checks", total=len(grid)):
+        ev = robust_accuracy(model, x, y, {"gradient": make_attack(eps)}, batch_size=batch_size, show_progress=False)
+        clean = ev.clean_accuracy
+        accs.append(ev.robust_accuracy)
+        if make_random_search is not None:
+            keep = ev.robust
+            rs = robust_accuracy(model, x[keep], y[keep], {"random": make_random_search(eps)}, batch_size=batch_size,
+                                 show_progress=False)
+            rs_accs.append(rs.robust_accuracy * float(keep.float().mean()))
+            if rs.robust_accuracy < 1.0 and keep.any():
+                failed.append(f"random search beat the gradient attack at eps={eps:g} "
+                              f"({int((~rs.robust).sum())} more points broken)")
+    assert clean is not None
+    if grid[0] == 0.0 and accs[0] != clean:
+        failed.append(f"robust accuracy at eps=0 is {accs[0]:.4f}, clean accuracy is {clean:.4f}")
+    for (e0, a0), (e1, a1) in zip(zip(grid, accs), zip(grid[1:], accs[1:])):
+        if a1 > a0:
+            failed.append(f"robust accuracy rose from {a0:.4f} at eps={e0:g} to {a1:.4f} at eps={e1:g}")
+    if accs[-1] > final_accuracy_tol:
+        failed.append(f"attack success did not reach 100% at the largest eps={grid[-1]:g}: "
+                      f"robust accuracy {accs[-1]:.4f} > {final_accuracy_tol}")
+    for msg in failed:
+        warnings.warn(f"possible gradient masking: {msg}", GradientMaskingWarning, stacklevel=2)
+    return MaskingReport(grid, clean, accs, rs_accs, failed)
