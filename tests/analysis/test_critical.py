@@ -47,3 +47,13 @@ def test_non_critical_point_and_bad_tol():
     assert classify_critical_point(MonkeySaddle(), [torch.ones(1), Z]).label == NOT_CRITICAL
     with pytest.raises(ValueError, match="tol must be > 0"):
         classify_critical_point(MonkeySaddle(), [Z, Z], tol=0.0)
+
+
+def test_batched_labels_agree_with_pointwise_classification():
+    from saddle.analysis import nash_labels
+
+    game = WeirdSaddle(hyperbola_t=(0.5, 2.0))
+    pts = [torch.cat(p) for p in game.critical_points()] + [torch.tensor([0.4, -0.3], dtype=torch.float64)]
+    expected = [classify_critical_point(game, [p[:1], p[1:]]).label for p in pts]
+    assert nash_labels(game, torch.stack(pts)) == expected == [DEGENERATE] + [NOT_NASH] * 4 + [NOT_CRITICAL]
+    assert nash_labels(QuadraticGame.saddle(), torch.zeros(1, 2)) == [STRICT_NASH]

@@ -107,3 +107,26 @@ def classify_critical_point(game: Game, point: Sequence[Tensor], tol: float = 1e
     else:
         label = NOT_NASH
     return CriticalPointReport(label, norm, blocks, jac_eigs, bool((jac_eigs.real > tol).all()))
+
+
+def nash_labels(game: Game, points: Tensor, tol: float = 1e-6, hessian_tol: float = 1e-8) -> list[str]:
+    """The local-Nash label (STRICT_NASH, DEGENERATE, NOT_NASH, NOT_CRITICAL) of each of N points (N, D), batched.
+
+    A point counts as critical when ‖V(z)‖ ≤ tol; eigenvalues within hessian_tol of 0 count as zero.
+    """
+    z = torch.as_tensor(points, dtype=torch.float64)
+    sizes = list(game.dims)
+    v = torch.cat(game.field(list(torch.split(z, sizes, dim=-1))), dim=-1)
+    J = field_jacobians(game, z)
+    pos = torch.ones(len(z), dtype=torch.bool)
+    psd = torch.ones(len(z), dtype=torch.bool)
+    start = 0
+    for d in sizes:
+        B = J[:, start:start + d, start:start + d]
+        lam = torch.linalg.eigvalsh((B + B.transpose(-1, -2)) / 2).amin(-1)
+        pos &= lam > hessian_tol
+        psd &= lam >= -hessian_tol
+        start += d
+    crit = torch.linalg.vector_norm(v, dim=-1) <= tol
+    return [NOT_CRITICAL if not c else STRICT_NASH if p else DEGENERATE if q else NOT_NASH
+            for c, p, q in zip(crit.tolist(), pos.tolist(), psd.tolist())]
