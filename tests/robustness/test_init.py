@@ -62,3 +62,33 @@ def test_bad_input_raises(kwargs, message):
 def test_depth_one_rejected():
     with pytest.raises(ValueError, match="depth must be >= 2"):
         init_scheme("he", 3, 4).layer_variances(1)
+
+
+@pytest.mark.parametrize("name", ["lecun", "he", "ntk", "mean_field"])
+def test_first_layer_second_moment_matches_relu_formula(name):
+    """‖σ(X_1 a)‖² = Σ_j σ(z_j)², z_j ~ N(0, β₁²‖a‖²) iid: mean m β₁²‖a‖²/2, variance m (3/2 − 1/4) β₁⁴‖a‖⁴."""
+    p, m = 10, 4000
+    a = torch.linspace(-1, 1, p, dtype=torch.float64)
+    net = FullyConnectedReLU([p, m, 1], init=name, generator=torch.Generator().manual_seed(11))
+    h1 = net.activations(a.float())[1].double()
+    b1 = net.scheme.beta1_sq
+    mean = m * b1 * a.pow(2).sum().item() / 2
+    sd = math.sqrt(m * 1.25) * b1 * a.pow(2).sum().item()
+    assert abs(h1.pow(2).sum().item() - mean) < 5 * sd
+
+
+def test_init_table_experiment_small():
+    """Layer ratios ‖h^(l)‖²/‖h^(l−1)‖² match m β²/2; LeCun shrinks by exactly 1/√2 per layer relative to He."""
+    import tempfile
+    from saddle.experiments.base import RunOutput
+    from saddle.experiments.init_table import EXPERIMENT
+    config = EXPERIMENT.make_config(quick=True, width=128, depth=6, seeds=3)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = RunOutput(tmp)
+        metrics = EXPERIMENT.run(config, out)
+        assert (out.path / "init_table.json").is_file() and len(out.figures) == 1
+    assert metrics["recursion_holds_within_5se"]
+    f = metrics["hidden_layer_rms_factor"]
+    assert f["lecun"] == pytest.approx(f["he"] / math.sqrt(2), rel=1e-4)
+    assert f["mean_field"] == pytest.approx(f["he"] * math.sqrt(128 / 2), rel=1e-4)
+    assert metrics["table"]["ntk"]["betaL_sq"] == 1.0 and metrics["table"]["mean_field"]["alpha"] == 128
