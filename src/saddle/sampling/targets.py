@@ -223,4 +223,4 @@ class Dirichlet(Target):
         _check_n(n)
         seed = int(torch.randint(0, 2 ** 62, (1,), generator=generator).item())
         x = np.random.default_rng(seed).dirichlet(self.alpha.double().cpu().numpy(), size=n)
-        return torch.as_tensor(x, dtype=self.alpha.dtype)
+        return torch.as_tensor(x, dtype=self.alpha.dtype, device=self.alpha.device)
