@@ -45,13 +45,17 @@ def _check_dim(d: int) -> None:
 def strongly_monotone_game(d: int, mu: float, L: float, generator: torch.Generator | None = None) -> QuadraticGame:
     """A μ-strongly monotone, L-Lipschitz linear game (κ = L/μ), each player of dimension d.
 
-    a_i = μ, b_i = sqrt(L² − μ²)·u_i with u_1 = 1 and u_i ~ U[0, 1] otherwise, so both constants are attained.
+    a_i = μ, b_i = sqrt(L² − μ²)·u_i with u_1 = 1, u_2 = 0 (when d ≥ 2) and u_i ~ U[0, 1] otherwise, so both
+    constants are attained, and (for d ≥ 2) a purely convex-concave mode of curvature μ is present, the slow
+    mode behind the O(κ log 1/ε) rates of seed 000 (rotation modes are contracted faster by EG/OGDA/PP).
     """
     _check_dim(d)
     if not (0 < mu <= L and math.isfinite(L)):
         raise ValueError(f"need 0 < mu <= L < inf, got mu={mu}, L={L}")
     u = torch.rand(d, generator=generator, dtype=torch.float64)
     u[0] = 1.0
+    if d >= 2:
+        u[1] = 0.0
     return block_game(torch.full((d,), float(mu), dtype=torch.float64), math.sqrt(L * L - mu * mu) * u, generator)
 
 
