@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from saddle.robustness.nas import (Architecture, SearchNet, SearchSpace, eigen_nas, ntk_score,
+from saddle.robustness.nas import (Architecture, Candidate, SearchNet, SearchSpace, eigen_nas, ntk_score, select_top_k,
                                    train_and_validate)
 from saddle.robustness.ntk import empirical_ntk, ntk_matrix
 
@@ -64,3 +64,24 @@ def test_bad_input_raises():
         eigen_nas(SearchSpace(), x, y, x, y, n_samples=2, top_k=3)
     with pytest.raises(ValueError, match="n_samples must be"):
         eigen_nas(SearchSpace(), x, y, x, y, n_samples=0)
+
+
+def test_select_top_k_rule():
+    arch = Architecture(1, 4, ("relu",), False)
+    cands = [Candidate(arch, s, i, acc) for i, (s, acc) in enumerate([(0.1, 0.99), (3.0, 0.5), (2.0, 0.7), (1.0, 0.9)])]
+    top, best = select_top_k(cands, 2)
+    assert [c.init_seed for c in top] == [1, 2] and best.init_seed == 2  # 0.99 is outside the top-2 by λ_min
+    with pytest.raises(ValueError, match="top_k must be in"):
+        select_top_k(cands, 5)
+
+
+def test_eigen_nas_experiment_runs_and_reports_consistent_metrics(tmp_path):
+    from saddle.experiments.base import RunOutput
+    from saddle.experiments.eigen_nas import EXPERIMENT
+
+    config = EXPERIMENT.make_config(quick=True, n_archs=4, top_k=2, epochs=1, ntk_batch=8)
+    m = EXPERIMENT.run(config, RunOutput(tmp_path))
+    scores = [r["score"] for r in m["architectures"]]
+    top2 = sorted(m["architectures"], key=lambda r: -r["score"])[:2]
+    assert m["pick"] == max(top2, key=lambda r: r["val_accuracy"]) and -1 <= m["spearman"] <= 1
+    assert all(s > 0 for s in scores) and (tmp_path / "figures" / "eigen_nas.png").is_file()

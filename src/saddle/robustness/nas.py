@@ -139,6 +139,17 @@ def train_and_validate(arch: Architecture, x_train: Tensor, y_train: Tensor, x_v
     return accuracy(model, x_val, y_val)
 
 
+def select_top_k(candidates: Sequence[Candidate], top_k: int) -> tuple[tuple[Candidate, ...], Candidate]:
+    """Eigen-NAS selection: the `top_k` candidates with the largest scores (best first) and, among those,
+    the one with the best validation accuracy (they must have been trained)."""
+    if not 1 <= top_k <= len(candidates):
+        raise ValueError(f"top_k must be in [1, {len(candidates)}], got {top_k}")
+    top = tuple(sorted(candidates, key=lambda c: -c.score)[:top_k])
+    if any(c.val_accuracy is None for c in top):
+        raise ValueError("the top-k candidates must carry a validation accuracy")
+    return top, max(top, key=lambda c: c.val_accuracy)
+
+
 def eigen_nas(space: SearchSpace, x_train: Tensor, y_train: Tensor, x_val: Tensor, y_val: Tensor,
               n_samples: int = 20, top_k: int = 3, epochs: int = 5, ntk_batch: int = 64,
               n_classes: int | None = None, seed: int = 0) -> EigenNASResult:
@@ -162,7 +173,7 @@ def eigen_nas(space: SearchSpace, x_train: Tensor, y_train: Tensor, x_val: Tenso
         model = SearchNet(arch, x_train[0].numel(), n_classes, torch.Generator().manual_seed(seed + i)).to(x_train.device)
         candidates.append(Candidate(arch, ntk_score(model, batch), seed + i))
     candidates.sort(key=lambda c: -c.score)
-    trained = tuple(Candidate(c.arch, c.score, c.init_seed, train_and_validate(
-        c.arch, x_train, y_train, x_val, y_val, n_classes, epochs, c.init_seed)) for c in candidates[:top_k])
-    best = max(trained, key=lambda c: c.val_accuracy)
-    return EigenNASResult(tuple(candidates), trained, best)
+    trained = [Candidate(c.arch, c.score, c.init_seed, train_and_validate(
+        c.arch, x_train, y_train, x_val, y_val, n_classes, epochs, c.init_seed)) for c in candidates[:top_k]]
+    top, best = select_top_k(trained, top_k)
+    return EigenNASResult(tuple(candidates), top, best)
