@@ -70,12 +70,12 @@ def test_rhat_near_one_for_iid_chains():
 def test_rhat_flags_chains_stuck_in_different_modes_and_not_mixed_ones():
     target = GaussianMixture(torch.tensor([[-5.0, 0.0], [5.0, 0.0]], dtype=DT), 0.5)
     init = torch.tensor([[-5.0, 0.0], [-5.0, 0.0], [5.0, 0.0], [5.0, 0.0]], dtype=DT)
-    trace = sample(MALA(0.05, potential=target), init, 2000, torch.Generator().manual_seed(0), burn_in=200)
+    trace = sample(MALA(0.05, potential=target), init, 1000, torch.Generator().manual_seed(0), burn_in=100)
     stuck = split_rhat(trace.positions)
     assert stuck[0] > 1.1 and stuck[1] < 1.1  # the first coordinate separates the modes, the second does not
     assert acceptance_rate(trace.info) > 0.5
     # the same chains started in the same mode mix within it
-    trace = sample(MALA(0.05, potential=target), init.abs(), 2000, torch.Generator().manual_seed(0), burn_in=200)
+    trace = sample(MALA(0.05, potential=target), init.abs(), 1000, torch.Generator().manual_seed(0), burn_in=100)
     assert (split_rhat(trace.positions) < 1.05).all()
 
 

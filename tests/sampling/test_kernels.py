@@ -11,7 +11,7 @@ import pytest
 import scipy.linalg
 import torch
 
-from saddle.sampling import (BAOAB, HMC, MALA, SGLD, ULA, ConstantStep, Dirichlet, Gaussian, MirroredLangevin,
+from saddle.sampling import (BAOAB, HMC, MALA, SGLD, ULA, Banana, ConstantStep, Dirichlet, Gaussian, MirroredLangevin,
                              PolynomialDecay, ProjectedLangevin, UnderdampedEulerMaruyama, project_simplex_corner,
                              sample)
 from saddle.sets import Ball, Box
@@ -188,9 +188,9 @@ def test_projected_langevin_bias_on_truncated_gaussian_shrinks_like_sqrt_h():
 def test_mirrored_langevin_stays_in_simplex_and_matches_dirichlet_mean(seed):
     target = Dirichlet(torch.tensor([2.0, 3.0, 5.0], dtype=DT))
     n = 4000
-    kernel = MirroredLangevin(0.01, potential=target)
+    kernel = MirroredLangevin(0.02, potential=target)
     ok = []
-    trace = sample(kernel, torch.full((n, 3), 1 / 3, dtype=DT), 1000, torch.Generator().manual_seed(seed), thin=1000,
+    trace = sample(kernel, torch.full((n, 3), 1 / 3, dtype=DT), 500, torch.Generator().manual_seed(seed), thin=500,
                    callback=lambda i, s, info: ok.append(bool((s.position > 0).all()) and
                                                         bool(torch.allclose(s.position.sum(-1), torch.ones(n, dtype=DT)))))
     assert all(ok)
@@ -314,3 +314,29 @@ def test_bad_positions_and_sample_arguments_raise():
         assert message in str(err.value)
     with pytest.raises(ValueError, match="open simplex"):
         MirroredLangevin(0.1, potential=Dirichlet(torch.ones(3))).init(torch.tensor([[0.5, 0.5, 0.0]]))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("make", [lambda t: HMC(0.2, 1.2, potential=t), lambda t: MALA(0.2, potential=t)],
+                         ids=["hmc", "mala"])
+def test_metropolis_kernels_on_banana_match_exact_moments(seed, make):
+    # non-Gaussian target: Var x₂ = 1 + 2b²a⁴ = 1.5; SEs of the second moments from the draws' own 4th moments
+    target = Banana(a=1.0, b=0.5, dtype=DT)
+    n = 4000
+    x = sample(make(target), torch.zeros(n, 2, dtype=DT), 200, torch.Generator().manual_seed(seed), thin=200).positions[-1]
+    assert ((x.mean(0) - target.mean).abs() < Z * (target.cov.diagonal() / n).sqrt()).all()
+    sq = (x - target.mean) ** 2
+    assert ((sq.mean(0) - target.cov.diagonal()).abs() < Z * sq.std(0) / math.sqrt(n)).all()
+
+
+def test_mirrored_and_sgld_same_seed_same_chains():
+    target = Dirichlet(torch.tensor([0.5, 2.0, 3.0], dtype=DT))
+    data = torch.randn(30, 1, generator=torch.Generator().manual_seed(0), dtype=DT)
+    cases = [(MirroredLangevin(0.05, potential=target), torch.full((4, 3), 1 / 3, dtype=DT)),
+             (SGLD(0.01, lambda th: 0.5 * (th ** 2).sum(-1), lambda th, z: 0.5 * (z[..., 0] - th) ** 2, data, 5),
+              torch.zeros(4, 1, dtype=DT))]
+    for kernel, init in cases:
+        a = sample(kernel, init, 10, torch.Generator().manual_seed(5)).positions
+        b = sample(kernel, init, 10, torch.Generator().manual_seed(5)).positions
+        c = sample(kernel, init, 10, torch.Generator().manual_seed(6)).positions
+        assert torch.equal(a, b) and not torch.equal(a, c)
