@@ -92,3 +92,13 @@ def test_init_table_experiment_small():
     assert f["lecun"] == pytest.approx(f["he"] / math.sqrt(2), rel=1e-4)
     assert f["mean_field"] == pytest.approx(f["he"] * math.sqrt(128 / 2), rel=1e-4)
     assert metrics["table"]["ntk"]["betaL_sq"] == 1.0 and metrics["table"]["mean_field"]["alpha"] == 128
+
+
+@pytest.mark.parametrize("override, message", [
+    ({"depth": "1"}, "depth must be >= 2"),
+    ({"beta_c": "-1"}, "beta_c must be finite and > 0"),
+])
+def test_init_table_experiment_rejects_bad_config(override, message):
+    from saddle.experiments.init_table import EXPERIMENT
+    with pytest.raises(ValueError, match=message):
+        EXPERIMENT.make_config(overrides=override)

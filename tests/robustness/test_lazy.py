@@ -101,3 +101,14 @@ def test_lazy_training_experiment_small():
     for s in ("ntk", "mean_field"):
         for w, (first, last) in m["loss_first_last"][s].items():
             assert last < first, (s, w)  # both scalings actually train
+
+
+@pytest.mark.parametrize("override, message", [
+    ({"widths": "16"}, "at least two widths"),
+    ({"n_points": "5000"}, "n_points must be <= 1437"),
+    ({"step_size": "0"}, "step_size must be finite and > 0"),
+])
+def test_lazy_training_experiment_rejects_bad_config(override, message):
+    from saddle.experiments.lazy_training import EXPERIMENT
+    with pytest.raises(ValueError, match=message):
+        EXPERIMENT.make_config(overrides=override)

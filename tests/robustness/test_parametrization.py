@@ -105,3 +105,14 @@ def test_mup_transfer_experiment_small():
     assert m["mup_loss_at_transferred_lr"] < 1.5 * m["mup_best_loss_largest_width"]
     sp = m["sp_loss_at_transferred_lr"]
     assert sp == "inf" or sp > 1.5 * m["sp_best_loss_largest_width"]
+
+
+@pytest.mark.parametrize("override, message", [
+    ({"depth": "1"}, "depth must be >= 2"),
+    ({"log2_lrs": "0,1"}, "at least three learning rates"),
+    ({"steps": "0"}, "steps must be finite and > 0"),
+])
+def test_mup_transfer_experiment_rejects_bad_config(override, message):
+    from saddle.experiments.mup_transfer import EXPERIMENT
+    with pytest.raises(ValueError, match=message):
+        EXPERIMENT.make_config(overrides=override)

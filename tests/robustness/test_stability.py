@@ -139,3 +139,16 @@ def test_perturbation_stability_experiment_quick():
     ratio = m["p_over_eps"]["init"]["ntk"][2][16] / m["p_over_eps"]["init"]["he"][2][16]
     assert ratio == pytest.approx(math.sqrt(64 / 2), rel=1e-4)
     assert m["mean_test_accuracy"] > 0.75
+
+
+@pytest.mark.parametrize("override, message", [
+    ({"depths": "1,4"}, "depths must be >= 2"),
+    ({"inits": "he,bogus"}, "inits must be one of"),
+    ({"eps": "-0.5"}, "eps must be finite and > 0"),
+    ({"widths": "16"}, "at least two widths"),
+    ({"momentum": "1.0"}, "momentum must be in"),
+])
+def test_perturbation_stability_experiment_rejects_bad_config(override, message):
+    from saddle.experiments.perturbation_stability import EXPERIMENT
+    with pytest.raises(ValueError, match=message):
+        EXPERIMENT.make_config(overrides=override)
