@@ -9,8 +9,8 @@ from torch import nn
 from saddle.robustness.network import FullyConnectedReLU
 from saddle.robustness.stability import input_jacobian
 from saddle.robustness.lipschitz import (
-    ReLULayers, jacobian_operator_norm, lipschitz_exact_relu, lipschitz_lower_bound,
-    lipschitz_upper_bound_product, local_lipschitz, operator_norm, relu_layers, spectral_norm_power_iteration,
+    ReLULayers, jacobian_operator_norm, lipschitz_exact_relu, lipschitz_lower_bound, lipschitz_upper_bound_product,
+    local_lipschitz, operator_norm, relu_layers, relu_regions, spectral_norm_power_iteration,
 )
 
 NORMS = [1, 2, math.inf]
@@ -83,8 +83,9 @@ def test_exact_equals_dense_sampling_for_homogeneous_net(gen, p):
 def test_lower_exact_product_ordering_on_random_tiny_nets(seed):
     gen = torch.Generator().manual_seed(seed)
     net = random_net(gen)
+    regions = relu_regions(net)
     for p in NORMS:
-        exact = lipschitz_exact_relu(net, p)
+        exact = lipschitz_exact_relu(net, p, regions=regions)
         lower = lipschitz_lower_bound(net, 2, p, starts=16, steps=25, generator=gen)
         # dense sampling of a wide box can never beat the exact value
         a = 6 * torch.rand(20_000, 2, generator=gen, dtype=torch.float64) - 3
@@ -92,6 +93,17 @@ def test_lower_exact_product_ordering_on_random_tiny_nets(seed):
         assert lower <= exact.value * (1 + 1e-9) and sampled <= exact.value * (1 + 1e-9)
         assert exact.value <= lipschitz_upper_bound_product(net, p) * (1 + 1e-12)
         assert lower > 0.3 * exact.value  # the ascent finds a slope of the right order
+
+
+@pytest.mark.parametrize("n", [1, 3, 6])
+def test_region_count_of_a_line_arrangement(gen, n):
+    # one hidden layer in R²: n lines in general position cut the plane into 1 + n + n(n−1)/2 regions,
+    # n lines through the origin (no bias) into 2n cones
+    w = torch.randn(n, 2, generator=gen, dtype=torch.float64)
+    v = torch.randn(1, n, generator=gen, dtype=torch.float64)
+    b = torch.randn(n, generator=gen, dtype=torch.float64)
+    assert len(relu_regions(ReLULayers([w, v], [b, None])).patterns) == 1 + n + n * (n - 1) // 2
+    assert len(relu_regions(ReLULayers([w, v])).patterns) == 2 * n
 
 
 def test_exact_on_one_hidden_unit_closed_form():

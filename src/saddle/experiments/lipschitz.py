@@ -28,7 +28,8 @@ from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, che
 from saddle.models.classifiers import DigitsMLP, accuracy
 from saddle.progress import progress_range
 from saddle.robustness.lipschitz import (ReLULayers, lipschitz_exact_relu, lipschitz_lower_bound,
-                                         lipschitz_upper_bound_product, spectral_norm_power_iteration)
+                                         lipschitz_upper_bound_product, relu_regions,
+                                         spectral_norm_power_iteration)
 from saddle.robustness.lipsdp import lipschitz_upper_bound_sdp
 from saddle.robustness.sandwich import robustness_sandwich
 from saddle.train.erm import train_classifier
@@ -71,8 +72,10 @@ def run(config: Config, out: RunOutput) -> dict:
     for i in progress_range(config.n_nets, desc="tiny nets"):
         net = _tiny_net(config.tiny_widths, gen)
         row = {"net": i}
+        regions = relu_regions(net)
+        row["regions"] = len(regions.patterns)
         for p, name in ((2, "l2"), (1, "l1"), (math.inf, "linf")):
-            row[f"exact_{name}"] = lipschitz_exact_relu(net, p).value
+            row[f"exact_{name}"] = lipschitz_exact_relu(net, p, regions=regions).value
             row[f"product_{name}"] = lipschitz_upper_bound_product(net, p)
             row[f"lower_{name}"] = lipschitz_lower_bound(net, config.tiny_widths[0], p, starts=config.ascent_starts,
                                                          steps=config.ascent_steps, generator=gen)

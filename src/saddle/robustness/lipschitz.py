@@ -332,61 +332,61 @@ def _as_function(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor], dtype: 
 
 
 @dataclass(frozen=True)
+class ReLURegions:
+    """The realisable (full-dimensional) activation regions of a ReLU net and their Jacobians."""
+
+    patterns: tuple[tuple[int, ...], ...]  # activation pattern per region (ReLU units in layer order)
+    jacobians: tuple[np.ndarray, ...]      # (out, in) Jacobian of f on each region, output scale included
+    lp_solves: int
+
+
+@dataclass(frozen=True)
 class ExactLipschitzResult:
     """Exact Lipschitz constant of a piecewise-linear ReLU net and the regions it was taken over."""
 
     value: float
     regions: int           # realisable (full-dimensional) activation regions found
     lp_solves: int
-    pattern: tuple[int, ...]  # activation pattern of a maximising region (hidden units in layer order)
+    pattern: tuple[int, ...]  # activation pattern of a maximising region (ReLU units in layer order)
 
 
-def lipschitz_exact_relu(model: nn.Module | ReLULayers | Sequence[Tensor], p: float = 2, max_units: int = 24,
-                         margin: float = 1e-9) -> ExactLipschitzResult:
-    """Exact L = max over activation regions R of ‖J_R‖_{p→p}, for tiny ReLU nets (what LipMIP computes).
+def relu_regions(model: nn.Module | ReLULayers | Sequence[Tensor], max_units: int = 24,
+                 margin: float = 1e-9) -> ReLURegions:
+    """Enumerate the activation regions R = {a : pattern(a) = s} with non-empty interior, and J_R.
 
-    f is continuous and piecewise linear with Jacobian J_R = s·D_L W_L ⋯ D_1 W_1 on each region
-    R = {a : pattern(a) = s}, so L = max_R ‖J_R‖ over regions with non-empty interior (seed 000, LipMIP row).
-    Regions are enumerated depth-first unit by unit; a partial pattern is kept iff the LP
-    max t s.t. (2s_i − 1)(c_i·a + d_i) ≥ t‖c_i‖, t ≤ 1 (scipy HiGHS) has t > `margin`.
-    `max_units` (default 24) guards against exponential blow-up. Float64 throughout.
+    Depth-first over the ReLU units in layer order; a partial pattern is kept iff the LP
+    max t s.t. (2s_i − 1)(c_i·a + d_i) ≥ t‖c_i‖₂, t ≤ 1 (scipy HiGHS; c_i·a + d_i the unit's pre-activation,
+    affine on the parent region) has t > `margin`. If the active half of a region is empty, the inactive
+    half is the whole region, so it needs no LP. `max_units` (default 24) guards against the exponential
+    blow-up. Float64 throughout; J_R = scale·[D_L] W_L D_{L−1} ⋯ D_1 W_1.
     """
     from scipy.optimize import linprog
 
     layers = relu_layers(model).to(torch.float64)
-    p = _check_norm(p)
     ws = [w.cpu().numpy() for w in layers.weights]
     bs = [np.zeros(w.shape[0]) if b is None else b.cpu().numpy() for w, b in zip(ws, layers.biases)]
     n_relu_layers = len(ws) if layers.final_relu else len(ws) - 1
     units = sum(w.shape[0] for w in ws[:n_relu_layers])
     if units > max_units:
         raise ValueError(f"network has {units} ReLU units, more than max_units={max_units}; exact enumeration is exponential")
+    if not (margin >= 0 and math.isfinite(margin)):
+        raise ValueError(f"margin must be finite and >= 0, got {margin}")
     n = ws[0].shape[1]
-    best = [-1.0, ()]
-    count = {"regions": 0, "lp": 0}
+    patterns: list[tuple[int, ...]] = []
+    jacobians: list[np.ndarray] = []
+    lp = [0]
 
     def feasible(rows: list[np.ndarray], offs: list[float]) -> bool:
-        # variables (a, t): maximise t s.t. -(row·a) + t‖row‖ ≤ off (rows already sign-flipped)
-        if not rows:
-            return True
-        count["lp"] += 1
+        # variables (a, t): maximise t s.t. −row·a + t‖row‖ ≤ off (rows already sign-flipped)
+        lp[0] += 1
         A = np.array([np.append(-r, np.linalg.norm(r)) for r in rows])
         res = linprog(np.append(np.zeros(n), -1.0), A_ub=A, b_ub=np.array(offs),
                       bounds=[(None, None)] * n + [(None, 1.0)], method="highs")
         return res.status == 0 and -res.fun > margin
 
-    def jac_norm(j: np.ndarray) -> float:
-        if p == 1:
-            return float(np.abs(j).sum(0).max())
-        if p == math.inf:
-            return float(np.abs(j).sum(1).max())
-        return float(np.linalg.norm(j, 2)) if j.size else 0.0
-
     def leaf(j: np.ndarray, pattern: tuple[int, ...]) -> None:
-        value = layers.scale * jac_norm(j)
-        count["regions"] += 1
-        if value > best[0]:
-            best[0], best[1] = value, pattern
+        patterns.append(pattern)
+        jacobians.append(layers.scale * j)
 
     def recurse(layer: int, unit: int, lin: np.ndarray, off: np.ndarray, pattern: tuple[int, ...],
                 rows: list[np.ndarray], offs: list[float], mask: list[float]) -> None:
@@ -407,14 +407,30 @@ def lipschitz_exact_relu(model: nn.Module | ReLULayers | Sequence[Tensor], p: fl
             s = 1 if o > 0 else 0
             recurse(layer, unit + 1, lin, off, pattern + (s,), rows, offs, mask + [float(s)])
             return
-        for s in (1, 0):
-            sign = 1.0 if s else -1.0
-            r, q = rows + [sign * c], offs + [sign * o]
-            if feasible(r, q):
-                recurse(layer, unit + 1, lin, off, pattern + (s,), r, q, mask + [float(s)])
+        if feasible(rows + [c], offs + [o]):
+            recurse(layer, unit + 1, lin, off, pattern + (1,), rows + [c], offs + [o], mask + [1.0])
+            if feasible(rows + [-c], offs + [-o]):
+                recurse(layer, unit + 1, lin, off, pattern + (0,), rows + [-c], offs + [-o], mask + [0.0])
+        else:  # the whole region is inactive for this unit
+            recurse(layer, unit + 1, lin, off, pattern + (0,), rows, offs, mask + [0.0])
 
     if n_relu_layers == 0:  # a single linear layer
-        value = layers.scale * jac_norm(ws[0])
-        return ExactLipschitzResult(value, 1, 0, ())
+        return ReLURegions(((),), (layers.scale * ws[0],), 0)
     recurse(0, 0, ws[0], bs[0], (), [], [], [])
-    return ExactLipschitzResult(best[0], count["regions"], count["lp"], best[1])
+    return ReLURegions(tuple(patterns), tuple(jacobians), lp[0])
+
+
+def lipschitz_exact_relu(model: nn.Module | ReLULayers | Sequence[Tensor], p: float = 2, max_units: int = 24,
+                         margin: float = 1e-9, regions: ReLURegions | None = None) -> ExactLipschitzResult:
+    """Exact L = max over activation regions R of ‖J_R‖_{p→p}, for tiny ReLU nets (what LipMIP computes).
+
+    f is continuous and piecewise linear with Jacobian J_R on each region R (see `relu_regions`), so
+    L = max_R ‖J_R‖ over regions with non-empty interior (seed 000, table row LipMIP: exact).
+    Pass `regions` to reuse one enumeration for several norms. Float64 throughout.
+    """
+    p = _check_norm(p)
+    regions = relu_regions(model, max_units, margin) if regions is None else regions
+    values = [float(jacobian_operator_norm(torch.from_numpy(j)[None], p)[0]) if j.size else 0.0
+              for j in regions.jacobians]
+    i = int(np.argmax(values))
+    return ExactLipschitzResult(values[i], len(values), regions.lp_solves, regions.patterns[i])
