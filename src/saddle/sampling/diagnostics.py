@@ -11,8 +11,6 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from saddle.metrics.transport import wasserstein
-
 __all__ = ["autocovariance", "effective_sample_size", "split_rhat", "acceptance_rate", "w2_to_reference",
            "gaussian_w2", "monte_carlo_se"]
 
@@ -119,6 +117,8 @@ def w2_to_reference(samples: Tensor, reference: Tensor, max_points: int | None =
     Each set is subsampled without replacement to at most `max_points` (default 2000; None keeps all),
     since the exact transport LP costs O(n³). Note the empirical W2 of two samples of one law is > 0.
     """
+    from saddle.metrics.transport import wasserstein  # POT is slow to import; only this function needs it
+
     if max_points is not None and max_points < 1:
         raise ValueError(f"max_points must be >= 1 or None, got {max_points}")
 

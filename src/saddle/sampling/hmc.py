@@ -12,7 +12,7 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from saddle.sampling.base import PotentialFn, as_energy, check_positions, check_step_size, gaussian_noise
+from saddle.sampling.base import Energy, PotentialFn, as_energy, check_positions, check_step_size, gaussian_noise
 from saddle.sampling.mala import metropolis_accept
 
 __all__ = ["State", "Info", "HMC", "leapfrog"]
@@ -34,7 +34,7 @@ class Info(NamedTuple):
     energy_change: Tensor
 
 
-def leapfrog(energy, x: Tensor, p: Tensor, grad: Tensor, step_size: float, n_steps: int,
+def leapfrog(energy: Energy, x: Tensor, p: Tensor, grad: Tensor, step_size: float, n_steps: int,
              inverse_mass: Tensor | float = 1.0) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     """`n_steps` leapfrog steps of size h from (x, p) with ∇f(x) = grad; returns (x, p, f(x), ∇f(x)).
 

@@ -78,7 +78,10 @@ class MirroredLangevin:
 
         if dual_potential is None and grad_dual_potential is None:
             raise ValueError("give potential= (on the simplex) or dual_potential= / grad_dual_potential=")
-        self.energy = Energy(dual_potential or (lambda y: torch.zeros_like(y[:, 0])), grad_dual_potential)
+        if dual_potential is None:  # only ∇W given: the Langevin step never needs W itself
+            def dual_potential(y: Tensor) -> Tensor:
+                raise ValueError("this MirroredLangevin was built from grad_dual_potential only; W is unknown")
+        self.energy = Energy(dual_potential, grad_dual_potential)
 
     def init(self, position: Tensor) -> State:
         """State at `position` (n_chains, K), which must lie in the open simplex (entries > 0, rows summing to 1)."""
