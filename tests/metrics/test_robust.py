@@ -1,0 +1,121 @@
+"""Robust accuracy: per-sample worst case, survivors only, the threat check, and gradient-masking warnings."""
+
+import warnings
+
+import pytest
+import torch
+
+from saddle.attacks import FastGradientSignAttack, ProjectedGradientAttack, RandomSearchAttack
+from saddle.metrics import GradientMaskingWarning, gradient_masking_checks, robust_accuracy
+
+
+@pytest.fixture
+def linear():
+    g = torch.Generator().manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 10))
+    with torch.no_grad():
+        model[1].weight.copy_(torch.randn(10, 64, generator=g))
+        model[1].bias.copy_(torch.randn(10, generator=g))
+    x = torch.rand(300, 1, 8, 8, generator=g)
+    y = model(x).argmax(-1)
+    y[:30] = (y[:30] + 1) % 10  # 10% clean errors
+    return model, x, y
+
+
+class Spy:
+    """Records the batch sizes an attack is called with."""
+
+    def __init__(self, attack):
+        self.attack, self.sizes, self.eps, self.norm = attack, [], attack.eps, float("inf")
+
+    def __call__(self, model, x, y):
+        self.sizes.append(x.shape[0])
+        return self.attack(model, x, y)
+
+
+def test_worst_case_over_attacks_equals_brute_force_and_only_survivors_are_attacked(linear):
+    model, x, y = linear
+    eps = 0.03
+    attacks = [Spy(FastGradientSignAttack(eps)), Spy(ProjectedGradientAttack(eps, steps=10, random_start=False))]
+    ev = robust_accuracy(model, x, y, attacks, batch_size=128)
+    with torch.no_grad():
+        clean_ok = model(x).argmax(-1) == y
+        fooled = [model(a.attack(model, x, y)).argmax(-1) != y for a in attacks]
+    brute = clean_ok & ~fooled[0] & ~fooled[1]
+    assert torch.equal(ev.robust, brute)
+    assert ev.clean_accuracy == pytest.approx(clean_ok.float().mean().item())
+    assert ev.robust_accuracy == pytest.approx(brute.float().mean().item())
+    # survivors only: the first attack sees the clean-correct points, the second only those FGSM missed
+    assert sum(attacks[0].sizes) == int(clean_ok.sum())
+    assert sum(attacks[1].sizes) == int((clean_ok & ~fooled[0]).sum())
+    assert ev.broken_by["clean"] == 30 and sum(ev.broken_by.values()) == 300 - int(brute.sum())
+    with torch.no_grad():
+        assert torch.equal(model(ev.x_adv).argmax(-1) == y, ev.robust)
+
+
+def test_restarts_only_on_survivors_and_never_hurt(linear):
+    model, x, y = linear
+    spy = Spy(ProjectedGradientAttack(0.03, steps=3))
+    one = robust_accuracy(model, x, y, ProjectedGradientAttack(0.03, steps=3), restarts=1)
+    three = robust_accuracy(model, x, y, spy, restarts=3)
+    assert three.robust_accuracy <= one.robust_accuracy
+    assert spy.sizes[0] > spy.sizes[1] >= spy.sizes[2]
+
+
+def test_eps_zero_gives_clean_accuracy(linear):
+    model, x, y = linear
+    ev = robust_accuracy(model, x, y, ProjectedGradientAttack(0.0, steps=3))
+    assert ev.robust_accuracy == ev.clean_accuracy == pytest.approx(0.9)
+
+
+def test_an_attack_leaving_its_ball_is_an_error(linear):
+    model, x, y = linear
+
+    class Cheat:
+        eps, norm = 0.01, float("inf")
+
+        def __call__(self, model, x, y):
+            return (x + 0.5).clamp(0, 1)
+
+    with pytest.raises(RuntimeError, match="left its eps=0.01 ball"):
+        robust_accuracy(model, x, y, [Cheat()])
+    with pytest.raises(ValueError, match="restarts and batch_size must be >= 1"):
+        robust_accuracy(model, x, y, [Cheat()], restarts=0)
+
+
+def _pgd(eps):
+    return ProjectedGradientAttack(eps, steps=20, loss="margin", random_start=False, step_size=max(eps, 1e-3) / 4)
+
+
+def _random(eps):
+    return RandomSearchAttack(eps, queries=20, generator=torch.Generator().manual_seed(1))
+
+
+def test_no_masking_warning_for_an_honest_linear_model(linear):
+    model, x, y = linear
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GradientMaskingWarning)
+        report = gradient_masking_checks(model, x, y, _pgd, [0.0, 0.02, 0.05, 1.0], _random)
+    assert report.failed == [] and report.robust_accuracy[0] == report.clean_accuracy
+    assert report.robust_accuracy[-1] == 0.0
+
+
+class Quantise(torch.nn.Module):
+    """Rounds the input to {0, 1}: zero gradient almost everywhere (shattered gradients)."""
+
+    def forward(self, x):
+        return torch.round(x)
+
+
+def test_masked_gradients_are_flagged(linear):
+    model, x, y = linear
+    masked = torch.nn.Sequential(Quantise(), model)
+    with torch.no_grad():
+        y = masked(x).argmax(-1)
+    with pytest.warns(GradientMaskingWarning) as record:
+        report = gradient_masking_checks(masked, x, y, _pgd, [0.0, 0.3, 1.0], _random)
+    messages = [str(r.message) for r in record]
+    assert any("random search beat the gradient attack" in m for m in messages)
+    assert any("did not reach 100%" in m for m in messages) and len(messages) == len(report.failed)
+    with pytest.raises(ValueError, match="eps_grid"):
+        gradient_masking_checks(masked, x, y, _pgd, [-0.1])
