@@ -27,7 +27,8 @@ def strongly_monotone(p):
 
 def rps(p):
     """Rock-paper-scissors xᵀAy: V = (A y, −Aᵀ x)."""
-    return [p[1] @ RPS.T, -(p[0] @ RPS)]
+    a = RPS.to(p[0].dtype)
+    return [p[1] @ a.T, -(p[0] @ a)]
 
 
 FIELDS = {"euclidean": strongly_monotone, "simplex": rps}
@@ -251,3 +252,27 @@ def test_method_names_in_registry_are_unique_and_complete():
                 "ReflectedForwardBackward", "EGPlus", "CEGPlus", "StochasticSEGPlus", "ExtraAdam",
                 "OptimisticAdam", "MirrorDescent", "MirrorProx"]:
         assert cls in classes and hasattr(so, cls)
+
+
+def _tensors(obj):
+    if isinstance(obj, torch.Tensor):
+        return [obj]
+    if isinstance(obj, (list, tuple)):
+        return [t for o in obj for t in _tensors(o)]
+    return []
+
+
+@pytest.mark.parametrize("name", list(METHODS))
+def test_step_is_pure_and_keeps_dtype(name):
+    info = METHODS[name]
+    field = FIELDS[info.domain]
+    z = [p.float() for p in starts(info.domain, 3)]
+    method = info.factory(info.step_size)
+    state = method.init(z)
+    for _ in range(2):
+        z, state = method.step(z, state, field)
+    before = [t.clone() for t in _tensors(z) + _tensors(state)]
+    new, new_state = method.step(z, state, field)
+    after = _tensors(z) + _tensors(state)
+    assert all(torch.equal(a, b) for a, b in zip(before, after)), "step modified its inputs in place"
+    assert all(p.dtype == torch.float32 and p.shape == q.shape for p, q in zip(new, z))
