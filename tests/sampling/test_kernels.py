@@ -340,3 +340,24 @@ def test_mirrored_and_sgld_same_seed_same_chains():
         b = sample(kernel, init, 10, torch.Generator().manual_seed(5)).positions
         c = sample(kernel, init, 10, torch.Generator().manual_seed(6)).positions
         assert torch.equal(a, b) and not torch.equal(a, c)
+
+
+def test_sample_burn_in_thin_and_info_layout_match_a_manual_loop():
+    target = Gaussian(CORR_MEAN, CORR_COV)
+    kernel = MALA(0.3, potential=target)
+    init = torch.zeros(5, 3, dtype=DT)
+    seen = []
+    trace = sample(kernel, init, 6, torch.Generator().manual_seed(0), thin=2, burn_in=3,
+                   callback=lambda i, s, info: seen.append(i))
+    g = torch.Generator().manual_seed(0)
+    state, positions, probs = kernel.init(init), [], []
+    for i in range(9):
+        state, info = kernel.step(state, g)
+        if i >= 3:
+            probs.append(info.acceptance_prob)
+            if (i - 3 + 1) % 2 == 0:
+                positions.append(state.position)
+    assert seen == list(range(9))
+    assert torch.equal(trace.positions, torch.stack(positions))  # kept: steps 5, 7, 9 (1-based)
+    assert trace.info.acceptance_prob.shape == (6, 5) and torch.equal(trace.info.acceptance_prob, torch.stack(probs))
+    assert torch.equal(trace.state.position, state.position)

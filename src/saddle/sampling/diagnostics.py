@@ -6,6 +6,7 @@ them (the `positions` of `saddle.sampling.sample`); results have shape () or (d,
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
@@ -56,7 +57,7 @@ def effective_sample_size(samples: Tensor) -> Tensor:
     positive = torch.cumprod((pairs > 0).to(x.dtype), dim=0)
     monotone = torch.cummin(pairs.clamp_min(0.0), dim=0).values
     tau = -1.0 + 2.0 * (monotone * positive).sum(0)
-    tau = torch.clamp(tau, min=1.0 / torch.log10(torch.tensor(float(n * m), dtype=x.dtype)))
+    tau = torch.clamp(tau, min=1.0 / math.log10(n * m))  # Stan's cap: ESS ≤ m n log10(m n)
     ess = n * m / tau
     return ess[0] if scalar else ess
 

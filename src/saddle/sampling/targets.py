@@ -39,10 +39,10 @@ class Target:
         raise NotImplementedError
 
 
-def _as_matrix(cov: Tensor | float, dim: int, dtype: torch.dtype) -> Tensor:
-    c = torch.as_tensor(cov, dtype=dtype)
+def _as_matrix(cov: Tensor | float, dim: int, dtype: torch.dtype, device: torch.device) -> Tensor:
+    c = torch.as_tensor(cov, dtype=dtype, device=device)
     if c.ndim == 0:
-        return c * torch.eye(dim, dtype=dtype)
+        return c * torch.eye(dim, dtype=dtype, device=device)
     if c.ndim == 1:
         return torch.diag(c)
     return c
@@ -66,7 +66,7 @@ class Gaussian(Target):
         if not self.mean.is_floating_point():
             self.mean = self.mean.to(torch.get_default_dtype())
         self.dim = self.mean.shape[0]
-        self.cov = _as_matrix(cov, self.dim, self.mean.dtype).to(self.mean.device)
+        self.cov = _as_matrix(cov, self.dim, self.mean.dtype, self.mean.device)
         if self.cov.shape != (self.dim, self.dim):
             raise ValueError(f"cov must be a scalar, (d,) or (d, d) with d = {self.dim}, got {tuple(self.cov.shape)}")
         if not torch.allclose(self.cov, self.cov.T):
@@ -108,15 +108,17 @@ class GaussianMixture(Target):
             self.means = self.means.to(torch.get_default_dtype())
         k, self.dim = self.means.shape
         dt = self.means.dtype
-        self.stds = torch.as_tensor(stds, dtype=dt).expand(k).clone()
+        self.stds = torch.as_tensor(stds, dtype=dt, device=self.means.device).expand(k).clone()
         if not (self.stds > 0).all():
             raise ValueError(f"stds must be > 0, got {self.stds.tolist()}")
-        w = torch.full((k,), 1.0 / k, dtype=dt) if weights is None else torch.as_tensor(weights, dtype=dt)
+        dev = self.means.device
+        w = torch.full((k,), 1.0 / k, dtype=dt, device=dev) if weights is None else torch.as_tensor(weights, dtype=dt, device=dev)
         if w.shape != (k,) or (w < 0).any() or not math.isclose(w.sum().item(), 1.0, rel_tol=1e-6):
             raise ValueError(f"weights must be {k} non-negative numbers summing to 1, got {w.tolist()}")
         self.weights = w
         self.mean = (w[:, None] * self.means).sum(0)
-        second = (w[:, None, None] * (self.stds[:, None, None] ** 2 * torch.eye(self.dim, dtype=dt)
+        eye = torch.eye(self.dim, dtype=dt, device=self.means.device)
+        second = (w[:, None, None] * (self.stds[:, None, None] ** 2 * eye
                                       + self.means[:, :, None] * self.means[:, None, :])).sum(0)
         self.cov = second - torch.outer(self.mean, self.mean)
 
@@ -131,7 +133,7 @@ class GaussianMixture(Target):
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         _check_n(n)
-        k = torch.multinomial(self.weights, n, replacement=True, generator=generator)
+        k = torch.multinomial(self.weights, n, replacement=True, generator=generator)  # on the weights' device
         xi = torch.randn(n, self.dim, generator=generator, dtype=self.means.dtype, device=self.means.device)
         return self.means[k] + self.stds[k, None] * xi
 
@@ -143,15 +145,16 @@ class Banana(Target):
     Exact moments: mean 0, Var x₁ = a², Var x₂ = 1 + 2 b² a⁴, Cov = 0. Defaults a = 1, b = 1.
     """
 
-    def __init__(self, a: float = 1.0, b: float = 1.0, dtype: torch.dtype | None = None) -> None:
+    def __init__(self, a: float = 1.0, b: float = 1.0, dtype: torch.dtype | None = None,
+                 device: torch.device | str | None = None) -> None:
         if not (a > 0 and math.isfinite(a)):
             raise ValueError(f"a must be finite and > 0, got {a}")
         if not math.isfinite(b):
             raise ValueError(f"b must be finite, got {b}")
         self.a, self.b, self.dim = float(a), float(b), 2
         dt = dtype or torch.get_default_dtype()
-        self.mean = torch.zeros(2, dtype=dt)
-        self.cov = torch.diag(torch.tensor([a ** 2, 1 + 2 * b ** 2 * a ** 4], dtype=dt))
+        self.mean = torch.zeros(2, dtype=dt, device=device)
+        self.cov = torch.diag(torch.tensor([a ** 2, 1 + 2 * b ** 2 * a ** 4], dtype=dt, device=device))
 
     def _residual(self, x: Tensor) -> Tensor:
         return x[:, 1] - self.b * (x[:, 0] ** 2 - self.a ** 2)
@@ -168,7 +171,7 @@ class Banana(Target):
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         _check_n(n)
-        xi = torch.randn(n, 2, generator=generator, dtype=self.mean.dtype)
+        xi = torch.randn(n, 2, generator=generator, dtype=self.mean.dtype, device=self.mean.device)
         x1 = self.a * xi[:, 0]
         return torch.stack([x1, self.b * (x1 ** 2 - self.a ** 2) + xi[:, 1]], dim=-1)
 
