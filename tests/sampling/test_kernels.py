@@ -361,3 +361,35 @@ def test_sample_burn_in_thin_and_info_layout_match_a_manual_loop():
     assert torch.equal(trace.positions, torch.stack(positions))  # kept: steps 5, 7, 9 (1-based)
     assert trace.info.acceptance_prob.shape == (6, 5) and torch.equal(trace.info.acceptance_prob, torch.stack(probs))
     assert torch.equal(trace.state.position, state.position)
+
+
+def test_sgld_decaying_schedule_follows_the_exact_moment_recursion():
+    # Same Gaussian-mean model as above. With step α_t, θ⁺ = (1 − α_t A) θ + α_t B − α_t·noise + √(2α_t) ξ, so
+    # m⁺ = (1 − α_t A) m + α_t B and v⁺ = (1 − α_t A)² v + 2α_t + α_t² c², from m = v = 0.
+    tau2, sigma2, N, b = 4.0, 1.0, 200, 10
+    data = 1.5 + torch.randn(N, 1, generator=torch.Generator().manual_seed(42), dtype=DT)
+    A, B = 1 / tau2 + N / sigma2, data.sum().item() / sigma2
+    c2 = N ** 2 * data.var(unbiased=False).item() / (b * sigma2 ** 2)
+    sched = PolynomialDecay(a=0.004, b=10.0, gamma=0.55)
+    m = v = 0.0
+    for t in range(300):
+        a = sched(t)
+        m, v = (1 - a * A) * m + a * B, (1 - a * A) ** 2 * v + 2 * a + a * a * c2
+    kernel = SGLD(sched, prior_potential=lambda th: 0.5 * th[:, 0] ** 2 / tau2,
+                  data_potential=lambda th, z: 0.5 * (z[..., 0] - th) ** 2 / sigma2, data=data, batch_size=b)
+    n = 10_000
+    x = sample(kernel, torch.zeros(n, 1, dtype=DT), 300, torch.Generator().manual_seed(0), thin=300).positions[-1, :, 0]
+    assert abs(x.mean().item() - m) < Z * math.sqrt(v / n)
+    assert abs(x.var().item() - v) < Z * var_se(v, n)
+
+
+def test_leapfrog_is_time_reversible():
+    from saddle.sampling import as_energy, leapfrog
+    target = Banana(a=1.0, b=0.5, dtype=DT)
+    energy = as_energy(potential=target)
+    g = torch.Generator().manual_seed(0)
+    x, p = torch.randn(10, 2, generator=g, dtype=DT), torch.randn(10, 2, generator=g, dtype=DT)
+    y, q, _, gy = leapfrog(energy, x, p, energy.grad(x), 0.05, 20)
+    x2, p2, _, _ = leapfrog(energy, y, -q, gy, 0.05, 20)
+    torch.testing.assert_close(x2, x)
+    torch.testing.assert_close(-p2, p)
