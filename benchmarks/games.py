@@ -7,6 +7,7 @@
   (c) the floor: the same update written by hand as four tensor expressions per step.
 Prints trajectory-steps per second and the ratios (a)/(b) (target ≥ 100) and (c)/(a) (target ≤ 2),
 plus (a) with saddle.games.Bilinear's matmul field when that module is present.
+Then the same batched run for every Euclidean method of the registry (--no-all-methods to skip).
 Usage: python benchmarks/games.py [--batch 10000] [--steps 1000] [--loop-trajectories 20] [--threads 1]
 """
 
@@ -17,7 +18,7 @@ import time
 
 import torch
 
-from saddle.optim import ExtraGradient
+from saddle.optim import METHODS, ExtraGradient
 
 ETA = 0.1
 
@@ -80,6 +81,8 @@ def main() -> None:
     ap.add_argument("--loop-trajectories", type=int, default=20)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--all-methods", action=argparse.BooleanOptionalAction, default=True,
+                    help="also time every Euclidean method of the registry (batched)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     b, n = args.batch, args.steps
@@ -113,6 +116,21 @@ def main() -> None:
         print(f"{name:<66} {t:>10.3f} {r:>14.3e}")
     print(f"batched / loop speed-up: {t_b / t_a:10.1f}x   (target >= 100x)")
     print(f"batched / floor time:    {t_a / t_c:10.2f}x   (target <= 2x)")
+    if args.all_methods:
+        print(f"\nevery Euclidean method of saddle.optim.METHODS, batched, same game and size, step min(registry step, 0.1)")
+        print(f"{'method':<20} {'field calls/step':>16} {'seconds':>10} {'traj-steps/s':>14} {'x EG time':>10}")
+        for name, info in METHODS.items():
+            if info.domain != "euclidean":
+                continue
+            method = info.factory(min(info.step_size, 0.1))
+            z = start(b)
+            state = method.init(z)
+            t = time.perf_counter()
+            for _ in range(n):
+                z, state = method.step(z, state, field)
+            el = time.perf_counter() - t
+            calls = "varies" if info.field_calls_per_step is None else str(info.field_calls_per_step)
+            print(f"{name:<20} {calls:>16} {el:>10.3f} {rate(el):>14.3e} {el / t_a:>10.2f}")
 
 
 if __name__ == "__main__":

@@ -77,3 +77,12 @@ def test_mirror_descent_ergodic_gap_regret_bound():
             gap = ((x @ A).max() - (y @ A.T).min()).item()
             assert 0 <= gap <= (radius + sq) / state.weight
     assert gap < 0.1
+
+
+def test_package_docstring_example_runs():
+    import doctest
+
+    import saddle.optim
+
+    result = doctest.testmod(saddle.optim, verbose=False)
+    assert result.attempted > 0 and result.failed == 0

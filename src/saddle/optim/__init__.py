@@ -2,6 +2,21 @@
 
 The same Method steps a batch of toy-game trajectories (tensors with leading batch dims) and
 nn.Module players through `GameOptimizer`. `METHODS` lists them all for generic tests.
+
+    >>> import torch
+    >>> from saddle.optim import ExtraGradient
+    >>> eg = ExtraGradient(step_size=0.5)
+    >>> z = [torch.ones(10_000, 1, dtype=torch.float64), torch.zeros(10_000, 1, dtype=torch.float64)]
+    >>> state = eg.init(z)
+    >>> for _ in range(100):                     # min_x max_y xy: V(x, y) = (y, −x)
+    ...     z, state = eg.step(z, state, lambda p: [p[1], -p[0]])
+    >>> ratio = float(z[0].pow(2).add(z[1].pow(2)).sqrt().max()) / (1 - 0.5**2 + 0.5**4) ** 50
+    >>> round(ratio, 12)                         # ‖z_100‖ = sqrt(1 − α² + α⁴)^100 ‖z_0‖ exactly
+    1.0
+
+`GameOptimizer([generator, critic], ExtraGradient(1e-3)).step(lambda: [loss_g(), loss_d()])`
+drives nn.Module players with the same object; `per_player(Box(-c, c), None)` as `projection`
+clips one player's parameters (e.g. WGAN weight clipping) and leaves the other free.
 """
 
 from saddle.optim.adam_scaling import AdamScaling

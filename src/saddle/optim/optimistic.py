@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import torch
 from torch import Tensor
 
 from saddle.optim._common import check_projection, check_step_size, project, step_at
 from saddle.optim.base import Field, Params, Projection, StepSize
-
-import torch
 
 __all__ = ["OptimisticGDA", "OptimisticState"]
 

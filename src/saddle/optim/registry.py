@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from saddle.optim.base import Method, Projection
+from saddle.optim.base import Method
 from saddle.optim.ceg_plus import CEGPlus
 from saddle.optim.eg_plus import EGPlus
 from saddle.optim.extra_adam import ExtraAdam
