@@ -24,8 +24,8 @@ class EGPlus:
     """EG+: z̄ = P(z − γ V(z)), z⁺ = P(z − αγ V(z̄)) with α ∈ (0, 1]; two field calls per step.
 
     Diakonikolas, Daskalakis & Jordan 2021, "Efficient methods for structured nonconvex-nonconcave
-    min-max optimization": with γ = 1/L and α = 1/2 it converges under the weak Minty condition
-    ⟨V(z), z − z*⟩ ≥ ρ‖V(z)‖² for ρ > −1/(8L). Implemented as ExtraGradient with extrapolation step γ
+    min-max optimization": with γ = 1/L and α = 1/2 it converges under their weak Minty condition
+    ⟨V(z), z − z*⟩ ≥ −(ρ/2)‖V(z)‖² with ρ < 1/(8L) (the paper's notation). Implemented as ExtraGradient with extrapolation step γ
     and update step αγ (one implementation of the EG template). The paper is unconstrained; the
     projection is applied to both points as for EG (for the principled constrained variant use CEGPlus).
     Args: step_size γ (float or schedule), alpha (default 0.5), projection (default None).

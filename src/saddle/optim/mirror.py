@@ -67,7 +67,7 @@ class MirrorProx:
     M(u, g) = the mirror step (entropic: u ⊙ exp(−g) renormalised). For a monotone V that is
     L-Lipschitz from ‖·‖ to its dual (L = max |A_ij| for a matrix game with the entropy map) and
     η ≤ 1/L, the ergodic average ũ_K = Σ η ū_k / Σ η of the extrapolated points has duality gap
-    ≤ max_u D_h(u, u_0) / (η K) (Nemirovski 2004, Thm 3.2): an O(1/K) rate; state.average holds ũ_K.
+    ≤ max_u D_h(u, u_0) / (η K) (Nemirovski 2004): an O(1/K) rate; state.average holds ũ_K.
     Args: step_size η (float or schedule), mirror_map (default EntropicMirrorMap()).
     """
 
