@@ -192,3 +192,12 @@ def test_lipschitz_experiment_claims_hold_at_small_size(tmp_path):
     m = EXPERIMENT.run(config, RunOutput(tmp_path))
     assert all(m["claims"].values()), m["claims"]
     assert (tmp_path / "figures" / "lipschitz_sandwich.png").is_file()
+
+
+def test_lower_bound_leaves_the_model_untouched(gen):
+    model = torch.nn.Sequential(nn.Linear(3, 6), nn.ReLU(), nn.Linear(6, 2))
+    before = [p.detach().clone() for p in model.parameters()]
+    lower = lipschitz_lower_bound(model, 3, 2, starts=4, steps=5, generator=gen)
+    assert 0 < lower <= lipschitz_upper_bound_product(model, 2) * (1 + 1e-6)
+    assert all(p.grad is None for p in model.parameters())
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))

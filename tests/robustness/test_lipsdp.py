@@ -1,7 +1,5 @@
 """LipSDP-Neuron: exact ≤ LipSDP ≤ product, tight cases, the exact input reduction, a sound certificate."""
 
-import math
-
 import numpy as np
 import pytest
 import torch

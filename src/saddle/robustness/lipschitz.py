@@ -29,9 +29,6 @@ from torch import Tensor, nn
 from saddle.robustness.stability import input_jacobian
 from saddle.sets import Ball, parse_norm, sample_ball
 
-NORMS = (1, 2, math.inf)
-
-
 def _check_norm(p: float | str) -> float:
     return parse_norm(p)
 
@@ -263,8 +260,8 @@ def _max_slope(f: Callable[[Tensor], Tensor], a: Tensor, d: Tensor, p: float, st
                 best, best_point = cand[i].clone(), a.detach()[i].clone()
         if it == steps:
             break
-        opt.zero_grad(set_to_none=True)
-        (-slope.sum()).backward()
+        # gradients w.r.t. the inputs only: the model's parameters get no .grad
+        a.grad, d.grad = torch.autograd.grad(-slope.sum(), [a, d])
         opt.step()
         if project is not None:
             with torch.no_grad():
@@ -286,7 +283,8 @@ def lipschitz_lower_bound(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor]
     Seed 000 definition L = sup_a ‖∇_a f‖_⋆. For ReLU nets ∇_a‖J(a)‖ = 0 almost everywhere, so the ascent
     runs on the secant slope ‖f(a+d) − f(a)‖_p/‖d‖_p (→ ‖J(a)d/‖d‖‖ as d → 0) over `starts` pairs drawn
     as a ~ N(0, radius²I), d ~ N(0, (radius/10)²I); at every iterate the exact Jacobian norm ‖J(a)‖_{p→p}
-    (`saddle.robustness.stability.input_jacobian`) is recorded too. Both are attained, so the max is a valid lower bound.
+    (`saddle.robustness.stability.input_jacobian`) is recorded too. Both are attained, so the max is a
+    valid lower bound. The model's parameters receive no gradients.
     f maps (B, in_features) → (B, out). Defaults: 32 starts, 100 Adam steps of size 0.05, float64.
     """
     p = _check_norm(p)
@@ -294,8 +292,9 @@ def lipschitz_lower_bound(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor]
     if in_features < 1 or not (radius > 0 and math.isfinite(radius)):
         raise ValueError(f"need in_features >= 1 and radius > 0, got {in_features}, {radius}")
     fn = _as_function(f, dtype)
-    a = radius * torch.randn(starts, in_features, generator=generator, dtype=dtype)
-    d = 0.1 * radius * torch.randn(starts, in_features, generator=generator, dtype=dtype)
+    dev = _device(f)
+    a = radius * torch.randn(starts, in_features, generator=generator, dtype=dtype).to(dev)
+    d = 0.1 * radius * torch.randn(starts, in_features, generator=generator, dtype=dtype).to(dev)
     return _max_slope(fn, a, d, p, steps, step_size * radius, None)[0]
 
 
@@ -304,8 +303,9 @@ def local_lipschitz(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor], x: T
     """Local Lipschitz estimate max_{a, b ∈ B_p(x, ε)} ‖f(a) − f(b)‖_p/‖a − b‖_p ≈ max_{a ∈ B} ‖∇_a f(a)‖.
 
     Multi-start projected ascent (starts uniform in the ball, `saddle.sets.sample_ball`) of the secant
-    slope with the pair kept in the ball (x itself is the first start), plus the Jacobian norms at the iterates: a lower estimate of
-    the local constant at x (shape (in,) or (1, in)). Defaults: 32 starts, 50 steps of size ε/10.
+    slope with the pair kept in the ball (x itself is the first start), plus the Jacobian norms at the
+    iterates: a lower estimate of the local constant at x (shape (in,) or (1, in)).
+    Defaults: 32 starts, 50 Adam steps of size ε/10.
     """
     p = _check_norm(p)
     _validate_ascent(starts, steps, 1.0)
@@ -319,6 +319,15 @@ def local_lipschitz(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor], x: T
     a[0] = x[0]  # the centre itself is one start, so the estimate is ≥ ‖∇f(x)‖
     b = x + sample_ball(starts, x.shape[1], p, eps, generator=generator, dtype=x.dtype).to(x.device)
     return _max_slope(fn, a, b - a, p, steps, eps / 10, lambda z: _project_ball(z, x, eps, p))[0]
+
+
+def _device(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor]) -> torch.device:
+    if isinstance(f, ReLULayers):
+        return f.weights[0].device
+    if isinstance(f, nn.Module):
+        param = next(f.parameters(), None)
+        return param.device if param is not None else torch.device("cpu")
+    return torch.device("cpu")
 
 
 def _as_function(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor], dtype: torch.dtype) -> Callable[[Tensor], Tensor]:

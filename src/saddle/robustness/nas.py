@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
@@ -123,7 +123,6 @@ class EigenNASResult:
     candidates: tuple[Candidate, ...]
     trained: tuple[Candidate, ...]
     best: Candidate
-    extra: dict = field(default_factory=dict)
 
 
 def train_and_validate(arch: Architecture, x_train: Tensor, y_train: Tensor, x_val: Tensor, y_val: Tensor,

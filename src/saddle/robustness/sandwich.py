@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from saddle.robustness.lipschitz import lipschitz_upper_bound_product
+from saddle.robustness.lipschitz import lipschitz_upper_bound_product, relu_layers
 from saddle.robustness.lipsdp import lipschitz_upper_bound_sdp
 
 
@@ -65,8 +65,6 @@ def certified_radius(logits: Tensor, y: Tensor, lipschitz: float) -> Tensor:
 
 def default_lipschitz(model: nn.Module, max_hidden: int = 256) -> float:
     """LipSDP bound when the net has at most `max_hidden` hidden units and it certifies, else the l2 product bound."""
-    from saddle.robustness.lipschitz import relu_layers
-
     layers = relu_layers(model)
     hidden = sum(int(w.shape[0]) for w in layers.weights[:-1])
     if hidden <= max_hidden:
