@@ -32,6 +32,8 @@ class MethodInfo:
     field_calls_per_step: calls of `field` per step (None: varies, e.g. inner loops, backtracking);
     domain: 'euclidean' (any real params) or 'simplex' (probability vectors, mirror maps);
     converges_bilinear: provably converges on min_x max_y xy with `step_size`;
+    stays_away_bilinear: provably never approaches the equilibrium of xy (GDA expands, alternating GDA
+    conserves a positive-definite energy); neither flag means no claim (e.g. the Adam variants);
     step_size: a step that converges on the strongly monotone Φ = x²/2 + xy − y²/2 (L = sqrt 2);
     first_call_at_start: the first field call of a step is at the current params (so GameOptimizer.step
     returns the losses there); RFBS first evaluates the reflection 2z_k − z_{k−1};
@@ -45,6 +47,7 @@ class MethodInfo:
     domain: str = "euclidean"
     supports_projection: bool = True
     converges_bilinear: bool = False
+    stays_away_bilinear: bool = False
     step_size: float = 0.1
     batch_atol: float = 0.0
     first_call_at_start: bool = True
@@ -58,9 +61,9 @@ def _bad(name: str = "step_size") -> tuple[dict, ...]:
 
 METHODS: dict[str, MethodInfo] = {info.name: info for info in [
     MethodInfo("sim_gda", lambda step_size, projection=None: SimultaneousGDA(step_size, projection=projection), 1,
-               bad_kwargs=_bad()),
+               stays_away_bilinear=True, bad_kwargs=_bad()),
     MethodInfo("alt_gda", lambda step_size, projection=None: AlternatingGDA(step_size, projection=projection), None,
-               bad_kwargs=_bad()),
+               stays_away_bilinear=True, bad_kwargs=_bad()),
     MethodInfo("proximal_point",
                lambda step_size, projection=None: ProximalPoint(step_size, projection=projection), None,
                converges_bilinear=True, step_size=0.5, batch_atol=1e-9,
