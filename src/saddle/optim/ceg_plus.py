@@ -30,6 +30,13 @@ def _scale(params: Params, factor: Tensor | float) -> list[Tensor]:
     return list(torch._foreach_mul(list(params), factor))
 
 
+def _axpy(a: Params, b: Params, factor: Tensor | float, sign: float = 1.0) -> list[Tensor]:
+    """a + sign · factor · b, with a per-point factor (tensor) or one fused foreach call (float)."""
+    if isinstance(factor, Tensor):
+        return [u + sign * v for u, v in zip(a, _scale(b, factor))]
+    return list(torch._foreach_add(list(a), list(b), alpha=sign * factor))
+
+
 def _norm(params: Params, batch_dims: int) -> Tensor:
     return per_point_dot(params, params, batch_dims).sqrt()
 
@@ -77,7 +84,7 @@ class CEGPlus:
         return CEGPlusState(0, None)
 
     def _extrapolate(self, z: Params, vz: Params, gamma: Tensor | float) -> list[Tensor]:
-        return project(self.projection, [a - b for a, b in zip(z, _scale(vz, gamma))])
+        return project(self.projection, _axpy(z, vz, gamma, -1.0))
 
     def step(self, params: Params, state: CEGPlusState, field: Field) -> tuple[Params, CEGPlusState]:
         z = list(params)
@@ -114,16 +121,16 @@ class CEGPlus:
                 active = bad
             curvature = torch.where(dz > 0, dv / dz.clamp_min(torch.finfo(dz.dtype).tiny), torch.zeros_like(dz))
         # H z̄ − H z = (z̄ − z) − γ (V(z̄) − V(z))
-        dh = [a - b for a, b in zip([zb - zz for zb, zz in zip(zbar, z)],
-                                    _scale([vb - vv for vb, vv in zip(vbar, vz)], gamma))]
+        dz_all = list(torch._foreach_sub(list(zbar), z))
+        dh = _axpy(dz_all, list(torch._foreach_sub(list(vbar), vz)), gamma, -1.0)
         if not self.adaptive and self.rho is None:
             alpha: Tensor | float = self.alpha
         else:
-            num = per_point_dot([zb - zz for zb, zz in zip(zbar, z)], dh, self.batch_dims)  # = ⟨z − z̄, Hz − Hz̄⟩
+            num = per_point_dot(dz_all, dh, self.batch_dims)  # = ⟨z − z̄, Hz − Hz̄⟩
             den = per_point_dot(dh, dh, self.batch_dims)
             ratio = torch.where(den > 0, num / den.clamp_min(torch.finfo(den.dtype).tiny), torch.zeros_like(den))
             sigma = 0.0 if self.rho is None else self.rho
             alpha = self.relaxation * (sigma / gamma + ratio)
             alpha = torch.where(den > 0, alpha, torch.zeros_like(alpha))
-        new = project(self.projection, [a + b for a, b in zip(z, _scale(dh, alpha))])
+        new = project(self.projection, _axpy(z, dh, alpha))
         return new, CEGPlusState(state.count + 1, curvature)
