@@ -393,3 +393,14 @@ def test_leapfrog_is_time_reversible():
     x2, p2, _, _ = leapfrog(energy, y, -q, gy, 0.05, 20)
     torch.testing.assert_close(x2, x)
     torch.testing.assert_close(-p2, p)
+
+
+def test_project_simplex_corner_matches_cvxpy():
+    import cvxpy as cp
+    z = 0.8 * torch.randn(12, 3, generator=torch.Generator().manual_seed(0), dtype=DT) + 0.3
+    delta = 0.02
+    ours = project_simplex_corner(z, delta)
+    for i in range(len(z)):
+        u = cp.Variable(3)
+        cp.Problem(cp.Minimize(cp.sum_squares(u - z[i].numpy())), [u >= delta, cp.sum(u) <= 1 - delta]).solve()
+        np.testing.assert_allclose(ours[i].numpy(), u.value, atol=1e-5)
