@@ -5,7 +5,8 @@ import math
 import pytest
 import torch
 
-from saddle.optim import ExtraGradient, NoisyField, StochasticSEGPlus, paired_field, robbins_monro, PolynomialDecay
+from saddle.optim import (CEGPlus, ExtraGradient, NoisyField, PolynomialDecay, StochasticSEGPlus, paired_field,
+                          robbins_monro)
 
 
 def strongly_monotone(p):
@@ -88,3 +89,33 @@ def test_robbins_monro_is_gda_with_a_schedule():
     z1, _ = method.step(z, method.init(z), strongly_monotone)
     torch.testing.assert_close(z1[0], torch.tensor([[0.5]], dtype=torch.float64))
     torch.testing.assert_close(z1[1], torch.tensor([[0.5]], dtype=torch.float64))
+
+
+def test_bias_corrected_seg_plus_converges_on_a_noisy_weak_mvi_game():
+    # V(z) = M z with M = [[a, b], [−b, a]], a = −0.3, b = 1: weak MVI with ρ = a/(a² + b²) ≈ −0.275 > −γ/2.
+    # Pethick et al. 2023: BC-SEG+ (fixed γ, α_k → 0) converges without growing batches; EG diverges
+    # and constant-step CEG+ (which converges without noise) stalls at a noise floor.
+    a, b = -0.3, 1.0
+    gamma = 0.9 / math.hypot(a, b)
+    assert a / (a * a + b * b) > -gamma / 2
+
+    def weak_mvi(p):
+        return [a * p[0] + b * p[1], -b * p[0] + a * p[1]]
+
+    def mean_sq(method, checkpoints, seed=0, n=1000):
+        field = NoisyField(weak_mvi, 0.5, torch.Generator().manual_seed(seed))
+        z = [torch.ones(n, 1, dtype=torch.float64), torch.ones(n, 1, dtype=torch.float64)]
+        state, out = method.init(z), {}
+        for k in range(1, max(checkpoints) + 1):
+            z, state = method.step(z, state, field)
+            if k in checkpoints:
+                r = (z[0] ** 2 + z[1] ** 2).reshape(-1)
+                out[k] = (r.mean().item(), r.std().item() / math.sqrt(n))
+        return out
+
+    seg = mean_sq(StochasticSEGPlus(gamma), {250, 1000})
+    assert seg[1000][0] + 5 * math.hypot(seg[250][1], seg[1000][1]) < seg[250][0]
+    ceg = mean_sq(CEGPlus(gamma, rho=a / (a * a + b * b)), {1000})
+    assert seg[1000][0] + 5 * math.hypot(seg[1000][1], ceg[1000][1]) < ceg[1000][0]
+    eg = mean_sq(ExtraGradient(gamma), {200})
+    assert not eg[200][0] < 1e10
