@@ -25,3 +25,16 @@ def test_langevin_experiment_claims(tmp_path):
     assert m["mirrored_always_in_simplex"] and row["mirrored_mean_max_abs_z"] < 5
     assert row["projected_mean_max_abs_z"] > 5
     assert len(out.figures) == 4
+
+
+def test_langevin_config_rejects_bad_values():
+    import pytest
+
+    exp = registry()["langevin"]
+    for key, value, message in [("ula_step_sizes", "0.1,2.5", "ula_step_sizes must be < 2·target_var"),
+                                ("n_chains", "0", "n_chains must be finite and > 0"),
+                                ("conv_condition", "0.5", "conv_condition must be >= 1"),
+                                ("projection_margin", "0.5", "projection_margin must be in [0, 1/K)")]:
+        with pytest.raises(ValueError) as err:
+            exp.make_config(overrides={key: value})
+        assert message in str(err.value)
