@@ -19,6 +19,9 @@ ratios are martingale increments, so the SE is valid), with the per-layer factor
 networks drift from the recursion's curve (the product of L random factors), which the dashed lines show.
 With the same seed the six rows differ only by per-layer constant factors (a bias-free ReLU net is
 positively homogeneous in each X_l), so their normalised ratios coincide: one draw, six scalings.
+
+Measured at full size (m = 1024, L = 10, 4 seeds): hidden-layer rms factors 0.7070 (LeCun, Xavier),
+0.99985 (He, NTK), 22.62 (mean-field, E et al.; √(m/2) = 22.63); layer ratio / prediction 1.003 ± 0.011.
 """
 
 from __future__ import annotations

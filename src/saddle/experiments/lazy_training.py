@@ -17,6 +17,11 @@ O(1/m)), so both runs fit the data about equally well and κ compares how far th
 Expected outcome (metrics `ntk_kappa_slope`, `mean_field_kappa_slope`: slopes of log κ(T) against log m):
 NTK κ decreases with width (slope ≈ −0.5 to −1), mean-field κ stays ≈ constant (slope ≈ 0), and
 both reach a small training loss.
+
+Measured at full size (widths 16 … 4096, 1,000 steps): NTK κ(T) = 0.30, 0.11, 0.035, 0.011, 0.0034
+(slope −0.81; the sum in κ's denominator grows like ‖X_2(0)‖_F = √m, so κ ~ 1/m asymptotically while
+the first layer's own ratio ~ 1/√m), mean-field κ(T) = 1.30 … 1.41 (slope +0.01); final training
+losses ≤ 0.12 (NTK) and ≤ 0.03 (mean-field).
 """
 
 from __future__ import annotations

@@ -17,6 +17,10 @@ edge); the square loss exposes the SP instability ∝ m that µP removes.
 
 Expected outcome (metrics `sp_drift_octaves`, `mup_drift_octaves`: change of log₂ of the best η from the
 smallest to the largest width): µP drift ≈ 0, SP drift ≈ −log₂(m_max/m_min) (several octaves).
+
+Measured at full size (widths 32, 128, 512, 2048; depth 2; 300 steps): best log₂ η under SP = −3, −5,
+−7, −10 (drift −7 octaves, about −log₂(2048/32) = −6, i.e. η* ∝ 1/m), under µP = 1 at every width;
+using the m = 32 optimum at m = 2048 gives loss 0.079 (= the best) under µP, 0.83 (best 0.36) under SP.
 """
 
 from __future__ import annotations
