@@ -99,3 +99,11 @@ def test_bad_arguments():
         CEGPlus(0.1, nu=1.5)
     with pytest.raises(ValueError, match="batch_dims"):
         CEGPlus(0.1, batch_dims=-1)
+
+
+def test_warns_when_rho_is_outside_the_admissible_range():
+    # σ = ρ ≤ −γ/2 can make α_k negative (a step away from the solution): warn instead of silently diverging
+    method = CEGPlus(0.1, rho=-1.0)
+    z = [torch.ones(1, 1, dtype=torch.float64), torch.zeros(1, 1, dtype=torch.float64)]
+    with pytest.warns(RuntimeWarning, match="rho=-1.0"):
+        method.step(z, method.init(z), weak_mvi)

@@ -1,6 +1,7 @@
 """NoisyField moments and reproducibility; bias-corrected SEG+ under noise."""
 
 import math
+import warnings
 
 import pytest
 import torch
@@ -115,7 +116,9 @@ def test_bias_corrected_seg_plus_converges_on_a_noisy_weak_mvi_game():
 
     seg = mean_sq(StochasticSEGPlus(gamma), {250, 1000})
     assert seg[1000][0] + 5 * math.hypot(seg[250][1], seg[1000][1]) < seg[250][0]
-    ceg = mean_sq(CEGPlus(gamma, rho=a / (a * a + b * b)), {1000})
+    with warnings.catch_warnings():  # noisy fields make the local estimate of α_k negative now and then
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ceg = mean_sq(CEGPlus(gamma, rho=a / (a * a + b * b)), {1000})
     assert seg[1000][0] + 5 * math.hypot(seg[1000][1], ceg[1000][1]) < ceg[1000][0]
     eg = mean_sq(ExtraGradient(gamma), {200})
     assert not eg[200][0] < 1e10

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import NamedTuple
 
 import torch
@@ -132,5 +133,9 @@ class CEGPlus:
             sigma = 0.0 if self.rho is None else self.rho
             alpha = self.relaxation * (sigma / gamma + ratio)
             alpha = torch.where(den > 0, alpha, torch.zeros_like(alpha))
+            if self.rho is not None and bool((alpha < 0).any()):
+                warnings.warn(f"CEGPlus: relaxation α_k < 0 at step {state.count}: rho={self.rho} is not above "
+                              "−γ_k/2 there (the weak-MVI range the method needs); use a larger step or rho",
+                              RuntimeWarning, stacklevel=2)
         new = project(self.projection, _axpy(z, dh, alpha))
         return new, CEGPlusState(state.count + 1, curvature)
