@@ -1,0 +1,154 @@
+"""FGSM is one PGD step; iterating makes the attack stronger: robust accuracy of an ERM digits CNN against ε.
+
+Reproduces seed 001, "FGSM as one step of PGA" (η¹ = clip(α∇f(0), [−ε, ε]) = ε sign(∇f(0)) once α|∂_i f| ≥ ε)
+and "PGA results in more powerful adversarial attacks than FGSM", with seed 003's evaluation attacks (APGD,
+the BETA margin attack).
+
+Setup: DigitsCNN trained by ERM on the 8×8 digits; on the test digits: (1) FGSM against one projected
+gradient step from δ = 0 with step α = 2ε / min_i |∂_i f| (bitwise comparison); (2) robust accuracy at each l∞ ε for FGSM,
+PGD-k (sign steps, random start), APGD-CE and the BETA margin attack, each evaluated with the survivor-only
+`saddle.metrics.robust_accuracy`; (3) a figure of clean and perturbed digits. Expected outcome: FGSM equals
+the PGD step exactly; robust accuracy FGSM ≥ PGD ≥ APGD, margin at every ε up to two paired standard errors
+(PGD with a random start can lose a point or two to FGSM near the ε where half the points break), strictly
+lower than FGSM for the strongest attack at the largest ε; all equal to the clean accuracy at ε = 0 and
+falling towards 0 as ε grows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from saddle.attacks import (AutoProjectedGradientAttack, FastGradientSignAttack, GradientAscent, MarginAttack,
+                            ProjectedGradientAttack)
+from saddle.attacks.base import attacking, input_gradient
+from saddle.attacks.objectives import get_objective
+from saddle.data import load_digits
+from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.metrics import robust_accuracy
+from saddle.models.classifiers import DigitsCNN
+from saddle.train.erm import train_classifier
+
+
+@dataclass
+class Config(ExperimentConfig):
+    epochs: int = 15
+    n_test: int = 360
+    eps: tuple[float, ...] = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
+    pgd_steps: int = 20
+    apgd_steps: int = 50
+    margin_steps: int = 10
+    margin_targets: int = 9
+
+    def validate(self) -> None:
+        check_positive(self, "n_test", "pgd_steps", "apgd_steps", "margin_steps", "margin_targets")
+        check_positive(self, "epochs", "eps", allow_zero=True)
+        if self.n_test > 360:
+            raise ValueError(f"n_test must be <= 360 (digits test set), got {self.n_test}")
+
+
+def train_digits_cnn(epochs: int, seed: int, device: str = "cpu") -> torch.nn.Module:
+    """The ERM DigitsCNN of these experiments (seeded init and shuffling)."""
+    train, _ = load_digits()
+    torch.manual_seed(seed)
+    return train_classifier(DigitsCNN().to(device), train.x, train.y, epochs=epochs, seed=seed)
+
+
+def run(config: Config, out: RunOutput) -> dict:
+    import matplotlib.pyplot as plt
+
+    dev = torch.device(config.device)
+    model = train_digits_cnn(config.epochs, config.seed, config.device)
+    _, test = load_digits()
+    x, y = test.x[:config.n_test].to(dev), test.y[:config.n_test].to(dev)
+    g = torch.Generator().manual_seed(config.seed)
+
+    # (1) FGSM = one PGD step from 0 with a step α such that α|∂_i f| ≥ ε for every nonzero partial derivative
+    e_ref = max(config.eps)
+    fgsm = FastGradientSignAttack(e_ref)(model, x, y)
+    with attacking(model):
+        _, grad = input_gradient(model, x, y, get_objective("ce"))
+    alpha = 2 * e_ref / float(grad.abs()[grad != 0].min())
+    one_step = ProjectedGradientAttack(e_ref, steps=1, step_size=alpha, random_start=False,
+                                       ascent=GradientAscent())(model, x, y)
+    max_diff = float((fgsm - one_step).abs().max())
+    out.log.info("FGSM vs one PGD step from 0 with step %.3g: max |difference| = %g", alpha, max_diff)
+
+    # (2) robust accuracy vs ε for each attack (survivors only)
+    makers = {
+        "FGSM": lambda e: FastGradientSignAttack(e),
+        f"PGD-{config.pgd_steps}": lambda e: ProjectedGradientAttack(e, steps=config.pgd_steps, generator=g),
+        f"APGD-CE-{config.apgd_steps}": lambda e: AutoProjectedGradientAttack(e, steps=config.apgd_steps, generator=g),
+        f"margin (BETA)-{config.margin_steps}": lambda e: MarginAttack(e, steps=config.margin_steps, n_targets=config.margin_targets,
+                                                                          generator=g),
+    }
+    curves: dict[str, list[float]] = {name: [] for name in makers}
+    masks: dict[str, list[torch.Tensor]] = {name: [] for name in makers}
+    clean = None
+    for e in config.eps:
+        for name, make in makers.items():
+            ev = robust_accuracy(model, x, y, {name: make(e)})
+            curves[name].append(ev.robust_accuracy)
+            masks[name].append(ev.robust)
+            clean = ev.clean_accuracy
+        out.log.info("eps=%.3f: %s", e, {k: round(v[-1], 4) for k, v in curves.items()})
+    names = list(makers)
+
+    def not_weaker(a: str, b: str) -> bool:
+        """Robust accuracy of a ≤ that of b + 2 paired standard errors (McNemar: √#discordant / n) at every ε."""
+        return all(float(ra.float().mean()) <= float(rb.float().mean()) + 2 * float((ra != rb).sum()) ** 0.5 / len(y)
+                   for ra, rb in zip(masks[a], masks[b]))
+
+    strongest = [min(curves[n][i] for n in names[2:]) for i in range(len(config.eps))]
+    metrics = {
+        "eps": list(config.eps), "clean_accuracy": clean, "robust_accuracy": curves,
+        "fgsm_equals_one_pgd_step": max_diff == 0.0, "fgsm_vs_pgd_step_max_abs_diff": max_diff,
+        "pgd_not_weaker_than_fgsm": not_weaker(names[1], names[0]),
+        "apgd_not_weaker_than_pgd": not_weaker(names[2], names[1]),
+        "margin_not_weaker_than_pgd": not_weaker(names[3], names[1]),
+        "strongest_below_fgsm_at_largest_eps": strongest[-1] < curves[names[0]][-1],
+        "equal_to_clean_at_eps0": all(curves[n][config.eps.index(0.0)] == clean for n in names) if 0.0 in config.eps else None,
+    }
+
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    for name in names:
+        ax.plot(config.eps, curves[name], "o-", label=name)
+    ax.set_xlabel("ε (l∞, pixels in [0, 1])")
+    ax.set_ylabel("robust test accuracy")
+    ax.set_title("ERM DigitsCNN on 8×8 digits")
+    ax.legend()
+    out.savefig(fig, "robust_accuracy_vs_eps",
+                f"Robust accuracy of an ERM DigitsCNN on {len(y)} test digits against l∞ perturbations of size ε. "
+                "FGSM (one signed step) is the weakest; PGD iterates the step and APGD / the BETA margin attack "
+                "are stronger still. All curves start at the clean accuracy.")
+
+    e_fig = sorted(e for e in config.eps if e > 0)[len([e for e in config.eps if e > 0]) // 2] if any(
+        e > 0 for e in config.eps) else e_ref
+    adv = {"clean": x[:8], f"FGSM ε={e_fig:g}": FastGradientSignAttack(e_fig)(model, x[:8], y[:8]),
+           f"PGD ε={e_fig:g}": ProjectedGradientAttack(e_fig, steps=config.pgd_steps, generator=g)(model, x[:8], y[:8])}
+    fig, axes = plt.subplots(len(adv), 8, figsize=(8, 1.2 * len(adv) + 0.4))
+    for r, (name, imgs) in enumerate(adv.items()):
+        with torch.no_grad():
+            pred = model(imgs).argmax(-1)
+        for c in range(8):
+            ax = axes[r, c]
+            ax.imshow(imgs[c, 0].cpu().numpy(), cmap="gray", vmin=0, vmax=1)
+            ax.set_title(f"{int(pred[c])}", color="black" if pred[c] == y[c] else "red", fontsize=9)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes[r, 0].set_ylabel(name, fontsize=8)
+    out.savefig(fig, "perturbed_digits",
+                f"Rows: clean test digits, FGSM and PGD perturbations at ε = {e_fig:g}; titles are the model's "
+                "predictions (red = wrong).")
+    return metrics
+
+
+EXPERIMENT = Experiment(
+    name="fgsm_vs_pgd",
+    summary="FGSM = one PGD step from 0; robust accuracy vs ε of an ERM CNN for FGSM, PGD, APGD, margin attack",
+    config=Config, run=run,
+    quick={"epochs": 6, "n_test": 120, "eps": (0.0, 0.1, 0.2), "pgd_steps": 10, "apgd_steps": 10, "margin_steps": 5,
+           "margin_targets": 3},
+    reproduces="seed 001, 'FGSM as one step of PGA' and 'PGA results in more powerful attacks than FGSM'",
+)
