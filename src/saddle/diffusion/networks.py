@@ -1,0 +1,107 @@
+"""Small ε-prediction networks: an MLP for 2-D data and a conv net for 8×8 digits with class labels.
+
+Both are called as `net(x, t, y=None)` with x (n, *shape), t (n,) the diffusion time scaled to [0, 1]
+(t / process.T) and y (n,) integer labels in {0, …, num_classes} where `num_classes` is the null label
+used by classifier-free guidance; they return ε̂ of x's shape.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor, nn
+
+
+class SinusoidalTimeEmbedding(nn.Module):
+    """[sin(ω_k t'), cos(ω_k t')], t' = 1000 t, ω_k = 10000^(−k/(dim/2)) (Vaswani et al. 2017; Ho et al. 2020)."""
+
+    def __init__(self, dim: int = 64, scale: float = 1000.0) -> None:
+        super().__init__()
+        if dim < 2 or dim % 2:
+            raise ValueError(f"dim must be an even integer >= 2, got {dim}")
+        half = dim // 2
+        self.register_buffer("freqs", torch.exp(-math.log(10000.0) * torch.arange(half) / half), persistent=False)
+        self.scale = scale
+
+    def forward(self, t: Tensor) -> Tensor:
+        arg = self.scale * t.reshape(-1, 1).float() * self.freqs[None]
+        return torch.cat([arg.sin(), arg.cos()], dim=1)
+
+
+class ScoreMLP(nn.Module):
+    """ε-model for vectors: time embedding (+ optional class embedding) concatenated to x, SiLU MLP.
+
+    Defaults: hidden 128, depth 4 linear layers, time embedding 64, unconditional (num_classes=None).
+    """
+
+    def __init__(self, dim: int = 2, hidden: int = 128, depth: int = 4, embed_dim: int = 64,
+                 num_classes: int | None = None) -> None:
+        super().__init__()
+        if depth < 2:
+            raise ValueError(f"depth must be >= 2, got {depth}")
+        self.time = SinusoidalTimeEmbedding(embed_dim)
+        self.label = nn.Embedding(num_classes + 1, embed_dim) if num_classes is not None else None
+        layers: list[nn.Module] = [nn.Linear(dim + embed_dim, hidden), nn.SiLU()]
+        for _ in range(depth - 2):
+            layers += [nn.Linear(hidden, hidden), nn.SiLU()]
+        layers.append(nn.Linear(hidden, dim))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: Tensor, t: Tensor, y: Tensor | None = None) -> Tensor:
+        emb = self.time(t)
+        if self.label is not None and y is not None:
+            emb = emb + self.label(y)
+        return self.net(torch.cat([x, emb.to(x.dtype)], dim=1))
+
+
+class _ResBlock(nn.Module):
+    def __init__(self, c_in: int, c_out: int, emb_dim: int) -> None:
+        super().__init__()
+        self.norm1 = nn.GroupNorm(8, c_in)
+        self.conv1 = nn.Conv2d(c_in, c_out, 3, padding=1)
+        self.emb = nn.Linear(emb_dim, c_out)
+        self.norm2 = nn.GroupNorm(8, c_out)
+        self.conv2 = nn.Conv2d(c_out, c_out, 3, padding=1)
+        self.skip = nn.Conv2d(c_in, c_out, 1) if c_in != c_out else nn.Identity()
+
+    def forward(self, x: Tensor, emb: Tensor) -> Tensor:
+        h = self.conv1(nn.functional.silu(self.norm1(x)))
+        h = h + self.emb(emb)[:, :, None, None]
+        h = self.conv2(nn.functional.silu(self.norm2(h)))
+        return self.skip(x) + h
+
+
+class DigitsScoreNet(nn.Module):
+    """ε-model for (n, 1, 8, 8) images: a two-level U-Net (8×8 → 4×4 → 8×8) with time + class embedding.
+
+    Defaults: 64 base channels, 10 classes (label 10 = null / unconditional), embedding 128.
+    """
+
+    def __init__(self, channels: int = 64, num_classes: int = 10, embed_dim: int = 128) -> None:
+        super().__init__()
+        c = channels
+        if c % 8:
+            raise ValueError(f"channels must be a multiple of 8 (GroupNorm), got {c}")
+        self.num_classes = num_classes
+        self.time = nn.Sequential(SinusoidalTimeEmbedding(embed_dim), nn.Linear(embed_dim, embed_dim), nn.SiLU(),
+                                  nn.Linear(embed_dim, embed_dim))
+        self.label = nn.Embedding(num_classes + 1, embed_dim)
+        self.conv_in = nn.Conv2d(1, c, 3, padding=1)
+        self.down1 = _ResBlock(c, c, embed_dim)
+        self.pool = nn.Conv2d(c, 2 * c, 3, stride=2, padding=1)
+        self.mid1 = _ResBlock(2 * c, 2 * c, embed_dim)
+        self.mid2 = _ResBlock(2 * c, 2 * c, embed_dim)
+        self.up = nn.Upsample(scale_factor=2, mode="nearest")
+        self.up1 = _ResBlock(3 * c, c, embed_dim)
+        self.norm_out = nn.GroupNorm(8, c)
+        self.conv_out = nn.Conv2d(c, 1, 3, padding=1)
+
+    def forward(self, x: Tensor, t: Tensor, y: Tensor | None = None) -> Tensor:
+        if y is None:
+            y = torch.full((x.shape[0],), self.num_classes, dtype=torch.long, device=x.device)
+        emb = self.time(t) + self.label(y)
+        h0 = self.down1(self.conv_in(x), emb)
+        h = self.mid2(self.mid1(self.pool(h0), emb), emb)
+        h = self.up1(torch.cat([self.up(h), h0], dim=1), emb)
+        return self.conv_out(nn.functional.silu(self.norm_out(h)))
