@@ -116,3 +116,28 @@ def test_mup_transfer_experiment_rejects_bad_config(override, message):
     from saddle.experiments.mup_transfer import EXPERIMENT
     with pytest.raises(ValueError, match=message):
         EXPERIMENT.make_config(overrides=override)
+
+
+def _one_step_output_change(name, m, seeds=3):
+    g = torch.Generator().manual_seed(0)
+    a = torch.randn(32, 16, generator=g, dtype=torch.float64)
+    a = a / a.norm(dim=1, keepdim=True)
+    y = torch.randn(32, 1, generator=g, dtype=torch.float64)
+    total = 0.0
+    for s in range(seeds):
+        p = parametrization(name, 3)
+        net = abc_network([16, m, m, 1], p, torch.Generator().manual_seed(s)).double()
+        h0 = net(a).detach()
+        opt = torch.optim.SGD(abc_param_groups(net, p, 0.1), lr=1.0)
+        ((net(a) - y) ** 2).mean().backward()
+        opt.step()
+        total += (net(a).detach() - h0).abs().mean().item() / seeds
+    return total
+
+
+def test_mup_update_effect_is_width_independent():
+    """µP's design rule (seed 002): one SGD step changes the output by Θ(1) in width; under SP by Θ(m)."""
+    mup_ratio = _one_step_output_change("mup", 1024) / _one_step_output_change("mup", 64)
+    sp_ratio = _one_step_output_change("sp", 1024) / _one_step_output_change("sp", 64)
+    assert 0.5 < mup_ratio < 2.0
+    assert sp_ratio > 4.0  # Θ(m) predicts 16

@@ -152,3 +152,11 @@ def test_perturbation_stability_experiment_rejects_bad_config(override, message)
     from saddle.experiments.perturbation_stability import EXPERIMENT
     with pytest.raises(ValueError, match=message):
         EXPERIMENT.make_config(overrides=override)
+
+
+@pytest.mark.parametrize("norm", ["l1", "l2", "linf"])
+def test_one_dimensional_balls_agree(norm):
+    """In d = 1 every l_p ball is the interval [−ε, ε]: P = ε|w|/2 for h(a) = w a, whatever the norm."""
+    g = torch.Generator().manual_seed(5)
+    est = perturbation_stability(lambda a: -3.0 * a, torch.zeros(50, 1, dtype=torch.float64), 0.4, 200, g, norm=norm)
+    assert abs(est.value - 0.4 * 3.0 / 2) < 5 * est.se
