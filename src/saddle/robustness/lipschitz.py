@@ -277,23 +277,31 @@ def _validate_ascent(starts: int, steps: int, step_size: float) -> None:
 
 def lipschitz_lower_bound(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor], in_features: int, p: float = 2,
                           starts: int = 32, steps: int = 100, step_size: float = 0.05, radius: float = 1.0,
-                          generator: torch.Generator | None = None, dtype: torch.dtype = torch.float64) -> float:
+                          pool: int = 64, generator: torch.Generator | None = None,
+                          dtype: torch.dtype = torch.float64) -> float:
     """Lower bound on L = sup_a ‖∇_a f(a)‖ by multi-start ascent: the largest slope actually attained.
 
     Seed 000 definition L = sup_a ‖∇_a f‖_⋆. For ReLU nets ∇_a‖J(a)‖ = 0 almost everywhere, so the ascent
-    runs on the secant slope ‖f(a+d) − f(a)‖_p/‖d‖_p (→ ‖J(a)d/‖d‖‖ as d → 0) over `starts` pairs drawn
-    as a ~ N(0, radius²I), d ~ N(0, (radius/10)²I); at every iterate the exact Jacobian norm ‖J(a)‖_{p→p}
+    runs on the secant slope ‖f(a+d) − f(a)‖_p/‖d‖_p (→ ‖J(a)d/‖d‖‖ as d → 0) over `starts` pairs. The
+    starts a are the `starts` points with the largest ‖J(a)‖ among `pool`·`starts` draws a = r·g, g ~ N(0, I),
+    r log-uniform in [radius/10, 10·radius] (regions of ReLU nets with biases can be far out); d ~
+    N(0, (radius/10)²I). At every iterate the exact Jacobian norm ‖J(a)‖_{p→p}
     (`saddle.robustness.stability.input_jacobian`) is recorded too. Both are attained, so the max is a
     valid lower bound. The model's parameters receive no gradients.
-    f maps (B, in_features) → (B, out). Defaults: 32 starts, 100 Adam steps of size 0.05, float64.
+    f maps (B, in_features) → (B, out). Defaults: 32 starts, pool 64, 100 Adam steps of size 0.05·radius,
+    float64.
     """
     p = _check_norm(p)
     _validate_ascent(starts, steps, step_size)
-    if in_features < 1 or not (radius > 0 and math.isfinite(radius)):
-        raise ValueError(f"need in_features >= 1 and radius > 0, got {in_features}, {radius}")
+    if in_features < 1 or pool < 1 or not (radius > 0 and math.isfinite(radius)):
+        raise ValueError(f"need in_features >= 1, pool >= 1 and radius > 0, got {in_features}, {pool}, {radius}")
     fn = _as_function(f, dtype)
     dev = _device(f)
-    a = radius * torch.randn(starts, in_features, generator=generator, dtype=dtype).to(dev)
+    n = starts * pool
+    r = torch.exp(torch.empty(n, 1, dtype=dtype).uniform_(math.log(0.1), math.log(10.0), generator=generator))
+    a = (radius * r * torch.randn(n, in_features, generator=generator, dtype=dtype)).to(dev)
+    if pool > 1:
+        a = a[jacobian_operator_norm(input_jacobian(fn, a), p).argsort(descending=True)[:starts]]
     d = 0.1 * radius * torch.randn(starts, in_features, generator=generator, dtype=dtype).to(dev)
     return _max_slope(fn, a, d, p, steps, step_size * radius, None)[0]
 
