@@ -62,6 +62,9 @@ class MarginAttack:
                 logits = model(x)
             n_classes = logits.shape[-1]
             check_labels(y, n_classes)
+            if self.eps == 0:
+                self.last_margins = None
+                return x.clone()
             ranked = logits.scatter(-1, y[:, None], float("-inf")).argsort(-1, descending=True)[:, :n_classes - 1]
             k = n_classes - 1 if self.n_targets is None else min(self.n_targets, n_classes - 1)
             targets = ranked[:, :k]                                   # (B, k)

@@ -14,7 +14,7 @@ import torch
 from torch import Tensor, nn
 
 from saddle.attacks.ascent import AscentRule, steepest_ascent
-from saddle.attacks.base import (attacking, check_inputs, check_positive_int, input_gradient,
+from saddle.attacks.base import (attacking, check_inputs, check_labels, check_positive_int, input_gradient,
                                  make_ball, make_box)
 from saddle.attacks.objectives import Objective, get_objective
 from saddle.attacks.schedules import Schedule, _Constant, as_schedule
@@ -115,6 +115,9 @@ class ProjectedGradientAttack:
     def __call__(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
         check_inputs(x, y, self.box)
         with attacking(model):
+            if self.eps == 0:  # the ball is {x}: only the label check is left to do
+                check_labels(y, model(x[:1]).shape[-1])
+                return x.detach().clone()
             return self._restarts(model, x.detach(), y)
 
     def _run(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
