@@ -52,13 +52,15 @@ def test_saddles_basins_and_labels(tmp_path):
 
 
 def test_trap_game_pure_traps_vs_mixed_equilibrium(tmp_path):
-    m = _run("trap_game", tmp_path, pure_steps=1000, n_starts=7, strategy_grid=21, mirror_steps=400)
+    m = _run("trap_game", tmp_path, pure_steps=1000, n_starts=7, strategy_grid=21, mirror_steps=400, particles=40,
+             langevin_steps=300)
     assert m["GDA_fraction_in_traps_from_outside_unit_disc"] == 1.0
     assert m["GDA_min_exploitability_in_traps"] >= 1.0 - 1e-9  # on ωx = 1/2 the gap is at least 1
     assert abs(m["lp_value_on_grid"]) < 1e-9
     # Nemirovski's bound for the ergodic mirror-prox average holds, and the mixed pair beats every trap
     assert m["mirror-prox_grid_duality_gap"] <= m["mirror_prox_gap_bound"]
     assert m["mirror-prox_exploitability_on_box"] < 0.5 * m["GDA_min_exploitability_in_traps"]
+    assert m["langevin_exploitability_second_half_mean"] < 0.5 * m["GDA_min_exploitability_in_traps"]
 
 
 def test_rates_are_linear_in_kappa(tmp_path):

@@ -5,7 +5,8 @@ import math
 import pytest
 import torch
 
-from saddle.games import (AlmostBilinear, Bilinear, DiracGAN, Forsaken, MatrixGame, MonkeySaddle, QuadraticGame,
+from saddle.games import (AlmostBilinear, Bilinear, DiracGAN, Forsaken, MatrixGame, MixedExtension, MonkeySaddle,
+                          QuadraticGame,
                           TrapGame, WeirdSaddle, autograd_field, bilinear_game, random_matrix_game,
                           rock_paper_scissors, strongly_monotone_game, weak_mvi_game)
 
@@ -16,7 +17,8 @@ def _games():
         Bilinear(), Bilinear(torch.randn(3, 2, generator=g, dtype=torch.float64)), QuadraticGame.saddle(),
         MonkeySaddle(), WeirdSaddle(), AlmostBilinear(0.3), Forsaken(), Forsaken(0.45, box=1.5), DiracGAN(),
         TrapGame(), rock_paper_scissors(), random_matrix_game(4, 3, g), strongly_monotone_game(3, 0.2, 2.0, g),
-        bilinear_game(3, 0.5, 2.0, g), weak_mvi_game(2, -0.3, 1.5, g),
+        bilinear_game(3, 0.5, 2.0, g), weak_mvi_game(2, -0.3, 1.5, g), MixedExtension(TrapGame(), 5),
+        MixedExtension(Forsaken(), 4),
     ]
 
 
@@ -104,6 +106,15 @@ def test_trap_exploitability_matches_brute_force(gen):
     assert trap.exploitability(torch.tensor([s]), one, torch.tensor([s]), one).item() > 3.0
 
 
+def test_mixed_extension_payoff_is_the_pair_average(gen):
+    trap, n = TrapGame(), 6
+    x, w = torch.randn(2, 3, n, generator=gen, dtype=torch.float64)
+    brute = torch.stack([torch.stack([trap.phi(x[b, i].reshape(1, 1), w[b, j].reshape(1, 1)) for i in range(n)
+                                      for j in range(n)]).mean() for b in range(3)])
+    torch.testing.assert_close(MixedExtension(trap, n).phi(x, w), brute)
+    assert MixedExtension(trap, n).project([3 * x, w])[0].abs().max() <= 2  # the box applies to every particle
+
+
 def test_trap_discretisation_matches_lp_value():
     game, grid = TrapGame().discretise(21)
     assert game.A.shape == (21, 21) and abs(game.nash().value) < 1e-9  # (0, 0) is on the grid and is an NE
@@ -124,6 +135,8 @@ def test_trap_discretisation_matches_lp_value():
     (lambda: MatrixGame(torch.tensor([[math.inf]])), "payoff matrix must be finite"),
     (lambda: random_matrix_game(0, 2), "need n, m >= 1"),
     (lambda: TrapGame().discretise(1), "grid size n must be >= 2"),
+    (lambda: MixedExtension(TrapGame(), 0), "n_particles must be an integer >= 1"),
+    (lambda: MixedExtension(rock_paper_scissors(), 3), "only box constraints"),
     (lambda: Bilinear().check_params([torch.zeros(2, 2), torch.zeros(2, 1)]), "player 0 of Bilinear has dimension 1"),
 ])
 def test_bad_input_raises(make, message):

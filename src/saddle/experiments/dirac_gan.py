@@ -13,6 +13,7 @@ all alternating eigenvalues on the unit circle iff α ≤ 2.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -60,13 +61,13 @@ def _match(eig: torch.Tensor, expected: list[complex]) -> float:
                max(abs(e[0] - expected[1]), abs(e[1] - expected[0])))
 
 
-def player_steps(h: float, n_g: int, n_d: int):
+def player_steps(h: float, n_g: int, n_d: int) -> Callable[[list[torch.Tensor]], list[torch.Tensor]]:
     """n_g generator then n_d discriminator GD steps, each a SimultaneousGDA step on one player's field."""
     game, gda = DiracGAN(), SimultaneousGDA(h)
     gen_only = lambda p: [game.field(p)[0], torch.zeros_like(p[1])]  # noqa: E731
     disc_only = lambda p: [torch.zeros_like(p[0]), game.field(p)[1]]  # noqa: E731
 
-    def update(params):
+    def update(params: list[torch.Tensor]) -> list[torch.Tensor]:
         state = gda.init(params)
         for _ in range(n_g):
             params, state = gda.step(params, state, gen_only)
@@ -78,6 +79,7 @@ def player_steps(h: float, n_g: int, n_d: int):
 
 
 def run(config: Config, out: RunOutput) -> dict:
+    """Trajectories of sim/alt GD and the update-Jacobian eigenvalues against Lemmas 2.4-2.5 over a grid of h."""
     import matplotlib.pyplot as plt
 
     game, dev = DiracGAN(), torch.device(config.device)

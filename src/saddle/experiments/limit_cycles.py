@@ -23,7 +23,7 @@ import torch
 
 from saddle.analysis import classify_trajectory, estimate_weak_mvi_rho, field_jacobians, grid, rollout
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.games import AlmostBilinear, Forsaken
+from saddle.games import AlmostBilinear, Forsaken, Game
 from saddle.optim import CEGPlus, ExtraGradient
 
 
@@ -45,12 +45,13 @@ class Config(ExperimentConfig):
             raise ValueError(f"steps must be >= 100, got {self.steps}")
 
 
-def lipschitz_on_box(game, box: float, n: int) -> float:
+def lipschitz_on_box(game: Game, box: float, n: int) -> float:
     """max ‖∇V(z)‖₂ over an n×n grid of [−box, box]² (the Lipschitz constant of V on the box, from below)."""
     return torch.linalg.matrix_norm(field_jacobians(game, grid([-box, -box], [box, box], n)), ord=2).max().item()
 
 
 def run(config: Config, out: RunOutput) -> dict:
+    """EG and CurvatureEG+ from two starts on three games; labels with evidence, ρ and L on the box."""
     import matplotlib.pyplot as plt
 
     dev = torch.device(config.device)

@@ -41,11 +41,13 @@ class Config(ExperimentConfig):
 
 
 def make_methods(eta: float) -> dict:
+    """EG, OGDA and proximal point with the same step size η (PP's inner fixed-point loop converges for ηL < 1)."""
     return {"EG": ExtraGradient(eta), "OGDA": OptimisticGDA(eta),
             "PP": ProximalPoint(eta, inner_steps=100, inner_tol=1e-14)}
 
 
 def run(config: Config, out: RunOutput) -> dict:
+    """Measured per-step contraction of EG/OGDA/PP vs κ on strongly monotone and bilinear games; rate table."""
     import matplotlib.pyplot as plt
 
     dev = torch.device(config.device)
@@ -84,6 +86,7 @@ def run(config: Config, out: RunOutput) -> dict:
                       label=f"{name} (slope {slope:.2f})")
         ref = [r["iterations_to_eps"] for r in rows if r["game"] == cls and r["method"] == "EG"][0]
         ax.loglog(kappas, [ref * k / kappas[0] for k in kappas], "k:", label="∝ κ")
+        ax.set_xscale("log", base=2)
         ax.set(xlabel="κ" + (" = L/μ" if cls == "strongly monotone" else " = σ_max²/σ_min²"),
                ylabel=f"iterations to ε = {config.eps:g}", title=f"{cls} games, η = 1/(4L)")
         ax.legend(fontsize=8)

@@ -25,7 +25,7 @@ import torch
 from saddle.analysis import DEGENERATE, NOT_CRITICAL, NOT_NASH, STRICT_NASH, classify_critical_point, grid, nash_labels
 from saddle.analysis import rollout
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.games import MonkeySaddle, QuadraticGame, WeirdSaddle
+from saddle.games import Game, MonkeySaddle, QuadraticGame, WeirdSaddle
 from saddle.optim import ExtraGradient, OptimisticGDA, SimultaneousGDA
 
 DIVERGED = "diverged"
@@ -48,7 +48,7 @@ class Config(ExperimentConfig):
             raise ValueError(f"grid_n must be >= 2, got {self.grid_n}")
 
 
-def end_labels(game, z: torch.Tensor, field_tol: float, snap: float = 0.05) -> list[str]:
+def end_labels(game: Game, z: torch.Tensor, field_tol: float, snap: float = 0.05) -> list[str]:
     """Label end points (N, 2): DIVERGED, the label of a listed critical point within `snap`, the local-Nash label
     at the end point when ‖V‖ ≤ field_tol, or NOT_CONVERGED."""
     finite = torch.isfinite(z).all(-1) & (torch.linalg.vector_norm(z, dim=-1) <= 1e3)
@@ -68,6 +68,7 @@ def end_labels(game, z: torch.Tensor, field_tol: float, snap: float = 0.05) -> l
 
 
 def run(config: Config, out: RunOutput) -> dict:
+    """Basins of GDA/EG/OGDA from a grid of starts on three saddles, with local-Nash labels of the end points."""
     import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
 
