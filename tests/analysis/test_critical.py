@@ -57,3 +57,18 @@ def test_batched_labels_agree_with_pointwise_classification():
     expected = [classify_critical_point(game, [p[:1], p[1:]]).label for p in pts]
     assert nash_labels(game, torch.stack(pts)) == expected == [DEGENERATE] + [NOT_NASH] * 4 + [NOT_CRITICAL]
     assert nash_labels(QuadraticGame.saddle(), torch.zeros(1, 2)) == [STRICT_NASH]
+
+
+def test_flow_types_of_critical_points():
+    from saddle.analysis import ATTRACTING, CENTRE_OR_DEGENERATE, REPELLING, SADDLE_OF_V
+    from saddle.games import Bilinear
+
+    assert classify_critical_point(QuadraticGame.saddle(), [Z, Z]).flow == ATTRACTING
+    assert classify_critical_point(AlmostBilinear(0.1), [Z, Z]).flow == REPELLING  # eigenvalues −ε/2 ± i·…
+    assert classify_critical_point(Bilinear(), [Z, Z]).flow == CENTRE_OR_DEGENERATE  # ±i
+    # Φ = x²/2 + y²/2: the maximiser sits at a minimum, V = (x, −y): one attracting, one repelling direction
+    both_min = QuadraticGame(torch.eye(1), torch.zeros(1, 1), -torch.eye(1))
+    r = classify_critical_point(both_min, [Z, Z])
+    assert r.flow == SADDLE_OF_V and r.label == NOT_NASH
+    hyperbola = WeirdSaddle().critical_points()[1]
+    assert classify_critical_point(WeirdSaddle(), hyperbola).flow == CENTRE_OR_DEGENERATE  # zero along the curve

@@ -20,6 +20,11 @@ STRICT_NASH = "strict local Nash"
 DEGENERATE = "second-order test inconclusive (singular Hessian block)"
 NOT_NASH = "critical, not local Nash"
 NOT_CRITICAL = "not critical"
+#: behaviour of the flow ż = −V(z) near a critical point, from the real parts of the eigenvalues of ∇V
+ATTRACTING = "attracting"
+REPELLING = "repelling"
+SADDLE_OF_V = "saddle of V"
+CENTRE_OR_DEGENERATE = "centre or degenerate"
 
 
 def _as_point(game: Game, point: Sequence[Tensor]) -> list[Tensor]:
@@ -66,7 +71,9 @@ class CriticalPointReport:
     """label: one of STRICT_NASH, DEGENERATE, NOT_NASH, NOT_CRITICAL; the evidence behind it.
 
     own_hessian_eigs[i]: eigenvalues of ∇_{z_i} V_i (for zero-sum: ∇²_xx Φ and −∇²_yy Φ);
-    jacobian_eigs: eigenvalues of ∇V (complex); flow_stable: all Re > 0, i.e. z* attracts ż = −V(z).
+    jacobian_eigs: eigenvalues of ∇V (complex); flow_stable: all Re > 0, i.e. z* attracts ż = −V(z);
+    flow: ATTRACTING (all Re > 0), REPELLING (all Re < 0), SADDLE_OF_V (both signs) or CENTRE_OR_DEGENERATE
+    (some Re = 0 within tol: linearisation inconclusive, e.g. the centre of a bilinear game).
     """
 
     label: str
@@ -74,6 +81,7 @@ class CriticalPointReport:
     own_hessian_eigs: list[Tensor]
     jacobian_eigs: Tensor
     flow_stable: bool
+    flow: str = CENTRE_OR_DEGENERATE
 
     @property
     def is_local_nash_candidate(self) -> bool:
@@ -106,7 +114,16 @@ def classify_critical_point(game: Game, point: Sequence[Tensor], tol: float = 1e
         label = DEGENERATE
     else:
         label = NOT_NASH
-    return CriticalPointReport(label, norm, blocks, jac_eigs, bool((jac_eigs.real > tol).all()))
+    re = jac_eigs.real
+    if (re > tol).all():
+        flow = ATTRACTING
+    elif (re < -tol).all():
+        flow = REPELLING
+    elif (re > tol).any() and (re < -tol).any():
+        flow = SADDLE_OF_V
+    else:
+        flow = CENTRE_OR_DEGENERATE
+    return CriticalPointReport(label, norm, blocks, jac_eigs, bool((re > tol).all()), flow)
 
 
 def nash_labels(game: Game, points: Tensor, tol: float = 1e-6, hessian_tol: float = 1e-8) -> list[str]:

@@ -86,7 +86,7 @@ def run(config: Config, out: RunOutput) -> dict:
         pts = game.critical_points()
         metrics[gname] = {"critical_points": [
             {"point": torch.cat(p).tolist(), "label": (rep := classify_critical_point(game, p)).label,
-             "own_hessian_eigs": [e.tolist() for e in rep.own_hessian_eigs], "flow_stable": rep.flow_stable}
+             "own_hessian_eigs": [e.tolist() for e in rep.own_hessian_eigs], "flow": rep.flow}
             for p in pts]}
         for c, (mname, method) in enumerate(methods.items()):
             with torch.no_grad():

@@ -22,7 +22,7 @@ def random_orthogonal(d: int, generator: torch.Generator | None = None) -> Tenso
     """A Haar-distributed d×d orthogonal matrix (QR of a Gaussian matrix with sign correction), float64."""
     g = torch.randn(d, d, generator=generator, dtype=torch.float64)
     q, r = torch.linalg.qr(g)
-    return q * torch.sign(torch.diagonal(r)).where(torch.diagonal(r) != 0, torch.ones(()))
+    return q * torch.sign(torch.diagonal(r)).where(torch.diagonal(r) != 0, torch.ones((), dtype=torch.float64))
 
 
 def block_game(a: Tensor, b: Tensor, generator: torch.Generator | None = None) -> QuadraticGame:
