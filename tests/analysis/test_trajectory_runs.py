@@ -44,3 +44,24 @@ def test_rollout_records_every_kth_point_and_matches_manual_loop():
                                torch.full((2,), (1 + 0.01) ** 5, dtype=torch.float64))
     with pytest.raises(ValueError, match="every >= 1"):
         rollout(method, game.field, start, 10, every=0)
+
+
+def test_seed_variant_of_almost_bilinear_has_no_attracting_cycle():
+    """Seed 000 prints Φ = xy + εφ(x); with x the minimiser, 0 attracts and far starts escape, so the claimed
+    spurious cycle needs the paper's εφ(y) (saddle.games.AlmostBilinear), where EG ends on a cycle instead."""
+    from saddle.analysis import LIMIT_CYCLE, rollout
+    from saddle.games import AlmostBilinear, ZeroSumGame
+    from saddle.games.spurious import quartic
+
+    class SeedVariant(ZeroSumGame):
+        dims = (1, 1)
+
+        def phi(self, x, y):
+            return (x * y + 0.1 * quartic(x)).sum(-1)
+
+    start = [torch.tensor([[0.3], [2.5]], dtype=torch.float64), torch.zeros(2, 1, dtype=torch.float64)]
+    seed_traj, _ = rollout(ExtraGradient(0.05), SeedVariant().field, start, 4000)
+    assert classify_trajectory(seed_traj[:, 0], tol=1e-6).label == CONVERGED
+    assert classify_trajectory(seed_traj[:, 1]).label == DIVERGED
+    paper_traj, _ = rollout(ExtraGradient(0.05), AlmostBilinear(0.1).field, start, 4000)
+    assert [classify_trajectory(paper_traj[:, b]).label for b in range(2)] == [LIMIT_CYCLE, LIMIT_CYCLE]
