@@ -81,3 +81,12 @@ def test_single_linear_layer_and_bad_input(gen):
         lipschitz_upper_bound_sdp(random_net(gen), eps=-1.0)
     with pytest.raises(ValueError, match="solver"):
         lipschitz_upper_bound_sdp(random_net(gen), solver="NOPE")
+
+
+def test_scs_agrees_with_an_interior_point_solver(gen):
+    # the same SDP solved by CLARABEL (interior point) instead of SCS (first-order splitting)
+    net = random_net(gen, (3, 6, 4, 2))
+    scs = lipschitz_upper_bound_sdp(net)
+    clarabel = lipschitz_upper_bound_sdp(net, solver="CLARABEL")
+    assert scs.certified and clarabel.certified
+    assert scs.bound == pytest.approx(clarabel.bound, rel=SOLVER_RTOL)
