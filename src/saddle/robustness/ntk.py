@@ -56,13 +56,16 @@ def parameter_jacobian(model: nn.Module, x: Tensor) -> Tensor:
     return torch.cat([j.flatten(2) for j in jac.values()], dim=2)
 
 
-def empirical_ntk(model: nn.Module, x1: Tensor, x2: Tensor | None = None, method: NTKMethod = "jacobian") -> Tensor:
+def empirical_ntk(model: nn.Module, x1: Tensor, x2: Tensor | None = None, method: NTKMethod = "jacobian",
+                  chunk_size: int | None = None) -> Tensor:
     """Empirical NTK Θ[i, j, a, b] = ⟨∂f_a(x1_i)/∂θ, ∂f_b(x2_j)/∂θ⟩ of shape (N1, N2, K, K).
 
     Jacot, Gabriel, Hongler, NeurIPS 2018 (seed 003: Θ(a_i, a_j) = ⟨∇_x h(a_i), ∇_x h(a_j)⟩).
     method "jacobian" (default): contract the vmapped per-sample Jacobians block by block.
-    method "ntvp": NTK-vector products Θ e_b = J(x1) [J(x2)ᵀ e_b] with `vjp` then `jvp`, vmapped over
-    the output basis and both batches (never stores a full Jacobian). x2 defaults to x1.
+    method "ntvp": NTK-vector products Θ e = J(x1) [J(x2)ᵀ e] with `vjp` through the batch x2 then `jvp`
+    through the batch x1, vmapped over the N2·K basis cotangents e (never stores a Jacobian; `chunk_size`
+    bounds how many columns are vmapped at once, default all). Needs per-sample models (no batch-coupled
+    layers such as BatchNorm in training mode). x2 defaults to x1.
     """
     x2 = _check_inputs(x1, x2)
     f, params = _functional(model)
@@ -71,17 +74,21 @@ def empirical_ntk(model: nn.Module, x1: Tensor, x2: Tensor | None = None, method
         j2 = j1 if x2 is x1 else vmap(jacrev(f), (None, 0))(params, x2)
         return sum(torch.einsum("iaf,jbf->ijab", j1[k].flatten(2), j2[k].flatten(2)) for k in j1)
     if method == "ntvp":
-        def ntk_pair(a1: Tensor, a2: Tensor) -> Tensor:
-            out2, vjp_fn = vjp(lambda p: f(p, a2), params)
+        buffers = {k: v.detach() for k, v in model.named_buffers()}
 
-            def column(e: Tensor) -> Tensor:  # J(a1) J(a2)ᵀ e
-                (tangent,) = vjp_fn(e)
-                return jvp(lambda p: f(p, a1), (params,), (tangent,))[1]
+        def f_batch(p: dict[str, Tensor], a: Tensor) -> Tensor:  # (N, ...) -> (N, K)
+            return functional_call(model, (p, buffers), (a,)).reshape(a.shape[0], -1)
 
-            basis = torch.eye(out2.numel(), dtype=out2.dtype, device=out2.device)
-            return vmap(column)(basis).T  # [a, b] = (J(a1) J(a2)ᵀ)[a, b]
+        out2, vjp_fn = vjp(lambda p: f_batch(p, x2), params)
+        n2, k = out2.shape
 
-        return vmap(vmap(ntk_pair, (None, 0)), (0, None))(x1, x2)
+        def column(e: Tensor) -> Tensor:  # J(x1) J(x2)ᵀ e for one basis cotangent e (N2, K) -> (N1, K)
+            (tangent,) = vjp_fn(e)
+            return jvp(lambda p: f_batch(p, x1), (params,), (tangent,))[1]
+
+        basis = torch.eye(n2 * k, dtype=out2.dtype, device=out2.device).reshape(n2 * k, n2, k)
+        cols = vmap(column, chunk_size=chunk_size)(basis)  # [j·K + b, i, a] = Θ[i, j, a, b]
+        return cols.reshape(n2, k, x1.shape[0], k).permute(2, 0, 3, 1)
     raise ValueError(f"method must be 'jacobian' or 'ntvp', got {method!r}")
 
 
