@@ -54,6 +54,8 @@ def test_ntk_is_symmetric_psd_and_implementations_agree(gen):
     torch.testing.assert_close(g, g.T, rtol=0, atol=1e-12)
     assert torch.linalg.eigvalsh(g)[0] >= -1e-10 * g.abs().max()
     torch.testing.assert_close(empirical_ntk(model, x, method="ntvp"), empirical_ntk(model, x), rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(empirical_ntk(model, x, x[:5], method="ntvp", chunk_size=3),
+                               empirical_ntk(model, x, x[:5]), rtol=1e-10, atol=1e-12)
     trace = ntk_matrix(empirical_ntk(model, x), "trace")
     torch.testing.assert_close(trace, g[0::2, 0::2] + g[1::2, 1::2])
 
