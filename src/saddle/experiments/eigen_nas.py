@@ -10,8 +10,8 @@ NTK on `ntk_batch` training images at initialisation) and, to measure the correl
 is trained for `epochs` epochs on 1,150 training images and evaluated on the 287 held-out validation
 images. Reported: Spearman and Kendall rank correlations (scipy.stats, with p-values) between score and
 validation accuracy, the Spearman correlation of the plain parameter count as a baseline (λ_min of the
-output-summed NTK grows with width in this standard parametrisation, so size is a confounder), and the Eigen-NAS pick (best validation accuracy among the top-`top_k` scores)
-against the average and the best architecture, with its test accuracy. Expected outcome per the notes:
+output-summed NTK grows with width in this standard parametrisation, so size is a confounder), and the
+Eigen-NAS pick (best validation accuracy among the top-`top_k` scores) against the average and the best architecture, with its test accuracy. Expected outcome per the notes:
 a positive rank correlation; the measured value is reported as it comes out, including when it is weak.
 """
 

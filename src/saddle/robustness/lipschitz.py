@@ -57,7 +57,8 @@ class ReLULayers:
             if w.ndim != 2:
                 raise ValueError(f"weights[{l}] must be a matrix (out, in), got shape {tuple(w.shape)}")
             if l and w.shape[1] != weights[l - 1].shape[0]:
-                raise ValueError(f"weights[{l}] has {w.shape[1]} inputs but layer {l - 1} has {weights[l - 1].shape[0]} outputs")
+                raise ValueError(f"weights[{l}] has {w.shape[1]} inputs but layer {l - 1} has "
+                                 f"{weights[l - 1].shape[0]} outputs")
             if biases[l] is not None and tuple(biases[l].shape) != (w.shape[0],):
                 raise ValueError(f"biases[{l}] must have shape ({w.shape[0]},), got {tuple(biases[l].shape)}")
             if not torch.isfinite(w).all():
@@ -97,8 +98,8 @@ def relu_layers(model: nn.Module | ReLULayers | Sequence[Tensor]) -> ReLULayers:
 
     Accepts a `ReLULayers`, a list of weight matrices (out, in), a module exposing `.weights` (a list of
     (out, in) tensors, no bias; `.alpha` or `.scale` read as output scaling 1/α resp. scale, `.final_relu`
-    or `.output_activation` if present, e.g. `saddle.robustness.FullyConnectedReLU`), or any module whose leaf modules in order are Linear, ReLU (between Linear layers, or
-    one after the last), Flatten/Identity/Dropout (e.g. `nn.Sequential`, `DigitsMLP`). Anything else
+    or `.output_activation` if present, e.g. `saddle.robustness.FullyConnectedReLU`), or any module whose
+    leaf modules in order are Linear, ReLU (between Linear layers, or one after the last), Flatten/Identity/Dropout (e.g. `nn.Sequential`, `DigitsMLP`). Anything else
     raises ValueError naming the offending module.
     """
     if isinstance(model, ReLULayers):
@@ -338,7 +339,8 @@ def _device(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor]) -> torch.dev
     return torch.device("cpu")
 
 
-def _as_function(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor], dtype: torch.dtype) -> Callable[[Tensor], Tensor]:
+def _as_function(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor],
+                 dtype: torch.dtype) -> Callable[[Tensor], Tensor]:
     if isinstance(f, ReLULayers):
         return f.to(dtype)
     if isinstance(f, nn.Module):
@@ -385,7 +387,8 @@ def relu_regions(model: nn.Module | ReLULayers | Sequence[Tensor], max_units: in
     n_relu_layers = len(ws) if layers.final_relu else len(ws) - 1
     units = sum(w.shape[0] for w in ws[:n_relu_layers])
     if units > max_units:
-        raise ValueError(f"network has {units} ReLU units, more than max_units={max_units}; exact enumeration is exponential")
+        raise ValueError(f"network has {units} ReLU units, more than max_units={max_units}; "
+                         "exact enumeration is exponential")
     if not (margin >= 0 and math.isfinite(margin)):
         raise ValueError(f"margin must be finite and >= 0, got {margin}")
     n = ws[0].shape[1]

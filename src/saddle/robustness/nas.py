@@ -158,7 +158,8 @@ def eigen_nas(space: SearchSpace, x_train: Tensor, y_train: Tensor, x_val: Tenso
 
     Defaults: 20 samples, top 3, 5 epochs, 64 NTK points. Same seed → same search.
     """
-    for name, v, lo in (("n_samples", n_samples, 1), ("top_k", top_k, 1), ("epochs", epochs, 0), ("ntk_batch", ntk_batch, 2)):
+    for name, v, lo in (("n_samples", n_samples, 1), ("top_k", top_k, 1), ("epochs", epochs, 0),
+                        ("ntk_batch", ntk_batch, 2)):
         if isinstance(v, bool) or not isinstance(v, int) or v < lo:
             raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
     if top_k > n_samples:
@@ -169,7 +170,8 @@ def eigen_nas(space: SearchSpace, x_train: Tensor, y_train: Tensor, x_val: Tenso
     candidates = []
     for i in range(n_samples):
         arch = space.sample(gen)
-        model = SearchNet(arch, x_train[0].numel(), n_classes, torch.Generator().manual_seed(seed + i)).to(x_train.device)
+        model = SearchNet(arch, x_train[0].numel(), n_classes, torch.Generator().manual_seed(seed + i))
+        model = model.to(x_train.device)
         candidates.append(Candidate(arch, ntk_score(model, batch), seed + i))
     candidates.sort(key=lambda c: -c.score)
     trained = [Candidate(c.arch, c.score, c.init_seed, train_and_validate(
