@@ -121,6 +121,6 @@ EXPERIMENT = Experiment(
     summary="Eigen-NAS: NTK lambda_min at init vs trained accuracy over sampled architectures (rank correlation)",
     config=Config,
     run=run,
-    quick={"n_archs": 8, "epochs": 2, "ntk_batch": 32},
+    quick={"n_archs": 6, "epochs": 2, "ntk_batch": 32},
     reproduces="seed 003, 'Train-free Neural Architecture Search (NAS) [92]', Algorithm Eigen-NAS",
 )
