@@ -201,3 +201,20 @@ def test_lower_bound_leaves_the_model_untouched(gen):
     assert 0 < lower <= lipschitz_upper_bound_product(model, 2) * (1 + 1e-6)
     assert all(p.grad is None for p in model.parameters())
     assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
+
+
+def test_local_lipschitz_inside_one_region_is_the_region_slope(gen):
+    # if the ε-ball lies inside one activation region, f is affine there and the local constant is ‖J(x)‖
+    net = random_net(gen)
+    x = torch.randn(1, 2, generator=gen, dtype=torch.float64)
+    # layer l's pre-activation moves by at most ∏_{k≤l} ‖W_k‖₂ · ε, so no unit changes sign when
+    # ε < min_l min_i |z_l,i(x)| / ∏_{k≤l} ‖W_k‖₂
+    eps, h, lip = math.inf, x, 1.0
+    for w, b in zip(net.weights[:-1], net.biases[:-1]):
+        z = h @ w.T + b
+        lip *= float(operator_norm(w, 2))
+        eps = min(eps, float(z.abs().min()) / lip)
+        h = torch.relu(z)
+    eps /= 2
+    at_x = float(jacobian_operator_norm(input_jacobian(net, x), 2))
+    assert local_lipschitz(net, x, eps, 2, starts=8, steps=10, generator=gen) == pytest.approx(at_x, rel=1e-6)
