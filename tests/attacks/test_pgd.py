@@ -1,6 +1,5 @@
 """PGD and FGSM: the FGSM = one PGD step theorem, the closed form on linear models, the invariants."""
 
-import math
 
 import pytest
 import torch
@@ -83,3 +82,31 @@ def test_iterative_sign_is_sign_pgd_without_random_start(linear_model):
     a = iterative_sign_attack(0.1, steps=4)(linear_model, x, y)
     b = ProjectedGradientAttack(0.1, steps=4, step_size=1.25 * 0.1 / 4, random_start=False)(linear_model, x, y)
     assert torch.equal(a, b)
+
+
+def test_restarts_keep_the_per_sample_worst_case(linear_model):
+    """restarts=3 returns, per point, the best of the three single runs drawn from the same generator stream
+    (success first, then the objective)."""
+    x, y = _data(64)
+    many = ProjectedGradientAttack(0.05, steps=3, restarts=3, loss="margin", generator=torch.Generator().manual_seed(7))
+    one = ProjectedGradientAttack(0.05, steps=3, restarts=1, loss="margin", generator=torch.Generator().manual_seed(7))
+    best = many(linear_model, x, y)
+    runs = [one(linear_model, x, y) for _ in range(3)]
+    with torch.no_grad():
+        values = torch.stack([many.objective.value(linear_model(r), y) for r in runs])   # (3, B)
+        success = values > 0                                                             # margin > 0 iff misclassified
+        key = success.double() * 1e6 + values.double()
+        expected = torch.stack(runs)[key.argmax(0), torch.arange(64)]
+    assert torch.allclose(best, expected)
+    assert len({float(v.sum()) for v in values}) == 3  # the three runs differ
+
+
+def test_step_schedules():
+    from saddle.attacks import PiecewiseSchedule, constant
+    c = CosineSchedule(0.4, 10, final=0.0)
+    assert c(0) == pytest.approx(0.4) and c(5) == pytest.approx(0.2) and c(10) == pytest.approx(0.0)
+    p = PiecewiseSchedule(1.0, milestones=(3, 6), factor=0.5)
+    assert [p(k) for k in (0, 2, 3, 5, 6, 9)] == [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
+    assert constant(0.3)(17) == 0.3
+    with pytest.raises(ValueError, match="step_size must be a finite number > 0, got 0"):
+        constant(0)

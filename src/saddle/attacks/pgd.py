@@ -7,7 +7,6 @@ an objective (`objectives`), an ascent rule (`ascent`) and a step-size schedule 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import torch
