@@ -71,7 +71,9 @@ def robust_accuracy(model: nn.Module, x: Tensor, y: Tensor, attacks: Callable | 
 
     Each attack is called `restarts` times (its random state advancing), each time only on the
     survivors; a point counts as broken once the model misclassifies an x_adv inside the attack's
-    ball. Shapes: x (N, ...), y (N,). Defaults: restarts 1, batch_size 512.
+    ball. Attacks must be untargeted (called with the true labels; wrap targeted ones in
+    `saddle.attacks.TopClassesTargeted`); an attack with `early_stop=True` also stops spending passes on
+    points within a run. Shapes: x (N, ...), y (N,). Defaults: restarts 1, batch_size 512.
     """
     if restarts < 1 or batch_size < 1:
         raise ValueError(f"restarts and batch_size must be >= 1, got {restarts} and {batch_size}")
