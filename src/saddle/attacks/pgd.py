@@ -1,7 +1,8 @@
 """Projected gradient ascent (PGD) on the threat set {‖x' − x‖_p ≤ ε} ∩ box, with random start and restarts.
 
 x^{k+1} = box(x + Π_ε(x^k − x + η_k d(∇_x f(x^k))))   (seed 001, "proximal gradient ascent";
-Madry et al. ICLR 2018 with d = sign for l∞). Built from pieces: the ball and box (`saddle.sets`),
+Madry et al. ICLR 2018 with d = sign for l∞). Seed 004 writes the l2 step as η_{t+1} = ε Π(η_t + α∇ℓ) with
+Π(z) = z/‖z‖₂, a projection onto the sphere; we follow Madry et al. and project onto the ball. Built from pieces: the ball and box (`saddle.sets`),
 an objective (`objectives`), an ascent rule (`ascent`) and a step-size schedule (`schedules`).
 """
 
