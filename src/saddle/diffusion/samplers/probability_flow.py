@@ -50,6 +50,9 @@ def probability_flow_rk45(eps_fn: EpsFn, sde: SDE, x: Tensor, t_start: float, t_
             raise ValueError(f"{name} must lie in [0, {sde.T}], got {v}")
     if t_start == t_end:
         raise ValueError("t_start and t_end must differ")
+    for name, v in (("t_start", t_start), ("t_end", t_end)):
+        if float(sde.marginal(torch.tensor(v, dtype=torch.float64))[1]) <= 0:
+            raise ValueError(f"{name} must have σ_t > 0 (the score is undefined at σ = 0), got {v}; use sde.t_min")
     shape, dtype, device = x.shape, x.dtype, x.device
 
     def rhs(t: float, y: np.ndarray) -> np.ndarray:
