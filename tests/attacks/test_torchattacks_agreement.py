@@ -2,8 +2,8 @@
 
 AutoAttack "standard" (APGD-CE, APGD-T, FAB-T, Square with 5,000 queries) is too slow for the test
 budget on 2 CPU cores; here saddle's worst-case evaluator is compared with torchattacks' first two
-AutoAttack components (APGD-CE and APGD-T, its default 10 steps and 9 target classes) on the first
-120 test digits. The full AutoAttack comparison on all 360 test digits is in benchmarks/attacks.py.
+AutoAttack components (APGD-CE and APGD-T, its default 10 steps and 9 target classes) on the 360
+test digits. The full AutoAttack comparison on all 360 test digits is in benchmarks/attacks.py.
 """
 
 import pytest
@@ -20,7 +20,7 @@ def _acc(model, x, y):
         return (model(x).argmax(-1) == y).float().mean().item()
 
 
-@pytest.mark.parametrize("eps", [0.1])
+@pytest.mark.parametrize("eps", [0.05, 0.1, 0.15])
 def test_pgd_robust_accuracy_within_one_point_of_torchattacks(digits_cnn, digits, eps):
     _, test = digits
     x, y = test.x, test.y
@@ -29,13 +29,13 @@ def test_pgd_robust_accuracy_within_one_point_of_torchattacks(digits_cnn, digits
     torch.manual_seed(0)
     theirs = _acc(digits_cnn, torchattacks.PGD(digits_cnn, eps=eps, alpha=alpha, steps=steps)(x, y), y)
     clean = _acc(digits_cnn, x, y)
-    assert clean - 0.2 > theirs  # the comparison is made where the attack matters
+    assert clean - 0.1 > theirs  # the comparison is made where the attack matters
     assert abs(ours - theirs) <= 0.01
 
 
 def test_worst_case_evaluator_at_most_one_point_above_autoattack_components(digits_cnn, digits):
     _, test = digits
-    x, y, eps = test.x[:120], test.y[:120], 0.1
+    x, y, eps = test.x, test.y, 0.1
     torch.manual_seed(0)
     ta = torchattacks.MultiAttack([
         torchattacks.APGD(digits_cnn, eps=eps, steps=10, loss="ce", n_restarts=1, seed=0),
