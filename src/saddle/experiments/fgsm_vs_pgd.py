@@ -48,7 +48,7 @@ class Config(ExperimentConfig):
             raise ValueError(f"n_test must be <= 360 (digits test set), got {self.n_test}")
 
 
-def train_digits_cnn(epochs: int, seed: int, device: str = "cpu") -> torch.nn.Module:
+def _train_digits_cnn(epochs: int, seed: int, device: str = "cpu") -> torch.nn.Module:
     """The ERM DigitsCNN of these experiments (seeded init and shuffling)."""
     train, _ = load_digits()
     torch.manual_seed(seed)
@@ -59,7 +59,7 @@ def run(config: Config, out: RunOutput) -> dict:
     import matplotlib.pyplot as plt
 
     dev = torch.device(config.device)
-    model = train_digits_cnn(config.epochs, config.seed, config.device)
+    model = _train_digits_cnn(config.epochs, config.seed, config.device)
     _, test = load_digits()
     x, y = test.x[:config.n_test].to(dev), test.y[:config.n_test].to(dev)
     g = torch.Generator().manual_seed(config.seed)
