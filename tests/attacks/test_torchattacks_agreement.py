@@ -49,3 +49,19 @@ def test_worst_case_evaluator_at_most_one_point_above_autoattack_components(digi
     assert ev.clean_accuracy == pytest.approx(_acc(digits_cnn, x, y))
     assert ev.robust_accuracy <= theirs + 0.01
     assert _acc(digits_cnn, ev.x_adv, y) == pytest.approx(ev.robust_accuracy)
+
+
+def test_pgd_iterates_match_torchattacks_given_the_same_random_start(digits_cnn, digits):
+    """torchattacks draws its start from the global generator, uniform_(−ε, ε); saddle from its own generator,
+    (2u − 1)ε: with the same seed the starts agree to rounding and the 10 sign steps then coincide."""
+    _, test = digits
+    x, y = test.x, test.y
+    for eps in (0.05, 0.1, 0.2):
+        alpha = 2.5 * eps / 10
+        ours = ProjectedGradientAttack(eps, steps=10, step_size=alpha, generator=torch.Generator().manual_seed(3))(digits_cnn, x, y)
+        torch.manual_seed(3)
+        theirs = torchattacks.PGD(digits_cnn, eps=eps, alpha=alpha, steps=10)(x, y)
+        diff = (ours - theirs).abs()
+        assert (diff > 1e-5).float().mean() < 1e-3  # a rare sign flip of a ~0 gradient is tolerated
+        with torch.no_grad():
+            assert (digits_cnn(ours).argmax(-1) != digits_cnn(theirs).argmax(-1)).sum() <= 1
