@@ -28,6 +28,7 @@ def test_fgsm_vs_pgd_claims(tmp_path):
     assert m["fgsm_equals_one_pgd_step"] and m["fgsm_vs_pgd_step_max_abs_diff"] == 0.0
     assert m["equal_to_clean_at_eps0"]
     assert m["pgd_not_weaker_than_fgsm"] and m["apgd_not_weaker_than_pgd"] and m["margin_not_weaker_than_pgd"]
+    assert m["masking_checks_failed"] == []
 
 
 def test_ce_vs_margin_claims(tmp_path):

@@ -107,7 +107,8 @@ def run(config: Config, out: RunOutput) -> dict:
     ax = axes[0]
     labels = ["CE(δ_A)", "CE(δ_B)", "margin(δ_A)", "margin(δ_B)"]
     vals = [ex["ce_A"], ex["ce_B"], ex["margin_A"], ex["margin_B"]]
-    ax.bar(labels, vals, color=["C0", "C0", "C1", "C1"])
+    bars = ax.bar(labels, vals, color=["C0", "C0", "C1", "C1"])
+    ax.bar_label(bars, fmt="%+.2f")
     ax.axhline(0, color="k", lw=0.8)
     ax.set_title("seed 003: h(a+δ_A)=(.26,.24,.25,.25), h(a+δ_B)=(.49,.51,0,0)", fontsize=9)
     ax = axes[1]

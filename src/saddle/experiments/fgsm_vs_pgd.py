@@ -7,11 +7,13 @@ the BETA margin attack).
 Setup: DigitsCNN trained by ERM on the 8×8 digits; on the test digits: (1) FGSM against one projected
 gradient step from δ = 0 with step α = 2ε / min_i |∂_i f| (bitwise comparison); (2) robust accuracy at each l∞ ε for FGSM,
 PGD-k (sign steps, random start), APGD-CE and the BETA margin attack, each evaluated with the survivor-only
-`saddle.metrics.robust_accuracy`; (3) a figure of clean and perturbed digits. Expected outcome: FGSM equals
+`saddle.metrics.robust_accuracy`; (3) the gradient-masking checks of `saddle.metrics.gradient_masking_checks`
+on PGD (ε = 0 equals clean accuracy, 100% success at ε = 1, random search finds nothing PGD missed);
+(4) a figure of clean and perturbed digits. Expected outcome: FGSM equals
 the PGD step exactly; robust accuracy FGSM ≥ PGD ≥ APGD, margin at every ε up to two paired standard errors
 (PGD with a random start can lose a point or two to FGSM near the ε where half the points break), strictly
 lower than FGSM for the strongest attack at some ε; all equal to the clean accuracy at ε = 0 and
-falling towards 0 as ε grows.
+falling towards 0 as ε grows; no masking check fails (an ERM CNN does not mask gradients).
 """
 
 from __future__ import annotations
@@ -21,12 +23,12 @@ from dataclasses import dataclass
 import torch
 
 from saddle.attacks import (AutoProjectedGradientAttack, FastGradientSignAttack, GradientAscent, MarginAttack,
-                            ProjectedGradientAttack)
+                            ProjectedGradientAttack, RandomSearchAttack)
 from saddle.attacks.base import attacking, input_gradient
 from saddle.attacks.objectives import get_objective
 from saddle.data import load_digits
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.metrics import robust_accuracy
+from saddle.metrics import gradient_masking_checks, robust_accuracy
 from saddle.models.classifiers import DigitsCNN
 from saddle.train.erm import train_classifier
 
@@ -40,9 +42,11 @@ class Config(ExperimentConfig):
     apgd_steps: int = 50
     margin_steps: int = 10
     margin_targets: int = 9
+    random_queries: int = 100
 
     def validate(self) -> None:
-        check_positive(self, "n_test", "pgd_steps", "apgd_steps", "margin_steps", "margin_targets")
+        check_positive(self, "n_test", "pgd_steps", "apgd_steps", "margin_steps", "margin_targets",
+                       "random_queries")
         check_positive(self, "epochs", "eps", allow_zero=True)
         if self.n_test > 360:
             raise ValueError(f"n_test must be <= 360 (digits test set), got {self.n_test}")
@@ -111,6 +115,14 @@ def run(config: Config, out: RunOutput) -> dict:
         "equal_to_clean_at_eps0": all(curves[n][config.eps.index(0.0)] == clean for n in names) if 0.0 in config.eps else None,
     }
 
+    # gradient-masking checks on the PGD attack: ε = 0 gives clean accuracy, success reaches 100% at ε = 1
+    # (the whole box), and gradient-free random search breaks nothing PGD left standing
+    report = gradient_masking_checks(
+        model, x, y, lambda e: ProjectedGradientAttack(e, steps=config.pgd_steps, early_stop=True, generator=g),
+        sorted({0.0, *config.eps, 1.0}), lambda e: RandomSearchAttack(e, queries=config.random_queries, generator=g))
+    metrics["masking_checks_failed"] = report.failed
+    out.log.info("gradient-masking checks: %s", report.failed or "all passed")
+
     fig, ax = plt.subplots(figsize=(5.5, 4))
     for name in names:
         ax.plot(config.eps, curves[name], "o-", label=name)
@@ -149,6 +161,6 @@ EXPERIMENT = Experiment(
     summary="FGSM = one PGD step from 0; robust accuracy vs ε of an ERM CNN for FGSM, PGD, APGD, margin attack",
     config=Config, run=run,
     quick={"epochs": 6, "n_test": 120, "eps": (0.0, 0.1, 0.2), "pgd_steps": 10, "apgd_steps": 10, "margin_steps": 5,
-           "margin_targets": 3},
+           "margin_targets": 3, "random_queries": 20},
     reproduces="seed 001, 'FGSM as one step of PGA' and 'PGA results in more powerful attacks than FGSM'",
 )
