@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from torch import Tensor, nn
@@ -24,6 +25,7 @@ class FastGradientSignAttack:
     def __init__(self, eps: float, loss: str | Objective | Callable = "ce", targeted: bool = False,
                  box: tuple[float, float] | Box | None = (0.0, 1.0)) -> None:
         self.eps = check_eps(eps)
+        self.norm = math.inf
         self.objective = get_objective(loss, targeted)
         self.box = make_box(box)
 
