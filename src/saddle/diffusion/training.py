@@ -34,7 +34,7 @@ def train_epsilon_model(net: nn.Module, process: NoiseProcess, data: Tensor, lab
 
     With `labels`, each is dropped to `null_label` with probability p_uncond (classifier-free
     guidance). Cosine learning-rate decay to 0; the network ends with the exponential moving average
-    of its weights (decay `ema_decay`, 0 disables). Deterministic given `seed`.
+    of its weights (decay min(`ema_decay`, (1 + k)/(10 + k)) at step k, 0 disables). Deterministic given `seed`.
     """
     if steps < 1 or batch_size < 1:
         raise ValueError(f"steps and batch_size must be >= 1, got {steps}, {batch_size}")
@@ -51,7 +51,7 @@ def train_epsilon_model(net: nn.Module, process: NoiseProcess, data: Tensor, lab
     ema = copy.deepcopy(net.state_dict()) if ema_decay > 0 else None
     losses = []
     net.train()
-    for _ in progress_range(steps, desc):
+    for step in progress_range(steps, desc):
         idx = torch.randint(0, len(data), (batch_size,), generator=g).to(device)
         x0 = data[idx]
         y = labels[idx] if labels is not None else None
@@ -65,13 +65,14 @@ def train_epsilon_model(net: nn.Module, process: NoiseProcess, data: Tensor, lab
         opt.step()
         sched.step()
         if ema is not None:
+            decay = min(ema_decay, (1 + step) / (10 + step))  # warm-up so short runs do not keep the init
             with torch.no_grad():
                 for k, v in net.state_dict().items():
                     if v.dtype.is_floating_point:
-                        ema[k].mul_(ema_decay).add_(v.detach(), alpha=1 - ema_decay)
+                        ema[k].mul_(decay).add_(v.detach(), alpha=1 - decay)
                     else:
                         ema[k].copy_(v)
-        losses.append(float(loss))
+        losses.append(loss.item())
     if ema is not None:
         net.load_state_dict(ema)
     net.eval()
