@@ -1,0 +1,181 @@
+"""Class-conditional DDPM on 8×8 digits with classifier-free guidance, and the Fourier view of the reverse process.
+
+Reproduces seed 002 (and 000): "classifier free guidance, for better conditional generation [Ho & Salimans
+2022]" and "the Fourier spectrum of the image provides a revealing insight: images start off with a flat
+spectrum (white noise) and the frequency profile takes shape progressively"; seed 004's DDPM with
+ε-prediction. A `DigitsScoreNet` (conv U-Net with class embedding) is trained on the 1,437 training
+digits (scaled to [−1, 1]) with the ε-loss on the DDPM schedule, labels dropped with probability
+`p_uncond`. Samples are drawn with DDIM (η = 0, `n_steps` steps, x̂_0 clamped to [−1, 1]) for each guidance
+scale w (ε̃ = (1 + w) ε_c − w ε_∅; w = 0 is the plain conditional model). A `DigitsCNN` trained on the real
+training digits (`train_classifier`) labels the samples; the metric is the fraction labelled as their
+condition. Fourier view: along one deterministic reverse trajectory, the power of x_t per radial band of the
+8×8 DFT over the power white noise of std σ_t would have; a band "appears" when this ratio first reaches 2
+(signal power ≥ noise power). Low bands appear at larger t (earlier in the reverse process) than high bands.
+Expected outcome at full size: with guidance (w > 0) ≥ 90% of samples are labelled as their condition, more
+than without (w = 0); the low-frequency band appears first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import torch
+
+from saddle.data import load_digits
+from saddle.diffusion import DDPMSchedule, DigitsScoreNet, ddim, guided_eps_fn, train_epsilon_model
+from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.models import DigitsCNN
+from saddle.train.erm import train_classifier
+
+
+@dataclass
+class Config(ExperimentConfig):
+    train_steps: int = 4000
+    batch_size: int = 128
+    channels: int = 32
+    lr: float = 2e-3
+    p_uncond: float = 0.1
+    guidance: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0, 4.0)
+    per_class: int = 20
+    n_steps: int = 50
+    classifier_epochs: int = 15
+
+    def validate(self) -> None:
+        check_positive(self, "train_steps", "batch_size", "channels", "lr", "per_class", "n_steps",
+                       "classifier_epochs")
+        check_positive(self, "guidance", allow_zero=True)
+        if not (0 < self.p_uncond < 1):
+            raise ValueError(f"p_uncond must lie in (0, 1), got {self.p_uncond}")
+        if self.channels % 8:
+            raise ValueError(f"channels must be a multiple of 8, got {self.channels}")
+
+
+def radial_bands(size: int = 8) -> torch.Tensor:
+    """Radial frequency index ⌊|k|⌋ of each 2-D DFT coefficient of a size×size image, shape (size, size)."""
+    k = torch.fft.fftfreq(size) * size
+    return torch.sqrt(k[:, None] ** 2 + k[None, :] ** 2).floor().long()
+
+
+def band_power(x: torch.Tensor, bands: torch.Tensor) -> torch.Tensor:
+    """Mean |DFT|² of images x (n, 1, s, s) per radial band (radially averaged power spectrum), shape (bands,)."""
+    power = (torch.fft.fft2(x[:, 0].double()).abs() ** 2).mean(0)
+    return torch.stack([power[bands == b].mean() for b in range(int(bands.max()) + 1)])
+
+
+def run(config: Config, out: RunOutput) -> dict:
+    device = torch.device(config.device)
+    train, test = load_digits()
+    x = (train.x * 2 - 1).to(device)
+    y = train.y.to(device)
+    torch.manual_seed(config.seed)
+    clf = DigitsCNN().to(device)
+    train_classifier(clf, train.x.to(device), y, epochs=config.classifier_epochs, seed=config.seed)
+    with torch.no_grad():
+        clf_acc = float((clf(test.x.to(device)).argmax(1) == test.y.to(device)).float().mean())
+    out.log.info("real-digit classifier: test accuracy %.3f", clf_acc)
+
+    sched = DDPMSchedule()
+    torch.manual_seed(config.seed + 1)
+    net = DigitsScoreNet(config.channels).to(device)
+    losses = train_epsilon_model(net, sched, x, y, steps=config.train_steps, batch_size=config.batch_size,
+                                 lr=config.lr, seed=config.seed, p_uncond=config.p_uncond, null_label=10,
+                                 desc="train digits ε-model")
+    out.log.info("ε-loss: first 100 steps %.4f, last 100 steps %.4f", sum(losses[:100]) / len(losses[:100]),
+                 sum(losses[-100:]) / len(losses[-100:]))
+
+    labels = torch.arange(10, device=device).repeat_interleave(config.per_class)
+    n = len(labels)
+    xT = sched.prior_sample((n, 1, 8, 8), torch.Generator().manual_seed(config.seed + 2), device=device)
+    ts = sched.timesteps(config.n_steps)
+    metrics: dict = {"classifier_test_accuracy": clf_acc, "final_loss": sum(losses[-100:]) / len(losses[-100:]),
+                     "fraction_labelled_as_condition": {}}
+    grids = {}
+    for w in config.guidance:
+        eps = guided_eps_fn(net, sched, labels, w, null_label=10)
+        with torch.no_grad():
+            x0 = ddim(eps, sched, xT, ts, 0.0, clip_x0=1.0)
+            img = ((x0 + 1) / 2).clamp(0, 1)
+            pred = clf(img).argmax(1)
+        frac = float((pred == labels).float().mean())
+        metrics["fraction_labelled_as_condition"][str(w)] = frac
+        grids[w] = img.cpu()
+        out.log.info("guidance w=%g: %.1f%% labelled as their condition", w, 100 * frac)
+    fr = metrics["fraction_labelled_as_condition"]
+    metrics["best_guided_fraction"] = max(v for k, v in fr.items() if float(k) > 0) if any(
+        float(k) > 0 for k in fr) else None
+    metrics["unguided_fraction"] = fr.get("0.0")
+
+    # Fourier view along one deterministic DDIM trajectory (w = the best scale)
+    w_best = max(config.guidance, key=lambda w: fr[str(w)])
+    eps = guided_eps_fn(net, sched, labels, w_best, null_label=10)
+    snaps, xs = [], xT
+    with torch.no_grad():
+        for i in range(len(ts) - 1):
+            xs = ddim(eps, sched, xs, ts[i:i + 2], 0.0, clip_x0=1.0)
+            snaps.append((float(ts[i + 1]), xs.cpu()))
+    bands = radial_bands(8)
+    times = [t for t, _ in snaps]
+    # per band b: power of x_t over the white-noise power 64σ_t² it would have without signal (DFT unnormalised)
+    snr = torch.stack([band_power(s, bands) / (64 * float(sched.marginal(torch.tensor(t))[1]) ** 2 + 1e-12)
+                       for t, s in snaps])  # (steps, bands)
+
+    def appear(b: int) -> float:
+        above = (snr[:, b] >= 2.0).nonzero()
+        return times[int(above[0])] if len(above) else 0.0
+
+    n_bands = snr.shape[1]
+    metrics["appearance_time"] = {f"band_{b}": appear(b) for b in range(n_bands)}
+    metrics["low_band_appears_first"] = bool(appear(0) >= appear(2) >= appear(n_bands - 1))
+    _figures(config, out, grids, fr, snaps, times, snr, w_best)
+    return metrics
+
+
+def _figures(config, out, grids, fr, snaps, times, snr, w_best) -> None:
+    k = min(config.per_class, 8)
+    fig, axes = plt.subplots(1, len(grids), figsize=(2.3 * len(grids), 3.0), squeeze=False)
+    for ax, (w, img) in zip(axes[0], grids.items()):
+        sel = img.reshape(10, config.per_class, 8, 8)[:, :k]
+        grid = sel.permute(0, 2, 1, 3).reshape(80, 8 * k)
+        ax.imshow(grid.numpy(), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(f"w={w:g}: {100 * fr[str(w)]:.0f}% correct", fontsize=8)
+        ax.set_xticks([]), ax.set_yticks([])
+    out.savefig(fig, "samples_by_guidance", "Class-conditional DDPM samples (row = requested digit 0–9) for each "
+                "classifier-free guidance scale w (ε̃ = (1+w)ε_c − wε_∅); titles: fraction a CNN trained on real "
+                "digits labels as the requested digit.")
+    idx = torch.linspace(0, len(snaps) - 1, 8).round().long().tolist()
+    fig, axes = plt.subplots(2, len(idx), figsize=(1.5 * len(idx), 3.2))
+    bands = radial_bands(8)
+    for c, i in enumerate(idx):
+        t, s = snaps[i]
+        axes[0, c].imshow(s[0, 0].numpy(), cmap="gray_r")
+        axes[0, c].set_title(f"t={t:.0f}", fontsize=8)
+        axes[0, c].axis("off")
+        axes[1, c].semilogy(band_power(s, bands).numpy(), "o-", ms=3)
+        axes[1, c].set_xticks([0, 2, 4])
+    axes[1, 0].set_ylabel("power")
+    out.savefig(fig, "spectrum_along_reverse", f"Top: one sample along the reverse DDIM trajectory (w={w_best:g}). "
+                "Bottom: radially averaged power spectrum of the batch at the same times (x-axis: radial "
+                "frequency): flat (white noise) at first, the low-frequency profile takes shape first.")
+    fig, ax = plt.subplots(figsize=(5, 3.2))
+    for b in range(snr.shape[1]):
+        ax.semilogy(times, snr[:, b].numpy(), label=f"|k| in [{b}, {b + 1})")
+    ax.invert_xaxis()
+    ax.axhline(2.0, color="gray", ls=":")
+    ax.set(xlabel="diffusion time t (reverse process runs left to right)", ylabel="band power / white-noise power")
+    ax.legend(fontsize=6)
+    out.savefig(fig, "frequency_emergence", "Power of x_t per radial frequency band divided by the power pure noise "
+                "of std σ_t would have (1 = no signal). Low-frequency bands rise above the noise (dotted: 2×) "
+                "earliest in the reverse process, high frequencies last: coarse structure first, details last.")
+
+
+EXPERIMENT = Experiment(
+    name="diffusion_digits",
+    summary="class-conditional 8×8 digits with classifier-free guidance; Fourier spectrum along the reverse process",
+    config=Config,
+    run=run,
+    quick={"train_steps": 150, "channels": 16, "guidance": (0.0, 2.0), "per_class": 5, "n_steps": 20,
+           "classifier_epochs": 3},
+    reproduces="seed 002 (and 000): classifier-free guidance [Ho & Salimans 2022] and the Fourier-spectrum view "
+               "of progressive denoising; seed 004: DDPM ε-prediction",
+)
