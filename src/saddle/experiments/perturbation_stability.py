@@ -1,31 +1,63 @@
-"""Perturbation stability P(h, ε)/ε of ReLU networks against width and depth for LeCun, He and NTK init.
+"""Perturbation stability P(h, ε)/ε of trained ReLU networks against width and depth (LeCun / He / NTK init).
 
-Reproduces seed 000/002/003, table "Theorem: perturbation stability ≲ Func(m, L, β)" (Zhu et al. 2022,
-"the good (width), the bad (depth), the ugly (initialization)") and the appendix figures "lazy training
-experiment for FCN": width helps in the over-parameterised regime m ≫ L³ (the table's ↗↘), depth helps under LeCun (factor (√2/2)^{L−2})
-and hurts under He/NTK initialisation; NTK init is worse than He by the missing 1/√p.
+Reproduces seeds 000/002/003, table "Robustness in deep learning: main results (Lazy-training regime) —
+Theorem: perturbation stability ≲ Func(m, L, β)" and its appendix figures "lazy training experiment for
+FCN" (P/ε against depth, He and LeCun) and "... for CNN" (P/ε against width, He, one panel per depth),
+from Zhu, Liu, Chrysos, Cevher, "Robustness in deep learning: the good (width), the bad (depth), and the
+ugly (initialization)", NeurIPS 2022 (the notes' [77]). The table's bound for inputs with ‖x‖₂ = 1 is,
+for He init, P/ε ≲ √(L³m/p)·e^{−m/L³} + √(1/p) (LeCun: times (√2/2)^{L−2}; NTK: + 1 instead of √(1/p)).
+Its width trend is "↗↘": the first term rises up to m = L³/2 and decays once m ≫ L³ ("width helps in the
+over-parameterised regime"); its depth trend is "↘" under LeCun and "↗" under He/NTK.
 
-Setup: the notes' bias-free network `FullyConnectedReLU` with L ∈ `depths` weight matrices, width m,
-scalar output, trained on the digits "≥ 5 vs < 5" task (labels b = ±1 as in the notes' ERM) with the
-logistic loss log(1 + e^{−b h(a)}) by minibatch SGD; P/ε is measured on the 360 test images with the
-l2 ball (`saddle.robustness.perturbation_stability`), at initialisation and after training, averaged
-over `seeds` initialisations (the notes' E_x). Deviation: the read-out is linear (no σ on the last
-layer), because a ReLU output h ≥ 0 cannot separate ±1 labels by sign.
+Setup (what is measured): the notes' bias-free `FullyConnectedReLU` with L weight matrices of width m
+and a linear scalar read-out (deviation: a ReLU output h ≥ 0 cannot separate ±1 labels by sign), on the
+digits task "≥ 5 vs < 5" (labels b = ±1) with every image flattened (p = 64) and normalised to ‖x‖₂ = 1
+as the theorem assumes. Training: minibatch SGD (momentum, batch 64) on the logistic loss
+log(1 + e^{−b h(a)}) with the step η = lr0 / Θ̄, Θ̄ = mean ‖∇_θ h(x)‖² the empirical NTK trace at
+initialisation on 32 training points. This makes one step move the function by the same amount at every
+width, depth and init (the NTK-parametrisation step; a fixed η in the standard parametrisation moves a
+width-m net m times faster and leaves the lazy regime or diverges as m grows). Every net is trained until
+its full training loss is ≤ `target_loss` (checked after each epoch, ≤ `max_epochs`; the momentum buffer
+restarts each epoch), so widths and depths are compared at equal fit. P/ε is the Monte-Carlo estimate of
+`saddle.robustness.perturbation_stability` (l2 ball, 360 normalised test images) at initialisation and at
+the trained network; κ = Σ‖X_l(T) − X_l(0)‖_F / Σ‖X_l(0)‖_F is the notes' lazy-training ratio (lazy:
+κ ≪ 1). Means and standard errors (SE) run over `seeds` independent initialisations (the notes' E_x).
+P/ε does not depend on ε (the Jacobian acts linearly on the perturbation), so `eps` is nominal.
 
-Expected outcome vs measured (metrics `*_depth_slope`, `*_width_slope`: slopes of log P/ε against L and
-log m, averaged over the other axis; `claims` lists which of the notes' trends hold in the run). At a
-medium size (widths 16/64/256, depths 2/4/6/8, 2 seeds, 10 epochs, test accuracy 0.94 on average):
-- at initialisation LeCun's P/ε falls with depth by exactly 1/√2 per layer relative to He (depth slope
-  −0.36 ≈ −ln 2/2; depth helps, as claimed); He and NTK are flat in depth (slope −0.015: the claimed
-  increase does not show at initialisation); NTK sits above He by exactly √(p/2) = 5.66; width is flat
-  (slope −0.007), while the bound's √(L³m/p)·e^{−m/L³} term rises then falls in m (peak at m = L³/2,
-  the table's ↗↘): the measured P/ε stays far below that upper bound and shows neither phase;
-- after SGD training P/ε grows 4-10× and grows with depth under He (slope +0.11) and NTK (+0.07): depth
-  hurts, as claimed; under LeCun the trained depth trend is flat (−0.02) and seed-dependent; width does
-  *not* help after training (slopes +0.05 to +0.19), although wider nets move less (κ falls with m).
-So the notes' lazy-regime table is matched at its lazy end (initialisation) for the LeCun-vs-He/NTK
-depth contrast, and after (non-lazy, κ ≈ 0.05-0.8) training for "depth hurts under He/NTK"; the
-"width helps" trend is not reproduced at these sizes.
+Part A (width, He init, the CNN figure): widths `widths` at depths `width_depths`; per depth, the peak
+width m* of trained P/ε (among cells whose every seed reached the target loss) against L³/2; whether
+P/ε "eventually decreases" (P(m*) − P(m_max) > 2 SE of the difference, and the log-log slope over
+m ≥ m*, fitted per seed, below 0 by more than 2 SE); whether it "rises" first (P(m*) − P(m_min) > 2 SE).
+Part B (depth, all inits, the FCN figure): depths `depths` at width `depth_width`; slope of log P/ε
+in L fitted per seed, mean ± SE; "depth helps/hurts" when the slope is below/above 0 by more than 2 SE.
+
+Measured at full size (4 seeds; widths 4…1024 at L = 2, 3, 4; depths 2…8 at m = 512; about 3-4 min on
+the shared 2 cores; test accuracy 0.95-0.97 for every net that reached the target loss; 37 of 42 cells
+reached it: the m = 4 nets (all depths), L = 4 at m = 8 and LeCun at L = 8 did not and are left out):
+- Width, trained, He (the "↘" branch REPRODUCES at L = 2, 3): P/ε falls from the narrowest trainable width
+  to m = 1024 — L = 2: 4.27 (peak m* = 8, L³/2 = 4) → 3.20 ± 0.03, log-log slope after the peak
+  −0.064 ± 0.011 (SE over seeds); L = 3: 4.46 (m* = 8, L³/2 = 13.5) → 3.22, slope −0.064 ± 0.017. At
+  L = 4 the trend has the same sign but is not significant with 4 seeds: 3.76 (m* = 32 = L³/2) → 3.18,
+  drop 0.57 ± 0.31, slope −0.043 ± 0.022. The decrease is slow (≈ m^{−0.06}); P/ε levels off near
+  3.2, the m → ∞ kernel (NTK) predictor's value, not at the bound's √(1/p) = 0.125.
+- The "↗" branch is NOT resolved: the peak is the narrowest width that trains (L = 2, 3), or within SE of
+  it (L = 4: 3.64 ± 0.27 at m = 16 vs 3.76 ± 0.31 at m = 32); nets narrower than ≈ L³/2 either do not
+  fit (m = 4: accuracy ≈ 0.45) or die (all-zero ReLU layers). The peaks lie at 2, 0.6 and 1.0 × L³/2.
+- κ falls as ≈ m^{−1/2} (L = 2: 3.7 at m = 8 → 0.27 at m = 1024; L = 4: 0.85 → 0.04): the wide nets are
+  lazy, the narrow ones (κ > 1) are not, so the decrease is the lazy-regime trend the theorem is about.
+- At initialisation P/ε is flat in width (He ≈ 0.13-0.17) and depth; LeCun = He · 2^{−L/2} and NTK = He ·
+  √(p/2) exactly (same draws): depth slope at init −0.330 ± 0.015 for LeCun (−ln 2/2 = −0.347 relative to
+  He's +0.017 ± 0.015), so "depth helps under LeCun" holds at initialisation.
+- Depth, trained to equal loss at m = 512 (κ 0.42 → 0.02 for He, ≤ 0.11 for NTK, ≤ 0.63 for LeCun): NOT reproduced. He:
+  slope −0.031 ± 0.002 per layer (3.26 at L = 2 → 2.74 at L = 8: depth helps, the opposite of the claim);
+  NTK: −0.004 ± 0.004 (flat, 2.85 → 2.73); LeCun: +0.052 ± 0.020 over L = 2…6 (3.25 → 4.00, mildly
+  hurts, the opposite of the claim) and L = 8 diverges. Training to the same loss washes out the
+  initial scale 2^{−L/2}: every trained net has P/ε ≈ 2.7-4.
+- Why the previous version saw width hurt: with a fixed step (η = 0.01, momentum 0.9, 10 epochs, standard
+  parametrisation; rerun on normalised inputs, 2 seeds) a width-m net trains m times faster, so wider nets end at lower training loss with a
+  larger P/ε (L = 2, m = 16 → 1024: loss 0.61 → 0.40, P/ε 0.26 → 0.98), even though m ≫ L³ = 8 there:
+  that rise is a fit confound, not the bound's "↗" branch.
+The run's `claims` dict lists each of these trends with the test that decided it.
 """
 
 from __future__ import annotations
@@ -36,9 +68,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import Tensor
 
 from saddle.data import load_digits
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
+from saddle.progress import progress
 from saddle.robustness import FullyConnectedReLU, perturbation_stability
 from saddle.robustness.lazy import LazyTracker, train_sgd
 
@@ -47,139 +81,267 @@ INITS = ("lecun", "he", "ntk")
 
 @dataclass
 class Config(ExperimentConfig):
-    widths: tuple[int, ...] = (16, 64, 256, 1024)
-    depths: tuple[int, ...] = (2, 4, 6, 8, 10)
+    widths: tuple[int, ...] = (4, 8, 16, 32, 64, 128, 256, 512, 1024)
+    width_depths: tuple[int, ...] = (2, 3, 4)
+    width_init: str = "he"
+    depths: tuple[int, ...] = (2, 3, 4, 6, 8)
+    depth_width: int = 512
     inits: tuple[str, ...] = INITS
-    seeds: int = 2
-    epochs: int = 10
+    seeds: int = 4
+    target_loss: float = 0.1
+    max_epochs: int = 200
     batch_size: int = 64
-    lr: float = 0.01
+    lr0: float = 0.5
     momentum: float = 0.9
-    eps: float = 0.5
-    n_samples: int = 32
+    eps: float = 0.1
+    n_samples: int = 16
 
     def validate(self) -> None:
-        check_positive(self, "widths", "depths", "seeds", "batch_size", "lr", "eps", "n_samples")
-        check_positive(self, "epochs", allow_zero=True)
+        check_positive(self, "widths", "width_depths", "depths", "depth_width", "seeds", "target_loss",
+                       "max_epochs", "batch_size", "lr0", "eps", "n_samples")
         check_choice(self, "inits", INITS)
-        if any(d < 2 for d in self.depths):
-            raise ValueError(f"depths must be >= 2 (weight matrices), got {self.depths!r}")
+        check_choice(self, "width_init", INITS)
+        if any(d < 2 for d in tuple(self.depths) + tuple(self.width_depths)):
+            raise ValueError(f"depths and width_depths must be >= 2 (weight matrices), got "
+                             f"{self.depths!r}, {self.width_depths!r}")
         if not 0.0 <= self.momentum < 1.0:
             raise ValueError(f"momentum must be in [0, 1), got {self.momentum!r}")
         if len(self.widths) < 2 or len(self.depths) < 2:
-            raise ValueError("need at least two widths and two depths to measure trends")
+            raise ValueError(f"need at least two widths and two depths to measure trends, got "
+                             f"widths={self.widths!r}, depths={self.depths!r}")
+        if self.seeds < 2:
+            raise ValueError(f"seeds must be >= 2 (standard errors over initialisations), got {self.seeds!r}")
 
 
-def _slope(xs: list[float], ys: list[float]) -> float:
-    return float(np.polyfit(np.asarray(xs, float), np.log(np.asarray(ys, float)), 1)[0])
+def _ntk_trace(net: FullyConnectedReLU, x: Tensor) -> float:
+    """Θ̄ = mean_i ‖∇_θ h(x_i)‖² (trace of the empirical NTK per point) over the rows of x."""
+    total = 0.0
+    for i in range(len(x)):
+        grads = torch.autograd.grad(net(x[i:i + 1]).sum(), net.params)
+        total += sum(float((g * g).sum()) for g in grads)
+    return total / len(x)
+
+
+def _logistic(h: Tensor, b: Tensor) -> Tensor:
+    return F.softplus(-b * h.squeeze(1)).mean()
+
+
+def _train_and_measure(config: Config, data: dict, depth: int, m: int, init: str, seed: int) -> dict:
+    """One net: P/ε at init, trained to the target loss, P/ε, κ, epochs, test accuracy (memoised in `data`)."""
+    key = (depth, m, init, seed)
+    if key not in data["memo"]:  # the two sweeps share the nets at (width_depths × depth_width, width_init)
+        data["memo"][key] = _train_and_measure_once(config, data, depth, m, init, seed)
+    return data["memo"][key]
+
+
+def _train_and_measure_once(config: Config, data: dict, depth: int, m: int, init: str, seed: int) -> dict:
+    xtr, btr, xte, bte = data["xtr"], data["btr"], data["xte"], data["bte"]
+    p = xtr.shape[1]
+    net = FullyConnectedReLU([p] + [m] * (depth - 1) + [1], init=init, output_activation=False,
+                             generator=torch.Generator().manual_seed(seed)).to(xtr.device)
+    ev = lambda: perturbation_stability(net, xte, config.eps, config.n_samples,  # noqa: E731 - same draws twice
+                                        torch.Generator(device=xte.device).manual_seed(seed + 1)).ratio
+    p_init = ev()
+    theta = _ntk_trace(net, xtr[:32])
+    lr = config.lr0 / theta if theta > 0 else config.lr0
+    tracker = LazyTracker(net)
+    gen = torch.Generator().manual_seed(seed + 2)
+    per_epoch = math.ceil(len(xtr) / config.batch_size)
+    epochs, loss = 0, float("inf")
+    while epochs < config.max_epochs:
+        train_sgd(net, xtr, btr, _logistic, per_epoch, lr, config.batch_size, config.momentum, generator=gen)
+        epochs += 1
+        with torch.no_grad():
+            loss = _logistic(net(xtr), btr).item()
+        if not math.isfinite(loss) or loss <= config.target_loss:
+            break
+    with torch.no_grad():
+        acc = ((net(xte).squeeze(1) * bte) > 0).float().mean().item()
+    return {"init": p_init, "trained": ev(), "kappa": tracker.ratio(), "epochs": epochs, "train_loss": loss,
+            "reached": bool(math.isfinite(loss) and loss <= config.target_loss), "test_accuracy": acc}
+
+
+def _cell(runs: list[dict]) -> dict:
+    """Mean and SE over seeds of every numeric field of the per-seed results."""
+    out: dict = {"reached_all": all(r["reached"] for r in runs)}
+    for key in ("init", "trained", "kappa", "epochs", "train_loss", "test_accuracy"):
+        v = np.asarray([r[key] for r in runs], float)
+        out[key] = float(v.mean())
+        out[f"{key}_se"] = float(v.std(ddof=1) / math.sqrt(len(v)))
+    out["trained_per_seed"] = [r["trained"] for r in runs]
+    out["init_per_seed"] = [r["init"] for r in runs]
+    return out
+
+
+def _width_part(config: Config, data: dict, out: RunOutput) -> tuple[dict, dict]:
+    cells: dict = {}
+    summary: dict = {}
+    jobs = [(d, m) for d in config.width_depths for m in config.widths]
+    for d, m in progress(jobs, desc="width sweep", total=len(jobs)):
+        runs = [_train_and_measure(config, data, d, m, config.width_init, config.seed * 1000 + s)
+                for s in range(config.seeds)]
+        c = cells.setdefault(d, {})[m] = _cell(runs)
+        out.log.info(f"width sweep {config.width_init} L={d} m={m}: P/eps init {c['init']:.4f} trained "
+                     f"{c['trained']:.3f} ± {c['trained_se']:.3f} kappa {c['kappa']:.3f} epochs {c['epochs']:.1f} "
+                     f"acc {c['test_accuracy']:.3f} reached {c['reached_all']}")
+    for d in config.width_depths:
+        ok = [m for m in config.widths if cells[d][m]["reached_all"]]
+        s: dict = {"L3_half": d ** 3 / 2, "widths_used": ok}
+        if len(ok) >= 2:
+            peak = max(ok, key=lambda m: cells[d][m]["trained"])
+            last = ok[-1]
+            drop = cells[d][peak]["trained"] - cells[d][last]["trained"]
+            se = math.hypot(cells[d][peak]["trained_se"], cells[d][last]["trained_se"])
+            over = [m for m in ok if m >= d ** 3]
+            branch = [m for m in ok if m >= peak]
+            if len(branch) >= 2:  # the "↘" branch: log-log slope from the peak on, fitted per seed
+                per_seed = [float(np.polyfit(np.log(branch), np.log([cells[d][m]["trained_per_seed"][k]
+                                                                      for m in branch]), 1)[0])
+                            for k in range(config.seeds)]
+                s.update(slope_after_peak=float(np.mean(per_seed)),
+                         slope_after_peak_se=float(np.std(per_seed, ddof=1) / math.sqrt(len(per_seed))),
+                         slope_after_peak_per_seed=per_seed)
+            first = ok[0]
+            rise = cells[d][peak]["trained"] - cells[d][first]["trained"]
+            rise_se = math.hypot(cells[d][peak]["trained_se"], cells[d][first]["trained_se"])
+            s.update(peak_width=peak, peak_over_L3_half=peak / (d ** 3 / 2), p_at_peak=cells[d][peak]["trained"],
+                     p_at_widest=cells[d][last]["trained"], drop_peak_to_widest=drop, drop_se=se,
+                     eventually_decreases=bool(drop > 2 * se), rise_to_peak=rise, rise_se=rise_se,
+                     rises_before_peak=bool(rise > 2 * rise_se),
+                     kappa_at_widest=cells[d][last]["kappa"])
+            if len(over) >= 2:
+                s["loglog_slope_m_ge_L3"] = float(np.polyfit(np.log(over), np.log([cells[d][m]["trained"] for m in over]), 1)[0])
+        summary[d] = s
+        out.log.info(f"width sweep L={d}: {s}")
+    return cells, summary
+
+
+def _depth_part(config: Config, data: dict, out: RunOutput) -> tuple[dict, dict]:
+    cells: dict = {}
+    slopes: dict = {}
+    jobs = [(i, d) for i in config.inits for d in config.depths]
+    for init, d in progress(jobs, desc="depth sweep", total=len(jobs)):
+        runs = [_train_and_measure(config, data, d, config.depth_width, init, config.seed * 1000 + s)
+                for s in range(config.seeds)]
+        c = cells.setdefault(init, {})[d] = _cell(runs)
+        out.log.info(f"depth sweep {init} L={d} m={config.depth_width}: P/eps init {c['init']:.4f} trained "
+                     f"{c['trained']:.3f} ± {c['trained_se']:.3f} kappa {c['kappa']:.3f} epochs {c['epochs']:.1f} "
+                     f"acc {c['test_accuracy']:.3f} reached {c['reached_all']}")
+    for init in config.inits:
+        reached = [d for d in config.depths if cells[init][d]["reached_all"]]
+        for phase in ("init", "trained"):
+            ok = reached if phase == "trained" else list(config.depths)  # equal fit matters only after training
+            per_seed = []
+            for s in range(config.seeds):
+                ys = np.asarray([cells[init][d][f"{phase}_per_seed"][s] for d in ok])
+                per_seed.append(float(np.polyfit(np.asarray(ok, float), np.log(ys), 1)[0])
+                                if len(ok) >= 2 and (ys > 0).all() else float("nan"))
+            v = np.asarray(per_seed)
+            slopes[f"{phase}_{init}"] = {"slope": float(v.mean()), "se": float(v.std(ddof=1) / math.sqrt(len(v))),
+                                         "per_seed": per_seed, "depths_used": ok}
+    return cells, slopes
 
 
 def run(config: Config, out: RunOutput) -> dict:
     import matplotlib.pyplot as plt
 
-    dev = torch.device(config.device)
-    train, test = load_digits()
-    xtr, xte = train.x.flatten(1).to(dev), test.x.flatten(1).to(dev)
-    btr, bte = ((train.y >= 5).float() * 2 - 1).to(dev), ((test.y >= 5).float() * 2 - 1).to(dev)
-    p = xtr.shape[1]
-    steps = config.epochs * math.ceil(len(xtr) / config.batch_size)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # small matrices: intra-op threads cost more than they save on a shared machine
+    try:
+        dev = torch.device(config.device)
+        train, test = load_digits()
+        xtr, xte = train.x.flatten(1).to(dev), test.x.flatten(1).to(dev)
+        data = {"xtr": xtr / torch.linalg.vector_norm(xtr, dim=1, keepdim=True),
+                "xte": xte / torch.linalg.vector_norm(xte, dim=1, keepdim=True),
+                "btr": ((train.y >= 5).float() * 2 - 1).to(dev), "bte": ((test.y >= 5).float() * 2 - 1).to(dev),
+                "memo": {}}
+        wcells, wsummary = _width_part(config, data, out)
+        dcells, dslopes = _depth_part(config, data, out)
+    finally:
+        torch.set_num_threads(threads)
 
-    def logistic(h: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-        return F.softplus(-b * h.squeeze(1)).mean()
+    claims: dict = {}
+    for d, s in wsummary.items():
+        if "eventually_decreases" in s:
+            tag = f"width (trained, {config.width_init}, L={d})"
+            claims[f"{tag}: P/eps(peak) - P/eps(widest) > 2 SE"] = s["eventually_decreases"]
+            if "slope_after_peak" in s:
+                claims[f"{tag}: log-log slope after the peak < -2 SE"] = \
+                    bool(s["slope_after_peak"] < -2 * s["slope_after_peak_se"])
+            claims[f"{tag}: rise from the narrowest trained width to the peak > 2 SE"] = s["rises_before_peak"]
+            claims[f"{tag}: peak within a factor 4 of L^3/2"] = bool(0.25 <= s["peak_over_L3_half"] <= 4)
+    for key, v in dslopes.items():
+        phase, init = key.split("_", 1)
+        if init == "lecun":
+            claims[f"depth ({phase}): helps under lecun (slope < -2 SE)"] = bool(v["slope"] < -2 * v["se"])
+        else:
+            claims[f"depth ({phase}): hurts under {init} (slope > 2 SE)"] = bool(v["slope"] > 2 * v["se"])
+    all_cells = [c for d in wcells.values() for c in d.values()] + [c for i in dcells.values() for c in i.values()]
+    metrics: dict = {
+        "width_sweep": wcells, "width_summary": wsummary, "depth_sweep": dcells, "depth_slopes": dslopes,
+        "claims": claims, "claims_holding": f"{sum(claims.values())}/{len(claims)}",
+        "cells_reaching_target": f"{sum(c['reached_all'] for c in all_cells)}/{len(all_cells)}",
+        "mean_test_accuracy_reached": float(np.mean([c["test_accuracy"] for c in all_cells if c["reached_all"]]
+                                                    or [float("nan")])),
+    }
 
-    res: dict[str, dict] = {ph: {} for ph in ("init", "trained")}
-    se: dict[str, dict] = {ph: {} for ph in ("init", "trained")}
-    acc, kappa = {}, {}
-    for init in config.inits:
-        for ph in res:
-            res[ph][init], se[ph][init] = {}, {}
-        acc[init], kappa[init] = {}, {}
-        for depth in config.depths:
-            for ph in res:
-                res[ph][init][depth], se[ph][init][depth] = {}, {}
-            acc[init][depth], kappa[init][depth] = {}, {}
-            for m in config.widths:
-                vals = {"init": [], "trained": []}
-                accs, kaps = [], []
-                for s in range(config.seeds):
-                    seed = config.seed * 1000 + s
-                    net = FullyConnectedReLU([p] + [m] * (depth - 1) + [1], init=init, output_activation=False,
-                                             generator=torch.Generator().manual_seed(seed)).to(dev)
-                    g_eval = torch.Generator(device=dev).manual_seed(seed + 1)
-                    vals["init"].append(perturbation_stability(net, xte, config.eps, config.n_samples, g_eval).ratio)
-                    tracker = LazyTracker(net)
-                    train_sgd(net, xtr, btr, logistic, steps, config.lr, config.batch_size, config.momentum,
-                              generator=torch.Generator().manual_seed(seed + 2))
-                    g_eval = torch.Generator(device=dev).manual_seed(seed + 1)
-                    vals["trained"].append(perturbation_stability(net, xte, config.eps, config.n_samples, g_eval).ratio)
-                    with torch.no_grad():
-                        accs.append(((net(xte).squeeze(1) * bte) > 0).float().mean().item())
-                    kaps.append(tracker.ratio())
-                for ph in res:
-                    v = np.asarray(vals[ph])
-                    res[ph][init][depth][m] = float(v.mean())
-                    se[ph][init][depth][m] = float(v.std(ddof=1) / math.sqrt(len(v))) if len(v) > 1 else float("nan")
-                acc[init][depth][m] = float(np.mean(accs))
-                kappa[init][depth][m] = float(np.mean(kaps))
-                out.log.info(f"{init} L={depth} m={m}: P/eps init {res['init'][init][depth][m]:.3f} "
-                             f"trained {res['trained'][init][depth][m]:.3f} acc {acc[init][depth][m]:.3f} "
-                             f"kappa {kappa[init][depth][m]:.2f}")
-
-    metrics: dict = {"p_over_eps": res, "p_over_eps_se_over_seeds": se, "test_accuracy": acc, "kappa": kappa}
-    claims = {}
-    for ph in res:
-        for init in config.inits:
-            d_slope = float(np.mean([_slope(list(config.depths), [res[ph][init][d][m] for d in config.depths])
-                                     for m in config.widths]))
-            w_slope = float(np.mean([_slope([math.log(m) for m in config.widths],
-                                            [res[ph][init][d][m] for m in config.widths]) for d in config.depths]))
-            metrics[f"{ph}_{init}_depth_slope"] = d_slope
-            metrics[f"{ph}_{init}_width_slope"] = w_slope
-            claims[f"{ph}: width helps under {init}"] = w_slope < 0
-            want = "helps" if init == "lecun" else "hurts"
-            claims[f"{ph}: depth {want} under {init}"] = d_slope < 0 if init == "lecun" else d_slope > 0
-    metrics["claims"] = claims
-    metrics["claims_holding"] = f"{sum(claims.values())}/{len(claims)}"
-    metrics["mean_test_accuracy"] = float(np.mean([acc[i][d][m] for i in acc for d in acc[i] for m in acc[i][d]]))
-
-    colors = plt.cm.viridis(np.linspace(0, 0.9, len(config.widths)))
-    fig, axes = plt.subplots(1, len(config.inits), figsize=(4.2 * len(config.inits), 3.6), squeeze=False)
-    for ax, init in zip(axes[0], config.inits):
-        for c, m in zip(colors, config.widths):
-            ax.plot(config.depths, [res["trained"][init][d][m] for d in config.depths], "o-", color=c, label=f"m={m}")
-            ax.plot(config.depths, [res["init"][init][d][m] for d in config.depths], "s--", color=c, alpha=0.6)
-        ax.set_yscale("log")
-        ax.set_xlabel("depth L")
-        ax.set_title(f"{init} initialisation")
-    axes[0][0].set_ylabel("P(h, ε)/ε")
-    axes[0][-1].legend(fontsize=7)
-    out.savefig(fig, "stability_vs_depth",
-                "Perturbation stability P/ε (lower = more robust on average) against depth on digits, "
-                "solid: after SGD training, dashed: at initialisation; one colour per width m. "
-                "Notes' claim: depth helps under LeCun, hurts under He/NTK.")
-    fig, axes = plt.subplots(1, len(config.inits), figsize=(4.2 * len(config.inits), 3.6), squeeze=False)
-    colors = plt.cm.plasma(np.linspace(0, 0.85, len(config.depths)))
-    for ax, init in zip(axes[0], config.inits):
-        for c, d in zip(colors, config.depths):
-            ax.plot(config.widths, [res["trained"][init][d][m] for m in config.widths], "o-", color=c, label=f"L={d}")
-            ax.plot(config.widths, [res["init"][init][d][m] for m in config.widths], "s--", color=c, alpha=0.6)
+    colors = plt.cm.plasma(np.linspace(0, 0.85, len(config.width_depths)))
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+    for c, d in zip(colors, config.width_depths):
+        ms = [m for m in config.widths if wcells[d][m]["reached_all"]]
+        axes[0].errorbar(ms, [wcells[d][m]["trained"] for m in ms], [2 * wcells[d][m]["trained_se"] for m in ms],
+                         fmt="o-", color=c, capsize=2, label=f"L={d} trained")
+        axes[0].plot(ms, [wcells[d][m]["init"] for m in ms], "s--", color=c, alpha=0.6, label=f"L={d} init")
+        axes[0].axvline(d ** 3 / 2, color=c, ls=":", lw=1)
+        axes[1].plot(ms, [wcells[d][m]["kappa"] for m in ms], "o-", color=c, label=f"L={d}")
+    for ax, lab in zip(axes, ("P(h, ε)/ε", "lazy-training ratio κ")):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("width m")
-        ax.set_title(f"{init} initialisation")
-    axes[0][0].set_ylabel("P(h, ε)/ε")
-    axes[0][-1].legend(fontsize=7)
+        ax.set_ylabel(lab)
+    axes[0].legend(fontsize=7, ncol=2)
+    axes[1].legend(fontsize=7)
     out.savefig(fig, "stability_vs_width",
-                "Perturbation stability P/ε against width m (solid: trained, dashed: at initialisation), "
-                "one colour per depth L. Notes' claim: width helps (P/ε decreases with m).")
+                f"Left: perturbation stability P/ε (lower = more robust on average) of bias-free ReLU nets "
+                f"({config.width_init} init) on normalised digits (‖x‖₂ = 1) against width m, one colour per depth L; "
+                f"solid: trained to training loss {config.target_loss} (mean ± 2 SE over {config.seeds} seeds), "
+                f"dashed: at initialisation; dotted verticals: the bound's peak m = L³/2. The notes' table "
+                f"predicts ↗↘ (rise, then decrease for m ≫ L³). Cells where some seed did not reach the target "
+                f"loss are left out. Right: lazy-training ratio κ of the trained nets (κ ≪ 1: lazy regime).")
+
+    fig, axes = plt.subplots(1, len(config.inits), figsize=(4.2 * len(config.inits), 3.6), squeeze=False,
+                             sharey=True)
+    for ax, init in zip(axes[0], config.inits):
+        ok = dslopes["trained_" + init]["depths_used"]
+        tr = [dcells[init][d]["trained"] for d in ok]
+        ax.errorbar(ok, tr, [2 * dcells[init][d]["trained_se"] for d in ok], fmt="o-", capsize=2, label="trained")
+        ax.plot(config.depths, [dcells[init][d]["init"] for d in config.depths], "s--", label="initialisation")
+        for d, y in zip(ok, tr):
+            ax.annotate(f"κ={dcells[init][d]['kappa']:.2f}", (d, y), fontsize=6, textcoords="offset points",
+                        xytext=(0, 6), ha="center")
+        ax.set_yscale("log")
+        ax.set_xlabel("depth L")
+        ax.set_title(f"{init} init (trained slope {dslopes['trained_' + init]['slope']:+.3f}"
+                     f"±{dslopes['trained_' + init]['se']:.3f})", fontsize=9)
+    axes[0][0].set_ylabel("P(h, ε)/ε")
+    axes[0][0].legend(fontsize=7)
+    out.savefig(fig, "stability_vs_depth",
+                f"P/ε against depth L at width m = {config.depth_width} on normalised digits, one panel per "
+                f"initialisation; solid: trained to training loss {config.target_loss} (mean ± 2 SE over "
+                f"{config.seeds} seeds, κ = lazy-training ratio annotated; depths where some seed did not reach the "
+                f"target loss are left out), dashed: at initialisation. Title: "
+                f"slope of log P/ε per layer (mean ± SE over seeds). Notes' claim: depth helps under LeCun, "
+                f"hurts under He/NTK.")
     return metrics
 
 
 EXPERIMENT = Experiment(
     name="perturbation_stability",
-    summary="P(h,eps)/eps vs width and depth under LeCun/He/NTK init on digits (the good, the bad, the ugly)",
+    summary="P(h,eps)/eps of trained ReLU nets vs width (up to m >> L^3) and depth, LeCun/He/NTK (good/bad/ugly)",
     config=Config,
     run=run,
-    quick={"widths": (16, 128), "depths": (2, 6), "seeds": 1, "epochs": 4, "n_samples": 16},
-    reproduces="seeds 000/002/003, table 'perturbation stability <~ Func(m, L, beta)' and the FCN width/depth figures",
+    quick={"widths": (4, 16, 64, 256, 1024), "width_depths": (2,), "depths": (2, 4), "depth_width": 128,
+           "seeds": 2, "max_epochs": 100},
+    reproduces="seeds 000/002/003, table 'perturbation stability <~ Func(m, L, beta)' (lazy regime) and the "
+               "FCN depth / CNN width figures of Zhu et al. 2022",
 )
