@@ -54,8 +54,8 @@ reached it: the m = 4 nets (all depths), L = 4 at m = 8 and LeCun at L = 8 did n
   hurts, the opposite of the claim) and L = 8 diverges. Training to the same loss washes out the
   initial scale 2^{−L/2}: every trained net has P/ε ≈ 2.7-4.
 - Why the previous version saw width hurt: with a fixed step (η = 0.01, momentum 0.9, 10 epochs, standard
-  parametrisation; rerun on normalised inputs, 2 seeds) a width-m net trains m times faster, so wider nets end at lower training loss with a
-  larger P/ε (L = 2, m = 16 → 1024: loss 0.61 → 0.40, P/ε 0.26 → 0.98), even though m ≫ L³ = 8 there:
+  parametrisation; rerun on normalised inputs, 2 seeds) a width-m net trains m times faster, so wider nets
+  end at lower training loss with a larger P/ε (L = 2, m = 16 → 1024: loss 0.61 → 0.40, P/ε 0.26 → 0.98), even though m ≫ L³ = 8 there:
   that rise is a fit confound, not the bound's "↗" branch.
 At --quick size (2 seeds; L = 2, widths 4…1024; depths 2, 4 at m = 128; ≈ 10 s): P/ε 4.08 ± 0.22 at
 m = 16 → 3.15 ± 0.01 at m = 1024 (slope after the peak −0.060 ± 0.013), κ 2.7 → 0.27; at depth 2 → 4 He
@@ -215,7 +215,8 @@ def _width_part(config: Config, data: dict, out: RunOutput) -> tuple[dict, dict]
                      rises_before_peak=bool(rise > 2 * rise_se),
                      kappa_at_widest=cells[d][last]["kappa"])
             if len(over) >= 2:
-                s["loglog_slope_m_ge_L3"] = float(np.polyfit(np.log(over), np.log([cells[d][m]["trained"] for m in over]), 1)[0])
+                ys = np.log([cells[d][m]["trained"] for m in over])
+                s["loglog_slope_m_ge_L3"] = float(np.polyfit(np.log(over), ys, 1)[0])
         summary[d] = s
         out.log.info(f"width sweep L={d}: {s}")
     return cells, summary
@@ -291,28 +292,33 @@ def run(config: Config, out: RunOutput) -> dict:
     }
 
     colors = plt.cm.plasma(np.linspace(0, 0.85, len(config.width_depths)))
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+    fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
     for c, d in zip(colors, config.width_depths):
         ms = [m for m in config.widths if wcells[d][m]["reached_all"]]
         axes[0].errorbar(ms, [wcells[d][m]["trained"] for m in ms], [2 * wcells[d][m]["trained_se"] for m in ms],
-                         fmt="o-", color=c, capsize=2, label=f"L={d} trained")
-        axes[0].plot(ms, [wcells[d][m]["init"] for m in ms], "s--", color=c, alpha=0.6, label=f"L={d} init")
-        axes[0].axvline(d ** 3 / 2, color=c, ls=":", lw=1)
-        axes[1].plot(ms, [wcells[d][m]["kappa"] for m in ms], "o-", color=c, label=f"L={d}")
-    for ax, lab in zip(axes, ("P(h, ε)/ε", "lazy-training ratio κ")):
+                         fmt="o-", color=c, capsize=2, label=f"L={d}")
+        axes[1].errorbar(ms, [wcells[d][m]["init"] for m in ms], [2 * wcells[d][m]["init_se"] for m in ms],
+                         fmt="s--", color=c, capsize=2, label=f"L={d}")
+        axes[2].plot(ms, [wcells[d][m]["kappa"] for m in ms], "o-", color=c, label=f"L={d}")
+        for ax in axes[:2]:
+            ax.axvline(d ** 3 / 2, color=c, ls=":", lw=1)
+    titles = ("trained to equal loss", "at initialisation", "lazy-training ratio κ (trained)")
+    for ax, lab, title in zip(axes, ("P(h, ε)/ε", "P(h, ε)/ε", "κ"), titles):
         ax.set_xscale("log")
-        ax.set_yscale("log")
         ax.set_xlabel("width m")
         ax.set_ylabel(lab)
-    axes[0].legend(fontsize=7, ncol=2)
-    axes[1].legend(fontsize=7)
+        ax.set_title(title, fontsize=9)
+        ax.legend(fontsize=7)
+    axes[2].set_yscale("log")
+    fig.tight_layout()
     out.savefig(fig, "stability_vs_width",
-                f"Left: perturbation stability P/ε (lower = more robust on average) of bias-free ReLU nets "
-                f"({config.width_init} init) on normalised digits (‖x‖₂ = 1) against width m, one colour per depth L; "
-                f"solid: trained to training loss {config.target_loss} (mean ± 2 SE over {config.seeds} seeds), "
-                f"dashed: at initialisation; dotted verticals: the bound's peak m = L³/2. The notes' table "
-                f"predicts ↗↘ (rise, then decrease for m ≫ L³). Cells where some seed did not reach the target "
-                f"loss are left out. Right: lazy-training ratio κ of the trained nets (κ ≪ 1: lazy regime).")
+                f"Perturbation stability P/ε (lower = more robust on average) of bias-free ReLU nets "
+                f"({config.width_init} init) on normalised digits (‖x‖₂ = 1) against width m, one colour per "
+                f"depth L (mean ± 2 SE over {config.seeds} seeds). Left: trained until the training loss is "
+                f"≤ {config.target_loss}; middle: at initialisation; dotted verticals: m = L³/2, the peak of "
+                f"the notes' bound, which predicts ↗↘ (rise, then decrease for m ≫ L³). Widths where some seed "
+                f"did not reach the target loss are left out. Right: lazy-training ratio κ of the trained nets "
+                f"(κ ≪ 1: lazy regime).")
 
     fig, axes = plt.subplots(1, len(config.inits), figsize=(4.2 * len(config.inits), 3.6), squeeze=False,
                              sharey=True)
