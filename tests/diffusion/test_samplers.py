@@ -3,8 +3,8 @@ transport map (to ODE tolerance); the stochastic samplers reproduce the exact ma
 
 The reference at the final time t_N is the exact marginal N(α m, (α²s² + σ²) I), not the data, so that the
 only errors are Monte-Carlo (5 SE) and the discretisation, made small by the step counts used here
-(the weak error of each sampler at these step counts, measured with 10⁵ samples, is below one SE of the
-4,000 samples used here).
+(the weak error of each sampler at these step counts, measured on VP with 10⁵ samples, is below one SE of
+the 4,000 samples used here; the predictor–corrector's Langevin bias is accounted for in closed form).
 """
 
 import math
@@ -56,9 +56,9 @@ def _draw_marginal(proc, t, n, seed):
                                                              dtype=torch.float64)
 
 
-def _assert_moments(out, proc, t):
+def _assert_moments(out, proc, t, inflation=1.0):
     a, s = proc.marginal(torch.tensor(t, dtype=torch.float64))
-    v = float(a**2 * S**2 + s**2)
+    v = float(a**2 * S**2 + s**2) * inflation
     n = len(out)
     assert bool(((out.mean(0) - a * M).abs() < 5 * math.sqrt(v / n)).all()), (out.mean(0), a * M)
     assert bool(((out.var(0) - v).abs() < 5 * v * math.sqrt(2 / (n - 1))).all()), (out.var(0), v)
@@ -81,7 +81,9 @@ def test_reverse_samplers_reproduce_gaussian_moments(name, sde):
     ts = sde.timesteps(STEPS[name])
     x = _draw_marginal(sde, 1.0, 4000, 2)
     out = SAMPLERS[name](eps, sde, x, ts, torch.Generator().manual_seed(3))
-    _assert_moments(out, sde, sde.t_min)
+    # The SNR rule gives a Langevin step ε ≈ 2r²v that does not shrink with the step count; ULA on N(0, v) with
+    # step ε has stationary variance v/(1 − ε/(2v)) = v/(1 − r²): the corrector's known bias (r = 0.16: +2.6%).
+    _assert_moments(out, sde, sde.t_min, 1 / (1 - 0.16**2) if name == "predictor_corrector" else 1.0)
 
 
 @pytest.mark.parametrize("name", ["ddim_eta0", "ancestral"])
