@@ -85,6 +85,13 @@ INITS = ("lecun", "he", "ntk")
 
 @dataclass
 class Config(ExperimentConfig):
+    """Part A: `widths` × `width_depths` under `width_init`; part B: `depths` × `inits` at `depth_width`.
+
+    Each net: SGD (`batch_size`, `momentum`, step `lr0`/Θ̄) until the training loss ≤ `target_loss` or
+    `max_epochs`; `seeds` ≥ 2 initialisations per cell; P/ε from `n_samples` l2-ball draws per test point
+    (`eps` is nominal: P/ε does not depend on it).
+    """
+
     widths: tuple[int, ...] = (4, 8, 16, 32, 64, 128, 256, 512, 1024)
     width_depths: tuple[int, ...] = (2, 3, 4)
     width_init: str = "he"
