@@ -72,6 +72,7 @@ def test_tour_runs_everything_quick(fake_registry, tmp_path):
     (["run", "toy", "--set", "steps"], "expects KEY=VALUE"),
     (["run", "toy", "--device", "tpu"], "--device"),
     (["run", "toy", "--seed", "x"], "invalid int value"),
+    (["run", "toy", "--threads", "0"], "--threads must be >= 1"),
     (["frobnicate"], "invalid choice"),
 ])
 def test_bad_input_is_one_line_exit_2_nothing_written(fake_registry, tmp_path, capsys, argv, message):

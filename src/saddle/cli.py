@@ -1,7 +1,7 @@
 """`saddle` command line: list experiments, run them (or the default tour), build the HTML report.
 
     saddle list
-    saddle run [NAME ...] [--quick | --full] [--set key=value ...] [--out DIR] [--seed N] [--device cpu|cuda]
+    saddle run [NAME ...] [--quick | --full] [--set key=value ...] [--out DIR] [--seed N] [--device cpu|cuda] [--threads N]
     saddle report DIR
 
 Bad input gets one line on stderr and exit code 2; a failed experiment exit code 1. Set
@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default="results", help="output folder (default: results)")
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
+    r.add_argument("--threads", type=int, default=1,
+                   help="CPU threads for torch (default 1: the experiments are many small tensor operations, "
+                        "for which intra-op threading costs more than it gains)")
     rep = sub.add_parser("report", help="(re)build DIR/index.html from the runs in DIR")
     rep.add_argument("dir")
     return p
@@ -184,6 +187,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise UsageError("no experiments are registered")
     quick = args.quick or (tour and not args.full)
     device = _check_device(args.device)
+    if args.threads < 1:
+        raise UsageError(f"--threads must be >= 1, got {args.threads}")
     per = _split_sets(args.sets, names)
     configs = {}
     for n in names:  # validate everything before anything is written
@@ -199,6 +204,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except OSError as e:
         raise UsageError(f"--out {str(out_root)!r} is not a writable folder: {e.strerror or e}") from None
 
+    import torch
+
+    torch.set_num_threads(args.threads)
     succeeded: dict[str, float] = {}
     failed: dict[str, str] = {}
     bad_input = False
