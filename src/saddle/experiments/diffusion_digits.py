@@ -31,7 +31,7 @@ from saddle.train.erm import train_classifier
 
 @dataclass
 class Config(ExperimentConfig):
-    train_steps: int = 4000
+    train_steps: int = 1500
     batch_size: int = 128
     channels: int = 32
     lr: float = 2e-3
