@@ -3,8 +3,9 @@ transport map (to ODE tolerance); the stochastic samplers reproduce the exact ma
 
 The reference at the final time t_N is the exact marginal N(α m, (α²s² + σ²) I), not the data, so that the
 only errors are Monte-Carlo (5 SE) and the discretisation, made small by the step counts used here
-(the weak error of each sampler at these step counts, measured on VP with 10⁵ samples, is below one SE of
-the 4,000 samples used here; the predictor–corrector's Langevin bias is accounted for in closed form).
+(measured on VP with 10⁵ samples at these step counts, the weak errors of Euler–Maruyama, Heun and DDIM are
+below one SE of the 4,000 samples used here; the predictor–corrector's Langevin bias, +2.8% in variance, is
+accounted for in closed form below; ancestral uses 1,000 steps, twice DDIM's).
 """
 
 import math
