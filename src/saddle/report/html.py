@@ -73,8 +73,12 @@ def _section(run: Path) -> str:
         src = html.escape(f"{run.name}/{fig['file']}")
         parts.append(f'<figure><img src="{src}" alt="{html.escape(fig["caption"])}">'
                      f"<figcaption>{html.escape(fig['caption'])}</figcaption></figure>")
-    rows = "".join(f"<tr><td><code>{html.escape(k)}</code></td><td>{html.escape(v)}</td></tr>" for k, v in _flatten(metrics))
-    parts.append(f"<table><tr><th>metric</th><th>value</th></tr>{rows}</table>")
+    flat = _flatten(metrics)
+    rows = "".join(f"<tr><td><code>{html.escape(k)}</code></td><td>{html.escape(v)}</td></tr>" for k, v in flat)
+    table = f"<table><tr><th>metric</th><th>value</th></tr>{rows}</table>"
+    # long tables fold away so that the figures of the next experiment stay close
+    parts.append(table if len(flat) <= 16 else
+                 f"<details><summary>metrics ({len(flat)} values)</summary>{table}</details>")
     crow = "".join(f"<tr><td><code>{html.escape(k)}</code></td><td>{html.escape(v)}</td></tr>" for k, v in _flatten(config))
     parts.append(f"<details><summary>config</summary><table>{crow}</table></details>")
     return "\n".join(parts)
