@@ -9,7 +9,7 @@ test digits. The full AutoAttack comparison on all 360 test digits is in benchma
 import pytest
 import torch
 
-torchattacks = pytest.importorskip("torchattacks")
+import torchattacks  # installed by the Makefile (--no-deps); a missing reference must fail, not skip
 
 from saddle.attacks import AutoProjectedGradientAttack, ProjectedGradientAttack, TopClassesTargeted  # noqa: E402
 from saddle.metrics import robust_accuracy  # noqa: E402
