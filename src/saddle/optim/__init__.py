@@ -26,6 +26,7 @@ from saddle.optim.eg_plus import EGPlus
 from saddle.optim.extra_adam import AdamState, ExtraAdam
 from saddle.optim.extragradient import ExtraGradient
 from saddle.optim.gda import AlternatingGDA, CountState, SimultaneousGDA
+from saddle.optim.langevin import LangevinGDA
 from saddle.optim.mirror import MirrorDescent, MirrorProx, MirrorState
 from saddle.optim.optimistic import OptimisticGDA, OptimisticState
 from saddle.optim.optimistic_adam import OptimisticAdam, OptimisticAdamState
@@ -41,7 +42,7 @@ __all__ = [
     "Method", "Field", "Params", "Projection", "StepSize", "per_player",
     "SimultaneousGDA", "AlternatingGDA", "ProximalPoint", "ExtraGradient", "OptimisticGDA",
     "ReflectedForwardBackward", "EGPlus", "CEGPlus", "StochasticSEGPlus", "ExtraAdam", "OptimisticAdam",
-    "MirrorDescent", "MirrorProx", "AdamScaling", "NoisyField", "robbins_monro", "paired_field",
+    "MirrorDescent", "MirrorProx", "LangevinGDA", "AdamScaling", "NoisyField", "robbins_monro", "paired_field",
     "Constant", "PolynomialDecay", "StepDecay", "GameOptimizer", "METHODS", "MethodInfo",
     "CountState", "OptimisticState", "ReflectedState", "CEGPlusState", "SEGPlusState", "AdamState",
     "OptimisticAdamState", "MirrorState",

@@ -1,48 +1,21 @@
-"""Shared pieces of the methods: argument validation, step-size lookup, projection, fused axpy."""
+"""Shared pieces of the methods: step-size lookup, projection, fused axpy (validators live in saddle.validation)."""
 
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 
 import torch
 from torch import Tensor
 
 from saddle.optim.base import Params, Projection, StepSize
-
-
-def check_real(name: str, value: float, low: float = 0.0, high: float = math.inf, *,
-               low_open: bool = True, high_open: bool = False) -> float:
-    """Return float(value) if it lies in the interval (or [) low, high ] (or )), else raise ValueError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    v = float(value)
-    ok = math.isfinite(v) or (v == high == math.inf and not high_open)
-    ok = ok and (v > low if low_open else v >= low) and (v < high if high_open else v <= high)
-    if not ok:
-        lb, rb = ("(" if low_open else "["), (")" if high_open else "]")
-        raise ValueError(f"{name} must be in {lb}{low}, {high}{rb}, got {value!r}")
-    return v
-
-
-def check_step_size(value: StepSize, name: str = "step_size") -> StepSize:
-    """A step size is a finite float > 0 or a callable schedule k -> η_k."""
-    if callable(value):
-        return value
-    return check_real(name, value, 0.0, math.inf, high_open=True)
+from saddle.validation import check_int, check_real, check_step_size  # noqa: F401  (re-exported to the methods)
 
 
 def check_projection(projection: Projection | None) -> Projection | None:
     if projection is not None and not callable(projection):
         raise ValueError(f"projection must be None or a callable params -> params, got {projection!r}")
     return projection
-
-
-def check_int(name: str, value: int, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return value
 
 
 def step_at(step_size: StepSize, k: int) -> float:

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple, Protocol
 import torch
 from torch import Tensor
 
+from saddle.langevin import gaussian_noise  # noqa: F401  (re-exported to the kernels)
 from saddle.progress import progress_range
 
 __all__ = ["Energy", "Kernel", "Trace", "as_energy", "sample", "check_step_size", "check_positions", "gaussian_noise"]
@@ -126,11 +127,6 @@ def check_positions(position: Tensor) -> Tensor:
     if not torch.isfinite(position).all():
         raise ValueError("position contains NaN or inf")
     return position.detach()
-
-
-def gaussian_noise(like: Tensor, generator: torch.Generator | None) -> Tensor:
-    """Standard normal noise with the shape, dtype and device of `like`."""
-    return torch.randn(like.shape, generator=generator, dtype=like.dtype, device=like.device)
 
 
 def _stack_infos(infos: list[Any]) -> Any:

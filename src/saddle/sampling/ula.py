@@ -6,13 +6,13 @@ Biased: on N(0, s²) the stationary variance is s² / (1 − h/(2s²)), not s².
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import torch
 from torch import Tensor
 
-from saddle.sampling.base import PotentialFn, as_energy, check_positions, check_step_size, gaussian_noise
+from saddle.langevin import langevin_step
+from saddle.sampling.base import PotentialFn, as_energy, check_positions, check_step_size
 
 __all__ = ["State", "Info", "ULA"]
 
@@ -46,6 +46,5 @@ class ULA:
 
     def step(self, state: State, generator: torch.Generator | None = None) -> tuple[State, Info]:
         """One ULA step for every chain."""
-        h = self.step_size
-        x = state.position - h * state.grad + math.sqrt(2 * h) * gaussian_noise(state.position, generator)
+        x = langevin_step(state.position, state.grad, self.step_size, generator)
         return State(x, self.energy.grad(x)), Info()

@@ -1,0 +1,71 @@
+"""The one Langevin discretisation of saddle: x⁺ = x − h P ∇f(x) + sqrt(2 h T P) ξ, ξ ~ N(0, I).
+
+Euler–Maruyama step of dX = −P∇f(X) dt + sqrt(2TP) dB, whose stationary law is π ∝ exp(−f/T)
+(seed 000, "Langevin Monte Carlo (LMC)"; Roberts & Tweedie 1996; Welling & Teh 2011 for stochastic ∇f;
+Li et al. 2016 for a diagonal preconditioner P, without their Γ correction term).
+
+Every Langevin user in saddle calls `langevin_step`: the samplers of `saddle.sampling` (ULA, the MALA
+proposal, SGLD, projected Langevin), the predictor–corrector's Langevin corrector in `saddle.diffusion`,
+and the Langevin game dynamics `saddle.optim.LangevinGDA` (trap game, mixed-strategy GAN particles,
+MixedNE-LD). It lives on the bottom floor because `saddle.optim` and `saddle.sampling` are siblings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor
+
+from saddle.validation import check_real
+
+__all__ = ["langevin_step", "langevin_step_all", "gaussian_noise"]
+
+
+def gaussian_noise(like: Tensor, generator: torch.Generator | None) -> Tensor:
+    """Standard normal noise with the shape, dtype and device of `like`, drawn from `generator`."""
+    return torch.randn(like.shape, generator=generator, dtype=like.dtype, device=like.device)
+
+
+def langevin_step(position: Tensor, grad: Tensor, step_size: float | Tensor,
+                  generator: torch.Generator | None = None, temperature: float = 1.0, *,
+                  preconditioner: Tensor | None = None, noise: Tensor | None = None) -> Tensor:
+    """One Langevin step x⁺ = x − h P g + sqrt(2 h T P) ξ (returns a new tensor; inputs untouched).
+
+    position x and grad g = ∇f(x) (any shape, equal); step_size h > 0, a float or a tensor that
+    broadcasts against x (per-point steps, e.g. the PC corrector's SNR rule); temperature T ≥ 0
+    (T = 0 is gradient descent, T = 1/β for π ∝ e^{−βf}); preconditioner P > 0 (broadcasts against x,
+    default I); noise ξ drawn from `generator` unless given (same shape as x).
+    For a score s = ∇log π pass grad = −s.
+    """
+    if grad.shape != position.shape:
+        raise ValueError(f"grad has shape {tuple(grad.shape)} but position has shape {tuple(position.shape)}")
+    if not isinstance(step_size, Tensor):
+        step_size = check_real("step_size", step_size, 0.0, math.inf, high_open=True)
+    temperature = check_real("temperature", temperature, 0.0, math.inf, low_open=False, high_open=True)
+    drift = grad if preconditioner is None else preconditioner * grad
+    x = position - step_size * drift
+    if temperature == 0.0:
+        return x
+    xi = gaussian_noise(position, generator) if noise is None else noise
+    if xi.shape != position.shape:
+        raise ValueError(f"noise has shape {tuple(xi.shape)} but position has shape {tuple(position.shape)}")
+    scale = 2.0 * temperature * step_size
+    if preconditioner is not None:
+        scale = scale * preconditioner
+    scale = scale.sqrt() if isinstance(scale, Tensor) else math.sqrt(scale)
+    return x + scale * xi
+
+
+def langevin_step_all(positions: Sequence[Tensor], grads: Sequence[Tensor], step_size: float,
+                      generator: torch.Generator | None = None, temperature: float = 1.0, *,
+                      preconditioners: Sequence[Tensor | None] | None = None) -> list[Tensor]:
+    """`langevin_step` on each tensor of a list (one per player), noise drawn in list order from one generator."""
+    if len(positions) != len(grads):
+        raise ValueError(f"got {len(positions)} positions but {len(grads)} gradients")
+    pre = [None] * len(positions) if preconditioners is None else list(preconditioners)
+    if len(pre) != len(positions):
+        raise ValueError(f"got {len(pre)} preconditioners for {len(positions)} positions")
+    return [langevin_step(x, g, step_size, generator, temperature, preconditioner=p)
+            for x, g, p in zip(positions, grads, pre)]
