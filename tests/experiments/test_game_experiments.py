@@ -4,35 +4,25 @@ import math
 
 import pytest
 
-from saddle.experiments import registry
-from saddle.experiments.base import RunOutput
 
 
-def _run(name, tmp_path, **overrides):
-    exp = registry()[name]
-    config = exp.make_config(quick=True, **overrides)
-    out = RunOutput(tmp_path / name)
-    metrics = exp.run(config, out)
-    assert out.figures and all((out.path / f.file).stat().st_size > 0 for f in out.figures)
-    return metrics
 
-
-def test_bilinear_rates_match_closed_forms(tmp_path):
-    m = _run("bilinear", tmp_path, steps=100)
+def test_bilinear_rates_match_closed_forms(run_experiment):
+    m = run_experiment("bilinear", steps=100)
     assert m["max_abs_error"] < 1e-10 and m["max_jacobian_error"] < 1e-12
     assert m["gda_spirals_out"] and m["others_spiral_in"]
     assert m["GDA"]["label"] == "diverged"
 
 
-def test_dirac_gan_reproduces_lemmas_and_figure(tmp_path):
-    m = _run("dirac_gan", tmp_path, n_h=12)
+def test_dirac_gan_reproduces_lemmas_and_figure(run_experiment):
+    m = run_experiment("dirac_gan", n_h=12)
     assert m["max_deviation"] < 1e-10 and m["unit_circle_iff_alpha_le_2"]
     assert m["sim_norm_monotone_increasing"] and m["alt_label"] == "limit cycle"
     assert abs(m["sim_norm_growth_near_equilibrium"] - m["lemma_2_4_growth"]) < 1e-9
 
 
-def test_limit_cycles_eg_cycles_and_curvature_eg_plus_escapes(tmp_path):
-    m = _run("limit_cycles", tmp_path, grid_n=21)
+def test_limit_cycles_eg_cycles_and_curvature_eg_plus_escapes(run_experiment):
+    m = run_experiment("limit_cycles", grid_n=21)
     assert m["eg_limit_cycles"] == m["runs_per_method"] == 6
     assert m["ceg_converged"] == 6
     for game in ("almost bilinear (Hsieh Ex. 5.1)", "forsaken c=0.5 (Hsieh Ex. 5.2)", "forsaken c=0.45 on box (Pethick)"):
@@ -42,8 +32,8 @@ def test_limit_cycles_eg_cycles_and_curvature_eg_plus_escapes(tmp_path):
     assert m["almost bilinear (Hsieh Ex. 5.1)"]["theorem_covers_it"]
 
 
-def test_saddles_basins_and_labels(tmp_path):
-    m = _run("saddles", tmp_path, steps=1500, grid_n=11)
+def test_saddles_basins_and_labels(run_experiment):
+    m = run_experiment("saddles", steps=1500, grid_n=11)
     for method in ("GDA", "EG", "OGDA"):
         assert m["x² − y²"][method]["strict local Nash"] == 1.0
         assert m["monkey x³ − 3xy²"][method]["strict local Nash"] == 0.0
@@ -51,8 +41,8 @@ def test_saddles_basins_and_labels(tmp_path):
     assert [p["label"] for p in m["weird −x²y² + xy"]["critical_points"]][1:] == ["critical, not local Nash"] * 4
 
 
-def test_trap_game_pure_traps_vs_mixed_equilibrium(tmp_path):
-    m = _run("trap_game", tmp_path, pure_steps=1000, n_starts=7, strategy_grid=21, mirror_steps=400, particles=40,
+def test_trap_game_pure_traps_vs_mixed_equilibrium(run_experiment):
+    m = run_experiment("trap_game", pure_steps=1000, n_starts=7, strategy_grid=21, mirror_steps=400, particles=40,
              langevin_steps=300)
     assert m["GDA_fraction_in_traps_from_outside_unit_disc"] == 1.0
     assert m["GDA_min_exploitability_in_traps"] >= 1.0 - 1e-9  # on ωx = 1/2 the gap is at least 1
@@ -63,8 +53,8 @@ def test_trap_game_pure_traps_vs_mixed_equilibrium(tmp_path):
     assert m["langevin_exploitability_second_half_mean"] < 0.5 * m["GDA_min_exploitability_in_traps"]
 
 
-def test_rates_are_linear_in_kappa(tmp_path):
-    m = _run("rates", tmp_path, max_log2_kappa=5)
+def test_rates_are_linear_in_kappa(run_experiment):
+    m = run_experiment("rates", max_log2_kappa=5)
     assert m["max_rate_vs_spectral_radius"] < 1e-6
     # N(ε) = c₁κ + c₀ over κ ∈ [2, 32]: the fitted log-log slope sits just below 1 for every method and class
     assert 0.85 < m["min_slope"] and m["max_slope"] < 1.1

@@ -2,28 +2,18 @@
 
 import pytest
 
-from saddle.experiments import registry
-from saddle.experiments.base import RunOutput
 
 
-def _run(name, tmp_path, **fixed):
-    exp = registry()[name]
-    config = exp.make_config(quick=True, **fixed)
-    out = RunOutput(tmp_path / name)
-    metrics = exp.run(config, out)
-    assert all((tmp_path / name / f.file).stat().st_size > 0 for f in out.figures)
-    return metrics
 
-
-def test_linear_attack_closed_form_and_sparse_robustness(tmp_path):
-    m = _run("linear_attack", tmp_path, steps=400, pgd_steps=5)
+def test_linear_attack_closed_form_and_sparse_robustness(run_experiment):
+    m = run_experiment("linear_attack", steps=400, pgd_steps=5)
     assert m["max_abs_gap_pgd_vs_closed_form"] < 1e-10
     assert m["sparse_more_robust"] and m["sparse_l1_norm"] < m["dense_l1_norm"]
     assert m["area_under_curve_sparse"] > m["area_under_curve_dense"]
 
 
-def test_fgsm_vs_pgd_claims(tmp_path):
-    m = _run("fgsm_vs_pgd", tmp_path, epochs=4, n_test=60, eps=(0.0, 0.15), pgd_steps=5, apgd_steps=5,
+def test_fgsm_vs_pgd_claims(run_experiment):
+    m = run_experiment("fgsm_vs_pgd", epochs=4, n_test=60, eps=(0.0, 0.15), pgd_steps=5, apgd_steps=5,
              margin_steps=3, margin_targets=2)
     assert m["fgsm_equals_one_pgd_step"] and m["fgsm_vs_pgd_step_max_abs_diff"] == 0.0
     assert m["equal_to_clean_at_eps0"]
@@ -31,8 +21,8 @@ def test_fgsm_vs_pgd_claims(tmp_path):
     assert m["masking_checks_failed"] == []
 
 
-def test_ce_vs_margin_claims(tmp_path):
-    m = _run("ce_vs_margin", tmp_path, epochs=4, n_test=60, eps=(0.1,), steps=5)
+def test_ce_vs_margin_claims(run_experiment):
+    m = run_experiment("ce_vs_margin", epochs=4, n_test=60, eps=(0.1,), steps=5)
     assert m["seed003_ce_prefers_non_adversarial"]
     assert m["seed003_ce_A"] == pytest.approx(1.3470736, abs=1e-6) and m["seed003_ce_B"] == pytest.approx(0.7133499, abs=1e-6)
     assert m["margin_not_weaker_than_ce"]

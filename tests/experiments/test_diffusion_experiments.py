@@ -2,39 +2,31 @@
 
 import pytest
 
-import saddle.experiments as experiments
-from saddle.experiments.base import RunOutput
 
 
-def _run(name, tmp_path, **fixed):
-    exp = experiments.registry()[name]
-    config = exp.make_config(quick=True, **fixed)
-    return exp.run(config, RunOutput(tmp_path))
 
-
-def test_tweedie_one_step_averages_progressive_does_not(tmp_path):
-    m = _run("tweedie", tmp_path, n_test=20, n_steps=30, sigmas=(0.1, 20.0))["largest_sigma"]
+def test_tweedie_one_step_averages_progressive_does_not(run_experiment):
+    m = run_experiment("tweedie", n_test=20, n_steps=30, sigmas=(0.1, 20.0))["largest_sigma"]
     assert m["one_step_n_eff"] > 100 and m["progressive_n_eff"] < 1.5
     assert m["progressive_rms_to_nearest"] < 0.2 * m["one_step_rms_to_nearest"]
-    assert (tmp_path / "figures" / "denoising.png").is_file()
 
 
-def test_score_matching_fisher_weakness(tmp_path):
-    m = _run("score_matching", tmp_path, train_steps=20, langevin_chains=500, langevin_steps=300)
+def test_score_matching_fisher_weakness(run_experiment):
+    m = run_experiment("score_matching", train_steps=20, langevin_chains=500, langevin_steps=300)
     # J(π‖µ) is tiny (5 SE above its estimate is still < 0.01) while Langevin misses the 0.8 mode mass by far
     assert m["fisher_pi_mu"] + 5 * m["fisher_pi_mu_se"] < 0.01
     assert abs(m["langevin_left_mass"] - 0.8) > 5 * m["langevin_left_mass_se"] + 0.1
     assert all(v < m["true_score_norm2"] for v in m["fisher_divergence"].values())  # all learned something
 
 
-def test_diffusion_2d_samples_beat_the_prior(tmp_path):
-    m = _run("diffusion_2d", tmp_path, processes=("ddpm",), train_steps=1500, n_samples=300, nfe=20)
+def test_diffusion_2d_samples_beat_the_prior(run_experiment):
+    m = run_experiment("diffusion_2d", processes=("ddpm",), train_steps=1500, n_samples=300, nfe=20)
     assert m["best_ratio"]["8gaussians"] < 0.5 * m["prior_w2_ratio"]["8gaussians"]
     assert all(v == 20 for k, v in m["nfe"].items() if not k.endswith("rk45"))
 
 
-def test_diffusion_digits_guidance_helps(tmp_path):
-    m = _run("diffusion_digits", tmp_path)
+def test_diffusion_digits_guidance_helps(run_experiment):
+    m = run_experiment("diffusion_digits")
     fr = m["fraction_labelled_as_condition"]
     n = 50  # per_class 5 × 10 classes at quick size
     se = ((fr["2.0"] * (1 - fr["2.0"]) + fr["0.0"] * (1 - fr["0.0"])) / n) ** 0.5
