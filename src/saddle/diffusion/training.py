@@ -14,7 +14,7 @@ from torch import Tensor, nn
 
 from saddle.diffusion.guidance import drop_labels
 from saddle.diffusion.process import NoiseProcess
-from saddle.progress import progress_range
+from saddle.train import optimizer_step, train_loop
 
 
 def epsilon_loss(net: nn.Module, process: NoiseProcess, x0: Tensor, t: Tensor, noise: Tensor,
@@ -49,9 +49,9 @@ def train_epsilon_model(net: nn.Module, process: NoiseProcess, data: Tensor, lab
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     ema = copy.deepcopy(net.state_dict()) if ema_decay > 0 else None
-    losses = []
-    net.train()
-    for step in progress_range(steps, desc):
+    losses: list[float] = []
+
+    def train_step(_: None, step: int) -> dict[str, float]:
         idx = torch.randint(0, len(data), (batch_size,), generator=g).to(device)
         x0 = data[idx]
         y = labels[idx] if labels is not None else None
@@ -60,9 +60,7 @@ def train_epsilon_model(net: nn.Module, process: NoiseProcess, data: Tensor, lab
         t = process.sample_times(batch_size, g, device)
         noise = torch.randn(x0.shape, generator=g, dtype=x0.dtype).to(device)
         loss = epsilon_loss(net, process, x0, t, noise, y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        optimizer_step(opt, loss)
         sched.step()
         if ema is not None:
             decay = min(ema_decay, (1 + step) / (10 + step))  # warm-up so short runs do not keep the init
@@ -73,6 +71,10 @@ def train_epsilon_model(net: nn.Module, process: NoiseProcess, data: Tensor, lab
                     else:
                         ema[k].copy_(v)
         losses.append(loss.item())
+        return {"loss": losses[-1]}
+
+    net.train()
+    train_loop(train_step, steps=steps, record_every=steps, desc=desc)
     if ema is not None:
         net.load_state_dict(ema)
     net.eval()

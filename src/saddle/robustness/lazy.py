@@ -15,7 +15,7 @@ from typing import Any, Literal
 import torch
 from torch import Tensor, nn
 
-from saddle.progress import progress_range
+from saddle.train import NonFiniteError, ShuffledBatches, optimizer_step, train_loop
 
 
 def _check_pairs(weights_t: Sequence[Tensor], weights_0: Sequence[Tensor]) -> None:
@@ -109,28 +109,24 @@ def train_sgd(model: nn.Module, x: Tensor, y: Tensor, loss_fn: Callable[[Tensor,
         if not (isinstance(g["lr"], (int, float)) and math.isfinite(g["lr"]) and g["lr"] > 0):
             raise ValueError(f"learning rates must be finite and > 0, got {g['lr']!r}")
     opt = torch.optim.SGD(groups, lr=groups[0]["lr"], momentum=momentum)
-    n = len(x)
-    perm, pos = None, n
+    full = batch_size is None or batch_size >= len(x)
+    batches = None if full else ShuffledBatches(x, y, batch_size=batch_size, drop_last=True,
+                                                generator=generator if generator is not None else torch.Generator())
     losses: list[float] = []
     if tracker is not None:
         tracker.record(0)
-    for step in progress_range(steps, desc="SGD"):
-        if batch_size is None or batch_size >= n:
-            xb, yb = x, y
-        else:
-            if pos + batch_size > n:
-                perm, pos = torch.randperm(n, generator=generator).to(x.device), 0
-            idx = perm[pos:pos + batch_size]
-            pos += batch_size
-            xb, yb = x[idx], y[idx]
+
+    def sgd_step(batch: Any, step: int) -> dict[str, float]:
+        xb, yb = (x, y) if batch is None else batch
         loss = loss_fn(model(xb), yb)
-        if not torch.isfinite(loss):
-            losses.append(float("nan"))
-            break
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        optimizer_step(opt, loss)
         losses.append(loss.item())
         if tracker is not None and (step + 1) % record_every == 0:
             tracker.record(step + 1)
+        return {"loss": losses[-1]}
+
+    try:
+        train_loop(sgd_step, steps=steps, batches=batches, record_every=max(steps, 1), check_inputs=False, desc="SGD")
+    except NonFiniteError:
+        losses.append(float("nan"))
     return losses

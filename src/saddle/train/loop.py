@@ -1,0 +1,248 @@
+"""THE training loop of saddle: drives any per-step update over epochs or steps (DESIGN.md, `train/`).
+
+`train_loop(step_fn, ...)` calls `step_fn(batch, step) -> {name: scalar}` (the function performs its own
+update: an optimiser step, a `GameOptimizer` step, environment steps, ...), averages the scalars per
+epoch (or per `record_every` steps), evaluates every `eval_every` epochs/steps, tracks the best and last
+records, stops on a rule, writes JSON-lines logs, shows progress, and checkpoints every state-dict-able
+object plus every RNG state so that `resume=True` continues bit for bit. Under torch.distributed the
+scalars are averaged across processes and only rank 0 writes. `saddle.train.fit` is the supervised layer.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from saddle.progress import enabled as progress_enabled
+from saddle.progress import progress
+from saddle.train.checkpoint import load_checkpoint, save_checkpoint
+from saddle.train.logs import JsonLinesLog
+from saddle.validation import check_int
+
+__all__ = ["train_loop", "TrainResult", "NonFiniteError", "check_finite"]
+
+log = logging.getLogger("saddle.train")
+
+Batches = Callable[[int], Iterable[Any]]
+StepFn = Callable[[Any, int], Mapping[str, float | Tensor] | None]
+
+
+class NonFiniteError(ValueError):
+    """Training met a NaN/inf (in a loss, a logged scalar or an input batch) and stopped."""
+
+
+@dataclass
+class TrainResult:
+    """What `train_loop`/`fit` return.
+
+    history: the records (one per epoch, or per `record_every` steps), each {"epoch", "step", train means,
+    evaluation metrics}. best: the best record by `best_metric` (None without one); last: the final
+    record; best_state: {name: state_dict} of the `keep_best` objects at the best record; stopped: why
+    the loop ended ("completed" or "stop_when"); steps: optimisation steps taken in total.
+    """
+
+    history: list[dict[str, Any]] = field(default_factory=list)
+    best: dict[str, Any] | None = None
+    last: dict[str, Any] | None = None
+    best_state: dict[str, dict[str, Any]] | None = None
+    stopped: str = "completed"
+    steps: int = 0
+
+
+def check_finite(name: str, value: float | Tensor) -> float:
+    """float(value), or NonFiniteError naming `name` when it is NaN or ±inf (the loop adds where it happened)."""
+    v = float(value.detach()) if isinstance(value, Tensor) else float(value)
+    if not math.isfinite(v):
+        raise NonFiniteError(f"non-finite {name} ({v})")
+    return v
+
+
+def _check_batch(batch: Any) -> None:
+    tensors = batch.values() if isinstance(batch, Mapping) else batch if isinstance(batch, (tuple, list)) else [batch]
+    for i, t in enumerate(tensors):
+        if isinstance(t, Tensor) and t.is_floating_point() and not bool(torch.isfinite(t).all()):
+            raise NonFiniteError(f"non-finite value (NaN or inf) in input tensor {i} of the batch")
+
+
+def _dist() -> tuple[int, int]:
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        return torch.distributed.get_rank(), torch.distributed.get_world_size()
+    return 0, 1
+
+
+def _all_mean(values: dict[str, float], world: int) -> dict[str, float]:
+    if world == 1 or not values:
+        return values
+    keys = sorted(values)
+    t = torch.tensor([values[k] for k in keys], dtype=torch.float64)
+    backend = torch.distributed.get_backend()
+    if backend == "nccl":
+        t = t.cuda()
+    torch.distributed.all_reduce(t)
+    return {k: float(v) / world for k, v in zip(keys, t.cpu().tolist())}
+
+
+def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None = None,
+               batches: Batches | None = None, evaluate: Callable[[], Mapping[str, float]] | None = None,
+               eval_every: int = 1, record_every: int | None = None, best_metric: str | None = None,
+               best_mode: str = "max", keep_best: Sequence[str] = ("model",),
+               stop_when: Callable[[Mapping[str, Any]], bool] | None = None,
+               state: Mapping[str, Any] | None = None, generators: Sequence[torch.Generator] = (),
+               checkpoint_dir: str | os.PathLike | None = None, checkpoint_every: int = 1, resume: bool = False,
+               log_path: str | os.PathLike | None = None, tensorboard_dir: str | os.PathLike | None = None,
+               check_inputs: bool = True, desc: str = "train") -> TrainResult:
+    """Run `step_fn(batch, step)` for `epochs` passes over `batches(epoch)` or for `steps` steps.
+
+    Exactly one of `epochs` (needs `batches`) and `steps` (batch None, or the next batch of `batches`
+    cycling over epochs) is given. The unit of `eval_every`, `record_every` and `checkpoint_every` is the
+    epoch in epoch mode and the step in step mode (record_every defaults to eval_every). A record holds
+    the mean of each scalar `step_fn` returned since the last record and the metrics of `evaluate()`.
+    `best_metric` (a record key; `best_mode` "max" or "min") selects the best record; `stop_when(record)`
+    ends the run. `state` {name: object with state_dict()} — model, optimiser, scheduler, GameOptimizer,
+    replay buffer, the batch source — and `generators` are saved to `checkpoint_dir/last.pt` (best record:
+    `best.pt`) with every RNG state; `resume=True` loads `last.pt` when it exists and continues bit for
+    bit. A NaN/inf in a batch or a returned scalar raises NonFiniteError naming the epoch and step; the
+    last good checkpoint stays on disk.
+    """
+    if (epochs is None) == (steps is None):
+        raise ValueError(f"give exactly one of epochs and steps, got epochs={epochs!r}, steps={steps!r}")
+    by_epoch = epochs is not None
+    total = check_int("epochs" if by_epoch else "steps", epochs if by_epoch else steps, low=0)
+    if by_epoch and batches is None:
+        raise ValueError("epoch mode needs `batches` (a callable epoch -> iterable of batches)")
+    eval_every = check_int("eval_every", eval_every)
+    record_every = check_int("record_every", record_every if record_every is not None else eval_every)
+    checkpoint_every = check_int("checkpoint_every", checkpoint_every)
+    if best_mode not in ("max", "min"):
+        raise ValueError(f"best_mode must be 'max' or 'min', got {best_mode!r}")
+    state = dict(state or {})
+    if batches is not None and hasattr(batches, "state_dict") and "batches" not in state:
+        state["batches"] = batches
+    rank, world = _dist()
+    writer = rank == 0
+    ckpt_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
+    last_path = ckpt_dir / "last.pt" if ckpt_dir is not None else None
+    logger = JsonLinesLog(log_path if writer else None, tensorboard_dir if writer else None)
+
+    # loop counters: unit index (epoch or step), position inside the epoch, global step, running sums
+    c: dict[str, Any] = {"unit": 0, "pos": 0, "step": 0, "epoch": 0, "sums": {}, "count": 0,
+                         "history": [], "best": None, "log_lines": 0}
+    result = TrainResult()
+    if resume and last_path is not None and last_path.exists():
+        c.update(load_checkpoint(last_path, state, generators))
+        logger.keep(c["log_lines"])
+        if writer and ckpt_dir is not None and (ckpt_dir / "best.pt").exists():
+            best_payload = torch.load(ckpt_dir / "best.pt", map_location="cpu", weights_only=True)
+            result.best_state = best_payload["objects"]
+        log.info("%s: resumed from %s at epoch %d, step %d", desc, last_path, c["epoch"], c["step"])
+    elif resume and writer:
+        log.info("%s: no checkpoint at %s, starting fresh", desc, last_path)
+
+    def where() -> str:
+        saved = f"last good checkpoint kept: {last_path}" if last_path is not None and last_path.exists() \
+            else "no checkpoint saved"
+        return f"at epoch {c['epoch'] + 1}, step {c['step'] + 1} ({desc}); {saved}"
+
+    def checkpoint(path: Path | None) -> None:
+        if path is not None and writer:
+            c["log_lines"] = logger.lines
+            save_checkpoint(path, state, generators, {k: c[k] for k in c})
+
+    def record() -> bool:
+        """Close the current record; returns True when stop_when fires."""
+        means = {k: s / max(c["count"], 1) for k, s in c["sums"].items()}
+        means = _all_mean(means, world)
+        rec: dict[str, Any] = {"epoch": c["epoch"], "step": c["step"], **means}
+        if evaluate is not None and (c["unit"] % eval_every == 0 or c["unit"] == total):
+            metrics = {k: float(v) for k, v in evaluate().items()}
+            rec.update(_all_mean(metrics, world))
+        c["sums"], c["count"] = {}, 0
+        c["history"].append(rec)
+        logger.write({"kind": "record", **rec}, step=c["step"])
+        if not progress_enabled() and writer:
+            log.info("%s %s", desc, " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                                             for k, v in rec.items()))
+        if best_metric is not None and best_metric in rec:
+            best = c["best"]
+            better = best is None or (rec[best_metric] > best[best_metric] if best_mode == "max"
+                                      else rec[best_metric] < best[best_metric])
+            if better:
+                c["best"] = rec
+                keep = {k: state[k] for k in keep_best if k in state}
+                result.best_state = {k: copy.deepcopy(v.state_dict()) for k, v in keep.items()}
+                if ckpt_dir is not None and writer:
+                    save_checkpoint(ckpt_dir / "best.pt", keep, (), {"record": rec})
+        return stop_when is not None and bool(stop_when(rec))
+
+    def one_step(batch: Any) -> None:
+        if check_inputs and batch is not None:
+            _check_batch(batch)
+        out = step_fn(batch, c["step"]) or {}
+        for k, v in out.items():
+            c["sums"][k] = c["sums"].get(k, 0.0) + check_finite(k, v)
+        c["count"] += 1
+        c["step"] += 1
+
+    stopped = False
+    t0 = time.perf_counter()
+    try:
+        if by_epoch:
+            for e in progress(range(c["unit"], total), desc=desc, total=total - c["unit"]):
+                c["epoch"] = e
+                it = iter(batches(e))
+                for _ in range(c["pos"]):  # resumed mid-epoch: skip the batches already used
+                    next(it)
+                for batch in it:
+                    one_step(batch)
+                    c["pos"] += 1
+                c["unit"], c["pos"], c["epoch"] = e + 1, 0, e + 1
+                if c["unit"] % record_every == 0 or c["unit"] == total or (
+                        evaluate is not None and c["unit"] % eval_every == 0):
+                    stopped = record()
+                if c["unit"] % checkpoint_every == 0 or c["unit"] == total or stopped:
+                    checkpoint(last_path)
+                if stopped:
+                    break
+        else:
+            it = iter(batches(c["epoch"])) if batches is not None else None
+            if it is not None:
+                for _ in range(c["pos"]):
+                    next(it)
+            for _ in progress(range(c["unit"], total), desc=desc, total=total - c["unit"]):
+                batch = None
+                if it is not None:
+                    batch = next(it, None)
+                    if batch is None:  # epoch of batches exhausted: start the next one
+                        c["epoch"], c["pos"] = c["epoch"] + 1, 0
+                        it = iter(batches(c["epoch"]))
+                        batch = next(it)
+                    c["pos"] += 1
+                one_step(batch)
+                c["unit"] += 1
+                if c["unit"] % record_every == 0 or c["unit"] == total or (
+                        evaluate is not None and c["unit"] % eval_every == 0):
+                    stopped = record()
+                if c["unit"] % checkpoint_every == 0 or c["unit"] == total or stopped:
+                    checkpoint(last_path)
+                if stopped:
+                    break
+    except NonFiniteError as err:
+        raise NonFiniteError(f"{err} {where()}") from None
+    finally:
+        logger.close()
+    result.history, result.best, result.steps = c["history"], c["best"], c["step"]
+    result.last = c["history"][-1] if c["history"] else None
+    result.stopped = "stop_when" if stopped else "completed"
+    if writer:
+        log.debug("%s: %d steps in %.2fs", desc, c["step"], time.perf_counter() - t0)
+    return result
