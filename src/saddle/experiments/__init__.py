@@ -6,8 +6,10 @@ import importlib
 import pkgutil
 
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
+from saddle.experiments.claims import Claim, ClaimVerdict, check_claims
 
-__all__ = ["Experiment", "ExperimentConfig", "RunOutput", "check_choice", "check_positive", "registry"]
+__all__ = ["Claim", "ClaimVerdict", "Experiment", "ExperimentConfig", "RunOutput", "check_choice", "check_claims",
+           "check_positive", "registry"]
 
 _REGISTRY: dict[str, Experiment] | None = None
 
@@ -18,7 +20,7 @@ def registry() -> dict[str, Experiment]:
     if _REGISTRY is None:
         found: dict[str, Experiment] = {}
         for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-            if info.name.startswith("_") or info.name == "base":
+            if info.name.startswith("_") or info.name in ("base", "claims"):
                 continue
             module = importlib.import_module(f"{__name__}.{info.name}")
             exp = getattr(module, "EXPERIMENT", None)
