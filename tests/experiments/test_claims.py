@@ -92,7 +92,7 @@ def test_summary_counts_checked_claims_only():
     (dict(op="is_true", at_quick="yes"), "at_quick must be a bool"),
 ])
 def test_bad_declarations_are_refused(kwargs, fragment):
-    args = dict(name="c", statement="s", source="seed 000", metric="m", **kwargs)
+    args = {"name": "c", "statement": "s", "source": "seed 000", "metric": "m", **kwargs}
     with pytest.raises(ValueError, match=fragment):
         Claim(**args)
 
