@@ -6,7 +6,7 @@ import importlib
 import pkgutil
 
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
-from saddle.experiments.claims import Claim, ClaimVerdict, check_claims
+from saddle.claims import Claim, ClaimVerdict, check_claims
 
 __all__ = ["Claim", "ClaimVerdict", "Experiment", "ExperimentConfig", "RunOutput", "check_choice", "check_claims",
            "check_positive", "registry"]
@@ -20,7 +20,7 @@ def registry() -> dict[str, Experiment]:
     if _REGISTRY is None:
         found: dict[str, Experiment] = {}
         for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-            if info.name.startswith("_") or info.name in ("base", "claims"):
+            if info.name.startswith("_") or info.name == "base":
                 continue
             module = importlib.import_module(f"{__name__}.{info.name}")
             exp = getattr(module, "EXPERIMENT", None)

@@ -32,7 +32,7 @@ from typing import Any
 
 import torch
 
-from saddle.experiments.claims import Claim, ClaimVerdict, check_claims
+from saddle.claims import Claim, ClaimVerdict, check_claims
 
 
 @dataclass
@@ -121,7 +121,7 @@ RunFn = Callable[[Any, RunOutput], Mapping[str, Any]]
 @dataclass(frozen=True)
 class Experiment:
     """A registry entry: name, one-line summary, config class, run function, quick-size overrides and
-    the claims of the notes the experiment tests (checked on every run's metrics, see `claims.py`)."""
+    the claims of the notes the experiment tests (checked on every run's metrics, see `saddle.claims`)."""
 
     name: str
     summary: str
@@ -180,7 +180,9 @@ def parse_value(text: str, hint: Any, key: str = "value") -> Any:
         raise last or ValueError(f"{key}: cannot parse {text!r}")
     if origin in (list, tuple):
         inner = args[0] if args else str
-        items = [t.strip() for t in text.strip("[]()").split(",") if t.strip()]
+        items = [t.strip() for t in text.strip().strip("[]()").split(",") if t.strip()]
+        if not items:
+            raise ValueError(f"{key} expects a comma-separated list of at least one value, got {text!r}")
         parsed = [parse_value(t, inner, key) for t in items]
         return tuple(parsed) if origin is tuple else parsed
     if origin is typing.Literal:

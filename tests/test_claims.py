@@ -5,7 +5,7 @@ import math
 import pytest
 
 from saddle.experiments import Claim, Experiment, ExperimentConfig
-from saddle.experiments.claims import (DECLARATION_ERROR, NOT_CHECKED, NOT_REPRODUCED, REPRODUCED, check_claims,
+from saddle.claims import (DECLARATION_ERROR, NOT_CHECKED, NOT_REPRODUCED, REPRODUCED, check_claims,
                                        claims_summary, lookup_metric)
 
 METRICS = {"ratio": 1.2, "count": 3, "flag": True, "off": False, "label": "cycle", "bad": "nan",

@@ -1,4 +1,6 @@
-"""Claims of the lecture notes as data, and the checker that decides them on a run's metrics.
+"""Claims of the lecture notes as data, and the checker that decides them on a run's metrics (bottom floor).
+
+Used by `saddle.experiments` (declarations, re-exported there) and `saddle.report` (the claims table).
 
 An experiment declares, next to its `EXPERIMENT`, the claims of the notes it tests:
 
