@@ -60,7 +60,7 @@ def test_run_writes_config_metrics_figures_and_report(fake_registry, tmp_path):
 def test_tour_runs_everything_quick(fake_registry, tmp_path):
     assert cli.main(["run", "--out", str(tmp_path)]) == 0
     tour = json.loads((tmp_path / "tour.json").read_text())
-    assert sorted(tour["succeeded"]) == ["toy", "toy2"] and tour["quick"] is True
+    assert sorted(tour["last_run"]["succeeded"]) == ["toy", "toy2"] and tour["last_run"]["quick"] is True
     assert json.loads((tmp_path / "toy" / "metrics.json").read_text())["steps"] == 3
 
 
@@ -93,7 +93,8 @@ def test_unwritable_out_is_exit_2(fake_registry, tmp_path, capsys):
 def test_failed_experiment_leaves_nothing_half_written(fake_registry, tmp_path, capsys):
     assert cli.main(["run", "toy", "--set", "fail=true", "--out", str(tmp_path)]) == 1
     assert "toy failed: RuntimeError: boom" in capsys.readouterr().err
-    assert list(tmp_path.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["log.txt", "tour.json"]  # no result, nothing hidden
+    assert json.loads((tmp_path / "tour.json").read_text())["failed"] == {"toy": "RuntimeError: boom"}
 
 
 def test_report_command(fake_registry, tmp_path, capsys):

@@ -1,35 +1,48 @@
 """`saddle` command line: list experiments, run them (or the default tour), build the HTML report.
 
-    saddle list
+    saddle list [-v] [--out DIR]
     saddle run [NAME ...] [--quick | --full] [--set key=value ...] [--out DIR] [--seed N] [--device cpu|cuda] [--threads N]
     saddle report DIR
 
-Bad input gets one line on stderr and exit code 2; a failed experiment exit code 1. Set
-SADDLE_DEBUG=1 to see full tracebacks.
+Bad input gets one line on stderr and exit code 2; a failed experiment exit code 1; SIGINT 130,
+SIGTERM 143 (the run in progress leaves nothing behind, earlier results stay). After each run the
+experiment's claims are checked ("claims: N/M reproduced"). Set SADDLE_DEBUG=1 to see full tracebacks.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
 import random
+import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+SEED_LIMIT = 2**32  # numpy's and torch's seeds are 32-bit unsigned: 0 <= seed < 2**32
+RUN_LOG = "log.txt"
 
 
 class UsageError(Exception):
     """Bad command-line input: reported as one line, exit code 2."""
+
+
+class Terminated(BaseException):
+    """SIGTERM, turned into an exception so that the run in progress cleans up like on Ctrl-C."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,7 +53,11 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="saddle", description="Min-max learning experiments that reproduce the lecture notes.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    sub.add_parser("list", help="list the experiments with one-line descriptions")
+    ls = sub.add_parser("list", help="list the experiments with one-line descriptions")
+    ls.add_argument("-v", "--verbose", action="store_true",
+                    help="also each experiment's config keys with defaults (quick sizes in brackets), its claims, "
+                         "and the time of the last run found in --out")
+    ls.add_argument("--out", default="results", help="folder whose runs give the measured times (default: results)")
     r = sub.add_parser("run", help="run experiments (no NAME: the default tour of all experiments at --quick size)")
     r.add_argument("names", nargs="*", metavar="NAME")
     size = r.add_mutually_exclusive_group()
@@ -49,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config field; NAME.KEY=VALUE targets one experiment")
     r.add_argument("--out", default="results", help="output folder (default: results)")
-    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--seed", type=int, default=0, help="random seed, 0 <= N < 2**32 (default 0)")
     r.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     r.add_argument("--threads", type=int, default=1,
                    help="CPU threads for torch (default 1: the experiments are many small tensor operations, "
@@ -59,20 +76,26 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _check_device(device: str) -> str:
+def _check_device(device: str, option: str = "--device") -> str:
     import torch
 
     if device == "cpu":
         return device
     if device == "cuda" or device.startswith("cuda:"):
         if not torch.cuda.is_available():
-            raise UsageError(f"--device {device}: CUDA is not available on this machine")
+            raise UsageError(f"{option} {device}: CUDA is not available on this machine")
         try:
             torch.device(device)
         except RuntimeError as e:
-            raise UsageError(f"--device {device}: {e}") from None
+            raise UsageError(f"{option} {device}: {e}") from None
         return device
-    raise UsageError(f"--device must be cpu, cuda or cuda:N, got {device!r}")
+    raise UsageError(f"{option} must be cpu, cuda or cuda:N, got {device!r}")
+
+
+def _check_seed(seed: int) -> int:
+    if not 0 <= seed < SEED_LIMIT:
+        raise UsageError(f"--seed must be in [0, 2**32 - 1] = [0, {SEED_LIMIT - 1}], got {seed}")
+    return seed
 
 
 def _split_sets(sets: Sequence[str], names: Sequence[str]) -> dict[str, dict[str, str]]:
@@ -86,7 +109,7 @@ def _split_sets(sets: Sequence[str], names: Sequence[str]) -> dict[str, dict[str
             raise UsageError(f"--set expects KEY=VALUE, got {item!r}")
         key, value = item.split("=", 1)
         key = key.strip()
-        target = [n for n in names]
+        target = list(names)
         if "." in key:
             exp, key = key.split(".", 1)
             if exp not in per:
@@ -105,77 +128,217 @@ def _split_sets(sets: Sequence[str], names: Sequence[str]) -> dict[str, dict[str
     return per
 
 
-def _seed_everything(seed: int) -> None:
+@contextmanager
+def _seeded_global_rngs(seed: int) -> Iterator[None]:
+    """Seed Python's, numpy's and torch's global generators for one run, restoring them afterwards.
+
+    A safety net, not the mechanism: experiments draw from explicit generators seeded by
+    `config.seed`, but torch's default `nn.Module` initialisation still draws from the global
+    generator; seeding it keeps those runs reproducible too, without leaking state to the caller.
+    """
     import numpy as np
     import torch
 
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
+    py_state, np_state = random.getstate(), np.random.get_state()
+    with torch.random.fork_rng(devices=[]):
+        random.seed(seed)
+        np.random.seed(seed)
+        torch.manual_seed(seed)
+        try:
+            yield
+        finally:
+            random.setstate(py_state)
+            np.random.set_state(np_state)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _write_json(path: Path, obj: Any) -> None:
+    """Write JSON atomically (temp file + rename) with the usual permissions (0644 under umask 022)."""
     from saddle.experiments.base import to_jsonable
 
-    path.write_text(json.dumps(to_jsonable(obj), indent=2, allow_nan=False))
+    text = json.dumps(to_jsonable(obj), indent=2, allow_nan=False)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
-def _run_one(exp: Any, config: Any, out_root: Path, quick: bool) -> float:
-    """Run one experiment into a temp folder, then move it to OUT/NAME. Returns seconds taken."""
+_TMP_RE = re.compile(r"^\.(?P<name>[A-Za-z0-9_]+)-(?P<pid>\d+)-")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_leftovers(out_root: Path) -> list[str]:
+    """Remove hidden temporary run folders `.NAME-PID-*` left by killed runs (their PID no longer exists)."""
+    removed = []
+    for p in out_root.iterdir():
+        m = _TMP_RE.match(p.name)
+        if m and p.is_dir() and int(m["pid"]) != os.getpid() and not _pid_alive(int(m["pid"])):
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p.name)
+    return removed
+
+
+def _make_tmp_dir(out_root: Path, name: str) -> Path:
+    """A hidden temporary folder OUT/.NAME-PID-xxxx with the usual permissions (mkdtemp gives 0700)."""
+    tmp = Path(tempfile.mkdtemp(dir=out_root, prefix=f".{name}-{os.getpid()}-"))
+    os.chmod(tmp, 0o777 & ~_umask())
+    return tmp
+
+
+def _run_one(exp: Any, config: Any, out_root: Path, quick: bool) -> tuple[float, list[dict[str, Any]]]:
+    """Run one experiment into a temp folder, check its claims, then move it to OUT/NAME.
+
+    Returns (seconds taken, claim verdicts as dicts).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
-    from saddle.experiments.base import RunOutput
+    from saddle.experiments.base import RunOutput, to_jsonable
 
-    tmp = Path(tempfile.mkdtemp(dir=out_root, prefix=f".{exp.name}-"))
+    tmp = _make_tmp_dir(out_root, exp.name)
     logger = logging.getLogger(f"saddle.experiments.{exp.name}")
     logger.setLevel(logging.INFO)
-    logger.propagate = False
     handler = logging.FileHandler(tmp / "log.txt")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    logger.addHandler(handler)
+    saddle_logger = logging.getLogger("saddle")  # the experiment's own lines and progress lines
+    saddle_logger.addHandler(handler)
     start = time.perf_counter()
     try:
-        _seed_everything(config.seed)
         out = RunOutput(tmp, logger)
         logger.info("config %s", json.dumps(config.to_dict()))
-        metrics = exp.run(config, out)
+        with _seeded_global_rngs(config.seed):
+            metrics = to_jsonable(dict(exp.run(config, out)))
         seconds = time.perf_counter() - start
         logger.info("done in %.2f s", seconds)
-        _write_json(tmp / "metrics.json", dict(metrics))
+        verdicts = [v.to_dict() for v in exp.check_claims(metrics, quick)]
+        _write_json(tmp / "metrics.json", metrics)
         _write_json(tmp / "config.json", config.to_dict())
         _write_json(tmp / "figures.json", [f.__dict__ for f in out.figures])
         _write_json(tmp / "run.json", {"name": exp.name, "summary": exp.summary, "reproduces": exp.reproduces,
-                                       "seconds": seconds, "quick": quick})
+                                       "seconds": seconds, "quick": quick, "seed": config.seed,
+                                       "finished": time.time(), "claims": verdicts})
+        saddle_logger.removeHandler(handler)
         handler.close()
-        logger.removeHandler(handler)
         final = out_root / exp.name
         if final.exists():
-            old = Path(tempfile.mkdtemp(dir=out_root, prefix=f".{exp.name}-old-"))
+            old = _make_tmp_dir(out_root, f"{exp.name}-old")
             os.replace(final, old / "x")
             shutil.rmtree(old, ignore_errors=True)
         os.replace(tmp, final)
-        return seconds
+        return seconds, verdicts
     except BaseException:
+        saddle_logger.removeHandler(handler)
         handler.close()
-        logger.removeHandler(handler)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
-def _cmd_list() -> int:
+def _fmt_value(v: Any) -> str:
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+def _claim_lines(verdicts: Sequence[Mapping[str, Any]]) -> list[str]:
+    """"claims: N/M reproduced" and one line per claim that was checked and did not reproduce."""
+    from saddle.claims import NOT_CHECKED, REPRODUCED, claims_summary
+
+    if not verdicts:
+        return ["claims: none declared"]
+    n, m = claims_summary(verdicts)
+    skipped = sum(v["status"] == NOT_CHECKED for v in verdicts)
+    lines = [f"claims: {n}/{m} reproduced" + (f" ({skipped} not checked at this size)" if skipped else "")]
+    for v in verdicts:
+        if v["status"] not in (REPRODUCED, NOT_CHECKED):
+            why = v.get("detail") or f"expected {v['expected']}, measured {_fmt_value(v['measured'])}"
+            lines.append(f"  {v['status']}: {v['name']} — {v['statement']} ({why})")
+    return lines
+
+
+def _update_tour(out_root: Path, succeeded: Mapping[str, float], failed: Mapping[str, str],
+                 seed: int, quick: bool, seconds: float) -> None:
+    """tour.json keeps the latest outcome per experiment: a later success clears an earlier failure."""
+    from saddle.report.files import ReportFileError, read_tour
+
+    try:
+        previous = read_tour(out_root)
+    except ReportFileError:
+        previous = {}
+    old_failed = {k: v for k, v in previous.get("failed", {}).items() if k not in succeeded}
+    _write_json(out_root / "tour.json", {"failed": {**old_failed, **failed}, "last_run": {
+        "succeeded": dict(succeeded), "failed": dict(failed), "seconds": seconds, "seed": seed, "quick": quick}})
+
+
+def _console_logging(out_root: Path) -> logging.Handler:
+    """OUT/log.txt follows the whole invocation (console lines, experiment logs, progress lines)."""
+    handler = logging.FileHandler(out_root / RUN_LOG, mode="a")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    root = logging.getLogger("saddle")
+    root.setLevel(logging.INFO)
+    root.addHandler(handler)
+    return handler
+
+
+def _say(message: str) -> None:
+    """One line to the console (stderr) and to OUT/log.txt."""
+    print(message, file=sys.stderr, flush=True)
+    logging.getLogger("saddle.cli").info(message)
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
     from saddle.experiments import registry
 
     reg = registry()
     width = max((len(n) for n in reg), default=4)
     for name, exp in reg.items():
         print(f"{name:<{width}}  {exp.summary}")
+        if args.verbose:
+            for line in _describe(exp, Path(args.out)):
+                print(f"{'':<{width}}    {line}")
     return 0
+
+
+def _describe(exp: Any, out_root: Path) -> list[str]:
+    """Config keys with defaults (quick size in brackets), claims, and the last measured time in OUT."""
+    keys = []
+    for f in dataclasses.fields(exp.config):
+        if f.name in ("seed", "device"):
+            continue
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+        quick = f" [{exp.quick[f.name]!r}]" if f.name in exp.quick else ""
+        keys.append(f"{f.name}={default!r}{quick}")
+    lines = ["config: " + (", ".join(keys) or "(none)")]
+    lines.append(f"claims: {len(exp.claims)} (" + ", ".join(c.name for c in exp.claims) + ")" if exp.claims
+                 else "claims: none declared")
+    try:
+        meta = json.loads((out_root / exp.name / "run.json").read_text())
+        lines.append(f"last run in {out_root}: {float(meta['seconds']):.1f} s at "
+                     f"{'quick' if meta.get('quick') else 'full'} size")
+    except (OSError, ValueError, KeyError, TypeError):
+        lines.append(f"last run in {out_root}: none")
+    return lines
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from saddle.experiments import registry
-    from saddle.report import write_report
+    from saddle.progress import report_every
 
     reg = registry()
     tour = not args.names
@@ -187,15 +350,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise UsageError("no experiments are registered")
     quick = args.quick or (tour and not args.full)
     device = _check_device(args.device)
+    seed = _check_seed(args.seed)
     if args.threads < 1:
         raise UsageError(f"--threads must be >= 1, got {args.threads}")
+    if not args.out.strip():
+        raise UsageError("--out must name a folder, got an empty string")
+    try:
+        report_every()
+    except ValueError as e:
+        raise UsageError(str(e)) from None
     per = _split_sets(args.sets, names)
     configs = {}
     for n in names:  # validate everything before anything is written
         try:
-            configs[n] = reg[n].make_config(quick=quick, overrides=per[n], seed=args.seed, device=device)
+            configs[n] = reg[n].make_config(quick=quick, overrides=per[n], seed=seed, device=device)
         except (ValueError, TypeError) as e:
             raise UsageError(f"{n}: {e}") from None
+        if configs[n].device != device:
+            _check_device(configs[n].device, option=f"{n}: --set device")
     out_root = Path(args.out)
     try:
         out_root.mkdir(parents=True, exist_ok=True)
@@ -207,37 +379,88 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import torch
 
     torch.set_num_threads(args.threads)
+    log_handler = _console_logging(out_root)
+    console = None
+    if not sys.stderr.isatty():  # no bars: progress lines go to the console instead
+        console = logging.StreamHandler(sys.stderr)
+        console.setFormatter(logging.Formatter("  %(message)s"))
+        logging.getLogger("saddle.progress").addHandler(console)
+    previous_term = signal.getsignal(signal.SIGTERM)
+
+    def on_term(signum: int, frame: Any) -> None:
+        raise Terminated()
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        return _run_all(reg, names, configs, out_root, quick, tour, seed)
+    finally:
+        signal.signal(signal.SIGTERM, previous_term)
+        logging.getLogger("saddle").removeHandler(log_handler)
+        log_handler.close()
+        if console is not None:
+            logging.getLogger("saddle.progress").removeHandler(console)
+
+
+def _run_all(reg: Mapping[str, Any], names: Sequence[str], configs: Mapping[str, Any], out_root: Path,
+             quick: bool, tour: bool, seed: int) -> int:
+    from saddle.claims import claims_summary
+    from saddle.report import write_report
+    from saddle.report.files import ReportFileError
+
+    logging.getLogger("saddle.cli").info("saddle run %s (%s, seed %d)", " ".join(names), "quick" if quick else "full",
+                                         seed)
+    removed = _remove_leftovers(out_root)
+    if removed:
+        _say(f"removed {len(removed)} leftover temporary folder(s) of killed runs: {', '.join(removed)}")
+    _say(f"log: {out_root / RUN_LOG} (follow it with `tail -f`)")
     succeeded: dict[str, float] = {}
     failed: dict[str, str] = {}
+    all_verdicts: list[dict[str, Any]] = []
+    not_reproduced: list[str] = []
     bad_input = False
     start = time.perf_counter()
     for i, n in enumerate(names, 1):
-        print(f"[{i}/{len(names)}] {n} ({'quick' if quick else 'full'}) ...", file=sys.stderr, flush=True)
+        _say(f"[{i}/{len(names)}] {n} ({'quick' if quick else 'full'}) ...")
         try:
-            seconds = _run_one(reg[n], configs[n], out_root, quick)
-            succeeded[n] = seconds
-            print(f"[{i}/{len(names)}] {n} done in {seconds:.1f} s -> {out_root / n}", file=sys.stderr, flush=True)
+            seconds, verdicts = _run_one(reg[n], configs[n], out_root, quick)
         except KeyboardInterrupt:
-            print("saddle: interrupted", file=sys.stderr)
-            return 130
+            _say("saddle: interrupted; the run in progress was discarded, earlier results are kept")
+            return EXIT_INTERRUPTED
+        except Terminated:
+            _say("saddle: terminated (SIGTERM); the run in progress was discarded, earlier results are kept")
+            return EXIT_TERMINATED
         except Exception as e:  # noqa: BLE001 -- reported as one line, run continues with the next experiment
             if os.environ.get("SADDLE_DEBUG"):
                 traceback.print_exc()
             msg = f"{type(e).__name__}: {e}".splitlines()[0]
             failed[n] = msg
             bad_input = bad_input or isinstance(e, (ValueError, FileNotFoundError))
-            print(f"saddle: {n} failed: {msg}", file=sys.stderr, flush=True)
+            _say(f"saddle: {n} failed: {msg}")
+            continue
+        succeeded[n] = seconds
+        all_verdicts.extend(verdicts)
+        not_reproduced.extend(f"{n}: {line.strip()}" for line in _claim_lines(verdicts)[1:])
+        _say(f"[{i}/{len(names)}] {n} done in {seconds:.1f} s -> {out_root / n}")
+        for line in _claim_lines(verdicts):
+            _say(f"  {line}")
     total = time.perf_counter() - start
-    if tour or len(names) > 1:
-        _write_json(out_root / "tour.json", {"succeeded": succeeded, "failed": failed, "seconds": total,
-                                             "seed": args.seed, "quick": quick})
+    _update_tour(out_root, succeeded, failed, seed, quick, total)
+    if len(succeeded) > 1:
+        n_ok, n_checked = claims_summary(all_verdicts)
+        _say(f"claims, all experiments: {n_ok}/{n_checked} reproduced")
+        for line in not_reproduced:
+            _say(f"  {line}")
+    code = 0
     if succeeded:
-        page = write_report(out_root)
-        print(f"report: {page}", file=sys.stderr)
-    print(f"total time {total:.1f} s for {len(names)} experiment(s); {len(failed)} failed", file=sys.stderr)
+        try:
+            _say(f"report: {write_report(out_root)}")
+        except ReportFileError as e:
+            _say(f"saddle: error: report not written: {e}")
+            code = EXIT_BAD_INPUT
+    _say(f"total time {total:.1f} s for {len(names)} experiment(s); {len(failed)} failed")
     if failed:
         return EXIT_BAD_INPUT if bad_input and len(names) == 1 else EXIT_FAILED
-    return 0
+    return code
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -256,7 +479,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         if args.command == "list":
-            return _cmd_list()
+            return _cmd_list(args)
         if args.command == "run":
             return _cmd_run(args)
         return _cmd_report(args)

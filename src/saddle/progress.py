@@ -1,9 +1,22 @@
-"""Progress bars for long loops (tqdm), silenced with SADDLE_PROGRESS=0 or `set_enabled(False)`."""
+"""Progress of long loops: a tqdm bar on a terminal, and periodic one-line reports for logs (any output).
+
+Every `progress(...)` loop logs "DESC: i/n (p%), t s elapsed, ~r s left" on the logger
+`saddle.progress` at most once every `SADDLE_PROGRESS_EVERY` seconds (default 10), whether or not
+a bar is shown; `saddle run` sends these lines to the console when stderr is not a terminal (CI,
+`nohup`, `saddle run > log 2>&1`) and always to OUT/log.txt. Environment:
+
+    SADDLE_PROGRESS=0        no bars and no progress lines
+    SADDLE_PROGRESS=1        bars even when stderr is not a terminal
+    SADDLE_PROGRESS_EVERY=S  seconds between progress lines (> 0; default 10)
+"""
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
@@ -11,31 +24,79 @@ from tqdm.auto import tqdm
 
 T = TypeVar("T")
 
+LOGGER = logging.getLogger("saddle.progress")
+DEFAULT_EVERY_SECONDS = 10.0
+_OFF = ("0", "false", "no", "off", "")
+_ON = ("1", "true", "yes", "on")
+
 _enabled: bool | None = None
 
 
 def set_enabled(flag: bool | None) -> None:
-    """Force progress bars on (True), off (False), or back to automatic (None: on when stderr is a TTY)."""
+    """Force progress on (True: bars and lines), off (False), or back to automatic (None)."""
     global _enabled
     _enabled = flag
 
 
 def enabled() -> bool:
-    """Whether progress bars are currently shown."""
+    """Whether progress is reported at all (bars or lines): off only with SADDLE_PROGRESS=0 or set_enabled(False)."""
     if _enabled is not None:
         return _enabled
-    env = os.environ.get("SADDLE_PROGRESS")
-    if env is not None:
-        return env not in ("0", "false", "no", "")
-    return sys.stderr.isatty()
+    return os.environ.get("SADDLE_PROGRESS", "auto").strip().lower() not in _OFF
+
+
+def bars_enabled() -> bool:
+    """Whether tqdm bars are drawn: when forced on, or automatically when stderr is a terminal."""
+    if not enabled():
+        return False
+    env = os.environ.get("SADDLE_PROGRESS", "auto").strip().lower()
+    return _enabled is True or env in _ON or sys.stderr.isatty()
+
+
+def report_every() -> float:
+    """Seconds between progress lines: SADDLE_PROGRESS_EVERY (a number > 0), default 10."""
+    text = os.environ.get("SADDLE_PROGRESS_EVERY")
+    if text is None:
+        return DEFAULT_EVERY_SECONDS
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"SADDLE_PROGRESS_EVERY must be a number of seconds > 0, got {text!r}")
+    return value
+
+
+def _line(desc: str, done: int, total: int | None, elapsed: float) -> str:
+    name = desc or "progress"
+    if total:
+        left = elapsed / done * (total - done) if done else math.nan
+        return f"{name}: {done}/{total} ({100 * done / total:.0f}%), {elapsed:.0f} s elapsed, ~{left:.0f} s left"
+    return f"{name}: {done} done, {elapsed:.0f} s elapsed"
 
 
 def progress(iterable: Iterable[T], desc: str = "", total: int | None = None, leave: bool = False) -> Iterator[T]:
-    """Wrap `iterable` in a tqdm bar when progress bars are enabled, else return it unchanged."""
+    """Yield from `iterable`, with a tqdm bar (terminal) and a progress line every `report_every()` seconds."""
     if not enabled():
         yield from iterable
         return
-    yield from tqdm(iterable, desc=desc, total=total, leave=leave, dynamic_ncols=True, file=sys.stderr)
+    if total is None and hasattr(iterable, "__len__"):
+        total = len(iterable)  # type: ignore[arg-type]
+    every = report_every()
+    items = tqdm(iterable, desc=desc, total=total, leave=leave, dynamic_ncols=True,
+                 file=sys.stderr) if bars_enabled() else iterable
+    start = last = time.monotonic()
+    done = 0
+    for item in items:
+        yield item
+        done += 1
+        now = time.monotonic()
+        if now - last >= every:
+            last = now
+            LOGGER.info(_line(desc, done, total, now - start))
+    elapsed = time.monotonic() - start
+    if elapsed >= every:  # a loop long enough to have reported also says when it finished
+        LOGGER.info(_line(desc, done, total, elapsed) + " (finished)")
 
 
 def progress_range(n: int, desc: str = "", leave: bool = False) -> Iterator[int]:

@@ -6,8 +6,10 @@ import importlib
 import pkgutil
 
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
+from saddle.claims import Claim, ClaimVerdict, check_claims
 
-__all__ = ["Experiment", "ExperimentConfig", "RunOutput", "check_choice", "check_positive", "registry"]
+__all__ = ["Claim", "ClaimVerdict", "Experiment", "ExperimentConfig", "RunOutput", "check_choice", "check_claims",
+           "check_positive", "registry"]
 
 _REGISTRY: dict[str, Experiment] | None = None
 

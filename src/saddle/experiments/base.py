@@ -10,8 +10,9 @@ An experiment is one file in `saddle/experiments/` that defines
 
     def run(config: Config, out: RunOutput) -> dict[str, float | int | str | list]: ...
 
+    CLAIMS = (Claim("gda_diverges", "GDA spirals out on xy", "seed 002, §2", "GDA.measured_ratio", ">", 1.0),)
     EXPERIMENT = Experiment(name="bilinear", summary="...", config=Config, run=run,
-                            quick={"steps": 200})
+                            quick={"steps": 200}, claims=CLAIMS)
 
 and is discovered automatically (`saddle.experiments.registry()`); nothing else needs editing.
 """
@@ -30,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import torch
+
+from saddle.claims import Claim, ClaimVerdict, check_claims
 
 
 @dataclass
@@ -117,7 +120,8 @@ RunFn = Callable[[Any, RunOutput], Mapping[str, Any]]
 
 @dataclass(frozen=True)
 class Experiment:
-    """A registry entry: name, one-line summary, config class, run function and quick-size overrides."""
+    """A registry entry: name, one-line summary, config class, run function, quick-size overrides and
+    the claims of the notes the experiment tests (checked on every run's metrics, see `saddle.claims`)."""
 
     name: str
     summary: str
@@ -125,6 +129,22 @@ class Experiment:
     run: RunFn
     quick: Mapping[str, Any] = field(default_factory=dict)
     reproduces: str = ""
+    claims: tuple[Claim, ...] = ()
+
+    def __post_init__(self) -> None:
+        claims = tuple(self.claims)
+        bad = [c for c in claims if not isinstance(c, Claim)]
+        if bad:
+            raise ValueError(f"experiment {self.name!r}: claims must be Claim objects, got {bad[0]!r}")
+        names = [c.name for c in claims]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"experiment {self.name!r}: claim names must be unique, repeated: {', '.join(dup)}")
+        object.__setattr__(self, "claims", claims)
+
+    def check_claims(self, metrics: Mapping[str, Any], quick: bool) -> list[ClaimVerdict]:
+        """The verdict of each declared claim on a run's metrics (JSON-ready metrics, see `to_jsonable`)."""
+        return check_claims(self.claims, to_jsonable(metrics), quick)
 
     def make_config(self, quick: bool = False, overrides: Mapping[str, str] | None = None, **fixed: Any) -> ExperimentConfig:
         """Build and validate the config: defaults, then quick sizes, then `fixed`, then string overrides."""
@@ -160,7 +180,9 @@ def parse_value(text: str, hint: Any, key: str = "value") -> Any:
         raise last or ValueError(f"{key}: cannot parse {text!r}")
     if origin in (list, tuple):
         inner = args[0] if args else str
-        items = [t.strip() for t in text.strip("[]()").split(",") if t.strip()]
+        items = [t.strip() for t in text.strip().strip("[]()").split(",") if t.strip()]
+        if not items:
+            raise ValueError(f"{key} expects a comma-separated list of at least one value, got {text!r}")
         parsed = [parse_value(t, inner, key) for t in items]
         return tuple(parsed) if origin is tuple else parsed
     if origin is typing.Literal:

@@ -1,0 +1,162 @@
+"""Claims of the lecture notes as data, and the checker that decides them on a run's metrics (bottom floor).
+
+Used by `saddle.experiments` (declarations, re-exported there) and `saddle.report` (the claims table).
+
+An experiment declares, next to its `EXPERIMENT`, the claims of the notes it tests:
+
+    CLAIMS = (
+        Claim("gda_diverges", "GDA spirals out on min_x max_y xy", "seed 002, §2.1",
+              metric="GDA.measured_ratio", op=">", threshold=1.0),
+        Claim("rates_exact", "the five closed-form rates hold", "seed 003, Thm 1",
+              metric="gda_spirals_out", op="is_true"),
+    )
+
+`check_claims(claims, metrics, quick)` returns one `ClaimVerdict` per claim: reproduced, not
+reproduced, not checked at this size (an `at_quick=False` claim in a quick run) or a
+declaration error (the metric is missing or has the wrong type) — never silently skipped.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Claim", "ClaimVerdict", "check_claims", "claims_summary", "lookup_metric",
+           "REPRODUCED", "NOT_REPRODUCED", "NOT_CHECKED", "DECLARATION_ERROR"]
+
+COMPARISONS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+               ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+TRUTH_OPS = ("is_true", "is_false")
+OPS = (*COMPARISONS, *TRUTH_OPS)
+
+REPRODUCED = "reproduced"
+NOT_REPRODUCED = "not reproduced"
+NOT_CHECKED = "not checked at this size"
+DECLARATION_ERROR = "declaration error"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of the notes: `metric op threshold` must hold on the run's metrics.
+
+    `metric` is a key of the metrics dict, dotted for nested dicts ("largest_sigma.one_step_n_eff");
+    `op` one of "<", "<=", ">", ">=" (with a finite `threshold`) or "is_true", "is_false" (without);
+    `at_quick=False`: the claim is only expected at full size.
+    """
+
+    name: str
+    statement: str
+    source: str
+    metric: str
+    op: str
+    threshold: float | None = None
+    at_quick: bool = True
+
+    def __post_init__(self) -> None:
+        for key in ("name", "statement", "source", "metric"):
+            value = getattr(self, key)
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"Claim {key} must be a non-empty string, got {value!r}")
+        if self.op not in OPS:
+            raise ValueError(f"Claim {self.name!r}: op must be one of {list(OPS)}, got {self.op!r}")
+        if self.op in TRUTH_OPS:
+            if self.threshold is not None:
+                raise ValueError(f"Claim {self.name!r}: op {self.op!r} takes no threshold, got {self.threshold!r}")
+        elif (isinstance(self.threshold, bool) or not isinstance(self.threshold, numbers.Real)
+              or not math.isfinite(self.threshold)):
+            raise ValueError(f"Claim {self.name!r}: op {self.op!r} needs a finite real threshold, "
+                             f"got {self.threshold!r}")
+        if not isinstance(self.at_quick, bool):
+            raise ValueError(f"Claim {self.name!r}: at_quick must be a bool, got {self.at_quick!r}")
+
+    @property
+    def expected(self) -> str:
+        """The condition as text: "GDA.measured_ratio > 1" or "gda_spirals_out is true"."""
+        if self.op in TRUTH_OPS:
+            return f"{self.metric} is {self.op[3:]}"
+        return f"{self.metric} {self.op} {self.threshold:g}"
+
+
+@dataclass(frozen=True)
+class ClaimVerdict:
+    """The outcome of one claim on one run: the claim's fields, the measured value and the status."""
+
+    name: str
+    statement: str
+    source: str
+    expected: str
+    measured: Any
+    status: str
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+_MISSING = object()
+
+
+def lookup_metric(metrics: Mapping[str, Any], dotted: str) -> Any:
+    """metrics["a"]["b"] for "a.b"; a key containing dots is tried whole first. KeyError when absent."""
+    if dotted in metrics:
+        return metrics[dotted]
+    head, dot, rest = dotted.partition(".")
+    if dot and head in metrics and isinstance(metrics[head], Mapping):
+        return lookup_metric(metrics[head], rest)
+    raise KeyError(dotted)
+
+
+def _as_number(value: Any) -> float | None:
+    """A real metric as float; "nan"/"inf" strings (how non-finite floats are stored in JSON) too."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, str) and value.strip().lower() in ("nan", "inf", "-inf", "+inf", "infinity", "-infinity"):
+        return float(value)
+    return None
+
+
+def check_claim(claim: Claim, metrics: Mapping[str, Any], quick: bool) -> ClaimVerdict:
+    """Decide one claim on `metrics` (see `check_claims`)."""
+    base = dict(name=claim.name, statement=claim.statement, source=claim.source, expected=claim.expected)
+    try:
+        measured = lookup_metric(metrics, claim.metric)
+    except KeyError:
+        known = ", ".join(sorted(map(str, metrics))) or "none"
+        return ClaimVerdict(**base, measured=None, status=DECLARATION_ERROR,
+                            detail=f"metric {claim.metric!r} is not in the run's metrics (top-level keys: {known})")
+    if claim.op in TRUTH_OPS:
+        if not isinstance(measured, bool):
+            return ClaimVerdict(**base, measured=measured, status=DECLARATION_ERROR,
+                                detail=f"op {claim.op!r} needs a boolean metric, {claim.metric!r} is {measured!r}")
+        holds = measured is (claim.op == "is_true")
+    else:
+        number = _as_number(measured)
+        if number is None:
+            return ClaimVerdict(**base, measured=measured, status=DECLARATION_ERROR,
+                                detail=f"op {claim.op!r} needs a real metric, {claim.metric!r} is {measured!r}")
+        holds = COMPARISONS[claim.op](number, claim.threshold)  # NaN compares False: not reproduced
+    if quick and not claim.at_quick:
+        return ClaimVerdict(**base, measured=measured, status=NOT_CHECKED,
+                            detail="expected at full size only")
+    return ClaimVerdict(**base, measured=measured, status=REPRODUCED if holds else NOT_REPRODUCED)
+
+
+def check_claims(claims: Iterable[Claim], metrics: Mapping[str, Any], quick: bool) -> list[ClaimVerdict]:
+    """One verdict per claim, in order: reproduced / not reproduced / not checked at this size / declaration error.
+
+    `quick=True` marks claims declared with `at_quick=False` as not checked (their measured value is
+    still recorded). A missing metric, or one of the wrong type, is a declaration error.
+    """
+    return [check_claim(c, metrics, quick) for c in claims]
+
+
+def claims_summary(verdicts: Iterable[ClaimVerdict | Mapping[str, Any]]) -> tuple[int, int]:
+    """(reproduced, checked): claims not checked at this size are left out of both counts."""
+    statuses = [v["status"] if isinstance(v, Mapping) else v.status for v in verdicts]
+    checked = [s for s in statuses if s != NOT_CHECKED]
+    return sum(s == REPRODUCED for s in checked), len(checked)

@@ -1,0 +1,110 @@
+"""Strict readers of the files a run folder holds; a damaged file raises one clear `ReportFileError`.
+
+    OUT/tour.json            {"failed": {name: message}, "last_run": {...}}
+    OUT/NAME/metrics.json    {key: value, ...}
+    OUT/NAME/config.json     {key: value, ...}
+    OUT/NAME/run.json        {"name", "summary", "reproduces", "seconds", "quick", "seed", "finished", "claims": [...]}
+    OUT/NAME/figures.json    [{"file": "figures/x.png", "caption": "..."}, ...]
+"""
+
+from __future__ import annotations
+
+import json
+import numbers
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ReportFileError", "read_config", "read_figures", "read_metrics", "read_run_meta", "read_tour"]
+
+
+class ReportFileError(ValueError):
+    """A result file that cannot be read or has the wrong shape; the message names the file."""
+
+
+def _load(path: Path) -> Any:
+    try:
+        text = path.read_text()
+    except OSError as e:
+        raise ReportFileError(f"{path}: cannot be read ({e.strerror or e})") from None
+    except UnicodeDecodeError:
+        raise ReportFileError(f"{path}: is not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        what = "is empty" if not text.strip() else f"is not valid JSON (truncated or damaged?): {e.msg} at line {e.lineno}"
+        raise ReportFileError(f"{path}: {what}") from None
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number" if isinstance(value, numbers.Real) else type(value).__name__)
+
+
+def _expect(path: Path, value: Any, types: type | tuple[type, ...], what: str) -> Any:
+    ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in (
+        types if isinstance(types, tuple) else (types,)))
+    if not ok:
+        raise ReportFileError(f"{path}: {what} must be {_kind(types() if isinstance(types, type) else types[0]())}, "
+                              f"got {_kind(value)}")
+    return value
+
+
+def read_metrics(run: Path) -> dict[str, Any]:
+    """OUT/NAME/metrics.json: a JSON object."""
+    path = run / "metrics.json"
+    return _expect(path, _load(path), dict, "the file")
+
+
+def read_config(run: Path) -> dict[str, Any]:
+    """OUT/NAME/config.json: a JSON object ({} when absent)."""
+    path = run / "config.json"
+    return _expect(path, _load(path), dict, "the file") if path.exists() else {}
+
+
+_RUN_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "name": str, "summary": str, "reproduces": str, "seconds": (int, float), "quick": bool, "seed": int,
+    "finished": (int, float), "claims": list}
+_CLAIM_FIELDS = ("name", "statement", "source", "expected", "status")
+
+
+def read_run_meta(run: Path) -> dict[str, Any]:
+    """OUT/NAME/run.json ({} when absent); every field present has its type, every claim its text fields."""
+    path = run / "run.json"
+    if not path.exists():
+        return {}
+    meta = _expect(path, _load(path), dict, "the file")
+    for key, types in _RUN_FIELDS.items():
+        if key in meta:
+            _expect(path, meta[key], types, f'"{key}"')
+    for i, claim in enumerate(meta.get("claims", [])):
+        _expect(path, claim, dict, f"claims[{i}]")
+        for key in _CLAIM_FIELDS:
+            _expect(path, claim.get(key), str, f'claims[{i}].{key}')
+    return meta
+
+
+def read_figures(run: Path) -> list[dict[str, str]]:
+    """OUT/NAME/figures.json ([] when absent): a list of {"file", "caption"} inside the run folder."""
+    path = run / "figures.json"
+    if not path.exists():
+        return []
+    figures = _expect(path, _load(path), list, "the file")
+    for i, fig in enumerate(figures):
+        _expect(path, fig, dict, f"entry {i}")
+        for key in ("file", "caption"):
+            _expect(path, fig.get(key), str, f"entry {i}.{key}")
+        if fig["file"].startswith("/") or ".." in Path(fig["file"]).parts:
+            raise ReportFileError(f"{path}: entry {i}.file must be a path inside the run folder, got {fig['file']!r}")
+    return figures
+
+
+def read_tour(root: Path) -> dict[str, Any]:
+    """OUT/tour.json ({} when absent): "failed" maps experiment names to the message of their latest failure."""
+    path = root / "tour.json"
+    if not path.exists():
+        return {}
+    tour = _expect(path, _load(path), dict, "the file")
+    failed = _expect(path, tour.get("failed", {}), dict, '"failed"')
+    for name, message in failed.items():
+        _expect(path, message, str, f'"failed".{name}')
+    return tour

@@ -1,0 +1,110 @@
+"""The claims checker on hand-made metrics: every op, nested keys, sizes, and declaration errors."""
+
+import math
+
+import pytest
+
+from saddle.experiments import Claim, Experiment, ExperimentConfig
+from saddle.claims import (DECLARATION_ERROR, NOT_CHECKED, NOT_REPRODUCED, REPRODUCED, check_claims,
+                                       claims_summary, lookup_metric)
+
+METRICS = {"ratio": 1.2, "count": 3, "flag": True, "off": False, "label": "cycle", "bad": "nan",
+           "GDA": {"measured_ratio": 1.0198, "deep": {"n_eff": 40.0}}, "a.b": 7.0}
+
+
+def _status(op, metric, threshold=None, quick=False, at_quick=True):
+    claim = Claim("c", "a statement", "seed 000, §1", metric, op, threshold, at_quick)
+    (verdict,) = check_claims([claim], METRICS, quick)
+    return verdict
+
+
+@pytest.mark.parametrize("op, threshold, expected", [
+    ("<", 1.3, REPRODUCED), ("<", 1.2, NOT_REPRODUCED),
+    ("<=", 1.2, REPRODUCED), ("<=", 1.1, NOT_REPRODUCED),
+    (">", 1.1, REPRODUCED), (">", 1.2, NOT_REPRODUCED),
+    (">=", 1.2, REPRODUCED), (">=", 1.3, NOT_REPRODUCED),
+])
+def test_comparisons_are_strict_or_not_as_written(op, threshold, expected):
+    assert _status(op, "ratio", threshold).status == expected
+
+
+def test_integers_compare_as_numbers():
+    assert _status(">=", "count", 3).status == REPRODUCED
+    assert _status(">", "count", 3).status == NOT_REPRODUCED
+
+
+def test_truth_ops_need_a_boolean():
+    assert _status("is_true", "flag").status == REPRODUCED
+    assert _status("is_false", "flag").status == NOT_REPRODUCED
+    assert _status("is_false", "off").status == REPRODUCED
+    v = _status("is_true", "count")  # 3 is not a boolean: an error of the declaration, not "true"
+    assert v.status == DECLARATION_ERROR and "boolean" in v.detail
+
+
+def test_nested_and_dotted_keys():
+    assert lookup_metric(METRICS, "GDA.deep.n_eff") == 40.0
+    assert lookup_metric(METRICS, "a.b") == 7.0  # a key that itself contains a dot
+    v = _status(">", "GDA.measured_ratio", 1.0)
+    assert v.status == REPRODUCED and v.measured == 1.0198 and v.expected == "GDA.measured_ratio > 1"
+
+
+def test_missing_metric_is_a_declaration_error_naming_it():
+    v = _status(">", "GDA.no_such", 1.0)
+    assert v.status == DECLARATION_ERROR and "'GDA.no_such'" in v.detail and v.measured is None
+    v = _status(">", "ratio.x", 1.0)  # cannot descend into a number
+    assert v.status == DECLARATION_ERROR
+
+
+def test_non_numeric_metric_is_a_declaration_error():
+    v = _status("<", "label", 1.0)
+    assert v.status == DECLARATION_ERROR and "'cycle'" in v.detail
+
+
+def test_nan_metric_is_not_reproduced_either_way():
+    assert _status("<", "bad", 1.0).status == NOT_REPRODUCED
+    assert _status(">=", "bad", 1.0).status == NOT_REPRODUCED
+    assert math.isnan(float(_status("<", "bad", 1.0).measured))
+
+
+def test_full_size_claims_are_not_checked_in_quick_runs_but_measured():
+    v = _status(">", "ratio", 5.0, quick=True, at_quick=False)
+    assert v.status == NOT_CHECKED and v.measured == 1.2
+    assert _status(">", "ratio", 5.0, quick=False, at_quick=False).status == NOT_REPRODUCED
+    assert _status(">", "ratio", 1.0, quick=True, at_quick=True).status == REPRODUCED
+    # a broken declaration is reported even when the claim would not be checked at this size
+    assert _status(">", "nope", 1.0, quick=True, at_quick=False).status == DECLARATION_ERROR
+
+
+def test_summary_counts_checked_claims_only():
+    verdicts = [_status(">", "ratio", 1.0), _status(">", "ratio", 2.0), _status(">", "ratio", 9.0, True, False),
+                _status(">", "nope", 1.0)]
+    assert claims_summary(verdicts) == (1, 3)
+    assert claims_summary([v.to_dict() for v in verdicts]) == (1, 3)
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    (dict(op="==", threshold=1.0), "op must be one of"),
+    (dict(op=">"), "finite real threshold"),
+    (dict(op=">", threshold=math.nan), "finite real threshold"),
+    (dict(op=">", threshold=True), "finite real threshold"),
+    (dict(op="is_true", threshold=1.0), "takes no threshold"),
+    (dict(op="is_true", metric=""), "metric must be a non-empty string"),
+    (dict(op="is_true", at_quick="yes"), "at_quick must be a bool"),
+])
+def test_bad_declarations_are_refused(kwargs, fragment):
+    args = {"name": "c", "statement": "s", "source": "seed 000", "metric": "m", **kwargs}
+    with pytest.raises(ValueError, match=fragment):
+        Claim(**args)
+
+
+def test_experiment_refuses_duplicate_claim_names_and_checks_jsonable_metrics():
+    import numpy as np
+    import torch
+
+    c = Claim("c", "s", "seed 000", "x", "<", 1.0)
+    with pytest.raises(ValueError, match="unique"):
+        Experiment("e", "e", ExperimentConfig, lambda c, o: {}, claims=(c, c))
+    exp = Experiment("e", "e", ExperimentConfig, lambda c, o: {}, claims=[c, Claim("d", "s", "seed", "y", "is_true")])
+    assert isinstance(exp.claims, tuple)
+    verdicts = exp.check_claims({"x": torch.tensor(0.5), "y": np.bool_(True)}, quick=False)
+    assert [v.status for v in verdicts] == [REPRODUCED, REPRODUCED]
