@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from saddle.broadcast import per_point_broadcast
+
 __all__ = [
     "Box", "Ball", "Simplex", "Set", "project_box", "project_linf_ball", "project_l2_ball",
     "project_l1_ball", "project_simplex", "lp_norm", "EntropicMirrorMap", "sample_ball",
@@ -36,11 +38,6 @@ def _flat(z: Tensor, batch_dims: int) -> Tensor:
     if batch_dims < 0 or batch_dims > z.ndim:
         raise ValueError(f"batch_dims must be in [0, {z.ndim}], got {batch_dims}")
     return z.reshape(*z.shape[:batch_dims], -1)
-
-
-def _per_point(v: Tensor, z: Tensor, batch_dims: int) -> Tensor:
-    """Broadcast a per-point value of shape z.shape[:batch_dims] against z."""
-    return v.reshape(*v.shape, *([1] * (z.ndim - batch_dims)))
 
 
 def lp_norm(z: Tensor, p: float | str, batch_dims: int = 1) -> Tensor:
@@ -67,7 +64,7 @@ def project_l2_ball(z: Tensor, radius: float | Tensor, center: Tensor | None = N
     norm = lp_norm(d, 2, batch_dims)
     r = torch.as_tensor(radius, dtype=z.dtype, device=z.device)
     scale = torch.where(norm > r, r / norm.clamp_min(torch.finfo(z.dtype).tiny), torch.ones_like(norm))
-    out = d * _per_point(scale, z, batch_dims)
+    out = d * per_point_broadcast(scale, z)
     return out if center is None else out + center
 
 

@@ -9,37 +9,90 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from typing import Any
 
-__all__ = ["check_real", "check_int", "check_step_size"]
+import torch
+from torch import Tensor
+
+__all__ = ["check_real", "check_int", "check_step_size", "check_choice", "check_callable", "check_finite",
+           "check_positions"]
+
+
+def _allowed(low: float, high: float, low_open: bool, high_open: bool) -> str:
+    """'a finite number > 0', 'a number >= 1 (or inf)' or 'in (0, 1]': the allowed range in words."""
+    if high == math.inf:
+        rel = f"{'>' if low_open else '>='} {low:g}"
+        return f"a finite number {rel}" if high_open else f"a number {rel} (or inf)"
+    return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
 
 
 def check_real(name: str, value: float, low: float = 0.0, high: float = math.inf, *,
                low_open: bool = True, high_open: bool = False) -> float:
     """Return float(value) if it lies in the interval (or [) low, high ] (or )), else raise ValueError.
 
-    Booleans and non-real values are refused; NaN is refused; +inf only when `high` is +inf and closed.
+    Booleans and non-real values are refused (a one-element real tensor counts as its value); NaN is refused;
+    +inf only when `high` is +inf and closed.
     """
+    if isinstance(value, Tensor) and value.numel() == 1 and not value.is_complex():
+        value = value.item()
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name} must be a real number, got {value!r}")
     v = float(value)
     ok = math.isfinite(v) or (v == high == math.inf and not high_open)
     ok = ok and (v > low if low_open else v >= low) and (v < high if high_open else v <= high)
     if not ok:
-        lb, rb = ("(" if low_open else "["), (")" if high_open else "]")
-        raise ValueError(f"{name} must be in {lb}{low}, {high}{rb}, got {value!r}")
+        raise ValueError(f"{name} must be {_allowed(low, high, low_open, high_open)}, got {value!r}")
     return v
 
 
-def check_int(name: str, value: int, low: int = 1) -> int:
-    """Return `value` if it is an int (not a bool) ≥ low, else raise ValueError."""
+def check_int(name: str, value: int, low: int = 1, high: int | None = None) -> int:
+    """Return `value` if it is an int (not a bool) in [low, high] (high = None: no upper bound), else raise."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+        raise ValueError(f"{name} must be an integer >= {low}" + (f" and <= {high}" if high is not None else "")
+                         + f", got {value!r}")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
     return int(value)
 
 
-def check_step_size(value: float | Callable[[int], float], name: str = "step_size"):
-    """A step size is a finite real > 0 or a callable schedule k -> η_k (returned unchanged)."""
-    if callable(value):
+def check_step_size(value: float | Callable[[int], float], name: str = "step_size", *, allow_schedule: bool = True):
+    """A step size is a finite real > 0 or (with `allow_schedule`) a callable schedule k -> η_k, returned unchanged."""
+    if allow_schedule and callable(value):
         return value
     return check_real(name, value, 0.0, math.inf, high_open=True)
+
+
+def check_choice(name: str, value: Any, choices: Collection[Any]) -> Any:
+    """Return `value` if it is one of `choices`, else ValueError listing them."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(repr(c) for c in choices)}, got {value!r}")
+    return value
+
+
+def check_callable(name: str, value: Any, what: str = "a callable") -> Any:
+    """Return `value` if it is callable, else ValueError (`what` describes the expected signature)."""
+    if not callable(value):
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    return value
+
+
+def check_finite(name: str, value: Tensor) -> Tensor:
+    """Return `value` if it is a tensor with only finite entries, else ValueError ('... contains NaN or inf')."""
+    if not isinstance(value, Tensor):
+        raise ValueError(f"{name} must be a tensor, got {type(value).__name__}")
+    if value.is_floating_point() or value.is_complex():
+        if not bool(torch.isfinite(value).all()):
+            raise ValueError(f"{name} contains NaN or inf; it must be finite")
+    return value
+
+
+def check_positions(position: Tensor, name: str = "position") -> Tensor:
+    """Return `position` detached if it is a finite floating tensor of shape (n_chains, d), n_chains, d ≥ 1."""
+    if not isinstance(position, Tensor):
+        raise ValueError(f"{name} must be a tensor of shape (n_chains, d), got {type(position).__name__}")
+    if position.ndim != 2 or position.shape[0] == 0 or position.shape[1] == 0:
+        raise ValueError(f"{name} must have shape (n_chains, d) with n_chains, d >= 1, got {tuple(position.shape)}")
+    if not position.is_floating_point():
+        raise ValueError(f"{name} must be a floating tensor, got dtype {position.dtype}")
+    return check_finite(name, position).detach()

@@ -4,7 +4,7 @@
 import pytest
 import torch
 
-from saddle.attacks import (FastGradientSignAttack, GradientAscent, ProjectedGradientAttack, CosineSchedule,
+from saddle.attacks import (FastGradientSignAttack, GradientAscent, ProjectedGradientAttack, CosineDecay,
                             iterative_sign_attack)
 from saddle.sets import lp_norm
 
@@ -52,7 +52,7 @@ NORMS = ["linf", "l2", "l1"]
 def test_pgd_stays_in_ball_and_box(linear_model, norm, restarts):
     x, y = _data()
     eps = {"linf": 0.1, "l2": 0.8, "l1": 3.0}[norm]
-    for sched in (None, CosineSchedule(eps / 2, 10)):
+    for sched in (None, CosineDecay(eps / 2, 10)):
         adv = ProjectedGradientAttack(eps, norm=norm, steps=10, step_size=sched, restarts=restarts,
                                       loss="margin")(linear_model, x, y)
         assert (lp_norm(adv - x, norm) <= eps * (1 + 1e-5)).all()
@@ -99,14 +99,3 @@ def test_restarts_keep_the_per_sample_worst_case(linear_model):
         expected = torch.stack(runs)[key.argmax(0), torch.arange(64)]
     assert torch.allclose(best, expected)
     assert len({float(v.sum()) for v in values}) == 3  # the three runs differ
-
-
-def test_step_schedules():
-    from saddle.attacks import PiecewiseSchedule, constant
-    c = CosineSchedule(0.4, 10, final=0.0)
-    assert c(0) == pytest.approx(0.4) and c(5) == pytest.approx(0.2) and c(10) == pytest.approx(0.0)
-    p = PiecewiseSchedule(1.0, milestones=(3, 6), factor=0.5)
-    assert [p(k) for k in (0, 2, 3, 5, 6, 9)] == [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
-    assert constant(0.3)(17) == 0.3
-    with pytest.raises(ValueError, match="step_size must be a finite number > 0, got 0"):
-        constant(0)

@@ -1,32 +1,12 @@
-"""Step-size schedules, the Method protocol, and the projected proximal-point equation."""
+"""Step-size schedules inside Methods, the Method protocol, and the projected proximal-point equation."""
 
 import math
 
 import pytest
 import torch
 
-from saddle.optim import (METHODS, Constant, Method, MirrorDescent, PolynomialDecay, ProximalPoint, StepDecay,
-                          per_player)
+from saddle.optim import METHODS, Method, MirrorDescent, PolynomialDecay, ProximalPoint, per_player
 from saddle.sets import Box
-
-
-def test_schedules_values():
-    assert [Constant(0.3)(k) for k in (0, 5, 100)] == [0.3, 0.3, 0.3]
-    p = PolynomialDecay(1.0, power=0.5, offset=4.0)
-    assert [p(k) for k in (0, 4, 12)] == pytest.approx([1.0, 1 / math.sqrt(2), 0.5])
-    assert [PolynomialDecay(0.6)(k) for k in (0, 1, 2)] == pytest.approx([0.6, 0.3, 0.2])
-    s = StepDecay(1.0, factor=0.1, every=10)
-    assert [s(k) for k in (0, 9, 10, 25)] == pytest.approx([1.0, 1.0, 0.1, 0.01])
-
-
-@pytest.mark.parametrize("build,bad", [
-    (lambda: Constant(0.0), "0.0"), (lambda: PolynomialDecay(-1.0), "-1.0"),
-    (lambda: PolynomialDecay(1.0, power=-0.5), "-0.5"), (lambda: PolynomialDecay(1.0, offset=0.0), "0.0"),
-    (lambda: StepDecay(1.0, factor=1.5), "1.5"), (lambda: StepDecay(1.0, every=0), "0"),
-])
-def test_schedules_reject_bad_values(build, bad):
-    with pytest.raises(ValueError, match=bad):
-        build()
 
 
 def test_a_schedule_returning_a_bad_value_raises_at_the_step():

@@ -234,7 +234,7 @@ def test_sgld_constant_step_matches_closed_form(seed):
 
 
 def test_sgld_schedule_and_counter():
-    sched = PolynomialDecay(a=0.1, b=1.0, gamma=0.55)
+    sched = PolynomialDecay.welling_teh(a=0.1, b=1.0, gamma=0.55)
     assert sched(0) == pytest.approx(0.1) and sched(9) == pytest.approx(0.1 * 10 ** -0.55)
     data = torch.randn(20, 1, dtype=DT)
     kernel = SGLD(sched, lambda th: 0.5 * (th ** 2).sum(-1), lambda th, z: 0.5 * (z[..., 0] - th) ** 2, data, 5)
@@ -288,7 +288,7 @@ def test_float32_and_dtype_kept():
     (lambda: BAOAB(0.1, friction=0.0, potential=lambda x: x.sum(-1)), "friction must be a finite number > 0"),
     (lambda: ProjectedLangevin(0.1, "ball", potential=lambda x: x.sum(-1)), "constraint must be"),
     (lambda: MirroredLangevin(0.1), "give potential="),
-    (lambda: PolynomialDecay(0.1, gamma=0.3), "gamma must be in (0.5, 1], got 0.3"),
+    (lambda: PolynomialDecay.welling_teh(0.1, gamma=0.3), "gamma must be in (0.5, 1], got 0.3"),
     (lambda: SGLD(0.1, lambda t: t, lambda t, z: z, torch.zeros(5, 1), batch_size=6), "batch_size must be an integer in [1, 5], got 6"),
     (lambda: project_simplex_corner(torch.zeros(2, 3), 0.3), "margin must be in [0, 1/(d+1))"),
 ])
@@ -370,7 +370,7 @@ def test_sgld_decaying_schedule_follows_the_exact_moment_recursion():
     data = 1.5 + torch.randn(N, 1, generator=torch.Generator().manual_seed(42), dtype=DT)
     A, B = 1 / tau2 + N / sigma2, data.sum().item() / sigma2
     c2 = N ** 2 * data.var(unbiased=False).item() / (b * sigma2 ** 2)
-    sched = PolynomialDecay(a=0.004, b=10.0, gamma=0.55)
+    sched = PolynomialDecay.welling_teh(a=0.004, b=10.0, gamma=0.55)
     m = v = 0.0
     for t in range(300):
         a = sched(t)

@@ -1,7 +1,7 @@
 """Adversarial attacks: inner maximisers max_{‖δ‖ ≤ ε, x+δ ∈ box} f(h(x + δ), y) on one `Attack` protocol.
 
 Every attack is `attack(model, x, y) -> x_adv`, built from a ball and box (`saddle.sets`), an objective
-(`objectives`), an ascent rule (`ascent`) and a step-size schedule (`schedules`). Attacks run the model in
+(`objectives`), an ascent rule (`ascent`) and a step-size schedule (`saddle.schedules`). Attacks run the model in
 eval mode with frozen parameters and restore its mode and `requires_grad` afterwards.
 """
 
@@ -15,7 +15,7 @@ from saddle.attacks.objectives import (Objective, cross_entropy, dlr, get_object
                                        targeted_cross_entropy, targeted_dlr, targeted_margin)
 from saddle.attacks.pgd import ProjectedGradientAttack, projected_gradient_ascent
 from saddle.attacks.random_search import RandomSearchAttack
-from saddle.attacks.schedules import CosineSchedule, PiecewiseSchedule, constant
+from saddle.schedules import Constant, CosineDecay, PiecewiseConstant, as_schedule
 from saddle.attacks.sign_ascent import iterative_sign_attack
 from saddle.attacks.targets import TopClassesTargeted
 
@@ -23,7 +23,7 @@ __all__ = [
     "Attack", "FastGradientSignAttack", "ProjectedGradientAttack", "projected_gradient_ascent", "iterative_sign_attack",
     "Objective", "get_objective", "cross_entropy", "margin", "dlr", "targeted_cross_entropy", "targeted_margin",
     "targeted_dlr", "pairwise_margin", "GradientAscent", "SignAscent", "L2Ascent", "SparseL1Ascent",
-    "steepest_ascent", "constant", "CosineSchedule", "PiecewiseSchedule", "AutoProjectedGradientAttack",
+    "steepest_ascent", "Constant", "CosineDecay", "PiecewiseConstant", "as_schedule", "AutoProjectedGradientAttack",
     "apgd_checkpoints", "MarginAttack", "TopClassesTargeted", "RandomSearchAttack", "linear_linf_worst_case",
     "minimal_l2_perturbation_affine",
 ]

@@ -15,6 +15,7 @@ from typing import Protocol
 import torch
 from torch import Tensor
 
+from saddle.broadcast import per_point_broadcast
 from saddle.sets import parse_norm
 
 __all__ = ["AscentRule", "GradientAscent", "SignAscent", "L2Ascent", "SparseL1Ascent", "steepest_ascent"]
@@ -22,10 +23,6 @@ __all__ = ["AscentRule", "GradientAscent", "SignAscent", "L2Ascent", "SparseL1As
 
 class AscentRule(Protocol):
     def __call__(self, grad: Tensor) -> Tensor: ...
-
-
-def _per_sample(v: Tensor, like: Tensor) -> Tensor:
-    return v.reshape(-1, *([1] * (like.ndim - 1)))
 
 
 @dataclass(frozen=True)
@@ -50,7 +47,7 @@ class L2Ascent:
 
     def __call__(self, grad: Tensor) -> Tensor:
         norm = torch.linalg.vector_norm(grad.reshape(grad.shape[0], -1), dim=-1)
-        return grad / _per_sample(norm.clamp_min(torch.finfo(grad.dtype).tiny), grad)
+        return grad / per_point_broadcast(norm.clamp_min(torch.finfo(grad.dtype).tiny), grad)
 
 
 @dataclass(frozen=True)

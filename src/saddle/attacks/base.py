@@ -14,6 +14,7 @@ from typing import Protocol, runtime_checkable
 import torch
 from torch import Tensor, nn
 
+from saddle.schedules import Constant, Schedule, as_schedule
 from saddle.sets import Ball, Box, parse_norm
 
 
@@ -36,6 +37,13 @@ def check_positive_int(name: str, value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
     return value
+
+
+def default_schedule(step_size: float | Schedule | None, eps: float, steps: int) -> Schedule:
+    """`step_size` as a schedule; None = 2.5 ε / steps (Madry et al. 2018; any step when ε = 0, the ball being {x})."""
+    if step_size is not None:
+        return as_schedule(step_size)
+    return Constant(2.5 * eps / steps if eps > 0 else 1.0)
 
 
 def make_box(box: tuple[float, float] | Box | None) -> Box:

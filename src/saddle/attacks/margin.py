@@ -12,10 +12,10 @@ import torch
 from torch import Tensor, nn
 
 from saddle.attacks.ascent import AscentRule, steepest_ascent
-from saddle.attacks.base import attacking, check_inputs, check_labels, check_positive_int, make_ball, make_box
+from saddle.attacks.base import attacking, default_schedule, check_inputs, check_labels, check_positive_int, make_ball, make_box
 from saddle.attacks.objectives import Objective, pairwise_margin
 from saddle.attacks.pgd import projected_gradient_ascent, random_start_point
-from saddle.attacks.schedules import Schedule, _Constant, as_schedule
+from saddle.schedules import Schedule
 from saddle.sets import Box
 
 __all__ = ["MarginAttack", "PAIRWISE_MARGIN"]
@@ -41,7 +41,7 @@ class MarginAttack:
         self.ball = make_ball(eps, norm)
         self.eps, self.norm = self.ball.radius, self.ball.p
         self.steps = check_positive_int("steps", steps)
-        self.schedule = as_schedule(step_size) if step_size is not None else _Constant(2.5 * self.eps / steps)
+        self.schedule = default_schedule(step_size, self.eps, self.steps)
         self.random_start = bool(random_start)
         self.n_targets = None if n_targets is None else check_positive_int("n_targets", n_targets)
         self.box = make_box(box)

@@ -3,7 +3,7 @@
 x^{k+1} = box(x + Π_ε(x^k − x + η_k d(∇_x f(x^k))))   (seed 001, "proximal gradient ascent";
 Madry et al. ICLR 2018 with d = sign for l∞). Seed 004 writes the l2 step as η_{t+1} = ε Π(η_t + α∇ℓ) with
 Π(z) = z/‖z‖₂, a projection onto the sphere; we follow Madry et al. and project onto the ball. Built from pieces: the ball and box (`saddle.sets`),
-an objective (`objectives`), an ascent rule (`ascent`) and a step-size schedule (`schedules`).
+an objective (`objectives`), an ascent rule (`ascent`) and a step-size schedule (`saddle.schedules`).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import torch
 from torch import Tensor, nn
 
 from saddle.attacks.ascent import AscentRule, steepest_ascent
-from saddle.attacks.base import (attacking, check_inputs, check_labels, check_positive_int, input_gradient,
+from saddle.attacks.base import (attacking, default_schedule, check_inputs, check_labels, check_positive_int, input_gradient,
                                  make_ball, make_box)
 from saddle.attacks.objectives import Objective, get_objective
-from saddle.attacks.schedules import Schedule, _Constant, as_schedule
+from saddle.schedules import Schedule
 from saddle.sets import Ball, Box, sample_ball
 
 __all__ = ["ProjectedGradientAttack", "projected_gradient_ascent", "random_start_point", "select_worst"]
@@ -100,7 +100,7 @@ class ProjectedGradientAttack:
         self.eps, self.norm = self.ball.radius, self.ball.p
         self.steps = check_positive_int("steps", steps)
         self.restarts = check_positive_int("restarts", restarts)
-        self.schedule = as_schedule(step_size) if step_size is not None else _Constant(2.5 * self.eps / steps)
+        self.schedule = default_schedule(step_size, self.eps, self.steps)
         self.random_start = bool(random_start)
         self.objective = get_objective(loss, targeted)
         self.box = make_box(box)

@@ -9,7 +9,7 @@ import torch
 from saddle.attacks.ascent import SignAscent
 from saddle.attacks.objectives import Objective
 from saddle.attacks.pgd import ProjectedGradientAttack
-from saddle.attacks.schedules import Schedule
+from saddle.schedules import Schedule
 from saddle.sets import Box
 
 __all__ = ["iterative_sign_attack"]

@@ -15,12 +15,7 @@ from abc import ABC, abstractmethod
 import torch
 from torch import Tensor
 
-
-def bcast(v: Tensor, x: Tensor) -> Tensor:
-    """Reshape a per-sample tensor (n,) (or a scalar) so that it broadcasts against x (n, *shape)."""
-    if v.dim() == 0:
-        return v
-    return v.reshape((-1,) + (1,) * (x.dim() - 1))
+from saddle.broadcast import per_point_broadcast as bcast  # noqa: F401  (per-sample (n,) or 0-dim against x (n, ...))
 
 
 class NoiseProcess(ABC):

@@ -35,7 +35,7 @@ from saddle.optim.oracles import NoisyField, robbins_monro
 from saddle.optim.proximal_point import ProximalPoint
 from saddle.optim.reflected import ReflectedForwardBackward, ReflectedState
 from saddle.optim.registry import METHODS, MethodInfo
-from saddle.optim.schedules import Constant, PolynomialDecay, StepDecay
+from saddle.schedules import Constant, PolynomialDecay, StepDecay
 from saddle.optim.seg_plus import SEGPlusState, StochasticSEGPlus, paired_field
 
 __all__ = [

@@ -11,8 +11,8 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from saddle.optim._common import (check_int, check_projection, check_real, check_step_size, per_point_broadcast,
-                                  per_point_dot, project, step_at)
+from saddle.broadcast import per_point_broadcast, per_point_dot
+from saddle.optim._common import check_int, check_projection, check_real, check_step_size, project, step_at
 from saddle.optim.base import Field, Params, Projection, StepSize
 
 __all__ = ["CEGPlus", "CEGPlusState"]

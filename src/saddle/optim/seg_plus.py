@@ -12,7 +12,7 @@ from torch import Tensor
 
 from saddle.optim._common import axpy, check_projection, check_real, check_step_size, project, step_at
 from saddle.optim.base import Field, Params, Projection, StepSize
-from saddle.optim.schedules import PolynomialDecay
+from saddle.schedules import PolynomialDecay
 
 __all__ = ["StochasticSEGPlus", "SEGPlusState", "paired_field"]
 

@@ -13,9 +13,10 @@ from saddle.sampling.hmc import HMC, leapfrog
 from saddle.sampling.mala import MALA
 from saddle.sampling.mirrored import MirroredLangevin
 from saddle.sampling.projected import ProjectedLangevin, project_simplex_corner
-from saddle.sampling.sgld import SGLD, ConstantStep, PolynomialDecay
+from saddle.sampling.sgld import SGLD
 from saddle.sampling.targets import Banana, Dirichlet, Gaussian, GaussianMixture, Target
 from saddle.sampling.ula import ULA
+from saddle.schedules import Constant as ConstantStep, PolynomialDecay  # the one schedules module, re-exported
 from saddle.sampling.underdamped import BAOAB, UnderdampedEulerMaruyama
 
 __all__ = [

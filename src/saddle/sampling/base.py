@@ -15,19 +15,24 @@ A kernel is a small object with `init(position) -> State` and `step(state, gener
 
 from __future__ import annotations
 
-import math
+import functools
 from collections.abc import Callable
 from typing import Any, NamedTuple, Protocol
 
 import torch
 from torch import Tensor
 
+from saddle import validation
 from saddle.langevin import gaussian_noise  # noqa: F401  (re-exported to the kernels)
 from saddle.progress import progress_range
+from saddle.validation import check_positions  # noqa: F401  (re-exported to the kernels)
 
 __all__ = ["Energy", "Kernel", "Trace", "as_energy", "sample", "check_step_size", "check_positions", "gaussian_noise"]
 
 PotentialFn = Callable[[Tensor], Tensor]
+
+# a sampler's step size (or friction, path length) is a finite number > 0, never a schedule
+check_step_size = functools.partial(validation.check_step_size, allow_schedule=False)
 
 
 class Energy:
@@ -103,30 +108,6 @@ class Trace(NamedTuple):
     positions: Tensor
     info: Any
     state: Any
-
-
-def check_step_size(step_size: float, name: str = "step_size") -> float:
-    """Raise ValueError unless `step_size` is a finite number > 0."""
-    try:
-        h = float(step_size)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a finite number > 0, got {step_size!r}") from None
-    if not (math.isfinite(h) and h > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {step_size!r}")
-    return h
-
-
-def check_positions(position: Tensor) -> Tensor:
-    """Raise ValueError unless `position` is a floating tensor of shape (n_chains, d) with finite entries."""
-    if not isinstance(position, Tensor):
-        raise ValueError(f"position must be a tensor of shape (n_chains, d), got {type(position).__name__}")
-    if position.ndim != 2 or position.shape[0] == 0 or position.shape[1] == 0:
-        raise ValueError(f"position must have shape (n_chains, d) with n_chains, d >= 1, got {tuple(position.shape)}")
-    if not position.is_floating_point():
-        raise ValueError(f"position must be a floating tensor, got dtype {position.dtype}")
-    if not torch.isfinite(position).all():
-        raise ValueError("position contains NaN or inf")
-    return position.detach()
 
 
 def _stack_infos(infos: list[Any]) -> Any:

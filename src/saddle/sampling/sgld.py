@@ -5,22 +5,23 @@ drawn uniformly with replacement, independently per chain,
 
     g = ∇f₀(θ) + (N/b) Σ_{i∈B} ∇ℓ(θ, z_i)   (unbiased for ∇f),    θ⁺ = θ − α_t g + √(2α_t) ξ.
 
-Welling & Teh write ε_t/2 for α_t; their schedule ε_t = a (b + t)^{−γ}, γ ∈ (0.5, 1], is `PolynomialDecay`.
+Welling & Teh write ε_t/2 for α_t; their schedule ε_t = a (b + t)^{−γ}, γ ∈ (0.5, 1], is
+`saddle.schedules.PolynomialDecay.welling_teh(a, b, gamma)`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import torch
 from torch import Tensor
 
 from saddle.sampling.base import check_positions, check_step_size, gaussian_noise
+from saddle.schedules import as_schedule
 
-__all__ = ["State", "Info", "SGLD", "PolynomialDecay", "ConstantStep"]
+__all__ = ["State", "Info", "SGLD"]
 
 
 class State(NamedTuple):
@@ -36,48 +37,17 @@ class Info(NamedTuple):
     step_size: Tensor
 
 
-@dataclass(frozen=True)
-class ConstantStep:
-    """α_t = step_size."""
-
-    step_size: float
-
-    def __post_init__(self) -> None:
-        check_step_size(self.step_size)
-
-    def __call__(self, t: int) -> float:
-        return self.step_size
-
-
-@dataclass(frozen=True)
-class PolynomialDecay:
-    """α_t = a (b + t)^{−γ} (Welling & Teh 2011, §3): Σα_t = ∞, Σα_t² < ∞ for γ ∈ (0.5, 1]. Defaults b = 1, γ = 0.55."""
-
-    a: float
-    b: float = 1.0
-    gamma: float = 0.55
-
-    def __post_init__(self) -> None:
-        check_step_size(self.a, "a")
-        check_step_size(self.b, "b")
-        if not 0.5 < self.gamma <= 1.0:
-            raise ValueError(f"gamma must be in (0.5, 1], got {self.gamma}")
-
-    def __call__(self, t: int) -> float:
-        return self.a * (self.b + t) ** (-self.gamma)
-
-
 class SGLD:
     """SGLD kernel over a data set.
 
     prior_potential f₀: (n_chains, d) → (n_chains,); data_potential ℓ: (position (n_chains, d), batch
     (n_chains, b, *z.shape[1:])) → (n_chains, b); data (N, ...); batch_size b ≤ N; step_size: a number
-    (constant) or a schedule t ↦ α_t such as `PolynomialDecay`. Gradients by autograd.
+    (constant) or a schedule t ↦ α_t such as `PolynomialDecay.welling_teh(a, b, gamma)`. Gradients by autograd.
     """
 
     def __init__(self, step_size: float | Callable[[int], float], prior_potential: Callable[[Tensor], Tensor],
                  data_potential: Callable[[Tensor, Tensor], Tensor], data: Tensor, batch_size: int) -> None:
-        self.schedule = step_size if callable(step_size) else ConstantStep(check_step_size(step_size))
+        self.schedule = as_schedule(step_size)
         if not isinstance(data, Tensor) or data.ndim < 1 or len(data) == 0:
             raise ValueError(f"data must be a non-empty tensor (N, ...), got {type(data).__name__}")
         if not isinstance(batch_size, int) or not 1 <= batch_size <= len(data):

@@ -1,0 +1,49 @@
+"""saddle.validation: every check names the argument, the bad value and the allowed range; good values pass through."""
+
+import math
+
+import pytest
+import torch
+
+from saddle.validation import (check_callable, check_choice, check_finite, check_int, check_positions, check_real,
+                               check_step_size)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: check_real("eps", -0.1, 0.0, low_open=False), "eps must be a number >= 0 (or inf), got -0.1"),
+    (lambda: check_real("h", 0.0, 0.0, math.inf, high_open=True), "h must be a finite number > 0, got 0.0"),
+    (lambda: check_real("h", math.inf, 0.0, math.inf, high_open=True), "h must be a finite number > 0, got inf"),
+    (lambda: check_real("rho", 1.5, 0.0, 1.0), "rho must be in (0, 1], got 1.5"),
+    (lambda: check_real("p", float("nan"), 0.0, 1.0, low_open=False), "p must be in [0, 1], got nan"),
+    (lambda: check_real("p", True), "p must be a real number, got True"),
+    (lambda: check_real("p", "0.3"), "p must be a real number, got '0.3'"),
+    (lambda: check_real("p", torch.ones(2)), "p must be a real number"),
+    (lambda: check_int("steps", 0), "steps must be an integer >= 1, got 0"),
+    (lambda: check_int("steps", 2.0), "steps must be an integer >= 1, got 2.0"),
+    (lambda: check_int("k", 7, 1, 5), "k must be an integer in [1, 5], got 7"),
+    (lambda: check_step_size(-1), "step_size must be a finite number > 0, got -1"),
+    (lambda: check_step_size(lambda k: 0.1, allow_schedule=False), "step_size must be a real number"),
+    (lambda: check_choice("loss", "hinge", ("ce", "dlr")), "loss must be one of 'ce', 'dlr', got 'hinge'"),
+    (lambda: check_callable("field", 3, "a callable params -> params"), "field must be a callable params -> params, got 3"),
+    (lambda: check_finite("x", torch.tensor([1.0, float("nan")])), "x contains NaN or inf"),
+    (lambda: check_finite("x", [1.0]), "x must be a tensor, got list"),
+    (lambda: check_positions(torch.zeros(3)), "position must have shape (n_chains, d)"),
+    (lambda: check_positions(torch.zeros(3, 2, dtype=torch.long)), "position must be a floating tensor"),
+    (lambda: check_positions(torch.tensor([[0.0, math.inf]]), "x0"), "x0 contains NaN or inf"),
+])
+def test_bad_values_raise_with_name_value_and_range(call, message):
+    with pytest.raises(ValueError) as err:
+        call()
+    assert message in str(err.value)
+
+
+def test_good_values_pass_through():
+    assert check_real("eps", 0.0, 0.0, low_open=False) == 0.0 and check_real("eps", math.inf) == math.inf
+    assert check_real("h", torch.tensor(0.25)) == 0.25 and type(check_real("h", 1)) is float
+    assert check_int("k", 3) == 3 and check_step_size(0.5) == 0.5
+    f = lambda k: 0.1  # noqa: E731
+    assert check_step_size(f) is f and check_choice("norm", "l2", ("l2", "linf")) == "l2"
+    x = torch.zeros(2, 3, requires_grad=True)
+    out = check_positions(x)
+    assert not out.requires_grad and out.shape == (2, 3)
+    assert check_finite("y", torch.tensor([1, 2])).dtype == torch.long
