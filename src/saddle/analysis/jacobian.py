@@ -52,10 +52,9 @@ def update_jacobian(method: Any, game: Game | Callable[[list[Tensor]], list[Tens
     method: any object with init/step (saddle.optim.base.Method); game: a Game or a field callable;
     point: one (d_i,) tensor per player (float64 is used). state: the method's state at `point`; by default
     the state after one step from `point` (for a fixed point z*, the stationary state: OGDA's stored field is
-    V(z*), RFBS's previous point is z*). Inner solvers are differentiated by unrolling, which is accurate once
-    the inner loop has converged; but at an exact fixed point an early-stopping inner loop (ProximalPoint)
-    stops after one iteration because nothing changes, so its unrolled Jacobian is that of one inner step.
-    For such methods linearise next to z* (for a linear field the Jacobian is the same everywhere). Returns (D + S, D + S), the first D = Σd_i rows/columns being params.
+    V(z*), RFBS's previous point is z*). Implicit steps are differentiated implicitly (ProximalPoint: the
+    resolvent's (I + η ∂V(z⁺))⁻¹), so the answer is right at z* itself. Forward mode (torch.func.jacfwd).
+    Returns (D + S, D + S), the first D = Σd_i rows/columns being params.
     """
     field = game.field if isinstance(game, Game) else game
     pts = [torch.as_tensor(p, dtype=torch.float64).reshape(1, -1) for p in point]
