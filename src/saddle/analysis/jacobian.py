@@ -9,7 +9,6 @@ Methods with memory (OGDA keeps V(z_{k−1}), RFBS keeps z_{k−1}) are linearis
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-import warnings
 from typing import Any
 
 import torch
@@ -24,14 +23,10 @@ def _flat(params: Sequence[Tensor]) -> Tensor:
 
 
 def _jacobian(fn: Callable[[Tensor], Tensor], z: Tensor) -> Tensor:
-    """∂fn/∂z by forward mode (torch.func.jacfwd); falls back to torch.autograd.functional.jacobian for
-    maps with data-dependent control flow (e.g. the stopping test of proximal point's inner loop)."""
-    try:
-        return torch.func.jacfwd(fn)(z)
-    except RuntimeError:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Converting a tensor with requires_grad")
-            return torch.autograd.functional.jacobian(fn, z, vectorize=False)
+    """∂fn/∂z by forward mode (torch.func.jacfwd). Methods' steps are graph-free in reverse mode (see
+    `saddle.optim._common.graph_free`), so a reverse-mode fallback would silently return zeros: there is none.
+    Implicit steps provide their forward-mode derivative (ProximalPoint differentiates its resolvent implicitly)."""
+    return torch.func.jacfwd(fn)(z)
 
 
 def map_jacobian(step: Callable[[list[Tensor]], list[Tensor]], point: Sequence[Tensor]) -> Tensor:

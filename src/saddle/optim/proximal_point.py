@@ -7,8 +7,8 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
-from saddle.optim._common import (axpy, check_int, check_projection, check_real, check_step_size, project,
-                                  step_at)
+from saddle.optim._common import (axpy, check_int, check_projection, check_real, check_step_size, graph_free,
+                                  project, step_at)
 from saddle.optim.base import Field, Params, Projection, StepSize
 from saddle.optim.gda import CountState
 
@@ -38,7 +38,8 @@ class _Resolvent(torch.autograd.Function):
 
     @staticmethod
     def forward(solve: Callable[[Params], Params], phi: Callable[[Params, Params], Params], *z: Tensor):
-        return tuple(solve(list(z)))
+        with torch.enable_grad():  # Function.forward runs in no-grad mode; the field may use autograd inside
+            return tuple(solve(list(z)))
 
     @staticmethod
     def setup_context(ctx, inputs, output) -> None:
@@ -111,6 +112,7 @@ class ProximalPoint:
                 break
         return w
 
+    @graph_free
     def step(self, params: Params, state: CountState, field: Field) -> tuple[Params, CountState]:
         eta = step_at(self.step_size, state.count)
 
