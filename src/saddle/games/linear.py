@@ -16,6 +16,7 @@ from torch import Tensor
 
 from saddle.games.bilinear import Bilinear
 from saddle.games.quadratic import QuadraticGame
+from saddle.validation import check_int, check_real
 
 
 def random_orthogonal(d: int, generator: torch.Generator | None = None) -> Tensor:
@@ -38,8 +39,7 @@ def block_game(a: Tensor, b: Tensor, generator: torch.Generator | None = None) -
 
 
 def _check_dim(d: int) -> None:
-    if not isinstance(d, int) or d < 1:
-        raise ValueError(f"dimension d must be an integer >= 1, got {d!r}")
+    check_int("dimension d", d)
 
 
 def strongly_monotone_game(d: int, mu: float, L: float, generator: torch.Generator | None = None) -> QuadraticGame:
@@ -79,8 +79,7 @@ def weak_mvi_game(d: int, rho: float, L: float = 1.0, generator: torch.Generator
     ρ < 0 means V may point away from z* = 0 (seed 000, "weak Minty variational inequality").
     """
     _check_dim(d)
-    if not (L > 0 and math.isfinite(L)):
-        raise ValueError(f"L must be finite and > 0, got {L}")
+    check_real("L", L, 0.0, math.inf, high_open=True)
     if not (math.isfinite(rho) and abs(rho) * L <= 1):
         raise ValueError(f"need |rho| * L <= 1, got rho={rho}, L={L}")
     a = torch.full((d,), rho * L * L, dtype=torch.float64)

@@ -19,7 +19,7 @@ from torch import Tensor, nn
 
 from saddle.sets import ThreatModel
 from saddle.progress import progress
-from saddle.validation import check_int
+from saddle.validation import check_int, check_real
 
 __all__ = ["RobustEvaluation", "robust_accuracy", "GradientMaskingWarning", "MaskingReport", "gradient_masking_checks"]
 
@@ -147,9 +147,9 @@ def gradient_masking_checks(model: nn.Module, x: Tensor, y: Tensor, make_attack:
     (4) `make_random_search(ε)` (gradient-free) breaks a point the gradient attack left robust.
     Each ε is evaluated with `robust_accuracy` (survivors only). Returns a `MaskingReport`.
     """
-    grid = sorted(float(e) for e in eps_grid)
-    if not grid or any(not math.isfinite(e) or e < 0 for e in grid):
-        raise ValueError(f"eps_grid must be non-empty finite values >= 0, got {list(eps_grid)}")
+    grid = sorted(check_real("eps_grid entry", e, 0.0, math.inf, low_open=False, high_open=True) for e in eps_grid)
+    if not grid:
+        raise ValueError("eps_grid must not be empty")
     failed: list[str] = []
     accs, rs_accs = [], []
     clean = None

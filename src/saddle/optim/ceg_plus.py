@@ -72,7 +72,7 @@ class CEGPlus:
         self.step_size = check_step_size(step_size)
         self.alpha = check_real("alpha", alpha, 0.0, 1.0)
         if not isinstance(adaptive, bool):
-            raise ValueError(f"adaptive must be True or False, got {adaptive!r}")
+            raise ValueError(f"adaptive must be True or False, got {adaptive!r}")  # 1 == True: not a check_choice
         self.adaptive = adaptive
         self.rho = None if rho is None else check_real("rho", rho, -float("inf"), float("inf"))
         self.relaxation = check_real("relaxation", relaxation, 0.0, 2.0, high_open=True)
