@@ -152,3 +152,16 @@ def test_masked_gradients_are_flagged(linear):
     assert any("did not reach 100%" in m for m in messages) and len(messages) == len(report.failed)
     with pytest.raises(ValueError, match="eps_grid"):
         gradient_masking_checks(masked, x, y, _pgd, [-0.1])
+
+
+def test_evaluation_restores_mixed_submodule_modes_and_grads(linear):
+    model, x, y = linear
+    model = torch.nn.Sequential(torch.nn.Dropout(0.5), *model)  # a train-mode Dropout would change the logits
+    model.train()
+    model[0].eval()  # mixed modes must come back as they were, not all set to the top module's mode
+    model[-1].weight.grad = torch.ones_like(model[-1].weight)
+    grad = model[-1].weight.grad
+    ev = robust_accuracy(model, x, y, ProjectedGradientAttack(0.0, steps=1), show_progress=False)
+    with torch.no_grad():
+        assert ev.clean_accuracy == int((model[1:](x).argmax(-1) == y).sum()) / len(y)  # evaluated in eval mode
+    assert [m.training for m in model] == [False, True, True] and model[-1].weight.grad is grad

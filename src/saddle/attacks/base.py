@@ -10,14 +10,13 @@ a subclass writes only its ascent, `perturb(model, x, y)`.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Protocol, runtime_checkable
 
 import torch
 from torch import Tensor, nn
 
 from saddle.broadcast import per_point_broadcast
+from saddle.model_state import frozen_eval as attacking  # eval mode, frozen parameters, state restored after
 from saddle.schedules import Constant, Schedule, as_schedule
 from saddle.sets import Ball, Box, ThreatModel, lp_norm
 from saddle.validation import check_finite
@@ -60,29 +59,6 @@ def check_labels(y: Tensor, n_classes: int) -> None:
     if y.numel() and (int(y.min()) < 0 or int(y.max()) >= n_classes):
         raise ValueError(f"labels must lie in [0, {n_classes - 1}] for a model with {n_classes} outputs, "
                          f"got values in [{int(y.min())}, {int(y.max())}]")
-
-
-@contextmanager
-def attacking(model: nn.Module) -> Iterator[nn.Module]:
-    """Run `model` in eval mode with parameters frozen; restore every module's mode, `requires_grad` and `.grad` after.
-
-    Gradients are taken with `torch.autograd.grad` with respect to the input only, so parameters'
-    `.grad` are never written; they are restored anyway (the same tensors) in case a model's forward does.
-    """
-    modes = [(m, m.training) for m in model.modules()]
-    flags = [(p, p.requires_grad, p.grad) for p in model.parameters()]
-    try:
-        model.eval()
-        for p, _, _ in flags:
-            p.requires_grad_(False)
-        with torch.enable_grad():
-            yield model
-    finally:
-        for m, mode in modes:
-            m.training = mode
-        for p, flag, grad in flags:
-            p.requires_grad_(flag)
-            p.grad = grad
 
 
 def input_gradient(model: nn.Module, x_adv: Tensor, y: Tensor, objective) -> tuple[Tensor, Tensor]:

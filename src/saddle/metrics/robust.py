@@ -18,6 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from saddle.sets import ThreatModel
+from saddle.model_state import frozen_eval
 from saddle.progress import progress
 from saddle.validation import check_int, check_real
 
@@ -92,13 +93,11 @@ def robust_accuracy(model: nn.Module, x: Tensor, y: Tensor, attacks: Attack | Se
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x and y have different lengths: {x.shape[0]} vs {y.shape[0]}")
     named = _named(attacks)
-    was_training = model.training
-    model.eval()
     robust = torch.zeros(x.shape[0], dtype=torch.bool, device=x.device)
     x_adv = x.detach().clone()
     broken_by = {"clean": 0} | {name: 0 for name, _ in named}
     n_clean = 0
-    try:
+    with frozen_eval(model):  # eval mode; every submodule's mode, requires_grad and .grad restored after
         starts = range(0, x.shape[0], batch_size)
         for s in progress(starts, desc="robust accuracy", total=len(starts)) if show_progress else starts:
             xb, yb = x[s:s + batch_size], y[s:s + batch_size]
@@ -119,8 +118,6 @@ def robust_accuracy(model: nn.Module, x: Tensor, y: Tensor, attacks: Attack | Se
                     alive[idx[hit]] = False
                     broken_by[name] += int(hit.sum())
             robust[s:s + batch_size] = alive
-    finally:
-        model.train(was_training)
     n = max(x.shape[0], 1)
     return RobustEvaluation(n_clean / n, float(robust.sum()) / n, robust, x_adv, broken_by)
 
