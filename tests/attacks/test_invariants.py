@@ -151,3 +151,14 @@ def test_threat_model_checks_its_arguments():
         with pytest.raises(ValueError) as err:
             ThreatModel(**kwargs)
         assert message in str(err.value)
+
+
+@pytest.mark.parametrize("build", [
+    lambda g: ProjectedGradientAttack(0.1, generator=g), lambda g: AutoProjectedGradientAttack(0.1, generator=g),
+    lambda g: MarginAttack(0.1, generator=g), lambda g: RandomSearchAttack(0.1, generator=g),
+])
+def test_generator_must_be_a_torch_generator(build):
+    # an int seed used to fail deep inside torch.rand; it is refused up front (randomness via explicit generators)
+    with pytest.raises(ValueError, match="generator must be a torch.Generator, got 0"):
+        build(0)
+    assert isinstance(build(None).generator, torch.Generator)

@@ -16,7 +16,7 @@ import torch
 from torch import Tensor, nn
 
 from saddle.attacks.ascent import steepest_ascent
-from saddle.attacks.base import AttackBase, ThreatModel, input_gradient, sphere_point
+from saddle.attacks.base import AttackBase, ThreatModel, attack_generator, input_gradient, sphere_point
 from saddle.attacks.objectives import Objective, get_objective
 from saddle.broadcast import per_point_broadcast
 from saddle.sets import Box
@@ -63,7 +63,7 @@ class AutoProjectedGradientAttack(AttackBase):
         self.momentum = check_real("momentum", momentum, 0.0, 1.0)
         self.objective = get_objective(loss, targeted)
         self.targeted = self.objective.targeted
-        self.generator = generator if generator is not None else torch.Generator().manual_seed(0)
+        self.generator = attack_generator(generator)
         self.ascent = steepest_ascent(self.norm)
 
     def __repr__(self) -> str:

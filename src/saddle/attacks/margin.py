@@ -12,7 +12,7 @@ import torch
 from torch import Tensor, nn
 
 from saddle.attacks.ascent import AscentRule, steepest_ascent
-from saddle.attacks.base import AttackBase, ThreatModel, default_schedule
+from saddle.attacks.base import AttackBase, ThreatModel, attack_generator, default_schedule
 from saddle.attacks.objectives import Objective, pairwise_margin
 from saddle.attacks.pgd import projected_gradient_ascent, random_start_point
 from saddle.schedules import Schedule
@@ -44,7 +44,7 @@ class MarginAttack(AttackBase):
         self.schedule = default_schedule(step_size, self.eps, self.steps)
         self.random_start = bool(random_start)
         self.n_targets = None if n_targets is None else check_int("n_targets", n_targets)
-        self.generator = generator if generator is not None else torch.Generator().manual_seed(0)
+        self.generator = attack_generator(generator)
         self.ascent = ascent if ascent is not None else steepest_ascent(self.norm)
         self.objective = PAIRWISE_MARGIN
         self.last_margins: Tensor | None = None

@@ -14,8 +14,9 @@ import torch
 from torch import Tensor, nn
 
 from saddle.attacks.ascent import AscentRule, steepest_ascent
-from saddle.attacks.base import AttackBase, ThreatModel, default_schedule, input_gradient
+from saddle.attacks.base import AttackBase, ThreatModel, attack_generator, default_schedule, input_gradient
 from saddle.attacks.objectives import Objective, get_objective
+from saddle.broadcast import per_point_broadcast
 from saddle.schedules import Schedule
 from saddle.sets import Box, sample_ball
 from saddle.validation import check_int
@@ -66,7 +67,7 @@ def select_worst(best: Tensor | None, best_key: tuple[Tensor, Tensor] | None, ca
         return cand.clone(), (succ.clone(), value.clone())
     bs, bv = best_key
     better = (succ & ~bs) | ((succ == bs) & (value > bv))
-    mask = better.reshape(-1, *([1] * (cand.ndim - 1)))
+    mask = per_point_broadcast(better, cand)
     return torch.where(mask, cand, best), (torch.where(better, succ, bs), torch.where(better, value, bv))
 
 
@@ -103,7 +104,7 @@ class ProjectedGradientAttack(AttackBase):
         self.random_start = bool(random_start)
         self.objective = get_objective(loss, targeted)
         self.targeted = self.objective.targeted
-        self.generator = generator if generator is not None else torch.Generator().manual_seed(0)
+        self.generator = attack_generator(generator)
         self.ascent = ascent if ascent is not None else steepest_ascent(self.norm)
         self.early_stop = bool(early_stop)
 

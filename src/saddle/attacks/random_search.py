@@ -12,7 +12,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, nn
 
-from saddle.attacks.base import AttackBase, ThreatModel, sphere_point
+from saddle.attacks.base import AttackBase, ThreatModel, attack_generator, sphere_point
 from saddle.attacks.objectives import Objective, get_objective
 from saddle.sets import Box, sample_ball
 from saddle.validation import check_int
@@ -36,7 +36,7 @@ class RandomSearchAttack(AttackBase):
         self.queries = check_int("queries", queries)
         self.objective = get_objective(loss, targeted)
         self.targeted = self.objective.targeted
-        self.generator = generator if generator is not None else torch.Generator().manual_seed(0)
+        self.generator = attack_generator(generator)
 
     def __repr__(self) -> str:
         return f"RandomSearchAttack(eps={self.eps:g}, norm={self.norm}, queries={self.queries})"
