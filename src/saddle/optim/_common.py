@@ -46,7 +46,11 @@ class _GraphFreeField:
         self.field = field
 
     def __call__(self, params: Params) -> list[Tensor]:
-        return [g.detach() if g.requires_grad else g for g in self.field(params)]
+        out = self.field(params)
+        for g in out:
+            if g.requires_grad:
+                return [g.detach() for g in out]
+        return out
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self.field, name)
@@ -64,8 +68,10 @@ def graph_free(step: Callable) -> Callable:
 
     @functools.wraps(step)
     def wrapped(self, params: Params, state: Any, field: Callable) -> tuple[Params, Any]:
-        if any(p.requires_grad for p in params):
-            params = [p.detach() for p in params]
+        for p in params:
+            if p.requires_grad:
+                params = [q.detach() for q in params]
+                break
         return step(self, params, state, _GraphFreeField(field))
 
     return wrapped
