@@ -71,3 +71,23 @@ def test_as_schedule_and_step_size_at():
     assert step_size_at(0.25, 7) == 0.25 and step_size_at(f, 3) == 0.25
     with pytest.raises(ValueError, match="returned -1.0 at k=2"):
         step_size_at(lambda k: 1.0 if k < 2 else -1.0, 2)
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(a=st.floats(1e-6, 1e3), b=st.floats(1e-3, 1e3), gamma=st.floats(0.5, 1.0, exclude_min=True),
+       t=st.integers(0, 10**7))
+def test_welling_teh_equals_the_closed_form_for_any_parameters(a, b, gamma, t):
+    assert PolynomialDecay.welling_teh(a, b, gamma)(t) == pytest.approx(a * (b + t) ** -gamma, rel=1e-12)
+
+
+@given(initial=st.floats(allow_nan=True, allow_infinity=True), power=st.floats(allow_nan=True, allow_infinity=True))
+def test_polynomial_decay_accepts_exactly_valid_parameters(initial, power):
+    ok = math.isfinite(initial) and initial > 0 and math.isfinite(power) and power >= 0
+    if ok:
+        s = PolynomialDecay(initial, power)
+        assert s(0) == initial and s(10) <= initial
+    else:
+        with pytest.raises(ValueError):
+            PolynomialDecay(initial, power)

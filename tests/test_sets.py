@@ -109,3 +109,20 @@ def test_bad_arguments_raise():
         Box(1.0, 0.0)
     with pytest.raises(ValueError, match="radius"):
         project_simplex(torch.zeros(2, 3), radius=0.0)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(eps=st.floats(0.0, 3.0), norm=st.sampled_from(["linf", "l2", "l1"]), seed=st.integers(0, 2**31 - 1),
+       scale=st.floats(0.0, 10.0), lower=st.floats(-1.0, 0.0), width=st.floats(0.0, 2.0))
+def test_threat_model_projection_lands_in_ball_and_box_and_fixes_its_points(eps, norm, seed, scale, lower, width):
+    from saddle.sets import ThreatModel
+    threat = ThreatModel(eps, norm, (lower, lower + width))
+    g = torch.Generator().manual_seed(seed)
+    x = lower + width * torch.rand(5, 3, 4, generator=g, dtype=torch.float64)
+    x_adv = x + scale * torch.randn(5, 3, 4, generator=g, dtype=torch.float64)
+    p = threat.project(x, x_adv)
+    assert threat.contains(x, p, rtol=1e-9, atol=1e-9).all()
+    torch.testing.assert_close(threat.project(x, p), p, rtol=0, atol=1e-9)  # a projection is idempotent

@@ -47,3 +47,32 @@ def test_good_values_pass_through():
     out = check_positions(x)
     assert not out.requires_grad and out.shape == (2, 3)
     assert check_finite("y", torch.tensor([1, 2])).dtype == torch.long
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(value=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**6, 10**6)),
+       low=st.floats(-10, 10), width=st.floats(0.0, 10), low_open=st.booleans(), high_open=st.booleans())
+def test_check_real_accepts_exactly_the_interval(value, low, width, low_open, high_open):
+    high = low + width
+    inside = (math.isfinite(value) and (value > low if low_open else value >= low)
+              and (value < high if high_open else value <= high))
+    if inside:
+        assert check_real("v", value, low, high, low_open=low_open, high_open=high_open) == float(value)
+    else:
+        with pytest.raises(ValueError) as err:
+            check_real("v", value, low, high, low_open=low_open, high_open=high_open)
+        assert str(err.value).startswith("v must be") and repr(value) in str(err.value)
+
+
+@given(eps=st.floats(allow_nan=True, allow_infinity=True), norm=st.sampled_from(["linf", "l2", "l1", "l3", 2, 3]))
+def test_threat_model_accepts_exactly_finite_nonnegative_eps_and_known_norms(eps, norm):
+    from saddle.sets import ThreatModel
+    ok = math.isfinite(eps) and eps >= 0 and norm in ("linf", "l2", "l1", 2)
+    if ok:
+        tm = ThreatModel(eps, norm)
+        assert tm.ball.radius == eps and tm.norm in (1.0, 2.0, math.inf)
+    else:
+        with pytest.raises(ValueError):
+            ThreatModel(eps, norm)

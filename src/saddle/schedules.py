@@ -63,7 +63,10 @@ class PolynomialDecay:
         return cls(a * b ** -gamma, power=gamma, offset=b)
 
     def __call__(self, k: int) -> float:
-        return self.initial / (1.0 + k / self.offset) ** self.power
+        try:
+            return self.initial / (1.0 + k / self.offset) ** self.power
+        except OverflowError:  # (1 + k/offset)^power beyond float range: the step has decayed to 0
+            return 0.0
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,17 @@ the remaining dimensions form one vector (an image, a parameter vector, a strate
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor
 
 from saddle.broadcast import per_point_broadcast
+from saddle.validation import check_real
 
 __all__ = [
     "Box", "Ball", "Simplex", "Set", "project_box", "project_linf_ball", "project_l2_ball",
-    "project_l1_ball", "project_simplex", "lp_norm", "EntropicMirrorMap", "sample_ball",
+    "project_l1_ball", "project_simplex", "lp_norm", "EntropicMirrorMap", "sample_ball", "ThreatModel", "make_box",
 ]
 
 _NORMS = {"inf": math.inf, "linf": math.inf, "l2": 2.0, "2": 2.0, "l1": 1.0, "1": 1.0}
@@ -70,8 +71,7 @@ def project_l2_ball(z: Tensor, radius: float | Tensor, center: Tensor | None = N
 
 def project_simplex(z: Tensor, radius: float = 1.0, batch_dims: int = 1) -> Tensor:
     """Exact projection onto {u ≥ 0, Σu = radius} by sorting (Held et al. 1974; Duchi et al. 2008), O(d log d)."""
-    if radius <= 0:
-        raise ValueError(f"simplex radius must be > 0, got {radius}")
+    check_real("simplex radius", radius, 0.0, math.inf, high_open=True)
     flat = _flat(z, batch_dims)
     d = flat.shape[-1]
     u, _ = torch.sort(flat, dim=-1, descending=True)
@@ -139,8 +139,7 @@ class Ball(Set):
     batch_dims: int = 1
 
     def __post_init__(self) -> None:
-        if not (self.radius >= 0 and math.isfinite(self.radius)):
-            raise ValueError(f"ball radius must be finite and >= 0, got {self.radius}")
+        check_real("ball radius", self.radius, 0.0, math.inf, low_open=False, high_open=True)
         object.__setattr__(self, "p", parse_norm(self.p))
 
     def project(self, z: Tensor, center: Tensor | None = None) -> Tensor:
@@ -216,3 +215,50 @@ def sample_ball(n: int, shape: tuple[int, ...] | int, p: float | str = "l2", rad
         r = torch.rand(n, 1, generator=generator, dtype=dtype, device=device) ** (1.0 / d)
         u = g * r
     return (u * radius).reshape(n, *shape)
+
+
+def make_box(box: tuple[float, float] | Box | None) -> Box:
+    """The input box as a `Box` (None = unbounded inputs)."""
+    if box is None:
+        return Box(-math.inf, math.inf)
+    if isinstance(box, Box):
+        return box
+    try:
+        lower, upper = box
+    except (TypeError, ValueError):
+        raise ValueError(f"box must be a pair (lower, upper) or None, got {box!r}") from None
+    return Box(float(lower), float(upper))
+
+
+@dataclass(frozen=True)
+class ThreatModel:
+    """The set an attack searches: {x' : ‖x' − x‖_p ≤ ε} ∩ box, per point of a batch x (B, ...).
+
+    eps ε ≥ 0 (finite); norm 'linf' (default) / 'l2' / 'l1' or 1, 2, inf (stored as 1.0, 2.0, inf);
+    box a pair (lower, upper), a `saddle.sets.Box` or None (unbounded); default (0, 1).
+    """
+
+    eps: float
+    norm: float | str = math.inf
+    box: Box | tuple[float, float] | None = (0.0, 1.0)
+    ball: Ball = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        eps = check_real("eps", self.eps, 0.0, math.inf, low_open=False, high_open=True)
+        object.__setattr__(self, "eps", eps)
+        object.__setattr__(self, "norm", parse_norm(self.norm))
+        object.__setattr__(self, "box", make_box(self.box))
+        object.__setattr__(self, "ball", Ball(eps, self.norm, batch_dims=1))
+
+    def project(self, x: Tensor, x_adv: Tensor) -> Tensor:
+        """box(x + Π_ball(x_adv − x)): in both sets because x is in the box (clipping only shrinks |δ_i|)."""
+        return self.box.project(x + self.ball.project(x_adv - x))
+
+    def distance(self, x: Tensor, x_adv: Tensor) -> Tensor:
+        """‖x_adv_i − x_i‖_p per point, shape (B,)."""
+        return lp_norm(x_adv - x, self.norm, batch_dims=1)
+
+    def contains(self, x: Tensor, x_adv: Tensor, rtol: float = 1e-5, atol: float = 1e-6) -> Tensor:
+        """(B,) bool: x_adv_i within ε (1 + rtol) + atol of x_i and inside the box (up to atol)."""
+        inside = (x_adv >= self.box.lower - atol) & (x_adv <= self.box.upper + atol)
+        return (self.distance(x, x_adv) <= self.eps * (1 + rtol) + atol) & inside.reshape(x.shape[0], -1).all(-1)

@@ -15,12 +15,14 @@ from typing import Any
 import torch
 from torch import Tensor
 
-__all__ = ["check_real", "check_int", "check_step_size", "check_choice", "check_callable", "check_finite",
-           "check_positions"]
+__all__ = ["check_real", "check_int", "check_step_size", "check_choice", "check_callable", "check_generator", "check_finite",
+           "check_positions", "check_probability_vectors"]
 
 
 def _allowed(low: float, high: float, low_open: bool, high_open: bool) -> str:
     """'a finite number > 0', 'a number >= 1 (or inf)' or 'in (0, 1]': the allowed range in words."""
+    if high == math.inf and low == -math.inf:
+        return "a finite number" if high_open else "a number (or inf)"
     if high == math.inf:
         rel = f"{'>' if low_open else '>='} {low:g}"
         return f"a finite number {rel}" if high_open else f"a number {rel} (or inf)"
@@ -77,6 +79,13 @@ def check_callable(name: str, value: Any, what: str = "a callable") -> Any:
     return value
 
 
+def check_generator(generator: Any, name: str = "generator") -> torch.Generator:
+    """Return `generator` if it is a torch.Generator (randomness only through explicit generators), else ValueError."""
+    if not isinstance(generator, torch.Generator):
+        raise ValueError(f"{name} must be a torch.Generator, got {generator!r}")
+    return generator
+
+
 def check_finite(name: str, value: Tensor) -> Tensor:
     """Return `value` if it is a tensor with only finite entries, else ValueError ('... contains NaN or inf')."""
     if not isinstance(value, Tensor):
@@ -96,3 +105,21 @@ def check_positions(position: Tensor, name: str = "position") -> Tensor:
     if not position.is_floating_point():
         raise ValueError(f"{name} must be a floating tensor, got dtype {position.dtype}")
     return check_finite(name, position).detach()
+
+
+def check_probability_vectors(name: str, value: Tensor, atol: float | None = None) -> Tensor:
+    """Return `value` if every vector along its last dim is a probability vector (entries ≥ 0, sum 1 up to atol).
+
+    Default atol = sqrt(machine epsilon) of the dtype (1.5e-8 in float64, 3.5e-4 in float32).
+    """
+    check_finite(name, value)
+    if not value.is_floating_point() or value.ndim == 0:
+        raise ValueError(f"{name} must be a floating tensor of probability vectors (last dim), got "
+                         f"dtype {value.dtype} and shape {tuple(value.shape)}")
+    tol = math.sqrt(torch.finfo(value.dtype).eps) if atol is None else atol
+    low, sums = float(value.detach().min()), value.detach().sum(-1)
+    err = float((sums - 1).abs().max())
+    if low < 0 or err > tol:
+        raise ValueError(f"{name} must lie on the probability simplex (entries >= 0, last dim summing to 1 within "
+                         f"{tol:.2g}), got min entry {low:.4g} and sums in [{float(sums.min()):.6g}, {float(sums.max()):.6g}]")
+    return value

@@ -24,11 +24,63 @@ def test_bilinear_spectral_radii_match_closed_forms(alpha):
     ]
     for method, expected in cases:
         assert abs(spectral_radius(update_jacobian(method, game, ORIGIN)) - expected) < 1e-12, type(method).__name__
-    # the field is linear, so the Jacobian is the same everywhere; away from z* = 0 the implicit step's inner
-    # fixed-point loop actually runs (at z* it stops at once: nothing changes) and unrolling it converges
-    off = [torch.tensor([0.3], dtype=torch.float64), torch.tensor([-0.2], dtype=torch.float64)]
-    J = update_jacobian(ProximalPoint(alpha, inner_steps=400, inner_tol=0.0), game, off)
-    assert abs(spectral_radius(J) - 1 / math.sqrt(1 + alpha**2)) < 1e-12
+
+
+@pytest.mark.parametrize("eta", [0.05, 0.3, 0.5, 0.9, 2.0])
+def test_proximal_point_at_the_equilibrium_itself_is_the_resolvent(eta):
+    # at z* = 0 the inner loop stops after one iteration (nothing moves); the implicit derivative of the
+    # resolvent (I + ηA)⁻¹ still gives PP's radius 1/sqrt(1 + η²), not GDA's sqrt(1 + η²) of one inner step
+    inner = dict(inner_step_size=0.2, inner_steps=2000) if eta > 1 else {}
+    J = update_jacobian(ProximalPoint(eta, **inner), Bilinear(), ORIGIN)
+    assert abs(spectral_radius(J) - 1 / math.sqrt(1 + eta**2)) < 1e-12
+    A = torch.tensor([[0.0, 1.0], [-1.0, 0.0]], dtype=torch.float64)
+    torch.testing.assert_close(J, torch.linalg.inv(torch.eye(2, dtype=torch.float64) + eta * A), rtol=0, atol=1e-14)
+
+
+def _converged_pp_jacobian_by_differences(method, field, point, h=1e-6):
+    """Central differences of the converged resolvent z ↦ z⁺ (float64), column by column."""
+    z0 = torch.cat(point)
+    cols = []
+    for j in range(z0.numel()):
+        e = torch.zeros_like(z0)
+        e[j] = h
+        out = []
+        for sign in (1, -1):
+            z = z0 + sign * e
+            params = [z[:1].reshape(1, 1), z[1:].reshape(1, 1)]
+            new, _ = method.step(params, method.init(params), field)
+            out.append(torch.cat([p.reshape(-1) for p in new]))
+        cols.append((out[0] - out[1]) / (2 * h))
+    return torch.stack(cols, 1)
+
+
+@pytest.mark.parametrize("game, point, eta", [
+    (Bilinear(), [0.3, -0.2], 0.5),
+    (DiracGAN(), [0.7, -0.4], 0.6),     # nonlinear field: ∂V depends on the point
+    (DiracGAN(), [-1.1, 0.9], 0.3),
+])
+def test_proximal_point_jacobian_agrees_with_differences_of_the_converged_resolvent(game, point, eta):
+    method = ProximalPoint(eta, inner_steps=2000, inner_tol=0.0)
+    pts = [torch.tensor([v], dtype=torch.float64) for v in point]
+    J = update_jacobian(method, game, pts)
+    J_fd = _converged_pp_jacobian_by_differences(method, game.field, pts)
+    torch.testing.assert_close(J, J_fd, rtol=0, atol=1e-8)  # central differences: error O(h²) + O(ε/h) ≈ 1e-10
+    # and it is the implicit formula (I + η ∂V(z⁺))⁻¹ at the resolvent point z⁺
+    new, _ = method.step([p.reshape(1, 1) for p in pts], method.init(pts), game.field)
+    w = torch.cat([p.reshape(-1) for p in new])
+    dV = torch.func.jacfwd(lambda v: torch.cat([g.reshape(-1) for g in game.field([v[:1].reshape(1, 1), v[1:].reshape(1, 1)])]))(w)
+    torch.testing.assert_close(J, torch.linalg.inv(torch.eye(2, dtype=torch.float64) + eta * dV), rtol=0, atol=1e-12)
+
+
+def test_projected_proximal_point_jacobian_agrees_with_differences():
+    # an active box constraint on y: the resolvent of η(V + N_C) freezes y at the boundary, so its column is 0
+    from saddle.optim import per_player
+    from saddle.sets import Box
+    method = ProximalPoint(0.4, inner_steps=2000, inner_tol=0.0, projection=per_player(None, Box(-0.1, 0.1)))
+    pts = [torch.tensor([0.5], dtype=torch.float64), torch.tensor([0.3], dtype=torch.float64)]
+    J = update_jacobian(method, Bilinear(), pts)
+    torch.testing.assert_close(J, _converged_pp_jacobian_by_differences(method, Bilinear().field, pts), rtol=0, atol=1e-8)
+    assert float(J[1].abs().max()) == 0.0
 
 
 @pytest.mark.parametrize("alpha", [0.1, 0.3, 0.45])

@@ -8,8 +8,9 @@ import math
 import pytest
 import torch
 
-from saddle.attacks import (Attack, AutoProjectedGradientAttack, FastGradientSignAttack, MarginAttack,
-                            ProjectedGradientAttack, RandomSearchAttack, TopClassesTargeted, iterative_sign_attack)
+from saddle.attacks import (Attack, AttackBase, AutoProjectedGradientAttack, FastGradientSignAttack, MarginAttack,
+                            ProjectedGradientAttack, RandomSearchAttack, ThreatModel, TopClassesTargeted,
+                            iterative_sign_attack)
 from saddle.sets import lp_norm
 
 EPS = {"linf": 0.1, "l2": 0.7, "l1": 2.0}
@@ -51,6 +52,9 @@ def test_in_ball_and_box(name, norm, linear_model):
     assert adv.shape == x.shape and adv.dtype == x.dtype
     assert (lp_norm(adv - x, norm) <= EPS[norm] * (1 + 1e-5)).all()
     assert adv.min() >= 0 and adv.max() <= 1
+    # the threat model is one object carried by the attack, and it says the same
+    assert attack.threat_model == ThreatModel(EPS[norm], "linf" if name == "fgsm" else norm, (0.0, 1.0))
+    assert attack.threat_model.contains(x, adv).all() and attack.targeted is False
     # the attack does something: the objective-free check that it breaks some points of a random linear model
     pred = linear_model(x).argmax(-1)
     assert (linear_model(adv).argmax(-1) != pred).any() or name == "random"
@@ -129,3 +133,32 @@ def test_bad_pgd_arguments_raise():
         AutoProjectedGradientAttack(0.1, norm="l1")
     with pytest.raises(ValueError, match="needs a targeted attack"):
         TopClassesTargeted(AutoProjectedGradientAttack(0.1))
+
+
+def test_each_attack_file_holds_only_its_ascent():
+    # the checks and the model-state restoration run once, in AttackBase.__call__; attacks implement `perturb`
+    for cls in (FastGradientSignAttack, ProjectedGradientAttack, AutoProjectedGradientAttack, RandomSearchAttack,
+                TopClassesTargeted):
+        assert issubclass(cls, AttackBase) and "__call__" not in vars(cls) and "perturb" in vars(cls), cls
+
+
+def test_threat_model_checks_its_arguments():
+    for kwargs, message in [(dict(eps=-0.1), "eps must be a finite number >= 0, got -0.1"),
+                            (dict(eps=float("inf")), "eps must be a finite number >= 0, got inf"),
+                            (dict(eps=0.1, norm="l3"), "norm must be one of"),
+                            (dict(eps=0.1, box=(1.0, 0.0)), "lower <= upper"),
+                            (dict(eps=0.1, box=3), "box must be a pair")]:
+        with pytest.raises(ValueError) as err:
+            ThreatModel(**kwargs)
+        assert message in str(err.value)
+
+
+@pytest.mark.parametrize("build", [
+    lambda g: ProjectedGradientAttack(0.1, generator=g), lambda g: AutoProjectedGradientAttack(0.1, generator=g),
+    lambda g: MarginAttack(0.1, generator=g), lambda g: RandomSearchAttack(0.1, generator=g),
+])
+def test_generator_must_be_a_torch_generator(build):
+    # an int seed used to fail deep inside torch.rand; it is refused up front (randomness via explicit generators)
+    with pytest.raises(ValueError, match="generator must be a torch.Generator, got 0"):
+        build(0)
+    assert isinstance(build(None).generator, torch.Generator)

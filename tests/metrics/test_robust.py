@@ -5,7 +5,8 @@ import warnings
 import pytest
 import torch
 
-from saddle.attacks import FastGradientSignAttack, ProjectedGradientAttack, RandomSearchAttack
+from saddle.attacks import (AutoProjectedGradientAttack, FastGradientSignAttack, ProjectedGradientAttack,
+                            RandomSearchAttack, ThreatModel, TopClassesTargeted)
 from saddle.metrics import GradientMaskingWarning, gradient_masking_checks, robust_accuracy
 
 
@@ -26,7 +27,8 @@ class Spy:
     """Records the batch sizes an attack is called with."""
 
     def __init__(self, attack):
-        self.attack, self.sizes, self.eps, self.norm = attack, [], attack.eps, float("inf")
+        self.attack, self.sizes = attack, []
+        self.threat_model, self.targeted = attack.threat_model, attack.targeted
 
     def __call__(self, model, x, y):
         self.sizes.append(x.shape[0])
@@ -72,15 +74,46 @@ def test_an_attack_leaving_its_ball_is_an_error(linear):
     model, x, y = linear
 
     class Cheat:
-        eps, norm = 0.01, float("inf")
+        threat_model, targeted = ThreatModel(0.01, "linf"), False
 
         def __call__(self, model, x, y):
             return (x + 0.5).clamp(0, 1)
 
     with pytest.raises(RuntimeError, match="left its eps=0.01 ball"):
         robust_accuracy(model, x, y, [Cheat()])
-    with pytest.raises(ValueError, match="restarts and batch_size must be >= 1"):
+    with pytest.raises(ValueError, match="restarts must be an integer >= 1, got 0"):
         robust_accuracy(model, x, y, [Cheat()], restarts=0)
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1, got 0"):
+        robust_accuracy(model, x, y, [Cheat()], batch_size=0)
+
+
+def test_an_attack_leaving_the_box_is_an_error(linear):
+    model, x, y = linear
+
+    class BoxCheat:  # stays inside its ε-ball but leaves the input box [0, 1]
+        threat_model, targeted = ThreatModel(0.5, "linf"), False
+
+        def __call__(self, model, x, y):
+            return x + 0.4 * (x < 0.7)
+
+    x = x.clamp(0.65, 1)
+    with pytest.raises(RuntimeError, match="left its eps=0.5 ball or its box"):
+        robust_accuracy(model, x, y, [BoxCheat()])
+
+
+def test_targeted_attacks_and_attacks_without_threat_model_are_refused(linear):
+    # issue 13 §5: a targeted APGD called with the true labels moves toward them and reports clean accuracy
+    model, x, y = linear
+    with pytest.raises(ValueError, match="is targeted.*TopClassesTargeted"):
+        robust_accuracy(model, x, y, AutoProjectedGradientAttack(0.1, loss="dlr", targeted=True, steps=5))
+    with pytest.raises(ValueError, match="is targeted"):
+        robust_accuracy(model, x, y, {"pgd-t": ProjectedGradientAttack(0.1, targeted=True)})
+    with pytest.raises(ValueError, match="must be a saddle.attacks.Attack carrying a threat_model"):
+        robust_accuracy(model, x, y, [lambda m, a, b: a])
+    # wrapped, the same targeted attack is a legitimate untargeted evaluation, no better than the clean accuracy
+    wrapped = TopClassesTargeted(AutoProjectedGradientAttack(0.1, loss="dlr", targeted=True, steps=5), n_targets=3)
+    ev = robust_accuracy(model, x, y, wrapped, show_progress=False)
+    assert ev.robust_accuracy < ev.clean_accuracy
 
 
 def _pgd(eps):
@@ -119,3 +152,16 @@ def test_masked_gradients_are_flagged(linear):
     assert any("did not reach 100%" in m for m in messages) and len(messages) == len(report.failed)
     with pytest.raises(ValueError, match="eps_grid"):
         gradient_masking_checks(masked, x, y, _pgd, [-0.1])
+
+
+def test_evaluation_restores_mixed_submodule_modes_and_grads(linear):
+    model, x, y = linear
+    model = torch.nn.Sequential(torch.nn.Dropout(0.5), *model)  # a train-mode Dropout would change the logits
+    model.train()
+    model[0].eval()  # mixed modes must come back as they were, not all set to the top module's mode
+    model[-1].weight.grad = torch.ones_like(model[-1].weight)
+    grad = model[-1].weight.grad
+    ev = robust_accuracy(model, x, y, ProjectedGradientAttack(0.0, steps=1), show_progress=False)
+    with torch.no_grad():
+        assert ev.clean_accuracy == int((model[1:](x).argmax(-1) == y).sum()) / len(y)  # evaluated in eval mode
+    assert [m.training for m in model] == [False, True, True] and model[-1].weight.grad is grad

@@ -50,7 +50,7 @@ def test_extra_adam_first_extrapolation_is_a_sign_step():
         return field(p)
 
     z = [torch.tensor([[0.7]], dtype=torch.float64), torch.tensor([[-0.4]], dtype=torch.float64)]
-    ExtraAdam(0.01, eps=0.0).step(z, ExtraAdam(0.01).init(z), recording)
+    ExtraAdam(0.01, eps=1e-300).step(z, ExtraAdam(0.01).init(z), recording)  # ε → 0 (ε = 0 is refused)
     g = field(z)
     for a, b, gi in zip(seen[1], z, g):
         torch.testing.assert_close(a - b, -0.01 * torch.sign(gi), rtol=1e-12, atol=0)
@@ -79,3 +79,17 @@ def test_adam_methods_reject_bad_betas():
         ExtraAdam(0.1, betas=(1.0, 0.9))
     with pytest.raises(ValueError, match="pair"):
         OptimisticAdam(0.1, betas=0.9)
+
+
+@pytest.mark.parametrize("cls", [ExtraAdam, OptimisticAdam])
+@pytest.mark.parametrize("eps", [0.0, -1e-8, float("nan")])
+def test_adam_methods_refuse_eps_that_is_not_positive(cls, eps):
+    # with ε = 0 a coordinate whose field is 0 gives m̂/sqrt(v̂) = 0/0 = NaN
+    with pytest.raises(ValueError, match=f"eps must be a finite number > 0, got {eps}"):
+        cls(0.1, eps=eps)
+
+
+def test_adam_methods_take_step_size_not_lr():
+    assert ExtraAdam(step_size=0.1).step_size == 0.1 and OptimisticAdam(step_size=0.2).step_size == 0.2
+    with pytest.raises(TypeError):
+        ExtraAdam(lr=0.1)

@@ -63,3 +63,22 @@ def test_mirror_descent_last_iterate_spirals_out():
     assert gap(*z).item() > gap(X0, Y0).item()
     for p in z:
         torch.testing.assert_close(p.sum(-1), torch.ones(1, dtype=torch.float64), rtol=0, atol=1e-12)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("cls", [MirrorDescent, MirrorProx])
+@pytest.mark.parametrize("start, message", [
+    (torch.tensor([[0.5, 0.6, -0.1]], dtype=torch.float64), "min entry -0.1"),
+    (torch.tensor([[0.2, 0.2, 0.2]], dtype=torch.float64), "sums in [0.6, 0.6]"),
+    (torch.tensor([[1.0, 1.0, 1.0]]), "sums in [3, 3]"),
+])
+def test_mirror_methods_refuse_starts_off_the_simplex(cls, start, message):
+    good = torch.full((1, 3), 1 / 3, dtype=start.dtype)
+    for params, player in (([start, good], 0), ([good, start], 1)):
+        with pytest.raises(ValueError) as err:
+            cls(0.1).init(params)
+        assert f"player {player}'s start must lie on the probability simplex" in str(err.value)
+        assert message in str(err.value)
+    cls(0.1).init([good, torch.tensor([[0.0, 0.25, 0.75]])])  # boundary points and float32 rounding are fine

@@ -282,3 +282,29 @@ def test_step_is_pure_and_keeps_dtype(name):
     after = _tensors(z) + _tensors(state)
     assert all(torch.equal(a, b) for a, b in zip(before, after)), "step modified its inputs in place"
     assert all(p.dtype == torch.float32 and p.shape == q.shape for p, q in zip(new, z))
+
+
+@pytest.mark.parametrize("name", list(METHODS))
+def test_no_autograd_graph_survives_a_step(name):
+    # params given with requires_grad (and a field that itself uses autograd) must not chain a graph from step
+    # to step: the produced iterates and every tensor of the state are graph-free leaves
+    info = METHODS[name]
+    method = info.factory(info.step_size)
+    z = [t.clone().requires_grad_(True) for t in starts(info.domain, 4)]
+    base = FIELDS[info.domain]
+
+    def field_with_autograd(p):
+        leaves = [t.detach().requires_grad_(True) for t in p]
+        g = base(leaves)
+        value = sum((gi * li).sum() for gi, li in zip(g, leaves))  # ⟨V(z), z⟩ just to take a gradient through
+        torch.autograd.grad(value, leaves)
+        return [gi + 0 * t for gi, t in zip(base(p), p)]  # depends on p, so it carries p's graph if p has one
+
+    state = method.init(z)
+    for _ in range(3):
+        z, state = method.step(z, state, field_with_autograd)
+        tensors = list(z) + [t for t in torch.utils._pytree.tree_leaves(state) if isinstance(t, torch.Tensor)]
+        assert all(t.grad_fn is None and not t.requires_grad for t in tensors), name
+    # and the numbers are those of the same run on plain tensors
+    plain, _ = run(method, starts(info.domain, 4), base, 3)
+    torch.testing.assert_close(z, plain, rtol=0, atol=0)

@@ -9,7 +9,6 @@ Methods with memory (OGDA keeps V(z_{k−1}), RFBS keeps z_{k−1}) are linearis
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-import warnings
 from typing import Any
 
 import torch
@@ -24,14 +23,10 @@ def _flat(params: Sequence[Tensor]) -> Tensor:
 
 
 def _jacobian(fn: Callable[[Tensor], Tensor], z: Tensor) -> Tensor:
-    """∂fn/∂z by forward mode (torch.func.jacfwd); falls back to torch.autograd.functional.jacobian for
-    maps with data-dependent control flow (e.g. the stopping test of proximal point's inner loop)."""
-    try:
-        return torch.func.jacfwd(fn)(z)
-    except RuntimeError:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Converting a tensor with requires_grad")
-            return torch.autograd.functional.jacobian(fn, z, vectorize=False)
+    """∂fn/∂z by forward mode (torch.func.jacfwd). Methods' steps are graph-free in reverse mode (see
+    `saddle.optim._common.graph_free`), so a reverse-mode fallback would silently return zeros: there is none.
+    Implicit steps provide their forward-mode derivative (ProximalPoint differentiates its resolvent implicitly)."""
+    return torch.func.jacfwd(fn)(z)
 
 
 def map_jacobian(step: Callable[[list[Tensor]], list[Tensor]], point: Sequence[Tensor]) -> Tensor:
@@ -52,10 +47,9 @@ def update_jacobian(method: Any, game: Game | Callable[[list[Tensor]], list[Tens
     method: any object with init/step (saddle.optim.base.Method); game: a Game or a field callable;
     point: one (d_i,) tensor per player (float64 is used). state: the method's state at `point`; by default
     the state after one step from `point` (for a fixed point z*, the stationary state: OGDA's stored field is
-    V(z*), RFBS's previous point is z*). Inner solvers are differentiated by unrolling, which is accurate once
-    the inner loop has converged; but at an exact fixed point an early-stopping inner loop (ProximalPoint)
-    stops after one iteration because nothing changes, so its unrolled Jacobian is that of one inner step.
-    For such methods linearise next to z* (for a linear field the Jacobian is the same everywhere). Returns (D + S, D + S), the first D = Σd_i rows/columns being params.
+    V(z*), RFBS's previous point is z*). Implicit steps are differentiated implicitly (ProximalPoint: the
+    resolvent's (I + η ∂V(z⁺))⁻¹), so the answer is right at z* itself. Forward mode (torch.func.jacfwd).
+    Returns (D + S, D + S), the first D = Σd_i rows/columns being params.
     """
     field = game.field if isinstance(game, Game) else game
     pts = [torch.as_tensor(p, dtype=torch.float64).reshape(1, -1) for p in point]

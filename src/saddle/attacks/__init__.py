@@ -1,13 +1,15 @@
 """Adversarial attacks: inner maximisers max_{‖δ‖ ≤ ε, x+δ ∈ box} f(h(x + δ), y) on one `Attack` protocol.
 
-Every attack is `attack(model, x, y) -> x_adv`, built from a ball and box (`saddle.sets`), an objective
+Every attack is `attack(model, x, y) -> x_adv` carrying its `threat_model` (ε, norm, box: `saddle.sets.ThreatModel`)
+and `targeted` flag; `AttackBase.__call__` runs the input checks and the model-state restoration once, so each
+attack file holds only its ascent. Attacks are built from a ball and box (`saddle.sets`), an objective
 (`objectives`), an ascent rule (`ascent`) and a step-size schedule (`saddle.schedules`). Attacks run the model in
-eval mode with frozen parameters and restore its mode and `requires_grad` afterwards.
+eval mode with frozen parameters and restore its mode, `requires_grad` and `.grad` afterwards.
 """
 
 from saddle.attacks.apgd import AutoProjectedGradientAttack, apgd_checkpoints
 from saddle.attacks.ascent import GradientAscent, L2Ascent, SignAscent, SparseL1Ascent, steepest_ascent
-from saddle.attacks.base import Attack
+from saddle.attacks.base import Attack, AttackBase, ThreatModel
 from saddle.attacks.fgsm import FastGradientSignAttack
 from saddle.attacks.linear import linear_linf_worst_case, minimal_l2_perturbation_affine
 from saddle.attacks.margin import MarginAttack
@@ -20,7 +22,7 @@ from saddle.attacks.sign_ascent import iterative_sign_attack
 from saddle.attacks.targets import TopClassesTargeted
 
 __all__ = [
-    "Attack", "FastGradientSignAttack", "ProjectedGradientAttack", "projected_gradient_ascent", "iterative_sign_attack",
+    "Attack", "AttackBase", "ThreatModel", "FastGradientSignAttack", "ProjectedGradientAttack", "projected_gradient_ascent", "iterative_sign_attack",
     "Objective", "get_objective", "cross_entropy", "margin", "dlr", "targeted_cross_entropy", "targeted_margin",
     "targeted_dlr", "pairwise_margin", "GradientAscent", "SignAscent", "L2Ascent", "SparseL1Ascent",
     "steepest_ascent", "Constant", "CosineDecay", "PiecewiseConstant", "as_schedule", "AutoProjectedGradientAttack",

@@ -10,17 +10,17 @@ at the last checkpoint and the best value did not improve since. Deviation from 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import torch
 from torch import Tensor, nn
 
 from saddle.attacks.ascent import steepest_ascent
-from saddle.attacks.base import (attacking, check_inputs, check_labels, check_positive_int, input_gradient,
-                                 make_ball, make_box)
+from saddle.attacks.base import AttackBase, ThreatModel, attack_generator, input_gradient, sphere_point
 from saddle.attacks.objectives import Objective, get_objective
-from saddle.sets import Ball, Box
+from saddle.broadcast import per_point_broadcast
+from saddle.sets import Box
+from saddle.validation import check_int, check_real
 
 __all__ = ["AutoProjectedGradientAttack", "apgd_checkpoints"]
 
@@ -36,19 +36,7 @@ def apgd_checkpoints(steps: int) -> list[int]:
     return out
 
 
-def _sphere_start(x: Tensor, ball: Ball, box: Box, generator: torch.Generator) -> Tensor:
-    """x + δ with δ on the boundary of the ball (reference code: t/‖t‖ ε with t uniform (l∞) or Gaussian (l2))."""
-    shape = x.shape
-    if ball.p == math.inf:
-        t = torch.rand(shape, generator=generator, device=generator.device, dtype=x.dtype) * 2 - 1
-    else:
-        t = torch.randn(shape, generator=generator, device=generator.device, dtype=x.dtype)
-    t = t.to(x.device)
-    norm = torch.linalg.vector_norm(t.reshape(shape[0], -1), ord=ball.p, dim=-1).clamp_min(1e-12)
-    return box.project(x + ball.radius * t / norm.reshape(-1, *([1] * (x.ndim - 1))))
-
-
-class AutoProjectedGradientAttack:
+class AutoProjectedGradientAttack(AttackBase):
     """APGD in l∞ or l2 with the CE or DLR loss, untargeted or targeted (y = targets).
 
     Croce & Hein, "Reliable evaluation of adversarial robustness with an ensemble of diverse
@@ -66,50 +54,41 @@ class AutoProjectedGradientAttack:
                  loss: str | Objective | Callable = "ce", targeted: bool = False, rho: float = 0.75,
                  momentum: float = 0.75, box: tuple[float, float] | Box | None = (0.0, 1.0),
                  generator: torch.Generator | None = None) -> None:
-        self.ball = make_ball(eps, norm)
-        if self.ball.p == 1.0:
+        self.threat_model = ThreatModel(eps, norm, box)
+        if self.norm == 1.0:
             raise ValueError("AutoProjectedGradientAttack supports norm 'linf' or 'l2', got 'l1'")
-        self.eps, self.norm = self.ball.radius, self.ball.p
-        self.steps = check_positive_int("steps", steps)
-        self.restarts = check_positive_int("restarts", restarts)
-        for name, v in (("rho", rho), ("momentum", momentum)):
-            if not 0.0 < v <= 1.0:
-                raise ValueError(f"{name} must be in (0, 1], got {v}")
-        self.rho, self.momentum = float(rho), float(momentum)
+        self.steps = check_int("steps", steps)
+        self.restarts = check_int("restarts", restarts)
+        self.rho = check_real("rho", rho, 0.0, 1.0)
+        self.momentum = check_real("momentum", momentum, 0.0, 1.0)
         self.objective = get_objective(loss, targeted)
-        self.box = make_box(box)
-        self.generator = generator if generator is not None else torch.Generator().manual_seed(0)
+        self.targeted = self.objective.targeted
+        self.generator = attack_generator(generator)
         self.ascent = steepest_ascent(self.norm)
 
     def __repr__(self) -> str:
         return f"AutoProjectedGradientAttack(eps={self.eps:g}, norm={self.norm}, steps={self.steps}, loss={self.objective.name})"
 
-    def __call__(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
-        check_inputs(x, y, self.box)
-        x = x.detach()
-        with attacking(model):
-            with torch.no_grad():
-                logits = model(x)
-            check_labels(y, logits.shape[-1])
-            x_adv = x.clone()
-            todo = (~self.objective.success(logits, y)).nonzero()[:, 0]
-            for _ in range(self.restarts):
-                if todo.numel() == 0 or self.eps == 0:
-                    break
-                cand, succ = self._single_run(model, x[todo], y[todo])
-                x_adv[todo] = cand
-                todo = todo[~succ]
+    def perturb(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
+        with torch.no_grad():
+            logits = model(x)
+        x_adv = x.clone()
+        todo = (~self.objective.success(logits, y)).nonzero()[:, 0]
+        for _ in range(self.restarts):
+            if todo.numel() == 0:
+                break
+            cand, succ = self._single_run(model, x[todo], y[todo])
+            x_adv[todo] = cand
+            todo = todo[~succ]
         return x_adv
 
     def _step(self, x: Tensor, x_k: Tensor, x_prev: Tensor, grad: Tensor, eta: Tensor, alpha: float) -> Tensor:
-        ball, box = self.ball, self.box
-        z = box.project(x + ball.project(x_k - x + eta * self.ascent(grad)))
-        return box.project(x + ball.project(x_k + alpha * (z - x_k) + (1 - alpha) * (x_k - x_prev) - x))
+        z = self.threat_model.project(x, x_k + eta * self.ascent(grad))
+        return self.threat_model.project(x, x_k + alpha * (z - x_k) + (1 - alpha) * (x_k - x_prev))
 
     def _single_run(self, model: nn.Module, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
         n, obj = x.shape[0], self.objective
-        shape = (-1,) + (1,) * (x.ndim - 1)
-        x_k = _sphere_start(x, self.ball, self.box, self.generator)
+        x_k = sphere_point(x, self.threat_model, self.generator)
         logits, grad = input_gradient(model, x_k, y, obj)
         f = obj.value(logits, y).detach()
         succ = obj.success(logits, y)
@@ -123,7 +102,7 @@ class AutoProjectedGradientAttack:
         x_prev = x_k
         for k in range(self.steps):
             alpha = 1.0 if k == 0 else self.momentum
-            x_next = self._step(x, x_k, x_prev, grad, eta.reshape(shape), alpha)
+            x_next = self._step(x, x_k, x_prev, grad, per_point_broadcast(eta, x), alpha)
             x_prev, x_k = x_k, x_next
             logits, grad = input_gradient(model, x_k, y, obj)
             f = obj.value(logits, y).detach()
@@ -143,5 +122,5 @@ class AutoProjectedGradientAttack:
                 eta[halve] /= 2
                 x_k[halve], grad[halve] = x_best[halve], grad_best[halve]
                 halved_last, f_best_last, last_check = halve, f_best.clone(), done
-        out = torch.where(succ.reshape(shape), x_succ, x_best)
+        out = torch.where(per_point_broadcast(succ, x), x_succ, x_best)
         return out, succ

@@ -17,6 +17,7 @@ from torch import Tensor
 
 from saddle.broadcast import per_point_broadcast
 from saddle.sets import parse_norm
+from saddle.validation import check_real
 
 __all__ = ["AscentRule", "GradientAscent", "SignAscent", "L2Ascent", "SparseL1Ascent", "steepest_ascent"]
 
@@ -60,8 +61,7 @@ class SparseL1Ascent:
     fraction: float = 0.05
 
     def __post_init__(self) -> None:
-        if not 0.0 < self.fraction <= 1.0:
-            raise ValueError(f"fraction must be in (0, 1], got {self.fraction}")
+        check_real("fraction", self.fraction, 0.0, 1.0)
 
     def __call__(self, grad: Tensor) -> Tensor:
         flat = grad.reshape(grad.shape[0], -1)

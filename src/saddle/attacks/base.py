@@ -1,80 +1,57 @@
-"""The `Attack` protocol and what every attack shares: argument checks and leaving the model as found.
+"""The `Attack` protocol, its threat model, and the base class that runs what every attack shares.
 
 An attack maps (model, x, y) to x_adv in the threat set {x' : ‖x' − x‖_p ≤ ε} ∩ box (seed 001,
-"adversarial examples": η ∈ argmax_{‖η‖ ≤ ε} L(h(a + η), b)).
+"adversarial examples": η ∈ argmax_{‖η‖ ≤ ε} L(h(a + η), b)). `AttackBase.__call__` checks the inputs
+(finite, shapes, integer labels in range, inside the box), runs the model in eval mode with frozen
+parameters and restores every module's mode, each parameter's `requires_grad` and `.grad` afterwards;
+a subclass writes only its ascent, `perturb(model, x, y)`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Protocol, runtime_checkable
 
 import torch
 from torch import Tensor, nn
 
+from saddle.broadcast import per_point_broadcast
+from saddle.model_state import frozen_eval as attacking  # eval mode, frozen parameters, state restored after
 from saddle.schedules import Constant, Schedule, as_schedule
-from saddle.sets import Ball, Box, parse_norm
+from saddle.sets import Ball, Box, ThreatModel, lp_norm
+from saddle.validation import check_finite, check_generator
+
+__all__ = ["Attack", "AttackBase", "ThreatModel", "check_inputs", "check_labels", "attacking", "input_gradient",
+           "default_schedule", "attack_generator", "sphere_point"]
+
+
+def check_inputs(threat: ThreatModel, x: Tensor, y: Tensor) -> None:
+    """ValueError on non-finite x, x outside the box, non-integer or mis-shaped labels."""
+    if not isinstance(x, Tensor) or not isinstance(y, Tensor):
+        raise ValueError(f"x and y must be tensors, got {type(x).__name__} and {type(y).__name__}")
+    if x.ndim < 1 or y.ndim != 1 or x.shape[0] != y.shape[0]:
+        raise ValueError(f"need x of shape (B, ...) and y of shape (B,), got {tuple(x.shape)} and {tuple(y.shape)}")
+    check_finite("x", x)
+    box = threat.box
+    if x.numel() and (x.min() < box.lower - 1e-6 or x.max() > box.upper + 1e-6):
+        raise ValueError(f"x must lie in the box [{box.lower}, {box.upper}], got values in "
+                         f"[{float(x.min()):.4g}, {float(x.max()):.4g}]")
+    if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
+        raise ValueError(f"labels must be an integer tensor, got dtype {y.dtype}")
 
 
 @runtime_checkable
 class Attack(Protocol):
-    """`attack(model, x, y) -> x_adv`: x (B, ...) in the box, y (B,) labels (targets when targeted)."""
+    """`attack(model, x, y) -> x_adv`: x (B, ...) in the box, y (B,) labels (targets when `targeted`).
+
+    `threat_model` is the set x_adv lies in; `targeted` says whether y holds targets (the objective is
+    then minimised toward them) rather than the true labels.
+    """
+
+    threat_model: ThreatModel
+    targeted: bool
 
     def __call__(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor: ...
-
-
-def check_eps(eps: float) -> float:
-    """Return ε as a float; ValueError unless finite and ≥ 0."""
-    if not isinstance(eps, (int, float)) or not math.isfinite(eps) or eps < 0:
-        raise ValueError(f"eps must be a finite number >= 0, got {eps!r}")
-    return float(eps)
-
-
-def check_positive_int(name: str, value: int) -> int:
-    """ValueError unless `value` is an integer ≥ 1."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    return value
-
-
-def default_schedule(step_size: float | Schedule | None, eps: float, steps: int) -> Schedule:
-    """`step_size` as a schedule; None = 2.5 ε / steps (Madry et al. 2018; any step when ε = 0, the ball being {x})."""
-    if step_size is not None:
-        return as_schedule(step_size)
-    return Constant(2.5 * eps / steps if eps > 0 else 1.0)
-
-
-def make_box(box: tuple[float, float] | Box | None) -> Box:
-    """The input box as a `Box` (None = unbounded inputs)."""
-    if box is None:
-        return Box(-math.inf, math.inf)
-    if isinstance(box, Box):
-        return box
-    try:
-        lower, upper = box
-    except (TypeError, ValueError):
-        raise ValueError(f"box must be a pair (lower, upper) or None, got {box!r}") from None
-    return Box(float(lower), float(upper))
-
-
-def make_ball(eps: float, norm: float | str) -> Ball:
-    """The ε-ball of the threat model; ValueError on ε < 0 or a norm other than l1, l2, linf."""
-    return Ball(check_eps(eps), parse_norm(norm), batch_dims=1)
-
-
-def check_inputs(x: Tensor, y: Tensor, box: Box) -> None:
-    """ValueError on non-finite x, x outside the box, non-integer or mis-shaped labels."""
-    if x.ndim < 1 or x.shape[0] != y.shape[0] or y.ndim != 1:
-        raise ValueError(f"need x of shape (B, ...) and y of shape (B,), got {tuple(x.shape)} and {tuple(y.shape)}")
-    if not torch.isfinite(x).all():
-        raise ValueError("x contains NaN or inf; inputs must be finite")
-    if x.numel() and (x.min() < box.lower - 1e-6 or x.max() > box.upper + 1e-6):
-        raise ValueError(f"x must lie in the box [{box.lower}, {box.upper}], got values in "
-                         f"[{float(x.min()):.4g}, {float(x.max()):.4g}]")
-    if y.dtype in (torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.bool):
-        raise ValueError(f"labels must be an integer tensor, got dtype {y.dtype}")
 
 
 def check_labels(y: Tensor, n_classes: int) -> None:
@@ -84,41 +61,73 @@ def check_labels(y: Tensor, n_classes: int) -> None:
                          f"got values in [{int(y.min())}, {int(y.max())}]")
 
 
-@contextmanager
-def attacking(model: nn.Module) -> Iterator[nn.Module]:
-    """Run `model` in eval mode with parameters frozen; restore every module's mode and `requires_grad` after.
-
-    Gradients are taken with `torch.autograd.grad` with respect to the input only, so parameters'
-    `.grad` are never touched.
-    """
-    modes = [(m, m.training) for m in model.modules()]
-    flags = [(p, p.requires_grad) for p in model.parameters()]
-    try:
-        model.eval()
-        for p, _ in flags:
-            p.requires_grad_(False)
-        with torch.enable_grad():
-            yield model
-    finally:
-        for m, mode in modes:
-            m.training = mode
-        for p, flag in flags:
-            p.requires_grad_(flag)
-
-
-def input_gradient(model: nn.Module, x_adv: Tensor, y: Tensor, objective, check: bool = False) -> tuple[Tensor, Tensor]:
-    """(logits, ∇_x Σ_i objective(model(x)_i, y_i)) at x_adv; one forward, one input-gradient backward.
-
-    With `check`, labels are validated against the number of logits before the objective uses them.
-    """
+def input_gradient(model: nn.Module, x_adv: Tensor, y: Tensor, objective) -> tuple[Tensor, Tensor]:
+    """(logits, ∇_x Σ_i objective(model(x)_i, y_i)) at x_adv; one forward, one input-gradient backward."""
     x_adv = x_adv.detach().requires_grad_(True)
     logits = model(x_adv)
-    if check:
-        check_labels(y, logits.shape[-1])
     (grad,) = torch.autograd.grad(objective.value(logits, y).sum(), x_adv)
     return logits.detach(), grad
 
 
-def project(x: Tensor, x_adv: Tensor, ball: Ball, box: Box) -> Tensor:
-    """box(x + Π_ball(x_adv − x)): lies in both sets because x is in the box (clipping only shrinks |δ_i|)."""
-    return box.project(x + ball.project(x_adv - x))
+def attack_generator(generator: torch.Generator | None) -> torch.Generator:
+    """The attack's random source: `generator`, or a private one seeded 0 when None (an int seed is refused)."""
+    return torch.Generator().manual_seed(0) if generator is None else check_generator(generator)
+
+
+def default_schedule(step_size: float | Schedule | None, eps: float, steps: int) -> Schedule:
+    """`step_size` as a schedule; None = 2.5 ε / steps (Madry et al. 2018; any step when ε = 0, the ball being {x})."""
+    if step_size is not None:
+        return as_schedule(step_size)
+    return Constant(2.5 * eps / steps if eps > 0 else 1.0)
+
+
+def sphere_point(x: Tensor, threat: ThreatModel, generator: torch.Generator, gaussian: bool | None = None) -> Tensor:
+    """x + ε t/‖t‖_p clipped to the box, t uniform in [−1, 1]^d (l∞) or Gaussian (l2, l1): a point on the ball's sphere."""
+    shape = x.shape
+    if gaussian is None:
+        gaussian = threat.norm != math.inf
+    t = (torch.randn(shape, generator=generator, device=generator.device, dtype=x.dtype) if gaussian else
+         torch.rand(shape, generator=generator, device=generator.device, dtype=x.dtype) * 2 - 1).to(x.device)
+    norm = lp_norm(t, threat.norm, batch_dims=1).clamp_min(1e-12)
+    return threat.box.project(x + threat.eps * t / per_point_broadcast(norm, t))
+
+
+class AttackBase:
+    """Base of every attack: holds the threat model and `targeted`, and runs the shared checks once.
+
+    Subclasses set `self.threat_model` (and `self.targeted`) in `__init__` and implement
+    `perturb(model, x, y) -> x_adv`, called in `attacking(model)` on validated, detached inputs with ε > 0.
+    """
+
+    threat_model: ThreatModel
+    targeted: bool = False
+
+    @property
+    def eps(self) -> float:
+        return self.threat_model.eps
+
+    @property
+    def norm(self) -> float:
+        return self.threat_model.norm
+
+    @property
+    def box(self) -> Box:
+        return self.threat_model.box
+
+    @property
+    def ball(self) -> Ball:
+        return self.threat_model.ball
+
+    def perturb(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def __call__(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
+        check_inputs(self.threat_model, x, y)
+        x = x.detach()
+        with attacking(model):
+            if x.shape[0]:
+                with torch.no_grad():
+                    check_labels(y, model(x[:1]).shape[-1])
+            if self.threat_model.eps == 0 or x.shape[0] == 0:  # the ball is {x}
+                return x.clone()
+            return self.perturb(model, x, y)

@@ -7,14 +7,14 @@ from collections.abc import Callable
 
 from torch import Tensor, nn
 
-from saddle.attacks.base import attacking, check_eps, check_inputs, input_gradient, make_box
+from saddle.attacks.base import AttackBase, ThreatModel, input_gradient
 from saddle.attacks.objectives import Objective, get_objective
 from saddle.sets import Box
 
 __all__ = ["FastGradientSignAttack"]
 
 
-class FastGradientSignAttack:
+class FastGradientSignAttack(AttackBase):
     """FGSM in l∞: one signed-gradient step of size ε from x (no random start), clipped to the box.
 
     Equals one PGD step from δ = 0 with any step size η with η|∂_i f| ≥ ε for all i (seed 001,
@@ -24,16 +24,13 @@ class FastGradientSignAttack:
 
     def __init__(self, eps: float, loss: str | Objective | Callable = "ce", targeted: bool = False,
                  box: tuple[float, float] | Box | None = (0.0, 1.0)) -> None:
-        self.eps = check_eps(eps)
-        self.norm = math.inf
+        self.threat_model = ThreatModel(eps, math.inf, box)
         self.objective = get_objective(loss, targeted)
-        self.box = make_box(box)
+        self.targeted = self.objective.targeted
 
     def __repr__(self) -> str:
         return f"FastGradientSignAttack(eps={self.eps:g}, loss={self.objective.name})"
 
-    def __call__(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
-        check_inputs(x, y, self.box)
-        with attacking(model):
-            _, grad = input_gradient(model, x, y, self.objective, check=True)
-        return self.box.project(x.detach() + self.eps * grad.sign())
+    def perturb(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
+        _, grad = input_gradient(model, x, y, self.objective)
+        return self.box.project(x + self.eps * grad.sign())

@@ -5,8 +5,12 @@ Notation: the notes write the weights as x and the input as a; here `weight` w a
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor
+
+from saddle.validation import check_real
 
 __all__ = ["linear_linf_worst_case", "minimal_l2_perturbation_affine"]
 
@@ -16,8 +20,7 @@ def linear_linf_worst_case(weight: Tensor, a: Tensor, eps: float) -> tuple[Tenso
 
     weight (d,), a (B, d) or (d,). Returns (values (B,) or (), η* broadcast like a). No input box.
     """
-    if eps < 0:
-        raise ValueError(f"eps must be >= 0, got {eps}")
+    eps = check_real("eps", eps, 0.0, math.inf, low_open=False, high_open=True)
     eta = (eps * weight.sign()).expand_as(a)
     return a @ weight + eps * weight.abs().sum(), eta
 

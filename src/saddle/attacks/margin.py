@@ -12,18 +12,19 @@ import torch
 from torch import Tensor, nn
 
 from saddle.attacks.ascent import AscentRule, steepest_ascent
-from saddle.attacks.base import attacking, default_schedule, check_inputs, check_labels, check_positive_int, make_ball, make_box
+from saddle.attacks.base import AttackBase, ThreatModel, attack_generator, default_schedule
 from saddle.attacks.objectives import Objective, pairwise_margin
 from saddle.attacks.pgd import projected_gradient_ascent, random_start_point
 from saddle.schedules import Schedule
 from saddle.sets import Box
+from saddle.validation import check_int
 
 __all__ = ["MarginAttack", "PAIRWISE_MARGIN"]
 
 PAIRWISE_MARGIN = Objective("pairwise-margin", pairwise_margin, targeted=False)
 
 
-class MarginAttack:
+class MarginAttack(AttackBase):
     """BETA's adversary: one projected-ascent run per wrong class j on h_j − h_b, all classes batched together.
 
     Args: eps ≥ 0; norm 'linf' (default), 'l2', 'l1'; steps (default 10); step_size (default 2.5 ε/steps)
@@ -38,14 +39,12 @@ class MarginAttack:
                  random_start: bool = True, n_targets: int | None = None,
                  box: tuple[float, float] | Box | None = (0.0, 1.0), generator: torch.Generator | None = None,
                  ascent: AscentRule | None = None) -> None:
-        self.ball = make_ball(eps, norm)
-        self.eps, self.norm = self.ball.radius, self.ball.p
-        self.steps = check_positive_int("steps", steps)
+        self.threat_model = ThreatModel(eps, norm, box)
+        self.steps = check_int("steps", steps)
         self.schedule = default_schedule(step_size, self.eps, self.steps)
         self.random_start = bool(random_start)
-        self.n_targets = None if n_targets is None else check_positive_int("n_targets", n_targets)
-        self.box = make_box(box)
-        self.generator = generator if generator is not None else torch.Generator().manual_seed(0)
+        self.n_targets = None if n_targets is None else check_int("n_targets", n_targets)
+        self.generator = attack_generator(generator)
         self.ascent = ascent if ascent is not None else steepest_ascent(self.norm)
         self.objective = PAIRWISE_MARGIN
         self.last_margins: Tensor | None = None
@@ -54,27 +53,24 @@ class MarginAttack:
         return f"MarginAttack(eps={self.eps:g}, norm={self.norm}, steps={self.steps}, n_targets={self.n_targets})"
 
     def __call__(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
-        check_inputs(x, y, self.box)
-        x = x.detach()
+        self.last_margins = None  # set by `perturb`; stays None when ε = 0
+        return super().__call__(model, x, y)
+
+    def perturb(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
         b = x.shape[0]
-        with attacking(model):
-            with torch.no_grad():
-                logits = model(x)
-            n_classes = logits.shape[-1]
-            check_labels(y, n_classes)
-            if self.eps == 0:
-                self.last_margins = None
-                return x.clone()
-            ranked = logits.scatter(-1, y[:, None], float("-inf")).argsort(-1, descending=True)[:, :n_classes - 1]
-            k = n_classes - 1 if self.n_targets is None else min(self.n_targets, n_classes - 1)
-            targets = ranked[:, :k]                                   # (B, k)
-            xr = x.repeat_interleave(k, 0)                            # (B k, ...): class blocks per point
-            pairs = torch.stack([y.repeat_interleave(k), targets.reshape(-1)], -1)
-            x0 = random_start_point(xr, self.ball, self.box, self.generator) if self.random_start else xr
-            cand = projected_gradient_ascent(model, xr, pairs, x0, PAIRWISE_MARGIN, self.ball, self.box, self.ascent,
-                                             self.steps, self.schedule)
-            with torch.no_grad():
-                margins = pairwise_margin(model(cand), pairs).reshape(b, k)
+        with torch.no_grad():
+            logits = model(x)
+        n_classes = logits.shape[-1]
+        ranked = logits.scatter(-1, y[:, None], float("-inf")).argsort(-1, descending=True)[:, :n_classes - 1]
+        k = n_classes - 1 if self.n_targets is None else min(self.n_targets, n_classes - 1)
+        targets = ranked[:, :k]                                   # (B, k)
+        xr = x.repeat_interleave(k, 0)                            # (B k, ...): class blocks per point
+        pairs = torch.stack([y.repeat_interleave(k), targets.reshape(-1)], -1)
+        x0 = random_start_point(xr, self.threat_model, self.generator) if self.random_start else xr
+        cand = projected_gradient_ascent(model, xr, pairs, x0, PAIRWISE_MARGIN, self.threat_model, self.ascent,
+                                         self.steps, self.schedule)
+        with torch.no_grad():
+            margins = pairwise_margin(model(cand), pairs).reshape(b, k)
         self.last_margins = margins
         best = margins.argmax(-1)
         return cand.reshape(b, k, *x.shape[1:])[torch.arange(b, device=x.device), best]

@@ -14,17 +14,18 @@ import torch
 from torch import Tensor, nn
 
 from saddle.attacks.ascent import AscentRule, steepest_ascent
-from saddle.attacks.base import (attacking, default_schedule, check_inputs, check_labels, check_positive_int, input_gradient,
-                                 make_ball, make_box)
+from saddle.attacks.base import AttackBase, ThreatModel, attack_generator, default_schedule, input_gradient
 from saddle.attacks.objectives import Objective, get_objective
+from saddle.broadcast import per_point_broadcast
 from saddle.schedules import Schedule
-from saddle.sets import Ball, Box, sample_ball
+from saddle.sets import Box, sample_ball
+from saddle.validation import check_int
 
 __all__ = ["ProjectedGradientAttack", "projected_gradient_ascent", "random_start_point", "select_worst"]
 
 
-def projected_gradient_ascent(model: nn.Module, x: Tensor, y: Tensor, x0: Tensor, objective: Objective, ball: Ball,
-                              box: Box, ascent: AscentRule, steps: int, schedule: Schedule,
+def projected_gradient_ascent(model: nn.Module, x: Tensor, y: Tensor, x0: Tensor, objective: Objective,
+                              threat: ThreatModel, ascent: AscentRule, steps: int, schedule: Schedule,
                               early_stop: bool = False) -> Tensor:
     """Run `steps` projected ascent steps from x0 and return the last iterate (B, ...).
 
@@ -37,7 +38,7 @@ def projected_gradient_ascent(model: nn.Module, x: Tensor, y: Tensor, x0: Tensor
     idx = torch.arange(x.shape[0], device=x.device)
     xs, ys, xa = x, y, x_adv
     for k in range(steps):
-        logits, grad = input_gradient(model, xa, ys, objective, check=k == 0)
+        logits, grad = input_gradient(model, xa, ys, objective)
         if early_stop:
             keep = ~objective.success(logits, ys)
             if not bool(keep.all()):
@@ -45,18 +46,18 @@ def projected_gradient_ascent(model: nn.Module, x: Tensor, y: Tensor, x0: Tensor
                 idx, xs, ys, xa, grad = idx[keep], xs[keep], ys[keep], xa[keep], grad[keep]
                 if idx.numel() == 0:
                     return x_adv
-        xa = box.project(xs + ball.project(xa - xs + schedule(k) * ascent(grad)))
+        xa = threat.project(xs, xa + schedule(k) * ascent(grad))
     if early_stop:
         x_adv[idx] = xa
         return x_adv
     return xa.detach()
 
 
-def random_start_point(x: Tensor, ball: Ball, box: Box, generator: torch.Generator) -> Tensor:
+def random_start_point(x: Tensor, threat: ThreatModel, generator: torch.Generator) -> Tensor:
     """x + δ with δ uniform in the ε-ball (`saddle.sets.sample_ball`), clipped to the box."""
-    delta = sample_ball(x.shape[0], tuple(x.shape[1:]), ball.p, ball.radius, generator=generator, dtype=x.dtype,
+    delta = sample_ball(x.shape[0], tuple(x.shape[1:]), threat.norm, threat.eps, generator=generator, dtype=x.dtype,
                         device=generator.device)
-    return box.project(x + delta.to(x.device))
+    return threat.box.project(x + delta.to(x.device))
 
 
 def select_worst(best: Tensor | None, best_key: tuple[Tensor, Tensor] | None, cand: Tensor, succ: Tensor,
@@ -66,11 +67,11 @@ def select_worst(best: Tensor | None, best_key: tuple[Tensor, Tensor] | None, ca
         return cand.clone(), (succ.clone(), value.clone())
     bs, bv = best_key
     better = (succ & ~bs) | ((succ == bs) & (value > bv))
-    mask = better.reshape(-1, *([1] * (cand.ndim - 1)))
+    mask = per_point_broadcast(better, cand)
     return torch.where(mask, cand, best), (torch.where(better, succ, bs), torch.where(better, value, bv))
 
 
-class ProjectedGradientAttack:
+class ProjectedGradientAttack(AttackBase):
     """PGD: steepest projected ascent in the l∞, l2 or l1 ball, intersected with the input box.
 
     Madry et al., "Towards deep learning models resistant to adversarial attacks", ICLR 2018.
@@ -96,15 +97,14 @@ class ProjectedGradientAttack:
                  targeted: bool = False, box: tuple[float, float] | Box | None = (0.0, 1.0),
                  generator: torch.Generator | None = None, ascent: AscentRule | None = None,
                  early_stop: bool = False) -> None:
-        self.ball = make_ball(eps, norm)
-        self.eps, self.norm = self.ball.radius, self.ball.p
-        self.steps = check_positive_int("steps", steps)
-        self.restarts = check_positive_int("restarts", restarts)
+        self.threat_model = ThreatModel(eps, norm, box)
+        self.steps = check_int("steps", steps)
+        self.restarts = check_int("restarts", restarts)
         self.schedule = default_schedule(step_size, self.eps, self.steps)
         self.random_start = bool(random_start)
         self.objective = get_objective(loss, targeted)
-        self.box = make_box(box)
-        self.generator = generator if generator is not None else torch.Generator().manual_seed(0)
+        self.targeted = self.objective.targeted
+        self.generator = attack_generator(generator)
         self.ascent = ascent if ascent is not None else steepest_ascent(self.norm)
         self.early_stop = bool(early_stop)
 
@@ -112,17 +112,12 @@ class ProjectedGradientAttack:
         return (f"ProjectedGradientAttack(eps={self.eps:g}, norm={self.norm}, steps={self.steps}, "
                 f"restarts={self.restarts}, loss={self.objective.name})")
 
-    def __call__(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
-        check_inputs(x, y, self.box)
-        with attacking(model):
-            if self.eps == 0:  # the ball is {x}: only the label check is left to do
-                check_labels(y, model(x[:1]).shape[-1])
-                return x.detach().clone()
-            return self._restarts(model, x.detach(), y)
+    def perturb(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
+        return self._restarts(model, x, y)
 
     def _run(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
-        x0 = random_start_point(x, self.ball, self.box, self.generator) if self.random_start else x
-        return projected_gradient_ascent(model, x, y, x0, self.objective, self.ball, self.box, self.ascent,
+        x0 = random_start_point(x, self.threat_model, self.generator) if self.random_start else x
+        return projected_gradient_ascent(model, x, y, x0, self.objective, self.threat_model, self.ascent,
                                          self.steps, self.schedule, self.early_stop)
 
     def _restarts(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:

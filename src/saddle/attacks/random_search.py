@@ -12,14 +12,15 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, nn
 
-from saddle.attacks.base import attacking, check_inputs, check_labels, check_positive_int, make_ball, make_box
+from saddle.attacks.base import AttackBase, ThreatModel, attack_generator, sphere_point
 from saddle.attacks.objectives import Objective, get_objective
 from saddle.sets import Box, sample_ball
+from saddle.validation import check_int
 
 __all__ = ["RandomSearchAttack"]
 
 
-class RandomSearchAttack:
+class RandomSearchAttack(AttackBase):
     """Evaluate `queries` random points per input and keep the per-point worst (success first, then objective).
 
     Points: random vertices x + ε·(±1)^d of the l∞ ball, uniform on the l2 sphere, or uniform in the l1
@@ -31,39 +32,33 @@ class RandomSearchAttack:
     def __init__(self, eps: float, norm: str | float = "linf", queries: int = 100,
                  loss: str | Objective | Callable = "margin", targeted: bool = False,
                  box: tuple[float, float] | Box | None = (0.0, 1.0), generator: torch.Generator | None = None) -> None:
-        self.ball = make_ball(eps, norm)
-        self.eps, self.norm = self.ball.radius, self.ball.p
-        self.queries = check_positive_int("queries", queries)
+        self.threat_model = ThreatModel(eps, norm, box)
+        self.queries = check_int("queries", queries)
         self.objective = get_objective(loss, targeted)
-        self.box = make_box(box)
-        self.generator = generator if generator is not None else torch.Generator().manual_seed(0)
+        self.targeted = self.objective.targeted
+        self.generator = attack_generator(generator)
 
     def __repr__(self) -> str:
         return f"RandomSearchAttack(eps={self.eps:g}, norm={self.norm}, queries={self.queries})"
 
     def _sample(self, x: Tensor) -> Tensor:
         n, shape, g = x.shape[0], tuple(x.shape[1:]), self.generator
+        if self.norm == 2.0:
+            return sphere_point(x, self.threat_model, g)
         if self.norm == math.inf:
             d = (torch.randint(0, 2, (n, *shape), generator=g, device=g.device) * 2 - 1).to(x.dtype) * self.eps
-        elif self.norm == 2.0:
-            d = torch.randn((n, *shape), generator=g, device=g.device, dtype=x.dtype)
-            d = d * self.eps / torch.linalg.vector_norm(d.reshape(n, -1), dim=-1).clamp_min(1e-12).reshape(-1, *[1] * len(shape))
         else:
             d = sample_ball(n, shape, 1.0, self.eps, generator=g, dtype=x.dtype, device=g.device)
         return self.box.project(x + d.to(x.device))
 
     @torch.no_grad()
-    def __call__(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
-        check_inputs(x, y, self.box)
-        x = x.detach()
-        with attacking(model):
-            logits = model(x)
-            check_labels(y, logits.shape[-1])
-            best, succ, value = x.clone(), self.objective.success(logits, y), self.objective.value(logits, y)
-            for _ in range(self.queries):
-                cand = self._sample(x)
-                logits = model(cand)
-                s, v = self.objective.success(logits, y), self.objective.value(logits, y)
-                better = (s & ~succ) | ((s == succ) & (v > value))
-                best[better], succ, value = cand[better], succ | s, torch.where(better, v, value)
+    def perturb(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
+        logits = model(x)
+        best, succ, value = x.clone(), self.objective.success(logits, y), self.objective.value(logits, y)
+        for _ in range(self.queries):
+            cand = self._sample(x)
+            logits = model(cand)
+            s, v = self.objective.success(logits, y), self.objective.value(logits, y)
+            better = (s & ~succ) | ((s == succ) & (v > value))
+            best[better], succ, value = cand[better], succ | s, torch.where(better, v, value)
         return best

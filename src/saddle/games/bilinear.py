@@ -8,6 +8,7 @@ import torch
 from torch import Tensor
 
 from saddle.games.base import ZeroSumGame
+from saddle.validation import check_finite
 
 
 class Bilinear(ZeroSumGame):
@@ -20,8 +21,7 @@ class Bilinear(ZeroSumGame):
         A = torch.ones(1, 1, dtype=torch.float64) if A is None else torch.as_tensor(A)
         if A.ndim != 2 or A.shape[0] == 0 or A.shape[1] == 0:
             raise ValueError(f"A must be a non-empty matrix (m, n), got shape {tuple(A.shape)}")
-        if not torch.isfinite(A).all():
-            raise ValueError("A must be finite, got non-finite entries")
+        check_finite("A", A)
         self.A = A
         self.dims = (A.shape[0], A.shape[1])
 

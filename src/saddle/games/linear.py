@@ -16,6 +16,7 @@ from torch import Tensor
 
 from saddle.games.bilinear import Bilinear
 from saddle.games.quadratic import QuadraticGame
+from saddle.validation import check_int, check_real
 
 
 def random_orthogonal(d: int, generator: torch.Generator | None = None) -> Tensor:
@@ -37,11 +38,6 @@ def block_game(a: Tensor, b: Tensor, generator: torch.Generator | None = None) -
     return QuadraticGame((A + A.T) / 2, qx @ torch.diag(b) @ qy.T, (C + C.T) / 2)
 
 
-def _check_dim(d: int) -> None:
-    if not isinstance(d, int) or d < 1:
-        raise ValueError(f"dimension d must be an integer >= 1, got {d!r}")
-
-
 def strongly_monotone_game(d: int, mu: float, L: float, generator: torch.Generator | None = None) -> QuadraticGame:
     """A μ-strongly monotone, L-Lipschitz linear game (κ = L/μ), each player of dimension d.
 
@@ -49,7 +45,7 @@ def strongly_monotone_game(d: int, mu: float, L: float, generator: torch.Generat
     constants are attained, and (for d ≥ 2) a purely convex-concave mode of curvature μ is present, the slow
     mode behind the O(κ log 1/ε) rates of seed 000 (rotation modes are contracted faster by EG/OGDA/PP).
     """
-    _check_dim(d)
+    check_int("dimension d", d)
     if not (0 < mu <= L and math.isfinite(L)):
         raise ValueError(f"need 0 < mu <= L < inf, got mu={mu}, L={L}")
     u = torch.rand(d, generator=generator, dtype=torch.float64)
@@ -64,7 +60,7 @@ def bilinear_game(d: int, sigma_min: float, sigma_max: float, generator: torch.G
 
     Its condition number in the rate analysis of Mokhtari, Ozdaglar, Pattathil (2020) is κ = σ_max²/σ_min².
     """
-    _check_dim(d)
+    check_int("dimension d", d)
     if not (0 < sigma_min <= sigma_max and math.isfinite(sigma_max)):
         raise ValueError(f"need 0 < sigma_min <= sigma_max < inf, got {sigma_min}, {sigma_max}")
     s = torch.linspace(sigma_min, sigma_max, d, dtype=torch.float64) if d > 1 else torch.tensor([sigma_max], dtype=torch.float64)
@@ -78,9 +74,8 @@ def weak_mvi_game(d: int, rho: float, L: float = 1.0, generator: torch.Generator
     Each block is L times a rotation by θ with cos θ = ρL: ⟨V(z), z⟩ = ρ‖V(z)‖² for every z. Needs |ρ|L ≤ 1.
     ρ < 0 means V may point away from z* = 0 (seed 000, "weak Minty variational inequality").
     """
-    _check_dim(d)
-    if not (L > 0 and math.isfinite(L)):
-        raise ValueError(f"L must be finite and > 0, got {L}")
+    check_int("dimension d", d)
+    check_real("L", L, 0.0, math.inf, high_open=True)
     if not (math.isfinite(rho) and abs(rho) * L <= 1):
         raise ValueError(f"need |rho| * L <= 1, got rho={rho}, L={L}")
     a = torch.full((d,), rho * L * L, dtype=torch.float64)

@@ -15,6 +15,7 @@ from torch import Tensor
 
 from saddle.games.base import ZeroSumGame
 from saddle.sets import Simplex
+from saddle.validation import check_finite, check_int
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,7 @@ class MatrixGame(ZeroSumGame):
         A = torch.as_tensor(A, dtype=torch.float64)
         if A.ndim != 2 or A.shape[0] < 1 or A.shape[1] < 1:
             raise ValueError(f"payoff matrix must be 2-D and non-empty, got shape {tuple(A.shape)}")
-        if not torch.isfinite(A).all():
-            raise ValueError("payoff matrix must be finite, got non-finite entries")
+        check_finite("payoff matrix", A)
         self.A = A
         self.dims = (A.shape[0], A.shape[1])
         self.constraints = (Simplex(), Simplex())
@@ -88,6 +88,5 @@ def rock_paper_scissors() -> MatrixGame:
 
 def random_matrix_game(n: int, m: int, generator: torch.Generator | None = None) -> MatrixGame:
     """A (n, m) payoff matrix with i.i.d. U[−1, 1] entries."""
-    if n < 1 or m < 1:
-        raise ValueError(f"need n, m >= 1, got n={n}, m={m}")
+    check_int("n", n), check_int("m", m)
     return MatrixGame(torch.rand(n, m, generator=generator, dtype=torch.float64) * 2 - 1)

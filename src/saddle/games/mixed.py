@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import torch
 from torch import Tensor
 
 from saddle.games.base import ZeroSumGame
 from saddle.sets import Box
+from saddle.validation import check_int
 
 
 class MixedExtension(ZeroSumGame):
@@ -28,8 +28,7 @@ class MixedExtension(ZeroSumGame):
     def __init__(self, game: ZeroSumGame, n_particles: int) -> None:
         if not isinstance(game, ZeroSumGame) or game.n_players != 2:
             raise ValueError(f"need a two-player ZeroSumGame, got {type(game).__name__}")
-        if not isinstance(n_particles, int) or n_particles < 1:
-            raise ValueError(f"n_particles must be an integer >= 1, got {n_particles!r}")
+        check_int("n_particles", n_particles)
         if game.constraints is not None and not all(c is None or isinstance(c, Box) for c in game.constraints):
             raise ValueError("MixedExtension supports only box constraints (applied to each particle)")
         self.game, self.n = game, n_particles

@@ -9,6 +9,7 @@ import torch
 from torch import Tensor
 
 from saddle.games.base import ZeroSumGame
+from saddle.validation import check_real
 
 
 class MonkeySaddle(ZeroSumGame):
@@ -38,9 +39,7 @@ class WeirdSaddle(ZeroSumGame):
     dims = (1, 1)
 
     def __init__(self, hyperbola_t: Sequence[float] = (1.0, 2.0)) -> None:
-        self.hyperbola_t = tuple(float(t) for t in hyperbola_t)
-        if any(t <= 0 or not math.isfinite(t) for t in self.hyperbola_t):
-            raise ValueError(f"hyperbola_t must be finite and > 0, got {hyperbola_t!r}")
+        self.hyperbola_t = tuple(check_real("hyperbola_t entry", t, 0.0, math.inf, high_open=True) for t in hyperbola_t)
 
     def phi(self, x: Tensor, y: Tensor) -> Tensor:
         return (-(x**2) * y**2 + x * y).sum(-1)

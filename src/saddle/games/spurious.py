@@ -14,6 +14,7 @@ import torch
 from torch import Tensor
 
 from saddle.games.base import ZeroSumGame
+from saddle.validation import check_real
 
 
 def quartic(u: Tensor) -> Tensor:
@@ -42,8 +43,7 @@ class AlmostBilinear(ZeroSumGame):
     dims = (1, 1)
 
     def __init__(self, eps: float = 0.01) -> None:
-        if not (eps >= 0 and math.isfinite(eps)):
-            raise ValueError(f"eps must be finite and >= 0, got {eps}")
+        check_real("eps", eps, 0.0, math.inf, low_open=False, high_open=True)
         self.eps = float(eps)
 
     def phi(self, x: Tensor, y: Tensor) -> Tensor:
@@ -69,10 +69,9 @@ class Forsaken(ZeroSumGame):
     dims = (1, 1)
 
     def __init__(self, c: float = 0.5, box: float | None = None) -> None:
-        if not math.isfinite(c):
-            raise ValueError(f"c must be finite, got {c}")
-        if box is not None and not (box > 0 and math.isfinite(box)):
-            raise ValueError(f"box must be finite and > 0 (or None), got {box}")
+        check_real("c", c, -math.inf, math.inf, high_open=True)
+        if box is not None:
+            check_real("box", box, 0.0, math.inf, high_open=True)
         self.c = float(c)
         self.box = box
         if box is not None:

@@ -15,6 +15,7 @@ from torch import Tensor
 from saddle.games.matrix import MatrixGame
 from saddle.games.saddles import WeirdSaddle
 from saddle.sets import Box
+from saddle.validation import check_int
 
 
 class TrapGame(WeirdSaddle):
@@ -44,8 +45,7 @@ class TrapGame(WeirdSaddle):
 
     def discretise(self, n: int = 41) -> tuple[MatrixGame, Tensor]:
         """The matrix game A[i, j] = Φ(x_i, ω_j) on the grid linspace(−2, 2, n) for both players; returns (game, grid)."""
-        if n < 2:
-            raise ValueError(f"grid size n must be >= 2, got {n}")
+        check_int("grid size n", n, 2)
         g = torch.linspace(-self.radius, self.radius, n, dtype=torch.float64)
         A = -(g[:, None] ** 2) * g[None, :] ** 2 + g[:, None] * g[None, :]
         return MatrixGame(A), g

@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor, nn
 
+from saddle.sets import ThreatModel
+from saddle.model_state import frozen_eval
 from saddle.progress import progress
+from saddle.validation import check_int, check_real
 
 __all__ = ["RobustEvaluation", "robust_accuracy", "GradientMaskingWarning", "MaskingReport", "gradient_masking_checks"]
 
@@ -43,50 +46,58 @@ class RobustEvaluation:
 
 
 def _named(attacks: object) -> list[tuple[str, Callable]]:
+    """(name, attack) pairs; ValueError unless each is an untargeted attack carrying its threat model
+    (the `saddle.attacks.Attack` protocol: `threat_model`, `targeted`, `__call__`)."""
     if isinstance(attacks, Mapping):
-        return [(str(k), v) for k, v in attacks.items()]
-    if callable(attacks):
-        attacks = [attacks]
-    out = []
-    for i, a in enumerate(attacks):  # type: ignore[union-attr]
-        if not callable(a):
-            raise ValueError(f"attacks must be callables attack(model, x, y), got {a!r}")
-        out.append((f"{i}:{a!r}", a))
-    return out
+        pairs = [(str(k), v) for k, v in attacks.items()]
+    else:
+        seq = [attacks] if callable(attacks) else list(attacks)  # type: ignore[call-overload]
+        pairs = [(f"{i}:{a!r}", a) for i, a in enumerate(seq)]
+    if not pairs:
+        raise ValueError("attacks must not be empty")
+    for name, a in pairs:
+        has_both = hasattr(a, "threat_model") and hasattr(a, "targeted")
+        threat, targeted = (a.threat_model, a.targeted) if has_both else (None, None)
+        if not callable(a) or not isinstance(threat, ThreatModel):
+            raise ValueError(f"attack {name} must be a saddle.attacks.Attack carrying a threat_model (ThreatModel) "
+                             f"and a targeted flag, got {a!r}")
+        if targeted:
+            raise ValueError(f"attack {name} is targeted: called with the true labels it would move toward them and "
+                             "report clean accuracy; wrap it in saddle.attacks.TopClassesTargeted")
+    return pairs
 
 
-def _check_threat(attack: object, x: Tensor, x_adv: Tensor, name: str) -> None:
-    """Refuse to count points an attack moved outside its own ε-ball (a bug, not a success)."""
-    eps, norm = getattr(attack, "eps", None), getattr(attack, "norm", None)
-    if eps is None or norm is None:
-        return
-    dist = torch.linalg.vector_norm((x_adv - x).reshape(x.shape[0], -1), ord=norm, dim=-1)
-    if bool((dist > eps * (1 + 1e-5) + 1e-6).any()):
-        raise RuntimeError(f"attack {name} left its eps={eps} ball (max distance {float(dist.max()):.4g})")
+def _check_threat(attack: Callable, x: Tensor, x_adv: Tensor, name: str) -> None:
+    """Refuse to count points an attack moved outside its own threat set (a bug, not a success)."""
+    threat = attack.threat_model
+    inside = threat.contains(x, x_adv)
+    if not bool(inside.all()):
+        dist = threat.distance(x, x_adv)
+        raise RuntimeError(f"attack {name} left its eps={threat.eps:g} ball or its box "
+                           f"(max distance {float(dist.max()):.4g}, values in [{float(x_adv.min()):.4g}, "
+                           f"{float(x_adv.max()):.4g}])")
 
 
-def robust_accuracy(model: nn.Module, x: Tensor, y: Tensor, attacks: Callable | Sequence[Callable] | Mapping[str, Callable],
+def robust_accuracy(model: nn.Module, x: Tensor, y: Tensor, attacks: Attack | Sequence[Attack] | Mapping[str, Attack],
                     restarts: int = 1, batch_size: int = 512, show_progress: bool = True) -> RobustEvaluation:
     """Fraction of (x, y) classified correctly under the per-sample worst case of `attacks` × `restarts`.
 
     Each attack is called `restarts` times (its random state advancing), each time only on the
     survivors; a point counts as broken once the model misclassifies an x_adv inside the attack's
-    ball. Attacks must be untargeted (called with the true labels; wrap targeted ones in
-    `saddle.attacks.TopClassesTargeted`); an attack with `early_stop=True` also stops spending passes on
+    threat set (`attack.threat_model`). Attacks must be untargeted (called with the true labels; a targeted one
+    is refused with ValueError: wrap it in `saddle.attacks.TopClassesTargeted`); an attack with `early_stop=True` also stops spending passes on
     points within a run. Shapes: x (N, ...), y (N,). Defaults: restarts 1, batch_size 512.
     """
-    if restarts < 1 or batch_size < 1:
-        raise ValueError(f"restarts and batch_size must be >= 1, got {restarts} and {batch_size}")
+    check_int("restarts", restarts)
+    check_int("batch_size", batch_size)
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x and y have different lengths: {x.shape[0]} vs {y.shape[0]}")
     named = _named(attacks)
-    was_training = model.training
-    model.eval()
     robust = torch.zeros(x.shape[0], dtype=torch.bool, device=x.device)
     x_adv = x.detach().clone()
     broken_by = {"clean": 0} | {name: 0 for name, _ in named}
     n_clean = 0
-    try:
+    with frozen_eval(model):  # eval mode; every submodule's mode, requires_grad and .grad restored after
         starts = range(0, x.shape[0], batch_size)
         for s in progress(starts, desc="robust accuracy", total=len(starts)) if show_progress else starts:
             xb, yb = x[s:s + batch_size], y[s:s + batch_size]
@@ -107,8 +118,6 @@ def robust_accuracy(model: nn.Module, x: Tensor, y: Tensor, attacks: Callable | 
                     alive[idx[hit]] = False
                     broken_by[name] += int(hit.sum())
             robust[s:s + batch_size] = alive
-    finally:
-        model.train(was_training)
     n = max(x.shape[0], 1)
     return RobustEvaluation(n_clean / n, float(robust.sum()) / n, robust, x_adv, broken_by)
 
@@ -135,9 +144,9 @@ def gradient_masking_checks(model: nn.Module, x: Tensor, y: Tensor, make_attack:
     (4) `make_random_search(ε)` (gradient-free) breaks a point the gradient attack left robust.
     Each ε is evaluated with `robust_accuracy` (survivors only). Returns a `MaskingReport`.
     """
-    grid = sorted(float(e) for e in eps_grid)
-    if not grid or any(not math.isfinite(e) or e < 0 for e in grid):
-        raise ValueError(f"eps_grid must be non-empty finite values >= 0, got {list(eps_grid)}")
+    grid = sorted(check_real("eps_grid entry", e, 0.0, math.inf, low_open=False, high_open=True) for e in eps_grid)
+    if not grid:
+        raise ValueError("eps_grid must not be empty")
     failed: list[str] = []
     accs, rs_accs = [], []
     clean = None

@@ -1,8 +1,10 @@
-"""Shared pieces of the methods: step-size lookup, projection, fused axpy (validators live in saddle.validation)."""
+"""Shared pieces of the methods: step-size lookup, projection, fused axpy, graph-free steps (validators: saddle.validation)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -24,3 +26,52 @@ def axpy(params: Sequence[Tensor], direction: Sequence[Tensor], alpha: float) ->
     """[z_i + α d_i] for every player in one fused foreach call (new tensors, inputs untouched)."""
     return list(torch._foreach_add(list(params), list(direction), alpha=alpha))
 
+
+
+def _detached(out: Any) -> Any:
+    """The field's output with every tensor that carries an autograd graph detached (lists, tuples of lists)."""
+    if isinstance(out, Tensor):
+        return out.detach() if out.requires_grad else out
+    if isinstance(out, (list, tuple)):
+        return type(out)(_detached(o) for o in out)
+    return out
+
+
+class _GraphFreeField:
+    """A field whose outputs never carry an autograd graph; other callables of the field (e.g. NoisyField.paired) too."""
+
+    __slots__ = ("field",)
+
+    def __init__(self, field: Callable) -> None:
+        self.field = field
+
+    def __call__(self, params: Params) -> list[Tensor]:
+        out = self.field(params)
+        for g in out:
+            if g.requires_grad:
+                return [g.detach() for g in out]
+        return out
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.field, name)
+        return (lambda *a, **k: _detached(attr(*a, **k))) if callable(attr) else attr
+
+
+def graph_free(step: Callable) -> Callable:
+    """Decorate a Method's `step` so that no autograd graph survives it: the iterates and state it returns hold none.
+
+    Inputs with requires_grad (nn.Module parameters, user tensors) would otherwise chain a graph through every
+    step, and memory would grow with the number of steps. The step sees the inputs and the field's values
+    detached; the field itself may use autograd internally. Forward-mode derivatives (torch.func.jacfwd, used
+    by `saddle.analysis.update_jacobian`) carry no requires_grad and pass through untouched.
+    """
+
+    @functools.wraps(step)
+    def wrapped(self, params: Params, state: Any, field: Callable) -> tuple[Params, Any]:
+        for p in params:
+            if p.requires_grad:
+                params = [q.detach() for q in params]
+                break
+        return step(self, params, state, _GraphFreeField(field))
+
+    return wrapped

@@ -26,7 +26,7 @@ class AdamScaling:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         self.beta1 = check_real(f"betas={tuple(betas)!r}: beta1", betas[0], 0.0, 1.0, low_open=False, high_open=True)
         self.beta2 = check_real(f"betas={tuple(betas)!r}: beta2", betas[1], 0.0, 1.0, low_open=False, high_open=True)
-        self.eps = check_real("eps", eps, 0.0, math.inf, low_open=False, high_open=True)
+        self.eps = check_real("eps", eps, 0.0, math.inf, high_open=True)  # ε = 0 gives 0/0 = NaN where g = 0
 
     def zeros(self, params: Params) -> tuple[list[Tensor], list[Tensor]]:
         return [torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]

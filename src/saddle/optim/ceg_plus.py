@@ -12,7 +12,8 @@ import torch
 from torch import Tensor
 
 from saddle.broadcast import per_point_broadcast, per_point_dot
-from saddle.optim._common import check_int, check_projection, check_real, check_step_size, project, step_at
+from saddle.optim._common import (check_int, check_projection, check_real, check_step_size, graph_free, project,
+                                  step_at)
 from saddle.optim.base import Field, Params, Projection, StepSize
 
 __all__ = ["CEGPlus", "CEGPlusState"]
@@ -71,7 +72,7 @@ class CEGPlus:
         self.step_size = check_step_size(step_size)
         self.alpha = check_real("alpha", alpha, 0.0, 1.0)
         if not isinstance(adaptive, bool):
-            raise ValueError(f"adaptive must be True or False, got {adaptive!r}")
+            raise ValueError(f"adaptive must be True or False, got {adaptive!r}")  # 1 == True: not a check_choice
         self.adaptive = adaptive
         self.rho = None if rho is None else check_real("rho", rho, -float("inf"), float("inf"))
         self.relaxation = check_real("relaxation", relaxation, 0.0, 2.0, high_open=True)
@@ -87,6 +88,7 @@ class CEGPlus:
     def _extrapolate(self, z: Params, vz: Params, gamma: Tensor | float) -> list[Tensor]:
         return project(self.projection, _axpy(z, vz, gamma, -1.0))
 
+    @graph_free
     def step(self, params: Params, state: CEGPlusState, field: Field) -> tuple[Params, CEGPlusState]:
         z = list(params)
         gmax = step_at(self.step_size, state.count)

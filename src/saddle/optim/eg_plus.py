@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from saddle.optim._common import check_projection, check_real, check_step_size, step_at
+from saddle.optim._common import check_projection, check_real, check_step_size, graph_free, step_at
 from saddle.optim.base import Field, Params, Projection, StepSize
 from saddle.optim.extragradient import ExtraGradient
 from saddle.optim.gda import CountState
@@ -41,5 +41,6 @@ class EGPlus:
     def init(self, params: Params) -> CountState:
         return self._eg.init(params)
 
+    @graph_free
     def step(self, params: Params, state: CountState, field: Field) -> tuple[Params, CountState]:
         return self._eg.step(params, state, field)

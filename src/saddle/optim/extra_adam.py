@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from torch import Tensor
 
-from saddle.optim._common import axpy, check_projection, check_step_size, project, step_at
+from saddle.optim._common import axpy, check_projection, check_step_size, graph_free, project, step_at
 from saddle.optim.adam_scaling import AdamScaling
 from saddle.optim.base import Field, Params, Projection, StepSize
 
@@ -32,12 +32,12 @@ class ExtraAdam:
     update (t = 1, 2, ...), i.e. 1 − βⁿ with n the number of moment updates so far — used here (the
     authors' code also counts both updates). ε is added to sqrt(v̂) as in the formulas (their code, like
     old torch Adam, adds it to sqrt(v); the two differ only through ε).
-    Args: lr γ (float or schedule), betas (0.9, 0.999), eps 1e-8, projection (None). Two field calls.
+    Args: step_size γ (float or schedule), betas (0.9, 0.999), eps > 0 (1e-8), projection (None). Two field calls.
     """
 
-    def __init__(self, lr: StepSize, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+    def __init__(self, step_size: StepSize, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  projection: Projection | None = None) -> None:
-        self.lr = check_step_size(lr, "lr")
+        self.step_size = check_step_size(step_size)
         self.scaling = AdamScaling(betas, eps)
         self.projection = check_projection(projection)
 
@@ -45,10 +45,11 @@ class ExtraAdam:
         m, v = self.scaling.zeros(params)
         return AdamState(0, m, v)
 
+    @graph_free
     def step(self, params: Params, state: AdamState, field: Field) -> tuple[Params, AdamState]:
-        k, lr = state.count, step_at(self.lr, state.count)
+        k, eta = state.count, step_at(self.step_size, state.count)
         m, v = self.scaling.update(state.m, state.v, field(params))
-        mid = project(self.projection, axpy(params, self.scaling.direction(m, v, 2 * k + 1), -lr))
+        mid = project(self.projection, axpy(params, self.scaling.direction(m, v, 2 * k + 1), -eta))
         m, v = self.scaling.update(m, v, field(mid))
-        new = project(self.projection, axpy(params, self.scaling.direction(m, v, 2 * k + 2), -lr))
+        new = project(self.projection, axpy(params, self.scaling.direction(m, v, 2 * k + 2), -eta))
         return new, AdamState(k + 1, m, v)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from saddle.optim._common import axpy, check_projection, check_step_size, project, step_at
+from saddle.optim._common import axpy, check_projection, check_step_size, graph_free, project, step_at
 from saddle.optim.base import Field, Params, Projection, StepSize
 from saddle.optim.gda import CountState
 
@@ -32,6 +32,7 @@ class ExtraGradient:
     def init(self, params: Params) -> CountState:
         return CountState(0)
 
+    @graph_free
     def step(self, params: Params, state: CountState, field: Field) -> tuple[Params, CountState]:
         k = state.count
         eta = step_at(self.step_size, k)

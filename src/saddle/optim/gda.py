@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from saddle.optim._common import axpy, check_projection, check_step_size, project, step_at
+from saddle.optim._common import axpy, check_projection, check_step_size, graph_free, project, step_at
 from saddle.optim.base import Field, Params, Projection, StepSize
 
 __all__ = ["SimultaneousGDA", "AlternatingGDA", "CountState"]
@@ -32,6 +32,7 @@ class SimultaneousGDA:
     def init(self, params: Params) -> CountState:
         return CountState(0)
 
+    @graph_free
     def step(self, params: Params, state: CountState, field: Field) -> tuple[Params, CountState]:
         eta = step_at(self.step_size, state.count)
         new = project(self.projection, axpy(params, field(params), -eta))
@@ -56,6 +57,7 @@ class AlternatingGDA:
     def init(self, params: Params) -> CountState:
         return CountState(0)
 
+    @graph_free
     def step(self, params: Params, state: CountState, field: Field) -> tuple[Params, CountState]:
         eta = step_at(self.step_size, state.count)
         current = list(params)

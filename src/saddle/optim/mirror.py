@@ -7,9 +7,10 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from saddle.optim._common import check_step_size, step_at
+from saddle.optim._common import check_step_size, graph_free, step_at
 from saddle.optim.base import Field, Params, StepSize
 from saddle.sets import EntropicMirrorMap
+from saddle.validation import check_probability_vectors
 
 __all__ = ["MirrorDescent", "MirrorProx", "MirrorState"]
 
@@ -28,6 +29,12 @@ def _check_map(mirror_map: EntropicMirrorMap) -> EntropicMirrorMap:
     return mirror_map
 
 
+def _check_start(params: Params) -> None:
+    """The mirror step stays on the simplex only if it starts there: refuse other starts (ValueError)."""
+    for i, u in enumerate(params):
+        check_probability_vectors(f"player {i}'s start", u)
+
+
 def _averaged(state: MirrorState, points: Params, eta: float) -> tuple[list[Tensor], float]:
     weight = state.weight + eta
     avg = torch._foreach_lerp(list(state.average), list(points), eta / weight) if state.average else [
@@ -43,7 +50,7 @@ class MirrorDescent:
     On a zero-sum matrix game with an interior equilibrium u*, Σ_i KL(u_i* ‖ u_i) strictly increases
     along the last iterate (Bailey & Piliouras 2018): it spirals to the boundary, while the ergodic
     average (state.average) converges at O(1/sqrt k) with η_k ∝ 1/sqrt k.
-    Args: step_size η (float or schedule), mirror_map (default EntropicMirrorMap()).
+    Args: step_size η (float or schedule), mirror_map (default EntropicMirrorMap()). `init` refuses starts off the simplex.
     """
 
     def __init__(self, step_size: StepSize, mirror_map: EntropicMirrorMap | None = None) -> None:
@@ -51,8 +58,10 @@ class MirrorDescent:
         self.mirror_map = _check_map(EntropicMirrorMap() if mirror_map is None else mirror_map)
 
     def init(self, params: Params) -> MirrorState:
+        _check_start(params)
         return MirrorState(0, [], 0.0)
 
+    @graph_free
     def step(self, params: Params, state: MirrorState, field: Field) -> tuple[Params, MirrorState]:
         eta = step_at(self.step_size, state.count)
         g = field(params)
@@ -68,7 +77,7 @@ class MirrorProx:
     L-Lipschitz from ‖·‖ to its dual (L = max |A_ij| for a matrix game with the entropy map) and
     η ≤ 1/L, the ergodic average ũ_K = Σ η ū_k / Σ η of the extrapolated points has duality gap
     ≤ max_u D_h(u, u_0) / (η K) (Nemirovski 2004): an O(1/K) rate; state.average holds ũ_K.
-    Args: step_size η (float or schedule), mirror_map (default EntropicMirrorMap()).
+    Args: step_size η (float or schedule), mirror_map (default EntropicMirrorMap()). `init` refuses starts off the simplex.
     """
 
     def __init__(self, step_size: StepSize, mirror_map: EntropicMirrorMap | None = None) -> None:
@@ -76,8 +85,10 @@ class MirrorProx:
         self.mirror_map = _check_map(EntropicMirrorMap() if mirror_map is None else mirror_map)
 
     def init(self, params: Params) -> MirrorState:
+        _check_start(params)
         return MirrorState(0, [], 0.0)
 
+    @graph_free
     def step(self, params: Params, state: MirrorState, field: Field) -> tuple[Params, MirrorState]:
         eta = step_at(self.step_size, state.count)
         mid = [self.mirror_map.step(u, gi, eta) for u, gi in zip(params, field(params))]

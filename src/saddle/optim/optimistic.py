@@ -7,7 +7,7 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from saddle.optim._common import check_projection, check_step_size, project, step_at
+from saddle.optim._common import check_projection, check_step_size, graph_free, project, step_at
 from saddle.optim.base import Field, Params, Projection, StepSize
 
 __all__ = ["OptimisticGDA", "OptimisticState"]
@@ -42,6 +42,7 @@ class OptimisticGDA:
     def init(self, params: Params) -> OptimisticState:
         return OptimisticState(0, [])
 
+    @graph_free
     def step(self, params: Params, state: OptimisticState, field: Field) -> tuple[Params, OptimisticState]:
         eta = step_at(self.step_size, state.count)
         g = list(field(params))

@@ -7,7 +7,7 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from saddle.optim._common import check_projection, check_step_size, project, step_at
+from saddle.optim._common import check_projection, check_step_size, graph_free, project, step_at
 from saddle.optim.adam_scaling import AdamScaling
 from saddle.optim.base import Field, Params, Projection, StepSize
 
@@ -30,12 +30,12 @@ class OptimisticAdam:
     θ_t = P(θ_{t−1} − 2η d_t + η d_{t−1}). d_0 is undefined in the paper (m̂_0 = 0/(1 − β1⁰)); we set
     d_0 := d_1, so the first step is a plain Adam step θ_0 − η d_1, the same convention as OptimisticGDA
     (V(z_{−1}) := V(z_0)) and as common implementations of Alg. 1.
-    Args: lr η (float or schedule), betas (0.9, 0.999), eps 1e-8, projection (None).
+    Args: step_size η (float or schedule), betas (0.9, 0.999), eps > 0 (1e-8), projection (None).
     """
 
-    def __init__(self, lr: StepSize, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+    def __init__(self, step_size: StepSize, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  projection: Projection | None = None) -> None:
-        self.lr = check_step_size(lr, "lr")
+        self.step_size = check_step_size(step_size)
         self.scaling = AdamScaling(betas, eps)
         self.projection = check_projection(projection)
 
@@ -43,10 +43,11 @@ class OptimisticAdam:
         m, v = self.scaling.zeros(params)
         return OptimisticAdamState(0, m, v, [])
 
+    @graph_free
     def step(self, params: Params, state: OptimisticAdamState, field: Field) -> tuple[Params, OptimisticAdamState]:
-        k, lr = state.count, step_at(self.lr, state.count)
+        k, eta = state.count, step_at(self.step_size, state.count)
         m, v = self.scaling.update(state.m, state.v, field(params))
         d = self.scaling.direction(m, v, k + 1)
-        new = torch._foreach_add(list(params), d, alpha=-2.0 * lr)
-        torch._foreach_add_(new, list(state.past_direction) if state.past_direction else d, alpha=lr)
+        new = torch._foreach_add(list(params), d, alpha=-2.0 * eta)
+        torch._foreach_add_(new, list(state.past_direction) if state.past_direction else d, alpha=eta)
         return project(self.projection, list(new)), OptimisticAdamState(k + 1, m, v, d)

@@ -8,6 +8,7 @@ import torch
 from torch import Tensor
 
 from saddle.optim._common import check_real
+from saddle.validation import check_callable, check_generator
 from saddle.optim.base import Field, Params, StepSize
 from saddle.optim.gda import SimultaneousGDA
 
@@ -23,13 +24,9 @@ class NoisyField:
     """
 
     def __init__(self, field: Field, noise_std: float, generator: torch.Generator) -> None:
-        if not callable(field):
-            raise ValueError(f"field must be callable params -> list of tensors, got {field!r}")
-        self.field = field
+        self.field = check_callable("field", field, "callable params -> list of tensors")
         self.noise_std = check_real("noise_std", noise_std, 0.0, math.inf, low_open=False, high_open=True)
-        if not isinstance(generator, torch.Generator):
-            raise ValueError(f"generator must be a torch.Generator, got {generator!r}")
-        self.generator = generator
+        self.generator = check_generator(generator)
 
     def _noise(self, like: Params) -> list[Tensor]:
         return [torch.randn(p.shape, generator=self.generator, dtype=p.dtype, device=p.device) * self.noise_std

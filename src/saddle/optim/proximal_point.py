@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import torch
+from collections.abc import Callable
 
-from saddle.optim._common import (axpy, check_int, check_projection, check_real, check_step_size, project,
-                                  step_at)
+import torch
+from torch import Tensor
+
+from saddle.optim._common import (axpy, check_int, check_projection, check_real, check_step_size, graph_free,
+                                  project, step_at)
 from saddle.optim.base import Field, Params, Projection, StepSize
 from saddle.optim.gda import CountState
 
@@ -14,6 +17,49 @@ __all__ = ["ProximalPoint"]
 
 def _max_abs(a: Params) -> float:
     return max(float(n) for n in torch._foreach_norm(list(a), ord=float("inf")))
+
+
+def _flat(ts: Params | tuple[Tensor, ...]) -> Tensor:
+    return torch.cat([t.reshape(-1) for t in ts])
+
+
+def _unflat(v: Tensor, like: Params) -> Params:
+    return [c.reshape(t.shape) for c, t in zip(torch.split(v, [t.numel() for t in like]), like)]
+
+
+class _Resolvent(torch.autograd.Function):
+    """w* = (I + η(V + N_C))⁻¹(z) solved by `solve`, differentiated implicitly (forward mode, for torch.func.jacfwd).
+
+    w* is a fixed point of Φ(w, z) = P(z − η V(w)), so dw* = (I − ∂_wΦ)⁻¹ ∂_zΦ dz (implicit function theorem;
+    without a projection (I + η ∂V(w*))⁻¹ dz). ∂_wΦ is formed densely: meant for the analysis of small games.
+    """
+
+    generate_vmap_rule = True
+
+    @staticmethod
+    def forward(solve: Callable[[Params], Params], phi: Callable[[Params, Params], Params], *z: Tensor):
+        with torch.enable_grad():  # Function.forward runs in no-grad mode; the field may use autograd inside
+            return tuple(solve(list(z)))
+
+    @staticmethod
+    def setup_context(ctx, inputs, output) -> None:
+        ctx.phi = inputs[1]
+        ctx.n = len(output)
+        ctx.save_for_forward(*inputs[2:], *output)
+
+    @staticmethod
+    def jvp(ctx, _solve, _phi, *dz: Tensor | None):
+        saved = ctx.saved_tensors
+        z, w = list(saved[:ctx.n]), list(saved[ctx.n:])
+        dz = tuple(torch.zeros_like(a) if d is None else d for a, d in zip(z, dz))
+        jac_w = torch.func.jacfwd(lambda v: _flat(ctx.phi(_unflat(v, w), z)))(_flat(w))   # ∂_wΦ, (N, N)
+        _, rhs = torch.func.jvp(lambda *a: tuple(ctx.phi(w, list(a))), tuple(z), dz)     # ∂_zΦ dz
+        eye = torch.eye(jac_w.shape[0], dtype=jac_w.dtype, device=jac_w.device)
+        return tuple(_unflat(torch.linalg.solve(eye - jac_w, _flat(rhs)), w))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError("ProximalPoint's resolvent is differentiated in forward mode only (torch.func.jacfwd)")
 
 
 class ProximalPoint:
@@ -31,6 +77,9 @@ class ProximalPoint:
       (1 + ηL)-Lipschitz, so this converges linearly for any η when s < 1/(1 + ηL). Two calls each.
     The stopping test is global over the batch (the largest change of any trajectory), so a batch
     can run more inner iterations than a single trajectory: agreement is up to inner_tol.
+    Derivatives of the step (`saddle.analysis.update_jacobian`) are those of the exact resolvent, by
+    implicit differentiation at the computed z⁺: (I + η ∂V(z⁺))⁻¹ without a projection, whatever the
+    inner loop did (it stops at once at a fixed point z*, so unrolling it would give one inner step).
     Args: step_size η, inner_steps (50), inner_tol (1e-10), projection, inner_step_size (None).
     """
 
@@ -46,9 +95,7 @@ class ProximalPoint:
     def init(self, params: Params) -> CountState:
         return CountState(0)
 
-    def step(self, params: Params, state: CountState, field: Field) -> tuple[Params, CountState]:
-        eta = step_at(self.step_size, state.count)
-        z = list(params)
+    def _solve(self, z: Params, eta: float, field: Field) -> Params:
         w = z
         scale = max(_max_abs(z), torch.finfo(z[0].dtype).tiny)
         for _ in range(self.inner_steps):
@@ -63,4 +110,14 @@ class ProximalPoint:
             w = new
             if done:
                 break
-        return w, CountState(state.count + 1)
+        return w
+
+    @graph_free
+    def step(self, params: Params, state: CountState, field: Field) -> tuple[Params, CountState]:
+        eta = step_at(self.step_size, state.count)
+
+        def phi(w: Params, z: Params) -> Params:  # the fixed-point map whose fixed point is the resolvent
+            return project(self.projection, axpy(z, field(w), -eta))
+
+        new = _Resolvent.apply(lambda z: self._solve(z, eta, field), phi, *params)
+        return list(new), CountState(state.count + 1)

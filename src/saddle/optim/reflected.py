@@ -7,7 +7,7 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from saddle.optim._common import axpy, check_projection, check_step_size, project, step_at
+from saddle.optim._common import axpy, check_projection, check_step_size, graph_free, project, step_at
 from saddle.optim.base import Field, Params, Projection, StepSize
 
 __all__ = ["ReflectedForwardBackward", "ReflectedState"]
@@ -36,6 +36,7 @@ class ReflectedForwardBackward:
     def init(self, params: Params) -> ReflectedState:
         return ReflectedState(0, [])
 
+    @graph_free
     def step(self, params: Params, state: ReflectedState, field: Field) -> tuple[Params, ReflectedState]:
         eta = step_at(self.step_size, state.count)
         params = list(params)

@@ -10,7 +10,7 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from saddle.optim._common import axpy, check_projection, check_real, check_step_size, project, step_at
+from saddle.optim._common import axpy, check_projection, check_real, check_step_size, graph_free, project, step_at
 from saddle.optim.base import Field, Params, Projection, StepSize
 from saddle.schedules import PolynomialDecay
 
@@ -62,6 +62,7 @@ class StochasticSEGPlus:
     def init(self, params: Params) -> SEGPlusState:
         return SEGPlusState(0, [], [])
 
+    @graph_free
     def step(self, params: Params, state: SEGPlusState, field: Field) -> tuple[Params, SEGPlusState]:
         k = state.count
         gamma = step_at(self.step_size, k)
