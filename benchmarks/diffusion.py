@@ -20,21 +20,13 @@ import torch
 
 from saddle.data import sample_toy
 from saddle.data.toy import ring_centers
-from saddle.diffusion import (SAMPLERS, VPSDE, GaussianMixture, ScoreMLP, karras_timesteps, model_eps_fn, sample,
-                              train_epsilon_model, uniform_timesteps)
+from saddle.diffusion import (SAMPLERS, VPSDE, EvaluationCounter, GaussianMixture, ScoreMLP, karras_timesteps,
+                              model_eps_fn, sample, train_epsilon_model, uniform_timesteps)
 from saddle.diffusion.networks import reinitialize_
 from saddle.metrics.transport import wasserstein
 
 GRIDS = {"uniform": uniform_timesteps, "karras": karras_timesteps}
 
-
-class _Counter:
-    def __init__(self, fn):
-        self.fn, self.calls = fn, 0
-
-    def __call__(self, x, t):
-        self.calls += 1
-        return self.fn(x, t)
 
 
 def sweep(model, sde, x_T, ref, floor, budgets):
@@ -44,7 +36,7 @@ def sweep(model, sde, x_T, ref, floor, budgets):
         for grid_name, grid in GRIDS.items():
             rows = []
             for nfe in budgets:
-                counter = _Counter(model)
+                counter = EvaluationCounter(model)
                 x = sample(counter, sde, info.factory(), grid(sde, info.steps_for_nfe(nfe)), x_T.clone(),
                            torch.Generator().manual_seed(4), progress=False)
                 w2 = wasserstein(x.float(), ref) if torch.isfinite(x).all() else float("inf")

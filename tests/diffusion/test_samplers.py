@@ -11,21 +11,13 @@ import pytest
 import torch
 
 from saddle.diffusion import (ALL_PROCESSES, DDIM, PROCESSES, SAMPLERS, VESDE, VPSDE, DDPMSchedule, EDMHeun,
-                              PredictorCorrector, ProbabilityFlowHeun, karras_timesteps, probability_flow_rk45, sample,
+                              EvaluationCounter, PredictorCorrector, karras_timesteps, probability_flow_rk45, sample,
                               uniform_timesteps)
 from saddle.diffusion.samplers import langevin_snr_step
 from saddle.langevin import langevin_step
 
 CASES = [(name, proc) for name in SAMPLERS for proc in ALL_PROCESSES]
 
-
-class _Counter:
-    def __init__(self, fn):
-        self.fn, self.calls = fn, 0
-
-    def __call__(self, x, t):
-        self.calls += 1
-        return self.fn(x, t)
 
 
 @pytest.mark.parametrize("name, proc", CASES, ids=[f"{n}-{p}" for n, p in CASES])
@@ -46,7 +38,7 @@ def test_network_evaluations_per_step_match_the_registry(gaussian, name):
     info = SAMPLERS[name]
     for proc in info.processes:
         process = PROCESSES[proc]()
-        model = _Counter(gaussian.eps_model(process))
+        model = EvaluationCounter(gaussian.eps_model(process))
         ts = uniform_timesteps(process, 7)
         sample(model, process, info.factory(), ts, gaussian.draw(process, process.T, 10, 0),
                torch.Generator().manual_seed(0))

@@ -8,8 +8,9 @@ from saddle.diffusion.mixtures import GaussianMixture
 from saddle.diffusion.networks import DigitsScoreNet, ScoreMLP, SinusoidalTimeEmbedding
 from saddle.diffusion.process import SDE, NoiseProcess
 from saddle.diffusion.samplers import (ALL_PROCESSES, DDIM, SAMPLERS, SDE_PROCESSES, DPMSolverPP2M, EDMHeun,
-                                       EulerMaruyama, PredictorCorrector, ProbabilityFlowHeun, Sampler, SamplerInfo,
-                                       SamplerState, eps_from_score, probability_flow_rk45, sample)
+                                       EulerMaruyama, EvaluationCounter, PredictorCorrector, ProbabilityFlowHeun,
+                                       Sampler, SamplerInfo, SamplerState, eps_from_score, probability_flow_rk45,
+                                       sample)
 from saddle.diffusion.score_matching import (denoising_score_matching_loss, hyvarinen_loss,
                                              sliced_score_matching_loss, tweedie_denoise)
 from saddle.diffusion.sde import VESDE, VPSDE, SubVPSDE
@@ -19,7 +20,8 @@ from saddle.diffusion.training import epsilon_loss, train_epsilon_model
 PROCESSES = {"vp": VPSDE, "subvp": SubVPSDE, "ve": VESDE, "ddpm": DDPMSchedule}
 
 __all__ = ["ALL_PROCESSES", "ClassifierFreeGuidance", "DDIM", "DDPMSchedule", "DPMSolverPP2M", "DigitsScoreNet",
-           "EDMHeun", "EulerMaruyama", "GaussianMixture", "NoiseProcess", "PROCESSES", "PredictorCorrector",
+           "EDMHeun", "EulerMaruyama", "EvaluationCounter", "GaussianMixture", "NoiseProcess", "PROCESSES",
+           "PredictorCorrector",
            "ProbabilityFlowHeun", "SAMPLERS", "SDE", "SDE_PROCESSES", "SPACINGS", "Sampler", "SamplerInfo",
            "SamplerState", "ScoreMLP", "SinusoidalTimeEmbedding", "SubVPSDE", "VESDE", "VPSDE",
            "denoising_score_matching_loss", "drop_labels", "eps_from_score", "epsilon_loss", "guided_eps_fn",

@@ -1,8 +1,8 @@
 """Small ε-prediction networks: an MLP for 2-D data and a conv net for 8×8 digits with class labels.
 
-Both are called as `net(x, t, y=None)` with x (n, *shape), t (n,) (or a scalar, broadcast) the diffusion time scaled to [0, 1]
-(t / process.T) and y (n,) integer labels in {0, …, num_classes} where `num_classes` is the null label
-used by classifier-free guidance; they return ε̂ of x's shape.
+Both are called as `net(x, t, y=None)` with x (n, *shape), t (n,) (or a scalar, broadcast) the diffusion time
+scaled to [0, 1] (t / process.T) and y (n,) integer labels in {0, …, num_classes} where `num_classes` is the null
+label used by classifier-free guidance; they return ε̂ of x's shape.
 """
 
 from __future__ import annotations

@@ -25,8 +25,8 @@ import matplotlib.pyplot as plt
 import torch
 
 from saddle.data import sample_toy
-from saddle.diffusion import (PROCESSES, SAMPLERS, SDE, ScoreMLP, karras_timesteps, model_eps_fn,
-                              probability_flow_rk45, sample, train_epsilon_model, uniform_timesteps)
+from saddle.diffusion import (PROCESSES, SAMPLERS, SDE, EvaluationCounter, ScoreMLP, karras_timesteps,
+                              model_eps_fn, probability_flow_rk45, sample, train_epsilon_model, uniform_timesteps)
 from saddle.diffusion.networks import reinitialize_
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
 from saddle.metrics.transport import wasserstein
@@ -60,16 +60,6 @@ class Config(ExperimentConfig):
             raise ValueError(f"nfe budgets must be >= 2 (Heun samplers use 2 evaluations per step), got {self.nfe}")
 
 
-class _Counter:
-    """Wrap an ε-model and count its evaluations."""
-
-    def __init__(self, fn):
-        self.fn, self.calls = fn, 0
-
-    def __call__(self, x, t):
-        self.calls += 1
-        return self.fn(x, t)
-
 
 def run(config: Config, out: RunOutput) -> dict:
     device = torch.device(config.device)
@@ -100,7 +90,7 @@ def run(config: Config, out: RunOutput) -> dict:
             if isinstance(process, SDE):
                 runs["rk45"] = ("rk45", None)
             for label, (name, nfe) in runs.items():
-                model = _Counter(model_eps_fn(net, process))
+                model = EvaluationCounter(model_eps_fn(net, process))
                 t0 = time.perf_counter()
                 if name == "rk45":
                     x0 = probability_flow_rk45(model, process, x_T, process.T, process.t_min, config.rk45_tol,

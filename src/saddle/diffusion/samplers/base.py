@@ -24,8 +24,8 @@ from saddle.diffusion.process import SDE, NoiseProcess, bcast
 
 EpsFn = Callable[[Tensor, Tensor], Tensor]
 
-__all__ = ["EpsFn", "Sampler", "SamplerState", "call_eps", "check_timesteps", "coefs", "eps_from_score",
-           "predict_x0", "score_from_eps"]
+__all__ = ["EpsFn", "EvaluationCounter", "Sampler", "SamplerState", "call_eps", "check_timesteps", "coefs",
+           "eps_from_score", "predict_x0", "score_from_eps"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,17 @@ class Sampler(ABC):
     def step(self, model: EpsFn, process: NoiseProcess, state: SamplerState, t: float, s: float,
              generator: torch.Generator | None = None) -> SamplerState:
         """Move state.x from time t to time s < t (the next grid entry)."""
+
+
+class EvaluationCounter:
+    """Wrap an ε-model and count its calls (`calls`): the network evaluations (NFE) a sampler spends."""
+
+    def __init__(self, model: EpsFn) -> None:
+        self.model, self.calls = model, 0
+
+    def __call__(self, x: Tensor, t: Tensor) -> Tensor:
+        self.calls += 1
+        return self.model(x, t)
 
 
 def check_timesteps(process: NoiseProcess, timesteps: Tensor | list[float]) -> Tensor:
