@@ -57,6 +57,8 @@ def test_same_generator_same_samples_and_stochastic_flag_is_true(gaussian, name)
             for s in (9, 9, 10)]
     assert torch.equal(runs[0], runs[1])
     assert (not torch.equal(runs[0], runs[2])) == info.stochastic
+    seeded = sample(gaussian.eps_model(process), process, info.factory(), ts, x_T, 9)  # an int is a seed
+    assert torch.equal(seeded, runs[0])
 
 
 @pytest.mark.parametrize("name, order", [("ddim", 1), ("probability_flow_heun", 2), ("dpm_solver_pp_2m", 2),
@@ -160,6 +162,7 @@ def test_edm_churn_adds_noise_only_inside_its_sigma_window(gaussian):
     (lambda: sample(lambda x, t: x, DDPMSchedule(), PredictorCorrector(), torch.tensor([9.0, 1.0]),
                     torch.zeros(2, 2)), "needs an SDE"),
     (lambda: sample(lambda x, t: x, VPSDE(), "ddim", torch.tensor([0.5, 0.1]), torch.zeros(2, 2)), "Sampler"),
+    (lambda: sample(lambda x, t: x, VPSDE(), DDIM(), torch.tensor([0.5, 0.1]), torch.zeros(2, 2), "7"), "generator"),
     (lambda: probability_flow_rk45(lambda x, t: x, VPSDE(), torch.zeros(2, 2), 1.0, 0.1, rtol=-1.0), "rtol"),
     (lambda: probability_flow_rk45(lambda x, t: x, VPSDE(), torch.zeros(2, 2), 1.0, 2.0), "t_end"),
     (lambda: probability_flow_rk45(lambda x, t: x, DDPMSchedule(), torch.zeros(2, 2), 9.0, 2.0), "needs an SDE"),

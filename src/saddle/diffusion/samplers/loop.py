@@ -19,13 +19,13 @@ __all__ = ["sample"]
 
 @torch.no_grad()
 def sample(model: EpsFn, process: NoiseProcess, sampler: Sampler, timesteps: Tensor, x_T: Tensor,
-           generator: torch.Generator | None = None, guidance: ClassifierFreeGuidance | None = None,
+           generator: torch.Generator | int | None = None, guidance: ClassifierFreeGuidance | None = None,
            progress: bool = True, denoise_final: bool = False) -> Tensor:
     """Run `sampler` from x_T (n, *shape) at timesteps[0] through every entry of `timesteps`; returns x at the last.
 
     model(x, t) -> ε̂ in the process's time (with `guidance`, model(x, t, y) and ε̃ = (1 + w)ε_c − wε_∅);
     timesteps: strictly decreasing in [0, T] (e.g. `uniform_timesteps`, `karras_timesteps`); generator: the
-    noise of stochastic samplers; progress: a progress bar (when enabled globally); denoise_final: return
+    noise of stochastic samplers (an int is a seed for a fresh CPU generator); progress: a progress bar (when enabled globally); denoise_final: return
     Tweedie's E[x_0 | x_{t_N}] = (x − σ ε̂)/α instead (one more evaluation; no-op where σ_{t_N} = 0).
     """
     if not isinstance(sampler, Sampler):
@@ -34,6 +34,10 @@ def sample(model: EpsFn, process: NoiseProcess, sampler: Sampler, timesteps: Ten
     ts = check_timesteps(process, timesteps)
     if not isinstance(x_T, Tensor) or x_T.dim() < 1 or x_T.shape[0] == 0:
         raise ValueError(f"x_T must be a tensor of shape (n, *shape) with n >= 1, got {x_T!r:.80}")
+    if isinstance(generator, int) and not isinstance(generator, bool):
+        generator = torch.Generator().manual_seed(generator)
+    elif generator is not None and not isinstance(generator, torch.Generator):
+        raise ValueError(f"generator must be a torch.Generator, an int seed or None, got {generator!r}")
     eps_model = guidance.wrap(model) if guidance is not None else model
     pairs = list(zip(ts[:-1].tolist(), ts[1:].tolist()))
     steps = progress_bar(pairs, desc=type(sampler).__name__, total=len(pairs)) if progress else pairs
