@@ -119,11 +119,10 @@ def test_posterior_equals_brute_force_gaussian_conditioning(proc, t, s):
     assert math.isclose(float(v), var, rel_tol=1e-6)
 
 
-def test_sampling_times_and_grids():
+def test_training_times_lie_in_the_process_range():
     sched = DDPMSchedule()
     t = sched.sample_times(1000, torch.Generator().manual_seed(0))
     assert t.min() >= 1 and t.max() <= 1000 and bool((t == t.round()).all())
-    assert sched.timesteps(50)[0] == 1000 and sched.timesteps(50)[-1] == 0 and len(sched.timesteps(50)) == 51
     vp = VPSDE()
     tc = vp.sample_times(1000, torch.Generator().manual_seed(0))
     assert tc.min() >= vp.t_min and tc.max() <= 1.0
@@ -136,7 +135,6 @@ def test_sampling_times_and_grids():
     (lambda: DDPMSchedule(beta_start=0.5, beta_end=0.1), "beta_start"),
     (lambda: DDPMSchedule(num_steps=0), "num_steps"),
     (lambda: DDPMSchedule().marginal(torch.tensor(2.5)), "integers"),
-    (lambda: DDPMSchedule().timesteps(2000), "n_steps"),
     (lambda: VPSDE().perturb(torch.zeros(2, 2), torch.tensor([0.5, 1.5]), torch.zeros(2, 2)), r"\[0, 1"),
     (lambda: check_timesteps(VPSDE(), torch.tensor([0.1, 0.5])), "decreasing"),
     (lambda: check_timesteps(VPSDE(), torch.tensor([2.0, 0.5])), r"\[0, 1"),

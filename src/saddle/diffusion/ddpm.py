@@ -52,12 +52,6 @@ class DDPMSchedule(NoiseProcess):
         t = (dist.argmin(-1) + 1).to(torch.float64)
         return torch.where(r > 0, t, torch.zeros_like(t))
 
-    def timesteps(self, n_steps: int, device: torch.device | str | None = None) -> Tensor:
-        """n_steps + 1 integer times evenly spaced from T down to 0 (as float64), e.g. [1000, 980, …, 0]."""
-        if not (1 <= n_steps <= self.T):
-            raise ValueError(f"n_steps must lie in [1, {self.T}], got {n_steps}")
-        return torch.linspace(self.T, 0, n_steps + 1, dtype=torch.float64, device=device).round()
-
     def sample_times(self, n: int, generator: torch.Generator | None = None,
                      device: torch.device | str | None = None) -> Tensor:
         """Training times t ~ Uniform{1, …, T}, shape (n,), float64."""

@@ -80,12 +80,6 @@ class NoiseProcess(ABC):
             lo, hi = torch.where(below, mid, lo), torch.where(below, hi, mid)
         return 0.5 * (lo + hi)
 
-    def timesteps(self, n_steps: int, device: torch.device | str | None = None) -> Tensor:
-        """Default decreasing time grid of n_steps + 1 points from T to t_min (float64)."""
-        if n_steps < 1:
-            raise ValueError(f"n_steps must be >= 1, got {n_steps}")
-        return torch.linspace(self.T, self.t_min, n_steps + 1, dtype=torch.float64, device=device)
-
     def sample_times(self, n: int, generator: torch.Generator | None = None,
                      device: torch.device | str | None = None) -> Tensor:
         """Training times t ~ Uniform[t_min, T], shape (n,), float64."""
