@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import LogLocator
 import torch
 
 from saddle.data import sample_toy
@@ -146,21 +147,32 @@ def _figures(config: Config, out: RunOutput, metrics: dict, samples: dict) -> No
                     f"{toy}: {config.n_samples} samples per process (rows) and sampler (columns) at {show} network "
                     f"evaluations ({config.grid} grid). Titles: W2 to data divided by the W2 between two independent "
                     f"true draws (1 = as good as a fresh data sample).")
-        fig, axes = plt.subplots(1, rows, figsize=(4.2 * rows, 3.6), squeeze=False)
+        fig, axes = plt.subplots(1, rows, figsize=(4.2 * rows, 4.4), squeeze=False, layout="constrained")
+        ticks = sorted(set(config.nfe))
         for ax, pname in zip(axes[0], config.processes):
             for k, name in enumerate(config.samplers):
                 pts = sorted((metrics["nfe"][key], metrics["ratio"][key]) for key in metrics["ratio"]
                              if key.startswith(f"{toy}/{pname}/{name}@"))
                 if pts:
-                    ax.plot(*zip(*pts), "o-" if k < 10 else "s--", ms=3, label=name, color=f"C{k % 10}")
+                    ax.plot(*zip(*pts), "o-", ms=3, label=name, color=f"C{k % 10}")
             rk = f"{toy}/{pname}/rk45"
             if rk in metrics["ratio"]:
                 ax.plot(metrics["nfe"][rk], metrics["ratio"][rk], "k*", ms=9, label="RK45 (adaptive)")
             ax.axhline(1.0, color="gray", ls=":", label="fresh data draw")
             ax.axhline(1.15, color="r", ls="--", lw=0.8, label="1.15 × (issue 12 target)")
-            ax.set(xscale="log", yscale="log", xlabel="network evaluations (NFE)", ylabel="W2 / W2(data, data)",
-                   title=pname)
-        axes[0, 0].legend(fontsize=6)
+            ax.set(xscale="log", yscale="log", xlabel="network evaluations (NFE)", title=pname)
+            ax.set_xticks(ticks, [str(n) for n in ticks], minor=False)
+            ax.xaxis.set_minor_locator(plt.NullLocator())
+            ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 1.5, 2.0, 3.0, 5.0)))
+            ax.yaxis.set_major_formatter(plt.ScalarFormatter())
+            ax.yaxis.set_minor_formatter(plt.NullFormatter())
+        axes[0, 0].set_ylabel("W2 / W2(data, data)")
+        handles, labels = axes[0, 0].get_legend_handles_labels()
+        for ax in axes[0, 1:]:
+            for h, lab in zip(*ax.get_legend_handles_labels()):
+                if lab not in labels:
+                    handles.append(h), labels.append(lab)
+        fig.legend(handles, labels, loc="outside lower center", ncol=4, fontsize=7)
         out.savefig(fig, f"w2_vs_nfe_{toy}", f"{toy}: W2 to the data relative to the W2 between two independent "
                     f"data draws, against network evaluations, for every sampler ({config.grid} grid) and process.")
 
