@@ -14,8 +14,15 @@ condition. Fourier view: along one deterministic reverse trajectory, the power o
 8×8 DFT over the power white noise of std σ_t would have; a band "appears" when this ratio first reaches 2
 (signal power ≥ noise power). Low bands appear at larger t (earlier in the reverse process) than high bands.
 Expected outcome at full size: with guidance (w > 0) ≥ 90% of samples are labelled as their condition, more
-than without (w = 0); the low-frequency band appears first. The per-sampler fractions at 10 evaluations were not
-measured at full size before the merge (see issue 12's closing note).
+than without (w = 0); the low-frequency band appears first.
+Measured at full size (seed 0, one run, shared 2-core machine under load, 776 s): classifier test accuracy 0.969;
+fraction labelled as the condition 98.0% at w = 0 and 100% for every w > 0 (so "guidance helps" holds only by
+1–2 points: the unguided model is already near the ceiling); at 10 evaluations with w = 0.5 (the first best
+scale): DDIM, ancestral and DPM-Solver++(2M) 100%, EDM and EDM with churn 99.5%. The bands appear at t = 460,
+340, 200, 140, 80, 40 (low first). At quick size (150 training steps) the network is poor and the Heun samplers
+(EDM) at 5 steps give noise (0–4% labelled) where DDIM / DPM-Solver++ / ancestral give 50–68%: their second
+evaluation at the Euler prediction amplifies the model's error; with the exact score (the empirical digit
+mixture) EDM at 10 evaluations lands within RMS 0.06 of a training digit, so this is model error, not a bug.
 """
 
 from __future__ import annotations
@@ -161,7 +168,7 @@ def _figures(config, out, grids, fr, snaps, times, snr, w_best, by_sampler, fr_s
              "Class-conditional DDPM samples (row = requested digit 0–9) for each classifier-free guidance scale w "
              "(ε̃ = (1+w)ε_c − wε_∅), DDIM; titles: fraction a CNN trained on real digits labels as the requested "
              "digit."),
-            ("samples_by_sampler", by_sampler, {n: f"{n}\n{100 * fr_sampler[n]:.0f}% correct" for n in by_sampler},
+            ("samples_by_sampler", by_sampler, {n: f"{n}\n{100 * fr_sampler[n]:.1f}% correct" for n in by_sampler},
              f"The same conditions at {config.sampler_nfe} network evaluations per sample for every registered "
              f"sampler that runs on DDPM (guidance w={w_best:g}); titles: fraction labelled as requested.")):
         fig, axes = plt.subplots(1, len(panels), figsize=(2.3 * len(panels), 3.2), squeeze=False)
