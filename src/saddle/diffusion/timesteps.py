@@ -17,7 +17,7 @@ import torch
 from torch import Tensor
 
 from saddle.diffusion.process import NoiseProcess
-from saddle.validation import check_int, check_real
+from saddle.validation import check_choice, check_int, check_real
 
 __all__ = ["SPACINGS", "karras_timesteps", "uniform_timesteps"]
 
@@ -33,8 +33,7 @@ def uniform_timesteps(process: NoiseProcess, n_steps: int, spacing: str = "linsp
     Diffusion). final_time defaults to 0 for discrete schedules and t_min for SDEs.
     """
     n = check_int("n_steps", n_steps)
-    if spacing not in SPACINGS:
-        raise ValueError(f"spacing must be one of {SPACINGS}, got {spacing!r}")
+    check_choice("spacing", spacing, SPACINGS)
     offset = check_int("steps_offset", steps_offset, low=0)
     if not process.discrete:
         if spacing != "linspace" or offset:
