@@ -1,9 +1,29 @@
-"""Samplers at equal quality: network evaluations and seconds per sample to reach a W2 target on a 2-D toy.
+"""Diffusion samplers: W2 to the data against network evaluations (NFE) for every registered sampler.
 
-One ε-network (ScoreMLP) is trained on the VP SDE for `--toy`. The reference quality is the best W2 (POT, exact)
-to fresh data over all samplers at the largest budget; for each sampler we report the smallest number of
-network evaluations (NFE) from a grid whose W2 is within `--slack` of it, and the seconds per sample there.
-Also printed: the W2 between two independent data draws (the floor). Run: .venv/bin/python benchmarks/diffusion.py
+One run, toys swissroll and 8gaussians, VP SDE, one ε-network (ScoreMLP) trained per toy. For every sampler of
+`saddle.diffusion.SAMPLERS`, on the uniform grid and on the Karras et al. (2022) ρ = 7 grid, at NFE budgets
+10/15/20/25/50/100 (a 2-evaluation sampler gets ⌊NFE/2⌋ steps; the NFE actually spent is what is printed), the
+exact W2 (POT) between `--n` generated and `--n` true points, divided by the floor W2 between two independent true
+draws of the same size. Target (issue 12): the best sampler at ≤ 25 NFE reaches W2 ≤ 1.15 × floor.
+To separate model error from discretisation error, 8gaussians is also sampled with its exact noised score (a
+Gaussian mixture, no network): what remains there is discretisation plus Monte-Carlo error.
+Run: PYTHONPATH=src .venv/bin/python benchmarks/diffusion.py (several minutes on one thread). W2 of 2,000 points
+is itself noisy: with the exact score and 100 evaluations every deterministic sampler sits at 1.13–1.14 × the floor
+on 8gaussians, so ratios there move by about ±0.15 from draw to draw.
+
+Measured (one run, defaults, 1 thread, on the shared 2-core machine under load — only W2 is reported, no timings):
+- swissroll (floor 0.172): target met — DPM-Solver++(2M) on the Karras grid 1.08 × floor at 15 NFE (uniform grid:
+  1.14 at 20, 1.13 at 25); EDM (Heun) Karras 1.13 at 25; every other sampler > 1.15 at ≤ 25 NFE (Euler–Maruyama
+  Karras 1.10 at 25 is the best stochastic one; ancestral 1.39, DDIM 1.63). At 100 NFE the first-order stochastic
+  samplers are best (Euler–Maruyama uniform 0.95, EDM with churn 1.01, PC 1.02) while the deterministic ones
+  plateau at 1.12–1.28: the ODE integrators converge to the ODE of the *learned* score, whose error the SDE
+  samplers' noise partly washes out — at ≥ 50 NFE what remains is model error, below 25 NFE discretisation error.
+- 8gaussians (floor 0.233): target met by several samplers (ancestral Karras 0.89 at 20, DDIM 0.98 at 20,
+  DPM-Solver++ 1.03–1.04 at 10); with the exact mixture score the same samplers reach 0.98–1.15 at ≤ 25 NFE
+  and 1.13–1.14 at 100 NFE for every deterministic sampler (the noise level of the ratio), so on this toy the
+  trained network's error is below the W2 noise and all remaining differences are discretisation: EDM's Heun with
+  5 steps (10 NFE) is far off on both the trained (3.8–6.1) and the exact score (2.2–6.3; its second-order
+  correction overshoots on the few large σ/α steps), Euler–Maruyama and PC need ≥ 50 NFE on the uniform grid.
 """
 
 from __future__ import annotations
@@ -14,62 +34,70 @@ import time
 import torch
 
 from saddle.data import sample_toy
-from saddle.diffusion import ScoreMLP, VPSDE, model_eps_fn, train_epsilon_model
-from saddle.experiments.diffusion_2d import _Counter, samplers_at_equal_nfe
+from saddle.data.toy import ring_centers
+from saddle.diffusion import (SAMPLERS, VPSDE, EvaluationCounter, GaussianMixture, ScoreMLP, karras_timesteps,
+                              model_eps_fn, sample, train_epsilon_model, uniform_timesteps)
+from saddle.diffusion.networks import reinitialize_
 from saddle.metrics.transport import wasserstein
+
+GRIDS = {"uniform": uniform_timesteps, "karras": karras_timesteps}
+
+
+
+def sweep(model, sde, x_T, ref, floor, budgets):
+    """{(sampler, grid): [(nfe, W2/floor), ...]} over the budgets."""
+    table = {}
+    for name, info in SAMPLERS.items():
+        for grid_name, grid in GRIDS.items():
+            rows = []
+            for nfe in budgets:
+                counter = EvaluationCounter(model)
+                x = sample(counter, sde, info.factory(), grid(sde, info.steps_for_nfe(nfe)), x_T.clone(),
+                           torch.Generator().manual_seed(4), progress=False)
+                w2 = wasserstein(x.float(), ref) if torch.isfinite(x).all() else float("inf")
+                rows.append((counter.calls, w2 / floor))
+            table[(name, grid_name)] = rows
+    return table
+
+
+def report(title, table, budgets, floor):
+    print(f"\n{title}: W2 / floor (floor = W2 between two true draws = {floor:.4f}); columns: NFE budget")
+    print(f"{'sampler':22s} {'grid':8s} " + " ".join(f"{b:>7d}" for b in budgets))
+    for (name, grid), rows in table.items():
+        print(f"{name:22s} {grid:8s} " + " ".join(f"{r:7.3f}" for _, r in rows))
+    cheap = [(r, n, name, grid) for (name, grid), rows in table.items() for n, r in rows if n <= 25]
+    r, n, name, grid = min(cheap)
+    print(f"best at <= 25 NFE: {name} ({grid} grid) {r:.3f} x floor at {n} NFE -> target 1.15: "
+          f"{'met' if r <= 1.15 else 'NOT met'}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--toy", default="swissroll")
+    ap.add_argument("--toys", default="swissroll,8gaussians")
     ap.add_argument("--train-steps", type=int, default=6000)
     ap.add_argument("--n", type=int, default=2000)
-    ap.add_argument("--nfe", default="10,20,50,100,200,500")
-    ap.add_argument("--slack", type=float, default=1.1)
+    ap.add_argument("--nfe", default="10,15,20,25,50,100")
     args = ap.parse_args()
-    grid = [int(v) for v in args.nfe.split(",")]
-    torch.manual_seed(0)
+    torch.set_num_threads(1)
+    budgets = [int(v) for v in args.nfe.split(",")]
     sde = VPSDE()
-    data = sample_toy(args.toy, 20000, torch.Generator().manual_seed(0))
-    net = ScoreMLP(2)
-    t0 = time.perf_counter()
-    train_epsilon_model(net, sde, data, steps=args.train_steps, seed=0)
-    print(f"trained {args.train_steps} steps in {time.perf_counter() - t0:.1f}s")
-    ref = sample_toy(args.toy, args.n, torch.Generator().manual_seed(1))
-    floor = wasserstein(ref, sample_toy(args.toy, args.n, torch.Generator().manual_seed(2)))
-    xT = sde.prior_sample((args.n, 2), torch.Generator().manual_seed(3))
-    table: dict[str, list[tuple[int, float, float]]] = {}
-    for nfe in grid:
-        for name, sampler in samplers_at_equal_nfe(sde, nfe, 1e-3).items():
-            if name == "rk45" and nfe != grid[0]:
-                continue
-            if name == "rk45":  # adaptive: sweep the tolerance instead
-                for tol in (1e-1, 1e-2, 1e-3, 1e-4):
-                    eps = _Counter(model_eps_fn(net, sde))
-                    t0 = time.perf_counter()
-                    x = samplers_at_equal_nfe(sde, nfe, tol)["rk45"](eps, xT.clone(), None)
-                    table.setdefault(name, []).append((eps.calls, (time.perf_counter() - t0) / args.n,
-                                                       wasserstein(x, ref)))
-                continue
-            eps = _Counter(model_eps_fn(net, sde))
-            t0 = time.perf_counter()
-            x = sampler(eps, xT.clone(), torch.Generator().manual_seed(4))
-            table.setdefault(name, []).append((eps.calls, (time.perf_counter() - t0) / args.n, wasserstein(x, ref)))
-    best = min(w for rows in table.values() for _, _, w in rows)
-    target = args.slack * best
-    print(f"toy {args.toy}: W2(data, data) = {floor:.4f}; best sampler W2 = {best:.4f}; target W2 <= {target:.4f}")
-    print(f"{'sampler':16s} {'NFE':>6s} {'us/sample':>10s} {'W2':>8s} {'W2/floor':>9s}  (first grid point at target)")
-    for name, rows in table.items():
-        hit = next(((n, s, w) for n, s, w in sorted(rows) if w <= target), None)
-        if hit is None:
-            n, s, w = min(rows, key=lambda r: r[2])
-            print(f"{name:16s} {'>' + str(n):>6s} {1e6 * s:10.1f} {w:8.4f} {w / floor:9.2f}  (target not reached)")
-        else:
-            n, s, w = hit
-            print(f"{name:16s} {n:6d} {1e6 * s:10.1f} {w:8.4f} {w / floor:9.2f}")
-    print("full sweep (sampler: NFE -> W2):")
-    for name, rows in table.items():
-        print(f"  {name:16s} " + ", ".join(f"{n}->{w:.3f}" for n, _, w in sorted(rows)))
+    for k, toy in enumerate(args.toys.split(",")):
+        data = sample_toy(toy, 20000, torch.Generator().manual_seed(10 * k))
+        net = reinitialize_(ScoreMLP(2), torch.Generator().manual_seed(10 * k + 1))
+        t0 = time.perf_counter()
+        losses = train_epsilon_model(net, sde, data, steps=args.train_steps, seed=10 * k + 2)
+        print(f"{toy}: trained {args.train_steps} steps in {time.perf_counter() - t0:.1f}s, "
+              f"final loss {sum(losses[-200:]) / 200:.4f}")
+        ref = sample_toy(toy, args.n, torch.Generator().manual_seed(10 * k + 3))
+        floor = wasserstein(ref, sample_toy(toy, args.n, torch.Generator().manual_seed(10 * k + 4)))
+        x_T = sde.prior_sample((args.n, 2), torch.Generator().manual_seed(10 * k + 5))
+        t0 = time.perf_counter()
+        report(f"{toy}, trained ScoreMLP", sweep(model_eps_fn(net, sde), sde, x_T, ref, floor, budgets), budgets,
+               floor)
+        if toy == "8gaussians":
+            exact = GaussianMixture(ring_centers(8, 2.0).double(), 0.02 * 2**0.5 * 2).eps_fn(sde)
+            report(f"{toy}, exact score", sweep(exact, sde, x_T.double(), ref, floor, budgets), budgets, floor)
+        print(f"({time.perf_counter() - t0:.0f}s of sampling and W2)")
 
 
 if __name__ == "__main__":

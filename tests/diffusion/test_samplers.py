@@ -1,11 +1,8 @@
-"""Samplers with the exact score of Gaussian data N(m, s²I): the probability-flow ODE is the exact affine
-transport map (to ODE tolerance); the stochastic samplers reproduce the exact marginal moments.
+"""Generic tests over the SAMPLERS registry (Gaussian data: exact marginals and exact ε-model), then the
+sampler-specific facts: convergence orders, the PC corrector as THE Langevin step, bad input.
 
-The reference at the final time t_N is the exact marginal N(α m, (α²s² + σ²) I), not the data, so that the
-only errors are Monte-Carlo (5 SE) and the discretisation, made small by the step counts used here
-(measured on VP with 10⁵ samples at these step counts, the weak errors of Euler–Maruyama, Heun and DDIM are
-below one SE of the 4,000 samples used here; the predictor–corrector's Langevin bias, +2.8% in variance, is
-accounted for in closed form below; ancestral uses 1,000 steps, twice DDIM's).
+The reference at the final grid time t_N is the exact marginal N(α m, (α²s² + σ²) I), not the data, so the only
+errors are Monte-Carlo (5 SE) and the discretisation, made negligible by each entry's `moment_steps`.
 """
 
 import math
@@ -13,101 +10,170 @@ import math
 import pytest
 import torch
 
-from saddle.diffusion import (VESDE, VPSDE, DDPMSchedule, GaussianMixture, SubVPSDE, ancestral, ddim,
-                              predictor_corrector, probability_flow_heun, probability_flow_rk45,
-                              reverse_sde_euler_maruyama)
+from saddle.diffusion import (ALL_PROCESSES, DDIM, PROCESSES, SAMPLERS, VESDE, VPSDE, DDPMSchedule, EDMHeun,
+                              EvaluationCounter, PredictorCorrector, karras_timesteps, probability_flow_rk45, sample,
+                              uniform_timesteps)
+from saddle.diffusion.samplers import langevin_snr_step
+from saddle.langevin import langevin_step
 
-M, S = torch.tensor([1.0, -0.5], dtype=torch.float64), 0.5
-SDES = [VPSDE(), SubVPSDE(), VESDE()]
-
-
-def _affine(proc, x, t_from, t_to):
-    """The exact transport map between Gaussian marginals: x ↦ α_to m + sd_to/sd_from (x − α_from m)."""
-    (a0, s0), (a1, s1) = [proc.marginal(torch.tensor(u, dtype=torch.float64)) for u in (t_from, t_to)]
-    sd0, sd1 = (a0**2 * S**2 + s0**2).sqrt(), (a1**2 * S**2 + s1**2).sqrt()
-    return a1 * M + sd1 / sd0 * (x - a0 * M)
+CASES = [(name, proc) for name in SAMPLERS for proc in ALL_PROCESSES]
 
 
-@pytest.mark.parametrize("sde", SDES, ids=lambda s: type(s).__name__)
-def test_probability_flow_rk45_maps_data_exactly_onto_the_prior_and_back(sde):
-    eps = GaussianMixture(M[None], S).eps_fn(sde)
-    x0 = M + S * torch.randn(64, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
-    xT, nfev = probability_flow_rk45(eps, sde, x0, sde.t_min, 1.0, rtol=1e-8, atol=1e-8)
-    expected = _affine(sde, x0, sde.t_min, 1.0)
-    scale = float(expected.abs().max())
-    assert torch.allclose(xT, expected, atol=1e-5 * scale) and nfev > 0
-    back, _ = probability_flow_rk45(eps, sde, xT, 1.0, sde.t_min, rtol=1e-8, atol=1e-8)
-    assert torch.allclose(back, _affine(sde, xT, 1.0, sde.t_min), atol=1e-5 * float(back.abs().max() + 1))
 
-
-@pytest.mark.parametrize("sde", SDES, ids=lambda s: type(s).__name__)
-def test_probability_flow_heun_is_second_order(sde):
-    eps = GaussianMixture(M[None], S).eps_fn(sde)
-    x = _affine(sde, M + S * torch.randn(32, 2, generator=torch.Generator().manual_seed(1), dtype=torch.float64),
-                0.0, 1.0)
-    ts = lambda n: torch.linspace(1.0, 0.2, n + 1, dtype=torch.float64)  # noqa: E731
-    exact = _affine(sde, x, 1.0, 0.2)
-    errs = [float((probability_flow_heun(eps, sde, x, ts(n)) - exact).abs().max()) for n in (40, 80)]
-    assert 3.0 < errs[0] / errs[1] < 5.0, errs  # halving h divides the error by ≈ 2² = 4
-
-
-def _draw_marginal(proc, t, n, seed):
-    a, s = proc.marginal(torch.tensor(t, dtype=torch.float64))
-    return a * M + (a**2 * S**2 + s**2).sqrt() * torch.randn(n, 2, generator=torch.Generator().manual_seed(seed),
-                                                             dtype=torch.float64)
-
-
-def _assert_moments(out, proc, t, inflation=1.0):
-    a, s = proc.marginal(torch.tensor(t, dtype=torch.float64))
-    v = float(a**2 * S**2 + s**2) * inflation
-    n = len(out)
-    assert bool(((out.mean(0) - a * M).abs() < 5 * math.sqrt(v / n)).all()), (out.mean(0), a * M)
-    assert bool(((out.var(0) - v).abs() < 5 * v * math.sqrt(2 / (n - 1))).all()), (out.var(0), v)
-
-
-SAMPLERS = {
-    "euler_maruyama": lambda e, p, x, ts, g: reverse_sde_euler_maruyama(e, p, x, ts, g),
-    "predictor_corrector": lambda e, p, x, ts, g: predictor_corrector(e, p, x, ts, generator=g),
-    "heun": lambda e, p, x, ts, g: probability_flow_heun(e, p, x, ts),
-    "ddim_eta0": lambda e, p, x, ts, g: ddim(e, p, x, ts, 0.0, g),
-    "ancestral": lambda e, p, x, ts, g: ancestral(e, p, x, ts, g),
-}
-STEPS = {"euler_maruyama": 500, "predictor_corrector": 500, "heun": 50, "ddim_eta0": 500, "ancestral": 1000}
+@pytest.mark.parametrize("name, proc", CASES, ids=[f"{n}-{p}" for n, p in CASES])
+def test_every_sampler_reproduces_gaussian_marginal_moments_or_refuses_the_process(gaussian, name, proc):
+    info, process = SAMPLERS[name], PROCESSES[proc]()
+    ts = uniform_timesteps(process, info.moment_steps)
+    x_T = gaussian.draw(process, process.T, 4000, 2)
+    if proc not in info.processes:
+        with pytest.raises(ValueError, match="needs an SDE"):
+            sample(gaussian.eps_model(process), process, info.factory(), ts, x_T)
+        return
+    out = sample(gaussian.eps_model(process), process, info.factory(), ts, x_T, torch.Generator().manual_seed(3))
+    gaussian.assert_moments(out, process, float(ts[-1]), info.variance_inflation)
 
 
 @pytest.mark.parametrize("name", list(SAMPLERS))
-@pytest.mark.parametrize("sde", [VPSDE(), VESDE()], ids=lambda s: type(s).__name__)
-def test_reverse_samplers_reproduce_gaussian_moments(name, sde):
-    eps = GaussianMixture(M[None], S).eps_fn(sde)
-    ts = sde.timesteps(STEPS[name])
-    x = _draw_marginal(sde, 1.0, 4000, 2)
-    out = SAMPLERS[name](eps, sde, x, ts, torch.Generator().manual_seed(3))
-    # The SNR rule gives a Langevin step ε ≈ 2r²v that does not shrink with the step count; ULA on N(0, v) with
-    # step ε has stationary variance v/(1 − ε/(2v)) = v/(1 − r²): the corrector's known bias (r = 0.16: +2.6%).
-    _assert_moments(out, sde, sde.t_min, 1 / (1 - 0.16**2) if name == "predictor_corrector" else 1.0)
+def test_network_evaluations_per_step_match_the_registry(gaussian, name):
+    info = SAMPLERS[name]
+    for proc in info.processes:
+        process = PROCESSES[proc]()
+        model = EvaluationCounter(gaussian.eps_model(process))
+        ts = uniform_timesteps(process, 7)
+        sample(model, process, info.factory(), ts, gaussian.draw(process, process.T, 10, 0),
+               torch.Generator().manual_seed(0))
+        final_sigma_zero = float(process.marginal(ts[-1:].clone())[1]) == 0
+        heun_saving = 1 if (final_sigma_zero and info.nfe_per_step == 2 and name.startswith("edm")) else 0
+        assert model.calls == 7 * info.nfe_per_step - heun_saving, (proc, model.calls)
+        assert info.steps_for_nfe(15) == 15 // info.nfe_per_step
 
 
-@pytest.mark.parametrize("name", ["ddim_eta0", "ancestral"])
-def test_ddpm_samplers_reproduce_gaussian_data(name):
-    sched = DDPMSchedule()
-    eps = GaussianMixture(M[None], S).eps_fn(sched)
-    out = SAMPLERS[name](eps, sched, _draw_marginal(sched, 1000.0, 4000, 4), sched.timesteps(1000),
-                         torch.Generator().manual_seed(5))
-    _assert_moments(out, sched, 0.0)
-
-
-def test_samplers_are_deterministic_given_the_generator():
-    sde = VPSDE()
-    eps = GaussianMixture(M[None], S).eps_fn(sde)
-    x = _draw_marginal(sde, 1.0, 100, 0)
-    runs = [reverse_sde_euler_maruyama(eps, sde, x, sde.timesteps(20), torch.Generator().manual_seed(9))
-            for _ in range(2)]
+@pytest.mark.parametrize("name", list(SAMPLERS))
+def test_same_generator_same_samples_and_stochastic_flag_is_true(gaussian, name):
+    info = SAMPLERS[name]
+    process = PROCESSES[info.processes[0]]()
+    ts, x_T = uniform_timesteps(process, 10), gaussian.draw(process, process.T, 50, 0)
+    runs = [sample(gaussian.eps_model(process), process, info.factory(), ts, x_T, torch.Generator().manual_seed(s))
+            for s in (9, 9, 10)]
     assert torch.equal(runs[0], runs[1])
+    assert (not torch.equal(runs[0], runs[2])) == info.stochastic
+    seeded = sample(gaussian.eps_model(process), process, info.factory(), ts, x_T, 9)  # an int is a seed
+    assert torch.equal(seeded, runs[0])
 
 
-def test_rk45_bad_times_raise():
-    sde = VPSDE()
-    with pytest.raises(ValueError, match="t_end"):
-        probability_flow_rk45(lambda x, t: x, sde, torch.zeros(2, 2), 1.0, 2.0)
-    with pytest.raises(ValueError, match="snr"):
-        predictor_corrector(lambda x, t: x, sde, torch.zeros(2, 2), sde.timesteps(2), snr=0.0)
+@pytest.mark.parametrize("name, order", [("ddim", 1), ("probability_flow_heun", 2), ("dpm_solver_pp_2m", 2),
+                                         ("edm", 2)])
+@pytest.mark.parametrize("proc", ["vp", "ve"])
+def test_deterministic_samplers_converge_to_the_exact_transport_map_at_their_order(gaussian, name, order, proc):
+    # The probability-flow map between Gaussian marginals is affine: x ↦ α_1 m + sd_1/sd_0 (x − α_0 m).
+    process = PROCESSES[proc]()
+    t0, t1 = 1.0, 0.2
+    x = gaussian.draw(process, t0, 32, 1)
+    (m0, v0), (m1, v1) = gaussian.moments(process, t0), gaussian.moments(process, t1)
+    exact = m1 + math.sqrt(v1 / v0) * (x - m0)
+    errs = [float((sample(gaussian.eps_model(process), process, SAMPLERS[name].factory(),
+                          torch.linspace(t0, t1, n + 1, dtype=torch.float64), x) - exact).abs().max())
+            for n in (40, 80)]
+    assert 0.75 * 2**order < errs[0] / errs[1] < 1.25 * 2**order, errs
+
+
+@pytest.mark.parametrize("sde", [VPSDE(), VESDE()], ids=lambda s: type(s).__name__)
+def test_probability_flow_rk45_maps_data_exactly_onto_the_prior_and_back(gaussian, sde):
+    model = gaussian.eps_model(sde)
+    x0 = gaussian.draw(sde, sde.t_min, 64, 0)
+    xT, nfev = probability_flow_rk45(model, sde, x0, sde.t_min, 1.0, rtol=1e-8, atol=1e-8)
+    (m0, v0), (m1, v1) = gaussian.moments(sde, sde.t_min), gaussian.moments(sde, 1.0)
+    expected = m1 + math.sqrt(v1 / v0) * (x0 - m0)
+    assert torch.allclose(xT, expected, atol=1e-5 * float(expected.abs().max())) and nfev > 0
+    back, _ = probability_flow_rk45(model, sde, xT, 1.0, sde.t_min, rtol=1e-8, atol=1e-8)
+    assert torch.allclose(back, x0, atol=1e-5 * float(x0.abs().max() + 1))
+
+
+def test_pc_corrector_is_the_one_langevin_step():
+    g = torch.Generator().manual_seed(0)
+    x, score = torch.randn(6, 3, generator=g, dtype=torch.float64), torch.randn(6, 3, generator=g, dtype=torch.float64)
+    out = langevin_snr_step(x, score, 0.16, 0.9, torch.Generator().manual_seed(4))
+    z = torch.randn(6, 3, generator=torch.Generator().manual_seed(4), dtype=torch.float64)
+    step = 2 * 0.9 * (0.16 * z.norm(dim=1).mean() / score.norm(dim=1).mean()) ** 2
+    assert torch.allclose(out, x + step * score + (2 * step).sqrt() * z, atol=1e-12)
+    assert torch.equal(out, langevin_step(x, -score, step, noise=z))
+
+
+def test_ddim_eta_one_is_ho_algorithm_2(gaussian):
+    # x_{t−1} = (x_t − β_t/sqrt(1−ᾱ_t) ε)/sqrt(α_t) + sqrt(β̃_t) z with the same z.
+    sched = DDPMSchedule()
+    g = torch.Generator().manual_seed(0)
+    x, eps = torch.randn(5, 2, generator=g, dtype=torch.float64), torch.randn(5, 2, generator=g, dtype=torch.float64)
+    t = 400
+    beta, abar = float(sched.betas[t]), float(sched.alphas_cumprod[t])
+    beta_tilde = (1 - float(sched.alphas_cumprod[t - 1])) / (1 - abar) * beta
+    out = sample(lambda x_, t_: eps, sched, DDIM(eta=1.0), torch.tensor([t, t - 1.0]), x,
+                 torch.Generator().manual_seed(7))
+    z = torch.randn(5, 2, generator=torch.Generator().manual_seed(7), dtype=torch.float64)
+    ref = (x - beta / math.sqrt(1 - abar) * eps) / math.sqrt(1 - beta) + math.sqrt(beta_tilde) * z
+    assert torch.allclose(out, ref, atol=1e-10)
+
+
+@pytest.mark.parametrize("proc", ALL_PROCESSES)
+def test_ddim_eta_one_is_the_posterior_step(gaussian, proc):
+    # η = 1: x_s ~ q(x_s | x_t, x̂_0) (NoiseProcess.posterior), same noise.
+    process = PROCESSES[proc]()
+    t, s = (700.0, 350.0) if process.discrete else (0.7, 0.3)
+    g = torch.Generator().manual_seed(3)
+    x, eps = torch.randn(5, 2, generator=g, dtype=torch.float64), torch.randn(5, 2, generator=g, dtype=torch.float64)
+    out = sample(lambda x_, t_: eps, process, DDIM(eta=1.0), torch.tensor([t, s]), x, torch.Generator().manual_seed(5))
+    a_t, s_t = [float(v) for v in process.marginal(torch.tensor(t))]
+    mean, var = process.posterior(x, (x - s_t * eps) / a_t, t, s)
+    z = torch.randn(5, 2, generator=torch.Generator().manual_seed(5), dtype=torch.float64)
+    assert torch.allclose(out, mean + var.sqrt() * z, atol=1e-9)
+
+
+def test_ddim_clipping_keeps_model_eps_unless_asked(gaussian):
+    sched = DDPMSchedule()
+    x = 3 * torch.ones(2, 2, dtype=torch.float64)
+    eps = torch.zeros(2, 2, dtype=torch.float64)
+    ts = torch.tensor([500.0, 400.0])
+    (a_t, _), (a_s, s_s) = [[float(v) for v in sched.marginal(torch.tensor(u))] for u in (500.0, 400.0)]
+    kept = sample(lambda x_, t_: eps, sched, DDIM(clip_x0=1.0), ts, x)
+    recomputed = sample(lambda x_, t_: eps, sched, DDIM(clip_x0=1.0, use_clipped_model_output=True), ts, x)
+    s_t = math.sqrt(1 - a_t**2)
+    assert torch.allclose(kept, torch.full_like(x, a_s))  # x̂_0 = 1 after clipping, ε̂ = 0 kept
+    assert torch.allclose(recomputed, torch.full_like(x, a_s + s_s * (3 - a_t) / s_t))
+
+
+def test_edm_churn_adds_noise_only_inside_its_sigma_window(gaussian):
+    process = VPSDE()
+    x = gaussian.draw(process, 1.0, 20, 0)
+    ts = karras_timesteps(process, 10)
+    model = gaussian.eps_model(process)
+    off = EDMHeun(s_churn=40.0, s_tmin=1e6, s_tmax=1e7)  # window above every σ/α: no churn
+    assert torch.equal(sample(model, process, off, ts, x, torch.Generator().manual_seed(1)),
+                       sample(model, process, EDMHeun(), ts, x))
+    on = EDMHeun(s_churn=40.0)
+    assert not torch.equal(sample(model, process, on, ts, x, torch.Generator().manual_seed(1)),
+                           sample(model, process, EDMHeun(), ts, x))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: sample(lambda x, t: x[:, :1], VPSDE(), DDIM(), torch.tensor([0.5, 0.1]), torch.zeros(4, 2)),
+     "x's shape"),
+    (lambda: sample(lambda x, t: x, DDPMSchedule(), SAMPLERS["euler_maruyama"].factory(), torch.tensor([9.0, 1.0]),
+                    torch.zeros(2, 2)), "needs an SDE"),
+    (lambda: sample(lambda x, t: x, DDPMSchedule(), PredictorCorrector(), torch.tensor([9.0, 1.0]),
+                    torch.zeros(2, 2)), "needs an SDE"),
+    (lambda: sample(lambda x, t: x, VPSDE(), "ddim", torch.tensor([0.5, 0.1]), torch.zeros(2, 2)), "Sampler"),
+    (lambda: sample(lambda x, t: x, VPSDE(), DDIM(), torch.tensor([0.5, 0.1]), torch.zeros(2, 2), "7"), "generator"),
+    (lambda: probability_flow_rk45(lambda x, t: x, VPSDE(), torch.zeros(2, 2), 1.0, 0.1, rtol=-1.0), "rtol"),
+    (lambda: probability_flow_rk45(lambda x, t: x, VPSDE(), torch.zeros(2, 2), 1.0, 2.0), "t_end"),
+    (lambda: probability_flow_rk45(lambda x, t: x, DDPMSchedule(), torch.zeros(2, 2), 9.0, 2.0), "needs an SDE"),
+    (lambda: PredictorCorrector(snr=0.0), "snr"),
+    (lambda: PredictorCorrector(n_corrector=-1), "n_corrector"),
+    (lambda: DDIM(eta=2.0), "eta"),
+    (lambda: DDIM(clip_x0=-1.0), "clip_x0"),
+    (lambda: EDMHeun(s_churn=-1.0), "s_churn"),
+    (lambda: EDMHeun(s_tmin=2.0, s_tmax=1.0), "s_tmax"),
+    (lambda: EDMHeun(s_noise=float("nan")), "s_noise"),
+])
+def test_bad_input_raises(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

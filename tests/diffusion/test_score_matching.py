@@ -137,6 +137,8 @@ def test_mixture_log_prob_against_direct_formula():
     (lambda: sliced_score_matching_loss(_true_score, torch.zeros(4, D), projection="uniform"), "projection"),
     (lambda: hyvarinen_loss(_true_score, torch.zeros(4)), "shape"),
     (lambda: GaussianMixture(torch.zeros(2, 2), -1.0), "std"),
+    (lambda: tweedie_denoise(torch.zeros(4, D), torch.zeros(4, D), 1.0, alpha=0.0), "alpha"),
+    (lambda: tweedie_denoise(torch.zeros(4, D), torch.zeros(4, D), torch.tensor([1.0, -1.0, 1.0, 1.0])), "sigma"),
     (lambda: GaussianMixture(torch.zeros(2, 2), 1.0, torch.tensor([0.5, 0.6])), "weights"),
 ])
 def test_bad_input_raises(call, message):

@@ -18,6 +18,8 @@ from saddle.diffusion.process import NoiseProcess
 class DDPMSchedule(NoiseProcess):
     """Discrete DDPM schedule with linear betas; `marginal(t)` = (sqrt(ᾱ_t), sqrt(1 − ᾱ_t)) for integer t."""
 
+    discrete = True
+
     def __init__(self, beta_start: float = 1e-4, beta_end: float = 0.02, num_steps: int = 1000) -> None:
         if not (0 < beta_start <= beta_end < 1):
             raise ValueError(f"need 0 < beta_start <= beta_end < 1, got {beta_start}, {beta_end}")
@@ -41,11 +43,14 @@ class DDPMSchedule(NoiseProcess):
         ab = self.alphas_cumprod.to(idx.device)[idx]
         return ab.sqrt(), (1 - ab).sqrt()
 
-    def timesteps(self, n_steps: int, device: torch.device | str | None = None) -> Tensor:
-        """n_steps + 1 integer times evenly spaced from T down to 0 (as float64), e.g. [1000, 980, …, 0]."""
-        if not (1 <= n_steps <= self.T):
-            raise ValueError(f"n_steps must lie in [1, {self.T}], got {n_steps}")
-        return torch.linspace(self.T, 0, n_steps + 1, dtype=torch.float64, device=device).round()
+    def time_at(self, ratio: Tensor | float) -> Tensor:
+        """The integer time t whose σ_t/α_t is nearest to `ratio` in log scale (float64); ratio 0 gives t = 0."""
+        r = torch.as_tensor(ratio, dtype=torch.float64)
+        grid = ((1 - self.alphas_cumprod) / self.alphas_cumprod).sqrt()  # σ/α at t = 0..T, increasing
+        log_grid = grid[1:].log()
+        dist = (r.clamp_min(1e-300).log()[..., None] - log_grid).abs()
+        t = (dist.argmin(-1) + 1).to(torch.float64)
+        return torch.where(r > 0, t, torch.zeros_like(t))
 
     def sample_times(self, n: int, generator: torch.Generator | None = None,
                      device: torch.device | str | None = None) -> Tensor:

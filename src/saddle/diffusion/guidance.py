@@ -9,12 +9,14 @@ one. (The other common convention ε_∅ + s(ε_c − ε_∅) is s = 1 + w.)
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
 
 from saddle.diffusion.process import NoiseProcess
-from saddle.diffusion.samplers.base import EpsFn
+
+__all__ = ["ClassifierFreeGuidance", "drop_labels", "guided_eps_fn", "model_eps_fn"]
 
 
 def drop_labels(y: Tensor, p_uncond: float, null_label: int, generator: torch.Generator | None = None) -> Tensor:
@@ -25,29 +27,50 @@ def drop_labels(y: Tensor, p_uncond: float, null_label: int, generator: torch.Ge
     return torch.where(drop, torch.full_like(y, null_label), y)
 
 
-def model_eps_fn(net: nn.Module | Callable[..., Tensor], process: NoiseProcess, y: Tensor | None = None) -> EpsFn:
-    """The sampler-facing ε-model x, t ↦ net(x, t / T, y) for a network taking time scaled to [0, 1]."""
+def model_eps_fn(net: nn.Module | Callable[..., Tensor], process: NoiseProcess,
+                 y: Tensor | None = None) -> Callable[..., Tensor]:
+    """The sampler-facing ε-model (x, t[, y]) ↦ net(x, t / T[, y]) for a network taking time scaled to [0, 1].
 
-    def eps_fn(x: Tensor, t: Tensor) -> Tensor:
-        return net(x, t / process.T, y) if y is not None else net(x, t / process.T)
+    Labels given here are used when the call passes none.
+    """
+
+    def eps_fn(x: Tensor, t: Tensor, labels: Tensor | None = None) -> Tensor:
+        labels = y if labels is None else labels
+        return net(x, t / process.T, labels) if labels is not None else net(x, t / process.T)
 
     return eps_fn
+
+
+@dataclass(frozen=True)
+class ClassifierFreeGuidance:
+    """Guide an ε-model model(x, t, y) to ε̃ = (1 + w) ε(x, t, y) − w ε(x, t, ∅); labels (n,), w = `scale` ≥ 0.
+
+    Both predictions come from one forward pass of the doubled batch (w = 0: the conditional model, one pass).
+    """
+
+    labels: Tensor
+    scale: float
+    null_label: int
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.scale, (int, float)) and self.scale >= 0):
+            raise ValueError(f"guidance scale must be a real >= 0, got {self.scale!r}")
+
+    def wrap(self, model: Callable[..., Tensor]) -> Callable[[Tensor, Tensor], Tensor]:
+        """The guided ε-model (x, t) ↦ ε̃."""
+        y, w = self.labels, float(self.scale)
+        if w == 0:
+            return lambda x, t: model(x, t, y)
+
+        def eps_fn(x: Tensor, t: Tensor) -> Tensor:
+            null = torch.full_like(y, self.null_label)
+            eps_c, eps_u = model(torch.cat([x, x]), torch.cat([t, t]), torch.cat([y, null])).chunk(2)
+            return (1 + w) * eps_c - w * eps_u
+
+        return eps_fn
 
 
 def guided_eps_fn(net: nn.Module | Callable[..., Tensor], process: NoiseProcess, y: Tensor, w: float,
-                  null_label: int) -> EpsFn:
-    """Classifier-free guided ε̃ = (1 + w) ε(x, t, y) − w ε(x, t, ∅), both in one batched forward pass.
-
-    w ≥ 0 strengthens the condition (w = 0: conditional sampling). Counts as one network evaluation
-    of a doubled batch (two when w ≠ 0 in terms of per-sample cost).
-    """
-    if w == 0:
-        return model_eps_fn(net, process, y)
-
-    def eps_fn(x: Tensor, t: Tensor) -> Tensor:
-        null = torch.full_like(y, null_label)
-        out = net(torch.cat([x, x]), torch.cat([t, t]) / process.T, torch.cat([y, null]))
-        eps_c, eps_u = out.chunk(2)
-        return (1 + w) * eps_c - w * eps_u
-
-    return eps_fn
+                  null_label: int) -> Callable[[Tensor, Tensor], Tensor]:
+    """`ClassifierFreeGuidance(y, w, null_label).wrap(model_eps_fn(net, process))`."""
+    return ClassifierFreeGuidance(y, w, null_label).wrap(model_eps_fn(net, process))

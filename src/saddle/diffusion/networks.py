@@ -1,8 +1,8 @@
 """Small ε-prediction networks: an MLP for 2-D data and a conv net for 8×8 digits with class labels.
 
-Both are called as `net(x, t, y=None)` with x (n, *shape), t (n,) the diffusion time scaled to [0, 1]
-(t / process.T) and y (n,) integer labels in {0, …, num_classes} where `num_classes` is the null label
-used by classifier-free guidance; they return ε̂ of x's shape.
+Both are called as `net(x, t, y=None)` with x (n, *shape), t (n,) (or a scalar, broadcast) the diffusion time
+scaled to [0, 1] (t / process.T) and y (n,) integer labels in {0, …, num_classes} where `num_classes` is the null
+label used by classifier-free guidance; they return ε̂ of x's shape.
 """
 
 from __future__ import annotations
@@ -11,6 +11,42 @@ import math
 
 import torch
 from torch import Tensor, nn
+
+
+def reinitialize_(module: nn.Module, generator: torch.Generator) -> nn.Module:
+    """Redraw every parameter of `module` from `generator` with PyTorch's default distributions; returns it.
+
+    Linear/Conv: weight kaiming-uniform with a = sqrt(5) (i.e. U(±1/sqrt(fan_in))), bias U(±1/sqrt(fan_in));
+    Embedding: N(0, 1); GroupNorm/LayerNorm/BatchNorm: weight 1, bias 0. Same generator state → same network,
+    without touching the global RNG. Raises ValueError for a module type with parameters not listed here.
+    """
+    for m in module.modules():
+        own = list(m.parameters(recurse=False))
+        if not own:
+            continue
+        with torch.no_grad():
+            if isinstance(m, (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)):
+                nn.init.kaiming_uniform_(m.weight, a=math.sqrt(5), generator=generator)
+                if m.bias is not None:
+                    bound = 1 / math.sqrt(nn.init._calculate_fan_in_and_fan_out(m.weight)[0])
+                    nn.init.uniform_(m.bias, -bound, bound, generator=generator)
+            elif isinstance(m, nn.Embedding):
+                nn.init.normal_(m.weight, generator=generator)
+            elif isinstance(m, (nn.GroupNorm, nn.LayerNorm, nn.BatchNorm1d, nn.BatchNorm2d)):
+                nn.init.ones_(m.weight), nn.init.zeros_(m.bias)
+            else:
+                raise ValueError(f"reinitialize_ does not know how to draw the parameters of {type(m).__name__}")
+    return module
+
+
+def _check_times(t: Tensor, n: int) -> Tensor:
+    """t as a (n,) tensor: a scalar (or one-element tensor) is broadcast to the batch; other shapes are refused."""
+    t = torch.as_tensor(t)
+    if t.numel() == 1:
+        return t.reshape(1).expand(n)
+    if t.shape != (n,):
+        raise ValueError(f"t must be a scalar or have shape ({n},) for a batch of {n}, got {tuple(t.shape)}")
+    return t
 
 
 class SinusoidalTimeEmbedding(nn.Module):
@@ -48,8 +84,8 @@ class ScoreMLP(nn.Module):
         layers.append(nn.Linear(hidden, dim))
         self.net = nn.Sequential(*layers)
 
-    def forward(self, x: Tensor, t: Tensor, y: Tensor | None = None) -> Tensor:
-        emb = self.time(t)
+    def forward(self, x: Tensor, t: Tensor | float, y: Tensor | None = None) -> Tensor:
+        emb = self.time(_check_times(t, x.shape[0]).to(x.device))
         if self.label is not None and y is not None:
             emb = emb + self.label(y)
         return self.net(torch.cat([x, emb.to(x.dtype)], dim=1))
@@ -97,10 +133,10 @@ class DigitsScoreNet(nn.Module):
         self.norm_out = nn.GroupNorm(8, c)
         self.conv_out = nn.Conv2d(c, 1, 3, padding=1)
 
-    def forward(self, x: Tensor, t: Tensor, y: Tensor | None = None) -> Tensor:
+    def forward(self, x: Tensor, t: Tensor | float, y: Tensor | None = None) -> Tensor:
         if y is None:
             y = torch.full((x.shape[0],), self.num_classes, dtype=torch.long, device=x.device)
-        emb = self.time(t) + self.label(y)
+        emb = self.time(_check_times(t, x.shape[0]).to(x.device)) + self.label(y)
         h0 = self.down1(self.conv_in(x), emb)
         h = self.mid2(self.mid1(self.pool(h0), emb), emb)
         h = self.up1(torch.cat([self.up(h), h0], dim=1), emb)

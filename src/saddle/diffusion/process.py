@@ -23,6 +23,7 @@ class NoiseProcess(ABC):
 
     T: float = 1.0
     t_min: float = 0.0
+    discrete: bool = False  # True: times are the integers 0..T (DDPM)
 
     @abstractmethod
     def marginal(self, t: Tensor) -> tuple[Tensor, Tensor]:
@@ -57,11 +58,27 @@ class NoiseProcess(ABC):
         flat = x.reshape(x.shape[0], -1)
         return -0.5 * (flat**2).sum(dim=1) / s**2 - d * (math.log(s) + 0.5 * math.log(2 * math.pi))
 
-    def timesteps(self, n_steps: int, device: torch.device | str | None = None) -> Tensor:
-        """Default decreasing time grid of n_steps + 1 points from T to t_min (float64)."""
-        if n_steps < 1:
-            raise ValueError(f"n_steps must be >= 1, got {n_steps}")
-        return torch.linspace(self.T, self.t_min, n_steps + 1, dtype=torch.float64, device=device)
+    def noise_to_signal(self, t: Tensor | float) -> Tensor:
+        """σ_t/α_t (float64, t's shape): the noise level of x_t/α_t = x_0 + (σ_t/α_t) z, increasing in t.
+
+        This is Karras et al.'s (2022) σ(t) with scale s(t) = α_t; Lu et al.'s (2022) λ_t = −log(σ_t/α_t).
+        """
+        a, s = self.marginal(self._t(t))
+        return s / a
+
+    def time_at(self, ratio: Tensor | float) -> Tensor:
+        """The time t ∈ [0, T] with σ_t/α_t = ratio (float64), clamped to [0, T]; bisection (60 halvings).
+
+        Inverse of `noise_to_signal`, needed by the Karras σ grid and the EDM churn; processes with a closed
+        form or discrete time override it.
+        """
+        r = torch.as_tensor(ratio, dtype=torch.float64)
+        lo, hi = torch.zeros_like(r), torch.full_like(r, float(self.T))
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            below = self.noise_to_signal(mid) < r
+            lo, hi = torch.where(below, mid, lo), torch.where(below, hi, mid)
+        return 0.5 * (lo + hi)
 
     def sample_times(self, n: int, generator: torch.Generator | None = None,
                      device: torch.device | str | None = None) -> Tensor:

@@ -106,10 +106,14 @@ def tweedie_denoise(x_noisy: Tensor, score: Tensor, sigma: float | Tensor, alpha
     """Tweedie's formula E[X | X_t] = (X_t + σ²∇log π_t(X_t)) / α for X_t = αX + σZ.
 
     Robbins (1956) / Efron (2011); seed 002 states the case α = 1: E[X|X_σ] = X_σ + σ²∇log π_σ(X_σ).
-    `score` is ∇log π_t at `x_noisy` (same shape); σ and α are scalars or per-sample tensors (n,).
+    `score` is ∇log π_t at `x_noisy` (same shape); σ ≥ 0 and α > 0 are scalars or per-sample tensors (n,).
     """
     sigma = torch.as_tensor(sigma, dtype=x_noisy.dtype, device=x_noisy.device)
     alpha = torch.as_tensor(alpha, dtype=x_noisy.dtype, device=x_noisy.device)
+    if not bool(torch.all(torch.isfinite(alpha) & (alpha > 0))):
+        raise ValueError(f"alpha must be finite and > 0 (E[X | X_t] = (X_t + σ²∇log π_t)/α), got {alpha.min().item()}")
+    if not bool(torch.all(torch.isfinite(sigma) & (sigma >= 0))):
+        raise ValueError(f"sigma must be finite and >= 0, got {sigma.min().item()}")
     view = (-1,) + (1,) * (x_noisy.dim() - 1)
     if sigma.dim() == 1:
         sigma = sigma.reshape(view)

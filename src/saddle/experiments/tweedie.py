@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt
 import torch
 
 from saddle.data import load_digits
-from saddle.diffusion import VESDE, GaussianMixture, ddim, tweedie_denoise
+from saddle.diffusion import DDIM, VESDE, GaussianMixture, sample, tweedie_denoise
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
 
 
@@ -39,21 +39,17 @@ class Config(ExperimentConfig):
         check_positive(self, "sigmas", "n_test", "n_steps", "n_show")
 
 
-def _time_of_sigma(sde: VESDE, sigma: float) -> float:
-    """t with σ_t = sigma for the VE SDE (σ_t² = σ_min²((σ_max/σ_min)^{2t} − 1))."""
-    return math.log1p((sigma / sde.sigma_min) ** 2) / (2 * math.log(sde.sigma_max / sde.sigma_min))
-
-
 def run(config: Config, out: RunOutput) -> dict:
     train_split, test_split = load_digits()
     x_train, x_test = train_split.x, test_split.x
-    train = x_train.reshape(len(x_train), -1).to(torch.float64)
-    test = x_test.reshape(len(x_test), -1).to(torch.float64)[: config.n_test]
+    device = torch.device(config.device)
+    train = x_train.reshape(len(x_train), -1).to(device, torch.float64)
+    test = x_test.reshape(len(x_test), -1).to(device, torch.float64)[: config.n_test]
     mix = GaussianMixture(train, 0.0)
     sde = VESDE(sigma_min=0.01, sigma_max=max(config.sigmas) * 1.01, t_min=0.0)
     eps_fn = mix.eps_fn(sde)
     g = torch.Generator().manual_seed(config.seed)
-    noise = torch.randn(test.shape, generator=g, dtype=torch.float64)
+    noise = torch.randn(test.shape, generator=g, dtype=torch.float64).to(device)
 
     def nearest(x):
         d = torch.cdist(x, train)
@@ -66,11 +62,10 @@ def run(config: Config, out: RunOutput) -> dict:
         one = tweedie_denoise(xs, mix.score(xs, 1.0, sigma), sigma)
         r = mix.responsibilities(xs, 1.0, sigma)
         n_eff_one = (1 / (r**2).sum(1)).mean()
-        t0 = _time_of_sigma(sde, sigma)
-        ts = torch.tensor([_time_of_sigma(sde, s) for s in torch.logspace(math.log10(sigma), -2, config.n_steps).tolist()]
-                          + [0.0], dtype=torch.float64)
-        ts[0] = t0
-        prog = ddim(eps_fn, sde, xs, ts, 0.0)
+        # VE: α = 1, so σ_t/α_t = σ_t and `time_at` inverts σ_t; geometric noise levels from σ down to 0.01, then 0
+        ts = torch.cat([sde.time_at(torch.logspace(math.log10(sigma), -2, config.n_steps, dtype=torch.float64)),
+                        torch.zeros(1, dtype=torch.float64)])
+        prog = sample(eps_fn, sde, DDIM(), ts, xs)
         # "how many digits does the output average": responsibilities at the smallest noise level 0.01
         n_eff_prog = (1 / (mix.responsibilities(prog, 1.0, 0.01) ** 2).sum(1)).mean()
         d_one, _ = nearest(one)
@@ -81,8 +76,8 @@ def run(config: Config, out: RunOutput) -> dict:
         metrics["progressive"][str(sigma)] = {"n_eff": float(n_eff_prog),
                                               "rms_to_nearest_digit": float(d_prog.mean() / scale),
                                               "rms_to_clean": float(((prog - test) ** 2).mean().sqrt())}
-        rows.append((sigma, xs[: config.n_show], one[: config.n_show], prog[: config.n_show],
-                     train[idx[: config.n_show]]))
+        rows.append((sigma, xs[: config.n_show].cpu(), one[: config.n_show].cpu(), prog[: config.n_show].cpu(),
+                     train[idx[: config.n_show]].cpu()))
         out.log.info("σ=%g: one-step averages %.1f digits (RMS to nearest %.3f); progressive %.2f digits (%.3f)",
                      sigma, n_eff_one, d_one.mean() / scale, n_eff_prog, d_prog.mean() / scale)
     big = str(max(config.sigmas))

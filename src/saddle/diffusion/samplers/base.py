@@ -1,22 +1,77 @@
-"""What every sampler shares: the ε-model calling convention, timestep validation, ε → score, x̂_0.
+"""What every sampler shares: the ε-model convention, the step protocol on explicit state, ε → score, x̂_0.
 
-An ε-model is any callable `eps_fn(x, t) -> ε̂` with x of shape (n, *shape) and t of shape (n,)
-(the process's own time: t ∈ [0, 1] for the SDEs, integer t ∈ {0, …, T} for DDPM). The score is
-∇log p_t(x) = −ε̂/σ_t. Samplers take a decreasing array of timesteps t_0 > t_1 > … > t_N and step from
-each t_i to the next array entry t_{i+1} (never t − 1/N), so any spacing works.
+An ε-model is any callable `model(x, t) -> ε̂` with x of shape (n, *shape) and t of shape (n,) (the
+process's own time: t ∈ [0, 1] for the SDEs, integer t ∈ {0, …, T} for DDPM); ε̂ must have x's shape.
+The score is ∇log p_t(x) = −ε̂/σ_t and Tweedie's denoiser x̂_0 = (x − σ_t ε̂)/α_t.
+
+A sampler is one step on explicit state, as diffusers' `Scheduler.step` and k-diffusion's samplers:
+`state = sampler.step(model, process, state, t, s, generator)` moves `state.x` from time t to the next
+grid time s < t; multistep samplers keep their memory in `state.history`. The one loop over a decreasing
+timestep array t_0 > t_1 > … > t_N is `saddle.diffusion.samplers.sample`; every step goes from one array
+entry to the next (never t − 1/N), so any spacing works.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 import torch
 from torch import Tensor
 
-from saddle.diffusion.process import NoiseProcess, bcast
-from saddle.progress import progress
+from saddle.diffusion.process import SDE, NoiseProcess, bcast
 
 EpsFn = Callable[[Tensor, Tensor], Tensor]
+
+__all__ = ["EpsFn", "EvaluationCounter", "Sampler", "SamplerState", "call_eps", "check_timesteps", "coefs",
+           "eps_from_score", "predict_x0", "score_from_eps"]
+
+
+@dataclass(frozen=True)
+class SamplerState:
+    """x (n, *shape) at the current grid time; index i of that time in the grid of n_steps steps; history:
+    whatever a multistep sampler remembers of earlier steps (e.g. DPM-Solver++'s previous x̂_0 and λ)."""
+
+    x: Tensor
+    index: int = 0
+    n_steps: int = 1
+    history: tuple = field(default_factory=tuple)
+
+    def advance(self, x: Tensor, history: tuple | None = None) -> "SamplerState":
+        """The state after one step: new x, index + 1, and the new history (kept if None)."""
+        return replace(self, x=x, index=self.index + 1, history=self.history if history is None else history)
+
+
+class Sampler(ABC):
+    """One reverse-process step on explicit state; `requires_sde`: needs the drift f and diffusion g (not DDPM)."""
+
+    requires_sde: bool = False
+
+    def check_process(self, process: NoiseProcess) -> None:
+        """ValueError if this sampler cannot run on `process`."""
+        if not isinstance(process, NoiseProcess):
+            raise ValueError(f"process must be a NoiseProcess (VESDE, VPSDE, SubVPSDE, DDPMSchedule), got {process!r}")
+        if self.requires_sde and not isinstance(process, SDE):
+            raise ValueError(f"{type(self).__name__} integrates the reverse SDE / probability-flow ODE and needs an "
+                             f"SDE (VESDE, VPSDE, SubVPSDE), got {type(process).__name__}; use DDIM, DPMSolverPP2M "
+                             f"or EDMHeun for discrete schedules")
+
+    @abstractmethod
+    def step(self, model: EpsFn, process: NoiseProcess, state: SamplerState, t: float, s: float,
+             generator: torch.Generator | None = None) -> SamplerState:
+        """Move state.x from time t to time s < t (the next grid entry)."""
+
+
+class EvaluationCounter:
+    """Wrap an ε-model and count its calls (`calls`): the network evaluations (NFE) a sampler spends."""
+
+    def __init__(self, model: EpsFn) -> None:
+        self.model, self.calls = model, 0
+
+    def __call__(self, x: Tensor, t: Tensor) -> Tensor:
+        self.calls += 1
+        return self.model(x, t)
 
 
 def check_timesteps(process: NoiseProcess, timesteps: Tensor | list[float]) -> Tensor:
@@ -33,15 +88,13 @@ def check_timesteps(process: NoiseProcess, timesteps: Tensor | list[float]) -> T
     return ts
 
 
-def step_pairs(ts: Tensor, desc: str) -> Iterator[tuple[float, float]]:
-    """(t_i, t_{i+1}) for consecutive entries of the timestep array, with a progress bar."""
-    pairs = list(zip(ts[:-1].tolist(), ts[1:].tolist()))
-    return progress(pairs, desc=desc, total=len(pairs))
-
-
-def call_eps(eps_fn: EpsFn, x: Tensor, t: float) -> Tensor:
-    """ε̂ = eps_fn(x, t·1) with t broadcast to a (n,) tensor of x's dtype and device."""
-    return eps_fn(x, torch.full((x.shape[0],), t, dtype=x.dtype, device=x.device))
+def call_eps(model: EpsFn, x: Tensor, t: float) -> Tensor:
+    """ε̂ = model(x, t·1) with t broadcast to a (n,) tensor of x's dtype and device; ε̂ must have x's shape."""
+    eps = model(x, torch.full((x.shape[0],), t, dtype=x.dtype, device=x.device))
+    if not isinstance(eps, Tensor) or eps.shape != x.shape:
+        shape = tuple(eps.shape) if isinstance(eps, Tensor) else type(eps).__name__
+        raise ValueError(f"the ε-model must return a tensor of x's shape {tuple(x.shape)}, got {shape}")
+    return eps
 
 
 def coefs(process: NoiseProcess, t: float) -> tuple[float, float]:
@@ -73,12 +126,8 @@ def predict_x0(process: NoiseProcess, x: Tensor, eps: Tensor, t: float, clip: fl
 
 
 def noise_like(x: Tensor, generator: torch.Generator | None) -> Tensor:
-    """Standard normal noise of x's shape, drawn on the CPU generator then moved to x's device."""
+    """Standard normal noise of x's shape and dtype, drawn on the CPU generator then moved to x's device.
+
+    Same stream as diffusers' `randn_tensor(x.shape, generator)` on the CPU.
+    """
     return torch.randn(x.shape, generator=generator, dtype=x.dtype).to(x.device)
-
-
-def final_denoise(eps_fn: EpsFn, process: NoiseProcess, x: Tensor, t: float) -> Tensor:
-    """Tweedie's x̂_0 = E[x_0 | x_t] at the last time t (one evaluation); x unchanged where σ_t = 0."""
-    if coefs(process, t)[1] <= 0:
-        return x
-    return predict_x0(process, x, call_eps(eps_fn, x, t), t)

@@ -1,12 +1,15 @@
 """Probability-flow ODE dx/dt = f(x, t) − ½g(t)²∇log p_t(x) (Song et al., ICLR 2021, eq. 13).
 
 Its flow maps p_t to p_s for any s, t (the same marginals as the SDE), so it integrates both ways:
-t from T to t_min samples, t from t_min to T encodes. Two integrators: Heun's method on a given
-timestep array (2 evaluations per step, Karras et al. 2022, Algorithm 1) and scipy's adaptive RK45
-(`solve_ivp`, Dormand–Prince, as in Song et al.'s likelihood code).
+t from T to t_min samples, t from t_min to T encodes. Two integrators: Heun's method in t on a timestep
+grid (`ProbabilityFlowHeun`, 2 evaluations per step; Karras et al. 2022, Algorithm 1 in the SDE's own time
+variable, unlike `EDMHeun` which steps in σ/α) and scipy's adaptive RK45 (`solve_ivp`, Dormand–Prince,
+as in Song et al.'s likelihood code; adaptive, so not a fixed-grid step and not in `SAMPLERS`).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import torch
@@ -14,37 +17,47 @@ from scipy.integrate import solve_ivp
 from torch import Tensor
 
 from saddle.diffusion.process import SDE
-from saddle.diffusion.samplers.base import EpsFn, call_eps, check_timesteps, final_denoise, score_from_eps, step_pairs
+from saddle.diffusion.samplers.base import EpsFn, Sampler, SamplerState, call_eps, score_from_eps
+from saddle.validation import check_real
+
+__all__ = ["ProbabilityFlowHeun", "ode_velocity", "probability_flow_rk45"]
 
 
-def ode_velocity(eps_fn: EpsFn, sde: SDE, x: Tensor, t: float) -> Tensor:
-    """v(x, t) = f(x, t) − ½g(t)² s(x, t): the probability-flow vector field (one evaluation)."""
-    score = score_from_eps(sde, call_eps(eps_fn, x, t), t)
+def ode_velocity(model: EpsFn, sde: SDE, x: Tensor, t: float) -> Tensor:
+    """v(x, t) = f(x, t) − ½g(t)² ŝ(x, t): the probability-flow vector field (one evaluation)."""
+    score = score_from_eps(sde, call_eps(model, x, t), t)
     drift, g = sde.sde(x, torch.tensor(t))
     return drift - 0.5 * g**2 * score
 
 
-@torch.no_grad()
-def probability_flow_heun(eps_fn: EpsFn, sde: SDE, x: Tensor, timesteps: Tensor,
-                          denoise_final: bool = False) -> Tensor:
-    """Heun (explicit trapezoid) integration of the probability-flow ODE along a decreasing timestep array."""
-    ts = check_timesteps(sde, timesteps)
-    for t, s in step_pairs(ts, "probability flow (Heun)"):
-        d1 = ode_velocity(eps_fn, sde, x, t)
-        x_euler = x + (s - t) * d1
-        d2 = ode_velocity(eps_fn, sde, x_euler, s)
-        x = x + (s - t) * 0.5 * (d1 + d2)
-    return final_denoise(eps_fn, sde, x, float(ts[-1])) if denoise_final else x
+class ProbabilityFlowHeun(Sampler):
+    """Heun (explicit trapezoid) step of the probability-flow ODE in t; deterministic, 2 evaluations per step.
+
+    Needs σ_s > 0 at the step's end (the score is undefined at σ = 0): end the grid at t_min.
+    """
+
+    requires_sde = True
+
+    def step(self, model: EpsFn, process: SDE, state: SamplerState, t: float, s: float,
+             generator: torch.Generator | None = None) -> SamplerState:
+        x = state.x
+        d1 = ode_velocity(model, process, x, t)
+        d2 = ode_velocity(model, process, x + (s - t) * d1, s)
+        return state.advance(x + (s - t) * 0.5 * (d1 + d2))
 
 
 @torch.no_grad()
-def probability_flow_rk45(eps_fn: EpsFn, sde: SDE, x: Tensor, t_start: float, t_end: float,
+def probability_flow_rk45(model: EpsFn, sde: SDE, x: Tensor, t_start: float, t_end: float,
                           rtol: float = 1e-5, atol: float = 1e-5) -> tuple[Tensor, int]:
     """Integrate the probability-flow ODE from t_start to t_end (either direction) with scipy RK45.
 
-    The whole batch is one ODE state (flattened, float64 for the solver). Returns (x at t_end, number of
-    network evaluations used).
+    The whole batch is one ODE state (flattened, float64 for the solver); rtol, atol > 0. Returns (x at t_end,
+    number of network evaluations used).
     """
+    if not isinstance(sde, SDE):
+        raise ValueError(f"probability_flow_rk45 needs an SDE (VESDE, VPSDE, SubVPSDE), got {type(sde).__name__}")
+    rtol = check_real("rtol", rtol, 0.0, math.inf, high_open=True)
+    atol = check_real("atol", atol, 0.0, math.inf, high_open=True)
     for name, v in (("t_start", t_start), ("t_end", t_end)):
         if not (0 <= v <= sde.T):
             raise ValueError(f"{name} must lie in [0, {sde.T}], got {v}")
@@ -57,7 +70,7 @@ def probability_flow_rk45(eps_fn: EpsFn, sde: SDE, x: Tensor, t_start: float, t_
 
     def rhs(t: float, y: np.ndarray) -> np.ndarray:
         xt = torch.from_numpy(y).reshape(shape).to(device=device, dtype=dtype)
-        return ode_velocity(eps_fn, sde, xt, float(t)).reshape(-1).double().cpu().numpy()
+        return ode_velocity(model, sde, xt, float(t)).reshape(-1).double().cpu().numpy()
 
     y0 = x.detach().reshape(-1).double().cpu().numpy()
     sol = solve_ivp(rhs, (t_start, t_end), y0, method="RK45", rtol=rtol, atol=atol)
