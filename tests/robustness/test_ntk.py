@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from saddle.robustness.network import FullyConnectedReLU
-from saddle.robustness.ntk import (empirical_ntk, ntk_matrix, ntk_min_eigenvalue, parameter_jacobian,
+from saddle.robustness.ntk import (empirical_ntk, ntk_matrix, ntk_min_eigenvalue, ntk_trace, parameter_jacobian,
                                    two_layer_relu_ntk)
 
 
@@ -92,6 +92,20 @@ def test_two_layer_ntk_closed_forms():
     assert float(k[0, 1]) == pytest.approx(2 / (2 * math.pi)) and float(k[0, 2]) == pytest.approx(0.0, abs=1e-15)
     # positively homogeneous of degree 2: K(ca, ca') = c² K(a, a')
     torch.testing.assert_close(two_layer_relu_ntk(3 * a), 9 * k)
+
+
+@pytest.mark.parametrize("chunk_size", [1, 4, 100])
+def test_ntk_trace_is_the_mean_squared_jacobian_norm(gen, chunk_size):
+    """Θ̄ = (1/N) Σ_i tr Θ(x_i, x_i) = (1/N) Σ_i ‖J(x_i)‖_F², checked against the explicit per-sample loop."""
+    model = mlp(gen, (3, 8, 6, 2))
+    x = torch.randn(7, 3, generator=gen, dtype=torch.float64)
+    j = explicit_jacobian(model, x)
+    ref = float(j.pow(2).sum()) / 7
+    assert ntk_trace(model, x, chunk_size=chunk_size) == pytest.approx(ref, rel=1e-12)
+    theta = ntk_matrix(empirical_ntk(model, x), "trace")
+    assert ntk_trace(model, x) == pytest.approx(float(torch.diagonal(theta).mean()), rel=1e-12)
+    with pytest.raises(ValueError, match="chunk_size must be an integer >= 1, got 0"):
+        ntk_trace(model, x, chunk_size=0)
 
 
 def test_bad_input_raises(gen):

@@ -76,8 +76,9 @@ from torch import Tensor
 
 from saddle.data import load_digits
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
+from saddle.metrics.stats import MeanSE, linear_fit, loglog_fit, mean_se
 from saddle.progress import progress
-from saddle.robustness import FullyConnectedReLU, perturbation_stability
+from saddle.robustness import FullyConnectedReLU, ntk_trace, perturbation_stability
 from saddle.robustness.lazy import LazyTracker, train_sgd
 
 INITS = ("lecun", "he", "ntk")
@@ -124,15 +125,6 @@ class Config(ExperimentConfig):
             raise ValueError(f"seeds must be >= 2 (standard errors over initialisations), got {self.seeds!r}")
 
 
-def _ntk_trace(net: FullyConnectedReLU, x: Tensor) -> float:
-    """Θ̄ = mean_i ‖∇_θ h(x_i)‖² (trace of the empirical NTK per point) over the rows of x."""
-    total = 0.0
-    for i in range(len(x)):
-        grads = torch.autograd.grad(net(x[i:i + 1]).sum(), net.params)
-        total += sum(float((g * g).sum()) for g in grads)
-    return total / len(x)
-
-
 def _logistic(h: Tensor, b: Tensor) -> Tensor:
     return F.softplus(-b * h.squeeze(1)).mean()
 
@@ -153,7 +145,7 @@ def _train_and_measure_once(config: Config, data: dict, depth: int, m: int, init
     ev = lambda: perturbation_stability(net, xte, config.eps, config.n_samples,  # noqa: E731 - same draws twice
                                         torch.Generator(device=xte.device).manual_seed(seed + 1)).ratio
     p_init = ev()
-    theta = _ntk_trace(net, xtr[:32])
+    theta = ntk_trace(net, xtr[:32])
     lr = config.lr0 / theta if theta > 0 else config.lr0
     tracker = LazyTracker(net)
     gen = torch.Generator().manual_seed(seed + 2)
@@ -176,10 +168,8 @@ def _cell(runs: list[dict]) -> dict:
     """Mean and SE over seeds of every numeric field of the per-seed results."""
     out: dict = {"reached_all": all(r["reached"] for r in runs)}
     for key in ("init", "trained", "kappa", "epochs", "train_loss", "test_accuracy"):
-        v = np.asarray([r[key] for r in runs], float)
-        with np.errstate(invalid="ignore"):  # a diverged seed (inf/nan) gives nan, flagged by reached_all
-            out[key] = float(v.mean())
-            out[f"{key}_se"] = float(v.std(ddof=1) / math.sqrt(len(v)))
+        est = mean_se([r[key] for r in runs])  # a diverged seed (inf/nan) gives nan, flagged by reached_all
+        out[key], out[f"{key}_se"] = est.mean, est.se
     out["trained_per_seed"] = [r["trained"] for r in runs]
     out["init_per_seed"] = [r["init"] for r in runs]
     return out
@@ -202,28 +192,25 @@ def _width_part(config: Config, data: dict, out: RunOutput) -> tuple[dict, dict]
         if len(ok) >= 2:
             peak = max(ok, key=lambda m: cells[d][m]["trained"])
             last = ok[-1]
-            drop = cells[d][peak]["trained"] - cells[d][last]["trained"]
-            se = math.hypot(cells[d][peak]["trained_se"], cells[d][last]["trained_se"])
+            trained = {m: MeanSE(cells[d][m]["trained"], cells[d][m]["trained_se"], config.seeds) for m in ok}
+            drop = trained[peak].minus(trained[last])
             over = [m for m in ok if m >= d ** 3]
             branch = [m for m in ok if m >= peak]
             if len(branch) >= 2:  # the "↘" branch: log-log slope from the peak on, fitted per seed
-                per_seed = [float(np.polyfit(np.log(branch), np.log([cells[d][m]["trained_per_seed"][k]
-                                                                      for m in branch]), 1)[0])
+                per_seed = [loglog_fit(branch, [cells[d][m]["trained_per_seed"][k] for m in branch]).slope
                             for k in range(config.seeds)]
-                s.update(slope_after_peak=float(np.mean(per_seed)),
-                         slope_after_peak_se=float(np.std(per_seed, ddof=1) / math.sqrt(len(per_seed))),
+                slope = mean_se(per_seed)
+                s.update(slope_after_peak=slope.mean, slope_after_peak_se=slope.se,
                          slope_after_peak_per_seed=per_seed)
             first = ok[0]
-            rise = cells[d][peak]["trained"] - cells[d][first]["trained"]
-            rise_se = math.hypot(cells[d][peak]["trained_se"], cells[d][first]["trained_se"])
+            rise = trained[peak].minus(trained[first])
             s.update(peak_width=peak, peak_over_L3_half=peak / (d ** 3 / 2), p_at_peak=cells[d][peak]["trained"],
-                     p_at_widest=cells[d][last]["trained"], drop_peak_to_widest=drop, drop_se=se,
-                     eventually_decreases=bool(drop > 2 * se), rise_to_peak=rise, rise_se=rise_se,
-                     rises_before_peak=bool(rise > 2 * rise_se),
+                     p_at_widest=cells[d][last]["trained"], drop_peak_to_widest=drop.mean, drop_se=drop.se,
+                     eventually_decreases=drop.significantly_above(0.0), rise_to_peak=rise.mean, rise_se=rise.se,
+                     rises_before_peak=rise.significantly_above(0.0),
                      kappa_at_widest=cells[d][last]["kappa"])
             if len(over) >= 2:
-                ys = np.log([cells[d][m]["trained"] for m in over])
-                s["loglog_slope_m_ge_L3"] = float(np.polyfit(np.log(over), ys, 1)[0])
+                s["loglog_slope_m_ge_L3"] = loglog_fit(over, [cells[d][m]["trained"] for m in over]).slope
         summary[d] = s
         out.log.info(f"width sweep L={d}: {s}")
     return cells, summary
@@ -245,13 +232,11 @@ def _depth_part(config: Config, data: dict, out: RunOutput) -> tuple[dict, dict]
         for phase in ("init", "trained"):
             ok = reached if phase == "trained" else list(config.depths)  # equal fit matters only after training
             per_seed = []
-            for s in range(config.seeds):
-                ys = np.asarray([cells[init][d][f"{phase}_per_seed"][s] for d in ok])
-                per_seed.append(float(np.polyfit(np.asarray(ok, float), np.log(ys), 1)[0])
-                                if len(ok) >= 2 and (ys > 0).all() else float("nan"))
-            v = np.asarray(per_seed)
-            slopes[f"{phase}_{init}"] = {"slope": float(v.mean()), "se": float(v.std(ddof=1) / math.sqrt(len(v))),
-                                         "per_seed": per_seed, "depths_used": ok}
+            for s in range(config.seeds):  # slope of log P/ε per layer (NaN when fewer than two depths)
+                ys = [cells[init][d][f"{phase}_per_seed"][s] for d in ok]
+                per_seed.append(linear_fit(ok, np.log(ys)).slope if len(ok) >= 2 and min(ys) > 0 else float("nan"))
+            v = mean_se(per_seed)
+            slopes[f"{phase}_{init}"] = {"slope": v.mean, "se": v.se, "per_seed": per_seed, "depths_used": ok}
     return cells, slopes
 
 
@@ -279,16 +264,17 @@ def run(config: Config, out: RunOutput) -> dict:
             tag = f"width (trained, {config.width_init}, L={d})"
             claims[f"{tag}: P/eps(peak) - P/eps(widest) > 2 SE"] = s["eventually_decreases"]
             if "slope_after_peak" in s:
-                claims[f"{tag}: log-log slope after the peak < -2 SE"] = \
-                    bool(s["slope_after_peak"] < -2 * s["slope_after_peak_se"])
+                claims[f"{tag}: log-log slope after the peak < -2 SE"] = MeanSE(
+                    s["slope_after_peak"], s["slope_after_peak_se"], config.seeds).significantly_below(0.0)
             claims[f"{tag}: rise from the narrowest trained width to the peak > 2 SE"] = s["rises_before_peak"]
             claims[f"{tag}: peak within a factor 4 of L^3/2"] = bool(0.25 <= s["peak_over_L3_half"] <= 4)
     for key, v in dslopes.items():
         phase, init = key.split("_", 1)
+        slope = MeanSE(v["slope"], v["se"], config.seeds)
         if init == "lecun":
-            claims[f"depth ({phase}): helps under lecun (slope < -2 SE)"] = bool(v["slope"] < -2 * v["se"])
+            claims[f"depth ({phase}): helps under lecun (slope < -2 SE)"] = slope.significantly_below(0.0)
         else:
-            claims[f"depth ({phase}): hurts under {init} (slope > 2 SE)"] = bool(v["slope"] > 2 * v["se"])
+            claims[f"depth ({phase}): hurts under {init} (slope > 2 SE)"] = slope.significantly_above(0.0)
     all_cells = [c for d in wcells.values() for c in d.values()] + [c for i in dcells.values() for c in i.values()]
     metrics: dict = {
         "width_sweep": wcells, "width_summary": wsummary, "depth_sweep": dcells, "depth_slopes": dslopes,

@@ -17,6 +17,8 @@ import torch
 from torch import Tensor, nn
 from torch.func import functional_call, jacrev, jvp, vjp, vmap
 
+from saddle.validation import check_int
+
 NTKMethod = Literal["jacobian", "ntvp"]
 
 
@@ -54,6 +56,23 @@ def parameter_jacobian(model: nn.Module, x: Tensor) -> Tensor:
     f, params = _functional(model)
     jac = vmap(jacrev(f), (None, 0))(params, x)
     return torch.cat([j.flatten(2) for j in jac.values()], dim=2)
+
+
+def ntk_trace(model: nn.Module, x: Tensor, chunk_size: int = 16) -> float:
+    """Mean trace of the empirical NTK on the diagonal: Θ̄ = (1/N) Σ_i tr Θ(x_i, x_i) = (1/N) Σ_i ‖J(x_i)‖_F².
+
+    For a scalar output this is mean_i ‖∇_θ h(x_i)‖², the curvature scale that sets a stable SGD step
+    (η = η₀/Θ̄). x (N, ...); per-sample Jacobians are formed `chunk_size` points at a time (memory ∝ chunk·K·P).
+    """
+    _check_inputs(x, None)
+    chunk_size = check_int("chunk_size", chunk_size, low=1)
+    f, params = _functional(model)
+    per_sample = vmap(jacrev(f), (None, 0))
+    total = 0.0
+    for start in range(0, x.shape[0], chunk_size):
+        jac = per_sample(params, x[start:start + chunk_size])
+        total += sum(float(j.double().pow(2).sum()) for j in jac.values())
+    return total / x.shape[0]
 
 
 def empirical_ntk(model: nn.Module, x1: Tensor, x2: Tensor | None = None, method: NTKMethod = "jacobian",
