@@ -10,7 +10,9 @@ intercept unpenalised): a dense one (l1 = 0, L-BFGS) and a sparse one (elastic n
 worst-case margin compared with the closed form b⟨w, a⟩ + bc − ε‖w‖₁. (2) Robust accuracy against ε from the
 closed form, for both models. Expected outcome: PGD matches the closed form to float precision; the sparse
 model (smaller ‖w‖₁ for its margins) keeps a higher robust accuracy once ε is non-trivial, at a similar clean
-accuracy.
+accuracy. Measured at full size (quick gives the same to 3 digits): dense ‖w‖₁ = 42.72 (54 nonzero weights),
+sparse 16.86 (19); clean accuracy 0.986 / 1.000; robust accuracy at ε = 0.15 0.29 / 0.74, at ε = 0.3 0.00 /
+0.13; PGD vs closed form max gap 5e-15. (The former 3000-step ISTA stopped short of the optimum: ‖w‖₁ 42.77 / 17.07.)
 """
 
 from __future__ import annotations
