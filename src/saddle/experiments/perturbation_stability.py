@@ -17,8 +17,8 @@ log(1 + e^{−b h(a)}) with the step η = lr0 / Θ̄, Θ̄ = mean ‖∇_θ h(x)
 initialisation on 32 training points. This makes one step move the function by the same amount at every
 width, depth and init (the NTK-parametrisation step; a fixed η in the standard parametrisation moves a
 width-m net m times faster and leaves the lazy regime or diverges as m grows). Every net is trained until
-its full training loss is ≤ `target_loss` (checked after each epoch, ≤ `max_epochs`; the momentum buffer
-restarts each epoch), so widths and depths are compared at equal fit. P/ε is the Monte-Carlo estimate of
+its full training loss is ≤ `target_loss` (checked after each epoch, ≤ `max_epochs`: a stopping rule of
+`saddle.train.fit`, the one training loop), so widths and depths are compared at equal fit. P/ε is the Monte-Carlo estimate of
 `saddle.robustness.perturbation_stability` (l2 ball, 360 normalised test images) at initialisation and at
 the trained network; κ = Σ‖X_l(T) − X_l(0)‖_F / Σ‖X_l(0)‖_F is the notes' lazy-training ratio (lazy:
 κ ≪ 1). Means and standard errors (SE) run over `seeds` independent initialisations (the notes' E_x).
@@ -79,7 +79,8 @@ from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, che
 from saddle.metrics.stats import MeanSE, linear_fit, loglog_fit, mean_se
 from saddle.progress import progress
 from saddle.robustness import FullyConnectedReLU, ntk_trace, perturbation_stability
-from saddle.robustness.lazy import LazyTracker, train_sgd
+from saddle.robustness.lazy import LazyTracker
+from saddle.train import NonFiniteError, ShuffledBatches, fit
 
 INITS = ("lecun", "he", "ntk")
 
@@ -146,18 +147,24 @@ def _train_and_measure_once(config: Config, data: dict, depth: int, m: int, init
                                         torch.Generator(device=xte.device).manual_seed(seed + 1)).ratio
     p_init = ev()
     theta = ntk_trace(net, xtr[:32])
-    lr = config.lr0 / theta if theta > 0 else config.lr0
     tracker = LazyTracker(net)
-    gen = torch.Generator().manual_seed(seed + 2)
-    per_epoch = math.ceil(len(xtr) / config.batch_size)
-    epochs, loss = 0, float("inf")
-    while epochs < config.max_epochs:
-        train_sgd(net, xtr, btr, _logistic, per_epoch, lr, config.batch_size, config.momentum, generator=gen)
-        epochs += 1
+    opt = torch.optim.SGD(net.parameters(), lr=config.lr0 / theta if theta > 0 else config.lr0,
+                          momentum=config.momentum)
+    batches = ShuffledBatches(xtr, btr, batch_size=config.batch_size, generator=torch.Generator().manual_seed(seed + 2))
+    losses: list[float] = []  # full training loss after each epoch
+
+    def full_loss(model: torch.nn.Module) -> dict[str, float]:
         with torch.no_grad():
-            loss = _logistic(net(xtr), btr).item()
-        if not math.isfinite(loss) or loss <= config.target_loss:
-            break
+            losses.append(_logistic(model(xtr), btr).item())
+        return {"train_loss": losses[-1]}
+
+    try:  # train until the full training loss is <= target_loss (or max_epochs; a non-finite loss stops it)
+        fit(net, opt, lambda model, x, b: _logistic(model(x), b), batches, epochs=config.max_epochs,
+            evaluate=full_loss, stop_when=lambda rec: not rec["train_loss"] > config.target_loss,
+            desc=f"L={depth} m={m} {init}")
+        epochs, loss = len(losses), losses[-1]
+    except NonFiniteError:
+        epochs, loss = len(losses) + 1, float("nan")
     with torch.no_grad():
         acc = ((net(xte).squeeze(1) * bte) > 0).float().mean().item()
     return {"init": p_init, "trained": ev(), "kappa": tracker.ratio(), "epochs": epochs, "train_loss": loss,
