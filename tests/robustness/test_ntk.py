@@ -7,8 +7,8 @@ import torch
 from torch import nn
 
 from saddle.robustness.network import FullyConnectedReLU
-from saddle.robustness.ntk import (empirical_ntk, ntk_matrix, ntk_min_eigenvalue, ntk_trace, parameter_jacobian,
-                                   two_layer_relu_ntk)
+from saddle.robustness.ntk import (empirical_ntk, ntk_matrix, ntk_min_eigenvalue, ntk_trace, ntk_vector_product,
+                                   parameter_jacobian, two_layer_relu_ntk)
 
 
 def mlp(gen, sizes=(3, 8, 6, 4)):
@@ -106,6 +106,20 @@ def test_ntk_trace_is_the_mean_squared_jacobian_norm(gen, chunk_size):
     assert ntk_trace(model, x) == pytest.approx(float(torch.diagonal(theta).mean()), rel=1e-12)
     with pytest.raises(ValueError, match="chunk_size must be an integer >= 1, got 0"):
         ntk_trace(model, x, chunk_size=0)
+
+
+def test_ntk_vector_product_is_the_gram_matrix_times_v(gen):
+    """Θ v from one vjp + one jvp equals (J(x1) J(x2)ᵀ) v with the explicit Jacobians, for x2 = x1 and x2 ≠ x1."""
+    model = mlp(gen, (3, 8, 6, 4))
+    x1 = torch.randn(5, 3, generator=gen, dtype=torch.float64)
+    x2 = torch.randn(3, 3, generator=gen, dtype=torch.float64)
+    for other in (None, x2):
+        xb = x1 if other is None else other
+        v = torch.randn(xb.shape[0], 4, generator=gen, dtype=torch.float64)
+        ref = explicit_jacobian(model, x1) @ (explicit_jacobian(model, xb).T @ v.reshape(-1))
+        torch.testing.assert_close(ntk_vector_product(model, x1, v, other).reshape(-1), ref, rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match=r"v must have shape \(N2, K\) = \(5, 4\), got \(5, 3\)"):
+        ntk_vector_product(model, x1, torch.zeros(5, 3, dtype=torch.float64))
 
 
 def test_bad_input_raises(gen):
