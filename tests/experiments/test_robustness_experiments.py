@@ -7,9 +7,9 @@ import pytest
 from saddle.experiments import registry
 
 
-def test_init_table_experiment_small(run_experiment):
+def test_init_table_experiment_small(run_experiment_explicit_rng):
     """Layer ratios ‖h^(l)‖²/‖h^(l−1)‖² match m β²/2; LeCun shrinks by exactly 1/√2 per layer relative to He."""
-    metrics = run_experiment("init_table", width=128, depth=6, seeds=3)
+    metrics = run_experiment_explicit_rng("init_table", width=128, depth=6, seeds=3)
     assert metrics["recursion_holds_within_5se"]
     f = metrics["hidden_layer_rms_factor"]
     assert f["lecun"] == pytest.approx(f["he"] / math.sqrt(2), rel=1e-4)
@@ -17,26 +17,26 @@ def test_init_table_experiment_small(run_experiment):
     assert metrics["table"]["ntk"]["betaL_sq"] == 1.0 and metrics["table"]["mean_field"]["alpha"] == 128
 
 
-def test_lazy_training_experiment_small(run_experiment):
+def test_lazy_training_experiment_small(run_experiment_explicit_rng):
     """NTK scaling: κ shrinks with width; mean-field scaling: κ of order one at every width."""
-    m = run_experiment("lazy_training", widths=(16, 64, 256), steps=100, n_points=128)
+    m = run_experiment_explicit_rng("lazy_training", widths=(16, 64, 256), steps=100, n_points=128)
     assert all(m["claims"].values()), m["claims"]
     for s in ("ntk", "mean_field"):
         for w, (first, last) in m["loss_first_last"][s].items():
             assert last < first, (s, w)  # both scalings actually train
 
 
-def test_lipschitz_experiment_claims_hold_at_small_size(run_experiment):
-    m = run_experiment("lipschitz", n_nets=2, ascent_starts=8, ascent_steps=10, hidden=8, epochs=2, n_test=100,
-                       eps=(0.0, 0.5), attack_steps=5)
+def test_lipschitz_experiment_claims_hold_at_small_size(run_experiment_explicit_rng):
+    m = run_experiment_explicit_rng("lipschitz", n_nets=2, ascent_starts=8, ascent_steps=10, hidden=8, epochs=2,
+                                    n_test=100, eps=(0.0, 0.5), attack_steps=5)
     assert all(m["claims"].values()), m["claims"]
 
 
-def test_perturbation_stability_experiment_quick(run_experiment):
+def test_perturbation_stability_experiment_quick(run_experiment_explicit_rng):
     """At --quick size: the trained P/ε falls with width beyond the peak (the table's ↘ for m ≫ L³) while wide nets
     are lazy (κ < 1) and narrow ones are not; at init LeCun/NTK are He times exact factors; depth's LeCun benefit
     is an initialisation effect that training to equal loss removes. Margins are the run's own SE over seeds."""
-    m = run_experiment("perturbation_stability")
+    m = run_experiment_explicit_rng("perturbation_stability")
     cells, s = m["width_sweep"][2], m["width_summary"][2]
     # width: every trained cell from m = 16 on fits, the peak is the narrowest such width and P/ε drops to m = 1024
     assert s["widths_used"] == [16, 64, 256, 1024] and s["peak_width"] == 16
@@ -60,9 +60,9 @@ def test_perturbation_stability_experiment_quick(run_experiment):
     assert m["mean_test_accuracy_reached"] > 0.9
 
 
-def test_mup_transfer_experiment_small(run_experiment):
+def test_mup_transfer_experiment_small(run_experiment_explicit_rng):
     """µP: best learning rate the same at widths 16 and 256; SP: it moves down by >= 2 octaves."""
-    m = run_experiment("mup_transfer", steps=60, log2_lrs=tuple(range(-8, 3)))
+    m = run_experiment_explicit_rng("mup_transfer", steps=60, log2_lrs=tuple(range(-8, 3)))
     assert all(m["claims"].values()), (m["best_log2_lr"], m["claims"])
     # transferring the small width's best rate costs little under µP and a lot under SP
     assert m["mup_loss_at_transferred_lr"] < 1.5 * m["mup_best_loss_largest_width"]
@@ -70,14 +70,14 @@ def test_mup_transfer_experiment_small(run_experiment):
     assert sp == "inf" or sp > 1.5 * m["sp_best_loss_largest_width"]
 
 
-def test_ntk_experiment_claims_hold_at_small_size(run_experiment):
-    m = run_experiment("ntk", widths=(16, 256, 4096), n_points=8, seeds_per_width=2, depths=(2, 3), depth_width=32,
-                       depth_points=8, seeds_per_depth=1)
+def test_ntk_experiment_claims_hold_at_small_size(run_experiment_explicit_rng):
+    m = run_experiment_explicit_rng("ntk", widths=(16, 256, 4096), n_points=8, seeds_per_width=2, depths=(2, 3),
+                                    depth_width=32, depth_points=8, seeds_per_depth=1)
     assert all(m["claims"].values()), m
 
 
-def test_eigen_nas_experiment_runs_and_reports_consistent_metrics(run_experiment):
-    m = run_experiment("eigen_nas", n_archs=4, top_k=2, epochs=1, ntk_batch=8)
+def test_eigen_nas_experiment_runs_and_reports_consistent_metrics(run_experiment_explicit_rng):
+    m = run_experiment_explicit_rng("eigen_nas", n_archs=4, top_k=2, epochs=1, ntk_batch=8)
     scores = [r["score"] for r in m["architectures"]]
     top2 = sorted(m["architectures"], key=lambda r: -r["score"])[:2]
     assert m["pick"] == max(top2, key=lambda r: r["val_accuracy"]) and -1 <= m["spearman"] <= 1

@@ -69,13 +69,10 @@ class _TwoLogits(nn.Module):
 
     def __init__(self, w: Tensor, c: Tensor) -> None:
         super().__init__()
-        self.lin = nn.Linear(w.numel(), 1).to(w.dtype)
-        with torch.no_grad():
-            self.lin.weight.copy_(w[None])
-            self.lin.bias.copy_(c.reshape(1))
+        self.w, self.c = nn.Parameter(w.detach().clone()), nn.Parameter(c.detach().clone().reshape(()))
 
     def forward(self, a: Tensor) -> Tensor:
-        h = self.lin(a.flatten(1))
+        h = a.flatten(1) @ self.w[:, None] + self.c
         return torch.cat([torch.zeros_like(h), h], -1)
 
 

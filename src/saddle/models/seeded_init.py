@@ -10,11 +10,12 @@ constructing the module after `torch.manual_seed(s)`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 from torch import nn
 
-__all__ = ["reinitialize_"]
+__all__ = ["reinitialize_", "build_seeded"]
 
 _DEFAULT_INIT = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
 _DETERMINISTIC = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.LayerNorm, nn.GroupNorm)
@@ -44,3 +45,20 @@ def reinitialize_(module: nn.Module, generator: torch.Generator) -> nn.Module:
             raise ValueError(f"cannot re-initialise module {name!r} of type {type(m).__name__}: only Linear, "
                              "Conv and normalisation layers have a known default initialisation")
     return module
+
+
+def build_seeded(factory: Callable[[], nn.Module], generator: torch.Generator,
+                 device: torch.device | str = "cpu") -> nn.Module:
+    """`factory()` built without touching the global RNG, initialised by `reinitialize_` from `generator`.
+
+    The module is constructed on the meta device (its constructor's own init draws nothing), allocated on
+    `device` and re-initialised; buffers other than normalisation statistics (reset too) are refused, since
+    they would be left uninitialised. Same numbers as `reinitialize_(factory(), generator)`.
+    """
+    with torch.device("meta"):
+        module = factory()
+    for name, m in module.named_modules():
+        if list(m.buffers(recurse=False)) and not isinstance(m, _DETERMINISTIC):
+            raise ValueError(f"cannot build module {name!r} of type {type(m).__name__} seeded: it has buffers "
+                             "whose initial values are unknown here")
+    return reinitialize_(module.to_empty(device=device), generator)
