@@ -31,36 +31,38 @@ m ≥ m*, fitted per seed, below 0 by more than 2 SE); whether it "rises" first 
 Part B (depth, all inits, the FCN figure): depths `depths` at width `depth_width`; slope of log P/ε
 in L fitted per seed, mean ± SE; "depth helps/hurts" when the slope is below/above 0 by more than 2 SE.
 
-Measured at full size (4 seeds; widths 4…1024 at L = 2, 3, 4; depths 2…8 at m = 512; 176 s on the
-shared 2 cores; test accuracy 0.95-0.97 for every net that reached the target loss; 37 of 42 cells
-reached it: the m = 4 nets (all depths), L = 4 at m = 8 and LeCun at L = 8 did not and are left out):
-- Width, trained, He (the "↘" branch REPRODUCES at L = 2, 3): P/ε falls from the narrowest trainable width
-  to m = 1024 — L = 2: 4.27 (peak m* = 8, L³/2 = 4) → 3.20 ± 0.03, log-log slope after the peak
-  −0.064 ± 0.011 (SE over seeds); L = 3: 4.46 (m* = 8, L³/2 = 13.5) → 3.22, slope −0.064 ± 0.017. At
-  L = 4 the trend has the same sign but is not significant with 4 seeds: 3.76 (m* = 32 = L³/2) → 3.18,
-  drop 0.57 ± 0.31, slope −0.043 ± 0.022. The decrease is slow (≈ m^{−0.06}); P/ε levels off near
-  3.2, the m → ∞ kernel (NTK) predictor's value, not at the bound's √(1/p) = 0.125.
-- The "↗" branch is NOT resolved: the peak is the narrowest width that trains (L = 2, 3), or within SE of
-  it (L = 4: 3.64 ± 0.27 at m = 16 vs 3.76 ± 0.31 at m = 32); nets narrower than ≈ L³/2 either do not
-  fit (m = 4: accuracy ≈ 0.45) or die (all-zero ReLU layers). The peaks lie at 2, 0.6 and 1.0 × L³/2.
-- κ falls as ≈ m^{−1/2} (L = 2: 3.7 at m = 8 → 0.27 at m = 1024; L = 4: 0.85 → 0.04): the wide nets are
-  lazy, the narrow ones (κ > 1) are not, so the decrease is the lazy-regime trend the theorem is about.
-- At initialisation P/ε is flat in width (He ≈ 0.13-0.17) and depth; LeCun = He · 2^{−L/2} and NTK = He ·
+Measured at full size (4 seeds; widths 4…1024 at L = 2, 3, 4; depths 2…8 at m = 512; 1990 s wall on the
+shared 2 cores under a load average of ≈ 14; test accuracy 0.95-0.96 for every net that reached the target
+loss; 37 of 42 cells reached it: the m = 4 nets (all depths), L = 4 at m = 8 and LeCun at L = 8 (diverges)
+did not and are left out). Numbers re-measured after training moved onto `saddle.train.fit`: one SGD
+optimiser per net, so the momentum buffer now persists across epochs (it used to restart every epoch).
+- Width, trained, He (the "↘" branch REPRODUCES at L = 2, 3, 4): P/ε falls from the narrowest trainable
+  width to m = 1024 — L = 2: 4.35 (peak m* = 8, L³/2 = 4) → 3.21 ± 0.03, log-log slope after the peak
+  −0.067 ± 0.009 (SE over seeds); L = 3: 4.28 (m* = 8, L³/2 = 13.5) → 3.25 ± 0.06, slope −0.047 ± 0.017;
+  L = 4: 4.27 (m* = 16, L³/2 = 32) → 3.24 ± 0.09, drop 1.03 ± 0.33, slope −0.059 ± 0.007. The decrease is
+  slow (≈ m^{−0.06}); P/ε levels off near 3.2, the m → ∞ kernel (NTK) predictor's value, not at the
+  bound's √(1/p) = 0.125.
+- The "↗" branch is NOT resolved: at every depth the peak is the narrowest width that trains; nets
+  narrower than ≈ L³/2 either do not fit (m = 4: accuracy ≈ 0.45) or die (all-zero ReLU layers). The
+  peaks lie at 2.0, 0.59 and 0.5 × L³/2.
+- κ falls as ≈ m^{−1/2} (L = 2: 3.9 at m = 8 → 0.27 at m = 1024; L = 4: 0.88 at m = 16 → 0.04): the wide
+  nets are lazy, the narrow ones (κ > 1) are not, so the decrease is the lazy-regime trend of the theorem.
+- At initialisation P/ε is flat in width (He ≈ 0.13-0.15) and depth; LeCun = He · 2^{−L/2} and NTK = He ·
   √(p/2) exactly (same draws): depth slope at init −0.330 ± 0.015 for LeCun (−ln 2/2 = −0.347 relative to
   He's +0.017 ± 0.015), so "depth helps under LeCun" holds at initialisation.
-- Depth, trained to equal loss at m = 512 (κ 0.42 → 0.02 for He, ≤ 0.11 for NTK, ≤ 0.63 for LeCun): NOT reproduced. He:
-  slope −0.031 ± 0.002 per layer (3.26 at L = 2 → 2.74 at L = 8: depth helps, the opposite of the claim);
-  NTK: −0.004 ± 0.004 (flat, 2.85 → 2.73); LeCun: +0.052 ± 0.020 over L = 2…6 (3.25 → 4.00, mildly
-  hurts, the opposite of the claim) and L = 8 diverges. Training to the same loss washes out the
-  initial scale 2^{−L/2}: every trained net has P/ε ≈ 2.7-4.
+- Depth, trained to equal loss at m = 512 (κ 0.42 → 0.02 for He, ≤ 0.10 for NTK, ≤ 0.68 for LeCun): NOT
+  reproduced. He: slope −0.032 ± 0.011 per layer (3.25 at L = 2 → 2.77 at L = 8: depth helps, the
+  opposite of the claim); NTK: −0.003 ± 0.004 (flat, 2.85 → 2.76); LeCun: +0.194 ± 0.019 over L = 2…6
+  (3.32 → 7.19: depth hurts, the opposite of the claim) and L = 8 diverges. Training to the same loss
+  washes out the initial scale 2^{−L/2}.
 - Why the previous version saw width hurt: with a fixed step (η = 0.01, momentum 0.9, 10 epochs, standard
   parametrisation; rerun on normalised inputs, 2 seeds) a width-m net trains m times faster, so wider nets
   end at lower training loss with a larger P/ε (L = 2, m = 16 → 1024: loss 0.61 → 0.40, P/ε 0.26 → 0.98), even though m ≫ L³ = 8 there:
   that rise is a fit confound, not the bound's "↗" branch.
-At --quick size (2 seeds; L = 2, widths 4…1024; depths 2, 4 at m = 128; ≈ 10 s): P/ε 4.08 ± 0.22 at
-m = 16 → 3.15 ± 0.01 at m = 1024 (slope after the peak −0.060 ± 0.013), κ 2.7 → 0.27; at depth 2 → 4 He
-rises slightly (slope +0.014 ± 0.006, like 3.26 → 3.35 at full size before the fall to L = 8), LeCun
-+0.036 ± 0.021, NTK at L = 2 does not reach the target loss in the quick 100 epochs.
+At --quick size (2 seeds; L = 2, widths 4…1024; depths 2, 4 at m = 128; 127 s wall on the loaded machine):
+P/ε 4.64 ± 0.36 at m = 16 → 3.17 ± 0.03 at m = 1024 (slope after the peak −0.087 ± 0.022), κ 2.9 → 0.27;
+trained depth slopes 2 → 4: He −0.011 ± 0.025, LeCun +0.084 ± 0.038, NTK +0.025 ± 0.001 (so "depth hurts
+under NTK" holds at quick size but not at full size); m = 4 does not reach the target loss in 100 epochs.
 The run's `claims` dict lists each of these trends with the test that decided it.
 """
 
