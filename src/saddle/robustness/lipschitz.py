@@ -30,6 +30,7 @@ from torch import Tensor, nn
 from saddle.attacks.base import attacking
 from saddle.robustness.stability import input_jacobian
 from saddle.sets import Ball, parse_norm, sample_ball
+from saddle.validation import check_finite
 
 def _check_norm(p: float | str) -> float:
     return parse_norm(p)
@@ -172,9 +173,7 @@ def spectral_norm_power_iteration(w: Tensor, tol: float = 1e-6, max_iter: int = 
     """
     if w.ndim != 2 or min(w.shape) == 0:
         raise ValueError(f"w must be a non-empty matrix, got shape {tuple(w.shape)}")
-    if not torch.isfinite(w).all():
-        raise ValueError(f"w contains {int((~torch.isfinite(w)).sum())} NaN or infinite entries; "
-                         "its spectral norm is undefined")
+    check_finite("w", w)
     if not (tol > 0 and math.isfinite(tol)) or max_iter < 1 or squarings < 0:
         raise ValueError(f"need tol > 0, max_iter >= 1, squarings >= 0; got {tol}, {max_iter}, {squarings}")
     w64 = w.detach().to(torch.float64)
