@@ -27,7 +27,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from saddle.attacks.base import attacking
+from saddle.model_state import frozen_eval
 from saddle.robustness.stability import input_jacobian
 from saddle.sets import Ball, parse_norm, sample_ball
 from saddle.validation import check_finite
@@ -339,7 +339,7 @@ def local_lipschitz(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor], x: T
 
 def _evaluating(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor]) -> AbstractContextManager:
     """Eval mode with frozen parameters for an nn.Module, restored on exit (as the attacks do); else nothing."""
-    return attacking(f) if isinstance(f, nn.Module) else nullcontext(f)
+    return frozen_eval(f) if isinstance(f, nn.Module) else nullcontext(f)
 
 
 def _device(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor]) -> torch.device:
