@@ -42,8 +42,32 @@ def test_rollout_records_every_kth_point_and_matches_manual_loop():
     # GDA on xy: ‖z‖ grows by exactly sqrt(1 + α²) per step, for every play of the batch
     torch.testing.assert_close(traj[-1].norm(dim=-1) / traj[0].norm(dim=-1),
                                torch.full((2,), (1 + 0.01) ** 5, dtype=torch.float64))
-    with pytest.raises(ValueError, match="every >= 1"):
+    with pytest.raises(ValueError, match="every must be an integer >= 1, got 0"):
         rollout(method, game.field, start, 10, every=0)
+    with pytest.raises(ValueError, match="steps must be an integer >= 0, got -1"):
+        rollout(method, game.field, start, -1)
+
+
+def test_rollout_checkpoints_and_callback_see_the_same_iterates_as_a_manual_loop():
+    """Recorded steps are exactly the checkpoints; the callback sees (k, params, state) after step k."""
+    from saddle.analysis import rollout
+    from saddle.games import rock_paper_scissors
+    from saddle.optim import MirrorProx
+
+    game, method = rock_paper_scissors(), MirrorProx(0.3)
+    start = [torch.tensor([[0.6, 0.3, 0.1]], dtype=torch.float64), torch.tensor([[0.2, 0.2, 0.6]], dtype=torch.float64)]
+    seen = []
+    traj, _ = rollout(method, game.field, start, 20, checkpoints=[3, 7, 20, 50],
+                      callback=lambda k, z, s: seen.append((k, torch.cat(z, -1), s.average[0].clone())))
+    z, s, manual = start, method.init(start), {}
+    for k in range(1, 21):
+        z, s = method.step(z, s, game.field)
+        manual[k] = (torch.cat(z, -1), s.average[0].clone())
+    assert [k for k, *_ in seen] == [3, 7, 20] and traj.shape == (4, 1, 6)
+    for i, (k, zk, avg) in enumerate(seen):
+        torch.testing.assert_close(zk, manual[k][0], rtol=0, atol=0)
+        torch.testing.assert_close(traj[i + 1], manual[k][0], rtol=0, atol=0)
+        torch.testing.assert_close(avg, manual[k][1], rtol=0, atol=0)
 
 
 def test_seed_variant_of_almost_bilinear_has_no_attracting_cycle():

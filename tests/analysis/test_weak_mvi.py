@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from saddle.analysis import estimate_weak_mvi_rho, grid, linear_weak_mvi_rho, weak_mvi_ratio
+from saddle.analysis import estimate_weak_mvi_rho, field_lipschitz_on_grid, grid, linear_weak_mvi_rho, weak_mvi_ratio
 from saddle.games import QuadraticGame, strongly_monotone_game, weak_mvi_game
 
 ORIGIN = [torch.zeros(1, dtype=torch.float64), torch.zeros(1, dtype=torch.float64)]
@@ -37,9 +37,24 @@ def test_linear_rho_closed_form_against_brute_force_over_directions(gen):
     assert exact < 0  # this game is not monotone in the Minty sense
 
 
+@pytest.mark.parametrize("rho, L", [(-0.1, 1.0), (0.2, 2.5)])
+def test_field_lipschitz_on_grid_is_exact_for_linear_games(gen, rho, L):
+    game = weak_mvi_game(1, rho, L, gen)
+    assert field_lipschitz_on_grid(game, [-1, -1], [1, 1], 5) == pytest.approx(L, rel=1e-12)
+
+
+def test_field_lipschitz_on_grid_of_a_cubic_field():
+    """Monkey saddle Φ = x³ − 3xy²: V = (3x² − 3y², 6xy), ∇V = 6[[x, −y], [y, x]], ‖∇V‖₂ = 6‖z‖: max at the corners."""
+    from saddle.games import MonkeySaddle
+
+    assert field_lipschitz_on_grid(MonkeySaddle(), [-1, -2], [1, 2], 11) == pytest.approx(6 * math.sqrt(5), rel=1e-12)
+
+
 def test_grid_and_bad_input():
     assert grid([0, 0], [1, 2], 3).shape == (9, 2)
     with pytest.raises(ValueError, match="lower < upper"):
         grid([0], [0], 3)
     with pytest.raises(ValueError, match="does not match"):
         estimate_weak_mvi_rho(weak_mvi_game(2, -0.1), torch.zeros(4), [-1, -1], [1, 1], 5)
+    with pytest.raises(ValueError, match="does not match"):
+        field_lipschitz_on_grid(weak_mvi_game(2, -0.1), [-1, -1], [1, 1], 5)

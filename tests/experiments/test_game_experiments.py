@@ -7,8 +7,8 @@ import pytest
 
 
 
-def test_bilinear_rates_match_closed_forms(run_experiment):
-    m = run_experiment("bilinear", steps=100)
+def test_bilinear_rates_match_closed_forms(run_experiment_explicit_rng):
+    m = run_experiment_explicit_rng("bilinear", steps=100)
     assert m["max_abs_error"] < 1e-10 and m["max_jacobian_error"] < 1e-12
     assert m["gda_spirals_out"] and m["others_spiral_in"]
     assert m["GDA"]["label"] == "diverged"
@@ -21,8 +21,8 @@ def test_dirac_gan_reproduces_lemmas_and_figure(run_experiment):
     assert abs(m["sim_norm_growth_near_equilibrium"] - m["lemma_2_4_growth"]) < 1e-9
 
 
-def test_limit_cycles_eg_cycles_and_curvature_eg_plus_escapes(run_experiment):
-    m = run_experiment("limit_cycles", grid_n=21)
+def test_limit_cycles_eg_cycles_and_curvature_eg_plus_escapes(run_experiment_explicit_rng):
+    m = run_experiment_explicit_rng("limit_cycles", grid_n=21)
     assert m["eg_limit_cycles"] == m["runs_per_method"] == 6
     assert m["ceg_converged"] == 6
     for game in ("almost bilinear (Hsieh Ex. 5.1)", "forsaken c=0.5 (Hsieh Ex. 5.2)", "forsaken c=0.45 on box (Pethick)"):
@@ -32,8 +32,8 @@ def test_limit_cycles_eg_cycles_and_curvature_eg_plus_escapes(run_experiment):
     assert m["almost bilinear (Hsieh Ex. 5.1)"]["theorem_covers_it"]
 
 
-def test_saddles_basins_and_labels(run_experiment):
-    m = run_experiment("saddles", steps=1500, grid_n=11)
+def test_saddles_basins_and_labels(run_experiment_explicit_rng):
+    m = run_experiment_explicit_rng("saddles", steps=1500, grid_n=11)
     for method in ("GDA", "EG", "OGDA"):
         assert m["x² − y²"][method]["strict local Nash"] == 1.0
         assert m["monkey x³ − 3xy²"][method]["strict local Nash"] == 0.0
@@ -53,8 +53,8 @@ def test_trap_game_pure_traps_vs_mixed_equilibrium(run_experiment):
     assert m["langevin_exploitability_second_half_mean"] < 0.5 * m["GDA_min_exploitability_in_traps"]
 
 
-def test_rates_are_linear_in_kappa(run_experiment):
-    m = run_experiment("rates", max_log2_kappa=5)
+def test_rates_are_linear_in_kappa(run_experiment_explicit_rng):
+    m = run_experiment_explicit_rng("rates", max_log2_kappa=5)
     assert m["max_rate_vs_spectral_radius"] < 1e-6
     # N(ε) = c₁κ + c₀ over κ ∈ [2, 32]: the fitted log-log slope sits just below 1 for every method and class
     assert 0.85 < m["min_slope"] and m["max_slope"] < 1.1

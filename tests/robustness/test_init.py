@@ -75,30 +75,3 @@ def test_first_layer_second_moment_matches_relu_formula(name):
     mean = m * b1 * a.pow(2).sum().item() / 2
     sd = math.sqrt(m * 1.25) * b1 * a.pow(2).sum().item()
     assert abs(h1.pow(2).sum().item() - mean) < 5 * sd
-
-
-def test_init_table_experiment_small():
-    """Layer ratios ‖h^(l)‖²/‖h^(l−1)‖² match m β²/2; LeCun shrinks by exactly 1/√2 per layer relative to He."""
-    import tempfile
-    from saddle.experiments.base import RunOutput
-    from saddle.experiments.init_table import EXPERIMENT
-    config = EXPERIMENT.make_config(quick=True, width=128, depth=6, seeds=3)
-    with tempfile.TemporaryDirectory() as tmp:
-        out = RunOutput(tmp)
-        metrics = EXPERIMENT.run(config, out)
-        assert (out.path / "init_table.json").is_file() and len(out.figures) == 1
-    assert metrics["recursion_holds_within_5se"]
-    f = metrics["hidden_layer_rms_factor"]
-    assert f["lecun"] == pytest.approx(f["he"] / math.sqrt(2), rel=1e-4)
-    assert f["mean_field"] == pytest.approx(f["he"] * math.sqrt(128 / 2), rel=1e-4)
-    assert metrics["table"]["ntk"]["betaL_sq"] == 1.0 and metrics["table"]["mean_field"]["alpha"] == 128
-
-
-@pytest.mark.parametrize("override, message", [
-    ({"depth": "1"}, "depth must be >= 2"),
-    ({"beta_c": "-1"}, "beta_c must be finite and > 0"),
-])
-def test_init_table_experiment_rejects_bad_config(override, message):
-    from saddle.experiments.init_table import EXPERIMENT
-    with pytest.raises(ValueError, match=message):
-        EXPERIMENT.make_config(overrides=override)

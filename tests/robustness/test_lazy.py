@@ -87,28 +87,3 @@ def test_train_sgd_stops_on_divergence_and_rejects_bad_input(gen):
         train_sgd(net, a, y, loss, steps=1, lr=0.0)
     with pytest.raises(ValueError, match="different lengths"):
         train_sgd(net, a, y[:3], loss, steps=1, lr=0.1)
-
-
-def test_lazy_training_experiment_small():
-    """NTK scaling: κ shrinks with width; mean-field scaling: κ of order one at every width."""
-    import tempfile
-    from saddle.experiments.base import RunOutput
-    from saddle.experiments.lazy_training import EXPERIMENT
-    config = EXPERIMENT.make_config(quick=True, widths=(16, 64, 256), steps=100, n_points=128)
-    with tempfile.TemporaryDirectory() as tmp:
-        m = EXPERIMENT.run(config, RunOutput(tmp))
-    assert all(m["claims"].values()), m["claims"]
-    for s in ("ntk", "mean_field"):
-        for w, (first, last) in m["loss_first_last"][s].items():
-            assert last < first, (s, w)  # both scalings actually train
-
-
-@pytest.mark.parametrize("override, message", [
-    ({"widths": "16"}, "at least two widths"),
-    ({"n_points": "5000"}, "n_points must be <= 1437"),
-    ({"step_size": "0"}, "step_size must be finite and > 0"),
-])
-def test_lazy_training_experiment_rejects_bad_config(override, message):
-    from saddle.experiments.lazy_training import EXPERIMENT
-    with pytest.raises(ValueError, match=message):
-        EXPERIMENT.make_config(overrides=override)

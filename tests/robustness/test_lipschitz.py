@@ -68,6 +68,14 @@ def test_power_iteration_zero_matrix_and_bad_input(gen):
         spectral_norm_power_iteration(torch.ones(3))
 
 
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_power_iteration_refuses_non_finite_matrices(bad):
+    w = torch.ones(3, 4)
+    w[1, 2] = bad
+    with pytest.raises(ValueError, match="w contains NaN or inf"):
+        spectral_norm_power_iteration(w)
+
+
 @pytest.mark.parametrize("p", NORMS)
 def test_exact_equals_dense_sampling_for_homogeneous_net(gen, p):
     # without biases the regions are cones (angular sectors in 2-D): a dense circle visits all of them
@@ -183,17 +191,6 @@ def test_bad_input_raises(gen):
         ReLULayers([torch.tensor([[float("nan")]])])
 
 
-def test_lipschitz_experiment_claims_hold_at_small_size(tmp_path):
-    from saddle.experiments.base import RunOutput
-    from saddle.experiments.lipschitz import EXPERIMENT
-
-    config = EXPERIMENT.make_config(quick=True, n_nets=2, ascent_starts=8, ascent_steps=10, hidden=8, epochs=2,
-                                    n_test=100, eps=(0.0, 0.5), attack_steps=5)
-    m = EXPERIMENT.run(config, RunOutput(tmp_path))
-    assert all(m["claims"].values()), m["claims"]
-    assert (tmp_path / "figures" / "lipschitz_sandwich.png").is_file()
-
-
 def test_lower_bound_leaves_the_model_untouched(gen):
     model = torch.nn.Sequential(nn.Linear(3, 6), nn.ReLU(), nn.Linear(6, 2))
     before = [p.detach().clone() for p in model.parameters()]
@@ -218,3 +215,45 @@ def test_local_lipschitz_inside_one_region_is_the_region_slope(gen):
     eps /= 2
     at_x = float(jacobian_operator_norm(input_jacobian(net, x), 2))
     assert local_lipschitz(net, x, eps, 2, starts=8, steps=10, generator=gen) == pytest.approx(at_x, rel=1e-6)
+
+
+def _bn_dropout_net(gen):
+    """Linear → BatchNorm1d → ReLU → Dropout → Linear in train mode, with non-trivial BN statistics."""
+    model = nn.Sequential(nn.Linear(3, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Dropout(0.5), nn.Linear(6, 2)).double()
+    bn = model[1]
+    with torch.no_grad():
+        bn.running_mean.copy_(torch.randn(6, generator=gen, dtype=torch.float64))
+        bn.running_var.copy_(torch.rand(6, generator=gen, dtype=torch.float64) + 0.5)
+        bn.weight.copy_(torch.randn(6, generator=gen, dtype=torch.float64))
+    model.train()
+    return model
+
+
+def _folded(model):
+    """The eval-mode function of `_bn_dropout_net` as a plain ReLU net (BatchNorm folded into the first layer)."""
+    lin, bn, _, _, out = model
+    s = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+    return ReLULayers([s[:, None] * lin.weight, out.weight],
+                      [s * (lin.bias - bn.running_mean) + bn.bias, out.bias])
+
+
+@pytest.mark.parametrize("estimator", ["global", "local"])
+def test_estimators_evaluate_a_train_mode_network_in_eval_mode_and_restore_it(estimator):
+    """Issue 13 §5: the bound is of the eval-mode function (equal to the folded ReLU net's, same draws), the
+    BatchNorm running statistics do not move, and every module is back in train mode afterwards."""
+    model = _bn_dropout_net(torch.Generator().manual_seed(0))
+    stats = [model[1].running_mean.clone(), model[1].running_var.clone(), model[1].num_batches_tracked.clone()]
+    x = torch.tensor([[0.3, -0.2, 0.5]], dtype=torch.float64)
+
+    def estimate(f):
+        g = torch.Generator().manual_seed(1)
+        if estimator == "global":
+            return lipschitz_lower_bound(f, 3, 2, starts=4, steps=5, pool=4, generator=g)
+        return local_lipschitz(f, x, 0.5, 2, starts=4, steps=5, generator=g)
+
+    value = estimate(model)
+    assert value == pytest.approx(estimate(_folded(model)), rel=1e-10)
+    assert all(m.training for m in model.modules())
+    assert all(torch.equal(a, b) for a, b in zip(stats, [model[1].running_mean, model[1].running_var,
+                                                         model[1].num_batches_tracked]))
+    assert all(p.requires_grad and p.grad is None for p in model.parameters())

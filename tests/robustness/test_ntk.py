@@ -7,8 +7,8 @@ import torch
 from torch import nn
 
 from saddle.robustness.network import FullyConnectedReLU
-from saddle.robustness.ntk import (empirical_ntk, ntk_matrix, ntk_min_eigenvalue, parameter_jacobian,
-                                   two_layer_relu_ntk)
+from saddle.robustness.ntk import (empirical_ntk, ntk_matrix, ntk_min_eigenvalue, ntk_trace, ntk_vector_product,
+                                   parameter_jacobian, two_layer_relu_ntk)
 
 
 def mlp(gen, sizes=(3, 8, 6, 4)):
@@ -94,6 +94,34 @@ def test_two_layer_ntk_closed_forms():
     torch.testing.assert_close(two_layer_relu_ntk(3 * a), 9 * k)
 
 
+@pytest.mark.parametrize("chunk_size", [1, 4, 100])
+def test_ntk_trace_is_the_mean_squared_jacobian_norm(gen, chunk_size):
+    """Θ̄ = (1/N) Σ_i tr Θ(x_i, x_i) = (1/N) Σ_i ‖J(x_i)‖_F², checked against the explicit per-sample loop."""
+    model = mlp(gen, (3, 8, 6, 2))
+    x = torch.randn(7, 3, generator=gen, dtype=torch.float64)
+    j = explicit_jacobian(model, x)
+    ref = float(j.pow(2).sum()) / 7
+    assert ntk_trace(model, x, chunk_size=chunk_size) == pytest.approx(ref, rel=1e-12)
+    theta = ntk_matrix(empirical_ntk(model, x), "trace")
+    assert ntk_trace(model, x) == pytest.approx(float(torch.diagonal(theta).mean()), rel=1e-12)
+    with pytest.raises(ValueError, match="chunk_size must be an integer >= 1, got 0"):
+        ntk_trace(model, x, chunk_size=0)
+
+
+def test_ntk_vector_product_is_the_gram_matrix_times_v(gen):
+    """Θ v from one vjp + one jvp equals (J(x1) J(x2)ᵀ) v with the explicit Jacobians, for x2 = x1 and x2 ≠ x1."""
+    model = mlp(gen, (3, 8, 6, 4))
+    x1 = torch.randn(5, 3, generator=gen, dtype=torch.float64)
+    x2 = torch.randn(3, 3, generator=gen, dtype=torch.float64)
+    for other in (None, x2):
+        xb = x1 if other is None else other
+        v = torch.randn(xb.shape[0], 4, generator=gen, dtype=torch.float64)
+        ref = explicit_jacobian(model, x1) @ (explicit_jacobian(model, xb).T @ v.reshape(-1))
+        torch.testing.assert_close(ntk_vector_product(model, x1, v, other).reshape(-1), ref, rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match=r"v must have shape \(N2, K\) = \(5, 4\), got \(5, 3\)"):
+        ntk_vector_product(model, x1, torch.zeros(5, 3, dtype=torch.float64))
+
+
 def test_bad_input_raises(gen):
     model = mlp(gen)
     x = torch.randn(3, 3, dtype=torch.float64)
@@ -117,14 +145,3 @@ def test_min_eigenvalue_paths_agree(gen, outputs):
     expected = float(torch.linalg.eigvalsh(g)[0])
     assert ntk_min_eigenvalue(model, x, outputs) == pytest.approx(expected, rel=1e-9)
     assert ntk_min_eigenvalue(model, x, outputs, method="ntvp") == pytest.approx(expected, rel=1e-9)
-
-
-def test_ntk_experiment_claims_hold_at_small_size(tmp_path):
-    from saddle.experiments.base import RunOutput
-    from saddle.experiments.ntk import EXPERIMENT
-
-    config = EXPERIMENT.make_config(quick=True, widths=(16, 256, 4096), n_points=8, seeds_per_width=2, depths=(2, 3),
-                                    depth_width=32, depth_points=8, seeds_per_depth=1)
-    m = EXPERIMENT.run(config, RunOutput(tmp_path))
-    assert all(m["claims"].values()), m
-    assert (tmp_path / "figures" / "ntk_convergence.png").is_file()

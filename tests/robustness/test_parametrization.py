@@ -92,32 +92,6 @@ def test_bad_input_raises():
         abc_param_groups(abc_network([4, 8, 1], mup(2)), mup(3), 0.1)
 
 
-def test_mup_transfer_experiment_small():
-    """µP: best learning rate the same at widths 16 and 256; SP: it moves down by >= 2 octaves."""
-    import tempfile
-    from saddle.experiments.base import RunOutput
-    from saddle.experiments.mup_transfer import EXPERIMENT
-    config = EXPERIMENT.make_config(quick=True, steps=60, log2_lrs=tuple(range(-8, 3)))
-    with tempfile.TemporaryDirectory() as tmp:
-        m = EXPERIMENT.run(config, RunOutput(tmp))
-    assert all(m["claims"].values()), (m["best_log2_lr"], m["claims"])
-    # transferring the small width's best rate costs little under µP and a lot under SP
-    assert m["mup_loss_at_transferred_lr"] < 1.5 * m["mup_best_loss_largest_width"]
-    sp = m["sp_loss_at_transferred_lr"]
-    assert sp == "inf" or sp > 1.5 * m["sp_best_loss_largest_width"]
-
-
-@pytest.mark.parametrize("override, message", [
-    ({"depth": "1"}, "depth must be >= 2"),
-    ({"log2_lrs": "0,1"}, "at least three learning rates"),
-    ({"steps": "0"}, "steps must be finite and > 0"),
-])
-def test_mup_transfer_experiment_rejects_bad_config(override, message):
-    from saddle.experiments.mup_transfer import EXPERIMENT
-    with pytest.raises(ValueError, match=message):
-        EXPERIMENT.make_config(overrides=override)
-
-
 def _one_step_output_change(name, m, seeds=3):
     g = torch.Generator().manual_seed(0)
     a = torch.randn(32, 16, generator=g, dtype=torch.float64)

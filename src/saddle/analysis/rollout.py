@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import torch
 from torch import Tensor
 
 from saddle.progress import progress
+from saddle.validation import check_int
+
+StepCallback = Callable[[int, list[Tensor], Any], None]
 
 
 def rollout(method: Any, field: Callable[[list[Tensor]], list[Tensor]], params: Sequence[Tensor], steps: int,
-            every: int = 1, desc: str = "") -> tuple[Tensor, Any]:
+            every: int = 1, desc: str = "", *, checkpoints: Iterable[int] | None = None,
+            callback: StepCallback | None = None) -> tuple[Tensor, Any]:
     """Iterate `params, state = method.step(params, state, field)` `steps` times from `params` (one (B, d_i) per player).
 
-    Returns (trajectory, final state): trajectory has shape (steps // every + 1, B, Σd_i), players concatenated,
-    recorded every `every` steps starting with the initial point (default every step).
+    Returns (trajectory, final state): trajectory has shape (1 + #recorded steps, B, Σd_i), players concatenated,
+    starting with the initial point; a step k is recorded when k % every == 0 (default every step), or, when
+    `checkpoints` is given, when k is one of them (`every` is then ignored; checkpoints outside 1..steps are
+    dropped). After each recorded step k ≥ 1, `callback(k, params, state)` is called (e.g. to evaluate a gap on
+    the method's ergodic average `state.average`); it must not modify its arguments.
     """
-    if steps < 0 or every < 1:
-        raise ValueError(f"need steps >= 0 and every >= 1, got steps={steps}, every={every}")
+    check_int("steps", steps, low=0)
+    check_int("every", every, low=1)
+    marks = None
+    if checkpoints is not None:
+        marks = {check_int("checkpoint", k, low=0) for k in checkpoints}
     z = list(params)
     state = method.init(z)
     out = [torch.cat(z, -1)]
     for k in progress(range(1, steps + 1), desc=desc or type(method).__name__, total=steps):
         z, state = method.step(z, state, field)
-        if k % every == 0:
+        if (k in marks) if marks is not None else (k % every == 0):
             out.append(torch.cat(z, -1))
+            if callback is not None:
+                callback(k, z, state)
     return torch.stack(out), state

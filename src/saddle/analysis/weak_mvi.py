@@ -64,6 +64,17 @@ def estimate_weak_mvi_rho(game: Game, z_star: Tensor | Sequence[Tensor], lower: 
     return WeakMVIEstimate(ratio[i].item(), pts[keep][i], int(keep.sum()))
 
 
+def field_lipschitz_on_grid(game: Game, lower: Sequence[float], upper: Sequence[float], n: int = 61) -> float:
+    """L̂ = max ‖∇V(z)‖₂ over the grid (n points per axis on [lower, upper]): the Lipschitz constant of V on the box,
+    from below (exact for a linear field). CurvatureEG+ needs ρ > −γ/2 with γ ≥ ν/L (Pethick et al. 2022)."""
+    from saddle.analysis.critical import field_jacobians
+
+    pts = grid(lower, upper, n)
+    if pts.shape[-1] != sum(game.dims):
+        raise ValueError(f"grid dimension {pts.shape[-1]} does not match the game's {sum(game.dims)}")
+    return torch.linalg.matrix_norm(field_jacobians(game, pts), ord=2).max().item()
+
+
 def linear_weak_mvi_rho(M: Tensor) -> float:
     """Exact ρ of V(z) = Mz (z* = 0, M invertible): with w = Mz, ⟨w, M⁻¹w⟩ ≥ ρ‖w‖² ⇔ ρ = λ_min(sym(M⁻¹))."""
     Minv = torch.linalg.inv(torch.as_tensor(M, dtype=torch.float64))

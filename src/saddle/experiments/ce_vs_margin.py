@@ -29,7 +29,7 @@ from saddle.attacks import MarginAttack, ProjectedGradientAttack, cross_entropy,
 from saddle.data import load_digits
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics import robust_accuracy
-from saddle.models.classifiers import DigitsCNN
+from saddle.models import DigitsCNN, build_seeded
 from saddle.train.erm import train_classifier
 
 
@@ -63,8 +63,8 @@ def run(config: Config, out: RunOutput) -> dict:
     out.log.info("seed 003 example: %s", ex)
     dev = torch.device(config.device)
     train, test = load_digits()
-    torch.manual_seed(config.seed)
-    model = train_classifier(DigitsCNN().to(dev), train.x, train.y, epochs=config.epochs, seed=config.seed)
+    model = build_seeded(DigitsCNN, torch.Generator().manual_seed(config.seed), dev)
+    model = train_classifier(model, train.x, train.y, epochs=config.epochs, seed=config.seed)
     x, y = test.x[:config.n_test].to(dev), test.y[:config.n_test].to(dev)
     n_classes = 10
     g = torch.Generator().manual_seed(config.seed)

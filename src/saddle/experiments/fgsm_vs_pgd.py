@@ -29,7 +29,7 @@ from saddle.attacks.objectives import get_objective
 from saddle.data import load_digits
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics import gradient_masking_checks, robust_accuracy
-from saddle.models.classifiers import DigitsCNN
+from saddle.models import DigitsCNN, build_seeded
 from saddle.train.erm import train_classifier
 
 
@@ -55,8 +55,8 @@ class Config(ExperimentConfig):
 def _train_digits_cnn(epochs: int, seed: int, device: str = "cpu") -> torch.nn.Module:
     """The ERM DigitsCNN of these experiments (seeded init and shuffling)."""
     train, _ = load_digits()
-    torch.manual_seed(seed)
-    return train_classifier(DigitsCNN().to(device), train.x, train.y, epochs=epochs, seed=seed)
+    model = build_seeded(DigitsCNN, torch.Generator().manual_seed(seed), device)
+    return train_classifier(model, train.x, train.y, epochs=epochs, seed=seed)
 
 
 def run(config: Config, out: RunOutput) -> dict:

@@ -29,11 +29,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 
 from saddle.data import load_digits
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.metrics.stats import geometric_mean, mean_se
 from saddle.robustness import INIT_NAMES, FullyConnectedReLU, init_table
 from saddle.robustness.stability import input_jacobian
 
@@ -88,12 +88,12 @@ def run(config: Config, out: RunOutput) -> dict:
             gw = torch.autograd.grad(out_sum, net.params)
             g_meas.append([g.norm().item() / len(a) for g in gw])
             ig.append(input_jacobian(net, a).flatten(1).norm(dim=1).mean().item())
-        rms[name] = np.exp(np.mean(np.log(r_meas), axis=0)).tolist()   # geometric mean over seeds
-        pred[name] = np.exp(np.mean(np.log(r_pred), axis=0)).tolist()
-        grads[name] = np.exp(np.mean(np.log(g_meas), axis=0)).tolist()
-        in_grad[name] = float(np.exp(np.mean(np.log(ig))))
-        ratio_mean[name] = float(np.mean(normalised))
-        ratio_se[name] = float(np.std(normalised, ddof=1) / math.sqrt(len(normalised)))
+        rms[name] = geometric_mean(r_meas, axis=0).tolist()   # over seeds
+        pred[name] = geometric_mean(r_pred, axis=0).tolist()
+        grads[name] = geometric_mean(g_meas, axis=0).tolist()
+        in_grad[name] = geometric_mean(ig)
+        ratio = mean_se(normalised)
+        ratio_mean[name], ratio_se[name] = ratio.mean, ratio.se
         out.log.info(f"{name}: rms activation by layer {[f'{v:.3g}' for v in rms[name]]}, "
                      f"input-gradient norm {in_grad[name]:.3g}, layer ratio / (m beta^2/2) = "
                      f"{ratio_mean[name]:.4f} +- {ratio_se[name]:.4f}")

@@ -33,6 +33,7 @@ import torch
 
 from saddle.data import load_digits
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.metrics.stats import loglog_fit
 from saddle.robustness import FullyConnectedReLU
 from saddle.robustness.lazy import LazyTracker, train_sgd
 
@@ -85,12 +86,12 @@ def run(config: Config, out: RunOutput) -> dict:
             out.log.info(f"{scheme} m={m}: loss {ls[0]:.3f} -> {ls[-1]:.3f}, kappa {final_kappa[scheme][m]:.4f}, "
                          f"spectral layer ratios {[round(r, 4) for r in layer[scheme][m]]}")
 
-    logm = np.log(np.asarray(config.widths, float))
     metrics: dict = {"kappa_final": final_kappa, "kappa_sup": {s: {m: max(k for _, k in histories[s][m])
                                                                    for m in config.widths} for s in SCHEMES},
                      "layer_ratios_spectral": layer, "loss_first_last": losses}
     for s in SCHEMES:
-        metrics[f"{s}_kappa_slope"] = float(np.polyfit(logm, np.log([final_kappa[s][m] for m in config.widths]), 1)[0])
+        fit = loglog_fit(config.widths, [final_kappa[s][m] for m in config.widths])
+        metrics[f"{s}_kappa_slope"], metrics[f"{s}_kappa_slope_se"] = fit.slope, fit.slope_se
         metrics[f"{s}_final_loss_max"] = max(losses[s][m][1] for m in config.widths)
     widest = config.widths[-1]
     metrics["claims"] = {

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import torch
 
-from saddle.analysis import classify_trajectory, estimate_weak_mvi_rho, field_jacobians, grid, rollout
+from saddle.analysis import classify_trajectory, estimate_weak_mvi_rho, field_lipschitz_on_grid, rollout
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.games import AlmostBilinear, Forsaken, Game
+from saddle.games import AlmostBilinear, Forsaken
 from saddle.optim import CEGPlus, ExtraGradient
 
 
@@ -45,11 +45,6 @@ class Config(ExperimentConfig):
             raise ValueError(f"steps must be >= 100, got {self.steps}")
 
 
-def lipschitz_on_box(game: Game, box: float, n: int) -> float:
-    """max ‖∇V(z)‖₂ over an n×n grid of [−box, box]² (the Lipschitz constant of V on the box, from below)."""
-    return torch.linalg.matrix_norm(field_jacobians(game, grid([-box, -box], [box, box], n)), ord=2).max().item()
-
-
 def run(config: Config, out: RunOutput) -> dict:
     """EG and CurvatureEG+ from two starts on three games; labels with evidence, ρ and L on the box."""
     import matplotlib.pyplot as plt
@@ -65,7 +60,7 @@ def run(config: Config, out: RunOutput) -> dict:
     for ax, (gname, game) in zip(axes, games.items()):
         zs = torch.cat(game.critical_points()[0])
         starts = torch.tensor([[zs[0].item() + 0.2, zs[1].item()], [1.0, 1.0]], dtype=torch.float64, device=dev)
-        L = lipschitz_on_box(game, config.box, config.grid_n)
+        L = field_lipschitz_on_grid(game, [-config.box] * 2, [config.box] * 2, config.grid_n)
         sigma = -0.9 * NU / (2 * L)
         rho = estimate_weak_mvi_rho(game, zs, [-config.box] * 2, [config.box] * 2, n=4 * config.grid_n + 1).rho
         proj = game.project if game.constraints is not None else None

@@ -3,13 +3,16 @@
 Reproduces seed 001, "A robustness example: Linear prediction": max_{‖η‖∞≤ε} ⟨x*, a + η⟩ = ⟨x*, a⟩ + ε‖x*‖₁
 at η* = ε sign(x*), and the remark "Sparse models are robust in linear prediction".
 
-Setup: digits 3 vs 8 (8×8, pixels in [0, 1]), two logistic-regression models h(a) = ⟨w, a⟩ + c trained by
-full-batch proximal gradient: a dense one (ridge penalty) and a sparse one (l1 penalty, soft-thresholding).
+Setup: digits 3 vs 8 (8×8, pixels in [0, 1]), two logistic-regression models h(a) = ⟨w, a⟩ + c fitted by
+scikit-learn's `LogisticRegression` (the same objective for both, mean log-loss + ridge/2 ‖w‖² + l1 ‖w‖₁,
+intercept unpenalised): a dense one (l1 = 0, L-BFGS) and a sparse one (elastic net, SAGA).
 (1) For every test point, l∞ PGD (margin objective, no input box, as in the notes' derivation) is run and its
 worst-case margin compared with the closed form b⟨w, a⟩ + bc − ε‖w‖₁. (2) Robust accuracy against ε from the
 closed form, for both models. Expected outcome: PGD matches the closed form to float precision; the sparse
 model (smaller ‖w‖₁ for its margins) keeps a higher robust accuracy once ε is non-trivial, at a similar clean
-accuracy.
+accuracy. Measured at full size (quick gives the same to 3 digits): dense ‖w‖₁ = 42.72 (54 nonzero weights),
+sparse 16.86 (19); clean accuracy 0.986 / 1.000; robust accuracy at ε = 0.15 0.29 / 0.74, at ε = 0.3 0.00 /
+0.13; PGD vs closed form max gap 5e-15. (The former 3000-step ISTA stopped short of the optimum: ‖w‖₁ 42.77 / 17.07.)
 """
 
 from __future__ import annotations
@@ -23,36 +26,42 @@ from torch import Tensor, nn
 from saddle.attacks import ProjectedGradientAttack, linear_linf_worst_case
 from saddle.data import load_digits
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.progress import progress_range
 
 
 @dataclass
 class Config(ExperimentConfig):
     digits: tuple[int, int] = (3, 8)
-    steps: int = 3000
-    lr: float = 0.5
+    max_iter: int = 5000
+    tol: float = 1e-8
     ridge: float = 1e-3
     l1: float = 5e-3
     eps: tuple[float, ...] = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
     pgd_steps: int = 20
 
     def validate(self) -> None:
-        check_positive(self, "steps", "lr", "pgd_steps")
+        check_positive(self, "max_iter", "tol", "pgd_steps")
         check_positive(self, "ridge", "l1", "eps", allow_zero=True)
+        if self.ridge == 0:
+            raise ValueError(f"ridge must be > 0 (it regularises the dense model), got {self.ridge!r}")
         if len(set(self.digits)) != 2 or not all(0 <= d <= 9 for d in self.digits):
             raise ValueError(f"digits must be two different classes in 0..9, got {self.digits!r}")
 
 
-def fit_logistic(a: Tensor, b: Tensor, steps: int, lr: float, ridge: float, l1: float) -> tuple[Tensor, Tensor]:
-    """min_w,c mean log(1 + exp(−b(⟨w,a⟩ + c))) + ridge/2 ‖w‖² + l1 ‖w‖₁ by proximal gradient (ISTA); deterministic."""
-    w = torch.zeros(a.shape[1], dtype=a.dtype)
-    c = torch.zeros((), dtype=a.dtype)
-    for _ in progress_range(steps, desc="logistic"):
-        s = -b * torch.sigmoid(-b * (a @ w + c))          # d loss / d score
-        w = w - lr * (a.T @ s / len(b) + ridge * w)
-        c = c - lr * s.mean()
-        w = torch.sign(w) * torch.clamp(w.abs() - lr * l1, min=0.0)  # prox of l1: soft-thresholding
-    return w, c
+def fit_logistic(a: Tensor, y: Tensor, ridge: float, l1: float, max_iter: int, tol: float,
+                 seed: int = 0) -> tuple[Tensor, Tensor]:
+    """min_w,c mean log(1 + exp(−b(⟨w,a⟩ + c))) + ridge/2 ‖w‖² + l1 ‖w‖₁ (b = 2y − 1) by scikit-learn.
+
+    sklearn minimises C Σ loss + l1_ratio ‖w‖₁ + (1 − l1_ratio)/2 ‖w‖², i.e. our objective times
+    K = 1/(ridge + l1) with C = K/n and l1_ratio = l1·K; L-BFGS when l1 = 0, SAGA (seeded) otherwise.
+    Returns (w (p,), c ()) as float64 tensors.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    k = 1.0 / (ridge + l1)
+    solver = "lbfgs" if l1 == 0 else "saga"
+    fit = LogisticRegression(C=k / len(y), l1_ratio=l1 * k, solver=solver, max_iter=max_iter, tol=tol,
+                             random_state=seed).fit(a.cpu().numpy(), y.cpu().numpy())
+    return torch.from_numpy(fit.coef_[0]).double(), torch.tensor(float(fit.intercept_[0]), dtype=torch.float64)
 
 
 class _TwoLogits(nn.Module):
@@ -60,13 +69,10 @@ class _TwoLogits(nn.Module):
 
     def __init__(self, w: Tensor, c: Tensor) -> None:
         super().__init__()
-        self.lin = nn.Linear(w.numel(), 1).to(w.dtype)
-        with torch.no_grad():
-            self.lin.weight.copy_(w[None])
-            self.lin.bias.copy_(c.reshape(1))
+        self.w, self.c = nn.Parameter(w.detach().clone()), nn.Parameter(c.detach().clone().reshape(()))
 
     def forward(self, a: Tensor) -> Tensor:
-        h = self.lin(a.flatten(1))
+        h = a.flatten(1) @ self.w[:, None] + self.c
         return torch.cat([torch.zeros_like(h), h], -1)
 
 
@@ -82,9 +88,10 @@ def run(config: Config, out: RunOutput) -> dict:
 
     a_tr, y_tr = binary(train)
     a_te, y_te = binary(test)
-    b_tr, b_te = 2.0 * y_tr - 1, 2.0 * y_te - 1
-    models = {"dense (ridge)": fit_logistic(a_tr, b_tr, config.steps, config.lr, config.ridge, 0.0),
-              "sparse (l1)": fit_logistic(a_tr, b_tr, config.steps, config.lr, config.ridge, config.l1)}
+    b_te = 2.0 * y_te - 1
+    fit = dict(ridge=config.ridge, max_iter=config.max_iter, tol=config.tol, seed=config.seed)
+    models = {"dense (ridge)": fit_logistic(a_tr, y_tr, l1=0.0, **fit),
+              "sparse (l1)": fit_logistic(a_tr, y_tr, l1=config.l1, **fit)}
     metrics: dict = {"eps": list(config.eps)}
     curves = {}
     gaps = []
@@ -141,6 +148,6 @@ def run(config: Config, out: RunOutput) -> dict:
 EXPERIMENT = Experiment(
     name="linear_attack",
     summary="l∞ attack on a linear model: closed form ⟨w,a⟩+ε‖w‖₁ vs PGD; sparse weights are more robust",
-    config=Config, run=run, quick={"steps": 800, "pgd_steps": 10},
+    config=Config, run=run, quick={"max_iter": 2000, "tol": 1e-6, "pgd_steps": 10},
     reproduces="seed 001, 'A robustness example: Linear prediction' (closed form; sparse models are robust)",
 )

@@ -25,7 +25,8 @@ import torch
 
 from saddle.data import load_digits
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.models.classifiers import DigitsMLP, accuracy
+from saddle.models import DigitsMLP, build_seeded
+from saddle.models.classifiers import accuracy
 from saddle.progress import progress_range
 from saddle.robustness.lipschitz import (ReLULayers, lipschitz_exact_relu, lipschitz_lower_bound,
                                          lipschitz_upper_bound_product, relu_regions,
@@ -97,12 +98,7 @@ def run(config: Config, out: RunOutput) -> dict:
     # part 2: trained digits MLP
     train, test = load_digits()
     dev = torch.device(config.device)
-    torch_gen = torch.Generator().manual_seed(config.seed)
-    model = DigitsMLP(hidden=(config.hidden,))
-    with torch.no_grad():
-        for prm in model.parameters():
-            prm.copy_((torch.rand(prm.shape, generator=torch_gen) * 2 - 1) / math.sqrt(prm.shape[-1]))
-    model = model.to(dev)
+    model = build_seeded(lambda: DigitsMLP(hidden=(config.hidden,)), torch.Generator().manual_seed(config.seed), dev)
     train_classifier(model, train.x.to(dev), train.y.to(dev), epochs=config.epochs, seed=config.seed, desc="MLP")
     x, y = test.x[: config.n_test].to(dev), test.y[: config.n_test].to(dev)
     sdp = lipschitz_upper_bound_sdp(model)

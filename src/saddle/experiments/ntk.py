@@ -25,6 +25,7 @@ import torch
 
 from saddle.data import load_digits
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.metrics.stats import linear_fit, loglog_fit
 from saddle.progress import progress
 from saddle.robustness.network import FullyConnectedReLU
 from saddle.robustness.ntk import empirical_ntk, ntk_matrix, two_layer_relu_ntk
@@ -84,9 +85,9 @@ def run(config: Config, out: RunOutput) -> dict:
             lam[m].append(float(torch.linalg.eigvalsh(theta)[0]))
         out.log.info(f"m={m}: relative error {np.mean(err[m]):.4f}, lambda_min {np.mean(lam[m]):.4f} "
                      f"(infinite width {lam_inf:.4f})")
-    logm = np.log(np.asarray(config.widths, float))
     mean_err = np.array([np.mean(err[m]) for m in config.widths])
-    slope = float(np.polyfit(logm, np.log(mean_err), 1)[0])
+    err_fit = loglog_fit(config.widths, mean_err)
+    slope = err_fit.slope
     lam_gap = [abs(float(np.mean(lam[m])) - lam_inf) for m in config.widths]
 
     xd = a[: config.depth_points]
@@ -97,8 +98,7 @@ def run(config: Config, out: RunOutput) -> dict:
             g = ntk_matrix(empirical_ntk(_deep(xd.shape[1], config.depth_width, depth, gen).to(dev), xd))
             lam_depth[depth].append(float(torch.linalg.eigvalsh(g)[0] / torch.diagonal(g).mean()))
         out.log.info(f"depth {depth}: normalised lambda_min {np.mean(lam_depth[depth]):.4f}")
-    depth_slope = float(np.polyfit(np.asarray(config.depths, float),
-                                   np.log([np.mean(lam_depth[d]) for d in config.depths]), 1)[0])
+    depth_slope = linear_fit(config.depths, np.log([np.mean(lam_depth[d]) for d in config.depths])).slope
 
     fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
     axes[0].loglog(config.widths, mean_err, "o-", label="measured (mean over seeds)")
@@ -124,6 +124,7 @@ def run(config: Config, out: RunOutput) -> dict:
     return {
         "relative_error": {m: float(np.mean(err[m])) for m in config.widths},
         "error_slope": slope,
+        "error_slope_se": err_fit.slope_se,
         "lambda_min": {m: float(np.mean(lam[m])) for m in config.widths},
         "lambda_min_infinite_width": lam_inf,
         "lambda_min_depth_normalised": {d: float(np.mean(lam_depth[d])) for d in config.depths},

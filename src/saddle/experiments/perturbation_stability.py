@@ -17,8 +17,8 @@ log(1 + e^{−b h(a)}) with the step η = lr0 / Θ̄, Θ̄ = mean ‖∇_θ h(x)
 initialisation on 32 training points. This makes one step move the function by the same amount at every
 width, depth and init (the NTK-parametrisation step; a fixed η in the standard parametrisation moves a
 width-m net m times faster and leaves the lazy regime or diverges as m grows). Every net is trained until
-its full training loss is ≤ `target_loss` (checked after each epoch, ≤ `max_epochs`; the momentum buffer
-restarts each epoch), so widths and depths are compared at equal fit. P/ε is the Monte-Carlo estimate of
+its full training loss is ≤ `target_loss` (checked after each epoch, ≤ `max_epochs`: a stopping rule of
+`saddle.train.fit`, the one training loop), so widths and depths are compared at equal fit. P/ε is the Monte-Carlo estimate of
 `saddle.robustness.perturbation_stability` (l2 ball, 360 normalised test images) at initialisation and at
 the trained network; κ = Σ‖X_l(T) − X_l(0)‖_F / Σ‖X_l(0)‖_F is the notes' lazy-training ratio (lazy:
 κ ≪ 1). Means and standard errors (SE) run over `seeds` independent initialisations (the notes' E_x).
@@ -31,36 +31,38 @@ m ≥ m*, fitted per seed, below 0 by more than 2 SE); whether it "rises" first 
 Part B (depth, all inits, the FCN figure): depths `depths` at width `depth_width`; slope of log P/ε
 in L fitted per seed, mean ± SE; "depth helps/hurts" when the slope is below/above 0 by more than 2 SE.
 
-Measured at full size (4 seeds; widths 4…1024 at L = 2, 3, 4; depths 2…8 at m = 512; 176 s on the
-shared 2 cores; test accuracy 0.95-0.97 for every net that reached the target loss; 37 of 42 cells
-reached it: the m = 4 nets (all depths), L = 4 at m = 8 and LeCun at L = 8 did not and are left out):
-- Width, trained, He (the "↘" branch REPRODUCES at L = 2, 3): P/ε falls from the narrowest trainable width
-  to m = 1024 — L = 2: 4.27 (peak m* = 8, L³/2 = 4) → 3.20 ± 0.03, log-log slope after the peak
-  −0.064 ± 0.011 (SE over seeds); L = 3: 4.46 (m* = 8, L³/2 = 13.5) → 3.22, slope −0.064 ± 0.017. At
-  L = 4 the trend has the same sign but is not significant with 4 seeds: 3.76 (m* = 32 = L³/2) → 3.18,
-  drop 0.57 ± 0.31, slope −0.043 ± 0.022. The decrease is slow (≈ m^{−0.06}); P/ε levels off near
-  3.2, the m → ∞ kernel (NTK) predictor's value, not at the bound's √(1/p) = 0.125.
-- The "↗" branch is NOT resolved: the peak is the narrowest width that trains (L = 2, 3), or within SE of
-  it (L = 4: 3.64 ± 0.27 at m = 16 vs 3.76 ± 0.31 at m = 32); nets narrower than ≈ L³/2 either do not
-  fit (m = 4: accuracy ≈ 0.45) or die (all-zero ReLU layers). The peaks lie at 2, 0.6 and 1.0 × L³/2.
-- κ falls as ≈ m^{−1/2} (L = 2: 3.7 at m = 8 → 0.27 at m = 1024; L = 4: 0.85 → 0.04): the wide nets are
-  lazy, the narrow ones (κ > 1) are not, so the decrease is the lazy-regime trend the theorem is about.
-- At initialisation P/ε is flat in width (He ≈ 0.13-0.17) and depth; LeCun = He · 2^{−L/2} and NTK = He ·
+Measured at full size (4 seeds; widths 4…1024 at L = 2, 3, 4; depths 2…8 at m = 512; 1990 s wall on the
+shared 2 cores under a load average of ≈ 14; test accuracy 0.95-0.96 for every net that reached the target
+loss; 37 of 42 cells reached it: the m = 4 nets (all depths), L = 4 at m = 8 and LeCun at L = 8 (diverges)
+did not and are left out). Numbers re-measured after training moved onto `saddle.train.fit`: one SGD
+optimiser per net, so the momentum buffer now persists across epochs (it used to restart every epoch).
+- Width, trained, He (the "↘" branch REPRODUCES at L = 2, 3, 4): P/ε falls from the narrowest trainable
+  width to m = 1024 — L = 2: 4.35 (peak m* = 8, L³/2 = 4) → 3.21 ± 0.03, log-log slope after the peak
+  −0.067 ± 0.009 (SE over seeds); L = 3: 4.28 (m* = 8, L³/2 = 13.5) → 3.25 ± 0.06, slope −0.047 ± 0.017;
+  L = 4: 4.27 (m* = 16, L³/2 = 32) → 3.24 ± 0.09, drop 1.03 ± 0.33, slope −0.059 ± 0.007. The decrease is
+  slow (≈ m^{−0.06}); P/ε levels off near 3.2, the m → ∞ kernel (NTK) predictor's value, not at the
+  bound's √(1/p) = 0.125.
+- The "↗" branch is NOT resolved: at every depth the peak is the narrowest width that trains; nets
+  narrower than ≈ L³/2 either do not fit (m = 4: accuracy ≈ 0.45) or die (all-zero ReLU layers). The
+  peaks lie at 2.0, 0.59 and 0.5 × L³/2.
+- κ falls as ≈ m^{−1/2} (L = 2: 3.9 at m = 8 → 0.27 at m = 1024; L = 4: 0.88 at m = 16 → 0.04): the wide
+  nets are lazy, the narrow ones (κ > 1) are not, so the decrease is the lazy-regime trend of the theorem.
+- At initialisation P/ε is flat in width (He ≈ 0.13-0.15) and depth; LeCun = He · 2^{−L/2} and NTK = He ·
   √(p/2) exactly (same draws): depth slope at init −0.330 ± 0.015 for LeCun (−ln 2/2 = −0.347 relative to
   He's +0.017 ± 0.015), so "depth helps under LeCun" holds at initialisation.
-- Depth, trained to equal loss at m = 512 (κ 0.42 → 0.02 for He, ≤ 0.11 for NTK, ≤ 0.63 for LeCun): NOT reproduced. He:
-  slope −0.031 ± 0.002 per layer (3.26 at L = 2 → 2.74 at L = 8: depth helps, the opposite of the claim);
-  NTK: −0.004 ± 0.004 (flat, 2.85 → 2.73); LeCun: +0.052 ± 0.020 over L = 2…6 (3.25 → 4.00, mildly
-  hurts, the opposite of the claim) and L = 8 diverges. Training to the same loss washes out the
-  initial scale 2^{−L/2}: every trained net has P/ε ≈ 2.7-4.
+- Depth, trained to equal loss at m = 512 (κ 0.42 → 0.02 for He, ≤ 0.10 for NTK, ≤ 0.68 for LeCun): NOT
+  reproduced. He: slope −0.032 ± 0.011 per layer (3.25 at L = 2 → 2.77 at L = 8: depth helps, the
+  opposite of the claim); NTK: −0.003 ± 0.004 (flat, 2.85 → 2.76); LeCun: +0.194 ± 0.019 over L = 2…6
+  (3.32 → 7.19: depth hurts, the opposite of the claim) and L = 8 diverges. Training to the same loss
+  washes out the initial scale 2^{−L/2}.
 - Why the previous version saw width hurt: with a fixed step (η = 0.01, momentum 0.9, 10 epochs, standard
   parametrisation; rerun on normalised inputs, 2 seeds) a width-m net trains m times faster, so wider nets
   end at lower training loss with a larger P/ε (L = 2, m = 16 → 1024: loss 0.61 → 0.40, P/ε 0.26 → 0.98), even though m ≫ L³ = 8 there:
   that rise is a fit confound, not the bound's "↗" branch.
-At --quick size (2 seeds; L = 2, widths 4…1024; depths 2, 4 at m = 128; ≈ 10 s): P/ε 4.08 ± 0.22 at
-m = 16 → 3.15 ± 0.01 at m = 1024 (slope after the peak −0.060 ± 0.013), κ 2.7 → 0.27; at depth 2 → 4 He
-rises slightly (slope +0.014 ± 0.006, like 3.26 → 3.35 at full size before the fall to L = 8), LeCun
-+0.036 ± 0.021, NTK at L = 2 does not reach the target loss in the quick 100 epochs.
+At --quick size (2 seeds; L = 2, widths 4…1024; depths 2, 4 at m = 128; 127 s wall on the loaded machine):
+P/ε 4.64 ± 0.36 at m = 16 → 3.17 ± 0.03 at m = 1024 (slope after the peak −0.087 ± 0.022), κ 2.9 → 0.27;
+trained depth slopes 2 → 4: He −0.011 ± 0.025, LeCun +0.084 ± 0.038, NTK +0.025 ± 0.001 (so "depth hurts
+under NTK" holds at quick size but not at full size); m = 4 does not reach the target loss in 100 epochs.
 The run's `claims` dict lists each of these trends with the test that decided it.
 """
 
@@ -76,9 +78,11 @@ from torch import Tensor
 
 from saddle.data import load_digits
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
+from saddle.metrics.stats import MeanSE, linear_fit, loglog_fit, mean_se
 from saddle.progress import progress
-from saddle.robustness import FullyConnectedReLU, perturbation_stability
-from saddle.robustness.lazy import LazyTracker, train_sgd
+from saddle.robustness import FullyConnectedReLU, ntk_trace, perturbation_stability
+from saddle.robustness.lazy import LazyTracker
+from saddle.train import NonFiniteError, ShuffledBatches, fit
 
 INITS = ("lecun", "he", "ntk")
 
@@ -124,15 +128,6 @@ class Config(ExperimentConfig):
             raise ValueError(f"seeds must be >= 2 (standard errors over initialisations), got {self.seeds!r}")
 
 
-def _ntk_trace(net: FullyConnectedReLU, x: Tensor) -> float:
-    """Θ̄ = mean_i ‖∇_θ h(x_i)‖² (trace of the empirical NTK per point) over the rows of x."""
-    total = 0.0
-    for i in range(len(x)):
-        grads = torch.autograd.grad(net(x[i:i + 1]).sum(), net.params)
-        total += sum(float((g * g).sum()) for g in grads)
-    return total / len(x)
-
-
 def _logistic(h: Tensor, b: Tensor) -> Tensor:
     return F.softplus(-b * h.squeeze(1)).mean()
 
@@ -153,19 +148,25 @@ def _train_and_measure_once(config: Config, data: dict, depth: int, m: int, init
     ev = lambda: perturbation_stability(net, xte, config.eps, config.n_samples,  # noqa: E731 - same draws twice
                                         torch.Generator(device=xte.device).manual_seed(seed + 1)).ratio
     p_init = ev()
-    theta = _ntk_trace(net, xtr[:32])
-    lr = config.lr0 / theta if theta > 0 else config.lr0
+    theta = ntk_trace(net, xtr[:32])
     tracker = LazyTracker(net)
-    gen = torch.Generator().manual_seed(seed + 2)
-    per_epoch = math.ceil(len(xtr) / config.batch_size)
-    epochs, loss = 0, float("inf")
-    while epochs < config.max_epochs:
-        train_sgd(net, xtr, btr, _logistic, per_epoch, lr, config.batch_size, config.momentum, generator=gen)
-        epochs += 1
+    opt = torch.optim.SGD(net.parameters(), lr=config.lr0 / theta if theta > 0 else config.lr0,
+                          momentum=config.momentum)
+    batches = ShuffledBatches(xtr, btr, batch_size=config.batch_size, generator=torch.Generator().manual_seed(seed + 2))
+    losses: list[float] = []  # full training loss after each epoch
+
+    def full_loss(model: torch.nn.Module) -> dict[str, float]:
         with torch.no_grad():
-            loss = _logistic(net(xtr), btr).item()
-        if not math.isfinite(loss) or loss <= config.target_loss:
-            break
+            losses.append(_logistic(model(xtr), btr).item())
+        return {"train_loss": losses[-1]}
+
+    try:  # train until the full training loss is <= target_loss (or max_epochs; a non-finite loss stops it)
+        fit(net, opt, lambda model, x, b: _logistic(model(x), b), batches, epochs=config.max_epochs,
+            evaluate=full_loss, stop_when=lambda rec: not rec["train_loss"] > config.target_loss,
+            desc=f"L={depth} m={m} {init}")
+        epochs, loss = len(losses), losses[-1]
+    except NonFiniteError:
+        epochs, loss = len(losses) + 1, float("nan")
     with torch.no_grad():
         acc = ((net(xte).squeeze(1) * bte) > 0).float().mean().item()
     return {"init": p_init, "trained": ev(), "kappa": tracker.ratio(), "epochs": epochs, "train_loss": loss,
@@ -176,10 +177,8 @@ def _cell(runs: list[dict]) -> dict:
     """Mean and SE over seeds of every numeric field of the per-seed results."""
     out: dict = {"reached_all": all(r["reached"] for r in runs)}
     for key in ("init", "trained", "kappa", "epochs", "train_loss", "test_accuracy"):
-        v = np.asarray([r[key] for r in runs], float)
-        with np.errstate(invalid="ignore"):  # a diverged seed (inf/nan) gives nan, flagged by reached_all
-            out[key] = float(v.mean())
-            out[f"{key}_se"] = float(v.std(ddof=1) / math.sqrt(len(v)))
+        est = mean_se([r[key] for r in runs])  # a diverged seed (inf/nan) gives nan, flagged by reached_all
+        out[key], out[f"{key}_se"] = est.mean, est.se
     out["trained_per_seed"] = [r["trained"] for r in runs]
     out["init_per_seed"] = [r["init"] for r in runs]
     return out
@@ -202,28 +201,25 @@ def _width_part(config: Config, data: dict, out: RunOutput) -> tuple[dict, dict]
         if len(ok) >= 2:
             peak = max(ok, key=lambda m: cells[d][m]["trained"])
             last = ok[-1]
-            drop = cells[d][peak]["trained"] - cells[d][last]["trained"]
-            se = math.hypot(cells[d][peak]["trained_se"], cells[d][last]["trained_se"])
+            trained = {m: MeanSE(cells[d][m]["trained"], cells[d][m]["trained_se"], config.seeds) for m in ok}
+            drop = trained[peak].minus(trained[last])
             over = [m for m in ok if m >= d ** 3]
             branch = [m for m in ok if m >= peak]
             if len(branch) >= 2:  # the "↘" branch: log-log slope from the peak on, fitted per seed
-                per_seed = [float(np.polyfit(np.log(branch), np.log([cells[d][m]["trained_per_seed"][k]
-                                                                      for m in branch]), 1)[0])
+                per_seed = [loglog_fit(branch, [cells[d][m]["trained_per_seed"][k] for m in branch]).slope
                             for k in range(config.seeds)]
-                s.update(slope_after_peak=float(np.mean(per_seed)),
-                         slope_after_peak_se=float(np.std(per_seed, ddof=1) / math.sqrt(len(per_seed))),
+                slope = mean_se(per_seed)
+                s.update(slope_after_peak=slope.mean, slope_after_peak_se=slope.se,
                          slope_after_peak_per_seed=per_seed)
             first = ok[0]
-            rise = cells[d][peak]["trained"] - cells[d][first]["trained"]
-            rise_se = math.hypot(cells[d][peak]["trained_se"], cells[d][first]["trained_se"])
+            rise = trained[peak].minus(trained[first])
             s.update(peak_width=peak, peak_over_L3_half=peak / (d ** 3 / 2), p_at_peak=cells[d][peak]["trained"],
-                     p_at_widest=cells[d][last]["trained"], drop_peak_to_widest=drop, drop_se=se,
-                     eventually_decreases=bool(drop > 2 * se), rise_to_peak=rise, rise_se=rise_se,
-                     rises_before_peak=bool(rise > 2 * rise_se),
+                     p_at_widest=cells[d][last]["trained"], drop_peak_to_widest=drop.mean, drop_se=drop.se,
+                     eventually_decreases=drop.significantly_above(0.0), rise_to_peak=rise.mean, rise_se=rise.se,
+                     rises_before_peak=rise.significantly_above(0.0),
                      kappa_at_widest=cells[d][last]["kappa"])
             if len(over) >= 2:
-                ys = np.log([cells[d][m]["trained"] for m in over])
-                s["loglog_slope_m_ge_L3"] = float(np.polyfit(np.log(over), ys, 1)[0])
+                s["loglog_slope_m_ge_L3"] = loglog_fit(over, [cells[d][m]["trained"] for m in over]).slope
         summary[d] = s
         out.log.info(f"width sweep L={d}: {s}")
     return cells, summary
@@ -245,13 +241,11 @@ def _depth_part(config: Config, data: dict, out: RunOutput) -> tuple[dict, dict]
         for phase in ("init", "trained"):
             ok = reached if phase == "trained" else list(config.depths)  # equal fit matters only after training
             per_seed = []
-            for s in range(config.seeds):
-                ys = np.asarray([cells[init][d][f"{phase}_per_seed"][s] for d in ok])
-                per_seed.append(float(np.polyfit(np.asarray(ok, float), np.log(ys), 1)[0])
-                                if len(ok) >= 2 and (ys > 0).all() else float("nan"))
-            v = np.asarray(per_seed)
-            slopes[f"{phase}_{init}"] = {"slope": float(v.mean()), "se": float(v.std(ddof=1) / math.sqrt(len(v))),
-                                         "per_seed": per_seed, "depths_used": ok}
+            for s in range(config.seeds):  # slope of log P/ε per layer (NaN when fewer than two depths)
+                ys = [cells[init][d][f"{phase}_per_seed"][s] for d in ok]
+                per_seed.append(linear_fit(ok, np.log(ys)).slope if len(ok) >= 2 and min(ys) > 0 else float("nan"))
+            v = mean_se(per_seed)
+            slopes[f"{phase}_{init}"] = {"slope": v.mean, "se": v.se, "per_seed": per_seed, "depths_used": ok}
     return cells, slopes
 
 
@@ -279,16 +273,17 @@ def run(config: Config, out: RunOutput) -> dict:
             tag = f"width (trained, {config.width_init}, L={d})"
             claims[f"{tag}: P/eps(peak) - P/eps(widest) > 2 SE"] = s["eventually_decreases"]
             if "slope_after_peak" in s:
-                claims[f"{tag}: log-log slope after the peak < -2 SE"] = \
-                    bool(s["slope_after_peak"] < -2 * s["slope_after_peak_se"])
+                claims[f"{tag}: log-log slope after the peak < -2 SE"] = MeanSE(
+                    s["slope_after_peak"], s["slope_after_peak_se"], config.seeds).significantly_below(0.0)
             claims[f"{tag}: rise from the narrowest trained width to the peak > 2 SE"] = s["rises_before_peak"]
             claims[f"{tag}: peak within a factor 4 of L^3/2"] = bool(0.25 <= s["peak_over_L3_half"] <= 4)
     for key, v in dslopes.items():
         phase, init = key.split("_", 1)
+        slope = MeanSE(v["slope"], v["se"], config.seeds)
         if init == "lecun":
-            claims[f"depth ({phase}): helps under lecun (slope < -2 SE)"] = bool(v["slope"] < -2 * v["se"])
+            claims[f"depth ({phase}): helps under lecun (slope < -2 SE)"] = slope.significantly_below(0.0)
         else:
-            claims[f"depth ({phase}): hurts under {init} (slope > 2 SE)"] = bool(v["slope"] > 2 * v["se"])
+            claims[f"depth ({phase}): hurts under {init} (slope > 2 SE)"] = slope.significantly_above(0.0)
     all_cells = [c for d in wcells.values() for c in d.values()] + [c for i in dcells.values() for c in i.values()]
     metrics: dict = {
         "width_sweep": wcells, "width_summary": wsummary, "depth_sweep": dcells, "depth_slopes": dslopes,

@@ -21,6 +21,7 @@ import torch
 from saddle.analysis import rollout, spectral_radius, update_jacobian
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.games import bilinear_game, strongly_monotone_game
+from saddle.metrics.stats import loglog_fit
 from saddle.optim import ExtraGradient, OptimisticGDA, ProximalPoint
 
 
@@ -78,10 +79,10 @@ def run(config: Config, out: RunOutput) -> dict:
     for ax, cls in zip(axes, ("strongly monotone", "bilinear")):
         for name, marker in (("EG", "o"), ("OGDA", "s"), ("PP", "^")):
             sel = [r for r in rows if r["game"] == cls and r["method"] == name]
-            k = torch.tensor([r["kappa"] for r in sel]).log()
-            n = torch.tensor([r["iterations_to_eps"] for r in sel]).log()
-            slope = (((k - k.mean()) * (n - n.mean())).sum() / ((k - k.mean()) ** 2).sum()).item()
+            fit = loglog_fit([r["kappa"] for r in sel], [r["iterations_to_eps"] for r in sel])
+            slope = fit.slope
             metrics[f"{cls} {name} slope"] = slope
+            metrics[f"{cls} {name} slope_se"] = fit.slope_se
             ax.loglog([r["kappa"] for r in sel], [r["iterations_to_eps"] for r in sel], marker=marker,
                       label=f"{name} (slope {slope:.2f})")
         ref = [r["iterations_to_eps"] for r in rows if r["game"] == cls and r["method"] == "EG"][0]

@@ -1,5 +1,6 @@
 """Small networks shared across the package: classifiers for the 8×8 digits."""
 
 from saddle.models.classifiers import DigitsCNN, DigitsMLP
+from saddle.models.seeded_init import build_seeded, reinitialize_
 
-__all__ = ["DigitsCNN", "DigitsMLP"]
+__all__ = ["DigitsCNN", "DigitsMLP", "reinitialize_", "build_seeded"]

@@ -8,8 +8,8 @@ from saddle.robustness.lipschitz import (ReLULayers, lipschitz_exact_relu, lipsc
                                          relu_regions, spectral_norm_power_iteration)
 from saddle.robustness.nas import Architecture, SearchNet, SearchSpace, eigen_nas, ntk_score
 from saddle.robustness.network import FullyConnectedReLU
-from saddle.robustness.ntk import (empirical_ntk, ntk_matrix, ntk_min_eigenvalue, parameter_jacobian,
-                                   two_layer_relu_ntk)
+from saddle.robustness.ntk import (empirical_ntk, ntk_matrix, ntk_min_eigenvalue, ntk_trace, ntk_vector_product,
+                                   parameter_jacobian, two_layer_relu_ntk)
 from saddle.robustness.parametrization import (AbcParametrization, abc_network, abc_param_groups, mup,
                                                ntk_parametrization, parametrization, standard_parametrization)
 from saddle.robustness.sandwich import RobustnessSandwich, certified_radius, robustness_sandwich
@@ -24,6 +24,6 @@ __all__ = ["INIT_NAMES", "InitScheme", "init_scheme", "init_table", "FullyConnec
            "LazyTracker", "layer_ratios", "lazy_training_ratio",
            "ReLULayers", "relu_layers", "relu_regions", "operator_norm", "spectral_norm_power_iteration",
            "lipschitz_upper_bound_product", "lipschitz_upper_bound_sdp", "LipSDPResult", "lipschitz_lower_bound",
-           "lipschitz_exact_relu", "local_lipschitz", "empirical_ntk", "ntk_matrix", "ntk_min_eigenvalue",
+           "lipschitz_exact_relu", "local_lipschitz", "empirical_ntk", "ntk_matrix", "ntk_min_eigenvalue", "ntk_trace", "ntk_vector_product",
            "parameter_jacobian", "two_layer_relu_ntk", "Architecture", "SearchSpace", "SearchNet", "ntk_score",
            "eigen_nas", "RobustnessSandwich", "certified_radius", "robustness_sandwich"]

@@ -20,14 +20,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 from torch import Tensor, nn
 
+from saddle.model_state import frozen_eval
 from saddle.robustness.stability import input_jacobian
 from saddle.sets import Ball, parse_norm, sample_ball
+from saddle.validation import check_finite
 
 def _check_norm(p: float | str) -> float:
     return parse_norm(p)
@@ -170,6 +173,7 @@ def spectral_norm_power_iteration(w: Tensor, tol: float = 1e-6, max_iter: int = 
     """
     if w.ndim != 2 or min(w.shape) == 0:
         raise ValueError(f"w must be a non-empty matrix, got shape {tuple(w.shape)}")
+    check_finite("w", w)
     if not (tol > 0 and math.isfinite(tol)) or max_iter < 1 or squarings < 0:
         raise ValueError(f"need tol > 0, max_iter >= 1, squarings >= 0; got {tol}, {max_iter}, {squarings}")
     w64 = w.detach().to(torch.float64)
@@ -288,7 +292,8 @@ def lipschitz_lower_bound(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor]
     r log-uniform in [radius/10, 10·radius] (regions of ReLU nets with biases can be far out); d ~
     N(0, (radius/10)²I). At every iterate the exact Jacobian norm ‖J(a)‖_{p→p}
     (`saddle.robustness.stability.input_jacobian`) is recorded too. Both are attained, so the max is a
-    valid lower bound. The model's parameters receive no gradients.
+    valid lower bound. The model's parameters receive no gradients; an nn.Module is evaluated in eval mode
+    (BatchNorm running statistics, no Dropout: the function being bounded) and its modes restored after.
     f maps (B, in_features) → (B, out). Defaults: 32 starts, pool 64, 100 Adam steps of size 0.05·radius,
     float64.
     """
@@ -301,10 +306,11 @@ def lipschitz_lower_bound(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor]
     n = starts * pool
     r = torch.exp(torch.empty(n, 1, dtype=dtype).uniform_(math.log(0.1), math.log(10.0), generator=generator))
     a = (radius * r * torch.randn(n, in_features, generator=generator, dtype=dtype)).to(dev)
-    if pool > 1:
-        a = a[jacobian_operator_norm(input_jacobian(fn, a), p).argsort(descending=True)[:starts]]
     d = 0.1 * radius * torch.randn(starts, in_features, generator=generator, dtype=dtype).to(dev)
-    return _max_slope(fn, a, d, p, steps, step_size * radius, None)[0]
+    with _evaluating(f):
+        if pool > 1:
+            a = a[jacobian_operator_norm(input_jacobian(fn, a), p).argsort(descending=True)[:starts]]
+        return _max_slope(fn, a, d, p, steps, step_size * radius, None)[0]
 
 
 def local_lipschitz(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor], x: Tensor, eps: float, p: float = 2,
@@ -313,8 +319,8 @@ def local_lipschitz(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor], x: T
 
     Multi-start projected ascent (starts uniform in the ball, `saddle.sets.sample_ball`) of the secant
     slope with the pair kept in the ball (x itself is the first start), plus the Jacobian norms at the
-    iterates: a lower estimate of the local constant at x (shape (in,) or (1, in)).
-    Defaults: 32 starts, 50 Adam steps of size ε/10.
+    iterates: a lower estimate of the local constant at x (shape (in,) or (1, in)). An nn.Module is
+    evaluated in eval mode and its modes restored after. Defaults: 32 starts, 50 Adam steps of size ε/10.
     """
     p = _check_norm(p)
     _validate_ascent(starts, steps, 1.0)
@@ -327,7 +333,13 @@ def local_lipschitz(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor], x: T
     a = x + sample_ball(starts, x.shape[1], p, eps, generator=generator, dtype=x.dtype).to(x.device)
     a[0] = x[0]  # the centre itself is one start, so the estimate is ≥ ‖∇f(x)‖
     b = x + sample_ball(starts, x.shape[1], p, eps, generator=generator, dtype=x.dtype).to(x.device)
-    return _max_slope(fn, a, b - a, p, steps, eps / 10, lambda z: _project_ball(z, x, eps, p))[0]
+    with _evaluating(f):
+        return _max_slope(fn, a, b - a, p, steps, eps / 10, lambda z: _project_ball(z, x, eps, p))[0]
+
+
+def _evaluating(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor]) -> AbstractContextManager:
+    """Eval mode with frozen parameters for an nn.Module, restored on exit (as the attacks do); else nothing."""
+    return frozen_eval(f) if isinstance(f, nn.Module) else nullcontext(f)
 
 
 def _device(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor]) -> torch.device:

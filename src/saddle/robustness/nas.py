@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
+from torch.nn.utils import skip_init
 
 from saddle.robustness.ntk import ntk_min_eigenvalue
 
@@ -85,9 +86,10 @@ class SearchNet(nn.Module):
         super().__init__()
         self.arch = arch
         sizes = [in_features] + [arch.width] * arch.depth
-        self.hidden = nn.ModuleList(nn.Linear(i, o) for i, o in zip(sizes[:-1], sizes[1:]))
+        # skip_init: allocate without torch's own init (which would draw from the global RNG)
+        self.hidden = nn.ModuleList(skip_init(nn.Linear, i, o) for i, o in zip(sizes[:-1], sizes[1:]))
         self.acts = nn.ModuleList(ACTIVATIONS[a]() for a in arch.activations)
-        self.out = nn.Linear(arch.width, n_classes)
+        self.out = skip_init(nn.Linear, arch.width, n_classes)
         with torch.no_grad():
             for lin in [*self.hidden, self.out]:
                 lin.weight.copy_(torch.randn(lin.weight.shape, generator=generator) / math.sqrt(lin.in_features))

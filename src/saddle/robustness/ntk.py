@@ -17,6 +17,8 @@ import torch
 from torch import Tensor, nn
 from torch.func import functional_call, jacrev, jvp, vjp, vmap
 
+from saddle.validation import check_int
+
 NTKMethod = Literal["jacobian", "ntvp"]
 
 
@@ -56,6 +58,23 @@ def parameter_jacobian(model: nn.Module, x: Tensor) -> Tensor:
     return torch.cat([j.flatten(2) for j in jac.values()], dim=2)
 
 
+def ntk_trace(model: nn.Module, x: Tensor, chunk_size: int = 16) -> float:
+    """Mean trace of the empirical NTK on the diagonal: Θ̄ = (1/N) Σ_i tr Θ(x_i, x_i) = (1/N) Σ_i ‖J(x_i)‖_F².
+
+    For a scalar output this is mean_i ‖∇_θ h(x_i)‖², the curvature scale that sets a stable SGD step
+    (η = η₀/Θ̄). x (N, ...); per-sample Jacobians are formed `chunk_size` points at a time (memory ∝ chunk·K·P).
+    """
+    _check_inputs(x, None)
+    chunk_size = check_int("chunk_size", chunk_size, low=1)
+    f, params = _functional(model)
+    per_sample = vmap(jacrev(f), (None, 0))
+    total = 0.0
+    for start in range(0, x.shape[0], chunk_size):
+        jac = per_sample(params, x[start:start + chunk_size])
+        total += sum(float(j.double().pow(2).sum()) for j in jac.values())
+    return total / x.shape[0]
+
+
 def empirical_ntk(model: nn.Module, x1: Tensor, x2: Tensor | None = None, method: NTKMethod = "jacobian",
                   chunk_size: int | None = None) -> Tensor:
     """Empirical NTK Θ[i, j, a, b] = ⟨∂f_a(x1_i)/∂θ, ∂f_b(x2_j)/∂θ⟩ of shape (N1, N2, K, K).
@@ -74,22 +93,42 @@ def empirical_ntk(model: nn.Module, x1: Tensor, x2: Tensor | None = None, method
         j2 = j1 if x2 is x1 else vmap(jacrev(f), (None, 0))(params, x2)
         return sum(torch.einsum("iaf,jbf->ijab", j1[k].flatten(2), j2[k].flatten(2)) for k in j1)
     if method == "ntvp":
-        buffers = {k: v.detach() for k, v in model.named_buffers()}
-
-        def f_batch(p: dict[str, Tensor], a: Tensor) -> Tensor:  # (N, ...) -> (N, K)
-            return functional_call(model, (p, buffers), (a,)).reshape(a.shape[0], -1)
-
-        out2, vjp_fn = vjp(lambda p: f_batch(p, x2), params)
-        n2, k = out2.shape
-
-        def column(e: Tensor) -> Tensor:  # J(x1) J(x2)ᵀ e for one basis cotangent e (N2, K) -> (N1, K)
-            (tangent,) = vjp_fn(e)
-            return jvp(lambda p: f_batch(p, x1), (params,), (tangent,))[1]
-
-        basis = torch.eye(n2 * k, dtype=out2.dtype, device=out2.device).reshape(n2 * k, n2, k)
-        cols = vmap(column, chunk_size=chunk_size)(basis)  # [j·K + b, i, a] = Θ[i, j, a, b]
+        product, n2, k = _ntvp(model, x1, x2)
+        basis = torch.eye(n2 * k, dtype=x2.dtype, device=x2.device).reshape(n2 * k, n2, k)
+        cols = vmap(product, chunk_size=chunk_size)(basis)  # [j·K + b, i, a] = Θ[i, j, a, b]
         return cols.reshape(n2, k, x1.shape[0], k).permute(2, 0, 3, 1)
     raise ValueError(f"method must be 'jacobian' or 'ntvp', got {method!r}")
+
+
+def _ntvp(model: nn.Module, x1: Tensor, x2: Tensor) -> tuple[Callable[[Tensor], Tensor], int, int]:
+    """(v ↦ J(x1) J(x2)ᵀ v for v (N2, K) → (N1, K), N2, K): one `vjp` through the batch x2, one `jvp` through x1."""
+    f, params = _functional(model)
+    buffers = {k: v.detach() for k, v in model.named_buffers()}
+
+    def f_batch(p: dict[str, Tensor], a: Tensor) -> Tensor:  # (N, ...) -> (N, K)
+        return functional_call(model, (p, buffers), (a,)).reshape(a.shape[0], -1)
+
+    out2, vjp_fn = vjp(lambda p: f_batch(p, x2), params)
+
+    def product(v: Tensor) -> Tensor:
+        (tangent,) = vjp_fn(v)
+        return jvp(lambda p: f_batch(p, x1), (params,), (tangent,))[1]
+
+    return product, out2.shape[0], out2.shape[1]
+
+
+def ntk_vector_product(model: nn.Module, x1: Tensor, v: Tensor, x2: Tensor | None = None) -> Tensor:
+    """Θ v without forming Θ or a Jacobian: (Θ v)[i, a] = Σ_{j,b} Θ[i, j, a, b] v[j, b] = (J(x1) (J(x2)ᵀ v))[i, a].
+
+    One `vjp` through the batch x2 and one `jvp` through x1 (≈ three forward passes, memory of one backward):
+    the way to use the NTK of a wide net (P parameters) on N points without the N·K·P Jacobian, e.g. in
+    a Lanczos eigensolver. v: (N2, K) with K the model's flattened output size; returns (N1, K).
+    """
+    x2 = _check_inputs(x1, x2)
+    product, n2, k = _ntvp(model, x1, x2)
+    if tuple(v.shape) != (n2, k):
+        raise ValueError(f"v must have shape (N2, K) = ({n2}, {k}), got {tuple(v.shape)}")
+    return product(v.to(x2.dtype))
 
 
 def ntk_matrix(theta: Tensor, outputs: Literal["full", "trace"] = "full") -> Tensor:

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
+from saddle.metrics.stats import mean_se
 from saddle.sets import parse_norm, sample_ball
+from saddle.validation import check_int, check_real
 
 
 @dataclass(frozen=True)
@@ -66,10 +68,8 @@ def perturbation_stability(model: nn.Module, a: Tensor, eps: float, n_samples: i
     per point; standard error = sd of the N per-point means / sqrt(N) (data points as draws from D_A),
     or sd of the draws / sqrt(n_samples) when N = 1. Default l2 ball, 64 draws per point.
     """
-    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not math.isfinite(eps) or eps < 0:
-        raise ValueError(f"eps must be a finite number >= 0, got {eps!r}")
-    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
-        raise ValueError(f"n_samples must be an integer >= 1, got {n_samples!r}")
+    eps = check_real("eps", eps, 0.0, math.inf, low_open=False, high_open=True)
+    check_int("n_samples", n_samples, low=1)
     parse_norm(norm)
     if not torch.is_tensor(a) or a.dim() < 2 or a.shape[0] < 1:
         raise ValueError(f"a must be a tensor (N, *shape) with N >= 1, got {getattr(a, 'shape', type(a))}")
@@ -81,14 +81,8 @@ def perturbation_stability(model: nn.Module, a: Tensor, eps: float, n_samples: i
                     dtype=jac.dtype, device=jac.device).reshape(n, n_samples, p)
     lengths = torch.linalg.vector_norm(torch.einsum("nkp,nsp->nsk", jac, u), dim=-1)   # (N, S)
     per_point = lengths.mean(dim=1)
-    value = per_point.mean().item()
-    if n >= 2:
-        se = per_point.std(unbiased=True).item() / math.sqrt(n)
-    elif n_samples >= 2:
-        se = lengths.std(unbiased=True).item() / math.sqrt(n_samples)
-    else:
-        se = float("nan")
-    return StabilityEstimate(value, se, per_point.detach(), float(eps), n_samples)
+    est = mean_se(per_point if n >= 2 else lengths[0])
+    return StabilityEstimate(est.mean, est.se, per_point.detach(), eps, n_samples)
 
 
 def mean_abs_coordinate_unit_ball(d: int) -> float:

@@ -1,0 +1,137 @@
+"""Small statistics over seeds and runs: mean ± standard error, t confidence intervals, least-squares slopes.
+
+One home for what experiments used to compute by hand (`std(ddof=1)/sqrt(n)`, `np.polyfit(log x, log y, 1)`,
+`hypot(se_a, se_b)`). Inputs are sequences, numpy arrays or tensors of real numbers; results are plain floats.
+Non-finite inputs propagate to NaN results (no warnings): a diverged seed shows as NaN, never as a number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Union
+
+import numpy as np
+import torch
+
+from saddle.validation import check_real
+
+__all__ = ["MeanSE", "LinearFit", "mean_se", "confidence_interval", "linear_fit", "loglog_fit", "geometric_mean"]
+
+Values = Union[Sequence[float], np.ndarray, torch.Tensor]
+
+
+def _as_array(values: Values, name: str = "values") -> np.ndarray:
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu().double().numpy()
+    a = np.asarray(values, dtype=np.float64)
+    if a.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {tuple(a.shape)}")
+    return a
+
+
+@dataclass(frozen=True)
+class MeanSE:
+    """Sample mean, its standard error sd/√n (sd with n − 1 in the denominator; NaN when n < 2) and n."""
+
+    mean: float
+    se: float
+    n: int
+
+    def interval(self, level: float = 0.95) -> tuple[float, float]:
+        """Student-t confidence interval mean ± t_{n−1, (1+level)/2} · se (NaN bounds when n < 2)."""
+        from scipy.stats import t
+
+        check_real("level", level, 0.0, 1.0, high_open=True)
+        if self.n < 2:
+            return (math.nan, math.nan)
+        half = float(t.ppf((1 + level) / 2, self.n - 1)) * self.se
+        return (self.mean - half, self.mean + half)
+
+    def minus(self, other: MeanSE) -> MeanSE:
+        """Difference of two independent means: mean_a − mean_b ± sqrt(se_a² + se_b²) (n = min of the two)."""
+        return MeanSE(self.mean - other.mean, math.hypot(self.se, other.se), min(self.n, other.n))
+
+    def significantly_below(self, threshold: float = 0.0, k: float = 2.0) -> bool:
+        """True when mean < threshold − k·se (the "more than k standard errors below" test; False on NaN)."""
+        return bool(self.mean < threshold - k * self.se)
+
+    def significantly_above(self, threshold: float = 0.0, k: float = 2.0) -> bool:
+        """True when mean > threshold + k·se (False on NaN)."""
+        return bool(self.mean > threshold + k * self.se)
+
+
+def mean_se(values: Values) -> MeanSE:
+    """Mean and standard error of the mean of a 1-D sample: (x̄, s/√n), s² = Σ(x − x̄)²/(n − 1)."""
+    a = _as_array(values)
+    n = len(a)
+    if n == 0:
+        raise ValueError("values must not be empty, got 0 values")
+    with np.errstate(invalid="ignore", over="ignore"):
+        mean = float(a.mean())
+        se = float(a.std(ddof=1) / math.sqrt(n)) if n >= 2 else math.nan
+    return MeanSE(mean, se, n)
+
+
+def confidence_interval(values: Values, level: float = 0.95) -> tuple[float, float]:
+    """Student-t confidence interval for the mean of a 1-D sample: x̄ ± t_{n−1,(1+level)/2} s/√n."""
+    return mean_se(values).interval(level)
+
+
+@dataclass(frozen=True)
+class LinearFit:
+    """Ordinary least squares y ≈ intercept + slope·x with standard errors and n points.
+
+    slope_se = sqrt(RSS/(n − 2) / Σ(x − x̄)²) (NaN when n < 3), as scipy.stats.linregress's `stderr`.
+    """
+
+    slope: float
+    intercept: float
+    slope_se: float
+    intercept_se: float
+    n: int
+
+    def predict(self, x: Values) -> np.ndarray:
+        """intercept + slope·x."""
+        return self.intercept + self.slope * _as_array(x, "x")
+
+
+def linear_fit(x: Values, y: Values) -> LinearFit:
+    """Least-squares line through (x_i, y_i) with the standard errors of slope and intercept (needs ≥ 2 points)."""
+    xa, ya = _as_array(x, "x"), _as_array(y, "y")
+    if len(xa) != len(ya):
+        raise ValueError(f"x and y must have the same length, got {len(xa)} and {len(ya)}")
+    n = len(xa)
+    if n < 2:
+        raise ValueError(f"a line needs at least 2 points, got {n}")
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        xm, ym = xa.mean(), ya.mean()
+        sxx = float(((xa - xm) ** 2).sum())
+        if sxx == 0 and np.isfinite(xa).all():
+            raise ValueError(f"x must take at least two distinct values, got {xa.tolist()}")
+        slope = float(((xa - xm) * (ya - ym)).sum() / sxx)
+        intercept = float(ym - slope * xm)
+        if n >= 3:
+            s2 = float(((ya - intercept - slope * xa) ** 2).sum()) / (n - 2)
+            slope_se = math.sqrt(s2 / sxx)
+            intercept_se = math.sqrt(s2 * (1 / n + xm**2 / sxx))
+        else:
+            slope_se = intercept_se = math.nan
+    return LinearFit(slope, intercept, slope_se, intercept_se, n)
+
+
+def loglog_fit(x: Values, y: Values) -> LinearFit:
+    """`linear_fit(log x, log y)`: the exponent of a power law y ∝ x^slope (x, y must be > 0; NaN otherwise)."""
+    xa, ya = _as_array(x, "x"), _as_array(y, "y")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return linear_fit(np.log(xa), np.log(ya))
+
+
+def geometric_mean(values: Values | np.ndarray, axis: int | None = None) -> float | np.ndarray:
+    """exp(mean(log values)) over `axis` (all entries by default); values must be > 0 (NaN otherwise)."""
+    a = np.asarray(values.detach().cpu().double().numpy() if isinstance(values, torch.Tensor) else values,
+                   dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = np.exp(np.mean(np.log(a), axis=axis))
+    return float(g) if np.ndim(g) == 0 else g

@@ -1,0 +1,64 @@
+"""Redraw a module's parameters with PyTorch's default initialisation from an explicit generator.
+
+PyTorch initialises `nn.Linear`/`nn.Conv*` from the global RNG at construction; saddle draws randomness only
+from explicit generators (DESIGN.md), so networks are built and then re-initialised here. The draws follow
+`reset_parameters` of each layer exactly (kaiming-uniform with a = √5 for weights, U(−1/√fan_in, 1/√fan_in)
+for biases), in `modules()` order: with `torch.Generator().manual_seed(s)` the weights are bit-identical to
+constructing the module after `torch.manual_seed(s)`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+__all__ = ["reinitialize_", "build_seeded"]
+
+_DEFAULT_INIT = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
+_DETERMINISTIC = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.LayerNorm, nn.GroupNorm)
+
+
+@torch.no_grad()
+def reinitialize_(module: nn.Module, generator: torch.Generator) -> nn.Module:
+    """Redraw every parameter of `module` in place with PyTorch's default init from `generator`; returns it.
+
+    Linear/Conv layers: W ~ kaiming_uniform(a = √5) = U(±1/√fan_in), b ~ U(±1/√fan_in) (torch's
+    `reset_parameters`); normalisation layers: their deterministic reset. Any other module that owns
+    parameters raises ValueError (its default init is unknown here).
+    """
+    if not isinstance(generator, torch.Generator):
+        raise ValueError(f"generator must be a torch.Generator, got {type(generator).__name__}")
+    for name, m in module.named_modules():
+        own = list(m.parameters(recurse=False))
+        if isinstance(m, _DEFAULT_INIT):
+            nn.init.kaiming_uniform_(m.weight, a=math.sqrt(5), generator=generator)
+            if m.bias is not None:
+                fan_in, _ = nn.init._calculate_fan_in_and_fan_out(m.weight)
+                bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+                nn.init.uniform_(m.bias, -bound, bound, generator=generator)
+        elif isinstance(m, _DETERMINISTIC):
+            m.reset_parameters()
+        elif own:
+            raise ValueError(f"cannot re-initialise module {name!r} of type {type(m).__name__}: only Linear, "
+                             "Conv and normalisation layers have a known default initialisation")
+    return module
+
+
+def build_seeded(factory: Callable[[], nn.Module], generator: torch.Generator,
+                 device: torch.device | str = "cpu") -> nn.Module:
+    """`factory()` built without touching the global RNG, initialised by `reinitialize_` from `generator`.
+
+    The module is constructed on the meta device (its constructor's own init draws nothing), allocated on
+    `device` and re-initialised; buffers other than normalisation statistics (reset too) are refused, since
+    they would be left uninitialised. Same numbers as `reinitialize_(factory(), generator)`.
+    """
+    with torch.device("meta"):
+        module = factory()
+    for name, m in module.named_modules():
+        if list(m.buffers(recurse=False)) and not isinstance(m, _DETERMINISTIC):
+            raise ValueError(f"cannot build module {name!r} of type {type(m).__name__} seeded: it has buffers "
+                             "whose initial values are unknown here")
+    return reinitialize_(module.to_empty(device=device), generator)

@@ -1,0 +1,93 @@
+"""saddle.metrics.stats against scipy.stats (an independent implementation) and closed forms."""
+
+import math
+
+import numpy as np
+import pytest
+import scipy.stats
+import torch
+
+from saddle.metrics.stats import MeanSE, confidence_interval, geometric_mean, linear_fit, loglog_fit, mean_se
+
+
+@pytest.mark.parametrize("n", [2, 3, 10, 57])
+def test_mean_se_and_interval_agree_with_scipy(n):
+    x = np.random.default_rng(n).normal(1.5, 2.0, n)
+    m = mean_se(x)
+    assert m.n == n
+    assert m.mean == pytest.approx(x.mean(), rel=1e-14)
+    assert m.se == pytest.approx(scipy.stats.sem(x), rel=1e-12)
+    lo, hi = confidence_interval(torch.tensor(x), 0.9)
+    ref = scipy.stats.t.interval(0.9, n - 1, loc=x.mean(), scale=scipy.stats.sem(x))
+    assert (lo, hi) == pytest.approx(ref, rel=1e-12)
+
+
+def test_interval_covers_the_true_mean_at_its_level():
+    """Coverage of the 90% t interval for n = 5 normal draws: 0.9 within 4 binomial standard errors."""
+    rng = np.random.default_rng(0)
+    trials = 4000
+    hits = sum(lo <= 0.0 <= hi for lo, hi in (confidence_interval(rng.normal(0, 1, 5), 0.9) for _ in range(trials)))
+    assert abs(hits / trials - 0.9) < 4 * math.sqrt(0.9 * 0.1 / trials)
+
+
+def test_difference_and_significance_tests():
+    a, b = MeanSE(3.0, 0.3, 4), MeanSE(1.0, 0.4, 6)
+    d = a.minus(b)
+    assert (d.mean, d.se, d.n) == (2.0, pytest.approx(0.5), 4)
+    assert d.significantly_above(0.0) and not d.significantly_above(1.1)
+    assert MeanSE(-1.0, 0.4, 3).significantly_below(0.0) and not MeanSE(-1.0, 0.6, 3).significantly_below(0.0)
+    nan = MeanSE(math.nan, math.nan, 3)
+    assert not nan.significantly_above() and not nan.significantly_below()
+
+
+def test_single_value_and_non_finite_propagate_to_nan_without_warnings():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        one = mean_se([2.0])
+        assert one.mean == 2.0 and math.isnan(one.se) and all(math.isnan(v) for v in one.interval())
+        bad = mean_se([1.0, float("inf"), 2.0])
+        assert math.isinf(bad.mean) and math.isnan(bad.se)
+        assert math.isnan(loglog_fit([1.0, 2.0, 4.0], [1.0, -1.0, 3.0]).slope)
+
+
+@pytest.mark.parametrize("n", [3, 8, 30])
+def test_linear_fit_agrees_with_scipy_linregress(n):
+    rng = np.random.default_rng(10 + n)
+    x = rng.uniform(0, 5, n)
+    y = 0.7 - 1.3 * x + rng.normal(0, 0.2, n)
+    fit, ref = linear_fit(x, y), scipy.stats.linregress(x, y)
+    assert fit.slope == pytest.approx(ref.slope, rel=1e-12)
+    assert fit.intercept == pytest.approx(ref.intercept, rel=1e-12, abs=1e-14)
+    assert fit.slope_se == pytest.approx(ref.stderr, rel=1e-10)
+    assert fit.intercept_se == pytest.approx(ref.intercept_stderr, rel=1e-10)
+    np.testing.assert_allclose(fit.predict(x), ref.intercept + ref.slope * x, rtol=1e-12)
+
+
+def test_loglog_fit_recovers_a_power_law_exactly():
+    x = np.array([2.0, 4.0, 8.0, 16.0, 32.0])
+    fit = loglog_fit(x, 3.0 * x**-0.5)
+    assert fit.slope == pytest.approx(-0.5, abs=1e-14) and fit.slope_se == pytest.approx(0.0, abs=1e-7)
+    assert math.exp(fit.intercept) == pytest.approx(3.0, rel=1e-13)
+    two = linear_fit([0.0, 1.0], [1.0, 3.0])
+    assert two.slope == pytest.approx(2.0) and math.isnan(two.slope_se)
+
+
+def test_geometric_mean_matches_scipy_over_axes():
+    a = np.random.default_rng(1).uniform(0.1, 10, (4, 3))
+    np.testing.assert_allclose(geometric_mean(a, axis=0), scipy.stats.gmean(a, axis=0), rtol=1e-13)
+    assert geometric_mean(torch.tensor(a)) == pytest.approx(scipy.stats.gmean(a.ravel()), rel=1e-13)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: mean_se([]), "must not be empty, got 0"),
+    (lambda: mean_se(np.ones((2, 2))), r"one-dimensional, got shape \(2, 2\)"),
+    (lambda: linear_fit([1.0, 2.0], [1.0]), "same length, got 2 and 1"),
+    (lambda: linear_fit([1.0], [1.0]), "at least 2 points, got 1"),
+    (lambda: linear_fit([1.0, 1.0, 1.0], [1.0, 2.0, 3.0]), "two distinct values"),
+    (lambda: MeanSE(0.0, 1.0, 3).interval(1.5), r"level must be in \(0, 1\), got 1.5"),
+])
+def test_bad_input_raises_clear_errors(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
