@@ -37,7 +37,7 @@ from saddle.data import sample_toy
 from saddle.data.toy import ring_centers
 from saddle.diffusion import (SAMPLERS, VPSDE, EvaluationCounter, GaussianMixture, ScoreMLP, karras_timesteps,
                               model_eps_fn, sample, train_epsilon_model, uniform_timesteps)
-from saddle.diffusion.networks import reinitialize_
+from saddle.models import reinitialize_
 from saddle.metrics.transport import wasserstein
 
 GRIDS = {"uniform": uniform_timesteps, "karras": karras_timesteps}

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from saddle.diffusion import DigitsScoreNet, ScoreMLP
-from saddle.diffusion.networks import reinitialize_
+from saddle.models import reinitialize_
 
 
 @pytest.mark.parametrize("make, shape", [(lambda: ScoreMLP(2, 32, 3), (5, 2)),

@@ -35,8 +35,8 @@ def test_build_seeded_leaves_the_global_rng_alone_and_gives_the_same_numbers(bui
 
 
 def test_unknown_parametrised_modules_and_bad_generators_are_refused():
-    with pytest.raises(ValueError, match="module '1' of type Embedding"):
-        reinitialize_(nn.Sequential(nn.Linear(2, 2), nn.Embedding(3, 2)), torch.Generator())
+    with pytest.raises(ValueError, match="module '1' of type PReLU"):
+        reinitialize_(nn.Sequential(nn.Linear(2, 2), nn.PReLU()), torch.Generator())
     with pytest.raises(ValueError, match="buffers whose initial values are unknown"):
         build_seeded(lambda: nn.Sequential(nn.Linear(2, 2), _WithBuffer()), torch.Generator())
     with pytest.raises(ValueError, match="generator must be a torch.Generator, got int"):
@@ -47,3 +47,10 @@ class _WithBuffer(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         self.register_buffer("scale", torch.ones(2))
+
+
+def test_embedding_matches_torch_default_init_under_the_same_seed():
+    torch.manual_seed(5)
+    ref = nn.Embedding(7, 3, padding_idx=2)
+    new = reinitialize_(nn.Embedding(7, 3, padding_idx=2), torch.Generator().manual_seed(5))
+    assert torch.equal(ref.weight, new.weight) and torch.all(new.weight[2] == 0)

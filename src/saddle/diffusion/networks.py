@@ -12,31 +12,7 @@ import math
 import torch
 from torch import Tensor, nn
 
-
-def reinitialize_(module: nn.Module, generator: torch.Generator) -> nn.Module:
-    """Redraw every parameter of `module` from `generator` with PyTorch's default distributions; returns it.
-
-    Linear/Conv: weight kaiming-uniform with a = sqrt(5) (i.e. U(±1/sqrt(fan_in))), bias U(±1/sqrt(fan_in));
-    Embedding: N(0, 1); GroupNorm/LayerNorm/BatchNorm: weight 1, bias 0. Same generator state → same network,
-    without touching the global RNG. Raises ValueError for a module type with parameters not listed here.
-    """
-    for m in module.modules():
-        own = list(m.parameters(recurse=False))
-        if not own:
-            continue
-        with torch.no_grad():
-            if isinstance(m, (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)):
-                nn.init.kaiming_uniform_(m.weight, a=math.sqrt(5), generator=generator)
-                if m.bias is not None:
-                    bound = 1 / math.sqrt(nn.init._calculate_fan_in_and_fan_out(m.weight)[0])
-                    nn.init.uniform_(m.bias, -bound, bound, generator=generator)
-            elif isinstance(m, nn.Embedding):
-                nn.init.normal_(m.weight, generator=generator)
-            elif isinstance(m, (nn.GroupNorm, nn.LayerNorm, nn.BatchNorm1d, nn.BatchNorm2d)):
-                nn.init.ones_(m.weight), nn.init.zeros_(m.bias)
-            else:
-                raise ValueError(f"reinitialize_ does not know how to draw the parameters of {type(m).__name__}")
-    return module
+from saddle.models.seeded_init import reinitialize_  # noqa: F401  (re-exported for diffusion users)
 
 
 def _check_times(t: Tensor, n: int) -> Tensor:

@@ -28,7 +28,7 @@ import torch
 from saddle.data import sample_toy
 from saddle.diffusion import (PROCESSES, SAMPLERS, SDE, EvaluationCounter, ScoreMLP, karras_timesteps,
                               model_eps_fn, probability_flow_rk45, sample, train_epsilon_model, uniform_timesteps)
-from saddle.diffusion.networks import reinitialize_
+from saddle.models import reinitialize_
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
 from saddle.metrics.transport import wasserstein
 

@@ -35,7 +35,7 @@ import torch
 from saddle.data import load_digits
 from saddle.diffusion import (DDIM, SAMPLERS, ClassifierFreeGuidance, DDPMSchedule, DigitsScoreNet, model_eps_fn,
                               sample, train_epsilon_model, uniform_timesteps)
-from saddle.diffusion.networks import reinitialize_
+from saddle.models import reinitialize_
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
 from saddle.models import DigitsCNN
 from saddle.train.erm import train_classifier

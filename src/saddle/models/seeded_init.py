@@ -26,7 +26,7 @@ def reinitialize_(module: nn.Module, generator: torch.Generator) -> nn.Module:
     """Redraw every parameter of `module` in place with PyTorch's default init from `generator`; returns it.
 
     Linear/Conv layers: W ~ kaiming_uniform(a = √5) = U(±1/√fan_in), b ~ U(±1/√fan_in) (torch's
-    `reset_parameters`); normalisation layers: their deterministic reset. Any other module that owns
+    `reset_parameters`); Embedding: N(0, 1) (padding row zero); normalisation layers: their deterministic reset. Any other module that owns
     parameters raises ValueError (its default init is unknown here).
     """
     if not isinstance(generator, torch.Generator):
@@ -39,6 +39,10 @@ def reinitialize_(module: nn.Module, generator: torch.Generator) -> nn.Module:
                 fan_in, _ = nn.init._calculate_fan_in_and_fan_out(m.weight)
                 bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
                 nn.init.uniform_(m.bias, -bound, bound, generator=generator)
+        elif isinstance(m, nn.Embedding):
+            nn.init.normal_(m.weight, generator=generator)
+            if m.padding_idx is not None:
+                m.weight[m.padding_idx].zero_()
         elif isinstance(m, _DETERMINISTIC):
             m.reset_parameters()
         elif own:
