@@ -121,7 +121,7 @@ def test_beta_inner_problem_returns_the_class_with_the_largest_margin(gen):
     torch.testing.assert_close(loss, F.cross_entropy(model(want), y))
 
 
-@pytest.mark.parametrize("S,P,seed", [(2, 5, 0), (3, 2, 1), (5, 3, 2), (6, 10, 3), (4, 4, 4)])
+@pytest.mark.parametrize("S,P,seed", [(2, 5, 0), (3, 2, 1), (5, 3, 2), (6, 10, 3), (4, 4, 4), (12, 5, 5), (12, 20, 6)])
 def test_ddi_weights_solve_the_min_norm_problem_like_cvxpy(S, P, seed):
     rng = np.random.default_rng(seed)
     g = rng.standard_normal((S, P))

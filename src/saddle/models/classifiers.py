@@ -9,9 +9,13 @@ from torch import Tensor, nn
 
 
 class DigitsCNN(nn.Module):
-    """Two 3×3 conv layers (32, 64 channels, ReLU, 2×2 max-pool after the second) and a 128-unit head."""
+    """Two 3×3 conv layers (32, 64 channels, ReLU, 2×2 max-pool after the second) and a 128-unit head.
 
-    def __init__(self, n_classes: int = 10, channels: tuple[int, int] = (32, 64), hidden: int = 128) -> None:
+    Inputs (B, 1, in_size, in_size): 8 for the built-in digits (default), 28 for MNIST / Fashion-MNIST.
+    """
+
+    def __init__(self, n_classes: int = 10, channels: tuple[int, int] = (32, 64), hidden: int = 128,
+                 in_size: int = 8) -> None:
         super().__init__()
         c1, c2 = channels
         self.features = nn.Sequential(
@@ -19,7 +23,7 @@ class DigitsCNN(nn.Module):
             nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(),
             nn.MaxPool2d(2),  # 8×8 -> 4×4
         )
-        self.head = nn.Sequential(nn.Flatten(), nn.Linear(c2 * 16, hidden), nn.ReLU(), nn.Linear(hidden, n_classes))
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(c2 * (in_size // 2) ** 2, hidden), nn.ReLU(), nn.Linear(hidden, n_classes))
 
     def forward(self, x: Tensor) -> Tensor:
         return self.head(self.features(x))

@@ -22,15 +22,19 @@ from saddle.validation import check_int
 __all__ = ["min_norm_weights", "DDiAdversarialTraining"]
 
 
-def min_norm_weights(gram: Tensor, iters: int = 2000, tol: float = 1e-12) -> Tensor:
-    """α = argmin_{α ∈ simplex} αᵀ G α for a PSD (S, S) Gram matrix G (accelerated projected gradient, float64).
+def min_norm_weights(gram: Tensor, iters: int = 5000) -> Tensor:
+    """α = argmin_{α ∈ simplex} αᵀ G α for a PSD (S, S) Gram matrix G (float64), i.e. the min-norm point of conv{g_s}.
 
-    Returns (S,) weights ≥ 0 summing to 1; ‖Σ α_s g_s‖² = αᵀGα is the squared norm of the min-norm point.
+    S ≤ 10: exact, by solving the KKT system G_A α_A = λ1, 1ᵀα_A = 1 on every face A of the simplex and
+    keeping the feasible solution of least value (batched over the 2^S − 1 faces). Larger S: accelerated
+    projected gradient (`iters` steps). Returns (S,) weights ≥ 0 summing to 1.
     """
     if gram.ndim != 2 or gram.shape[0] != gram.shape[1]:
         raise ValueError(f"gram must be a square (S, S) matrix, got shape {tuple(gram.shape)}")
-    G = gram.detach().to(torch.float64)
+    G = gram.detach().to(torch.float64).cpu()
     S = G.shape[0]
+    if S <= 10:
+        return _min_norm_faces(G).to(gram.dtype).to(gram.device)
     lip = 2 * float(torch.linalg.eigvalsh(G).max().clamp_min(1e-300))
     a = torch.full((S,), 1.0 / S, dtype=torch.float64)
     z, t = a.clone(), 1.0
@@ -38,11 +42,30 @@ def min_norm_weights(gram: Tensor, iters: int = 2000, tol: float = 1e-12) -> Ten
         a_new = project_simplex(z - 2 * (G @ z) / lip, batch_dims=0)
         t_new = (1 + (1 + 4 * t * t) ** 0.5) / 2
         z = a_new + ((t - 1) / t_new) * (a_new - a)
-        if float((a_new - a).abs().max()) < tol:
-            a = a_new
-            break
         a, t = a_new, t_new
-    return a.to(gram.dtype)
+    return a.to(gram.dtype).to(gram.device)
+
+
+def _min_norm_faces(G: Tensor) -> Tensor:
+    S = G.shape[0]
+    codes = torch.arange(1, 2 ** S)
+    masks = ((codes[:, None] >> torch.arange(S)) & 1).to(torch.float64)          # (F, S) faces
+    kkt = torch.zeros(len(codes), S + 1, S + 1, dtype=torch.float64)
+    kkt[:, :S, :S] = G * masks[:, :, None] * masks[:, None, :] + torch.diag_embed(1 - masks)
+    kkt[:, :S, S] = masks
+    kkt[:, S, :S] = masks
+    rhs = torch.zeros(len(codes), S + 1, dtype=torch.float64)
+    rhs[:, S] = 1.0
+    sol = (torch.linalg.pinv(kkt, hermitian=True) @ rhs[:, :, None])[:, :, 0]
+    alpha = sol[:, :S] * masks
+    residual = (kkt @ sol[:, :, None])[:, :, 0] - rhs
+    scale = float(G.abs().max()) + 1.0
+    ok = (alpha >= -1e-10).all(-1) & (residual.abs().amax(-1) <= 1e-8 * scale)
+    alpha = alpha.clamp_min(0)
+    alpha = alpha / alpha.sum(-1, keepdim=True)
+    value = torch.einsum("fi,ij,fj->f", alpha, G, alpha)
+    value[~ok] = float("inf")
+    return alpha[int(value.argmin())]
 
 
 class DDiAdversarialTraining:
