@@ -7,7 +7,7 @@ import math
 import torch
 from torch import nn
 
-__all__ = ["seeded_init_"]
+__all__ = ["seeded_init_", "make_classifier"]
 
 
 @torch.no_grad()
@@ -24,3 +24,14 @@ def seeded_init_(model: nn.Module, generator: torch.Generator) -> nn.Module:
                 bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
                 nn.init.uniform_(m.bias, -bound, bound, generator=generator)
     return model
+
+
+def make_classifier(kind: str, in_size: int, generator: torch.Generator, n_classes: int = 10) -> nn.Module:
+    """A `DigitsMLP` ("mlp") or `DigitsCNN` ("cnn") for (B, 1, in_size, in_size) inputs, seeded by `generator`."""
+    from saddle.models.classifiers import DigitsCNN, DigitsMLP
+
+    if kind == "mlp":
+        return seeded_init_(DigitsMLP(n_classes, in_features=in_size * in_size), generator)
+    if kind == "cnn":
+        return seeded_init_(DigitsCNN(n_classes, in_size=in_size), generator)
+    raise ValueError(f"model must be 'mlp' or 'cnn', got {kind!r}")

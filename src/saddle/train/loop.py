@@ -23,7 +23,6 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from saddle.progress import enabled as progress_enabled
 from saddle.progress import progress
 from saddle.train.checkpoint import load_checkpoint, save_checkpoint
 from saddle.train.distributed import all_reduce_mean, rank_and_world
@@ -161,7 +160,7 @@ def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None 
         c["sums"], c["count"] = {}, 0
         c["history"].append(rec)
         logger.write({"kind": "record", **rec}, step=c["step"])
-        if not progress_enabled() and writer:
+        if writer:  # one line per record in the run's log (progress bars/lines come from saddle.progress)
             log.info("%s %s", desc, " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                                              for k, v in rec.items()))
         if best_metric is not None and best_metric in rec:
@@ -185,11 +184,14 @@ def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None 
         c["count"] += 1
         c["step"] += 1
 
+    def bar(units: range) -> Iterable[int]:
+        return progress(units, desc=desc, total=len(units)) if writer else units
+
     stopped = False
     t0 = time.perf_counter()
     try:
         if by_epoch:
-            for e in progress(range(c["unit"], total), desc=desc, total=total - c["unit"]):
+            for e in bar(range(c["unit"], total)):
                 c["epoch"] = e
                 it = iter(batches(e))
                 for _ in range(c["pos"]):  # resumed mid-epoch: skip the batches already used
@@ -210,7 +212,7 @@ def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None 
             if it is not None:
                 for _ in range(c["pos"]):
                     next(it)
-            for _ in progress(range(c["unit"], total), desc=desc, total=total - c["unit"]):
+            for _ in bar(range(c["unit"], total)):
                 batch = None
                 if it is not None:
                     batch = next(it, None)

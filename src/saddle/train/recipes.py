@@ -16,9 +16,11 @@ from torch import Tensor, nn
 
 from saddle.attacks import AutoProjectedGradientAttack, MarginAttack, ProjectedGradientAttack
 from saddle.metrics import robust_accuracy
+from saddle.models import make_classifier
 from saddle.train.beta_at import BETAAdversarialTraining
 from saddle.train.cfol import ClassFocusedOnlineLearning
 from saddle.train.ddi import DDiAdversarialTraining
+from saddle.train.distributed import rank_and_world, wrap_ddp
 from saddle.train.batches import ShuffledBatches
 from saddle.train.erm import ERM
 from saddle.train.fit import fit
@@ -31,7 +33,7 @@ from saddle.train.sam import SharpnessAwareMinimisation
 from saddle.train.trades import TRADES
 from saddle.train.weight_stability import EpsilonStabilityTraining
 
-__all__ = ["OBJECTIVE_NAMES", "make_objective", "robust_evaluator", "load_classification_data", "make_classifier",
+__all__ = ["OBJECTIVE_NAMES", "make_objective", "robust_evaluator", "load_classification_data",
            "evaluation_attacks", "train_robust_classifier"]
 
 OBJECTIVE_NAMES = ("erm", "fgsm", "rs_fgsm", "pgd", "trades", "mart", "beta", "ddi", "sam", "stability", "cfol")
@@ -115,17 +117,6 @@ def load_classification_data(name: str = "digits", root: str | None = None) -> t
     return loaders[name](root)
 
 
-def make_classifier(kind: str, in_size: int, generator: torch.Generator, n_classes: int = 10) -> nn.Module:
-    """A `DigitsMLP` ("mlp") or `DigitsCNN` ("cnn") for (B, 1, in_size, in_size) inputs, seeded by `generator`."""
-    from saddle.models import DigitsCNN, DigitsMLP, seeded_init_
-
-    if kind == "mlp":
-        return seeded_init_(DigitsMLP(n_classes, in_features=in_size * in_size), generator)
-    if kind == "cnn":
-        return seeded_init_(DigitsCNN(n_classes, in_size=in_size), generator)
-    raise ValueError(f"model must be 'mlp' or 'cnn', got {kind!r}")
-
-
 def evaluation_attacks(eps: float, generator: torch.Generator, pgd_steps: int = 20, apgd_steps: int = 50,
                        margin_steps: int = 10, margin_targets: int | None = 3, worst_case: bool = True
                        ) -> dict[str, Callable]:
@@ -147,20 +138,23 @@ def train_robust_classifier(objective: str, train: Any, test: Any, *, eps: float
     evaluating `robust_evaluator(test, eval_attacks)` every epoch; returns (model at the last epoch, result).
 
     The best record (by `best_metric`, max) and its weights are in result.best / result.best_state["model"].
-    Everything random draws from generators seeded by `seed` (init, shuffling, attack starts).
+    Everything random draws from generators seeded by `seed` (init, shuffling, attack starts). Under torchrun
+    (`setup_distributed()` called) the model is wrapped in DDP and each process reads its shard of every
+    global batch of `batch_size` (attack random starts then differ from a one-process run: equal in law).
     """
     dev = torch.device(device)
+    rank, world = rank_and_world()
     net = make_classifier(model, train.x.shape[-1], torch.Generator().manual_seed(seed), n_classes).to(dev)
     g_attack = torch.Generator().manual_seed(seed + 1)
     prior = torch.bincount(train.y, minlength=n_classes).double()
     obj = make_objective(objective, eps, steps=steps, generator=g_attack, n_classes=n_classes, class_prior=prior,
                          **dict(objective_options or {}))
     data = ShuffledBatches(train.x.to(dev), train.y.to(dev), batch_size=batch_size,
-                           generator=torch.Generator().manual_seed(seed + 2))
+                           generator=torch.Generator().manual_seed(seed + 2), rank=rank, world_size=world)
     attacks = eval_attacks if eval_attacks is not None else evaluation_attacks(
         eps, torch.Generator().manual_seed(seed + 3), worst_case=False)
     evaluate = robust_evaluator(test.x.to(dev), test.y.to(dev), attacks, n_classes=n_classes)
     extra = {"objective": obj} if hasattr(obj, "state_dict") else {}
-    result = fit(net, torch.optim.Adam(net.parameters(), lr=lr), obj, data, epochs=epochs, evaluate=evaluate,
+    result = fit(wrap_ddp(net), torch.optim.Adam(net.parameters(), lr=lr), obj, data, epochs=epochs, evaluate=evaluate,
                  best_metric=best_metric, extra_state=extra, generators=[g_attack], desc=desc or objective)
     return net, result
