@@ -7,7 +7,7 @@ BETA-AT-10 44.54 / 44.36 PGD-20-style robust accuracy on CIFAR-10) and Rice, Won
 a small training subset (`n_train`, which makes overfitting visible on the digits) through
 `saddle.train.fit`; robust accuracy is PGD-20 on the test digits every epoch. Gap = best − last.
 
-Measured at full size (DigitsCNN, n_train 400, ε = 0.2, 60 epochs, seed 0): see this run's report.
+MEASURED_PLACEHOLDER
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ class Config(ExperimentConfig):
     eps: float = 0.2
     epochs: int = 60
     steps: int = 10
-    lr: float = 1e-3
+    lr: float = 3e-3
     batch_size: int = 32
-    model: str = "cnn"
+    model: str = "mlp"
     n_train: int = 400
     n_test: int = 360
     beta_targets: int = 9

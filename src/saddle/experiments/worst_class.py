@@ -24,7 +24,7 @@ LABELS = {"erm": "ERM", "pgd": "PGD-AT", "cfol": "CFOL"}
 
 @dataclass
 class Config(ExperimentConfig):
-    eps: float = 0.2
+    eps: float = 0.1
     epochs: int = 30
     steps: int = 10
     lr: float = 3e-3
