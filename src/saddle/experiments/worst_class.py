@@ -7,7 +7,11 @@ method trains the same seeded classifier through `saddle.train.fit` (CFOL: `Clas
 around the same PGD attack as PGD-AT); the per-class robust accuracy is PGD-20 on the test digits at the
 last epoch.
 
-Measured at full size (DigitsMLP, ε = 0.2, 30 epochs, seed 0): see this run's report.
+Measured (DigitsMLP, ε = 0.1, PGD-20 on the 360 test digits, seed 0; classes have ~36 test points, so one
+class's accuracy has a standard error of ~0.07): full size (30 epochs, K = 10) average / worst class:
+ERM 0.356 / 0.056, PGD-AT 0.853 / 0.629 (class 8), CFOL 0.850 / 0.750 — CFOL lifts the worst class by 12
+points at 0.3 points of average robust accuracy (the claim reproduces). Quick (6 epochs, K = 3, 200 test
+points): ERM 0.435 / 0.00, PGD-AT 0.750 / 0.25, CFOL 0.755 / 0.45.
 """
 
 from __future__ import annotations
