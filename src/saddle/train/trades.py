@@ -11,9 +11,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from saddle.attacks import projected_gradient_ascent, steepest_ascent
-from saddle.attacks.base import attacking, make_ball, make_box
+from saddle.attacks.base import attacking, default_schedule, make_ball, make_box
 from saddle.attacks.objectives import Objective
-from saddle.attacks.schedules import as_schedule
 from saddle.train.distributed import unwrap_model
 from saddle.validation import check_int, check_real
 
@@ -41,7 +40,7 @@ class TRADES:
         self.beta = check_real("beta", beta, low_open=False)
         self.ball, self.box = make_ball(eps, norm), make_box(box)
         self.steps = check_int("steps", steps)
-        self.schedule = as_schedule(step_size if step_size is not None else 2.5 * self.ball.radius / steps)
+        self.schedule = default_schedule(step_size, self.ball.radius, self.steps)
         self.ascent = steepest_ascent(self.ball.p)
         self.generator = generator if generator is not None else torch.Generator().manual_seed(0)
 
