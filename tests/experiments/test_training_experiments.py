@@ -1,17 +1,8 @@
 """Adversarial-training experiments at (reduced) quick size: metrics, claims that must hold there, figures."""
 
 import pytest
-import torch
 
 from saddle.experiments import registry
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 def test_pgd_at_far_more_robust_than_erm_on_digits(run_experiment):

@@ -29,23 +29,16 @@ from dataclasses import dataclass
 import torch
 
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
-from saddle.train.recipes import (OBJECTIVE_NAMES, evaluation_attacks, load_classification_data, robust_evaluator,
-                                  train_robust_classifier)
+from saddle.train.recipes import (OBJECTIVE_NAMES, RobustTrainingSettings, evaluation_attacks,
+                                  load_classification_data, robust_evaluator, train_robust_classifier)
 
 LABELS = {"erm": "ERM", "fgsm": "FGSM-AT", "rs_fgsm": "RS-FGSM", "pgd": "PGD-AT", "trades": "TRADES", "mart": "MART",
           "beta": "BETA-AT", "ddi": "DDi", "sam": "SAM", "stability": "ε-stability", "cfol": "CFOL"}
 
 
 @dataclass
-class Config(ExperimentConfig):
+class Config(ExperimentConfig, RobustTrainingSettings):
     objectives: tuple[str, ...] = OBJECTIVE_NAMES
-    eps: float = 0.1
-    epochs: int = 30
-    steps: int = 10
-    lr: float = 3e-3
-    batch_size: int = 64
-    model: str = "mlp"
-    n_test: int = 360
     beta_targets: int = 9
     ddi_perturbations: int = 4
     margin_targets: int = 9
@@ -54,11 +47,10 @@ class Config(ExperimentConfig):
     data_root: str = ""
 
     def validate(self) -> None:
+        self.check_training()
         check_choice(self, "objectives", OBJECTIVE_NAMES)
-        check_choice(self, "model", ["mlp", "cnn"])
         check_choice(self, "data", ["digits", "mnist", "fashion_mnist"])
-        check_positive(self, "eps", "epochs", "steps", "lr", "batch_size", "n_test", "beta_targets",
-                       "ddi_perturbations", "margin_targets", "apgd_steps")
+        check_positive(self, "beta_targets", "ddi_perturbations", "margin_targets", "apgd_steps")
 
 
 def run(config: Config, out: RunOutput) -> dict:
@@ -72,13 +64,11 @@ def run(config: Config, out: RunOutput) -> dict:
         t0 = time.perf_counter()
         opts = {"beta_targets": config.beta_targets} if name == "beta" else \
             {"ddi_perturbations": config.ddi_perturbations} if name == "ddi" else {}
-        model, res = train_robust_classifier(
-            name, train, test_split, eps=config.eps, epochs=config.epochs, seed=config.seed, model=config.model,
-            lr=config.lr, batch_size=config.batch_size, steps=config.steps, objective_options=opts,
-            eval_attacks=evaluation_attacks(config.eps, torch.Generator().manual_seed(config.seed + 3), worst_case=False),
-            best_metric="robust_acc", device=config.device)
+        model, res = train_robust_classifier(name, train, test_split, seed=config.seed, device=config.device,
+                                             objective_options=opts, **config.training_kwargs())
         seconds = time.perf_counter() - t0
-        worst = robust_evaluator(test_x.to(model_device(model)), test_y.to(model_device(model)), evaluation_attacks(
+        dev = next(model.parameters()).device
+        worst = robust_evaluator(test_x.to(dev), test_y.to(dev), evaluation_attacks(
             config.eps, torch.Generator().manual_seed(config.seed + 4), apgd_steps=config.apgd_steps,
             margin_targets=config.margin_targets))
         last = worst(model)
@@ -124,10 +114,6 @@ def run(config: Config, out: RunOutput) -> dict:
                 f"(by PGD-20) and last epoch of each objective, l∞ ε = {config.eps:g}, {config.model.upper()} on "
                 f"{config.data}. Right: PGD-20 robust accuracy per epoch.")
     return metrics
-
-
-def model_device(model: torch.nn.Module) -> torch.device:
-    return next(model.parameters()).device
 
 
 CLAIMS = (

@@ -20,32 +20,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
-
-from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
-from saddle.train.recipes import evaluation_attacks, load_classification_data, train_robust_classifier
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice
+from saddle.train.recipes import RobustTrainingSettings, load_classification_data, train_robust_classifier
 
 LABELS = {"fgsm": "FGSM-AT", "rs_fgsm": "RS-FGSM", "pgd": "PGD-AT"}
 
 
 @dataclass
-class Config(ExperimentConfig):
+class Config(ExperimentConfig, RobustTrainingSettings):
     objectives: tuple[str, ...] = ("fgsm", "rs_fgsm", "pgd")
     eps: float = 0.3
-    epochs: int = 30
-    steps: int = 10
     lr: float = 1e-3
-    batch_size: int = 64
     model: str = "cnn"
-    n_test: int = 360
     data: str = "digits"
     data_root: str = ""
 
     def validate(self) -> None:
+        self.check_training()
         check_choice(self, "objectives", list(LABELS))
-        check_choice(self, "model", ["mlp", "cnn"])
         check_choice(self, "data", ["digits", "mnist", "fashion_mnist"])
-        check_positive(self, "eps", "epochs", "steps", "lr", "batch_size", "n_test")
 
 
 def run(config: Config, out: RunOutput) -> dict:
@@ -55,10 +48,8 @@ def run(config: Config, out: RunOutput) -> dict:
     test = type(test)(test.x[:config.n_test], test.y[:config.n_test])
     metrics: dict = {"eps": config.eps}
     for name in config.objectives:
-        _, res = train_robust_classifier(
-            name, train, test, eps=config.eps, epochs=config.epochs, seed=config.seed, model=config.model,
-            lr=config.lr, batch_size=config.batch_size, steps=config.steps, device=config.device,
-            eval_attacks=evaluation_attacks(config.eps, torch.Generator().manual_seed(config.seed + 3), worst_case=False))
+        _, res = train_robust_classifier(name, train, test, seed=config.seed, device=config.device,
+                                         **config.training_kwargs())
         robust = [r["robust_acc"] for r in res.history]
         best, last = max(robust), robust[-1]
         metrics[name] = {"robust_per_epoch": robust, "train_adv_acc_per_epoch": [r["adv_acc"] for r in res.history],

@@ -18,29 +18,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
-
-from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
-from saddle.train.recipes import evaluation_attacks, load_classification_data, train_robust_classifier
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.train.recipes import RobustTrainingSettings, load_classification_data, train_robust_classifier
 
 LABELS = {"pgd": "PGD-AT", "beta": "BETA-AT"}
 
 
 @dataclass
-class Config(ExperimentConfig):
+class Config(ExperimentConfig, RobustTrainingSettings):
     eps: float = 0.2
     epochs: int = 60
-    steps: int = 10
-    lr: float = 3e-3
     batch_size: int = 32
-    model: str = "mlp"
     n_train: int = 400
-    n_test: int = 360
     beta_targets: int = 9
 
     def validate(self) -> None:
-        check_choice(self, "model", ["mlp", "cnn"])
-        check_positive(self, "eps", "epochs", "steps", "lr", "batch_size", "n_train", "n_test", "beta_targets")
+        self.check_training()
+        check_positive(self, "n_train", "beta_targets")
 
 
 def run(config: Config, out: RunOutput) -> dict:
@@ -52,10 +46,8 @@ def run(config: Config, out: RunOutput) -> dict:
     metrics: dict = {"eps": config.eps}
     for name in LABELS:
         _, res = train_robust_classifier(
-            name, train, test, eps=config.eps, epochs=config.epochs, seed=config.seed, model=config.model,
-            lr=config.lr, batch_size=config.batch_size, steps=config.steps, device=config.device,
-            objective_options={"beta_targets": config.beta_targets} if name == "beta" else {},
-            eval_attacks=evaluation_attacks(config.eps, torch.Generator().manual_seed(config.seed + 3), worst_case=False))
+            name, train, test, seed=config.seed, device=config.device, **config.training_kwargs(),
+            objective_options={"beta_targets": config.beta_targets} if name == "beta" else {})
         robust = [r["robust_acc"] for r in res.history]
         metrics[name] = {"robust_per_epoch": robust, "clean_per_epoch": [r["clean_acc"] for r in res.history],
                          "train_adv_acc_per_epoch": [r["adv_acc"] for r in res.history],

@@ -18,28 +18,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
-
-from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
-from saddle.train.recipes import evaluation_attacks, load_classification_data, train_robust_classifier
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.train.recipes import RobustTrainingSettings, load_classification_data, train_robust_classifier
 
 LABELS = {"erm": "ERM", "pgd": "PGD-AT", "cfol": "CFOL"}
 
 
 @dataclass
-class Config(ExperimentConfig):
-    eps: float = 0.1
-    epochs: int = 30
-    steps: int = 10
-    lr: float = 3e-3
-    batch_size: int = 64
-    model: str = "mlp"
+class Config(ExperimentConfig, RobustTrainingSettings):
     cfol_eta: float = 0.1
-    n_test: int = 360
 
     def validate(self) -> None:
-        check_choice(self, "model", ["mlp", "cnn"])
-        check_positive(self, "eps", "epochs", "steps", "lr", "batch_size", "cfol_eta", "n_test")
+        self.check_training()
+        check_positive(self, "cfol_eta")
 
 
 def run(config: Config, out: RunOutput) -> dict:
@@ -50,10 +41,8 @@ def run(config: Config, out: RunOutput) -> dict:
     metrics: dict = {"eps": config.eps}
     for name in LABELS:
         _, res = train_robust_classifier(
-            name, train, test, eps=config.eps, epochs=config.epochs, seed=config.seed, model=config.model,
-            lr=config.lr, batch_size=config.batch_size, steps=config.steps, device=config.device,
-            objective_options={"cfol_eta": config.cfol_eta} if name == "cfol" else {},
-            eval_attacks=evaluation_attacks(config.eps, torch.Generator().manual_seed(config.seed + 3), worst_case=False))
+            name, train, test, seed=config.seed, device=config.device, **config.training_kwargs(),
+            objective_options={"cfol_eta": config.cfol_eta} if name == "cfol" else {})
         last = res.last
         per_class = [last[f"class_robust_acc_{k}"] for k in range(10)]
         metrics[name] = {"per_class": per_class, "average": last["robust_acc"],

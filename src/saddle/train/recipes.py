@@ -9,6 +9,7 @@ accuracy, robust accuracy per attack and the per-sample worst case over all of t
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -32,9 +33,10 @@ from saddle.train.rs_fgsm import RSFGSMAdversarialTraining
 from saddle.train.sam import SharpnessAwareMinimisation
 from saddle.train.trades import TRADES
 from saddle.train.weight_stability import EpsilonStabilityTraining
+from saddle.validation import check_int, check_real
 
 __all__ = ["OBJECTIVE_NAMES", "make_objective", "robust_evaluator", "load_classification_data",
-           "evaluation_attacks", "train_robust_classifier"]
+           "evaluation_attacks", "train_robust_classifier", "RobustTrainingSettings"]
 
 OBJECTIVE_NAMES = ("erm", "fgsm", "rs_fgsm", "pgd", "trades", "mart", "beta", "ddi", "sam", "stability", "cfol")
 
@@ -158,3 +160,34 @@ def train_robust_classifier(objective: str, train: Any, test: Any, *, eps: float
     result = fit(wrap_ddp(net), torch.optim.Adam(net.parameters(), lr=lr), obj, data, epochs=epochs, evaluate=evaluate,
                  best_metric=best_metric, extra_state=extra, generators=[g_attack], desc=desc or objective)
     return net, result
+
+
+@dataclass
+class RobustTrainingSettings:
+    """The knobs every adversarial-training experiment shares (a dataclass mixin for experiment configs).
+
+    eps: l∞ radius; epochs; steps: K of the inner attack; lr: Adam; batch_size; model: "mlp" or "cnn";
+    n_test: test digits used for evaluation.
+    """
+
+    eps: float = 0.1
+    epochs: int = 30
+    steps: int = 10
+    lr: float = 3e-3
+    batch_size: int = 64
+    model: str = "mlp"
+    n_test: int = 360
+
+    def check_training(self) -> None:
+        """ValueError naming the field when a setting is out of range."""
+        check_real("eps", self.eps, high_open=True)
+        for name in ("epochs", "steps", "batch_size", "n_test"):
+            check_int(name, getattr(self, name))
+        check_real("lr", self.lr, high_open=True)
+        if self.model not in ("mlp", "cnn"):
+            raise ValueError(f"model must be 'mlp' or 'cnn', got {self.model!r}")
+
+    def training_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of `train_robust_classifier` these settings fix."""
+        return {"eps": self.eps, "epochs": self.epochs, "steps": self.steps, "lr": self.lr,
+                "batch_size": self.batch_size, "model": self.model}
