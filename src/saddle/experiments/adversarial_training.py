@@ -9,7 +9,27 @@ with the per-sample worst case of PGD-20, APGD-CE-50 and the BETA margin attack 
 AutoAttack; benchmarks/training.py compares it with torchattacks' AutoAttack standard). Expected from the
 notes: every adversarial objective far above ERM in robust accuracy; PGD/TRADES/MART/BETA above FGSM.
 
-Measured at full size (DigitsMLP, 30 epochs, K = 10, n_test 360, seed 0) — fill in: see the report.
+Measured at full size (DigitsMLP, 30 epochs, Adam 3e-3, K = 10, ε = 0.1, 360 test digits, seed 0; one
+accuracy has a standard error of ~0.02). Test accuracy best / last epoch (best = highest PGD-20):
+
+    objective     clean          PGD-20         worst case     best epoch
+    ERM           0.944 / 0.969  0.486 / 0.361  0.461 / 0.319   3
+    FGSM-AT       0.983 / 0.981  0.844 / 0.836  0.831 / 0.831  29
+    RS-FGSM       0.978 / 0.981  0.839 / 0.828  0.828 / 0.808  19
+    PGD-AT        0.986 / 0.983  0.847 / 0.861  0.836 / 0.847  23
+    TRADES        0.978 / 0.978  0.867 / 0.867  0.856 / 0.856  30
+    MART          0.981 / 0.981  0.872 / 0.875  0.856 / 0.858  30
+    BETA-AT       0.983 / 0.983  0.847 / 0.853  0.844 / 0.836  23
+    DDi (S = 4)   0.986 / 0.986  0.858 / 0.853  0.842 / 0.844  30
+    SAM           0.942 / 0.972  0.542 / 0.361  0.514 / 0.339   3
+    ε-stability   0.953 / 0.981  0.614 / 0.544  0.581 / 0.517   9
+    CFOL          0.983 / 0.983  0.847 / 0.850  0.839 / 0.839  30
+
+All three claims reproduce (PGD − ERM worst case at the last epoch +0.528; every adversarial objective at
+least +0.353 above ERM in PGD-20). Unlike seed 003's CIFAR-10 table, FGSM-AT does not collapse at ε = 0.1
+on the digits (PGD − FGSM last-epoch worst case only +0.017); SAM and ε-stability, which perturb weights
+rather than inputs, give little input robustness. Training time 12 s (SAM) to 170 s (DDi) per objective on
+one shared core. Quick size (6 epochs, K = 3, 200 test points): PGD-AT 0.715 vs ERM 0.41 worst case (last).
 
 Full-size recipes on user-provided data (torchvision layout under DIR; not run in CI):
   saddle run adversarial_training --set data=mnist data_root=DIR model=cnn eps=0.3 epochs=20 steps=40 \\
