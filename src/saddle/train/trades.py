@@ -11,8 +11,9 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from saddle.attacks import projected_gradient_ascent, steepest_ascent
-from saddle.attacks.base import attacking, default_schedule, make_ball, make_box
+from saddle.attacks.base import attacking, default_schedule
 from saddle.attacks.objectives import Objective
+from saddle.sets import ThreatModel
 from saddle.train.distributed import unwrap_model
 from saddle.validation import check_int, check_real
 
@@ -38,14 +39,14 @@ class TRADES:
                  step_size: float | None = None, generator: torch.Generator | None = None,
                  box: tuple[float, float] | None = (0.0, 1.0)) -> None:
         self.beta = check_real("beta", beta, low_open=False)
-        self.ball, self.box = make_ball(eps, norm), make_box(box)
+        self.threat = ThreatModel(eps, norm, box)
         self.steps = check_int("steps", steps)
-        self.schedule = default_schedule(step_size, self.ball.radius, self.steps)
-        self.ascent = steepest_ascent(self.ball.p)
+        self.schedule = default_schedule(step_size, self.threat.eps, self.steps)
+        self.ascent = steepest_ascent(self.threat.norm)
         self.generator = generator if generator is not None else torch.Generator().manual_seed(0)
 
     def __repr__(self) -> str:
-        return f"TRADES(eps={self.ball.radius:g}, beta={self.beta:g}, steps={self.steps})"
+        return f"TRADES(eps={self.threat.eps:g}, beta={self.beta:g}, steps={self.steps})"
 
     def adversary(self, model: nn.Module, x: Tensor) -> Tensor:
         """x' ≈ argmax_{x' ∈ ball(x) ∩ box} KL(p(x) ‖ p(x')) by projected ascent from x + 0.001 ξ."""
@@ -53,8 +54,8 @@ class TRADES:
             with torch.no_grad():  # the "labels" of the ascent are the clean probabilities (B, K)
                 p_clean = F.softmax(model(x), -1)
             noise = torch.randn(x.shape, generator=self.generator, dtype=x.dtype).to(x.device)
-            x0 = self.box.project(x + self.ball.project(0.001 * noise))
-            return projected_gradient_ascent(model, x, p_clean, x0, KL_TO_CLEAN, self.ball, self.box, self.ascent,
+            x0 = self.threat.project(x, x + 0.001 * noise)
+            return projected_gradient_ascent(model, x, p_clean, x0, KL_TO_CLEAN, self.threat, self.ascent,
                                              self.steps, self.schedule).detach()
 
     def __call__(self, model: nn.Module, x: Tensor, y: Tensor) -> tuple[Tensor, dict[str, float]]:
