@@ -1,4 +1,4 @@
-"""Classifiers for 8×8 digits (inputs (B, 1, 8, 8) in [0, 1], logits (B, n_classes))."""
+"""Classifiers for 8×8 digits (inputs (B, 1, 8, 8) in [0, 1], logits (B, n_classes)), and a seeded factory."""
 
 from __future__ import annotations
 
@@ -53,3 +53,15 @@ def accuracy(model: nn.Module, x: Tensor, y: Tensor, batch_size: int = 1024) -> 
     for i in range(0, len(x), batch_size):
         correct += int((model(x[i:i + batch_size]).argmax(-1) == y[i:i + batch_size]).sum())
     return correct / max(len(x), 1)
+
+
+def make_classifier(kind: str, in_size: int, generator: torch.Generator, n_classes: int = 10) -> nn.Module:
+    """A `DigitsMLP` ("mlp") or `DigitsCNN` ("cnn") for (B, 1, in_size, in_size) inputs, built by `build_seeded`
+    (PyTorch's default init drawn from `generator`; the global RNG is not touched)."""
+    from saddle.models.seeded_init import build_seeded
+
+    factories = {"mlp": lambda: DigitsMLP(n_classes, in_features=in_size * in_size),
+                 "cnn": lambda: DigitsCNN(n_classes, in_size=in_size)}
+    if kind not in factories:
+        raise ValueError(f"model must be 'mlp' or 'cnn', got {kind!r}")
+    return build_seeded(factories[kind], generator)
