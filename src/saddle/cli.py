@@ -2,6 +2,7 @@
 
     saddle list [-v] [--out DIR]
     saddle run [NAME ...] [--quick | --full] [--set key=value ...] [--out DIR] [--seed N] [--device cpu|cuda] [--threads N]
+               [--nproc N]
     saddle report DIR
 
 Bad input gets one line on stderr and exit code 2; a failed experiment exit code 1; SIGINT 130,
@@ -12,6 +13,7 @@ experiment's claims are checked ("claims: N/M reproduced"). Set SADDLE_DEBUG=1 t
 from __future__ import annotations
 
 import argparse
+import atexit
 import dataclasses
 import json
 import logging
@@ -20,6 +22,7 @@ import random
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -71,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--threads", type=int, default=1,
                    help="CPU threads for torch (default 1: the experiments are many small tensor operations, "
                         "for which intra-op threading costs more than it gains)")
+    r.add_argument("--nproc", type=int, default=1,
+                   help="processes per run: relaunch under `torchrun --nproc_per_node N` (DDP, gloo on CPU, nccl on "
+                        "GPU); training experiments shard each batch, only rank 0 writes results")
     rep = sub.add_parser("report", help="(re)build DIR/index.html from the runs in DIR")
     rep.add_argument("dir")
     return p
@@ -336,9 +342,36 @@ def _describe(exp: Any, out_root: Path) -> list[str]:
     return lines
 
 
+def _without_nproc(argv: Sequence[str]) -> list[str]:
+    """argv without "--nproc N" / "--nproc=N" (the relaunched processes are the N ranks)."""
+    out, skip = [], False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a == "--nproc":
+            skip = True
+        elif not a.startswith("--nproc="):
+            out.append(a)
+    return out
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from saddle.experiments import registry
     from saddle.progress import report_every
+
+    if args.nproc < 1:
+        raise UsageError(f"--nproc must be >= 1, got {args.nproc}")
+    if args.nproc > 1 and "RANK" not in os.environ:  # relaunch this command under torchrun (one small wrapper)
+        cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={args.nproc}",
+               "-m", "saddle", *_without_nproc(args.raw_argv)]
+        return subprocess.call(cmd)
+    if "RANK" in os.environ:
+        from saddle.train.distributed import setup_distributed
+
+        setup_distributed(args.device)
+        if int(os.environ["RANK"]) != 0:  # other ranks train their shards; their outputs are thrown away
+            args.out = tempfile.mkdtemp(prefix="saddle-rank")
+            atexit.register(shutil.rmtree, args.out, True)
 
     reg = registry()
     tour = not args.names
@@ -478,6 +511,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `saddle` console script; returns the exit code."""
     try:
         args = _parser().parse_args(argv)
+        args.raw_argv = list(sys.argv[1:] if argv is None else argv)
         if args.command == "list":
             return _cmd_list(args)
         if args.command == "run":

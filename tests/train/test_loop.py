@@ -213,3 +213,16 @@ def test_bad_arguments_are_refused(digits_small):
 def test_save_checkpoint_is_atomic_no_temp_files_left(tmp_path):
     save_checkpoint(tmp_path / "a.pt", {"model": nn.Linear(2, 2)})
     assert [p.name for p in tmp_path.iterdir()] == ["a.pt"]
+
+
+def test_tensorboard_scalars_when_installed_else_a_warning(tmp_path):
+    """TensorBoard is an optional extra: scalars are written when it is installed, else one RuntimeWarning."""
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        with pytest.warns(RuntimeWarning, match="tensorboard is not installed"):
+            train_loop(lambda b, k: {"x": 1.0}, steps=2, tensorboard_dir=tmp_path / "tb")
+        assert not (tmp_path / "tb").exists()
+    else:
+        train_loop(lambda b, k: {"x": 1.0}, steps=2, tensorboard_dir=tmp_path / "tb")
+        assert any((tmp_path / "tb").iterdir())

@@ -1,12 +1,31 @@
-"""THE training loop (`train_loop`, and `fit` for supervised objectives) and one file per training objective."""
+"""THE training loop (`train_loop`; `fit` for supervised objectives) and one file per training objective.
 
+Every objective has one signature, `objective(model, x, y) -> loss | (loss, extras)`; those that own the
+update (SAM, ε-stability, DDi) add `train_step(model, optimizer, x, y)`. Inner maximisers are the attacks
+of `saddle.attacks`. Scale-out: `saddle.train.distributed` (torchrun + DistributedDataParallel).
+"""
+
+from saddle.train.adversarial import AdversarialCrossEntropy
 from saddle.train.batches import ShuffledBatches
+from saddle.train.beta_at import BETAAdversarialTraining
+from saddle.train.cfol import ClassFocusedOnlineLearning
 from saddle.train.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
+from saddle.train.ddi import DDiAdversarialTraining, min_norm_weights
 from saddle.train.erm import ERM, train_classifier
+from saddle.train.fgsm_at import FGSMAdversarialTraining
 from saddle.train.fit import Objective, fit, optimizer_step, split_loss
 from saddle.train.logs import JsonLinesLog
 from saddle.train.loop import NonFiniteError, TrainResult, check_finite, train_loop
+from saddle.train.mart import MART
+from saddle.train.pgd_at import PGDAdversarialTraining
+from saddle.train.rs_fgsm import RSFGSMAdversarialTraining
+from saddle.train.sam import SharpnessAwareMinimisation
+from saddle.train.trades import TRADES
+from saddle.train.weight_stability import EpsilonStabilityTraining
 
 __all__ = ["train_loop", "fit", "TrainResult", "NonFiniteError", "check_finite", "Objective", "split_loss",
            "optimizer_step", "ShuffledBatches", "JsonLinesLog", "save_checkpoint", "load_checkpoint", "rng_state",
-           "set_rng_state", "ERM", "train_classifier"]
+           "set_rng_state", "ERM", "train_classifier", "AdversarialCrossEntropy", "FGSMAdversarialTraining",
+           "RSFGSMAdversarialTraining", "PGDAdversarialTraining", "BETAAdversarialTraining", "TRADES", "MART",
+           "DDiAdversarialTraining", "min_norm_weights", "SharpnessAwareMinimisation", "EpsilonStabilityTraining",
+           "ClassFocusedOnlineLearning"]

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import torch
 from torch import Tensor, nn
 
+from saddle.train.distributed import unwrap_model
 from saddle.train.loop import Batches, TrainResult, check_finite, train_loop
 
 __all__ = ["fit", "Objective", "split_loss", "optimizer_step"]
@@ -73,6 +74,8 @@ def fit(model: nn.Module, optimizer: torch.optim.Optimizer, objective: Objective
     are the explicit generators the objective draws from (attack random starts...), checkpointed with
     `model`, `optimizer`, `scheduler`, the data source and `extra_state`; `on_step(step)` runs after
     each update (EMA, trackers). See `train_loop` for checkpoints, logs, resume and NaN handling.
+    Under torchrun pass a `wrap_ddp` model and a sharded data source (`ShuffledBatches(rank=, world_size=)`):
+    `evaluate` and the checkpoints see the unwrapped module.
     """
     if scheduler_interval not in ("epoch", "step"):
         raise ValueError(f"scheduler_interval must be 'epoch' or 'step', got {scheduler_interval!r}")
@@ -108,7 +111,7 @@ def fit(model: nn.Module, optimizer: torch.optim.Optimizer, objective: Objective
 
     if scheduler is not None and scheduler_interval == "epoch" and n_batches is None:
         raise ValueError("scheduler_interval='epoch' needs a data source with len() (e.g. ShuffledBatches)")
-    state: dict[str, Any] = {"model": model, "optimizer": optimizer}
+    state: dict[str, Any] = {"model": unwrap_model(model), "optimizer": optimizer}
     if scheduler is not None:
         state["scheduler"] = scheduler
     state.update(extra_state or {})
@@ -116,7 +119,7 @@ def fit(model: nn.Module, optimizer: torch.optim.Optimizer, objective: Objective
              if r is not None]
     try:
         return train_loop(step_fn, epochs=epochs, steps=steps, batches=data,
-                          evaluate=(lambda: evaluate(model)) if evaluate is not None else None,
+                          evaluate=(lambda: evaluate(unwrap_model(model))) if evaluate is not None else None,
                           eval_every=eval_every, best_metric=best_metric, best_mode=best_mode,
                           stop_when=(lambda rec: any(r(rec) for r in rules)) if rules else None,
                           state=state, generators=generators, checkpoint_dir=checkpoint_dir,

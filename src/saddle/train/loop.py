@@ -23,9 +23,9 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from saddle.progress import enabled as progress_enabled
 from saddle.progress import progress
 from saddle.train.checkpoint import load_checkpoint, save_checkpoint
+from saddle.train.distributed import all_reduce_mean, rank_and_world
 from saddle.train.logs import JsonLinesLog
 from saddle.validation import check_int
 
@@ -74,22 +74,13 @@ def _check_batch(batch: Any) -> None:
             raise NonFiniteError(f"non-finite value (NaN or inf) in input tensor {i} of the batch")
 
 
-def _dist() -> tuple[int, int]:
-    if torch.distributed.is_available() and torch.distributed.is_initialized():
-        return torch.distributed.get_rank(), torch.distributed.get_world_size()
-    return 0, 1
-
-
 def _all_mean(values: dict[str, float], world: int) -> dict[str, float]:
     if world == 1 or not values:
         return values
     keys = sorted(values)
-    t = torch.tensor([values[k] for k in keys], dtype=torch.float64)
-    backend = torch.distributed.get_backend()
-    if backend == "nccl":
-        t = t.cuda()
-    torch.distributed.all_reduce(t)
-    return {k: float(v) / world for k, v in zip(keys, t.cpu().tolist())}
+    device = "cuda" if torch.distributed.get_backend() == "nccl" else "cpu"
+    t = all_reduce_mean(torch.tensor([values[k] for k in keys], dtype=torch.float64, device=device))
+    return {k: float(v) for k, v in zip(keys, t.cpu().tolist())}
 
 
 def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None = None,
@@ -128,7 +119,7 @@ def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None 
     state = dict(state or {})
     if batches is not None and hasattr(batches, "state_dict") and "batches" not in state:
         state["batches"] = batches
-    rank, world = _dist()
+    rank, world = rank_and_world()
     writer = rank == 0
     ckpt_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
     last_path = ckpt_dir / "last.pt" if ckpt_dir is not None else None
@@ -169,7 +160,7 @@ def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None 
         c["sums"], c["count"] = {}, 0
         c["history"].append(rec)
         logger.write({"kind": "record", **rec}, step=c["step"])
-        if not progress_enabled() and writer:
+        if writer:  # one line per record in the run's log (progress bars/lines come from saddle.progress)
             log.info("%s %s", desc, " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                                              for k, v in rec.items()))
         if best_metric is not None and best_metric in rec:
@@ -193,11 +184,14 @@ def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None 
         c["count"] += 1
         c["step"] += 1
 
+    def bar(units: range) -> Iterable[int]:
+        return progress(units, desc=desc, total=len(units)) if writer else units
+
     stopped = False
     t0 = time.perf_counter()
     try:
         if by_epoch:
-            for e in progress(range(c["unit"], total), desc=desc, total=total - c["unit"]):
+            for e in bar(range(c["unit"], total)):
                 c["epoch"] = e
                 it = iter(batches(e))
                 for _ in range(c["pos"]):  # resumed mid-epoch: skip the batches already used
@@ -218,7 +212,7 @@ def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None 
             if it is not None:
                 for _ in range(c["pos"]):
                     next(it)
-            for _ in progress(range(c["unit"], total), desc=desc, total=total - c["unit"]):
+            for _ in bar(range(c["unit"], total)):
                 batch = None
                 if it is not None:
                     batch = next(it, None)

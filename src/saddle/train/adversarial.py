@@ -1,0 +1,40 @@
+"""Adversarial training with cross-entropy at the attack's output: min_θ E max_{δ∈S} L(h_θ(a + δ), b).
+
+Danskin's theorem (seed 003; Madry et al. ICLR 2018): when the maximiser δ* is unique,
+∇_θ max_δ L = ∇_θ L(h_θ(a + δ*), b), so the attack's output is detached and the gradient is taken there.
+FGSM-AT, RS-FGSM, PGD-AT and BETA-AT are this objective with different attacks (one file each).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from saddle.attacks import Attack
+from saddle.train.distributed import unwrap_model
+
+__all__ = ["AdversarialCrossEntropy"]
+
+
+class AdversarialCrossEntropy:
+    """Objective `(model, x, y) -> (CE(h(x_adv), y), {"adv_acc"})` with x_adv = attack(model, x, y), detached.
+
+    Extras: adv_acc, the training accuracy on x_adv (catastrophic overfitting shows as adv_acc → 1
+    while the test robust accuracy collapses).
+    """
+
+    def __init__(self, attack: Attack) -> None:
+        if not callable(attack):
+            raise ValueError(f"attack must be a callable attack(model, x, y), got {attack!r}")
+        self.attack = attack
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.attack!r})"
+
+    def __call__(self, model: nn.Module, x: Tensor, y: Tensor) -> tuple[Tensor, dict[str, float]]:
+        x_adv = self.attack(unwrap_model(model), x, y).detach()
+        logits = model(x_adv)
+        with torch.no_grad():
+            adv_acc = (logits.argmax(-1) == y).float().mean()
+        return F.cross_entropy(logits, y), {"adv_acc": float(adv_acc)}
