@@ -48,6 +48,21 @@ def _as_matrix(cov: Tensor | float, dim: int, dtype: torch.dtype, device: torch.
     return c
 
 
+def _symmetrised(cov: Tensor, rtol: float = 1e-10) -> Tensor:
+    """(C + Cᵀ)/2 when C is symmetric to `rtol` relative to max|C| (a @ a.T / d + I is symmetric only to rounding).
+
+    Refuses real asymmetry: ValueError with max|C − Cᵀ| / max|C|. rtol defaults to 1e-10 in float64, and to
+    100·eps(dtype) (≈ 1.2e-5) in lower precision.
+    """
+    tol = max(rtol, 100 * torch.finfo(cov.dtype).eps)
+    scale = cov.abs().max()
+    asym = (cov - cov.T).abs().max()
+    if not bool(torch.isfinite(scale)) or asym > tol * scale:
+        rel = float(asym / scale) if scale > 0 else float(asym)
+        raise ValueError(f"cov must be symmetric: max|C − Cᵀ|/max|C| = {rel:.3g} exceeds the tolerance {tol:.3g}")
+    return 0.5 * (cov + cov.T)
+
+
 def _check_n(n: int) -> None:
     if not isinstance(n, int) or n < 1:
         raise ValueError(f"number of samples must be an integer >= 1, got {n!r}")
@@ -69,8 +84,7 @@ class Gaussian(Target):
         self.cov = _as_matrix(cov, self.dim, self.mean.dtype, self.mean.device)
         if self.cov.shape != (self.dim, self.dim):
             raise ValueError(f"cov must be a scalar, (d,) or (d, d) with d = {self.dim}, got {tuple(self.cov.shape)}")
-        if not torch.allclose(self.cov, self.cov.T):
-            raise ValueError("cov must be symmetric")
+        self.cov = _symmetrised(self.cov)
         self.scale_tril, info = torch.linalg.cholesky_ex(self.cov)
         if info != 0:
             raise ValueError(f"cov must be positive definite; smallest eigenvalue {torch.linalg.eigvalsh(self.cov)[0].item():.3g}")
