@@ -41,10 +41,10 @@ import torch
 from matplotlib.colors import LogNorm
 from torch import nn
 
-from saddle.diffusion import (GaussianMixture, denoising_score_matching_loss, hyvarinen_loss,
-                              sliced_score_matching_loss)
+from saddle.diffusion import denoising_score_matching_loss, hyvarinen_loss, sliced_score_matching_loss
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.progress import progress_range
+from saddle.sampling import ULA, GaussianMixture, sample
 
 
 @dataclass
@@ -69,9 +69,17 @@ def _mixture(device: torch.device) -> GaussianMixture:
     return GaussianMixture(means, 0.5, torch.tensor([0.5, 0.3, 0.2], device=device))
 
 
-def _net(hidden: int) -> nn.Module:
-    return nn.Sequential(nn.Linear(2, hidden), nn.Softplus(), nn.Linear(hidden, hidden), nn.Softplus(),
-                         nn.Linear(hidden, 2))
+def _net(hidden: int, generator: torch.Generator) -> nn.Module:
+    """The score MLP, with PyTorch's default Linear init U(±1/√fan_in) drawn from `generator` (not the global RNG)."""
+    net = nn.Sequential(nn.Linear(2, hidden), nn.Softplus(), nn.Linear(hidden, hidden), nn.Softplus(),
+                        nn.Linear(hidden, 2))
+    with torch.no_grad():
+        for layer in net:
+            if isinstance(layer, nn.Linear):
+                bound = 1 / math.sqrt(layer.in_features)
+                layer.weight.uniform_(-bound, bound, generator=generator)
+                layer.bias.uniform_(-bound, bound, generator=generator)
+    return net
 
 
 def run(config: Config, out: RunOutput) -> dict:
@@ -90,8 +98,7 @@ def run(config: Config, out: RunOutput) -> dict:
     metrics: dict = {"seconds_per_step": {}, "fisher_divergence": {}}
     nets = {}
     for i, (name, loss_fn) in enumerate(objectives.items()):
-        torch.manual_seed(config.seed + 1)  # identical initial weights for every objective
-        net = _net(config.hidden).to(device)
+        net = _net(config.hidden, torch.Generator().manual_seed(config.seed + 1)).to(device)  # same init for all
         opt = torch.optim.Adam(net.parameters(), lr=config.lr)
         gen = torch.Generator().manual_seed(config.seed + 2)
         t0 = time.perf_counter()
@@ -121,10 +128,11 @@ def run(config: Config, out: RunOutput) -> dict:
     diff = ((pi.score(xs) - mu.score(xs)) ** 2).sum(1)
     metrics["fisher_pi_mu"] = float(diff.mean())
     metrics["fisher_pi_mu_se"] = float(diff.std() / len(diff) ** 0.5)
-    x = 4.0 * torch.randn(config.langevin_chains, 2, generator=g).to(device)
-    h = config.langevin_step
-    for _ in progress_range(config.langevin_steps, "Langevin"):
-        x = x + h * pi.score(x) + (2 * h) ** 0.5 * torch.randn(x.shape, generator=g).to(device)
+    gl = torch.Generator(device=device).manual_seed(config.seed + 3)  # chains and their noise on the device
+    x0 = 4.0 * torch.randn(config.langevin_chains, 2, generator=gl, device=device)
+    # ULA with the exact score: x⁺ = x + h ∇log π(x) + √(2h) ξ (the mixture brings ∇f = −∇log π in closed form)
+    x = sample(ULA(config.langevin_step, potential=pi), x0, config.langevin_steps, gl, thin=config.langevin_steps,
+               progress=True).positions[-1]
     left = float((x[:, 0] < 0).float().mean())
     metrics["langevin_left_mass"] = left
     metrics["true_left_mass"] = 0.8
