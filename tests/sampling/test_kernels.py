@@ -408,15 +408,7 @@ def test_project_simplex_corner_matches_cvxpy():
         np.testing.assert_allclose(ours[i].numpy(), u.value, atol=1e-5)
 
 
-POTENTIAL_KERNELS = {
-    "ula": lambda f: ULA(0.1, potential=f),
-    "mala": lambda f: MALA(0.1, potential=f),
-    "hmc": lambda f: HMC(0.1, 0.3, potential=f),
-    "baoab": lambda f: BAOAB(0.1, 1.0, potential=f),
-    "euler": lambda f: UnderdampedEulerMaruyama(0.1, 1.0, potential=f),
-    "projected": lambda f: ProjectedLangevin(0.1, Ball(2.0), potential=f),
-    "mala-logdensity": lambda f: MALA(0.1, logdensity_fn=lambda x: -f(x)),
-}
+POTENTIAL_KERNELS = {**ALL_KERNELS, "mala-logdensity": lambda f: MALA(0.1, logdensity_fn=lambda x: -f(x))}
 
 
 @pytest.mark.parametrize("name", POTENTIAL_KERNELS)
