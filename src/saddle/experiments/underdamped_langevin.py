@@ -11,7 +11,9 @@ the target's whitened coordinates (the law of every chain stays Gaussian under t
 Expected: BAOAB reaches the W2 tolerance sooner (`speedup` = ULA steps / BAOAB steps > 1, below √κ since the fast
 modes and the tolerance also matter) and ends lower (BAOAB has no position bias on Gaussians, ULA has).
 
-Measured at full size (defaults, seed 0): see the note below.
+Measured at full size (defaults: d = 10, κ = 100, h = 0.5, 2000 chains, 1000 steps; seed 0, 8 s): W2 < 0.5 after
+395 ULA steps and 70 BAOAB steps (speed-up 5.6, below √κ = 10); final W2 0.250 (ULA, biased) vs 0.130 (BAOAB) with
+the estimator floor at 0.137: both claims hold.
 """
 
 from __future__ import annotations
