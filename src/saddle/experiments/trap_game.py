@@ -17,6 +17,11 @@ mirror-prox average's exploitability falls below 0.05 (its O(1/K) bound is print
 particles' exploitability settles at a few hundredths (entropic bias at temperature 1/β plus particle error).
 Note: (0, 0) is itself a pure equilibrium of this game (Φ(0, ·) = Φ(·, 0) = 0); near it the game is bilinear, so
 EG spirals towards it (slowly, like EG on xy) from starts inside the unit disc, while GDA spirals out of it.
+
+Measured at full size (defaults, seed 0, 21 s): GDA ends in traps from 99.8 % of the starts (100 % from outside
+the unit disc), EG from 78 % (98 %), median exploitability 1.23 / 1.13; mirror-prox average exploitability 0.029
+(its bound 0.037), mirror descent 0.030; Langevin particles (LangevinGDA, T = 1/β = 0.01) 0.019 at the end,
+0.017 averaged over the second half.
 """
 
 from __future__ import annotations
