@@ -67,9 +67,9 @@ def test_same_generator_seed_same_trajectory():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"step_size": 0.0, "temperature": 1.0}, "step_size must be in (0.0, inf), got 0.0"),
-    ({"step_size": 0.1, "temperature": -0.5}, "temperature must be in [0.0, inf), got -0.5"),
-    ({"step_size": 0.1, "temperature": math.inf}, "temperature must be in [0.0, inf), got inf"),
+    ({"step_size": 0.0, "temperature": 1.0}, "step_size must be a finite number > 0, got 0.0"),
+    ({"step_size": 0.1, "temperature": -0.5}, "temperature must be a finite number >= 0, got -0.5"),
+    ({"step_size": 0.1, "temperature": math.inf}, "temperature must be a finite number >= 0, got inf"),
     ({"step_size": 0.1, "temperature": 1.0, "generator": 3}, "generator must be a torch.Generator, got 3"),
     ({"step_size": 0.1, "temperature": 1.0, "projection": "box"}, "projection"),
 ])
