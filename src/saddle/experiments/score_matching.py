@@ -26,7 +26,10 @@ another job, so times are inflated and noisy): 34-38 s per run. Seeds 0 / 1 / 2:
   so the gap is estimation/optimisation error (plausibly the variance of DSM's target z/σ at small σ), not
   its bias. σ was not tuned.
 - Part 2: J(π‖µ) = 2.8e-4 ± 0.7e-4 / 3.3e-4 / 2.6e-4 (± one Monte-Carlo SE); Langevin left-mode mass
-  0.55 / 0.53 / 0.54 (SE 0.011) against the true 0.80: holds. It is slightly above 0.5 because the basin
+  0.55 / 0.53 / 0.54 (SE 0.011) against the true 0.80: holds. Since the chains run as `saddle.sampling.ULA` on
+  their own generator (seed + 3), seed 0 gives 0.545 ± 0.011 (seeds 1, 2 not re-run); the network weights are
+  drawn from a generator seeded seed + 1 with PyTorch's default law, the same numbers as before (Fisher
+  divergences re-measured identical: 0.32 / 0.31 / 0.32 / 0.62 for seed 0). It is slightly above 0.5 because the basin
   boundary sits at x₁ = log(4)/8 ≈ +0.17 and some chains cross the barrier in 2000 steps of size 0.05.
 """
 
