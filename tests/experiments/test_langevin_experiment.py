@@ -1,10 +1,28 @@
 """The Langevin experiments (langevin_bias, mala_scaling, underdamped_langevin, mirrored_langevin) at reduced size
 reproduce their declared claims, and their configs refuse bad values."""
 
+import random
+
+import numpy as np
 import pytest
+import torch
 
 from saddle.claims import REPRODUCED
 from saddle.experiments import registry
+
+
+@pytest.fixture
+def run_experiment(run_experiment):
+    """The shared fixture, checking that a run draws only from explicit generators (global RNGs untouched)."""
+
+    def run(name, **overrides):
+        before = torch.random.get_rng_state(), np.random.get_state()[1].copy(), random.getstate()
+        metrics = run_experiment(name, **overrides)
+        after = torch.random.get_rng_state(), np.random.get_state()[1], random.getstate()
+        assert torch.equal(before[0], after[0]) and (before[1] == after[1]).all() and before[2] == after[2]
+        return metrics
+
+    return run
 
 
 def claims_hold(name, metrics):

@@ -63,7 +63,7 @@ def run(config: Config, out: RunOutput) -> dict:
     k, n = len(alpha), config.n_chains
     gen = torch.Generator()
     ref = target.sample(n, gen.manual_seed(1000 * config.seed + 700)).to(device)
-    floor = w2_to_reference(target.sample(n, gen.manual_seed(1000 * config.seed + 701)).to(device), ref)
+    floor = w2_to_reference(target.sample(n, gen.manual_seed(1000 * config.seed + 701)).to(device), ref, generator=gen)
 
     def full(u: torch.Tensor) -> torch.Tensor:
         return torch.cat([u, 1 - u.sum(-1, keepdim=True)], dim=-1)
@@ -83,7 +83,8 @@ def run(config: Config, out: RunOutput) -> dict:
         proj = full(sample(proj_kernel, start[:, :-1], steps, dgen.manual_seed(1000 * config.seed + 900 + i),
                            thin=steps).positions[-1])
         in_simplex = bool((mir > 0).all() and torch.allclose(mir.sum(-1), torch.ones_like(mir[:, 0])))
-        rows.append(dict(h=h, steps=steps, w2_mirrored=w2_to_reference(mir, ref), w2_projected=w2_to_reference(proj, ref),
+        w2 = {name: w2_to_reference(pts, ref, generator=gen) for name, pts in (("mirrored", mir), ("projected", proj))}
+        rows.append(dict(h=h, steps=steps, w2_mirrored=w2["mirrored"], w2_projected=w2["projected"],
                          mirrored_mean_max_abs_z=((mir.mean(0) - target.mean).abs() / se).max().item(),
                          projected_mean_max_abs_z=((proj.mean(0) - target.mean).abs() / se).max().item(),
                          mirrored_in_simplex=in_simplex))

@@ -72,10 +72,13 @@ def _mixture(device: torch.device) -> GaussianMixture:
     return GaussianMixture(means, 0.5, torch.tensor([0.5, 0.3, 0.2], device=device))
 
 
-def _net(hidden: int, generator: torch.Generator) -> nn.Module:
-    """The score MLP, with PyTorch's default Linear init U(±1/√fan_in) drawn from `generator` (not the global RNG)."""
-    net = nn.Sequential(nn.Linear(2, hidden), nn.Softplus(), nn.Linear(hidden, hidden), nn.Softplus(),
-                        nn.Linear(hidden, 2))
+def _net(hidden: int, generator: torch.Generator, device: torch.device) -> nn.Module:
+    """The score MLP, with PyTorch's default Linear init U(±1/√fan_in) drawn from `generator`; built on the meta
+    device first, so the global RNG is never touched."""
+    with torch.device("meta"):
+        net = nn.Sequential(nn.Linear(2, hidden), nn.Softplus(), nn.Linear(hidden, hidden), nn.Softplus(),
+                            nn.Linear(hidden, 2))
+    net = net.to_empty(device=device)
     with torch.no_grad():
         for layer in net:
             if isinstance(layer, nn.Linear):
@@ -101,7 +104,7 @@ def run(config: Config, out: RunOutput) -> dict:
     metrics: dict = {"seconds_per_step": {}, "fisher_divergence": {}}
     nets = {}
     for i, (name, loss_fn) in enumerate(objectives.items()):
-        net = _net(config.hidden, torch.Generator().manual_seed(config.seed + 1)).to(device)  # same init for all
+        net = _net(config.hidden, torch.Generator(device=device).manual_seed(config.seed + 1), device)  # same init
         opt = torch.optim.Adam(net.parameters(), lr=config.lr)
         gen = torch.Generator().manual_seed(config.seed + 2)
         t0 = time.perf_counter()
