@@ -46,6 +46,7 @@ from torch import nn
 
 from saddle.diffusion import denoising_score_matching_loss, hyvarinen_loss, sliced_score_matching_loss
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.models import build_seeded
 from saddle.progress import progress_range
 from saddle.sampling import ULA, GaussianMixture, sample
 
@@ -73,19 +74,9 @@ def _mixture(device: torch.device) -> GaussianMixture:
 
 
 def _net(hidden: int, generator: torch.Generator, device: torch.device) -> nn.Module:
-    """The score MLP, with PyTorch's default Linear init U(±1/√fan_in) drawn from `generator`; built on the meta
-    device first, so the global RNG is never touched."""
-    with torch.device("meta"):
-        net = nn.Sequential(nn.Linear(2, hidden), nn.Softplus(), nn.Linear(hidden, hidden), nn.Softplus(),
-                            nn.Linear(hidden, 2))
-    net = net.to_empty(device=device)
-    with torch.no_grad():
-        for layer in net:
-            if isinstance(layer, nn.Linear):
-                bound = 1 / math.sqrt(layer.in_features)
-                layer.weight.uniform_(-bound, bound, generator=generator)
-                layer.bias.uniform_(-bound, bound, generator=generator)
-    return net
+    """The score MLP with PyTorch's default init drawn from `generator` (`models.build_seeded`: global RNG untouched)."""
+    return build_seeded(lambda: nn.Sequential(nn.Linear(2, hidden), nn.Softplus(), nn.Linear(hidden, hidden),
+                                              nn.Softplus(), nn.Linear(hidden, 2)), generator, device)
 
 
 def run(config: Config, out: RunOutput) -> dict:
