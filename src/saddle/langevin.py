@@ -45,7 +45,8 @@ def langevin_step(position: Tensor, grad: Tensor, step_size: float | Tensor,
         step_size = check_real("step_size", step_size, 0.0, math.inf, high_open=True)
     temperature = check_real("temperature", temperature, 0.0, math.inf, low_open=False, high_open=True)
     drift = grad if preconditioner is None else preconditioner * grad
-    x = position - step_size * drift
+    # torch.add(..., alpha=−h) is the kernel of the gradient Methods' axpy: at T = 0 this is GDA bit for bit
+    x = position - step_size * drift if isinstance(step_size, Tensor) else torch.add(position, drift, alpha=-step_size)
     if temperature == 0.0:
         return x
     xi = gaussian_noise(position, generator) if noise is None else noise

@@ -1,7 +1,9 @@
-"""ESS against the AR(1) closed form, R-hat on mixed and stuck chains, autocovariance against a brute force."""
+"""ESS and R-hat against ArviZ (to 1e-8) and the AR(1) closed form, R-hat on mixed and stuck chains,
+autocovariance against a brute force."""
 
 import math
 
+import arviz
 import numpy as np
 import pytest
 import torch
@@ -31,7 +33,7 @@ def test_ess_of_ar1_matches_closed_form(phi):
     # ESS = n (1 − φ)/(1 + φ) for large n; 60 independent replicates give the estimator's mean and its SE.
     n, reps = 5000, 60
     x = ar1(phi, n, (1, reps), seed=0)  # (n, 1 chain, 60 replicates)
-    ess = effective_sample_size(x)
+    ess = effective_sample_size(x, method="mean")
     exact = n * (1 - phi) / (1 + phi)
     se = ess.std() / math.sqrt(reps)
     assert abs(ess.mean() - exact) < Z * se, (ess.mean().item(), exact, se.item())
@@ -41,13 +43,66 @@ def test_ess_of_ar1_matches_closed_form(phi):
 def test_multichain_ess_adds_up_and_mcse():
     n, m, reps, phi = 2000, 4, 30, 0.8
     x = ar1(phi, n, (m, reps), seed=1)
-    ess = effective_sample_size(x)
+    ess = effective_sample_size(x, method="mean")
     exact = m * n * (1 - phi) / (1 + phi)
     assert abs(ess.mean() - exact) < Z * ess.std() / math.sqrt(reps)
     # the Monte-Carlo SE of the mean: sd/√ESS; the chain means across replicates really scatter by that much
     mcse = monte_carlo_se(x)
     spread = x.mean(dim=(0, 1)).std()
     assert abs(mcse.mean() - spread) < Z * spread / math.sqrt(2 * (reps - 1))
+
+
+def _chain_sets() -> dict[str, np.ndarray]:
+    """Chain sets (n_draws, n_chains): i.i.d., AR(1) with φ = 0.9 and −0.5, heavy-tailed (Student t₂), odd n,
+    one chain, and the shortest allowed (4 draws)."""
+    rng = np.random.default_rng(0)
+
+    def ar(phi: float, n: int, m: int) -> np.ndarray:
+        return ar1(phi, n, (m,), seed=int(rng.integers(1 << 30))).numpy()
+
+    return {"iid": rng.normal(size=(100, 4)), "ar1_0.9": ar(0.9, 500, 4), "ar1_-0.5": ar(-0.5, 301, 3),
+            "student_t2": rng.standard_t(2, size=(200, 4)), "one_chain": ar(0.5, 57, 1),
+            "four_draws": rng.normal(size=(4, 2)), "short_sticky": ar(0.95, 7, 2)}
+
+
+@pytest.mark.parametrize("name", list(_chain_sets()))
+@pytest.mark.parametrize("method", ["bulk", "tail", "mean"])
+def test_ess_agrees_with_arviz(name, method):
+    x = _chain_sets()[name]
+    expected = arviz.ess(np.ascontiguousarray(x.T), method=method)  # ArviZ wants (chain, draw)
+    assert effective_sample_size(torch.tensor(x), method=method).item() == pytest.approx(expected, rel=1e-8)
+
+
+def test_ess_of_iid_chains_is_not_inflated():
+    # the audit's case: with ρ̂_0 = 1 − W/(n var⁺) instead of 1, 4 chains of 100 i.i.d. draws gave 417.4 vs 408.9
+    x = torch.tensor(_chain_sets()["iid"])
+    expected = arviz.ess(np.ascontiguousarray(x.numpy().T), method="mean")
+    assert effective_sample_size(x, method="mean").item() == pytest.approx(expected, rel=1e-8)
+    assert effective_sample_size(x[:, :, None]).shape == (1,)
+
+
+@pytest.mark.parametrize("name", [k for k, v in _chain_sets().items() if v.shape[1] > 1])
+def test_split_rhat_agrees_with_arviz(name):
+    x = _chain_sets()[name]
+    expected = arviz.rhat(np.ascontiguousarray(x.T), method="rank")
+    assert split_rhat(torch.tensor(x)).item() == pytest.approx(expected, rel=1e-8)
+    expected = arviz.rhat(np.ascontiguousarray(x.T), method="split")
+    assert split_rhat(torch.tensor(x), rank_normalize=False).item() == pytest.approx(expected, rel=1e-8)
+
+
+def test_constant_chains_have_a_defined_ess_and_rhat():
+    # ESS of a constant quantity: the number of (split) draws, as ArviZ; R̂ = 1 (ArviZ: NaN); never an accidental NaN
+    const = torch.full((100, 4), 2.5, dtype=DT)
+    for method in ("bulk", "tail", "mean"):
+        assert effective_sample_size(const, method=method).item() == 400.0
+        assert arviz.ess(const.numpy().T.copy(), method=method) == 400
+    assert split_rhat(const).item() == 1.0 and split_rhat(const, rank_normalize=False).item() == 1.0
+    # chains stuck at different constants disagree infinitely; one constant coordinate leaves the others alone
+    stuck = torch.cat([torch.zeros(100, 2, dtype=DT), torch.ones(100, 2, dtype=DT)], dim=1)
+    assert split_rhat(stuck).item() == math.inf
+    mixed = torch.stack([const, torch.randn(100, 4, generator=torch.Generator().manual_seed(0), dtype=DT)], -1)
+    ess = effective_sample_size(mixed)
+    assert ess[0] == 400.0 and torch.isfinite(ess[1])
 
 
 def test_autocovariance_matches_brute_force():
@@ -117,6 +172,8 @@ def test_bad_inputs_raise():
         split_rhat(torch.zeros(3, 2))
     with pytest.raises(ValueError, match="NaN"):
         effective_sample_size(torch.full((10, 2), float("nan")))
+    with pytest.raises(ValueError, match="method must be one of"):
+        effective_sample_size(torch.zeros(10, 2), method="rank")
     with pytest.raises(ValueError, match="acceptance_prob"):
         acceptance_rate(None)
     with pytest.raises(ValueError, match="max_points must be >= 1"):

@@ -284,8 +284,10 @@ def test_float32_and_dtype_kept():
     (lambda: ULA(0.1, potential=lambda x: x, logdensity_fn=lambda x: x), "exactly one"),
     (lambda: ULA(0.1, potential=3.0), "potential must be callable"),
     (lambda: HMC(0.1, 0.05, potential=lambda x: x.sum(-1)), "path_length must be >= step_size"),
+    (lambda: HMC(0.1, -1.0, potential=lambda x: x.sum(-1)), "path_length must be a finite number > 0, got -1.0"),
+    (lambda: SGLD(float("inf"), lambda t: t, lambda t, z: z, torch.zeros(5, 1), 2), "step_size must be a finite number > 0"),
     (lambda: HMC(0.1, 1.0, potential=lambda x: x.sum(-1), inverse_mass=torch.tensor([1.0, -1.0])), "inverse_mass"),
-    (lambda: BAOAB(0.1, friction=0.0, potential=lambda x: x.sum(-1)), "friction must be a finite number > 0"),
+    (lambda: BAOAB(0.1, friction=0.0, potential=lambda x: x.sum(-1)), "friction must be a finite number > 0, got 0.0"),
     (lambda: ProjectedLangevin(0.1, "ball", potential=lambda x: x.sum(-1)), "constraint must be"),
     (lambda: MirroredLangevin(0.1), "give potential="),
     (lambda: PolynomialDecay.welling_teh(0.1, gamma=0.3), "gamma must be in (0.5, 1], got 0.3"),
@@ -404,3 +406,99 @@ def test_project_simplex_corner_matches_cvxpy():
         u = cp.Variable(3)
         cp.Problem(cp.Minimize(cp.sum_squares(u - z[i].numpy())), [u >= delta, cp.sum(u) <= 1 - delta]).solve()
         np.testing.assert_allclose(ours[i].numpy(), u.value, atol=1e-5)
+
+
+POTENTIAL_KERNELS = {**ALL_KERNELS, "mala-logdensity": lambda f: MALA(0.1, logdensity_fn=lambda x: -f(x))}
+
+
+@pytest.mark.parametrize("name", POTENTIAL_KERNELS)
+@pytest.mark.parametrize("potential, got", [(lambda x: x.pow(2).sum(), "()"),
+                                            (lambda x: x.pow(2).sum(-1, keepdim=True), "(4, 1)")],
+                         ids=["scalar", "column"])
+def test_potential_with_the_wrong_output_shape_is_refused_at_init(name, potential, got):
+    # a scalar potential used to freeze MALA (acceptance 0); (n, 1) broadcast deep inside the MH test
+    kernel = POTENTIAL_KERNELS[name](potential)
+    with pytest.raises(ValueError) as err:
+        kernel.init(torch.zeros(4, 2, dtype=DT))
+    assert f"one value per chain, shape (n_chains,) = (4,), got {got}" in str(err.value)
+
+
+def test_gradient_with_the_wrong_shape_is_refused_at_init():
+    kernel = ULA(0.1, potential=lambda x: x.pow(2).sum(-1), grad_potential=lambda x: 2 * x.sum(-1))
+    with pytest.raises(ValueError, match=r"gradient of the potential must have the shape of the positions \(4, 2\)"):
+        kernel.init(torch.zeros(4, 2, dtype=DT))
+    with pytest.raises(ValueError, match="one value per chain"):
+        MirroredLangevin(0.1, potential=lambda x: x.sum()).init(torch.full((4, 3), 1 / 3, dtype=DT))
+
+
+def test_int_seed_accepted_by_sample_and_refused_by_step():
+    target = Gaussian(CORR_MEAN, CORR_COV)
+    init = torch.zeros(5, 3, dtype=DT)
+    for make in ALL_KERNELS.values():
+        kernel = make(target)
+        by_seed = sample(kernel, init, 4, 7).positions  # converted once: the same chains as a Generator seeded 7
+        assert torch.equal(by_seed, sample(kernel, init, 4, torch.Generator().manual_seed(7)).positions)
+        with pytest.raises(ValueError, match="generator must be a torch.Generator or None, got 7"):
+            kernel.step(kernel.init(init), 7)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_mala_proposal_is_the_one_langevin_step_and_its_mh_ratio_matches_a_direct_formula(seed):
+    from saddle.langevin import langevin_step
+    target = Gaussian(CORR_MEAN, CORR_COV)
+    kernel, h = MALA(0.3, potential=target), 0.3
+    x = target.sample(6, torch.Generator().manual_seed(10 + seed))
+    state = kernel.init(x)
+    new, info = kernel.step(state, torch.Generator().manual_seed(seed))
+    g = torch.Generator().manual_seed(seed)
+    y = langevin_step(x, target.grad_potential(x), h, g)
+    u = torch.rand(6, generator=g, dtype=DT)
+    # the Hastings ratio written out: π(y) q(x|y) / (π(x) q(y|x)) with q(·|z) = N(z − h∇f(z), 2h I)
+    def log_q(to, frm):
+        return torch.distributions.MultivariateNormal(frm - h * target.grad_potential(frm),
+                                                      2 * h * torch.eye(3, dtype=DT)).log_prob(to)
+    log_r = target.logdensity(y) - target.logdensity(x) + log_q(x, y) - log_q(y, x)
+    torch.testing.assert_close(info.acceptance_prob, log_r.exp().clamp(max=1.0))
+    accepted = torch.log(u) < log_r
+    assert torch.equal(info.accepted, accepted)
+    torch.testing.assert_close(new.position, torch.where(accepted[:, None], y, x), rtol=0, atol=0)
+
+
+def test_ula_projected_mirrored_sgld_steps_equal_the_one_langevin_step():
+    from saddle.langevin import langevin_step
+    target = Gaussian(CORR_MEAN, CORR_COV)
+    x = target.sample(5, torch.Generator().manual_seed(0))
+    ula = ULA(0.2, potential=target)
+    assert torch.equal(ula.step(ula.init(x), torch.Generator().manual_seed(1))[0].position,
+                       langevin_step(x, target.grad_potential(x), 0.2, torch.Generator().manual_seed(1)))
+    proj = ProjectedLangevin(0.2, Ball(1.0), potential=target)
+    s = proj.init(x)
+    assert torch.equal(proj.step(s, torch.Generator().manual_seed(1))[0].position,
+                       Ball(1.0).project(langevin_step(s.position, s.grad, 0.2, torch.Generator().manual_seed(1))))
+    dirichlet = Dirichlet(torch.tensor([0.5, 2.0, 3.0], dtype=DT))
+    mir = MirroredLangevin(0.05, potential=dirichlet)
+    s = mir.init(torch.full((4, 3), 1 / 3, dtype=DT))
+    assert torch.equal(mir.step(s, torch.Generator().manual_seed(2))[0].dual,
+                       langevin_step(s.dual, s.grad, 0.05, torch.Generator().manual_seed(2)))
+    data = torch.randn(30, 1, generator=torch.Generator().manual_seed(0), dtype=DT)
+    sgld = SGLD(0.01, lambda th: 0.5 * (th ** 2).sum(-1), lambda th, z: 0.5 * (z[..., 0] - th) ** 2, data, 5)
+    s = sgld.init(torch.zeros(4, 1, dtype=DT))
+    g = torch.Generator().manual_seed(3)
+    grad = sgld.stochastic_grad(s.position, g)
+    assert torch.equal(sgld.step(s, torch.Generator().manual_seed(3))[0].position, langevin_step(s.position, grad, 0.01, g))
+
+
+def test_select_accepted_and_metropolis_accept():
+    from saddle.sampling import metropolis_accept, select_accepted
+    from saddle.sampling.mala import State
+    cur = State(torch.zeros(3, 2), torch.zeros(3), torch.zeros(3, 2))
+    new = State(torch.ones(3, 2), torch.ones(3), torch.ones(3, 2))
+    out = select_accepted(torch.tensor([True, False, True]), new, cur)
+    assert isinstance(out, State) and out.position[:, 0].tolist() == [1, 0, 1] and out.potential.tolist() == [1, 0, 1]
+    # log-ratio ≥ 0 always accepted, −inf and NaN never; P(accept) = e^r otherwise (binomial SE)
+    r = torch.tensor([0.0, 3.0, -math.inf, math.nan])
+    prob, acc = metropolis_accept(r, torch.Generator().manual_seed(0))
+    assert prob.tolist() == [1.0, 1.0, 0.0, 0.0] and acc.tolist() == [True, True, False, False]
+    n = 20_000
+    prob, acc = metropolis_accept(torch.full((n,), math.log(0.3), dtype=DT), torch.Generator().manual_seed(1))
+    assert abs(acc.double().mean().item() - 0.3) < Z * math.sqrt(0.3 * 0.7 / n)

@@ -105,7 +105,9 @@ def test_same_seed_same_samples():
     (lambda: Gaussian(torch.zeros(2), torch.tensor([[1.0, 0.5], [0.0, 1.0]])), "symmetric"),
     (lambda: Gaussian(torch.zeros(2, 2)), "mean must have shape (d,)"),
     (lambda: Gaussian(torch.zeros(2), torch.ones(3)), "cov must be"),
-    (lambda: GaussianMixture(torch.zeros(2, 2), -1.0), "stds must be > 0"),
+    (lambda: GaussianMixture(torch.zeros(2, 2), -1.0), "stds must be finite and >= 0 (0: a point mass), got [-1.0, -1.0]"),
+    (lambda: GaussianMixture(torch.zeros(2, 2), torch.ones(3)), "stds must be a scalar or have shape (K,) = (2,)"),
+    (lambda: GaussianMixture(torch.zeros(2, 2), 0.0).logdensity(torch.zeros(1, 2)), "zero-variance component"),
     (lambda: GaussianMixture(torch.zeros(2, 2), 1.0, torch.tensor([0.5, 0.6])), "weights must be 2 non-negative"),
     (lambda: Banana(a=0.0), "a must be finite and > 0, got 0.0"),
     (lambda: Dirichlet(torch.tensor([1.0, -1.0])), "alpha must be a vector of K >= 2 finite numbers > 0"),
@@ -115,3 +117,50 @@ def test_bad_arguments_raise(build, message):
     with pytest.raises(ValueError) as err:
         build()
     assert message in str(err.value)
+
+
+def test_noised_mixture_is_the_law_of_alpha_x0_plus_sigma_z():
+    # Σ w_k N(μ_k, τ_k²I) under x_t = α x_0 + σ z is Σ w_k N(α μ_k, (α²τ_k² + σ²) I): compare with torch's mixture,
+    # per point (α, σ given as (n,) vectors), and the score with autograd of the log-density
+    means = torch.tensor([[0.0, 0.0], [3.0, 1.0], [-2.0, 2.0]], dtype=DT)
+    stds, w = torch.tensor([0.5, 1.0, 0.0], dtype=DT), torch.tensor([0.2, 0.5, 0.3], dtype=DT)
+    mix = GaussianMixture(means, stds, w)
+    x = 2 * torch.randn(7, 2, generator=torch.Generator().manual_seed(0), dtype=DT)
+    alpha, sigma = torch.linspace(0.3, 1.0, 7, dtype=DT), torch.linspace(0.9, 0.2, 7, dtype=DT)
+    for i in range(7):
+        sd = (alpha[i] ** 2 * stds ** 2 + sigma[i] ** 2).sqrt()
+        ref = D.MixtureSameFamily(D.Categorical(w), D.Independent(D.Normal(alpha[i] * means, sd[:, None].expand(3, 2)), 1))
+        torch.testing.assert_close(mix.logdensity(x, alpha, sigma)[i], ref.log_prob(x[i]))
+    z = x.clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(mix.logdensity(z, alpha, sigma).sum(), z)
+    torch.testing.assert_close(mix.score(x, alpha, sigma), grad)
+    # the un-noised mixture (stds > 0): closed-form ∇f = −score equals autograd of the potential
+    smooth = GaussianMixture(means, stds + 0.3, w)
+    z = x.clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(smooth.potential(z).sum(), z)
+    torch.testing.assert_close(smooth.grad_potential(x), grad)
+    # the moments of α x_0 + σ z from exact draws match the noised mixture's (means α μ, law of the sum)
+    g = torch.Generator().manual_seed(1)
+    n, a, s = 40_000, 0.6, 0.8
+    xt = a * mix.sample(n, g) + s * torch.randn(n, 2, generator=g, dtype=DT)
+    noised = GaussianMixture(a * means, (a ** 2 * stds ** 2 + s ** 2).sqrt(), w)
+    _check_sample_moments(xt, noised.mean, noised.cov)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_gaussian_accepts_covariance_symmetric_to_rounding_and_refuses_real_asymmetry(dtype):
+    # a @ a.T / d + I, the benchmark's construction, perturbed at the level of one rounding error
+    d = 10
+    a = torch.randn(d, d, generator=torch.Generator().manual_seed(0), dtype=dtype)
+    cov = a @ a.T / d + torch.eye(d, dtype=dtype)
+    eps = torch.finfo(dtype).eps
+    rounded = cov.clone()
+    rounded[0, 1] = cov[0, 1] * (1 + 4 * eps)
+    assert not torch.equal(rounded, rounded.T)
+    g = Gaussian(torch.zeros(d, dtype=dtype), rounded)
+    assert torch.equal(g.cov, g.cov.T)
+    torch.testing.assert_close(g.cov, cov)
+    skew = cov.clone()
+    skew[0, 1] += 0.01 * cov.abs().max()
+    with pytest.raises(ValueError, match=r"cov must be symmetric: max\|C − Cᵀ\|/max\|C\| = 0.01"):
+        Gaussian(torch.zeros(d, dtype=dtype), skew)

@@ -4,7 +4,6 @@ Model, schedule, update rule and loop are kept apart."""
 
 from saddle.diffusion.ddpm import DDPMSchedule
 from saddle.diffusion.guidance import ClassifierFreeGuidance, drop_labels, guided_eps_fn, model_eps_fn
-from saddle.diffusion.mixtures import GaussianMixture
 from saddle.diffusion.networks import DigitsScoreNet, ScoreMLP, SinusoidalTimeEmbedding
 from saddle.diffusion.process import SDE, NoiseProcess
 from saddle.diffusion.samplers import (ALL_PROCESSES, DDIM, SAMPLERS, SDE_PROCESSES, DPMSolverPP2M, EDMHeun,
@@ -16,6 +15,7 @@ from saddle.diffusion.score_matching import (denoising_score_matching_loss, hyva
 from saddle.diffusion.sde import VESDE, VPSDE, SubVPSDE
 from saddle.diffusion.timesteps import SPACINGS, karras_timesteps, uniform_timesteps
 from saddle.diffusion.training import epsilon_loss, train_epsilon_model
+from saddle.sampling.targets import GaussianMixture  # the one mixture (noised versions, exact scores)
 
 PROCESSES = {"vp": VPSDE, "subvp": SubVPSDE, "ve": VESDE, "ddpm": DDPMSchedule}
 

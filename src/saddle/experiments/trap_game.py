@@ -8,13 +8,20 @@ max_ω' Φ(x, ω') − min_x' Φ(x', ω) (closed form over the box). Mixed strat
 matrix game; mirror descent and mirror-prox (entropic, ergodic averages) drive its duality gap to 0 and the
 exploitability of the mixed pair over the whole box to the grid's resolution level; the LP gives the exact value.
 Langevin (the seed's route to mixed equilibria without a grid): N particles per player follow the mean-field
-velocity of the mixed game (`saddle.games.MixedExtension`) plus Gaussian noise sqrt(2η/β)ξ, i.e. projected
-SimultaneousGDA driven by a NoisyField; the exploitability of the particles' empirical measures is tracked.
+velocity of the mixed game (`saddle.games.MixedExtension`) plus Gaussian noise sqrt(2η/β)ξ: projected Langevin GDA
+(`saddle.optim.LangevinGDA(η, temperature=1/β)`, the one Langevin step of `saddle.langevin`, step size given once);
+the exploitability of the particles' empirical measures is tracked. Every loop is `saddle.analysis.rollout` with
+checkpoints and a callback.
 Expected: most pure starts (all starts outside the unit disc) end in traps with exploitability ≥ 1, whereas the
 mirror-prox average's exploitability falls below 0.05 (its O(1/K) bound is printed alongside) and the Langevin
 particles' exploitability settles at a few hundredths (entropic bias at temperature 1/β plus particle error).
 Note: (0, 0) is itself a pure equilibrium of this game (Φ(0, ·) = Φ(·, 0) = 0); near it the game is bilinear, so
 EG spirals towards it (slowly, like EG on xy) from starts inside the unit disc, while GDA spirals out of it.
+
+Measured at full size (defaults, seed 0, 21 s): GDA ends in traps from 99.8 % of the starts (100 % from outside
+the unit disc), EG from 78 % (98 %), median exploitability 1.23 / 1.13; mirror-prox average exploitability 0.029
+(its bound 0.037), mirror descent 0.030; Langevin particles (LangevinGDA, T = 1/β = 0.01) 0.019 at the end,
+0.017 averaged over the second half.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ import torch
 from saddle.analysis import NOT_NASH, grid, nash_labels, rollout
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.games import MixedExtension, TrapGame
-from saddle.optim import ExtraGradient, MirrorDescent, MirrorProx, NoisyField, SimultaneousGDA
+from saddle.optim import ExtraGradient, LangevinGDA, MirrorDescent, MirrorProx, SimultaneousGDA
 
 
 @dataclass
@@ -91,20 +98,20 @@ def run(config: Config, out: RunOutput) -> dict:
     finals = {}
     for name, m in {"mirror-prox": MirrorProx(eta), "mirror descent": MirrorDescent(eta)}.items():
         p = [torch.full((1, n), 1 / n, dtype=torch.float64, device=dev) for _ in range(2)]
-        state = m.init(p)
-        curve = []
-        for k in range(1, config.mirror_steps + 1):
-            p, state = m.step(p, state, game.field)
-            if k in checkpoints:
-                avg = [t.cpu() for t in state.average]
-                curve.append((k, game.duality_gap(avg[0], avg[1]).item(),
-                              trap.exploitability(g, avg[0][0], g, avg[1][0]).item()))
+        curve: list[tuple[int, float, float]] = []
+
+        def record_average(k, params, state, curve=curve):
+            avg = [t.cpu() for t in state.average]
+            curve.append((k, game.duality_gap(avg[0], avg[1]).item(), trap.exploitability(g, avg[0][0], g, avg[1][0]).item()))
+
+        traj, state = rollout(m, game.field, p, config.mirror_steps, desc=name, checkpoints=checkpoints,
+                              callback=record_average)
         curves[name] = curve
         finals[name] = [t.cpu()[0] for t in state.average]
         metrics[f"{name}_grid_duality_gap"] = curve[-1][1]
         metrics[f"{name}_exploitability_on_box"] = curve[-1][2]
-        last = [t.cpu() for t in p]
-        metrics[f"{name}_last_iterate_grid_gap"] = game.duality_gap(last[0], last[1]).item()
+        last = traj[-1].cpu()
+        metrics[f"{name}_last_iterate_grid_gap"] = game.duality_gap(last[:, :n], last[:, n:]).item()
     metrics["lp_value_on_grid"] = ne.value
     metrics["lp_equilibrium_exploitability_on_box"] = trap.exploitability(g, ne.p, g, ne.q).item()
     metrics["mirror_prox_gap_bound"] = 2 * math.log(n) / (eta * config.mirror_steps)
@@ -113,18 +120,17 @@ def run(config: Config, out: RunOutput) -> dict:
     mix = MixedExtension(trap, config.particles)
     gen = torch.Generator(device=dev).manual_seed(config.seed)
     parts = [torch.rand(1, config.particles, generator=gen, dtype=torch.float64, device=dev) * 4 - 2 for _ in range(2)]
-    eta_l = config.langevin_step_size
-    langevin = SimultaneousGDA(eta_l, projection=mix.project)
-    noisy = NoisyField(mix.field, math.sqrt(2 / (eta_l * config.langevin_beta)), gen)
-    state = langevin.init(parts)
+    langevin = LangevinGDA(config.langevin_step_size, 1 / config.langevin_beta, gen, projection=mix.project)
     uniform = torch.full((config.particles,), 1 / config.particles, dtype=torch.float64)
     lcheck = sorted({int(round(v)) for v in torch.logspace(0, math.log10(config.langevin_steps), 30).tolist()})
-    lcurve = []
-    for k in range(1, config.langevin_steps + 1):
-        parts, state = langevin.step(parts, state, noisy)
-        if k in lcheck:
-            xs_, ws_ = parts[0][0].cpu(), parts[1][0].cpu()
-            lcurve.append((k, trap.exploitability(xs_, uniform, ws_, uniform).item()))
+    lcurve: list[tuple[int, float]] = []
+
+    def record_particles(k, params, state):
+        lcurve.append((k, trap.exploitability(params[0][0].cpu(), uniform, params[1][0].cpu(), uniform).item()))
+
+    traj, _ = rollout(langevin, mix.field, parts, config.langevin_steps, desc="Langevin", checkpoints=lcheck,
+                      callback=record_particles)
+    parts = [traj[-1][:, :config.particles], traj[-1][:, config.particles:]]
     tail = [e for k, e in lcurve if k >= 0.5 * config.langevin_steps]
     metrics["langevin_exploitability_final"] = lcurve[-1][1]
     metrics["langevin_exploitability_second_half_mean"] = sum(tail) / len(tail)

@@ -13,7 +13,7 @@ import math
 import torch
 
 from saddle.langevin import langevin_step_all
-from saddle.optim._common import check_projection, check_real, check_step_size, project, step_at
+from saddle.optim._common import check_projection, check_real, check_step_size, graph_free, project, step_at
 from saddle.optim.base import Field, Params, Projection, StepSize
 from saddle.optim.gda import CountState
 
@@ -41,6 +41,7 @@ class LangevinGDA:
     def init(self, params: Params) -> CountState:
         return CountState(0)
 
+    @graph_free
     def step(self, params: Params, state: CountState, field: Field) -> tuple[Params, CountState]:
         eta = step_at(self.step_size, state.count)
         new = langevin_step_all(params, field(params), eta, self.generator, self.temperature)

@@ -8,12 +8,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import torch
+
 from saddle.optim.base import Method
 from saddle.optim.ceg_plus import CEGPlus
 from saddle.optim.eg_plus import EGPlus
 from saddle.optim.extra_adam import ExtraAdam
 from saddle.optim.extragradient import ExtraGradient
 from saddle.optim.gda import AlternatingGDA, SimultaneousGDA
+from saddle.optim.langevin import LangevinGDA
 from saddle.optim.mirror import MirrorDescent, MirrorProx
 from saddle.optim.optimistic import OptimisticGDA
 from saddle.optim.optimistic_adam import OptimisticAdam
@@ -38,6 +41,9 @@ class MethodInfo:
     first_call_at_start: the first field call of a step is at the current params (so GameOptimizer.step
     returns the losses there); RFBS first evaluates the reflection 2z_k − z_{k−1};
     batch_atol: how far a batched trajectory may differ from the same one run alone (float64);
+    stochastic: the step draws noise (from a generator the factory seeds afresh, so two factory calls give the
+    same run); its iterates do not converge to a point, a batch does not equal its trajectories run alone,
+    and a resumed run needs the generator's state, so the generic tests that need determinism skip it;
     bad_kwargs: constructor arguments that must raise ValueError.
     """
 
@@ -51,12 +57,21 @@ class MethodInfo:
     step_size: float = 0.1
     batch_atol: float = 0.0
     first_call_at_start: bool = True
+    stochastic: bool = False
     bad_kwargs: tuple[dict, ...] = field(default_factory=tuple)
 
 
-def _bad(name: str = "step_size") -> tuple[dict, ...]:
-    return ({name: -0.1}, {name: 0.0}, {name: float("nan")}, {name: float("inf")}, {name: "0.1"},
-            {name: 0.1, "projection": 3})
+def _bad(name: str = "step_size", **required) -> tuple[dict, ...]:
+    return tuple({**required, **kw} for kw in ({name: -0.1}, {name: 0.0}, {name: float("nan")}, {name: float("inf")},
+                                                {name: "0.1"}, {name: 0.1, "projection": 3}))
+
+
+def _langevin_gda(step_size, projection=None) -> LangevinGDA:
+    """Langevin GDA at temperature T = 0.01 with a generator seeded 0 (a fresh one per call: same call, same run)."""
+    return LangevinGDA(step_size, 0.01, torch.Generator().manual_seed(0), projection=projection)
+
+
+_LANGEVIN_REQUIRED = {"temperature": 0.01, "generator": torch.Generator()}
 
 
 METHODS: dict[str, MethodInfo] = {info.name: info for info in [
@@ -101,6 +116,11 @@ METHODS: dict[str, MethodInfo] = {info.name: info for info in [
                lambda step_size, projection=None: OptimisticAdam(step_size, projection=projection), 1,
                step_size=0.01,
                bad_kwargs=_bad() + ({"step_size": 0.1, "betas": (0.9, -0.1)}, {"step_size": 0.1, "eps": 0.0})),
+    MethodInfo("langevin_gda", _langevin_gda, 1, stochastic=True,
+               bad_kwargs=_bad(**_LANGEVIN_REQUIRED) + ({"step_size": 0.1, "temperature": -1.0, "generator": None},
+                                                        {"step_size": 0.1, "temperature": float("nan"),
+                                                         "generator": torch.Generator()},
+                                                        {"step_size": 0.1, "temperature": 1.0, "generator": 7})),
     MethodInfo("mirror_descent", lambda step_size: MirrorDescent(step_size), 1, domain="simplex",
                supports_projection=False, bad_kwargs=_bad()[:-1] + ({"step_size": 0.1, "mirror_map": 3},)),
     MethodInfo("mirror_prox", lambda step_size: MirrorProx(step_size), 2, domain="simplex",

@@ -7,10 +7,12 @@ n_steps, generator)` runs the loop. Targets are given as `potential=f` (π ∝ e
 """
 
 from saddle.sampling.base import Energy, Kernel, Trace, as_energy, sample
-from saddle.sampling.diagnostics import (acceptance_rate, autocovariance, effective_sample_size, gaussian_w2,
-                                         monte_carlo_se, split_rhat, w2_to_reference)
-from saddle.sampling.hmc import HMC, leapfrog
+from saddle.sampling.diagnostics import (ESS_METHODS, acceptance_rate, autocovariance, effective_sample_size,
+                                         gaussian_w2, monte_carlo_se, split_rhat, w2_to_reference)
+from saddle.sampling.hmc import HMC
+from saddle.sampling.integrators import leapfrog
 from saddle.sampling.mala import MALA
+from saddle.sampling.metropolis import gaussian_proposal_logdensity, metropolis_accept, select_accepted
 from saddle.sampling.mirrored import MirroredLangevin
 from saddle.sampling.projected import ProjectedLangevin, project_simplex_corner
 from saddle.sampling.sgld import SGLD
@@ -23,7 +25,8 @@ __all__ = [
     "Energy", "Kernel", "Trace", "as_energy", "sample",
     "ULA", "MALA", "BAOAB", "UnderdampedEulerMaruyama", "ProjectedLangevin", "project_simplex_corner",
     "MirroredLangevin", "SGLD", "ConstantStep", "PolynomialDecay", "HMC", "leapfrog",
+    "metropolis_accept", "gaussian_proposal_logdensity", "select_accepted",
     "Target", "Gaussian", "GaussianMixture", "Banana", "Dirichlet",
-    "autocovariance", "effective_sample_size", "monte_carlo_se", "split_rhat", "acceptance_rate",
+    "autocovariance", "effective_sample_size", "ESS_METHODS", "monte_carlo_se", "split_rhat", "acceptance_rate",
     "w2_to_reference", "gaussian_w2",
 ]

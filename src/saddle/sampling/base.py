@@ -6,11 +6,14 @@ Naming table (used by every kernel in `saddle.sampling`):
     logdensity_fn     log π(x) up to a constant, i.e. −f
     grad_potential    ∇f, (n_chains, d) → (n_chains, d); autograd of f when not given
     step_size         h (η in the notes), the time step of the discretised dynamics
-    generator         the torch.Generator every random draw goes through (same seed → same chains)
+    generator         the torch.Generator every random draw goes through (same seed → same chains); `sample`
+                      also takes an int seed (converted once); `kernel.step` takes a Generator or None only
 
 A kernel is a small object with `init(position) -> State` and `step(state, generator) -> (State, Info)`;
 `State` and `Info` are NamedTuples of tensors with a leading chain dimension. The kernels are pure:
-`step` never mutates its input state.
+`step` never mutates its input state. Every Langevin kernel moves with the one step of `saddle.langevin`
+(a bottom-floor module because `saddle.optim`, whose `LangevinGDA` uses it too, is a sibling of this package);
+the Metropolis and integrator pieces shared by MALA and HMC live in `metropolis.py` and `integrators.py`.
 """
 
 from __future__ import annotations
@@ -23,11 +26,10 @@ import torch
 from torch import Tensor
 
 from saddle import validation
-from saddle.langevin import gaussian_noise  # noqa: F401  (re-exported to the kernels)
 from saddle.progress import progress_range
-from saddle.validation import check_positions  # noqa: F401  (re-exported to the kernels)
+from saddle.validation import check_int, check_positions  # noqa: F401  (check_positions re-exported to the kernels)
 
-__all__ = ["Energy", "Kernel", "Trace", "as_energy", "sample", "check_step_size", "check_positions", "gaussian_noise"]
+__all__ = ["Energy", "Kernel", "Trace", "as_energy", "sample", "check_step_size", "check_positions", "check_generator"]
 
 PotentialFn = Callable[[Tensor], Tensor]
 
@@ -42,9 +44,31 @@ class Energy:
     `saddle.sampling.targets` can be passed as `potential` and brings its closed-form gradient.
     """
 
-    def __init__(self, potential: PotentialFn, grad: PotentialFn | None = None) -> None:
+    def __init__(self, potential: PotentialFn | None, grad: PotentialFn | None = None) -> None:
+        if potential is None and grad is None:
+            raise ValueError("an Energy needs a potential or its gradient")
         self.potential = potential
         self._grad = grad
+
+    def check(self, x: Tensor) -> Tensor:
+        """Return x after checking, once (kernels call it in `init`), that f(x) has shape (n_chains,) and ∇f(x)
+        the shape of x; ValueError otherwise (a scalar f = x.pow(2).sum() would freeze a Metropolis kernel)."""
+        n = x.shape[0]
+        if self.potential is not None:
+            with torch.no_grad():
+                f = self.potential(x)
+            if not isinstance(f, Tensor) or f.shape != (n,):
+                got = tuple(f.shape) if isinstance(f, Tensor) else type(f).__name__
+                raise ValueError(f"the potential must return one value per chain, shape (n_chains,) = ({n},), got "
+                                 f"{got}; reduce over the coordinates only, e.g. x.pow(2).sum(-1)")
+        if self._grad is not None:
+            with torch.no_grad():
+                g = self._grad(x)
+            if not isinstance(g, Tensor) or g.shape != x.shape:
+                got = tuple(g.shape) if isinstance(g, Tensor) else type(g).__name__
+                raise ValueError(f"the gradient of the potential must have the shape of the positions "
+                                 f"{tuple(x.shape)}, got {got}")
+        return x
 
     def value(self, x: Tensor) -> Tensor:
         """f(x), shape (n_chains,)."""
@@ -110,6 +134,15 @@ class Trace(NamedTuple):
     state: Any
 
 
+def check_generator(generator: torch.Generator | None) -> torch.Generator | None:
+    """A kernel's `step` takes a torch.Generator or None; an int seed is refused (it would repeat the same draws at
+    every step) with a pointer to `sample`, which converts a seed once."""
+    if generator is None or isinstance(generator, torch.Generator):
+        return generator
+    raise ValueError(f"generator must be a torch.Generator or None, got {generator!r}; sample(..., generator=seed) "
+                     "accepts an int seed and converts it once")
+
+
 def _stack_infos(infos: list[Any]) -> Any:
     if not infos or infos[0] is None or len(infos[0]) == 0:
         return None
@@ -117,7 +150,7 @@ def _stack_infos(infos: list[Any]) -> Any:
     return cls(*[torch.stack([getattr(i, f) for i in infos]) for f in cls._fields])
 
 
-def sample(kernel: Kernel, initial: Tensor | Any, n_steps: int, generator: torch.Generator | None = None,
+def sample(kernel: Kernel, initial: Tensor | Any, n_steps: int, generator: torch.Generator | int | None = None,
            thin: int = 1, burn_in: int = 0, progress: bool = False,
            callback: Callable[[int, Any, Any], None] | None = None) -> Trace:
     """Run `burn_in` + `n_steps` steps of `kernel` from `initial` and keep every `thin`-th position after burn-in.
@@ -125,14 +158,17 @@ def sample(kernel: Kernel, initial: Tensor | Any, n_steps: int, generator: torch
     initial: positions (n_chains, d) or a kernel State. Returns a `Trace` whose `positions` has shape
     (n_steps // thin, n_chains, d) (steps thin, 2·thin, ... after burn-in) and whose `info` stacks each
     post-burn-in step's Info. `callback(i, state, info)` is called after every step i = 0, 1, ... (burn-in included).
-    Defaults: thin=1, burn_in=0, no progress bar.
+    `generator`: a torch.Generator, None (global RNG), or an int seed, converted once to a Generator on the
+    positions' device (same seed → same chains). Defaults: thin=1, burn_in=0, no progress bar.
     """
     for name, value, low in (("n_steps", n_steps, 1), ("thin", thin, 1), ("burn_in", burn_in, 0)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+        check_int(name, value, low)
     if thin > n_steps:
         raise ValueError(f"thin must be <= n_steps = {n_steps}, got {thin}")
     state = kernel.init(initial) if isinstance(initial, Tensor) else initial
+    if isinstance(generator, int) and not isinstance(generator, bool):
+        generator = torch.Generator(device=state.position.device).manual_seed(generator)
+    generator = check_generator(generator)
     kept: list[Tensor] = []
     infos: list[Any] = []
     steps = progress_range(burn_in + n_steps, desc=type(kernel).__name__) if progress else range(burn_in + n_steps)

@@ -12,10 +12,12 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from saddle.sampling.base import Energy, PotentialFn, as_energy, check_positions, check_step_size, gaussian_noise
-from saddle.sampling.mala import metropolis_accept
+from saddle.langevin import gaussian_noise
+from saddle.sampling.base import PotentialFn, as_energy, check_generator, check_positions, check_step_size
+from saddle.sampling.integrators import leapfrog
+from saddle.sampling.metropolis import metropolis_accept, select_accepted
 
-__all__ = ["State", "Info", "HMC", "leapfrog"]
+__all__ = ["State", "Info", "HMC"]
 
 
 class State(NamedTuple):
@@ -32,22 +34,6 @@ class Info(NamedTuple):
     acceptance_prob: Tensor
     accepted: Tensor
     energy_change: Tensor
-
-
-def leapfrog(energy: Energy, x: Tensor, p: Tensor, grad: Tensor, step_size: float, n_steps: int,
-             inverse_mass: Tensor | float = 1.0) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-    """`n_steps` leapfrog steps of size h from (x, p) with ∇f(x) = grad; returns (x, p, f(x), ∇f(x)).
-
-    Time-reversible and volume-preserving (Störmer–Verlet); one gradient evaluation per step.
-    """
-    h = step_size
-    f = None
-    for _ in range(n_steps):
-        p = p - 0.5 * h * grad
-        x = x + h * inverse_mass * p
-        f, grad = energy.value_and_grad(x)
-        p = p - 0.5 * h * grad
-    return x, p, f, grad
 
 
 class HMC:
@@ -73,18 +59,17 @@ class HMC:
 
     def init(self, position: Tensor) -> State:
         """State at `position` (n_chains, d)."""
-        x = check_positions(position)
+        x = self.energy.check(check_positions(position))
         return State(x, *self.energy.value_and_grad(x))
 
     def step(self, state: State, generator: torch.Generator | None = None) -> tuple[State, Info]:
         """Draw momenta p ~ N(0, M), integrate, accept or reject, for every chain."""
         x, fx, gx = state
+        generator = check_generator(generator)
         inv_m = 1.0 if self.inverse_mass is None else self.inverse_mass.to(x)
         p = gaussian_noise(x, generator) / inv_m ** 0.5  # p ~ N(0, M)
         y, q, fy, gy = leapfrog(self.energy, x, p, gx, self.step_size, self.n_leapfrog, inv_m)
         h0 = fx + 0.5 * (inv_m * p * p).sum(-1)
         h1 = fy + 0.5 * (inv_m * q * q).sum(-1)
         prob, accepted = metropolis_accept(h0 - h1, generator)
-        keep = accepted[:, None]
-        new = State(torch.where(keep, y, x), torch.where(accepted, fy, fx), torch.where(keep, gy, gx))
-        return new, Info(prob, accepted, h1 - h0)
+        return select_accepted(accepted, State(y, fy, gy), state), Info(prob, accepted, h1 - h0)

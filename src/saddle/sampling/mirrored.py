@@ -6,7 +6,7 @@ the first K−1 coordinates, ∇h(x) = y = log(x_{1:K−1}/x_K) and (∇h)⁻¹(
 Δ_K then Y = ∇h(X) ~ e^{−W} with W(y) = f(x(y)) − Σ_{i≤K} log x_i(y) (change of variables: the Jacobian of
 y ↦ x_{1:K−1} has determinant Π_{i≤K} x_i). The iteration is
 
-    y⁺ = y − h ∇W(y) + √(2h) ξ,   x⁺ = softmax([y⁺, 0]),
+    y⁺ = y − h ∇W(y) + √(2h) ξ,   x⁺ = softmax([y⁺, 0]),   (the one Langevin step of `saddle.langevin`, in y)
 
 so every iterate lies in the open simplex. For Dirichlet(α), W(y) = −Σ_{i<K} α_i y_i + α₀ log(1 + Σ e^{y_i}) is
 convex even when α_i < 1 (the paper's point: a non-log-concave target becomes log-concave); the closed-form
@@ -15,13 +15,13 @@ convex even when α_i < 1 (the paper's point: a non-log-concave target becomes l
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import torch
 from torch import Tensor
 
-from saddle.sampling.base import Energy, PotentialFn, check_positions, check_step_size, gaussian_noise
+from saddle.langevin import langevin_step
+from saddle.sampling.base import Energy, PotentialFn, check_generator, check_positions, check_step_size
 from saddle.sets import EntropicMirrorMap
 
 __all__ = ["State", "Info", "MirroredLangevin", "to_dual", "to_primal"]
@@ -62,6 +62,7 @@ class MirroredLangevin:
     def __init__(self, step_size: float, potential: PotentialFn | object | None = None,
                  dual_potential: PotentialFn | None = None, grad_dual_potential: PotentialFn | None = None) -> None:
         self.step_size = check_step_size(step_size)
+        self.primal = None  # the potential f on the simplex when given as a plain function (checked at init)
         if potential is not None and hasattr(potential, "grad_dual_potential"):
             dual_potential = dual_potential or potential.dual_potential
             grad_dual_potential = grad_dual_potential or potential.grad_dual_potential
@@ -71,6 +72,7 @@ class MirroredLangevin:
                 raise ValueError(f"potential must be callable, got {potential!r}")
             if dual_potential is not None:
                 raise ValueError("give either potential= or dual_potential=, not both")
+            self.primal = Energy(f)
 
             def dual_potential(y: Tensor) -> Tensor:
                 log_x = torch.log_softmax(torch.cat([y, torch.zeros_like(y[:, :1])], -1), -1)
@@ -78,10 +80,7 @@ class MirroredLangevin:
 
         if dual_potential is None and grad_dual_potential is None:
             raise ValueError("give potential= (on the simplex) or dual_potential= / grad_dual_potential=")
-        if dual_potential is None:  # only ∇W given: the Langevin step never needs W itself
-            def dual_potential(y: Tensor) -> Tensor:
-                raise ValueError("this MirroredLangevin was built from grad_dual_potential only; W is unknown")
-        self.energy = Energy(dual_potential, grad_dual_potential)
+        self.energy = Energy(dual_potential, grad_dual_potential)  # W may be None: the Langevin step needs ∇W only
 
     def init(self, position: Tensor) -> State:
         """State at `position` (n_chains, K), which must lie in the open simplex (entries > 0, rows summing to 1)."""
@@ -90,11 +89,12 @@ class MirroredLangevin:
             raise ValueError(f"simplex positions need K >= 2 coordinates, got shape {tuple(x.shape)}")
         if not (x > 0).all() or not torch.allclose(x.sum(-1), torch.ones_like(x[:, 0]), atol=1e-5):
             raise ValueError("position must lie in the open simplex: entries > 0 and rows summing to 1")
-        y = to_dual(x)
+        if self.primal is not None:
+            self.primal.check(x)
+        y = self.energy.check(to_dual(x))
         return State(to_primal(y), y, self.energy.grad(y))
 
     def step(self, state: State, generator: torch.Generator | None = None) -> tuple[State, Info]:
         """One Langevin step in the dual, mapped back to the simplex."""
-        h = self.step_size
-        y = state.dual - h * state.grad + math.sqrt(2 * h) * gaussian_noise(state.dual, generator)
+        y = langevin_step(state.dual, state.grad, self.step_size, check_generator(generator))
         return State(to_primal(y), y, self.energy.grad(y)), Info()

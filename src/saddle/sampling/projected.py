@@ -1,20 +1,20 @@
 """Projected Langevin Monte Carlo on a closed convex set K: a ULA step followed by the Euclidean projection.
 
-x⁺ = Π_K(x − h ∇f(x) + √(2h) ξ)  (Bubeck, Eldan & Lehec 2015/2018, "Sampling from a log-concave distribution
+x⁺ = Π_K(x − h ∇f(x) + √(2h) ξ), the one Langevin step of `saddle.langevin` then Π_K  (Bubeck, Eldan & Lehec 2015/2018, "Sampling from a log-concave distribution
 with projected Langevin Monte Carlo"; seed 000 "projected versions exist"). The iterates stay in K by construction;
 the bias vanishes as h → 0. K is any `saddle.sets.Set` or a projection callable (n_chains, d) → (n_chains, d).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import NamedTuple
 
 import torch
 from torch import Tensor
 
-from saddle.sampling.base import PotentialFn, as_energy, check_positions, check_step_size, gaussian_noise
+from saddle.langevin import langevin_step
+from saddle.sampling.base import PotentialFn, as_energy, check_generator, check_positions, check_step_size
 from saddle.sets import Set, project_simplex
 
 __all__ = ["State", "Info", "ProjectedLangevin", "project_simplex_corner"]
@@ -65,12 +65,10 @@ class ProjectedLangevin:
 
     def init(self, position: Tensor) -> State:
         """State at Π_K(position) (n_chains, d)."""
-        x = self.project(check_positions(position))
+        x = self.energy.check(self.project(check_positions(position)))
         return State(x, self.energy.grad(x))
 
     def step(self, state: State, generator: torch.Generator | None = None) -> tuple[State, Info]:
         """One projected Langevin step for every chain."""
-        h = self.step_size
-        x = state.position - h * state.grad + math.sqrt(2 * h) * gaussian_noise(state.position, generator)
-        x = self.project(x)
+        x = self.project(langevin_step(state.position, state.grad, self.step_size, check_generator(generator)))
         return State(x, self.energy.grad(x)), Info()

@@ -3,7 +3,9 @@
 For f(θ) = f₀(θ) + Σ_{i=1}^N ℓ(θ, z_i) (prior plus per-datum negative log-likelihood) and a minibatch B of size b
 drawn uniformly with replacement, independently per chain,
 
-    g = ∇f₀(θ) + (N/b) Σ_{i∈B} ∇ℓ(θ, z_i)   (unbiased for ∇f),    θ⁺ = θ − α_t g + √(2α_t) ξ.
+    g = ∇f₀(θ) + (N/b) Σ_{i∈B} ∇ℓ(θ, z_i)   (unbiased for ∇f),    θ⁺ = θ − α_t g + √(2α_t) ξ,
+
+the one Langevin step of `saddle.langevin` with a stochastic gradient.
 
 Welling & Teh write ε_t/2 for α_t; their schedule ε_t = a (b + t)^{−γ}, γ ∈ (0.5, 1], is
 `saddle.schedules.PolynomialDecay.welling_teh(a, b, gamma)`.
@@ -11,14 +13,14 @@ Welling & Teh write ε_t/2 for α_t; their schedule ε_t = a (b + t)^{−γ}, γ
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import NamedTuple
 
 import torch
 from torch import Tensor
 
-from saddle.sampling.base import check_positions, check_step_size, gaussian_noise
+from saddle.langevin import langevin_step
+from saddle.sampling.base import check_generator, check_positions, check_step_size
 from saddle.schedules import as_schedule
 
 __all__ = ["State", "Info", "SGLD"]
@@ -77,9 +79,9 @@ class SGLD:
 
     def step(self, state: State, generator: torch.Generator | None = None) -> tuple[State, Info]:
         """One SGLD step with α_t = schedule(t) for every chain."""
-        t = int(state.count.item())
+        t, generator = int(state.count.item()), check_generator(generator)
         alpha = check_step_size(self.schedule(t), f"step size at t={t}")
         x = state.position
         g = self.stochastic_grad(x, generator)
-        x = x - alpha * g + math.sqrt(2 * alpha) * gaussian_noise(x, generator)
+        x = langevin_step(x, g, alpha, generator)
         return State(x, state.count + 1), Info(torch.full_like(x[:, 0], alpha))

@@ -48,6 +48,21 @@ def _as_matrix(cov: Tensor | float, dim: int, dtype: torch.dtype, device: torch.
     return c
 
 
+def _symmetrised(cov: Tensor, rtol: float = 1e-10) -> Tensor:
+    """(C + Cᵀ)/2 when C is symmetric to `rtol` relative to max|C| (a @ a.T / d + I is symmetric only to rounding).
+
+    Refuses real asymmetry: ValueError with max|C − Cᵀ| / max|C|. rtol defaults to 1e-10 in float64, and to
+    100·eps(dtype) (≈ 1.2e-5) in lower precision.
+    """
+    tol = max(rtol, 100 * torch.finfo(cov.dtype).eps)
+    scale = cov.abs().max()
+    asym = (cov - cov.T).abs().max()
+    if not bool(torch.isfinite(scale)) or asym > tol * scale:
+        rel = float(asym / scale) if scale > 0 else float(asym)
+        raise ValueError(f"cov must be symmetric: max|C − Cᵀ|/max|C| = {rel:.3g} exceeds the tolerance {tol:.3g}")
+    return 0.5 * (cov + cov.T)
+
+
 def _check_n(n: int) -> None:
     if not isinstance(n, int) or n < 1:
         raise ValueError(f"number of samples must be an integer >= 1, got {n!r}")
@@ -69,8 +84,7 @@ class Gaussian(Target):
         self.cov = _as_matrix(cov, self.dim, self.mean.dtype, self.mean.device)
         if self.cov.shape != (self.dim, self.dim):
             raise ValueError(f"cov must be a scalar, (d,) or (d, d) with d = {self.dim}, got {tuple(self.cov.shape)}")
-        if not torch.allclose(self.cov, self.cov.T):
-            raise ValueError("cov must be symmetric")
+        self.cov = _symmetrised(self.cov)
         self.scale_tril, info = torch.linalg.cholesky_ex(self.cov)
         if info != 0:
             raise ValueError(f"cov must be positive definite; smallest eigenvalue {torch.linalg.eigvalsh(self.cov)[0].item():.3g}")
@@ -94,10 +108,13 @@ class Gaussian(Target):
 
 
 class GaussianMixture(Target):
-    """Σ_k w_k N(μ_k, σ_k² I): means (K, d), stds (K,) or a scalar, weights (K,) (uniform by default).
+    """Σ_k w_k N(μ_k, τ_k² I) in R^d, and its noised versions under x_t = α x_0 + σ z (the one mixture of saddle).
 
-    log π(x) = logsumexp_k (log w_k + log N(x; μ_k, σ_k² I)); gradient by autograd.
-    Exact mean Σ w_k μ_k and covariance Σ w_k (σ_k² I + μ_k μ_kᵀ) − mean meanᵀ.
+    means (K, d); stds τ: (K,) or a scalar ≥ 0 (τ = 0 makes a point mass: an empirical measure, as in the Tweedie
+    study); weights (K,) (uniform by default). The noised mixture is Σ_k w_k N(α μ_k, v_k I), v_k = α²τ_k² + σ²,
+    with responsibilities r_k(x) ∝ w_k N(x; α μ_k, v_k I) and exact score Σ_k r_k (α μ_k − x)/v_k; α = 1, σ = 0
+    (the defaults) is the mixture itself, whose potential f = −log π and gradient −score are in closed form.
+    Exact mean Σ w_k μ_k and covariance Σ w_k (τ_k² I + μ_k μ_kᵀ) − mean meanᵀ.
     """
 
     def __init__(self, means: Tensor, stds: Tensor | float = 1.0, weights: Tensor | None = None) -> None:
@@ -107,35 +124,77 @@ class GaussianMixture(Target):
         if not self.means.is_floating_point():
             self.means = self.means.to(torch.get_default_dtype())
         k, self.dim = self.means.shape
-        dt = self.means.dtype
-        self.stds = torch.as_tensor(stds, dtype=dt, device=self.means.device).expand(k).clone()
-        if not (self.stds > 0).all():
-            raise ValueError(f"stds must be > 0, got {self.stds.tolist()}")
-        dev = self.means.device
+        dt, dev = self.means.dtype, self.means.device
+        stds = torch.as_tensor(stds, dtype=dt, device=dev)
+        if stds.ndim > 1 or (stds.ndim == 1 and stds.shape != (k,)):
+            raise ValueError(f"stds must be a scalar or have shape (K,) = ({k},), got {tuple(stds.shape)}")
+        self.stds = stds.expand(k).clone()
+        if not (torch.isfinite(self.stds).all() and (self.stds >= 0).all()):
+            raise ValueError(f"stds must be finite and >= 0 (0: a point mass), got {self.stds.tolist()}")
         w = torch.full((k,), 1.0 / k, dtype=dt, device=dev) if weights is None else torch.as_tensor(weights, dtype=dt, device=dev)
         if w.shape != (k,) or (w < 0).any() or not math.isclose(w.sum().item(), 1.0, rel_tol=1e-6):
             raise ValueError(f"weights must be {k} non-negative numbers summing to 1, got {w.tolist()}")
         self.weights = w
         self.mean = (w[:, None] * self.means).sum(0)
-        eye = torch.eye(self.dim, dtype=dt, device=self.means.device)
+        eye = torch.eye(self.dim, dtype=dt, device=dev)
         second = (w[:, None, None] * (self.stds[:, None, None] ** 2 * eye
                                       + self.means[:, :, None] * self.means[:, None, :])).sum(0)
         self.cov = second - torch.outer(self.mean, self.mean)
 
-    def component_logdensity(self, x: Tensor) -> Tensor:
-        """log w_k + log N(x; μ_k, σ_k² I), shape (n, K)."""
-        mu, s, w = self.means.to(x), self.stds.to(x), self.weights.to(x)
-        sq = ((x[:, None, :] - mu[None]) ** 2).sum(-1)
-        return torch.log(w) - 0.5 * sq / s ** 2 - self.dim * (torch.log(s) + 0.5 * math.log(2 * math.pi))
+    def component_logdensity(self, x: Tensor, alpha: Tensor | float = 1.0, sigma: Tensor | float = 0.0) -> Tensor:
+        """log w_k + log N(x; α μ_k, v_k I) of the noised mixture, shape (n, K); α, σ scalars or (n,) (one per point)."""
+        n = x.shape[0]
+        alpha = torch.as_tensor(alpha, dtype=x.dtype, device=x.device).expand(n)[:, None]  # (n, 1)
+        sigma = torch.as_tensor(sigma, dtype=x.dtype, device=x.device).expand(n)[:, None]
+        var = alpha ** 2 * self.stds.to(x)[None] ** 2 + sigma ** 2  # (n, K)
+        if bool((var <= 0).any()):
+            raise ValueError("the noised mixture has a zero-variance component: need stds > 0 or sigma > 0")
+        m = self.means.to(x)
+        # ‖x − α m_k‖² = ‖x‖² − 2α x·m_k + α²‖m_k‖²: (n, K) without an (n, K, d) intermediate
+        sq = (x * x).sum(1, keepdim=True) - 2 * alpha * (x @ m.T) + alpha ** 2 * (m * m).sum(1)[None]
+        return torch.log(self.weights.to(x))[None] - 0.5 * sq.clamp_min(0) / var - 0.5 * self.dim * torch.log(2 * math.pi * var)
 
-    def logdensity(self, x: Tensor) -> Tensor:
-        return torch.logsumexp(self.component_logdensity(x), dim=-1)
+    def logdensity(self, x: Tensor, alpha: Tensor | float = 1.0, sigma: Tensor | float = 0.0) -> Tensor:
+        """log density of the noised mixture at x (n, d), normalised; shape (n,). Defaults: the mixture itself."""
+        return torch.logsumexp(self.component_logdensity(x, alpha, sigma), dim=-1)
+
+    log_prob = logdensity  # the torch.distributions name, used by the diffusion code
+
+    def responsibilities(self, x: Tensor, alpha: Tensor | float = 1.0, sigma: Tensor | float = 0.0) -> Tensor:
+        """r_k(x) = P(component k | x_t = x) for the noised mixture; shape (n, K)."""
+        return torch.softmax(self.component_logdensity(x, alpha, sigma), dim=-1)
+
+    def score(self, x: Tensor, alpha: Tensor | float = 1.0, sigma: Tensor | float = 0.0) -> Tensor:
+        """∇log p_t(x) = Σ_k r_k (α μ_k − x)/v_k of the noised mixture at x (n, d); shape (n, d)."""
+        n = x.shape[0]
+        a = torch.as_tensor(alpha, dtype=x.dtype, device=x.device).expand(n)[:, None]
+        s = torch.as_tensor(sigma, dtype=x.dtype, device=x.device).expand(n)[:, None]
+        r_over_v = self.responsibilities(x, alpha, sigma) / (a ** 2 * self.stds.to(x)[None] ** 2 + s ** 2)  # (n, K)
+        return a * (r_over_v @ self.means.to(x)) - r_over_v.sum(1, keepdim=True) * x
+
+    def grad_potential(self, x: Tensor) -> Tensor:
+        """∇f = −score, closed form; shape (n, d)."""
+        return -self.score(x)
+
+    def eps_fn(self, process):
+        """The exact ε-model ε(x, t) = −σ_t ∇log p_t(x) of this mixture noised by `process` (x of shape (n, d)).
+
+        `process`: anything with `marginal(t) -> (α_t, σ_t)` (the SDEs and DDPM schedule of `saddle.diffusion`).
+        """
+        def eps(x: Tensor, t: Tensor) -> Tensor:
+            a, s = process.marginal(torch.as_tensor(t, dtype=torch.float64))
+            a, s = a.to(x.dtype).expand(x.shape[0]), s.to(x.dtype).expand(x.shape[0])
+            return -s[:, None] * self.score(x, a, s)
+
+        return eps
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        """n exact draws, shape (n, d); drawn on the generator's device (CPU by default) and moved to the means'."""
         _check_n(n)
-        k = torch.multinomial(self.weights, n, replacement=True, generator=generator)  # on the weights' device
-        xi = torch.randn(n, self.dim, generator=generator, dtype=self.means.dtype, device=self.means.device)
-        return self.means[k] + self.stds[k, None] * xi
+        dev = generator.device if generator is not None else torch.device("cpu")
+        k = torch.multinomial(self.weights.to(dev), n, replacement=True, generator=generator)
+        xi = torch.randn(n, self.dim, generator=generator, dtype=self.means.dtype, device=dev)
+        return (self.means.to(dev)[k] + self.stds.to(dev)[k, None] * xi).to(self.means.device)
 
 
 class Banana(Target):

@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 
 from saddle.langevin import langevin_step
-from saddle.sampling.base import PotentialFn, as_energy, check_positions, check_step_size
+from saddle.sampling.base import PotentialFn, as_energy, check_generator, check_positions, check_step_size
 
 __all__ = ["State", "Info", "ULA"]
 
@@ -41,10 +41,10 @@ class ULA:
 
     def init(self, position: Tensor) -> State:
         """State at `position` (n_chains, d)."""
-        x = check_positions(position)
+        x = self.energy.check(check_positions(position))
         return State(x, self.energy.grad(x))
 
     def step(self, state: State, generator: torch.Generator | None = None) -> tuple[State, Info]:
         """One ULA step for every chain."""
-        x = langevin_step(state.position, state.grad, self.step_size, generator)
+        x = langevin_step(state.position, state.grad, self.step_size, check_generator(generator))
         return State(x, self.energy.grad(x)), Info()

@@ -16,7 +16,8 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from saddle.sampling.base import PotentialFn, as_energy, check_positions, check_step_size, gaussian_noise
+from saddle.langevin import gaussian_noise
+from saddle.sampling.base import PotentialFn, as_energy, check_generator, check_positions, check_step_size
 
 __all__ = ["State", "Info", "BAOAB", "UnderdampedEulerMaruyama"]
 
@@ -42,7 +43,7 @@ class _Underdamped:
 
     def init(self, position: Tensor, velocity: Tensor | None = None) -> State:
         """State at `position` (n_chains, d) with `velocity` (default 0, same shape)."""
-        x = check_positions(position)
+        x = self.energy.check(check_positions(position))
         v = torch.zeros_like(x) if velocity is None else velocity.detach().to(x)
         if v.shape != x.shape:
             raise ValueError(f"velocity must have the shape of position {tuple(x.shape)}, got {tuple(v.shape)}")
@@ -56,6 +57,7 @@ class BAOAB(_Underdamped):
         """One B-A-O-A-B step for every chain."""
         h, g = self.step_size, self.friction
         x, v, grad = state
+        generator = check_generator(generator)
         v = v - 0.5 * h * grad
         x = x + 0.5 * h * v
         c = math.exp(-g * h)
@@ -73,6 +75,7 @@ class UnderdampedEulerMaruyama(_Underdamped):
         """x⁺ = x + h v, v⁺ = (1 − hγ) v − h ∇f(x) + √(2γh) ξ."""
         h, g = self.step_size, self.friction
         x, v, grad = state
+        generator = check_generator(generator)
         x_new = x + h * v
         v_new = (1 - h * g) * v - h * grad + math.sqrt(2 * g * h) * gaussian_noise(v, generator)
         return State(x_new, v_new, self.energy.grad(x_new)), Info()
