@@ -22,12 +22,14 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 SRC = ROOT / "src"
 FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE)
-PAGES = sorted(DOCS.rglob("*.md"))
 
 
 def python_blocks(text: str) -> list[str]:
     """The bodies of the ```python fenced blocks of a Markdown page, in order."""
     return [m.group(1) for m in FENCE.finditer(text)]
+
+
+PAGES = [page for page in sorted(DOCS.rglob("*.md")) if python_blocks(page.read_text(encoding="utf-8"))]
 
 
 def doctest_modules() -> list[str]:
