@@ -32,6 +32,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from saddle import __version__
+
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
@@ -55,6 +57,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="saddle", description="Min-max learning experiments that reproduce the lecture notes.")
+    p.add_argument("--version", action="version", version=f"saddle {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     ls = sub.add_parser("list", help="list the experiments with one-line descriptions")
     ls.add_argument("-v", "--verbose", action="store_true",
