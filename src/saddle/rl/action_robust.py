@@ -19,8 +19,7 @@ from typing import Any
 import numpy as np
 from torch import Tensor, nn
 
-from saddle.optim import ExtraAdam, GameOptimizer, SimultaneousGDA
-from saddle.optim.preconditioned_langevin import PreconditionedLangevinGDA
+from saddle.optim import ExtraAdam, GameOptimizer, PreconditionedLangevinGDA, SimultaneousGDA
 from saddle.rl.ddpg import DDPG, DDPGConfig, soft_update
 from saddle.rl.networks import Actor
 from saddle.rl.robust_action import check_robust_form, robust_action, robust_value

@@ -94,6 +94,8 @@ def reset_checked(env: gym.Env, seed: int) -> np.ndarray:
 def step_checked(env: gym.Env, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool]:
     """env.step(action) → (next_obs float32 checked, reward, terminated, truncated); non-finite reward → ValueError."""
     obs, reward, terminated, truncated, _ = env.step(action)
+    name = env.spec.id if env.spec else env
+    obs = check_observation(obs, f"{name} step")
     if not math.isfinite(float(reward)):
-        raise ValueError(f"{env.spec.id if env.spec else env} returned a non-finite reward {reward!r}")
-    return check_observation(obs, f"{env.spec.id if env.spec else env} step"), float(reward), bool(terminated), bool(truncated)
+        raise ValueError(f"{name} returned a non-finite reward {float(reward)!r}")
+    return obs, float(reward), bool(terminated), bool(truncated)
