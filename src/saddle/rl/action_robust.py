@@ -20,7 +20,7 @@ import numpy as np
 from torch import Tensor, nn
 
 from saddle.optim import ExtraAdam, GameOptimizer, PreconditionedLangevinGDA, SimultaneousGDA
-from saddle.rl.ddpg import DDPG, DDPGConfig, soft_update
+from saddle.rl.ddpg import DDPG, DDPGConfig
 from saddle.rl.networks import Actor
 from saddle.rl.robust_action import check_robust_form, robust_action, robust_value
 from saddle.validation import check_real
@@ -92,10 +92,6 @@ class ActionRobustDDPG(DDPG):
 
         losses = self.actor_optimizer.step(closure)
         return {"actor_loss": losses[0].item(), "adversary_loss": losses[1].item()}
-
-    def soft_update_targets(self) -> None:
-        super().soft_update_targets()
-        soft_update(self.adversary_target, self.adversary, self.config.tau)
 
     def modules(self) -> dict[str, nn.Module]:
         return super().modules() | {"adversary": self.adversary, "adversary_target": self.adversary_target}

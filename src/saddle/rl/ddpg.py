@@ -25,13 +25,18 @@ from saddle.validation import check_int, check_real
 __all__ = ["DDPGConfig", "DDPG", "soft_update"]
 
 
-def soft_update(target: nn.Module, source: nn.Module, tau: float) -> None:
-    """Polyak averaging in place: θ' ← τ θ + (1 − τ) θ' for every parameter (buffers are copied)."""
+def soft_update(target: nn.Module | Sequence[Tensor], source: nn.Module | Sequence[Tensor], tau: float) -> None:
+    """Polyak averaging in place: θ' ← τ θ + (1 − τ) θ' for every parameter (modules' buffers are copied).
+
+    target, source: two modules of the same architecture, or two lists of matching tensors.
+    """
     tau = check_real("tau", tau, 0.0, 1.0)
     with torch.no_grad():
-        torch._foreach_lerp_(list(target.parameters()), list(source.parameters()), tau)
-        for tb, sb in zip(target.buffers(), source.buffers()):
-            tb.copy_(sb)
+        if isinstance(target, nn.Module):
+            for tb, sb in zip(target.buffers(), source.buffers()):
+                tb.copy_(sb)
+            target, source = list(target.parameters()), list(source.parameters())
+        torch._foreach_lerp_(list(target), list(source), tau)
 
 
 @dataclass
@@ -104,13 +109,18 @@ class DDPG:
                                       for _ in range(2 if c.td3 else 1)])
         self.actor_target = copy.deepcopy(self.actor).requires_grad_(False)
         self.critics_target = copy.deepcopy(self.critics).requires_grad_(False)
-        self.critic_optimizer = torch.optim.Adam(self.critics.parameters(), lr=c.critic_lr)
+        self.critic_optimizer = torch.optim.Adam(self.critics.parameters(), lr=c.critic_lr, foreach=True)
         self.actor_optimizer = self.make_policy_optimizer()
         self.updates = 0
+        # parameter lists of (target, online) pairs, gathered once: the soft update runs after every policy step
+        pairs = [(m, getattr(self, name.removesuffix("_target"))) for name, m in self.modules().items()
+                 if name.endswith("_target")]
+        self.target_params = [p for t, _ in pairs for p in t.parameters()]
+        self.online_params = [p for _, o in pairs for p in o.parameters()]
 
     # --- the pieces a robust agent overrides -------------------------------------------------------------
     def make_policy_optimizer(self) -> Any:
-        return torch.optim.Adam(self.actor.parameters(), lr=self.config.actor_lr)
+        return torch.optim.Adam(self.actor.parameters(), lr=self.config.actor_lr, foreach=True)
 
     def behaviour_mean(self, obs: Tensor) -> Tensor:
         """The action executed in training before exploration noise: μ(s). Shape (B, k)."""
@@ -129,8 +139,8 @@ class DDPG:
         return {"actor_loss": loss.item()}
 
     def soft_update_targets(self) -> None:
-        soft_update(self.actor_target, self.actor, self.config.tau)
-        soft_update(self.critics_target, self.critics, self.config.tau)
+        """θ' ← τ θ + (1 − τ) θ' for every target network (the actor's, the critics', the adversary's)."""
+        soft_update(self.target_params, self.online_params, self.config.tau)
 
     # --- shared --------------------------------------------------------------------------------------------
     def clip(self, action: Tensor) -> Tensor:
