@@ -46,3 +46,13 @@ def test_checkpoint_resume_reproduces(kind, td3, tmp_path):
     assert all(torch.equal(x, y) for x, y in zip(params(straight), params(resumed)))
     with pytest.raises(ValueError, match="seed"):
         runner(kind, seed=3, td3=td3).load_state_dict(first.state_dict())
+
+
+def test_train_episodes_resumes_from_its_checkpoint(tmp_path):
+    from saddle.rl import train_episodes
+
+    straight = train_episodes(runner("mixedne_ld"), 4, eval_every=2, eval_episodes=1)
+    ckpt = tmp_path / "run.pt"
+    train_episodes(runner("mixedne_ld"), 2, eval_every=2, eval_episodes=1, checkpoint=ckpt)  # "interrupted"
+    resumed = train_episodes(runner("mixedne_ld"), 4, eval_every=2, eval_episodes=1, checkpoint=ckpt)
+    assert resumed == straight and len(straight["eval_return"]) == 2

@@ -18,7 +18,7 @@ import torch
 from saddle.rl.env import action_bounds, episode_seed, make_env, reset_checked, set_pendulum_dynamics, step_checked
 from saddle.validation import check_int, check_real
 
-__all__ = ["PERTURBATIONS", "evaluate_returns", "perturbation_sweep"]
+__all__ = ["PERTURBATIONS", "evaluate_returns", "perturbation_sweep", "perturbation_grid"]
 
 PERTURBATIONS = ("random_action", "action_noise", "mass", "length")
 
@@ -62,13 +62,31 @@ def evaluate_returns(policy: Policy, env_id: str = "Pendulum-v1", episodes: int 
         env.close()
 
 
+def _keyword(kind: str) -> str:
+    if kind not in PERTURBATIONS:
+        raise ValueError(f"perturbation kind must be one of {PERTURBATIONS}, got {kind!r}")
+    return {"random_action": "random_action_prob"}.get(kind, kind)
+
+
 def perturbation_sweep(policy: Policy, kind: str, levels: Sequence[float], env_id: str = "Pendulum-v1",
                        episodes: int = 20, seed: int = 0) -> np.ndarray:
     """Returns at each perturbation level, shape (len(levels), episodes); kind one of PERTURBATIONS.
 
     The same episode starts and the same seed are used at every level (common random numbers).
     """
-    if kind not in PERTURBATIONS:
-        raise ValueError(f"perturbation kind must be one of {PERTURBATIONS}, got {kind!r}")
-    keyword = {"random_action": "random_action_prob", "action_noise": "action_noise"}.get(kind, kind)
+    keyword = _keyword(kind)
     return np.stack([evaluate_returns(policy, env_id, episodes, seed, **{keyword: float(v)}) for v in levels])
+
+
+def perturbation_grid(policy: Policy, rows: tuple[str, Sequence[float]], cols: tuple[str, Sequence[float]],
+                      env_id: str = "Pendulum-v1", episodes: int = 20, seed: int = 0) -> np.ndarray:
+    """Returns on a grid of two perturbations (e.g. rows ('mass', masses), cols ('random_action', probs)).
+
+    Shape (len(row levels), len(col levels), episodes); common random numbers as in perturbation_sweep.
+    """
+    (kr, lr), (kc, lc) = rows, cols
+    a, b = _keyword(kr), _keyword(kc)
+    if a == b:
+        raise ValueError(f"grid needs two different perturbations, got {kr!r} twice")
+    return np.stack([np.stack([evaluate_returns(policy, env_id, episodes, seed, **{a: float(u), b: float(v)})
+                               for v in lc]) for u in lr])

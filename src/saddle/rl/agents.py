@@ -1,0 +1,42 @@
+"""AGENTS: the named agents of saddle.rl (what experiments and the CLI build), as data, not branches.
+
+'ddpg' plain DDPG; 'td3' TD3; action-robust agents (NR-MDP unless named 'pr_', α = 0.1, Tessler et al. 2019)
+whose actor/adversary game is stepped by a Method through GameOptimizer: 'mixedne_ld' (RMSProp-preconditioned
+Langevin GDA, Kamalaruban et al. 2020), 'nr_extra_adam' and 'pr_extra_adam' (ExtraAdam), 'nr_gda' (GDA).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import gymnasium as gym
+
+from saddle.rl.action_robust import ActionRobustDDPG, RobustGameConfig
+from saddle.rl.ddpg import DDPG, DDPGConfig
+
+__all__ = ["AGENTS", "make_agent"]
+
+#: name -> (td3 flag, game config or None for a non-robust agent); lr and temperature come from make_agent
+AGENTS: dict[str, tuple[bool, RobustGameConfig | None]] = {
+    "ddpg": (False, None),
+    "td3": (True, None),
+    "mixedne_ld": (False, RobustGameConfig(form="nr", method="langevin")),
+    "nr_extra_adam": (False, RobustGameConfig(form="nr", method="extra_adam")),
+    "pr_extra_adam": (False, RobustGameConfig(form="pr", method="extra_adam")),
+    "nr_gda": (False, RobustGameConfig(form="nr", method="gda")),
+}
+
+
+def make_agent(name: str, env: gym.Env, config: DDPGConfig | None = None, seed: int = 0, *, alpha: float = 0.1,
+               game_lr: float = 1e-4, temperature: float = 1e-4) -> DDPG:
+    """Build agent `name` (a key of AGENTS) for env's spaces; alpha, game_lr, temperature set the robust game
+    (paper defaults α = 0.1, lr 1e-4; temperature is MixedNE-LD's thermal noise)."""
+    if name not in AGENTS:
+        raise ValueError(f"agent must be one of {sorted(AGENTS)}, got {name!r}")
+    td3, game = AGENTS[name]
+    config = replace(config or DDPGConfig(), td3=td3)
+    obs_dim, low, high = env.observation_space.shape[0], env.action_space.low, env.action_space.high
+    if game is None:
+        return DDPG(obs_dim, low, high, config, seed)
+    game = replace(game, alpha=alpha, lr=game_lr, temperature=temperature)
+    return ActionRobustDDPG(obs_dim, low, high, config, game, seed)
