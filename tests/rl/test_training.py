@@ -48,11 +48,12 @@ def test_checkpoint_resume_reproduces(kind, td3, tmp_path):
         runner(kind, seed=3, td3=td3).load_state_dict(first.state_dict())
 
 
-def test_train_episodes_resumes_from_its_checkpoint(tmp_path):
+def test_train_episodes_on_the_training_loop_resumes_exactly(tmp_path):
     from saddle.rl import train_episodes
 
-    straight = train_episodes(runner("mixedne_ld"), 4, eval_every=2, eval_episodes=1)
-    ckpt = tmp_path / "run.pt"
-    train_episodes(runner("mixedne_ld"), 2, eval_every=2, eval_episodes=1, checkpoint=ckpt)  # "interrupted"
-    resumed = train_episodes(runner("mixedne_ld"), 4, eval_every=2, eval_episodes=1, checkpoint=ckpt)
-    assert resumed == straight and len(straight["eval_return"]) == 2
+    straight = train_episodes(runner("mixedne_ld"), 4, eval_every=2, eval_episodes=1).history
+    train_episodes(runner("mixedne_ld"), 2, eval_every=2, eval_episodes=1, checkpoint_dir=tmp_path)  # "interrupted"
+    resumed = train_episodes(runner("mixedne_ld"), 4, eval_every=2, eval_episodes=1, checkpoint_dir=tmp_path,
+                             resume=True).history
+    assert resumed == straight
+    assert [r["step"] for r in straight] == [1, 2, 3, 4] and [("eval_return" in r) for r in straight] == [0, 1, 0, 1]

@@ -9,19 +9,18 @@ episodes continues exactly as the uninterrupted run.
 
 from __future__ import annotations
 
-import os
+import math
 from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
-import torch
 
 from saddle.rl.ddpg import DDPG
-from saddle.progress import progress_range
 from saddle.rl.env import episode_seed, reset_checked, step_checked
 from saddle.rl.evaluation import evaluate_returns
 from saddle.rl.replay import ReplayBuffer
+from saddle.train import TrainResult, train_loop
 from saddle.validation import check_int
 
 __all__ = ["EpisodeRunner", "train_episodes"]
@@ -79,34 +78,31 @@ class EpisodeRunner:
 
 
 def train_episodes(runner: EpisodeRunner, episodes: int, eval_every: int = 0, eval_episodes: int = 5,
-                   eval_seed: int = 10_000, checkpoint: str | Path | None = None, desc: str = "") -> dict[str, list]:
-    """Run `runner` until it has played `episodes` episodes; returns the learning curve.
+                   eval_seed: int = 10_000, checkpoint_dir: str | Path | None = None, resume: bool = False,
+                   desc: str = "rl") -> TrainResult:
+    """Play `episodes` episodes with `runner` on THE training loop (`saddle.train.train_loop`, one step = one episode).
 
-    Every `eval_every` episodes (0: never) the deterministic policy is evaluated over `eval_episodes` episodes
-    (evaluate_returns, seed `eval_seed`). With `checkpoint`, the runner and the history are saved there
-    (atomically) after every episode and a run finding the file resumes from it, exactly.
-    Returns {'episode', 'env_steps', 'return', 'eval_episode', 'eval_return'} (lists).
+    One record per episode: 'return' (training return, with exploration), 'env_steps', 'critic_loss' (mean over
+    the episode's updates; absent during the warm-up); every `eval_every` episodes (0: never) 'eval_return', the
+    mean return of the deterministic policy over `eval_episodes` episodes (evaluate_returns, seed `eval_seed`).
+    With `checkpoint_dir` the runner (agent, buffer, counters) is checkpointed after every episode and
+    `resume=True` continues exactly from the last one. Returns the loop's TrainResult (`.history`: the records).
     """
     check_int("episodes", episodes)
-    check_int("eval_every", eval_every, 0)
-    history: dict[str, list] = {"episode": [], "env_steps": [], "return": [], "eval_episode": [], "eval_return": []}
-    path = None if checkpoint is None else Path(checkpoint)
-    if path is not None and path.exists():
-        saved = torch.load(path, weights_only=True)
-        runner.load_state_dict(saved["runner"])
-        history = saved["history"]
+    eval_every = check_int("eval_every", eval_every, 0)
     env_id = runner.env.spec.id if runner.env.spec else None
-    for _ in progress_range(max(episodes - runner.episodes, 0), desc=desc):
+    if eval_every and env_id is None:
+        raise ValueError("evaluation needs an environment made by id (make_env), got one without a spec")
+
+    def step_fn(_batch: None, _step: int) -> dict[str, float]:
         stats = runner.run_episode()
-        history["episode"].append(runner.episodes)
-        history["env_steps"].append(runner.env_steps)
-        history["return"].append(stats["return"])
-        if eval_every and runner.episodes % eval_every == 0 and env_id is not None:
-            history["eval_episode"].append(runner.episodes)
-            history["eval_return"].append(float(np.mean(evaluate_returns(runner.agent.act, env_id, eval_episodes,
-                                                                         eval_seed))))
-        if path is not None:
-            tmp = path.with_suffix(path.suffix + ".tmp")
-            torch.save({"runner": runner.state_dict(), "history": history}, tmp)
-            os.replace(tmp, path)
-    return history
+        out = {"return": stats["return"], "env_steps": float(stats["env_steps"])}
+        if math.isfinite(stats["critic_loss"]):
+            out["critic_loss"] = stats["critic_loss"]
+        return out
+
+    def evaluate() -> dict[str, float]:
+        return {"eval_return": float(np.mean(evaluate_returns(runner.agent.act, env_id, eval_episodes, eval_seed)))}
+
+    return train_loop(step_fn, steps=episodes, evaluate=evaluate if eval_every else None, eval_every=eval_every or 1,
+                      record_every=1, state={"runner": runner}, checkpoint_dir=checkpoint_dir, resume=resume, desc=desc)
