@@ -87,3 +87,10 @@ def test_evaluation_perturbations_are_seeded_and_validated():
     assert not np.array_equal(a, evaluate_returns(policy, episodes=2, seed=1))
     with pytest.raises(ValueError, match="1.5"):
         evaluate_returns(policy, episodes=1, random_action_prob=1.5)
+
+
+def test_dynamics_change_detects_a_real_change_only():
+    from saddle.rl import dynamics_change
+
+    assert dynamics_change(mass=1.0, length=1.0) == 0.0
+    assert dynamics_change(mass=2.0) > 1e-3 and dynamics_change(length=0.5) > 1e-3

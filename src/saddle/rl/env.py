@@ -11,10 +11,10 @@ import math
 import gymnasium as gym
 import numpy as np
 
-from saddle.validation import check_real
+from saddle.validation import check_int, check_real
 
 __all__ = ["make_env", "check_observation", "action_bounds", "set_pendulum_dynamics", "pendulum_dynamics", "episode_seed",
-           "reset_checked", "step_checked"]
+           "reset_checked", "step_checked", "dynamics_change"]
 
 
 def make_env(env_id: str = "Pendulum-v1", **kwargs) -> gym.Env:
@@ -99,3 +99,20 @@ def step_checked(env: gym.Env, action: np.ndarray) -> tuple[np.ndarray, float, b
     if not math.isfinite(float(reward)):
         raise ValueError(f"{name} returned a non-finite reward {float(reward)!r}")
     return obs, float(reward), bool(terminated), bool(truncated)
+
+
+def dynamics_change(env_id: str = "Pendulum-v1", mass: float | None = None, length: float | None = None,
+                    seed: int = 0, steps: int = 5) -> float:
+    """max |Δ observation| over `steps` steps of full torque between the unchanged pendulum and one with the
+    given mass/length, from the same start (reset(seed)): > 0 exactly when the change reaches the dynamics."""
+    envs = [make_env(env_id), set_pendulum_dynamics(make_env(env_id), mass, length)]
+    try:
+        obs = [reset_checked(e, seed) for e in envs]
+        gap = float(np.abs(obs[0] - obs[1]).max())
+        for _ in range(check_int("steps", steps)):
+            obs = [step_checked(e, e.action_space.high)[0] for e in envs]
+            gap = max(gap, float(np.abs(obs[0] - obs[1]).max()))
+        return gap
+    finally:
+        for e in envs:
+            e.close()
