@@ -36,8 +36,8 @@ from saddle.rl import (AGENTS, DDPGConfig, EpisodeRunner, dynamics_change, make_
 class Config(ExperimentConfig):
     env_id: str = "Pendulum-v1"
     agents: tuple[str, ...] = ("ddpg", "nr_extra_adam", "mixedne_ld")
-    seeds: tuple[int, ...] = (0, 1, 2)
-    episodes: int = 50
+    seeds: tuple[int, ...] = (0, 1)
+    episodes: int = 30
     episode_steps: int = 200
     learning_starts: int = 1000
     hidden: tuple[int, ...] = (64, 64)
@@ -45,11 +45,11 @@ class Config(ExperimentConfig):
     lr: float = 1e-3
     alpha: float = 0.1
     eval_every: int = 10
-    eval_episodes: int = 20
-    random_action_probs: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
-    masses: tuple[float, ...] = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
-    action_noises: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-    lengths: tuple[float, ...] = (0.6, 0.8, 1.0, 1.2, 1.4)
+    eval_episodes: int = 10
+    random_action_probs: tuple[float, ...] = (0.0, 0.25, 0.5)
+    masses: tuple[float, ...] = (0.5, 1.0, 1.5, 2.0)
+    action_noises: tuple[float, ...] = (0.0, 0.5, 1.0)
+    lengths: tuple[float, ...] = (0.7, 1.0, 1.3)
 
     def validate(self) -> None:
         check_positive(self, "episodes", "episode_steps", "hidden", "batch_size", "lr", "eval_every",
