@@ -41,7 +41,8 @@ def soft_update(target: nn.Module | Sequence[Tensor], source: nn.Module | Sequen
 
 @dataclass
 class DDPGConfig:
-    """Hyperparameters (defaults: SB3's DDPG defaults on a 64×64 network, Gaussian noise σ = 0.1 of the half-range).
+    """Hyperparameters. Defaults: SB3's DDPG lr 1e-3, γ, τ, batch and one update per step, on a 64×64 network
+    (the MixedNE-LD paper's size) with a 100k buffer, 1000 warm-up steps and Gaussian noise σ = 0.1 × half-range.
 
     hidden: hidden sizes of actor and critic; actor_lr, critic_lr: Adam step sizes; gamma: discount;
     tau: target averaging; batch_size; buffer_size; exploration_noise: σ of the Gaussian action noise as a
