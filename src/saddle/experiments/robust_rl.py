@@ -149,7 +149,8 @@ def _figures(config: Config, out: RunOutput, runs: dict, per_agent: dict) -> Non
         ax.set_xticks(range(len(config.random_action_probs)), [f"{v:g}" for v in config.random_action_probs])
         ax.set_yticks(range(len(config.masses)), [f"{v:g}" for v in config.masses])
         for (i, j), v in np.ndenumerate(p["grid"]):
-            ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=7, color="w")
+            bright = (v - vmin) > 0.6 * (vmax - vmin)
+            ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=7, color="k" if bright else "w")
         ax.set_xlabel("probability of a random action")
         ax.set_ylabel("pendulum mass m")
         ax.set_title(a)
@@ -160,14 +161,14 @@ def _figures(config: Config, out: RunOutput, runs: dict, per_agent: dict) -> Non
     kinds = [("random_action", config.random_action_probs, "probability of a random action"),
              ("action_noise", config.action_noises, "action noise σ (× half-range)"),
              ("mass", config.masses, "pendulum mass m"), ("length", config.lengths, "pendulum length l")]
-    fig, axes = plt.subplots(1, 4, figsize=(17, 3.8))
+    fig, axes = plt.subplots(1, 4, figsize=(17, 3.8), sharey=True, layout="constrained")
+    axes[0].set_ylabel("mean return")
     for ax, (kind, levels, label) in zip(axes, kinds):
         for a, p in per_agent.items():
             band = summary(p["sweeps"][kind])
             ax.plot(levels, band["mean"], marker="o", label=a)
             ax.fill_between(levels, band["ci_low"], band["ci_high"], alpha=0.2)
         ax.set_xlabel(label)
-        ax.set_ylabel("mean return")
     axes[0].legend()
     out.savefig(fig, "perturbation_sweeps", "Return vs each perturbation alone (others at their default), mean over "
                 "seeds with 95% t-interval bands; the robust agents should fall off more slowly than DDPG.")
