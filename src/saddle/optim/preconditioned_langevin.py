@@ -2,7 +2,8 @@
 
 z⁺ = P(z − η G V(z) + sqrt(2η T G) ξ), G = diag(1/(sqrt(v) + ε)), v ← a v + (1 − a) V(z)²
 (Li, Chen, Carlson & Carin 2016, pSGLD, without their Γ correction term; Kamalaruban et al. NeurIPS 2020,
-MixedNE-LD, Algorithm 1 with RMSProp preconditioning, thermal noise = the temperature T).
+MixedNE-LD with RMSProp preconditioning; their "thermal noise" is taken as the temperature T of the Gibbs
+measure exp(−f/T) that the dynamics sample, which is how seed 000 writes the Langevin step).
 The step itself is THE one Langevin step of `saddle.langevin`, with G as its preconditioner.
 """
 
