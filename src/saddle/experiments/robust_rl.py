@@ -202,4 +202,6 @@ EXPERIMENT = Experiment(
            "batch_size": 32, "eval_every": 1, "eval_episodes": 1, "random_action_probs": (0.0, 0.5),
            "masses": (1.0, 2.0), "action_noises": (0.0, 1.0), "lengths": (1.0, 1.5)},
     claims=CLAIMS,
+    reproduces="seeds 000/002 'Application: Noisy action robust reinforcement learning' and seeds 000/001 'Robust "
+               "Reinforcement Learning' (Kamalaruban et al. NeurIPS 2020: MixedNE-LD vs DDPG/NR-MDP under perturbations)",
 )
