@@ -94,3 +94,12 @@ def test_dynamics_change_detects_a_real_change_only():
 
     assert dynamics_change(mass=1.0, length=1.0) == 0.0
     assert dynamics_change(mass=2.0) > 1e-3 and dynamics_change(length=0.5) > 1e-3
+
+
+def test_unknown_agent_or_perturbation_kind_raises():
+    from saddle.rl import make_agent, perturbation_sweep
+
+    with pytest.raises(ValueError, match="'sac'"):
+        make_agent("sac", make_env())
+    with pytest.raises(ValueError, match="'wind'"):
+        perturbation_sweep(lambda obs: obs[:1], "wind", [1.0])

@@ -23,7 +23,7 @@ from saddle.optim import ExtraAdam, GameOptimizer, PreconditionedLangevinGDA, Si
 from saddle.rl.ddpg import DDPG, DDPGConfig
 from saddle.rl.networks import Actor
 from saddle.rl.robust_action import check_robust_form, robust_action, robust_value
-from saddle.validation import check_real
+from saddle.validation import check_choice, check_real
 
 __all__ = ["GAME_METHODS", "RobustGameConfig", "ActionRobustDDPG"]
 
@@ -44,8 +44,7 @@ class RobustGameConfig:
 
     def validate(self) -> RobustGameConfig:
         check_robust_form(self.form, self.alpha)
-        if self.method not in GAME_METHODS:
-            raise ValueError(f"game method must be one of {GAME_METHODS}, got {self.method!r}")
+        check_choice("game method", self.method, GAME_METHODS)
         check_real("lr", self.lr, 0.0, math.inf, high_open=True)
         check_real("temperature", self.temperature, 0.0, math.inf, low_open=False, high_open=True)
         return self

@@ -13,6 +13,7 @@ import gymnasium as gym
 
 from saddle.rl.action_robust import ActionRobustDDPG, RobustGameConfig
 from saddle.rl.ddpg import DDPG, DDPGConfig
+from saddle.validation import check_choice
 
 __all__ = ["AGENTS", "make_agent"]
 
@@ -32,9 +33,7 @@ def make_agent(name: str, env: gym.Env, config: DDPGConfig | None = None, seed: 
                game_lr: float | None = None, temperature: float | None = None) -> DDPG:
     """Build agent `name` (a key of AGENTS) for env's spaces. alpha: the adversary's weight (paper 0.1); game_lr,
     temperature (MixedNE-LD's thermal noise): override the entry's values when given."""
-    if name not in AGENTS:
-        raise ValueError(f"agent must be one of {sorted(AGENTS)}, got {name!r}")
-    td3, game = AGENTS[name]
+    td3, game = AGENTS[check_choice("agent", name, sorted(AGENTS))]
     config = replace(config or DDPGConfig(), td3=td3)
     obs_dim, low, high = env.observation_space.shape[0], env.action_space.low, env.action_space.high
     if game is None:

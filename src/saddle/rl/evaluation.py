@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from saddle.rl.env import action_bounds, episode_seed, make_env, reset_checked, set_pendulum_dynamics, step_checked
-from saddle.validation import check_int, check_real
+from saddle.validation import check_choice, check_int, check_real
 
 __all__ = ["PERTURBATIONS", "evaluate_returns", "perturbation_sweep", "perturbation_grid"]
 
@@ -63,8 +63,7 @@ def evaluate_returns(policy: Policy, env_id: str = "Pendulum-v1", episodes: int 
 
 
 def _keyword(kind: str) -> str:
-    if kind not in PERTURBATIONS:
-        raise ValueError(f"perturbation kind must be one of {PERTURBATIONS}, got {kind!r}")
+    check_choice("perturbation kind", kind, PERTURBATIONS)
     return {"random_action": "random_action_prob"}.get(kind, kind)
 
 

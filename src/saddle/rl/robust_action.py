@@ -14,7 +14,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
-from saddle.validation import check_real
+from saddle.validation import check_choice, check_real
 
 __all__ = ["ROBUST_FORMS", "check_robust_form", "nr_mdp_action", "pr_mdp_action", "robust_action", "robust_value"]
 
@@ -23,9 +23,7 @@ ROBUST_FORMS = ("nr", "pr")
 
 def check_robust_form(form: str, alpha: float) -> tuple[str, float]:
     """Validate the form ('nr' or 'pr') and the adversary's weight α in [0, 1]."""
-    if form not in ROBUST_FORMS:
-        raise ValueError(f"robust form must be one of {ROBUST_FORMS}, got {form!r}")
-    return form, check_real("alpha", alpha, 0.0, 1.0, low_open=False)
+    return check_choice("robust form", form, ROBUST_FORMS), check_real("alpha", alpha, 0.0, 1.0, low_open=False)
 
 
 def nr_mdp_action(mu: Tensor, nu: Tensor, alpha: float) -> Tensor:
