@@ -33,7 +33,10 @@ t-intervals over only 2 seeds are very wide). Mean return over seeds (mass 1, no
 - Over pendulum masses both robust agents keep less than DDPG (mean over masses −410 and −480 vs −275): the
   paper's robustness to model mismatch is NOT reproduced at this training budget.
 - The mass/length changes reach the dynamics (dynamics_change > 0), and every agent's return changes with them.
-Whether longer training (the paper trains ~1e6 steps) closes the gap was not measured here.
+Claims at this size: 6/9 reproduced; not reproduced: the three MixedNE-LD claims (return at the largest random-action
+probability −126.6 and action noise −8.2 relative to DDPG; mean over masses −205.1 relative to DDPG). A rerun gave
+identical numbers (seeded end to end; 11.5 min on a less loaded machine). Whether longer training (the paper
+trains ~1e6 steps) closes the gap was not measured here.
 """
 
 from __future__ import annotations
