@@ -31,6 +31,7 @@ from saddle.optim.mirror import MirrorDescent, MirrorProx, MirrorState
 from saddle.optim.optimistic import OptimisticGDA, OptimisticState
 from saddle.optim.optimistic_adam import OptimisticAdam, OptimisticAdamState
 from saddle.optim.optimizer import GameOptimizer
+from saddle.optim.preconditioned_langevin import PreconditionedLangevinGDA, RMSPropState
 from saddle.optim.oracles import NoisyField, robbins_monro
 from saddle.optim.proximal_point import ProximalPoint
 from saddle.optim.reflected import ReflectedForwardBackward, ReflectedState
@@ -42,7 +43,7 @@ __all__ = [
     "Method", "Field", "Params", "Projection", "StepSize", "per_player",
     "SimultaneousGDA", "AlternatingGDA", "ProximalPoint", "ExtraGradient", "OptimisticGDA",
     "ReflectedForwardBackward", "EGPlus", "CEGPlus", "StochasticSEGPlus", "ExtraAdam", "OptimisticAdam",
-    "MirrorDescent", "MirrorProx", "LangevinGDA", "AdamScaling", "NoisyField", "robbins_monro", "paired_field",
+    "MirrorDescent", "MirrorProx", "LangevinGDA", "PreconditionedLangevinGDA", "RMSPropState", "AdamScaling", "NoisyField", "robbins_monro", "paired_field",
     "Constant", "PolynomialDecay", "StepDecay", "GameOptimizer", "METHODS", "MethodInfo",
     "CountState", "OptimisticState", "ReflectedState", "CEGPlusState", "SEGPlusState", "AdamState",
     "OptimisticAdamState", "MirrorState",
