@@ -185,3 +185,25 @@ def test_bad_lr_is_refused():
         GameOptimizer([gen, {"params": disc.parameters(), "lr": -1.0}], SimultaneousGDA(0.1))
     with pytest.raises(ValueError, match="lr"):
         GameOptimizer([gen, disc], SimultaneousGDA(0.1), lr=float("nan"))
+
+
+def test_simultaneous_adam_equals_two_torch_adam_optimisers():
+    """SimultaneousAdam through GameOptimizer (lrs 1e-2, 3e-2) = torch.optim.Adam on each network, same losses."""
+    from saddle.optim import SimultaneousAdam
+
+    gen, disc = two_nets()
+    gen2, disc2 = two_nets()
+    z, x = data()
+    opt = GameOptimizer([gen, {"params": disc.parameters(), "lr": 3e-2}], SimultaneousAdam(1e-2))
+    adam_g, adam_d = torch.optim.Adam(gen2.parameters(), lr=1e-2), torch.optim.Adam(disc2.parameters(), lr=3e-2)
+    for _ in range(25):
+        opt.step(lambda: game_losses(gen, disc, z, x))
+        loss_g, loss_d = game_losses(gen2, disc2, z, x)
+        for p, gr in zip(gen2.parameters(), torch.autograd.grad(loss_g, list(gen2.parameters()), retain_graph=True)):
+            p.grad = gr
+        for p, gr in zip(disc2.parameters(), torch.autograd.grad(loss_d, list(disc2.parameters()))):
+            p.grad = gr
+        adam_g.step()
+        adam_d.step()
+    for a, b in zip(list(gen.parameters()) + list(disc.parameters()), list(gen2.parameters()) + list(disc2.parameters())):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
