@@ -108,11 +108,11 @@ class GANTrainer:
         self.rng = rng if rng is not None else torch.Generator().manual_seed(0)
         box = None if clip is None else Box(-check_real("clip", clip), clip)
         gen, critic = game.generator, game.critic
-        g_group = {"params": gen.parameters(), **({} if lr_generator is None else {"lr": lr_generator})}
-        d_group = {"params": critic.parameters(), **({} if lr_critic is None else {"lr": lr_critic})}
-        self.critic_opt = GameOptimizer([d_group], method(None if box is None else per_player(box)))
+        g_group = {"params": list(gen.parameters()), **({} if lr_generator is None else {"lr": lr_generator})}
+        d_group = {"params": list(critic.parameters()), **({} if lr_critic is None else {"lr": lr_critic})}
+        self.critic_opt = GameOptimizer([dict(d_group)], method(None if box is None else per_player(box)))
         if mode == "simultaneous":
-            self.joint_opt = GameOptimizer([g_group, d_group], method(None if box is None else per_player(None, box)))
+            self.joint_opt = GameOptimizer([dict(g_group), dict(d_group)], method(None if box is None else per_player(None, box)))
             self.generator_opt = None
         else:
             self.joint_opt = None

@@ -73,7 +73,8 @@ class GameOptimizer(torch.optim.Optimizer):
     field is multiplied by s_i, which is exactly the method with step lr_i for that player (extrapolations
     and alternation included). Adam-type methods (ExtraAdam, OptimisticAdam: direction m̂/(sqrt(v̂)+ε),
     invariant to the field's scale) get s_i on player i's displacement from the step's start instead, at
-    every point the field is evaluated and at the result (again exactly step lr_i). For LangevinGDA the
+    every point the field is evaluated and at the result, followed by the method's projection (exactly
+    step lr_i when unconstrained). For LangevinGDA the
     drift is scaled but not the noise sqrt(2ηT), i.e. player i runs at temperature T/s_i. The method's own
     schedule still applies on top (η_k s_i). So `torch.optim.lr_scheduler.StepLR(opt, 10)` decays the
     step every method takes; with all s_i = 1 the method runs untouched.
@@ -119,13 +120,19 @@ class GameOptimizer(torch.optim.Optimizer):
                for i, g in enumerate(self.param_groups)]
         return [lr / self.reference_lr for lr in lrs]
 
+    def _scaled_displacement(self, start: Params, moved: Params, scales: list[float]) -> Params:
+        """P(z_i + s_i (z'_i − z_i)): the displacement of each player scaled, then the method's projection again."""
+        out = [z + s * (f - z) for z, f, s in zip(start, moved, scales)]
+        projection = getattr(self.method, "projection", None)
+        return out if projection is None else list(projection(out))
+
     def _field(self, closure: Callable[[], Sequence[Tensor]], record: list, start: Params,
                scales: list[float]) -> Callable[[Params], list[Tensor]]:
         unit = all(s == 1.0 for s in scales)
 
         def field(flat: Params) -> list[Tensor]:
             if not unit and self.scale_displacement:
-                flat = [z + s * (f - z) for z, f, s in zip(start, flat, scales)]
+                flat = self._scaled_displacement(start, flat, scales)
             self._write(flat)
             with torch.enable_grad():
                 losses = list(closure())
@@ -155,7 +162,7 @@ class GameOptimizer(torch.optim.Optimizer):
         new, self.method_state = self.method.step(params, self.method_state,
                                                   self._field(closure, record, params, scales))
         if self.scale_displacement and not all(s == 1.0 for s in scales):
-            new = [z + s * (f - z) for z, f, s in zip(params, new, scales)]
+            new = self._scaled_displacement(params, new, scales)
         self._write(new)
         return record[0] if record else []
 
