@@ -6,6 +6,7 @@ spectral normalisation, generator/critic MLPs for 2-D data and conv nets for 8×
 mixed-strategy GAN's particle ensembles (Hsieh et al. 2019).
 """
 
+from saddle.gans.dirac import DiracCritic, DiracGenerator
 from saddle.gans.game import PENALTIES, GANGame, GANTrainer, MethodFactory
 from saddle.gans.losses import (GAN_LOSSES, hinge_losses, minimax_losses, non_saturating_losses, vanilla_value,
                                 wasserstein_losses)
@@ -18,5 +19,5 @@ __all__ = [
     "GANGame", "GANTrainer", "MethodFactory", "PENALTIES", "GAN_LOSSES", "minimax_losses", "non_saturating_losses",
     "wasserstein_losses", "hinge_losses", "vanilla_value", "gradient_penalty", "r1_penalty", "r2_penalty",
     "input_gradient_norms", "interpolates", "MLPGenerator", "MLPCritic", "ConvGenerator8x8", "ConvCritic8x8",
-    "spectral_normalize", "init_weights", "ParticleGenerator", "ParticleCritic", "ParticleMLP",
+    "spectral_normalize", "init_weights", "DiracGenerator", "DiracCritic", "ParticleGenerator", "ParticleCritic", "ParticleMLP",
 ]
