@@ -7,7 +7,7 @@ mixed-strategy GAN's particle ensembles (Hsieh et al. 2019).
 """
 
 from saddle.gans.dirac import DiracCritic, DiracGenerator
-from saddle.gans.game import PENALTIES, GANGame, GANTrainer, MethodFactory
+from saddle.gans.game import PENALTIES, GANGame, GANTrainer, MethodFactory, train_gan
 from saddle.gans.losses import (GAN_LOSSES, hinge_losses, minimax_losses, non_saturating_losses, vanilla_value,
                                 wasserstein_losses)
 from saddle.gans.mixed import ParticleCritic, ParticleGenerator, ParticleMLP
@@ -16,7 +16,7 @@ from saddle.gans.networks import (ConvCritic8x8, ConvGenerator8x8, MLPCritic, ML
 from saddle.gans.regularizers import gradient_penalty, input_gradient_norms, interpolates, r1_penalty, r2_penalty
 
 __all__ = [
-    "GANGame", "GANTrainer", "MethodFactory", "PENALTIES", "GAN_LOSSES", "minimax_losses", "non_saturating_losses",
+    "GANGame", "GANTrainer", "train_gan", "MethodFactory", "PENALTIES", "GAN_LOSSES", "minimax_losses", "non_saturating_losses",
     "wasserstein_losses", "hinge_losses", "vanilla_value", "gradient_penalty", "r1_penalty", "r2_penalty",
     "input_gradient_norms", "interpolates", "MLPGenerator", "MLPCritic", "ConvGenerator8x8", "ConvCritic8x8",
     "spectral_normalize", "init_weights", "DiracGenerator", "DiracCritic", "ParticleGenerator", "ParticleCritic", "ParticleMLP",

@@ -23,9 +23,10 @@ from saddle.gans.losses import GAN_LOSSES
 from saddle.gans.regularizers import gradient_penalty, r1_penalty, r2_penalty
 from saddle.optim import GameOptimizer, Method, Projection, per_player
 from saddle.sets import Box
+from saddle.train import train_loop
 from saddle.validation import check_int, check_real
 
-__all__ = ["GANGame", "GANTrainer", "MethodFactory", "PENALTIES"]
+__all__ = ["GANGame", "GANTrainer", "MethodFactory", "PENALTIES", "train_gan"]
 
 #: builds a Method for a given projection (None = unconstrained), e.g. lambda p: ExtraAdam(1e-4, projection=p)
 MethodFactory = Callable[[Projection | None], Method]
@@ -177,3 +178,15 @@ class GANTrainer:
             self.ema.load_state_dict(state["ema"])
         self.steps = int(state["steps"])
         self.rng.set_state(state["rng"])
+
+
+def train_gan(trainer: GANTrainer, steps: int, evaluate: Callable[[], dict[str, float]] | None = None,
+              eval_every: int | None = None, desc: str = "GAN") -> Any:
+    """Run `steps` generator updates of `trainer` through THE training loop (`saddle.train.train_loop`).
+
+    Records hold the mean loss_g / loss_d since the last record and `evaluate()` every `eval_every` steps
+    (default: once, at the end); a NaN/inf loss stops with `NonFiniteError`. Returns the loop's TrainResult.
+    """
+    every = check_int("eval_every", eval_every if eval_every is not None else max(steps, 1))
+    return train_loop(trainer.step, steps=check_int("steps", steps, low=0), evaluate=evaluate, eval_every=every,
+                      state={"trainer": trainer}, generators=[trainer.rng], desc=desc)
