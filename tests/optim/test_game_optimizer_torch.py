@@ -32,6 +32,17 @@ def data(seed=1):
     return torch.randn(16, 2, generator=g), torch.randn(16, 2, generator=g) + 1.0
 
 
+def torch_step(gen, disc, z, x, *optimisers):
+    """The reference update: each network's gradient of its own loss at the same point, then every optimiser steps."""
+    loss_g, loss_d = game_losses(gen, disc, z, x)
+    for p, gr in zip(gen.parameters(), torch.autograd.grad(loss_g, list(gen.parameters()), retain_graph=True)):
+        p.grad = gr
+    for p, gr in zip(disc.parameters(), torch.autograd.grad(loss_d, list(disc.parameters()))):
+        p.grad = gr
+    for opt in optimisers:
+        opt.step()
+
+
 def test_is_a_torch_optimizer_with_one_group_per_player():
     gen, disc = two_nets()
     opt = GameOptimizer([gen, {"params": disc.parameters(), "lr": 0.3}], SimultaneousGDA(0.1))
@@ -50,15 +61,7 @@ def test_simultaneous_gda_equals_two_sgd_optimisers(lrs):
     sgd_g, sgd_d = torch.optim.SGD(gen2.parameters(), lr=lrs[0]), torch.optim.SGD(disc2.parameters(), lr=lrs[1])
     for _ in range(20):
         opt.step(lambda: game_losses(gen, disc, z, x))
-        loss_g, loss_d = game_losses(gen2, disc2, z, x)
-        grads_g = torch.autograd.grad(loss_g, list(gen2.parameters()), retain_graph=True)
-        grads_d = torch.autograd.grad(loss_d, list(disc2.parameters()))
-        for p, gr in zip(gen2.parameters(), grads_g):
-            p.grad = gr
-        for p, gr in zip(disc2.parameters(), grads_d):
-            p.grad = gr
-        sgd_g.step()
-        sgd_d.step()
+        torch_step(gen2, disc2, z, x, sgd_g, sgd_d)
     for a, b in zip(list(gen.parameters()) + list(disc.parameters()), list(gen2.parameters()) + list(disc2.parameters())):
         torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-7)
 
@@ -75,12 +78,7 @@ def test_step_lr_scheduler_changes_the_methods_step():
     for _ in range(10):
         opt.step(lambda: game_losses(gen, disc, z, x))
         sched.step()
-        loss_g, loss_d = game_losses(gen2, disc2, z, x)
-        for p, gr in zip(gen2.parameters(), torch.autograd.grad(loss_g, list(gen2.parameters()), retain_graph=True)):
-            p.grad = gr
-        for p, gr in zip(disc2.parameters(), torch.autograd.grad(loss_d, list(disc2.parameters()))):
-            p.grad = gr
-        sgd.step()
+        torch_step(gen2, disc2, z, x, sgd)
         sched2.step()
     assert opt.param_groups[0]["lr"] == pytest.approx(0.2 * 0.5**3)
     for a, b in zip(gen.parameters(), gen2.parameters()):
@@ -198,12 +196,6 @@ def test_simultaneous_adam_equals_two_torch_adam_optimisers():
     adam_g, adam_d = torch.optim.Adam(gen2.parameters(), lr=1e-2), torch.optim.Adam(disc2.parameters(), lr=3e-2)
     for _ in range(25):
         opt.step(lambda: game_losses(gen, disc, z, x))
-        loss_g, loss_d = game_losses(gen2, disc2, z, x)
-        for p, gr in zip(gen2.parameters(), torch.autograd.grad(loss_g, list(gen2.parameters()), retain_graph=True)):
-            p.grad = gr
-        for p, gr in zip(disc2.parameters(), torch.autograd.grad(loss_d, list(disc2.parameters()))):
-            p.grad = gr
-        adam_g.step()
-        adam_d.step()
+        torch_step(gen2, disc2, z, x, adam_g, adam_d)
     for a, b in zip(list(gen.parameters()) + list(disc.parameters()), list(gen2.parameters()) + list(disc2.parameters())):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
