@@ -124,3 +124,32 @@ def test_particle_gradient_is_its_own_payoff_and_zero_temperature_langevin_is_gd
         b.step()
     for p, q in zip(a.game.generator.parameters(), b.game.generator.parameters()):
         torch.testing.assert_close(p, q, rtol=1e-6, atol=1e-7)   # x − h g vs fused x + (−h) g: rounding only
+
+
+def test_ema_of_generator_weights_follows_the_recursion():
+    """θ̄_1 = θ_1, θ̄_k = β θ̄_{k−1} + (1 − β) θ_k after each generator update (β = 0.5)."""
+    g = torch.Generator().manual_seed(0)
+    gen, critic = init_weights(MLPGenerator(2, 2, (8,)), g), init_weights(MLPCritic(2, (8,)), g)
+    trainer = GANTrainer(GANGame(gen, critic), lambda p: SimultaneousGDA(0.1, projection=p),
+                         lambda n, r: torch.randn(n, 2, generator=r), lambda n, r: torch.randn(n, 2, generator=r),
+                         batch_size=8, ema_decay=0.5, rng=g)
+    expected = None
+    for _ in range(4):
+        trainer.step()
+        current = [p.detach().clone() for p in gen.parameters()]
+        expected = current if expected is None else [0.5 * e + 0.5 * c for e, c in zip(expected, current)]
+    for e, p in zip(expected, trainer.averaged_generator().parameters()):
+        torch.testing.assert_close(p.detach(), e)
+
+
+def test_training_stops_with_a_clear_error_on_nan_data():
+    from saddle.gans import train_gan
+    from saddle.train import NonFiniteError
+
+    g = torch.Generator().manual_seed(0)
+    gen, critic = init_weights(MLPGenerator(2, 2, (8,)), g), init_weights(MLPCritic(2, (8,)), g)
+    trainer = GANTrainer(GANGame(gen, critic), lambda p: SimultaneousGDA(0.1, projection=p),
+                         lambda n, r: torch.full((n, 2), float("nan")), lambda n, r: torch.randn(n, 2, generator=r),
+                         batch_size=8, rng=g)
+    with pytest.raises(NonFiniteError, match="loss_d"):
+        train_gan(trainer, 3)
