@@ -12,7 +12,7 @@ all alternating eigenvalues on the unit circle iff α ≤ 2. (c) The regularised
 GD (step `reg_step_size`): unregularised, R1 (γ (ψ²)/2 on the critic: converges, their Thm 4.1), instance
 noise N(0, σ²) on both batches (converges for σ large enough, their §3.1, Lemma 3.2), and WGAN-GP
 (λ(|ψ| − 1)²; does not converge to the equilibrium, their §3.1/Fig. 3).
-Measured (h = 0.1, start (1, 1), 1000 steps = quick size): unregularised ‖z‖ = 2.76 and growing; R1 (γ = 1)
+Measured (h = 0.1, start (1, 1), 1000 steps): unregularised ‖z‖ = 2.76 and growing; R1 (γ = 1)
 ‖z‖ = 2.8e-20 (rate 1 − hγ/2 per step); instance noise (σ = 1, batches of 64) mean ‖z‖ over the last 10%
 = 0.028; WGAN-GP (λ = 1) stops at (θ, ψ) = (2, 0) = (2λ, 0): at ψ → 0⁺ the penalty's pull 2λ balances the
 generator term θ, a stationary point away from the equilibrium (‖z‖ = 2).
@@ -239,5 +239,5 @@ REGULARISED_CLAIMS = (
 
 EXPERIMENT = Experiment(
     name="dirac_gan", summary="Dirac-GAN: simultaneous vs alternating GD; update-Jacobian spectra vs Lemmas 2.4/2.5",
-    config=Config, run=run, quick={"steps": 1500, "n_h": 30, "reg_steps": 1000}, claims=REGULARISED_CLAIMS,
+    config=Config, run=run, quick={"steps": 1500, "n_h": 30, "reg_steps": 400}, claims=REGULARISED_CLAIMS,
     reproduces="seed 002, Mescheder et al. 2018 Fig. 2 and Lemmas 2.4-2.5")
