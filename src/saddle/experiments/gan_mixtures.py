@@ -210,5 +210,6 @@ CLAIMS = (
 EXPERIMENT = Experiment(
     name="gan_mixtures", summary="GANs on 25 Gaussians and the ring trained by 7 Methods and the mixed-strategy GAN",
     config=Config, run=run, claims=CLAIMS,
-    quick={"seeds": 1, "steps": 150, "hidden": 32, "batch_size": 64, "n_particles": 4, "n_eval": 1000, "n_w2": 400},
+    quick={"seeds": 1, "steps": 150, "hidden": 32, "batch_size": 64, "n_particles": 4, "n_eval": 1000, "n_w2": 400,
+           "ema_decay": 0.95},
     reproduces="seed 000 '25 Gaussians: algorithms matter'; seed 001 ExtraAdam; Hsieh et al. 2019")
