@@ -95,7 +95,8 @@ def run(config: Config, out: RunOutput) -> dict:
     axes[2].legend(fontsize=8)
     out.savefig(fig, "gan_digits",
                 f"Left: 100 samples of the digits GAN after {config.steps} generator steps (non-saturating loss, R1 "
-                f"γ = {config.r1_weight}, simultaneous Adam, generator EMA decay {config.ema_decay}). Middle: real test digits. Right: "
+                f"γ = {config.r1_weight}, simultaneous Adam, generator EMA decay {config.ema_decay}). Middle: real "
+                "test digits. Right: "
                 f"labels the digit CNN (test accuracy {clf_acc:.3f}) assigns to both sets; generated: mean confidence "
                 f"{score_fake['mean_confidence']:.2f}, label entropy {score_fake['label_entropy']:.2f} of log 10 = 2.30.")
     return metrics
