@@ -27,14 +27,15 @@ from collections.abc import Callable
 import torch
 
 from saddle.data.toy import twenty_five_gaussians
-from saddle.gans import GANGame, MLPCritic, MLPGenerator, init_weights
+from saddle.gans import GANGame, MLPCritic, MLPGenerator
+from saddle.models import reinitialize_
 from saddle.optim import (AlternatingGDA, ExtraAdam, ExtraGradient, GameOptimizer, LangevinGDA, OptimisticAdam,
                           OptimisticGDA, SimultaneousAdam, SimultaneousGDA, StochasticSEGPlus)
 
 
 def networks(hidden: int) -> tuple[torch.nn.Module, torch.nn.Module]:
     g = torch.Generator().manual_seed(0)
-    return init_weights(MLPGenerator(2, 2, (hidden,) * 3), g), init_weights(MLPCritic(2, (hidden,) * 3), g)
+    return reinitialize_(MLPGenerator(2, 2, (hidden,) * 3), g), reinitialize_(MLPCritic(2, (hidden,) * 3), g)
 
 
 def interleaved_min(fns: dict[str, Callable[[], None]], repeats: int) -> dict[str, float]:

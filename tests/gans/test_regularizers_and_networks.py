@@ -5,8 +5,9 @@ import torch
 from torch import nn
 
 from saddle.gans import (ConvCritic8x8, ConvGenerator8x8, GANGame, GANTrainer, MLPCritic, MLPGenerator,
-                         gradient_penalty, init_weights, input_gradient_norms, interpolates, r1_penalty, r2_penalty,
+                         gradient_penalty, input_gradient_norms, interpolates, r1_penalty, r2_penalty,
                          spectral_normalize)
+from saddle.models import reinitialize_
 from saddle.optim import SimultaneousAdam, SimultaneousGDA
 
 
@@ -56,7 +57,7 @@ def test_input_gradient_norms_of_a_quadratic_critic():
 
 def test_spectral_normalisation_gives_unit_spectral_norm_after_power_iteration():
     g = torch.Generator().manual_seed(0)
-    critic = init_weights(MLPCritic(2, (32, 32)), g)
+    critic = reinitialize_(MLPCritic(2, (32, 32)), g)
     with torch.no_grad():
         for p in critic.parameters():
             p.mul_(7.0)
@@ -89,7 +90,7 @@ def test_conv_spectral_normalisation_normalises_the_reshaped_kernel():
                                     lambda p: SimultaneousAdam(0.05, projection=p)])
 def test_weight_clipping_keeps_every_critic_weight_in_the_box(mode, method):
     g = torch.Generator().manual_seed(0)
-    gen, critic = init_weights(MLPGenerator(2, 2, (16,)), g), init_weights(MLPCritic(2, (16,)), g)
+    gen, critic = reinitialize_(MLPGenerator(2, 2, (16,)), g), reinitialize_(MLPCritic(2, (16,)), g)
     trainer = GANTrainer(GANGame(gen, critic, "wasserstein"), method,
                          lambda n, r: torch.randn(n, 2, generator=r) * 3, lambda n, r: torch.randn(n, 2, generator=r),
                          batch_size=32, mode=mode, n_critic=3, clip=0.01, lr_critic=1.0, rng=g)
@@ -103,7 +104,7 @@ def test_weight_clipping_keeps_every_critic_weight_in_the_box(mode, method):
 
 def test_conv_networks_shapes_and_range():
     g = torch.Generator().manual_seed(0)
-    gen, critic = init_weights(ConvGenerator8x8(16, 32), g), init_weights(ConvCritic8x8(32), g)
+    gen, critic = reinitialize_(ConvGenerator8x8(16, 32), g), reinitialize_(ConvCritic8x8(32), g)
     x = gen(torch.randn(5, 16, generator=g))
     assert x.shape == (5, 1, 8, 8) and float(x.min()) >= 0 and float(x.max()) <= 1
     assert critic(x).shape == (5,)

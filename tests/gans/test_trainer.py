@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from saddle.gans import (DiracCritic, DiracGenerator, GANGame, GANTrainer, MLPCritic, MLPGenerator, ParticleCritic,
-                         ParticleGenerator, init_weights)
+                         ParticleGenerator)
+from saddle.models import reinitialize_
 from saddle.optim import ExtraAdam, LangevinGDA, SimultaneousGDA
 
 zeros = lambda n, r: torch.zeros(n, 1, dtype=torch.float64)  # noqa: E731
@@ -59,7 +60,7 @@ def test_r1_update_is_the_contracting_linear_map_near_equilibrium():
 def test_trainer_state_dict_resumes_bit_for_bit():
     def make():
         g = torch.Generator().manual_seed(0)
-        gen, critic = init_weights(MLPGenerator(2, 2, (16,)), g), init_weights(MLPCritic(2, (16,)), g)
+        gen, critic = reinitialize_(MLPGenerator(2, 2, (16,)), g), reinitialize_(MLPCritic(2, (16,)), g)
         return GANTrainer(GANGame(gen, critic, "wasserstein", penalty="gp", rng=torch.Generator().manual_seed(5)),
                           lambda p: ExtraAdam(1e-3, projection=p), lambda n, r: torch.randn(n, 2, generator=r) + 2,
                           lambda n, r: torch.randn(n, 2, generator=r), batch_size=16, n_critic=2, ema_decay=0.9,
@@ -129,7 +130,7 @@ def test_particle_gradient_is_its_own_payoff_and_zero_temperature_langevin_is_gd
 def test_ema_of_generator_weights_follows_the_recursion():
     """θ̄_1 = θ_1, θ̄_k = β θ̄_{k−1} + (1 − β) θ_k after each generator update (β = 0.5)."""
     g = torch.Generator().manual_seed(0)
-    gen, critic = init_weights(MLPGenerator(2, 2, (8,)), g), init_weights(MLPCritic(2, (8,)), g)
+    gen, critic = reinitialize_(MLPGenerator(2, 2, (8,)), g), reinitialize_(MLPCritic(2, (8,)), g)
     trainer = GANTrainer(GANGame(gen, critic), lambda p: SimultaneousGDA(0.1, projection=p),
                          lambda n, r: torch.randn(n, 2, generator=r), lambda n, r: torch.randn(n, 2, generator=r),
                          batch_size=8, ema_decay=0.5, rng=g)
@@ -147,7 +148,7 @@ def test_training_stops_with_a_clear_error_on_nan_data():
     from saddle.train import NonFiniteError
 
     g = torch.Generator().manual_seed(0)
-    gen, critic = init_weights(MLPGenerator(2, 2, (8,)), g), init_weights(MLPCritic(2, (8,)), g)
+    gen, critic = reinitialize_(MLPGenerator(2, 2, (8,)), g), reinitialize_(MLPCritic(2, (8,)), g)
     trainer = GANTrainer(GANGame(gen, critic), lambda p: SimultaneousGDA(0.1, projection=p),
                          lambda n, r: torch.full((n, 2), float("nan")), lambda n, r: torch.randn(n, 2, generator=r),
                          batch_size=8, rng=g)

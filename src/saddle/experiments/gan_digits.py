@@ -20,9 +20,9 @@ import torch
 
 from saddle.data.digits import load_digits
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.gans import ConvCritic8x8, ConvGenerator8x8, GANGame, GANTrainer, init_weights, train_gan
+from saddle.gans import ConvCritic8x8, ConvGenerator8x8, GANGame, GANTrainer, train_gan
 from saddle.metrics import classifier_score, wasserstein
-from saddle.models import DigitsCNN
+from saddle.models import DigitsCNN, reinitialize_
 from saddle.optim import SimultaneousAdam
 from saddle.train import train_classifier
 
@@ -53,7 +53,7 @@ def run(config: Config, out: RunOutput) -> dict:
     device = torch.device(config.device)
     train, test = load_digits()
     rng = torch.Generator().manual_seed(config.seed)
-    clf = init_weights(DigitsCNN(), rng).to(device)
+    clf = reinitialize_(DigitsCNN(), rng).to(device)
     train_classifier(clf, train.x.to(device), train.y.to(device), epochs=config.classifier_epochs, seed=config.seed,
                      desc="digit classifier")
     with torch.no_grad():
@@ -61,8 +61,8 @@ def run(config: Config, out: RunOutput) -> dict:
     out.log.info("digit classifier: test accuracy %.3f", clf_acc)
 
     real_x = train.x.to(device)
-    gen = init_weights(ConvGenerator8x8(config.latent_dim, config.channels), rng).to(device)
-    critic = init_weights(ConvCritic8x8(config.channels), rng).to(device)
+    gen = reinitialize_(ConvGenerator8x8(config.latent_dim, config.channels), rng).to(device)
+    critic = reinitialize_(ConvCritic8x8(config.channels), rng).to(device)
     trainer = GANTrainer(GANGame(gen, critic, "non_saturating", penalty="r1", penalty_weight=config.r1_weight),
                          lambda p: SimultaneousAdam(config.lr, betas=(0.5, 0.9), projection=p),
                          lambda n, r: real_x[torch.randint(len(real_x), (n,), generator=r).to(device)],

@@ -28,9 +28,9 @@ import torch
 
 from saddle.data.toy import grid_centers, ring_centers, sample_toy
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
-from saddle.gans import GANGame, GANTrainer, MLPCritic, MLPGenerator, ParticleCritic, ParticleGenerator, init_weights
-from saddle.gans import train_gan
-from saddle.metrics import mode_coverage, wasserstein
+from saddle.gans import GANGame, GANTrainer, MLPCritic, MLPGenerator, ParticleCritic, ParticleGenerator, train_gan
+from saddle.metrics import mean_se, mode_coverage, wasserstein
+from saddle.models import reinitialize_
 from saddle.optim import (AlternatingGDA, ExtraAdam, LangevinGDA, OptimisticAdam, OptimisticGDA, SimultaneousAdam,
                           SimultaneousGDA, StochasticSEGPlus)
 
@@ -98,8 +98,8 @@ def train_one(name: str, dataset: str, seed: int, config: Config, device: torch.
         gen = ParticleGenerator(k, config.latent_dim, 2, hidden[:2], generator=rng).to(device)
         critic = ParticleCritic(k, 2, hidden[:2], generator=rng).to(device)
     else:
-        gen = init_weights(MLPGenerator(config.latent_dim, 2, hidden), rng).to(device)
-        critic = init_weights(MLPCritic(2, hidden), rng).to(device)
+        gen = reinitialize_(MLPGenerator(config.latent_dim, 2, hidden), rng).to(device)
+        critic = reinitialize_(MLPCritic(2, hidden), rng).to(device)
     trainer = GANTrainer(GANGame(gen, critic, "non_saturating"), method_factory(name, config, rng),
                          lambda n, r: sample_toy(dataset, n, r).to(device),
                          lambda n, r: torch.randn(n, config.latent_dim, generator=r).to(device),
@@ -109,13 +109,6 @@ def train_one(name: str, dataset: str, seed: int, config: Config, device: torch.
     n_eval = config.n_eval - config.n_eval % (config.n_particles if name == "mixed_langevin" else 1)
     with torch.no_grad():
         return gen(torch.randn(n_eval, config.latent_dim, generator=rng).to(device)).cpu()
-
-
-def _mean_se(values: list[float]) -> tuple[float, float]:
-    n = len(values)
-    mean = sum(values) / n
-    var = sum((v - mean) ** 2 for v in values) / (n - 1) if n > 1 else float("nan")
-    return mean, math.sqrt(var / n) if n > 1 else float("nan")
 
 
 def run(config: Config, out: RunOutput) -> dict:
@@ -147,7 +140,8 @@ def run(config: Config, out: RunOutput) -> dict:
                              "w2": wasserstein(x[:config.n_w2], real[:config.n_w2], p=2) if finite else float("inf")})
             row: dict = {}
             for key in ("modes", "hq", "reverse_kl", "w2"):
-                row[key], row[key + "_se"] = _mean_se([float(r[key]) for r in runs])
+                stat = mean_se([float(r[key]) for r in runs])
+                row[key], row[key + "_se"] = stat.mean, stat.se
             row["per_seed_modes"] = [r["modes"] for r in runs]
             table[name] = row
             out.log.info("%s on %s: modes %.1f, HQ %.1f%%, reverse KL %.3f, W2 %.3f", name, dataset, row["modes"],

@@ -20,8 +20,9 @@ import torch
 
 from saddle.data.toy import ring_centers, sample_toy
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.gans import GANGame, GANTrainer, MLPCritic, MLPGenerator, init_weights, train_gan
+from saddle.gans import GANGame, GANTrainer, MLPCritic, MLPGenerator, train_gan
 from saddle.metrics import mode_coverage
+from saddle.models import reinitialize_
 from saddle.optim import SimultaneousAdam
 
 RING_STD = 0.02 * 2 ** 0.5 * 2
@@ -64,8 +65,8 @@ def run(config: Config, out: RunOutput) -> dict:
     for name, s in setups.items():
         rng = torch.Generator().manual_seed(config.seed)
         hidden = (config.hidden,) * 3
-        gen = init_weights(MLPGenerator(config.latent_dim, 2, hidden), rng).to(device)
-        critic = init_weights(MLPCritic(2, hidden), rng).to(device)
+        gen = reinitialize_(MLPGenerator(config.latent_dim, 2, hidden), rng).to(device)
+        critic = reinitialize_(MLPCritic(2, hidden), rng).to(device)
         trainer = GANTrainer(GANGame(gen, critic, s["loss"], penalty=s["penalty"], penalty_weight=config.gp_weight,
                                      rng=rng),
                              lambda p: SimultaneousAdam(config.lr_generator, betas=(0.5, 0.9), projection=p),

@@ -21,8 +21,9 @@ import torch
 
 from saddle.data.toy import sample_toy
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
-from saddle.gans import GANGame, GANTrainer, MLPCritic, MLPGenerator, init_weights, spectral_normalize, train_gan
+from saddle.gans import GANGame, GANTrainer, MLPCritic, MLPGenerator, spectral_normalize, train_gan
 from saddle.metrics import critic_w1_estimate, wasserstein
+from saddle.models import reinitialize_
 from saddle.optim import SimultaneousAdam
 from saddle.robustness import lipschitz_lower_bound, lipschitz_upper_bound_product
 
@@ -73,8 +74,8 @@ def run(config: Config, out: RunOutput) -> dict:
     for variant in config.variants:
         rng = torch.Generator().manual_seed(config.seed)
         hidden = (config.hidden,) * 3
-        gen = init_weights(MLPGenerator(config.latent_dim, 2, hidden), rng).to(device)
-        critic = init_weights(MLPCritic(2, hidden), rng).to(device)
+        gen = reinitialize_(MLPGenerator(config.latent_dim, 2, hidden), rng).to(device)
+        critic = reinitialize_(MLPCritic(2, hidden), rng).to(device)
         if variant == "spectral_norm":
             spectral_normalize(critic)
         game = GANGame(gen, critic, "wasserstein", penalty="gp" if variant == "gradient_penalty" else "none",

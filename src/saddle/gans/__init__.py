@@ -11,13 +11,12 @@ from saddle.gans.game import PENALTIES, GANGame, GANTrainer, MethodFactory, trai
 from saddle.gans.losses import (GAN_LOSSES, hinge_losses, minimax_losses, non_saturating_losses, vanilla_value,
                                 wasserstein_losses)
 from saddle.gans.mixed import ParticleCritic, ParticleGenerator, ParticleMLP
-from saddle.gans.networks import (ConvCritic8x8, ConvGenerator8x8, MLPCritic, MLPGenerator, init_weights,
-                                  spectral_normalize)
+from saddle.gans.networks import ConvCritic8x8, ConvGenerator8x8, MLPCritic, MLPGenerator, spectral_normalize
 from saddle.gans.regularizers import gradient_penalty, input_gradient_norms, interpolates, r1_penalty, r2_penalty
 
 __all__ = [
     "GANGame", "GANTrainer", "train_gan", "MethodFactory", "PENALTIES", "GAN_LOSSES", "minimax_losses", "non_saturating_losses",
     "wasserstein_losses", "hinge_losses", "vanilla_value", "gradient_penalty", "r1_penalty", "r2_penalty",
     "input_gradient_norms", "interpolates", "MLPGenerator", "MLPCritic", "ConvGenerator8x8", "ConvCritic8x8",
-    "spectral_normalize", "init_weights", "DiracGenerator", "DiracCritic", "ParticleGenerator", "ParticleCritic", "ParticleMLP",
+    "spectral_normalize", "DiracGenerator", "DiracCritic", "ParticleGenerator", "ParticleCritic", "ParticleMLP",
 ]

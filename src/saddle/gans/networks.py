@@ -2,7 +2,7 @@
 
 Shapes: a generator maps latents (B, latent_dim) to samples ((B, 2) or (B, 1, 8, 8) in [0, 1]); a critic maps
 samples to scores (B,). Initialisation is PyTorch's default, drawn from the global RNG unless the caller
-re-initialises with `init_weights(module, generator)` (experiments do, for same seed → same numbers).
+re-initialises with `saddle.models.reinitialize_(module, generator)` (experiments do: same seed → same numbers).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from torch.nn.utils.parametrizations import spectral_norm
 
 from saddle.validation import check_int
 
-__all__ = ["MLPGenerator", "MLPCritic", "ConvGenerator8x8", "ConvCritic8x8", "spectral_normalize", "init_weights"]
+__all__ = ["MLPGenerator", "MLPCritic", "ConvGenerator8x8", "ConvCritic8x8", "spectral_normalize"]
 
 
 def _mlp(sizes: Sequence[int], activation: type[nn.Module]) -> nn.Sequential:
@@ -94,15 +94,3 @@ def spectral_normalize(module: nn.Module, n_power_iterations: int = 1) -> nn.Mod
             spectral_norm(child, n_power_iterations=n_power_iterations)
     return module
 
-
-@torch.no_grad()
-def init_weights(module: nn.Module, generator: torch.Generator) -> nn.Module:
-    """Re-draw every Linear/Conv layer like PyTorch's default (U(±1/sqrt(fan_in))) from `generator`; in place."""
-    for child in module.modules():
-        if isinstance(child, (nn.Linear, nn.Conv2d)):
-            weight = child.parametrizations.weight.original if hasattr(child, "parametrizations") else child.weight
-            bound = 1.0 / weight[0].numel() ** 0.5
-            weight.copy_((torch.rand(weight.shape, generator=generator) * 2 - 1) * bound)
-            if child.bias is not None:
-                child.bias.copy_((torch.rand(child.bias.shape, generator=generator) * 2 - 1) * bound)
-    return module
