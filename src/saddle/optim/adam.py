@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from saddle.optim._common import axpy, check_projection, check_step_size, project, step_at
+from saddle.optim._common import axpy, check_projection, check_step_size, graph_free, project, step_at
 from saddle.optim.adam_scaling import AdamScaling
 from saddle.optim.base import Field, Params, Projection, StepSize
 from saddle.optim.extra_adam import AdamState
@@ -29,6 +29,7 @@ class SimultaneousAdam:
         m, v = self.scaling.zeros(params)
         return AdamState(0, m, v)
 
+    @graph_free
     def step(self, params: Params, state: AdamState, field: Field) -> tuple[Params, AdamState]:
         k, lr = state.count, step_at(self.lr, state.count)
         m, v = self.scaling.update(state.m, state.v, field(params))
