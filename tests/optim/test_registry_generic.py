@@ -142,7 +142,7 @@ def test_projection_keeps_every_iterate_feasible(name):
         if name != "rfbs":  # RFBS evaluates V at the unprojected reflection 2z_k − z_{k−1} by design
             assert all(inside(p) for p in seen)
     # the constrained solution of the VI is the corner (0.5, −0.5)
-    if name not in ("sim_gda", "alt_gda", "extra_adam", "optimistic_adam"):
+    if name not in ("sim_gda", "alt_gda", "sim_adam", "extra_adam", "optimistic_adam"):
         torch.testing.assert_close(z[0], torch.full_like(z[0], 0.5), atol=1e-6, rtol=0)
         torch.testing.assert_close(z[1], torch.full_like(z[1], -0.5), atol=1e-6, rtol=0)
 

@@ -19,6 +19,7 @@ drives nn.Module players with the same object; `per_player(Box(-c, c), None)` as
 clips one player's parameters (e.g. WGAN weight clipping) and leaves the other free.
 """
 
+from saddle.optim.adam import SimultaneousAdam
 from saddle.optim.adam_scaling import AdamScaling
 from saddle.optim.base import Field, Method, Params, Projection, StepSize, per_player
 from saddle.optim.ceg_plus import CEGPlus, CEGPlusState
@@ -42,8 +43,9 @@ from saddle.optim.seg_plus import SEGPlusState, StochasticSEGPlus, paired_field
 __all__ = [
     "Method", "Field", "Params", "Projection", "StepSize", "per_player",
     "SimultaneousGDA", "AlternatingGDA", "ProximalPoint", "ExtraGradient", "OptimisticGDA",
-    "ReflectedForwardBackward", "EGPlus", "CEGPlus", "StochasticSEGPlus", "ExtraAdam", "OptimisticAdam",
-    "MirrorDescent", "MirrorProx", "LangevinGDA", "PreconditionedLangevinGDA", "RMSPropState", "AdamScaling", "NoisyField", "robbins_monro", "paired_field",
+    "ReflectedForwardBackward", "EGPlus", "CEGPlus", "StochasticSEGPlus", "SimultaneousAdam", "ExtraAdam",
+    "OptimisticAdam", "MirrorDescent", "MirrorProx", "LangevinGDA", "PreconditionedLangevinGDA", "RMSPropState",
+    "AdamScaling", "NoisyField", "robbins_monro", "paired_field",
     "Constant", "PolynomialDecay", "StepDecay", "GameOptimizer", "METHODS", "MethodInfo",
     "CountState", "OptimisticState", "ReflectedState", "CEGPlusState", "SEGPlusState", "AdamState",
     "OptimisticAdamState", "MirrorState",

@@ -1,0 +1,22 @@
+"""saddle.gans: GANs as two-player games stepped by any Method of saddle.optim (SPEC §4).
+
+Losses (min-max / non-saturating vanilla, WGAN, hinge), critic regularisers (gradient penalty, R1, R2),
+spectral normalisation, generator/critic MLPs for 2-D data and conv nets for 8×8 digits, the trainer
+(`GANTrainer`: simultaneous or alternating, n_critic, per-player steps, weight clipping, EMA) and the
+mixed-strategy GAN's particle ensembles (Hsieh et al. 2019).
+"""
+
+from saddle.gans.dirac import DiracCritic, DiracGenerator
+from saddle.gans.game import PENALTIES, GANGame, GANTrainer, MethodFactory, train_gan
+from saddle.gans.losses import (GAN_LOSSES, hinge_losses, minimax_losses, non_saturating_losses, vanilla_value,
+                                wasserstein_losses)
+from saddle.gans.mixed import ParticleCritic, ParticleGenerator, ParticleMLP
+from saddle.gans.networks import ConvCritic8x8, ConvGenerator8x8, MLPCritic, MLPGenerator, spectral_normalize
+from saddle.gans.regularizers import gradient_penalty, input_gradient_norms, interpolates, r1_penalty, r2_penalty
+
+__all__ = [
+    "GANGame", "GANTrainer", "train_gan", "MethodFactory", "PENALTIES", "GAN_LOSSES", "minimax_losses", "non_saturating_losses",
+    "wasserstein_losses", "hinge_losses", "vanilla_value", "gradient_penalty", "r1_penalty", "r2_penalty",
+    "input_gradient_norms", "interpolates", "MLPGenerator", "MLPCritic", "ConvGenerator8x8", "ConvCritic8x8",
+    "spectral_normalize", "DiracGenerator", "DiracCritic", "ParticleGenerator", "ParticleCritic", "ParticleMLP",
+]
