@@ -92,4 +92,4 @@ def test_adam_methods_refuse_eps_that_is_not_positive(cls, eps):
 def test_adam_methods_take_step_size_not_lr():
     assert ExtraAdam(step_size=0.1).step_size == 0.1 and OptimisticAdam(step_size=0.2).step_size == 0.2
     with pytest.raises(TypeError):
-        ExtraAdam(lr=0.1)
+        ExtraAdam(lr=0.1)  # the old name is refused (renamed step_size)

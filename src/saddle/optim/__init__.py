@@ -24,7 +24,8 @@ from saddle.optim.adam_scaling import AdamScaling
 from saddle.optim.base import Field, Method, Params, Projection, StepSize, per_player
 from saddle.optim.ceg_plus import CEGPlus, CEGPlusState
 from saddle.optim.eg_plus import EGPlus
-from saddle.optim.extra_adam import AdamState, ExtraAdam
+from saddle.optim.adam_scaling import AdamState
+from saddle.optim.extra_adam import ExtraAdam
 from saddle.optim.extragradient import ExtraGradient
 from saddle.optim.gda import AlternatingGDA, CountState, SimultaneousGDA
 from saddle.optim.langevin import LangevinGDA

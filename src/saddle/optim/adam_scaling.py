@@ -1,16 +1,17 @@
-"""Adam-style scaling (Kingma & Ba 2015), the piece shared by ExtraAdam and OptimisticAdam."""
+"""Adam-style scaling (Kingma & Ba 2015), the piece shared by SimultaneousAdam, ExtraAdam and OptimisticAdam."""
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import torch
 from torch import Tensor
 
-from saddle.optim._common import check_real
-from saddle.optim.base import Params
+from saddle.optim._common import check_projection, check_real, check_step_size
+from saddle.optim.base import Params, Projection, StepSize
 
-__all__ = ["AdamScaling"]
+__all__ = ["AdamScaling", "AdamState", "AdamMethod"]
 
 
 class AdamScaling:
@@ -44,3 +45,28 @@ class AdamScaling:
         denom = torch._foreach_sqrt(torch._foreach_div(list(v), c2))
         torch._foreach_add_(denom, self.eps)
         return list(torch._foreach_div(torch._foreach_div(list(m), c1), denom))
+
+
+class AdamState(NamedTuple):
+    """Step counter k and the Adam moments (m, v), one tensor per player each."""
+
+    count: int
+    m: list[Tensor]
+    v: list[Tensor]
+
+
+class AdamMethod:
+    """What the Adam-scaled Methods share: arguments step_size γ (float or schedule), betas, eps, projection.
+
+    Subclasses define `step`; `init` starts the moments at zero with counter 0.
+    """
+
+    def __init__(self, step_size: StepSize, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 projection: Projection | None = None) -> None:
+        self.step_size = check_step_size(step_size)
+        self.scaling = AdamScaling(betas, eps)
+        self.projection = check_projection(projection)
+
+    def init(self, params: Params) -> AdamState:
+        m, v = self.scaling.zeros(params)
+        return AdamState(0, m, v)

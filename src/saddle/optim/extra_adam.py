@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
-from torch import Tensor
-
-from saddle.optim._common import axpy, check_projection, check_step_size, graph_free, project, step_at
-from saddle.optim.adam_scaling import AdamScaling
-from saddle.optim.base import Field, Params, Projection, StepSize
+from saddle.optim._common import axpy, graph_free, project, step_at
+from saddle.optim.adam_scaling import AdamMethod, AdamState
+from saddle.optim.base import Field, Params
 
 __all__ = ["ExtraAdam", "AdamState"]
 
 
-class AdamState(NamedTuple):
-    """Step counter k and the Adam moments (m, v), one tensor per player each."""
-
-    count: int
-    m: list[Tensor]
-    v: list[Tensor]
-
-
-class ExtraAdam:
+class ExtraAdam(AdamMethod):
     """Extragradient with Adam scaling; the moments are updated at both the extrapolation and the update.
 
     Seed 001 ("ExtraAdam for GANs"), with g = V(z):
@@ -34,16 +22,6 @@ class ExtraAdam:
     old torch Adam, adds it to sqrt(v); the two differ only through ε).
     Args: step_size γ (float or schedule), betas (0.9, 0.999), eps > 0 (1e-8), projection (None). Two field calls.
     """
-
-    def __init__(self, step_size: StepSize, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 projection: Projection | None = None) -> None:
-        self.step_size = check_step_size(step_size)
-        self.scaling = AdamScaling(betas, eps)
-        self.projection = check_projection(projection)
-
-    def init(self, params: Params) -> AdamState:
-        m, v = self.scaling.zeros(params)
-        return AdamState(0, m, v)
 
     @graph_free
     def step(self, params: Params, state: AdamState, field: Field) -> tuple[Params, AdamState]:

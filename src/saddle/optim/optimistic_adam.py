@@ -7,9 +7,9 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from saddle.optim._common import check_projection, check_step_size, graph_free, project, step_at
-from saddle.optim.adam_scaling import AdamScaling
-from saddle.optim.base import Field, Params, Projection, StepSize
+from saddle.optim._common import graph_free, project, step_at
+from saddle.optim.adam_scaling import AdamMethod
+from saddle.optim.base import Field, Params
 
 __all__ = ["OptimisticAdam", "OptimisticAdamState"]
 
@@ -23,7 +23,7 @@ class OptimisticAdamState(NamedTuple):
     past_direction: list[Tensor]
 
 
-class OptimisticAdam:
+class OptimisticAdam(AdamMethod):
     """The optimistic step applied to Adam-scaled directions; one field call per step.
 
     Daskalakis et al. 2018, Alg. 1: m, v ← moments with g_t = V(θ_{t−1}), d_t = m̂_t/(sqrt(v̂_t) + ε),
@@ -32,12 +32,6 @@ class OptimisticAdam:
     (V(z_{−1}) := V(z_0)) and as common implementations of Alg. 1.
     Args: step_size η (float or schedule), betas (0.9, 0.999), eps > 0 (1e-8), projection (None).
     """
-
-    def __init__(self, step_size: StepSize, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 projection: Projection | None = None) -> None:
-        self.step_size = check_step_size(step_size)
-        self.scaling = AdamScaling(betas, eps)
-        self.projection = check_projection(projection)
 
     def init(self, params: Params) -> OptimisticAdamState:
         m, v = self.scaling.zeros(params)

@@ -110,7 +110,7 @@ METHODS: dict[str, MethodInfo] = {info.name: info for info in [
                converges_bilinear=True, step_size=0.5,
                bad_kwargs=_bad() + ({"step_size": 0.1, "alpha": 1.5}, {"step_size": 0.1, "alpha": 0.0})),
     MethodInfo("sim_adam", lambda step_size, projection=None: SimultaneousAdam(step_size, projection=projection), 1,
-               step_size=0.01, bad_kwargs=_bad("lr") + ({"lr": 0.1, "betas": (0.9, 1.0)},)),
+               step_size=0.01, bad_kwargs=_bad() + ({"step_size": 0.1, "betas": (0.9, 1.0)}, {"step_size": 0.1, "eps": 0.0})),
     MethodInfo("extra_adam", lambda step_size, projection=None: ExtraAdam(step_size, projection=projection), 2,
                step_size=0.01,
                bad_kwargs=_bad() + ({"step_size": 0.1, "betas": (1.0, 0.9)}, {"step_size": 0.1, "betas": (0.9,)},
