@@ -86,16 +86,16 @@ def progress(iterable: Iterable[T], desc: str = "", total: int | None = None, le
     items = tqdm(iterable, desc=desc, total=total, leave=leave, dynamic_ncols=True,
                  file=sys.stderr) if bars_enabled() else iterable
     start = last = time.monotonic()
-    done = 0
+    done = reported = 0
     for item in items:
         yield item
         done += 1
         now = time.monotonic()
         if now - last >= every:
-            last = now
+            last, reported = now, done
             LOGGER.info(_line(desc, done, total, now - start))
     elapsed = time.monotonic() - start
-    if elapsed >= every:  # a loop long enough to have reported also says when it finished
+    if elapsed >= every and reported != done:  # a loop long enough to have reported says when it finished
         LOGGER.info(_line(desc, done, total, elapsed) + " (finished)")
 
 
