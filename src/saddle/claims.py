@@ -30,7 +30,8 @@ __all__ = ["Claim", "ClaimVerdict", "check_claims", "claims_summary", "lookup_me
 COMPARISONS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
                ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 TRUTH_OPS = ("is_true", "is_false")
-OPS = (*COMPARISONS, *TRUTH_OPS)
+LABEL_OP = "=="  # a string metric (a trajectory label, a chosen sampler) equal to a string threshold
+OPS = (*COMPARISONS, *TRUTH_OPS, LABEL_OP)
 
 REPRODUCED = "reproduced"
 NOT_REPRODUCED = "not reproduced"
@@ -42,8 +43,10 @@ DECLARATION_ERROR = "declaration error"
 class Claim:
     """One claim of the notes: `metric op threshold` must hold on the run's metrics.
 
-    `metric` is a key of the metrics dict, dotted for nested dicts ("largest_sigma.one_step_n_eff");
-    `op` one of "<", "<=", ">", ">=" (with a finite `threshold`) or "is_true", "is_false" (without);
+    `metric` is a key of the metrics dict, dotted for nested dicts ("largest_sigma.one_step_n_eff") and
+    list positions ("robust_accuracy.PGD.-1": the last entry);
+    `op` one of "<", "<=", ">", ">=" (with a finite `threshold`), "is_true", "is_false" (without), or
+    "==" with a string `threshold` (a label such as "limit cycle");
     `at_quick=False`: the claim is only expected at full size.
     """
 
@@ -52,7 +55,7 @@ class Claim:
     source: str
     metric: str
     op: str
-    threshold: float | None = None
+    threshold: float | str | None = None
     at_quick: bool = True
 
     def __post_init__(self) -> None:
@@ -65,6 +68,10 @@ class Claim:
         if self.op in TRUTH_OPS:
             if self.threshold is not None:
                 raise ValueError(f"Claim {self.name!r}: op {self.op!r} takes no threshold, got {self.threshold!r}")
+        elif self.op == LABEL_OP:
+            if not isinstance(self.threshold, str):
+                raise ValueError(f"Claim {self.name!r}: op '==' compares labels and needs a string threshold, "
+                                 f"got {self.threshold!r}")
         elif (isinstance(self.threshold, bool) or not isinstance(self.threshold, numbers.Real)
               or not math.isfinite(self.threshold)):
             raise ValueError(f"Claim {self.name!r}: op {self.op!r} needs a finite real threshold, "
@@ -77,6 +84,8 @@ class Claim:
         """The condition as text: "GDA.measured_ratio > 1" or "gda_spirals_out is true"."""
         if self.op in TRUTH_OPS:
             return f"{self.metric} is {self.op[3:]}"
+        if self.op == LABEL_OP:
+            return f"{self.metric} == {self.threshold!r}"
         return f"{self.metric} {self.op} {self.threshold:g}"
 
 
@@ -99,13 +108,22 @@ class ClaimVerdict:
 _MISSING = object()
 
 
-def lookup_metric(metrics: Mapping[str, Any], dotted: str) -> Any:
-    """metrics["a"]["b"] for "a.b"; a key containing dots is tried whole first. KeyError when absent."""
-    if dotted in metrics:
+def lookup_metric(metrics: Any, dotted: str) -> Any:
+    """metrics["a"]["b"] for "a.b", metrics["a"][0] for "a.0" (lists); keys may contain dots themselves
+    (every split is tried, left to right). KeyError when absent."""
+    if isinstance(metrics, Mapping) and dotted in metrics:
         return metrics[dotted]
-    head, dot, rest = dotted.partition(".")
-    if dot and head in metrics and isinstance(metrics[head], Mapping):
-        return lookup_metric(metrics[head], rest)
+    if isinstance(metrics, (list, tuple)) and dotted.lstrip("-").isdigit() and -len(metrics) <= int(dotted) < len(metrics):
+        return metrics[int(dotted)]
+    for i, char in enumerate(dotted):  # keys may contain dots themselves ("forsaken (Ex. 5.2).label")
+        if char != ".":
+            continue
+        try:
+            inner = lookup_metric(metrics, dotted[:i])
+            if isinstance(inner, (Mapping, list, tuple)):
+                return lookup_metric(inner, dotted[i + 1:])
+        except KeyError:
+            continue
     raise KeyError(dotted)
 
 
@@ -134,6 +152,11 @@ def check_claim(claim: Claim, metrics: Mapping[str, Any], quick: bool) -> ClaimV
             return ClaimVerdict(**base, measured=measured, status=DECLARATION_ERROR,
                                 detail=f"op {claim.op!r} needs a boolean metric, {claim.metric!r} is {measured!r}")
         holds = measured is (claim.op == "is_true")
+    elif claim.op == LABEL_OP:
+        if not isinstance(measured, str):
+            return ClaimVerdict(**base, measured=measured, status=DECLARATION_ERROR,
+                                detail=f"op '==' needs a string metric, {claim.metric!r} is {measured!r}")
+        holds = measured == claim.threshold
     else:
         number = _as_number(measured)
         if number is None:
