@@ -98,7 +98,7 @@ def test_summary_counts_checked_claims_only():
 
 
 @pytest.mark.parametrize("kwargs, fragment", [
-    (dict(op="==", threshold=1.0), "op must be one of"),
+    (dict(op="!=", threshold=1.0), "op must be one of"),
     (dict(op=">"), "finite real threshold"),
     (dict(op=">", threshold=math.nan), "finite real threshold"),
     (dict(op=">", threshold=True), "finite real threshold"),
