@@ -114,6 +114,13 @@ def test_report_command(fake_registry, tmp_path, capsys):
     assert (tmp_path / "index.html").is_file()
 
 
+def test_every_registered_experiment_declares_claims():
+    for name, exp in experiments.registry().items():
+        assert exp.claims, f"{name} declares no claims of the notes"
+        for claim in exp.claims:
+            assert claim.source.strip() and claim.statement.strip(), (name, claim.name)
+
+
 def test_every_registered_experiment_has_valid_quick_config():
     for name, exp in experiments.registry().items():
         assert exp.summary and exp.reproduces, name

@@ -47,7 +47,9 @@ class Claim:
     list positions ("robust_accuracy.PGD.-1": the last entry);
     `op` one of "<", "<=", ">", ">=" (with a finite `threshold`), "is_true", "is_false" (without), or
     "==" with a string `threshold` (a label such as "limit cycle");
-    `at_quick=False`: the claim is only expected at full size.
+    `at_quick=False`: the claim is only expected at full size;
+    `than`: another metric to compare with, `metric op threshold × than` (threshold defaults to 1),
+    e.g. Claim(..., "seconds_per_step.sliced", "<", than="seconds_per_step.exact").
     """
 
     name: str
@@ -57,6 +59,7 @@ class Claim:
     op: str
     threshold: float | str | None = None
     at_quick: bool = True
+    than: str | None = None
 
     def __post_init__(self) -> None:
         for key in ("name", "statement", "source", "metric"):
@@ -65,6 +68,13 @@ class Claim:
                 raise ValueError(f"Claim {key} must be a non-empty string, got {value!r}")
         if self.op not in OPS:
             raise ValueError(f"Claim {self.name!r}: op must be one of {list(OPS)}, got {self.op!r}")
+        if self.than is not None:
+            if self.op not in COMPARISONS:
+                raise ValueError(f"Claim {self.name!r}: `than` needs one of {list(COMPARISONS)}, got op {self.op!r}")
+            if not isinstance(self.than, str) or not self.than.strip():
+                raise ValueError(f"Claim {self.name!r}: than must be a non-empty metric name, got {self.than!r}")
+            if self.threshold is None:
+                object.__setattr__(self, "threshold", 1.0)
         if self.op in TRUTH_OPS:
             if self.threshold is not None:
                 raise ValueError(f"Claim {self.name!r}: op {self.op!r} takes no threshold, got {self.threshold!r}")
@@ -86,6 +96,9 @@ class Claim:
             return f"{self.metric} is {self.op[3:]}"
         if self.op == LABEL_OP:
             return f"{self.metric} == {self.threshold!r}"
+        if self.than is not None:
+            factor = "" if self.threshold == 1 else f"{self.threshold:g} × "
+            return f"{self.metric} {self.op} {factor}{self.than}"
         return f"{self.metric} {self.op} {self.threshold:g}"
 
 
@@ -103,9 +116,6 @@ class ClaimVerdict:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
-
-
-_MISSING = object()
 
 
 def lookup_metric(metrics: Any, dotted: str) -> Any:
@@ -138,34 +148,45 @@ def _as_number(value: Any) -> float | None:
     return None
 
 
-def check_claim(claim: Claim, metrics: Mapping[str, Any], quick: bool) -> ClaimVerdict:
-    """Decide one claim on `metrics` (see `check_claims`)."""
-    base = dict(name=claim.name, statement=claim.statement, source=claim.source, expected=claim.expected)
+def _decide(claim: Claim, metrics: Mapping[str, Any]) -> tuple[Any, bool | None, str]:
+    """(measured, holds, problem): `problem` names what is wrong with the declaration, else ""."""
     try:
         measured = lookup_metric(metrics, claim.metric)
     except KeyError:
         known = ", ".join(sorted(map(str, metrics))) or "none"
-        return ClaimVerdict(**base, measured=None, status=DECLARATION_ERROR,
-                            detail=f"metric {claim.metric!r} is not in the run's metrics (top-level keys: {known})")
+        return None, None, f"metric {claim.metric!r} is not in the run's metrics (top-level keys: {known})"
     if claim.op in TRUTH_OPS:
         if not isinstance(measured, bool):
-            return ClaimVerdict(**base, measured=measured, status=DECLARATION_ERROR,
-                                detail=f"op {claim.op!r} needs a boolean metric, {claim.metric!r} is {measured!r}")
-        holds = measured is (claim.op == "is_true")
-    elif claim.op == LABEL_OP:
+            return measured, None, f"op {claim.op!r} needs a boolean metric, {claim.metric!r} is {measured!r}"
+        return measured, measured is (claim.op == "is_true"), ""
+    if claim.op == LABEL_OP:
         if not isinstance(measured, str):
-            return ClaimVerdict(**base, measured=measured, status=DECLARATION_ERROR,
-                                detail=f"op '==' needs a string metric, {claim.metric!r} is {measured!r}")
-        holds = measured == claim.threshold
-    else:
-        number = _as_number(measured)
-        if number is None:
-            return ClaimVerdict(**base, measured=measured, status=DECLARATION_ERROR,
-                                detail=f"op {claim.op!r} needs a real metric, {claim.metric!r} is {measured!r}")
-        holds = COMPARISONS[claim.op](number, claim.threshold)  # NaN compares False: not reproduced
-    if quick and not claim.at_quick:
-        return ClaimVerdict(**base, measured=measured, status=NOT_CHECKED,
-                            detail="expected at full size only")
+            return measured, None, f"op '==' needs a string metric, {claim.metric!r} is {measured!r}"
+        return measured, measured == claim.threshold, ""
+    number = _as_number(measured)
+    if number is None:
+        return measured, None, f"op {claim.op!r} needs a real metric, {claim.metric!r} is {measured!r}"
+    bound = float(claim.threshold)  # type: ignore[arg-type]
+    if claim.than is not None:
+        try:
+            other = lookup_metric(metrics, claim.than)
+        except KeyError:
+            return measured, None, f"metric {claim.than!r} (than) is not in the run's metrics"
+        if _as_number(other) is None:
+            return measured, None, f"than needs a real metric, {claim.than!r} is {other!r}"
+        bound *= _as_number(other)  # type: ignore[operator]
+        measured = {claim.metric: measured, claim.than: other}
+    return measured, COMPARISONS[claim.op](number, bound), ""  # NaN compares False: not reproduced
+
+
+def check_claim(claim: Claim, metrics: Mapping[str, Any], quick: bool) -> ClaimVerdict:
+    """Decide one claim on `metrics` (see `check_claims`)."""
+    base = dict(name=claim.name, statement=claim.statement, source=claim.source, expected=claim.expected)
+    measured, holds, problem = _decide(claim, metrics)
+    if quick and not claim.at_quick:  # full-size claims may use metrics that only full runs produce
+        return ClaimVerdict(**base, measured=measured, status=NOT_CHECKED, detail="expected at full size only")
+    if problem:
+        return ClaimVerdict(**base, measured=measured, status=DECLARATION_ERROR, detail=problem)
     return ClaimVerdict(**base, measured=measured, status=REPRODUCED if holds else NOT_REPRODUCED)
 
 
@@ -173,7 +194,7 @@ def check_claims(claims: Iterable[Claim], metrics: Mapping[str, Any], quick: boo
     """One verdict per claim, in order: reproduced / not reproduced / not checked at this size / declaration error.
 
     `quick=True` marks claims declared with `at_quick=False` as not checked (their measured value is
-    still recorded). A missing metric, or one of the wrong type, is a declaration error.
+    still recorded when present). A missing metric, or one of the wrong type, is a declaration error.
     """
     return [check_claim(c, metrics, quick) for c in claims]
 

@@ -261,13 +261,10 @@ def _run_one(exp: Any, config: Any, out_root: Path, quick: bool) -> tuple[float,
         raise
 
 
-def _fmt_value(v: Any) -> str:
-    return f"{v:.4g}" if isinstance(v, float) else str(v)
-
-
 def _claim_lines(verdicts: Sequence[Mapping[str, Any]]) -> list[str]:
     """"claims: N/M reproduced" and one line per claim that was checked and did not reproduce."""
     from saddle.claims import NOT_CHECKED, REPRODUCED, claims_summary
+    from saddle.report.html import format_value
 
     if not verdicts:
         return ["claims: none declared"]
@@ -276,7 +273,7 @@ def _claim_lines(verdicts: Sequence[Mapping[str, Any]]) -> list[str]:
     lines = [f"claims: {n}/{m} reproduced" + (f" ({skipped} not checked at this size)" if skipped else "")]
     for v in verdicts:
         if v["status"] not in (REPRODUCED, NOT_CHECKED):
-            why = v.get("detail") or f"expected {v['expected']}, measured {_fmt_value(v['measured'])}"
+            why = v.get("detail") or f"expected {v['expected']}, measured {format_value(v['measured'])}"
             lines.append(f"  {v['status']}: {v['name']} — {v['statement']} ({why})")
     return lines
 

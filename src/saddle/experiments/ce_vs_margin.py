@@ -27,7 +27,7 @@ import torch
 
 from saddle.attacks import MarginAttack, ProjectedGradientAttack, cross_entropy, margin
 from saddle.data import load_digits
-from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics import robust_accuracy
 from saddle.models import DigitsCNN, build_seeded
 from saddle.train.erm import train_classifier
@@ -126,7 +126,23 @@ def run(config: Config, out: RunOutput) -> dict:
     return metrics
 
 
+_CE = "seed 003, 'Why maximizing Cross-Entropy leads to weak adversaries'"
+_BETA = "seed 003, 'Adversary's problem can be solved without using surrogates' (BETA, Robey et al. 2023)"
+CLAIMS = (
+    Claim("ce_prefers_non_adversarial", "in the notes' 4-class example CE(δ_A) > CE(δ_B) although only δ_B "
+          "misclassifies", _CE, "seed003_ce_prefers_non_adversarial", "is_true"),
+    Claim("delta_b_misclassifies", "δ_B misclassifies: its margin max_{j≠b} h_j − h_b is > 0", _CE,
+          "seed003_margin_B", ">", 0.0),
+    Claim("delta_a_does_not", "δ_A does not misclassify: its margin is < 0", _CE, "seed003_margin_A", "<", 0.0),
+    Claim("margin_not_weaker", "the margin (BETA) attack's robust accuracy is at most the CE attacks' at every ε",
+          _BETA, "margin_not_weaker_than_ce", "is_true"),
+    Claim("margin_stronger_somewhere", "the margin attack is strictly stronger than PGD on CE at some ε", _BETA,
+          "margin_strictly_stronger_somewhere", "is_true"),
+)
+
+
 EXPERIMENT = Experiment(
+    claims=CLAIMS,
     name="ce_vs_margin",
     summary="cross-entropy vs margin (BETA) adversary: the notes' 4-class example and robust accuracy of a CNN",
     config=Config, run=run, quick={"epochs": 6, "n_test": 120, "eps": (0.1,), "steps": 10},

@@ -32,21 +32,24 @@ def _flatten(obj: Any, prefix: str = "") -> list[tuple[str, str]]:
         for k, v in obj.items():
             rows.extend(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
     elif isinstance(obj, list) and len(obj) > 8 and all(not isinstance(v, (dict, list)) for v in obj):
-        shown = ", ".join(_fmt(v) for v in obj[:4])
+        shown = ", ".join(format_value(v) for v in obj[:4])
         rows.append((prefix, f"[{shown}, … ({len(obj)} values)]"))
     elif isinstance(obj, list) and any(isinstance(v, (dict, list)) for v in obj):
         for i, v in enumerate(obj):
             rows.extend(_flatten(v, f"{prefix}[{i}]"))
     else:
-        rows.append((prefix, _fmt(obj)))
+        rows.append((prefix, format_value(obj)))
     return rows
 
 
-def _fmt(v: Any) -> str:
+def format_value(v: Any) -> str:
+    """A metric for people: floats to 4 significant digits, lists and {name: value} pairs item by item."""
     if isinstance(v, float):
         return f"{v:.4g}"
     if isinstance(v, list):
-        return "[" + ", ".join(_fmt(x) for x in v) + "]"
+        return "[" + ", ".join(format_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return ", ".join(f"{k} = {format_value(x)}" for k, x in v.items())
     return str(v)
 
 
@@ -112,7 +115,7 @@ def _claims_table(metas: list[tuple[Path, dict[str, Any]]]) -> str:
     for run, meta in metas:
         for v in meta.get("claims", []):
             verdicts.append(v)
-            measured = html.escape(_fmt(v.get("measured")))
+            measured = html.escape(format_value(v.get("measured")))
             detail = f'<br><span class="meta">{html.escape(v["detail"])}</span>' if v.get("detail") else ""
             rows.append(f'<tr id="claims-{html.escape(run.name)}"><td><a href="#{html.escape(run.name)}">'
                         f'{html.escape(run.name)}</a></td><td>{html.escape(v["statement"])}</td>'
