@@ -112,12 +112,16 @@ def run(config: Config, out: RunOutput) -> dict:
     ax.axhline(0, color="k", lw=0.8)
     ax.set_title("seed 003: h(a+δ_A)=(.26,.24,.25,.25), h(a+δ_B)=(.49,.51,0,0)", fontsize=9)
     ax = axes[1]
-    for n in names:
-        ax.plot(config.eps, curves[n], "o-", label=n)
+    for n, marker, size in zip(names, ("o", "s", "^"), (10, 7, 4)):  # nested sizes: equal points stay visible
+        ax.plot(config.eps, curves[n], marker=marker, ms=size, ls="-", label=n)
+    if len(config.eps) == 1:  # one ε (quick size): an axis around it instead of a degenerate one
+        ax.set_xlim(0.5 * config.eps[0], 1.5 * config.eps[0])
+        ax.set_xticks(list(config.eps))
+    ax.set_ylim(0, 1.02)
     ax.set_xlabel("ε (l∞)")
     ax.set_ylabel("robust test accuracy")
     ax.set_title(f"ERM DigitsCNN, {config.steps} steps per run")
-    ax.legend()
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=len(names))  # below: hides no point
     out.savefig(fig, "ce_vs_margin",
                 "Left: the notes' example — cross-entropy is larger at δ_A, which is still classified correctly, than "
                 "at δ_B, which is misclassified (margin > 0); the margin ranks them correctly. Right: robust accuracy of "
