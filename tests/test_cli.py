@@ -189,12 +189,15 @@ def run(config, out):
     time.sleep(config.sleep)
     return {"slept": config.sleep}
 
-experiments._REGISTRY = {"slow": Experiment("slow", "sleeps", Config, run)}
-sys.exit(cli.main(["run", "slow", "--out", sys.argv[1], "--set", "sleep=" + sys.argv[3]]))
+EXPERIMENT = Experiment("slow", "sleeps", Config, run)
+if __name__ == "__main__":
+    experiments._REGISTRY = {"slow": EXPERIMENT}
+    sys.exit(cli.main(["run", "slow", "--out", sys.argv[1], "--set", "sleep=" + sys.argv[3]]))
 """
 
 
-def test_sigterm_discards_the_run_in_progress_and_keeps_the_earlier_result(tmp_path):
+def test_sigterm_discards_the_run_in_progress_and_keeps_the_earlier_result(tmp_path, monkeypatch):
+    import importlib.util
     import os
     import signal
     import subprocess
@@ -204,11 +207,14 @@ def test_sigterm_discards_the_run_in_progress_and_keeps_the_earlier_result(tmp_p
     script = tmp_path / "slow.py"
     script.write_text(_SLOW_SCRIPT)
     out, marker = tmp_path / "out", tmp_path / "started"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    first = subprocess.run([sys.executable, str(script), str(out), str(marker), "0"], env=env, capture_output=True,
-                           text=True, timeout=120)
-    assert first.returncode == 0, first.stderr
+    spec = importlib.util.spec_from_file_location("slow_experiment", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(experiments, "_REGISTRY", {"slow": module.EXPERIMENT})
+    monkeypatch.setattr(sys, "argv", ["x", str(out), str(marker)])
+    assert cli.main(["run", "slow", "--out", str(out)]) == 0  # the earlier result, written in this process
     marker.unlink()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     proc = subprocess.Popen([sys.executable, str(script), str(out), str(marker), "60"], env=env,
                             stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60

@@ -33,17 +33,19 @@ def test_off_means_no_lines(monkeypatch, caplog):
     monkeypatch.setenv("SADDLE_PROGRESS_EVERY", "1e-9")
     with caplog.at_level(logging.INFO, logger="saddle.progress"):
         assert list(P.progress_range(3)) == [0, 1, 2]
-    assert caplog.records == [] and not P.enabled() and not P.bars_enabled()
+    assert caplog.records == [] and not P.lines_enabled() and not P.enabled()
 
 
 def test_bars_only_on_a_terminal_unless_forced(monkeypatch):
     monkeypatch.setenv("SADDLE_PROGRESS", "auto")
-    assert P.enabled() and not P.bars_enabled()  # pytest's stderr is not a terminal
+    assert P.lines_enabled() and not P.enabled()  # pytest's stderr is not a terminal: lines, no bars
+    monkeypatch.delenv("SADDLE_PROGRESS")
+    assert P.lines_enabled() and not P.enabled()
     monkeypatch.setenv("SADDLE_PROGRESS", "1")
-    assert P.bars_enabled()
+    assert P.enabled() and P.lines_enabled()
     P.set_enabled(False)
     try:
-        assert not P.enabled() and not P.bars_enabled()
+        assert not P.enabled() and not P.lines_enabled()
     finally:
         P.set_enabled(None)
 

@@ -357,6 +357,7 @@ def _without_nproc(argv: Sequence[str]) -> list[str]:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from saddle.experiments import registry
+    from saddle.progress import enabled as bars_shown
     from saddle.progress import report_every
 
     if args.nproc < 1:
@@ -414,7 +415,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     torch.set_num_threads(args.threads)
     log_handler = _console_logging(out_root)
     console = None
-    if not sys.stderr.isatty():  # no bars: progress lines go to the console instead
+    if not bars_shown():  # no bars (stderr is not a terminal): progress lines go to the console instead
         console = logging.StreamHandler(sys.stderr)
         console.setFormatter(logging.Formatter("  %(message)s"))
         logging.getLogger("saddle.progress").addHandler(console)
