@@ -291,13 +291,13 @@ def test_a_later_success_clears_an_earlier_failure_from_the_report(fake_registry
     ("toy/metrics.json", "", "toy/metrics.json: is empty"),
     ("toy/metrics.json", "[1, 2]", "toy/metrics.json: the file must be an object, got a list"),
     ("toy/run.json", '{"seconds": "fast"}', 'toy/run.json: "seconds" must be a number, got a string'),
-    ("toy/run.json", '{"claims": [{"name": 1}]}', "toy/run.json: claims[0].name must be a string, got a number"),
+    ("toy/run.json", '{"claims": [{"name": 1}]}', "toy/run.json: claims[0].name must be a string, got an integer"),
     ("toy/figures.json", '{"file": "x.png"}', "toy/figures.json: the file must be a list, got an object"),
     ("toy/figures.json", '[{"file": 3, "caption": "c"}]', "toy/figures.json: entry 0.file must be a string"),
     ("toy/figures.json", '[{"file": "../../etc/passwd", "caption": "c"}]', "must be a path inside the run folder"),
     ("tour.json", '{"failed": {', "tour.json: is not valid JSON"),
     ("tour.json", '{"failed": ["toy"]}', 'tour.json: "failed" must be an object, got a list'),
-    ("toy/config.json", "3", "toy/config.json: the file must be an object, got a number"),
+    ("toy/config.json", "3", "toy/config.json: the file must be an object, got an integer"),
 ])
 def test_report_on_a_damaged_folder_is_one_line_naming_the_file(fake_registry, tmp_path, capsys, file, content,
                                                                  message):

@@ -72,9 +72,9 @@ def _figure(run: Path, fig: dict[str, str]) -> str:
             f"</a><figcaption>{caption}</figcaption></figure>")
 
 
-def _table(rows: list[tuple[str, str]]) -> str:
+def _table(rows: list[tuple[str, str]], key: str = "metric") -> str:
     body = "".join(f"<tr><td><code>{html.escape(k)}</code></td><td>{html.escape(v)}</td></tr>" for k, v in rows)
-    return f"<table><tr><th>metric</th><th>value</th></tr>{body}</table>"
+    return f"<table><tr><th>{key}</th><th>value</th></tr>{body}</table>"
 
 
 def _section(run: Path, meta: dict[str, Any]) -> str:
@@ -102,7 +102,7 @@ def _section(run: Path, meta: dict[str, Any]) -> str:
     # long tables fold away so that the figures of the next experiment stay close
     parts.append(_table(flat) if len(flat) <= 16 else
                  f"<details><summary>metrics ({len(flat)} values)</summary>{_table(flat)}</details>")
-    parts.append(f"<details><summary>config</summary>{_table(_flatten(config)).replace('metric', 'key', 1)}</details>")
+    parts.append(f"<details><summary>config</summary>{_table(_flatten(config), key='key')}</details>")
     return "\n".join(parts)
 
 
@@ -113,12 +113,14 @@ def _claims_table(metas: list[tuple[Path, dict[str, Any]]]) -> str:
     """Every claim of every run: experiment, statement, source, expected, measured, verdict."""
     rows, verdicts = [], []
     for run, meta in metas:
-        for v in meta.get("claims", []):
+        for i, v in enumerate(meta.get("claims", [])):
             verdicts.append(v)
             measured = html.escape(format_value(v.get("measured")))
             detail = f'<br><span class="meta">{html.escape(v["detail"])}</span>' if v.get("detail") else ""
-            rows.append(f'<tr id="claims-{html.escape(run.name)}"><td><a href="#{html.escape(run.name)}">'
-                        f'{html.escape(run.name)}</a></td><td>{html.escape(v["statement"])}</td>'
+            anchor = f' id="claims-{html.escape(run.name)}"' if i == 0 else ""  # ids are unique: first row only
+            size = {True: " (quick)", False: " (full)"}.get(meta.get("quick"), "")
+            rows.append(f'<tr{anchor}><td><a href="#{html.escape(run.name)}">'
+                        f'{html.escape(run.name)}</a>{size}</td><td>{html.escape(v["statement"])}</td>'
                         f'<td>{html.escape(v["source"])}</td><td><code>{html.escape(v["expected"])}</code></td>'
                         f'<td>{measured}</td><td class="{_STATUS_CLASS.get(v["status"], "")}">'
                         f'{html.escape(v["status"])}{detail}</td></tr>')
