@@ -229,6 +229,33 @@ def test_sigterm_discards_the_run_in_progress_and_keeps_the_earlier_result(tmp_p
     assert json.loads((out / "slow" / "metrics.json").read_text()) == {"slept": 0.0}
 
 
+def _terminating_run(config, out):
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGTERM)
+    raise AssertionError("SIGTERM did not stop the run")
+
+
+def test_a_second_sigterm_during_the_cleanup_does_not_stop_it(fake_registry, tmp_path, monkeypatch):
+    import os
+    import shutil
+    import signal
+
+    fake_registry["toy"] = Experiment("toy", "terminates", _Config, _terminating_run)
+    real_rmtree = shutil.rmtree
+
+    def rmtree_after_another_term(path, *args, **kwargs):  # as `timeout` forwarding its own TERM would
+        os.kill(os.getpid(), signal.SIGTERM)
+        real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(cli.shutil, "rmtree", rmtree_after_another_term)
+    before = signal.getsignal(signal.SIGTERM)
+    assert cli.main(["run", "toy", "--out", str(tmp_path)]) == 143
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert signal.getsignal(signal.SIGTERM) == before  # the caller's handler is back
+
+
 def test_leftover_temporary_folders_of_dead_runs_are_removed(fake_registry, tmp_path, capsys):
     import os
     import subprocess

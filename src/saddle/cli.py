@@ -422,6 +422,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     previous_term = signal.getsignal(signal.SIGTERM)
 
     def on_term(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM (e.g. from `timeout`) must not stop the cleanup
         raise Terminated()
 
     signal.signal(signal.SIGTERM, on_term)
