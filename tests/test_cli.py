@@ -256,6 +256,25 @@ def test_a_second_sigterm_during_the_cleanup_does_not_stop_it(fake_registry, tmp
     assert signal.getsignal(signal.SIGTERM) == before  # the caller's handler is back
 
 
+def test_a_signal_during_the_swap_never_leaves_the_result_missing(fake_registry, tmp_path, monkeypatch):
+    import os
+    import signal
+
+    out = tmp_path / "r"
+    assert cli.main(["run", "toy", "--quick", "--out", str(out)]) == 0
+    real_replace = os.replace
+
+    def replace_after_a_term(src, dst):  # SIGTERM between moving the old result away and the new one in
+        if os.path.basename(dst) == "x":  # the old result moving into its temporary folder
+            os.kill(os.getpid(), signal.SIGTERM)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(cli.os, "replace", replace_after_a_term)
+    assert cli.main(["run", "toy", "--out", str(out)]) == 143  # terminated, but only once the swap is done
+    assert json.loads((out / "toy" / "metrics.json").read_text())["steps"] == 10  # the new result, full size
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+
+
 def test_leftover_temporary_folders_of_dead_runs_are_removed(fake_registry, tmp_path, capsys):
     import os
     import subprocess
@@ -264,11 +283,12 @@ def test_leftover_temporary_folders_of_dead_runs_are_removed(fake_registry, tmp_
     dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                               text=True).stdout)
     (tmp_path / f".toy-{dead}-abc123" / "figures").mkdir(parents=True)
+    (tmp_path / f".toy-old-{dead}-ghi789" / "x").mkdir(parents=True)  # a replaced result not yet deleted
     alive = tmp_path / f".toy-{os.getppid()}-def456"  # another run still in progress: left alone
     alive.mkdir()
     assert cli.main(["run", "toy", "--quick", "--out", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [alive.name]
-    assert f"removed 1 leftover temporary folder(s) of killed runs: .toy-{dead}-abc123" in capsys.readouterr().err
+    assert "removed 2 leftover temporary folder(s) of killed runs" in capsys.readouterr().err
 
 
 def _looping_run(config, out):

@@ -182,7 +182,7 @@ def _write_json(path: Path, obj: Any) -> None:
         raise
 
 
-_TMP_RE = re.compile(r"^\.(?P<name>[A-Za-z0-9_]+)-(?P<pid>\d+)-")
+_TMP_RE = re.compile(r"^\.(?P<name>[A-Za-z0-9_]+(?:-old)?)-(?P<pid>\d+)-")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -211,6 +211,24 @@ def _make_tmp_dir(out_root: Path, name: str) -> Path:
     tmp = Path(tempfile.mkdtemp(dir=out_root, prefix=f".{name}-{os.getpid()}-"))
     os.chmod(tmp, 0o777 & ~_umask())
     return tmp
+
+
+def _swap_into_place(tmp: Path, final: Path) -> None:
+    """Replace `final` by `tmp` with Ctrl-C and SIGTERM held back, so that one of the two always exists."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    old = None
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        if final.exists():
+            old = _make_tmp_dir(final.parent, f"{final.name}-old")
+            os.replace(final, old / "x")
+        os.replace(tmp, final)
+    finally:
+        try:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, held)  # a signal that arrived meanwhile is handled here
+        finally:
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
 
 
 def _run_one(exp: Any, config: Any, out_root: Path, quick: bool) -> tuple[float, list[dict[str, Any]]]:
@@ -247,12 +265,7 @@ def _run_one(exp: Any, config: Any, out_root: Path, quick: bool) -> tuple[float,
                                        "finished": time.time(), "claims": verdicts})
         saddle_logger.removeHandler(handler)
         handler.close()
-        final = out_root / exp.name
-        if final.exists():
-            old = _make_tmp_dir(out_root, f"{exp.name}-old")
-            os.replace(final, old / "x")
-            shutil.rmtree(old, ignore_errors=True)
-        os.replace(tmp, final)
+        _swap_into_place(tmp, out_root / exp.name)
         return seconds, verdicts
     except BaseException:
         saddle_logger.removeHandler(handler)
