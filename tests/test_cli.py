@@ -342,6 +342,7 @@ def test_a_later_success_clears_an_earlier_failure_from_the_report(fake_registry
     ("toy/figures.json", '{"file": "x.png"}', "toy/figures.json: the file must be a list, got an object"),
     ("toy/figures.json", '[{"file": 3, "caption": "c"}]', "toy/figures.json: entry 0.file must be a string"),
     ("toy/figures.json", '[{"file": "../../etc/passwd", "caption": "c"}]', "must be a path inside the run folder"),
+    ("toy/figures.json", '[{"file": "figures/gone.png", "caption": "c"}]', "'figures/gone.png' does not exist"),
     ("tour.json", '{"failed": {', "tour.json: is not valid JSON"),
     ("tour.json", '{"failed": ["toy"]}', 'tour.json: "failed" must be an object, got a list'),
     ("toy/config.json", "3", "toy/config.json: the file must be an object, got an integer"),

@@ -105,6 +105,8 @@ def read_figures(run: Path) -> list[dict[str, str]]:
             _expect(path, fig.get(key), str, f"entry {i}.{key}")
         if fig["file"].startswith("/") or ".." in Path(fig["file"]).parts:
             raise ReportFileError(f"{path}: entry {i}.file must be a path inside the run folder, got {fig['file']!r}")
+        if not (run / fig["file"]).is_file():
+            raise ReportFileError(f"{path}: entry {i}.file {fig['file']!r} does not exist in {run}")
     return figures
 
 
