@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from saddle import cli
 from saddle.claims import OPS, Claim
 from saddle.experiments.base import parse_value
+from saddle.optim import ExtraGradient, OptimisticGDA, SimultaneousGDA
+from saddle.sampling import MALA, ULA
 
 FAST = settings(max_examples=150, deadline=None)
 finite = st.floats(allow_nan=False, allow_infinity=False)
@@ -118,3 +120,38 @@ def test_seed_range(seed):
     else:
         with pytest.raises(cli.UsageError, match=r"--seed must be in \[0, 2\*\*32 - 1\]"):
             cli._check_seed(seed)
+
+
+# ---- public constructors: step sizes go through saddle.validation (one home for argument checks) ---------------
+
+_ANY_VALUE = st.one_of(st.floats(), st.integers(-10**20, 10**20), st.booleans(), st.none(), st.text(max_size=2))
+
+
+def _is_positive_real(v):
+    return (not isinstance(v, (bool, str, type(None))) and math.isfinite(float(v)) and v > 0)
+
+
+def _quadratic(x):
+    return x.pow(2).sum(-1)
+
+
+@pytest.mark.parametrize("make", [
+    pytest.param(lambda v: ExtraGradient(step_size=v), id="ExtraGradient"),
+    pytest.param(lambda v: SimultaneousGDA(step_size=v), id="SimultaneousGDA"),
+    pytest.param(lambda v: OptimisticGDA(step_size=v), id="OptimisticGDA"),
+    pytest.param(lambda v: ULA(v, potential=_quadratic), id="ULA"),
+    pytest.param(lambda v: MALA(v, potential=_quadratic), id="MALA"),
+])
+def test_step_sizes_are_accepted_iff_finite_and_positive(make):
+    @FAST
+    @given(_ANY_VALUE)
+    def check(value):
+        try:
+            make(value)
+        except ValueError as e:
+            assert not _is_positive_real(value), (value, str(e))
+            assert "step_size" in str(e) or "step size" in str(e)
+        else:
+            assert _is_positive_real(value), value
+
+    check()
