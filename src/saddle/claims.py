@@ -5,10 +5,12 @@ Used by `saddle.experiments` (declarations, re-exported there) and `saddle.repor
 An experiment declares, next to its `EXPERIMENT`, the claims of the notes it tests:
 
     CLAIMS = (
-        Claim("gda_diverges", "GDA spirals out on min_x max_y xy", "seed 002, §2.1",
+        Claim("gda_diverges", "GDA spirals out on min_x max_y xy", "seed 002, 'Trajectory of ...'",
               metric="GDA.measured_ratio", op=">", threshold=1.0),
-        Claim("rates_exact", "the five closed-form rates hold", "seed 003, Thm 1",
-              metric="gda_spirals_out", op="is_true"),
+        Claim("others_converge", "PP, EG, OGDA and RFBS spiral in", "seed 002, 'Trajectory of ...'",
+              metric="others_spiral_in", op="is_true"),
+        Claim("sp_drifts", "the best SP learning rate drifts down", "seed 002, 'µ-transfer'",
+              metric="sp_drift_octaves", op="<=", threshold=-2, at_quick=False),
     )
 
 `check_claims(claims, metrics, quick)` returns one `ClaimVerdict` per claim: reproduced, not

@@ -283,6 +283,8 @@ def _claim_lines(verdicts: Sequence[Mapping[str, Any]]) -> list[str]:
         return ["claims: none declared"]
     n, m = claims_summary(verdicts)
     skipped = sum(v["status"] == NOT_CHECKED for v in verdicts)
+    if m == 0:
+        return [f"claims: none checked at this size ({skipped} expected at full size only)"]
     lines = [f"claims: {n}/{m} reproduced" + (f" ({skipped} not checked at this size)" if skipped else "")]
     for v in verdicts:
         if v["status"] not in (REPRODUCED, NOT_CHECKED):
