@@ -431,3 +431,10 @@ def test_runs_do_not_leak_global_rng_state(fake_registry, tmp_path):
     random.seed(123)
     cli.main(["run", "toy", "--quick", "--seed", "5", "--out", str(tmp_path)])
     assert (torch.rand(1).item(), np.random.rand(), random.random()) == expected
+
+
+def test_an_experiment_with_only_full_size_claims_says_so_at_quick_size(fake_registry, tmp_path, capsys):
+    full_only = (Claim("later", "only at full size", "seed 000", "steps", ">=", 10, at_quick=False),)
+    fake_registry["toy"] = Experiment("toy", "full-size claims", _Config, _run, quick={"steps": 3}, claims=full_only)
+    assert cli.main(["run", "toy", "--quick", "--out", str(tmp_path)]) == 0
+    assert "claims: none checked at this size (1 expected at full size only)" in capsys.readouterr().err
