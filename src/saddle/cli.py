@@ -213,22 +213,36 @@ def _make_tmp_dir(out_root: Path, name: str) -> Path:
     return tmp
 
 
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back until the block is done, then deliver the first that arrived.
+
+    (A signal mask would not do: a signal sent to the process may be delivered to another thread.)
+    """
+    pending: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, lambda signum, frame: pending.append(signum)) for s in held}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if pending:
+            signal.raise_signal(pending[0])  # now handled as usual: KeyboardInterrupt, Terminated, ...
+
+
 def _swap_into_place(tmp: Path, final: Path) -> None:
     """Replace `final` by `tmp` with Ctrl-C and SIGTERM held back, so that one of the two always exists."""
-    held = {signal.SIGINT, signal.SIGTERM}
     old = None
-    signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
-        if final.exists():
-            old = _make_tmp_dir(final.parent, f"{final.name}-old")
-            os.replace(final, old / "x")
-        os.replace(tmp, final)
+        with _signals_held():
+            if final.exists():
+                old = _make_tmp_dir(final.parent, f"{final.name}-old")
+                os.replace(final, old / "x")
+            os.replace(tmp, final)
     finally:
-        try:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, held)  # a signal that arrived meanwhile is handled here
-        finally:
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _run_one(exp: Any, config: Any, out_root: Path, quick: bool) -> tuple[float, list[dict[str, Any]]]:
