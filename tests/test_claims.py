@@ -9,7 +9,9 @@ from saddle.claims import (DECLARATION_ERROR, NOT_CHECKED, NOT_REPRODUCED, REPRO
                                        claims_summary, lookup_metric)
 
 METRICS = {"ratio": 1.2, "count": 3, "flag": True, "off": False, "label": "cycle", "bad": "nan",
-           "GDA": {"measured_ratio": 1.0198, "deep": {"n_eff": 40.0}}, "a.b": 7.0}
+           "GDA": {"measured_ratio": 1.0198, "deep": {"n_eff": 40.0}}, "a.b": 7.0,
+           "curve": [1.0, 0.5, 0.25], "rows": [{"acc": 0.9}],
+           "forsaken (Ex. 5.2)": {"EG near z*": {"label": "limit cycle"}}}
 
 
 def _status(op, metric, threshold=None, quick=False, at_quick=True):
@@ -41,9 +43,36 @@ def test_truth_ops_need_a_boolean():
     assert v.status == DECLARATION_ERROR and "boolean" in v.detail
 
 
+def test_labels_compare_as_strings():
+    assert _status("==", "label", "cycle").status == REPRODUCED
+    v = _status("==", "label", "converged")
+    assert v.status == NOT_REPRODUCED and v.expected == "label == 'converged'"
+    assert _status("==", "ratio", "1.2").status == DECLARATION_ERROR  # a number is not a label
+
+
+def test_comparison_with_another_metric():
+    claim = Claim("c", "s", "seed", "GDA.measured_ratio", "<", than="ratio")
+    (v,) = check_claims([claim], METRICS, quick=False)
+    assert v.status == REPRODUCED and v.expected == "GDA.measured_ratio < ratio"
+    assert v.measured == {"GDA.measured_ratio": 1.0198, "ratio": 1.2}
+    claim = Claim("c", "s", "seed", "ratio", ">", 1.5, than="GDA.measured_ratio")  # 1.2 > 1.5 × 1.0198 fails
+    (v,) = check_claims([claim], METRICS, quick=False)
+    assert v.status == NOT_REPRODUCED and v.expected == "ratio > 1.5 × GDA.measured_ratio"
+    (v,) = check_claims([Claim("c", "s", "seed", "ratio", ">", than="nope")], METRICS, quick=False)
+    assert v.status == DECLARATION_ERROR and "'nope' (than)" in v.detail
+    (v,) = check_claims([Claim("c", "s", "seed", "ratio", ">", than="label")], METRICS, quick=False)
+    assert v.status == DECLARATION_ERROR
+
+
 def test_nested_and_dotted_keys():
     assert lookup_metric(METRICS, "GDA.deep.n_eff") == 40.0
     assert lookup_metric(METRICS, "a.b") == 7.0  # a key that itself contains a dot
+    assert lookup_metric(METRICS, "curve.1") == 0.5 and lookup_metric(METRICS, "curve.-1") == 0.25
+    assert lookup_metric(METRICS, "rows.0.acc") == 0.9
+    assert lookup_metric(METRICS, "forsaken (Ex. 5.2).EG near z*.label") == "limit cycle"
+    for bad in ("curve.3", "curve.x", "rows.1.acc", "ratio.0"):
+        with pytest.raises(KeyError):
+            lookup_metric(METRICS, bad)
     v = _status(">", "GDA.measured_ratio", 1.0)
     assert v.status == REPRODUCED and v.measured == 1.0198 and v.expected == "GDA.measured_ratio > 1"
 
@@ -71,8 +100,9 @@ def test_full_size_claims_are_not_checked_in_quick_runs_but_measured():
     assert v.status == NOT_CHECKED and v.measured == 1.2
     assert _status(">", "ratio", 5.0, quick=False, at_quick=False).status == NOT_REPRODUCED
     assert _status(">", "ratio", 1.0, quick=True, at_quick=True).status == REPRODUCED
-    # a broken declaration is reported even when the claim would not be checked at this size
-    assert _status(">", "nope", 1.0, quick=True, at_quick=False).status == DECLARATION_ERROR
+    # a full-size claim may use a metric that only full runs produce
+    assert _status(">", "nope", 1.0, quick=True, at_quick=False).status == NOT_CHECKED
+    assert _status(">", "nope", 1.0, quick=False, at_quick=False).status == DECLARATION_ERROR
 
 
 def test_summary_counts_checked_claims_only():
@@ -83,11 +113,15 @@ def test_summary_counts_checked_claims_only():
 
 
 @pytest.mark.parametrize("kwargs, fragment", [
-    (dict(op="==", threshold=1.0), "op must be one of"),
+    (dict(op="!=", threshold=1.0), "op must be one of"),
     (dict(op=">"), "finite real threshold"),
     (dict(op=">", threshold=math.nan), "finite real threshold"),
     (dict(op=">", threshold=True), "finite real threshold"),
     (dict(op="is_true", threshold=1.0), "takes no threshold"),
+    (dict(op="==", threshold=1.0), "needs a string threshold"),
+    (dict(op=">", threshold="1"), "finite real threshold"),
+    (dict(op="is_true", than="x"), "`than` needs one of"),
+    (dict(op=">", than=""), "than must be a non-empty metric name"),
     (dict(op="is_true", metric=""), "metric must be a non-empty string"),
     (dict(op="is_true", at_quick="yes"), "at_quick must be a bool"),
 ])

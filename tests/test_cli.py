@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from saddle import cli
-from saddle.experiments import Experiment, ExperimentConfig, check_positive
+from saddle.experiments import Claim, Experiment, ExperimentConfig, check_positive
 import saddle.experiments as experiments
 
 
@@ -16,6 +16,7 @@ class _Config(ExperimentConfig):
     steps: int = 10
     step_size: float = 0.5
     fail: bool = False
+    widths: tuple[int, ...] = (1, 2)
 
     def validate(self):
         check_positive(self, "steps", "step_size")
@@ -30,9 +31,17 @@ def _run(config, out):
     return {"steps": config.steps, "half": config.step_size / 2, "seed": config.seed}
 
 
+_CLAIMS = (
+    Claim("steps_positive", "the run takes steps", "seed 000, §1", "steps", ">", 0),
+    Claim("half_large", "half the step size exceeds 10", "seed 000, §2", "half", ">", 10),
+    Claim("full_only", "at least 10 steps", "seed 000, §3", "steps", ">=", 10, at_quick=False),
+)
+
+
 @pytest.fixture
 def fake_registry(monkeypatch):
-    reg = {"toy": Experiment("toy", "a toy experiment", _Config, _run, quick={"steps": 3}, reproduces="nothing"),
+    reg = {"toy": Experiment("toy", "a toy experiment", _Config, _run, quick={"steps": 3}, reproduces="nothing",
+                             claims=_CLAIMS),
            "toy2": Experiment("toy2", "another", _Config, _run)}
     monkeypatch.setattr(experiments, "_REGISTRY", reg)
     return reg
@@ -105,8 +114,327 @@ def test_report_command(fake_registry, tmp_path, capsys):
     assert (tmp_path / "index.html").is_file()
 
 
+def test_every_registered_experiment_declares_claims():
+    for name, exp in experiments.registry().items():
+        assert exp.claims, f"{name} declares no claims of the notes"
+        for claim in exp.claims:
+            assert claim.source.strip() and claim.statement.strip(), (name, claim.name)
+
+
 def test_every_registered_experiment_has_valid_quick_config():
     for name, exp in experiments.registry().items():
         assert exp.summary and exp.reproduces, name
         config = exp.make_config(quick=True)
         assert config.seed == 0
+
+
+# ---- claims -------------------------------------------------------------------------------------------------------
+
+def test_run_checks_claims_prints_summary_and_stores_verdicts(fake_registry, tmp_path, capsys):
+    assert cli.main(["run", "toy", "--quick", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "claims: 1/2 reproduced (1 not checked at this size)" in err
+    assert "not reproduced: half_large — half the step size exceeds 10 (expected half > 10, measured 0.25)" in err
+    assert "steps_positive —" not in err and "full_only —" not in err  # only the failures are listed
+    meta = json.loads((tmp_path / "toy" / "run.json").read_text())
+    assert [(v["name"], v["status"]) for v in meta["claims"]] == [
+        ("steps_positive", "reproduced"), ("half_large", "not reproduced"), ("full_only", "not checked at this size")]
+    assert meta["claims"][2]["measured"] == 3  # recorded even when not checked
+    # at full size the full-only claim is decided: steps = 10 >= 10
+    assert cli.main(["run", "toy", "--out", str(tmp_path)]) == 0
+    assert "claims: 2/3 reproduced" in capsys.readouterr().err
+
+
+def test_tour_prints_total_claims_and_report_opens_with_the_claims_table(fake_registry, tmp_path, capsys):
+    assert cli.main(["run", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "claims: none declared" in err  # toy2
+    assert "claims, all experiments: 1/2 reproduced" in err
+    assert "toy: not reproduced: half_large" in err
+    page = (tmp_path / "index.html").read_text()
+    assert page.index("Claims of the notes: 1/2 reproduced") < page.index('<h2 id="toy">')
+    assert "half the step size exceeds 10" in page and "seed 000, §2" in page and "<code>half &gt; 10</code>" in page
+    assert "not checked at this size" in page and "No claims recorded for: toy2" in page
+
+
+# ---- runs: permissions, SIGTERM, leftovers, progress, tour.json ----------------------------------------------------
+
+def test_results_get_the_usual_permissions(fake_registry, tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        assert cli.main(["run", "toy", "--quick", "--out", str(tmp_path / "r")]) == 0
+    finally:
+        os.umask(old)
+    for p in [tmp_path / "r", *(tmp_path / "r").rglob("*")]:
+        mode = stat.S_IMODE(p.stat().st_mode)
+        assert mode == (0o755 if p.is_dir() else 0o644), (p, oct(mode))
+
+
+_SLOW_SCRIPT = """
+import pathlib, sys, time
+from dataclasses import dataclass
+import saddle.experiments as experiments
+from saddle import cli
+from saddle.experiments import Experiment, ExperimentConfig
+
+@dataclass
+class Config(ExperimentConfig):
+    sleep: float = 0.0
+
+def run(config, out):
+    pathlib.Path(sys.argv[2]).write_text("started")
+    time.sleep(config.sleep)
+    return {"slept": config.sleep}
+
+EXPERIMENT = Experiment("slow", "sleeps", Config, run)
+if __name__ == "__main__":
+    experiments._REGISTRY = {"slow": EXPERIMENT}
+    sys.exit(cli.main(["run", "slow", "--out", sys.argv[1], "--set", "sleep=" + sys.argv[3]]))
+"""
+
+
+def test_sigterm_discards_the_run_in_progress_and_keeps_the_earlier_result(tmp_path, monkeypatch):
+    import importlib.util
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "slow.py"
+    script.write_text(_SLOW_SCRIPT)
+    out, marker = tmp_path / "out", tmp_path / "started"
+    spec = importlib.util.spec_from_file_location("slow_experiment", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(experiments, "_REGISTRY", {"slow": module.EXPERIMENT})
+    monkeypatch.setattr(sys, "argv", ["x", str(out), str(marker)])
+    assert cli.main(["run", "slow", "--out", str(out)]) == 0  # the earlier result, written in this process
+    marker.unlink()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen([sys.executable, str(script), str(out), str(marker), "60"], env=env,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists()
+    assert [p.name for p in out.iterdir() if p.name.startswith(".slow-")]  # the run in progress is hidden
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 143
+    assert "terminated" in proc.stderr.read()
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+    assert json.loads((out / "slow" / "metrics.json").read_text()) == {"slept": 0.0}
+
+
+def _terminating_run(config, out):
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGTERM)
+    raise AssertionError("SIGTERM did not stop the run")
+
+
+def test_a_second_sigterm_during_the_cleanup_does_not_stop_it(fake_registry, tmp_path, monkeypatch):
+    import os
+    import shutil
+    import signal
+
+    fake_registry["toy"] = Experiment("toy", "terminates", _Config, _terminating_run)
+    real_rmtree = shutil.rmtree
+
+    def rmtree_after_another_term(path, *args, **kwargs):  # as `timeout` forwarding its own TERM would
+        os.kill(os.getpid(), signal.SIGTERM)
+        real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(cli.shutil, "rmtree", rmtree_after_another_term)
+    before = signal.getsignal(signal.SIGTERM)
+    assert cli.main(["run", "toy", "--out", str(tmp_path)]) == 143
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert signal.getsignal(signal.SIGTERM) == before  # the caller's handler is back
+
+
+def test_a_signal_during_the_swap_never_leaves_the_result_missing(fake_registry, tmp_path, monkeypatch):
+    import os
+    import signal
+
+    out = tmp_path / "r"
+    assert cli.main(["run", "toy", "--quick", "--out", str(out)]) == 0
+    real_replace = os.replace
+
+    def replace_after_a_term(src, dst):  # SIGTERM between moving the old result away and the new one in
+        if os.path.basename(dst) == "x":  # the old result moving into its temporary folder
+            os.kill(os.getpid(), signal.SIGTERM)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(cli.os, "replace", replace_after_a_term)
+    assert cli.main(["run", "toy", "--out", str(out)]) == 143  # terminated, but only once the swap is done
+    assert json.loads((out / "toy" / "metrics.json").read_text())["steps"] == 10  # the new result, full size
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+
+
+def test_leftover_temporary_folders_of_dead_runs_are_removed(fake_registry, tmp_path, capsys):
+    import os
+    import subprocess
+    import sys
+
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout)
+    (tmp_path / f".toy-{dead}-abc123" / "figures").mkdir(parents=True)
+    (tmp_path / f".toy-old-{dead}-ghi789" / "x").mkdir(parents=True)  # a replaced result not yet deleted
+    alive = tmp_path / f".toy-{os.getppid()}-def456"  # another run still in progress: left alone
+    alive.mkdir()
+    assert cli.main(["run", "toy", "--quick", "--out", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [alive.name]
+    assert "removed 2 leftover temporary folder(s) of killed runs" in capsys.readouterr().err
+
+
+def _looping_run(config, out):
+    from saddle.progress import progress_range
+
+    total = 0
+    for i in progress_range(config.steps, desc="toy loop"):
+        total += i
+    return {"steps": config.steps, "half": 0.0, "seed": config.seed}
+
+
+def test_progress_lines_reach_a_non_tty_console_and_the_run_log(fake_registry, tmp_path, capsys, monkeypatch):
+    fake_registry["toy"] = Experiment("toy", "loops", _Config, _looping_run)
+    monkeypatch.setenv("SADDLE_PROGRESS", "auto")
+    monkeypatch.setenv("SADDLE_PROGRESS_EVERY", "1e-9")  # a line per step
+    assert cli.main(["run", "toy", "--set", "steps=3", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err  # captured: not a terminal, so no bar but progress lines
+    assert "toy loop: 2/3 (67%)" in err and "\r" not in err
+    assert f"log: {tmp_path / 'log.txt'}" in err
+    run_log = (tmp_path / "log.txt").read_text()
+    assert "toy loop: 3/3 (100%)" in run_log and "[1/1] toy (full) ..." in run_log
+    assert "toy loop: 3/3 (100%)" in (tmp_path / "toy" / "log.txt").read_text()
+
+
+def test_progress_interval_is_validated_up_front(fake_registry, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SADDLE_PROGRESS_EVERY", "-1")
+    assert cli.main(["run", "toy", "--out", str(tmp_path / "o")]) == 2
+    assert "SADDLE_PROGRESS_EVERY must be a number of seconds > 0, got '-1'" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_later_success_clears_an_earlier_failure_from_the_report(fake_registry, tmp_path, capsys):
+    assert cli.main(["run", "toy", "toy2", "--set", "toy.fail=true", "--out", str(tmp_path)]) == 1
+    page = (tmp_path / "index.html").read_text()
+    assert "toy: the latest run failed: RuntimeError: boom" in page
+    assert "1 experiment result(s) (1 at full size)" in page
+    assert cli.main(["run", "toy", "--quick", "--out", str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "tour.json").read_text())["failed"] == {}
+    page = (tmp_path / "index.html").read_text()
+    assert "boom" not in page and "2 experiment result(s) (1 at quick size, 1 at full size)" in page
+
+
+# ---- report on damaged folders -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("file, content, message", [
+    ("toy/metrics.json", '{"steps": 3, "ha', "toy/metrics.json: is not valid JSON"),
+    ("toy/metrics.json", "", "toy/metrics.json: is empty"),
+    ("toy/metrics.json", "[1, 2]", "toy/metrics.json: the file must be an object, got a list"),
+    ("toy/run.json", '{"seconds": "fast"}', 'toy/run.json: "seconds" must be a number, got a string'),
+    ("toy/run.json", '{"claims": [{"name": 1}]}', "toy/run.json: claims[0].name must be a string, got an integer"),
+    ("toy/figures.json", '{"file": "x.png"}', "toy/figures.json: the file must be a list, got an object"),
+    ("toy/figures.json", '[{"file": 3, "caption": "c"}]', "toy/figures.json: entry 0.file must be a string"),
+    ("toy/figures.json", '[{"file": "../../etc/passwd", "caption": "c"}]', "must be a path inside the run folder"),
+    ("toy/figures.json", '[{"file": "figures/gone.png", "caption": "c"}]', "'figures/gone.png' does not exist"),
+    ("tour.json", '{"failed": {', "tour.json: is not valid JSON"),
+    ("tour.json", '{"failed": ["toy"]}', 'tour.json: "failed" must be an object, got a list'),
+    ("toy/config.json", "3", "toy/config.json: the file must be an object, got an integer"),
+])
+def test_report_on_a_damaged_folder_is_one_line_naming_the_file(fake_registry, tmp_path, capsys, file, content,
+                                                                 message):
+    assert cli.main(["run", "toy", "--quick", "--out", str(tmp_path)]) == 0
+    (tmp_path / file).write_text(content)
+    capsys.readouterr()
+    assert cli.main(["report", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_report_figures_open_full_size_and_wide_figures_span_the_page(fake_registry, tmp_path):
+    def wide_run(config, out):
+        fig, axes = plt.subplots(1, 3, figsize=(12, 3))
+        out.savefig(fig, "panels", "three panels")
+        fig, ax = plt.subplots(figsize=(4, 3))
+        out.savefig(fig, "single", "one panel")
+        return {"steps": 1, "half": 0.0, "seed": 0}
+
+    fake_registry["toy"] = Experiment("toy", "figures", _Config, wide_run)
+    assert cli.main(["run", "toy", "--out", str(tmp_path)]) == 0
+    page = (tmp_path / "index.html").read_text()
+    assert '<figure class="wide"><a href="toy/figures/panels.png" target="_blank"' in page
+    assert '<figure><a href="toy/figures/single.png" target="_blank"' in page
+
+
+# ---- list -v -------------------------------------------------------------------------------------------------------
+
+def test_list_verbose_shows_config_defaults_quick_sizes_claims_and_last_time(fake_registry, tmp_path, capsys):
+    assert cli.main(["list", "-v", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "config: steps=10 [3], step_size=0.5, fail=False, widths=(1, 2)" in out
+    assert "claims: 3 (steps_positive, half_large, full_only)" in out and "claims: none declared" in out
+    assert f"last run in {tmp_path}: none" in out
+    cli.main(["run", "toy", "--quick", "--out", str(tmp_path)])
+    capsys.readouterr()
+    cli.main(["list", "-v", "--out", str(tmp_path)])
+    assert "s at quick size" in capsys.readouterr().out
+
+
+# ---- command-line checks -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv, message", [
+    (["run", "toy", "--set", "widths="], "widths expects a comma-separated list of at least one value, got ''"),
+    (["run", "toy", "--set", "widths=[]"], "at least one value"),
+    (["run", "toy", "--seed", "-1"], "--seed must be in [0, 2**32 - 1] = [0, 4294967295], got -1"),
+    (["run", "toy", "--seed", str(2**32)], "got 4294967296"),
+    (["run", "toy", "--set", "device=tpu"], "toy: --set device must be cpu, cuda or cuda:N, got 'tpu'"),
+    (["run", "toy", "--set", "toy.device=cuda:x"], "--set device"),
+])
+def test_more_bad_input_is_refused_up_front(fake_registry, tmp_path, capsys, argv, message):
+    out = tmp_path / "o"
+    assert cli.main(argv + ["--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+    assert not out.exists()
+
+
+def test_empty_out_is_refused(fake_registry, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["run", "toy", "--out", ""]) == 2
+    assert "--out must name a folder" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_largest_seed_is_accepted(fake_registry, tmp_path):
+    assert cli.main(["run", "toy", "--quick", "--seed", str(2**32 - 1), "--out", str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "toy" / "metrics.json").read_text())["seed"] == 2**32 - 1
+
+
+def test_runs_do_not_leak_global_rng_state(fake_registry, tmp_path):
+    import random
+
+    import numpy as np
+    import torch
+
+    torch.manual_seed(123)
+    np.random.seed(123)
+    random.seed(123)
+    expected = (torch.rand(1).item(), np.random.rand(), random.random())
+    torch.manual_seed(123)
+    np.random.seed(123)
+    random.seed(123)
+    cli.main(["run", "toy", "--quick", "--seed", "5", "--out", str(tmp_path)])
+    assert (torch.rand(1).item(), np.random.rand(), random.random()) == expected
+
+
+def test_an_experiment_with_only_full_size_claims_says_so_at_quick_size(fake_registry, tmp_path, capsys):
+    full_only = (Claim("later", "only at full size", "seed 000", "steps", ">=", 10, at_quick=False),)
+    fake_registry["toy"] = Experiment("toy", "full-size claims", _Config, _run, quick={"steps": 3}, claims=full_only)
+    assert cli.main(["run", "toy", "--quick", "--out", str(tmp_path)]) == 0
+    assert "claims: none checked at this size (1 expected at full size only)" in capsys.readouterr().err

@@ -5,10 +5,12 @@ Used by `saddle.experiments` (declarations, re-exported there) and `saddle.repor
 An experiment declares, next to its `EXPERIMENT`, the claims of the notes it tests:
 
     CLAIMS = (
-        Claim("gda_diverges", "GDA spirals out on min_x max_y xy", "seed 002, §2.1",
+        Claim("gda_diverges", "GDA spirals out on min_x max_y xy", "seed 002, 'Trajectory of ...'",
               metric="GDA.measured_ratio", op=">", threshold=1.0),
-        Claim("rates_exact", "the five closed-form rates hold", "seed 003, Thm 1",
-              metric="gda_spirals_out", op="is_true"),
+        Claim("others_converge", "PP, EG, OGDA and RFBS spiral in", "seed 002, 'Trajectory of ...'",
+              metric="others_spiral_in", op="is_true"),
+        Claim("sp_drifts", "the best SP learning rate drifts down", "seed 002, 'µ-transfer'",
+              metric="sp_drift_octaves", op="<=", threshold=-2, at_quick=False),
     )
 
 `check_claims(claims, metrics, quick)` returns one `ClaimVerdict` per claim: reproduced, not
@@ -30,7 +32,8 @@ __all__ = ["Claim", "ClaimVerdict", "check_claims", "claims_summary", "lookup_me
 COMPARISONS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
                ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 TRUTH_OPS = ("is_true", "is_false")
-OPS = (*COMPARISONS, *TRUTH_OPS)
+LABEL_OP = "=="  # a string metric (a trajectory label, a chosen sampler) equal to a string threshold
+OPS = (*COMPARISONS, *TRUTH_OPS, LABEL_OP)
 
 REPRODUCED = "reproduced"
 NOT_REPRODUCED = "not reproduced"
@@ -42,9 +45,13 @@ DECLARATION_ERROR = "declaration error"
 class Claim:
     """One claim of the notes: `metric op threshold` must hold on the run's metrics.
 
-    `metric` is a key of the metrics dict, dotted for nested dicts ("largest_sigma.one_step_n_eff");
-    `op` one of "<", "<=", ">", ">=" (with a finite `threshold`) or "is_true", "is_false" (without);
-    `at_quick=False`: the claim is only expected at full size.
+    `metric` is a key of the metrics dict, dotted for nested dicts ("largest_sigma.one_step_n_eff") and
+    list positions ("robust_accuracy.PGD.-1": the last entry);
+    `op` one of "<", "<=", ">", ">=" (with a finite `threshold`), "is_true", "is_false" (without), or
+    "==" with a string `threshold` (a label such as "limit cycle");
+    `at_quick=False`: the claim is only expected at full size;
+    `than`: another metric to compare with, `metric op threshold × than` (threshold defaults to 1),
+    e.g. Claim(..., "seconds_per_step.sliced", "<", than="seconds_per_step.exact").
     """
 
     name: str
@@ -52,8 +59,9 @@ class Claim:
     source: str
     metric: str
     op: str
-    threshold: float | None = None
+    threshold: float | str | None = None
     at_quick: bool = True
+    than: str | None = None
 
     def __post_init__(self) -> None:
         for key in ("name", "statement", "source", "metric"):
@@ -62,9 +70,20 @@ class Claim:
                 raise ValueError(f"Claim {key} must be a non-empty string, got {value!r}")
         if self.op not in OPS:
             raise ValueError(f"Claim {self.name!r}: op must be one of {list(OPS)}, got {self.op!r}")
+        if self.than is not None:
+            if self.op not in COMPARISONS:
+                raise ValueError(f"Claim {self.name!r}: `than` needs one of {list(COMPARISONS)}, got op {self.op!r}")
+            if not isinstance(self.than, str) or not self.than.strip():
+                raise ValueError(f"Claim {self.name!r}: than must be a non-empty metric name, got {self.than!r}")
+            if self.threshold is None:
+                object.__setattr__(self, "threshold", 1.0)
         if self.op in TRUTH_OPS:
             if self.threshold is not None:
                 raise ValueError(f"Claim {self.name!r}: op {self.op!r} takes no threshold, got {self.threshold!r}")
+        elif self.op == LABEL_OP:
+            if not isinstance(self.threshold, str):
+                raise ValueError(f"Claim {self.name!r}: op '==' compares labels and needs a string threshold, "
+                                 f"got {self.threshold!r}")
         elif (isinstance(self.threshold, bool) or not isinstance(self.threshold, numbers.Real)
               or not math.isfinite(self.threshold)):
             raise ValueError(f"Claim {self.name!r}: op {self.op!r} needs a finite real threshold, "
@@ -77,6 +96,11 @@ class Claim:
         """The condition as text: "GDA.measured_ratio > 1" or "gda_spirals_out is true"."""
         if self.op in TRUTH_OPS:
             return f"{self.metric} is {self.op[3:]}"
+        if self.op == LABEL_OP:
+            return f"{self.metric} == {self.threshold!r}"
+        if self.than is not None:
+            factor = "" if self.threshold == 1 else f"{self.threshold:g} × "
+            return f"{self.metric} {self.op} {factor}{self.than}"
         return f"{self.metric} {self.op} {self.threshold:g}"
 
 
@@ -96,16 +120,22 @@ class ClaimVerdict:
         return dict(self.__dict__)
 
 
-_MISSING = object()
-
-
-def lookup_metric(metrics: Mapping[str, Any], dotted: str) -> Any:
-    """metrics["a"]["b"] for "a.b"; a key containing dots is tried whole first. KeyError when absent."""
-    if dotted in metrics:
+def lookup_metric(metrics: Any, dotted: str) -> Any:
+    """metrics["a"]["b"] for "a.b", metrics["a"][0] for "a.0" (lists); keys may contain dots themselves
+    (every split is tried, left to right). KeyError when absent."""
+    if isinstance(metrics, Mapping) and dotted in metrics:
         return metrics[dotted]
-    head, dot, rest = dotted.partition(".")
-    if dot and head in metrics and isinstance(metrics[head], Mapping):
-        return lookup_metric(metrics[head], rest)
+    if isinstance(metrics, (list, tuple)) and dotted.lstrip("-").isdigit() and -len(metrics) <= int(dotted) < len(metrics):
+        return metrics[int(dotted)]
+    for i, char in enumerate(dotted):  # keys may contain dots themselves ("forsaken (Ex. 5.2).label")
+        if char != ".":
+            continue
+        try:
+            inner = lookup_metric(metrics, dotted[:i])
+            if isinstance(inner, (Mapping, list, tuple)):
+                return lookup_metric(inner, dotted[i + 1:])
+        except KeyError:
+            continue
     raise KeyError(dotted)
 
 
@@ -120,29 +150,45 @@ def _as_number(value: Any) -> float | None:
     return None
 
 
-def check_claim(claim: Claim, metrics: Mapping[str, Any], quick: bool) -> ClaimVerdict:
-    """Decide one claim on `metrics` (see `check_claims`)."""
-    base = dict(name=claim.name, statement=claim.statement, source=claim.source, expected=claim.expected)
+def _decide(claim: Claim, metrics: Mapping[str, Any]) -> tuple[Any, bool | None, str]:
+    """(measured, holds, problem): `problem` names what is wrong with the declaration, else ""."""
     try:
         measured = lookup_metric(metrics, claim.metric)
     except KeyError:
         known = ", ".join(sorted(map(str, metrics))) or "none"
-        return ClaimVerdict(**base, measured=None, status=DECLARATION_ERROR,
-                            detail=f"metric {claim.metric!r} is not in the run's metrics (top-level keys: {known})")
+        return None, None, f"metric {claim.metric!r} is not in the run's metrics (top-level keys: {known})"
     if claim.op in TRUTH_OPS:
         if not isinstance(measured, bool):
-            return ClaimVerdict(**base, measured=measured, status=DECLARATION_ERROR,
-                                detail=f"op {claim.op!r} needs a boolean metric, {claim.metric!r} is {measured!r}")
-        holds = measured is (claim.op == "is_true")
-    else:
-        number = _as_number(measured)
-        if number is None:
-            return ClaimVerdict(**base, measured=measured, status=DECLARATION_ERROR,
-                                detail=f"op {claim.op!r} needs a real metric, {claim.metric!r} is {measured!r}")
-        holds = COMPARISONS[claim.op](number, claim.threshold)  # NaN compares False: not reproduced
-    if quick and not claim.at_quick:
-        return ClaimVerdict(**base, measured=measured, status=NOT_CHECKED,
-                            detail="expected at full size only")
+            return measured, None, f"op {claim.op!r} needs a boolean metric, {claim.metric!r} is {measured!r}"
+        return measured, measured is (claim.op == "is_true"), ""
+    if claim.op == LABEL_OP:
+        if not isinstance(measured, str):
+            return measured, None, f"op '==' needs a string metric, {claim.metric!r} is {measured!r}"
+        return measured, measured == claim.threshold, ""
+    number = _as_number(measured)
+    if number is None:
+        return measured, None, f"op {claim.op!r} needs a real metric, {claim.metric!r} is {measured!r}"
+    bound = float(claim.threshold)  # type: ignore[arg-type]
+    if claim.than is not None:
+        try:
+            other = lookup_metric(metrics, claim.than)
+        except KeyError:
+            return measured, None, f"metric {claim.than!r} (than) is not in the run's metrics"
+        if _as_number(other) is None:
+            return measured, None, f"than needs a real metric, {claim.than!r} is {other!r}"
+        bound *= _as_number(other)  # type: ignore[operator]
+        measured = {claim.metric: measured, claim.than: other}
+    return measured, COMPARISONS[claim.op](number, bound), ""  # NaN compares False: not reproduced
+
+
+def check_claim(claim: Claim, metrics: Mapping[str, Any], quick: bool) -> ClaimVerdict:
+    """Decide one claim on `metrics` (see `check_claims`)."""
+    base = dict(name=claim.name, statement=claim.statement, source=claim.source, expected=claim.expected)
+    measured, holds, problem = _decide(claim, metrics)
+    if quick and not claim.at_quick:  # full-size claims may use metrics that only full runs produce
+        return ClaimVerdict(**base, measured=measured, status=NOT_CHECKED, detail="expected at full size only")
+    if problem:
+        return ClaimVerdict(**base, measured=measured, status=DECLARATION_ERROR, detail=problem)
     return ClaimVerdict(**base, measured=measured, status=REPRODUCED if holds else NOT_REPRODUCED)
 
 
@@ -150,7 +196,7 @@ def check_claims(claims: Iterable[Claim], metrics: Mapping[str, Any], quick: boo
     """One verdict per claim, in order: reproduced / not reproduced / not checked at this size / declaration error.
 
     `quick=True` marks claims declared with `at_quick=False` as not checked (their measured value is
-    still recorded). A missing metric, or one of the wrong type, is a declaration error.
+    still recorded when present). A missing metric, or one of the wrong type, is a declaration error.
     """
     return [check_claim(c, metrics, quick) for c in claims]
 

@@ -182,7 +182,7 @@ def _write_json(path: Path, obj: Any) -> None:
         raise
 
 
-_TMP_RE = re.compile(r"^\.(?P<name>[A-Za-z0-9_]+)-(?P<pid>\d+)-")
+_TMP_RE = re.compile(r"^\.(?P<name>[A-Za-z0-9_]+(?:-old)?)-(?P<pid>\d+)-")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -211,6 +211,38 @@ def _make_tmp_dir(out_root: Path, name: str) -> Path:
     tmp = Path(tempfile.mkdtemp(dir=out_root, prefix=f".{name}-{os.getpid()}-"))
     os.chmod(tmp, 0o777 & ~_umask())
     return tmp
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back until the block is done, then deliver the first that arrived.
+
+    (A signal mask would not do: a signal sent to the process may be delivered to another thread.)
+    """
+    pending: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, lambda signum, frame: pending.append(signum)) for s in held}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if pending:
+            signal.raise_signal(pending[0])  # now handled as usual: KeyboardInterrupt, Terminated, ...
+
+
+def _swap_into_place(tmp: Path, final: Path) -> None:
+    """Replace `final` by `tmp` with Ctrl-C and SIGTERM held back, so that one of the two always exists."""
+    old = None
+    try:
+        with _signals_held():
+            if final.exists():
+                old = _make_tmp_dir(final.parent, f"{final.name}-old")
+                os.replace(final, old / "x")
+            os.replace(tmp, final)
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _run_one(exp: Any, config: Any, out_root: Path, quick: bool) -> tuple[float, list[dict[str, Any]]]:
@@ -247,12 +279,7 @@ def _run_one(exp: Any, config: Any, out_root: Path, quick: bool) -> tuple[float,
                                        "finished": time.time(), "claims": verdicts})
         saddle_logger.removeHandler(handler)
         handler.close()
-        final = out_root / exp.name
-        if final.exists():
-            old = _make_tmp_dir(out_root, f"{exp.name}-old")
-            os.replace(final, old / "x")
-            shutil.rmtree(old, ignore_errors=True)
-        os.replace(tmp, final)
+        _swap_into_place(tmp, out_root / exp.name)
         return seconds, verdicts
     except BaseException:
         saddle_logger.removeHandler(handler)
@@ -261,22 +288,21 @@ def _run_one(exp: Any, config: Any, out_root: Path, quick: bool) -> tuple[float,
         raise
 
 
-def _fmt_value(v: Any) -> str:
-    return f"{v:.4g}" if isinstance(v, float) else str(v)
-
-
 def _claim_lines(verdicts: Sequence[Mapping[str, Any]]) -> list[str]:
     """"claims: N/M reproduced" and one line per claim that was checked and did not reproduce."""
     from saddle.claims import NOT_CHECKED, REPRODUCED, claims_summary
+    from saddle.report.html import format_value
 
     if not verdicts:
         return ["claims: none declared"]
     n, m = claims_summary(verdicts)
     skipped = sum(v["status"] == NOT_CHECKED for v in verdicts)
+    if m == 0:
+        return [f"claims: none checked at this size ({skipped} expected at full size only)"]
     lines = [f"claims: {n}/{m} reproduced" + (f" ({skipped} not checked at this size)" if skipped else "")]
     for v in verdicts:
         if v["status"] not in (REPRODUCED, NOT_CHECKED):
-            why = v.get("detail") or f"expected {v['expected']}, measured {_fmt_value(v['measured'])}"
+            why = v.get("detail") or f"expected {v['expected']}, measured {format_value(v['measured'])}"
             lines.append(f"  {v['status']}: {v['name']} — {v['statement']} ({why})")
     return lines
 
@@ -360,6 +386,7 @@ def _without_nproc(argv: Sequence[str]) -> list[str]:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from saddle.experiments import registry
+    from saddle.progress import enabled as bars_shown
     from saddle.progress import report_every
 
     if args.nproc < 1:
@@ -417,13 +444,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     torch.set_num_threads(args.threads)
     log_handler = _console_logging(out_root)
     console = None
-    if not sys.stderr.isatty():  # no bars: progress lines go to the console instead
+    if not bars_shown():  # no bars (stderr is not a terminal): progress lines go to the console instead
         console = logging.StreamHandler(sys.stderr)
         console.setFormatter(logging.Formatter("  %(message)s"))
         logging.getLogger("saddle.progress").addHandler(console)
     previous_term = signal.getsignal(signal.SIGTERM)
 
     def on_term(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM (e.g. from `timeout`) must not stop the cleanup
         raise Terminated()
 
     signal.signal(signal.SIGTERM, on_term)

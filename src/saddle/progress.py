@@ -33,24 +33,29 @@ _enabled: bool | None = None
 
 
 def set_enabled(flag: bool | None) -> None:
-    """Force progress on (True: bars and lines), off (False), or back to automatic (None)."""
+    """Force progress on (True: bars and lines), off (False: neither), or back to automatic (None)."""
     global _enabled
     _enabled = flag
 
 
+def _env() -> str:
+    return os.environ.get("SADDLE_PROGRESS", "auto").strip().lower()
+
+
 def enabled() -> bool:
-    """Whether progress is reported at all (bars or lines): off only with SADDLE_PROGRESS=0 or set_enabled(False)."""
+    """Whether tqdm bars are drawn: forced by set_enabled/SADDLE_PROGRESS, else when stderr is a terminal."""
     if _enabled is not None:
         return _enabled
-    return os.environ.get("SADDLE_PROGRESS", "auto").strip().lower() not in _OFF
-
-
-def bars_enabled() -> bool:
-    """Whether tqdm bars are drawn: when forced on, or automatically when stderr is a terminal."""
-    if not enabled():
+    if _env() in _OFF:
         return False
-    env = os.environ.get("SADDLE_PROGRESS", "auto").strip().lower()
-    return _enabled is True or env in _ON or sys.stderr.isatty()
+    return _env() in _ON or sys.stderr.isatty()
+
+
+def lines_enabled() -> bool:
+    """Whether progress lines are logged: always, unless SADDLE_PROGRESS=0 or set_enabled(False)."""
+    if _enabled is not None:
+        return _enabled
+    return _env() not in _OFF
 
 
 def report_every() -> float:
@@ -77,25 +82,25 @@ def _line(desc: str, done: int, total: int | None, elapsed: float) -> str:
 
 def progress(iterable: Iterable[T], desc: str = "", total: int | None = None, leave: bool = False) -> Iterator[T]:
     """Yield from `iterable`, with a tqdm bar (terminal) and a progress line every `report_every()` seconds."""
-    if not enabled():
+    if not lines_enabled():
         yield from iterable
         return
     if total is None and hasattr(iterable, "__len__"):
         total = len(iterable)  # type: ignore[arg-type]
     every = report_every()
     items = tqdm(iterable, desc=desc, total=total, leave=leave, dynamic_ncols=True,
-                 file=sys.stderr) if bars_enabled() else iterable
+                 file=sys.stderr) if enabled() else iterable
     start = last = time.monotonic()
-    done = 0
+    done = reported = 0
     for item in items:
         yield item
         done += 1
         now = time.monotonic()
         if now - last >= every:
-            last = now
+            last, reported = now, done
             LOGGER.info(_line(desc, done, total, now - start))
     elapsed = time.monotonic() - start
-    if elapsed >= every:  # a loop long enough to have reported also says when it finished
+    if elapsed >= every and reported != done:  # a loop long enough to have reported says when it finished
         LOGGER.info(_line(desc, done, total, elapsed) + " (finished)")
 
 

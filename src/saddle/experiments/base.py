@@ -32,7 +32,9 @@ from typing import Any
 
 import torch
 
+from saddle import validation
 from saddle.claims import Claim, ClaimVerdict, check_claims
+from saddle.validation import check_real
 
 
 @dataclass
@@ -50,15 +52,15 @@ class ExperimentConfig:
 
 
 def check_positive(config: Any, *names: str, allow_zero: bool = False) -> None:
-    """Raise ValueError naming the field when a numeric field is not > 0 (or ≥ 0 with `allow_zero`)."""
+    """Raise ValueError naming the field when a numeric field (or an item of a list field) is not > 0 (or ≥ 0
+    with `allow_zero`); the test itself is `saddle.validation.check_real`."""
     for name in names:
         value = getattr(config, name)
-        values = value if isinstance(value, (list, tuple)) else [value]
-        for v in values:
-            bad = not math.isfinite(v) or (v < 0 if allow_zero else v <= 0)
-            if bad:
-                rel = ">= 0" if allow_zero else "> 0"
-                raise ValueError(f"{name} must be finite and {rel}, got {value!r}")
+        for v in value if isinstance(value, (list, tuple)) else [value]:
+            try:
+                check_real(name, v, 0.0, low_open=not allow_zero, high_open=True)
+            except ValueError:
+                raise ValueError(f"{name} must be finite and {'>=' if allow_zero else '>'} 0, got {value!r}") from None
 
 
 def check_choice(config: Any, name: str, choices: typing.Iterable[str]) -> None:
@@ -66,8 +68,7 @@ def check_choice(config: Any, name: str, choices: typing.Iterable[str]) -> None:
     choices = list(choices)
     value = getattr(config, name)
     for v in value if isinstance(value, (list, tuple)) else [value]:
-        if v not in choices:
-            raise ValueError(f"{name} must be one of {choices}, got {v!r}")
+        validation.check_choice(name, v, choices)
 
 
 @dataclass

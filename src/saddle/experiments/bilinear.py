@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 
 from saddle.analysis import classify_trajectory, rollout, spectral_radius, update_jacobian
-from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.games import Bilinear
 from saddle.optim import ExtraGradient, OptimisticGDA, ProximalPoint, ReflectedForwardBackward, SimultaneousGDA
 
@@ -98,7 +98,19 @@ def run(config: Config, out: RunOutput) -> dict:
     return metrics
 
 
+_TRAJ = "seeds 002/003, 'Trajectory of different algorithms for a simple bilinear game'"
+CLAIMS = (
+    Claim("gda_diverges", "GDA spirals out on min_x max_y xy", _TRAJ, "gda_spirals_out", "is_true"),
+    Claim("others_converge", "proximal point, EG, OGDA and RFBS spiral in", _TRAJ, "others_spiral_in", "is_true"),
+    Claim("closed_form_rates", "each method's per-step contraction equals its closed form (round-off level)", _TRAJ,
+          "max_abs_error", "<", 1e-9),
+    Claim("jacobian_rates", "the spectral radius of each update map's Jacobian equals the closed-form rate", _TRAJ,
+          "max_jacobian_error", "<", 1e-9),
+)
+
+
 EXPERIMENT = Experiment(
+    claims=CLAIMS,
     name="bilinear", summary="GDA/PP/EG/OGDA/RFBS trajectories on min_x max_y xy and their closed-form rates",
     config=Config, run=run, quick={"steps": 200},
     reproduces="seeds 000/002/003, figure 'Trajectory of different algorithms for a simple bilinear game'")

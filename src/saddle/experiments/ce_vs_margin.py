@@ -27,7 +27,7 @@ import torch
 
 from saddle.attacks import MarginAttack, ProjectedGradientAttack, cross_entropy, margin
 from saddle.data import load_digits
-from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics import robust_accuracy
 from saddle.models import DigitsCNN, build_seeded
 from saddle.train.erm import train_classifier
@@ -112,12 +112,16 @@ def run(config: Config, out: RunOutput) -> dict:
     ax.axhline(0, color="k", lw=0.8)
     ax.set_title("seed 003: h(a+δ_A)=(.26,.24,.25,.25), h(a+δ_B)=(.49,.51,0,0)", fontsize=9)
     ax = axes[1]
-    for n in names:
-        ax.plot(config.eps, curves[n], "o-", label=n)
+    for n, marker, size in zip(names, ("o", "s", "^"), (10, 7, 4)):  # nested sizes: equal points stay visible
+        ax.plot(config.eps, curves[n], marker=marker, ms=size, ls="-", label=n)
+    if len(config.eps) == 1:  # one ε (quick size): an axis around it instead of a degenerate one
+        ax.set_xlim(0.5 * config.eps[0], 1.5 * config.eps[0])
+        ax.set_xticks(list(config.eps))
+    ax.set_ylim(0, 1.02)
     ax.set_xlabel("ε (l∞)")
     ax.set_ylabel("robust test accuracy")
     ax.set_title(f"ERM DigitsCNN, {config.steps} steps per run")
-    ax.legend()
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=len(names))  # below: hides no point
     out.savefig(fig, "ce_vs_margin",
                 "Left: the notes' example — cross-entropy is larger at δ_A, which is still classified correctly, than "
                 "at δ_B, which is misclassified (margin > 0); the margin ranks them correctly. Right: robust accuracy of "
@@ -126,7 +130,23 @@ def run(config: Config, out: RunOutput) -> dict:
     return metrics
 
 
+_CE = "seed 003, 'Why maximizing Cross-Entropy leads to weak adversaries'"
+_BETA = "seed 003, 'Adversary's problem can be solved without using surrogates' (BETA, Robey et al. 2023)"
+CLAIMS = (
+    Claim("ce_prefers_non_adversarial", "in the notes' 4-class example CE(δ_A) > CE(δ_B) although only δ_B "
+          "misclassifies", _CE, "seed003_ce_prefers_non_adversarial", "is_true"),
+    Claim("delta_b_misclassifies", "δ_B misclassifies: its margin max_{j≠b} h_j − h_b is > 0", _CE,
+          "seed003_margin_B", ">", 0.0),
+    Claim("delta_a_does_not", "δ_A does not misclassify: its margin is < 0", _CE, "seed003_margin_A", "<", 0.0),
+    Claim("margin_not_weaker", "the margin (BETA) attack's robust accuracy is at most the CE attacks' at every ε",
+          _BETA, "margin_not_weaker_than_ce", "is_true"),
+    Claim("margin_stronger_somewhere", "the margin attack is strictly stronger than PGD on CE at some ε", _BETA,
+          "margin_strictly_stronger_somewhere", "is_true"),
+)
+
+
 EXPERIMENT = Experiment(
+    claims=CLAIMS,
     name="ce_vs_margin",
     summary="cross-entropy vs margin (BETA) adversary: the notes' 4-class example and robust accuracy of a CNN",
     config=Config, run=run, quick={"epochs": 6, "n_test": 120, "eps": (0.1,), "steps": 10},

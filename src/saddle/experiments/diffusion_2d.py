@@ -29,7 +29,7 @@ from saddle.data import sample_toy
 from saddle.diffusion import (PROCESSES, SAMPLERS, SDE, EvaluationCounter, ScoreMLP, karras_timesteps,
                               model_eps_fn, probability_flow_rk45, sample, train_epsilon_model, uniform_timesteps)
 from saddle.models import reinitialize_
-from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
 from saddle.metrics.transport import wasserstein
 
 TOYS = ("swissroll", "8gaussians", "moons", "25gaussians")
@@ -177,7 +177,15 @@ def _figures(config: Config, out: RunOutput, metrics: dict, samples: dict) -> No
                     f"data draws, against network evaluations, for every sampler ({config.grid} grid) and process.")
 
 
+_SDE = "seed 002, 'Score-based generative models with SDEs'; seed 004, DDPM"
+CLAIMS = (
+    Claim("best_sampler_close", "on every toy the best sampler's W2 is within 1.5× of two i.i.d. true draws' W2",
+          _SDE, "max_best_ratio", "<=", 1.5, at_quick=False),
+)
+
+
 EXPERIMENT = Experiment(
+    claims=CLAIMS,
     name="diffusion_2d",
     summary="VE/VP/sub-VP SDEs and DDPM on 2-D toys; every registered sampler, W2 against network evaluations",
     config=Config,

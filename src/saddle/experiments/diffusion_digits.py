@@ -36,7 +36,7 @@ from saddle.data import load_digits
 from saddle.diffusion import (DDIM, SAMPLERS, ClassifierFreeGuidance, DDPMSchedule, DigitsScoreNet, model_eps_fn,
                               sample, train_epsilon_model, uniform_timesteps)
 from saddle.models import reinitialize_
-from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
 from saddle.models import DigitsCNN
 from saddle.train.erm import train_classifier
 
@@ -205,7 +205,20 @@ def _figures(config, out, grids, fr, snaps, times, snr, w_best, by_sampler, fr_s
                 "earliest in the reverse process, high frequencies last: coarse structure first, details last.")
 
 
+_CFG = "seed 002, 'classifier free guidance' (Ho & Salimans 2022)"
+_FOURIER = "seed 002, the Fourier-spectrum view of progressive denoising"
+CLAIMS = (
+    Claim("guided_accurate", "with guidance ≥ 90% of samples are labelled as their condition", _CFG,
+          "best_guided_fraction", ">=", 0.9, at_quick=False),
+    Claim("guidance_helps", "guidance (w > 0) gives more samples labelled as their condition than w = 0", _CFG,
+          "best_guided_fraction", ">", than="unguided_fraction"),
+    Claim("low_frequencies_first", "the lowest frequency band appears first along the reverse process", _FOURIER,
+          "low_band_appears_first", "is_true"),
+)
+
+
 EXPERIMENT = Experiment(
+    claims=CLAIMS,
     name="diffusion_digits",
     summary="class-conditional 8×8 digits with classifier-free guidance; Fourier spectrum along the reverse process",
     config=Config,

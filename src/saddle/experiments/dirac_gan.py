@@ -237,7 +237,24 @@ REGULARISED_CLAIMS = (
 )
 
 
+_MESCHEDER = "seed 002, Mescheder et al. 2018, Fig. 2 and Lemmas 2.4-2.5"
+CLAIMS = (
+    Claim("simultaneous_spirals_out", "simultaneous GD moves away from the equilibrium, ‖(θ, ψ)‖ increasing "
+          "monotonically", _MESCHEDER, "sim_norm_monotone_increasing", "is_true"),
+    Claim("alternating_circles", "alternating GD circles around the equilibrium without converging", _MESCHEDER,
+          "alt_label", "==", "limit cycle"),
+    Claim("lemma_2_4", "simultaneous GD's Jacobian eigenvalues are 1 ± i h f'(0) (Lemma 2.4)", _MESCHEDER,
+          "max_dev_lemma_2_4", "<", 1e-9),
+    Claim("lemma_2_5", "alternating GD's Jacobian eigenvalues follow Lemma 2.5 for n_g = n_d = 1", _MESCHEDER,
+          "max_dev_lemma_2_5", "<", 1e-9),
+    Claim("lemma_2_5_ngnd", "alternating GD's Jacobian eigenvalues follow Lemma 2.5 with α = sqrt(n_g n_d) h f'(0)",
+          _MESCHEDER, "max_dev_lemma_2_5_ngnd", "<", 1e-9),
+    Claim("unit_circle_iff_alpha_le_2", "alternating GD's eigenvalues lie on the unit circle iff α ≤ 2",
+          _MESCHEDER, "unit_circle_iff_alpha_le_2", "is_true"),
+)
+
+
 EXPERIMENT = Experiment(
     name="dirac_gan", summary="Dirac-GAN: simultaneous vs alternating GD; update-Jacobian spectra vs Lemmas 2.4/2.5",
-    config=Config, run=run, quick={"steps": 1500, "n_h": 30, "reg_steps": 400}, claims=REGULARISED_CLAIMS,
+    config=Config, run=run, quick={"steps": 1500, "n_h": 30, "reg_steps": 400}, claims=CLAIMS + REGULARISED_CLAIMS,
     reproduces="seed 002, Mescheder et al. 2018 Fig. 2 and Lemmas 2.4-2.5")

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from saddle.data import load_digits
-from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.models.classifiers import accuracy
 from saddle.progress import progress_range
 from saddle.robustness.nas import Candidate, SearchNet, SearchSpace, ntk_score, select_top_k
@@ -116,7 +116,17 @@ def run(config: Config, out: RunOutput) -> dict:
     }
 
 
+_NAS = "seed 003, 'Train-free Neural Architecture Search (NAS) [92]', Algorithm Eigen-NAS"
+CLAIMS = (
+    Claim("positive_rank_correlation", "λ_min of the NTK at initialisation is positively rank-correlated with "
+          "trained accuracy", _NAS, "spearman", ">", 0.0),
+    Claim("pick_beats_average", "the Eigen-NAS pick beats the average sampled architecture", _NAS,
+          "claims.Eigen-NAS pick beats the average architecture", "is_true"),
+)
+
+
 EXPERIMENT = Experiment(
+    claims=CLAIMS,
     name="eigen_nas",
     summary="Eigen-NAS: NTK lambda_min at init vs trained accuracy over sampled architectures (rank correlation)",
     config=Config,

@@ -27,7 +27,7 @@ from saddle.attacks import (AutoProjectedGradientAttack, FastGradientSignAttack,
 from saddle.attacks.base import attacking, input_gradient
 from saddle.attacks.objectives import get_objective
 from saddle.data import load_digits
-from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics import gradient_masking_checks, robust_accuracy
 from saddle.models import DigitsCNN, build_seeded
 from saddle.train.erm import train_classifier
@@ -156,7 +156,26 @@ def run(config: Config, out: RunOutput) -> dict:
     return metrics
 
 
+_FGSM = "seed 001, 'FGSM as one step of PGA'"
+_PGA = "seed 001, 'PGA results in more powerful adversarial attacks than FGSM'"
+CLAIMS = (
+    Claim("fgsm_is_one_pgd_step", "FGSM equals one projected gradient step from 0 with a large step", _FGSM,
+          "fgsm_equals_one_pgd_step", "is_true"),
+    Claim("pgd_not_weaker", "PGD's robust accuracy is at most FGSM's at every ε", _PGA,
+          "pgd_not_weaker_than_fgsm", "is_true"),
+    Claim("apgd_not_weaker", "APGD's robust accuracy is at most PGD's at every ε", _PGA,
+          "apgd_not_weaker_than_pgd", "is_true"),
+    Claim("margin_not_weaker", "the margin (BETA) attack's robust accuracy is at most PGD's at every ε", _PGA,
+          "margin_not_weaker_than_pgd", "is_true"),
+    Claim("iterating_helps", "the strongest attack is strictly stronger than FGSM at some ε", _PGA,
+          "strongest_below_fgsm_somewhere", "is_true"),
+    Claim("clean_at_zero", "every attack's robust accuracy equals the clean accuracy at ε = 0", _PGA,
+          "equal_to_clean_at_eps0", "is_true"),
+)
+
+
 EXPERIMENT = Experiment(
+    claims=CLAIMS,
     name="fgsm_vs_pgd",
     summary="FGSM = one PGD step from 0; robust accuracy vs ε of an ERM CNN for FGSM, PGD, APGD, margin attack",
     config=Config, run=run,

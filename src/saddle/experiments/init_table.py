@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import torch
 
 from saddle.data import load_digits
-from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics.stats import geometric_mean, mean_se
 from saddle.robustness import INIT_NAMES, FullyConnectedReLU, init_table
 from saddle.robustness.stability import input_jacobian
@@ -132,7 +132,23 @@ def run(config: Config, out: RunOutput) -> dict:
     return metrics
 
 
+_INIT = "seeds 000/002/003, table 'Some commonly used initializations in neural networks'"
+CLAIMS = (
+    Claim("recursion", "each layer ratio ‖h_l‖²/‖h_{l−1}‖² has mean m β_l²/2 (within 5 SE, every row)", _INIT,
+          "recursion_holds_within_5se", "is_true"),
+    Claim("he_keeps_scale_low", "He keeps the activations' scale: rms factor per hidden layer ≥ 0.9", _INIT,
+          "hidden_layer_rms_factor.he", ">=", 0.9),
+    Claim("he_keeps_scale_high", "He keeps the activations' scale: rms factor per hidden layer ≤ 1.1", _INIT,
+          "hidden_layer_rms_factor.he", "<=", 1.1),
+    Claim("lecun_shrinks", "LeCun shrinks the activations (factor 1/√2 per layer): rms factor < 0.8", _INIT,
+          "hidden_layer_rms_factor.lecun", "<", 0.8),
+    Claim("mean_field_blows_up", "mean-field blows the activations up (factor √(m/2) per layer): rms factor > 2",
+          _INIT, "hidden_layer_rms_factor.mean_field", ">", 2.0),
+)
+
+
 EXPERIMENT = Experiment(
+    claims=CLAIMS,
     name="init_table",
     summary="the notes' initialisation table (LeCun, He, NTK, Xavier, mean-field, E et al.) and its layer scales",
     config=Config,

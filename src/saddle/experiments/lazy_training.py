@@ -32,7 +32,7 @@ import numpy as np
 import torch
 
 from saddle.data import load_digits
-from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics.stats import loglog_fit
 from saddle.robustness import FullyConnectedReLU
 from saddle.robustness.lazy import LazyTracker, train_sgd
@@ -125,7 +125,19 @@ def run(config: Config, out: RunOutput) -> dict:
     return metrics
 
 
+_LAZY = "seeds 000/003, 'non-lazy training experiment' and the lazy-training theorem (Chizat et al. 2019)"
+CLAIMS = (
+    Claim("ntk_lazy", "under the NTK scaling κ decreases with width (lazy training)", _LAZY,
+          "claims.ntk: kappa decreases with width", "is_true"),
+    Claim("mean_field_not_lazy", "under the mean-field scaling κ does not decrease with width", _LAZY,
+          "claims.mean-field: kappa does not decrease with width", "is_true"),
+    Claim("mean_field_moves_more", "mean-field weights move > 10× more than NTK weights at the largest width", _LAZY,
+          "claims.mean-field moves >10x more than NTK at the largest width", "is_true"),
+)
+
+
 EXPERIMENT = Experiment(
+    claims=CLAIMS,
     name="lazy_training",
     summary="lazy-training ratio kappa vs width: NTK (lazy, kappa -> 0) vs mean-field (kappa = O(1)) scaling",
     config=Config,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import torch
 
 from saddle.analysis import classify_trajectory, estimate_weak_mvi_rho, field_lipschitz_on_grid, rollout
-from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.games import AlmostBilinear, Forsaken
 from saddle.optim import CEGPlus, ExtraGradient
 
@@ -100,7 +100,20 @@ def run(config: Config, out: RunOutput) -> dict:
     return metrics
 
 
+_HSIEH = "seed 000, 'Minimax is more difficult than just optimization' (Hsieh et al. 2021, Ex. 5.1-5.2)"
+_PETHICK = "seed 000, 'Complete picture under weak MVI' (Pethick et al. 2022)"
+CLAIMS = (
+    Claim("eg_limit_cycles", "EG with small steps ends on a limit cycle on all three games from both starts "
+          "(3 games × 2 starts = 6 runs)", _HSIEH, "eg_limit_cycles", ">=", 6),
+    Claim("ceg_escapes", "CurvatureEG+ escapes and converges to the solution on all 6 runs", _PETHICK,
+          "ceg_converged", ">=", 6),
+    Claim("weak_mvi_covers_almost_bilinear", "the almost-bilinear game satisfies the weak MVI with ρ ≥ σ, so the "
+          "convergence theorem applies", _PETHICK, "almost bilinear (Hsieh Ex. 5.1).theorem_covers_it", "is_true"),
+)
+
+
 EXPERIMENT = Experiment(
+    claims=CLAIMS,
     name="limit_cycles", summary="EG lands on spurious limit cycles (almost-bilinear, forsaken); CurvatureEG+ escapes",
     config=Config, run=run, quick={"steps": 3500, "grid_n": 31},
     reproduces="seed 000, 'Minimax is more difficult than just optimization' (Hsieh et al. 2021) and the weak-MVI "

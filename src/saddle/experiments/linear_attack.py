@@ -25,7 +25,7 @@ from torch import Tensor, nn
 
 from saddle.attacks import ProjectedGradientAttack, linear_linf_worst_case
 from saddle.data import load_digits
-from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 
 
 @dataclass
@@ -145,7 +145,17 @@ def run(config: Config, out: RunOutput) -> dict:
     return metrics
 
 
+_LINEAR = "seed 001, 'A robustness example: Linear prediction'"
+CLAIMS = (
+    Claim("closed_form", "PGD reaches the closed-form worst case ⟨x*, a⟩ + ε‖x*‖₁ (float precision)", _LINEAR,
+          "max_abs_gap_pgd_vs_closed_form", "<", 1e-9),
+    Claim("sparse_more_robust", "sparse models are more robust in linear prediction", _LINEAR,
+          "sparse_more_robust", "is_true"),
+)
+
+
 EXPERIMENT = Experiment(
+    claims=CLAIMS,
     name="linear_attack",
     summary="l∞ attack on a linear model: closed form ⟨w,a⟩+ε‖w‖₁ vs PGD; sparse weights are more robust",
     config=Config, run=run, quick={"max_iter": 2000, "tol": 1e-6, "pgd_steps": 10},

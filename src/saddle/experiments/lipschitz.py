@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from saddle.data import load_digits
-from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.models import DigitsMLP, build_seeded
 from saddle.models.classifiers import accuracy
 from saddle.progress import progress_range
@@ -148,7 +148,22 @@ def run(config: Config, out: RunOutput) -> dict:
     }
 
 
+_LIP = "seeds 000/002, table 'comparison of methods for Lipschitz constant estimation'"
+_CERT = "seeds 000/002, 'Lipschitz constant can be used to describe the worst-case robustness'"
+CLAIMS = (
+    Claim("ordering_l2", "lower ≤ exact ≤ LipSDP ≤ product (l2) on every net", _LIP,
+          "claims.lower <= exact <= LipSDP <= product (l2) on every net", "is_true"),
+    Claim("ordering_l1_linf", "lower ≤ exact ≤ product (l1, l∞) on every net", _LIP,
+          "claims.lower <= exact <= product (l1, linf) on every net", "is_true"),
+    Claim("lipsdp_good_product_bad", "LipSDP is closer to the exact constant than the product of norms", _LIP,
+          "claims.LipSDP closer to exact than product", "is_true"),
+    Claim("certified_sandwich", "attacked robust error ≤ Lipschitz-certified robust error at every ε", _CERT,
+          "claims.attacked <= certified robust error at every eps", "is_true"),
+)
+
+
 EXPERIMENT = Experiment(
+    claims=CLAIMS,
     name="lipschitz",
     summary="Lipschitz estimators (lower, exact, LipSDP, product) and the attacked-vs-certified robustness sandwich",
     config=Config,

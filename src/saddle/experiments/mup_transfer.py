@@ -32,7 +32,7 @@ import numpy as np
 import torch
 
 from saddle.data import load_digits
-from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.robustness.lazy import train_sgd
 from saddle.robustness.parametrization import abc_network, abc_param_groups, parametrization
 
@@ -122,7 +122,17 @@ def run(config: Config, out: RunOutput) -> dict:
     return metrics
 
 
+_MUP = "seed 002, 'µ-transfer: Zero-shot hyperparameter transfer with µP' (Tensor Programs V, Fig. 1)"
+CLAIMS = (
+    Claim("mup_stable", "under µP the best learning rate is stable across widths (|drift| ≤ 1 octave)", _MUP,
+          "claims.mup: best lr stable (|drift| <= 1 octave)", "is_true"),
+    Claim("sp_drifts", "under SP the best learning rate drifts down with width (≥ 2 octaves)", _MUP,
+          "claims.sp: best lr drifts down (>= 2 octaves)", "is_true"),
+)
+
+
 EXPERIMENT = Experiment(
+    claims=CLAIMS,
     name="mup_transfer",
     summary="best SGD learning rate across widths: stable under muP, drifting under standard parametrisation",
     config=Config,

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from saddle.data import load_digits
-from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics.stats import linear_fit, loglog_fit
 from saddle.progress import progress
 from saddle.robustness.network import FullyConnectedReLU
@@ -136,7 +136,21 @@ def run(config: Config, out: RunOutput) -> dict:
     }
 
 
+_NTK = "seed 003, 'Neural Tangent Kernel [46]'"
+CLAIMS = (
+    Claim("ntk_converges", "the empirical NTK's distance to K_∞ decreases at every width step", _NTK,
+          "claims.NTK error decreases at every width step", "is_true"),
+    Claim("ntk_rate_fast", "the relative error falls like m^(-1/2): log-log slope < −0.35", _NTK,
+          "error_slope", "<", -0.35),
+    Claim("ntk_rate_slow", "the relative error falls like m^(-1/2): log-log slope > −0.65", _NTK,
+          "error_slope", ">", -0.65),
+    Claim("lambda_min_converges", "λ_min(Θ_m) approaches λ_min(K_∞) from the narrowest to the widest net", _NTK,
+          "claims.lambda_min gap shrinks from narrowest to widest", "is_true"),
+)
+
+
 EXPERIMENT = Experiment(
+    claims=CLAIMS,
     name="ntk",
     summary="empirical NTK of a wide two-layer ReLU net converges to the analytic kernel; lambda_min vs depth",
     config=Config,

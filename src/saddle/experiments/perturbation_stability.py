@@ -77,7 +77,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from saddle.data import load_digits
-from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
 from saddle.metrics.stats import MeanSE, linear_fit, loglog_fit, mean_se
 from saddle.progress import progress
 from saddle.robustness import FullyConnectedReLU, ntk_trace, perturbation_stability
@@ -348,7 +348,28 @@ def run(config: Config, out: RunOutput) -> dict:
     return metrics
 
 
+_PS = "seeds 000/002/003, table 'perturbation stability ≲ Func(m, L, β)' (Zhu et al. 2022)"
+_W = "claims.width (trained, he, L=2): "
+CLAIMS = (
+    Claim("width_eventually_helps", "width helps once m ≫ L³: P/ε falls from its peak to the widest net (> 2 SE)",
+          _PS, _W + "P/eps(peak) - P/eps(widest) > 2 SE", "is_true"),
+    Claim("width_slope_after_peak", "P/ε decreases in m after the peak: log-log slope < −2 SE", _PS,
+          _W + "log-log slope after the peak < -2 SE", "is_true"),
+    Claim("width_rises_first", "P/ε first rises with width up to m ≈ L³/2 (the '↗' branch, > 2 SE)", _PS,
+          _W + "rise from the narrowest trained width to the peak > 2 SE", "is_true"),
+    Claim("depth_helps_lecun_trained", "depth helps under LeCun init (trained nets, slope < −2 SE)", _PS,
+          "claims.depth (trained): helps under lecun (slope < -2 SE)", "is_true"),
+    Claim("depth_hurts_he_trained", "depth hurts under He init (trained nets, slope > 2 SE)", _PS,
+          "claims.depth (trained): hurts under he (slope > 2 SE)", "is_true"),
+    Claim("depth_hurts_ntk_trained", "depth hurts under NTK init (trained nets, slope > 2 SE)", _PS,
+          "claims.depth (trained): hurts under ntk (slope > 2 SE)", "is_true"),
+    Claim("depth_helps_lecun_init", "depth helps under LeCun init at initialisation (slope < −2 SE)", _PS,
+          "claims.depth (init): helps under lecun (slope < -2 SE)", "is_true"),
+)
+
+
 EXPERIMENT = Experiment(
+    claims=CLAIMS,
     name="perturbation_stability",
     summary="P(h,eps)/eps of trained ReLU nets vs width (up to m >> L^3) and depth, LeCun/He/NTK (good/bad/ugly)",
     config=Config,

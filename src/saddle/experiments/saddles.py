@@ -24,7 +24,7 @@ import torch
 
 from saddle.analysis import DEGENERATE, NOT_CRITICAL, NOT_NASH, STRICT_NASH, classify_critical_point, grid, nash_labels
 from saddle.analysis import rollout
-from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.games import Game, MonkeySaddle, QuadraticGame, WeirdSaddle
 from saddle.optim import ExtraGradient, OptimisticGDA, SimultaneousGDA
 
@@ -116,7 +116,22 @@ def run(config: Config, out: RunOutput) -> dict:
     return metrics
 
 
+_SADDLES = "seed 000, 'Saddles of different shapes' and the local-Nash definition"
+_INCONCLUSIVE = "second-order test inconclusive (singular Hessian block)"
+CLAIMS = (
+    *(Claim(f"x2_y2_{m}", f"{m} converges to the strict local Nash point of x² − y² from every start", _SADDLES,
+            f"x² − y².{m}.strict local Nash", ">=", 1.0) for m in ("GDA", "EG", "OGDA")),
+    *(Claim(f"monkey_{m}", f"{m}: most starts creep into the monkey saddle's degenerate origin (not local Nash)",
+            _SADDLES, f"monkey x³ − 3xy².{m}.{_INCONCLUSIVE}", ">", 0.5) for m in ("GDA", "EG")),
+    Claim("weird_gda_hyperbola", "GDA ends on the weird saddle's hyperbola of non-Nash critical points from almost "
+          "every start", _SADDLES, "weird −x²y² + xy.GDA.critical, not local Nash", ">", 0.9),
+    Claim("weird_eg_origin", "EG reaches the weird saddle's degenerate origin (a weak Nash point) from some starts",
+          _SADDLES, f"weird −x²y² + xy.EG.{_INCONCLUSIVE}", ">", 0.0),
+)
+
+
 EXPERIMENT = Experiment(
+    claims=CLAIMS,
     name="saddles", summary="Basins of GDA/EG/OGDA on x²−y², monkey and weird saddles; local-Nash labels",
     config=Config, run=run, quick={"steps": 2000, "grid_n": 25},
     reproduces="seed 000, 'Saddles of different shapes' (x² − y², monkey saddle, weird saddle) and the LNE definition")

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import torch
 
 from saddle.analysis import NOT_NASH, grid, nash_labels, rollout
-from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.games import MixedExtension, TrapGame
 from saddle.optim import ExtraGradient, LangevinGDA, MirrorDescent, MirrorProx, SimultaneousGDA
 
@@ -184,7 +184,22 @@ def run(config: Config, out: RunOutput) -> dict:
     return metrics
 
 
+_TRAP = "seed 000, 'Escaping traps with the mixed-NE concept' (Kamalaruban et al. 2020)"
+CLAIMS = (
+    Claim("gda_trapped_outside_disc", "pure GDA from every start outside the unit disc ends in a trap (a non-Nash "
+          "critical point)", _TRAP, "GDA_fraction_in_traps_from_outside_unit_disc", ">=", 1.0),
+    Claim("eg_mostly_trapped", "most pure EG starts end in traps", _TRAP, "EG_fraction_in_traps", ">", 0.5),
+    Claim("traps_exploitable", "every trap has exploitability ≥ 1 (to round-off)", _TRAP,
+          "GDA_min_exploitability_in_traps", ">=", 1 - 1e-9),
+    Claim("mirror_prox_escapes", "the mirror-prox average's exploitability over the box falls below 0.05", _TRAP,
+          "mirror-prox_exploitability_on_box", "<", 0.05, at_quick=False),
+    Claim("langevin_mixed", "Langevin particles' exploitability settles at a few hundredths (< 0.1)", _TRAP,
+          "langevin_exploitability_second_half_mean", "<", 0.1),
+)
+
+
 EXPERIMENT = Experiment(
+    claims=CLAIMS,
     name="trap_game", summary="Trap game: pure GDA/EG stuck at non-Nash points; mirror-prox mixed equilibrium escapes",
     config=Config, run=run, quick={"pure_steps": 1500, "n_starts": 13, "mirror_steps": 1000, "particles": 60, "langevin_steps": 400},
     reproduces="seed 000, 'Escaping traps with the mixed-NE concept' (Kamalaruban et al. 2020)")

@@ -25,7 +25,7 @@ import torch
 
 from saddle.data import load_digits
 from saddle.diffusion import DDIM, VESDE, GaussianMixture, sample, tweedie_denoise
-from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 
 
 @dataclass
@@ -121,7 +121,20 @@ def _figures(config: Config, out: RunOutput, rows, metrics) -> None:
                 "digit. One-step denoising from large σ returns a blurry average; progressive denoising does not.")
 
 
+_TWEEDIE = "seed 002, 'Optimal denoising and the score function (Tweedie's formula)'"
+CLAIMS = (
+    Claim("one_step_averages", "one-step denoising from the largest σ averages many digits (effective number > 10)",
+          _TWEEDIE, "largest_sigma.one_step_n_eff", ">", 10.0),
+    Claim("progressive_one_digit", "progressive denoising ends on a single digit (effective number < 1.5)",
+          "seed 002, 'The answer: diffusion models'", "largest_sigma.progressive_n_eff", "<", 1.5),
+    Claim("one_step_misaligned", "denoising from a large t to 0 directly lands farther from every digit than "
+          "progressive denoising", _TWEEDIE, "largest_sigma.one_step_rms_to_nearest", ">",
+          than="largest_sigma.progressive_rms_to_nearest"),
+)
+
+
 EXPERIMENT = Experiment(
+    claims=CLAIMS,
     name="tweedie",
     summary="Tweedie denoising on digits: one step from large σ averages many digits, progressive denoising does not",
     config=Config,

@@ -44,6 +44,10 @@ class RobustEvaluation:
     x_adv: Tensor
     broken_by: dict[str, int] = field(default_factory=dict)
 
+    def __repr__(self) -> str:  # the tensors (N points, their adversarial images) stay out of the repr
+        return (f"RobustEvaluation(n={self.robust.numel()}, clean_accuracy={self.clean_accuracy:.4f}, "
+                f"robust_accuracy={self.robust_accuracy:.4f}, broken_by={self.broken_by})")
+
 
 def _named(attacks: object) -> list[tuple[str, Callable]]:
     """(name, attack) pairs; ValueError unless each is an untargeted attack carrying its threat model

@@ -36,16 +36,26 @@ def _load(path: Path) -> Any:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
-        type(value), "a number" if isinstance(value, numbers.Real) else type(value).__name__)
+    """What a JSON value is, in words."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, numbers.Real):
+        return "a number"
+    return {dict: "an object", list: "a list", str: "a string", type(None): "null"}.get(type(value),
+                                                                                     type(value).__name__)
+
+
+_WANTED = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "an integer"}
 
 
 def _expect(path: Path, value: Any, types: type | tuple[type, ...], what: str) -> Any:
-    ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in (
-        types if isinstance(types, tuple) else (types,)))
-    if not ok:
-        raise ReportFileError(f"{path}: {what} must be {_kind(types() if isinstance(types, type) else types[0]())}, "
-                              f"got {_kind(value)}")
+    """`value` if it has one of `types` (a bool is not a number), else ReportFileError naming the file and field."""
+    allowed = types if isinstance(types, tuple) else (types,)
+    if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
+        wanted = "a number" if float in allowed else _WANTED[allowed[0]]
+        raise ReportFileError(f"{path}: {what} must be {wanted}, got {_kind(value)}")
     return value
 
 
@@ -95,6 +105,8 @@ def read_figures(run: Path) -> list[dict[str, str]]:
             _expect(path, fig.get(key), str, f"entry {i}.{key}")
         if fig["file"].startswith("/") or ".." in Path(fig["file"]).parts:
             raise ReportFileError(f"{path}: entry {i}.file must be a path inside the run folder, got {fig['file']!r}")
+        if not (run / fig["file"]).is_file():
+            raise ReportFileError(f"{path}: entry {i}.file {fig['file']!r} does not exist in {run}")
     return figures
 
 

@@ -32,21 +32,24 @@ def _flatten(obj: Any, prefix: str = "") -> list[tuple[str, str]]:
         for k, v in obj.items():
             rows.extend(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
     elif isinstance(obj, list) and len(obj) > 8 and all(not isinstance(v, (dict, list)) for v in obj):
-        shown = ", ".join(_fmt(v) for v in obj[:4])
+        shown = ", ".join(format_value(v) for v in obj[:4])
         rows.append((prefix, f"[{shown}, … ({len(obj)} values)]"))
     elif isinstance(obj, list) and any(isinstance(v, (dict, list)) for v in obj):
         for i, v in enumerate(obj):
             rows.extend(_flatten(v, f"{prefix}[{i}]"))
     else:
-        rows.append((prefix, _fmt(obj)))
+        rows.append((prefix, format_value(obj)))
     return rows
 
 
-def _fmt(v: Any) -> str:
+def format_value(v: Any) -> str:
+    """A metric for people: floats to 4 significant digits, lists and {name: value} pairs item by item."""
     if isinstance(v, float):
         return f"{v:.4g}"
     if isinstance(v, list):
-        return "[" + ", ".join(_fmt(x) for x in v) + "]"
+        return "[" + ", ".join(format_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return ", ".join(f"{k} = {format_value(x)}" for k, x in v.items())
     return str(v)
 
 
@@ -69,9 +72,9 @@ def _figure(run: Path, fig: dict[str, str]) -> str:
             f"</a><figcaption>{caption}</figcaption></figure>")
 
 
-def _table(rows: list[tuple[str, str]]) -> str:
+def _table(rows: list[tuple[str, str]], key: str = "metric") -> str:
     body = "".join(f"<tr><td><code>{html.escape(k)}</code></td><td>{html.escape(v)}</td></tr>" for k, v in rows)
-    return f"<table><tr><th>metric</th><th>value</th></tr>{body}</table>"
+    return f"<table><tr><th>{key}</th><th>value</th></tr>{body}</table>"
 
 
 def _section(run: Path, meta: dict[str, Any]) -> str:
@@ -99,7 +102,7 @@ def _section(run: Path, meta: dict[str, Any]) -> str:
     # long tables fold away so that the figures of the next experiment stay close
     parts.append(_table(flat) if len(flat) <= 16 else
                  f"<details><summary>metrics ({len(flat)} values)</summary>{_table(flat)}</details>")
-    parts.append(f"<details><summary>config</summary>{_table(_flatten(config)).replace('metric', 'key', 1)}</details>")
+    parts.append(f"<details><summary>config</summary>{_table(_flatten(config), key='key')}</details>")
     return "\n".join(parts)
 
 
@@ -110,12 +113,14 @@ def _claims_table(metas: list[tuple[Path, dict[str, Any]]]) -> str:
     """Every claim of every run: experiment, statement, source, expected, measured, verdict."""
     rows, verdicts = [], []
     for run, meta in metas:
-        for v in meta.get("claims", []):
+        for i, v in enumerate(meta.get("claims", [])):
             verdicts.append(v)
-            measured = html.escape(_fmt(v.get("measured")))
+            measured = html.escape(format_value(v.get("measured")))
             detail = f'<br><span class="meta">{html.escape(v["detail"])}</span>' if v.get("detail") else ""
-            rows.append(f'<tr id="claims-{html.escape(run.name)}"><td><a href="#{html.escape(run.name)}">'
-                        f'{html.escape(run.name)}</a></td><td>{html.escape(v["statement"])}</td>'
+            anchor = f' id="claims-{html.escape(run.name)}"' if i == 0 else ""  # ids are unique: first row only
+            size = {True: " (quick)", False: " (full)"}.get(meta.get("quick"), "")
+            rows.append(f'<tr{anchor}><td><a href="#{html.escape(run.name)}">'
+                        f'{html.escape(run.name)}</a>{size}</td><td>{html.escape(v["statement"])}</td>'
                         f'<td>{html.escape(v["source"])}</td><td><code>{html.escape(v["expected"])}</code></td>'
                         f'<td>{measured}</td><td class="{_STATUS_CLASS.get(v["status"], "")}">'
                         f'{html.escape(v["status"])}{detail}</td></tr>')

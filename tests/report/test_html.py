@@ -1,0 +1,106 @@
+"""The HTML report from hand-made run folders: claims table, header from the folders, figures, permissions."""
+
+import json
+import os
+import stat
+
+import matplotlib.pyplot as plt
+import pytest
+
+from saddle.report import write_report
+from saddle.report.files import ReportFileError, read_figures, read_run_meta, read_tour
+
+
+def _verdict(name, status, measured=1.0, detail=""):
+    return {"name": name, "statement": f"statement {name}", "source": "seed 000, §1", "expected": f"{name} > 0",
+            "measured": measured, "status": status, "detail": detail}
+
+
+def _run(root, name, quick=True, claims=(), seconds=1.5, seed=0, figures=()):
+    d = root / name
+    (d / "figures").mkdir(parents=True)
+    (d / "metrics.json").write_text(json.dumps({"x": 1.0}))
+    (d / "config.json").write_text(json.dumps({"seed": seed}))
+    (d / "run.json").write_text(json.dumps({"name": name, "summary": f"{name} summary", "seconds": seconds,
+                                            "quick": quick, "seed": seed, "claims": list(claims)}))
+    entries = []
+    for fname, size in figures:
+        fig = plt.figure(figsize=size)
+        fig.savefig(d / "figures" / f"{fname}.png", dpi=110)
+        plt.close(fig)
+        entries.append({"file": f"figures/{fname}.png", "caption": f"caption {fname}"})
+    (d / "figures.json").write_text(json.dumps(entries))
+    return d
+
+
+def test_claims_table_counts_and_lists_every_claim_first(tmp_path):
+    _run(tmp_path, "a", claims=[_verdict("c1", "reproduced"), _verdict("c2", "not reproduced", 0.3)])
+    _run(tmp_path, "b", quick=False, claims=[_verdict("c3", "not checked at this size"),
+                                             _verdict("c4", "declaration error", None, "metric 'q' is missing")])
+    _run(tmp_path, "c")
+    page = write_report(tmp_path).read_text()
+    assert "Claims of the notes: 1/3 reproduced" in page  # not-checked claims count in neither
+    assert "1 claim(s) not checked at this size" in page and "No claims recorded for: c." in page
+    assert page.index("Claims of the notes") < page.index('<h2 id="a">')
+    for text in ("statement c1", "statement c4", "metric &#x27;q&#x27; is missing", "a</a> (quick)", "b</a> (full)",
+                 '<td class="fail">not reproduced', '<td class="ok">reproduced'):
+        assert text in page, text
+    assert page.count('id="claims-a"') == 1  # anchors stay unique
+
+
+def test_header_comes_from_the_folders_present_not_a_stale_tour(tmp_path):
+    _run(tmp_path, "a", seconds=2.0, seed=3)
+    _run(tmp_path, "b", quick=False, seconds=3.0, seed=4)
+    (tmp_path / "tour.json").write_text(json.dumps({"failed": {"gone": "RuntimeError: old"}, "succeeded": {"x": 1},
+                                                    "seconds": 999.0, "quick": True}))
+    page = write_report(tmp_path).read_text()
+    assert "2 experiment result(s) (1 at quick size, 1 at full size); run time 5.0 s in total; seeds 3, 4." in page
+    assert "gone: the latest run failed: RuntimeError: old" in page and "999" not in page
+    (tmp_path / ".a-123-xyz").mkdir()  # a run in progress is not a result
+    (tmp_path / ".a-123-xyz" / "metrics.json").write_text("{}")
+    assert '<h2 id=".a-123-xyz">' not in write_report(tmp_path).read_text()
+
+
+def test_figures_link_to_the_full_size_image_and_wide_ones_span_the_page(tmp_path):
+    _run(tmp_path, "a", figures=[("wide", (12, 3)), ("small", (4, 3))])
+    page = write_report(tmp_path).read_text()
+    assert '<figure class="wide"><a href="a/figures/wide.png" target="_blank"' in page
+    assert '<figure><a href="a/figures/small.png" target="_blank"' in page
+
+
+def test_the_page_gets_the_usual_permissions(tmp_path):
+    _run(tmp_path, "a")
+    old = os.umask(0o022)
+    try:
+        page = write_report(tmp_path)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(page.stat().st_mode) == 0o644
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".index-")] == []
+
+
+def test_readers_accept_absent_optional_files(tmp_path):
+    d = tmp_path / "a"
+    d.mkdir()
+    assert read_run_meta(d) == {} and read_figures(d) == [] and read_tour(tmp_path) == {}
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"quick": "yes"}', '"quick" must be a boolean, got a string'),
+    ('{"seed": 1.5}', '"seed" must be an integer, got a number'),
+    ('{"seed": true}', '"seed" must be an integer, got a boolean'),
+    ('{"seconds": true}', '"seconds" must be a number, got a boolean'),
+    ('{"claims": {}}', '"claims" must be a list, got an object'),
+    ('{"claims": [{"name": "c", "statement": "s", "source": "x", "expected": "e"}]}', "claims[0].status must be a string, got null"),
+])
+def test_run_meta_types_are_checked(tmp_path, content, message):
+    (tmp_path / "run.json").write_text(content)
+    with pytest.raises(ReportFileError, match="run.json: " + message.replace("[", r"\[").replace("]", r"\]")):
+        read_run_meta(tmp_path)
+
+
+def test_missing_folder_and_empty_folder_are_value_errors(tmp_path):
+    with pytest.raises(ValueError, match="does not exist"):
+        write_report(tmp_path / "nope")
+    with pytest.raises(ValueError, match="no experiment results"):
+        write_report(tmp_path)
