@@ -27,7 +27,7 @@ from saddle.progress import progress
 from saddle.train.checkpoint import load_checkpoint, save_checkpoint
 from saddle.train.distributed import all_reduce_mean, rank_and_world
 from saddle.train.logs import JsonLinesLog
-from saddle.validation import check_int
+from saddle.validation import check_choice, check_int
 
 __all__ = ["train_loop", "TrainResult", "NonFiniteError", "check_finite"]
 
@@ -114,8 +114,7 @@ def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None 
     eval_every = check_int("eval_every", eval_every)
     record_every = check_int("record_every", record_every if record_every is not None else eval_every)
     checkpoint_every = check_int("checkpoint_every", checkpoint_every)
-    if best_mode not in ("max", "min"):
-        raise ValueError(f"best_mode must be 'max' or 'min', got {best_mode!r}")
+    check_choice("best_mode", best_mode, ("max", "min"))
     state = dict(state or {})
     if batches is not None and hasattr(batches, "state_dict") and "batches" not in state:
         state["batches"] = batches

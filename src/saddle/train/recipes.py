@@ -33,7 +33,7 @@ from saddle.train.rs_fgsm import RSFGSMAdversarialTraining
 from saddle.train.sam import SharpnessAwareMinimisation
 from saddle.train.trades import TRADES
 from saddle.train.weight_stability import EpsilonStabilityTraining
-from saddle.validation import check_int, check_real
+from saddle.validation import as_generator, check_int, check_real
 
 __all__ = ["OBJECTIVE_NAMES", "make_objective", "robust_evaluator", "load_classification_data",
            "evaluation_attacks", "train_robust_classifier", "RobustTrainingSettings"]
@@ -41,7 +41,7 @@ __all__ = ["OBJECTIVE_NAMES", "make_objective", "robust_evaluator", "load_classi
 OBJECTIVE_NAMES = ("erm", "fgsm", "rs_fgsm", "pgd", "trades", "mart", "beta", "ddi", "sam", "stability", "cfol")
 
 
-def make_objective(name: str, eps: float, *, steps: int = 10, generator: torch.Generator | None = None,
+def make_objective(name: str, eps: float, *, steps: int = 10, generator: torch.Generator | int | None = None,
                    n_classes: int = 10, class_prior: Tensor | None = None, trades_beta: float = 6.0,
                    mart_lam: float = 6.0, beta_targets: int | None = None, ddi_perturbations: int = 4,
                    sam_rho: float = 0.05, stability_eps: float = 0.5, stability_steps: int = 3,
@@ -52,7 +52,7 @@ def make_objective(name: str, eps: float, *, steps: int = 10, generator: torch.G
     trades: β = 6; beta: margin ascent on `beta_targets` classes (None = all); sam: ρ = 0.05;
     stability: l2 weight ball of radius `stability_eps`, `stability_steps` ascent steps.
     """
-    g = generator if generator is not None else torch.Generator().manual_seed(0)
+    g = as_generator(generator, default_seed=0)
     pgd = lambda: ProjectedGradientAttack(eps, steps=steps, generator=g)  # noqa: E731
     makers: dict[str, Callable[[], Any]] = {
         "erm": ERM,
