@@ -15,7 +15,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-__all__ = ["check_real", "check_int", "check_step_size", "check_choice", "check_callable", "check_generator", "as_generator",
+__all__ = ["check_real", "check_int", "check_step_size", "check_choice", "check_bool", "check_callable", "check_generator", "as_generator",
            "check_finite", "check_positions", "check_probability_vectors"]
 
 
@@ -69,6 +69,13 @@ def check_choice(name: str, value: Any, choices: Collection[Any]) -> Any:
     """Return `value` if it is one of `choices`, else ValueError listing them."""
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(repr(c) for c in choices)}, got {value!r}")
+    return value
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Return `value` if it is a bool (True or False; 1 and 0 are refused although 1 == True), else ValueError."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
     return value
 
 

@@ -183,6 +183,15 @@ def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None 
         c["count"] += 1
         c["step"] += 1
 
+    def end_of_unit() -> bool:
+        """After each epoch (or step): record and checkpoint when due; returns True when stop_when fired."""
+        due = c["unit"] % record_every == 0 or c["unit"] == total or (
+            evaluate is not None and c["unit"] % eval_every == 0)
+        fired = record() if due else False
+        if c["unit"] % checkpoint_every == 0 or c["unit"] == total or fired:
+            checkpoint(last_path)
+        return fired
+
     def bar(units: range) -> Iterable[int]:
         return progress(units, desc=desc, total=len(units)) if writer else units
 
@@ -199,11 +208,7 @@ def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None 
                     one_step(batch)
                     c["pos"] += 1
                 c["unit"], c["pos"], c["epoch"] = e + 1, 0, e + 1
-                if c["unit"] % record_every == 0 or c["unit"] == total or (
-                        evaluate is not None and c["unit"] % eval_every == 0):
-                    stopped = record()
-                if c["unit"] % checkpoint_every == 0 or c["unit"] == total or stopped:
-                    checkpoint(last_path)
+                stopped = end_of_unit()
                 if stopped:
                     break
         else:
@@ -222,11 +227,7 @@ def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None 
                     c["pos"] += 1
                 one_step(batch)
                 c["unit"] += 1
-                if c["unit"] % record_every == 0 or c["unit"] == total or (
-                        evaluate is not None and c["unit"] % eval_every == 0):
-                    stopped = record()
-                if c["unit"] % checkpoint_every == 0 or c["unit"] == total or stopped:
-                    checkpoint(last_path)
+                stopped = end_of_unit()
                 if stopped:
                     break
     except NonFiniteError as err:
