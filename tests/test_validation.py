@@ -5,8 +5,8 @@ import math
 import pytest
 import torch
 
-from saddle.validation import (check_callable, check_choice, check_finite, check_int, check_positions, check_real,
-                               check_step_size)
+from saddle.validation import (as_generator, check_callable, check_choice, check_finite, check_generator, check_int,
+                               check_positions, check_real, check_step_size)
 
 
 @pytest.mark.parametrize("call, message", [
@@ -76,3 +76,31 @@ def test_threat_model_accepts_exactly_finite_nonnegative_eps_and_known_norms(eps
     else:
         with pytest.raises(ValueError):
             ThreatModel(eps, norm)
+
+
+def test_as_generator_turns_an_int_seed_into_the_same_stream_as_manual_seed():
+    # the generator policy: an int seed ≡ torch.Generator().manual_seed(seed), converted once (same numbers)
+    for seed in (0, 7, 2**40):
+        g = as_generator(seed)
+        assert isinstance(g, torch.Generator)
+        assert torch.equal(torch.randn(5, generator=g), torch.randn(5, generator=torch.Generator().manual_seed(seed)))
+    g = torch.Generator().manual_seed(3)
+    assert as_generator(g) is g                       # a generator is returned unchanged (it keeps advancing)
+    assert as_generator(None) is None
+    assert torch.equal(as_generator(None, default_seed=5).get_state(), torch.Generator().manual_seed(5).get_state())
+
+
+@pytest.mark.parametrize("bad", [True, 0.5, "0", [1]])
+def test_as_generator_refuses_bool_float_and_str(bad):
+    with pytest.raises(ValueError, match=r"noise_gen must be a torch.Generator, an int seed or None, got"):
+        as_generator(bad, "noise_gen")
+
+
+def test_check_generator_refuses_an_int_for_per_step_kernels_and_says_why():
+    with pytest.raises(ValueError, match="got the int 3: a per-step call given the same seed each time would repeat"):
+        check_generator(3)
+    with pytest.raises(ValueError, match="generator must be a torch.Generator or None, got 0.5"):
+        check_generator(0.5, allow_none=True)
+    with pytest.raises(ValueError, match="generator must be a torch.Generator, got None"):
+        check_generator(None)
+    assert check_generator(None, allow_none=True) is None

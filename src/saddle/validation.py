@@ -15,8 +15,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
-__all__ = ["check_real", "check_int", "check_step_size", "check_choice", "check_callable", "check_generator", "check_finite",
-           "check_positions", "check_probability_vectors"]
+__all__ = ["check_real", "check_int", "check_step_size", "check_choice", "check_bool", "check_callable", "check_generator", "as_generator",
+           "check_finite", "check_positions", "check_probability_vectors"]
 
 
 def _allowed(low: float, high: float, low_open: bool, high_open: bool) -> str:
@@ -72,6 +72,13 @@ def check_choice(name: str, value: Any, choices: Collection[Any]) -> Any:
     return value
 
 
+def check_bool(name: str, value: Any) -> bool:
+    """Return `value` if it is a bool (True or False; 1 and 0 are refused although 1 == True), else ValueError."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
 def check_callable(name: str, value: Any, what: str = "a callable") -> Any:
     """Return `value` if it is callable, else ValueError (`what` describes the expected signature)."""
     if not callable(value):
@@ -79,11 +86,47 @@ def check_callable(name: str, value: Any, what: str = "a callable") -> Any:
     return value
 
 
-def check_generator(generator: Any, name: str = "generator") -> torch.Generator:
-    """Return `generator` if it is a torch.Generator (randomness only through explicit generators), else ValueError."""
-    if not isinstance(generator, torch.Generator):
-        raise ValueError(f"{name} must be a torch.Generator, got {generator!r}")
-    return generator
+def _is_seed(value: Any) -> bool:
+    """An int seed: an integral number that is not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def check_generator(generator: Any, name: str = "generator", *, allow_none: bool = False) -> torch.Generator | None:
+    """Return `generator` if it is a torch.Generator (or None with `allow_none`), else ValueError.
+
+    For per-step kernels (a sampler's or a loss's `step(..., generator)`): an int seed is refused because the
+    same int given at every step would silently repeat the same noise (see `as_generator` for the policy).
+    """
+    if generator is None and allow_none:
+        return None
+    if isinstance(generator, torch.Generator):
+        return generator
+    if _is_seed(generator):
+        raise ValueError(f"{name} must be a torch.Generator, got the int {generator!r}: a per-step call given the same "
+                         f"seed each time would repeat the same noise; create torch.Generator().manual_seed(seed) once "
+                         f"(or pass the seed to the run's entry point)")
+    raise ValueError(f"{name} must be a torch.Generator{' or None' if allow_none else ''}, got {generator!r}")
+
+
+def as_generator(generator: Any, name: str = "generator", *, default_seed: int | None = None,
+                 device: str | torch.device = "cpu") -> torch.Generator | None:
+    """The random source of an entry point that owns a whole run or call: Generator, int seed or None → Generator.
+
+    Policy (one for all of saddle): entry points that own a run or a call (attacks and adversarial-training
+    objectives at construction, `saddle.diffusion.sample`, `ShuffledBatches`, the robustness estimators...) accept
+    an int seed, converted ONCE here to a fresh `torch.Generator(device).manual_seed(seed)`, so an int seed and
+    `torch.Generator().manual_seed(seed)` give the same numbers; a torch.Generator is returned unchanged (it keeps
+    advancing); None gives a fresh generator seeded `default_seed` (or stays None when default_seed is None: the
+    callee's documented default). Per-step kernels use `check_generator`, which refuses ints. A bool, float,
+    string... is refused with ValueError.
+    """
+    if generator is None:
+        return None if default_seed is None else torch.Generator(device).manual_seed(default_seed)
+    if _is_seed(generator):
+        return torch.Generator(device).manual_seed(int(generator))
+    if isinstance(generator, torch.Generator):
+        return generator
+    raise ValueError(f"{name} must be a torch.Generator, an int seed or None, got {generator!r}")
 
 
 def check_finite(name: str, value: Tensor) -> Tensor:

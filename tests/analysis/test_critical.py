@@ -45,7 +45,7 @@ def test_spurious_games_have_repelling_non_nash_solutions():
 
 def test_non_critical_point_and_bad_tol():
     assert classify_critical_point(MonkeySaddle(), [torch.ones(1), Z]).label == NOT_CRITICAL
-    with pytest.raises(ValueError, match="tol must be > 0"):
+    with pytest.raises(ValueError, match="tol must be a finite number > 0, got 0.0"):
         classify_critical_point(MonkeySaddle(), [Z, Z], tol=0.0)
 
 

@@ -157,8 +157,10 @@ def test_threat_model_checks_its_arguments():
     lambda g: ProjectedGradientAttack(0.1, generator=g), lambda g: AutoProjectedGradientAttack(0.1, generator=g),
     lambda g: MarginAttack(0.1, generator=g), lambda g: RandomSearchAttack(0.1, generator=g),
 ])
-def test_generator_must_be_a_torch_generator(build):
-    # an int seed used to fail deep inside torch.rand; it is refused up front (randomness via explicit generators)
-    with pytest.raises(ValueError, match="generator must be a torch.Generator, got 0"):
-        build(0)
-    assert isinstance(build(None).generator, torch.Generator)
+def test_generator_is_a_torch_generator_or_an_int_seed(build):
+    # the generator policy (saddle.validation.as_generator): an int seed ≡ torch.Generator().manual_seed(seed)
+    assert torch.equal(build(7).generator.get_state(), build(torch.Generator().manual_seed(7)).generator.get_state())
+    assert torch.equal(build(None).generator.get_state(), torch.Generator().manual_seed(0).get_state())
+    for bad in (True, 0.5, "0"):
+        with pytest.raises(ValueError, match="generator must be a torch.Generator, an int seed or None, got"):
+            build(bad)

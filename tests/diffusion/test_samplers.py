@@ -13,7 +13,7 @@ import torch
 from saddle.diffusion import (ALL_PROCESSES, DDIM, PROCESSES, SAMPLERS, VESDE, VPSDE, DDPMSchedule, EDMHeun,
                               EvaluationCounter, PredictorCorrector, karras_timesteps, probability_flow_rk45, sample,
                               uniform_timesteps)
-from saddle.diffusion.samplers import langevin_snr_step
+from saddle.diffusion.samplers import SamplerState, langevin_snr_step
 from saddle.langevin import langevin_step
 
 CASES = [(name, proc) for name in SAMPLERS for proc in ALL_PROCESSES]
@@ -177,3 +177,16 @@ def test_edm_churn_adds_noise_only_inside_its_sigma_window(gaussian):
 def test_bad_input_raises(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_generator_policy_of_sample_and_of_the_per_step_kernels(gaussian):
+    # sample() owns the run: an int is a seed (tested above) but a bool/float/str is refused; a sampler's step is a
+    # per-step kernel: an int would repeat the same noise at every step, so it is refused with the reason
+    info = SAMPLERS["euler_maruyama"]
+    process = PROCESSES[info.processes[0]]()
+    ts, x_T = uniform_timesteps(process, 4), gaussian.draw(process, process.T, 5, 0)
+    for bad in (True, 1.5, "9"):
+        with pytest.raises(ValueError, match="generator must be a torch.Generator, an int seed or None"):
+            sample(gaussian.eps_model(process), process, info.factory(), ts, x_T, bad)
+    with pytest.raises(ValueError, match="would repeat the same noise"):
+        info.factory().step(gaussian.eps_model(process), process, SamplerState(x_T, 0, 3), float(ts[0]), float(ts[1]), 9)

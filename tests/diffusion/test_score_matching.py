@@ -132,7 +132,7 @@ def test_mixture_log_prob_against_direct_formula():
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: denoising_score_matching_loss(_true_score, torch.zeros(4, D), 0.0), "sigma must be > 0"),
+    (lambda: denoising_score_matching_loss(_true_score, torch.zeros(4, D), 0.0), "sigma must be a finite number > 0, got 0.0"),
     (lambda: sliced_score_matching_loss(_true_score, torch.zeros(4, D), n_projections=0), "n_projections"),
     (lambda: sliced_score_matching_loss(_true_score, torch.zeros(4, D), projection="uniform"), "projection"),
     (lambda: hyvarinen_loss(_true_score, torch.zeros(4)), "shape"),

@@ -39,8 +39,15 @@ def test_unknown_parametrised_modules_and_bad_generators_are_refused():
         reinitialize_(nn.Sequential(nn.Linear(2, 2), nn.PReLU()), torch.Generator())
     with pytest.raises(ValueError, match="buffers whose initial values are unknown"):
         build_seeded(lambda: nn.Sequential(nn.Linear(2, 2), _WithBuffer()), torch.Generator())
-    with pytest.raises(ValueError, match="generator must be a torch.Generator, got int"):
-        reinitialize_(nn.Linear(2, 2), 0)
+    for bad in (0.5, None, True):
+        with pytest.raises(ValueError, match="generator must be a torch.Generator"):
+            reinitialize_(nn.Linear(2, 2), bad)
+
+
+def test_an_int_seed_initialises_like_a_generator_seeded_with_it():
+    # generator policy (saddle.validation.as_generator): one call owning the whole initialisation takes an int seed
+    a, b = reinitialize_(nn.Linear(3, 2), 4), reinitialize_(nn.Linear(3, 2), torch.Generator().manual_seed(4))
+    assert torch.equal(a.weight, b.weight) and torch.equal(a.bias, b.bias)
 
 
 class _WithBuffer(nn.Module):

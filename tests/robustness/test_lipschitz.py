@@ -257,3 +257,21 @@ def test_estimators_evaluate_a_train_mode_network_in_eval_mode_and_restore_it(es
     assert all(torch.equal(a, b) for a, b in zip(stats, [model[1].running_mean, model[1].running_var,
                                                          model[1].num_batches_tracked]))
     assert all(p.requires_grad and p.grad is None for p in model.parameters())
+
+
+def test_estimators_take_an_int_seed_as_a_generator_seeded_with_it():
+    # generator policy: each estimator owns its call; an int seed ≡ torch.Generator().manual_seed(seed)
+    net = FullyConnectedReLU([2, 6, 1], init="he", generator=3, dtype=torch.float64)
+    same = FullyConnectedReLU([2, 6, 1], init="he", generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    assert all(torch.equal(p, q) for p, q in zip(net.parameters(), same.parameters()))
+    w = torch.randn(5, 4, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    seeded = lambda s: torch.Generator().manual_seed(s)  # noqa: E731
+    r_int, r_gen = (spectral_norm_power_iteration(w, max_iter=3, generator=g) for g in (2, seeded(2)))
+    assert (r_int.lower, r_int.upper) == (r_gen.lower, r_gen.upper) and torch.equal(r_int.vector, r_gen.vector)
+    assert lipschitz_lower_bound(net, 2, starts=2, steps=2, pool=2, generator=5) == \
+        lipschitz_lower_bound(net, 2, starts=2, steps=2, pool=2, generator=seeded(5))
+    x = torch.zeros(1, 2, dtype=torch.float64)
+    assert local_lipschitz(net, x, 0.5, starts=2, steps=2, generator=6) == \
+        local_lipschitz(net, x, 0.5, starts=2, steps=2, generator=seeded(6))
+    with pytest.raises(ValueError, match="generator must be a torch.Generator, an int seed or None, got True"):
+        spectral_norm_power_iteration(w, generator=True)

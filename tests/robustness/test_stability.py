@@ -130,3 +130,13 @@ def test_one_dimensional_balls_agree(norm):
     g = torch.Generator().manual_seed(5)
     est = perturbation_stability(lambda a: -3.0 * a, torch.zeros(50, 1, dtype=torch.float64), 0.4, 200, g, norm=norm)
     assert abs(est.value - 0.4 * 3.0 / 2) < 5 * est.se
+
+
+def test_an_int_seed_gives_the_same_estimate_as_a_generator_seeded_with_it():
+    w = torch.linspace(-1, 1, 6, dtype=torch.float64)
+    a = torch.ones(3, 6, dtype=torch.float64)
+    by_seed = perturbation_stability(lambda v: v @ w, a, 0.5, 20, generator=11)
+    by_gen = perturbation_stability(lambda v: v @ w, a, 0.5, 20, generator=torch.Generator().manual_seed(11))
+    assert (by_seed.value, by_seed.se) == (by_gen.value, by_gen.se)
+    with pytest.raises(ValueError, match="generator must be a torch.Generator, an int seed or None, got 'x'"):
+        perturbation_stability(lambda v: v @ w, a, 0.5, 20, generator="x")

@@ -226,3 +226,14 @@ def test_tensorboard_scalars_when_installed_else_a_warning(tmp_path):
     else:
         train_loop(lambda b, k: {"x": 1.0}, steps=2, tensorboard_dir=tmp_path / "tb")
         assert any((tmp_path / "tb").iterdir())
+
+
+def test_batches_take_an_int_seed_as_a_generator_seeded_with_it():
+    # generator policy: an int seed ≡ torch.Generator().manual_seed(seed); a float or bool is refused
+    x = torch.arange(20.0)
+    seeded = [b for (b,) in ShuffledBatches(x, batch_size=4, generator=5)(0)]
+    explicit = [b for (b,) in ShuffledBatches(x, batch_size=4, generator=torch.Generator().manual_seed(5))(0)]
+    assert all(torch.equal(a, b) for a, b in zip(seeded, explicit)) and len(seeded) == 5
+    for bad in (True, 5.0):
+        with pytest.raises(ValueError, match="generator must be a torch.Generator, an int seed or None"):
+            ShuffledBatches(x, batch_size=4, generator=bad)

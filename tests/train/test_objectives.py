@@ -258,3 +258,17 @@ def test_objectives_refuse_bad_arguments():
         EpsilonStabilityTraining(0.0)
     with pytest.raises(ValueError, match="square"):
         min_norm_weights(torch.ones(2, 3))
+
+
+@pytest.mark.parametrize("build", [
+    lambda g: TRADES(0.2, beta=6.0, steps=3, generator=g), lambda g: PGDAdversarialTraining(0.2, steps=3, generator=g),
+    lambda g: MART(0.2, steps=3, generator=g), lambda g: RSFGSMAdversarialTraining(0.2, generator=g),
+])
+def test_objectives_take_an_int_seed_as_a_generator_seeded_with_it(mlp_batch, build):
+    # generator policy: the objective owns its random source; an int seed ≡ torch.Generator().manual_seed(seed)
+    model, x, y = mlp_batch
+    loss_int, _ = build(4)(model, x, y)
+    loss_gen, _ = build(torch.Generator().manual_seed(4))(model, x, y)
+    assert torch.equal(loss_int, loss_gen)
+    with pytest.raises(ValueError, match="generator must be a torch.Generator, an int seed or None, got 0.5"):
+        build(0.5)

@@ -15,6 +15,7 @@ import torch
 from torch import Tensor
 
 from saddle.games.base import Game
+from saddle.validation import check_real
 
 STRICT_NASH = "strict local Nash"
 DEGENERATE = "second-order test inconclusive (singular Hessian block)"
@@ -93,8 +94,7 @@ def classify_critical_point(game: Game, point: Sequence[Tensor], tol: float = 1e
 
     tol (default 1e-8) is the threshold for ‖V(z)‖ and for calling an eigenvalue zero.
     """
-    if not tol > 0:
-        raise ValueError(f"tol must be > 0, got {tol}")
+    check_real("tol", tol, high_open=True)
     pts = _as_point(game, point)
     v = torch.cat([g.reshape(-1) for g in game.field(pts)])
     J = field_jacobian(game, point)

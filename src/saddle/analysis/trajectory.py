@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor
 
+from saddle.validation import check_int, check_real
+
 CONVERGED = "converged"
 DIVERGED = "diverged"
 LIMIT_CYCLE = "limit cycle"
@@ -58,11 +60,12 @@ def classify_trajectory(traj: Tensor | list, target: Tensor | None = None, tail:
     T = z.shape[0]
     if T < 10:
         raise ValueError(f"need a trajectory of at least 10 points, got {T}")
-    if not 0 < tail <= 1:
-        raise ValueError(f"tail must be in (0, 1], got {tail}")
-    if not (tol > 0 and growth_factor > 1 and 0 < cycle_tol < 1 and 0 < recurrence_tol < 1 and min_period >= 1):
-        raise ValueError(f"need tol > 0, growth_factor > 1, 0 < cycle_tol < 1, 0 < recurrence_tol < 1, "
-                         f"min_period >= 1; got {tol}, {growth_factor}, {cycle_tol}, {recurrence_tol}, {min_period}")
+    check_real("tail", tail, 0.0, 1.0)
+    check_real("tol", tol, high_open=True)
+    check_real("growth_factor", growth_factor, 1.0, high_open=True)
+    check_real("cycle_tol", cycle_tol, 0.0, 1.0, high_open=True)
+    check_real("recurrence_tol", recurrence_tol, 0.0, 1.0, high_open=True)
+    check_int("min_period", min_period)
     ev: dict[str, float] = {}
     norms = torch.linalg.vector_norm(z, dim=-1)
     bad = ~torch.isfinite(norms) | (norms > diverge_radius)

@@ -13,6 +13,7 @@ import torch
 from torch import Tensor
 
 from saddle.games.base import Game
+from saddle.validation import check_int
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,9 @@ def grid(lower: Sequence[float], upper: Sequence[float], n: int) -> Tensor:
     """All n^D points of the regular grid on the box [lower, upper] ⊂ R^D; shape (n^D, D), float64."""
     if len(lower) != len(upper) or not all(lo < hi for lo, hi in zip(lower, upper)):
         raise ValueError(f"need lower < upper coordinatewise, got {list(lower)} and {list(upper)}")
-    if n < 2 or n ** len(lower) > 10**7:
-        raise ValueError(f"need n >= 2 and at most 1e7 grid points, got n={n} in dimension {len(lower)}")
+    check_int("n", n, low=2)
+    if n ** len(lower) > 10**7:
+        raise ValueError(f"need at most 1e7 grid points, got n={n} in dimension {len(lower)} ({n ** len(lower):.3g} points)")
     axes = [torch.linspace(lo, hi, n, dtype=torch.float64) for lo, hi in zip(lower, upper)]
     return torch.stack(torch.meshgrid(*axes, indexing="ij"), -1).reshape(-1, len(axes))
 

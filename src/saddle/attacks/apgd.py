@@ -16,11 +16,11 @@ import torch
 from torch import Tensor, nn
 
 from saddle.attacks.ascent import steepest_ascent
-from saddle.attacks.base import AttackBase, ThreatModel, attack_generator, input_gradient, sphere_point
+from saddle.attacks.base import AttackBase, ThreatModel, input_gradient, sphere_point
 from saddle.attacks.objectives import Objective, get_objective
 from saddle.broadcast import per_point_broadcast
 from saddle.sets import Box
-from saddle.validation import check_int, check_real
+from saddle.validation import as_generator, check_int, check_real
 
 __all__ = ["AutoProjectedGradientAttack", "apgd_checkpoints"]
 
@@ -53,7 +53,7 @@ class AutoProjectedGradientAttack(AttackBase):
     def __init__(self, eps: float, norm: str | float = "linf", steps: int = 100, restarts: int = 1,
                  loss: str | Objective | Callable = "ce", targeted: bool = False, rho: float = 0.75,
                  momentum: float = 0.75, box: tuple[float, float] | Box | None = (0.0, 1.0),
-                 generator: torch.Generator | None = None) -> None:
+                 generator: torch.Generator | int | None = None) -> None:
         self.threat_model = ThreatModel(eps, norm, box)
         if self.norm == 1.0:
             raise ValueError("AutoProjectedGradientAttack supports norm 'linf' or 'l2', got 'l1'")
@@ -63,7 +63,7 @@ class AutoProjectedGradientAttack(AttackBase):
         self.momentum = check_real("momentum", momentum, 0.0, 1.0)
         self.objective = get_objective(loss, targeted)
         self.targeted = self.objective.targeted
-        self.generator = attack_generator(generator)
+        self.generator = as_generator(generator, default_seed=0)
         self.ascent = steepest_ascent(self.norm)
 
     def __repr__(self) -> str:

@@ -19,10 +19,10 @@ from saddle.broadcast import per_point_broadcast
 from saddle.model_state import frozen_eval as attacking  # eval mode, frozen parameters, state restored after
 from saddle.schedules import Constant, Schedule, as_schedule
 from saddle.sets import Ball, Box, ThreatModel, lp_norm
-from saddle.validation import check_finite, check_generator
+from saddle.validation import check_finite
 
 __all__ = ["Attack", "AttackBase", "ThreatModel", "check_inputs", "check_labels", "attacking", "input_gradient",
-           "default_schedule", "attack_generator", "sphere_point"]
+           "default_schedule", "sphere_point"]
 
 
 def check_inputs(threat: ThreatModel, x: Tensor, y: Tensor) -> None:
@@ -67,11 +67,6 @@ def input_gradient(model: nn.Module, x_adv: Tensor, y: Tensor, objective) -> tup
     logits = model(x_adv)
     (grad,) = torch.autograd.grad(objective.value(logits, y).sum(), x_adv)
     return logits.detach(), grad
-
-
-def attack_generator(generator: torch.Generator | None) -> torch.Generator:
-    """The attack's random source: `generator`, or a private one seeded 0 when None (an int seed is refused)."""
-    return torch.Generator().manual_seed(0) if generator is None else check_generator(generator)
 
 
 def default_schedule(step_size: float | Schedule | None, eps: float, steps: int) -> Schedule:

@@ -12,12 +12,12 @@ import torch
 from torch import Tensor, nn
 
 from saddle.attacks.ascent import AscentRule, steepest_ascent
-from saddle.attacks.base import AttackBase, ThreatModel, attack_generator, default_schedule
+from saddle.attacks.base import AttackBase, ThreatModel, default_schedule
 from saddle.attacks.objectives import Objective, pairwise_margin
 from saddle.attacks.pgd import projected_gradient_ascent, random_start_point
 from saddle.schedules import Schedule
 from saddle.sets import Box
-from saddle.validation import check_int
+from saddle.validation import as_generator, check_int
 
 __all__ = ["MarginAttack", "PAIRWISE_MARGIN"]
 
@@ -37,14 +37,14 @@ class MarginAttack(AttackBase):
 
     def __init__(self, eps: float, norm: str | float = "linf", steps: int = 10, step_size: float | Schedule | None = None,
                  random_start: bool = True, n_targets: int | None = None,
-                 box: tuple[float, float] | Box | None = (0.0, 1.0), generator: torch.Generator | None = None,
+                 box: tuple[float, float] | Box | None = (0.0, 1.0), generator: torch.Generator | int | None = None,
                  ascent: AscentRule | None = None) -> None:
         self.threat_model = ThreatModel(eps, norm, box)
         self.steps = check_int("steps", steps)
         self.schedule = default_schedule(step_size, self.eps, self.steps)
         self.random_start = bool(random_start)
         self.n_targets = None if n_targets is None else check_int("n_targets", n_targets)
-        self.generator = attack_generator(generator)
+        self.generator = as_generator(generator, default_seed=0)
         self.ascent = ascent if ascent is not None else steepest_ascent(self.norm)
         self.objective = PAIRWISE_MARGIN
         self.last_margins: Tensor | None = None

@@ -14,12 +14,12 @@ import torch
 from torch import Tensor, nn
 
 from saddle.attacks.ascent import AscentRule, steepest_ascent
-from saddle.attacks.base import AttackBase, ThreatModel, attack_generator, default_schedule, input_gradient
+from saddle.attacks.base import AttackBase, ThreatModel, default_schedule, input_gradient
 from saddle.attacks.objectives import Objective, get_objective
 from saddle.broadcast import per_point_broadcast
 from saddle.schedules import Schedule
 from saddle.sets import Box, sample_ball
-from saddle.validation import check_int
+from saddle.validation import as_generator, check_int
 
 __all__ = ["ProjectedGradientAttack", "projected_gradient_ascent", "random_start_point", "select_worst"]
 
@@ -95,7 +95,7 @@ class ProjectedGradientAttack(AttackBase):
     def __init__(self, eps: float, norm: str | float = "linf", steps: int = 10, step_size: float | Schedule | None = None,
                  random_start: bool = True, restarts: int = 1, loss: str | Objective | Callable = "ce",
                  targeted: bool = False, box: tuple[float, float] | Box | None = (0.0, 1.0),
-                 generator: torch.Generator | None = None, ascent: AscentRule | None = None,
+                 generator: torch.Generator | int | None = None, ascent: AscentRule | None = None,
                  early_stop: bool = False) -> None:
         self.threat_model = ThreatModel(eps, norm, box)
         self.steps = check_int("steps", steps)
@@ -104,7 +104,7 @@ class ProjectedGradientAttack(AttackBase):
         self.random_start = bool(random_start)
         self.objective = get_objective(loss, targeted)
         self.targeted = self.objective.targeted
-        self.generator = attack_generator(generator)
+        self.generator = as_generator(generator, default_seed=0)
         self.ascent = ascent if ascent is not None else steepest_ascent(self.norm)
         self.early_stop = bool(early_stop)
 

@@ -12,10 +12,10 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, nn
 
-from saddle.attacks.base import AttackBase, ThreatModel, attack_generator, sphere_point
+from saddle.attacks.base import AttackBase, ThreatModel, sphere_point
 from saddle.attacks.objectives import Objective, get_objective
 from saddle.sets import Box, sample_ball
-from saddle.validation import check_int
+from saddle.validation import as_generator, check_int
 
 __all__ = ["RandomSearchAttack"]
 
@@ -31,12 +31,12 @@ class RandomSearchAttack(AttackBase):
 
     def __init__(self, eps: float, norm: str | float = "linf", queries: int = 100,
                  loss: str | Objective | Callable = "margin", targeted: bool = False,
-                 box: tuple[float, float] | Box | None = (0.0, 1.0), generator: torch.Generator | None = None) -> None:
+                 box: tuple[float, float] | Box | None = (0.0, 1.0), generator: torch.Generator | int | None = None) -> None:
         self.threat_model = ThreatModel(eps, norm, box)
         self.queries = check_int("queries", queries)
         self.objective = get_objective(loss, targeted)
         self.targeted = self.objective.targeted
-        self.generator = attack_generator(generator)
+        self.generator = as_generator(generator, default_seed=0)
 
     def __repr__(self) -> str:
         return f"RandomSearchAttack(eps={self.eps:g}, norm={self.norm}, queries={self.queries})"

@@ -13,6 +13,7 @@ import torch
 from torch import Tensor
 
 from saddle.diffusion.process import NoiseProcess
+from saddle.validation import check_int, check_real
 
 
 class DDPMSchedule(NoiseProcess):
@@ -21,10 +22,10 @@ class DDPMSchedule(NoiseProcess):
     discrete = True
 
     def __init__(self, beta_start: float = 1e-4, beta_end: float = 0.02, num_steps: int = 1000) -> None:
-        if not (0 < beta_start <= beta_end < 1):
-            raise ValueError(f"need 0 < beta_start <= beta_end < 1, got {beta_start}, {beta_end}")
-        if num_steps < 1:
-            raise ValueError(f"num_steps must be >= 1, got {num_steps}")
+        beta_start = check_real("beta_start", beta_start, 0.0, 1.0, high_open=True)
+        check_real(f"beta_end (given beta_start={beta_start:g})", beta_end, beta_start, 1.0, low_open=False,
+                   high_open=True)
+        check_int("num_steps", num_steps)
         self.T = num_steps
         self.t_min = 0
         betas = torch.linspace(beta_start, beta_end, num_steps, dtype=torch.float64)

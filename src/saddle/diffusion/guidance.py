@@ -15,14 +15,15 @@ import torch
 from torch import Tensor, nn
 
 from saddle.diffusion.process import NoiseProcess
+from saddle.validation import check_generator, check_real
 
 __all__ = ["ClassifierFreeGuidance", "drop_labels", "guided_eps_fn", "model_eps_fn"]
 
 
 def drop_labels(y: Tensor, p_uncond: float, null_label: int, generator: torch.Generator | None = None) -> Tensor:
     """Replace each label by `null_label` independently with probability p_uncond ∈ [0, 1]."""
-    if not (0 <= p_uncond <= 1):
-        raise ValueError(f"p_uncond must lie in [0, 1], got {p_uncond}")
+    check_real("p_uncond", p_uncond, 0.0, 1.0, low_open=False)
+    check_generator(generator, allow_none=True)
     drop = torch.rand(y.shape, generator=generator).to(y.device) < p_uncond
     return torch.where(drop, torch.full_like(y, null_label), y)
 

@@ -13,6 +13,7 @@ import torch
 from torch import Tensor, nn
 
 from saddle.models.seeded_init import reinitialize_  # noqa: F401  (re-exported for diffusion users)
+from saddle.validation import check_int
 
 
 def _check_times(t: Tensor, n: int) -> Tensor:
@@ -30,7 +31,7 @@ class SinusoidalTimeEmbedding(nn.Module):
 
     def __init__(self, dim: int = 64, scale: float = 1000.0) -> None:
         super().__init__()
-        if dim < 2 or dim % 2:
+        if check_int("dim", dim, low=2) % 2:
             raise ValueError(f"dim must be an even integer >= 2, got {dim}")
         half = dim // 2
         self.register_buffer("freqs", torch.exp(-math.log(10000.0) * torch.arange(half) / half), persistent=False)
@@ -50,8 +51,7 @@ class ScoreMLP(nn.Module):
     def __init__(self, dim: int = 2, hidden: int = 128, depth: int = 4, embed_dim: int = 64,
                  num_classes: int | None = None) -> None:
         super().__init__()
-        if depth < 2:
-            raise ValueError(f"depth must be >= 2, got {depth}")
+        check_int("depth", depth, low=2)
         self.time = SinusoidalTimeEmbedding(embed_dim)
         self.label = nn.Embedding(num_classes + 1, embed_dim) if num_classes is not None else None
         layers: list[nn.Module] = [nn.Linear(dim + embed_dim, hidden), nn.SiLU()]

@@ -16,6 +16,9 @@ from typing import Literal
 import torch
 from torch import Tensor
 
+from saddle.broadcast import per_point_broadcast
+from saddle.validation import check_choice, check_generator, check_int, check_real
+
 ScoreFn = Callable[[Tensor], Tensor]
 
 
@@ -62,10 +65,9 @@ def sliced_score_matching_loss(
     equals `hyvarinen_loss`.
     """
     _check_batch(x)
-    if n_projections < 1:
-        raise ValueError(f"n_projections must be >= 1, got {n_projections}")
-    if projection not in ("rademacher", "gaussian"):
-        raise ValueError(f"projection must be 'rademacher' or 'gaussian', got {projection!r}")
+    check_int("n_projections", n_projections)
+    check_choice("projection", projection, ("rademacher", "gaussian"))
+    check_generator(generator, allow_none=True)
     x = x.detach().requires_grad_(True)
     total = torch.zeros((), dtype=x.dtype, device=x.device)
     with torch.enable_grad():
@@ -95,8 +97,8 @@ def denoising_score_matching_loss(
     tests/diffusion/test_score_matching.py). Returns a scalar.
     """
     _check_batch(x)
-    if not (sigma > 0):
-        raise ValueError(f"sigma must be > 0, got {sigma}")
+    check_real("sigma", sigma, high_open=True)
+    check_generator(generator, allow_none=True)
     z = torch.randn(x.shape, generator=generator, dtype=x.dtype, device="cpu").to(x.device)
     s = score_fn(x + sigma * z)
     return _flat(s + z / sigma).pow(2).sum(dim=1).mean()
@@ -114,9 +116,5 @@ def tweedie_denoise(x_noisy: Tensor, score: Tensor, sigma: float | Tensor, alpha
         raise ValueError(f"alpha must be finite and > 0 (E[X | X_t] = (X_t + σ²∇log π_t)/α), got {alpha.min().item()}")
     if not bool(torch.all(torch.isfinite(sigma) & (sigma >= 0))):
         raise ValueError(f"sigma must be finite and >= 0, got {sigma.min().item()}")
-    view = (-1,) + (1,) * (x_noisy.dim() - 1)
-    if sigma.dim() == 1:
-        sigma = sigma.reshape(view)
-    if alpha.dim() == 1:
-        alpha = alpha.reshape(view)
+    sigma, alpha = per_point_broadcast(sigma, x_noisy), per_point_broadcast(alpha, x_noisy)
     return (x_noisy + sigma**2 * score) / alpha

@@ -17,16 +17,17 @@ import torch
 from torch import Tensor
 
 from saddle.diffusion.process import SDE
+from saddle.validation import check_real
 
 
 def _check_range(name_lo: str, lo: float, name_hi: str, hi: float) -> None:
-    if not (math.isfinite(lo) and math.isfinite(hi) and 0 < lo < hi):
-        raise ValueError(f"need 0 < {name_lo} < {name_hi}, got {name_lo}={lo}, {name_hi}={hi}")
+    """0 < lo < hi, both finite (σ_min < σ_max, β_min < β_max)."""
+    lo = check_real(name_lo, lo, high_open=True)
+    check_real(f"{name_hi} (given {name_lo}={lo:g})", hi, lo, high_open=True)
 
 
 def _check_t_min(t_min: float) -> None:
-    if not (0 <= t_min < 1):
-        raise ValueError(f"t_min must lie in [0, 1), got {t_min}")
+    check_real("t_min", t_min, 0.0, 1.0, low_open=False, high_open=True)
 
 
 class VESDE(SDE):

@@ -15,6 +15,7 @@ from torch import Tensor, nn
 from saddle.diffusion.guidance import drop_labels
 from saddle.diffusion.process import NoiseProcess
 from saddle.train import optimizer_step, train_loop
+from saddle.validation import check_int, check_real
 
 
 def epsilon_loss(net: nn.Module, process: NoiseProcess, x0: Tensor, t: Tensor, noise: Tensor,
@@ -36,12 +37,11 @@ def train_epsilon_model(net: nn.Module, process: NoiseProcess, data: Tensor, lab
     guidance). Cosine learning-rate decay to 0; the network ends with the exponential moving average
     of its weights (decay min(`ema_decay`, (1 + k)/(10 + k)) at step k, 0 disables). Deterministic given `seed`.
     """
-    if steps < 1 or batch_size < 1:
-        raise ValueError(f"steps and batch_size must be >= 1, got {steps}, {batch_size}")
-    if not (lr > 0):
-        raise ValueError(f"lr must be > 0, got {lr}")
-    if not (0 <= ema_decay < 1):
-        raise ValueError(f"ema_decay must lie in [0, 1), got {ema_decay}")
+    check_int("steps", steps)
+    check_int("batch_size", batch_size)
+    check_real("lr", lr, high_open=True)
+    check_real("ema_decay", ema_decay, 0.0, 1.0, low_open=False, high_open=True)
+    check_int("seed", seed, low=0)
     if labels is not None and null_label is None and p_uncond > 0:
         raise ValueError("p_uncond > 0 needs a null_label")
     g = torch.Generator().manual_seed(seed)

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
+from saddle.validation import check_choice
+
 
 class DigitsCNN(nn.Module):
     """Two 3×3 conv layers (32, 64 channels, ReLU, 2×2 max-pool after the second) and a 128-unit head.
@@ -62,6 +64,5 @@ def make_classifier(kind: str, in_size: int, generator: torch.Generator, n_class
 
     factories = {"mlp": lambda: DigitsMLP(n_classes, in_features=in_size * in_size),
                  "cnn": lambda: DigitsCNN(n_classes, in_size=in_size)}
-    if kind not in factories:
-        raise ValueError(f"model must be 'mlp' or 'cnn', got {kind!r}")
+    check_choice("model", kind, factories)
     return build_seeded(factories[kind], generator)

@@ -15,6 +15,8 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from saddle.validation import as_generator, check_generator
+
 __all__ = ["reinitialize_", "build_seeded"]
 
 _DEFAULT_INIT = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
@@ -22,15 +24,14 @@ _DETERMINISTIC = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.LayerNorm, 
 
 
 @torch.no_grad()
-def reinitialize_(module: nn.Module, generator: torch.Generator) -> nn.Module:
-    """Redraw every parameter of `module` in place with PyTorch's default init from `generator`; returns it.
+def reinitialize_(module: nn.Module, generator: torch.Generator | int) -> nn.Module:
+    """Redraw every parameter of `module` in place with PyTorch's default init from `generator` (or an int seed); returns it.
 
     Linear/Conv layers: W ~ kaiming_uniform(a = √5) = U(±1/√fan_in), b ~ U(±1/√fan_in) (torch's
     `reset_parameters`); Embedding: N(0, 1) (padding row zero); normalisation layers: their deterministic reset. Any other module that owns
     parameters raises ValueError (its default init is unknown here).
     """
-    if not isinstance(generator, torch.Generator):
-        raise ValueError(f"generator must be a torch.Generator, got {type(generator).__name__}")
+    generator = check_generator(as_generator(generator))
     for name, m in module.named_modules():
         own = list(m.parameters(recurse=False))
         if isinstance(m, _DEFAULT_INIT):
@@ -51,7 +52,7 @@ def reinitialize_(module: nn.Module, generator: torch.Generator) -> nn.Module:
     return module
 
 
-def build_seeded(factory: Callable[[], nn.Module], generator: torch.Generator,
+def build_seeded(factory: Callable[[], nn.Module], generator: torch.Generator | int,
                  device: torch.device | str = "cpu") -> nn.Module:
     """`factory()` built without touching the global RNG, initialised by `reinitialize_` from `generator`.
 

@@ -15,6 +15,7 @@ from saddle.broadcast import per_point_broadcast, per_point_dot
 from saddle.optim._common import (check_int, check_projection, check_real, check_step_size, graph_free, project,
                                   step_at)
 from saddle.optim.base import Field, Params, Projection, StepSize
+from saddle.validation import check_bool
 
 __all__ = ["CEGPlus", "CEGPlusState"]
 
@@ -71,9 +72,7 @@ class CEGPlus:
                  batch_dims: int = 1, projection: Projection | None = None) -> None:
         self.step_size = check_step_size(step_size)
         self.alpha = check_real("alpha", alpha, 0.0, 1.0)
-        if not isinstance(adaptive, bool):
-            raise ValueError(f"adaptive must be True or False, got {adaptive!r}")  # 1 == True: not a check_choice
-        self.adaptive = adaptive
+        self.adaptive = check_bool("adaptive", adaptive)
         self.rho = None if rho is None else check_real("rho", rho, -float("inf"), float("inf"))
         self.relaxation = check_real("relaxation", relaxation, 0.0, 2.0, high_open=True)
         self.nu = check_real("nu", nu, 0.0, 1.0, high_open=True)

@@ -10,7 +10,7 @@ from torch import Tensor
 from saddle.optim._common import check_step_size, graph_free, step_at
 from saddle.optim.base import Field, Params, StepSize
 from saddle.sets import EntropicMirrorMap
-from saddle.validation import check_probability_vectors
+from saddle.validation import check_callable, check_probability_vectors
 
 __all__ = ["MirrorDescent", "MirrorProx", "MirrorState"]
 
@@ -24,8 +24,8 @@ class MirrorState(NamedTuple):
 
 
 def _check_map(mirror_map: EntropicMirrorMap) -> EntropicMirrorMap:
-    if not all(callable(getattr(mirror_map, a, None)) for a in ("step", "to_dual", "to_primal")):
-        raise ValueError(f"mirror_map must provide step/to_dual/to_primal, got {mirror_map!r}")
+    for a in ("step", "to_dual", "to_primal"):
+        check_callable(f"mirror_map.{a}", getattr(mirror_map, a, None), f"a method of the mirror map {mirror_map!r}")
     return mirror_map
 
 
@@ -42,7 +42,19 @@ def _averaged(state: MirrorState, points: Params, eta: float) -> tuple[list[Tens
     return list(avg), weight
 
 
-class MirrorDescent:
+class _MirrorMethod:
+    """Step size η, mirror map and a start checked on the simplex: what mirror descent and mirror-prox share."""
+
+    def __init__(self, step_size: StepSize, mirror_map: EntropicMirrorMap | None = None) -> None:
+        self.step_size = check_step_size(step_size)
+        self.mirror_map = _check_map(EntropicMirrorMap() if mirror_map is None else mirror_map)
+
+    def init(self, params: Params) -> MirrorState:
+        _check_start(params)
+        return MirrorState(0, [], 0.0)
+
+
+class MirrorDescent(_MirrorMethod):
     """Simultaneous mirror descent: u_i⁺ = argmin ⟨η V_i(u), ·⟩ + D_h(·, u_i); one field call per step.
 
     With the entropic map this is multiplicative weights, u⁺ ∝ u ⊙ exp(−η V(u)) (Nemirovski & Yudin
@@ -53,14 +65,6 @@ class MirrorDescent:
     Args: step_size η (float or schedule), mirror_map (default EntropicMirrorMap()). `init` refuses starts off the simplex.
     """
 
-    def __init__(self, step_size: StepSize, mirror_map: EntropicMirrorMap | None = None) -> None:
-        self.step_size = check_step_size(step_size)
-        self.mirror_map = _check_map(EntropicMirrorMap() if mirror_map is None else mirror_map)
-
-    def init(self, params: Params) -> MirrorState:
-        _check_start(params)
-        return MirrorState(0, [], 0.0)
-
     @graph_free
     def step(self, params: Params, state: MirrorState, field: Field) -> tuple[Params, MirrorState]:
         eta = step_at(self.step_size, state.count)
@@ -70,7 +74,7 @@ class MirrorDescent:
         return new, MirrorState(state.count + 1, avg, weight)
 
 
-class MirrorProx:
+class MirrorProx(_MirrorMethod):
     """Mirror-prox (Nemirovski 2004): ū = M(u, η V(u)), u⁺ = M(u, η V(ū)); two field calls per step.
 
     M(u, g) = the mirror step (entropic: u ⊙ exp(−g) renormalised). For a monotone V that is
@@ -79,14 +83,6 @@ class MirrorProx:
     ≤ max_u D_h(u, u_0) / (η K) (Nemirovski 2004): an O(1/K) rate; state.average holds ũ_K.
     Args: step_size η (float or schedule), mirror_map (default EntropicMirrorMap()). `init` refuses starts off the simplex.
     """
-
-    def __init__(self, step_size: StepSize, mirror_map: EntropicMirrorMap | None = None) -> None:
-        self.step_size = check_step_size(step_size)
-        self.mirror_map = _check_map(EntropicMirrorMap() if mirror_map is None else mirror_map)
-
-    def init(self, params: Params) -> MirrorState:
-        _check_start(params)
-        return MirrorState(0, [], 0.0)
 
     @graph_free
     def step(self, params: Params, state: MirrorState, field: Field) -> tuple[Params, MirrorState]:

@@ -13,6 +13,7 @@ from torch import Tensor
 from saddle.optim._common import axpy, check_projection, check_real, check_step_size, graph_free, project, step_at
 from saddle.optim.base import Field, Params, Projection, StepSize
 from saddle.schedules import PolynomialDecay
+from saddle.validation import check_real
 
 __all__ = ["StochasticSEGPlus", "SEGPlusState", "paired_field"]
 
@@ -67,8 +68,7 @@ class StochasticSEGPlus:
         k = state.count
         gamma = step_at(self.step_size, k)
         alpha = step_at(self.alpha, k)
-        if alpha > 1.0:
-            raise ValueError(f"alpha schedule returned {alpha} at k={k}; it must be in (0, 1]")
+        check_real(f"alpha schedule at k={k}", alpha, 0.0, 1.0)
         z = list(params)
         if not state.previous:
             d = list(field(z))

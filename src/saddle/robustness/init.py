@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from saddle.validation import check_int, check_real
+
 INIT_NAMES: tuple[str, ...] = ("lecun", "he", "ntk", "xavier", "mean_field", "e_et_al")
 
 _ALIASES = {"mean-field": "mean_field", "meanfield": "mean_field", "mf": "mean_field",
@@ -62,11 +64,9 @@ def init_scheme(name: str, p: int, m: int, k: int = 1, beta_c: float | None = No
     """
     key = canonical_init_name(name)
     for label, v in (("p", p), ("m", m), ("k", k)):
-        if not isinstance(v, int) or v < 1:
-            raise ValueError(f"{label} must be an integer >= 1, got {v!r}")
+        check_int(label, v)
     if key == "e_et_al":
-        if beta_c is None or not (beta_c > 0 and beta_c < float("inf")):
-            raise ValueError(f"beta_c must be a finite number > 0 for the E et al. initialisation, got {beta_c!r}")
+        check_real("beta_c (needed by the E et al. initialisation)", beta_c, high_open=True)
     rows = {
         "lecun": (1.0 / p, 1.0 / m, 1.0 / m, 1.0),
         "he": (2.0 / p, 2.0 / m, 2.0 / m, 1.0),

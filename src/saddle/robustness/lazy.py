@@ -8,7 +8,6 @@ definition, Frobenius in seed 002's figure; `layer_ratios` offers both). κ(0) =
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
@@ -16,6 +15,7 @@ import torch
 from torch import Tensor, nn
 
 from saddle.train import NonFiniteError, ShuffledBatches, optimizer_step, train_loop
+from saddle.validation import check_int, check_real
 
 
 def _check_pairs(weights_t: Sequence[Tensor], weights_0: Sequence[Tensor]) -> None:
@@ -88,7 +88,7 @@ class LazyTracker:
 
 def train_sgd(model: nn.Module, x: Tensor, y: Tensor, loss_fn: Callable[[Tensor, Tensor], Tensor], steps: int,
               lr: float | list[dict[str, Any]], batch_size: int | None = None, momentum: float = 0.0,
-              generator: torch.Generator | None = None, tracker: LazyTracker | None = None,
+              generator: torch.Generator | int | None = None, tracker: LazyTracker | None = None,
               record_every: int = 1) -> list[float]:
     """Plain (minibatch) SGD on loss_fn(model(x_batch), y_batch) for `steps` steps; returns the loss per step.
 
@@ -96,18 +96,15 @@ def train_sgd(model: nn.Module, x: Tensor, y: Tensor, loss_fn: Callable[[Tensor,
     minibatches drawn by `generator` (shuffled epochs). With a `tracker`, κ is recorded at step 0 and every
     `record_every` steps. Stops early, appending nan, when the loss becomes non-finite (divergence).
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
-    if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
-        raise ValueError(f"batch_size must be None or an integer >= 1, got {batch_size!r}")
+    check_int("steps", steps, low=0)
+    if batch_size is not None:
+        check_int("batch_size", batch_size)
     if len(x) != len(y):
         raise ValueError(f"x and y have different lengths: {len(x)} vs {len(y)}")
-    if not (0.0 <= momentum < 1.0):
-        raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+    check_real("momentum", momentum, 0.0, 1.0, low_open=False, high_open=True)
     groups = lr if isinstance(lr, list) else [{"params": list(model.parameters()), "lr": lr}]
-    for g in groups:
-        if not (isinstance(g["lr"], (int, float)) and math.isfinite(g["lr"]) and g["lr"] > 0):
-            raise ValueError(f"learning rates must be finite and > 0, got {g['lr']!r}")
+    for i, g in enumerate(groups):
+        check_real(f"learning rates (group {i} lr)", g["lr"], high_open=True)
     opt = torch.optim.SGD(groups, lr=groups[0]["lr"], momentum=momentum)
     full = batch_size is None or batch_size >= len(x)
     batches = None if full else ShuffledBatches(x, y, batch_size=batch_size, drop_last=True,

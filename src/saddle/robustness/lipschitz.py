@@ -30,11 +30,7 @@ from torch import Tensor, nn
 from saddle.model_state import frozen_eval
 from saddle.robustness.stability import input_jacobian
 from saddle.sets import Ball, parse_norm, sample_ball
-from saddle.validation import check_finite
-
-def _check_norm(p: float | str) -> float:
-    return parse_norm(p)
-
+from saddle.validation import as_generator, check_finite, check_int, check_real, check_step_size
 
 @dataclass(frozen=True)
 class ReLULayers:
@@ -141,7 +137,7 @@ def relu_layers(model: nn.Module | ReLULayers | Sequence[Tensor]) -> ReLULayers:
 
 def operator_norm(w: Tensor, p: float = 2) -> Tensor:
     """‖W‖_{p→p} = max_{‖v‖_p = 1} ‖Wv‖_p for p ∈ {1, 2, inf}: max column abs sum, largest singular value, max row abs sum."""
-    p = _check_norm(p)
+    p = parse_norm(p)
     if w.ndim != 2:
         raise ValueError(f"w must be a matrix, got shape {tuple(w.shape)}")
     if p == 1:
@@ -163,7 +159,7 @@ class PowerIterationResult:
 
 
 def spectral_norm_power_iteration(w: Tensor, tol: float = 1e-6, max_iter: int = 1000, squarings: int = 8,
-                                  generator: torch.Generator | None = None) -> PowerIterationResult:
+                                  generator: torch.Generator | int | None = None) -> PowerIterationResult:
     """Largest singular value of W (out, in) by power iteration on G = WᵀW, with a certificate.
 
     Stops when the eigen-residual ‖Gv − ρv‖ ≤ tol·ρ (ρ = vᵀGv the Rayleigh quotient, v unit) or after
@@ -174,8 +170,10 @@ def spectral_norm_power_iteration(w: Tensor, tol: float = 1e-6, max_iter: int = 
     if w.ndim != 2 or min(w.shape) == 0:
         raise ValueError(f"w must be a non-empty matrix, got shape {tuple(w.shape)}")
     check_finite("w", w)
-    if not (tol > 0 and math.isfinite(tol)) or max_iter < 1 or squarings < 0:
-        raise ValueError(f"need tol > 0, max_iter >= 1, squarings >= 0; got {tol}, {max_iter}, {squarings}")
+    check_real("tol", tol, high_open=True)
+    check_int("max_iter", max_iter)
+    check_int("squarings", squarings, low=0)
+    generator = as_generator(generator)
     w64 = w.detach().to(torch.float64)
     v = torch.randn(w64.shape[1], generator=generator, dtype=torch.float64).to(w64.device)
     v = v / v.norm()
@@ -221,7 +219,7 @@ def lipschitz_upper_bound_product(model: nn.Module | ReLULayers | Sequence[Tenso
     `p` ∈ {1, 2, inf} (default 2); the norms are true operator norms, see `operator_norm`.
     """
     layers = relu_layers(model)
-    p = _check_norm(p)
+    p = parse_norm(p)
     prod = layers.scale
     for w in layers.weights:
         prod *= float(operator_norm(w.to(torch.float64), p))
@@ -230,7 +228,7 @@ def lipschitz_upper_bound_product(model: nn.Module | ReLULayers | Sequence[Tenso
 
 def jacobian_operator_norm(j: Tensor, p: float = 2) -> Tensor:
     """‖J‖_{p→p} for a batch of Jacobians j of shape (B, out, in) → (B,)."""
-    p = _check_norm(p)
+    p = parse_norm(p)
     if p == 1:
         return j.abs().sum(-2).amax(-1)
     if p == math.inf:
@@ -276,13 +274,14 @@ def _max_slope(f: Callable[[Tensor], Tensor], a: Tensor, d: Tensor, p: float, st
 
 
 def _validate_ascent(starts: int, steps: int, step_size: float) -> None:
-    if starts < 1 or steps < 0 or not (step_size > 0 and math.isfinite(step_size)):
-        raise ValueError(f"need starts >= 1, steps >= 0, step_size > 0; got {starts}, {steps}, {step_size}")
+    check_int("starts", starts)
+    check_int("steps", steps, low=0)
+    check_step_size(step_size, allow_schedule=False)
 
 
 def lipschitz_lower_bound(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor], in_features: int, p: float = 2,
                           starts: int = 32, steps: int = 100, step_size: float = 0.05, radius: float = 1.0,
-                          pool: int = 64, generator: torch.Generator | None = None,
+                          pool: int = 64, generator: torch.Generator | int | None = None,
                           dtype: torch.dtype = torch.float64) -> float:
     """Lower bound on L = sup_a ‖∇_a f(a)‖ by multi-start ascent: the largest slope actually attained.
 
@@ -297,10 +296,12 @@ def lipschitz_lower_bound(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor]
     f maps (B, in_features) → (B, out). Defaults: 32 starts, pool 64, 100 Adam steps of size 0.05·radius,
     float64.
     """
-    p = _check_norm(p)
+    p = parse_norm(p)
     _validate_ascent(starts, steps, step_size)
-    if in_features < 1 or pool < 1 or not (radius > 0 and math.isfinite(radius)):
-        raise ValueError(f"need in_features >= 1, pool >= 1 and radius > 0, got {in_features}, {pool}, {radius}")
+    generator = as_generator(generator)
+    check_int("in_features", in_features)
+    check_int("pool", pool)
+    check_real("radius", radius, high_open=True)
     fn = _as_function(f, dtype)
     dev = _device(f)
     n = starts * pool
@@ -314,7 +315,7 @@ def lipschitz_lower_bound(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor]
 
 
 def local_lipschitz(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor], x: Tensor, eps: float, p: float = 2,
-                    starts: int = 32, steps: int = 50, generator: torch.Generator | None = None) -> float:
+                    starts: int = 32, steps: int = 50, generator: torch.Generator | int | None = None) -> float:
     """Local Lipschitz estimate max_{a, b ∈ B_p(x, ε)} ‖f(a) − f(b)‖_p/‖a − b‖_p ≈ max_{a ∈ B} ‖∇_a f(a)‖.
 
     Multi-start projected ascent (starts uniform in the ball, `saddle.sets.sample_ball`) of the secant
@@ -322,13 +323,11 @@ def local_lipschitz(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor], x: T
     iterates: a lower estimate of the local constant at x (shape (in,) or (1, in)). An nn.Module is
     evaluated in eval mode and its modes restored after. Defaults: 32 starts, 50 Adam steps of size ε/10.
     """
-    p = _check_norm(p)
+    p = parse_norm(p)
     _validate_ascent(starts, steps, 1.0)
-    if not (eps > 0 and math.isfinite(eps)):
-        raise ValueError(f"eps must be finite and > 0, got {eps}")
-    x = x.detach().reshape(1, -1)
-    if not torch.isfinite(x).all():
-        raise ValueError("x contains NaN or inf")
+    generator = as_generator(generator)
+    check_real("eps", eps, high_open=True)
+    x = check_finite("x", x.detach().reshape(1, -1))
     fn = _as_function(f, x.dtype)
     a = x + sample_ball(starts, x.shape[1], p, eps, generator=generator, dtype=x.dtype).to(x.device)
     a[0] = x[0]  # the centre itself is one start, so the estimate is ≥ ‖∇f(x)‖
@@ -401,8 +400,7 @@ def relu_regions(model: nn.Module | ReLULayers | Sequence[Tensor], max_units: in
     if units > max_units:
         raise ValueError(f"network has {units} ReLU units, more than max_units={max_units}; "
                          "exact enumeration is exponential")
-    if not (margin >= 0 and math.isfinite(margin)):
-        raise ValueError(f"margin must be finite and >= 0, got {margin}")
+    check_real("margin", margin, low_open=False, high_open=True)
     n = ws[0].shape[1]
     patterns: list[tuple[int, ...]] = []
     jacobians: list[np.ndarray] = []
@@ -460,7 +458,7 @@ def lipschitz_exact_relu(model: nn.Module | ReLULayers | Sequence[Tensor], p: fl
     L = max_R ‖J_R‖ over regions with non-empty interior (seed 000, table row LipMIP: exact).
     Pass `regions` to reuse one enumeration for several norms. Float64 throughout.
     """
-    p = _check_norm(p)
+    p = parse_norm(p)
     regions = relu_regions(model, max_units, margin) if regions is None else regions
     values = [float(jacobian_operator_norm(torch.from_numpy(j)[None], p)[0]) if j.size else 0.0
               for j in regions.jacobians]

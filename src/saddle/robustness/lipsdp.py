@@ -21,6 +21,7 @@ import torch
 from torch import Tensor, nn
 
 from saddle.robustness.lipschitz import ReLULayers, relu_layers
+from saddle.validation import check_int, check_real
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,8 @@ def lipschitz_upper_bound_sdp(model: nn.Module | ReLULayers | Sequence[Tensor], 
     import cvxpy as cp
 
     layers = relu_layers(model).to(torch.float64)
-    if not (eps > 0 and math.isfinite(eps)) or max_iters < 1:
-        raise ValueError(f"need eps > 0 and max_iters >= 1, got {eps}, {max_iters}")
+    check_real("eps", eps, high_open=True)
+    check_int("max_iters", max_iters)
     ws = [w.cpu().numpy() for w in layers.weights]
     if len(ws) == 1:
         value = layers.scale * float(np.linalg.norm(ws[0], 2))

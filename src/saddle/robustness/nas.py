@@ -19,6 +19,7 @@ from torch import Tensor, nn
 from torch.nn.utils import skip_init
 
 from saddle.robustness.ntk import ntk_min_eigenvalue
+from saddle.validation import check_int
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {
     "relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "swish": nn.SiLU,
@@ -162,8 +163,7 @@ def eigen_nas(space: SearchSpace, x_train: Tensor, y_train: Tensor, x_val: Tenso
     """
     for name, v, lo in (("n_samples", n_samples, 1), ("top_k", top_k, 1), ("epochs", epochs, 0),
                         ("ntk_batch", ntk_batch, 2)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < lo:
-            raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+        check_int(name, v, low=lo)
     if top_k > n_samples:
         raise ValueError(f"top_k must be <= n_samples ({n_samples}), got {top_k}")
     n_classes = int(y_train.max()) + 1 if n_classes is None else n_classes

@@ -16,6 +16,7 @@ import torch
 from torch import Tensor, nn
 
 from saddle.robustness.init import InitScheme, init_scheme
+from saddle.validation import as_generator, check_int, check_real
 
 
 def _check_widths(widths: Sequence[int]) -> list[int]:
@@ -23,21 +24,13 @@ def _check_widths(widths: Sequence[int]) -> list[int]:
     if len(widths) < 3:
         raise ValueError(f"widths must list p, at least one hidden width m and the output size "
                          f"(length >= 3, i.e. L >= 2 layers), got {widths!r}")
-    for w in widths:
-        if isinstance(w, bool) or not isinstance(w, int) or w < 1:
-            raise ValueError(f"widths must be integers >= 1, got {widths!r}")
-    return widths
+    return [check_int(f"widths[{i}]", w) for i, w in enumerate(widths)]
 
 
 def _check_positive_list(name: str, values: Sequence[float], n: int, allow_zero: bool) -> list[float]:
-    values = [float(v) for v in values]
     if len(values) != n:
         raise ValueError(f"{name} must have one entry per layer ({n}), got {len(values)}")
-    for v in values:
-        if not math.isfinite(v) or (v < 0 if allow_zero else v <= 0):
-            rel = ">= 0" if allow_zero else "> 0"
-            raise ValueError(f"{name} entries must be finite and {rel}, got {values!r}")
-    return values
+    return [check_real(f"{name}[{i}]", v, low_open=not allow_zero, high_open=True) for i, v in enumerate(values)]
 
 
 class FullyConnectedReLU(nn.Module):
@@ -62,11 +55,12 @@ class FullyConnectedReLU(nn.Module):
     """
 
     def __init__(self, widths: Sequence[int], init: str | Sequence[float] = "he", alpha: float | None = None,
-                 generator: torch.Generator | None = None, *, output_activation: bool = True,
+                 generator: torch.Generator | int | None = None, *, output_activation: bool = True,
                  beta_c: float | None = None, multipliers: Sequence[float] | None = None,
                  dtype: torch.dtype = torch.float32) -> None:
         super().__init__()
         self.widths = _check_widths(widths)
+        generator = as_generator(generator)
         self.depth = len(self.widths) - 1
         self.scheme: InitScheme | None = None
         if isinstance(init, str):
@@ -82,9 +76,7 @@ class FullyConnectedReLU(nn.Module):
             default_alpha = 1.0
         self.init_variances = variances
         alpha = default_alpha if alpha is None else alpha
-        if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not math.isfinite(alpha) or alpha <= 0:
-            raise ValueError(f"alpha must be a finite number > 0, got {alpha!r}")
-        self.alpha = float(alpha)
+        self.alpha = check_real("alpha", alpha, high_open=True)
         self.multipliers = ([1.0] * self.depth if multipliers is None
                             else _check_positive_list("multipliers", multipliers, self.depth, allow_zero=False))
         self.output_activation = bool(output_activation)

@@ -17,7 +17,7 @@ import torch
 from torch import Tensor, nn
 from torch.func import functional_call, jacrev, jvp, vjp, vmap
 
-from saddle.validation import check_int
+from saddle.validation import check_int, check_real
 
 NTKMethod = Literal["jacobian", "ntvp"]
 
@@ -179,8 +179,7 @@ def two_layer_relu_ntk(x1: Tensor, x2: Tensor | None = None, w_var: float = 1.0,
     if x1.ndim != 2 or x2.ndim != 2 or x1.shape[1] != x2.shape[1]:
         raise ValueError(f"x1, x2 must be (N, p) with equal p, got {tuple(x1.shape)}, {tuple(x2.shape)}")
     for name, v in (("w_var", w_var), ("v_var", v_var)):
-        if not (v >= 0 and math.isfinite(v)):
-            raise ValueError(f"{name} must be finite and >= 0, got {v}")
+        check_real(name, v, low_open=False, high_open=True)
     dot = x1 @ x2.T
     norms = x1.norm(dim=1)[:, None] * x2.norm(dim=1)[None, :]
     cos = torch.where(norms > 0, dot / norms.clamp_min(torch.finfo(dot.dtype).tiny), torch.zeros_like(dot)).clamp(-1, 1)

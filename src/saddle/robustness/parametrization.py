@@ -23,6 +23,7 @@ from typing import Any, Literal
 import torch
 
 from saddle.robustness.network import FullyConnectedReLU
+from saddle.validation import check_choice, check_int, check_real
 
 Form = Literal["multiplier", "effective"]
 _FORMS = ("multiplier", "effective")
@@ -74,18 +75,15 @@ class AbcParametrization:
 
 
 def _check_depth(depth: int) -> None:
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 2:
-        raise ValueError(f"depth (number of weight matrices) must be an integer >= 2, got {depth!r}")
+    check_int("depth (number of weight matrices)", depth, low=2)
 
 
 def _check_form(form: str) -> None:
-    if form not in _FORMS:
-        raise ValueError(f"form must be one of {list(_FORMS)}, got {form!r}")
+    check_choice("form", form, _FORMS)
 
 
 def _check_lr(lr: float) -> None:
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+    check_real("lr", lr, high_open=True)
 
 
 def mup(depth: int) -> AbcParametrization:
@@ -123,7 +121,7 @@ def _hidden_width(widths: Sequence[int]) -> int:
     return int(hidden[0])
 
 
-def abc_network(widths: Sequence[int], param: AbcParametrization, generator: torch.Generator | None = None,
+def abc_network(widths: Sequence[int], param: AbcParametrization, generator: torch.Generator | int | None = None,
                 form: Form = "multiplier", output_activation: bool = False) -> FullyConnectedReLU:
     """A bias-free ReLU MLP in the abc-parametrisation `param` (α = 1, linear read-out by default).
 

@@ -19,6 +19,7 @@ from torch import Tensor, nn
 
 from saddle.robustness.lipschitz import lipschitz_upper_bound_product, relu_layers
 from saddle.robustness.lipsdp import lipschitz_upper_bound_sdp
+from saddle.validation import as_generator, check_real
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,7 @@ def certified_radius(logits: Tensor, y: Tensor, lipschitz: float) -> Tensor:
 
     Tsuzuku et al. 2018, Prop. 1: f_y − f_j changes by at most sqrt(2)·L·‖δ‖₂ when f is L-Lipschitz in l2.
     """
-    if not (lipschitz > 0 and math.isfinite(lipschitz)):
-        raise ValueError(f"lipschitz must be finite and > 0, got {lipschitz}")
+    check_real("lipschitz", lipschitz, high_open=True)
     return logit_margin(logits, y).clamp_min(0) / (math.sqrt(2) * lipschitz)
 
 
@@ -76,7 +76,7 @@ def default_lipschitz(model: nn.Module, max_hidden: int = 256) -> float:
 
 def robustness_sandwich(model: nn.Module, x: Tensor, y: Tensor, eps_values: Sequence[float],
                         lipschitz: float | None = None, attack: Callable[[float], Callable] | None = None,
-                        steps: int = 20, generator: torch.Generator | None = None) -> RobustnessSandwich:
+                        steps: int = 20, generator: torch.Generator | int | None = None) -> RobustnessSandwich:
     """Attacked and Lipschitz-certified l2 robust error of a classifier at each ε in `eps_values`.
 
     attacked_error(ε) = mean[h(a) ≠ b or h(PGD_ε(a)) ≠ b] (lower bound on the robust error);
@@ -88,15 +88,15 @@ def robustness_sandwich(model: nn.Module, x: Tensor, y: Tensor, eps_values: Sequ
     """
     from saddle.attacks import ProjectedGradientAttack
 
-    eps_values = [float(e) for e in eps_values]
-    if not eps_values or any(not (e >= 0 and math.isfinite(e)) for e in eps_values):
-        raise ValueError(f"eps_values must be a non-empty list of finite values >= 0, got {eps_values}")
+    if len(eps_values) == 0:
+        raise ValueError(f"eps_values must be a non-empty list of finite values >= 0, got {eps_values!r}")
+    eps_values = [check_real(f"eps_values[{i}]", e, low_open=False, high_open=True) for i, e in enumerate(eps_values)]
     if x.shape[0] != y.shape[0] or x.shape[0] == 0:
         raise ValueError(f"x and y must be non-empty with equal lengths, got {x.shape[0]} and {y.shape[0]}")
     if lipschitz is None:
         lipschitz = default_lipschitz(model)
     if attack is None:
-        gen = generator if generator is not None else torch.Generator().manual_seed(0)
+        gen = as_generator(generator, default_seed=0)
 
         def attack(eps: float) -> Callable:
             return ProjectedGradientAttack(eps, norm="l2", steps=steps, loss="margin", generator=gen)

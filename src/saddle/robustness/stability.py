@@ -18,7 +18,7 @@ from torch import Tensor, nn
 
 from saddle.metrics.stats import mean_se
 from saddle.sets import parse_norm, sample_ball
-from saddle.validation import check_int, check_real
+from saddle.validation import as_generator, check_finite, check_int, check_real
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def input_jacobian(model: nn.Module, a: Tensor) -> Tensor:
 
 
 def perturbation_stability(model: nn.Module, a: Tensor, eps: float, n_samples: int = 64,
-                           generator: torch.Generator | None = None, norm: float | str = "l2") -> StabilityEstimate:
+                           generator: torch.Generator | int | None = None, norm: float | str = "l2") -> StabilityEstimate:
     """Monte-Carlo P(h, ε) = mean_i E_u ‖∇_a h(a_i)ᵀ u‖₂, u = a_i − â uniform in the ε-ball (symmetric).
 
     Zhu et al. 2022 (seed 000 "Perturbation Stability"). a: (N, *shape) data points; `n_samples` draws
@@ -73,8 +73,8 @@ def perturbation_stability(model: nn.Module, a: Tensor, eps: float, n_samples: i
     parse_norm(norm)
     if not torch.is_tensor(a) or a.dim() < 2 or a.shape[0] < 1:
         raise ValueError(f"a must be a tensor (N, *shape) with N >= 1, got {getattr(a, 'shape', type(a))}")
-    if not torch.isfinite(a).all():
-        raise ValueError("a contains NaN or infinite values")
+    check_finite("a", a)
+    generator = as_generator(generator)
     jac = input_jacobian(model, a)                                    # (N, k, p)
     n, _, p = jac.shape
     u = sample_ball(n * n_samples, p, p=norm, radius=float(eps), generator=generator,
@@ -92,8 +92,7 @@ def mean_abs_coordinate_unit_ball(d: int) -> float:
     (the (d−1)-ball slice volume over the d-ball volume), and 2c_d ∫₀¹ t (1 − t²)^{(d−1)/2} dt = 2c_d/(d+1).
     d = 1: 1/2; d = 2: 4/(3π); d = 3: 3/8; for large d ≈ sqrt(2/(π d)).
     """
-    if isinstance(d, bool) or not isinstance(d, int) or d < 1:
-        raise ValueError(f"d must be an integer >= 1, got {d!r}")
+    check_int("d", d)
     log_c = math.lgamma(d / 2 + 1) - 0.5 * math.log(math.pi) - math.lgamma((d + 1) / 2)
     return 2.0 * math.exp(log_c) / (d + 1)
 
@@ -103,7 +102,6 @@ def linear_perturbation_stability(w: Tensor, eps: float) -> float:
 
     By rotation invariance wᵀu has the law of ‖w‖₂ u₁; see `mean_abs_coordinate_unit_ball`.
     """
-    if not math.isfinite(eps) or eps < 0:
-        raise ValueError(f"eps must be a finite number >= 0, got {eps!r}")
+    check_real("eps", eps, low_open=False, high_open=True)
     w = w.flatten()
     return float(eps) * torch.linalg.vector_norm(w).item() * mean_abs_coordinate_unit_ball(w.numel())

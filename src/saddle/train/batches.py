@@ -12,7 +12,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from saddle.validation import check_int
+from saddle.validation import as_generator, check_int
 
 __all__ = ["ShuffledBatches"]
 
@@ -27,7 +27,7 @@ class ShuffledBatches:
     Defaults: batch_size 64, drop_last False, generator seeded 0.
     """
 
-    def __init__(self, *tensors: Tensor, batch_size: int = 64, generator: torch.Generator | None = None,
+    def __init__(self, *tensors: Tensor, batch_size: int = 64, generator: torch.Generator | int | None = None,
                  shuffle: bool = True, drop_last: bool = False, rank: int = 0, world_size: int = 1) -> None:
         if not tensors:
             raise ValueError("ShuffledBatches needs at least one tensor")
@@ -37,12 +37,11 @@ class ShuffledBatches:
                 raise ValueError(f"tensors have different lengths: {[len(t) for t in tensors]}")
         self.batch_size = check_int("batch_size", batch_size)
         self.world_size = check_int("world_size", world_size)
-        if not 0 <= rank < world_size:
-            raise ValueError(f"rank must be in [0, {world_size}), got {rank!r}")
+        check_int("rank", rank, low=0, high=self.world_size - 1)
         if batch_size % world_size:
             raise ValueError(f"batch_size {batch_size} must be divisible by world_size {world_size}")
         self.tensors, self.n, self.rank = tensors, n, rank
-        self.generator = generator if generator is not None else torch.Generator().manual_seed(0)
+        self.generator = as_generator(generator, default_seed=0)
         self.shuffle, self.drop_last = shuffle, drop_last
         self._epoch_start = self.generator.get_state()
         self._used = 0

@@ -21,7 +21,7 @@ class BETAAdversarialTraining(AdversarialCrossEntropy):
     """
 
     def __init__(self, eps: float, norm: str = "linf", steps: int = 10, step_size: float | None = None,
-                 n_targets: int | None = None, generator: torch.Generator | None = None,
+                 n_targets: int | None = None, generator: torch.Generator | int | None = None,
                  box: tuple[float, float] | None = (0.0, 1.0)) -> None:
         super().__init__(MarginAttack(eps, norm, steps=steps, step_size=step_size, n_targets=n_targets,
                                       generator=generator, box=box))

@@ -8,7 +8,7 @@ from torch import Tensor, nn
 
 from saddle.train.batches import ShuffledBatches
 from saddle.train.fit import fit
-from saddle.validation import check_int, check_real
+from saddle.validation import check_finite, check_int, check_real
 
 __all__ = ["ERM", "train_classifier"]
 
@@ -35,8 +35,7 @@ def train_classifier(model: nn.Module, x: Tensor, y: Tensor, epochs: int = 30, b
     check_real("weight_decay", weight_decay, low_open=False)
     if len(x) != len(y):
         raise ValueError(f"x and y have different lengths: {len(x)} vs {len(y)}")
-    if not torch.isfinite(x).all():
-        raise ValueError("training inputs contain NaN or inf")
+    check_finite("training inputs x", x)
     data = ShuffledBatches(x, y, batch_size=batch_size, generator=torch.Generator().manual_seed(seed))
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     fit(model, opt, ERM(), data, epochs=epochs, desc=desc)

@@ -17,6 +17,7 @@ from torch import Tensor, nn
 
 from saddle.train.distributed import unwrap_model
 from saddle.train.loop import Batches, TrainResult, check_finite, train_loop
+from saddle.validation import check_choice
 
 __all__ = ["fit", "Objective", "split_loss", "optimizer_step"]
 
@@ -77,8 +78,7 @@ def fit(model: nn.Module, optimizer: torch.optim.Optimizer, objective: Objective
     Under torchrun pass a `wrap_ddp` model and a sharded data source (`ShuffledBatches(rank=, world_size=)`):
     `evaluate` and the checkpoints see the unwrapped module.
     """
-    if scheduler_interval not in ("epoch", "step"):
-        raise ValueError(f"scheduler_interval must be 'epoch' or 'step', got {scheduler_interval!r}")
+    check_choice("scheduler_interval", scheduler_interval, ("epoch", "step"))
     if scheduler_interval == "epoch" and scheduler is not None and epochs is None:
         raise ValueError("scheduler_interval='epoch' needs epochs; use 'step' with steps")
     device = next(model.parameters()).device

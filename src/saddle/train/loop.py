@@ -27,7 +27,7 @@ from saddle.progress import progress
 from saddle.train.checkpoint import load_checkpoint, save_checkpoint
 from saddle.train.distributed import all_reduce_mean, rank_and_world
 from saddle.train.logs import JsonLinesLog
-from saddle.validation import check_int
+from saddle.validation import check_choice, check_int
 
 __all__ = ["train_loop", "TrainResult", "NonFiniteError", "check_finite"]
 
@@ -114,8 +114,7 @@ def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None 
     eval_every = check_int("eval_every", eval_every)
     record_every = check_int("record_every", record_every if record_every is not None else eval_every)
     checkpoint_every = check_int("checkpoint_every", checkpoint_every)
-    if best_mode not in ("max", "min"):
-        raise ValueError(f"best_mode must be 'max' or 'min', got {best_mode!r}")
+    check_choice("best_mode", best_mode, ("max", "min"))
     state = dict(state or {})
     if batches is not None and hasattr(batches, "state_dict") and "batches" not in state:
         state["batches"] = batches
@@ -184,6 +183,15 @@ def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None 
         c["count"] += 1
         c["step"] += 1
 
+    def end_of_unit() -> bool:
+        """After each epoch (or step): record and checkpoint when due; returns True when stop_when fired."""
+        due = c["unit"] % record_every == 0 or c["unit"] == total or (
+            evaluate is not None and c["unit"] % eval_every == 0)
+        fired = record() if due else False
+        if c["unit"] % checkpoint_every == 0 or c["unit"] == total or fired:
+            checkpoint(last_path)
+        return fired
+
     def bar(units: range) -> Iterable[int]:
         return progress(units, desc=desc, total=len(units)) if writer else units
 
@@ -200,11 +208,7 @@ def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None 
                     one_step(batch)
                     c["pos"] += 1
                 c["unit"], c["pos"], c["epoch"] = e + 1, 0, e + 1
-                if c["unit"] % record_every == 0 or c["unit"] == total or (
-                        evaluate is not None and c["unit"] % eval_every == 0):
-                    stopped = record()
-                if c["unit"] % checkpoint_every == 0 or c["unit"] == total or stopped:
-                    checkpoint(last_path)
+                stopped = end_of_unit()
                 if stopped:
                     break
         else:
@@ -223,11 +227,7 @@ def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None 
                     c["pos"] += 1
                 one_step(batch)
                 c["unit"] += 1
-                if c["unit"] % record_every == 0 or c["unit"] == total or (
-                        evaluate is not None and c["unit"] % eval_every == 0):
-                    stopped = record()
-                if c["unit"] % checkpoint_every == 0 or c["unit"] == total or stopped:
-                    checkpoint(last_path)
+                stopped = end_of_unit()
                 if stopped:
                     break
     except NonFiniteError as err:

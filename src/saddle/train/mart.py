@@ -22,7 +22,7 @@ class MART:
     """MART objective with weight `lam` (default 6) and a K-step PGD adversary (random start, CE)."""
 
     def __init__(self, eps: float, lam: float = 6.0, norm: str = "linf", steps: int = 10,
-                 step_size: float | None = None, generator: torch.Generator | None = None,
+                 step_size: float | None = None, generator: torch.Generator | int | None = None,
                  box: tuple[float, float] | None = (0.0, 1.0)) -> None:
         self.lam = check_real("lam", lam, low_open=False)
         self.attack = ProjectedGradientAttack(eps, norm, steps=steps, step_size=step_size, random_start=True,

@@ -33,7 +33,7 @@ from saddle.train.rs_fgsm import RSFGSMAdversarialTraining
 from saddle.train.sam import SharpnessAwareMinimisation
 from saddle.train.trades import TRADES
 from saddle.train.weight_stability import EpsilonStabilityTraining
-from saddle.validation import check_int, check_real
+from saddle.validation import as_generator, check_choice, check_int, check_real
 
 __all__ = ["OBJECTIVE_NAMES", "make_objective", "robust_evaluator", "load_classification_data",
            "evaluation_attacks", "train_robust_classifier", "RobustTrainingSettings"]
@@ -41,7 +41,7 @@ __all__ = ["OBJECTIVE_NAMES", "make_objective", "robust_evaluator", "load_classi
 OBJECTIVE_NAMES = ("erm", "fgsm", "rs_fgsm", "pgd", "trades", "mart", "beta", "ddi", "sam", "stability", "cfol")
 
 
-def make_objective(name: str, eps: float, *, steps: int = 10, generator: torch.Generator | None = None,
+def make_objective(name: str, eps: float, *, steps: int = 10, generator: torch.Generator | int | None = None,
                    n_classes: int = 10, class_prior: Tensor | None = None, trades_beta: float = 6.0,
                    mart_lam: float = 6.0, beta_targets: int | None = None, ddi_perturbations: int = 4,
                    sam_rho: float = 0.05, stability_eps: float = 0.5, stability_steps: int = 3,
@@ -52,7 +52,7 @@ def make_objective(name: str, eps: float, *, steps: int = 10, generator: torch.G
     trades: β = 6; beta: margin ascent on `beta_targets` classes (None = all); sam: ρ = 0.05;
     stability: l2 weight ball of radius `stability_eps`, `stability_steps` ascent steps.
     """
-    g = generator if generator is not None else torch.Generator().manual_seed(0)
+    g = as_generator(generator, default_seed=0)
     pgd = lambda: ProjectedGradientAttack(eps, steps=steps, generator=g)  # noqa: E731
     makers: dict[str, Callable[[], Any]] = {
         "erm": ERM,
@@ -67,8 +67,7 @@ def make_objective(name: str, eps: float, *, steps: int = 10, generator: torch.G
         "stability": lambda: EpsilonStabilityTraining(stability_eps, steps=stability_steps),
         "cfol": lambda: ClassFocusedOnlineLearning(pgd(), n_classes, class_prior=class_prior, eta=cfol_eta),
     }
-    if name not in makers:
-        raise ValueError(f"objective must be one of {list(OBJECTIVE_NAMES)}, got {name!r}")
+    check_choice("objective", name, makers)
     return makers[name]()
 
 
@@ -112,8 +111,7 @@ def load_classification_data(name: str = "digits", root: str | None = None) -> t
     if name == "digits":
         return load_digits()
     loaders = {"mnist": load_mnist, "fashion_mnist": load_fashion_mnist}
-    if name not in loaders:
-        raise ValueError(f"data must be one of ['digits', 'mnist', 'fashion_mnist'], got {name!r}")
+    check_choice("data", name, ("digits", *loaders))
     if not root:
         raise ValueError(f"data={name!r} needs data_root=DIR (the folder holding {name.upper()}/raw)")
     return loaders[name](root)
@@ -184,8 +182,7 @@ class RobustTrainingSettings:
         for name in ("epochs", "steps", "batch_size", "n_test"):
             check_int(name, getattr(self, name))
         check_real("lr", self.lr, high_open=True)
-        if self.model not in ("mlp", "cnn"):
-            raise ValueError(f"model must be 'mlp' or 'cnn', got {self.model!r}")
+        check_choice("model", self.model, ("mlp", "cnn"))
 
     def training_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of `train_robust_classifier` these settings fix."""

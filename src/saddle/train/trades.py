@@ -15,7 +15,7 @@ from saddle.attacks.base import attacking, default_schedule
 from saddle.attacks.objectives import Objective
 from saddle.sets import ThreatModel
 from saddle.train.distributed import unwrap_model
-from saddle.validation import check_int, check_real
+from saddle.validation import as_generator, check_int, check_real
 
 __all__ = ["TRADES", "kl_to_clean"]
 
@@ -36,14 +36,14 @@ class TRADES:
     """
 
     def __init__(self, eps: float, beta: float = 6.0, norm: str = "linf", steps: int = 10,
-                 step_size: float | None = None, generator: torch.Generator | None = None,
+                 step_size: float | None = None, generator: torch.Generator | int | None = None,
                  box: tuple[float, float] | None = (0.0, 1.0)) -> None:
         self.beta = check_real("beta", beta, low_open=False)
         self.threat = ThreatModel(eps, norm, box)
         self.steps = check_int("steps", steps)
         self.schedule = default_schedule(step_size, self.threat.eps, self.steps)
         self.ascent = steepest_ascent(self.threat.norm)
-        self.generator = generator if generator is not None else torch.Generator().manual_seed(0)
+        self.generator = as_generator(generator, default_seed=0)
 
     def __repr__(self) -> str:
         return f"TRADES(eps={self.threat.eps:g}, beta={self.beta:g}, steps={self.steps})"

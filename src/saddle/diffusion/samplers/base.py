@@ -21,6 +21,7 @@ import torch
 from torch import Tensor
 
 from saddle.diffusion.process import SDE, NoiseProcess, bcast
+from saddle.validation import check_generator
 
 EpsFn = Callable[[Tensor, Tensor], Tensor]
 
@@ -130,4 +131,5 @@ def noise_like(x: Tensor, generator: torch.Generator | None) -> Tensor:
 
     Same stream as diffusers' `randn_tensor(x.shape, generator)` on the CPU.
     """
+    check_generator(generator, allow_none=True)
     return torch.randn(x.shape, generator=generator, dtype=x.dtype).to(x.device)

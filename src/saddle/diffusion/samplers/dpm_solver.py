@@ -23,6 +23,7 @@ import torch
 
 from saddle.diffusion.process import NoiseProcess
 from saddle.diffusion.samplers.base import EpsFn, Sampler, SamplerState, call_eps, coefs, predict_x0
+from saddle.validation import check_bool
 
 __all__ = ["DPMSolverPP2M"]
 
@@ -31,9 +32,7 @@ class DPMSolverPP2M(Sampler):
     """DPM-Solver++(2M) step (Lu et al. 2022): multistep, second order, deterministic, 1 evaluation per step."""
 
     def __init__(self, lower_order_final: bool = True) -> None:
-        if not isinstance(lower_order_final, bool):
-            raise ValueError(f"lower_order_final must be a bool, got {lower_order_final!r}")
-        self.lower_order_final = lower_order_final
+        self.lower_order_final = check_bool("lower_order_final", lower_order_final)
 
     def step(self, model: EpsFn, process: NoiseProcess, state: SamplerState, t: float, s: float,
              generator: torch.Generator | None = None) -> SamplerState:

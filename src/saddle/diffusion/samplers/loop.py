@@ -13,7 +13,7 @@ from saddle.diffusion.guidance import ClassifierFreeGuidance
 from saddle.diffusion.process import NoiseProcess
 from saddle.diffusion.samplers.base import EpsFn, Sampler, SamplerState, call_eps, check_timesteps, coefs, predict_x0
 from saddle.progress import progress as progress_bar
-from saddle.validation import check_generator
+from saddle.validation import as_generator
 
 __all__ = ["sample"]
 
@@ -35,10 +35,7 @@ def sample(model: EpsFn, process: NoiseProcess, sampler: Sampler, timesteps: Ten
     ts = check_timesteps(process, timesteps)
     if not isinstance(x_T, Tensor) or x_T.dim() < 1 or x_T.shape[0] == 0:
         raise ValueError(f"x_T must be a tensor of shape (n, *shape) with n >= 1, got {x_T!r:.80}")
-    if isinstance(generator, int) and not isinstance(generator, bool):
-        generator = torch.Generator().manual_seed(generator)
-    elif generator is not None:
-        check_generator(generator)
+    generator = as_generator(generator)
     eps_model = guidance.wrap(model) if guidance is not None else model
     pairs = list(zip(ts[:-1].tolist(), ts[1:].tolist()))
     steps = progress_bar(pairs, desc=type(sampler).__name__, total=len(pairs)) if progress else pairs
