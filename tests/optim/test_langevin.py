@@ -70,7 +70,8 @@ def test_same_generator_seed_same_trajectory():
     ({"step_size": 0.0, "temperature": 1.0}, "step_size must be a finite number > 0, got 0.0"),
     ({"step_size": 0.1, "temperature": -0.5}, "temperature must be a finite number >= 0, got -0.5"),
     ({"step_size": 0.1, "temperature": math.inf}, "temperature must be a finite number >= 0, got inf"),
-    ({"step_size": 0.1, "temperature": 1.0, "generator": 3}, "generator must be a torch.Generator, got 3"),
+    ({"step_size": 0.1, "temperature": 1.0, "generator": "3"}, "generator must be a torch.Generator, an int seed or None, got '3'"),
+    ({"step_size": 0.1, "temperature": 1.0, "generator": None}, "generator must be a torch.Generator or an int seed, got None"),
     ({"step_size": 0.1, "temperature": 1.0, "projection": "box"}, "projection"),
 ])
 def test_bad_arguments_raise(kwargs, message):
@@ -83,3 +84,18 @@ def test_bad_arguments_raise(kwargs, message):
 def test_registered_as_stochastic():
     info = METHODS["langevin_gda"]
     assert info.stochastic and isinstance(info.factory(0.1), LangevinGDA)
+
+
+def test_int_seed_is_the_generator_seeded_with_it():
+    z = [torch.ones(3, 2, dtype=torch.float64), torch.zeros(3, 2, dtype=torch.float64)]
+
+    def field(p):
+        return [p[1], -p[0]]
+
+    a, b = LangevinGDA(0.1, 0.5, 11), LangevinGDA(0.1, 0.5, torch.Generator().manual_seed(11))
+    za, sa = z, a.init(z)
+    zb, sb = z, b.init(z)
+    for _ in range(5):
+        za, sa = a.step(za, sa, field)
+        zb, sb = b.step(zb, sb, field)
+    assert all(torch.equal(u, v) for u, v in zip(za, zb))

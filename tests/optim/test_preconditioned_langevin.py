@@ -65,6 +65,6 @@ def test_bad_arguments_raise_with_the_value():
     for kwargs, text in [({"step_size": -0.1}, "-0.1"), ({"step_size": 0.1, "temperature": -1.0}, "-1.0"),
                          ({"step_size": 0.1, "alpha": 1.0}, "1.0"), ({"step_size": 0.1, "eps": 0.0}, "0.0"),
                          ({"step_size": 0.1, "temperature": 0.1}, "None"),
-                         ({"step_size": 0.1, "generator": 3}, "3")]:
+                         ({"step_size": 0.1, "generator": "3"}, "an int seed or None, got '3'")]:
         with pytest.raises(ValueError, match=text):
             PreconditionedLangevinGDA(**kwargs)

@@ -438,7 +438,7 @@ def test_int_seed_accepted_by_sample_and_refused_by_step():
         kernel = make(target)
         by_seed = sample(kernel, init, 4, 7).positions  # converted once: the same chains as a Generator seeded 7
         assert torch.equal(by_seed, sample(kernel, init, 4, torch.Generator().manual_seed(7)).positions)
-        with pytest.raises(ValueError, match="generator must be a torch.Generator or None, got 7"):
+        with pytest.raises(ValueError, match="generator must be a torch.Generator, got the int 7"):
             kernel.step(kernel.init(init), 7)
 
 

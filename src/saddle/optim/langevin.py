@@ -16,6 +16,7 @@ from saddle.langevin import langevin_step_all
 from saddle.optim._common import check_projection, check_real, check_step_size, graph_free, project, step_at
 from saddle.optim.base import Field, Params, Projection, StepSize
 from saddle.optim.gda import CountState
+from saddle.validation import as_generator
 
 __all__ = ["LangevinGDA"]
 
@@ -25,17 +26,17 @@ class LangevinGDA:
 
     Args: step_size η > 0 or a schedule k -> η_k (given once: the noise scale follows it);
     temperature T ≥ 0 (T = 0 is exactly SimultaneousGDA); generator (torch.Generator on the params'
-    device; same seed → same trajectory); projection P (default None).
+    device, or an int seed for a CPU generator; same seed → same trajectory); projection P (default None).
     The noise of step k is drawn player by player, in player order, from `generator`.
     """
 
-    def __init__(self, step_size: StepSize, temperature: float, generator: torch.Generator,
+    def __init__(self, step_size: StepSize, temperature: float, generator: torch.Generator | int,
                  projection: Projection | None = None) -> None:
         self.step_size = check_step_size(step_size)
         self.temperature = check_real("temperature", temperature, 0.0, math.inf, low_open=False, high_open=True)
-        if not isinstance(generator, torch.Generator):
-            raise ValueError(f"generator must be a torch.Generator, got {generator!r}")
-        self.generator = generator
+        self.generator = as_generator(generator)  # an int seed is converted once, here
+        if self.generator is None:
+            raise ValueError("generator must be a torch.Generator or an int seed, got None")
         self.projection = check_projection(projection)
 
     def init(self, params: Params) -> CountState:

@@ -18,6 +18,7 @@ from torch import Tensor
 from saddle.langevin import langevin_step_all
 from saddle.optim._common import check_projection, check_real, check_step_size, project, step_at
 from saddle.optim.base import Field, Params, Projection, StepSize
+from saddle.validation import as_generator
 
 __all__ = ["PreconditionedLangevinGDA", "RMSPropState"]
 
@@ -44,10 +45,9 @@ class PreconditionedLangevinGDA:
                  alpha: float = 0.99, eps: float = 1e-8, projection: Projection | None = None) -> None:
         self.step_size = check_step_size(step_size)
         self.temperature = check_real("temperature", temperature, 0.0, math.inf, low_open=False, high_open=True)
+        generator = as_generator(generator)  # an int seed is converted once, here
         if generator is None and self.temperature > 0:
             raise ValueError(f"generator must be a torch.Generator when temperature > 0, got {generator!r}")
-        if generator is not None and not isinstance(generator, torch.Generator):
-            raise ValueError(f"generator must be a torch.Generator, got {generator!r}")
         self.generator = generator
         self.alpha = check_real("alpha", alpha, 0.0, 1.0, low_open=False, high_open=True)
         self.eps = check_real("eps", eps, 0.0, math.inf, high_open=True)

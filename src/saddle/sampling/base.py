@@ -27,7 +27,7 @@ from torch import Tensor
 
 from saddle import validation
 from saddle.progress import progress_range
-from saddle.validation import check_int, check_positions  # noqa: F401  (check_positions re-exported to the kernels)
+from saddle.validation import as_generator, check_int, check_positions  # noqa: F401  (check_positions re-exported to the kernels)
 
 __all__ = ["Energy", "Kernel", "Trace", "as_energy", "sample", "check_step_size", "check_positions", "check_generator"]
 
@@ -134,13 +134,9 @@ class Trace(NamedTuple):
     state: Any
 
 
-def check_generator(generator: torch.Generator | None) -> torch.Generator | None:
-    """A kernel's `step` takes a torch.Generator or None; an int seed is refused (it would repeat the same draws at
-    every step) with a pointer to `sample`, which converts a seed once."""
-    if generator is None or isinstance(generator, torch.Generator):
-        return generator
-    raise ValueError(f"generator must be a torch.Generator or None, got {generator!r}; sample(..., generator=seed) "
-                     "accepts an int seed and converts it once")
+#: a kernel's `step` takes a torch.Generator or None; an int seed is refused (it would repeat the same draws at every
+#: step): the one policy of `saddle.validation` (`sample` accepts a seed and converts it once)
+check_generator = functools.partial(validation.check_generator, allow_none=True)
 
 
 def _stack_infos(infos: list[Any]) -> Any:
@@ -166,9 +162,7 @@ def sample(kernel: Kernel, initial: Tensor | Any, n_steps: int, generator: torch
     if thin > n_steps:
         raise ValueError(f"thin must be <= n_steps = {n_steps}, got {thin}")
     state = kernel.init(initial) if isinstance(initial, Tensor) else initial
-    if isinstance(generator, int) and not isinstance(generator, bool):
-        generator = torch.Generator(device=state.position.device).manual_seed(generator)
-    generator = check_generator(generator)
+    generator = as_generator(generator, device=state.position.device)
     kept: list[Tensor] = []
     infos: list[Any] = []
     steps = progress_range(burn_in + n_steps, desc=type(kernel).__name__) if progress else range(burn_in + n_steps)
