@@ -111,6 +111,15 @@ def test_bad_arguments_raise():
         project_simplex(torch.zeros(2, 3), radius=0.0)
 
 
+def test_simplex_and_l1_projections_with_a_radius_below_rounding():
+    # found by hypothesis: r = 2.9e-176 next to entries of order 1 made u_1 − r == u_1 and the sort index −1
+    z = torch.tensor([[0.3, -0.9, 0.5]], dtype=torch.float64)
+    p = project_simplex(z, 2.9e-176)
+    assert torch.all(p >= 0) and float(p.sum()) <= 1e-15
+    q = project_l1_ball(z, 2.9e-176)
+    assert float(q.abs().sum()) <= 1e-15
+
+
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
 

@@ -78,7 +78,9 @@ def project_simplex(z: Tensor, radius: float = 1.0, batch_dims: int = 1) -> Tens
     css = torch.cumsum(u, dim=-1) - radius
     k = torch.arange(1, d + 1, dtype=z.dtype, device=z.device)
     cond = u - css / k > 0
-    rho = cond.sum(-1, keepdim=True) - 1  # cond holds on a prefix; u_1 − (u_1 − r) = r > 0 so rho ≥ 0
+    # cond holds on a prefix and u_1 − (u_1 − r) = r > 0 in exact arithmetic, so rho ≥ 0; in floating point a radius
+    # below u_1's rounding unit makes u_1 − r == u_1 and cond all False: rho = 0 is then the exact answer to rounding
+    rho = (cond.sum(-1, keepdim=True) - 1).clamp_min(0)
     theta = css.gather(-1, rho) / (rho + 1).to(z.dtype)
     return torch.clamp(flat - theta, min=0).reshape(z.shape)
 

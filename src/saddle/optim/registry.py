@@ -123,7 +123,7 @@ METHODS: dict[str, MethodInfo] = {info.name: info for info in [
                bad_kwargs=_bad(**_LANGEVIN_REQUIRED) + ({"step_size": 0.1, "temperature": -1.0, "generator": None},
                                                         {"step_size": 0.1, "temperature": float("nan"),
                                                          "generator": torch.Generator()},
-                                                        {"step_size": 0.1, "temperature": 1.0, "generator": 7})),
+                                                        {"step_size": 0.1, "temperature": 1.0, "generator": "7"})),
     MethodInfo("mirror_descent", lambda step_size: MirrorDescent(step_size), 1, domain="simplex",
                supports_projection=False, bad_kwargs=_bad()[:-1] + ({"step_size": 0.1, "mirror_map": 3},)),
     MethodInfo("mirror_prox", lambda step_size: MirrorProx(step_size), 2, domain="simplex",
