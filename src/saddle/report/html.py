@@ -17,7 +17,7 @@ _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1180px;margin:2em auto;padding:0 1em;color:#222}
 h1{border-bottom:2px solid #444}h2{margin-top:2.2em;border-bottom:1px solid #bbb}
 table{border-collapse:collapse;font-size:0.9em;margin:0.6em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
-th{background:#f2f2f2}figure{display:inline-block;margin:0.6em;max-width:540px;vertical-align:top}
+th{background:#f2f2f2}table.claims{table-layout:fixed;width:100%}table.claims td{overflow-wrap:anywhere}figure{display:inline-block;margin:0.6em;max-width:540px;vertical-align:top}
 figure.wide{display:block;max-width:100%;margin:0.6em 0}
 figure img{max-width:100%;border:1px solid #ddd;cursor:zoom-in}figcaption{font-size:0.88em;color:#333}
 .fail{color:#a00;font-weight:bold}.ok{color:#070}.skip{color:#777}.meta{color:#555;font-size:0.9em}
@@ -130,7 +130,9 @@ def _claims_table(metas: list[tuple[Path, dict[str, Any]]]) -> str:
     head = (f"<h2>Claims of the notes: {n}/{m} reproduced</h2><p class=\"meta\">"
             f"{skipped} claim(s) not checked at this size (expected at full size only)."
             + (f" No claims recorded for: {html.escape(', '.join(without))}." if without else "") + "</p>")
-    table = ("<table><tr><th>experiment</th><th>claim</th><th>source</th><th>expected</th><th>measured</th>"
+    table = ('<table class="claims"><colgroup><col style="width:13%"><col style="width:27%"><col style="width:14%">'
+             '<col style="width:18%"><col style="width:16%"><col style="width:12%"></colgroup>'
+             "<tr><th>experiment</th><th>claim</th><th>source</th><th>expected</th><th>measured</th>"
              f"<th>verdict</th></tr>{''.join(rows)}</table>")
     return head + table
 
