@@ -24,8 +24,8 @@ import time
 
 import torch
 import torch.nn.functional as F
-
 import torchattacks
+
 from saddle.attacks import AutoProjectedGradientAttack, ProjectedGradientAttack, TopClassesTargeted
 from saddle.attacks.base import attacking
 from saddle.data import load_digits
@@ -78,17 +78,25 @@ def main() -> None:
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch {len(x)}, eps {eps}, PGD-{steps}")
 
     ta = torchattacks.PGD(model, eps=eps, alpha=alpha, steps=steps)
-    make = lambda early: ProjectedGradientAttack(eps, steps=steps, step_size=alpha, early_stop=early,  # noqa: E731
-                                                 generator=torch.Generator().manual_seed(0))
+    make = lambda early: ProjectedGradientAttack(
+        eps,
+        steps=steps,
+        step_size=alpha,
+        early_stop=early,
+        generator=torch.Generator().manual_seed(0),
+    )
     # the kernels run faster on the clean digits (half their pixels are exactly 0) than on the attack's
     # iterates, so the floor is timed on a random point of the ε-ball (what PGD evaluates) and, for reference, on x
     x_ball = (x + eps * (2 * torch.rand(x.shape, generator=torch.Generator().manual_seed(1)) - 1)).clamp(0, 1)
-    t, out = best_times({
-        "floor": lambda: floor(model, x_ball, y, steps),
-        "floor_clean": lambda: floor(model, x, y, steps),
-        "saddle": lambda: make(False)(model, x, y),
-        "torchattacks": lambda: (torch.manual_seed(0), ta(x, y))[1],
-    }, args.repeats)
+    t, out = best_times(
+        {
+            "floor": lambda: floor(model, x_ball, y, steps),
+            "floor_clean": lambda: floor(model, x, y, steps),
+            "saddle": lambda: make(False)(model, x, y),
+            "torchattacks": lambda: (torch.manual_seed(0), ta(x, y))[1],
+        },
+        args.repeats,
+    )
     print("\n(a) PGD-20 on 512 digits            time [s]   / floor   robust acc")
     print(f"    floor 20 x (fwd + input bwd)    {t['floor']:8.4f}   {1.0:7.3f}   (on a random point of the ball)")
     print(f"    same floor on the clean digits  {t['floor_clean']:8.4f}   {t['floor_clean'] / t['floor']:7.3f}")
@@ -99,20 +107,34 @@ def main() -> None:
     for e in args.eval_eps:
         a = 2.5 * e / steps
         ta_e = torchattacks.PGD(model, eps=e, alpha=a, steps=steps)
-        mk = lambda early: ProjectedGradientAttack(e, steps=steps, step_size=a, early_stop=early,  # noqa: E731
-                                                   generator=torch.Generator().manual_seed(0))
-        t, out = best_times({
-            "torchattacks": lambda: (torch.manual_seed(0), ta_e(x, y))[1],
-            "saddle": lambda: mk(False)(model, x, y),
-            "evaluator": lambda: robust_accuracy(model, x, y, mk(True), show_progress=False),
-        }, args.repeats)
+        mk = lambda early: ProjectedGradientAttack(
+            e,
+            steps=steps,
+            step_size=a,
+            early_stop=early,
+            generator=torch.Generator().manual_seed(0),
+        )
+        t, out = best_times(
+            {
+                "torchattacks": lambda: (torch.manual_seed(0), ta_e(x, y))[1],
+                "saddle": lambda: mk(False)(model, x, y),
+                "evaluator": lambda: robust_accuracy(model, x, y, mk(True), show_progress=False),
+            },
+            args.repeats,
+        )
         ev = out["evaluator"]
         print(f"  eps = {e}")
-        print(f"    torchattacks PGD, full batch    {t['torchattacks']:8.4f}   {1.0:7.2f}   {acc(model, out['torchattacks'], y):.4f}")
-        print(f"    saddle PGD, full batch          {t['saddle']:8.4f}   {t['torchattacks'] / t['saddle']:7.2f}   "
-              f"{acc(model, out['saddle'], y):.4f}   (same seed as the evaluator)")
-        print(f"    saddle survivors-only evaluator {t['evaluator']:8.4f}   {t['torchattacks'] / t['evaluator']:7.2f}   "
-              f"{ev.robust_accuracy:.4f}")
+        print(
+            f"    torchattacks PGD, full batch    {t['torchattacks']:8.4f}   {1.0:7.2f}   {acc(model, out['torchattacks'], y):.4f}"
+        )
+        print(
+            f"    saddle PGD, full batch          {t['saddle']:8.4f}   {t['torchattacks'] / t['saddle']:7.2f}   "
+            f"{acc(model, out['saddle'], y):.4f}   (same seed as the evaluator)"
+        )
+        print(
+            f"    saddle survivors-only evaluator {t['evaluator']:8.4f}   {t['torchattacks'] / t['evaluator']:7.2f}   "
+            f"{ev.robust_accuracy:.4f}"
+        )
 
     if not args.no_autoattack:
         xt, yt = test.x, test.y
@@ -121,15 +143,23 @@ def main() -> None:
         acc_aa = acc(model, aa(xt, yt), yt)
         t_aa = time.perf_counter() - t0
         t0 = time.perf_counter()
-        ev = robust_accuracy(model, xt, yt, {
-            "apgd-ce": AutoProjectedGradientAttack(eps, steps=100),
-            "apgd-t": TopClassesTargeted(AutoProjectedGradientAttack(eps, steps=100, loss="dlr", targeted=True), 9),
-        }, show_progress=False)
+        ev = robust_accuracy(
+            model,
+            xt,
+            yt,
+            {
+                "apgd-ce": AutoProjectedGradientAttack(eps, steps=100),
+                "apgd-t": TopClassesTargeted(AutoProjectedGradientAttack(eps, steps=100, loss="dlr", targeted=True), 9),
+            },
+            show_progress=False,
+        )
         t_sd = time.perf_counter() - t0
         print("\n(c) worst case on 360 test digits   time [s]   robust acc")
         print(f"    torchattacks AutoAttack std     {t_aa:8.2f}   {acc_aa:.4f}")
-        print(f"    saddle APGD-CE + APGD-T (100)   {t_sd:8.2f}   {ev.robust_accuracy:.4f}   "
-              f"(difference {100 * (ev.robust_accuracy - acc_aa):+.2f} points)")
+        print(
+            f"    saddle APGD-CE + APGD-T (100)   {t_sd:8.2f}   {ev.robust_accuracy:.4f}   "
+            f"(difference {100 * (ev.robust_accuracy - acc_aa):+.2f} points)"
+        )
 
 
 if __name__ == "__main__":

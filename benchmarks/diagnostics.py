@@ -30,8 +30,8 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from saddle.robustness.lipsdp import lipschitz_upper_bound_sdp
 from saddle.robustness.lipschitz import ReLULayers, lipschitz_upper_bound_product
+from saddle.robustness.lipsdp import lipschitz_upper_bound_sdp
 from saddle.robustness.ntk import empirical_ntk, ntk_matrix, ntk_vector_product, parameter_jacobian
 
 
@@ -48,7 +48,7 @@ def loop_jacobian(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     params = list(model.parameters())
     rows = []
     for i in range(x.shape[0]):
-        out = model(x[i:i + 1]).reshape(-1)
+        out = model(x[i : i + 1]).reshape(-1)
         for k in range(out.numel()):
             grads = torch.autograd.grad(out[k], params, retain_graph=k < out.numel() - 1)
             rows.append(torch.cat([g.reshape(-1) for g in grads]))
@@ -77,8 +77,10 @@ def n_params(model: nn.Module) -> int:
 
 def floor_section(timer: Timer, gen: torch.Generator, dev: torch.device) -> None:
     print("(1) empirical_ntk against its floor (one batched Jacobian + one Gram-sized matmul)")
-    print(f"{'N':>5s} {'width':>5s} {'K':>3s} {'P':>7s} {'ntk s':>8s} {'jac s':>8s} {'matmul s':>8s} {'ntk/floor':>9s} "
-          f"{'loop s':>8s} {'loop/ntk':>8s} {'max rel diff':>12s}")
+    print(
+        f"{'N':>5s} {'width':>5s} {'K':>3s} {'P':>7s} {'ntk s':>8s} {'jac s':>8s} {'matmul s':>8s} {'ntk/floor':>9s} "
+        f"{'loop s':>8s} {'loop/ntk':>8s} {'max rel diff':>12s}"
+    )
     for n, width, k in ((512, 128, 1), (128, 128, 10), (256, 256, 1)):
         model = mlp(width, k, gen).to(dev)
         x = torch.rand(n, 64, generator=gen).to(dev)
@@ -92,8 +94,10 @@ def floor_section(timer: Timer, gen: torch.Generator, dev: torch.device) -> None
         ref = jl @ jl.T
         diff = float((theta - ref).abs().max() / ref.abs().max())
         t_loop += t_mm
-        print(f"{n:5d} {width:5d} {k:3d} {p:7d} {t_ntk:8.3f} {t_jac:8.3f} {t_mm:8.3f} {t_ntk / (t_jac + t_mm):9.2f} "
-              f"{t_loop:8.3f} {t_loop / t_ntk:8.1f} {diff:12.1e}")
+        print(
+            f"{n:5d} {width:5d} {k:3d} {p:7d} {t_ntk:8.3f} {t_jac:8.3f} {t_mm:8.3f} {t_ntk / (t_jac + t_mm):9.2f} "
+            f"{t_loop:8.3f} {t_loop / t_ntk:8.1f} {diff:12.1e}"
+        )
     print("   (loop s = looped Jacobian + the same matmul; target ntk/floor <= 1.3)")
 
 
@@ -113,8 +117,10 @@ def many_points_section(timer: Timer, gen: torch.Generator, dev: torch.device, l
 
 def wide_section(timer: Timer, gen: torch.Generator, dev: torch.device) -> None:
     print("\n(3) wide nets: one NTK-vector product Θv vs forming Θ (Jacobian + matmul) then Θv (K = 1)")
-    print(f"{'N':>4s} {'width':>5s} {'P':>8s} {'Jacobian MB':>11s} {'Θv s':>8s} {'form Θ s':>8s} {'form/Θv':>8s} "
-          f"{'max rel diff':>12s}")
+    print(
+        f"{'N':>4s} {'width':>5s} {'P':>8s} {'Jacobian MB':>11s} {'Θv s':>8s} {'form Θ s':>8s} {'form/Θv':>8s} "
+        f"{'max rel diff':>12s}"
+    )
     for n, width in ((64, 1024), (32, 2048), (256, 512)):
         model = mlp(width, 1, gen).to(dev)
         x = torch.rand(n, 64, generator=gen).to(dev)
@@ -134,19 +140,25 @@ def wide_section(timer: Timer, gen: torch.Generator, dev: torch.device) -> None:
 
 def lipsdp_section(gen: torch.Generator, widths: list[int]) -> None:
     print("\n(4) LipSDP-Neuron (cvxpy + SCS, eps 1e-7) on 64-m-m-10, weights N(0, 1/fan_in)")
-    print(f"{'m':>5s} {'hidden units':>12s} {'LMI size':>9s} {'seconds':>9s} {'LipSDP':>9s} {'product':>9s} {'ratio':>7s} "
-          f"{'certified':>9s}")
+    print(
+        f"{'m':>5s} {'hidden units':>12s} {'LMI size':>9s} {'seconds':>9s} {'LipSDP':>9s} {'product':>9s} {'ratio':>7s} "
+        f"{'certified':>9s}"
+    )
     for m in widths:
-        ws = [torch.randn(m, 64, generator=gen, dtype=torch.float64) / 8,
-              torch.randn(m, m, generator=gen, dtype=torch.float64) / math.sqrt(m),
-              torch.randn(10, m, generator=gen, dtype=torch.float64) / math.sqrt(m)]
+        ws = [
+            torch.randn(m, 64, generator=gen, dtype=torch.float64) / 8,
+            torch.randn(m, m, generator=gen, dtype=torch.float64) / math.sqrt(m),
+            torch.randn(10, m, generator=gen, dtype=torch.float64) / math.sqrt(m),
+        ]
         net = ReLULayers(ws)
         t0 = time.perf_counter()
         res = lipschitz_upper_bound_sdp(net)
         t = time.perf_counter() - t0
         prod = lipschitz_upper_bound_product(net, 2)
-        print(f"{m:5d} {2 * m:12d} {res.input_dim + 2 * m:9d} {t:9.2f} {res.bound:9.4f} {prod:9.4f} "
-              f"{res.bound / prod:7.3f} {str(res.certified):>9s}")
+        print(
+            f"{m:5d} {2 * m:12d} {res.input_dim + 2 * m:9d} {t:9.2f} {res.bound:9.4f} {prod:9.4f} "
+            f"{res.bound / prod:7.3f} {res.certified!s:>9s}"
+        )
 
 
 def main() -> None:
@@ -166,8 +178,10 @@ def main() -> None:
     timer = Timer(args.repeats, sync, time.process_time if cpu_clock else time.perf_counter)
     gen = torch.Generator().manual_seed(0)
     sections = {s.strip() for s in args.sections.split(",")}
-    print(f"{dev}, {torch.get_num_threads()} thread(s), min of {args.repeats} repeats, "
-          f"{'process CPU' if cpu_clock else 'wall'} time, torch {torch.__version__}\n")
+    print(
+        f"{dev}, {torch.get_num_threads()} thread(s), min of {args.repeats} repeats, "
+        f"{'process CPU' if cpu_clock else 'wall'} time, torch {torch.__version__}\n"
+    )
     if "1" in sections:
         floor_section(timer, gen, dev)
     if "2" in sections:

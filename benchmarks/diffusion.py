@@ -35,13 +35,22 @@ import torch
 
 from saddle.data import sample_toy
 from saddle.data.toy import ring_centers
-from saddle.diffusion import (SAMPLERS, VPSDE, EvaluationCounter, GaussianMixture, ScoreMLP, karras_timesteps,
-                              model_eps_fn, sample, train_epsilon_model, uniform_timesteps)
-from saddle.models import reinitialize_
+from saddle.diffusion import (
+    SAMPLERS,
+    VPSDE,
+    EvaluationCounter,
+    GaussianMixture,
+    ScoreMLP,
+    karras_timesteps,
+    model_eps_fn,
+    sample,
+    train_epsilon_model,
+    uniform_timesteps,
+)
 from saddle.metrics.transport import wasserstein
+from saddle.models import reinitialize_
 
 GRIDS = {"uniform": uniform_timesteps, "karras": karras_timesteps}
-
 
 
 def sweep(model, sde, x_T, ref, floor, budgets):
@@ -52,8 +61,15 @@ def sweep(model, sde, x_T, ref, floor, budgets):
             rows = []
             for nfe in budgets:
                 counter = EvaluationCounter(model)
-                x = sample(counter, sde, info.factory(), grid(sde, info.steps_for_nfe(nfe)), x_T.clone(),
-                           torch.Generator().manual_seed(4), progress=False)
+                x = sample(
+                    counter,
+                    sde,
+                    info.factory(),
+                    grid(sde, info.steps_for_nfe(nfe)),
+                    x_T.clone(),
+                    torch.Generator().manual_seed(4),
+                    progress=False,
+                )
                 w2 = wasserstein(x.float(), ref) if torch.isfinite(x).all() else float("inf")
                 rows.append((counter.calls, w2 / floor))
             table[(name, grid_name)] = rows
@@ -67,8 +83,10 @@ def report(title, table, budgets, floor):
         print(f"{name:22s} {grid:8s} " + " ".join(f"{r:7.3f}" for _, r in rows))
     cheap = [(r, n, name, grid) for (name, grid), rows in table.items() for n, r in rows if n <= 25]
     r, n, name, grid = min(cheap)
-    print(f"best at <= 25 NFE: {name} ({grid} grid) {r:.3f} x floor at {n} NFE -> target 1.15: "
-          f"{'met' if r <= 1.15 else 'NOT met'}")
+    print(
+        f"best at <= 25 NFE: {name} ({grid} grid) {r:.3f} x floor at {n} NFE -> target 1.15: "
+        f"{'met' if r <= 1.15 else 'NOT met'}"
+    )
 
 
 def main() -> None:
@@ -86,14 +104,15 @@ def main() -> None:
         net = reinitialize_(ScoreMLP(2), torch.Generator().manual_seed(10 * k + 1))
         t0 = time.perf_counter()
         losses = train_epsilon_model(net, sde, data, steps=args.train_steps, seed=10 * k + 2)
-        print(f"{toy}: trained {args.train_steps} steps in {time.perf_counter() - t0:.1f}s, "
-              f"final loss {sum(losses[-200:]) / 200:.4f}")
+        print(
+            f"{toy}: trained {args.train_steps} steps in {time.perf_counter() - t0:.1f}s, "
+            f"final loss {sum(losses[-200:]) / 200:.4f}"
+        )
         ref = sample_toy(toy, args.n, torch.Generator().manual_seed(10 * k + 3))
         floor = wasserstein(ref, sample_toy(toy, args.n, torch.Generator().manual_seed(10 * k + 4)))
         x_T = sde.prior_sample((args.n, 2), torch.Generator().manual_seed(10 * k + 5))
         t0 = time.perf_counter()
-        report(f"{toy}, trained ScoreMLP", sweep(model_eps_fn(net, sde), sde, x_T, ref, floor, budgets), budgets,
-               floor)
+        report(f"{toy}, trained ScoreMLP", sweep(model_eps_fn(net, sde), sde, x_T, ref, floor, budgets), budgets, floor)
         if toy == "8gaussians":
             exact = GaussianMixture(ring_centers(8, 2.0).double(), 0.02 * 2**0.5 * 2).eps_fn(sde)
             report(f"{toy}, exact score", sweep(exact, sde, x_T.double(), ref, floor, budgets), budgets, floor)

@@ -49,7 +49,7 @@ def looped(b: int, steps: int, total: int) -> tuple[float, list[torch.Tensor]]:
     out = []
     t = time.perf_counter()
     for i in range(b):
-        z = [p[i:i + 1] for p in z0]
+        z = [p[i : i + 1] for p in z0]
         state = method.init(z)
         for _ in range(steps):
             z, state = method.step(z, state, field)
@@ -62,10 +62,10 @@ def floor(b: int, steps: int) -> tuple[float, list[torch.Tensor]]:
     x, y = start(b)
     t = time.perf_counter()
     for _ in range(steps):
-        xb = x - ETA * y          # x̄ = x − η V_x(z),  V_x = y
-        yb = y + ETA * x          # ȳ = y − η V_y(z),  V_y = −x
-        x = x - ETA * yb          # x⁺ = x − η ȳ
-        y = y + ETA * xb          # y⁺ = y + η x̄
+        xb = x - ETA * y  # x̄ = x − η V_x(z),  V_x = y
+        yb = y + ETA * x  # ȳ = y − η V_y(z),  V_y = −x
+        x = x - ETA * yb  # x⁺ = x − η ȳ
+        y = y + ETA * xb  # y⁺ = y + η x̄
     return time.perf_counter() - t, [x, y]
 
 
@@ -81,8 +81,12 @@ def main() -> None:
     ap.add_argument("--loop-trajectories", type=int, default=20)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--all-methods", action=argparse.BooleanOptionalAction, default=True,
-                    help="also time every Euclidean method of the registry (batched)")
+    ap.add_argument(
+        "--all-methods",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time every Euclidean method of the registry (batched)",
+    )
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     b, n = args.batch, args.steps
@@ -98,9 +102,11 @@ def main() -> None:
         torch.testing.assert_close(u, v[: args.loop_trajectories], rtol=1e-12, atol=1e-12)
 
     rate = lambda t: b * n / t  # noqa: E731
-    rows = [("(a) ExtraGradient, batched", t_a, rate(t_a)),
-            (f"(b) same Method, loop (timed on {args.loop_trajectories}, extrapolated)", t_b, rate(t_b)),
-            ("(c) hand-written tensor expression (floor)", t_c, rate(t_c))]
+    rows = [
+        ("(a) ExtraGradient, batched", t_a, rate(t_a)),
+        (f"(b) same Method, loop (timed on {args.loop_trajectories}, extrapolated)", t_b, rate(t_b)),
+        ("(c) hand-written tensor expression (floor)", t_c, rate(t_c)),
+    ]
     try:
         from saddle.games.bilinear import Bilinear
 
@@ -109,15 +115,19 @@ def main() -> None:
         rows.append(("(a') ExtraGradient, batched, games.Bilinear field (matmul)", t_g, rate(t_g)))
     except ImportError:
         pass
-    print(f"EG on xy, {b} trajectories x {n} steps, float64, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} thread(s)")
+    print(
+        f"EG on xy, {b} trajectories x {n} steps, float64, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} thread(s)"
+    )
     print(f"{'variant':<66} {'seconds':>10} {'traj-steps/s':>14}")
     for name, t, r in rows:
         print(f"{name:<66} {t:>10.3f} {r:>14.3e}")
     print(f"batched / loop speed-up: {t_b / t_a:10.1f}x   (target >= 100x)")
     print(f"batched / floor time:    {t_a / t_c:10.2f}x   (target <= 2x)")
     if args.all_methods:
-        print(f"\nevery Euclidean method of saddle.optim.METHODS, batched, same game and size, step min(registry step, 0.1)")
+        print(
+            "\nevery Euclidean method of saddle.optim.METHODS, batched, same game and size, step min(registry step, 0.1)"
+        )
         print(f"{'method':<20} {'field calls/step':>16} {'seconds':>10} {'traj-steps/s':>14} {'x EG time':>10}")
         for name, info in METHODS.items():
             if info.domain != "euclidean":

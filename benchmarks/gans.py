@@ -29,8 +29,18 @@ import torch
 from saddle.data.toy import twenty_five_gaussians
 from saddle.gans import GANGame, MLPCritic, MLPGenerator
 from saddle.models import reinitialize_
-from saddle.optim import (AlternatingGDA, ExtraAdam, ExtraGradient, GameOptimizer, LangevinGDA, OptimisticAdam,
-                          OptimisticGDA, SimultaneousAdam, SimultaneousGDA, StochasticSEGPlus)
+from saddle.optim import (
+    AlternatingGDA,
+    ExtraAdam,
+    ExtraGradient,
+    GameOptimizer,
+    LangevinGDA,
+    OptimisticAdam,
+    OptimisticGDA,
+    SimultaneousAdam,
+    SimultaneousGDA,
+    StochasticSEGPlus,
+)
 
 
 def networks(hidden: int) -> tuple[torch.nn.Module, torch.nn.Module]:
@@ -60,11 +70,14 @@ def main() -> None:
     real, z = twenty_five_gaussians(args.batch, g), torch.randn(args.batch, 2, generator=g)
 
     methods = {
-        "sim_gda": lambda: SimultaneousGDA(0.01), "alt_gda": lambda: AlternatingGDA(0.01),
-        "extragradient": lambda: ExtraGradient(0.01), "ogda": lambda: OptimisticGDA(0.01),
+        "sim_gda": lambda: SimultaneousGDA(0.01),
+        "alt_gda": lambda: AlternatingGDA(0.01),
+        "extragradient": lambda: ExtraGradient(0.01),
+        "ogda": lambda: OptimisticGDA(0.01),
         "seg_plus": lambda: StochasticSEGPlus(0.01, alpha=0.5),
         "langevin_gda": lambda: LangevinGDA(0.01, 1e-6, torch.Generator().manual_seed(0)),
-        "sim_adam": lambda: SimultaneousAdam(1e-3), "extra_adam": lambda: ExtraAdam(1e-3),
+        "sim_adam": lambda: SimultaneousAdam(1e-3),
+        "extra_adam": lambda: ExtraAdam(1e-3),
         "optimistic_adam": lambda: OptimisticAdam(1e-3),
     }
     runs, calls = {}, {}
@@ -77,7 +90,7 @@ def main() -> None:
             counter[0] += 1
             return game.losses(real, z)
 
-        opt.step(closure)                      # warm-up (state init); SEG+ makes 2 calls at k = 0, 3 after
+        opt.step(closure)  # warm-up (state init); SEG+ makes 2 calls at k = 0, 3 after
         counter[0] = 0
 
         def run(opt=opt, closure=closure):
@@ -87,8 +100,10 @@ def main() -> None:
         runs[name] = run
         calls[name] = counter
     times = interleaved_min(runs, args.repeats)
-    print(f"(a) cost per generator update, MLP GAN 3x{args.hidden}, batch {args.batch} "
-          f"(min over {args.repeats} rounds of {args.steps} updates; shared machine: noisy)")
+    print(
+        f"(a) cost per generator update, MLP GAN 3x{args.hidden}, batch {args.batch} "
+        f"(min over {args.repeats} rounds of {args.steps} updates; shared machine: noisy)"
+    )
     base = times["sim_gda"]
     print(f"{'method':>16} {'field calls':>12} {'ms/update':>10} {'vs sim GDA':>11}")
     for name in methods:
@@ -96,10 +111,10 @@ def main() -> None:
         print(f"{name:>16} {per:12.1f} {1e3 * times[name] / args.steps:10.2f} {times[name] / base:10.2f}x")
 
     print("\n(b) GameOptimizer vs the same update with plain torch.optim on the same networks")
-    for label, method, torch_opt in (("GDA / SGD", lambda: SimultaneousGDA(0.01),
-                                      lambda ps: torch.optim.SGD(ps, lr=0.01)),
-                                     ("Adam / Adam", lambda: SimultaneousAdam(1e-3),
-                                      lambda ps: torch.optim.Adam(ps, lr=1e-3))):
+    for label, method, torch_opt in (
+        ("GDA / SGD", lambda: SimultaneousGDA(0.01), lambda ps: torch.optim.SGD(ps, lr=0.01)),
+        ("Adam / Adam", lambda: SimultaneousAdam(1e-3), lambda ps: torch.optim.Adam(ps, lr=1e-3)),
+    ):
         gen, critic = networks(args.hidden)
         game, opt = GANGame(gen, critic), GameOptimizer([gen, critic], method())
         gen2, critic2 = networks(args.hidden)
@@ -124,8 +139,10 @@ def main() -> None:
                 opt_d.step()
 
         t = interleaved_min({"ours": ours, "plain": plain}, args.repeats)
-        print(f"{label:>12}: GameOptimizer {1e3 * t['ours'] / args.steps:.2f} ms, torch.optim "
-              f"{1e3 * t['plain'] / args.steps:.2f} ms per update: ratio {t['ours'] / t['plain']:.2f}x (target <= 1.2x)")
+        print(
+            f"{label:>12}: GameOptimizer {1e3 * t['ours'] / args.steps:.2f} ms, torch.optim "
+            f"{1e3 * t['plain'] / args.steps:.2f} ms per update: ratio {t['ours'] / t['plain']:.2f}x (target <= 1.2x)"
+        )
 
 
 if __name__ == "__main__":

@@ -35,8 +35,17 @@ HIDDEN, LR, BATCH, TAU, GAMMA, BUFFER, WARMUP, SIGMA = (64, 64), 1e-3, 256, 0.00
 
 def train_saddle(steps: int, seed: int):
     env = make_env("Pendulum-v1")
-    cfg = DDPGConfig(hidden=HIDDEN, actor_lr=LR, critic_lr=LR, gamma=GAMMA, tau=TAU, batch_size=BATCH,
-                     buffer_size=BUFFER, exploration_noise=SIGMA, learning_starts=WARMUP)
+    cfg = DDPGConfig(
+        hidden=HIDDEN,
+        actor_lr=LR,
+        critic_lr=LR,
+        gamma=GAMMA,
+        tau=TAU,
+        batch_size=BATCH,
+        buffer_size=BUFFER,
+        exploration_noise=SIGMA,
+        learning_starts=WARMUP,
+    )
     agent = DDPG(env.observation_space.shape[0], env.action_space.low, env.action_space.high, cfg, seed)
     runner = EpisodeRunner(agent, env, seed)
     t = time.perf_counter()
@@ -52,10 +61,23 @@ def train_sb3(steps: int, seed: int):
 
     env = gym.make("Pendulum-v1")
     half = float((env.action_space.high - env.action_space.low)[0] / 2)
-    model = SB3DDPG("MlpPolicy", env, learning_rate=LR, buffer_size=BUFFER, learning_starts=WARMUP,
-                    batch_size=BATCH, tau=TAU, gamma=GAMMA, train_freq=1, gradient_steps=1,
-                    action_noise=NormalActionNoise(np.zeros(1), SIGMA * half * np.ones(1)),
-                    policy_kwargs={"net_arch": list(HIDDEN)}, seed=seed, device="cpu", verbose=0)
+    model = SB3DDPG(
+        "MlpPolicy",
+        env,
+        learning_rate=LR,
+        buffer_size=BUFFER,
+        learning_starts=WARMUP,
+        batch_size=BATCH,
+        tau=TAU,
+        gamma=GAMMA,
+        train_freq=1,
+        gradient_steps=1,
+        action_noise=NormalActionNoise(np.zeros(1), SIGMA * half * np.ones(1)),
+        policy_kwargs={"net_arch": list(HIDDEN)},
+        seed=seed,
+        device="cpu",
+        verbose=0,
+    )
     t = time.perf_counter()
     model.learn(total_timesteps=steps)
     rate = steps / (time.perf_counter() - t)
@@ -76,15 +98,22 @@ def main() -> None:
             ret = float(evaluate_returns(policy, "Pendulum-v1", args.episodes, seed=1000 + seed).mean())
             results[name]["return"].append(ret)
             results[name]["steps_per_s"].append(rate)
-            print(f"seed {seed} {name:6s}: mean return over {args.episodes} episodes {ret:8.1f}   "
-                  f"{rate:6.1f} env steps/s", flush=True)
+            print(
+                f"seed {seed} {name:6s}: mean return over {args.episodes} episodes {ret:8.1f}   "
+                f"{rate:6.1f} env steps/s",
+                flush=True,
+            )
     s, b = results["saddle"], results["sb3"]
     lo, hi = min(b["return"]), max(b["return"])
-    print(f"\nreturn  saddle {np.mean(s['return']):.1f} (seeds {', '.join(f'{r:.1f}' for r in s['return'])})   "
-          f"SB3 {np.mean(b['return']):.1f} (spread [{lo:.1f}, {hi:.1f}])   "
-          f"saddle mean within SB3 spread: {lo <= np.mean(s['return']) <= hi}")
-    print(f"steps/s best of seeds: saddle {max(s['steps_per_s']):.1f}  SB3 {max(b['steps_per_s']):.1f}  "
-          f"ratio {max(s['steps_per_s']) / max(b['steps_per_s']):.2f} (target >= 1)")
+    print(
+        f"\nreturn  saddle {np.mean(s['return']):.1f} (seeds {', '.join(f'{r:.1f}' for r in s['return'])})   "
+        f"SB3 {np.mean(b['return']):.1f} (spread [{lo:.1f}, {hi:.1f}])   "
+        f"saddle mean within SB3 spread: {lo <= np.mean(s['return']) <= hi}"
+    )
+    print(
+        f"steps/s best of seeds: saddle {max(s['steps_per_s']):.1f}  SB3 {max(b['steps_per_s']):.1f}  "
+        f"ratio {max(s['steps_per_s']) / max(b['steps_per_s']):.2f} (target >= 1)"
+    )
 
 
 if __name__ == "__main__":

@@ -66,10 +66,15 @@ def main() -> None:
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     target = make_target(args.dim)
-    kernels = {"ULA": ULA(0.05, potential=target), "MALA": MALA(0.1, potential=target),
-               "HMC (10 leapfrog)": HMC(0.1, 1.0, potential=target)}
-    print(f"d={args.dim}, threads={args.threads}, batched: {args.chains} chains x {args.steps} steps; looped: "
-          f"{args.looped_chains} chains x {args.steps} steps, extrapolated per chain-step; best of {args.repeats}")
+    kernels = {
+        "ULA": ULA(0.05, potential=target),
+        "MALA": MALA(0.1, potential=target),
+        "HMC (10 leapfrog)": HMC(0.1, 1.0, potential=target),
+    }
+    print(
+        f"d={args.dim}, threads={args.threads}, batched: {args.chains} chains x {args.steps} steps; looped: "
+        f"{args.looped_chains} chains x {args.steps} steps, extrapolated per chain-step; best of {args.repeats}"
+    )
     print(f"{'sampler':<18} {'batched chain-steps/s':>22} {'looped chain-steps/s':>21} {'ratio':>8}")
     for name, kernel in kernels.items():
         b = throughput(kernel, args.chains, args.steps, args.dim, args.repeats)

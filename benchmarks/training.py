@@ -69,7 +69,7 @@ def _bare_erm(repeats: int, epochs: int = 2) -> float:
         for _ in range(epochs):
             perm = torch.randperm(len(train.x), generator=g)
             for i in range(0, len(perm), 64):
-                idx = perm[i:i + 64]
+                idx = perm[i : i + 64]
                 loss = F.cross_entropy(net(train.x[idx]), train.y[idx])
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
@@ -87,8 +87,9 @@ def _ddp_worker(out: Path) -> None:
     rank, world = rank_and_world()
     train, _ = load_digits()
     net = make_classifier("cnn", 8, torch.Generator().manual_seed(0))
-    data = ShuffledBatches(train.x, train.y, batch_size=128, generator=torch.Generator().manual_seed(0),
-                           rank=rank, world_size=world)
+    data = ShuffledBatches(
+        train.x, train.y, batch_size=128, generator=torch.Generator().manual_seed(0), rank=rank, world_size=world
+    )
     model = wrap_ddp(net)
     fit(model, torch.optim.Adam(net.parameters(), 1e-3), ERM(), data, epochs=1)  # warm-up (allocations, gloo)
     t0 = time.perf_counter()
@@ -104,8 +105,22 @@ def _ddp_times(repeats: int) -> tuple[float, float]:
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as d:
             subprocess.run([sys.executable, __file__, "--ddp-worker", d], check=True, env=env)
-            subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-                            __file__, "--ddp-worker", d], check=True, env=env, capture_output=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "torch.distributed.run",
+                    "--standalone",
+                    "--nproc_per_node",
+                    "2",
+                    __file__,
+                    "--ddp-worker",
+                    d,
+                ],
+                check=True,
+                env=env,
+                capture_output=True,
+            )
             one = min(one, json.loads(Path(d, "time0_of1.json").read_text())["seconds"])
             two = min(two, max(json.loads(Path(d, f"time{r}_of2.json").read_text())["seconds"] for r in (0, 1)))
     return one, two
@@ -130,8 +145,10 @@ def _autoattack_check(eps: float = 0.1) -> None:
     t_aa = time.perf_counter() - t0
     print("\n(d) PGD-AT DigitsMLP, ε = 0.1, 360 test digits   time [s]   robust acc")
     print(f"    torchattacks AutoAttack (standard)          {t_aa:8.2f}   {acc_aa:.4f}")
-    print(f"    saddle worst case (PGD-20, APGD-CE, margin) {t_ours:8.2f}   {ours['robust_acc']:.4f}   "
-          f"(difference {100 * (ours['robust_acc'] - acc_aa):+.2f} points; clean {ours['clean_acc']:.4f})")
+    print(
+        f"    saddle worst case (PGD-20, APGD-CE, margin) {t_ours:8.2f}   {ours['robust_acc']:.4f}   "
+        f"(difference {100 * (ours['robust_acc'] - acc_aa):+.2f} points; clean {ours['clean_acc']:.4f})"
+    )
 
 
 def main() -> None:
@@ -152,19 +169,25 @@ def main() -> None:
     t_erm = _epoch_time(ERM(), args.repeats)
     t_pgd = _epoch_time(PGDAdversarialTraining(0.1, steps=k), args.repeats)
     ratio = t_pgd / t_erm
-    print(f"(a) DigitsCNN epoch: ERM {t_erm:.3f} s, PGD-AT (K = {k}) {t_pgd:.3f} s; ratio {ratio:.2f} = "
-          f"{ratio / (k + 1):.3f} × floor K + 1 = {k + 1} (target ≤ 1.15)")
+    print(
+        f"(a) DigitsCNN epoch: ERM {t_erm:.3f} s, PGD-AT (K = {k}) {t_pgd:.3f} s; ratio {ratio:.2f} = "
+        f"{ratio / (k + 1):.3f} × floor K + 1 = {k + 1} (target ≤ 1.15)"
+    )
     if not args.no_ddp:
         one, two = _ddp_times(args.repeats)
-        print(f"(b) ERM 3 epochs, global batch 128: 1 process {one:.3f} s, 2 processes (torchrun, gloo) {two:.3f} s; "
-              f"speed-up {one / two:.2f}× (target ≥ 1.6× on 2 cores; shared machine)")
+        print(
+            f"(b) ERM 3 epochs, global batch 128: 1 process {one:.3f} s, 2 processes (torchrun, gloo) {two:.3f} s; "
+            f"speed-up {one / two:.2f}× (target ≥ 1.6× on 2 cores; shared machine)"
+        )
     _epoch_time(ERM(), 1, epochs=1), _bare_erm(1, epochs=1)  # warm-up: allocator, first-call dispatch
     t_fit = t_bare = float("inf")
     for _ in range(max(args.repeats, 5)):  # interleaved, so that bursts of load hit both alike
         t_fit = min(t_fit, _epoch_time(ERM(), 1, epochs=2))
         t_bare = min(t_bare, _bare_erm(1, epochs=2))
-    print(f"(c) ERM 2 epochs: saddle.train.fit {t_fit:.3f} s, bare loop {t_bare:.3f} s; overhead "
-          f"{100 * (t_fit / t_bare - 1):+.1f}% (target ≤ 5%)")
+    print(
+        f"(c) ERM 2 epochs: saddle.train.fit {t_fit:.3f} s, bare loop {t_bare:.3f} s; overhead "
+        f"{100 * (t_fit / t_bare - 1):+.1f}% (target ≤ 5%)"
+    )
     if not args.no_autoattack:
         _autoattack_check()
 

@@ -4,14 +4,30 @@ import math
 
 import pytest
 
+from saddle.claims import (
+    DECLARATION_ERROR,
+    NOT_CHECKED,
+    NOT_REPRODUCED,
+    REPRODUCED,
+    check_claims,
+    claims_summary,
+    lookup_metric,
+)
 from saddle.experiments import Claim, Experiment, ExperimentConfig
-from saddle.claims import (DECLARATION_ERROR, NOT_CHECKED, NOT_REPRODUCED, REPRODUCED, check_claims,
-                                       claims_summary, lookup_metric)
 
-METRICS = {"ratio": 1.2, "count": 3, "flag": True, "off": False, "label": "cycle", "bad": "nan",
-           "GDA": {"measured_ratio": 1.0198, "deep": {"n_eff": 40.0}}, "a.b": 7.0,
-           "curve": [1.0, 0.5, 0.25], "rows": [{"acc": 0.9}],
-           "forsaken (Ex. 5.2)": {"EG near z*": {"label": "limit cycle"}}}
+METRICS = {
+    "ratio": 1.2,
+    "count": 3,
+    "flag": True,
+    "off": False,
+    "label": "cycle",
+    "bad": "nan",
+    "GDA": {"measured_ratio": 1.0198, "deep": {"n_eff": 40.0}},
+    "a.b": 7.0,
+    "curve": [1.0, 0.5, 0.25],
+    "rows": [{"acc": 0.9}],
+    "forsaken (Ex. 5.2)": {"EG near z*": {"label": "limit cycle"}},
+}
 
 
 def _status(op, metric, threshold=None, quick=False, at_quick=True):
@@ -20,12 +36,19 @@ def _status(op, metric, threshold=None, quick=False, at_quick=True):
     return verdict
 
 
-@pytest.mark.parametrize("op, threshold, expected", [
-    ("<", 1.3, REPRODUCED), ("<", 1.2, NOT_REPRODUCED),
-    ("<=", 1.2, REPRODUCED), ("<=", 1.1, NOT_REPRODUCED),
-    (">", 1.1, REPRODUCED), (">", 1.2, NOT_REPRODUCED),
-    (">=", 1.2, REPRODUCED), (">=", 1.3, NOT_REPRODUCED),
-])
+@pytest.mark.parametrize(
+    "op, threshold, expected",
+    [
+        ("<", 1.3, REPRODUCED),
+        ("<", 1.2, NOT_REPRODUCED),
+        ("<=", 1.2, REPRODUCED),
+        ("<=", 1.1, NOT_REPRODUCED),
+        (">", 1.1, REPRODUCED),
+        (">", 1.2, NOT_REPRODUCED),
+        (">=", 1.2, REPRODUCED),
+        (">=", 1.3, NOT_REPRODUCED),
+    ],
+)
 def test_comparisons_are_strict_or_not_as_written(op, threshold, expected):
     assert _status(op, "ratio", threshold).status == expected
 
@@ -106,25 +129,32 @@ def test_full_size_claims_are_not_checked_in_quick_runs_but_measured():
 
 
 def test_summary_counts_checked_claims_only():
-    verdicts = [_status(">", "ratio", 1.0), _status(">", "ratio", 2.0), _status(">", "ratio", 9.0, True, False),
-                _status(">", "nope", 1.0)]
+    verdicts = [
+        _status(">", "ratio", 1.0),
+        _status(">", "ratio", 2.0),
+        _status(">", "ratio", 9.0, True, False),
+        _status(">", "nope", 1.0),
+    ]
     assert claims_summary(verdicts) == (1, 3)
     assert claims_summary([v.to_dict() for v in verdicts]) == (1, 3)
 
 
-@pytest.mark.parametrize("kwargs, fragment", [
-    (dict(op="!=", threshold=1.0), "op must be one of"),
-    (dict(op=">"), "finite real threshold"),
-    (dict(op=">", threshold=math.nan), "finite real threshold"),
-    (dict(op=">", threshold=True), "finite real threshold"),
-    (dict(op="is_true", threshold=1.0), "takes no threshold"),
-    (dict(op="==", threshold=1.0), "needs a string threshold"),
-    (dict(op=">", threshold="1"), "finite real threshold"),
-    (dict(op="is_true", than="x"), "`than` needs one of"),
-    (dict(op=">", than=""), "than must be a non-empty metric name"),
-    (dict(op="is_true", metric=""), "metric must be a non-empty string"),
-    (dict(op="is_true", at_quick="yes"), "at_quick must be a bool"),
-])
+@pytest.mark.parametrize(
+    "kwargs, fragment",
+    [
+        (dict(op="!=", threshold=1.0), "op must be one of"),
+        (dict(op=">"), "finite real threshold"),
+        (dict(op=">", threshold=math.nan), "finite real threshold"),
+        (dict(op=">", threshold=True), "finite real threshold"),
+        (dict(op="is_true", threshold=1.0), "takes no threshold"),
+        (dict(op="==", threshold=1.0), "needs a string threshold"),
+        (dict(op=">", threshold="1"), "finite real threshold"),
+        (dict(op="is_true", than="x"), "`than` needs one of"),
+        (dict(op=">", than=""), "than must be a non-empty metric name"),
+        (dict(op="is_true", metric=""), "metric must be a non-empty string"),
+        (dict(op="is_true", at_quick="yes"), "at_quick must be a bool"),
+    ],
+)
 def test_bad_declarations_are_refused(kwargs, fragment):
     args = {"name": "c", "statement": "s", "source": "seed 000", "metric": "m", **kwargs}
     with pytest.raises(ValueError, match=fragment):

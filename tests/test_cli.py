@@ -6,9 +6,9 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 import pytest
 
+import saddle.experiments as experiments
 from saddle import cli
 from saddle.experiments import Claim, Experiment, ExperimentConfig, check_positive
-import saddle.experiments as experiments
 
 
 @dataclass
@@ -40,9 +40,12 @@ _CLAIMS = (
 
 @pytest.fixture
 def fake_registry(monkeypatch):
-    reg = {"toy": Experiment("toy", "a toy experiment", _Config, _run, quick={"steps": 3}, reproduces="nothing",
-                             claims=_CLAIMS),
-           "toy2": Experiment("toy2", "another", _Config, _run)}
+    reg = {
+        "toy": Experiment(
+            "toy", "a toy experiment", _Config, _run, quick={"steps": 3}, reproduces="nothing", claims=_CLAIMS
+        ),
+        "toy2": Experiment("toy2", "another", _Config, _run),
+    }
     monkeypatch.setattr(experiments, "_REGISTRY", reg)
     return reg
 
@@ -73,17 +76,20 @@ def test_tour_runs_everything_quick(fake_registry, tmp_path):
     assert json.loads((tmp_path / "toy" / "metrics.json").read_text())["steps"] == 3
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["run", "nope"], "unknown experiment 'nope'"),
-    (["run", "toy", "--set", "bogus=1"], "unknown key 'bogus'"),
-    (["run", "toy", "--set", "steps=abc"], "steps expects an integer"),
-    (["run", "toy", "--set", "step_size=-1"], "step_size must be finite and > 0"),
-    (["run", "toy", "--set", "steps"], "expects KEY=VALUE"),
-    (["run", "toy", "--device", "tpu"], "--device"),
-    (["run", "toy", "--seed", "x"], "invalid int value"),
-    (["run", "toy", "--threads", "0"], "--threads must be >= 1"),
-    (["frobnicate"], "invalid choice"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["run", "nope"], "unknown experiment 'nope'"),
+        (["run", "toy", "--set", "bogus=1"], "unknown key 'bogus'"),
+        (["run", "toy", "--set", "steps=abc"], "steps expects an integer"),
+        (["run", "toy", "--set", "step_size=-1"], "step_size must be finite and > 0"),
+        (["run", "toy", "--set", "steps"], "expects KEY=VALUE"),
+        (["run", "toy", "--device", "tpu"], "--device"),
+        (["run", "toy", "--seed", "x"], "invalid int value"),
+        (["run", "toy", "--threads", "0"], "--threads must be >= 1"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2_nothing_written(fake_registry, tmp_path, capsys, argv, message):
     out = tmp_path / "o"
     assert cli.main(argv + ["--out", str(out)] if argv[0] == "run" else argv) == 2
@@ -130,6 +136,7 @@ def test_every_registered_experiment_has_valid_quick_config():
 
 # ---- claims -------------------------------------------------------------------------------------------------------
 
+
 def test_run_checks_claims_prints_summary_and_stores_verdicts(fake_registry, tmp_path, capsys):
     assert cli.main(["run", "toy", "--quick", "--out", str(tmp_path)]) == 0
     err = capsys.readouterr().err
@@ -138,7 +145,10 @@ def test_run_checks_claims_prints_summary_and_stores_verdicts(fake_registry, tmp
     assert "steps_positive —" not in err and "full_only —" not in err  # only the failures are listed
     meta = json.loads((tmp_path / "toy" / "run.json").read_text())
     assert [(v["name"], v["status"]) for v in meta["claims"]] == [
-        ("steps_positive", "reproduced"), ("half_large", "not reproduced"), ("full_only", "not checked at this size")]
+        ("steps_positive", "reproduced"),
+        ("half_large", "not reproduced"),
+        ("full_only", "not checked at this size"),
+    ]
     assert meta["claims"][2]["measured"] == 3  # recorded even when not checked
     # at full size the full-only claim is decided: steps = 10 >= 10
     assert cli.main(["run", "toy", "--out", str(tmp_path)]) == 0
@@ -158,6 +168,7 @@ def test_tour_prints_total_claims_and_report_opens_with_the_claims_table(fake_re
 
 
 # ---- runs: permissions, SIGTERM, leftovers, progress, tour.json ----------------------------------------------------
+
 
 def test_results_get_the_usual_permissions(fake_registry, tmp_path):
     import os
@@ -215,8 +226,9 @@ def test_sigterm_discards_the_run_in_progress_and_keeps_the_earlier_result(tmp_p
     assert cli.main(["run", "slow", "--out", str(out)]) == 0  # the earlier result, written in this process
     marker.unlink()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    proc = subprocess.Popen([sys.executable, str(script), str(out), str(marker), "60"], env=env,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(out), str(marker), "60"], env=env, stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 60
     while not marker.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -280,8 +292,9 @@ def test_leftover_temporary_folders_of_dead_runs_are_removed(fake_registry, tmp_
     import subprocess
     import sys
 
-    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                              text=True).stdout)
+    dead = int(
+        subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout
+    )
     (tmp_path / f".toy-{dead}-abc123" / "figures").mkdir(parents=True)
     (tmp_path / f".toy-old-{dead}-ghi789" / "x").mkdir(parents=True)  # a replaced result not yet deleted
     alive = tmp_path / f".toy-{os.getppid()}-def456"  # another run still in progress: left alone
@@ -333,22 +346,27 @@ def test_a_later_success_clears_an_earlier_failure_from_the_report(fake_registry
 
 # ---- report on damaged folders -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("file, content, message", [
-    ("toy/metrics.json", '{"steps": 3, "ha', "toy/metrics.json: is not valid JSON"),
-    ("toy/metrics.json", "", "toy/metrics.json: is empty"),
-    ("toy/metrics.json", "[1, 2]", "toy/metrics.json: the file must be an object, got a list"),
-    ("toy/run.json", '{"seconds": "fast"}', 'toy/run.json: "seconds" must be a number, got a string'),
-    ("toy/run.json", '{"claims": [{"name": 1}]}', "toy/run.json: claims[0].name must be a string, got an integer"),
-    ("toy/figures.json", '{"file": "x.png"}', "toy/figures.json: the file must be a list, got an object"),
-    ("toy/figures.json", '[{"file": 3, "caption": "c"}]', "toy/figures.json: entry 0.file must be a string"),
-    ("toy/figures.json", '[{"file": "../../etc/passwd", "caption": "c"}]', "must be a path inside the run folder"),
-    ("toy/figures.json", '[{"file": "figures/gone.png", "caption": "c"}]', "'figures/gone.png' does not exist"),
-    ("tour.json", '{"failed": {', "tour.json: is not valid JSON"),
-    ("tour.json", '{"failed": ["toy"]}', 'tour.json: "failed" must be an object, got a list'),
-    ("toy/config.json", "3", "toy/config.json: the file must be an object, got an integer"),
-])
-def test_report_on_a_damaged_folder_is_one_line_naming_the_file(fake_registry, tmp_path, capsys, file, content,
-                                                                 message):
+
+@pytest.mark.parametrize(
+    "file, content, message",
+    [
+        ("toy/metrics.json", '{"steps": 3, "ha', "toy/metrics.json: is not valid JSON"),
+        ("toy/metrics.json", "", "toy/metrics.json: is empty"),
+        ("toy/metrics.json", "[1, 2]", "toy/metrics.json: the file must be an object, got a list"),
+        ("toy/run.json", '{"seconds": "fast"}', 'toy/run.json: "seconds" must be a number, got a string'),
+        ("toy/run.json", '{"claims": [{"name": 1}]}', "toy/run.json: claims[0].name must be a string, got an integer"),
+        ("toy/figures.json", '{"file": "x.png"}', "toy/figures.json: the file must be a list, got an object"),
+        ("toy/figures.json", '[{"file": 3, "caption": "c"}]', "toy/figures.json: entry 0.file must be a string"),
+        ("toy/figures.json", '[{"file": "../../etc/passwd", "caption": "c"}]', "must be a path inside the run folder"),
+        ("toy/figures.json", '[{"file": "figures/gone.png", "caption": "c"}]', "'figures/gone.png' does not exist"),
+        ("tour.json", '{"failed": {', "tour.json: is not valid JSON"),
+        ("tour.json", '{"failed": ["toy"]}', 'tour.json: "failed" must be an object, got a list'),
+        ("toy/config.json", "3", "toy/config.json: the file must be an object, got an integer"),
+    ],
+)
+def test_report_on_a_damaged_folder_is_one_line_naming_the_file(
+    fake_registry, tmp_path, capsys, file, content, message
+):
     assert cli.main(["run", "toy", "--quick", "--out", str(tmp_path)]) == 0
     (tmp_path / file).write_text(content)
     capsys.readouterr()
@@ -374,6 +392,7 @@ def test_report_figures_open_full_size_and_wide_figures_span_the_page(fake_regis
 
 # ---- list -v -------------------------------------------------------------------------------------------------------
 
+
 def test_list_verbose_shows_config_defaults_quick_sizes_claims_and_last_time(fake_registry, tmp_path, capsys):
     assert cli.main(["list", "-v", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
@@ -388,14 +407,18 @@ def test_list_verbose_shows_config_defaults_quick_sizes_claims_and_last_time(fak
 
 # ---- command-line checks -------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("argv, message", [
-    (["run", "toy", "--set", "widths="], "widths expects a comma-separated list of at least one value, got ''"),
-    (["run", "toy", "--set", "widths=[]"], "at least one value"),
-    (["run", "toy", "--seed", "-1"], "--seed must be in [0, 2**32 - 1] = [0, 4294967295], got -1"),
-    (["run", "toy", "--seed", str(2**32)], "got 4294967296"),
-    (["run", "toy", "--set", "device=tpu"], "toy: --set device must be cpu, cuda or cuda:N, got 'tpu'"),
-    (["run", "toy", "--set", "toy.device=cuda:x"], "--set device"),
-])
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["run", "toy", "--set", "widths="], "widths expects a comma-separated list of at least one value, got ''"),
+        (["run", "toy", "--set", "widths=[]"], "at least one value"),
+        (["run", "toy", "--seed", "-1"], "--seed must be in [0, 2**32 - 1] = [0, 4294967295], got -1"),
+        (["run", "toy", "--seed", str(2**32)], "got 4294967296"),
+        (["run", "toy", "--set", "device=tpu"], "toy: --set device must be cpu, cuda or cuda:N, got 'tpu'"),
+        (["run", "toy", "--set", "toy.device=cuda:x"], "--set device"),
+    ],
+)
 def test_more_bad_input_is_refused_up_front(fake_registry, tmp_path, capsys, argv, message):
     out = tmp_path / "o"
     assert cli.main(argv + ["--out", str(out)]) == 2

@@ -31,8 +31,11 @@ def test_floats_round_trip(f):
 
 
 @FAST
-@given(st.lists(st.integers(), min_size=1), st.sampled_from(["{}", "[{}]", "({})", " {} "]),
-       st.sampled_from([",", ", ", " ,"]))
+@given(
+    st.lists(st.integers(), min_size=1),
+    st.sampled_from(["{}", "[{}]", "({})", " {} "]),
+    st.sampled_from([",", ", ", " ,"]),
+)
 def test_lists_and_tuples_round_trip(items, wrap, sep):
     text = wrap.format(sep.join(map(str, items)))
     assert parse_value(text, list[int], "k") == items
@@ -101,8 +104,12 @@ def test_claim_ops_outside_the_list_are_refused(op):
 
 
 @FAST
-@given(st.one_of(finite, st.just(math.nan), st.just(math.inf), st.just(-math.inf), st.booleans(), st.none(),
-                 st.text(max_size=3)), st.sampled_from(["<", "<=", ">", ">="]))
+@given(
+    st.one_of(
+        finite, st.just(math.nan), st.just(math.inf), st.just(-math.inf), st.booleans(), st.none(), st.text(max_size=3)
+    ),
+    st.sampled_from(["<", "<=", ">", ">="]),
+)
 def test_claim_thresholds_must_be_finite_reals(threshold, op):
     ok = isinstance(threshold, float) and math.isfinite(threshold)
     if ok:
@@ -113,7 +120,7 @@ def test_claim_thresholds_must_be_finite_reals(threshold, op):
 
 
 @FAST
-@given(st.integers(min_value=-2**70, max_value=2**70))
+@given(st.integers(min_value=-(2**70), max_value=2**70))
 def test_seed_range(seed):
     if 0 <= seed < 2**32:
         assert cli._check_seed(seed) == seed
@@ -124,24 +131,27 @@ def test_seed_range(seed):
 
 # ---- public constructors: step sizes go through saddle.validation (one home for argument checks) ---------------
 
-_ANY_VALUE = st.one_of(st.floats(), st.integers(-10**20, 10**20), st.booleans(), st.none(), st.text(max_size=2))
+_ANY_VALUE = st.one_of(st.floats(), st.integers(-(10**20), 10**20), st.booleans(), st.none(), st.text(max_size=2))
 
 
 def _is_positive_real(v):
-    return (not isinstance(v, (bool, str, type(None))) and math.isfinite(float(v)) and v > 0)
+    return not isinstance(v, (bool, str, type(None))) and math.isfinite(float(v)) and v > 0
 
 
 def _quadratic(x):
     return x.pow(2).sum(-1)
 
 
-@pytest.mark.parametrize("make", [
-    pytest.param(lambda v: ExtraGradient(step_size=v), id="ExtraGradient"),
-    pytest.param(lambda v: SimultaneousGDA(step_size=v), id="SimultaneousGDA"),
-    pytest.param(lambda v: OptimisticGDA(step_size=v), id="OptimisticGDA"),
-    pytest.param(lambda v: ULA(v, potential=_quadratic), id="ULA"),
-    pytest.param(lambda v: MALA(v, potential=_quadratic), id="MALA"),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda v: ExtraGradient(step_size=v), id="ExtraGradient"),
+        pytest.param(lambda v: SimultaneousGDA(step_size=v), id="SimultaneousGDA"),
+        pytest.param(lambda v: OptimisticGDA(step_size=v), id="OptimisticGDA"),
+        pytest.param(lambda v: ULA(v, potential=_quadratic), id="ULA"),
+        pytest.param(lambda v: MALA(v, potential=_quadratic), id="MALA"),
+    ],
+)
 def test_step_sizes_are_accepted_iff_finite_and_positive(make):
     @FAST
     @given(_ANY_VALUE)

@@ -72,8 +72,11 @@ def test_every_guide_has_a_runnable_example():
 def test_every_public_package_has_an_api_page():
     documented = set(documented_modules())
     private = {"cli", "report", "experiments", "__main__"}  # the CLI, the HTML report and the experiments' modules
-    packages = {p.stem if p.is_file() else p.name for p in (SRC / "saddle").iterdir()
-                if (p.suffix == ".py" or (p / "__init__.py").exists()) and p.stem != "__init__"}
+    packages = {
+        p.stem if p.is_file() else p.name
+        for p in (SRC / "saddle").iterdir()
+        if (p.suffix == ".py" or (p / "__init__.py").exists()) and p.stem != "__init__"
+    }
     missing = {f"saddle.{name}" for name in packages - private} - documented
     assert not missing, f"public modules without an API page: {sorted(missing)}"
 
@@ -107,7 +110,7 @@ def test_page_examples_run(page: Path, docs_environment):
         name = f"{page.relative_to(ROOT)} [python block {i + 1}]"
         linecache.cache[name] = (len(block), None, block.splitlines(True), name)  # tracebacks show the doc's lines
         code = compile(block, name, "exec")
-        exec(code, namespace)  # noqa: S102 — the documentation's own examples
+        exec(code, namespace)
 
 
 @pytest.mark.parametrize("module_name", doctest_modules())

@@ -77,13 +77,25 @@ def test_langevin_step_all_draws_player_by_player_from_one_generator():
     assert all(torch.equal(a, b) for a, b in zip(out, expected))
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: langevin_step(torch.zeros(2, 2), torch.zeros(2, 3), 0.1), "grad has shape (2, 3) but position has shape (2, 2)"),
-    (lambda: langevin_step(torch.zeros(2), torch.zeros(2), -0.1), "step_size must be a finite number > 0, got -0.1"),
-    (lambda: langevin_step(torch.zeros(2), torch.zeros(2), 0.1, temperature=-1.0), "temperature must be a finite number >= 0, got -1.0"),
-    (lambda: langevin_step(torch.zeros(2), torch.zeros(2), 0.1, noise=torch.zeros(3)), "noise has shape (3,)"),
-    (lambda: langevin_step_all([torch.zeros(2)], [], 0.1), "got 1 positions but 0 gradients"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: langevin_step(torch.zeros(2, 2), torch.zeros(2, 3), 0.1),
+            "grad has shape (2, 3) but position has shape (2, 2)",
+        ),
+        (
+            lambda: langevin_step(torch.zeros(2), torch.zeros(2), -0.1),
+            "step_size must be a finite number > 0, got -0.1",
+        ),
+        (
+            lambda: langevin_step(torch.zeros(2), torch.zeros(2), 0.1, temperature=-1.0),
+            "temperature must be a finite number >= 0, got -1.0",
+        ),
+        (lambda: langevin_step(torch.zeros(2), torch.zeros(2), 0.1, noise=torch.zeros(3)), "noise has shape (3,)"),
+        (lambda: langevin_step_all([torch.zeros(2)], [], 0.1), "got 1 positions but 0 gradients"),
+    ],
+)
 def test_bad_arguments_raise(call, message):
     with pytest.raises(ValueError) as err:
         call()

@@ -77,9 +77,14 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path):
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
-    site = Path(_run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], tmp_path).strip())
+    site = Path(
+        _run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], tmp_path).strip()
+    )
     (site / "saddle_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", str(wheel)], tmp_path)
+    _run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", str(wheel)],
+        tmp_path,
+    )
 
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     env.update(SADDLE_PROGRESS="0", MPLBACKEND="Agg")
@@ -93,4 +98,6 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path):
     run = json.loads((tmp_path / "results" / "bilinear" / "run.json").read_text())
     assert json.loads((tmp_path / "results" / "bilinear" / "metrics.json").read_text())
     assert (tmp_path / "results" / "index.html").exists()
-    assert all(c["status"] == "reproduced" for c in run["claims"]), run["claims"]  # bilinear's claims hold at quick size
+    assert all(c["status"] == "reproduced" for c in run["claims"]), run[
+        "claims"
+    ]  # bilinear's claims hold at quick size

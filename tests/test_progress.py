@@ -17,8 +17,12 @@ def test_lines_count_done_over_total(every_step, caplog):
     with caplog.at_level(logging.INFO, logger="saddle.progress"):
         assert list(P.progress_range(4, desc="loop")) == [0, 1, 2, 3]
     lines = [r.getMessage() for r in caplog.records]
-    assert [line.split(",")[0] for line in lines] == ["loop: 1/4 (25%)", "loop: 2/4 (50%)", "loop: 3/4 (75%)",
-                                                      "loop: 4/4 (100%)"]
+    assert [line.split(",")[0] for line in lines] == [
+        "loop: 1/4 (25%)",
+        "loop: 2/4 (50%)",
+        "loop: 3/4 (75%)",
+        "loop: 4/4 (100%)",
+    ]
     assert not any("finished" in line for line in lines)  # the last periodic line already said 4/4
 
 

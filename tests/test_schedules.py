@@ -5,8 +5,15 @@ import math
 import pytest
 import torch
 
-from saddle.schedules import (Constant, CosineDecay, PiecewiseConstant, PolynomialDecay, StepDecay, as_schedule,
-                              step_size_at)
+from saddle.schedules import (
+    Constant,
+    CosineDecay,
+    PiecewiseConstant,
+    PolynomialDecay,
+    StepDecay,
+    as_schedule,
+    step_size_at,
+)
 
 
 def test_schedule_values():
@@ -28,36 +35,41 @@ def test_welling_teh_schedule_is_polynomial_decay_with_other_parameters(a, b, ga
     # a (b + t)^{−γ} = a b^{−γ} (1 + t/b)^{−γ}: the same class, initial = a b^{−γ}, power = γ, offset = b
     sched = PolynomialDecay.welling_teh(a, b, gamma)
     assert type(sched) is PolynomialDecay
-    assert sched == PolynomialDecay(a * b ** -gamma, power=gamma, offset=b)
+    assert sched == PolynomialDecay(a * b**-gamma, power=gamma, offset=b)
     t = torch.arange(0, 10_000, 37, dtype=torch.float64)
-    torch.testing.assert_close(torch.tensor([sched(int(k)) for k in t], dtype=torch.float64),
-                               a * (b + t) ** -gamma, rtol=1e-13, atol=0)
+    torch.testing.assert_close(
+        torch.tensor([sched(int(k)) for k in t], dtype=torch.float64), a * (b + t) ** -gamma, rtol=1e-13, atol=0
+    )
 
 
 def test_one_class_behind_every_public_name():
     import saddle.attacks as attacks
     import saddle.optim as optim
     import saddle.sampling as sampling
+
     assert optim.PolynomialDecay is sampling.PolynomialDecay is PolynomialDecay
     assert optim.Constant is sampling.ConstantStep is attacks.Constant is Constant
     assert attacks.CosineDecay is CosineDecay and attacks.PiecewiseConstant is PiecewiseConstant
 
 
-@pytest.mark.parametrize("build, message", [
-    (lambda: Constant(0.0), "value must be a finite number > 0, got 0.0"),
-    (lambda: PolynomialDecay(-1.0), "initial must be a finite number > 0, got -1.0"),
-    (lambda: PolynomialDecay(1.0, power=-0.5), "power must be a finite number >= 0, got -0.5"),
-    (lambda: PolynomialDecay(1.0, offset=0.0), "offset must be a finite number > 0, got 0.0"),
-    (lambda: PolynomialDecay.welling_teh(0.1, gamma=0.3), "gamma must be in (0.5, 1], got 0.3"),
-    (lambda: PolynomialDecay.welling_teh(0.1, b=float("inf")), "b must be a finite number > 0, got inf"),
-    (lambda: StepDecay(1.0, factor=1.5), "factor must be in (0, 1], got 1.5"),
-    (lambda: StepDecay(1.0, every=0), "every must be an integer >= 1, got 0"),
-    (lambda: CosineDecay(0.4, 0), "steps must be an integer >= 1, got 0"),
-    (lambda: CosineDecay(0.4, 10, final=0.5), "final must be in [0, 0.4], got 0.5"),
-    (lambda: PiecewiseConstant(1.0, milestones=(3, -1)), "milestone must be an integer >= 0, got -1"),
-    (lambda: as_schedule(0), "step_size must be a finite number > 0, got 0"),
-    (lambda: as_schedule(float("nan"), "alpha"), "alpha must be a finite number > 0, got nan"),
-])
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda: Constant(0.0), "value must be a finite number > 0, got 0.0"),
+        (lambda: PolynomialDecay(-1.0), "initial must be a finite number > 0, got -1.0"),
+        (lambda: PolynomialDecay(1.0, power=-0.5), "power must be a finite number >= 0, got -0.5"),
+        (lambda: PolynomialDecay(1.0, offset=0.0), "offset must be a finite number > 0, got 0.0"),
+        (lambda: PolynomialDecay.welling_teh(0.1, gamma=0.3), "gamma must be in (0.5, 1], got 0.3"),
+        (lambda: PolynomialDecay.welling_teh(0.1, b=float("inf")), "b must be a finite number > 0, got inf"),
+        (lambda: StepDecay(1.0, factor=1.5), "factor must be in (0, 1], got 1.5"),
+        (lambda: StepDecay(1.0, every=0), "every must be an integer >= 1, got 0"),
+        (lambda: CosineDecay(0.4, 0), "steps must be an integer >= 1, got 0"),
+        (lambda: CosineDecay(0.4, 10, final=0.5), "final must be in [0, 0.4], got 0.5"),
+        (lambda: PiecewiseConstant(1.0, milestones=(3, -1)), "milestone must be an integer >= 0, got -1"),
+        (lambda: as_schedule(0), "step_size must be a finite number > 0, got 0"),
+        (lambda: as_schedule(float("nan"), "alpha"), "alpha must be a finite number > 0, got nan"),
+    ],
+)
 def test_bad_arguments_raise_naming_the_value(build, message):
     with pytest.raises(ValueError) as err:
         build()
@@ -73,11 +85,13 @@ def test_as_schedule_and_step_size_at():
         step_size_at(lambda k: 1.0 if k < 2 else -1.0, 2)
 
 
-from hypothesis import given, strategies as st  # noqa: E402
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st
 
 
-@given(a=st.floats(1e-6, 1e3), b=st.floats(1e-3, 1e3), gamma=st.floats(0.5, 1.0, exclude_min=True),
-       t=st.integers(0, 10**7))
+@given(
+    a=st.floats(1e-6, 1e3), b=st.floats(1e-3, 1e3), gamma=st.floats(0.5, 1.0, exclude_min=True), t=st.integers(0, 10**7)
+)
 def test_welling_teh_equals_the_closed_form_for_any_parameters(a, b, gamma, t):
     assert PolynomialDecay.welling_teh(a, b, gamma)(t) == pytest.approx(a * (b + t) ** -gamma, rel=1e-12)
 

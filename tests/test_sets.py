@@ -4,15 +4,20 @@ import pytest
 import torch
 from scipy.optimize import minimize
 
-from saddle.sets import (Ball, Box, EntropicMirrorMap, Simplex, lp_norm, project_l1_ball, project_simplex,
-                         sample_ball)
+from saddle.sets import Ball, Box, EntropicMirrorMap, Simplex, lp_norm, project_l1_ball, project_simplex, sample_ball
 
 
 def _reference_projection(z, constraint):
     """Independent projection by solving min ‖u − z‖² s.t. constraint with SLSQP (float64)."""
     z = z.double().numpy()
-    res = minimize(lambda u: ((u - z) ** 2).sum(), z * 0 + 1.0 / len(z), jac=lambda u: 2 * (u - z),
-                   constraints=constraint, method="SLSQP", options={"ftol": 1e-14, "maxiter": 500})
+    res = minimize(
+        lambda u: ((u - z) ** 2).sum(),
+        z * 0 + 1.0 / len(z),
+        jac=lambda u: 2 * (u - z),
+        constraints=constraint,
+        method="SLSQP",
+        options={"ftol": 1e-14, "maxiter": 500},
+    )
     return torch.from_numpy(res.x)
 
 
@@ -22,8 +27,9 @@ def test_simplex_projection_matches_constrained_solver(gen):
     assert torch.allclose(p.sum(-1), torch.ones(20, dtype=torch.float64))
     assert (p >= 0).all()
     for i in range(5):
-        ref = _reference_projection(z[i], [{"type": "eq", "fun": lambda u: u.sum() - 1},
-                                           {"type": "ineq", "fun": lambda u: u}])
+        ref = _reference_projection(
+            z[i], [{"type": "eq", "fun": lambda u: u.sum() - 1}, {"type": "ineq", "fun": lambda u: u}]
+        )
         assert torch.allclose(p[i], ref, atol=1e-6)
 
 
@@ -120,14 +126,22 @@ def test_simplex_and_l1_projections_with_a_radius_below_rounding():
     assert float(q.abs().sum()) <= 1e-15
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 
 @settings(max_examples=60, deadline=None)
-@given(eps=st.floats(0.0, 3.0), norm=st.sampled_from(["linf", "l2", "l1"]), seed=st.integers(0, 2**31 - 1),
-       scale=st.floats(0.0, 10.0), lower=st.floats(-1.0, 0.0), width=st.floats(0.0, 2.0))
+@given(
+    eps=st.floats(0.0, 3.0),
+    norm=st.sampled_from(["linf", "l2", "l1"]),
+    seed=st.integers(0, 2**31 - 1),
+    scale=st.floats(0.0, 10.0),
+    lower=st.floats(-1.0, 0.0),
+    width=st.floats(0.0, 2.0),
+)
 def test_threat_model_projection_lands_in_ball_and_box_and_fixes_its_points(eps, norm, seed, scale, lower, width):
     from saddle.sets import ThreatModel
+
     threat = ThreatModel(eps, norm, (lower, lower + width))
     g = torch.Generator().manual_seed(seed)
     x = lower + width * torch.rand(5, 3, 4, generator=g, dtype=torch.float64)

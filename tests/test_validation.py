@@ -5,32 +5,47 @@ import math
 import pytest
 import torch
 
-from saddle.validation import (as_generator, check_callable, check_choice, check_finite, check_generator, check_int,
-                               check_positions, check_real, check_step_size)
+from saddle.validation import (
+    as_generator,
+    check_callable,
+    check_choice,
+    check_finite,
+    check_generator,
+    check_int,
+    check_positions,
+    check_real,
+    check_step_size,
+)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: check_real("eps", -0.1, 0.0, low_open=False), "eps must be a number >= 0 (or inf), got -0.1"),
-    (lambda: check_real("h", 0.0, 0.0, math.inf, high_open=True), "h must be a finite number > 0, got 0.0"),
-    (lambda: check_real("h", math.inf, 0.0, math.inf, high_open=True), "h must be a finite number > 0, got inf"),
-    (lambda: check_real("rho", 1.5, 0.0, 1.0), "rho must be in (0, 1], got 1.5"),
-    (lambda: check_real("p", float("nan"), 0.0, 1.0, low_open=False), "p must be in [0, 1], got nan"),
-    (lambda: check_real("p", True), "p must be a real number, got True"),
-    (lambda: check_real("p", "0.3"), "p must be a real number, got '0.3'"),
-    (lambda: check_real("p", torch.ones(2)), "p must be a real number"),
-    (lambda: check_int("steps", 0), "steps must be an integer >= 1, got 0"),
-    (lambda: check_int("steps", 2.0), "steps must be an integer >= 1, got 2.0"),
-    (lambda: check_int("k", 7, 1, 5), "k must be an integer in [1, 5], got 7"),
-    (lambda: check_step_size(-1), "step_size must be a finite number > 0, got -1"),
-    (lambda: check_step_size(lambda k: 0.1, allow_schedule=False), "step_size must be a real number"),
-    (lambda: check_choice("loss", "hinge", ("ce", "dlr")), "loss must be one of 'ce', 'dlr', got 'hinge'"),
-    (lambda: check_callable("field", 3, "a callable params -> params"), "field must be a callable params -> params, got 3"),
-    (lambda: check_finite("x", torch.tensor([1.0, float("nan")])), "x contains NaN or inf"),
-    (lambda: check_finite("x", [1.0]), "x must be a tensor, got list"),
-    (lambda: check_positions(torch.zeros(3)), "position must have shape (n_chains, d)"),
-    (lambda: check_positions(torch.zeros(3, 2, dtype=torch.long)), "position must be a floating tensor"),
-    (lambda: check_positions(torch.tensor([[0.0, math.inf]]), "x0"), "x0 contains NaN or inf"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: check_real("eps", -0.1, 0.0, low_open=False), "eps must be a number >= 0 (or inf), got -0.1"),
+        (lambda: check_real("h", 0.0, 0.0, math.inf, high_open=True), "h must be a finite number > 0, got 0.0"),
+        (lambda: check_real("h", math.inf, 0.0, math.inf, high_open=True), "h must be a finite number > 0, got inf"),
+        (lambda: check_real("rho", 1.5, 0.0, 1.0), "rho must be in (0, 1], got 1.5"),
+        (lambda: check_real("p", float("nan"), 0.0, 1.0, low_open=False), "p must be in [0, 1], got nan"),
+        (lambda: check_real("p", True), "p must be a real number, got True"),
+        (lambda: check_real("p", "0.3"), "p must be a real number, got '0.3'"),
+        (lambda: check_real("p", torch.ones(2)), "p must be a real number"),
+        (lambda: check_int("steps", 0), "steps must be an integer >= 1, got 0"),
+        (lambda: check_int("steps", 2.0), "steps must be an integer >= 1, got 2.0"),
+        (lambda: check_int("k", 7, 1, 5), "k must be an integer in [1, 5], got 7"),
+        (lambda: check_step_size(-1), "step_size must be a finite number > 0, got -1"),
+        (lambda: check_step_size(lambda k: 0.1, allow_schedule=False), "step_size must be a real number"),
+        (lambda: check_choice("loss", "hinge", ("ce", "dlr")), "loss must be one of 'ce', 'dlr', got 'hinge'"),
+        (
+            lambda: check_callable("field", 3, "a callable params -> params"),
+            "field must be a callable params -> params, got 3",
+        ),
+        (lambda: check_finite("x", torch.tensor([1.0, float("nan")])), "x contains NaN or inf"),
+        (lambda: check_finite("x", [1.0]), "x must be a tensor, got list"),
+        (lambda: check_positions(torch.zeros(3)), "position must have shape (n_chains, d)"),
+        (lambda: check_positions(torch.zeros(3, 2, dtype=torch.long)), "position must be a floating tensor"),
+        (lambda: check_positions(torch.tensor([[0.0, math.inf]]), "x0"), "x0 contains NaN or inf"),
+    ],
+)
 def test_bad_values_raise_with_name_value_and_range(call, message):
     with pytest.raises(ValueError) as err:
         call()
@@ -49,15 +64,24 @@ def test_good_values_pass_through():
     assert check_finite("y", torch.tensor([1, 2])).dtype == torch.long
 
 
-from hypothesis import given, strategies as st  # noqa: E402
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st
 
 
-@given(value=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**6, 10**6)),
-       low=st.floats(-10, 10), width=st.floats(0.0, 10), low_open=st.booleans(), high_open=st.booleans())
+@given(
+    value=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-(10**6), 10**6)),
+    low=st.floats(-10, 10),
+    width=st.floats(0.0, 10),
+    low_open=st.booleans(),
+    high_open=st.booleans(),
+)
 def test_check_real_accepts_exactly_the_interval(value, low, width, low_open, high_open):
     high = low + width
-    inside = (math.isfinite(value) and (value > low if low_open else value >= low)
-              and (value < high if high_open else value <= high))
+    inside = (
+        math.isfinite(value)
+        and (value > low if low_open else value >= low)
+        and (value < high if high_open else value <= high)
+    )
     if inside:
         assert check_real("v", value, low, high, low_open=low_open, high_open=high_open) == float(value)
     else:
@@ -69,6 +93,7 @@ def test_check_real_accepts_exactly_the_interval(value, low, width, low_open, hi
 @given(eps=st.floats(allow_nan=True, allow_infinity=True), norm=st.sampled_from(["linf", "l2", "l1", "l3", 2, 3]))
 def test_threat_model_accepts_exactly_finite_nonnegative_eps_and_known_norms(eps, norm):
     from saddle.sets import ThreatModel
+
     ok = math.isfinite(eps) and eps >= 0 and norm in ("linf", "l2", "l1", 2)
     if ok:
         tm = ThreatModel(eps, norm)
@@ -85,7 +110,7 @@ def test_as_generator_turns_an_int_seed_into_the_same_stream_as_manual_seed():
         assert isinstance(g, torch.Generator)
         assert torch.equal(torch.randn(5, generator=g), torch.randn(5, generator=torch.Generator().manual_seed(seed)))
     g = torch.Generator().manual_seed(3)
-    assert as_generator(g) is g                       # a generator is returned unchanged (it keeps advancing)
+    assert as_generator(g) is g  # a generator is returned unchanged (it keeps advancing)
     assert as_generator(None) is None
     assert torch.equal(as_generator(None, default_seed=5).get_state(), torch.Generator().manual_seed(5).get_state())
 

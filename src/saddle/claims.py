@@ -26,11 +26,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Claim", "ClaimVerdict", "check_claims", "claims_summary", "lookup_metric",
-           "REPRODUCED", "NOT_REPRODUCED", "NOT_CHECKED", "DECLARATION_ERROR"]
+__all__ = [
+    "DECLARATION_ERROR",
+    "NOT_CHECKED",
+    "NOT_REPRODUCED",
+    "REPRODUCED",
+    "Claim",
+    "ClaimVerdict",
+    "check_claims",
+    "claims_summary",
+    "lookup_metric",
+]
 
-COMPARISONS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
-               ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+COMPARISONS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 TRUTH_OPS = ("is_true", "is_false")
 LABEL_OP = "=="  # a string metric (a trajectory label, a chosen sampler) equal to a string threshold
 OPS = (*COMPARISONS, *TRUTH_OPS, LABEL_OP)
@@ -82,12 +90,17 @@ class Claim:
                 raise ValueError(f"Claim {self.name!r}: op {self.op!r} takes no threshold, got {self.threshold!r}")
         elif self.op == LABEL_OP:
             if not isinstance(self.threshold, str):
-                raise ValueError(f"Claim {self.name!r}: op '==' compares labels and needs a string threshold, "
-                                 f"got {self.threshold!r}")
-        elif (isinstance(self.threshold, bool) or not isinstance(self.threshold, numbers.Real)
-              or not math.isfinite(self.threshold)):
-            raise ValueError(f"Claim {self.name!r}: op {self.op!r} needs a finite real threshold, "
-                             f"got {self.threshold!r}")
+                raise ValueError(
+                    f"Claim {self.name!r}: op '==' compares labels and needs a string threshold, got {self.threshold!r}"
+                )
+        elif (
+            isinstance(self.threshold, bool)
+            or not isinstance(self.threshold, numbers.Real)
+            or not math.isfinite(self.threshold)
+        ):
+            raise ValueError(
+                f"Claim {self.name!r}: op {self.op!r} needs a finite real threshold, got {self.threshold!r}"
+            )
         if not isinstance(self.at_quick, bool):
             raise ValueError(f"Claim {self.name!r}: at_quick must be a bool, got {self.at_quick!r}")
 
@@ -125,7 +138,11 @@ def lookup_metric(metrics: Any, dotted: str) -> Any:
     (every split is tried, left to right). KeyError when absent."""
     if isinstance(metrics, Mapping) and dotted in metrics:
         return metrics[dotted]
-    if isinstance(metrics, (list, tuple)) and dotted.lstrip("-").isdigit() and -len(metrics) <= int(dotted) < len(metrics):
+    if (
+        isinstance(metrics, (list, tuple))
+        and dotted.lstrip("-").isdigit()
+        and -len(metrics) <= int(dotted) < len(metrics)
+    ):
         return metrics[int(dotted)]
     for i, char in enumerate(dotted):  # keys may contain dots themselves ("forsaken (Ex. 5.2).label")
         if char != ".":
@@ -133,7 +150,7 @@ def lookup_metric(metrics: Any, dotted: str) -> Any:
         try:
             inner = lookup_metric(metrics, dotted[:i])
             if isinstance(inner, (Mapping, list, tuple)):
-                return lookup_metric(inner, dotted[i + 1:])
+                return lookup_metric(inner, dotted[i + 1 :])
         except KeyError:
             continue
     raise KeyError(dotted)

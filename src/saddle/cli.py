@@ -60,26 +60,44 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"saddle {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     ls = sub.add_parser("list", help="list the experiments with one-line descriptions")
-    ls.add_argument("-v", "--verbose", action="store_true",
-                    help="also each experiment's config keys with defaults (quick sizes in brackets), its claims, "
-                         "and the time of the last run found in --out")
+    ls.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also each experiment's config keys with defaults (quick sizes in brackets), its claims, "
+        "and the time of the last run found in --out",
+    )
     ls.add_argument("--out", default="results", help="folder whose runs give the measured times (default: results)")
     r = sub.add_parser("run", help="run experiments (no NAME: the default tour of all experiments at --quick size)")
     r.add_argument("names", nargs="*", metavar="NAME")
     size = r.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="small sizes that run in minutes on 2 CPU cores")
     size.add_argument("--full", action="store_true", help="full sizes (the default for named experiments)")
-    r.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a config field; NAME.KEY=VALUE targets one experiment")
+    r.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config field; NAME.KEY=VALUE targets one experiment",
+    )
     r.add_argument("--out", default="results", help="output folder (default: results)")
     r.add_argument("--seed", type=int, default=0, help="random seed, 0 <= N < 2**32 (default 0)")
     r.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
-    r.add_argument("--threads", type=int, default=1,
-                   help="CPU threads for torch (default 1: the experiments are many small tensor operations, "
-                        "for which intra-op threading costs more than it gains)")
-    r.add_argument("--nproc", type=int, default=1,
-                   help="processes per run: relaunch under `torchrun --nproc_per_node N` (DDP, gloo on CPU, nccl on "
-                        "GPU); training experiments shard each batch, only rank 0 writes results")
+    r.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="CPU threads for torch (default 1: the experiments are many small tensor operations, "
+        "for which intra-op threading costs more than it gains)",
+    )
+    r.add_argument(
+        "--nproc",
+        type=int,
+        default=1,
+        help="processes per run: relaunch under `torchrun --nproc_per_node N` (DDP, gloo on CPU, nccl on "
+        "GPU); training experiments shard each batch, only rank 0 writes results",
+    )
     rep = sub.add_parser("report", help="(re)build DIR/index.html from the runs in DIR")
     rep.add_argument("dir")
     return p
@@ -274,9 +292,19 @@ def _run_one(exp: Any, config: Any, out_root: Path, quick: bool) -> tuple[float,
         _write_json(tmp / "metrics.json", metrics)
         _write_json(tmp / "config.json", config.to_dict())
         _write_json(tmp / "figures.json", [f.__dict__ for f in out.figures])
-        _write_json(tmp / "run.json", {"name": exp.name, "summary": exp.summary, "reproduces": exp.reproduces,
-                                       "seconds": seconds, "quick": quick, "seed": config.seed,
-                                       "finished": time.time(), "claims": verdicts})
+        _write_json(
+            tmp / "run.json",
+            {
+                "name": exp.name,
+                "summary": exp.summary,
+                "reproduces": exp.reproduces,
+                "seconds": seconds,
+                "quick": quick,
+                "seed": config.seed,
+                "finished": time.time(),
+                "claims": verdicts,
+            },
+        )
         saddle_logger.removeHandler(handler)
         handler.close()
         _swap_into_place(tmp, out_root / exp.name)
@@ -289,7 +317,7 @@ def _run_one(exp: Any, config: Any, out_root: Path, quick: bool) -> tuple[float,
 
 
 def _claim_lines(verdicts: Sequence[Mapping[str, Any]]) -> list[str]:
-    """"claims: N/M reproduced" and one line per claim that was checked and did not reproduce."""
+    """ "claims: N/M reproduced" and one line per claim that was checked and did not reproduce."""
     from saddle.claims import NOT_CHECKED, REPRODUCED, claims_summary
     from saddle.report.html import format_value
 
@@ -307,8 +335,9 @@ def _claim_lines(verdicts: Sequence[Mapping[str, Any]]) -> list[str]:
     return lines
 
 
-def _update_tour(out_root: Path, succeeded: Mapping[str, float], failed: Mapping[str, str],
-                 seed: int, quick: bool, seconds: float) -> None:
+def _update_tour(
+    out_root: Path, succeeded: Mapping[str, float], failed: Mapping[str, str], seed: int, quick: bool, seconds: float
+) -> None:
     """tour.json keeps the latest outcome per experiment: a later success clears an earlier failure."""
     from saddle.report.files import ReportFileError, read_tour
 
@@ -317,8 +346,19 @@ def _update_tour(out_root: Path, succeeded: Mapping[str, float], failed: Mapping
     except ReportFileError:
         previous = {}
     old_failed = {k: v for k, v in previous.get("failed", {}).items() if k not in succeeded}
-    _write_json(out_root / "tour.json", {"failed": {**old_failed, **failed}, "last_run": {
-        "succeeded": dict(succeeded), "failed": dict(failed), "seconds": seconds, "seed": seed, "quick": quick}})
+    _write_json(
+        out_root / "tour.json",
+        {
+            "failed": {**old_failed, **failed},
+            "last_run": {
+                "succeeded": dict(succeeded),
+                "failed": dict(failed),
+                "seconds": seconds,
+                "seed": seed,
+                "quick": quick,
+            },
+        },
+    )
 
 
 def _console_logging(out_root: Path) -> logging.Handler:
@@ -360,12 +400,16 @@ def _describe(exp: Any, out_root: Path) -> list[str]:
         quick = f" [{exp.quick[f.name]!r}]" if f.name in exp.quick else ""
         keys.append(f"{f.name}={default!r}{quick}")
     lines = ["config: " + (", ".join(keys) or "(none)")]
-    lines.append(f"claims: {len(exp.claims)} (" + ", ".join(c.name for c in exp.claims) + ")" if exp.claims
-                 else "claims: none declared")
+    lines.append(
+        f"claims: {len(exp.claims)} (" + ", ".join(c.name for c in exp.claims) + ")"
+        if exp.claims
+        else "claims: none declared"
+    )
     try:
         meta = json.loads((out_root / exp.name / "run.json").read_text())
-        lines.append(f"last run in {out_root}: {float(meta['seconds']):.1f} s at "
-                     f"{'quick' if meta.get('quick') else 'full'} size")
+        lines.append(
+            f"last run in {out_root}: {float(meta['seconds']):.1f} s at {'quick' if meta.get('quick') else 'full'} size"
+        )
     except (OSError, ValueError, KeyError, TypeError):
         lines.append(f"last run in {out_root}: none")
     return lines
@@ -392,8 +436,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.nproc < 1:
         raise UsageError(f"--nproc must be >= 1, got {args.nproc}")
     if args.nproc > 1 and "RANK" not in os.environ:  # relaunch this command under torchrun (one small wrapper)
-        cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={args.nproc}",
-               "-m", "saddle", *_without_nproc(args.raw_argv)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            f"--nproc_per_node={args.nproc}",
+            "-m",
+            "saddle",
+            *_without_nproc(args.raw_argv),
+        ]
         return subprocess.call(cmd)
     if "RANK" in os.environ:
         from saddle.train.distributed import setup_distributed
@@ -465,14 +517,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
             logging.getLogger("saddle.progress").removeHandler(console)
 
 
-def _run_all(reg: Mapping[str, Any], names: Sequence[str], configs: Mapping[str, Any], out_root: Path,
-             quick: bool, tour: bool, seed: int) -> int:
+def _run_all(
+    reg: Mapping[str, Any],
+    names: Sequence[str],
+    configs: Mapping[str, Any],
+    out_root: Path,
+    quick: bool,
+    tour: bool,
+    seed: int,
+) -> int:
     from saddle.claims import claims_summary
     from saddle.report import write_report
     from saddle.report.files import ReportFileError
 
-    logging.getLogger("saddle.cli").info("saddle run %s (%s, seed %d)", " ".join(names), "quick" if quick else "full",
-                                         seed)
+    logging.getLogger("saddle.cli").info(
+        "saddle run %s (%s, seed %d)", " ".join(names), "quick" if quick else "full", seed
+    )
     removed = _remove_leftovers(out_root)
     if removed:
         _say(f"removed {len(removed)} leftover temporary folder(s) of killed runs: {', '.join(removed)}")
@@ -493,7 +553,7 @@ def _run_all(reg: Mapping[str, Any], names: Sequence[str], configs: Mapping[str,
         except Terminated:
             _say("saddle: terminated (SIGTERM); the run in progress was discarded, earlier results are kept")
             return EXIT_TERMINATED
-        except Exception as e:  # noqa: BLE001 -- reported as one line, run continues with the next experiment
+        except Exception as e:
             if os.environ.get("SADDLE_DEBUG"):
                 traceback.print_exc()
             msg = f"{type(e).__name__}: {e}".splitlines()[0]

@@ -20,7 +20,7 @@ from torch import Tensor
 
 from saddle.validation import check_real
 
-__all__ = ["langevin_step", "langevin_step_all", "gaussian_noise"]
+__all__ = ["gaussian_noise", "langevin_step", "langevin_step_all"]
 
 
 def gaussian_noise(like: Tensor, generator: torch.Generator | None) -> Tensor:
@@ -28,9 +28,16 @@ def gaussian_noise(like: Tensor, generator: torch.Generator | None) -> Tensor:
     return torch.randn(like.shape, generator=generator, dtype=like.dtype, device=like.device)
 
 
-def langevin_step(position: Tensor, grad: Tensor, step_size: float | Tensor,
-                  generator: torch.Generator | None = None, temperature: float = 1.0, *,
-                  preconditioner: Tensor | None = None, noise: Tensor | None = None) -> Tensor:
+def langevin_step(
+    position: Tensor,
+    grad: Tensor,
+    step_size: float | Tensor,
+    generator: torch.Generator | None = None,
+    temperature: float = 1.0,
+    *,
+    preconditioner: Tensor | None = None,
+    noise: Tensor | None = None,
+) -> Tensor:
     """One Langevin step x⁺ = x − h P g + sqrt(2 h T P) ξ (returns a new tensor; inputs untouched).
 
     position x and grad g = ∇f(x) (any shape, equal); step_size h > 0, a float or a tensor that
@@ -59,14 +66,22 @@ def langevin_step(position: Tensor, grad: Tensor, step_size: float | Tensor,
     return x + scale * xi
 
 
-def langevin_step_all(positions: Sequence[Tensor], grads: Sequence[Tensor], step_size: float,
-                      generator: torch.Generator | None = None, temperature: float = 1.0, *,
-                      preconditioners: Sequence[Tensor | None] | None = None) -> list[Tensor]:
+def langevin_step_all(
+    positions: Sequence[Tensor],
+    grads: Sequence[Tensor],
+    step_size: float,
+    generator: torch.Generator | None = None,
+    temperature: float = 1.0,
+    *,
+    preconditioners: Sequence[Tensor | None] | None = None,
+) -> list[Tensor]:
     """`langevin_step` on each tensor of a list (one per player), noise drawn in list order from one generator."""
     if len(positions) != len(grads):
         raise ValueError(f"got {len(positions)} positions but {len(grads)} gradients")
     pre = [None] * len(positions) if preconditioners is None else list(preconditioners)
     if len(pre) != len(positions):
         raise ValueError(f"got {len(pre)} preconditioners for {len(positions)} positions")
-    return [langevin_step(x, g, step_size, generator, temperature, preconditioner=p)
-            for x, g, p in zip(positions, grads, pre)]
+    return [
+        langevin_step(x, g, step_size, generator, temperature, preconditioner=p)
+        for x, g, p in zip(positions, grads, pre)
+    ]

@@ -88,8 +88,11 @@ def progress(iterable: Iterable[T], desc: str = "", total: int | None = None, le
     if total is None and hasattr(iterable, "__len__"):
         total = len(iterable)  # type: ignore[arg-type]
     every = report_every()
-    items = tqdm(iterable, desc=desc, total=total, leave=leave, dynamic_ncols=True,
-                 file=sys.stderr) if enabled() else iterable
+    items = (
+        tqdm(iterable, desc=desc, total=total, leave=leave, dynamic_ncols=True, file=sys.stderr)
+        if enabled()
+        else iterable
+    )
     start = last = time.monotonic()
     done = reported = 0
     for item in items:

@@ -13,8 +13,16 @@ from dataclasses import dataclass
 
 from saddle.validation import check_int, check_real, check_step_size
 
-__all__ = ["Schedule", "Constant", "PolynomialDecay", "StepDecay", "PiecewiseConstant", "CosineDecay",
-           "as_schedule", "step_size_at"]
+__all__ = [
+    "Constant",
+    "CosineDecay",
+    "PiecewiseConstant",
+    "PolynomialDecay",
+    "Schedule",
+    "StepDecay",
+    "as_schedule",
+    "step_size_at",
+]
 
 Schedule = Callable[[int], float]
 
@@ -60,7 +68,7 @@ class PolynomialDecay:
         """
         a, b = _positive("a", a), _positive("b", b)
         gamma = check_real("gamma", gamma, 0.5, 1.0)
-        return cls(a * b ** -gamma, power=gamma, offset=b)
+        return cls(a * b**-gamma, power=gamma, offset=b)
 
     def __call__(self, k: int) -> float:
         try:
@@ -120,7 +128,9 @@ class CosineDecay:
         check_real("final", self.final, 0.0, self.initial, low_open=False)
 
     def __call__(self, k: int) -> float:
-        return self.final + (self.initial - self.final) * 0.5 * (1 + math.cos(math.pi * min(k, self.steps) / self.steps))
+        return self.final + (self.initial - self.final) * 0.5 * (
+            1 + math.cos(math.pi * min(k, self.steps) / self.steps)
+        )
 
 
 def as_schedule(step_size: float | Schedule, name: str = "step_size") -> Schedule:

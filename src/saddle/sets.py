@@ -17,8 +17,20 @@ from saddle.broadcast import per_point_broadcast
 from saddle.validation import check_real
 
 __all__ = [
-    "Box", "Ball", "Simplex", "Set", "project_box", "project_linf_ball", "project_l2_ball",
-    "project_l1_ball", "project_simplex", "lp_norm", "EntropicMirrorMap", "sample_ball", "ThreatModel", "make_box",
+    "Ball",
+    "Box",
+    "EntropicMirrorMap",
+    "Set",
+    "Simplex",
+    "ThreatModel",
+    "lp_norm",
+    "make_box",
+    "project_box",
+    "project_l1_ball",
+    "project_l2_ball",
+    "project_linf_ball",
+    "project_simplex",
+    "sample_ball",
 ]
 
 _NORMS = {"inf": math.inf, "linf": math.inf, "l2": 2.0, "2": 2.0, "l1": 1.0, "1": 1.0}
@@ -49,14 +61,21 @@ def lp_norm(z: Tensor, p: float | str, batch_dims: int = 1) -> Tensor:
 
 def project_box(z: Tensor, lower: float | Tensor = 0.0, upper: float | Tensor = 1.0) -> Tensor:
     """Elementwise clamp to [lower, upper]; the exact Euclidean projection onto a box."""
-    return torch.clamp(z, min=lower, max=upper) if not isinstance(lower, Tensor) else torch.minimum(torch.maximum(z, lower), upper)
+    return (
+        torch.clamp(z, min=lower, max=upper)
+        if not isinstance(lower, Tensor)
+        else torch.minimum(torch.maximum(z, lower), upper)
+    )
 
 
 def project_linf_ball(z: Tensor, radius: float | Tensor, center: Tensor | None = None) -> Tensor:
     """Projection onto {u : ‖u − center‖_∞ ≤ radius} (elementwise, so no batch_dims needed)."""
     c = 0.0 if center is None else center
-    return torch.clamp(z - c, -radius, radius) + c if not isinstance(radius, Tensor) else (
-        torch.minimum(torch.maximum(z - c, -radius), radius) + c)
+    return (
+        torch.clamp(z - c, -radius, radius) + c
+        if not isinstance(radius, Tensor)
+        else (torch.minimum(torch.maximum(z - c, -radius), radius) + c)
+    )
 
 
 def project_l2_ball(z: Tensor, radius: float | Tensor, center: Tensor | None = None, batch_dims: int = 1) -> Tensor:
@@ -90,13 +109,19 @@ def project_l1_ball(z: Tensor, radius: float | Tensor, center: Tensor | None = N
     d = z if center is None else z - center
     flat = _flat(d, batch_dims)
     r = float(radius) if not isinstance(radius, Tensor) else radius
-    inside = torch.linalg.vector_norm(flat, ord=1, dim=-1, keepdim=True) <= (r if not isinstance(r, Tensor) else r.reshape(*r.shape, 1))
+    inside = torch.linalg.vector_norm(flat, ord=1, dim=-1, keepdim=True) <= (
+        r if not isinstance(r, Tensor) else r.reshape(*r.shape, 1)
+    )
     if isinstance(r, Tensor):
         # per-point radii: scale to the unit ball, project, scale back
         rr = r.reshape(*r.shape, 1).clamp_min(torch.finfo(z.dtype).tiny)
         proj = torch.sign(flat) * project_simplex(flat.abs() / rr, 1.0, batch_dims=flat.ndim - 1) * rr
     else:
-        proj = torch.sign(flat) * project_simplex(flat.abs(), r, batch_dims=flat.ndim - 1) if r > 0 else torch.zeros_like(flat)
+        proj = (
+            torch.sign(flat) * project_simplex(flat.abs(), r, batch_dims=flat.ndim - 1)
+            if r > 0
+            else torch.zeros_like(flat)
+        )
     out = torch.where(inside, flat, proj).reshape(z.shape)
     return out if center is None else out + center
 
@@ -193,9 +218,15 @@ class EntropicMirrorMap:
         return (torch.xlogy(u, u) - torch.xlogy(u, v.clamp_min(torch.finfo(v.dtype).tiny))).sum(-1)
 
 
-def sample_ball(n: int, shape: tuple[int, ...] | int, p: float | str = "l2", radius: float = 1.0,
-                generator: torch.Generator | None = None, dtype: torch.dtype = torch.float32,
-                device: torch.device | str | None = None) -> Tensor:
+def sample_ball(
+    n: int,
+    shape: tuple[int, ...] | int,
+    p: float | str = "l2",
+    radius: float = 1.0,
+    generator: torch.Generator | None = None,
+    dtype: torch.dtype = torch.float32,
+    device: torch.device | str | None = None,
+) -> Tensor:
     """n points uniform in the p-ball of `radius` in dimension d = prod(shape); returns (n, *shape).
 
     l2: Gaussian direction times U^{1/d} radius; l∞: uniform cube; l1: Laplace direction

@@ -15,8 +15,19 @@ from typing import Any
 import torch
 from torch import Tensor
 
-__all__ = ["check_real", "check_int", "check_step_size", "check_choice", "check_bool", "check_callable", "check_generator", "as_generator",
-           "check_finite", "check_positions", "check_probability_vectors"]
+__all__ = [
+    "as_generator",
+    "check_bool",
+    "check_callable",
+    "check_choice",
+    "check_finite",
+    "check_generator",
+    "check_int",
+    "check_positions",
+    "check_probability_vectors",
+    "check_real",
+    "check_step_size",
+]
 
 
 def _allowed(low: float, high: float, low_open: bool, high_open: bool) -> str:
@@ -29,8 +40,9 @@ def _allowed(low: float, high: float, low_open: bool, high_open: bool) -> str:
     return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
 
 
-def check_real(name: str, value: float, low: float = 0.0, high: float = math.inf, *,
-               low_open: bool = True, high_open: bool = False) -> float:
+def check_real(
+    name: str, value: float, low: float = 0.0, high: float = math.inf, *, low_open: bool = True, high_open: bool = False
+) -> float:
     """Return float(value) if it lies in the interval (or [) low, high ] (or )), else raise ValueError.
 
     Booleans and non-real values are refused (a one-element real tensor counts as its value); NaN is refused;
@@ -51,8 +63,9 @@ def check_real(name: str, value: float, low: float = 0.0, high: float = math.inf
 def check_int(name: str, value: int, low: int = 1, high: int | None = None) -> int:
     """Return `value` if it is an int (not a bool) in [low, high] (high = None: no upper bound), else raise."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}" + (f" and <= {high}" if high is not None else "")
-                         + f", got {value!r}")
+        raise ValueError(
+            f"{name} must be an integer >= {low}" + (f" and <= {high}" if high is not None else "") + f", got {value!r}"
+        )
     if high is not None and value > high:
         raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
     return int(value)
@@ -102,14 +115,17 @@ def check_generator(generator: Any, name: str = "generator", *, allow_none: bool
     if isinstance(generator, torch.Generator):
         return generator
     if _is_seed(generator):
-        raise ValueError(f"{name} must be a torch.Generator, got the int {generator!r}: a per-step call given the same "
-                         f"seed each time would repeat the same noise; create torch.Generator().manual_seed(seed) once "
-                         f"(or pass the seed to the run's entry point)")
+        raise ValueError(
+            f"{name} must be a torch.Generator, got the int {generator!r}: a per-step call given the same "
+            f"seed each time would repeat the same noise; create torch.Generator().manual_seed(seed) once "
+            f"(or pass the seed to the run's entry point)"
+        )
     raise ValueError(f"{name} must be a torch.Generator{' or None' if allow_none else ''}, got {generator!r}")
 
 
-def as_generator(generator: Any, name: str = "generator", *, default_seed: int | None = None,
-                 device: str | torch.device = "cpu") -> torch.Generator | None:
+def as_generator(
+    generator: Any, name: str = "generator", *, default_seed: int | None = None, device: str | torch.device = "cpu"
+) -> torch.Generator | None:
     """The random source of an entry point that owns a whole run or call: Generator, int seed or None → Generator.
 
     Policy (one for all of saddle): entry points that own a run or a call (attacks and adversarial-training
@@ -157,12 +173,16 @@ def check_probability_vectors(name: str, value: Tensor, atol: float | None = Non
     """
     check_finite(name, value)
     if not value.is_floating_point() or value.ndim == 0:
-        raise ValueError(f"{name} must be a floating tensor of probability vectors (last dim), got "
-                         f"dtype {value.dtype} and shape {tuple(value.shape)}")
+        raise ValueError(
+            f"{name} must be a floating tensor of probability vectors (last dim), got "
+            f"dtype {value.dtype} and shape {tuple(value.shape)}"
+        )
     tol = math.sqrt(torch.finfo(value.dtype).eps) if atol is None else atol
     low, sums = float(value.detach().min()), value.detach().sum(-1)
     err = float((sums - 1).abs().max())
     if low < 0 or err > tol:
-        raise ValueError(f"{name} must lie on the probability simplex (entries >= 0, last dim summing to 1 within "
-                         f"{tol:.2g}), got min entry {low:.4g} and sums in [{float(sums.min()):.6g}, {float(sums.max()):.6g}]")
+        raise ValueError(
+            f"{name} must lie on the probability simplex (entries >= 0, last dim summing to 1 within "
+            f"{tol:.2g}), got min entry {low:.4g} and sums in [{float(sums.min()):.6g}, {float(sums.max()):.6g}]"
+        )
     return value

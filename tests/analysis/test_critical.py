@@ -31,7 +31,9 @@ def test_weird_saddle_hyperbola_is_not_nash():
 
 
 def test_field_jacobian_matches_hand_derivation():
-    J = field_jacobian(TrapGame(), [torch.tensor([0.3], dtype=torch.float64), torch.tensor([-0.7], dtype=torch.float64)])
+    J = field_jacobian(
+        TrapGame(), [torch.tensor([0.3], dtype=torch.float64), torch.tensor([-0.7], dtype=torch.float64)]
+    )
     x, w = 0.3, -0.7  # V = [w − 2w²x, −x + 2wx²]
     expected = torch.tensor([[-2 * w * w, 1 - 4 * w * x], [-1 + 4 * w * x, 2 * x * x]], dtype=torch.float64)
     torch.testing.assert_close(J, expected, rtol=0, atol=1e-14)

@@ -54,11 +54,14 @@ def _converged_pp_jacobian_by_differences(method, field, point, h=1e-6):
     return torch.stack(cols, 1)
 
 
-@pytest.mark.parametrize("game, point, eta", [
-    (Bilinear(), [0.3, -0.2], 0.5),
-    (DiracGAN(), [0.7, -0.4], 0.6),     # nonlinear field: ∂V depends on the point
-    (DiracGAN(), [-1.1, 0.9], 0.3),
-])
+@pytest.mark.parametrize(
+    "game, point, eta",
+    [
+        (Bilinear(), [0.3, -0.2], 0.5),
+        (DiracGAN(), [0.7, -0.4], 0.6),  # nonlinear field: ∂V depends on the point
+        (DiracGAN(), [-1.1, 0.9], 0.3),
+    ],
+)
 def test_proximal_point_jacobian_agrees_with_differences_of_the_converged_resolvent(game, point, eta):
     method = ProximalPoint(eta, inner_steps=2000, inner_tol=0.0)
     pts = [torch.tensor([v], dtype=torch.float64) for v in point]
@@ -68,7 +71,9 @@ def test_proximal_point_jacobian_agrees_with_differences_of_the_converged_resolv
     # and it is the implicit formula (I + η ∂V(z⁺))⁻¹ at the resolvent point z⁺
     new, _ = method.step([p.reshape(1, 1) for p in pts], method.init(pts), game.field)
     w = torch.cat([p.reshape(-1) for p in new])
-    dV = torch.func.jacfwd(lambda v: torch.cat([g.reshape(-1) for g in game.field([v[:1].reshape(1, 1), v[1:].reshape(1, 1)])]))(w)
+    dV = torch.func.jacfwd(
+        lambda v: torch.cat([g.reshape(-1) for g in game.field([v[:1].reshape(1, 1), v[1:].reshape(1, 1)])])
+    )(w)
     torch.testing.assert_close(J, torch.linalg.inv(torch.eye(2, dtype=torch.float64) + eta * dV), rtol=0, atol=1e-12)
 
 
@@ -76,10 +81,13 @@ def test_projected_proximal_point_jacobian_agrees_with_differences():
     # an active box constraint on y: the resolvent of η(V + N_C) freezes y at the boundary, so its column is 0
     from saddle.optim import per_player
     from saddle.sets import Box
+
     method = ProximalPoint(0.4, inner_steps=2000, inner_tol=0.0, projection=per_player(None, Box(-0.1, 0.1)))
     pts = [torch.tensor([0.5], dtype=torch.float64), torch.tensor([0.3], dtype=torch.float64)]
     J = update_jacobian(method, Bilinear(), pts)
-    torch.testing.assert_close(J, _converged_pp_jacobian_by_differences(method, Bilinear().field, pts), rtol=0, atol=1e-8)
+    torch.testing.assert_close(
+        J, _converged_pp_jacobian_by_differences(method, Bilinear().field, pts), rtol=0, atol=1e-8
+    )
     assert float(J[1].abs().max()) == 0.0
 
 

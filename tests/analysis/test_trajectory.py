@@ -33,9 +33,14 @@ def test_escape_to_infinity_and_nan():
     assert r.label == DIVERGED and r.evidence["escape_step"] == 2000
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"tail": 0.0}, "tail must be in"), ({"tol": -1.0}, "tol must be a finite number > 0, got -1.0"), ({"cycle_tol": 2.0}, "cycle_tol"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"tail": 0.0}, "tail must be in"),
+        ({"tol": -1.0}, "tol must be a finite number > 0, got -1.0"),
+        ({"cycle_tol": 2.0}, "cycle_tol"),
+    ],
+)
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         classify_trajectory(CIRCLE, **kwargs)

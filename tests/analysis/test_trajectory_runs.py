@@ -40,8 +40,9 @@ def test_rollout_records_every_kth_point_and_matches_manual_loop():
         z, s = method.step(z, s, game.field)
     torch.testing.assert_close(traj[-1], torch.cat(z, -1), rtol=0, atol=0)
     # GDA on xy: ‖z‖ grows by exactly sqrt(1 + α²) per step, for every play of the batch
-    torch.testing.assert_close(traj[-1].norm(dim=-1) / traj[0].norm(dim=-1),
-                               torch.full((2,), (1 + 0.01) ** 5, dtype=torch.float64))
+    torch.testing.assert_close(
+        traj[-1].norm(dim=-1) / traj[0].norm(dim=-1), torch.full((2,), (1 + 0.01) ** 5, dtype=torch.float64)
+    )
     with pytest.raises(ValueError, match="every must be an integer >= 1, got 0"):
         rollout(method, game.field, start, 10, every=0)
     with pytest.raises(ValueError, match="steps must be an integer >= 0, got -1"):
@@ -57,8 +58,14 @@ def test_rollout_checkpoints_and_callback_see_the_same_iterates_as_a_manual_loop
     game, method = rock_paper_scissors(), MirrorProx(0.3)
     start = [torch.tensor([[0.6, 0.3, 0.1]], dtype=torch.float64), torch.tensor([[0.2, 0.2, 0.6]], dtype=torch.float64)]
     seen = []
-    traj, _ = rollout(method, game.field, start, 20, checkpoints=[3, 7, 20, 50],
-                      callback=lambda k, z, s: seen.append((k, torch.cat(z, -1), s.average[0].clone())))
+    traj, _ = rollout(
+        method,
+        game.field,
+        start,
+        20,
+        checkpoints=[3, 7, 20, 50],
+        callback=lambda k, z, s: seen.append((k, torch.cat(z, -1), s.average[0].clone())),
+    )
     z, s, manual = start, method.init(start), {}
     for k in range(1, 21):
         z, s = method.step(z, s, game.field)

@@ -8,9 +8,18 @@ import math
 import pytest
 import torch
 
-from saddle.attacks import (Attack, AttackBase, AutoProjectedGradientAttack, FastGradientSignAttack, MarginAttack,
-                            ProjectedGradientAttack, RandomSearchAttack, ThreatModel, TopClassesTargeted,
-                            iterative_sign_attack)
+from saddle.attacks import (
+    Attack,
+    AttackBase,
+    AutoProjectedGradientAttack,
+    FastGradientSignAttack,
+    MarginAttack,
+    ProjectedGradientAttack,
+    RandomSearchAttack,
+    ThreatModel,
+    TopClassesTargeted,
+    iterative_sign_attack,
+)
 from saddle.sets import lp_norm
 
 EPS = {"linf": 0.1, "l2": 0.7, "l1": 2.0}
@@ -19,13 +28,17 @@ EPS = {"linf": 0.1, "l2": 0.7, "l1": 2.0}
 REGISTRY = {
     "fgsm": (lambda e, n: FastGradientSignAttack(e), ["linf"]),
     "pgd": (lambda e, n: ProjectedGradientAttack(e, n, steps=5, restarts=2), ["linf", "l2", "l1"]),
-    "pgd-margin-early": (lambda e, n: ProjectedGradientAttack(e, n, steps=5, loss="margin", early_stop=True, restarts=2),
-                         ["linf", "l2", "l1"]),
+    "pgd-margin-early": (
+        lambda e, n: ProjectedGradientAttack(e, n, steps=5, loss="margin", early_stop=True, restarts=2),
+        ["linf", "l2", "l1"],
+    ),
     "sign": (lambda e, n: iterative_sign_attack(e, steps=5, norm=n), ["linf", "l2", "l1"]),
     "apgd-ce": (lambda e, n: AutoProjectedGradientAttack(e, n, steps=10), ["linf", "l2"]),
     "apgd-dlr": (lambda e, n: AutoProjectedGradientAttack(e, n, steps=10, loss="dlr", restarts=2), ["linf", "l2"]),
-    "apgd-t": (lambda e, n: TopClassesTargeted(AutoProjectedGradientAttack(e, n, steps=5, loss="dlr", targeted=True), 3),
-               ["linf", "l2"]),
+    "apgd-t": (
+        lambda e, n: TopClassesTargeted(AutoProjectedGradientAttack(e, n, steps=5, loss="dlr", targeted=True), 3),
+        ["linf", "l2"],
+    ),
     "margin": (lambda e, n: MarginAttack(e, n, steps=5), ["linf", "l2", "l1"]),
     "random": (lambda e, n: RandomSearchAttack(e, n, queries=5), ["linf", "l2", "l1"]),
 }
@@ -40,6 +53,7 @@ def _data(n=24, seed=2):
 def _cnn():
     torch.manual_seed(0)
     from saddle.models.classifiers import DigitsCNN
+
     return DigitsCNN(channels=(4, 8), hidden=16)
 
 
@@ -106,9 +120,15 @@ def test_bad_inputs_raise(name, linear_model):
         attack(linear_model, x + 2, y)
 
 
-@pytest.mark.parametrize("factory", [
-    lambda **k: ProjectedGradientAttack(**k), lambda **k: AutoProjectedGradientAttack(**k),
-    lambda **k: MarginAttack(**k), lambda **k: RandomSearchAttack(**k)])
+@pytest.mark.parametrize(
+    "factory",
+    [
+        lambda **k: ProjectedGradientAttack(**k),
+        lambda **k: AutoProjectedGradientAttack(**k),
+        lambda **k: MarginAttack(**k),
+        lambda **k: RandomSearchAttack(**k),
+    ],
+)
 def test_bad_arguments_raise(factory):
     with pytest.raises(ValueError, match="eps must be a finite number >= 0, got -0.1"):
         factory(eps=-0.1)
@@ -137,26 +157,38 @@ def test_bad_pgd_arguments_raise():
 
 def test_each_attack_file_holds_only_its_ascent():
     # the checks and the model-state restoration run once, in AttackBase.__call__; attacks implement `perturb`
-    for cls in (FastGradientSignAttack, ProjectedGradientAttack, AutoProjectedGradientAttack, RandomSearchAttack,
-                TopClassesTargeted):
+    for cls in (
+        FastGradientSignAttack,
+        ProjectedGradientAttack,
+        AutoProjectedGradientAttack,
+        RandomSearchAttack,
+        TopClassesTargeted,
+    ):
         assert issubclass(cls, AttackBase) and "__call__" not in vars(cls) and "perturb" in vars(cls), cls
 
 
 def test_threat_model_checks_its_arguments():
-    for kwargs, message in [(dict(eps=-0.1), "eps must be a finite number >= 0, got -0.1"),
-                            (dict(eps=float("inf")), "eps must be a finite number >= 0, got inf"),
-                            (dict(eps=0.1, norm="l3"), "norm must be one of"),
-                            (dict(eps=0.1, box=(1.0, 0.0)), "lower <= upper"),
-                            (dict(eps=0.1, box=3), "box must be a pair")]:
+    for kwargs, message in [
+        (dict(eps=-0.1), "eps must be a finite number >= 0, got -0.1"),
+        (dict(eps=float("inf")), "eps must be a finite number >= 0, got inf"),
+        (dict(eps=0.1, norm="l3"), "norm must be one of"),
+        (dict(eps=0.1, box=(1.0, 0.0)), "lower <= upper"),
+        (dict(eps=0.1, box=3), "box must be a pair"),
+    ]:
         with pytest.raises(ValueError) as err:
             ThreatModel(**kwargs)
         assert message in str(err.value)
 
 
-@pytest.mark.parametrize("build", [
-    lambda g: ProjectedGradientAttack(0.1, generator=g), lambda g: AutoProjectedGradientAttack(0.1, generator=g),
-    lambda g: MarginAttack(0.1, generator=g), lambda g: RandomSearchAttack(0.1, generator=g),
-])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda g: ProjectedGradientAttack(0.1, generator=g),
+        lambda g: AutoProjectedGradientAttack(0.1, generator=g),
+        lambda g: MarginAttack(0.1, generator=g),
+        lambda g: RandomSearchAttack(0.1, generator=g),
+    ],
+)
 def test_generator_is_a_torch_generator_or_an_int_seed(build):
     # the generator policy (saddle.validation.as_generator): an int seed ≡ torch.Generator().manual_seed(seed)
     assert torch.equal(build(7).generator.get_state(), build(torch.Generator().manual_seed(7)).generator.get_state())

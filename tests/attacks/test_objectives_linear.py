@@ -8,8 +8,18 @@ import numpy as np
 import pytest
 import torch
 
-from saddle.attacks import (MarginAttack, ProjectedGradientAttack, cross_entropy, dlr, linear_linf_worst_case, margin,
-                            minimal_l2_perturbation_affine, pairwise_margin, targeted_dlr, targeted_margin)
+from saddle.attacks import (
+    MarginAttack,
+    ProjectedGradientAttack,
+    cross_entropy,
+    dlr,
+    linear_linf_worst_case,
+    margin,
+    minimal_l2_perturbation_affine,
+    pairwise_margin,
+    targeted_dlr,
+    targeted_margin,
+)
 
 
 def test_seed003_cross_entropy_prefers_the_non_adversarial_point():
@@ -54,7 +64,11 @@ def test_dlr_is_shift_and_scale_invariant():
 def test_linf_worst_case_matches_brute_force_over_vertices():
     """max over the l∞ ball of a linear function is attained at a vertex: enumerate all 2^8."""
     g = torch.Generator().manual_seed(2)
-    w, a, eps = torch.randn(8, generator=g, dtype=torch.float64), torch.randn(5, 8, generator=g, dtype=torch.float64), 0.3
+    w, a, eps = (
+        torch.randn(8, generator=g, dtype=torch.float64),
+        torch.randn(5, 8, generator=g, dtype=torch.float64),
+        0.3,
+    )
     values, eta = linear_linf_worst_case(w, a, eps)
     vertices = torch.tensor(list(itertools.product([-eps, eps], repeat=8)), dtype=torch.float64)
     brute = (a[:, None, :] + vertices[None]) @ w
@@ -104,9 +118,10 @@ def test_l2_pgd_crosses_a_binary_affine_boundary_exactly_beyond_the_minimal_dist
     for factor, expect in [(1.01, True), (0.99, False)]:
         hits = []
         for i in range(30):
-            attack = ProjectedGradientAttack(factor * float(dist[i]), "l2", steps=20, loss="margin", targeted=True,
-                                             box=None, random_start=False)
-            hits.append(bool(model(attack(model, a[i:i + 1], target[i:i + 1])).argmax(-1) == target[i]))
+            attack = ProjectedGradientAttack(
+                factor * float(dist[i]), "l2", steps=20, loss="margin", targeted=True, box=None, random_start=False
+            )
+            hits.append(bool(model(attack(model, a[i : i + 1], target[i : i + 1])).argmax(-1) == target[i]))
         assert all(h == expect for h in hits)
 
 
@@ -124,7 +139,17 @@ def test_margin_attack_reaches_the_pairwise_closed_form_on_a_linear_model():
     attack = MarginAttack(eps, steps=3, box=None, generator=g)
     adv = attack(model, a, y)
     W, c = model.weight.detach(), model.bias.detach()
-    closed = torch.stack([torch.stack([(W[j] - W[y[i]]) @ a[i] + c[j] - c[y[i]] + eps * (W[j] - W[y[i]]).abs().sum()
-                                       for j in range(5) if j != y[i]]) for i in range(8)])
+    closed = torch.stack(
+        [
+            torch.stack(
+                [
+                    (W[j] - W[y[i]]) @ a[i] + c[j] - c[y[i]] + eps * (W[j] - W[y[i]]).abs().sum()
+                    for j in range(5)
+                    if j != y[i]
+                ]
+            )
+            for i in range(8)
+        ]
+    )
     assert torch.allclose(attack.last_margins.sort(-1).values, closed.sort(-1).values)
     assert torch.allclose(margin(model(adv), y), closed.amax(-1))

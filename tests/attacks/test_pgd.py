@@ -1,11 +1,15 @@
 """PGD and FGSM: the FGSM = one PGD step theorem, the closed form on linear models, the invariants."""
 
-
 import pytest
 import torch
 
-from saddle.attacks import (FastGradientSignAttack, GradientAscent, ProjectedGradientAttack, CosineDecay,
-                            iterative_sign_attack)
+from saddle.attacks import (
+    CosineDecay,
+    FastGradientSignAttack,
+    GradientAscent,
+    ProjectedGradientAttack,
+    iterative_sign_attack,
+)
 from saddle.sets import lp_norm
 
 
@@ -20,8 +24,9 @@ def test_fgsm_is_one_pgd_step_from_zero_with_large_step(linear_model, loss):
     x, y = _data()
     eps = 0.1
     fgsm = FastGradientSignAttack(eps, loss=loss)(linear_model, x, y)
-    pgd = ProjectedGradientAttack(eps, steps=1, step_size=1e8, random_start=False, loss=loss,
-                                  ascent=GradientAscent())(linear_model, x, y)
+    pgd = ProjectedGradientAttack(eps, steps=1, step_size=1e8, random_start=False, loss=loss, ascent=GradientAscent())(
+        linear_model, x, y
+    )
     assert torch.equal(fgsm, pgd)
     # and FGSM moved every pixel with a nonzero gradient by exactly ε (up to the box)
     inside = (x > eps) & (x < 1 - eps)
@@ -38,7 +43,9 @@ def test_linf_pgd_on_a_linear_score_reaches_the_closed_form():
         model.weight.copy_(w[None])
     score = lambda logits, y: logits[:, 0]  # noqa: E731
     eps = 0.3
-    adv = ProjectedGradientAttack(eps, steps=5, loss=score, box=None, generator=g)(model, a, torch.zeros(16, dtype=torch.long))
+    adv = ProjectedGradientAttack(eps, steps=5, loss=score, box=None, generator=g)(
+        model, a, torch.zeros(16, dtype=torch.long)
+    )
     closed = a @ w + eps * w.abs().sum()
     assert torch.allclose(adv @ w, closed, rtol=1e-5, atol=1e-5)
     assert torch.allclose(adv - a, eps * w.sign().expand_as(a), atol=1e-6)
@@ -53,8 +60,9 @@ def test_pgd_stays_in_ball_and_box(linear_model, norm, restarts):
     x, y = _data()
     eps = {"linf": 0.1, "l2": 0.8, "l1": 3.0}[norm]
     for sched in (None, CosineDecay(eps / 2, 10)):
-        adv = ProjectedGradientAttack(eps, norm=norm, steps=10, step_size=sched, restarts=restarts,
-                                      loss="margin")(linear_model, x, y)
+        adv = ProjectedGradientAttack(eps, norm=norm, steps=10, step_size=sched, restarts=restarts, loss="margin")(
+            linear_model, x, y
+        )
         assert (lp_norm(adv - x, norm) <= eps * (1 + 1e-5)).all()
         assert adv.min() >= 0 and adv.max() <= 1
 
@@ -93,8 +101,8 @@ def test_restarts_keep_the_per_sample_worst_case(linear_model):
     best = many(linear_model, x, y)
     runs = [one(linear_model, x, y) for _ in range(3)]
     with torch.no_grad():
-        values = torch.stack([many.objective.value(linear_model(r), y) for r in runs])   # (3, B)
-        success = values > 0                                                             # margin > 0 iff misclassified
+        values = torch.stack([many.objective.value(linear_model(r), y) for r in runs])  # (3, B)
+        success = values > 0  # margin > 0 iff misclassified
         key = success.double() * 1e6 + values.double()
         expected = torch.stack(runs)[key.argmax(0), torch.arange(64)]
     assert torch.allclose(best, expected)

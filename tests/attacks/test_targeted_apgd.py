@@ -3,17 +3,24 @@
 import pytest
 import torch
 
-from saddle.attacks import (AutoProjectedGradientAttack, FastGradientSignAttack, ProjectedGradientAttack,
-                            apgd_checkpoints)
+from saddle.attacks import (
+    AutoProjectedGradientAttack,
+    FastGradientSignAttack,
+    ProjectedGradientAttack,
+    apgd_checkpoints,
+)
 
 
-@pytest.mark.parametrize("make", [
-    lambda: ProjectedGradientAttack(0.5, steps=20, targeted=True),
-    lambda: ProjectedGradientAttack(0.5, steps=20, loss="margin", targeted=True),
-    lambda: ProjectedGradientAttack(4.0, "l2", steps=20, loss="dlr", targeted=True),
-    lambda: AutoProjectedGradientAttack(0.5, steps=20, loss="dlr", targeted=True),
-    lambda: AutoProjectedGradientAttack(0.5, steps=20, loss="ce", targeted=True),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: ProjectedGradientAttack(0.5, steps=20, targeted=True),
+        lambda: ProjectedGradientAttack(0.5, steps=20, loss="margin", targeted=True),
+        lambda: ProjectedGradientAttack(4.0, "l2", steps=20, loss="dlr", targeted=True),
+        lambda: AutoProjectedGradientAttack(0.5, steps=20, loss="dlr", targeted=True),
+        lambda: AutoProjectedGradientAttack(0.5, steps=20, loss="ce", targeted=True),
+    ],
+)
 def test_targeted_attacks_hit_every_target_on_an_easy_model(make, linear_model):
     """A linear model on [0,1]^64 with ε = 0.5: the centre of the box reaches every class region."""
     g = torch.Generator().manual_seed(0)
@@ -46,7 +53,9 @@ def test_apgd_halves_the_step_when_the_objective_stops_rising():
     model = torch.nn.Linear(20, 1, bias=False).double()
     a = torch.randn(6, 20, generator=g, dtype=torch.float64)
     score = lambda logits, y: logits[:, 0]  # noqa: E731
-    adv = AutoProjectedGradientAttack(0.1, steps=20, loss=score, box=None, generator=g)(model, a, torch.zeros(6, dtype=torch.long))
+    adv = AutoProjectedGradientAttack(0.1, steps=20, loss=score, box=None, generator=g)(
+        model, a, torch.zeros(6, dtype=torch.long)
+    )
     w = model.weight.detach()[0]
     assert torch.allclose(adv @ w, a @ w + 0.1 * w.abs().sum())
 

@@ -8,11 +8,10 @@ test digits. The full AutoAttack comparison on all 360 test digits is in benchma
 
 import pytest
 import torch
-
 import torchattacks  # installed by the Makefile (--no-deps); a missing reference must fail, not skip
 
-from saddle.attacks import AutoProjectedGradientAttack, ProjectedGradientAttack, TopClassesTargeted  # noqa: E402
-from saddle.metrics import robust_accuracy  # noqa: E402
+from saddle.attacks import AutoProjectedGradientAttack, ProjectedGradientAttack, TopClassesTargeted
+from saddle.metrics import robust_accuracy
 
 
 def _acc(model, x, y):
@@ -37,15 +36,22 @@ def test_worst_case_evaluator_at_most_one_point_above_autoattack_components(digi
     _, test = digits
     x, y, eps = test.x, test.y, 0.1
     torch.manual_seed(0)
-    ta = torchattacks.MultiAttack([
-        torchattacks.APGD(digits_cnn, eps=eps, steps=10, loss="ce", n_restarts=1, seed=0),
-        torchattacks.APGDT(digits_cnn, eps=eps, steps=10, n_classes=10, n_restarts=1, seed=0),
-    ])
+    ta = torchattacks.MultiAttack(
+        [
+            torchattacks.APGD(digits_cnn, eps=eps, steps=10, loss="ce", n_restarts=1, seed=0),
+            torchattacks.APGDT(digits_cnn, eps=eps, steps=10, n_classes=10, n_restarts=1, seed=0),
+        ]
+    )
     theirs = _acc(digits_cnn, ta(x, y), y)
-    ev = robust_accuracy(digits_cnn, x, y, {
-        "apgd-ce": AutoProjectedGradientAttack(eps, steps=10),
-        "apgd-t": TopClassesTargeted(AutoProjectedGradientAttack(eps, steps=10, loss="dlr", targeted=True), 9),
-    })
+    ev = robust_accuracy(
+        digits_cnn,
+        x,
+        y,
+        {
+            "apgd-ce": AutoProjectedGradientAttack(eps, steps=10),
+            "apgd-t": TopClassesTargeted(AutoProjectedGradientAttack(eps, steps=10, loss="dlr", targeted=True), 9),
+        },
+    )
     assert ev.clean_accuracy == pytest.approx(_acc(digits_cnn, x, y))
     assert ev.robust_accuracy <= theirs + 0.01
     assert _acc(digits_cnn, ev.x_adv, y) == pytest.approx(ev.robust_accuracy)
@@ -58,7 +64,9 @@ def test_pgd_iterates_match_torchattacks_given_the_same_random_start(digits_cnn,
     x, y = test.x, test.y
     for eps in (0.05, 0.1, 0.2):
         alpha = 2.5 * eps / 10
-        ours = ProjectedGradientAttack(eps, steps=10, step_size=alpha, generator=torch.Generator().manual_seed(3))(digits_cnn, x, y)
+        ours = ProjectedGradientAttack(eps, steps=10, step_size=alpha, generator=torch.Generator().manual_seed(3))(
+            digits_cnn, x, y
+        )
         torch.manual_seed(3)
         theirs = torchattacks.PGD(digits_cnn, eps=eps, alpha=alpha, steps=10)(x, y)
         diff = (ours - theirs).abs()

@@ -46,7 +46,7 @@ def test_idx_datasets_round_trip(tmp_path, gz, loader, folder):
         assert split.x.shape == (len(images), 1, 28, 28) and split.x.dtype == torch.float32
         assert torch.equal(split.x[:, 0], torch.from_numpy(images.astype(np.float32) / 255))
         assert torch.equal(split.y, torch.from_numpy(labels.astype(np.int64)))
-        assert 0 <= split.x.min() and split.x.max() <= 1
+        assert split.x.min() >= 0 and split.x.max() <= 1
 
 
 def test_missing_files_name_the_expected_path(tmp_path):

@@ -22,6 +22,7 @@ class GaussianData:
             a, sig = process.marginal(t.to(torch.float64))
             a, sig = a.to(x.dtype)[:, None], sig.to(x.dtype)[:, None]
             return sig * (x - a * self.m.to(x.dtype)) / (a**2 * self.s**2 + sig**2)
+
         return eps
 
     def draw(self, process, t, n, seed, dtype=torch.float64):

@@ -33,8 +33,9 @@ def test_ddpm_alpha_bar_is_diffusers_shifted_by_one():
 @pytest.mark.parametrize("k", [999, 500, 1])
 def test_one_ancestral_step_equals_diffusers_ddpm_step_fixed_small(gaussian, k):
     sched = DDPMSchedule()
-    ref = _float64_schedule(DDPMScheduler(num_train_timesteps=1000, variance_type="fixed_small", clip_sample=False),
-                            sched)
+    ref = _float64_schedule(
+        DDPMScheduler(num_train_timesteps=1000, variance_type="fixed_small", clip_sample=False), sched
+    )
     ref.betas, ref.alphas = sched.betas[1:].clone(), 1 - sched.betas[1:]
     x = gaussian.draw(sched, k + 1, 64, 0)
     model = gaussian.eps_model(sched)
@@ -45,12 +46,20 @@ def test_one_ancestral_step_equals_diffusers_ddpm_step_fixed_small(gaussian, k):
 
 
 @pytest.mark.parametrize("eta", [0.0, 1.0])
-@pytest.mark.parametrize("spacing, offset, alpha_to_one", [("leading", 0, True), ("leading", 1, False),
-                                                           ("trailing", 0, True), ("trailing", 0, False)])
+@pytest.mark.parametrize(
+    "spacing, offset, alpha_to_one",
+    [("leading", 0, True), ("leading", 1, False), ("trailing", 0, True), ("trailing", 0, False)],
+)
 def test_ddim_50_steps_equals_diffusers(gaussian, eta, spacing, offset, alpha_to_one):
     sched = DDPMSchedule()
-    ref = DDIMScheduler(num_train_timesteps=1000, beta_schedule="linear", clip_sample=False,
-                        set_alpha_to_one=alpha_to_one, timestep_spacing=spacing, steps_offset=offset)
+    ref = DDIMScheduler(
+        num_train_timesteps=1000,
+        beta_schedule="linear",
+        clip_sample=False,
+        set_alpha_to_one=alpha_to_one,
+        timestep_spacing=spacing,
+        steps_offset=offset,
+    )
     ref.alphas_cumprod = sched.alphas_cumprod[1:].clone()
     ref.final_alpha_cumprod = sched.alphas_cumprod[0 if alpha_to_one else 1].clone()
     ref.set_timesteps(50)
@@ -67,13 +76,21 @@ def test_ddim_50_steps_equals_diffusers(gaussian, eta, spacing, offset, alpha_to
     assert torch.allclose(out, x, rtol=1e-10, atol=1e-10), float((out - x).abs().max())
 
 
-@pytest.mark.parametrize("n_steps, lower_order_final, final", [(50, True, "zero"), (20, False, "sigma_min"),
-                                                               (10, True, "sigma_min"), (10, False, "sigma_min")])
+@pytest.mark.parametrize(
+    "n_steps, lower_order_final, final",
+    [(50, True, "zero"), (20, False, "sigma_min"), (10, True, "sigma_min"), (10, False, "sigma_min")],
+)
 def test_dpm_solver_pp_2m_equals_diffusers(gaussian, n_steps, lower_order_final, final):
     sched = DDPMSchedule()
-    ref = DPMSolverMultistepScheduler(num_train_timesteps=1000, beta_schedule="linear", algorithm_type="dpmsolver++",
-                                      solver_order=2, solver_type="midpoint",
-                                      lower_order_final=lower_order_final, final_sigmas_type=final)
+    ref = DPMSolverMultistepScheduler(
+        num_train_timesteps=1000,
+        beta_schedule="linear",
+        algorithm_type="dpmsolver++",
+        solver_order=2,
+        solver_type="midpoint",
+        lower_order_final=lower_order_final,
+        final_sigmas_type=final,
+    )
     ref.set_timesteps(n_steps)
     # final sigma "zero" is saddle's t = 0; "sigma_min" ends at diffusers' k = 0, saddle's t = 1 (σ > 0, so the
     # second-order update runs there unless lower_order_final applies)
@@ -88,5 +105,4 @@ def test_dpm_solver_pp_2m_equals_diffusers(gaussian, n_steps, lower_order_final,
     # diffusers' sigmas and sample are float32: measured ≤ 7 float32 ulps of max|x|, except 62 ulps on the 10-step
     # grid ending at σ > 0 without lower_order_final, whose last extrapolation weight 1/(2r) is large and amplifies
     # the rounding; the tolerance (200 ulps ≈ 7e-5) is still 1000× below the DPM-Solver++ − DDIM gap (≈ 0.1).
-    assert torch.allclose(out, x, rtol=0, atol=200 * F32 * float(x.abs().max())), \
-        float((out - x).abs().max())
+    assert torch.allclose(out, x, rtol=0, atol=200 * F32 * float(x.abs().max())), float((out - x).abs().max())

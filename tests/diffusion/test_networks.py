@@ -7,8 +7,9 @@ from saddle.diffusion import DigitsScoreNet, ScoreMLP
 from saddle.models import reinitialize_
 
 
-@pytest.mark.parametrize("make, shape", [(lambda: ScoreMLP(2, 32, 3), (5, 2)),
-                                         (lambda: DigitsScoreNet(8), (5, 1, 8, 8))])
+@pytest.mark.parametrize(
+    "make, shape", [(lambda: ScoreMLP(2, 32, 3), (5, 2)), (lambda: DigitsScoreNet(8), (5, 1, 8, 8))]
+)
 def test_scalar_time_equals_the_broadcast_per_sample_time(make, shape):
     net = reinitialize_(make(), torch.Generator().manual_seed(0))
     x = torch.randn(shape, generator=torch.Generator().manual_seed(1))

@@ -63,6 +63,7 @@ def test_closed_form_marginals():
 @pytest.mark.parametrize("proc", SDES + [DDPMSchedule()], ids=lambda s: type(s).__name__)
 def test_prior_logp_and_sampling(proc):
     from scipy.stats import norm
+
     x = proc.prior_sample((20_000, 2), torch.Generator().manual_seed(1), dtype=torch.float64)
     std = proc.prior_std()
     assert abs(float(x.std()) - std) < 5 * std / math.sqrt(2 * x.numel())
@@ -98,8 +99,11 @@ def test_ddpm_posterior_is_ho_eq_7():
         assert math.isclose(float(v.reshape(-1)[0]), var, rel_tol=1e-9, abs_tol=1e-15)
 
 
-@pytest.mark.parametrize("proc, t, s", [(VPSDE(), 0.8, 0.3), (SubVPSDE(), 0.6, 0.05), (VESDE(), 0.9, 0.2),
-                                        (DDPMSchedule(), 700.0, 350.0)], ids=["vp", "subvp", "ve", "ddpm"])
+@pytest.mark.parametrize(
+    "proc, t, s",
+    [(VPSDE(), 0.8, 0.3), (SubVPSDE(), 0.6, 0.05), (VESDE(), 0.9, 0.2), (DDPMSchedule(), 700.0, 350.0)],
+    ids=["vp", "subvp", "ve", "ddpm"],
+)
 def test_posterior_equals_brute_force_gaussian_conditioning(proc, t, s):
     # Joint of (x_0, x_s, x_t) for scalar x_0 ~ N(0, τ²): x_s = α_s x_0 + σ_s z_1, x_t = α_{t|s} x_s + σ_{t|s} z_2.
     # Condition x_s on (x_t, x_0) with the Schur complement; compare coefficients and variance.
@@ -107,14 +111,22 @@ def test_posterior_equals_brute_force_gaussian_conditioning(proc, t, s):
     a_ts = a_t / a_s
     v_ts = s_t**2 - a_ts**2 * s_s**2
     tau2 = 2.0
-    cov = np.array([[tau2, a_s * tau2, a_t * tau2],
-                    [a_s * tau2, a_s**2 * tau2 + s_s**2, a_ts * (a_s**2 * tau2 + s_s**2)],
-                    [a_t * tau2, a_ts * (a_s**2 * tau2 + s_s**2), a_t**2 * tau2 + s_t**2]])
+    cov = np.array(
+        [
+            [tau2, a_s * tau2, a_t * tau2],
+            [a_s * tau2, a_s**2 * tau2 + s_s**2, a_ts * (a_s**2 * tau2 + s_s**2)],
+            [a_t * tau2, a_ts * (a_s**2 * tau2 + s_s**2), a_t**2 * tau2 + s_t**2],
+        ]
+    )
     assert math.isclose(cov[2, 2], a_ts**2 * cov[1, 1] + v_ts, rel_tol=1e-10)
     c = cov[1, [2, 0]] @ np.linalg.inv(cov[np.ix_([2, 0], [2, 0])])  # coefficients on (x_t, x_0)
     var = cov[1, 1] - c @ cov[[2, 0], 1]
-    mean, v = proc.posterior(torch.tensor([[1.0]], dtype=torch.float64), torch.tensor([[0.0]], dtype=torch.float64), t, s)
-    mean0, _ = proc.posterior(torch.tensor([[0.0]], dtype=torch.float64), torch.tensor([[1.0]], dtype=torch.float64), t, s)
+    mean, v = proc.posterior(
+        torch.tensor([[1.0]], dtype=torch.float64), torch.tensor([[0.0]], dtype=torch.float64), t, s
+    )
+    mean0, _ = proc.posterior(
+        torch.tensor([[0.0]], dtype=torch.float64), torch.tensor([[1.0]], dtype=torch.float64), t, s
+    )
     assert math.isclose(float(mean), c[0], rel_tol=1e-6) and math.isclose(float(mean0), c[1], rel_tol=1e-6)
     assert math.isclose(float(v), var, rel_tol=1e-6)
 
@@ -128,18 +140,21 @@ def test_training_times_lie_in_the_process_range():
     assert tc.min() >= vp.t_min and tc.max() <= 1.0
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: VPSDE(beta_min=2.0, beta_max=1.0), "beta_min"),
-    (lambda: VESDE(sigma_min=-1.0), "sigma_min"),
-    (lambda: VPSDE(t_min=1.5), "t_min"),
-    (lambda: DDPMSchedule(beta_start=0.5, beta_end=0.1), "beta_start"),
-    (lambda: DDPMSchedule(num_steps=0), "num_steps"),
-    (lambda: DDPMSchedule().marginal(torch.tensor(2.5)), "integers"),
-    (lambda: VPSDE().perturb(torch.zeros(2, 2), torch.tensor([0.5, 1.5]), torch.zeros(2, 2)), r"\[0, 1"),
-    (lambda: check_timesteps(VPSDE(), torch.tensor([0.1, 0.5])), "decreasing"),
-    (lambda: check_timesteps(VPSDE(), torch.tensor([2.0, 0.5])), r"\[0, 1"),
-    (lambda: check_timesteps(VPSDE(), torch.tensor([0.5])), "at least 2"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: VPSDE(beta_min=2.0, beta_max=1.0), "beta_min"),
+        (lambda: VESDE(sigma_min=-1.0), "sigma_min"),
+        (lambda: VPSDE(t_min=1.5), "t_min"),
+        (lambda: DDPMSchedule(beta_start=0.5, beta_end=0.1), "beta_start"),
+        (lambda: DDPMSchedule(num_steps=0), "num_steps"),
+        (lambda: DDPMSchedule().marginal(torch.tensor(2.5)), "integers"),
+        (lambda: VPSDE().perturb(torch.zeros(2, 2), torch.tensor([0.5, 1.5]), torch.zeros(2, 2)), r"\[0, 1"),
+        (lambda: check_timesteps(VPSDE(), torch.tensor([0.1, 0.5])), "decreasing"),
+        (lambda: check_timesteps(VPSDE(), torch.tensor([2.0, 0.5])), r"\[0, 1"),
+        (lambda: check_timesteps(VPSDE(), torch.tensor([0.5])), "at least 2"),
+    ],
+)
 def test_bad_input_raises(call, message):
     with pytest.raises(ValueError, match=message):
         call()

@@ -10,14 +10,26 @@ import math
 import pytest
 import torch
 
-from saddle.diffusion import (ALL_PROCESSES, DDIM, PROCESSES, SAMPLERS, VESDE, VPSDE, DDPMSchedule, EDMHeun,
-                              EvaluationCounter, PredictorCorrector, karras_timesteps, probability_flow_rk45, sample,
-                              uniform_timesteps)
+from saddle.diffusion import (
+    ALL_PROCESSES,
+    DDIM,
+    PROCESSES,
+    SAMPLERS,
+    VESDE,
+    VPSDE,
+    DDPMSchedule,
+    EDMHeun,
+    EvaluationCounter,
+    PredictorCorrector,
+    karras_timesteps,
+    probability_flow_rk45,
+    sample,
+    uniform_timesteps,
+)
 from saddle.diffusion.samplers import SamplerState, langevin_snr_step
 from saddle.langevin import langevin_step
 
 CASES = [(name, proc) for name in SAMPLERS for proc in ALL_PROCESSES]
-
 
 
 @pytest.mark.parametrize("name, proc", CASES, ids=[f"{n}-{p}" for n, p in CASES])
@@ -40,8 +52,14 @@ def test_network_evaluations_per_step_match_the_registry(gaussian, name):
         process = PROCESSES[proc]()
         model = EvaluationCounter(gaussian.eps_model(process))
         ts = uniform_timesteps(process, 7)
-        sample(model, process, info.factory(), ts, gaussian.draw(process, process.T, 10, 0),
-               torch.Generator().manual_seed(0))
+        sample(
+            model,
+            process,
+            info.factory(),
+            ts,
+            gaussian.draw(process, process.T, 10, 0),
+            torch.Generator().manual_seed(0),
+        )
         final_sigma_zero = float(process.marginal(ts[-1:].clone())[1]) == 0
         heun_saving = 1 if (final_sigma_zero and info.nfe_per_step == 2 and name.startswith("edm")) else 0
         assert model.calls == 7 * info.nfe_per_step - heun_saving, (proc, model.calls)
@@ -53,16 +71,19 @@ def test_same_generator_same_samples_and_stochastic_flag_is_true(gaussian, name)
     info = SAMPLERS[name]
     process = PROCESSES[info.processes[0]]()
     ts, x_T = uniform_timesteps(process, 10), gaussian.draw(process, process.T, 50, 0)
-    runs = [sample(gaussian.eps_model(process), process, info.factory(), ts, x_T, torch.Generator().manual_seed(s))
-            for s in (9, 9, 10)]
+    runs = [
+        sample(gaussian.eps_model(process), process, info.factory(), ts, x_T, torch.Generator().manual_seed(s))
+        for s in (9, 9, 10)
+    ]
     assert torch.equal(runs[0], runs[1])
     assert (not torch.equal(runs[0], runs[2])) == info.stochastic
     seeded = sample(gaussian.eps_model(process), process, info.factory(), ts, x_T, 9)  # an int is a seed
     assert torch.equal(seeded, runs[0])
 
 
-@pytest.mark.parametrize("name, order", [("ddim", 1), ("probability_flow_heun", 2), ("dpm_solver_pp_2m", 2),
-                                         ("edm", 2)])
+@pytest.mark.parametrize(
+    "name, order", [("ddim", 1), ("probability_flow_heun", 2), ("dpm_solver_pp_2m", 2), ("edm", 2)]
+)
 @pytest.mark.parametrize("proc", ["vp", "ve"])
 def test_deterministic_samplers_converge_to_the_exact_transport_map_at_their_order(gaussian, name, order, proc):
     # The probability-flow map between Gaussian marginals is affine: x ↦ α_1 m + sd_1/sd_0 (x − α_0 m).
@@ -71,9 +92,23 @@ def test_deterministic_samplers_converge_to_the_exact_transport_map_at_their_ord
     x = gaussian.draw(process, t0, 32, 1)
     (m0, v0), (m1, v1) = gaussian.moments(process, t0), gaussian.moments(process, t1)
     exact = m1 + math.sqrt(v1 / v0) * (x - m0)
-    errs = [float((sample(gaussian.eps_model(process), process, SAMPLERS[name].factory(),
-                          torch.linspace(t0, t1, n + 1, dtype=torch.float64), x) - exact).abs().max())
-            for n in (40, 80)]
+    errs = [
+        float(
+            (
+                sample(
+                    gaussian.eps_model(process),
+                    process,
+                    SAMPLERS[name].factory(),
+                    torch.linspace(t0, t1, n + 1, dtype=torch.float64),
+                    x,
+                )
+                - exact
+            )
+            .abs()
+            .max()
+        )
+        for n in (40, 80)
+    ]
     assert 0.75 * 2**order < errs[0] / errs[1] < 1.25 * 2**order, errs
 
 
@@ -107,8 +142,9 @@ def test_ddim_eta_one_is_ho_algorithm_2(gaussian):
     t = 400
     beta, abar = float(sched.betas[t]), float(sched.alphas_cumprod[t])
     beta_tilde = (1 - float(sched.alphas_cumprod[t - 1])) / (1 - abar) * beta
-    out = sample(lambda x_, t_: eps, sched, DDIM(eta=1.0), torch.tensor([t, t - 1.0]), x,
-                 torch.Generator().manual_seed(7))
+    out = sample(
+        lambda x_, t_: eps, sched, DDIM(eta=1.0), torch.tensor([t, t - 1.0]), x, torch.Generator().manual_seed(7)
+    )
     z = torch.randn(5, 2, generator=torch.Generator().manual_seed(7), dtype=torch.float64)
     ref = (x - beta / math.sqrt(1 - abar) * eps) / math.sqrt(1 - beta) + math.sqrt(beta_tilde) * z
     assert torch.allclose(out, ref, atol=1e-10)
@@ -147,33 +183,55 @@ def test_edm_churn_adds_noise_only_inside_its_sigma_window(gaussian):
     ts = karras_timesteps(process, 10)
     model = gaussian.eps_model(process)
     off = EDMHeun(s_churn=40.0, s_tmin=1e6, s_tmax=1e7)  # window above every σ/α: no churn
-    assert torch.equal(sample(model, process, off, ts, x, torch.Generator().manual_seed(1)),
-                       sample(model, process, EDMHeun(), ts, x))
+    assert torch.equal(
+        sample(model, process, off, ts, x, torch.Generator().manual_seed(1)), sample(model, process, EDMHeun(), ts, x)
+    )
     on = EDMHeun(s_churn=40.0)
-    assert not torch.equal(sample(model, process, on, ts, x, torch.Generator().manual_seed(1)),
-                           sample(model, process, EDMHeun(), ts, x))
+    assert not torch.equal(
+        sample(model, process, on, ts, x, torch.Generator().manual_seed(1)), sample(model, process, EDMHeun(), ts, x)
+    )
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: sample(lambda x, t: x[:, :1], VPSDE(), DDIM(), torch.tensor([0.5, 0.1]), torch.zeros(4, 2)),
-     "x's shape"),
-    (lambda: sample(lambda x, t: x, DDPMSchedule(), SAMPLERS["euler_maruyama"].factory(), torch.tensor([9.0, 1.0]),
-                    torch.zeros(2, 2)), "needs an SDE"),
-    (lambda: sample(lambda x, t: x, DDPMSchedule(), PredictorCorrector(), torch.tensor([9.0, 1.0]),
-                    torch.zeros(2, 2)), "needs an SDE"),
-    (lambda: sample(lambda x, t: x, VPSDE(), "ddim", torch.tensor([0.5, 0.1]), torch.zeros(2, 2)), "Sampler"),
-    (lambda: sample(lambda x, t: x, VPSDE(), DDIM(), torch.tensor([0.5, 0.1]), torch.zeros(2, 2), "7"), "generator"),
-    (lambda: probability_flow_rk45(lambda x, t: x, VPSDE(), torch.zeros(2, 2), 1.0, 0.1, rtol=-1.0), "rtol"),
-    (lambda: probability_flow_rk45(lambda x, t: x, VPSDE(), torch.zeros(2, 2), 1.0, 2.0), "t_end"),
-    (lambda: probability_flow_rk45(lambda x, t: x, DDPMSchedule(), torch.zeros(2, 2), 9.0, 2.0), "needs an SDE"),
-    (lambda: PredictorCorrector(snr=0.0), "snr"),
-    (lambda: PredictorCorrector(n_corrector=-1), "n_corrector"),
-    (lambda: DDIM(eta=2.0), "eta"),
-    (lambda: DDIM(clip_x0=-1.0), "clip_x0"),
-    (lambda: EDMHeun(s_churn=-1.0), "s_churn"),
-    (lambda: EDMHeun(s_tmin=2.0, s_tmax=1.0), "s_tmax"),
-    (lambda: EDMHeun(s_noise=float("nan")), "s_noise"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: sample(lambda x, t: x[:, :1], VPSDE(), DDIM(), torch.tensor([0.5, 0.1]), torch.zeros(4, 2)),
+            "x's shape",
+        ),
+        (
+            lambda: sample(
+                lambda x, t: x,
+                DDPMSchedule(),
+                SAMPLERS["euler_maruyama"].factory(),
+                torch.tensor([9.0, 1.0]),
+                torch.zeros(2, 2),
+            ),
+            "needs an SDE",
+        ),
+        (
+            lambda: sample(
+                lambda x, t: x, DDPMSchedule(), PredictorCorrector(), torch.tensor([9.0, 1.0]), torch.zeros(2, 2)
+            ),
+            "needs an SDE",
+        ),
+        (lambda: sample(lambda x, t: x, VPSDE(), "ddim", torch.tensor([0.5, 0.1]), torch.zeros(2, 2)), "Sampler"),
+        (
+            lambda: sample(lambda x, t: x, VPSDE(), DDIM(), torch.tensor([0.5, 0.1]), torch.zeros(2, 2), "7"),
+            "generator",
+        ),
+        (lambda: probability_flow_rk45(lambda x, t: x, VPSDE(), torch.zeros(2, 2), 1.0, 0.1, rtol=-1.0), "rtol"),
+        (lambda: probability_flow_rk45(lambda x, t: x, VPSDE(), torch.zeros(2, 2), 1.0, 2.0), "t_end"),
+        (lambda: probability_flow_rk45(lambda x, t: x, DDPMSchedule(), torch.zeros(2, 2), 9.0, 2.0), "needs an SDE"),
+        (lambda: PredictorCorrector(snr=0.0), "snr"),
+        (lambda: PredictorCorrector(n_corrector=-1), "n_corrector"),
+        (lambda: DDIM(eta=2.0), "eta"),
+        (lambda: DDIM(clip_x0=-1.0), "clip_x0"),
+        (lambda: EDMHeun(s_churn=-1.0), "s_churn"),
+        (lambda: EDMHeun(s_tmin=2.0, s_tmax=1.0), "s_tmax"),
+        (lambda: EDMHeun(s_noise=float("nan")), "s_noise"),
+    ],
+)
 def test_bad_input_raises(call, message):
     with pytest.raises(ValueError, match=message):
         call()
@@ -189,4 +247,6 @@ def test_generator_policy_of_sample_and_of_the_per_step_kernels(gaussian):
         with pytest.raises(ValueError, match="generator must be a torch.Generator, an int seed or None"):
             sample(gaussian.eps_model(process), process, info.factory(), ts, x_T, bad)
     with pytest.raises(ValueError, match="would repeat the same noise"):
-        info.factory().step(gaussian.eps_model(process), process, SamplerState(x_T, 0, 3), float(ts[0]), float(ts[1]), 9)
+        info.factory().step(
+            gaussian.eps_model(process), process, SamplerState(x_T, 0, 3), float(ts[0]), float(ts[1]), 9
+        )

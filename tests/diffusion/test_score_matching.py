@@ -10,8 +10,13 @@ import pytest
 import torch
 from torch import nn
 
-from saddle.diffusion import (GaussianMixture, denoising_score_matching_loss, hyvarinen_loss,
-                              sliced_score_matching_loss, tweedie_denoise)
+from saddle.diffusion import (
+    GaussianMixture,
+    denoising_score_matching_loss,
+    hyvarinen_loss,
+    sliced_score_matching_loss,
+    tweedie_denoise,
+)
 
 D, S = 3, 1.5  # data N(0, S² I_D)
 
@@ -38,8 +43,12 @@ def test_hyvarinen_at_true_score_is_minus_d_over_2s2():
 @pytest.mark.parametrize("projection", ["rademacher", "gaussian"])
 @pytest.mark.parametrize("variance_reduced", [False, True])
 def test_sliced_at_true_score_is_minus_d_over_2s2(projection, variance_reduced):
-    vals = [sliced_score_matching_loss(_true_score, _gaussian(2000, k), 2, projection, variance_reduced,
-                                       torch.Generator().manual_seed(100 + k)).item() for k in range(20)]
+    vals = [
+        sliced_score_matching_loss(
+            _true_score, _gaussian(2000, k), 2, projection, variance_reduced, torch.Generator().manual_seed(100 + k)
+        ).item()
+        for k in range(20)
+    ]
     mean, se = _mc(vals)
     assert abs(mean + D / (2 * S**2)) < 5 * se
 
@@ -49,8 +58,10 @@ def test_dsm_at_true_noised_score_matches_closed_form():
     # −x̃/(s²+σ²) + z/σ = (s² z − σ x)/(σ(s²+σ²)) has E‖·‖² = d(s⁴ + σ²s²)/(σ²(s²+σ²)²) = d s²/(σ²(s²+σ²)).
     sigma = 0.7
     score = lambda xt: -xt / (S**2 + sigma**2)  # noqa: E731
-    vals = [float(denoising_score_matching_loss(score, _gaussian(2000, k), sigma, torch.Generator().manual_seed(50 + k)))
-            for k in range(20)]
+    vals = [
+        float(denoising_score_matching_loss(score, _gaussian(2000, k), sigma, torch.Generator().manual_seed(50 + k)))
+        for k in range(20)
+    ]
     mean, se = _mc(vals)
     expected = D * S**2 / (sigma**2 * (S**2 + sigma**2))
     assert abs(mean - expected) < 5 * se
@@ -78,8 +89,10 @@ def test_sliced_is_unbiased_for_hyvarinen_on_a_network():
     net = nn.Sequential(nn.Linear(D, 16), nn.Tanh(), nn.Linear(16, D)).double()
     x = _gaussian(50, 2)
     exact = hyvarinen_loss(net, x).item()
-    vals = [sliced_score_matching_loss(net, x, 1, "gaussian", False, torch.Generator().manual_seed(k)).item()
-            for k in range(400)]
+    vals = [
+        sliced_score_matching_loss(net, x, 1, "gaussian", False, torch.Generator().manual_seed(k)).item()
+        for k in range(400)
+    ]
     mean, se = _mc(vals)
     assert abs(mean - exact) < 5 * se
 
@@ -87,8 +100,11 @@ def test_sliced_is_unbiased_for_hyvarinen_on_a_network():
 def test_losses_are_differentiable_in_parameters():
     net = nn.Sequential(nn.Linear(D, 8), nn.Tanh(), nn.Linear(8, D)).double()
     x = _gaussian(16, 0)
-    for loss in (hyvarinen_loss(net, x), sliced_score_matching_loss(net, x, generator=torch.Generator()),
-                 denoising_score_matching_loss(net, x, 0.5, torch.Generator())):
+    for loss in (
+        hyvarinen_loss(net, x),
+        sliced_score_matching_loss(net, x, generator=torch.Generator()),
+        denoising_score_matching_loss(net, x, 0.5, torch.Generator()),
+    ):
         grads = torch.autograd.grad(loss, list(net.parameters()))
         assert all(torch.isfinite(g).all() for g in grads) and any(g.abs().sum() > 0 for g in grads)
 
@@ -102,8 +118,9 @@ def test_tweedie_on_gaussian_shrinks_by_s2_over_s2_plus_sigma2():
 
 def test_tweedie_is_the_conditional_mean_orthogonality():
     # E[X | X_σ] is characterised by E[(X − Tweedie(X_σ)) h(X_σ)] = 0 for all h; check h = 1, x, x³ on a mixture.
-    mix = GaussianMixture(torch.tensor([[-2.0, 0.0], [1.0, 1.0]], dtype=torch.float64), 0.4,
-                          torch.tensor([0.3, 0.7], dtype=torch.float64))
+    mix = GaussianMixture(
+        torch.tensor([[-2.0, 0.0], [1.0, 1.0]], dtype=torch.float64), 0.4, torch.tensor([0.3, 0.7], dtype=torch.float64)
+    )
     sigma, g = 1.3, torch.Generator().manual_seed(4)
     x = mix.sample(200_000, g)
     xs = x + sigma * torch.randn(x.shape, generator=g, dtype=x.dtype)
@@ -131,16 +148,22 @@ def test_mixture_log_prob_against_direct_formula():
     assert torch.allclose(mix.log_prob(x, a, s), torch.from_numpy(np.log(ref)), atol=1e-10)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: denoising_score_matching_loss(_true_score, torch.zeros(4, D), 0.0), "sigma must be a finite number > 0, got 0.0"),
-    (lambda: sliced_score_matching_loss(_true_score, torch.zeros(4, D), n_projections=0), "n_projections"),
-    (lambda: sliced_score_matching_loss(_true_score, torch.zeros(4, D), projection="uniform"), "projection"),
-    (lambda: hyvarinen_loss(_true_score, torch.zeros(4)), "shape"),
-    (lambda: GaussianMixture(torch.zeros(2, 2), -1.0), "std"),
-    (lambda: tweedie_denoise(torch.zeros(4, D), torch.zeros(4, D), 1.0, alpha=0.0), "alpha"),
-    (lambda: tweedie_denoise(torch.zeros(4, D), torch.zeros(4, D), torch.tensor([1.0, -1.0, 1.0, 1.0])), "sigma"),
-    (lambda: GaussianMixture(torch.zeros(2, 2), 1.0, torch.tensor([0.5, 0.6])), "weights"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: denoising_score_matching_loss(_true_score, torch.zeros(4, D), 0.0),
+            "sigma must be a finite number > 0, got 0.0",
+        ),
+        (lambda: sliced_score_matching_loss(_true_score, torch.zeros(4, D), n_projections=0), "n_projections"),
+        (lambda: sliced_score_matching_loss(_true_score, torch.zeros(4, D), projection="uniform"), "projection"),
+        (lambda: hyvarinen_loss(_true_score, torch.zeros(4)), "shape"),
+        (lambda: GaussianMixture(torch.zeros(2, 2), -1.0), "std"),
+        (lambda: tweedie_denoise(torch.zeros(4, D), torch.zeros(4, D), 1.0, alpha=0.0), "alpha"),
+        (lambda: tweedie_denoise(torch.zeros(4, D), torch.zeros(4, D), torch.tensor([1.0, -1.0, 1.0, 1.0])), "sigma"),
+        (lambda: GaussianMixture(torch.zeros(2, 2), 1.0, torch.tensor([0.5, 0.6])), "weights"),
+    ],
+)
 def test_bad_input_raises(call, message):
     with pytest.raises(ValueError, match=message):
         call()

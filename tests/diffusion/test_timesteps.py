@@ -56,15 +56,18 @@ def test_karras_grid_on_ddpm_is_integer_strictly_decreasing_and_ends_at_the_data
     assert torch.equal(sched.time_at(sig), ts[:-1])
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: uniform_timesteps(DDPMSchedule(), 0), "n_steps"),
-    (lambda: uniform_timesteps(DDPMSchedule(), 2000), "n_steps"),
-    (lambda: uniform_timesteps(DDPMSchedule(), 10, "cosine"), "spacing"),
-    (lambda: uniform_timesteps(DDPMSchedule(), 10, "leading", -1), "steps_offset"),
-    (lambda: uniform_timesteps(DDPMSchedule(), 10, final_time=5000), "final_time"),
-    (lambda: karras_timesteps(VPSDE(), 10, rho=0.0), "rho"),
-    (lambda: karras_timesteps(DDPMSchedule(), 1001), "n_steps"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: uniform_timesteps(DDPMSchedule(), 0), "n_steps"),
+        (lambda: uniform_timesteps(DDPMSchedule(), 2000), "n_steps"),
+        (lambda: uniform_timesteps(DDPMSchedule(), 10, "cosine"), "spacing"),
+        (lambda: uniform_timesteps(DDPMSchedule(), 10, "leading", -1), "steps_offset"),
+        (lambda: uniform_timesteps(DDPMSchedule(), 10, final_time=5000), "final_time"),
+        (lambda: karras_timesteps(VPSDE(), 10, rho=0.0), "rho"),
+        (lambda: karras_timesteps(DDPMSchedule(), 1001), "n_steps"),
+    ],
+)
 def test_bad_input_raises(call, message):
     with pytest.raises(ValueError, match=message):
         call()

@@ -33,8 +33,9 @@ def test_linear_attack_closed_form_and_sparse_robustness(run_experiment_explicit
 
 
 def test_fgsm_vs_pgd_claims(run_experiment_explicit_rng):
-    m = run_experiment_explicit_rng("fgsm_vs_pgd", epochs=4, n_test=60, eps=(0.0, 0.15), pgd_steps=5,
-                                    apgd_steps=5, margin_steps=3, margin_targets=2)
+    m = run_experiment_explicit_rng(
+        "fgsm_vs_pgd", epochs=4, n_test=60, eps=(0.0, 0.15), pgd_steps=5, apgd_steps=5, margin_steps=3, margin_targets=2
+    )
     assert m["fgsm_equals_one_pgd_step"] and m["fgsm_vs_pgd_step_max_abs_diff"] == 0.0
     assert m["equal_to_clean_at_eps0"]
     assert m["pgd_not_weaker_than_fgsm"] and m["apgd_not_weaker_than_pgd"] and m["margin_not_weaker_than_pgd"]
@@ -44,5 +45,7 @@ def test_fgsm_vs_pgd_claims(run_experiment_explicit_rng):
 def test_ce_vs_margin_claims(run_experiment_explicit_rng):
     m = run_experiment_explicit_rng("ce_vs_margin", epochs=4, n_test=60, eps=(0.1,), steps=5)
     assert m["seed003_ce_prefers_non_adversarial"]
-    assert m["seed003_ce_A"] == pytest.approx(1.3470736, abs=1e-6) and m["seed003_ce_B"] == pytest.approx(0.7133499, abs=1e-6)
+    assert m["seed003_ce_A"] == pytest.approx(1.3470736, abs=1e-6) and m["seed003_ce_B"] == pytest.approx(
+        0.7133499, abs=1e-6
+    )
     assert m["margin_not_weaker_than_ce"]

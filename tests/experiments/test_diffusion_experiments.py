@@ -1,10 +1,6 @@
 """The four diffusion experiments run at (or below) quick size and show their claimed outcome."""
 
-import pytest
-
 from saddle.diffusion import SAMPLERS
-
-
 
 
 def test_tweedie_one_step_averages_progressive_does_not(run_experiment):

@@ -6,15 +6,16 @@ import pytest
 
 
 def test_gan_mixtures_tiny(run_experiment):
-    m = run_experiment("gan_mixtures", methods=["adam", "mixed_langevin"], datasets=["25gaussians"], steps=10,
-                       n_eval=400, n_w2=100)
+    m = run_experiment(
+        "gan_mixtures", methods=["adam", "mixed_langevin"], datasets=["25gaussians"], steps=10, n_eval=400, n_w2=100
+    )
     grid = m["25gaussians"]
     assert grid["real_data"]["modes"] == 25
     assert abs(grid["real_data"]["hq"] - (1 - math.exp(-4.5))) < 4 * math.sqrt(0.011 * 0.989 / 400)
     for name in ("adam", "mixed_langevin"):
         assert 0 <= grid[name]["modes"] <= 25 and 0 <= grid[name]["hq"] <= 1 and grid[name]["w2"] > 0
     assert grid["best_method"] in ("adam", "mixed_langevin")
-    assert math.isnan(m["adam_minus_sgd_modes_25"])          # sim_gda was not run: the comparison is not made up
+    assert math.isnan(m["adam_minus_sgd_modes_25"])  # sim_gda was not run: the comparison is not made up
 
 
 def test_wgan_lipschitz_tiny(run_experiment):
@@ -35,12 +36,12 @@ def test_mode_collapse_tiny(run_experiment):
 def test_gan_digits_tiny(run_experiment):
     m = run_experiment("gan_digits", steps=4, classifier_epochs=2, n_samples=100)
     assert 0.5 < m["classifier_test_accuracy"] <= 1
-    assert m["real_test"]["label_entropy"] > 2.0                 # real digits: all ten classes (log 10 = 2.30)
+    assert m["real_test"]["label_entropy"] > 2.0  # real digits: all ten classes (log 10 = 2.30)
     assert abs(sum(m["generated"]["class_histogram"]) - 1) < 1e-9
 
 
 def test_dirac_gan_regularised_variants(run_experiment):
     m = run_experiment("dirac_gan", steps=100, n_h=4, reg_steps=400)
-    assert m["r1"]["final_norm"] < 1e-6                          # rate 1 − hγ/2 = 0.95 per step
-    assert m["unregularised"]["final_norm"] > math.hypot(1, 1)   # spirals out
-    assert m["wgan_gp"]["final_norm"] == pytest.approx(2.0, abs=0.05)   # stalls at (2λ, 0), not at the equilibrium
+    assert m["r1"]["final_norm"] < 1e-6  # rate 1 − hγ/2 = 0.95 per step
+    assert m["unregularised"]["final_norm"] > math.hypot(1, 1)  # spirals out
+    assert m["wgan_gp"]["final_norm"] == pytest.approx(2.0, abs=0.05)  # stalls at (2λ, 0), not at the equilibrium

@@ -12,7 +12,9 @@ def test_robust_rl_quick_metrics_are_consistent(run_experiment):
     assert m["mass_changes_dynamics"] is True
     for agent in ("ddpg", "nr_extra_adam", "mixedne_ld"):
         a = m[agent]
-        assert len(a["clean_return_seeds"]) == 2 and np.mean(a["clean_return_seeds"]) == pytest.approx(a["clean_return"])
+        assert len(a["clean_return_seeds"]) == 2 and np.mean(a["clean_return_seeds"]) == pytest.approx(
+            a["clean_return"]
+        )
         lo, hi = a["clean_return_ci"]
         assert lo <= a["clean_return"] <= hi
         # the clean point is shared by the random-action and mass sweeps (mass 1, probability 0)
@@ -25,8 +27,12 @@ def test_robust_rl_quick_metrics_are_consistent(run_experiment):
 
 def test_robust_rl_config_rejects_bad_values():
     exp = registry()["robust_rl"]
-    for key, value, message in [("agents", "nr_gda", "must include 'ddpg'"), ("agents", "ddpg,sac", "'sac'"),
-                                ("seeds", "0", "at least 2 seeds"), ("masses", "0.5,2.0", "must contain 1.0"),
-                                ("episodes", "0", "episodes must be finite and > 0")]:
+    for key, value, message in [
+        ("agents", "nr_gda", "must include 'ddpg'"),
+        ("agents", "ddpg,sac", "'sac'"),
+        ("seeds", "0", "at least 2 seeds"),
+        ("masses", "0.5,2.0", "must contain 1.0"),
+        ("episodes", "0", "episodes must be finite and > 0"),
+    ]:
         with pytest.raises(ValueError, match=message):
             exp.make_config(overrides={key: value})

@@ -27,8 +27,17 @@ def test_lazy_training_experiment_small(run_experiment_explicit_rng):
 
 
 def test_lipschitz_experiment_claims_hold_at_small_size(run_experiment_explicit_rng):
-    m = run_experiment_explicit_rng("lipschitz", n_nets=2, ascent_starts=8, ascent_steps=10, hidden=8, epochs=2,
-                                    n_test=100, eps=(0.0, 0.5), attack_steps=5)
+    m = run_experiment_explicit_rng(
+        "lipschitz",
+        n_nets=2,
+        ascent_starts=8,
+        ascent_steps=10,
+        hidden=8,
+        epochs=2,
+        n_test=100,
+        eps=(0.0, 0.5),
+        attack_steps=5,
+    )
     assert all(m["claims"].values()), m["claims"]
 
 
@@ -71,8 +80,16 @@ def test_mup_transfer_experiment_small(run_experiment_explicit_rng):
 
 
 def test_ntk_experiment_claims_hold_at_small_size(run_experiment_explicit_rng):
-    m = run_experiment_explicit_rng("ntk", widths=(16, 256, 4096), n_points=8, seeds_per_width=2, depths=(2, 3),
-                                    depth_width=32, depth_points=8, seeds_per_depth=1)
+    m = run_experiment_explicit_rng(
+        "ntk",
+        widths=(16, 256, 4096),
+        n_points=8,
+        seeds_per_width=2,
+        depths=(2, 3),
+        depth_width=32,
+        depth_points=8,
+        seeds_per_depth=1,
+    )
     assert all(m["claims"].values()), m
 
 
@@ -84,24 +101,27 @@ def test_eigen_nas_experiment_runs_and_reports_consistent_metrics(run_experiment
     assert all(s > 0 for s in scores)
 
 
-@pytest.mark.parametrize("name, override, message", [
-    ("init_table", {"depth": "1"}, "depth must be >= 2"),
-    ("init_table", {"beta_c": "-1"}, "beta_c must be finite and > 0"),
-    ("lazy_training", {"widths": "16"}, "at least two widths"),
-    ("lazy_training", {"n_points": "5000"}, "n_points must be <= 1437"),
-    ("lazy_training", {"step_size": "0"}, "step_size must be finite and > 0"),
-    ("perturbation_stability", {"depths": "1,4"}, "depths must be >= 2"),
-    ("perturbation_stability", {"inits": "he,bogus"}, "inits must be one of"),
-    ("perturbation_stability", {"eps": "-0.5"}, "eps must be finite and > 0"),
-    ("perturbation_stability", {"widths": "16"}, "at least two widths"),
-    ("perturbation_stability", {"momentum": "1.0"}, "momentum must be in"),
-    ("perturbation_stability", {"seeds": "1"}, "seeds must be >= 2"),
-    ("perturbation_stability", {"width_depths": "1,2"}, "width_depths must be >= 2"),
-    ("mup_transfer", {"depth": "1"}, "depth must be >= 2"),
-    ("mup_transfer", {"log2_lrs": "0,1"}, "at least three learning rates"),
-    ("mup_transfer", {"steps": "0"}, "steps must be finite and > 0"),
-    ("linear_attack", {"ridge": "0"}, "ridge must be > 0"),
-])
+@pytest.mark.parametrize(
+    "name, override, message",
+    [
+        ("init_table", {"depth": "1"}, "depth must be >= 2"),
+        ("init_table", {"beta_c": "-1"}, "beta_c must be finite and > 0"),
+        ("lazy_training", {"widths": "16"}, "at least two widths"),
+        ("lazy_training", {"n_points": "5000"}, "n_points must be <= 1437"),
+        ("lazy_training", {"step_size": "0"}, "step_size must be finite and > 0"),
+        ("perturbation_stability", {"depths": "1,4"}, "depths must be >= 2"),
+        ("perturbation_stability", {"inits": "he,bogus"}, "inits must be one of"),
+        ("perturbation_stability", {"eps": "-0.5"}, "eps must be finite and > 0"),
+        ("perturbation_stability", {"widths": "16"}, "at least two widths"),
+        ("perturbation_stability", {"momentum": "1.0"}, "momentum must be in"),
+        ("perturbation_stability", {"seeds": "1"}, "seeds must be >= 2"),
+        ("perturbation_stability", {"width_depths": "1,2"}, "width_depths must be >= 2"),
+        ("mup_transfer", {"depth": "1"}, "depth must be >= 2"),
+        ("mup_transfer", {"log2_lrs": "0,1"}, "at least three learning rates"),
+        ("mup_transfer", {"steps": "0"}, "steps must be finite and > 0"),
+        ("linear_attack", {"ridge": "0"}, "ridge must be > 0"),
+    ],
+)
 def test_experiments_reject_bad_config(name, override, message):
     with pytest.raises(ValueError, match=message):
         registry()[name].make_config(overrides=override)

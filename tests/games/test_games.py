@@ -5,19 +5,45 @@ import math
 import pytest
 import torch
 
-from saddle.games import (AlmostBilinear, Bilinear, DiracGAN, Forsaken, MatrixGame, MixedExtension, MonkeySaddle,
-                          QuadraticGame,
-                          TrapGame, WeirdSaddle, autograd_field, bilinear_game, random_matrix_game,
-                          rock_paper_scissors, strongly_monotone_game, weak_mvi_game)
+from saddle.games import (
+    AlmostBilinear,
+    Bilinear,
+    DiracGAN,
+    Forsaken,
+    MatrixGame,
+    MixedExtension,
+    MonkeySaddle,
+    QuadraticGame,
+    TrapGame,
+    WeirdSaddle,
+    autograd_field,
+    bilinear_game,
+    random_matrix_game,
+    rock_paper_scissors,
+    strongly_monotone_game,
+    weak_mvi_game,
+)
 
 
 def _games():
     g = torch.Generator().manual_seed(0)
     return [
-        Bilinear(), Bilinear(torch.randn(3, 2, generator=g, dtype=torch.float64)), QuadraticGame.saddle(),
-        MonkeySaddle(), WeirdSaddle(), AlmostBilinear(0.3), Forsaken(), Forsaken(0.45, box=1.5), DiracGAN(),
-        TrapGame(), rock_paper_scissors(), random_matrix_game(4, 3, g), strongly_monotone_game(3, 0.2, 2.0, g),
-        bilinear_game(3, 0.5, 2.0, g), weak_mvi_game(2, -0.3, 1.5, g), MixedExtension(TrapGame(), 5),
+        Bilinear(),
+        Bilinear(torch.randn(3, 2, generator=g, dtype=torch.float64)),
+        QuadraticGame.saddle(),
+        MonkeySaddle(),
+        WeirdSaddle(),
+        AlmostBilinear(0.3),
+        Forsaken(),
+        Forsaken(0.45, box=1.5),
+        DiracGAN(),
+        TrapGame(),
+        rock_paper_scissors(),
+        random_matrix_game(4, 3, g),
+        strongly_monotone_game(3, 0.2, 2.0, g),
+        bilinear_game(3, 0.5, 2.0, g),
+        weak_mvi_game(2, -0.3, 1.5, g),
+        MixedExtension(TrapGame(), 5),
         MixedExtension(Forsaken(), 4),
     ]
 
@@ -44,7 +70,7 @@ def test_weird_saddle_and_trap_are_the_same_function(gen):
 
 def test_forsaken_critical_point_matches_pethick_et_al():
     # Pethick et al. (ICLR 2022) Forsaken.nb: argmin ‖F‖² on the box for c = 0.45 is x* = 0.0780266687384600...
-    (x, y), = Forsaken(0.45).critical_points()
+    ((x, y),) = Forsaken(0.45).critical_points()
     assert abs(x.item() - 0.07802666873846008) < 1e-12
     assert abs(-x.item() + (y / 2 - 2 * y**3 + y**5).item()) < 1e-12
 
@@ -109,8 +135,14 @@ def test_trap_exploitability_matches_brute_force(gen):
 def test_mixed_extension_payoff_is_the_pair_average(gen):
     trap, n = TrapGame(), 6
     x, w = torch.randn(2, 3, n, generator=gen, dtype=torch.float64)
-    brute = torch.stack([torch.stack([trap.phi(x[b, i].reshape(1, 1), w[b, j].reshape(1, 1)) for i in range(n)
-                                      for j in range(n)]).mean() for b in range(3)])
+    brute = torch.stack(
+        [
+            torch.stack(
+                [trap.phi(x[b, i].reshape(1, 1), w[b, j].reshape(1, 1)) for i in range(n) for j in range(n)]
+            ).mean()
+            for b in range(3)
+        ]
+    )
     torch.testing.assert_close(MixedExtension(trap, n).phi(x, w), brute)
     assert MixedExtension(trap, n).project([3 * x, w])[0].abs().max() <= 2  # the box applies to every particle
 
@@ -120,25 +152,36 @@ def test_trap_discretisation_matches_lp_value():
     assert game.A.shape == (21, 21) and abs(game.nash().value) < 1e-9  # (0, 0) is on the grid and is an NE
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda: Bilinear(torch.ones(3)), "A must be a non-empty matrix"),
-    (lambda: Bilinear(torch.tensor([[math.nan]])), "A contains NaN or inf"),
-    (lambda: QuadraticGame(torch.tensor([[1.0, 2.0], [0.0, 1.0]]), torch.eye(2), torch.eye(2)), "A must be symmetric"),
-    (lambda: QuadraticGame(torch.eye(2), torch.eye(3), torch.eye(2)), "need A (m, m)"),
-    (lambda: strongly_monotone_game(2, 3.0, 1.0), "need 0 < mu <= L"),
-    (lambda: strongly_monotone_game(0, 0.1, 1.0), "dimension d must be"),
-    (lambda: bilinear_game(2, 0.0, 1.0), "sigma_min"),
-    (lambda: weak_mvi_game(2, -2.0, 1.0), "|rho| * L <= 1"),
-    (lambda: AlmostBilinear(-1.0), "eps must be a finite number >= 0, got -1.0"),
-    (lambda: Forsaken(box=-1.0), "box must be a finite number > 0, got -1.0"),
-    (lambda: WeirdSaddle(hyperbola_t=(0.0,)), "hyperbola_t entry must be a finite number > 0, got 0.0"),
-    (lambda: MatrixGame(torch.tensor([[math.inf]])), "payoff matrix contains NaN or inf"),
-    (lambda: random_matrix_game(0, 2), "n must be an integer >= 1, got 0"),
-    (lambda: TrapGame().discretise(1), "grid size n must be an integer >= 2, got 1"),
-    (lambda: MixedExtension(TrapGame(), 0), "n_particles must be an integer >= 1"),
-    (lambda: MixedExtension(rock_paper_scissors(), 3), "only box constraints"),
-    (lambda: Bilinear().check_params([torch.zeros(2, 2), torch.zeros(2, 1)]), "player 0 of Bilinear has dimension 1"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: Bilinear(torch.ones(3)), "A must be a non-empty matrix"),
+        (lambda: Bilinear(torch.tensor([[math.nan]])), "A contains NaN or inf"),
+        (
+            lambda: QuadraticGame(torch.tensor([[1.0, 2.0], [0.0, 1.0]]), torch.eye(2), torch.eye(2)),
+            "A must be symmetric",
+        ),
+        (lambda: QuadraticGame(torch.eye(2), torch.eye(3), torch.eye(2)), "need A (m, m)"),
+        (lambda: strongly_monotone_game(2, 3.0, 1.0), "need 0 < mu <= L"),
+        (lambda: strongly_monotone_game(0, 0.1, 1.0), "dimension d must be"),
+        (lambda: bilinear_game(2, 0.0, 1.0), "sigma_min"),
+        (lambda: weak_mvi_game(2, -2.0, 1.0), "|rho| * L <= 1"),
+        (lambda: AlmostBilinear(-1.0), "eps must be a finite number >= 0, got -1.0"),
+        (lambda: Forsaken(box=-1.0), "box must be a finite number > 0, got -1.0"),
+        (lambda: WeirdSaddle(hyperbola_t=(0.0,)), "hyperbola_t entry must be a finite number > 0, got 0.0"),
+        (lambda: MatrixGame(torch.tensor([[math.inf]])), "payoff matrix contains NaN or inf"),
+        (lambda: random_matrix_game(0, 2), "n must be an integer >= 1, got 0"),
+        (lambda: TrapGame().discretise(1), "grid size n must be an integer >= 2, got 1"),
+        (lambda: MixedExtension(TrapGame(), 0), "n_particles must be an integer >= 1"),
+        (lambda: MixedExtension(rock_paper_scissors(), 3), "only box constraints"),
+        (
+            lambda: Bilinear().check_params([torch.zeros(2, 2), torch.zeros(2, 1)]),
+            "player 0 of Bilinear has dimension 1",
+        ),
+    ],
+)
 def test_bad_input_raises(make, message):
-    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)").replace("|", r"\|").replace("*", r"\*")):
+    with pytest.raises(
+        ValueError, match=message.replace("(", r"\(").replace(")", r"\)").replace("|", r"\|").replace("*", r"\*")
+    ):
         make()

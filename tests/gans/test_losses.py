@@ -14,10 +14,13 @@ def jsd(p, q):
     return 0.5 * kl(p, m) + 0.5 * kl(q, m)
 
 
-@pytest.mark.parametrize("p,q", [
-    ([0.5, 0.25, 0.25], [0.25, 0.25, 0.5]),
-    ([0.125, 0.375, 0.25, 0.25], [0.5, 0.25, 0.125, 0.125]),
-])
+@pytest.mark.parametrize(
+    "p,q",
+    [
+        ([0.5, 0.25, 0.25], [0.25, 0.25, 0.5]),
+        ([0.125, 0.375, 0.25, 0.25], [0.5, 0.25, 0.125, 0.125]),
+    ],
+)
 def test_optimal_discriminator_value_is_minus_log4_plus_2_jsd(p, q):
     """Goodfellow et al. 2014, Thm 1: with D*(x) = p(x)/(p(x) + q(x)), V(D*, G) = −log 4 + 2 JSD(p ‖ q).
 

@@ -4,9 +4,20 @@ import pytest
 import torch
 from torch import nn
 
-from saddle.gans import (ConvCritic8x8, ConvGenerator8x8, GANGame, GANTrainer, MLPCritic, MLPGenerator,
-                         gradient_penalty, input_gradient_norms, interpolates, r1_penalty, r2_penalty,
-                         spectral_normalize)
+from saddle.gans import (
+    ConvCritic8x8,
+    ConvGenerator8x8,
+    GANGame,
+    GANTrainer,
+    MLPCritic,
+    MLPGenerator,
+    gradient_penalty,
+    input_gradient_norms,
+    interpolates,
+    r1_penalty,
+    r2_penalty,
+    spectral_normalize,
+)
 from saddle.models import reinitialize_
 from saddle.optim import SimultaneousAdam, SimultaneousGDA
 
@@ -21,15 +32,18 @@ def linear_critic(w):
 
 def test_gradient_penalty_is_zero_for_a_unit_norm_linear_critic():
     g = torch.Generator().manual_seed(0)
-    critic = linear_critic([0.6, -0.8])                       # ‖w‖ = 1: exactly 1-Lipschitz
-    real, fake = torch.randn(64, 2, generator=g, dtype=torch.float64), torch.randn(64, 2, generator=g, dtype=torch.float64)
+    critic = linear_critic([0.6, -0.8])  # ‖w‖ = 1: exactly 1-Lipschitz
+    real, fake = (
+        torch.randn(64, 2, generator=g, dtype=torch.float64),
+        torch.randn(64, 2, generator=g, dtype=torch.float64),
+    )
     assert float(gradient_penalty(critic, real, fake, g).detach()) == pytest.approx(0.0, abs=1e-24)
 
 
 def test_penalties_of_a_linear_critic_in_closed_form():
     """d(x) = ⟨w, x⟩ + b: ∇d = w everywhere, so GP = (‖w‖ − 1)², R1 = R2 = ‖w‖²."""
     g = torch.Generator().manual_seed(1)
-    critic = linear_critic([1.5, 2.0])                        # ‖w‖ = 2.5
+    critic = linear_critic([1.5, 2.0])  # ‖w‖ = 2.5
     x, y = torch.randn(32, 2, generator=g, dtype=torch.float64), torch.randn(32, 2, generator=g, dtype=torch.float64)
     assert float(gradient_penalty(critic, x, y, g)) == pytest.approx(1.5**2, rel=1e-12)
     assert float(r1_penalty(critic, x)) == pytest.approx(6.25, rel=1e-12)
@@ -44,8 +58,8 @@ def test_penalty_trains_the_critic_and_interpolates_lie_on_segments():
     # ∂/∂w (‖w‖ − 1)² = 2(‖w‖ − 1) w/‖w‖
     torch.testing.assert_close(grad_w, 2 * 1.5 * critic.weight.detach() / 2.5)
     h = interpolates(x, y, torch.Generator().manual_seed(3))
-    t = ((h - y) / (x - y))
-    torch.testing.assert_close(t[:, 0], t[:, 1])              # the same t for both coordinates of a sample
+    t = (h - y) / (x - y)
+    torch.testing.assert_close(t[:, 0], t[:, 1])  # the same t for both coordinates of a sample
     assert bool(((t[:, 0] >= 0) & (t[:, 0] <= 1)).all())
 
 
@@ -64,7 +78,7 @@ def test_spectral_normalisation_gives_unit_spectral_norm_after_power_iteration()
     spectral_normalize(critic)
     critic.train()
     x = torch.randn(8, 2, generator=g)
-    for _ in range(50):                                       # each forward in train mode runs one power iteration
+    for _ in range(50):  # each forward in train mode runs one power iteration
         critic(x)
     critic.eval()
     for layer in critic.net:
@@ -89,19 +103,29 @@ def test_conv_spectral_normalisation_normalises_the_reshaped_kernel(seed):
 
 
 @pytest.mark.parametrize("mode", ["simultaneous", "alternating"])
-@pytest.mark.parametrize("method", [lambda p: SimultaneousGDA(0.5, projection=p),
-                                    lambda p: SimultaneousAdam(0.05, projection=p)])
+@pytest.mark.parametrize(
+    "method", [lambda p: SimultaneousGDA(0.5, projection=p), lambda p: SimultaneousAdam(0.05, projection=p)]
+)
 def test_weight_clipping_keeps_every_critic_weight_in_the_box(mode, method):
     g = torch.Generator().manual_seed(0)
     gen, critic = reinitialize_(MLPGenerator(2, 2, (16,)), g), reinitialize_(MLPCritic(2, (16,)), g)
-    trainer = GANTrainer(GANGame(gen, critic, "wasserstein"), method,
-                         lambda n, r: torch.randn(n, 2, generator=r) * 3, lambda n, r: torch.randn(n, 2, generator=r),
-                         batch_size=32, mode=mode, n_critic=3, clip=0.01, lr_critic=1.0, rng=g)
+    trainer = GANTrainer(
+        GANGame(gen, critic, "wasserstein"),
+        method,
+        lambda n, r: torch.randn(n, 2, generator=r) * 3,
+        lambda n, r: torch.randn(n, 2, generator=r),
+        batch_size=32,
+        mode=mode,
+        n_critic=3,
+        clip=0.01,
+        lr_critic=1.0,
+        rng=g,
+    )
     gen_before = [p.detach().clone() for p in gen.parameters()]
     for _ in range(5):
         trainer.step()
         assert all(float(p.detach().abs().max()) <= 0.01 + 1e-7 for p in critic.parameters())
-    assert any(not torch.equal(a, b) for a, b in zip(gen_before, gen.parameters()))   # the generator is not clipped
+    assert any(not torch.equal(a, b) for a, b in zip(gen_before, gen.parameters()))  # the generator is not clipped
     assert max(float(p.abs().max()) for p in gen.parameters()) > 0.01
 
 

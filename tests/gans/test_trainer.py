@@ -6,8 +6,16 @@ import math
 import pytest
 import torch
 
-from saddle.gans import (DiracCritic, DiracGenerator, GANGame, GANTrainer, MLPCritic, MLPGenerator, ParticleCritic,
-                         ParticleGenerator)
+from saddle.gans import (
+    DiracCritic,
+    DiracGenerator,
+    GANGame,
+    GANTrainer,
+    MLPCritic,
+    MLPGenerator,
+    ParticleCritic,
+    ParticleGenerator,
+)
 from saddle.models import reinitialize_
 from saddle.optim import ExtraAdam, LangevinGDA, SimultaneousGDA
 
@@ -15,10 +23,24 @@ zeros = lambda n, r: torch.zeros(n, 1, dtype=torch.float64)  # noqa: E731
 
 
 def dirac_trainer(penalty="none", weight=None, mode="simultaneous", h=0.1, noise=0.0, batch=1):
-    game = GANGame(DiracGenerator(1.0), DiracCritic(1.0), "minimax", penalty=penalty, penalty_weight=weight,
-                   instance_noise=noise, rng=torch.Generator().manual_seed(0))
-    return game, GANTrainer(game, lambda p: SimultaneousGDA(h, projection=p), zeros, zeros, batch_size=batch,
-                            mode=mode, rng=torch.Generator().manual_seed(1))
+    game = GANGame(
+        DiracGenerator(1.0),
+        DiracCritic(1.0),
+        "minimax",
+        penalty=penalty,
+        penalty_weight=weight,
+        instance_noise=noise,
+        rng=torch.Generator().manual_seed(0),
+    )
+    return game, GANTrainer(
+        game,
+        lambda p: SimultaneousGDA(h, projection=p),
+        zeros,
+        zeros,
+        batch_size=batch,
+        mode=mode,
+        rng=torch.Generator().manual_seed(1),
+    )
 
 
 def norm(game):
@@ -34,8 +56,8 @@ def test_r1_dirac_gan_converges_where_the_unregularised_one_does_not():
         for _ in range(2000):
             trainer.step()
         runs[name] = norm(game) / start
-    assert runs["sim"] > 1.5           # grows (slower than (1 + h²/4)^{k/2} once far out, where f' < 1/2)
-    assert 0.5 < runs["alt"] < 1.5     # neither converges nor diverges
+    assert runs["sim"] > 1.5  # grows (slower than (1 + h²/4)^{k/2} once far out, where f' < 1/2)
+    assert 0.5 < runs["alt"] < 1.5  # neither converges nor diverges
     assert runs["r1"] < 1e-6
 
 
@@ -61,10 +83,17 @@ def test_trainer_state_dict_resumes_bit_for_bit():
     def make():
         g = torch.Generator().manual_seed(0)
         gen, critic = reinitialize_(MLPGenerator(2, 2, (16,)), g), reinitialize_(MLPCritic(2, (16,)), g)
-        return GANTrainer(GANGame(gen, critic, "wasserstein", penalty="gp", rng=torch.Generator().manual_seed(5)),
-                          lambda p: ExtraAdam(1e-3, projection=p), lambda n, r: torch.randn(n, 2, generator=r) + 2,
-                          lambda n, r: torch.randn(n, 2, generator=r), batch_size=16, n_critic=2, ema_decay=0.9,
-                          lr_critic=2e-3, rng=torch.Generator().manual_seed(7))
+        return GANTrainer(
+            GANGame(gen, critic, "wasserstein", penalty="gp", rng=torch.Generator().manual_seed(5)),
+            lambda p: ExtraAdam(1e-3, projection=p),
+            lambda n, r: torch.randn(n, 2, generator=r) + 2,
+            lambda n, r: torch.randn(n, 2, generator=r),
+            batch_size=16,
+            n_critic=2,
+            ema_decay=0.9,
+            lr_critic=2e-3,
+            rng=torch.Generator().manual_seed(7),
+        )
 
     a = make()
     for _ in range(4):
@@ -80,8 +109,10 @@ def test_trainer_state_dict_resumes_bit_for_bit():
     b.game.rng.set_state(gp_rng)
     for _ in range(4):
         b.step()
-    for p, q in zip(list(a.game.generator.parameters()) + list(a.averaged_generator().parameters()),
-                    list(b.game.generator.parameters()) + list(b.averaged_generator().parameters())):
+    for p, q in zip(
+        list(a.game.generator.parameters()) + list(a.averaged_generator().parameters()),
+        list(b.game.generator.parameters()) + list(b.averaged_generator().parameters()),
+    ):
         assert torch.equal(p, q)
 
 
@@ -95,8 +126,15 @@ def test_particle_ensembles_are_k_independent_networks():
         w0, b0, w1, b1 = gen.net.weights[0][k], gen.net.biases[0][k], gen.net.weights[1][k], gen.net.biases[1][k]
         torch.testing.assert_close(out[i], torch.relu(z[i] @ w0 + b0[0]) @ w1 + b1[0])
     x = torch.randn(5, 2, generator=g)
-    manual = torch.stack([(torch.relu(x @ critic.net.weights[0][k] + critic.net.biases[0][k]) @ critic.net.weights[1][k]
-                           + critic.net.biases[1][k])[:, 0] for k in range(3)]).mean(0)
+    manual = torch.stack(
+        [
+            (
+                torch.relu(x @ critic.net.weights[0][k] + critic.net.biases[0][k]) @ critic.net.weights[1][k]
+                + critic.net.biases[1][k]
+            )[:, 0]
+            for k in range(3)
+        ]
+    ).mean(0)
     torch.testing.assert_close(critic(x), manual)
     with pytest.raises(ValueError, match="multiple"):
         gen(torch.randn(4, 2))
@@ -105,35 +143,50 @@ def test_particle_ensembles_are_k_independent_networks():
 def test_particle_gradient_is_its_own_payoff_and_zero_temperature_langevin_is_gda():
     """GANGame multiplies a K-particle player's loss by K: particle k's gradient is that of its own expected payoff;
     LangevinGDA at T = 0 reproduces SimultaneousGDA (to rounding)."""
+
     def make(method):
         g = torch.Generator().manual_seed(0)
         gen, critic = ParticleGenerator(4, 2, 2, (8,), generator=g), ParticleCritic(2, 2, (8,), generator=g)
-        return GANTrainer(GANGame(gen, critic, "wasserstein"), method, lambda n, r: torch.randn(n, 2, generator=r),
-                          lambda n, r: torch.randn(n, 2, generator=r), batch_size=8, rng=torch.Generator().manual_seed(1))
+        return GANTrainer(
+            GANGame(gen, critic, "wasserstein"),
+            method,
+            lambda n, r: torch.randn(n, 2, generator=r),
+            lambda n, r: torch.randn(n, 2, generator=r),
+            batch_size=8,
+            rng=torch.Generator().manual_seed(1),
+        )
 
     gen_game = make(lambda p: SimultaneousGDA(0.05, projection=p)).game
     real, z = torch.randn(8, 2), torch.randn(8, 2)
     loss_g = gen_game.losses(real, z)[0]
     (grad_w,) = torch.autograd.grad(loss_g, gen_game.generator.net.weights[0])
-    own = -gen_game.critic(gen_game.generator(z)[0::4]).mean()      # particle 0 produced samples 0 and 4
+    own = -gen_game.critic(gen_game.generator(z)[0::4]).mean()  # particle 0 produced samples 0 and 4
     (grad_own,) = torch.autograd.grad(own, gen_game.generator.net.weights[0])
     torch.testing.assert_close(grad_w[0], grad_own[0])
-    a, b = make(lambda p: SimultaneousGDA(0.05, projection=p)), make(
-        lambda p: LangevinGDA(0.05, 0.0, torch.Generator().manual_seed(3), projection=p))
+    a, b = (
+        make(lambda p: SimultaneousGDA(0.05, projection=p)),
+        make(lambda p: LangevinGDA(0.05, 0.0, torch.Generator().manual_seed(3), projection=p)),
+    )
     for _ in range(3):
         a.step()
         b.step()
     for p, q in zip(a.game.generator.parameters(), b.game.generator.parameters()):
-        torch.testing.assert_close(p, q, rtol=1e-6, atol=1e-7)   # x − h g vs fused x + (−h) g: rounding only
+        torch.testing.assert_close(p, q, rtol=1e-6, atol=1e-7)  # x − h g vs fused x + (−h) g: rounding only
 
 
 def test_ema_of_generator_weights_follows_the_recursion():
     """θ̄_1 = θ_1, θ̄_k = β θ̄_{k−1} + (1 − β) θ_k after each generator update (β = 0.5)."""
     g = torch.Generator().manual_seed(0)
     gen, critic = reinitialize_(MLPGenerator(2, 2, (8,)), g), reinitialize_(MLPCritic(2, (8,)), g)
-    trainer = GANTrainer(GANGame(gen, critic), lambda p: SimultaneousGDA(0.1, projection=p),
-                         lambda n, r: torch.randn(n, 2, generator=r), lambda n, r: torch.randn(n, 2, generator=r),
-                         batch_size=8, ema_decay=0.5, rng=g)
+    trainer = GANTrainer(
+        GANGame(gen, critic),
+        lambda p: SimultaneousGDA(0.1, projection=p),
+        lambda n, r: torch.randn(n, 2, generator=r),
+        lambda n, r: torch.randn(n, 2, generator=r),
+        batch_size=8,
+        ema_decay=0.5,
+        rng=g,
+    )
     expected = None
     for _ in range(4):
         trainer.step()
@@ -149,8 +202,13 @@ def test_training_stops_with_a_clear_error_on_nan_data():
 
     g = torch.Generator().manual_seed(0)
     gen, critic = reinitialize_(MLPGenerator(2, 2, (8,)), g), reinitialize_(MLPCritic(2, (8,)), g)
-    trainer = GANTrainer(GANGame(gen, critic), lambda p: SimultaneousGDA(0.1, projection=p),
-                         lambda n, r: torch.full((n, 2), float("nan")), lambda n, r: torch.randn(n, 2, generator=r),
-                         batch_size=8, rng=g)
+    trainer = GANTrainer(
+        GANGame(gen, critic),
+        lambda p: SimultaneousGDA(0.1, projection=p),
+        lambda n, r: torch.full((n, 2), float("nan")),
+        lambda n, r: torch.randn(n, 2, generator=r),
+        batch_size=8,
+        rng=g,
+    )
     with pytest.raises(NonFiniteError, match="loss_d"):
         train_gan(trainer, 3)

@@ -15,8 +15,18 @@ def test_mode_metrics_on_a_constructed_set():
     at distance 0.35 (outside 3σ but nearest to mode 2), 2 on mode 4, 2 at 0.8·c_1 (distance 0.4 from mode 1:
     nearest to it, outside 3σ). Hand values below."""
     c = ring_centers(8, 2.0).double()
-    s = torch.stack([c[0], c[0] + torch.tensor([0.25, 0.0]).double(), c[0] - torch.tensor([0.1, 0.1]).double(),
-                     c[2] + torch.tensor([0.35, 0.0]).double(), c[4], c[4], 0.8 * c[1], 0.8 * c[1]])
+    s = torch.stack(
+        [
+            c[0],
+            c[0] + torch.tensor([0.25, 0.0]).double(),
+            c[0] - torch.tensor([0.1, 0.1]).double(),
+            c[2] + torch.tensor([0.35, 0.0]).double(),
+            c[4],
+            c[4],
+            0.8 * c[1],
+            0.8 * c[1],
+        ]
+    )
     m = mode_coverage(s, c, std=0.1)
     assert m.modes_captured == 2 and m.captured == [True, False, False, False, True, False, False, False]
     assert m.high_quality == pytest.approx(5 / 8)
@@ -73,7 +83,7 @@ def test_classifier_score_of_perfect_and_collapsed_classifiers():
         def forward(self, x):
             return self.logits
 
-    onehot = 50.0 * torch.eye(10)                             # confident, every class once
+    onehot = 50.0 * torch.eye(10)  # confident, every class once
     s = classifier_score(Fixed(onehot), torch.zeros(10, 1, 8, 8))
     assert s["mean_confidence"] == pytest.approx(1.0) and s["confident_fraction"] == 1.0
     assert s["label_entropy"] == pytest.approx(math.log(10), rel=1e-9)

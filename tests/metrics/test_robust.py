@@ -5,8 +5,14 @@ import warnings
 import pytest
 import torch
 
-from saddle.attacks import (AutoProjectedGradientAttack, FastGradientSignAttack, ProjectedGradientAttack,
-                            RandomSearchAttack, ThreatModel, TopClassesTargeted)
+from saddle.attacks import (
+    AutoProjectedGradientAttack,
+    FastGradientSignAttack,
+    ProjectedGradientAttack,
+    RandomSearchAttack,
+    ThreatModel,
+    TopClassesTargeted,
+)
 from saddle.metrics import GradientMaskingWarning, gradient_masking_checks, robust_accuracy
 
 

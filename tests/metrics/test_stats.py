@@ -80,14 +80,17 @@ def test_geometric_mean_matches_scipy_over_axes():
     assert geometric_mean(torch.tensor(a)) == pytest.approx(scipy.stats.gmean(a.ravel()), rel=1e-13)
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: mean_se([]), "must not be empty, got 0"),
-    (lambda: mean_se(np.ones((2, 2))), r"one-dimensional, got shape \(2, 2\)"),
-    (lambda: linear_fit([1.0, 2.0], [1.0]), "same length, got 2 and 1"),
-    (lambda: linear_fit([1.0], [1.0]), "at least 2 points, got 1"),
-    (lambda: linear_fit([1.0, 1.0, 1.0], [1.0, 2.0, 3.0]), "two distinct values"),
-    (lambda: MeanSE(0.0, 1.0, 3).interval(1.5), r"level must be in \(0, 1\), got 1.5"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: mean_se([]), "must not be empty, got 0"),
+        (lambda: mean_se(np.ones((2, 2))), r"one-dimensional, got shape \(2, 2\)"),
+        (lambda: linear_fit([1.0, 2.0], [1.0]), "same length, got 2 and 1"),
+        (lambda: linear_fit([1.0], [1.0]), "at least 2 points, got 1"),
+        (lambda: linear_fit([1.0, 1.0, 1.0], [1.0, 2.0, 3.0]), "two distinct values"),
+        (lambda: MeanSE(0.0, 1.0, 3).interval(1.5), r"level must be in \(0, 1\), got 1.5"),
+    ],
+)
 def test_bad_input_raises_clear_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()

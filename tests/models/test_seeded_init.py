@@ -7,8 +7,14 @@ from torch import nn
 from saddle.models import DigitsCNN, DigitsMLP, build_seeded, reinitialize_
 
 
-@pytest.mark.parametrize("build", [DigitsCNN, DigitsMLP, lambda: nn.Sequential(nn.Conv1d(2, 3, 5), nn.BatchNorm1d(3),
-                                                                               nn.Flatten(), nn.Linear(3, 1, bias=False))])
+@pytest.mark.parametrize(
+    "build",
+    [
+        DigitsCNN,
+        DigitsMLP,
+        lambda: nn.Sequential(nn.Conv1d(2, 3, 5), nn.BatchNorm1d(3), nn.Flatten(), nn.Linear(3, 1, bias=False)),
+    ],
+)
 def test_same_numbers_as_construction_under_the_global_seed(build):
     """With Generator().manual_seed(s) the weights equal torch's own init after torch.manual_seed(s), bit for bit."""
     with torch.random.fork_rng():

@@ -5,8 +5,16 @@ import math
 import pytest
 import torch
 
-from saddle.optim import (AlternatingGDA, CEGPlus, EGPlus, ExtraGradient, OptimisticGDA, ProximalPoint,
-                          ReflectedForwardBackward, SimultaneousGDA)
+from saddle.optim import (
+    AlternatingGDA,
+    CEGPlus,
+    EGPlus,
+    ExtraGradient,
+    OptimisticGDA,
+    ProximalPoint,
+    ReflectedForwardBackward,
+    SimultaneousGDA,
+)
 
 
 def bilinear(p):
@@ -49,8 +57,7 @@ def test_proximal_point_contracts_by_sqrt_one_plus_alpha_squared(alpha):
 @pytest.mark.parametrize("alpha", [1.5, 3.0])
 def test_proximal_point_inner_extragradient_handles_large_steps(alpha):
     # the fixed-point inner loop diverges for alpha * L >= 1; inner EG with s < 1/(1 + alpha) does not
-    r = per_step_ratios(ProximalPoint(alpha, inner_steps=2000, inner_tol=1e-14,
-                                      inner_step_size=0.5 / (1 + alpha)), 5)
+    r = per_step_ratios(ProximalPoint(alpha, inner_steps=2000, inner_tol=1e-14, inner_step_size=0.5 / (1 + alpha)), 5)
     torch.testing.assert_close(r, torch.full_like(r, 1 / math.sqrt(1 + alpha**2)), rtol=1e-10, atol=0)
     fixed = per_step_ratios(ProximalPoint(alpha, inner_steps=50), 1)
     assert (fixed > 1).all() or not torch.isfinite(fixed).all()

@@ -19,8 +19,11 @@ def weak_mvi(p):
 
 
 def run(method, field, steps, z=None):
-    z = [torch.tensor([[1.0], [-0.2]], dtype=torch.float64), torch.tensor([[0.5], [2.0]], dtype=torch.float64)] \
-        if z is None else z
+    z = (
+        [torch.tensor([[1.0], [-0.2]], dtype=torch.float64), torch.tensor([[0.5], [2.0]], dtype=torch.float64)]
+        if z is None
+        else z
+    )
     state = method.init(z)
     for _ in range(steps):
         z, state = method.step(z, state, field)
@@ -39,7 +42,7 @@ def test_weak_mvi_constant_is_what_the_test_assumes():
 
 def test_rho_aware_relaxation_converges_where_eg_and_eg_plus_diverge():
     gamma = 0.9 / L
-    assert RHO > -gamma / 2  # the range the relaxation α = ρ/γ + ⟨·,·⟩/‖·‖² needs
+    assert -gamma / 2 < RHO  # the range the relaxation α = ρ/γ + ⟨·,·⟩/‖·‖² needs
     assert size(run(ExtraGradient(gamma), weak_mvi, 300)[0]) > 1e3
     assert size(run(EGPlus(gamma), weak_mvi, 300)[0]) > 1e3
     assert size(run(CEGPlus(gamma, rho=RHO), weak_mvi, 300)[0]) < 1e-5
@@ -87,8 +90,10 @@ def test_accepted_extrapolation_satisfies_the_linesearch_condition():
 def test_constrained_ceg_plus_stays_feasible_and_solves_the_box_vi():
     box = Box(-0.5, 0.5)
     shifted = lambda p: [p[0] - 2 + p[1], p[1] + 2 - p[0]]  # noqa: E731  unconstrained solution (2, −2)
-    for method in [CEGPlus(0.5, projection=per_player(box, box)),
-                   CEGPlus(0.5, adaptive=True, projection=per_player(box, box))]:
+    for method in [
+        CEGPlus(0.5, projection=per_player(box, box)),
+        CEGPlus(0.5, adaptive=True, projection=per_player(box, box)),
+    ]:
         z, _ = run(method, shifted, 300, [torch.zeros(2, 1, dtype=torch.float64)] * 2)
         torch.testing.assert_close(z[0], torch.full_like(z[0], 0.5), rtol=0, atol=1e-8)
         torch.testing.assert_close(z[1], torch.full_like(z[1], -0.5), rtol=0, atol=1e-8)

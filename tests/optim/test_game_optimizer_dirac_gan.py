@@ -30,10 +30,13 @@ class Discriminator(nn.Module):
             self.lin.weight.fill_(psi)
 
 
-@pytest.mark.parametrize("method,ratio", [
-    (SimultaneousGDA(0.5), math.sqrt(1 + 0.25**2)),
-    (ExtraGradient(0.5), math.sqrt(1 - 0.25**2 + 0.25**4)),
-])
+@pytest.mark.parametrize(
+    "method,ratio",
+    [
+        (SimultaneousGDA(0.5), math.sqrt(1 + 0.25**2)),
+        (ExtraGradient(0.5), math.sqrt(1 - 0.25**2 + 0.25**4)),
+    ],
+)
 def test_dirac_gan_rates_through_game_optimizer(method, ratio):
     gen, disc = Generator(1e-6), Discriminator(-2e-6)
     opt = GameOptimizer([gen, disc], method)

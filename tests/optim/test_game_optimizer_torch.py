@@ -6,8 +6,15 @@ import pytest
 import torch
 from torch import nn
 
-from saddle.optim import (ExtraAdam, ExtraGradient, GameOptimizer, OptimisticAdam, OptimisticGDA, SimultaneousGDA,
-                          StochasticSEGPlus)
+from saddle.optim import (
+    ExtraAdam,
+    ExtraGradient,
+    GameOptimizer,
+    OptimisticAdam,
+    OptimisticGDA,
+    SimultaneousGDA,
+    StochasticSEGPlus,
+)
 
 
 def two_nets(seed=0):
@@ -56,13 +63,16 @@ def test_simultaneous_gda_equals_two_sgd_optimisers(lrs):
     gen, disc = two_nets()
     gen2, disc2 = two_nets()
     z, x = data()
-    opt = GameOptimizer([{"params": gen.parameters(), "lr": lrs[0]}, {"params": disc.parameters(), "lr": lrs[1]}],
-                        SimultaneousGDA(0.1))
+    opt = GameOptimizer(
+        [{"params": gen.parameters(), "lr": lrs[0]}, {"params": disc.parameters(), "lr": lrs[1]}], SimultaneousGDA(0.1)
+    )
     sgd_g, sgd_d = torch.optim.SGD(gen2.parameters(), lr=lrs[0]), torch.optim.SGD(disc2.parameters(), lr=lrs[1])
     for _ in range(20):
         opt.step(lambda: game_losses(gen, disc, z, x))
         torch_step(gen2, disc2, z, x, sgd_g, sgd_d)
-    for a, b in zip(list(gen.parameters()) + list(disc.parameters()), list(gen2.parameters()) + list(disc2.parameters())):
+    for a, b in zip(
+        list(gen.parameters()) + list(disc.parameters()), list(gen2.parameters()) + list(disc2.parameters())
+    ):
         torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-7)
 
 
@@ -135,8 +145,9 @@ def test_state_dict_is_torch_format_and_resumes_with_scheduler():
         opt.step(lambda: game_losses(gen, disc, z, x))
         sched.step()
     buf = io.BytesIO()
-    torch.save({"opt": opt.state_dict(), "sched": sched.state_dict(), "g": gen.state_dict(), "d": disc.state_dict()},
-               buf)
+    torch.save(
+        {"opt": opt.state_dict(), "sched": sched.state_dict(), "g": gen.state_dict(), "d": disc.state_dict()}, buf
+    )
     sd = opt.state_dict()
     assert set(sd["state"]) == {0, 1} and {"m", "v"} <= set(sd["state"][0])
     assert sd["param_groups"][1]["params"] == [4, 5, 6, 7]
@@ -154,7 +165,9 @@ def test_state_dict_is_torch_format_and_resumes_with_scheduler():
         opt2.step(lambda: game_losses(gen2, disc2, z, x))
         sched2.step()
     assert opt2.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
-    for a, b in zip(list(gen.parameters()) + list(disc.parameters()), list(gen2.parameters()) + list(disc2.parameters())):
+    for a, b in zip(
+        list(gen.parameters()) + list(disc.parameters()), list(gen2.parameters()) + list(disc2.parameters())
+    ):
         assert torch.equal(a, b)
 
 
@@ -197,5 +210,7 @@ def test_simultaneous_adam_equals_two_torch_adam_optimisers():
     for _ in range(25):
         opt.step(lambda: game_losses(gen, disc, z, x))
         torch_step(gen2, disc2, z, x, adam_g, adam_d)
-    for a, b in zip(list(gen.parameters()) + list(disc.parameters()), list(gen2.parameters()) + list(disc2.parameters())):
+    for a, b in zip(
+        list(gen.parameters()) + list(disc.parameters()), list(gen2.parameters()) + list(disc2.parameters())
+    ):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)

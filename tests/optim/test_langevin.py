@@ -35,16 +35,21 @@ def test_zero_temperature_is_simultaneous_gda_bit_for_bit(step_size):
     box = Box(-1.0, 1.0)
     for projection in (None, per_player(box, box)):
         gda = run(SimultaneousGDA(step_size, projection=projection), starts(), trap_like, 40)
-        lgda = run(LangevinGDA(step_size, 0.0, torch.Generator().manual_seed(0), projection=projection), starts(),
-                   trap_like, 40)
+        lgda = run(
+            LangevinGDA(step_size, 0.0, torch.Generator().manual_seed(0), projection=projection),
+            starts(),
+            trap_like,
+            40,
+        )
         assert all(torch.equal(a, b) for a, b in zip(gda, lgda))
 
 
 def test_one_step_is_the_langevin_step_per_player_in_player_order():
     z = starts()
     eta, temp = 0.03, 0.7
-    new, state = LangevinGDA(eta, temp, torch.Generator().manual_seed(4)).step(z, LangevinGDA(
-        eta, temp, torch.Generator()).init(z), trap_like)
+    new, state = LangevinGDA(eta, temp, torch.Generator().manual_seed(4)).step(
+        z, LangevinGDA(eta, temp, torch.Generator()).init(z), trap_like
+    )
     g = torch.Generator().manual_seed(4)
     expected = [langevin_step(p, v, eta, g, temp) for p, v in zip(z, trap_like(z))]
     assert all(torch.equal(a, b) for a, b in zip(new, expected)) and state.count == 1
@@ -66,14 +71,23 @@ def test_same_generator_seed_same_trajectory():
     assert all(torch.equal(x, y) for x, y in zip(a, b)) and not torch.equal(a[0], c[0])
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"step_size": 0.0, "temperature": 1.0}, "step_size must be a finite number > 0, got 0.0"),
-    ({"step_size": 0.1, "temperature": -0.5}, "temperature must be a finite number >= 0, got -0.5"),
-    ({"step_size": 0.1, "temperature": math.inf}, "temperature must be a finite number >= 0, got inf"),
-    ({"step_size": 0.1, "temperature": 1.0, "generator": "3"}, "generator must be a torch.Generator, an int seed or None, got '3'"),
-    ({"step_size": 0.1, "temperature": 1.0, "generator": None}, "generator must be a torch.Generator or an int seed, got None"),
-    ({"step_size": 0.1, "temperature": 1.0, "projection": "box"}, "projection"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"step_size": 0.0, "temperature": 1.0}, "step_size must be a finite number > 0, got 0.0"),
+        ({"step_size": 0.1, "temperature": -0.5}, "temperature must be a finite number >= 0, got -0.5"),
+        ({"step_size": 0.1, "temperature": math.inf}, "temperature must be a finite number >= 0, got inf"),
+        (
+            {"step_size": 0.1, "temperature": 1.0, "generator": "3"},
+            "generator must be a torch.Generator, an int seed or None, got '3'",
+        ),
+        (
+            {"step_size": 0.1, "temperature": 1.0, "generator": None},
+            "generator must be a torch.Generator or an int seed, got None",
+        ),
+        ({"step_size": 0.1, "temperature": 1.0, "projection": "box"}, "projection"),
+    ],
+)
 def test_bad_arguments_raise(kwargs, message):
     kwargs.setdefault("generator", torch.Generator())
     with pytest.raises(ValueError) as err:

@@ -69,11 +69,14 @@ import pytest  # noqa: E402
 
 
 @pytest.mark.parametrize("cls", [MirrorDescent, MirrorProx])
-@pytest.mark.parametrize("start, message", [
-    (torch.tensor([[0.5, 0.6, -0.1]], dtype=torch.float64), "min entry -0.1"),
-    (torch.tensor([[0.2, 0.2, 0.2]], dtype=torch.float64), "sums in [0.6, 0.6]"),
-    (torch.tensor([[1.0, 1.0, 1.0]]), "sums in [3, 3]"),
-])
+@pytest.mark.parametrize(
+    "start, message",
+    [
+        (torch.tensor([[0.5, 0.6, -0.1]], dtype=torch.float64), "min entry -0.1"),
+        (torch.tensor([[0.2, 0.2, 0.2]], dtype=torch.float64), "sums in [0.6, 0.6]"),
+        (torch.tensor([[1.0, 1.0, 1.0]]), "sums in [3, 3]"),
+    ],
+)
 def test_mirror_methods_refuse_starts_off_the_simplex(cls, start, message):
     good = torch.full((1, 3), 1 / 3, dtype=start.dtype)
     for params, player in (([start, good], 0), ([good, start], 1)):

@@ -6,12 +6,11 @@ import torch
 from torch import nn
 
 from saddle.langevin import langevin_step
-from saddle.optim import GameOptimizer, LangevinGDA
-from saddle.optim import PreconditionedLangevinGDA
+from saddle.optim import GameOptimizer, LangevinGDA, PreconditionedLangevinGDA
 
 
 def quartic(p):  # f(x) = Σ x⁴ − x²/2 per player; field = ∇f
-    return [4 * x ** 3 - x for x in p]
+    return [4 * x**3 - x for x in p]
 
 
 def test_zero_temperature_is_torch_rmsprop():
@@ -23,7 +22,7 @@ def test_zero_temperature_is_torch_rmsprop():
     z, state = x0, method.init(x0)
     for _ in range(60):
         opt.zero_grad()
-        sum((x ** 4 - 0.5 * x ** 2).sum() for x in ref).backward()
+        sum((x**4 - 0.5 * x**2).sum() for x in ref).backward()
         opt.step()
         z, state = method.step(z, state, quartic)
     for a, b in zip(z, ref):
@@ -35,7 +34,7 @@ def test_noise_is_the_langevin_step_with_the_rmsprop_preconditioner():
     method = PreconditionedLangevinGDA(0.05, temperature=0.2, generator=torch.Generator().manual_seed(7), alpha=0.5)
     new, state = method.step(x, method.init(x), quartic)
     g = quartic(x)[0]
-    v = 0.5 * g ** 2
+    v = 0.5 * g**2
     pre = 1 / (v.sqrt() + 1e-8)
     expected = langevin_step(x[0], g, 0.05, torch.Generator().manual_seed(7), 0.2, preconditioner=pre)
     torch.testing.assert_close(new[0], expected, rtol=0, atol=1e-15)
@@ -62,9 +61,13 @@ def test_sgld_with_zero_noise_is_sgd_through_game_optimizer():
 
 
 def test_bad_arguments_raise_with_the_value():
-    for kwargs, text in [({"step_size": -0.1}, "-0.1"), ({"step_size": 0.1, "temperature": -1.0}, "-1.0"),
-                         ({"step_size": 0.1, "alpha": 1.0}, "1.0"), ({"step_size": 0.1, "eps": 0.0}, "0.0"),
-                         ({"step_size": 0.1, "temperature": 0.1}, "None"),
-                         ({"step_size": 0.1, "generator": "3"}, "an int seed or None, got '3'")]:
+    for kwargs, text in [
+        ({"step_size": -0.1}, "-0.1"),
+        ({"step_size": 0.1, "temperature": -1.0}, "-1.0"),
+        ({"step_size": 0.1, "alpha": 1.0}, "1.0"),
+        ({"step_size": 0.1, "eps": 0.0}, "0.0"),
+        ({"step_size": 0.1, "temperature": 0.1}, "None"),
+        ({"step_size": 0.1, "generator": "3"}, "an int seed or None, got '3'"),
+    ]:
         with pytest.raises(ValueError, match=text):
             PreconditionedLangevinGDA(**kwargs)

@@ -69,9 +69,9 @@ def test_batch_equals_each_trajectory_alone(name):
     z0 = starts(info.domain, 6)
     batched, _ = run(info.factory(info.step_size), z0, field, 25)
     for i in range(6):
-        alone, _ = run(info.factory(info.step_size), [p[i:i + 1] for p in z0], field, 25)
+        alone, _ = run(info.factory(info.step_size), [p[i : i + 1] for p in z0], field, 25)
         for a, b in zip(alone, batched):
-            torch.testing.assert_close(a, b[i:i + 1], rtol=0, atol=info.batch_atol)
+            torch.testing.assert_close(a, b[i : i + 1], rtol=0, atol=info.batch_atol)
 
 
 @pytest.mark.parametrize("name", [n for n, i in METHODS.items() if i.field_calls_per_step is not None])
@@ -151,8 +151,9 @@ def test_projection_keeps_every_iterate_feasible(name):
 def test_schedule_step_size_is_accepted_and_used(name):
     info = METHODS[name]
     const, _ = run(info.factory(info.step_size), starts("euclidean", 2), strongly_monotone, 3)
-    sched, _ = run(info.factory(PolynomialDecay(info.step_size, power=0.0)), starts("euclidean", 2),
-                   strongly_monotone, 3)
+    sched, _ = run(
+        info.factory(PolynomialDecay(info.step_size, power=0.0)), starts("euclidean", 2), strongly_monotone, 3
+    )
     torch.testing.assert_close(const, sched, rtol=1e-14, atol=0)
     decayed, _ = run(info.factory(PolynomialDecay(info.step_size)), starts("euclidean", 2), strongly_monotone, 3)
     assert any(not torch.allclose(a, b) for a, b in zip(const, decayed))
@@ -255,9 +256,21 @@ def test_method_names_in_registry_are_unique_and_complete():
     import saddle.optim as so
 
     classes = {type(i.factory(0.1)).__name__ for i in METHODS.values()}
-    for cls in ["SimultaneousGDA", "AlternatingGDA", "ProximalPoint", "ExtraGradient", "OptimisticGDA",
-                "ReflectedForwardBackward", "EGPlus", "CEGPlus", "StochasticSEGPlus", "ExtraAdam",
-                "OptimisticAdam", "MirrorDescent", "MirrorProx"]:
+    for cls in [
+        "SimultaneousGDA",
+        "AlternatingGDA",
+        "ProximalPoint",
+        "ExtraGradient",
+        "OptimisticGDA",
+        "ReflectedForwardBackward",
+        "EGPlus",
+        "CEGPlus",
+        "StochasticSEGPlus",
+        "ExtraAdam",
+        "OptimisticAdam",
+        "MirrorDescent",
+        "MirrorProx",
+    ]:
         assert cls in classes and hasattr(so, cls)
 
 

@@ -6,8 +6,15 @@ import warnings
 import pytest
 import torch
 
-from saddle.optim import (CEGPlus, ExtraGradient, NoisyField, PolynomialDecay, StochasticSEGPlus, paired_field,
-                          robbins_monro)
+from saddle.optim import (
+    CEGPlus,
+    ExtraGradient,
+    NoisyField,
+    PolynomialDecay,
+    StochasticSEGPlus,
+    paired_field,
+    robbins_monro,
+)
 
 
 def strongly_monotone(p):

@@ -12,8 +12,15 @@ from saddle.report.files import ReportFileError, read_figures, read_run_meta, re
 
 
 def _verdict(name, status, measured=1.0, detail=""):
-    return {"name": name, "statement": f"statement {name}", "source": "seed 000, §1", "expected": f"{name} > 0",
-            "measured": measured, "status": status, "detail": detail}
+    return {
+        "name": name,
+        "statement": f"statement {name}",
+        "source": "seed 000, §1",
+        "expected": f"{name} > 0",
+        "measured": measured,
+        "status": status,
+        "detail": detail,
+    }
 
 
 def _run(root, name, quick=True, claims=(), seconds=1.5, seed=0, figures=()):
@@ -21,8 +28,18 @@ def _run(root, name, quick=True, claims=(), seconds=1.5, seed=0, figures=()):
     (d / "figures").mkdir(parents=True)
     (d / "metrics.json").write_text(json.dumps({"x": 1.0}))
     (d / "config.json").write_text(json.dumps({"seed": seed}))
-    (d / "run.json").write_text(json.dumps({"name": name, "summary": f"{name} summary", "seconds": seconds,
-                                            "quick": quick, "seed": seed, "claims": list(claims)}))
+    (d / "run.json").write_text(
+        json.dumps(
+            {
+                "name": name,
+                "summary": f"{name} summary",
+                "seconds": seconds,
+                "quick": quick,
+                "seed": seed,
+                "claims": list(claims),
+            }
+        )
+    )
     entries = []
     for fname, size in figures:
         fig = plt.figure(figsize=size)
@@ -35,15 +52,29 @@ def _run(root, name, quick=True, claims=(), seconds=1.5, seed=0, figures=()):
 
 def test_claims_table_counts_and_lists_every_claim_first(tmp_path):
     _run(tmp_path, "a", claims=[_verdict("c1", "reproduced"), _verdict("c2", "not reproduced", 0.3)])
-    _run(tmp_path, "b", quick=False, claims=[_verdict("c3", "not checked at this size"),
-                                             _verdict("c4", "declaration error", None, "metric 'q' is missing")])
+    _run(
+        tmp_path,
+        "b",
+        quick=False,
+        claims=[
+            _verdict("c3", "not checked at this size"),
+            _verdict("c4", "declaration error", None, "metric 'q' is missing"),
+        ],
+    )
     _run(tmp_path, "c")
     page = write_report(tmp_path).read_text()
     assert "Claims of the notes: 1/3 reproduced" in page  # not-checked claims count in neither
     assert "1 claim(s) not checked at this size" in page and "No claims recorded for: c." in page
     assert page.index("Claims of the notes") < page.index('<h2 id="a">')
-    for text in ("statement c1", "statement c4", "metric &#x27;q&#x27; is missing", "a</a> (quick)", "b</a> (full)",
-                 '<td class="fail">not reproduced', '<td class="ok">reproduced'):
+    for text in (
+        "statement c1",
+        "statement c4",
+        "metric &#x27;q&#x27; is missing",
+        "a</a> (quick)",
+        "b</a> (full)",
+        '<td class="fail">not reproduced',
+        '<td class="ok">reproduced',
+    ):
         assert text in page, text
     assert page.count('id="claims-a"') == 1  # anchors stay unique
 
@@ -51,8 +82,9 @@ def test_claims_table_counts_and_lists_every_claim_first(tmp_path):
 def test_header_comes_from_the_folders_present_not_a_stale_tour(tmp_path):
     _run(tmp_path, "a", seconds=2.0, seed=3)
     _run(tmp_path, "b", quick=False, seconds=3.0, seed=4)
-    (tmp_path / "tour.json").write_text(json.dumps({"failed": {"gone": "RuntimeError: old"}, "succeeded": {"x": 1},
-                                                    "seconds": 999.0, "quick": True}))
+    (tmp_path / "tour.json").write_text(
+        json.dumps({"failed": {"gone": "RuntimeError: old"}, "succeeded": {"x": 1}, "seconds": 999.0, "quick": True})
+    )
     page = write_report(tmp_path).read_text()
     assert "2 experiment result(s) (1 at quick size, 1 at full size); run time 5.0 s in total; seeds 3, 4." in page
     assert "gone: the latest run failed: RuntimeError: old" in page and "999" not in page
@@ -85,14 +117,20 @@ def test_readers_accept_absent_optional_files(tmp_path):
     assert read_run_meta(d) == {} and read_figures(d) == [] and read_tour(tmp_path) == {}
 
 
-@pytest.mark.parametrize("content, message", [
-    ('{"quick": "yes"}', '"quick" must be a boolean, got a string'),
-    ('{"seed": 1.5}', '"seed" must be an integer, got a number'),
-    ('{"seed": true}', '"seed" must be an integer, got a boolean'),
-    ('{"seconds": true}', '"seconds" must be a number, got a boolean'),
-    ('{"claims": {}}', '"claims" must be a list, got an object'),
-    ('{"claims": [{"name": "c", "statement": "s", "source": "x", "expected": "e"}]}', "claims[0].status must be a string, got null"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ('{"quick": "yes"}', '"quick" must be a boolean, got a string'),
+        ('{"seed": 1.5}', '"seed" must be an integer, got a number'),
+        ('{"seed": true}', '"seed" must be an integer, got a boolean'),
+        ('{"seconds": true}', '"seconds" must be a number, got a boolean'),
+        ('{"claims": {}}', '"claims" must be a list, got an object'),
+        (
+            '{"claims": [{"name": "c", "statement": "s", "source": "x", "expected": "e"}]}',
+            "claims[0].status must be a string, got null",
+        ),
+    ],
+)
 def test_run_meta_types_are_checked(tmp_path, content, message):
     (tmp_path / "run.json").write_text(content)
     with pytest.raises(ReportFileError, match="run.json: " + message.replace("[", r"\[").replace("]", r"\]")):

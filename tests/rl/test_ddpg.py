@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from saddle.rl import ActionRobustDDPG, DDPG, DDPGConfig, RobustGameConfig, soft_update
+from saddle.rl import DDPG, ActionRobustDDPG, DDPGConfig, RobustGameConfig, soft_update
 from saddle.rl.replay import Batch
 
 LOW, HIGH = np.array([-2.0], dtype=np.float32), np.array([2.0], dtype=np.float32)
@@ -16,8 +16,13 @@ SMALL = DDPGConfig(hidden=(8,), batch_size=16, buffer_size=100, learning_starts=
 
 def batch(seed=0, n=16):
     g = torch.Generator().manual_seed(seed)
-    return Batch(torch.randn(n, 3, generator=g), 4 * torch.rand(n, 1, generator=g) - 2, torch.randn(n, generator=g),
-                 torch.randn(n, 3, generator=g), (torch.rand(n, generator=g) < 0.3).float())
+    return Batch(
+        torch.randn(n, 3, generator=g),
+        4 * torch.rand(n, 1, generator=g) - 2,
+        torch.randn(n, generator=g),
+        torch.randn(n, 3, generator=g),
+        (torch.rand(n, generator=g) < 0.3).float(),
+    )
 
 
 def test_soft_update_follows_tau_in_closed_form():
@@ -45,7 +50,8 @@ def reference_update(agent, b, actor_states):
     a_opt = torch.optim.Adam(actor.parameters(), lr=agent.config.actor_lr)
     with torch.no_grad():
         y = b.reward + agent.config.gamma * (1 - b.terminated) * agent.critics_target[0](
-            b.next_obs, agent.actor_target(b.next_obs))
+            b.next_obs, agent.actor_target(b.next_obs)
+        )
     c_opt.zero_grad()
     ((critic(b.obs, b.action) - y) ** 2).mean().backward()
     c_opt.step()
@@ -122,8 +128,13 @@ def test_nr_mdp_critic_target_bootstraps_the_mixed_target_action():
 
 
 def test_bad_configs_raise_with_the_value():
-    for kwargs, text in [({"tau": 0.0}, "0.0"), ({"gamma": 1.0}, "1.0"), ({"batch_size": 0}, "0"),
-                         ({"hidden": (8, -1)}, "-1"), ({"critic_lr": float("nan")}, "nan")]:
+    for kwargs, text in [
+        ({"tau": 0.0}, "0.0"),
+        ({"gamma": 1.0}, "1.0"),
+        ({"batch_size": 0}, "0"),
+        ({"hidden": (8, -1)}, "-1"),
+        ({"critic_lr": float("nan")}, "nan"),
+    ]:
         with pytest.raises(ValueError, match=text):
             DDPG(3, LOW, HIGH, DDPGConfig(**kwargs))
     with pytest.raises(ValueError, match="'sgd'"):

@@ -4,7 +4,15 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from saddle.rl import DDPG, DDPGConfig, EpisodeRunner, evaluate_returns, make_env, pendulum_dynamics, set_pendulum_dynamics
+from saddle.rl import (
+    DDPG,
+    DDPGConfig,
+    EpisodeRunner,
+    evaluate_returns,
+    make_env,
+    pendulum_dynamics,
+    set_pendulum_dynamics,
+)
 from saddle.rl.env import step_checked
 
 

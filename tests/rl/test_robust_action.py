@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from saddle.rl import nr_mdp_action, pr_mdp_action, robust_action, robust_value
+from saddle.rl import nr_mdp_action, pr_mdp_action, robust_value
 from saddle.rl.robust_action import check_robust_form
 
 
@@ -40,7 +40,7 @@ def test_robust_value_is_the_expected_q_of_the_executed_action():
     w = torch.randn(3)
 
     def q(s, a):  # a non-linear Q so that NR (Q of the mean action) and PR (mean of Q) differ
-        return (s * w).sum(-1) + (a ** 2).sum(-1)
+        return (s * w).sum(-1) + (a**2).sum(-1)
 
     s, mu, nu = torch.randn(5, 3, generator=g), torch.randn(5, 1, generator=g), torch.randn(5, 1, generator=g)
     alpha = 0.3

@@ -3,18 +3,23 @@
 import pytest
 import torch
 
-from saddle.rl import ActionRobustDDPG, DDPG, DDPGConfig, EpisodeRunner, RobustGameConfig, make_env
+from saddle.rl import DDPG, ActionRobustDDPG, DDPGConfig, EpisodeRunner, RobustGameConfig, make_env
 
 CFG = DDPGConfig(hidden=(16,), batch_size=8, buffer_size=500, learning_starts=30)
-GAMES = {"ddpg": None, "mixedne_ld": RobustGameConfig(method="langevin", temperature=1e-3),
-         "pr_extra_adam": RobustGameConfig(form="pr", method="extra_adam", lr=1e-3)}
+GAMES = {
+    "ddpg": None,
+    "mixedne_ld": RobustGameConfig(method="langevin", temperature=1e-3),
+    "pr_extra_adam": RobustGameConfig(form="pr", method="extra_adam", lr=1e-3),
+}
 
 
 def runner(kind, seed=0, td3=False):
     env = make_env("Pendulum-v1", max_episode_steps=25)
     cfg = DDPGConfig(**{**CFG.__dict__, "td3": td3})
     low, high = env.action_space.low, env.action_space.high
-    agent = DDPG(3, low, high, cfg, seed) if GAMES[kind] is None else ActionRobustDDPG(3, low, high, cfg, GAMES[kind], seed)
+    agent = (
+        DDPG(3, low, high, cfg, seed) if GAMES[kind] is None else ActionRobustDDPG(3, low, high, cfg, GAMES[kind], seed)
+    )
     return EpisodeRunner(agent, env, seed)
 
 
@@ -53,7 +58,8 @@ def test_train_episodes_on_the_training_loop_resumes_exactly(tmp_path):
 
     straight = train_episodes(runner("mixedne_ld"), 4, eval_every=2, eval_episodes=1).history
     train_episodes(runner("mixedne_ld"), 2, eval_every=2, eval_episodes=1, checkpoint_dir=tmp_path)  # "interrupted"
-    resumed = train_episodes(runner("mixedne_ld"), 4, eval_every=2, eval_episodes=1, checkpoint_dir=tmp_path,
-                             resume=True).history
+    resumed = train_episodes(
+        runner("mixedne_ld"), 4, eval_every=2, eval_episodes=1, checkpoint_dir=tmp_path, resume=True
+    ).history
     assert resumed == straight
     assert [r["step"] for r in straight] == [1, 2, 3, 4] and [("eval_return" in r) for r in straight] == [0, 1, 0, 1]

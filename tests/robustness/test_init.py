@@ -10,14 +10,17 @@ from saddle.robustness import INIT_NAMES, FullyConnectedReLU, init_scheme, init_
 P, M = 20, 50
 
 
-@pytest.mark.parametrize("name, row", [
-    ("lecun", (1 / P, 1 / M, 1 / M, 1)),
-    ("he", (2 / P, 2 / M, 2 / M, 1)),
-    ("ntk", (2 / M, 2 / M, 1, 1)),
-    ("xavier", (2 / (M + P), 1 / M, 2 / (M + 1), 1)),
-    ("mean_field", (1, 1, 1, M)),
-    ("e_et_al", (1, 1, 0.3 ** 2, 1)),
-])
+@pytest.mark.parametrize(
+    "name, row",
+    [
+        ("lecun", (1 / P, 1 / M, 1 / M, 1)),
+        ("he", (2 / P, 2 / M, 2 / M, 1)),
+        ("ntk", (2 / M, 2 / M, 1, 1)),
+        ("xavier", (2 / (M + P), 1 / M, 2 / (M + 1), 1)),
+        ("mean_field", (1, 1, 1, M)),
+        ("e_et_al", (1, 1, 0.3**2, 1)),
+    ],
+)
 def test_table_rows(name, row):
     s = init_scheme(name, p=P, m=M, k=1, beta_c=0.3)
     assert (s.beta1_sq, s.beta_sq, s.betaL_sq, s.alpha) == pytest.approx(row, rel=1e-12)
@@ -35,8 +38,7 @@ def test_aliases_and_vector_output():
 @pytest.mark.parametrize("seed", [0, 1])
 def test_sampled_variances_match_the_table(name, seed):
     """Mean of w² over n entries estimates β² with standard error β²·sqrt(2/n); allow 5 SE."""
-    net = FullyConnectedReLU([P, M, M, M, 1], init=name, beta_c=0.3,
-                             generator=torch.Generator().manual_seed(seed))
+    net = FullyConnectedReLU([P, M, M, M, 1], init=name, beta_c=0.3, generator=torch.Generator().manual_seed(seed))
     s = net.scheme
     expected = [s.beta1_sq, s.beta_sq, s.beta_sq, s.betaL_sq]
     for w, var in zip(net.weights, expected):
@@ -48,12 +50,15 @@ def test_sampled_variances_match_the_table(name, seed):
     assert net.alpha == s.alpha
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(name="nope", p=3, m=4), "init must be one of"),
-    (dict(name="he", p=0, m=4), "p must be an integer >= 1"),
-    (dict(name="he", p=3, m=2.5), "m must be an integer >= 1"),
-    (dict(name="e_et_al", p=3, m=4, beta_c=-1.0), "beta_c"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(name="nope", p=3, m=4), "init must be one of"),
+        (dict(name="he", p=0, m=4), "p must be an integer >= 1"),
+        (dict(name="he", p=3, m=2.5), "m must be an integer >= 1"),
+        (dict(name="e_et_al", p=3, m=4, beta_c=-1.0), "beta_c"),
+    ],
+)
 def test_bad_input_raises(kwargs, message):
     with pytest.raises(ValueError, match=message):
         init_scheme(**kwargs)

@@ -63,6 +63,7 @@ def test_bad_input_raises(gen):
 
 def test_train_sgd_full_batch_step_is_gradient_descent(gen):
     from saddle.robustness.lazy import train_sgd
+
     net = FullyConnectedReLU([3, 5, 1], init="he", generator=gen, output_activation=False).double()
     a, y = torch.randn(8, 3, generator=gen, dtype=torch.float64), torch.randn(8, 1, generator=gen, dtype=torch.float64)
     loss = lambda h, t: ((h - t) ** 2).mean()
@@ -76,6 +77,7 @@ def test_train_sgd_full_batch_step_is_gradient_descent(gen):
 
 def test_train_sgd_stops_on_divergence_and_rejects_bad_input(gen):
     from saddle.robustness.lazy import train_sgd
+
     net = FullyConnectedReLU([3, 5, 1], init="he", generator=gen, output_activation=False)
     a, y = torch.randn(8, 3, generator=gen), torch.randn(8, 1, generator=gen)
     loss = lambda h, t: ((h - t) ** 2).mean()

@@ -6,12 +6,20 @@ import pytest
 import torch
 from torch import nn
 
+from saddle.robustness.lipschitz import (
+    ReLULayers,
+    jacobian_operator_norm,
+    lipschitz_exact_relu,
+    lipschitz_lower_bound,
+    lipschitz_upper_bound_product,
+    local_lipschitz,
+    operator_norm,
+    relu_layers,
+    relu_regions,
+    spectral_norm_power_iteration,
+)
 from saddle.robustness.network import FullyConnectedReLU
 from saddle.robustness.stability import input_jacobian
-from saddle.robustness.lipschitz import (
-    ReLULayers, jacobian_operator_norm, lipschitz_exact_relu, lipschitz_lower_bound, lipschitz_upper_bound_product,
-    local_lipschitz, operator_norm, relu_layers, relu_regions, spectral_norm_power_iteration,
-)
 
 NORMS = [1, 2, math.inf]
 
@@ -41,7 +49,9 @@ def test_operator_norm_is_attained_max_ratio(gen, p):
     assert ratios.max() <= operator_norm(w, p) * (1 + 1e-12)
     # the maximiser for p = 1 / inf is a signed basis / sign vector: check it is attained exactly
     if p == 1:
-        assert float(torch.linalg.vector_norm(w[:, w.abs().sum(0).argmax()], 1)) == pytest.approx(float(operator_norm(w, 1)))
+        assert float(torch.linalg.vector_norm(w[:, w.abs().sum(0).argmax()], 1)) == pytest.approx(
+            float(operator_norm(w, 1))
+        )
     if p == math.inf:
         s = torch.sign(w[w.abs().sum(1).argmax()])
         assert float((w @ s).abs().max()) == pytest.approx(float(operator_norm(w, math.inf)))
@@ -56,7 +66,7 @@ def test_power_iteration_matches_matrix_norm_and_certifies(gen, shape):
     assert res.lower <= exact * (1 + 1e-12) and res.upper >= exact * (1 - 1e-12)
     assert res.lower == pytest.approx(exact, rel=1e-8)
     r = min(shape)
-    assert res.upper <= exact * r ** (1 / 2 ** 9) * (1 + 1e-9)  # trace bound after 8 squarings
+    assert res.upper <= exact * r ** (1 / 2**9) * (1 + 1e-9)  # trace bound after 8 squarings
 
 
 def test_power_iteration_zero_matrix_and_bad_input(gen):
@@ -233,8 +243,7 @@ def _folded(model):
     """The eval-mode function of `_bn_dropout_net` as a plain ReLU net (BatchNorm folded into the first layer)."""
     lin, bn, _, _, out = model
     s = bn.weight / torch.sqrt(bn.running_var + bn.eps)
-    return ReLULayers([s[:, None] * lin.weight, out.weight],
-                      [s * (lin.bias - bn.running_mean) + bn.bias, out.bias])
+    return ReLULayers([s[:, None] * lin.weight, out.weight], [s * (lin.bias - bn.running_mean) + bn.bias, out.bias])
 
 
 @pytest.mark.parametrize("estimator", ["global", "local"])
@@ -254,8 +263,10 @@ def test_estimators_evaluate_a_train_mode_network_in_eval_mode_and_restore_it(es
     value = estimate(model)
     assert value == pytest.approx(estimate(_folded(model)), rel=1e-10)
     assert all(m.training for m in model.modules())
-    assert all(torch.equal(a, b) for a, b in zip(stats, [model[1].running_mean, model[1].running_var,
-                                                         model[1].num_batches_tracked]))
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(stats, [model[1].running_mean, model[1].running_var, model[1].num_batches_tracked])
+    )
     assert all(p.requires_grad and p.grad is None for p in model.parameters())
 
 
@@ -268,10 +279,12 @@ def test_estimators_take_an_int_seed_as_a_generator_seeded_with_it():
     seeded = lambda s: torch.Generator().manual_seed(s)  # noqa: E731
     r_int, r_gen = (spectral_norm_power_iteration(w, max_iter=3, generator=g) for g in (2, seeded(2)))
     assert (r_int.lower, r_int.upper) == (r_gen.lower, r_gen.upper) and torch.equal(r_int.vector, r_gen.vector)
-    assert lipschitz_lower_bound(net, 2, starts=2, steps=2, pool=2, generator=5) == \
-        lipschitz_lower_bound(net, 2, starts=2, steps=2, pool=2, generator=seeded(5))
+    assert lipschitz_lower_bound(net, 2, starts=2, steps=2, pool=2, generator=5) == lipschitz_lower_bound(
+        net, 2, starts=2, steps=2, pool=2, generator=seeded(5)
+    )
     x = torch.zeros(1, 2, dtype=torch.float64)
-    assert local_lipschitz(net, x, 0.5, starts=2, steps=2, generator=6) == \
-        local_lipschitz(net, x, 0.5, starts=2, steps=2, generator=seeded(6))
+    assert local_lipschitz(net, x, 0.5, starts=2, steps=2, generator=6) == local_lipschitz(
+        net, x, 0.5, starts=2, steps=2, generator=seeded(6)
+    )
     with pytest.raises(ValueError, match="generator must be a torch.Generator, an int seed or None, got True"):
         spectral_norm_power_iteration(w, generator=True)

@@ -4,8 +4,12 @@ import numpy as np
 import pytest
 import torch
 
-from saddle.robustness.lipschitz import (ReLULayers, lipschitz_exact_relu, lipschitz_lower_bound,
-                                         lipschitz_upper_bound_product)
+from saddle.robustness.lipschitz import (
+    ReLULayers,
+    lipschitz_exact_relu,
+    lipschitz_lower_bound,
+    lipschitz_upper_bound_product,
+)
 from saddle.robustness.lipsdp import _lmi_blocks, _reduce_first_layer, lipschitz_upper_bound_sdp
 
 # the certified bound is the SDP optimum plus the solver's slack (SCS eps = 1e-7); 1e-4 leaves 1000× room
@@ -37,7 +41,7 @@ def test_certificate_satisfies_the_lmi(gen):
     A, B, C, n0, n = _lmi_blocks(ws)
     T = np.diag(sdp.multipliers)
     M = A.T @ T @ B + B.T @ T @ A - 2 * B.T @ T @ B + C
-    M[:n0, :n0] -= sdp.bound ** 2 * np.eye(n0)
+    M[:n0, :n0] -= sdp.bound**2 * np.eye(n0)
     assert np.linalg.eigvalsh(M).max() <= 1e-8 * np.abs(M).max()
     assert (sdp.multipliers >= 0).all()
 
@@ -54,9 +58,13 @@ def test_tight_on_separable_nets(gen):
 
 
 def test_input_reduction_is_exact_for_wide_inputs(gen):
-    net = ReLULayers([torch.randn(4, 30, generator=gen, dtype=torch.float64),
-                      torch.randn(3, 4, generator=gen, dtype=torch.float64),
-                      torch.randn(2, 3, generator=gen, dtype=torch.float64)])
+    net = ReLULayers(
+        [
+            torch.randn(4, 30, generator=gen, dtype=torch.float64),
+            torch.randn(3, 4, generator=gen, dtype=torch.float64),
+            torch.randn(2, 3, generator=gen, dtype=torch.float64),
+        ]
+    )
     reduced = lipschitz_upper_bound_sdp(net)
     full = lipschitz_upper_bound_sdp(net, reduce_input=False)
     assert reduced.input_dim == 4 and full.input_dim == 30
@@ -64,9 +72,11 @@ def test_input_reduction_is_exact_for_wide_inputs(gen):
 
 
 def test_above_lower_bound_on_a_wider_net_and_scale(gen):
-    ws = [torch.randn(16, 8, generator=gen, dtype=torch.float64) / 8 ** 0.5,
-          torch.randn(16, 16, generator=gen, dtype=torch.float64) / 4,
-          torch.randn(3, 16, generator=gen, dtype=torch.float64) / 4]
+    ws = [
+        torch.randn(16, 8, generator=gen, dtype=torch.float64) / 8**0.5,
+        torch.randn(16, 16, generator=gen, dtype=torch.float64) / 4,
+        torch.randn(3, 16, generator=gen, dtype=torch.float64) / 4,
+    ]
     sdp = lipschitz_upper_bound_sdp(ReLULayers(ws))
     lower = lipschitz_lower_bound(ReLULayers(ws), 8, 2, starts=16, steps=30, generator=gen)
     assert sdp.certified and lower <= sdp.bound <= lipschitz_upper_bound_product(ws, 2) * (1 + SOLVER_RTOL)

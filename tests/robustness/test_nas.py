@@ -3,8 +3,16 @@
 import pytest
 import torch
 
-from saddle.robustness.nas import (Architecture, Candidate, SearchNet, SearchSpace, eigen_nas, ntk_score, select_top_k,
-                                   train_and_validate)
+from saddle.robustness.nas import (
+    Architecture,
+    Candidate,
+    SearchNet,
+    SearchSpace,
+    eigen_nas,
+    ntk_score,
+    select_top_k,
+    train_and_validate,
+)
 from saddle.robustness.ntk import empirical_ntk, ntk_matrix
 
 
@@ -15,7 +23,10 @@ def test_sampling_is_seeded_and_stays_in_the_space():
     gen = torch.Generator().manual_seed(0)
     archs = [space.sample(gen) for _ in range(200)]
     assert {x.depth for x in archs} == {1, 3} and {x.width for x in archs} == {8, 16}
-    assert {act for x in archs for act in x.activations} == {"relu", "tanh"} and {x.skip for x in archs} == {False, True}
+    assert {act for x in archs for act in x.activations} == {"relu", "tanh"} and {x.skip for x in archs} == {
+        False,
+        True,
+    }
 
 
 def test_search_net_shapes_skip_and_score(gen):
@@ -38,7 +49,9 @@ def test_eigen_nas_follows_the_algorithm(gen):
     w = torch.randn(64, 3, generator=gen)
     y = ((x.flatten(1) - 0.5) @ w).argmax(1)
     space = SearchSpace(depths=(1, 2), widths=(8, 16), activations=("relu", "sigmoid"))
-    res = eigen_nas(space, x[:80], y[:80], x[80:], y[80:], n_samples=5, top_k=2, epochs=1, ntk_batch=16, n_classes=3, seed=3)
+    res = eigen_nas(
+        space, x[:80], y[:80], x[80:], y[80:], n_samples=5, top_k=2, epochs=1, ntk_batch=16, n_classes=3, seed=3
+    )
     scores = [c.score for c in res.candidates]
     assert len(scores) == 5 and scores == sorted(scores, reverse=True)
     assert [c.arch for c in res.trained] == [c.arch for c in res.candidates[:2]]  # the top-K by λ_min
@@ -48,7 +61,9 @@ def test_eigen_nas_follows_the_algorithm(gen):
     net = SearchNet(c.arch, 64, 3, torch.Generator().manual_seed(c.init_seed))
     assert ntk_score(net, x[:16]) == pytest.approx(c.score, rel=1e-6)
     assert train_and_validate(c.arch, x[:80], y[:80], x[80:], y[80:], 3, 1, c.init_seed) == c.val_accuracy
-    again = eigen_nas(space, x[:80], y[:80], x[80:], y[80:], n_samples=5, top_k=2, epochs=1, ntk_batch=16, n_classes=3, seed=3)
+    again = eigen_nas(
+        space, x[:80], y[:80], x[80:], y[80:], n_samples=5, top_k=2, epochs=1, ntk_batch=16, n_classes=3, seed=3
+    )
     assert again.best == res.best
 
 

@@ -7,8 +7,15 @@ import torch
 from torch import nn
 
 from saddle.robustness.network import FullyConnectedReLU
-from saddle.robustness.ntk import (empirical_ntk, ntk_matrix, ntk_min_eigenvalue, ntk_trace, ntk_vector_product,
-                                   parameter_jacobian, two_layer_relu_ntk)
+from saddle.robustness.ntk import (
+    empirical_ntk,
+    ntk_matrix,
+    ntk_min_eigenvalue,
+    ntk_trace,
+    ntk_vector_product,
+    parameter_jacobian,
+    two_layer_relu_ntk,
+)
 
 
 def mlp(gen, sizes=(3, 8, 6, 4)):
@@ -27,7 +34,7 @@ def explicit_jacobian(model, x):
     rows = []
     params = [p for p in model.parameters()]
     for i in range(x.shape[0]):
-        out = model(x[i:i + 1]).reshape(-1)
+        out = model(x[i : i + 1]).reshape(-1)
         for k in range(out.numel()):
             grads = torch.autograd.grad(out[k], params, retain_graph=True)
             rows.append(torch.cat([g.reshape(-1) for g in grads]))
@@ -54,8 +61,12 @@ def test_ntk_is_symmetric_psd_and_implementations_agree(gen):
     torch.testing.assert_close(g, g.T, rtol=0, atol=1e-12)
     assert torch.linalg.eigvalsh(g)[0] >= -1e-10 * g.abs().max()
     torch.testing.assert_close(empirical_ntk(model, x, method="ntvp"), empirical_ntk(model, x), rtol=1e-10, atol=1e-12)
-    torch.testing.assert_close(empirical_ntk(model, x, x[:5], method="ntvp", chunk_size=3),
-                               empirical_ntk(model, x, x[:5]), rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(
+        empirical_ntk(model, x, x[:5], method="ntvp", chunk_size=3),
+        empirical_ntk(model, x, x[:5]),
+        rtol=1e-10,
+        atol=1e-12,
+    )
     trace = ntk_matrix(empirical_ntk(model, x), "trace")
     torch.testing.assert_close(trace, g[0::2, 0::2] + g[1::2, 1::2])
 
@@ -76,9 +87,24 @@ def test_two_layer_ntk_is_the_infinite_width_mean(gen):
     p, m, S = 3, 128, 40
     x = torch.randn(4, p, generator=gen, dtype=torch.float64)
     w_var, v_var = 0.5, 2.0
-    samples = torch.stack([ntk_matrix(empirical_ntk(FullyConnectedReLU(
-        [p, m, 1], init=[w_var, v_var], multipliers=[1.0, 1 / math.sqrt(m)], output_activation=False,
-        generator=gen, dtype=torch.float64), x)) for _ in range(S)])
+    samples = torch.stack(
+        [
+            ntk_matrix(
+                empirical_ntk(
+                    FullyConnectedReLU(
+                        [p, m, 1],
+                        init=[w_var, v_var],
+                        multipliers=[1.0, 1 / math.sqrt(m)],
+                        output_activation=False,
+                        generator=gen,
+                        dtype=torch.float64,
+                    ),
+                    x,
+                )
+            )
+            for _ in range(S)
+        ]
+    )
     mean, se = samples.mean(0), samples.std(0) / math.sqrt(S)
     k_inf = two_layer_relu_ntk(x, w_var=w_var, v_var=v_var)
     assert ((mean - k_inf).abs() <= 5 * se).all()

@@ -3,8 +3,15 @@
 import pytest
 import torch
 
-from saddle.robustness.parametrization import (AbcParametrization, abc_network, abc_param_groups, mup,
-                                               ntk_parametrization, parametrization, standard_parametrization)
+from saddle.robustness.parametrization import (
+    AbcParametrization,
+    abc_network,
+    abc_param_groups,
+    mup,
+    ntk_parametrization,
+    parametrization,
+    standard_parametrization,
+)
 
 
 def test_mup_table_values():
@@ -14,7 +21,7 @@ def test_mup_table_values():
     m = 256
     assert p.multipliers(m) == pytest.approx([16.0, 1.0, 1.0, 1 / 16])
     assert p.init_variances(m) == pytest.approx([1 / m] * 4)
-    assert p.init_variances(m, "effective") == pytest.approx([1.0, 1 / m, 1 / m, 1 / m ** 2])
+    assert p.init_variances(m, "effective") == pytest.approx([1.0, 1 / m, 1 / m, 1 / m**2])
     # SGD on X_l directly: input layer η·m, hidden η, output η/m (the per-layer rates µP prescribes)
     assert p.learning_rates(0.1, m, "effective") == pytest.approx([0.1 * m, 0.1, 0.1, 0.1 / m])
     assert p.learning_rates(0.1, m) == pytest.approx([0.1] * 4)
@@ -43,14 +50,19 @@ def test_multiplier_and_effective_forms_train_identically(param):
     torch.set_default_dtype(torch.float64)
     try:
         widths = [6, 16, 16, 2]
-        nets = {f: abc_network(widths, param, torch.Generator().manual_seed(3), form=f) for f in ("multiplier", "effective")}
+        nets = {
+            f: abc_network(widths, param, torch.Generator().manual_seed(3), form=f) for f in ("multiplier", "effective")
+        }
         for f in nets:
             nets[f] = nets[f].double()
         for w1, w2 in zip(nets["multiplier"].weights, nets["effective"].weights):
             torch.testing.assert_close(w1, w2)
         opts = {f: torch.optim.SGD(abc_param_groups(n, param, 0.05, form=f), lr=1.0) for f, n in nets.items()}
         g = torch.Generator().manual_seed(9)
-        a, y = torch.randn(20, 6, generator=g, dtype=torch.float64), torch.randn(20, 2, generator=g, dtype=torch.float64)
+        a, y = (
+            torch.randn(20, 6, generator=g, dtype=torch.float64),
+            torch.randn(20, 2, generator=g, dtype=torch.float64),
+        )
         for _ in range(5):
             for f, n in nets.items():
                 opts[f].zero_grad()

@@ -53,7 +53,7 @@ def test_sandwich_is_tight_for_binary_linear_classifier(gen):
     x = torch.randn(300, 5, generator=gen) * 0.3
     y = torch.zeros(300, dtype=torch.long)
     L = float(torch.linalg.matrix_norm(lin.weight.detach(), 2))
-    assert L == pytest.approx(math.sqrt(2) * float(w.norm()), rel=1e-5)
+    assert pytest.approx(math.sqrt(2) * float(w.norm()), rel=1e-5) == L
 
     def attack(eps):
         return ProjectedGradientAttack(eps, norm="l2", steps=30, loss="margin", box=None, generator=gen)

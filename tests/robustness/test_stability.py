@@ -7,8 +7,12 @@ import torch
 from scipy import integrate
 
 from saddle.robustness import FullyConnectedReLU
-from saddle.robustness.stability import (input_jacobian, linear_perturbation_stability,
-                                         mean_abs_coordinate_unit_ball, perturbation_stability)
+from saddle.robustness.stability import (
+    input_jacobian,
+    linear_perturbation_stability,
+    mean_abs_coordinate_unit_ball,
+    perturbation_stability,
+)
 
 
 @pytest.mark.parametrize("d", [1, 2, 3, 5, 10, 64, 300])
@@ -24,7 +28,7 @@ def test_mean_abs_coordinate_special_values():
     assert mean_abs_coordinate_unit_ball(1) == pytest.approx(0.5)
     assert mean_abs_coordinate_unit_ball(2) == pytest.approx(4 / (3 * math.pi))
     assert mean_abs_coordinate_unit_ball(3) == pytest.approx(3 / 8)
-    d = 10 ** 6
+    d = 10**6
     assert mean_abs_coordinate_unit_ball(d) == pytest.approx(math.sqrt(2 / (math.pi * d)), rel=1e-5)
 
 
@@ -67,9 +71,16 @@ def test_estimate_matches_direct_jvp_and_is_seeded(gen):
     again = perturbation_stability(net, a, 0.2, n_samples=7, generator=torch.Generator().manual_seed(4))
     assert est.value == again.value
     from saddle.sets import sample_ball
+
     u = sample_ball(21, 5, "l2", 0.2, torch.Generator().manual_seed(4), dtype=torch.float64).reshape(3, 7, 5)
-    direct = torch.stack([torch.stack([torch.linalg.vector_norm(torch.autograd.functional.jvp(net, a[i], u[i, s])[1])
-                                       for s in range(7)]).mean() for i in range(3)])
+    direct = torch.stack(
+        [
+            torch.stack(
+                [torch.linalg.vector_norm(torch.autograd.functional.jvp(net, a[i], u[i, s])[1]) for s in range(7)]
+            ).mean()
+            for i in range(3)
+        ]
+    )
     torch.testing.assert_close(est.per_point, direct)
 
 
@@ -91,12 +102,15 @@ def test_image_shaped_inputs(gen):
     assert est.per_point.shape == (5,) and est.value > 0 and math.isfinite(est.se)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(eps=-0.1), "eps must be a finite number >= 0, got -0.1"),
-    (dict(eps=float("inf")), "eps must be a finite number >= 0, got inf"),
-    (dict(eps=0.1, n_samples=0), "n_samples must be an integer >= 1"),
-    (dict(eps=0.1, norm="l3"), "norm must be one of"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(eps=-0.1), "eps must be a finite number >= 0, got -0.1"),
+        (dict(eps=float("inf")), "eps must be a finite number >= 0, got inf"),
+        (dict(eps=0.1, n_samples=0), "n_samples must be an integer >= 1"),
+        (dict(eps=0.1, norm="l3"), "norm must be one of"),
+    ],
+)
 def test_bad_input_raises(gen, kwargs, message):
     net = FullyConnectedReLU([3, 4, 1], generator=gen)
     with pytest.raises(ValueError, match=message):
@@ -117,8 +131,12 @@ def test_initialisations_differ_by_exact_layer_factors():
     a = torch.rand(30, p, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
     values = {}
     for init in ("lecun", "he", "ntk"):
-        net = FullyConnectedReLU([p] + [m] * (depth - 1) + [1], init=init, output_activation=False,
-                                 generator=torch.Generator().manual_seed(7)).double()
+        net = FullyConnectedReLU(
+            [p] + [m] * (depth - 1) + [1],
+            init=init,
+            output_activation=False,
+            generator=torch.Generator().manual_seed(7),
+        ).double()
         values[init] = perturbation_stability(net, a, 0.1, 16, torch.Generator().manual_seed(3)).value
     assert values["lecun"] == pytest.approx(values["he"] * 2 ** (-depth / 2), rel=1e-6)  # float32 initial draws
     assert values["ntk"] == pytest.approx(values["he"] * math.sqrt(p / 2), rel=1e-6)

@@ -9,8 +9,18 @@ import pytest
 import torch
 
 from saddle.metrics.transport import wasserstein
-from saddle.sampling import (MALA, GaussianMixture, acceptance_rate, autocovariance, effective_sample_size,
-                             gaussian_w2, monte_carlo_se, sample, split_rhat, w2_to_reference)
+from saddle.sampling import (
+    MALA,
+    GaussianMixture,
+    acceptance_rate,
+    autocovariance,
+    effective_sample_size,
+    gaussian_w2,
+    monte_carlo_se,
+    sample,
+    split_rhat,
+    w2_to_reference,
+)
 
 Z = 5.0
 DT = torch.float64
@@ -60,9 +70,15 @@ def _chain_sets() -> dict[str, np.ndarray]:
     def ar(phi: float, n: int, m: int) -> np.ndarray:
         return ar1(phi, n, (m,), seed=int(rng.integers(1 << 30))).numpy()
 
-    return {"iid": rng.normal(size=(100, 4)), "ar1_0.9": ar(0.9, 500, 4), "ar1_-0.5": ar(-0.5, 301, 3),
-            "student_t2": rng.standard_t(2, size=(200, 4)), "one_chain": ar(0.5, 57, 1),
-            "four_draws": rng.normal(size=(4, 2)), "short_sticky": ar(0.95, 7, 2)}
+    return {
+        "iid": rng.normal(size=(100, 4)),
+        "ar1_0.9": ar(0.9, 500, 4),
+        "ar1_-0.5": ar(-0.5, 301, 3),
+        "student_t2": rng.standard_t(2, size=(200, 4)),
+        "one_chain": ar(0.5, 57, 1),
+        "four_draws": rng.normal(size=(4, 2)),
+        "short_sticky": ar(0.95, 7, 2),
+    }
 
 
 @pytest.mark.parametrize("name", list(_chain_sets()))

@@ -39,11 +39,16 @@ def _check_sample_moments(x, mean, cov):
 @pytest.mark.parametrize("seed", [0, 1])
 def test_exact_moments_match_exact_samples(seed):
     g = torch.Generator().manual_seed(seed)
-    targets = [Gaussian(torch.tensor([1.0, -1.0, 0.5], dtype=DT), COV),
-               GaussianMixture(torch.tensor([[0.0, 0.0], [3.0, 1.0], [-2.0, 2.0]], dtype=DT),
-                               torch.tensor([0.5, 1.0, 0.3], dtype=DT), torch.tensor([0.2, 0.5, 0.3], dtype=DT)),
-               Banana(a=1.0, b=0.5, dtype=DT),
-               Dirichlet(torch.tensor([0.5, 2.0, 3.0], dtype=DT))]
+    targets = [
+        Gaussian(torch.tensor([1.0, -1.0, 0.5], dtype=DT), COV),
+        GaussianMixture(
+            torch.tensor([[0.0, 0.0], [3.0, 1.0], [-2.0, 2.0]], dtype=DT),
+            torch.tensor([0.5, 1.0, 0.3], dtype=DT),
+            torch.tensor([0.2, 0.5, 0.3], dtype=DT),
+        ),
+        Banana(a=1.0, b=0.5, dtype=DT),
+        Dirichlet(torch.tensor([0.5, 2.0, 3.0], dtype=DT)),
+    ]
     for t in targets:
         _check_sample_moments(t.sample(40_000, g), t.mean, t.cov)
 
@@ -61,7 +66,7 @@ def test_mixture_logdensity_against_torch_mixture():
 def test_banana_logdensity_and_gradient():
     t = Banana(a=1.5, b=0.7, dtype=DT)
     x = torch.randn(30, 2, generator=torch.Generator().manual_seed(0), dtype=DT) * 2
-    ref = D.Normal(0.0, 1.5).log_prob(x[:, 0]) + D.Normal(0.0, 1.0).log_prob(x[:, 1] - 0.7 * (x[:, 0] ** 2 - 1.5 ** 2))
+    ref = D.Normal(0.0, 1.5).log_prob(x[:, 0]) + D.Normal(0.0, 1.0).log_prob(x[:, 1] - 0.7 * (x[:, 0] ** 2 - 1.5**2))
     torch.testing.assert_close(t.logdensity(x), ref)
     torch.testing.assert_close(t.grad_potential(x), autograd_grad(t, x))
 
@@ -93,26 +98,31 @@ def test_dirichlet_dual_is_convex_even_for_alpha_below_one():
 
 
 def test_same_seed_same_samples():
-    for t in (Gaussian(torch.zeros(2), 1.0), Banana(), Dirichlet(torch.ones(3)),
-              GaussianMixture(torch.zeros(2, 2))):
+    for t in (Gaussian(torch.zeros(2), 1.0), Banana(), Dirichlet(torch.ones(3)), GaussianMixture(torch.zeros(2, 2))):
         a = t.sample(5, torch.Generator().manual_seed(3))
         b = t.sample(5, torch.Generator().manual_seed(3))
         assert torch.equal(a, b)
 
 
-@pytest.mark.parametrize("build, message", [
-    (lambda: Gaussian(torch.zeros(2), torch.tensor([[1.0, 2.0], [2.0, 1.0]])), "positive definite"),
-    (lambda: Gaussian(torch.zeros(2), torch.tensor([[1.0, 0.5], [0.0, 1.0]])), "symmetric"),
-    (lambda: Gaussian(torch.zeros(2, 2)), "mean must have shape (d,)"),
-    (lambda: Gaussian(torch.zeros(2), torch.ones(3)), "cov must be"),
-    (lambda: GaussianMixture(torch.zeros(2, 2), -1.0), "stds must be finite and >= 0 (0: a point mass), got [-1.0, -1.0]"),
-    (lambda: GaussianMixture(torch.zeros(2, 2), torch.ones(3)), "stds must be a scalar or have shape (K,) = (2,)"),
-    (lambda: GaussianMixture(torch.zeros(2, 2), 0.0).logdensity(torch.zeros(1, 2)), "zero-variance component"),
-    (lambda: GaussianMixture(torch.zeros(2, 2), 1.0, torch.tensor([0.5, 0.6])), "weights must be 2 non-negative"),
-    (lambda: Banana(a=0.0), "a must be finite and > 0, got 0.0"),
-    (lambda: Dirichlet(torch.tensor([1.0, -1.0])), "alpha must be a vector of K >= 2 finite numbers > 0"),
-    (lambda: Gaussian(torch.zeros(2)).sample(0), "number of samples must be an integer >= 1, got 0"),
-])
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda: Gaussian(torch.zeros(2), torch.tensor([[1.0, 2.0], [2.0, 1.0]])), "positive definite"),
+        (lambda: Gaussian(torch.zeros(2), torch.tensor([[1.0, 0.5], [0.0, 1.0]])), "symmetric"),
+        (lambda: Gaussian(torch.zeros(2, 2)), "mean must have shape (d,)"),
+        (lambda: Gaussian(torch.zeros(2), torch.ones(3)), "cov must be"),
+        (
+            lambda: GaussianMixture(torch.zeros(2, 2), -1.0),
+            "stds must be finite and >= 0 (0: a point mass), got [-1.0, -1.0]",
+        ),
+        (lambda: GaussianMixture(torch.zeros(2, 2), torch.ones(3)), "stds must be a scalar or have shape (K,) = (2,)"),
+        (lambda: GaussianMixture(torch.zeros(2, 2), 0.0).logdensity(torch.zeros(1, 2)), "zero-variance component"),
+        (lambda: GaussianMixture(torch.zeros(2, 2), 1.0, torch.tensor([0.5, 0.6])), "weights must be 2 non-negative"),
+        (lambda: Banana(a=0.0), "a must be finite and > 0, got 0.0"),
+        (lambda: Dirichlet(torch.tensor([1.0, -1.0])), "alpha must be a vector of K >= 2 finite numbers > 0"),
+        (lambda: Gaussian(torch.zeros(2)).sample(0), "number of samples must be an integer >= 1, got 0"),
+    ],
+)
 def test_bad_arguments_raise(build, message):
     with pytest.raises(ValueError) as err:
         build()
@@ -128,8 +138,10 @@ def test_noised_mixture_is_the_law_of_alpha_x0_plus_sigma_z():
     x = 2 * torch.randn(7, 2, generator=torch.Generator().manual_seed(0), dtype=DT)
     alpha, sigma = torch.linspace(0.3, 1.0, 7, dtype=DT), torch.linspace(0.9, 0.2, 7, dtype=DT)
     for i in range(7):
-        sd = (alpha[i] ** 2 * stds ** 2 + sigma[i] ** 2).sqrt()
-        ref = D.MixtureSameFamily(D.Categorical(w), D.Independent(D.Normal(alpha[i] * means, sd[:, None].expand(3, 2)), 1))
+        sd = (alpha[i] ** 2 * stds**2 + sigma[i] ** 2).sqrt()
+        ref = D.MixtureSameFamily(
+            D.Categorical(w), D.Independent(D.Normal(alpha[i] * means, sd[:, None].expand(3, 2)), 1)
+        )
         torch.testing.assert_close(mix.logdensity(x, alpha, sigma)[i], ref.log_prob(x[i]))
     z = x.clone().requires_grad_(True)
     (grad,) = torch.autograd.grad(mix.logdensity(z, alpha, sigma).sum(), z)
@@ -143,7 +155,7 @@ def test_noised_mixture_is_the_law_of_alpha_x0_plus_sigma_z():
     g = torch.Generator().manual_seed(1)
     n, a, s = 40_000, 0.6, 0.8
     xt = a * mix.sample(n, g) + s * torch.randn(n, 2, generator=g, dtype=DT)
-    noised = GaussianMixture(a * means, (a ** 2 * stds ** 2 + s ** 2).sqrt(), w)
+    noised = GaussianMixture(a * means, (a**2 * stds**2 + s**2).sqrt(), w)
     _check_sample_moments(xt, noised.mean, noised.cov)
 
 

@@ -23,11 +23,20 @@ if __name__ == "__main__":
     x, y = torch.rand(320, 1, 8, 8, generator=g), torch.randint(0, 10, (320,), generator=g)
     y = (x[:, 0, :4].mean((1, 2)) * 10).long().clamp(0, 9)  # a learnable labelling
     net = make_classifier("mlp", 8, torch.Generator().manual_seed(0))
-    data = ShuffledBatches(x[:256], y[:256], batch_size=64, generator=torch.Generator().manual_seed(1),
-                           rank=rank, world_size=world)
+    data = ShuffledBatches(
+        x[:256], y[:256], batch_size=64, generator=torch.Generator().manual_seed(1), rank=rank, world_size=world
+    )
     opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
     evaluate = lambda m: {"test_acc": float((m(x[256:]).argmax(-1) == y[256:]).float().mean())}  # noqa: E731
-    res = fit(wrap_ddp(net), opt, ERM(), data, epochs=3, evaluate=evaluate, log_path=out / "train.jsonl",
-              checkpoint_dir=out / "ckpt")
+    res = fit(
+        wrap_ddp(net),
+        opt,
+        ERM(),
+        data,
+        epochs=3,
+        evaluate=evaluate,
+        log_path=out / "train.jsonl",
+        checkpoint_dir=out / "ckpt",
+    )
     torch.save({"state": net.state_dict(), "history": res.history, "world": world}, out / f"rank{rank}.pt")
     teardown_distributed()

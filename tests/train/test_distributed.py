@@ -22,14 +22,19 @@ def _env():
 def test_two_process_torchrun_matches_one_process(tmp_path):
     one, two = tmp_path / "one", tmp_path / "two"
     subprocess.run([sys.executable, str(WORKER), str(one)], check=True, env=_env(), timeout=120)
-    subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-                    str(WORKER), str(two)], check=True, env=_env(), timeout=240, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(WORKER), str(two)],
+        check=True,
+        env=_env(),
+        timeout=240,
+        capture_output=True,
+    )
     a = torch.load(one / "rank0.pt", weights_only=True)
     b0, b1 = (torch.load(two / f"rank{r}.pt", weights_only=True) for r in (0, 1))
     assert a["world"] == 1 and b0["world"] == b1["world"] == 2
     for k, v in a["state"].items():
         torch.testing.assert_close(b0["state"][k], v, rtol=1e-5, atol=1e-6)  # float tolerance: reduction order
-        assert torch.equal(b0["state"][k], b1["state"][k])                    # DDP keeps the replicas identical
+        assert torch.equal(b0["state"][k], b1["state"][k])  # DDP keeps the replicas identical
     # logged scalars are averaged over the processes: the epoch loss equals the one-process loss
     for ra, rb in zip(a["history"], b0["history"]):
         assert rb["loss"] == pytest.approx(ra["loss"], rel=1e-5) and rb["test_acc"] == ra["test_acc"]

@@ -24,13 +24,24 @@ def _setup(x, y, seed=0):
 def _noisy_erm(noise):
     def objective(model, x, y):  # input noise from an explicit generator + dropout from torch's global RNG
         return F.cross_entropy(model(x + 0.05 * torch.randn(x.shape, generator=noise)), y)
+
     return objective
 
 
 def _run(x, y, epochs, ckpt=None, resume=False, seed=0, log=None):
     model, opt, sched, data, noise = _setup(x, y, seed)
-    res = fit(model, opt, _noisy_erm(noise), data, epochs=epochs, scheduler=sched, generators=[noise],
-              checkpoint_dir=ckpt, resume=resume, log_path=log)
+    res = fit(
+        model,
+        opt,
+        _noisy_erm(noise),
+        data,
+        epochs=epochs,
+        scheduler=sched,
+        generators=[noise],
+        checkpoint_dir=ckpt,
+        resume=resume,
+        log_path=log,
+    )
     return model, res
 
 
@@ -39,8 +50,8 @@ def test_resume_reproduces_uninterrupted_run_bit_for_bit(digits_small, tmp_path)
     torch.manual_seed(123)
     full, res_full = _run(x, y, epochs=4)
     torch.manual_seed(123)
-    _run(x, y, epochs=2, ckpt=tmp_path)                       # "interrupted" after 2 epochs
-    resumed, res = _run(x, y, epochs=4, ckpt=tmp_path, resume=True, seed=7)   # other weights and global RNG: restored
+    _run(x, y, epochs=2, ckpt=tmp_path)  # "interrupted" after 2 epochs
+    resumed, res = _run(x, y, epochs=4, ckpt=tmp_path, resume=True, seed=7)  # other weights and global RNG: restored
     for (k, a), b in zip(full.state_dict().items(), resumed.state_dict().values()):
         assert torch.equal(a, b), k
     assert res.history == res_full.history and len(res.history) == 4
@@ -60,8 +71,18 @@ def test_step_mode_resume_mid_epoch_is_exact(digits_small, tmp_path):
             loss.backward()
             opt.step()
             return {"loss": loss}
-        res = train_loop(step, steps=steps, batches=data, record_every=4, state={"model": model, "optimizer": opt},
-                         generators=[noise], checkpoint_dir=ckpt, checkpoint_every=4, resume=resume)
+
+        res = train_loop(
+            step,
+            steps=steps,
+            batches=data,
+            record_every=4,
+            state={"model": model, "optimizer": opt},
+            generators=[noise],
+            checkpoint_dir=ckpt,
+            checkpoint_every=4,
+            resume=resume,
+        )
         return model, res
 
     full, res_full = run(14)
@@ -134,8 +155,9 @@ def test_best_and_last_tracking_max_and_min(digits_small, tmp_path):
         snapshots.append({k: v.clone() for k, v in m.state_dict().items()})
         return {"score": next(scores)}
 
-    res = fit(model, opt, _noisy_erm(noise), data, epochs=4, evaluate=evaluate, best_metric="score",
-              checkpoint_dir=tmp_path)
+    res = fit(
+        model, opt, _noisy_erm(noise), data, epochs=4, evaluate=evaluate, best_metric="score", checkpoint_dir=tmp_path
+    )
     assert res.best["epoch"] == 2 and res.best["score"] == 0.5 and res.last["epoch"] == 4 and res.last["score"] == 0.2
     assert all(torch.equal(snapshots[1][k], v) for k, v in res.best_state["model"].items())
     on_disk = torch.load(tmp_path / "best.pt", weights_only=True)
@@ -175,6 +197,7 @@ def test_generic_layer_without_data_matches_closed_form():
         assert batch is None
         x.sub_(eta * x)
         return {"x": x}
+
     res = train_loop(step, steps=20, record_every=5)
     assert [r["step"] for r in res.history] == [5, 10, 15, 20]
     assert x.item() == pytest.approx(3.0 * (1 - eta) ** 20, rel=1e-12)
@@ -184,8 +207,10 @@ def test_generic_layer_without_data_matches_closed_form():
 
 def test_sharded_batches_partition_the_global_batch():
     x = torch.arange(20.0)
-    shards = [list(ShuffledBatches(x, batch_size=4, generator=torch.Generator().manual_seed(0), rank=r, world_size=2)(0))
-              for r in range(2)]
+    shards = [
+        list(ShuffledBatches(x, batch_size=4, generator=torch.Generator().manual_seed(0), rank=r, world_size=2)(0))
+        for r in range(2)
+    ]
     single = list(ShuffledBatches(x, batch_size=4, generator=torch.Generator().manual_seed(0))(0))
     for (a,), (b,), (full,) in zip(*shards, single):
         assert sorted(a.tolist() + b.tolist()) == sorted(full.tolist()) and len(a) == len(b) == 2

@@ -8,10 +8,20 @@ import torch.nn.functional as F
 from torch import nn
 
 from saddle.attacks import FastGradientSignAttack, ProjectedGradientAttack
-from saddle.train import (ERM, MART, TRADES, BETAAdversarialTraining, ClassFocusedOnlineLearning,
-                          DDiAdversarialTraining, EpsilonStabilityTraining, FGSMAdversarialTraining,
-                          PGDAdversarialTraining, RSFGSMAdversarialTraining, SharpnessAwareMinimisation,
-                          min_norm_weights)
+from saddle.train import (
+    ERM,
+    MART,
+    TRADES,
+    BETAAdversarialTraining,
+    ClassFocusedOnlineLearning,
+    DDiAdversarialTraining,
+    EpsilonStabilityTraining,
+    FGSMAdversarialTraining,
+    PGDAdversarialTraining,
+    RSFGSMAdversarialTraining,
+    SharpnessAwareMinimisation,
+    min_norm_weights,
+)
 
 
 def _grads(model):
@@ -66,7 +76,7 @@ def test_pgd_at_gradient_equals_the_robust_loss_gradient_in_closed_form(gen):
     robust = F.softplus(-s * (x @ wv + bv) + eps * wv.abs().sum()).mean()
     gw, gb = torch.autograd.grad(robust, [wv, bv])
     torch.testing.assert_close(loss, robust.detach())
-    torch.testing.assert_close(model.weight.grad[1], gw)   # row 1 carries w (row 0 is held at 0)
+    torch.testing.assert_close(model.weight.grad[1], gw)  # row 1 carries w (row 0 is held at 0)
     torch.testing.assert_close(model.bias.grad[1:], gb)
 
 
@@ -92,8 +102,9 @@ def test_trades_adversary_stays_in_ball_and_increases_kl(mlp_batch):
     with torch.no_grad():
         log_p = F.log_softmax(model(x), -1)
         kl_adv = (log_p.exp() * (log_p - F.log_softmax(model(x_adv), -1))).sum(-1)
-        x_rand = (x + 0.2 * (2 * torch.rand(x.shape, generator=torch.Generator().manual_seed(2),
-                                            dtype=x.dtype) - 1)).clamp(0, 1)
+        x_rand = (
+            x + 0.2 * (2 * torch.rand(x.shape, generator=torch.Generator().manual_seed(2), dtype=x.dtype) - 1)
+        ).clamp(0, 1)
         kl_rand = (log_p.exp() * (log_p - F.log_softmax(model(x_rand), -1))).sum(-1)
     assert kl_adv.mean() > 5 * kl_rand.mean() > 0
     loss, extras = obj(model, x, y)
@@ -111,7 +122,7 @@ def test_beta_inner_problem_returns_the_class_with_the_largest_margin(gen):
     obj = BETAAdversarialTraining(eps, steps=2, step_size=eps, box=None, generator=gen)
     x_adv = obj.attack(model, x, y)
     W = model.weight.detach()
-    diff = W[None, :, :] - W[y][:, None, :]                       # (B, K, d): w_j − w_b
+    diff = W[None, :, :] - W[y][:, None, :]  # (B, K, d): w_j − w_b
     margins = (diff * x[:, None, :]).sum(-1) + eps * diff.abs().sum(-1)
     margins[torch.arange(20), y] = -float("inf")
     best = margins.argmax(-1)
@@ -162,8 +173,9 @@ def test_ddi_train_step_moves_along_the_min_norm_combination(mlp_batch):
     gs = []
     for _ in range(3):
         xa = attack(ref, x, y)
-        gs.append(torch.cat([g.flatten() for g in torch.autograd.grad(F.cross_entropy(ref(xa), y),
-                                                                      list(ref.parameters()))]))
+        gs.append(
+            torch.cat([g.flatten() for g in torch.autograd.grad(F.cross_entropy(ref(xa), y), list(ref.parameters()))])
+        )
     g = torch.stack(gs)
     a = min_norm_weights(g @ g.T)
     step = torch.cat([(t - p.detach()).flatten() for t, p in zip(theta, model.parameters())])
@@ -177,7 +189,7 @@ def test_sam_step_is_gradient_at_the_normalised_ascent_point(mlp_batch):
     rho, lr = 0.05, 0.1
     theta = [p.detach().clone() for p in model.parameters()]
     g = torch.autograd.grad(F.cross_entropy(model(x), y), list(model.parameters()))
-    norm = torch.sqrt(sum((v ** 2).sum() for v in g))
+    norm = torch.sqrt(sum((v**2).sum() for v in g))
     with torch.no_grad():
         for p, v in zip(model.parameters(), g):
             p.add_(rho * v / norm)
@@ -200,6 +212,7 @@ def test_epsilon_stability_perturbation_stays_in_the_ball_and_weights_return(mlp
     def base(m, a, b):
         seen.append(torch.cat([(p.detach() - t).flatten() for p, t in zip(m.parameters(), theta)]).norm())
         return F.cross_entropy(m(a), b)
+
     opt = torch.optim.SGD(model.parameters(), lr=0.0)
     EpsilonStabilityTraining(0.3, steps=4, base=base).train_step(model, opt, x, y)
     assert len(seen) == 5 and seen[0] == 0 and max(seen) <= 0.3 + 1e-9 and seen[-1] == pytest.approx(0.3)
@@ -236,8 +249,9 @@ def test_cfol_uniform_weights_is_pgd_at_and_hedge_moves_to_the_worst_class(mlp_b
     _, extras = cfol(model, x, y)
     x_adv = make().attack(model, x, y)
     wrong = (model(x_adv).argmax(-1) != y).double()
-    err = torch.stack([wrong[y == k].mean() if (y == k).any() else torch.tensor(0.0, dtype=torch.float64)
-                       for k in range(4)])
+    err = torch.stack(
+        [wrong[y == k].mean() if (y == k).any() else torch.tensor(0.0, dtype=torch.float64) for k in range(4)]
+    )
     torch.testing.assert_close(cfol.scores, err)
     assert int(cfol.class_weights().argmax()) == int(err.argmax())
     restored = ClassFocusedOnlineLearning(make().attack, n_classes=4)
@@ -260,10 +274,15 @@ def test_objectives_refuse_bad_arguments():
         min_norm_weights(torch.ones(2, 3))
 
 
-@pytest.mark.parametrize("build", [
-    lambda g: TRADES(0.2, beta=6.0, steps=3, generator=g), lambda g: PGDAdversarialTraining(0.2, steps=3, generator=g),
-    lambda g: MART(0.2, steps=3, generator=g), lambda g: RSFGSMAdversarialTraining(0.2, generator=g),
-])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda g: TRADES(0.2, beta=6.0, steps=3, generator=g),
+        lambda g: PGDAdversarialTraining(0.2, steps=3, generator=g),
+        lambda g: MART(0.2, steps=3, generator=g),
+        lambda g: RSFGSMAdversarialTraining(0.2, generator=g),
+    ],
+)
 def test_objectives_take_an_int_seed_as_a_generator_seeded_with_it(mlp_batch, build):
     # generator policy: the objective owns its random source; an int seed ≡ torch.Generator().manual_seed(seed)
     model, x, y = mlp_batch

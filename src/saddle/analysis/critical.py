@@ -101,7 +101,7 @@ def classify_critical_point(game: Game, point: Sequence[Tensor], tol: float = 1e
     blocks, start = [], 0
     for p in pts:
         d = p.shape[-1]
-        B = J[start:start + d, start:start + d]
+        B = J[start : start + d, start : start + d]
         blocks.append(torch.linalg.eigvalsh((B + B.T) / 2))
         start += d
     jac_eigs = torch.linalg.eigvals(J)
@@ -139,11 +139,13 @@ def nash_labels(game: Game, points: Tensor, tol: float = 1e-6, hessian_tol: floa
     psd = torch.ones(len(z), dtype=torch.bool)
     start = 0
     for d in sizes:
-        B = J[:, start:start + d, start:start + d]
+        B = J[:, start : start + d, start : start + d]
         lam = torch.linalg.eigvalsh((B + B.transpose(-1, -2)) / 2).amin(-1)
         pos &= lam > hessian_tol
         psd &= lam >= -hessian_tol
         start += d
     crit = torch.linalg.vector_norm(v, dim=-1) <= tol
-    return [NOT_CRITICAL if not c else STRICT_NASH if p else DEGENERATE if q else NOT_NASH
-            for c, p, q in zip(crit.tolist(), pos.tolist(), psd.tolist())]
+    return [
+        NOT_CRITICAL if not c else STRICT_NASH if p else DEGENERATE if q else NOT_NASH
+        for c, p, q in zip(crit.tolist(), pos.tolist(), psd.tolist())
+    ]

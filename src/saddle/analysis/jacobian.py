@@ -40,8 +40,9 @@ def map_jacobian(step: Callable[[list[Tensor]], list[Tensor]], point: Sequence[T
     return _jacobian(fn, _flat(pts))
 
 
-def update_jacobian(method: Any, game: Game | Callable[[list[Tensor]], list[Tensor]], point: Sequence[Tensor],
-                    state: Any = None) -> Tensor:
+def update_jacobian(
+    method: Any, game: Game | Callable[[list[Tensor]], list[Tensor]], point: Sequence[Tensor], state: Any = None
+) -> Tensor:
     """Jacobian of one `method.step` at `point` on the augmented state (params, floating tensors of the state).
 
     method: any object with init/step (saddle.optim.base.Method); game: a Game or a field callable;

@@ -14,9 +14,17 @@ from saddle.validation import check_int
 StepCallback = Callable[[int, list[Tensor], Any], None]
 
 
-def rollout(method: Any, field: Callable[[list[Tensor]], list[Tensor]], params: Sequence[Tensor], steps: int,
-            every: int = 1, desc: str = "", *, checkpoints: Iterable[int] | None = None,
-            callback: StepCallback | None = None) -> tuple[Tensor, Any]:
+def rollout(
+    method: Any,
+    field: Callable[[list[Tensor]], list[Tensor]],
+    params: Sequence[Tensor],
+    steps: int,
+    every: int = 1,
+    desc: str = "",
+    *,
+    checkpoints: Iterable[int] | None = None,
+    callback: StepCallback | None = None,
+) -> tuple[Tensor, Any]:
     """Iterate `params, state = method.step(params, state, field)` `steps` times from `params` (one (B, d_i) per player).
 
     Returns (trajectory, final state): trajectory has shape (1 + #recorded steps, B, Σd_i), players concatenated,

@@ -35,16 +35,25 @@ class TrajectoryReport:
 
 def _flatten(traj: Tensor | list) -> Tensor:
     if isinstance(traj, (list, tuple)):
-        traj = torch.stack([torch.cat([p.reshape(-1) for p in z]) if isinstance(z, (list, tuple)) else z.reshape(-1)
-                            for z in traj])
+        traj = torch.stack(
+            [torch.cat([p.reshape(-1) for p in z]) if isinstance(z, (list, tuple)) else z.reshape(-1) for z in traj]
+        )
     if traj.ndim == 1:
         traj = traj[:, None]
     return traj.reshape(traj.shape[0], -1).to(torch.float64)
 
 
-def classify_trajectory(traj: Tensor | list, target: Tensor | None = None, tail: float = 0.5, tol: float = 1e-6,
-                        diverge_radius: float = 1e6, growth_factor: float = 2.0, cycle_tol: float = 0.1,
-                        recurrence_tol: float = 0.05, min_period: int = 3) -> TrajectoryReport:
+def classify_trajectory(
+    traj: Tensor | list,
+    target: Tensor | None = None,
+    tail: float = 0.5,
+    tol: float = 1e-6,
+    diverge_radius: float = 1e6,
+    growth_factor: float = 2.0,
+    cycle_tol: float = 0.1,
+    recurrence_tol: float = 0.05,
+    min_period: int = 3,
+) -> TrajectoryReport:
     """Classify one trajectory z_0..z_{T−1}: a (T, D) tensor, or a list of points (tensors or lists of per-player tensors).
 
     converged: predicted remaining path length s_T·r/(1−r) ≤ tol, or s_T = 0, or the last quarter of the tail
@@ -93,7 +102,7 @@ def classify_trajectory(traj: Tensor | list, target: Tensor | None = None, tail:
     ev["growth_over_tail"] = growth
     remaining = final_step * r / (1 - r) if r < 1 else math.inf
     ev["predicted_remaining_path"] = remaining
-    last = w[-max(3, n // 4):]
+    last = w[-max(3, n // 4) :]
     ev["last_quarter_spread"] = torch.linalg.vector_norm(last - last[-1], dim=-1).max().item()
     if remaining <= tol or (ev["last_quarter_spread"] <= tol and growth < 1 + cycle_tol):
         return TrajectoryReport(CONVERGED, ev)
@@ -115,7 +124,7 @@ def classify_trajectory(traj: Tensor | list, target: Tensor | None = None, tail:
                 stop = first
                 while stop + 1 < len(back) and after[stop + 1]:
                     stop += 1
-                best = first + int(torch.argmin(back[first:stop + 1]))
+                best = first + int(torch.argmin(back[first : stop + 1]))
                 ev["period"] = float(lags[best])
                 ev["recurrence_distance"] = back[best].item() / diameter
                 return TrajectoryReport(LIMIT_CYCLE, ev)

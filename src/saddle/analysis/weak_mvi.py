@@ -41,13 +41,21 @@ def grid(lower: Sequence[float], upper: Sequence[float], n: int) -> Tensor:
         raise ValueError(f"need lower < upper coordinatewise, got {list(lower)} and {list(upper)}")
     check_int("n", n, low=2)
     if n ** len(lower) > 10**7:
-        raise ValueError(f"need at most 1e7 grid points, got n={n} in dimension {len(lower)} ({n ** len(lower):.3g} points)")
+        raise ValueError(
+            f"need at most 1e7 grid points, got n={n} in dimension {len(lower)} ({n ** len(lower):.3g} points)"
+        )
     axes = [torch.linspace(lo, hi, n, dtype=torch.float64) for lo, hi in zip(lower, upper)]
     return torch.stack(torch.meshgrid(*axes, indexing="ij"), -1).reshape(-1, len(axes))
 
 
-def estimate_weak_mvi_rho(game: Game, z_star: Tensor | Sequence[Tensor], lower: Sequence[float],
-                          upper: Sequence[float], n: int = 101, exclude: float = 1e-9) -> WeakMVIEstimate:
+def estimate_weak_mvi_rho(
+    game: Game,
+    z_star: Tensor | Sequence[Tensor],
+    lower: Sequence[float],
+    upper: Sequence[float],
+    n: int = 101,
+    exclude: float = 1e-9,
+) -> WeakMVIEstimate:
     """ρ̂ = min over the grid (n points per axis on [lower, upper]) of ⟨V(z), z − z*⟩ / ‖V(z)‖².
 
     Points with ‖V(z)‖ ≤ exclude (critical points, where the ratio is undefined) are skipped. A grid minimum

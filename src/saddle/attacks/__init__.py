@@ -13,19 +13,54 @@ from saddle.attacks.base import Attack, AttackBase, ThreatModel
 from saddle.attacks.fgsm import FastGradientSignAttack
 from saddle.attacks.linear import linear_linf_worst_case, minimal_l2_perturbation_affine
 from saddle.attacks.margin import MarginAttack
-from saddle.attacks.objectives import (Objective, cross_entropy, dlr, get_objective, margin, pairwise_margin,
-                                       targeted_cross_entropy, targeted_dlr, targeted_margin)
+from saddle.attacks.objectives import (
+    Objective,
+    cross_entropy,
+    dlr,
+    get_objective,
+    margin,
+    pairwise_margin,
+    targeted_cross_entropy,
+    targeted_dlr,
+    targeted_margin,
+)
 from saddle.attacks.pgd import ProjectedGradientAttack, projected_gradient_ascent
 from saddle.attacks.random_search import RandomSearchAttack
-from saddle.schedules import Constant, CosineDecay, PiecewiseConstant, as_schedule
 from saddle.attacks.sign_ascent import iterative_sign_attack
 from saddle.attacks.targets import TopClassesTargeted
+from saddle.schedules import Constant, CosineDecay, PiecewiseConstant, as_schedule
 
 __all__ = [
-    "Attack", "AttackBase", "ThreatModel", "FastGradientSignAttack", "ProjectedGradientAttack", "projected_gradient_ascent", "iterative_sign_attack",
-    "Objective", "get_objective", "cross_entropy", "margin", "dlr", "targeted_cross_entropy", "targeted_margin",
-    "targeted_dlr", "pairwise_margin", "GradientAscent", "SignAscent", "L2Ascent", "SparseL1Ascent",
-    "steepest_ascent", "Constant", "CosineDecay", "PiecewiseConstant", "as_schedule", "AutoProjectedGradientAttack",
-    "apgd_checkpoints", "MarginAttack", "TopClassesTargeted", "RandomSearchAttack", "linear_linf_worst_case",
+    "Attack",
+    "AttackBase",
+    "AutoProjectedGradientAttack",
+    "Constant",
+    "CosineDecay",
+    "FastGradientSignAttack",
+    "GradientAscent",
+    "L2Ascent",
+    "MarginAttack",
+    "Objective",
+    "PiecewiseConstant",
+    "ProjectedGradientAttack",
+    "RandomSearchAttack",
+    "SignAscent",
+    "SparseL1Ascent",
+    "ThreatModel",
+    "TopClassesTargeted",
+    "apgd_checkpoints",
+    "as_schedule",
+    "cross_entropy",
+    "dlr",
+    "get_objective",
+    "iterative_sign_attack",
+    "linear_linf_worst_case",
+    "margin",
     "minimal_l2_perturbation_affine",
+    "pairwise_margin",
+    "projected_gradient_ascent",
+    "steepest_ascent",
+    "targeted_cross_entropy",
+    "targeted_dlr",
+    "targeted_margin",
 ]

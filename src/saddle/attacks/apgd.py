@@ -50,10 +50,19 @@ class AutoProjectedGradientAttack(AttackBase):
     Shapes: x (B, ...), y (B,) -> x_adv like x. Cost: N forward-backward passes per restart.
     """
 
-    def __init__(self, eps: float, norm: str | float = "linf", steps: int = 100, restarts: int = 1,
-                 loss: str | Objective | Callable = "ce", targeted: bool = False, rho: float = 0.75,
-                 momentum: float = 0.75, box: tuple[float, float] | Box | None = (0.0, 1.0),
-                 generator: torch.Generator | int | None = None) -> None:
+    def __init__(
+        self,
+        eps: float,
+        norm: str | float = "linf",
+        steps: int = 100,
+        restarts: int = 1,
+        loss: str | Objective | Callable = "ce",
+        targeted: bool = False,
+        rho: float = 0.75,
+        momentum: float = 0.75,
+        box: tuple[float, float] | Box | None = (0.0, 1.0),
+        generator: torch.Generator | int | None = None,
+    ) -> None:
         self.threat_model = ThreatModel(eps, norm, box)
         if self.norm == 1.0:
             raise ValueError("AutoProjectedGradientAttack supports norm 'linf' or 'l2', got 'l1'")
@@ -114,7 +123,7 @@ class AutoProjectedGradientAttack(AttackBase):
             x_best[better], grad_best[better], f_best[better] = x_k[better], grad[better], f[better]
             done = k + 1
             if done in checkpoints:
-                window = torch.stack(history[last_check:done + 1])
+                window = torch.stack(history[last_check : done + 1])
                 increases = (window[1:] > window[:-1]).sum(0)
                 oscillating = increases < self.rho * (done - last_check)
                 stalled = ~halved_last & (f_best <= f_best_last)

@@ -19,7 +19,7 @@ from saddle.broadcast import per_point_broadcast
 from saddle.sets import parse_norm
 from saddle.validation import check_real
 
-__all__ = ["AscentRule", "GradientAscent", "SignAscent", "L2Ascent", "SparseL1Ascent", "steepest_ascent"]
+__all__ = ["AscentRule", "GradientAscent", "L2Ascent", "SignAscent", "SparseL1Ascent", "steepest_ascent"]
 
 
 class AscentRule(Protocol):

@@ -21,8 +21,17 @@ from saddle.schedules import Constant, Schedule, as_schedule
 from saddle.sets import Ball, Box, ThreatModel, lp_norm
 from saddle.validation import check_finite
 
-__all__ = ["Attack", "AttackBase", "ThreatModel", "check_inputs", "check_labels", "attacking", "input_gradient",
-           "default_schedule", "sphere_point"]
+__all__ = [
+    "Attack",
+    "AttackBase",
+    "ThreatModel",
+    "attacking",
+    "check_inputs",
+    "check_labels",
+    "default_schedule",
+    "input_gradient",
+    "sphere_point",
+]
 
 
 def check_inputs(threat: ThreatModel, x: Tensor, y: Tensor) -> None:
@@ -34,8 +43,10 @@ def check_inputs(threat: ThreatModel, x: Tensor, y: Tensor) -> None:
     check_finite("x", x)
     box = threat.box
     if x.numel() and (x.min() < box.lower - 1e-6 or x.max() > box.upper + 1e-6):
-        raise ValueError(f"x must lie in the box [{box.lower}, {box.upper}], got values in "
-                         f"[{float(x.min()):.4g}, {float(x.max()):.4g}]")
+        raise ValueError(
+            f"x must lie in the box [{box.lower}, {box.upper}], got values in "
+            f"[{float(x.min()):.4g}, {float(x.max()):.4g}]"
+        )
     if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
         raise ValueError(f"labels must be an integer tensor, got dtype {y.dtype}")
 
@@ -57,8 +68,10 @@ class Attack(Protocol):
 def check_labels(y: Tensor, n_classes: int) -> None:
     """ValueError unless every label lies in [0, n_classes)."""
     if y.numel() and (int(y.min()) < 0 or int(y.max()) >= n_classes):
-        raise ValueError(f"labels must lie in [0, {n_classes - 1}] for a model with {n_classes} outputs, "
-                         f"got values in [{int(y.min())}, {int(y.max())}]")
+        raise ValueError(
+            f"labels must lie in [0, {n_classes - 1}] for a model with {n_classes} outputs, "
+            f"got values in [{int(y.min())}, {int(y.max())}]"
+        )
 
 
 def input_gradient(model: nn.Module, x_adv: Tensor, y: Tensor, objective) -> tuple[Tensor, Tensor]:
@@ -81,8 +94,11 @@ def sphere_point(x: Tensor, threat: ThreatModel, generator: torch.Generator, gau
     shape = x.shape
     if gaussian is None:
         gaussian = threat.norm != math.inf
-    t = (torch.randn(shape, generator=generator, device=generator.device, dtype=x.dtype) if gaussian else
-         torch.rand(shape, generator=generator, device=generator.device, dtype=x.dtype) * 2 - 1).to(x.device)
+    t = (
+        torch.randn(shape, generator=generator, device=generator.device, dtype=x.dtype)
+        if gaussian
+        else torch.rand(shape, generator=generator, device=generator.device, dtype=x.dtype) * 2 - 1
+    ).to(x.device)
     norm = lp_norm(t, threat.norm, batch_dims=1).clamp_min(1e-12)
     return threat.box.project(x + threat.eps * t / per_point_broadcast(norm, t))
 

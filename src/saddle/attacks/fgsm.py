@@ -22,8 +22,13 @@ class FastGradientSignAttack(AttackBase):
     targeted (y = targets); box (default (0, 1)). Shapes: x (B, ...), y (B,) -> x_adv like x.
     """
 
-    def __init__(self, eps: float, loss: str | Objective | Callable = "ce", targeted: bool = False,
-                 box: tuple[float, float] | Box | None = (0.0, 1.0)) -> None:
+    def __init__(
+        self,
+        eps: float,
+        loss: str | Objective | Callable = "ce",
+        targeted: bool = False,
+        box: tuple[float, float] | Box | None = (0.0, 1.0),
+    ) -> None:
         self.threat_model = ThreatModel(eps, math.inf, box)
         self.objective = get_objective(loss, targeted)
         self.targeted = self.objective.targeted

@@ -34,9 +34,9 @@ def minimal_l2_perturbation_affine(weight: Tensor, bias: Tensor, a: Tensor, targ
     leaves f_i > f_j. weight (K, d), bias (K,), a (B, d), target (B,) -> η* (B, d); 0 where i = j
     or where a is already on j's side.
     """
-    f = a @ weight.T + bias                                   # (B, K)
+    f = a @ weight.T + bias  # (B, K)
     i = f.argmax(-1)
-    w_diff = weight[target] - weight[i]                       # (B, d): w_j − w_i
+    w_diff = weight[target] - weight[i]  # (B, d): w_j − w_i
     gap = (f.gather(-1, i[:, None]) - f.gather(-1, target[:, None]))[:, 0]
     denom = (w_diff * w_diff).sum(-1)
     if bool(((denom == 0) & (gap > 0)).any()):

@@ -19,7 +19,7 @@ from saddle.schedules import Schedule
 from saddle.sets import Box
 from saddle.validation import as_generator, check_int
 
-__all__ = ["MarginAttack", "PAIRWISE_MARGIN"]
+__all__ = ["PAIRWISE_MARGIN", "MarginAttack"]
 
 PAIRWISE_MARGIN = Objective("pairwise-margin", pairwise_margin, targeted=False)
 
@@ -35,10 +35,18 @@ class MarginAttack(AttackBase):
     Cost: steps × (K−1) forward-backward passes per point (k instead of K−1 with n_targets), plus one forward.
     """
 
-    def __init__(self, eps: float, norm: str | float = "linf", steps: int = 10, step_size: float | Schedule | None = None,
-                 random_start: bool = True, n_targets: int | None = None,
-                 box: tuple[float, float] | Box | None = (0.0, 1.0), generator: torch.Generator | int | None = None,
-                 ascent: AscentRule | None = None) -> None:
+    def __init__(
+        self,
+        eps: float,
+        norm: str | float = "linf",
+        steps: int = 10,
+        step_size: float | Schedule | None = None,
+        random_start: bool = True,
+        n_targets: int | None = None,
+        box: tuple[float, float] | Box | None = (0.0, 1.0),
+        generator: torch.Generator | int | None = None,
+        ascent: AscentRule | None = None,
+    ) -> None:
         self.threat_model = ThreatModel(eps, norm, box)
         self.steps = check_int("steps", steps)
         self.schedule = default_schedule(step_size, self.eps, self.steps)
@@ -61,14 +69,15 @@ class MarginAttack(AttackBase):
         with torch.no_grad():
             logits = model(x)
         n_classes = logits.shape[-1]
-        ranked = logits.scatter(-1, y[:, None], float("-inf")).argsort(-1, descending=True)[:, :n_classes - 1]
+        ranked = logits.scatter(-1, y[:, None], float("-inf")).argsort(-1, descending=True)[:, : n_classes - 1]
         k = n_classes - 1 if self.n_targets is None else min(self.n_targets, n_classes - 1)
-        targets = ranked[:, :k]                                   # (B, k)
-        xr = x.repeat_interleave(k, 0)                            # (B k, ...): class blocks per point
+        targets = ranked[:, :k]  # (B, k)
+        xr = x.repeat_interleave(k, 0)  # (B k, ...): class blocks per point
         pairs = torch.stack([y.repeat_interleave(k), targets.reshape(-1)], -1)
         x0 = random_start_point(xr, self.threat_model, self.generator) if self.random_start else xr
-        cand = projected_gradient_ascent(model, xr, pairs, x0, PAIRWISE_MARGIN, self.threat_model, self.ascent,
-                                         self.steps, self.schedule)
+        cand = projected_gradient_ascent(
+            model, xr, pairs, x0, PAIRWISE_MARGIN, self.threat_model, self.ascent, self.steps, self.schedule
+        )
         with torch.no_grad():
             margins = pairwise_margin(model(cand), pairs).reshape(b, k)
         self.last_margins = margins

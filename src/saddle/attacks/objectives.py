@@ -13,8 +13,18 @@ from dataclasses import dataclass
 import torch.nn.functional as F
 from torch import Tensor
 
-__all__ = ["Objective", "cross_entropy", "margin", "dlr", "targeted_cross_entropy", "targeted_margin",
-           "targeted_dlr", "pairwise_margin", "get_objective", "OBJECTIVES"]
+__all__ = [
+    "OBJECTIVES",
+    "Objective",
+    "cross_entropy",
+    "dlr",
+    "get_objective",
+    "margin",
+    "pairwise_margin",
+    "targeted_cross_entropy",
+    "targeted_dlr",
+    "targeted_margin",
+]
 
 
 def _other_max(logits: Tensor, y: Tensor) -> Tensor:
@@ -98,7 +108,9 @@ def get_objective(loss: str | Objective | Callable[[Tensor, Tensor], Tensor], ta
     if isinstance(loss, str):
         if loss not in OBJECTIVES:
             raise ValueError(f"loss must be one of {sorted(OBJECTIVES)} or a callable, got {loss!r}")
-        return Objective(loss + ("-targeted" if targeted else ""), OBJECTIVES[loss][int(bool(targeted))], bool(targeted))
+        return Objective(
+            loss + ("-targeted" if targeted else ""), OBJECTIVES[loss][int(bool(targeted))], bool(targeted)
+        )
     if callable(loss):
         return Objective(getattr(loss, "__name__", "custom"), loss, bool(targeted))
     raise ValueError(f"loss must be one of {sorted(OBJECTIVES)} or a callable, got {loss!r}")

@@ -24,9 +24,18 @@ from saddle.validation import as_generator, check_int
 __all__ = ["ProjectedGradientAttack", "projected_gradient_ascent", "random_start_point", "select_worst"]
 
 
-def projected_gradient_ascent(model: nn.Module, x: Tensor, y: Tensor, x0: Tensor, objective: Objective,
-                              threat: ThreatModel, ascent: AscentRule, steps: int, schedule: Schedule,
-                              early_stop: bool = False) -> Tensor:
+def projected_gradient_ascent(
+    model: nn.Module,
+    x: Tensor,
+    y: Tensor,
+    x0: Tensor,
+    objective: Objective,
+    threat: ThreatModel,
+    ascent: AscentRule,
+    steps: int,
+    schedule: Schedule,
+    early_stop: bool = False,
+) -> Tensor:
     """Run `steps` projected ascent steps from x0 and return the last iterate (B, ...).
 
     Functional core of every iterative attack; the model must already be in `attacking(model)`.
@@ -55,13 +64,21 @@ def projected_gradient_ascent(model: nn.Module, x: Tensor, y: Tensor, x0: Tensor
 
 def random_start_point(x: Tensor, threat: ThreatModel, generator: torch.Generator) -> Tensor:
     """x + δ with δ uniform in the ε-ball (`saddle.sets.sample_ball`), clipped to the box."""
-    delta = sample_ball(x.shape[0], tuple(x.shape[1:]), threat.norm, threat.eps, generator=generator, dtype=x.dtype,
-                        device=generator.device)
+    delta = sample_ball(
+        x.shape[0],
+        tuple(x.shape[1:]),
+        threat.norm,
+        threat.eps,
+        generator=generator,
+        dtype=x.dtype,
+        device=generator.device,
+    )
     return threat.box.project(x + delta.to(x.device))
 
 
-def select_worst(best: Tensor | None, best_key: tuple[Tensor, Tensor] | None, cand: Tensor, succ: Tensor,
-                 value: Tensor) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+def select_worst(
+    best: Tensor | None, best_key: tuple[Tensor, Tensor] | None, cand: Tensor, succ: Tensor, value: Tensor
+) -> tuple[Tensor, tuple[Tensor, Tensor]]:
     """Per-sample worst case: keep the candidate where (success, objective) is lexicographically larger."""
     if best is None or best_key is None:
         return cand.clone(), (succ.clone(), value.clone())
@@ -92,11 +109,21 @@ class ProjectedGradientAttack(AttackBase):
     Example: `x_adv = ProjectedGradientAttack(8/255, steps=20)(model, x, y)`.
     """
 
-    def __init__(self, eps: float, norm: str | float = "linf", steps: int = 10, step_size: float | Schedule | None = None,
-                 random_start: bool = True, restarts: int = 1, loss: str | Objective | Callable = "ce",
-                 targeted: bool = False, box: tuple[float, float] | Box | None = (0.0, 1.0),
-                 generator: torch.Generator | int | None = None, ascent: AscentRule | None = None,
-                 early_stop: bool = False) -> None:
+    def __init__(
+        self,
+        eps: float,
+        norm: str | float = "linf",
+        steps: int = 10,
+        step_size: float | Schedule | None = None,
+        random_start: bool = True,
+        restarts: int = 1,
+        loss: str | Objective | Callable = "ce",
+        targeted: bool = False,
+        box: tuple[float, float] | Box | None = (0.0, 1.0),
+        generator: torch.Generator | int | None = None,
+        ascent: AscentRule | None = None,
+        early_stop: bool = False,
+    ) -> None:
         self.threat_model = ThreatModel(eps, norm, box)
         self.steps = check_int("steps", steps)
         self.restarts = check_int("restarts", restarts)
@@ -109,16 +136,19 @@ class ProjectedGradientAttack(AttackBase):
         self.early_stop = bool(early_stop)
 
     def __repr__(self) -> str:
-        return (f"ProjectedGradientAttack(eps={self.eps:g}, norm={self.norm}, steps={self.steps}, "
-                f"restarts={self.restarts}, loss={self.objective.name})")
+        return (
+            f"ProjectedGradientAttack(eps={self.eps:g}, norm={self.norm}, steps={self.steps}, "
+            f"restarts={self.restarts}, loss={self.objective.name})"
+        )
 
     def perturb(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
         return self._restarts(model, x, y)
 
     def _run(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
         x0 = random_start_point(x, self.threat_model, self.generator) if self.random_start else x
-        return projected_gradient_ascent(model, x, y, x0, self.objective, self.threat_model, self.ascent,
-                                         self.steps, self.schedule, self.early_stop)
+        return projected_gradient_ascent(
+            model, x, y, x0, self.objective, self.threat_model, self.ascent, self.steps, self.schedule, self.early_stop
+        )
 
     def _restarts(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
         if self.restarts == 1:

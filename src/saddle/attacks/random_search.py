@@ -29,9 +29,16 @@ class RandomSearchAttack(AttackBase):
     Cost: `queries` forward passes, no gradients.
     """
 
-    def __init__(self, eps: float, norm: str | float = "linf", queries: int = 100,
-                 loss: str | Objective | Callable = "margin", targeted: bool = False,
-                 box: tuple[float, float] | Box | None = (0.0, 1.0), generator: torch.Generator | int | None = None) -> None:
+    def __init__(
+        self,
+        eps: float,
+        norm: str | float = "linf",
+        queries: int = 100,
+        loss: str | Objective | Callable = "margin",
+        targeted: bool = False,
+        box: tuple[float, float] | Box | None = (0.0, 1.0),
+        generator: torch.Generator | int | None = None,
+    ) -> None:
         self.threat_model = ThreatModel(eps, norm, box)
         self.queries = check_int("queries", queries)
         self.objective = get_objective(loss, targeted)

@@ -15,10 +15,17 @@ from saddle.sets import Box
 __all__ = ["iterative_sign_attack"]
 
 
-def iterative_sign_attack(eps: float, steps: int = 10, step_size: float | Schedule | None = None,
-                          norm: str | float = "linf", random_start: bool = False, loss: str | Objective | Callable = "ce",
-                          targeted: bool = False, box: tuple[float, float] | Box | None = (0.0, 1.0),
-                          generator: torch.Generator | None = None) -> ProjectedGradientAttack:
+def iterative_sign_attack(
+    eps: float,
+    steps: int = 10,
+    step_size: float | Schedule | None = None,
+    norm: str | float = "linf",
+    random_start: bool = False,
+    loss: str | Objective | Callable = "ce",
+    targeted: bool = False,
+    box: tuple[float, float] | Box | None = (0.0, 1.0),
+    generator: torch.Generator | None = None,
+) -> ProjectedGradientAttack:
     """Repeated FGSM steps of size α (default ε / steps · 1.25, Kurakin et al. use α = 1/255) projected on the ball.
 
     The majorisation-minimisation view of seed 001 ("multiple steps of FGSM"): with the l∞ ball this is
@@ -26,5 +33,15 @@ def iterative_sign_attack(eps: float, steps: int = 10, step_size: float | Schedu
     projection changes. Returns a `ProjectedGradientAttack` configured with `SignAscent`.
     """
     size = step_size if step_size is not None else 1.25 * eps / steps if eps > 0 else None
-    return ProjectedGradientAttack(eps, norm=norm, steps=steps, step_size=size, random_start=random_start,
-                                   loss=loss, targeted=targeted, box=box, generator=generator, ascent=SignAscent())
+    return ProjectedGradientAttack(
+        eps,
+        norm=norm,
+        steps=steps,
+        step_size=size,
+        random_start=random_start,
+        loss=loss,
+        targeted=targeted,
+        box=box,
+        generator=generator,
+        ascent=SignAscent(),
+    )

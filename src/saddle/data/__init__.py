@@ -4,5 +4,13 @@ from saddle.data.digits import DIGITS_SHAPE, load_digits
 from saddle.data.loaders import load_cifar10, load_fashion_mnist, load_mnist, read_idx
 from saddle.data.toy import TOY_DISTRIBUTIONS, sample_toy
 
-__all__ = ["DIGITS_SHAPE", "load_digits", "TOY_DISTRIBUTIONS", "sample_toy", "load_mnist", "load_fashion_mnist",
-           "load_cifar10", "read_idx"]
+__all__ = [
+    "DIGITS_SHAPE",
+    "TOY_DISTRIBUTIONS",
+    "load_cifar10",
+    "load_digits",
+    "load_fashion_mnist",
+    "load_mnist",
+    "read_idx",
+    "sample_toy",
+]

@@ -20,10 +20,16 @@ import torch
 
 from saddle.data.digits import Split
 
-__all__ = ["read_idx", "load_mnist", "load_fashion_mnist", "load_cifar10"]
+__all__ = ["load_cifar10", "load_fashion_mnist", "load_mnist", "read_idx"]
 
-_IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"),
-               0x0E: np.dtype(">f8")}
+_IDX_DTYPES = {
+    0x08: np.uint8,
+    0x09: np.int8,
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
 
 
 def _open_either(path: Path) -> bytes:
@@ -101,5 +107,4 @@ def load_cifar10(root: str | Path) -> tuple[Split, Split]:
     parts = [_cifar_batch(base / f"data_batch_{i}") for i in range(1, 6)]
     test = _cifar_batch(base / "test_batch")
     to_split = lambda x, y: Split(torch.from_numpy(x.astype(np.float32) / 255.0), torch.from_numpy(y))  # noqa: E731
-    return (to_split(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])),
-            to_split(*test))
+    return (to_split(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])), to_split(*test))

@@ -31,7 +31,7 @@ def _mixture(centers: Tensor, std: float, n: int, g: torch.Generator | None) -> 
     return centers[idx] + std * torch.randn(n, 2, generator=g)
 
 
-def eight_gaussians(n: int, generator: torch.Generator | None = None, std: float = 0.02 * 2 ** 0.5 * 2) -> Tensor:
+def eight_gaussians(n: int, generator: torch.Generator | None = None, std: float = 0.02 * 2**0.5 * 2) -> Tensor:
     """Equal mixture of 8 isotropic Gaussians (std 0.0566) on the circle of radius 2."""
     return _mixture(ring_centers(8, 2.0), std, n, generator)
 

@@ -6,12 +6,30 @@ from saddle.diffusion.ddpm import DDPMSchedule
 from saddle.diffusion.guidance import ClassifierFreeGuidance, drop_labels, guided_eps_fn, model_eps_fn
 from saddle.diffusion.networks import DigitsScoreNet, ScoreMLP, SinusoidalTimeEmbedding
 from saddle.diffusion.process import SDE, NoiseProcess
-from saddle.diffusion.samplers import (ALL_PROCESSES, DDIM, SAMPLERS, SDE_PROCESSES, DPMSolverPP2M, EDMHeun,
-                                       EulerMaruyama, EvaluationCounter, PredictorCorrector, ProbabilityFlowHeun,
-                                       Sampler, SamplerInfo, SamplerState, eps_from_score, probability_flow_rk45,
-                                       sample)
-from saddle.diffusion.score_matching import (denoising_score_matching_loss, hyvarinen_loss,
-                                             sliced_score_matching_loss, tweedie_denoise)
+from saddle.diffusion.samplers import (
+    ALL_PROCESSES,
+    DDIM,
+    SAMPLERS,
+    SDE_PROCESSES,
+    DPMSolverPP2M,
+    EDMHeun,
+    EulerMaruyama,
+    EvaluationCounter,
+    PredictorCorrector,
+    ProbabilityFlowHeun,
+    Sampler,
+    SamplerInfo,
+    SamplerState,
+    eps_from_score,
+    probability_flow_rk45,
+    sample,
+)
+from saddle.diffusion.score_matching import (
+    denoising_score_matching_loss,
+    hyvarinen_loss,
+    sliced_score_matching_loss,
+    tweedie_denoise,
+)
 from saddle.diffusion.sde import VESDE, VPSDE, SubVPSDE
 from saddle.diffusion.timesteps import SPACINGS, karras_timesteps, uniform_timesteps
 from saddle.diffusion.training import epsilon_loss, train_epsilon_model
@@ -19,11 +37,45 @@ from saddle.sampling.targets import GaussianMixture  # the one mixture (noised v
 
 PROCESSES = {"vp": VPSDE, "subvp": SubVPSDE, "ve": VESDE, "ddpm": DDPMSchedule}
 
-__all__ = ["ALL_PROCESSES", "ClassifierFreeGuidance", "DDIM", "DDPMSchedule", "DPMSolverPP2M", "DigitsScoreNet",
-           "EDMHeun", "EulerMaruyama", "EvaluationCounter", "GaussianMixture", "NoiseProcess", "PROCESSES",
-           "PredictorCorrector",
-           "ProbabilityFlowHeun", "SAMPLERS", "SDE", "SDE_PROCESSES", "SPACINGS", "Sampler", "SamplerInfo",
-           "SamplerState", "ScoreMLP", "SinusoidalTimeEmbedding", "SubVPSDE", "VESDE", "VPSDE",
-           "denoising_score_matching_loss", "drop_labels", "eps_from_score", "epsilon_loss", "guided_eps_fn",
-           "hyvarinen_loss", "karras_timesteps", "model_eps_fn", "probability_flow_rk45", "sample",
-           "sliced_score_matching_loss", "train_epsilon_model", "tweedie_denoise", "uniform_timesteps"]
+__all__ = [
+    "ALL_PROCESSES",
+    "DDIM",
+    "PROCESSES",
+    "SAMPLERS",
+    "SDE",
+    "SDE_PROCESSES",
+    "SPACINGS",
+    "VESDE",
+    "VPSDE",
+    "ClassifierFreeGuidance",
+    "DDPMSchedule",
+    "DPMSolverPP2M",
+    "DigitsScoreNet",
+    "EDMHeun",
+    "EulerMaruyama",
+    "EvaluationCounter",
+    "GaussianMixture",
+    "NoiseProcess",
+    "PredictorCorrector",
+    "ProbabilityFlowHeun",
+    "Sampler",
+    "SamplerInfo",
+    "SamplerState",
+    "ScoreMLP",
+    "SinusoidalTimeEmbedding",
+    "SubVPSDE",
+    "denoising_score_matching_loss",
+    "drop_labels",
+    "eps_from_score",
+    "epsilon_loss",
+    "guided_eps_fn",
+    "hyvarinen_loss",
+    "karras_timesteps",
+    "model_eps_fn",
+    "probability_flow_rk45",
+    "sample",
+    "sliced_score_matching_loss",
+    "train_epsilon_model",
+    "tweedie_denoise",
+    "uniform_timesteps",
+]

@@ -23,8 +23,9 @@ class DDPMSchedule(NoiseProcess):
 
     def __init__(self, beta_start: float = 1e-4, beta_end: float = 0.02, num_steps: int = 1000) -> None:
         beta_start = check_real("beta_start", beta_start, 0.0, 1.0, high_open=True)
-        check_real(f"beta_end (given beta_start={beta_start:g})", beta_end, beta_start, 1.0, low_open=False,
-                   high_open=True)
+        check_real(
+            f"beta_end (given beta_start={beta_start:g})", beta_end, beta_start, 1.0, low_open=False, high_open=True
+        )
         check_int("num_steps", num_steps)
         self.T = num_steps
         self.t_min = 0
@@ -53,8 +54,9 @@ class DDPMSchedule(NoiseProcess):
         t = (dist.argmin(-1) + 1).to(torch.float64)
         return torch.where(r > 0, t, torch.zeros_like(t))
 
-    def sample_times(self, n: int, generator: torch.Generator | None = None,
-                     device: torch.device | str | None = None) -> Tensor:
+    def sample_times(
+        self, n: int, generator: torch.Generator | None = None, device: torch.device | str | None = None
+    ) -> Tensor:
         """Training times t ~ Uniform{1, …, T}, shape (n,), float64."""
         t = torch.randint(1, int(self.T) + 1, (n,), generator=generator).to(torch.float64)
         return t.to(device if device is not None else "cpu")

@@ -28,8 +28,9 @@ def drop_labels(y: Tensor, p_uncond: float, null_label: int, generator: torch.Ge
     return torch.where(drop, torch.full_like(y, null_label), y)
 
 
-def model_eps_fn(net: nn.Module | Callable[..., Tensor], process: NoiseProcess,
-                 y: Tensor | None = None) -> Callable[..., Tensor]:
+def model_eps_fn(
+    net: nn.Module | Callable[..., Tensor], process: NoiseProcess, y: Tensor | None = None
+) -> Callable[..., Tensor]:
     """The sampler-facing ε-model (x, t[, y]) ↦ net(x, t / T[, y]) for a network taking time scaled to [0, 1].
 
     Labels given here are used when the call passes none.
@@ -71,7 +72,8 @@ class ClassifierFreeGuidance:
         return eps_fn
 
 
-def guided_eps_fn(net: nn.Module | Callable[..., Tensor], process: NoiseProcess, y: Tensor, w: float,
-                  null_label: int) -> Callable[[Tensor, Tensor], Tensor]:
+def guided_eps_fn(
+    net: nn.Module | Callable[..., Tensor], process: NoiseProcess, y: Tensor, w: float, null_label: int
+) -> Callable[[Tensor, Tensor], Tensor]:
     """`ClassifierFreeGuidance(y, w, null_label).wrap(model_eps_fn(net, process))`."""
     return ClassifierFreeGuidance(y, w, null_label).wrap(model_eps_fn(net, process))

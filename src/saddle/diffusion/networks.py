@@ -48,8 +48,9 @@ class ScoreMLP(nn.Module):
     Defaults: hidden 128, depth 4 linear layers, time embedding 64, unconditional (num_classes=None).
     """
 
-    def __init__(self, dim: int = 2, hidden: int = 128, depth: int = 4, embed_dim: int = 64,
-                 num_classes: int | None = None) -> None:
+    def __init__(
+        self, dim: int = 2, hidden: int = 128, depth: int = 4, embed_dim: int = 64, num_classes: int | None = None
+    ) -> None:
         super().__init__()
         check_int("depth", depth, low=2)
         self.time = SinusoidalTimeEmbedding(embed_dim)
@@ -96,8 +97,12 @@ class DigitsScoreNet(nn.Module):
         if c % 8:
             raise ValueError(f"channels must be a multiple of 8 (GroupNorm), got {c}")
         self.num_classes = num_classes
-        self.time = nn.Sequential(SinusoidalTimeEmbedding(embed_dim), nn.Linear(embed_dim, embed_dim), nn.SiLU(),
-                                  nn.Linear(embed_dim, embed_dim))
+        self.time = nn.Sequential(
+            SinusoidalTimeEmbedding(embed_dim),
+            nn.Linear(embed_dim, embed_dim),
+            nn.SiLU(),
+            nn.Linear(embed_dim, embed_dim),
+        )
         self.label = nn.Embedding(num_classes + 1, embed_dim)
         self.conv_in = nn.Conv2d(1, c, 3, padding=1)
         self.down1 = _ResBlock(c, c, embed_dim)

@@ -15,7 +15,7 @@ from abc import ABC, abstractmethod
 import torch
 from torch import Tensor
 
-from saddle.broadcast import per_point_broadcast as bcast  # noqa: F401  (per-sample (n,) or 0-dim against x (n, ...))
+from saddle.broadcast import per_point_broadcast as bcast
 
 
 class NoiseProcess(ABC):
@@ -45,8 +45,13 @@ class NoiseProcess(ABC):
         """σ_T: the prior is N(0, σ_T² I) (the marginal at T of data with mean ≈ 0 and α_T ≈ 0)."""
         return float(self.marginal(torch.tensor(float(self.T), dtype=torch.float64))[1])
 
-    def prior_sample(self, shape: tuple[int, ...], generator: torch.Generator | None = None,
-                     device: torch.device | str | None = None, dtype: torch.dtype = torch.float32) -> Tensor:
+    def prior_sample(
+        self,
+        shape: tuple[int, ...],
+        generator: torch.Generator | None = None,
+        device: torch.device | str | None = None,
+        dtype: torch.dtype = torch.float32,
+    ) -> Tensor:
         """Draw x_T ~ N(0, σ_T² I) of the given shape (n, *event_shape)."""
         z = torch.randn(shape, generator=generator, dtype=dtype)
         return (self.prior_std() * z).to(device if device is not None else "cpu")
@@ -80,8 +85,9 @@ class NoiseProcess(ABC):
             lo, hi = torch.where(below, mid, lo), torch.where(below, hi, mid)
         return 0.5 * (lo + hi)
 
-    def sample_times(self, n: int, generator: torch.Generator | None = None,
-                     device: torch.device | str | None = None) -> Tensor:
+    def sample_times(
+        self, n: int, generator: torch.Generator | None = None, device: torch.device | str | None = None
+    ) -> Tensor:
         """Training times t ~ Uniform[t_min, T], shape (n,), float64."""
         u = torch.rand(n, generator=generator, dtype=torch.float64)
         return (self.t_min + (self.T - self.t_min) * u).to(device if device is not None else "cpu")

@@ -24,8 +24,13 @@ __all__ = ["SPACINGS", "karras_timesteps", "uniform_timesteps"]
 SPACINGS = ("linspace", "leading", "trailing")
 
 
-def uniform_timesteps(process: NoiseProcess, n_steps: int, spacing: str = "linspace", steps_offset: int = 0,
-                      final_time: float | None = None) -> Tensor:
+def uniform_timesteps(
+    process: NoiseProcess,
+    n_steps: int,
+    spacing: str = "linspace",
+    steps_offset: int = 0,
+    final_time: float | None = None,
+) -> Tensor:
     """N = n_steps evenly spaced times then `final_time`: a float64 tensor of n_steps + 1 decreasing times.
 
     spacing ∈ {"linspace", "leading", "trailing"} (diffusers' names; the last two only for discrete
@@ -37,10 +42,15 @@ def uniform_timesteps(process: NoiseProcess, n_steps: int, spacing: str = "linsp
     offset = check_int("steps_offset", steps_offset, low=0)
     if not process.discrete:
         if spacing != "linspace" or offset:
-            raise ValueError(f"spacing {spacing!r} with steps_offset {offset} needs a discrete schedule "
-                             f"(DDPMSchedule); continuous SDEs use spacing 'linspace', steps_offset 0")
-        end = process.t_min if final_time is None else check_real("final_time", final_time, 0.0, process.T,
-                                                                  low_open=False)
+            raise ValueError(
+                f"spacing {spacing!r} with steps_offset {offset} needs a discrete schedule "
+                f"(DDPMSchedule); continuous SDEs use spacing 'linspace', steps_offset 0"
+            )
+        end = (
+            process.t_min
+            if final_time is None
+            else check_real("final_time", final_time, 0.0, process.T, low_open=False)
+        )
         return torch.linspace(process.T, end, n + 1, dtype=torch.float64)
     big_t = int(process.T)
     if n > big_t:
@@ -54,8 +64,10 @@ def uniform_timesteps(process: NoiseProcess, n_steps: int, spacing: str = "linsp
     grid = d + 1  # diffusers' t indexes saddle's t + 1
     end = 0.0 if final_time is None else float(final_time)
     if not (0 <= end < float(grid[-1]) and end == round(end)) or float(grid[0]) > big_t:
-        raise ValueError(f"final_time must be an integer in [0, {int(grid[-1]) - 1}] and the grid within "
-                         f"[1, {big_t}], got final_time={final_time}, steps_offset={offset}")
+        raise ValueError(
+            f"final_time must be an integer in [0, {int(grid[-1]) - 1}] and the grid within "
+            f"[1, {big_t}], got final_time={final_time}, steps_offset={offset}"
+        )
     return torch.cat([grid, torch.tensor([end], dtype=torch.float64)])
 
 

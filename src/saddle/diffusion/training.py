@@ -18,8 +18,9 @@ from saddle.train import optimizer_step, train_loop
 from saddle.validation import check_int, check_real
 
 
-def epsilon_loss(net: nn.Module, process: NoiseProcess, x0: Tensor, t: Tensor, noise: Tensor,
-                 y: Tensor | None = None) -> Tensor:
+def epsilon_loss(
+    net: nn.Module, process: NoiseProcess, x0: Tensor, t: Tensor, noise: Tensor, y: Tensor | None = None
+) -> Tensor:
     """mean ‖z − ε_θ(α_t x_0 + σ_t z, t/T, y)‖² over elements; x0, noise (n, *shape), t (n,)."""
     xt = process.perturb(x0, t, noise)
     tt = (t / process.T).to(x0.dtype)
@@ -27,10 +28,20 @@ def epsilon_loss(net: nn.Module, process: NoiseProcess, x0: Tensor, t: Tensor, n
     return (pred - noise).pow(2).mean()
 
 
-def train_epsilon_model(net: nn.Module, process: NoiseProcess, data: Tensor, labels: Tensor | None = None,
-                        steps: int = 2000, batch_size: int = 256, lr: float = 2e-3, seed: int = 0,
-                        p_uncond: float = 0.0, null_label: int | None = None, ema_decay: float = 0.999,
-                        desc: str = "train ε-model") -> list[float]:
+def train_epsilon_model(
+    net: nn.Module,
+    process: NoiseProcess,
+    data: Tensor,
+    labels: Tensor | None = None,
+    steps: int = 2000,
+    batch_size: int = 256,
+    lr: float = 2e-3,
+    seed: int = 0,
+    p_uncond: float = 0.0,
+    null_label: int | None = None,
+    ema_decay: float = 0.999,
+    desc: str = "train ε-model",
+) -> list[float]:
     """Adam on `epsilon_loss` with minibatches of `data` (N, *shape); returns the loss per step.
 
     With `labels`, each is dropped to `null_label` with probability p_uncond (classifier-free

@@ -5,11 +5,20 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
 from saddle.claims import Claim, ClaimVerdict, check_claims
+from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
 
-__all__ = ["Claim", "ClaimVerdict", "Experiment", "ExperimentConfig", "RunOutput", "check_choice", "check_claims",
-           "check_positive", "registry"]
+__all__ = [
+    "Claim",
+    "ClaimVerdict",
+    "Experiment",
+    "ExperimentConfig",
+    "RunOutput",
+    "check_choice",
+    "check_claims",
+    "check_positive",
+    "registry",
+]
 
 _REGISTRY: dict[str, Experiment] | None = None
 

@@ -49,11 +49,28 @@ from dataclasses import dataclass
 import torch
 
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
-from saddle.train.recipes import (OBJECTIVE_NAMES, RobustTrainingSettings, evaluation_attacks,
-                                  load_classification_data, robust_evaluator, train_robust_classifier)
+from saddle.train.recipes import (
+    OBJECTIVE_NAMES,
+    RobustTrainingSettings,
+    evaluation_attacks,
+    load_classification_data,
+    robust_evaluator,
+    train_robust_classifier,
+)
 
-LABELS = {"erm": "ERM", "fgsm": "FGSM-AT", "rs_fgsm": "RS-FGSM", "pgd": "PGD-AT", "trades": "TRADES", "mart": "MART",
-          "beta": "BETA-AT", "ddi": "DDi", "sam": "SAM", "stability": "ε-stability", "cfol": "CFOL"}
+LABELS = {
+    "erm": "ERM",
+    "fgsm": "FGSM-AT",
+    "rs_fgsm": "RS-FGSM",
+    "pgd": "PGD-AT",
+    "trades": "TRADES",
+    "mart": "MART",
+    "beta": "BETA-AT",
+    "ddi": "DDi",
+    "sam": "SAM",
+    "stability": "ε-stability",
+    "cfol": "CFOL",
+}
 
 
 @dataclass
@@ -77,27 +94,52 @@ def run(config: Config, out: RunOutput) -> dict:
     import matplotlib.pyplot as plt
 
     train, test = load_classification_data(config.data, config.data_root or None)
-    test_x, test_y = test.x[:config.n_test], test.y[:config.n_test]
+    test_x, test_y = test.x[: config.n_test], test.y[: config.n_test]
     test_split = type(test)(test_x, test_y)
     table, curves = {}, {}
     for name in config.objectives:
         t0 = time.perf_counter()
-        opts = {"beta_targets": config.beta_targets} if name == "beta" else \
-            {"ddi_perturbations": config.ddi_perturbations} if name == "ddi" else {}
-        model, res = train_robust_classifier(name, train, test_split, seed=config.seed, device=config.device,
-                                             objective_options=opts, **config.training_kwargs())
+        opts = (
+            {"beta_targets": config.beta_targets}
+            if name == "beta"
+            else {"ddi_perturbations": config.ddi_perturbations}
+            if name == "ddi"
+            else {}
+        )
+        model, res = train_robust_classifier(
+            name,
+            train,
+            test_split,
+            seed=config.seed,
+            device=config.device,
+            objective_options=opts,
+            **config.training_kwargs(),
+        )
         seconds = time.perf_counter() - t0
         dev = next(model.parameters()).device
-        worst = robust_evaluator(test_x.to(dev), test_y.to(dev), evaluation_attacks(
-            config.eps, torch.Generator().manual_seed(config.seed + 4), apgd_steps=config.apgd_steps,
-            margin_targets=config.margin_targets))
+        worst = robust_evaluator(
+            test_x.to(dev),
+            test_y.to(dev),
+            evaluation_attacks(
+                config.eps,
+                torch.Generator().manual_seed(config.seed + 4),
+                apgd_steps=config.apgd_steps,
+                margin_targets=config.margin_targets,
+            ),
+        )
         last = worst(model)
         model.load_state_dict(res.best_state["model"])
         best = worst(model)
-        table[name] = {"clean_best": best["clean_acc"], "clean_last": last["clean_acc"],
-                       "pgd20_best": best["robust_acc_pgd20"], "pgd20_last": last["robust_acc_pgd20"],
-                       "worst_best": best["robust_acc"], "worst_last": last["robust_acc"],
-                       "best_epoch": res.best["epoch"], "train_seconds": seconds}
+        table[name] = {
+            "clean_best": best["clean_acc"],
+            "clean_last": last["clean_acc"],
+            "pgd20_best": best["robust_acc_pgd20"],
+            "pgd20_last": last["robust_acc_pgd20"],
+            "worst_best": best["robust_acc"],
+            "worst_last": last["robust_acc"],
+            "best_epoch": res.best["epoch"],
+            "train_seconds": seconds,
+        }
         curves[name] = {"clean": [r["clean_acc"] for r in res.history], "pgd20": [r["robust_acc"] for r in res.history]}
         out.log.info("%s: %s", LABELS[name], {k: round(v, 4) for k, v in table[name].items()})
 
@@ -108,18 +150,27 @@ def run(config: Config, out: RunOutput) -> dict:
         metrics["pgd_minus_fgsm_worst_last"] = table["pgd"]["worst_last"] - table["fgsm"]["worst_last"]
     adversarial = [n for n in table if n not in ("erm", "sam", "stability")]
     if "erm" in table and adversarial:
-        metrics["min_adversarial_minus_erm_pgd20_best"] = min(table[n]["pgd20_best"] for n in adversarial) - \
-            table["erm"]["pgd20_best"]
+        metrics["min_adversarial_minus_erm_pgd20_best"] = (
+            min(table[n]["pgd20_best"] for n in adversarial) - table["erm"]["pgd20_best"]
+        )
     out.save_json("table", table)
 
     names = list(table)
     fig, axes = plt.subplots(1, 2, figsize=(12, 4))
     width = 0.13
-    for i, (key, label) in enumerate([("clean_best", "clean (best)"), ("clean_last", "clean (last)"),
-                                      ("pgd20_best", "PGD-20 (best)"), ("pgd20_last", "PGD-20 (last)"),
-                                      ("worst_best", "worst case (best)"), ("worst_last", "worst case (last)")]):
-        axes[0].bar([j + (i - 2.5) * width for j in range(len(names))], [table[n][key] for n in names], width,
-                    label=label)
+    for i, (key, label) in enumerate(
+        [
+            ("clean_best", "clean (best)"),
+            ("clean_last", "clean (last)"),
+            ("pgd20_best", "PGD-20 (best)"),
+            ("pgd20_last", "PGD-20 (last)"),
+            ("worst_best", "worst case (best)"),
+            ("worst_last", "worst case (last)"),
+        ]
+    ):
+        axes[0].bar(
+            [j + (i - 2.5) * width for j in range(len(names))], [table[n][key] for n in names], width, label=label
+        )
     axes[0].set_xticks(range(len(names)), [LABELS[n] for n in names], rotation=45, ha="right")
     axes[0].set_ylabel("test accuracy")
     axes[0].set_title(f"digits, l∞ ε = {config.eps:g}")
@@ -129,31 +180,61 @@ def run(config: Config, out: RunOutput) -> dict:
     axes[1].set_xlabel("epoch")
     axes[1].set_ylabel("PGD-20 robust test accuracy")
     axes[1].legend(fontsize=7, ncol=2)
-    out.savefig(fig, "adversarial_training_table",
-                f"Left: clean, PGD-20 and worst-case (PGD-20 ∪ APGD-CE ∪ margin attack) test accuracy at the best "
-                f"(by PGD-20) and last epoch of each objective, l∞ ε = {config.eps:g}, {config.model.upper()} on "
-                f"{config.data}. Right: PGD-20 robust accuracy per epoch.")
+    out.savefig(
+        fig,
+        "adversarial_training_table",
+        f"Left: clean, PGD-20 and worst-case (PGD-20 ∪ APGD-CE ∪ margin attack) test accuracy at the best "
+        f"(by PGD-20) and last epoch of each objective, l∞ ε = {config.eps:g}, {config.model.upper()} on "
+        f"{config.data}. Right: PGD-20 robust accuracy per epoch.",
+    )
     return metrics
 
 
 CLAIMS = (
-    Claim("pgd_at_far_above_erm", "PGD adversarial training raises worst-case robust accuracy at ε = 0.1 far "
-          "above ERM's (by more than 20 points)", "seed 001 'adversarial training'; issue 9",
-          "pgd_minus_erm_worst_last", ">", 0.2),
-    Claim("adversarial_objectives_beat_erm", "every adversarial objective (FGSM, RS-FGSM, PGD, TRADES, MART, BETA, "
-          "DDi, CFOL) ends with higher PGD-20 robust accuracy than ERM", "seed 003, results table",
-          "min_adversarial_minus_erm_pgd20_best", ">", 0.0),
-    Claim("pgd_beats_fgsm_last_epoch", "at the last epoch PGD-AT is more robust than FGSM-AT (seed 003's table: "
-          "40.21 vs 0.04 on CIFAR-10 at ε = 8/255)", "seed 003, results table", "pgd_minus_fgsm_worst_last", ">", 0.0,
-          at_quick=False),
+    Claim(
+        "pgd_at_far_above_erm",
+        "PGD adversarial training raises worst-case robust accuracy at ε = 0.1 far "
+        "above ERM's (by more than 20 points)",
+        "seed 001 'adversarial training'; issue 9",
+        "pgd_minus_erm_worst_last",
+        ">",
+        0.2,
+    ),
+    Claim(
+        "adversarial_objectives_beat_erm",
+        "every adversarial objective (FGSM, RS-FGSM, PGD, TRADES, MART, BETA, "
+        "DDi, CFOL) ends with higher PGD-20 robust accuracy than ERM",
+        "seed 003, results table",
+        "min_adversarial_minus_erm_pgd20_best",
+        ">",
+        0.0,
+    ),
+    Claim(
+        "pgd_beats_fgsm_last_epoch",
+        "at the last epoch PGD-AT is more robust than FGSM-AT (seed 003's table: "
+        "40.21 vs 0.04 on CIFAR-10 at ε = 8/255)",
+        "seed 003, results table",
+        "pgd_minus_fgsm_worst_last",
+        ">",
+        0.0,
+        at_quick=False,
+    ),
 )
 
 EXPERIMENT = Experiment(
     name="adversarial_training",
     summary="ERM, FGSM-AT, RS-FGSM, PGD-AT, TRADES, MART, BETA-AT, DDi, SAM, ε-stability, CFOL on digits: best/last table",
-    config=Config, run=run,
-    quick={"epochs": 6, "steps": 3, "n_test": 200, "beta_targets": 2, "ddi_perturbations": 2, "margin_targets": 2,
-           "apgd_steps": 10},
+    config=Config,
+    run=run,
+    quick={
+        "epochs": 6,
+        "steps": 3,
+        "n_test": 200,
+        "beta_targets": 2,
+        "ddi_perturbations": 2,
+        "margin_targets": 2,
+        "apgd_steps": 10,
+    },
     reproduces="seed 003, table 'Adversarial performance on CIFAR-10' (best/last, clean/robust), on digits",
     claims=CLAIMS,
 )

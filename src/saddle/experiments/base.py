@@ -147,7 +147,9 @@ class Experiment:
         """The verdict of each declared claim on a run's metrics (JSON-ready metrics, see `to_jsonable`)."""
         return check_claims(self.claims, to_jsonable(metrics), quick)
 
-    def make_config(self, quick: bool = False, overrides: Mapping[str, str] | None = None, **fixed: Any) -> ExperimentConfig:
+    def make_config(
+        self, quick: bool = False, overrides: Mapping[str, str] | None = None, **fixed: Any
+    ) -> ExperimentConfig:
         """Build and validate the config: defaults, then quick sizes, then `fixed`, then string overrides."""
         names = {f.name for f in dataclasses.fields(self.config)}
         values: dict[str, Any] = {}
@@ -157,7 +159,9 @@ class Experiment:
         hints = typing.get_type_hints(self.config)
         for key, text in (overrides or {}).items():
             if key not in names:
-                raise ValueError(f"unknown key {key!r} for experiment {self.name!r}; known keys: {', '.join(sorted(names))}")
+                raise ValueError(
+                    f"unknown key {key!r} for experiment {self.name!r}; known keys: {', '.join(sorted(names))}"
+                )
             values[key] = parse_value(text, hints[key], key)
         config = self.config(**values)
         config.validate()

@@ -39,8 +39,13 @@ class Config(ExperimentConfig):
 def closed_forms(a: float) -> dict[str, float]:
     """Per-step contraction factors of ‖z‖ on xy for step size a (see module docstring)."""
     ogda = math.sqrt((1 + math.sqrt(1 - 4 * a * a)) / 2)
-    return {"GDA": math.sqrt(1 + a * a), "PP": 1 / math.sqrt(1 + a * a), "EG": math.sqrt(1 - a * a + a**4),
-            "OGDA": ogda, "RFBS": ogda}
+    return {
+        "GDA": math.sqrt(1 + a * a),
+        "PP": 1 / math.sqrt(1 + a * a),
+        "EG": math.sqrt(1 - a * a + a**4),
+        "OGDA": ogda,
+        "RFBS": ogda,
+    }
 
 
 def run(config: Config, out: RunOutput) -> dict:
@@ -49,11 +54,18 @@ def run(config: Config, out: RunOutput) -> dict:
 
     a, dev = config.step_size, torch.device(config.device)
     game = Bilinear()
-    methods = {"GDA": SimultaneousGDA(a), "PP": ProximalPoint(a, inner_steps=200, inner_tol=1e-15),
-               "EG": ExtraGradient(a), "OGDA": OptimisticGDA(a), "RFBS": ReflectedForwardBackward(a)}
+    methods = {
+        "GDA": SimultaneousGDA(a),
+        "PP": ProximalPoint(a, inner_steps=200, inner_tol=1e-15),
+        "EG": ExtraGradient(a),
+        "OGDA": OptimisticGDA(a),
+        "RFBS": ReflectedForwardBackward(a),
+    }
     forms = closed_forms(a)
-    start = [torch.tensor([[config.x0]], dtype=torch.float64, device=dev),
-             torch.tensor([[config.y0]], dtype=torch.float64, device=dev)]
+    start = [
+        torch.tensor([[config.x0]], dtype=torch.float64, device=dev),
+        torch.tensor([[config.y0]], dtype=torch.float64, device=dev),
+    ]
     off = [torch.tensor([0.3], dtype=torch.float64), torch.tensor([-0.2], dtype=torch.float64)]
     metrics: dict = {"step_size": a}
     trajs = {}
@@ -66,10 +78,17 @@ def run(config: Config, out: RunOutput) -> dict:
         measured = (norms[-1] / norms[h]).item() ** (1 / (config.steps - h))
         rho = spectral_radius(update_jacobian(m, game, off))  # linear field: same Jacobian everywhere
         label = classify_trajectory(z, target=torch.zeros(2), tol=1e-8).label
-        metrics[name] = {"measured_ratio": measured, "closed_form": forms[name], "jacobian_spectral_radius": rho,
-                         "abs_error": abs(measured - forms[name]), "final_norm": norms[-1].item(), "label": label}
-        out.log.info("%s: measured %.12f closed form %.12f spectral radius %.12f (%s)", name, measured,
-                     forms[name], rho, label)
+        metrics[name] = {
+            "measured_ratio": measured,
+            "closed_form": forms[name],
+            "jacobian_spectral_radius": rho,
+            "abs_error": abs(measured - forms[name]),
+            "final_norm": norms[-1].item(),
+            "label": label,
+        }
+        out.log.info(
+            "%s: measured %.12f closed form %.12f spectral radius %.12f (%s)", name, measured, forms[name], rho, label
+        )
     metrics["max_abs_error"] = max(metrics[n]["abs_error"] for n in methods)
     metrics["max_jacobian_error"] = max(abs(metrics[n]["jacobian_spectral_radius"] - forms[n]) for n in methods)
     metrics["gda_spirals_out"] = metrics["GDA"]["measured_ratio"] > 1
@@ -90,11 +109,14 @@ def run(config: Config, out: RunOutput) -> dict:
     axes[0].legend(fontsize=8)
     axes[1].set(xlabel="iteration k", ylabel="‖z_k‖", title="distance to the equilibrium (thin: closed forms)")
     axes[1].legend(fontsize=8)
-    out.savefig(fig, "trajectories",
-                f"Left: iterates of five methods on min_x max_y xy from ({config.x0}, {config.y0}) with step size {a}: "
-                "GDA spirals out, proximal point, extragradient, OGDA and RFBS spiral in (OGDA and RFBS coincide on a "
-                "linear field). Right: ‖z_k‖ on a log scale; the thin black lines are the closed-form rates "
-                "sqrt(1+α²), 1/sqrt(1+α²), sqrt(1−α²+α⁴), sqrt((1+sqrt(1−4α²))/2).")
+    out.savefig(
+        fig,
+        "trajectories",
+        f"Left: iterates of five methods on min_x max_y xy from ({config.x0}, {config.y0}) with step size {a}: "
+        "GDA spirals out, proximal point, extragradient, OGDA and RFBS spiral in (OGDA and RFBS coincide on a "
+        "linear field). Right: ‖z_k‖ on a log scale; the thin black lines are the closed-form rates "
+        "sqrt(1+α²), 1/sqrt(1+α²), sqrt(1−α²+α⁴), sqrt((1+sqrt(1−4α²))/2).",
+    )
     return metrics
 
 
@@ -102,15 +124,31 @@ _TRAJ = "seeds 002/003, 'Trajectory of different algorithms for a simple bilinea
 CLAIMS = (
     Claim("gda_diverges", "GDA spirals out on min_x max_y xy", _TRAJ, "gda_spirals_out", "is_true"),
     Claim("others_converge", "proximal point, EG, OGDA and RFBS spiral in", _TRAJ, "others_spiral_in", "is_true"),
-    Claim("closed_form_rates", "each method's per-step contraction equals its closed form (round-off level)", _TRAJ,
-          "max_abs_error", "<", 1e-9),
-    Claim("jacobian_rates", "the spectral radius of each update map's Jacobian equals the closed-form rate", _TRAJ,
-          "max_jacobian_error", "<", 1e-9),
+    Claim(
+        "closed_form_rates",
+        "each method's per-step contraction equals its closed form (round-off level)",
+        _TRAJ,
+        "max_abs_error",
+        "<",
+        1e-9,
+    ),
+    Claim(
+        "jacobian_rates",
+        "the spectral radius of each update map's Jacobian equals the closed-form rate",
+        _TRAJ,
+        "max_jacobian_error",
+        "<",
+        1e-9,
+    ),
 )
 
 
 EXPERIMENT = Experiment(
     claims=CLAIMS,
-    name="bilinear", summary="GDA/PP/EG/OGDA/RFBS trajectories on min_x max_y xy and their closed-form rates",
-    config=Config, run=run, quick={"steps": 200},
-    reproduces="seeds 000/002/003, figure 'Trajectory of different algorithms for a simple bilinear game'")
+    name="bilinear",
+    summary="GDA/PP/EG/OGDA/RFBS trajectories on min_x max_y xy and their closed-form rates",
+    config=Config,
+    run=run,
+    quick={"steps": 200},
+    reproduces="seeds 000/002/003, figure 'Trajectory of different algorithms for a simple bilinear game'",
+)

@@ -47,16 +47,23 @@ def run(config: Config, out: RunOutput) -> dict:
     import matplotlib.pyplot as plt
 
     train, test = load_classification_data(config.data, config.data_root or None)
-    test = type(test)(test.x[:config.n_test], test.y[:config.n_test])
+    test = type(test)(test.x[: config.n_test], test.y[: config.n_test])
     metrics: dict = {"eps": config.eps}
     for name in config.objectives:
-        _, res = train_robust_classifier(name, train, test, seed=config.seed, device=config.device,
-                                         **config.training_kwargs())
+        _, res = train_robust_classifier(
+            name, train, test, seed=config.seed, device=config.device, **config.training_kwargs()
+        )
         robust = [r["robust_acc"] for r in res.history]
         best, last = max(robust), robust[-1]
-        metrics[name] = {"robust_per_epoch": robust, "train_adv_acc_per_epoch": [r["adv_acc"] for r in res.history],
-                         "clean_per_epoch": [r["clean_acc"] for r in res.history], "best": best, "last": last,
-                         "drop": best - last, "collapsed": last <= 0.5 * best}
+        metrics[name] = {
+            "robust_per_epoch": robust,
+            "train_adv_acc_per_epoch": [r["adv_acc"] for r in res.history],
+            "clean_per_epoch": [r["clean_acc"] for r in res.history],
+            "best": best,
+            "last": last,
+            "drop": best - last,
+            "collapsed": last <= 0.5 * best,
+        }
         out.log.info("%s: robust per epoch %s", LABELS[name], [round(v, 3) for v in robust])
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
@@ -69,27 +76,47 @@ def run(config: Config, out: RunOutput) -> dict:
     for ax in axes:
         ax.set_xlabel("epoch")
         ax.legend()
-    out.savefig(fig, "catastrophic_overfitting",
-                f"l∞ ε = {config.eps:g}, {config.model.upper()} on {config.data}. Left: PGD-20 robust test accuracy per "
-                "epoch; catastrophic overfitting is FGSM-AT's curve falling to ~0 while (right) its accuracy on its "
-                "own FGSM points keeps rising.")
+    out.savefig(
+        fig,
+        "catastrophic_overfitting",
+        f"l∞ ε = {config.eps:g}, {config.model.upper()} on {config.data}. Left: PGD-20 robust test accuracy per "
+        "epoch; catastrophic overfitting is FGSM-AT's curve falling to ~0 while (right) its accuracy on its "
+        "own FGSM points keeps rising.",
+    )
     return metrics
 
 
 CLAIMS = (
-    Claim("fgsm_at_collapses", "FGSM adversarial training overfits catastrophically at a large ε: PGD robust "
-          "accuracy at the last epoch ≤ half its best", "Wong et al. ICLR 2020; seed 003 results table (FGSM)",
-          "fgsm.collapsed", "is_true", at_quick=False),
-    Claim("rs_fgsm_does_not_collapse", "RS-FGSM (random start, α = 1.25ε) keeps its robustness",
-          "Wong et al. ICLR 2020", "rs_fgsm.collapsed", "is_false"),
-    Claim("pgd_at_does_not_collapse", "PGD-AT keeps its robustness", "Madry et al. 2018; seed 003 results table",
-          "pgd.collapsed", "is_false"),
+    Claim(
+        "fgsm_at_collapses",
+        "FGSM adversarial training overfits catastrophically at a large ε: PGD robust "
+        "accuracy at the last epoch ≤ half its best",
+        "Wong et al. ICLR 2020; seed 003 results table (FGSM)",
+        "fgsm.collapsed",
+        "is_true",
+        at_quick=False,
+    ),
+    Claim(
+        "rs_fgsm_does_not_collapse",
+        "RS-FGSM (random start, α = 1.25ε) keeps its robustness",
+        "Wong et al. ICLR 2020",
+        "rs_fgsm.collapsed",
+        "is_false",
+    ),
+    Claim(
+        "pgd_at_does_not_collapse",
+        "PGD-AT keeps its robustness",
+        "Madry et al. 2018; seed 003 results table",
+        "pgd.collapsed",
+        "is_false",
+    ),
 )
 
 EXPERIMENT = Experiment(
     name="catastrophic_overfitting",
     summary="FGSM-AT vs RS-FGSM vs PGD-AT robust accuracy per epoch at a large ε (catastrophic overfitting)",
-    config=Config, run=run,
+    config=Config,
+    run=run,
     quick={"epochs": 6, "steps": 3, "model": "mlp", "lr": 3e-3, "n_test": 200},
     reproduces="Wong et al. 2020 Fig. 1 / seed 003 table row FGSM (best 40.30, last 0.04)",
     claims=CLAIMS,

@@ -65,7 +65,7 @@ def run(config: Config, out: RunOutput) -> dict:
     train, test = load_digits()
     model = build_seeded(DigitsCNN, torch.Generator().manual_seed(config.seed), dev)
     model = train_classifier(model, train.x, train.y, epochs=config.epochs, seed=config.seed)
-    x, y = test.x[:config.n_test].to(dev), test.y[:config.n_test].to(dev)
+    x, y = test.x[: config.n_test].to(dev), test.y[: config.n_test].to(dev)
     n_classes = 10
     g = torch.Generator().manual_seed(config.seed)
     names = ["PGD on CE", f"PGD on CE, {n_classes - 1} restarts", "BETA margin attack"]
@@ -75,8 +75,9 @@ def run(config: Config, out: RunOutput) -> dict:
     for e in config.eps:
         ce_attack = ProjectedGradientAttack(e, steps=config.steps, generator=g)
         ev_ce = robust_accuracy(model, x, y, {"ce": ce_attack})
-        ev_ce_r = robust_accuracy(model, x, y, {"ce": ProjectedGradientAttack(e, steps=config.steps, generator=g)},
-                                  restarts=n_classes - 1)
+        ev_ce_r = robust_accuracy(
+            model, x, y, {"ce": ProjectedGradientAttack(e, steps=config.steps, generator=g)}, restarts=n_classes - 1
+        )
         ev_m = robust_accuracy(model, x, y, {"margin": MarginAttack(e, steps=config.steps, generator=g)})
         clean = ev_ce.clean_accuracy
         for n, ev in zip(names, (ev_ce, ev_ce_r, ev_m)):
@@ -90,16 +91,26 @@ def run(config: Config, out: RunOutput) -> dict:
         for ev in (ev_ce, ev_ce_r):
             disc = float((ev.robust != ev_m.robust).sum())
             not_weaker.append(ev_m.robust_accuracy <= ev.robust_accuracy + 2 * math.sqrt(disc) / len(y))
-        out.log.info("eps=%.3f: %s; margin-only points %d, CE higher at the CE attack's point on %d",
-                     e, {k: round(v[-1], 4) for k, v in curves.items()}, margin_only[-1], ce_higher[-1])
+        out.log.info(
+            "eps=%.3f: %s; margin-only points %d, CE higher at the CE attack's point on %d",
+            e,
+            {k: round(v[-1], 4) for k, v in curves.items()},
+            margin_only[-1],
+            ce_higher[-1],
+        )
     m_curve = curves[names[2]]
     metrics = {
         **{f"seed003_{k}": v for k, v in ex.items()},
         "seed003_ce_prefers_non_adversarial": ex["ce_A"] > ex["ce_B"] and ex["margin_B"] > 0 > ex["margin_A"],
-        "eps": list(config.eps), "clean_accuracy": clean, "robust_accuracy": curves,
-        "margin_only_points": margin_only, "margin_only_with_higher_ce_at_ce_attack": ce_higher,
+        "eps": list(config.eps),
+        "clean_accuracy": clean,
+        "robust_accuracy": curves,
+        "margin_only_points": margin_only,
+        "margin_only_with_higher_ce_at_ce_attack": ce_higher,
         "margin_not_weaker_than_ce": all(not_weaker),
-        "margin_strictly_stronger_somewhere": any(m < min(curves[n][i] for n in names[:2]) for i, m in enumerate(m_curve)),
+        "margin_strictly_stronger_somewhere": any(
+            m < min(curves[n][i] for n in names[:2]) for i, m in enumerate(m_curve)
+        ),
         "fraction_margin_only_with_higher_ce": sum(ce_higher) / max(sum(margin_only), 1),
     }
 
@@ -122,26 +133,50 @@ def run(config: Config, out: RunOutput) -> dict:
     ax.set_ylabel("robust test accuracy")
     ax.set_title(f"ERM DigitsCNN, {config.steps} steps per run")
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=len(names))  # below: hides no point
-    out.savefig(fig, "ce_vs_margin",
-                "Left: the notes' example — cross-entropy is larger at δ_A, which is still classified correctly, than "
-                "at δ_B, which is misclassified (margin > 0); the margin ranks them correctly. Right: robust accuracy of "
-                "an ERM CNN under PGD on cross-entropy (also with as many restarts as BETA runs classes) and under the "
-                "BETA margin attack; lower is a stronger adversary.")
+    out.savefig(
+        fig,
+        "ce_vs_margin",
+        "Left: the notes' example — cross-entropy is larger at δ_A, which is still classified correctly, than "
+        "at δ_B, which is misclassified (margin > 0); the margin ranks them correctly. Right: robust accuracy of "
+        "an ERM CNN under PGD on cross-entropy (also with as many restarts as BETA runs classes) and under the "
+        "BETA margin attack; lower is a stronger adversary.",
+    )
     return metrics
 
 
 _CE = "seed 003, 'Why maximizing Cross-Entropy leads to weak adversaries'"
 _BETA = "seed 003, 'Adversary's problem can be solved without using surrogates' (BETA, Robey et al. 2023)"
 CLAIMS = (
-    Claim("ce_prefers_non_adversarial", "in the notes' 4-class example CE(δ_A) > CE(δ_B) although only δ_B "
-          "misclassifies", _CE, "seed003_ce_prefers_non_adversarial", "is_true"),
-    Claim("delta_b_misclassifies", "δ_B misclassifies: its margin max_{j≠b} h_j − h_b is > 0", _CE,
-          "seed003_margin_B", ">", 0.0),
+    Claim(
+        "ce_prefers_non_adversarial",
+        "in the notes' 4-class example CE(δ_A) > CE(δ_B) although only δ_B misclassifies",
+        _CE,
+        "seed003_ce_prefers_non_adversarial",
+        "is_true",
+    ),
+    Claim(
+        "delta_b_misclassifies",
+        "δ_B misclassifies: its margin max_{j≠b} h_j − h_b is > 0",
+        _CE,
+        "seed003_margin_B",
+        ">",
+        0.0,
+    ),
     Claim("delta_a_does_not", "δ_A does not misclassify: its margin is < 0", _CE, "seed003_margin_A", "<", 0.0),
-    Claim("margin_not_weaker", "the margin (BETA) attack's robust accuracy is at most the CE attacks' at every ε",
-          _BETA, "margin_not_weaker_than_ce", "is_true"),
-    Claim("margin_stronger_somewhere", "the margin attack is strictly stronger than PGD on CE at some ε", _BETA,
-          "margin_strictly_stronger_somewhere", "is_true"),
+    Claim(
+        "margin_not_weaker",
+        "the margin (BETA) attack's robust accuracy is at most the CE attacks' at every ε",
+        _BETA,
+        "margin_not_weaker_than_ce",
+        "is_true",
+    ),
+    Claim(
+        "margin_stronger_somewhere",
+        "the margin attack is strictly stronger than PGD on CE at some ε",
+        _BETA,
+        "margin_strictly_stronger_somewhere",
+        "is_true",
+    ),
 )
 
 
@@ -149,6 +184,8 @@ EXPERIMENT = Experiment(
     claims=CLAIMS,
     name="ce_vs_margin",
     summary="cross-entropy vs margin (BETA) adversary: the notes' 4-class example and robust accuracy of a CNN",
-    config=Config, run=run, quick={"epochs": 6, "n_test": 120, "eps": (0.1,), "steps": 10},
+    config=Config,
+    run=run,
+    quick={"epochs": 6, "n_test": 120, "eps": (0.1,), "steps": 10},
     reproduces="seed 003, 'Why maximizing Cross-Entropy leads to weak adversaries' and the BETA reformulation",
 )

@@ -57,13 +57,17 @@ def run(config: Config, out: RunOutput) -> dict:
     # (1) the counterexample f(x) = max_{δ∈[−1,1]} xδ = |x| at x = 0
     f = abs
     t = 1e-3
-    danskin_dir = -1.0                       # −∇_xΦ(0, δ = 1)
-    grads_at_maximisers = torch.tensor([[-1.0], [1.0]], dtype=torch.float64)   # ∇_xΦ(0, δ) for δ = −1, 1
+    danskin_dir = -1.0  # −∇_xΦ(0, δ = 1)
+    grads_at_maximisers = torch.tensor([[-1.0], [1.0]], dtype=torch.float64)  # ∇_xΦ(0, δ) for δ = −1, 1
     alpha = min_norm_weights(grads_at_maximisers @ grads_at_maximisers.T)
     ddi_dir = -float(alpha @ grads_at_maximisers[:, 0])
-    metrics: dict = {"counterexample": {"f_change_along_danskin": f(0 + t * danskin_dir) - f(0),
-                                        "danskin_is_ascent": f(0 + t * danskin_dir) > f(0),
-                                        "ddi_direction": ddi_dir}}
+    metrics: dict = {
+        "counterexample": {
+            "f_change_along_danskin": f(0 + t * danskin_dir) - f(0),
+            "danskin_is_ascent": f(0 + t * danskin_dir) > f(0),
+            "ddi_direction": ddi_dir,
+        }
+    }
 
     # (2) the synthetic kink problem, approximate inner maximisation from random starts
     g = torch.Generator().manual_seed(config.seed)
@@ -78,9 +82,9 @@ def run(config: Config, out: RunOutput) -> dict:
 
     def grad_x(x: torch.Tensor, d: torch.Tensor) -> torch.Tensor:
         xs = x.detach().expand(len(d), -1).clone().requires_grad_(True)
-        vals = torch.stack([phi(xs[i], d[i:i + 1]).squeeze() for i in range(len(d))])
+        vals = torch.stack([phi(xs[i], d[i : i + 1]).squeeze() for i in range(len(d))])
         (gx,) = torch.autograd.grad(vals.sum(), xs)
-        return gx                                                    # (S, 2)
+        return gx  # (S, 2)
 
     def f_true(x: torch.Tensor) -> float:
         return float(torch.maximum(0.5 * ((x - A) ** 2).sum(), 0.5 * ((x - B) ** 2).sum()))
@@ -96,10 +100,14 @@ def run(config: Config, out: RunOutput) -> dict:
             path.append(x.clone())
         paths[name] = torch.stack(path)
         tail = [f_true(p) - 0.5 for p in paths[name][-50:]]
-        metrics[name] = {"final_suboptimality": tail[-1], "mean_suboptimality_last50": sum(tail) / len(tail),
-                         "final_distance": float(paths[name][-1].norm())}
-    metrics["ddi_better_than_danskin"] = (metrics["ddi"]["mean_suboptimality_last50"]
-                                          < metrics["danskin"]["mean_suboptimality_last50"])
+        metrics[name] = {
+            "final_suboptimality": tail[-1],
+            "mean_suboptimality_last50": sum(tail) / len(tail),
+            "final_distance": float(paths[name][-1].norm()),
+        }
+    metrics["ddi_better_than_danskin"] = (
+        metrics["ddi"]["mean_suboptimality_last50"] < metrics["danskin"]["mean_suboptimality_last50"]
+    )
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     xs = torch.linspace(-1.5, 1.5, 301)
@@ -116,29 +124,48 @@ def run(config: Config, out: RunOutput) -> dict:
     axes[1].set_xlabel("iteration")
     axes[1].set_ylabel("f(x_k) − f*")
     axes[1].legend()
-    out.savefig(fig, "danskin",
-                "Left: the counterexample f(x) = max_{δ∈[−1,1]} xδ = |x|: at x = 0 the maximiser δ = 1 gives the "
-                "direction −1, along which f increases; DDi's min-norm combination of the maximisers' gradients is 0. "
-                "Right: suboptimality on the kink problem max(½‖x−a‖², ½‖x−b‖²) with approximate inner maximisers: "
-                "Danskin's gradient at one maximiser rattles around the kink, DDi converges.")
+    out.savefig(
+        fig,
+        "danskin",
+        "Left: the counterexample f(x) = max_{δ∈[−1,1]} xδ = |x|: at x = 0 the maximiser δ = 1 gives the "
+        "direction −1, along which f increases; DDi's min-norm combination of the maximisers' gradients is 0. "
+        "Right: suboptimality on the kink problem max(½‖x−a‖², ½‖x−b‖²) with approximate inner maximisers: "
+        "Danskin's gradient at one maximiser rattles around the kink, DDi converges.",
+    )
     return metrics
 
 
 CLAIMS = (
-    Claim("danskin_direction_can_ascend", "at x = 0 with non-unique maximisers, −∇_xΦ(0, δ*) for δ* = 1 is an "
-          "ascent direction of f(x) = |x|", "seed 003, 'A counterexample'", "counterexample.danskin_is_ascent",
-          "is_true"),
-    Claim("ddi_stops_at_minimiser", "DDi's min-norm direction at x = 0 is 0", "seed 003; Latorre et al. ICLR 2023",
-          "counterexample.ddi_direction", "<=", 1e-12),
-    Claim("ddi_beats_danskin_synthetic", "on a synthetic problem with non-unique maximisers DDi reaches a lower "
-          "objective than the PGD/Danskin gradient", "seed 003, figure 'comparison DDi and PGD on a synthetic problem'",
-          "ddi_better_than_danskin", "is_true"),
+    Claim(
+        "danskin_direction_can_ascend",
+        "at x = 0 with non-unique maximisers, −∇_xΦ(0, δ*) for δ* = 1 is an ascent direction of f(x) = |x|",
+        "seed 003, 'A counterexample'",
+        "counterexample.danskin_is_ascent",
+        "is_true",
+    ),
+    Claim(
+        "ddi_stops_at_minimiser",
+        "DDi's min-norm direction at x = 0 is 0",
+        "seed 003; Latorre et al. ICLR 2023",
+        "counterexample.ddi_direction",
+        "<=",
+        1e-12,
+    ),
+    Claim(
+        "ddi_beats_danskin_synthetic",
+        "on a synthetic problem with non-unique maximisers DDi reaches a lower objective than the PGD/Danskin gradient",
+        "seed 003, figure 'comparison DDi and PGD on a synthetic problem'",
+        "ddi_better_than_danskin",
+        "is_true",
+    ),
 )
 
 EXPERIMENT = Experiment(
     name="danskin",
     summary="Danskin's gradient can ascend when maximisers are not unique (f = |x|); DDi's min-norm direction",
-    config=Config, run=run, quick={"iterations": 100},
+    config=Config,
+    run=run,
+    quick={"iterations": 100},
     reproduces="seed 003, 'A counterexample' and the DDi vs PGD synthetic comparison",
     claims=CLAIMS,
 )

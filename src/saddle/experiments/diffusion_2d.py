@@ -22,15 +22,26 @@ import time
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
-from matplotlib.ticker import LogLocator
 import torch
+from matplotlib.ticker import LogLocator
 
 from saddle.data import sample_toy
-from saddle.diffusion import (PROCESSES, SAMPLERS, SDE, EvaluationCounter, ScoreMLP, karras_timesteps,
-                              model_eps_fn, probability_flow_rk45, sample, train_epsilon_model, uniform_timesteps)
-from saddle.models import reinitialize_
+from saddle.diffusion import (
+    PROCESSES,
+    SAMPLERS,
+    SDE,
+    EvaluationCounter,
+    ScoreMLP,
+    karras_timesteps,
+    model_eps_fn,
+    probability_flow_rk45,
+    sample,
+    train_epsilon_model,
+    uniform_timesteps,
+)
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
 from saddle.metrics.transport import wasserstein
+from saddle.models import reinitialize_
 
 TOYS = ("swissroll", "8gaussians", "moons", "25gaussians")
 GRIDS = {"uniform": uniform_timesteps, "karras": karras_timesteps}
@@ -61,11 +72,18 @@ class Config(ExperimentConfig):
             raise ValueError(f"nfe budgets must be >= 2 (Heun samplers use 2 evaluations per step), got {self.nfe}")
 
 
-
 def run(config: Config, out: RunOutput) -> dict:
     device = torch.device(config.device)
-    metrics: dict = {"baseline_w2": {}, "ratio": {}, "nfe": {}, "seconds": {}, "best_ratio": {},
-                     "best_sampler": {}, "best_ratio_at_most_25_nfe": {}, "prior_w2_ratio": {}}
+    metrics: dict = {
+        "baseline_w2": {},
+        "ratio": {},
+        "nfe": {},
+        "seconds": {},
+        "best_ratio": {},
+        "best_sampler": {},
+        "best_ratio_at_most_25_nfe": {},
+        "prior_w2_ratio": {},
+    }
     samples: dict = {}
     for ti, toy in enumerate(config.toys):
         g = torch.Generator().manual_seed(config.seed * 1000 + ti)
@@ -75,32 +93,60 @@ def run(config: Config, out: RunOutput) -> dict:
         metrics["baseline_w2"][toy] = base
         for pi, pname in enumerate(config.processes):
             process = PROCESSES[pname]()
-            net = reinitialize_(ScoreMLP(2, config.hidden, 4),
-                                torch.Generator().manual_seed(config.seed * 1000 + 10 * ti + pi)).to(device)
+            net = reinitialize_(
+                ScoreMLP(2, config.hidden, 4), torch.Generator().manual_seed(config.seed * 1000 + 10 * ti + pi)
+            ).to(device)
             t0 = time.perf_counter()
-            losses = train_epsilon_model(net, process, data, steps=config.train_steps, batch_size=config.batch_size,
-                                         lr=config.lr, seed=config.seed + pi, desc=f"train {toy}/{pname}")
-            out.log.info("%s/%s: trained %d steps in %.1fs, final loss %.4f", toy, pname, config.train_steps,
-                         time.perf_counter() - t0, sum(losses[-100:]) / min(100, len(losses)))
-            x_T = process.prior_sample((config.n_samples, 2), torch.Generator().manual_seed(config.seed + 7),
-                                       device=device)
+            losses = train_epsilon_model(
+                net,
+                process,
+                data,
+                steps=config.train_steps,
+                batch_size=config.batch_size,
+                lr=config.lr,
+                seed=config.seed + pi,
+                desc=f"train {toy}/{pname}",
+            )
+            out.log.info(
+                "%s/%s: trained %d steps in %.1fs, final loss %.4f",
+                toy,
+                pname,
+                config.train_steps,
+                time.perf_counter() - t0,
+                sum(losses[-100:]) / min(100, len(losses)),
+            )
+            x_T = process.prior_sample(
+                (config.n_samples, 2), torch.Generator().manual_seed(config.seed + 7), device=device
+            )
             if pname == config.processes[0]:
                 metrics["prior_w2_ratio"][toy] = wasserstein(x_T.cpu() / process.prior_std(), ref) / base
-            runs = {f"{name}@{nfe}": (name, nfe) for name in config.samplers if pname in SAMPLERS[name].processes
-                    for nfe in config.nfe}
+            runs = {
+                f"{name}@{nfe}": (name, nfe)
+                for name in config.samplers
+                if pname in SAMPLERS[name].processes
+                for nfe in config.nfe
+            }
             if isinstance(process, SDE):
                 runs["rk45"] = ("rk45", None)
             for label, (name, nfe) in runs.items():
                 model = EvaluationCounter(model_eps_fn(net, process))
                 t0 = time.perf_counter()
                 if name == "rk45":
-                    x0 = probability_flow_rk45(model, process, x_T, process.T, process.t_min, config.rk45_tol,
-                                               config.rk45_tol)[0]
+                    x0 = probability_flow_rk45(
+                        model, process, x_T, process.T, process.t_min, config.rk45_tol, config.rk45_tol
+                    )[0]
                 else:
                     info = SAMPLERS[name]
                     ts = GRIDS[config.grid](process, info.steps_for_nfe(nfe))
-                    x0 = sample(model, process, info.factory(), ts, x_T,
-                                torch.Generator().manual_seed(config.seed + 11), progress=False)
+                    x0 = sample(
+                        model,
+                        process,
+                        info.factory(),
+                        ts,
+                        x_T,
+                        torch.Generator().manual_seed(config.seed + 11),
+                        progress=False,
+                    )
                 key = f"{toy}/{pname}/{label}"
                 x0 = x0.cpu()
                 metrics["seconds"][key] = time.perf_counter() - t0
@@ -125,8 +171,9 @@ def _figures(config: Config, out: RunOutput, metrics: dict, samples: dict) -> No
     for toy in config.toys:
         lim = 5 if toy == "25gaussians" else 3
         rows = len(config.processes)
-        fig, axes = plt.subplots(rows, len(config.samplers) + 1,
-                                 figsize=(1.9 * (len(config.samplers) + 1), 2.0 * rows + 0.4), squeeze=False)
+        fig, axes = plt.subplots(
+            rows, len(config.samplers) + 1, figsize=(1.9 * (len(config.samplers) + 1), 2.0 * rows + 0.4), squeeze=False
+        )
         for r, pname in enumerate(config.processes):
             d = samples[f"{toy}/data"]
             axes[r, 0].scatter(d[:, 0], d[:, 1], s=1, c="k")
@@ -143,16 +190,22 @@ def _figures(config: Config, out: RunOutput, metrics: dict, samples: dict) -> No
             for ax in axes[r]:
                 ax.set_xlim(-lim, lim), ax.set_ylim(-lim, lim)
                 ax.set_xticks([]), ax.set_yticks([])
-        out.savefig(fig, f"samples_{toy}",
-                    f"{toy}: {config.n_samples} samples per process (rows) and sampler (columns) at {show} network "
-                    f"evaluations ({config.grid} grid). Titles: W2 to data divided by the W2 between two independent "
-                    f"true draws (1 = as good as a fresh data sample).")
+        out.savefig(
+            fig,
+            f"samples_{toy}",
+            f"{toy}: {config.n_samples} samples per process (rows) and sampler (columns) at {show} network "
+            f"evaluations ({config.grid} grid). Titles: W2 to data divided by the W2 between two independent "
+            f"true draws (1 = as good as a fresh data sample).",
+        )
         fig, axes = plt.subplots(1, rows, figsize=(4.2 * rows, 4.4), squeeze=False, layout="constrained")
         ticks = sorted(set(config.nfe))
         for ax, pname in zip(axes[0], config.processes):
             for k, name in enumerate(config.samplers):
-                pts = sorted((metrics["nfe"][key], metrics["ratio"][key]) for key in metrics["ratio"]
-                             if key.startswith(f"{toy}/{pname}/{name}@"))
+                pts = sorted(
+                    (metrics["nfe"][key], metrics["ratio"][key])
+                    for key in metrics["ratio"]
+                    if key.startswith(f"{toy}/{pname}/{name}@")
+                )
                 if pts:
                     ax.plot(*zip(*pts), "o-", ms=3, label=name, color=f"C{k % 10}")
             rk = f"{toy}/{pname}/rk45"
@@ -173,14 +226,25 @@ def _figures(config: Config, out: RunOutput, metrics: dict, samples: dict) -> No
                 if lab not in labels:
                     handles.append(h), labels.append(lab)
         fig.legend(handles, labels, loc="outside lower center", ncol=4, fontsize=7)
-        out.savefig(fig, f"w2_vs_nfe_{toy}", f"{toy}: W2 to the data relative to the W2 between two independent "
-                    f"data draws, against network evaluations, for every sampler ({config.grid} grid) and process.")
+        out.savefig(
+            fig,
+            f"w2_vs_nfe_{toy}",
+            f"{toy}: W2 to the data relative to the W2 between two independent "
+            f"data draws, against network evaluations, for every sampler ({config.grid} grid) and process.",
+        )
 
 
 _SDE = "seed 002, 'Score-based generative models with SDEs'; seed 004, DDPM"
 CLAIMS = (
-    Claim("best_sampler_close", "on every toy the best sampler's W2 is within 1.5× of two i.i.d. true draws' W2",
-          _SDE, "max_best_ratio", "<=", 1.5, at_quick=False),
+    Claim(
+        "best_sampler_close",
+        "on every toy the best sampler's W2 is within 1.5× of two i.i.d. true draws' W2",
+        _SDE,
+        "max_best_ratio",
+        "<=",
+        1.5,
+        at_quick=False,
+    ),
 )
 
 
@@ -190,8 +254,13 @@ EXPERIMENT = Experiment(
     summary="VE/VP/sub-VP SDEs and DDPM on 2-D toys; every registered sampler, W2 against network evaluations",
     config=Config,
     run=run,
-    quick={"toys": ("8gaussians",), "processes": ("vp", "ddpm"), "train_steps": 1500, "n_samples": 500,
-           "nfe": (10, 20)},
+    quick={
+        "toys": ("8gaussians",),
+        "processes": ("vp", "ddpm"),
+        "train_steps": 1500,
+        "n_samples": 500,
+        "nfe": (10, 20),
+    },
     reproduces="seed 002 (and 000): score-based generative modelling with SDEs (forward/reverse SDE, joint "
-               "score training); seed 004: DDPM with ε-prediction",
+    "score training); seed 004: DDPM with ε-prediction",
 )

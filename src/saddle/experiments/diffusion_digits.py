@@ -33,11 +33,19 @@ import matplotlib.pyplot as plt
 import torch
 
 from saddle.data import load_digits
-from saddle.diffusion import (DDIM, SAMPLERS, ClassifierFreeGuidance, DDPMSchedule, DigitsScoreNet, model_eps_fn,
-                              sample, train_epsilon_model, uniform_timesteps)
-from saddle.models import reinitialize_
+from saddle.diffusion import (
+    DDIM,
+    SAMPLERS,
+    ClassifierFreeGuidance,
+    DDPMSchedule,
+    DigitsScoreNet,
+    model_eps_fn,
+    sample,
+    train_epsilon_model,
+    uniform_timesteps,
+)
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
-from saddle.models import DigitsCNN
+from saddle.models import DigitsCNN, reinitialize_
 from saddle.train.erm import train_classifier
 
 
@@ -56,8 +64,17 @@ class Config(ExperimentConfig):
     sampler_nfe: int = 10
 
     def validate(self) -> None:
-        check_positive(self, "train_steps", "batch_size", "channels", "lr", "per_class", "n_steps",
-                       "classifier_epochs", "sampler_nfe")
+        check_positive(
+            self,
+            "train_steps",
+            "batch_size",
+            "channels",
+            "lr",
+            "per_class",
+            "n_steps",
+            "classifier_epochs",
+            "sampler_nfe",
+        )
         check_choice(self, "samplers", [n for n, info in SAMPLERS.items() if "ddpm" in info.processes])
         check_positive(self, "guidance", allow_zero=True)
         if not (0 < self.p_uncond < 1):
@@ -91,18 +108,34 @@ def run(config: Config, out: RunOutput) -> dict:
 
     sched = DDPMSchedule()
     net = reinitialize_(DigitsScoreNet(config.channels), torch.Generator().manual_seed(config.seed + 1)).to(device)
-    losses = train_epsilon_model(net, sched, x, y, steps=config.train_steps, batch_size=config.batch_size,
-                                 lr=config.lr, seed=config.seed, p_uncond=config.p_uncond, null_label=10,
-                                 desc="train digits ε-model")
-    out.log.info("ε-loss: first 100 steps %.4f, last 100 steps %.4f", sum(losses[:100]) / len(losses[:100]),
-                 sum(losses[-100:]) / len(losses[-100:]))
+    losses = train_epsilon_model(
+        net,
+        sched,
+        x,
+        y,
+        steps=config.train_steps,
+        batch_size=config.batch_size,
+        lr=config.lr,
+        seed=config.seed,
+        p_uncond=config.p_uncond,
+        null_label=10,
+        desc="train digits ε-model",
+    )
+    out.log.info(
+        "ε-loss: first 100 steps %.4f, last 100 steps %.4f",
+        sum(losses[:100]) / len(losses[:100]),
+        sum(losses[-100:]) / len(losses[-100:]),
+    )
 
     labels = torch.arange(10, device=device).repeat_interleave(config.per_class)
     n = len(labels)
     xT = sched.prior_sample((n, 1, 8, 8), torch.Generator().manual_seed(config.seed + 2), device=device)
     ts = uniform_timesteps(sched, config.n_steps, "trailing")
-    metrics: dict = {"classifier_test_accuracy": clf_acc, "final_loss": sum(losses[-100:]) / len(losses[-100:]),
-                     "fraction_labelled_as_condition": {}}
+    metrics: dict = {
+        "classifier_test_accuracy": clf_acc,
+        "final_loss": sum(losses[-100:]) / len(losses[-100:]),
+        "fraction_labelled_as_condition": {},
+    }
     model = model_eps_fn(net, sched)
     ddim = DDIM(clip_x0=1.0, use_clipped_model_output=True)
 
@@ -118,8 +151,9 @@ def run(config: Config, out: RunOutput) -> dict:
         grids[w] = img
         out.log.info("guidance w=%g: %.1f%% labelled as their condition", w, 100 * frac)
     fr = metrics["fraction_labelled_as_condition"]
-    metrics["best_guided_fraction"] = max(v for k, v in fr.items() if float(k) > 0) if any(
-        float(k) > 0 for k in fr) else None
+    metrics["best_guided_fraction"] = (
+        max(v for k, v in fr.items() if float(k) > 0) if any(float(k) > 0 for k in fr) else None
+    )
     metrics["unguided_fraction"] = fr.get("0.0")
 
     w_best = max(config.guidance, key=lambda w: fr[str(w)])
@@ -127,23 +161,35 @@ def run(config: Config, out: RunOutput) -> dict:
     metrics["sampler_nfe"], metrics["fraction_by_sampler"], by_sampler = config.sampler_nfe, {}, {}
     for name in config.samplers:
         info = SAMPLERS[name]
-        x0 = sample(model, sched, info.factory(), uniform_timesteps(sched, info.steps_for_nfe(config.sampler_nfe),
-                                                                    "trailing"),
-                    xT, torch.Generator().manual_seed(config.seed + 3), guidance=guidance)
+        x0 = sample(
+            model,
+            sched,
+            info.factory(),
+            uniform_timesteps(sched, info.steps_for_nfe(config.sampler_nfe), "trailing"),
+            xT,
+            torch.Generator().manual_seed(config.seed + 3),
+            guidance=guidance,
+        )
         by_sampler[name], metrics["fraction_by_sampler"][name] = labelled(x0)
-        out.log.info("%s at %d evaluations (w=%g): %.1f%% labelled as their condition", name, config.sampler_nfe,
-                     w_best, 100 * metrics["fraction_by_sampler"][name])
+        out.log.info(
+            "%s at %d evaluations (w=%g): %.1f%% labelled as their condition",
+            name,
+            config.sampler_nfe,
+            w_best,
+            100 * metrics["fraction_by_sampler"][name],
+        )
 
     # Fourier view along one deterministic DDIM trajectory (w = the best scale), one grid step at a time
     snaps, xs = [], xT
     for i in range(len(ts) - 1):
-        xs = sample(model, sched, ddim, ts[i:i + 2], xs, guidance=guidance, progress=False)
+        xs = sample(model, sched, ddim, ts[i : i + 2], xs, guidance=guidance, progress=False)
         snaps.append((float(ts[i + 1]), xs.cpu()))
     bands = radial_bands(8)
     times = [t for t, _ in snaps]
     # per band b: power of x_t over the white-noise power 64σ_t² it would have without signal (DFT unnormalised)
-    snr = torch.stack([band_power(s, bands) / (64 * float(sched.marginal(torch.tensor(t))[1]) ** 2 + 1e-12)
-                       for t, s in snaps])  # (steps, bands)
+    snr = torch.stack(
+        [band_power(s, bands) / (64 * float(sched.marginal(torch.tensor(t))[1]) ** 2 + 1e-12) for t, s in snaps]
+    )  # (steps, bands)
 
     def appear(b: int) -> float:
         above = (snr[:, b] >= 2.0).nonzero()
@@ -164,13 +210,22 @@ def _digit_grid(img: torch.Tensor, per_class: int, k: int) -> torch.Tensor:
 def _figures(config, out, grids, fr, snaps, times, snr, w_best, by_sampler, fr_sampler) -> None:
     k = min(config.per_class, 8)
     for name, panels, titles, caption in (
-            ("samples_by_guidance", grids, {w: f"w={w:g}: {100 * fr[str(w)]:.0f}% correct" for w in grids},
-             "Class-conditional DDPM samples (row = requested digit 0–9) for each classifier-free guidance scale w "
-             "(ε̃ = (1+w)ε_c − wε_∅), DDIM; titles: fraction a CNN trained on real digits labels as the requested "
-             "digit."),
-            ("samples_by_sampler", by_sampler, {n: f"{n}\n{100 * fr_sampler[n]:.1f}% correct" for n in by_sampler},
-             f"The same conditions at {config.sampler_nfe} network evaluations per sample for every registered "
-             f"sampler that runs on DDPM (guidance w={w_best:g}); titles: fraction labelled as requested.")):
+        (
+            "samples_by_guidance",
+            grids,
+            {w: f"w={w:g}: {100 * fr[str(w)]:.0f}% correct" for w in grids},
+            "Class-conditional DDPM samples (row = requested digit 0–9) for each classifier-free guidance scale w "
+            "(ε̃ = (1+w)ε_c − wε_∅), DDIM; titles: fraction a CNN trained on real digits labels as the requested "
+            "digit.",
+        ),
+        (
+            "samples_by_sampler",
+            by_sampler,
+            {n: f"{n}\n{100 * fr_sampler[n]:.1f}% correct" for n in by_sampler},
+            f"The same conditions at {config.sampler_nfe} network evaluations per sample for every registered "
+            f"sampler that runs on DDPM (guidance w={w_best:g}); titles: fraction labelled as requested.",
+        ),
+    ):
         fig, axes = plt.subplots(1, len(panels), figsize=(2.3 * len(panels), 3.2), squeeze=False)
         for ax, (key, img) in zip(axes[0], panels.items()):
             ax.imshow(_digit_grid(img, config.per_class, k).numpy(), cmap="gray_r", vmin=0, vmax=1)
@@ -190,9 +245,13 @@ def _figures(config, out, grids, fr, snaps, times, snr, w_best, by_sampler, fr_s
         axes[1, c].tick_params(labelsize=7)
         axes[1, c].set_xlabel("|k|", fontsize=7)
     axes[1, 0].set_ylabel("power")
-    out.savefig(fig, "spectrum_along_reverse", f"Top: one sample along the reverse DDIM trajectory (w={w_best:g}). "
-                "Bottom: radially averaged power spectrum of the batch at the same times (x-axis: radial "
-                "frequency): flat (white noise) at first, the low-frequency profile takes shape first.")
+    out.savefig(
+        fig,
+        "spectrum_along_reverse",
+        f"Top: one sample along the reverse DDIM trajectory (w={w_best:g}). "
+        "Bottom: radially averaged power spectrum of the batch at the same times (x-axis: radial "
+        "frequency): flat (white noise) at first, the low-frequency profile takes shape first.",
+    )
     fig, ax = plt.subplots(figsize=(5, 3.2))
     for b in range(snr.shape[1]):
         ax.semilogy(times, snr[:, b].numpy(), label=f"|k| in [{b}, {b + 1})")
@@ -200,20 +259,42 @@ def _figures(config, out, grids, fr, snaps, times, snr, w_best, by_sampler, fr_s
     ax.axhline(2.0, color="gray", ls=":")
     ax.set(xlabel="diffusion time t (reverse process runs left to right)", ylabel="band power / white-noise power")
     ax.legend(fontsize=6)
-    out.savefig(fig, "frequency_emergence", "Power of x_t per radial frequency band divided by the power pure noise "
-                "of std σ_t would have (1 = no signal). Low-frequency bands rise above the noise (dotted: 2×) "
-                "earliest in the reverse process, high frequencies last: coarse structure first, details last.")
+    out.savefig(
+        fig,
+        "frequency_emergence",
+        "Power of x_t per radial frequency band divided by the power pure noise "
+        "of std σ_t would have (1 = no signal). Low-frequency bands rise above the noise (dotted: 2×) "
+        "earliest in the reverse process, high frequencies last: coarse structure first, details last.",
+    )
 
 
 _CFG = "seed 002, 'classifier free guidance' (Ho & Salimans 2022)"
 _FOURIER = "seed 002, the Fourier-spectrum view of progressive denoising"
 CLAIMS = (
-    Claim("guided_accurate", "with guidance ≥ 90% of samples are labelled as their condition", _CFG,
-          "best_guided_fraction", ">=", 0.9, at_quick=False),
-    Claim("guidance_helps", "guidance (w > 0) gives more samples labelled as their condition than w = 0", _CFG,
-          "best_guided_fraction", ">", than="unguided_fraction"),
-    Claim("low_frequencies_first", "the lowest frequency band appears first along the reverse process", _FOURIER,
-          "low_band_appears_first", "is_true"),
+    Claim(
+        "guided_accurate",
+        "with guidance ≥ 90% of samples are labelled as their condition",
+        _CFG,
+        "best_guided_fraction",
+        ">=",
+        0.9,
+        at_quick=False,
+    ),
+    Claim(
+        "guidance_helps",
+        "guidance (w > 0) gives more samples labelled as their condition than w = 0",
+        _CFG,
+        "best_guided_fraction",
+        ">",
+        than="unguided_fraction",
+    ),
+    Claim(
+        "low_frequencies_first",
+        "the lowest frequency band appears first along the reverse process",
+        _FOURIER,
+        "low_band_appears_first",
+        "is_true",
+    ),
 )
 
 
@@ -223,8 +304,14 @@ EXPERIMENT = Experiment(
     summary="class-conditional 8×8 digits with classifier-free guidance; Fourier spectrum along the reverse process",
     config=Config,
     run=run,
-    quick={"train_steps": 150, "channels": 16, "guidance": (0.0, 2.0), "per_class": 5, "n_steps": 20,
-           "classifier_epochs": 3},
+    quick={
+        "train_steps": 150,
+        "channels": 16,
+        "guidance": (0.0, 2.0),
+        "per_class": 5,
+        "n_steps": 20,
+        "classifier_epochs": 3,
+    },
     reproduces="seed 002 (and 000): classifier-free guidance [Ho & Salimans 2022] and the Fourier-spectrum view "
-               "of progressive denoising; seed 004: DDPM ε-prediction",
+    "of progressive denoising; seed 004: DDPM ε-prediction",
 )

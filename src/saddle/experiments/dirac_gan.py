@@ -28,8 +28,8 @@ import torch
 
 from saddle.analysis import classify_trajectory, map_jacobian, rollout, update_jacobian
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.gans import DiracCritic, DiracGenerator, GANGame, GANTrainer, train_gan
 from saddle.games import DiracGAN
+from saddle.gans import DiracCritic, DiracGenerator, GANGame, GANTrainer, train_gan
 from saddle.optim import AlternatingGDA, SimultaneousGDA
 
 
@@ -51,8 +51,21 @@ class Config(ExperimentConfig):
     gp_weight: float = 1.0
 
     def validate(self) -> None:
-        check_positive(self, "step_size", "steps", "h_max", "n_h", "n_g", "n_d", "reg_steps", "reg_step_size",
-                       "r1_gamma", "noise_std", "noise_batch", "gp_weight")
+        check_positive(
+            self,
+            "step_size",
+            "steps",
+            "h_max",
+            "n_h",
+            "n_g",
+            "n_d",
+            "reg_steps",
+            "reg_step_size",
+            "r1_gamma",
+            "noise_std",
+            "noise_batch",
+            "gp_weight",
+        )
         if self.steps < 20:
             raise ValueError(f"steps must be >= 20, got {self.steps}")
 
@@ -73,8 +86,9 @@ def lemma_2_5(h: float, n_g: int = 1, n_d: int = 1) -> list[complex]:
 def _match(eig: torch.Tensor, expected: list[complex]) -> float:
     """Largest distance between two 2-element multisets of complex numbers (best of the two pairings)."""
     e = [complex(v) for v in eig]
-    return min(max(abs(e[0] - expected[0]), abs(e[1] - expected[1])),
-               max(abs(e[0] - expected[1]), abs(e[1] - expected[0])))
+    return min(
+        max(abs(e[0] - expected[0]), abs(e[1] - expected[1])), max(abs(e[0] - expected[1]), abs(e[1] - expected[0]))
+    )
 
 
 def player_steps(h: float, n_g: int, n_d: int) -> Callable[[list[torch.Tensor]], list[torch.Tensor]]:
@@ -107,15 +121,27 @@ def regularised_trajectory(name: str, config: Config) -> torch.Tensor:
     loss, penalty, weight, noisy = REGULARISED[name]
     rng = torch.Generator().manual_seed(config.seed)
     gen, critic = DiracGenerator(config.theta0), DiracCritic(config.psi0)
-    game = GANGame(gen, critic, loss, penalty=penalty, penalty_weight=getattr(config, weight) if weight else None,
-                   instance_noise=config.noise_std if noisy else 0.0, rng=rng)
+    game = GANGame(
+        gen,
+        critic,
+        loss,
+        penalty=penalty,
+        penalty_weight=getattr(config, weight) if weight else None,
+        instance_noise=config.noise_std if noisy else 0.0,
+        rng=rng,
+    )
     zeros = lambda n, r: torch.zeros(n, 1, dtype=torch.float64)  # noqa: E731   data δ_0; latents unused
-    trainer = GANTrainer(game, lambda p: SimultaneousGDA(config.reg_step_size, projection=p), zeros, zeros,
-                         batch_size=config.noise_batch if noisy else 1, rng=rng)
+    trainer = GANTrainer(
+        game,
+        lambda p: SimultaneousGDA(config.reg_step_size, projection=p),
+        zeros,
+        zeros,
+        batch_size=config.noise_batch if noisy else 1,
+        rng=rng,
+    )
     point = lambda: {"theta": float(gen.theta.detach()), "psi": float(critic.psi.detach())}  # noqa: E731
     history = train_gan(trainer, config.reg_steps, evaluate=point, eval_every=1, desc=f"Dirac-GAN {name}").history
-    return torch.tensor([[config.theta0, config.psi0]] + [[r["theta"], r["psi"]] for r in history],
-                        dtype=torch.float64)
+    return torch.tensor([[config.theta0, config.psi0]] + [[r["theta"], r["psi"]] for r in history], dtype=torch.float64)
 
 
 def run(config: Config, out: RunOutput) -> dict:
@@ -124,15 +150,20 @@ def run(config: Config, out: RunOutput) -> dict:
 
     game, dev = DiracGAN(), torch.device(config.device)
     h = config.step_size
-    start = [torch.tensor([[config.theta0]], dtype=torch.float64, device=dev),
-             torch.tensor([[config.psi0]], dtype=torch.float64, device=dev)]
+    start = [
+        torch.tensor([[config.theta0]], dtype=torch.float64, device=dev),
+        torch.tensor([[config.psi0]], dtype=torch.float64, device=dev),
+    ]
     sim, _ = rollout(SimultaneousGDA(h), game.field, start, config.steps, desc="sim GD")
     alt, _ = rollout(AlternatingGDA(h), game.field, start, config.steps, desc="alt GD")
     sim, alt = sim[:, 0].cpu(), alt[:, 0].cpu()
     sim_norm, alt_norm = torch.linalg.vector_norm(sim, dim=-1), torch.linalg.vector_norm(alt, dim=-1)
     r_sim, r_alt = classify_trajectory(sim), classify_trajectory(alt)
     # near the equilibrium the linearisation rules: ‖z_{k+1}‖/‖z_k‖ → sqrt(1 + h²f'(0)²) (Lemma 2.4)
-    tiny = [torch.full((1, 1), 1e-6, dtype=torch.float64, device=dev), torch.zeros(1, 1, dtype=torch.float64, device=dev)]
+    tiny = [
+        torch.full((1, 1), 1e-6, dtype=torch.float64, device=dev),
+        torch.zeros(1, 1, dtype=torch.float64, device=dev),
+    ]
     near, _ = rollout(SimultaneousGDA(h), game.field, tiny, 50, desc="sim GD near z*")
     near_norm = torch.linalg.vector_norm(near[:, 0].cpu(), dim=-1)
     near_growth = (near_norm[-1] / near_norm[0]).item() ** (1 / 50)
@@ -159,25 +190,41 @@ def run(config: Config, out: RunOutput) -> dict:
             on_circle = bool(((e.abs() - 1).abs() < 1e-9).all())
             inside_iff_alpha_le_2 &= on_circle == (alpha <= 2 + 1e-12)
     metrics = {
-        "sim_label": r_sim.label, "alt_label": r_alt.label,
+        "sim_label": r_sim.label,
+        "alt_label": r_alt.label,
         "sim_norm_monotone_increasing": bool((sim_norm[1:] > sim_norm[:-1]).all()),
-        "sim_final_norm": sim_norm[-1].item(), "alt_norm_range": [alt_norm.min().item(), alt_norm.max().item()],
+        "sim_final_norm": sim_norm[-1].item(),
+        "alt_norm_range": [alt_norm.min().item(), alt_norm.max().item()],
         "sim_norm_growth_near_equilibrium": near_growth,
         "lemma_2_4_growth": math.sqrt(1 + h * h * DiracGAN.f_prime_0**2),
         "alt_period": r_alt.evidence.get("period"),
-        "max_dev_lemma_2_4": dev_sim, "max_dev_lemma_2_5": dev_alt, "max_dev_lemma_2_5_ngnd": dev_ngnd,
-        "max_deviation": max(dev_sim, dev_alt, dev_ngnd), "unit_circle_iff_alpha_le_2": inside_iff_alpha_le_2,
-        "n_g": config.n_g, "n_d": config.n_d, "n_step_sizes": len(hs),
+        "max_dev_lemma_2_4": dev_sim,
+        "max_dev_lemma_2_5": dev_alt,
+        "max_dev_lemma_2_5_ngnd": dev_ngnd,
+        "max_deviation": max(dev_sim, dev_alt, dev_ngnd),
+        "unit_circle_iff_alpha_le_2": inside_iff_alpha_le_2,
+        "n_g": config.n_g,
+        "n_d": config.n_d,
+        "n_step_sizes": len(hs),
     }
     out.log.info("max eigenvalue deviation from Lemmas 2.4/2.5: %.3g", metrics["max_deviation"])
     reg = {name: regularised_trajectory(name, config) for name in REGULARISED}
     tail = max(config.reg_steps // 10, 1)
     for name, z in reg.items():
         norms = torch.linalg.vector_norm(z, dim=-1)
-        metrics[name] = {"final_norm": norms[-1].item(), "tail_mean_norm": norms[-tail:].mean().item(),
-                         "final_abs_psi": abs(z[-1, 1].item()), "label": classify_trajectory(z).label}
-        out.log.info("Dirac-GAN %s: final ‖z‖ %.3g (mean over the last 10%%: %.3g), %s", name,
-                     metrics[name]["final_norm"], metrics[name]["tail_mean_norm"], metrics[name]["label"])
+        metrics[name] = {
+            "final_norm": norms[-1].item(),
+            "tail_mean_norm": norms[-tail:].mean().item(),
+            "final_abs_psi": abs(z[-1, 1].item()),
+            "label": classify_trajectory(z).label,
+        }
+        out.log.info(
+            "Dirac-GAN %s: final ‖z‖ %.3g (mean over the last 10%%: %.3g), %s",
+            name,
+            metrics[name]["final_norm"],
+            metrics[name]["tail_mean_norm"],
+            metrics[name]["label"],
+        )
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
     for ax, z, name, r in ((axes[0], sim, "simultaneous GD", r_sim), (axes[1], alt, "alternating GD", r_alt)):
@@ -192,17 +239,26 @@ def run(config: Config, out: RunOutput) -> dict:
     axes[2].plot(hs, rad["alt"], "C1", lw=2, label="alternating n_g = n_d = 1 (Jacobian)")
     axes[2].plot(hs, [max(abs(c) for c in lemma_2_5(x)) for x in hs], "k--", lw=0.8, label="Lemma 2.5")
     axes[2].plot(hs, rad["alt_ngnd"], "C2", lw=2, label=f"alternating n_g={config.n_g}, n_d={config.n_d} (Jacobian)")
-    axes[2].plot(hs, [max(abs(c) for c in lemma_2_5(x, config.n_g, config.n_d)) for x in hs], "k-.", lw=0.8,
-                 label="Lemma 2.5 with α = sqrt(n_g n_d) h f'(0)")
-    axes[2].set(xlabel="step size h", ylabel="spectral radius at (0, 0)", yscale="log",
-                title="update-map spectral radius vs h")
+    axes[2].plot(
+        hs,
+        [max(abs(c) for c in lemma_2_5(x, config.n_g, config.n_d)) for x in hs],
+        "k-.",
+        lw=0.8,
+        label="Lemma 2.5 with α = sqrt(n_g n_d) h f'(0)",
+    )
+    axes[2].set(
+        xlabel="step size h", ylabel="spectral radius at (0, 0)", yscale="log", title="update-map spectral radius vs h"
+    )
     axes[2].legend(fontsize=7)
-    out.savefig(fig, "dirac_gan",
-                "Dirac-GAN Φ(θ, ψ) = f(ψθ) + f(0), f(t) = −log(1+e^{−t}). Left: simultaneous GD spirals out (‖z_k‖ "
-                "increases at every step); middle: alternating GD circles the equilibrium without converging "
-                "(Mescheder et al. 2018, Fig. 2). Right: spectral radius of the update map's Jacobian at the "
-                "equilibrium (computed by autodiff through the optimiser step) against Lemmas 2.4 and 2.5; "
-                "alternating GD is on the unit circle until α = sqrt(n_g n_d) h f'(0) exceeds 2.")
+    out.savefig(
+        fig,
+        "dirac_gan",
+        "Dirac-GAN Φ(θ, ψ) = f(ψθ) + f(0), f(t) = −log(1+e^{−t}). Left: simultaneous GD spirals out (‖z_k‖ "
+        "increases at every step); middle: alternating GD circles the equilibrium without converging "
+        "(Mescheder et al. 2018, Fig. 2). Right: spectral radius of the update map's Jacobian at the "
+        "equilibrium (computed by autodiff through the optimiser step) against Lemmas 2.4 and 2.5; "
+        "alternating GD is on the unit circle until α = sqrt(n_g n_d) h f'(0) exceeds 2.",
+    )
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
     for i, (name, z) in enumerate(reg.items()):
@@ -210,51 +266,120 @@ def run(config: Config, out: RunOutput) -> dict:
         axes[1].semilogy(torch.linalg.vector_norm(z, dim=-1).clamp_min(1e-300), f"C{i}", lw=1.2, label=name)
     axes[0].plot([config.theta0], [config.psi0], "ro", label="start")
     axes[0].plot([0], [0], "k*", ms=12, label="Nash equilibrium")
-    axes[0].set(xlabel="θ (generator)", ylabel="ψ (discriminator)",
-                title=f"regularised Dirac-GANs, sim GD h = {config.reg_step_size}")
+    axes[0].set(
+        xlabel="θ (generator)",
+        ylabel="ψ (discriminator)",
+        title=f"regularised Dirac-GANs, sim GD h = {config.reg_step_size}",
+    )
     axes[0].set_aspect("equal")
     axes[0].legend(fontsize=7)
     axes[1].set(xlabel="iteration k", ylabel="‖(θ_k, ψ_k)‖", title="distance to the equilibrium")
     axes[1].legend(fontsize=7)
-    out.savefig(fig, "dirac_gan_regularised",
-                f"Dirac-GAN trained as a GAN (saddle.gans) by simultaneous GD, h = {config.reg_step_size}, from "
-                f"({config.theta0}, {config.psi0}): unregularised (spirals out), R1 with γ = {config.r1_gamma} "
-                f"(converges), instance noise σ = {config.noise_std} on batches of {config.noise_batch} (converges "
-                f"up to the sampling noise) and WGAN-GP with λ = {config.gp_weight} (Mescheder et al. 2018, Fig. 3).")
+    out.savefig(
+        fig,
+        "dirac_gan_regularised",
+        f"Dirac-GAN trained as a GAN (saddle.gans) by simultaneous GD, h = {config.reg_step_size}, from "
+        f"({config.theta0}, {config.psi0}): unregularised (spirals out), R1 with γ = {config.r1_gamma} "
+        f"(converges), instance noise σ = {config.noise_std} on batches of {config.noise_batch} (converges "
+        f"up to the sampling noise) and WGAN-GP with λ = {config.gp_weight} (Mescheder et al. 2018, Fig. 3).",
+    )
     return metrics
 
 
 _REGULARISED = "Mescheder et al. 2018 §3-4 (Fig. 3, Thm 4.1), seed 002 Dirac-GAN excerpt"
 REGULARISED_CLAIMS = (
-    Claim("r1_converges", "with R1 simultaneous GD converges to the equilibrium (Thm 4.1)", _REGULARISED,
-          "r1.final_norm", "<", 1e-3),
-    Claim("unregularised_does_not_converge", "without regularisation simultaneous GD does not converge",
-          _REGULARISED, "unregularised.final_norm", ">", 0.5),
-    Claim("instance_noise_converges", "with instance noise GD approaches the equilibrium (up to sampling noise)",
-          _REGULARISED, "instance_noise.tail_mean_norm", "<", 0.2),
-    Claim("wgan_gp_does_not_converge", "WGAN-GP does not converge to the equilibrium", _REGULARISED,
-          "wgan_gp.tail_mean_norm", ">", 0.1),
+    Claim(
+        "r1_converges",
+        "with R1 simultaneous GD converges to the equilibrium (Thm 4.1)",
+        _REGULARISED,
+        "r1.final_norm",
+        "<",
+        1e-3,
+    ),
+    Claim(
+        "unregularised_does_not_converge",
+        "without regularisation simultaneous GD does not converge",
+        _REGULARISED,
+        "unregularised.final_norm",
+        ">",
+        0.5,
+    ),
+    Claim(
+        "instance_noise_converges",
+        "with instance noise GD approaches the equilibrium (up to sampling noise)",
+        _REGULARISED,
+        "instance_noise.tail_mean_norm",
+        "<",
+        0.2,
+    ),
+    Claim(
+        "wgan_gp_does_not_converge",
+        "WGAN-GP does not converge to the equilibrium",
+        _REGULARISED,
+        "wgan_gp.tail_mean_norm",
+        ">",
+        0.1,
+    ),
 )
 
 
 _MESCHEDER = "seed 002, Mescheder et al. 2018, Fig. 2 and Lemmas 2.4-2.5"
 CLAIMS = (
-    Claim("simultaneous_spirals_out", "simultaneous GD moves away from the equilibrium, ‖(θ, ψ)‖ increasing "
-          "monotonically", _MESCHEDER, "sim_norm_monotone_increasing", "is_true"),
-    Claim("alternating_circles", "alternating GD circles around the equilibrium without converging", _MESCHEDER,
-          "alt_label", "==", "limit cycle"),
-    Claim("lemma_2_4", "simultaneous GD's Jacobian eigenvalues are 1 ± i h f'(0) (Lemma 2.4)", _MESCHEDER,
-          "max_dev_lemma_2_4", "<", 1e-9),
-    Claim("lemma_2_5", "alternating GD's Jacobian eigenvalues follow Lemma 2.5 for n_g = n_d = 1", _MESCHEDER,
-          "max_dev_lemma_2_5", "<", 1e-9),
-    Claim("lemma_2_5_ngnd", "alternating GD's Jacobian eigenvalues follow Lemma 2.5 with α = sqrt(n_g n_d) h f'(0)",
-          _MESCHEDER, "max_dev_lemma_2_5_ngnd", "<", 1e-9),
-    Claim("unit_circle_iff_alpha_le_2", "alternating GD's eigenvalues lie on the unit circle iff α ≤ 2",
-          _MESCHEDER, "unit_circle_iff_alpha_le_2", "is_true"),
+    Claim(
+        "simultaneous_spirals_out",
+        "simultaneous GD moves away from the equilibrium, ‖(θ, ψ)‖ increasing monotonically",
+        _MESCHEDER,
+        "sim_norm_monotone_increasing",
+        "is_true",
+    ),
+    Claim(
+        "alternating_circles",
+        "alternating GD circles around the equilibrium without converging",
+        _MESCHEDER,
+        "alt_label",
+        "==",
+        "limit cycle",
+    ),
+    Claim(
+        "lemma_2_4",
+        "simultaneous GD's Jacobian eigenvalues are 1 ± i h f'(0) (Lemma 2.4)",
+        _MESCHEDER,
+        "max_dev_lemma_2_4",
+        "<",
+        1e-9,
+    ),
+    Claim(
+        "lemma_2_5",
+        "alternating GD's Jacobian eigenvalues follow Lemma 2.5 for n_g = n_d = 1",
+        _MESCHEDER,
+        "max_dev_lemma_2_5",
+        "<",
+        1e-9,
+    ),
+    Claim(
+        "lemma_2_5_ngnd",
+        "alternating GD's Jacobian eigenvalues follow Lemma 2.5 with α = sqrt(n_g n_d) h f'(0)",
+        _MESCHEDER,
+        "max_dev_lemma_2_5_ngnd",
+        "<",
+        1e-9,
+    ),
+    Claim(
+        "unit_circle_iff_alpha_le_2",
+        "alternating GD's eigenvalues lie on the unit circle iff α ≤ 2",
+        _MESCHEDER,
+        "unit_circle_iff_alpha_le_2",
+        "is_true",
+    ),
 )
 
 
 EXPERIMENT = Experiment(
-    name="dirac_gan", summary="Dirac-GAN: simultaneous vs alternating GD; update-Jacobian spectra vs Lemmas 2.4/2.5",
-    config=Config, run=run, quick={"steps": 1500, "n_h": 30, "reg_steps": 400}, claims=CLAIMS + REGULARISED_CLAIMS,
-    reproduces="seed 002, Mescheder et al. 2018 Fig. 2 and Lemmas 2.4-2.5")
+    name="dirac_gan",
+    summary="Dirac-GAN: simultaneous vs alternating GD; update-Jacobian spectra vs Lemmas 2.4/2.5",
+    config=Config,
+    run=run,
+    quick={"steps": 1500, "n_h": 30, "reg_steps": 400},
+    claims=CLAIMS + REGULARISED_CLAIMS,
+    reproduces="seed 002, Mescheder et al. 2018 Fig. 2 and Lemmas 2.4-2.5",
+)

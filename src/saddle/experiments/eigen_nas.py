@@ -68,10 +68,19 @@ def run(config: Config, out: RunOutput) -> dict:
         model = SearchNet(arch, 64, 10, torch.Generator().manual_seed(init_seed)).to(dev)
         score = ntk_score(model, xtr[: config.ntk_batch])
         train_classifier(model, xtr, ytr, epochs=config.epochs, seed=init_seed, desc=str(arch))
-        results.append({"arch": str(arch), "depth": arch.depth, "width": arch.width, "skip": arch.skip,
-                        "n_params": sum(prm.numel() for prm in model.parameters()),
-                        "init_seed": init_seed, "score": score, "val_accuracy": accuracy(model, xva, yva),
-                        "test_accuracy": accuracy(model, xte, yte)})
+        results.append(
+            {
+                "arch": str(arch),
+                "depth": arch.depth,
+                "width": arch.width,
+                "skip": arch.skip,
+                "n_params": sum(prm.numel() for prm in model.parameters()),
+                "init_seed": init_seed,
+                "score": score,
+                "val_accuracy": accuracy(model, xva, yva),
+                "test_accuracy": accuracy(model, xte, yte),
+            }
+        )
         out.log.info(f"{arch}: lambda_min {score:.4g}, validation accuracy {results[-1]['val_accuracy']:.3f}")
 
     scores = np.array([r["score"] for r in results])
@@ -90,25 +99,39 @@ def run(config: Config, out: RunOutput) -> dict:
         for skip, marker in ((False, "o"), (True, "^")):
             sel = [r for r in results if r["depth"] == depth and r["skip"] == skip]
             if sel:
-                ax.scatter([r["score"] for r in sel], [r["val_accuracy"] for r in sel], marker=marker,
-                           label=f"depth {depth}{' + skip' if skip else ''}", alpha=0.8)
-    ax.scatter([pick["score"]], [pick["val_accuracy"]], s=200, facecolors="none", edgecolors="red", label="Eigen-NAS pick")
+                ax.scatter(
+                    [r["score"] for r in sel],
+                    [r["val_accuracy"] for r in sel],
+                    marker=marker,
+                    label=f"depth {depth}{' + skip' if skip else ''}",
+                    alpha=0.8,
+                )
+    ax.scatter(
+        [pick["score"]], [pick["val_accuracy"]], s=200, facecolors="none", edgecolors="red", label="Eigen-NAS pick"
+    )
     ax.set_xscale("log")
     ax.set_xlabel("λ_min of the NTK at initialisation")
     ax.set_ylabel(f"validation accuracy after {config.epochs} epochs")
     ax.legend(fontsize=7)
-    out.savefig(fig, "eigen_nas",
-                f"{config.n_archs} sampled architectures on digits: NTK λ_min at initialisation vs trained "
-                f"validation accuracy. Spearman ρ = {spearman.statistic:.2f} (p = {spearman.pvalue:.2g}), Kendall "
-                f"τ = {kendall.statistic:.2f}; parameter-count baseline ρ = {by_size.statistic:.2f}. The Eigen-NAS pick (best of the top-{config.top_k} by λ_min) "
-                f"ranks {rank_of_pick} of {config.n_archs} by validation accuracy.")
+    out.savefig(
+        fig,
+        "eigen_nas",
+        f"{config.n_archs} sampled architectures on digits: NTK λ_min at initialisation vs trained "
+        f"validation accuracy. Spearman ρ = {spearman.statistic:.2f} (p = {spearman.pvalue:.2g}), Kendall "
+        f"τ = {kendall.statistic:.2f}; parameter-count baseline ρ = {by_size.statistic:.2f}. The Eigen-NAS pick (best of the top-{config.top_k} by λ_min) "
+        f"ranks {rank_of_pick} of {config.n_archs} by validation accuracy.",
+    )
     return {
         "architectures": results,
-        "spearman": float(spearman.statistic), "spearman_pvalue": float(spearman.pvalue),
-        "kendall": float(kendall.statistic), "kendall_pvalue": float(kendall.pvalue),
+        "spearman": float(spearman.statistic),
+        "spearman_pvalue": float(spearman.pvalue),
+        "kendall": float(kendall.statistic),
+        "kendall_pvalue": float(kendall.pvalue),
         "spearman_n_params_baseline": float(by_size.statistic),
-        "pick": pick, "pick_rank": rank_of_pick,
-        "mean_val_accuracy": float(val.mean()), "best_val_accuracy": oracle["val_accuracy"],
+        "pick": pick,
+        "pick_rank": rank_of_pick,
+        "mean_val_accuracy": float(val.mean()),
+        "best_val_accuracy": oracle["val_accuracy"],
         "claims": {
             "positive rank correlation between lambda_min and accuracy (seed 003)": bool(spearman.statistic > 0),
             "Eigen-NAS pick beats the average architecture": bool(pick["val_accuracy"] > val.mean()),
@@ -118,10 +141,21 @@ def run(config: Config, out: RunOutput) -> dict:
 
 _NAS = "seed 003, 'Train-free Neural Architecture Search (NAS) [92]', Algorithm Eigen-NAS"
 CLAIMS = (
-    Claim("positive_rank_correlation", "λ_min of the NTK at initialisation is positively rank-correlated with "
-          "trained accuracy", _NAS, "spearman", ">", 0.0),
-    Claim("pick_beats_average", "the Eigen-NAS pick beats the average sampled architecture", _NAS,
-          "claims.Eigen-NAS pick beats the average architecture", "is_true"),
+    Claim(
+        "positive_rank_correlation",
+        "λ_min of the NTK at initialisation is positively rank-correlated with trained accuracy",
+        _NAS,
+        "spearman",
+        ">",
+        0.0,
+    ),
+    Claim(
+        "pick_beats_average",
+        "the Eigen-NAS pick beats the average sampled architecture",
+        _NAS,
+        "claims.Eigen-NAS pick beats the average architecture",
+        "is_true",
+    ),
 )
 
 

@@ -22,8 +22,14 @@ from dataclasses import dataclass
 
 import torch
 
-from saddle.attacks import (AutoProjectedGradientAttack, FastGradientSignAttack, GradientAscent, MarginAttack,
-                            ProjectedGradientAttack, RandomSearchAttack)
+from saddle.attacks import (
+    AutoProjectedGradientAttack,
+    FastGradientSignAttack,
+    GradientAscent,
+    MarginAttack,
+    ProjectedGradientAttack,
+    RandomSearchAttack,
+)
 from saddle.attacks.base import attacking, input_gradient
 from saddle.attacks.objectives import get_objective
 from saddle.data import load_digits
@@ -45,8 +51,7 @@ class Config(ExperimentConfig):
     random_queries: int = 100
 
     def validate(self) -> None:
-        check_positive(self, "n_test", "pgd_steps", "apgd_steps", "margin_steps", "margin_targets",
-                       "random_queries")
+        check_positive(self, "n_test", "pgd_steps", "apgd_steps", "margin_steps", "margin_targets", "random_queries")
         check_positive(self, "epochs", "eps", allow_zero=True)
         if self.n_test > 360:
             raise ValueError(f"n_test must be <= 360 (digits test set), got {self.n_test}")
@@ -65,7 +70,7 @@ def run(config: Config, out: RunOutput) -> dict:
     dev = torch.device(config.device)
     model = _train_digits_cnn(config.epochs, config.seed, config.device)
     _, test = load_digits()
-    x, y = test.x[:config.n_test].to(dev), test.y[:config.n_test].to(dev)
+    x, y = test.x[: config.n_test].to(dev), test.y[: config.n_test].to(dev)
     g = torch.Generator().manual_seed(config.seed)
 
     # (1) FGSM = one PGD step from 0 with a step α such that α|∂_i f| ≥ ε for every nonzero partial derivative
@@ -74,8 +79,9 @@ def run(config: Config, out: RunOutput) -> dict:
     with attacking(model):
         _, grad = input_gradient(model, x, y, get_objective("ce"))
     alpha = 2 * e_ref / float(grad.abs()[grad != 0].min())
-    one_step = ProjectedGradientAttack(e_ref, steps=1, step_size=alpha, random_start=False,
-                                       ascent=GradientAscent())(model, x, y)
+    one_step = ProjectedGradientAttack(e_ref, steps=1, step_size=alpha, random_start=False, ascent=GradientAscent())(
+        model, x, y
+    )
     max_diff = float((fgsm - one_step).abs().max())
     out.log.info("FGSM vs one PGD step from 0 with step %.3g: max |difference| = %g", alpha, max_diff)
 
@@ -84,8 +90,9 @@ def run(config: Config, out: RunOutput) -> dict:
         "FGSM": lambda e: FastGradientSignAttack(e),
         f"PGD-{config.pgd_steps}": lambda e: ProjectedGradientAttack(e, steps=config.pgd_steps, generator=g),
         f"APGD-CE-{config.apgd_steps}": lambda e: AutoProjectedGradientAttack(e, steps=config.apgd_steps, generator=g),
-        f"margin (BETA)-{config.margin_steps}": lambda e: MarginAttack(e, steps=config.margin_steps, n_targets=config.margin_targets,
-                                                                          generator=g),
+        f"margin (BETA)-{config.margin_steps}": lambda e: MarginAttack(
+            e, steps=config.margin_steps, n_targets=config.margin_targets, generator=g
+        ),
     }
     curves: dict[str, list[float]] = {name: [] for name in makers}
     masks: dict[str, list[torch.Tensor]] = {name: [] for name in makers}
@@ -101,25 +108,37 @@ def run(config: Config, out: RunOutput) -> dict:
 
     def not_weaker(a: str, b: str) -> bool:
         """Robust accuracy of a ≤ that of b + 2 paired standard errors (McNemar: √#discordant / n) at every ε."""
-        return all(float(ra.float().mean()) <= float(rb.float().mean()) + 2 * float((ra != rb).sum()) ** 0.5 / len(y)
-                   for ra, rb in zip(masks[a], masks[b]))
+        return all(
+            float(ra.float().mean()) <= float(rb.float().mean()) + 2 * float((ra != rb).sum()) ** 0.5 / len(y)
+            for ra, rb in zip(masks[a], masks[b])
+        )
 
     strongest = [min(curves[n][i] for n in names[2:]) for i in range(len(config.eps))]
     metrics = {
-        "eps": list(config.eps), "clean_accuracy": clean, "robust_accuracy": curves,
-        "fgsm_equals_one_pgd_step": max_diff == 0.0, "fgsm_vs_pgd_step_max_abs_diff": max_diff,
+        "eps": list(config.eps),
+        "clean_accuracy": clean,
+        "robust_accuracy": curves,
+        "fgsm_equals_one_pgd_step": max_diff == 0.0,
+        "fgsm_vs_pgd_step_max_abs_diff": max_diff,
         "pgd_not_weaker_than_fgsm": not_weaker(names[1], names[0]),
         "apgd_not_weaker_than_pgd": not_weaker(names[2], names[1]),
         "margin_not_weaker_than_pgd": not_weaker(names[3], names[1]),
         "strongest_below_fgsm_somewhere": any(s < f for s, f in zip(strongest, curves[names[0]])),
-        "equal_to_clean_at_eps0": all(curves[n][config.eps.index(0.0)] == clean for n in names) if 0.0 in config.eps else None,
+        "equal_to_clean_at_eps0": all(curves[n][config.eps.index(0.0)] == clean for n in names)
+        if 0.0 in config.eps
+        else None,
     }
 
     # gradient-masking checks on the PGD attack: ε = 0 gives clean accuracy, success reaches 100% at ε = 1
     # (the whole box), and gradient-free random search breaks nothing PGD left standing
     report = gradient_masking_checks(
-        model, x, y, lambda e: ProjectedGradientAttack(e, steps=config.pgd_steps, early_stop=True, generator=g),
-        sorted({0.0, *config.eps, 1.0}), lambda e: RandomSearchAttack(e, queries=config.random_queries, generator=g))
+        model,
+        x,
+        y,
+        lambda e: ProjectedGradientAttack(e, steps=config.pgd_steps, early_stop=True, generator=g),
+        sorted({0.0, *config.eps, 1.0}),
+        lambda e: RandomSearchAttack(e, queries=config.random_queries, generator=g),
+    )
     metrics["masking_checks_failed"] = report.failed
     out.log.info("gradient-masking checks: %s", report.failed or "all passed")
 
@@ -130,15 +149,24 @@ def run(config: Config, out: RunOutput) -> dict:
     ax.set_ylabel("robust test accuracy")
     ax.set_title("ERM DigitsCNN on 8×8 digits")
     ax.legend()
-    out.savefig(fig, "robust_accuracy_vs_eps",
-                f"Robust accuracy of an ERM DigitsCNN on {len(y)} test digits against l∞ perturbations of size ε. "
-                "FGSM (one signed step) is the weakest; PGD iterates the step and APGD / the BETA margin attack "
-                "are stronger still. All curves start at the clean accuracy.")
+    out.savefig(
+        fig,
+        "robust_accuracy_vs_eps",
+        f"Robust accuracy of an ERM DigitsCNN on {len(y)} test digits against l∞ perturbations of size ε. "
+        "FGSM (one signed step) is the weakest; PGD iterates the step and APGD / the BETA margin attack "
+        "are stronger still. All curves start at the clean accuracy.",
+    )
 
-    e_fig = sorted(e for e in config.eps if e > 0)[len([e for e in config.eps if e > 0]) // 2] if any(
-        e > 0 for e in config.eps) else e_ref
-    adv = {"clean": x[:8], f"FGSM ε={e_fig:g}": FastGradientSignAttack(e_fig)(model, x[:8], y[:8]),
-           f"PGD ε={e_fig:g}": ProjectedGradientAttack(e_fig, steps=config.pgd_steps, generator=g)(model, x[:8], y[:8])}
+    e_fig = (
+        sorted(e for e in config.eps if e > 0)[len([e for e in config.eps if e > 0]) // 2]
+        if any(e > 0 for e in config.eps)
+        else e_ref
+    )
+    adv = {
+        "clean": x[:8],
+        f"FGSM ε={e_fig:g}": FastGradientSignAttack(e_fig)(model, x[:8], y[:8]),
+        f"PGD ε={e_fig:g}": ProjectedGradientAttack(e_fig, steps=config.pgd_steps, generator=g)(model, x[:8], y[:8]),
+    }
     fig, axes = plt.subplots(len(adv), 8, figsize=(8, 1.2 * len(adv) + 0.4))
     for r, (name, imgs) in enumerate(adv.items()):
         with torch.no_grad():
@@ -150,27 +178,60 @@ def run(config: Config, out: RunOutput) -> dict:
             ax.set_xticks([])
             ax.set_yticks([])
         axes[r, 0].set_ylabel(name, fontsize=8)
-    out.savefig(fig, "perturbed_digits",
-                f"Rows: clean test digits, FGSM and PGD perturbations at ε = {e_fig:g}; titles are the model's "
-                "predictions (red = wrong).")
+    out.savefig(
+        fig,
+        "perturbed_digits",
+        f"Rows: clean test digits, FGSM and PGD perturbations at ε = {e_fig:g}; titles are the model's "
+        "predictions (red = wrong).",
+    )
     return metrics
 
 
 _FGSM = "seed 001, 'FGSM as one step of PGA'"
 _PGA = "seed 001, 'PGA results in more powerful adversarial attacks than FGSM'"
 CLAIMS = (
-    Claim("fgsm_is_one_pgd_step", "FGSM equals one projected gradient step from 0 with a large step", _FGSM,
-          "fgsm_equals_one_pgd_step", "is_true"),
-    Claim("pgd_not_weaker", "PGD's robust accuracy is at most FGSM's at every ε", _PGA,
-          "pgd_not_weaker_than_fgsm", "is_true"),
-    Claim("apgd_not_weaker", "APGD's robust accuracy is at most PGD's at every ε", _PGA,
-          "apgd_not_weaker_than_pgd", "is_true"),
-    Claim("margin_not_weaker", "the margin (BETA) attack's robust accuracy is at most PGD's at every ε", _PGA,
-          "margin_not_weaker_than_pgd", "is_true"),
-    Claim("iterating_helps", "the strongest attack is strictly stronger than FGSM at some ε", _PGA,
-          "strongest_below_fgsm_somewhere", "is_true"),
-    Claim("clean_at_zero", "every attack's robust accuracy equals the clean accuracy at ε = 0", _PGA,
-          "equal_to_clean_at_eps0", "is_true"),
+    Claim(
+        "fgsm_is_one_pgd_step",
+        "FGSM equals one projected gradient step from 0 with a large step",
+        _FGSM,
+        "fgsm_equals_one_pgd_step",
+        "is_true",
+    ),
+    Claim(
+        "pgd_not_weaker",
+        "PGD's robust accuracy is at most FGSM's at every ε",
+        _PGA,
+        "pgd_not_weaker_than_fgsm",
+        "is_true",
+    ),
+    Claim(
+        "apgd_not_weaker",
+        "APGD's robust accuracy is at most PGD's at every ε",
+        _PGA,
+        "apgd_not_weaker_than_pgd",
+        "is_true",
+    ),
+    Claim(
+        "margin_not_weaker",
+        "the margin (BETA) attack's robust accuracy is at most PGD's at every ε",
+        _PGA,
+        "margin_not_weaker_than_pgd",
+        "is_true",
+    ),
+    Claim(
+        "iterating_helps",
+        "the strongest attack is strictly stronger than FGSM at some ε",
+        _PGA,
+        "strongest_below_fgsm_somewhere",
+        "is_true",
+    ),
+    Claim(
+        "clean_at_zero",
+        "every attack's robust accuracy equals the clean accuracy at ε = 0",
+        _PGA,
+        "equal_to_clean_at_eps0",
+        "is_true",
+    ),
 )
 
 
@@ -178,8 +239,17 @@ EXPERIMENT = Experiment(
     claims=CLAIMS,
     name="fgsm_vs_pgd",
     summary="FGSM = one PGD step from 0; robust accuracy vs ε of an ERM CNN for FGSM, PGD, APGD, margin attack",
-    config=Config, run=run,
-    quick={"epochs": 6, "n_test": 120, "eps": (0.0, 0.1, 0.2), "pgd_steps": 10, "apgd_steps": 10, "margin_steps": 5,
-           "margin_targets": 3, "random_queries": 20},
+    config=Config,
+    run=run,
+    quick={
+        "epochs": 6,
+        "n_test": 120,
+        "eps": (0.0, 0.1, 0.2),
+        "pgd_steps": 10,
+        "apgd_steps": 10,
+        "margin_steps": 5,
+        "margin_targets": 3,
+        "random_queries": 20,
+    },
     reproduces="seed 001, 'FGSM as one step of PGA' and 'PGA results in more powerful attacks than FGSM'",
 )

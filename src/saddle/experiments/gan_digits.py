@@ -54,8 +54,14 @@ def run(config: Config, out: RunOutput) -> dict:
     train, test = load_digits()
     rng = torch.Generator().manual_seed(config.seed)
     clf = reinitialize_(DigitsCNN(), rng).to(device)
-    train_classifier(clf, train.x.to(device), train.y.to(device), epochs=config.classifier_epochs, seed=config.seed,
-                     desc="digit classifier")
+    train_classifier(
+        clf,
+        train.x.to(device),
+        train.y.to(device),
+        epochs=config.classifier_epochs,
+        seed=config.seed,
+        desc="digit classifier",
+    )
     with torch.no_grad():
         clf_acc = float((clf(test.x.to(device)).argmax(1) == test.y.to(device)).float().mean())
     out.log.info("digit classifier: test accuracy %.3f", clf_acc)
@@ -63,23 +69,37 @@ def run(config: Config, out: RunOutput) -> dict:
     real_x = train.x.to(device)
     gen = reinitialize_(ConvGenerator8x8(config.latent_dim, config.channels), rng).to(device)
     critic = reinitialize_(ConvCritic8x8(config.channels), rng).to(device)
-    trainer = GANTrainer(GANGame(gen, critic, "non_saturating", penalty="r1", penalty_weight=config.r1_weight),
-                         lambda p: SimultaneousAdam(config.lr, betas=(0.5, 0.9), projection=p),
-                         lambda n, r: real_x[torch.randint(len(real_x), (n,), generator=r).to(device)],
-                         lambda n, r: torch.randn(n, config.latent_dim, generator=r).to(device),
-                         batch_size=config.batch_size, ema_decay=config.ema_decay, rng=rng)
+    trainer = GANTrainer(
+        GANGame(gen, critic, "non_saturating", penalty="r1", penalty_weight=config.r1_weight),
+        lambda p: SimultaneousAdam(config.lr, betas=(0.5, 0.9), projection=p),
+        lambda n, r: real_x[torch.randint(len(real_x), (n,), generator=r).to(device)],
+        lambda n, r: torch.randn(n, config.latent_dim, generator=r).to(device),
+        batch_size=config.batch_size,
+        ema_decay=config.ema_decay,
+        rng=rng,
+    )
     train_gan(trainer, config.steps, desc="digits GAN")
     with torch.no_grad():
         fake = trainer.averaged_generator()(torch.randn(config.n_samples, config.latent_dim, generator=rng).to(device))
-    real_test = test.x[:config.n_samples].to(device)
+    real_test = test.x[: config.n_samples].to(device)
     score_fake, score_real = classifier_score(clf, fake), classifier_score(clf, real_test)
     n_w = min(len(fake), len(real_test))
-    metrics = {"classifier_test_accuracy": clf_acc, "generated": score_fake, "real_test": score_real,
-               "w2_generated_test": wasserstein(fake[:n_w].cpu(), real_test[:n_w].cpu(), p=2),
-               "w2_train_test": wasserstein(train.x[:n_w], real_test[:n_w].cpu(), p=2)}
-    out.log.info("generated: confidence %.3f, confident %.1f%%, label entropy %.3f (real: %.3f, %.1f%%, %.3f)",
-                 score_fake["mean_confidence"], 100 * score_fake["confident_fraction"], score_fake["label_entropy"],
-                 score_real["mean_confidence"], 100 * score_real["confident_fraction"], score_real["label_entropy"])
+    metrics = {
+        "classifier_test_accuracy": clf_acc,
+        "generated": score_fake,
+        "real_test": score_real,
+        "w2_generated_test": wasserstein(fake[:n_w].cpu(), real_test[:n_w].cpu(), p=2),
+        "w2_train_test": wasserstein(train.x[:n_w], real_test[:n_w].cpu(), p=2),
+    }
+    out.log.info(
+        "generated: confidence %.3f, confident %.1f%%, label entropy %.3f (real: %.3f, %.1f%%, %.3f)",
+        score_fake["mean_confidence"],
+        100 * score_fake["confident_fraction"],
+        score_fake["label_entropy"],
+        score_real["mean_confidence"],
+        100 * score_real["confident_fraction"],
+        score_real["label_entropy"],
+    )
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.8), gridspec_kw={"width_ratios": [1, 1, 1.2]})
     for ax, imgs, title in ((axes[0], fake, "generated"), (axes[1], real_test, "real test digits")):
@@ -90,30 +110,61 @@ def run(config: Config, out: RunOutput) -> dict:
     classes = torch.arange(10)
     axes[2].bar(classes - width / 2, score_fake["class_histogram"], width, label="generated")
     axes[2].bar(classes + width / 2, score_real["class_histogram"], width, label="real test")
-    axes[2].set(xlabel="predicted digit", ylabel="fraction of samples", xticks=list(range(10)),
-                title="classifier's label histogram")
+    axes[2].set(
+        xlabel="predicted digit",
+        ylabel="fraction of samples",
+        xticks=list(range(10)),
+        title="classifier's label histogram",
+    )
     axes[2].legend(fontsize=8)
-    out.savefig(fig, "gan_digits",
-                f"Left: 100 samples of the digits GAN after {config.steps} generator steps (non-saturating loss, R1 "
-                f"γ = {config.r1_weight}, simultaneous Adam, generator EMA decay {config.ema_decay}). Middle: real "
-                "test digits. Right: "
-                f"labels the digit CNN (test accuracy {clf_acc:.3f}) assigns to both sets; generated: mean confidence "
-                f"{score_fake['mean_confidence']:.2f}, label entropy {score_fake['label_entropy']:.2f} of log 10 = 2.30.")
+    out.savefig(
+        fig,
+        "gan_digits",
+        f"Left: 100 samples of the digits GAN after {config.steps} generator steps (non-saturating loss, R1 "
+        f"γ = {config.r1_weight}, simultaneous Adam, generator EMA decay {config.ema_decay}). Middle: real "
+        "test digits. Right: "
+        f"labels the digit CNN (test accuracy {clf_acc:.3f}) assigns to both sets; generated: mean confidence "
+        f"{score_fake['mean_confidence']:.2f}, label entropy {score_fake['label_entropy']:.2f} of log 10 = 2.30.",
+    )
     return metrics
 
 
 _SPEC = "SPEC §4 'a digit-classifier-based quality score'; seed 001 GANs"
 CLAIMS = (
-    Claim("scorer_valid", "the digit classifier used as scorer is accurate on real test digits (≥ 90%)", _SPEC,
-          "classifier_test_accuracy", ">=", 0.9),
-    Claim("samples_recognisable", "most generated digits are recognised with confidence ≥ 0.9", _SPEC,
-          "generated.confident_fraction", ">=", 0.5, at_quick=False),
-    Claim("samples_cover_classes", "generated digits cover the ten classes (label entropy ≥ 2.0 of log 10 = 2.30)",
-          _SPEC, "generated.label_entropy", ">=", 2.0, at_quick=False),
+    Claim(
+        "scorer_valid",
+        "the digit classifier used as scorer is accurate on real test digits (≥ 90%)",
+        _SPEC,
+        "classifier_test_accuracy",
+        ">=",
+        0.9,
+    ),
+    Claim(
+        "samples_recognisable",
+        "most generated digits are recognised with confidence ≥ 0.9",
+        _SPEC,
+        "generated.confident_fraction",
+        ">=",
+        0.5,
+        at_quick=False,
+    ),
+    Claim(
+        "samples_cover_classes",
+        "generated digits cover the ten classes (label entropy ≥ 2.0 of log 10 = 2.30)",
+        _SPEC,
+        "generated.label_entropy",
+        ">=",
+        2.0,
+        at_quick=False,
+    ),
 )
 
 EXPERIMENT = Experiment(
-    name="gan_digits", summary="A small conv GAN on 8×8 digits (R1, Adam, EMA) scored by a digit classifier",
-    config=Config, run=run, claims=CLAIMS,
+    name="gan_digits",
+    summary="A small conv GAN on 8×8 digits (R1, Adam, EMA) scored by a digit classifier",
+    config=Config,
+    run=run,
+    claims=CLAIMS,
     quick={"steps": 60, "channels": 16, "classifier_epochs": 4, "n_samples": 200},
-    reproduces="SPEC §4 digits GAN with a classifier-based score")
+    reproduces="SPEC §4 digits GAN with a classifier-based score",
+)

@@ -37,12 +37,22 @@ from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutp
 from saddle.gans import GANGame, GANTrainer, MLPCritic, MLPGenerator, ParticleCritic, ParticleGenerator, train_gan
 from saddle.metrics import mean_se, mode_coverage, wasserstein
 from saddle.models import reinitialize_
-from saddle.optim import (AlternatingGDA, ExtraAdam, LangevinGDA, OptimisticAdam, OptimisticGDA, SimultaneousAdam,
-                          SimultaneousGDA, StochasticSEGPlus)
+from saddle.optim import (
+    AlternatingGDA,
+    ExtraAdam,
+    LangevinGDA,
+    OptimisticAdam,
+    OptimisticGDA,
+    SimultaneousAdam,
+    SimultaneousGDA,
+    StochasticSEGPlus,
+)
 
 #: mode centres and component std of each dataset (the geometry of `saddle.data.toy`)
-DATASETS = {"25gaussians": (lambda: grid_centers(5, 2.0), 0.05),
-            "8gaussians": (lambda: ring_centers(8, 2.0), 0.02 * 2 ** 0.5 * 2)}
+DATASETS = {
+    "25gaussians": (lambda: grid_centers(5, 2.0), 0.05),
+    "8gaussians": (lambda: ring_centers(8, 2.0), 0.02 * 2**0.5 * 2),
+}
 METHOD_NAMES = ("sim_gda", "alt_gda", "ogda", "seg_plus", "adam", "extra_adam", "optimistic_adam", "mixed_langevin")
 
 
@@ -67,8 +77,20 @@ class Config(ExperimentConfig):
     def validate(self) -> None:
         check_choice(self, "methods", METHOD_NAMES)
         check_choice(self, "datasets", DATASETS)
-        check_positive(self, "seeds", "steps", "batch_size", "hidden", "latent_dim", "lr_sgd", "lr_adam", "seg_alpha",
-                       "n_particles", "n_eval", "n_w2")
+        check_positive(
+            self,
+            "seeds",
+            "steps",
+            "batch_size",
+            "hidden",
+            "latent_dim",
+            "lr_sgd",
+            "lr_adam",
+            "seg_alpha",
+            "n_particles",
+            "n_eval",
+            "n_w2",
+        )
         check_positive(self, "temperature", "ema_decay", allow_zero=True)
         if self.ema_decay >= 1:
             raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}")
@@ -106,10 +128,15 @@ def train_one(name: str, dataset: str, seed: int, config: Config, device: torch.
     else:
         gen = reinitialize_(MLPGenerator(config.latent_dim, 2, hidden), rng).to(device)
         critic = reinitialize_(MLPCritic(2, hidden), rng).to(device)
-    trainer = GANTrainer(GANGame(gen, critic, "non_saturating"), method_factory(name, config, rng),
-                         lambda n, r: sample_toy(dataset, n, r).to(device),
-                         lambda n, r: torch.randn(n, config.latent_dim, generator=r).to(device),
-                         batch_size=config.batch_size, ema_decay=config.ema_decay, rng=rng)
+    trainer = GANTrainer(
+        GANGame(gen, critic, "non_saturating"),
+        method_factory(name, config, rng),
+        lambda n, r: sample_toy(dataset, n, r).to(device),
+        lambda n, r: torch.randn(n, config.latent_dim, generator=r).to(device),
+        batch_size=config.batch_size,
+        ema_decay=config.ema_decay,
+        rng=rng,
+    )
     train_gan(trainer, config.steps, desc=f"{name} on {dataset}, seed {seed}")
     gen = trainer.averaged_generator()
     n_eval = config.n_eval - config.n_eval % (config.n_particles if name == "mixed_langevin" else 1)
@@ -130,9 +157,15 @@ def run(config: Config, out: RunOutput) -> dict:
         ref_rng = torch.Generator().manual_seed(10_000 + config.seed)
         real = sample_toy(dataset, config.n_eval, ref_rng)
         real_cov = mode_coverage(real, centers, std)
-        w2_floor = wasserstein(real[:config.n_w2], sample_toy(dataset, config.n_w2, ref_rng), p=2)
-        table: dict = {"real_data": {"modes": real_cov.modes_captured, "hq": real_cov.high_quality,
-                                     "reverse_kl": real_cov.reverse_kl, "w2": w2_floor}}
+        w2_floor = wasserstein(real[: config.n_w2], sample_toy(dataset, config.n_w2, ref_rng), p=2)
+        table: dict = {
+            "real_data": {
+                "modes": real_cov.modes_captured,
+                "hq": real_cov.high_quality,
+                "reverse_kl": real_cov.reverse_kl,
+                "w2": w2_floor,
+            }
+        }
         for name in config.methods:
             runs = []
             for s in range(config.seeds):
@@ -141,27 +174,40 @@ def run(config: Config, out: RunOutput) -> dict:
                     samples[(dataset, name)] = x
                 finite = bool(torch.isfinite(x).all())
                 cov = mode_coverage(x, centers, std) if finite else None
-                runs.append({"modes": cov.modes_captured if cov else 0, "hq": cov.high_quality if cov else 0.0,
-                             "reverse_kl": cov.reverse_kl if cov else float("inf"),
-                             "w2": wasserstein(x[:config.n_w2], real[:config.n_w2], p=2) if finite else float("inf")})
+                runs.append(
+                    {
+                        "modes": cov.modes_captured if cov else 0,
+                        "hq": cov.high_quality if cov else 0.0,
+                        "reverse_kl": cov.reverse_kl if cov else float("inf"),
+                        "w2": wasserstein(x[: config.n_w2], real[: config.n_w2], p=2) if finite else float("inf"),
+                    }
+                )
             row: dict = {}
             for key in ("modes", "hq", "reverse_kl", "w2"):
                 stat = mean_se([float(r[key]) for r in runs])
                 row[key], row[key + "_se"] = stat.mean, stat.se
             row["per_seed_modes"] = [r["modes"] for r in runs]
             table[name] = row
-            out.log.info("%s on %s: modes %.1f, HQ %.1f%%, reverse KL %.3f, W2 %.3f", name, dataset, row["modes"],
-                         100 * row["hq"], row["reverse_kl"], row["w2"])
+            out.log.info(
+                "%s on %s: modes %.1f, HQ %.1f%%, reverse KL %.3f, W2 %.3f",
+                name,
+                dataset,
+                row["modes"],
+                100 * row["hq"],
+                row["reverse_kl"],
+                row["w2"],
+            )
         ranked = sorted(config.methods, key=lambda m: (table[m]["modes"], table[m]["hq"]), reverse=True)
         table["best_method"] = ranked[0]
         table["best_modes"], table["best_hq"] = table[ranked[0]]["modes"], table[ranked[0]]["hq"]
         table["modes_spread"] = table[ranked[0]]["modes"] - table[ranked[-1]]["modes"]
         metrics[dataset] = table
     grid = metrics.get("25gaussians", {})
-    for better in ("mixed_langevin", "adam"):          # NaN (claim not reproduced) when a method was not run
+    for better in ("mixed_langevin", "adam"):  # NaN (claim not reproduced) when a method was not run
         key = f"{better.split('_')[0]}_minus_sgd_modes_25"
-        metrics[key] = grid[better]["modes"] - grid["sim_gda"]["modes"] if {better, "sim_gda"} <= set(grid) \
-            else float("nan")
+        metrics[key] = (
+            grid[better]["modes"] - grid["sim_gda"]["modes"] if {better, "sim_gda"} <= set(grid) else float("nan")
+        )
 
     for dataset in config.datasets:
         centers = DATASETS[dataset][0]()
@@ -175,41 +221,101 @@ def run(config: Config, out: RunOutput) -> dict:
             row = metrics[dataset][name]
             ax.scatter(x[:, 0], x[:, 1], s=2, alpha=0.4, label="generated")
             ax.scatter(centers[:, 0], centers[:, 1], s=14, c="r", marker="x", label="mode centres")
-            ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="x₁", ylabel="x₂",
-                   title=f"{name}: {row['modes']:.1f} modes, HQ {100 * row['hq']:.0f}%")
+            ax.set(
+                xlim=(-lim, lim),
+                ylim=(-lim, lim),
+                xlabel="x₁",
+                ylabel="x₂",
+                title=f"{name}: {row['modes']:.1f} modes, HQ {100 * row['hq']:.0f}%",
+            )
             ax.set_aspect("equal")
         for ax in list(axes.flat)[n:]:
             ax.axis("off")
         axes.flat[0].legend(fontsize=7, loc="lower left")
-        out.savefig(fig, f"samples_{dataset}",
-                    f"{dataset}: {config.n_eval} generated samples of each method after {config.steps} generator steps "
-                    f"(seed {config.seed}); red crosses: mode centres. Titles: modes captured (a sample within 3σ) and "
-                    f"% high-quality samples, mean over {config.seeds} seed(s). Same networks and loss for every "
-                    "method: only the algorithm differs (seed 000, 'algorithms matter').")
+        out.savefig(
+            fig,
+            f"samples_{dataset}",
+            f"{dataset}: {config.n_eval} generated samples of each method after {config.steps} generator steps "
+            f"(seed {config.seed}); red crosses: mode centres. Titles: modes captured (a sample within 3σ) and "
+            f"% high-quality samples, mean over {config.seeds} seed(s). Same networks and loss for every "
+            "method: only the algorithm differs (seed 000, 'algorithms matter').",
+        )
     return metrics
 
 
 _NOTES = "seed 000, 'Application to 25 Gaussians: algorithms matter' (Hsieh et al. 2019)"
 _PACGAN = "issue 10 / PacGAN (Lin et al. 2018, Table 2: PacGAN4 24.8 modes, 93.6% HQ)"
 CLAIMS = (
-    Claim("true_samples_cover_25_modes", "the mode metric gives all 25 modes to samples of the data itself",
-          "VEEGAN/PacGAN mode metric", "25gaussians.real_data.modes", ">=", 25),
-    Claim("algorithms_matter", "on 25 Gaussians the algorithm alone changes the number of modes captured by ≥ 5",
-          _NOTES, "25gaussians.modes_spread", ">=", 5, at_quick=False),
-    Claim("mixed_beats_sgd", "the mixed-strategy (Langevin particle) GAN captures more modes than SGD", _NOTES,
-          "mixed_minus_sgd_modes_25", ">", 0, at_quick=False),
-    Claim("adam_beats_sgd", "Adam captures more modes than SGD on 25 Gaussians", _NOTES,
-          "adam_minus_sgd_modes_25", ">", 0, at_quick=False),
-    Claim("best_25_modes", "the best configuration captures ≥ 24/25 modes (mean over 5 seeds)", _PACGAN,
-          "25gaussians.best_modes", ">=", 24, at_quick=False),
-    Claim("best_25_hq", "the best configuration has ≥ 90% high-quality samples", _PACGAN,
-          "25gaussians.best_hq", ">=", 0.9, at_quick=False),
-    Claim("best_ring_modes", "on the 8-Gaussian ring the best configuration captures ≥ 7.8/8 modes", _PACGAN,
-          "8gaussians.best_modes", ">=", 7.8, at_quick=False),
+    Claim(
+        "true_samples_cover_25_modes",
+        "the mode metric gives all 25 modes to samples of the data itself",
+        "VEEGAN/PacGAN mode metric",
+        "25gaussians.real_data.modes",
+        ">=",
+        25,
+    ),
+    Claim(
+        "algorithms_matter",
+        "on 25 Gaussians the algorithm alone changes the number of modes captured by ≥ 5",
+        _NOTES,
+        "25gaussians.modes_spread",
+        ">=",
+        5,
+        at_quick=False,
+    ),
+    Claim(
+        "mixed_beats_sgd",
+        "the mixed-strategy (Langevin particle) GAN captures more modes than SGD",
+        _NOTES,
+        "mixed_minus_sgd_modes_25",
+        ">",
+        0,
+        at_quick=False,
+    ),
+    Claim(
+        "adam_beats_sgd",
+        "Adam captures more modes than SGD on 25 Gaussians",
+        _NOTES,
+        "adam_minus_sgd_modes_25",
+        ">",
+        0,
+        at_quick=False,
+    ),
+    Claim(
+        "best_25_modes",
+        "the best configuration captures ≥ 24/25 modes (mean over 5 seeds)",
+        _PACGAN,
+        "25gaussians.best_modes",
+        ">=",
+        24,
+        at_quick=False,
+    ),
+    Claim(
+        "best_25_hq",
+        "the best configuration has ≥ 90% high-quality samples",
+        _PACGAN,
+        "25gaussians.best_hq",
+        ">=",
+        0.9,
+        at_quick=False,
+    ),
+    Claim(
+        "best_ring_modes",
+        "on the 8-Gaussian ring the best configuration captures ≥ 7.8/8 modes",
+        _PACGAN,
+        "8gaussians.best_modes",
+        ">=",
+        7.8,
+        at_quick=False,
+    ),
 )
 
 EXPERIMENT = Experiment(
-    name="gan_mixtures", summary="GANs on 25 Gaussians and the ring trained by 7 Methods and the mixed-strategy GAN",
-    config=Config, run=run, claims=CLAIMS,
+    name="gan_mixtures",
+    summary="GANs on 25 Gaussians and the ring trained by 7 Methods and the mixed-strategy GAN",
+    config=Config,
+    run=run,
+    claims=CLAIMS,
     quick={"seeds": 1, "steps": 150, "hidden": 32, "batch_size": 64, "n_particles": 4, "n_eval": 1000, "n_w2": 400},
-    reproduces="seed 000 '25 Gaussians: algorithms matter'; seed 001 ExtraAdam; Hsieh et al. 2019")
+    reproduces="seed 000 '25 Gaussians: algorithms matter'; seed 001 ExtraAdam; Hsieh et al. 2019",
+)

@@ -58,57 +58,73 @@ def run(config: Config, out: RunOutput) -> dict:
     _, test = load_digits()
     a = test.x.flatten(1).to(dev)
     p, m, L = a.shape[1], config.width, config.depth
-    table = {s.name: {"beta1_sq": s.beta1_sq, "beta_sq": s.beta_sq, "betaL_sq": s.betaL_sq, "alpha": s.alpha}
-             for s in init_table(p, m, k=1, beta_c=config.beta_c)}
+    table = {
+        s.name: {"beta1_sq": s.beta1_sq, "beta_sq": s.beta_sq, "betaL_sq": s.betaL_sq, "alpha": s.alpha}
+        for s in init_table(p, m, k=1, beta_c=config.beta_c)
+    }
     out.save_json("init_table", table)
     lines = [f"{'init':<11} {'beta1^2':>10} {'beta^2':>10} {'betaL^2':>10} {'alpha':>7}"]
-    lines += [f"{n:<11} {r['beta1_sq']:>10.4g} {r['beta_sq']:>10.4g} {r['betaL_sq']:>10.4g} {r['alpha']:>7g}"
-              for n, r in table.items()]
+    lines += [
+        f"{n:<11} {r['beta1_sq']:>10.4g} {r['beta_sq']:>10.4g} {r['betaL_sq']:>10.4g} {r['alpha']:>7g}"
+        for n, r in table.items()
+    ]
     out.log.info(f"initialisation table for p={p}, m={m}:\n" + "\n".join(lines))
 
     rms, pred, grads, in_grad, ratio_mean, ratio_se = {}, {}, {}, {}, {}, {}
     for name in INIT_NAMES:
         r_meas, r_pred, g_meas, ig, normalised = [], [], [], [], []
         for s in range(config.seeds):
-            net = FullyConnectedReLU([p] + [m] * (L - 1) + [1], init=name, beta_c=config.beta_c,
-                                     output_activation=False,
-                                     generator=torch.Generator().manual_seed(config.seed * 1000 + s)).to(dev)
+            net = FullyConnectedReLU(
+                [p] + [m] * (L - 1) + [1],
+                init=name,
+                beta_c=config.beta_c,
+                output_activation=False,
+                generator=torch.Generator().manual_seed(config.seed * 1000 + s),
+            ).to(dev)
             with torch.no_grad():
-                hs = net.activations(a)[:-1]                       # h^(0..L-1)
-            sq = [h.pow(2).sum(1).mean().item() for h in hs]       # E_a ‖h^(l)‖²
+                hs = net.activations(a)[:-1]  # h^(0..L-1)
+            sq = [h.pow(2).sum(1).mean().item() for h in hs]  # E_a ‖h^(l)‖²
             variances = net.init_variances
             predicted = [sq[0]]
             for l in range(1, L):
                 factor = hs[l].shape[1] * variances[l - 1] / 2
                 predicted.append(predicted[-1] * factor)
-                normalised.append(sq[l] / sq[l - 1] / factor)      # conditional mean exactly 1
+                normalised.append(sq[l] / sq[l - 1] / factor)  # conditional mean exactly 1
             r_meas.append([math.sqrt(q / h.shape[1]) for q, h in zip(sq, hs)])
             r_pred.append([math.sqrt(q / h.shape[1]) for q, h in zip(predicted, hs)])
             out_sum = net(a).sum()
             gw = torch.autograd.grad(out_sum, net.params)
             g_meas.append([g.norm().item() / len(a) for g in gw])
             ig.append(input_jacobian(net, a).flatten(1).norm(dim=1).mean().item())
-        rms[name] = geometric_mean(r_meas, axis=0).tolist()   # over seeds
+        rms[name] = geometric_mean(r_meas, axis=0).tolist()  # over seeds
         pred[name] = geometric_mean(r_pred, axis=0).tolist()
         grads[name] = geometric_mean(g_meas, axis=0).tolist()
         in_grad[name] = geometric_mean(ig)
         ratio = mean_se(normalised)
         ratio_mean[name], ratio_se[name] = ratio.mean, ratio.se
-        out.log.info(f"{name}: rms activation by layer {[f'{v:.3g}' for v in rms[name]]}, "
-                     f"input-gradient norm {in_grad[name]:.3g}, layer ratio / (m beta^2/2) = "
-                     f"{ratio_mean[name]:.4f} +- {ratio_se[name]:.4f}")
+        out.log.info(
+            f"{name}: rms activation by layer {[f'{v:.3g}' for v in rms[name]]}, "
+            f"input-gradient norm {in_grad[name]:.3g}, layer ratio / (m beta^2/2) = "
+            f"{ratio_mean[name]:.4f} +- {ratio_se[name]:.4f}"
+        )
 
     per_layer_factor = {n: (rms[n][-1] / rms[n][1]) ** (1 / max(L - 2, 1)) for n in INIT_NAMES}
-    metrics = {"table": table, "rms_activation": rms, "rms_activation_predicted": pred,
-               "weight_gradient_norm": grads, "input_gradient_norm": in_grad,
-               "hidden_layer_rms_factor": per_layer_factor,
-               "layer_ratio_over_prediction": ratio_mean, "layer_ratio_over_prediction_se": ratio_se,
-               "recursion_holds_within_5se": all(abs(ratio_mean[n] - 1) < 5 * ratio_se[n] for n in INIT_NAMES)}
+    metrics = {
+        "table": table,
+        "rms_activation": rms,
+        "rms_activation_predicted": pred,
+        "weight_gradient_norm": grads,
+        "input_gradient_norm": in_grad,
+        "hidden_layer_rms_factor": per_layer_factor,
+        "layer_ratio_over_prediction": ratio_mean,
+        "layer_ratio_over_prediction_se": ratio_se,
+        "recursion_holds_within_5se": all(abs(ratio_mean[n] - 1) < 5 * ratio_se[n] for n in INIT_NAMES),
+    }
 
     fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
     layers = list(range(L))
     for name in INIT_NAMES:
-        line, = axes[0].plot(layers, rms[name], "o-", ms=3, label=name)
+        (line,) = axes[0].plot(layers, rms[name], "o-", ms=3, label=name)
         axes[0].plot(layers, pred[name], "--", color=line.get_color(), alpha=0.6)
         axes[1].plot(range(1, L + 1), grads[name], "o-", ms=3, color=line.get_color(), label=name)
     axes[0].set_yscale("log")
@@ -124,26 +140,58 @@ def run(config: Config, out: RunOutput) -> dict:
     axes[2].set_xticks(range(len(INIT_NAMES)), INIT_NAMES, rotation=30, fontsize=8)
     axes[2].set_yscale("log")
     axes[2].set_title("input-gradient norm ‖∇_a h(a)‖")
-    out.savefig(fig, "init_scales",
-                f"Scales at initialisation of the notes' ReLU network (p={p}, m={m}, L={L}) on digits for each "
-                "row of the initialisation table: activations per layer (solid: measured, dashed: the ReLU "
-                "recursion E‖h^(l)‖² = m β² ‖h^(l-1)‖²/2), weight-gradient norms per layer, and the "
-                "input-gradient norm that drives perturbation stability.")
+    out.savefig(
+        fig,
+        "init_scales",
+        f"Scales at initialisation of the notes' ReLU network (p={p}, m={m}, L={L}) on digits for each "
+        "row of the initialisation table: activations per layer (solid: measured, dashed: the ReLU "
+        "recursion E‖h^(l)‖² = m β² ‖h^(l-1)‖²/2), weight-gradient norms per layer, and the "
+        "input-gradient norm that drives perturbation stability.",
+    )
     return metrics
 
 
 _INIT = "seeds 000/002/003, table 'Some commonly used initializations in neural networks'"
 CLAIMS = (
-    Claim("recursion", "each layer ratio ‖h_l‖²/‖h_{l−1}‖² has mean m β_l²/2 (within 5 SE, every row)", _INIT,
-          "recursion_holds_within_5se", "is_true"),
-    Claim("he_keeps_scale_low", "He keeps the activations' scale: rms factor per hidden layer ≥ 0.9", _INIT,
-          "hidden_layer_rms_factor.he", ">=", 0.9),
-    Claim("he_keeps_scale_high", "He keeps the activations' scale: rms factor per hidden layer ≤ 1.1", _INIT,
-          "hidden_layer_rms_factor.he", "<=", 1.1),
-    Claim("lecun_shrinks", "LeCun shrinks the activations (factor 1/√2 per layer): rms factor < 0.8", _INIT,
-          "hidden_layer_rms_factor.lecun", "<", 0.8),
-    Claim("mean_field_blows_up", "mean-field blows the activations up (factor √(m/2) per layer): rms factor > 2",
-          _INIT, "hidden_layer_rms_factor.mean_field", ">", 2.0),
+    Claim(
+        "recursion",
+        "each layer ratio ‖h_l‖²/‖h_{l−1}‖² has mean m β_l²/2 (within 5 SE, every row)",
+        _INIT,
+        "recursion_holds_within_5se",
+        "is_true",
+    ),
+    Claim(
+        "he_keeps_scale_low",
+        "He keeps the activations' scale: rms factor per hidden layer ≥ 0.9",
+        _INIT,
+        "hidden_layer_rms_factor.he",
+        ">=",
+        0.9,
+    ),
+    Claim(
+        "he_keeps_scale_high",
+        "He keeps the activations' scale: rms factor per hidden layer ≤ 1.1",
+        _INIT,
+        "hidden_layer_rms_factor.he",
+        "<=",
+        1.1,
+    ),
+    Claim(
+        "lecun_shrinks",
+        "LeCun shrinks the activations (factor 1/√2 per layer): rms factor < 0.8",
+        _INIT,
+        "hidden_layer_rms_factor.lecun",
+        "<",
+        0.8,
+    ),
+    Claim(
+        "mean_field_blows_up",
+        "mean-field blows the activations up (factor √(m/2) per layer): rms factor > 2",
+        _INIT,
+        "hidden_layer_rms_factor.mean_field",
+        ">",
+        2.0,
+    ),
 )
 
 

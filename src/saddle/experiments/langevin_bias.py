@@ -38,8 +38,10 @@ class Config(ExperimentConfig):
     def validate(self) -> None:
         check_positive(self, "target_var", "step_sizes", "n_chains")
         if max(self.step_sizes) >= 2 * self.target_var:
-            raise ValueError(f"step_sizes must be < 2·target_var = {2 * self.target_var} (ULA diverges beyond), "
-                             f"got {self.step_sizes}")
+            raise ValueError(
+                f"step_sizes must be < 2·target_var = {2 * self.target_var} (ULA diverges beyond), "
+                f"got {self.step_sizes}"
+            )
         if not isinstance(self.n_chains, int) or self.n_chains < 2:
             raise ValueError(f"n_chains must be an integer >= 2, got {self.n_chains!r}")
 
@@ -58,22 +60,44 @@ def run(config: Config, out: RunOutput) -> dict:
         steps = max(1, math.ceil(25 / -math.log(contraction))) if contraction > 0 else 1
         x0 = torch.zeros(n, 1, dtype=DT, device=device)
         gen = torch.Generator(device=device)
-        ula = sample(ULA(h, potential=target), x0, steps, gen.manual_seed(1000 * config.seed + i),
-                     thin=steps).positions[-1, :, 0]
+        ula = sample(
+            ULA(h, potential=target), x0, steps, gen.manual_seed(1000 * config.seed + i), thin=steps
+        ).positions[-1, :, 0]
         mala_steps = max(steps, 200)
-        x0m = 3 * math.sqrt(s2) * torch.randn(n, 1, generator=gen.manual_seed(1000 * config.seed + 100 + i),
-                                              dtype=DT, device=device)
-        mala_trace = sample(MALA(h, potential=target), x0m, mala_steps, gen.manual_seed(1000 * config.seed + 200 + i),
-                            thin=mala_steps)
+        x0m = (
+            3
+            * math.sqrt(s2)
+            * torch.randn(n, 1, generator=gen.manual_seed(1000 * config.seed + 100 + i), dtype=DT, device=device)
+        )
+        mala_trace = sample(
+            MALA(h, potential=target), x0m, mala_steps, gen.manual_seed(1000 * config.seed + 200 + i), thin=mala_steps
+        )
         mala = mala_trace.positions[-1, :, 0]
         exact = s2 / (1 - h / (2 * s2))
         se, se_target = exact * math.sqrt(2 / (n - 1)), s2 * math.sqrt(2 / (n - 1))
-        rows.append(dict(h=h, ula_var=ula.var().item(), closed_form=exact, ula_se=se,
-                         ula_z=(ula.var().item() - exact) / se, ula_z_from_target=(ula.var().item() - s2) / se,
-                         mala_var=mala.var().item(), mala_se=se_target, mala_z=(mala.var().item() - s2) / se_target,
-                         mala_acceptance=acceptance_rate(mala_trace.info)))
-        out.log.info("ULA h=%.3g: var %.4f (closed form %.4f, z=%.2f); MALA var %.4f (z=%.2f)", h, rows[-1]["ula_var"],
-                     exact, rows[-1]["ula_z"], rows[-1]["mala_var"], rows[-1]["mala_z"])
+        rows.append(
+            dict(
+                h=h,
+                ula_var=ula.var().item(),
+                closed_form=exact,
+                ula_se=se,
+                ula_z=(ula.var().item() - exact) / se,
+                ula_z_from_target=(ula.var().item() - s2) / se,
+                mala_var=mala.var().item(),
+                mala_se=se_target,
+                mala_z=(mala.var().item() - s2) / se_target,
+                mala_acceptance=acceptance_rate(mala_trace.info),
+            )
+        )
+        out.log.info(
+            "ULA h=%.3g: var %.4f (closed form %.4f, z=%.2f); MALA var %.4f (z=%.2f)",
+            h,
+            rows[-1]["ula_var"],
+            exact,
+            rows[-1]["ula_z"],
+            rows[-1]["mala_var"],
+            rows[-1]["mala_z"],
+        )
     hs = np.array([r["h"] for r in rows])
     fig, ax = plt.subplots(figsize=(5.5, 4))
     grid = np.linspace(0, hs.max() * 1.05, 200)
@@ -84,27 +108,55 @@ def run(config: Config, out: RunOutput) -> dict:
     ax.set_xlabel("step size h")
     ax.set_ylabel("stationary variance")
     ax.legend()
-    out.savefig(fig, "ula_bias", f"Stationary variance on N(0, {s2:g}) from {n} independent chains. ULA follows the "
-                "closed form s²/(1 − h/(2s²)) (biased, growing with h); MALA's Metropolis test removes the bias.")
-    return {"ula_max_abs_z": max(abs(r["ula_z"]) for r in rows), "mala_max_abs_z": max(abs(r["mala_z"]) for r in rows),
-            "ula_bias_z_at_largest_h": rows[-1]["ula_z_from_target"],
-            "ula_relative_bias_at_largest_h": rows[-1]["ula_var"] / s2 - 1, "rows": rows}
+    out.savefig(
+        fig,
+        "ula_bias",
+        f"Stationary variance on N(0, {s2:g}) from {n} independent chains. ULA follows the "
+        "closed form s²/(1 − h/(2s²)) (biased, growing with h); MALA's Metropolis test removes the bias.",
+    )
+    return {
+        "ula_max_abs_z": max(abs(r["ula_z"]) for r in rows),
+        "mala_max_abs_z": max(abs(r["mala_z"]) for r in rows),
+        "ula_bias_z_at_largest_h": rows[-1]["ula_z_from_target"],
+        "ula_relative_bias_at_largest_h": rows[-1]["ula_var"] / s2 - 1,
+        "rows": rows,
+    }
 
 
 CLAIMS = (
-    Claim("ula_matches_closed_form", "ULA's stationary variance on N(0, s²) equals s²/(1 − h/(2s²)) at every step "
-          "size (max |z| over h < 5 standard errors)", "seed 000, 'Langevin Monte Carlo (LMC)': LMC is a biased "
-          "discretization", "ula_max_abs_z", "<", 5.0),
-    Claim("ula_is_biased", "at the largest step ULA's variance is more than 5 standard errors away from the target "
-          "s²", "seed 000, 'Langevin Monte Carlo (LMC)'", "ula_bias_z_at_largest_h", ">", 5.0),
-    Claim("mala_is_unbiased", "MALA at the same steps has variance s² (max |z| < 5)", "Roberts & Tweedie 1996 "
-          "(Metropolis correction of the LMC proposal)", "mala_max_abs_z", "<", 5.0),
+    Claim(
+        "ula_matches_closed_form",
+        "ULA's stationary variance on N(0, s²) equals s²/(1 − h/(2s²)) at every step "
+        "size (max |z| over h < 5 standard errors)",
+        "seed 000, 'Langevin Monte Carlo (LMC)': LMC is a biased discretization",
+        "ula_max_abs_z",
+        "<",
+        5.0,
+    ),
+    Claim(
+        "ula_is_biased",
+        "at the largest step ULA's variance is more than 5 standard errors away from the target s²",
+        "seed 000, 'Langevin Monte Carlo (LMC)'",
+        "ula_bias_z_at_largest_h",
+        ">",
+        5.0,
+    ),
+    Claim(
+        "mala_is_unbiased",
+        "MALA at the same steps has variance s² (max |z| < 5)",
+        "Roberts & Tweedie 1996 (Metropolis correction of the LMC proposal)",
+        "mala_max_abs_z",
+        "<",
+        5.0,
+    ),
 )
 
 EXPERIMENT = Experiment(
     name="langevin_bias",
     summary="ULA's stationary variance vs step size against the closed form s²/(1 − h/(2s²)); MALA removes the bias",
-    config=Config, run=run, quick={"n_chains": 5000},
+    config=Config,
+    run=run,
+    quick={"n_chains": 5000},
     reproduces="seed 000 (and 002) 'Langevin Monte Carlo (LMC)': LMC/ULA is a biased discretisation",
     claims=CLAIMS,
 )

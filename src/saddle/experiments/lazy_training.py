@@ -74,8 +74,12 @@ def run(config: Config, out: RunOutput) -> dict:
     losses: dict[str, dict[int, list[float]]] = {s: {} for s in SCHEMES}
     for scheme in SCHEMES:
         for m in config.widths:
-            net = FullyConnectedReLU([x.shape[1], m, 1], init=scheme, output_activation=False,
-                                     generator=torch.Generator().manual_seed(config.seed)).to(dev)
+            net = FullyConnectedReLU(
+                [x.shape[1], m, 1],
+                init=scheme,
+                output_activation=False,
+                generator=torch.Generator().manual_seed(config.seed),
+            ).to(dev)
             lr = config.step_size / m if scheme == "ntk" else config.step_size * m
             tracker = LazyTracker(net)
             ls = train_sgd(net, x, b, loss, config.steps, lr, tracker=tracker, record_every=config.record_every)
@@ -83,12 +87,17 @@ def run(config: Config, out: RunOutput) -> dict:
             final_kappa[scheme][m] = tracker.ratio()
             layer[scheme][m] = tracker.layer_ratios(ord=2)
             losses[scheme][m] = [ls[0], ls[-1]]
-            out.log.info(f"{scheme} m={m}: loss {ls[0]:.3f} -> {ls[-1]:.3f}, kappa {final_kappa[scheme][m]:.4f}, "
-                         f"spectral layer ratios {[round(r, 4) for r in layer[scheme][m]]}")
+            out.log.info(
+                f"{scheme} m={m}: loss {ls[0]:.3f} -> {ls[-1]:.3f}, kappa {final_kappa[scheme][m]:.4f}, "
+                f"spectral layer ratios {[round(r, 4) for r in layer[scheme][m]]}"
+            )
 
-    metrics: dict = {"kappa_final": final_kappa, "kappa_sup": {s: {m: max(k for _, k in histories[s][m])
-                                                                   for m in config.widths} for s in SCHEMES},
-                     "layer_ratios_spectral": layer, "loss_first_last": losses}
+    metrics: dict = {
+        "kappa_final": final_kappa,
+        "kappa_sup": {s: {m: max(k for _, k in histories[s][m]) for m in config.widths} for s in SCHEMES},
+        "layer_ratios_spectral": layer,
+        "loss_first_last": losses,
+    }
     for s in SCHEMES:
         fit = loglog_fit(config.widths, [final_kappa[s][m] for m in config.widths])
         metrics[f"{s}_kappa_slope"], metrics[f"{s}_kappa_slope_se"] = fit.slope, fit.slope_se
@@ -97,8 +106,8 @@ def run(config: Config, out: RunOutput) -> dict:
     metrics["claims"] = {
         "ntk: kappa decreases with width": metrics["ntk_kappa_slope"] < -0.25,
         "mean-field: kappa does not decrease with width": metrics["mean_field_kappa_slope"] > -0.1,
-        "mean-field moves >10x more than NTK at the largest width":
-            final_kappa["mean_field"][widest] > 10 * final_kappa["ntk"][widest],
+        "mean-field moves >10x more than NTK at the largest width": final_kappa["mean_field"][widest]
+        > 10 * final_kappa["ntk"][widest],
     }
 
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
@@ -118,21 +127,39 @@ def run(config: Config, out: RunOutput) -> dict:
     axes[2].set_xlabel("width m")
     axes[2].set_ylabel(f"κ after {config.steps} steps")
     axes[2].legend()
-    out.savefig(fig, "lazy_ratio",
-                "Lazy-training ratio κ(t) = Σ‖X_l(t)−X_l(0)‖_F/Σ‖X_l(0)‖_F of a two-layer ReLU net on digits: "
-                "under the NTK initialisation κ shrinks as the width m grows (lazy regime), under the "
-                "mean-field scaling (α = m) it stays of order one (weights move, features are learned).")
+    out.savefig(
+        fig,
+        "lazy_ratio",
+        "Lazy-training ratio κ(t) = Σ‖X_l(t)−X_l(0)‖_F/Σ‖X_l(0)‖_F of a two-layer ReLU net on digits: "
+        "under the NTK initialisation κ shrinks as the width m grows (lazy regime), under the "
+        "mean-field scaling (α = m) it stays of order one (weights move, features are learned).",
+    )
     return metrics
 
 
 _LAZY = "seeds 000/003, 'non-lazy training experiment' and the lazy-training theorem (Chizat et al. 2019)"
 CLAIMS = (
-    Claim("ntk_lazy", "under the NTK scaling κ decreases with width (lazy training)", _LAZY,
-          "claims.ntk: kappa decreases with width", "is_true"),
-    Claim("mean_field_not_lazy", "under the mean-field scaling κ does not decrease with width", _LAZY,
-          "claims.mean-field: kappa does not decrease with width", "is_true"),
-    Claim("mean_field_moves_more", "mean-field weights move > 10× more than NTK weights at the largest width", _LAZY,
-          "claims.mean-field moves >10x more than NTK at the largest width", "is_true"),
+    Claim(
+        "ntk_lazy",
+        "under the NTK scaling κ decreases with width (lazy training)",
+        _LAZY,
+        "claims.ntk: kappa decreases with width",
+        "is_true",
+    ),
+    Claim(
+        "mean_field_not_lazy",
+        "under the mean-field scaling κ does not decrease with width",
+        _LAZY,
+        "claims.mean-field: kappa does not decrease with width",
+        "is_true",
+    ),
+    Claim(
+        "mean_field_moves_more",
+        "mean-field weights move > 10× more than NTK weights at the largest width",
+        _LAZY,
+        "claims.mean-field moves >10x more than NTK at the largest width",
+        "is_true",
+    ),
 )
 
 

@@ -26,7 +26,6 @@ from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutp
 from saddle.games import AlmostBilinear, Forsaken
 from saddle.optim import CEGPlus, ExtraGradient
 
-
 NU = 0.99  # CurvatureEG+ backtracking target γ‖V(z̄) − V(z)‖ ≤ ν‖z̄ − z‖ (Pethick et al.'s recommended value)
 
 
@@ -64,34 +63,57 @@ def run(config: Config, out: RunOutput) -> dict:
         sigma = -0.9 * NU / (2 * L)
         rho = estimate_weak_mvi_rho(game, zs, [-config.box] * 2, [config.box] * 2, n=4 * config.grid_n + 1).rho
         proj = game.project if game.constraints is not None else None
-        methods = {f"EG (γ = {config.eg_step_size})": ExtraGradient(config.eg_step_size, projection=proj),
-                   f"CurvatureEG+ (σ = {sigma:.4f})": CEGPlus(config.ceg_max_step_size, adaptive=True, rho=sigma,
-                                                              nu=NU, projection=proj)}
-        entry: dict = {"critical_point": zs.tolist(), "lipschitz_on_box": L, "sigma": sigma, "weak_mvi_rho_on_box": rho,
-                       "theorem_covers_it": rho >= sigma}
+        methods = {
+            f"EG (γ = {config.eg_step_size})": ExtraGradient(config.eg_step_size, projection=proj),
+            f"CurvatureEG+ (σ = {sigma:.4f})": CEGPlus(
+                config.ceg_max_step_size, adaptive=True, rho=sigma, nu=NU, projection=proj
+            ),
+        }
+        entry: dict = {
+            "critical_point": zs.tolist(),
+            "lipschitz_on_box": L,
+            "sigma": sigma,
+            "weak_mvi_rho_on_box": rho,
+            "theorem_covers_it": rho >= sigma,
+        }
         for (mname, method), color in zip(methods.items(), ("C3", "C0")):
             traj, _ = rollout(method, game.field, [starts[:, :1], starts[:, 1:]], config.steps, desc=mname)
             traj = traj.cpu()
             for b, sname in enumerate(("near z*", "from (1, 1)")):
                 r = classify_trajectory(traj[:, b], target=zs, tol=1e-6)
                 key = f"{mname.split(' (')[0]} {sname}"
-                entry[key] = {"label": r.label, **{k: v for k, v in r.evidence.items()
-                                                   if k in ("distance_to_target", "period", "amplitude",
-                                                            "growth_per_step", "final_step")}}
+                entry[key] = {
+                    "label": r.label,
+                    **{
+                        k: v
+                        for k, v in r.evidence.items()
+                        if k in ("distance_to_target", "period", "amplitude", "growth_per_step", "final_step")
+                    },
+                }
                 out.log.info("%s | %s: %s", gname, key, r.label)
-                ax.plot(traj[:, b, 0], traj[:, b, 1], color=color, lw=0.7, alpha=0.8,
-                        ls="-" if b == 0 else "--", label=f"{mname}, {sname}: {r.label}")
+                ax.plot(
+                    traj[:, b, 0],
+                    traj[:, b, 1],
+                    color=color,
+                    lw=0.7,
+                    alpha=0.8,
+                    ls="-" if b == 0 else "--",
+                    label=f"{mname}, {sname}: {r.label}",
+                )
         ax.plot([zs[0]], [zs[1]], "k*", ms=13, label="critical point z*")
         ax.plot(starts[:, 0].cpu(), starts[:, 1].cpu(), "ko", ms=4)
         ax.set(xlabel="x (min)", ylabel="y (max)", title=gname, xlim=(-1.6, 1.6), ylim=(-1.6, 1.6))
         ax.set_aspect("equal")
         ax.legend(fontsize=6.5, loc="lower left")
         metrics[gname] = entry
-    out.savefig(fig, "limit_cycles",
-                "Extragradient (red, step 0.05) and adaptive CurvatureEG+ (blue) from z* + (0.2, 0) next to the "
-                "unique critical point z* (solid) and from (1, 1) (dashed). EG ends on a spurious limit cycle that contains "
-                "no critical point (Hsieh et al. 2021); CurvatureEG+ with σ = −0.9ν/(2L) escapes to z* (Pethick et al. "
-                "2022). Labels come from the trajectory classifier (period, amplitude, distance to z* in metrics).")
+    out.savefig(
+        fig,
+        "limit_cycles",
+        "Extragradient (red, step 0.05) and adaptive CurvatureEG+ (blue) from z* + (0.2, 0) next to the "
+        "unique critical point z* (solid) and from (1, 1) (dashed). EG ends on a spurious limit cycle that contains "
+        "no critical point (Hsieh et al. 2021); CurvatureEG+ with σ = −0.9ν/(2L) escapes to z* (Pethick et al. "
+        "2022). Labels come from the trajectory classifier (period, amplitude, distance to z* in metrics).",
+    )
     eg = [v[k]["label"] for v in metrics.values() for k in v if k.startswith("EG ")]
     ceg = [v[k]["label"] for v in metrics.values() for k in v if k.startswith("CurvatureEG+ ")]
     metrics["eg_limit_cycles"] = sum(lab == "limit cycle" for lab in eg)
@@ -103,18 +125,39 @@ def run(config: Config, out: RunOutput) -> dict:
 _HSIEH = "seed 000, 'Minimax is more difficult than just optimization' (Hsieh et al. 2021, Ex. 5.1-5.2)"
 _PETHICK = "seed 000, 'Complete picture under weak MVI' (Pethick et al. 2022)"
 CLAIMS = (
-    Claim("eg_limit_cycles", "EG with small steps ends on a limit cycle on all three games from both starts "
-          "(3 games × 2 starts = 6 runs)", _HSIEH, "eg_limit_cycles", ">=", 6),
-    Claim("ceg_escapes", "CurvatureEG+ escapes and converges to the solution on all 6 runs", _PETHICK,
-          "ceg_converged", ">=", 6),
-    Claim("weak_mvi_covers_almost_bilinear", "the almost-bilinear game satisfies the weak MVI with ρ ≥ σ, so the "
-          "convergence theorem applies", _PETHICK, "almost bilinear (Hsieh Ex. 5.1).theorem_covers_it", "is_true"),
+    Claim(
+        "eg_limit_cycles",
+        "EG with small steps ends on a limit cycle on all three games from both starts (3 games × 2 starts = 6 runs)",
+        _HSIEH,
+        "eg_limit_cycles",
+        ">=",
+        6,
+    ),
+    Claim(
+        "ceg_escapes",
+        "CurvatureEG+ escapes and converges to the solution on all 6 runs",
+        _PETHICK,
+        "ceg_converged",
+        ">=",
+        6,
+    ),
+    Claim(
+        "weak_mvi_covers_almost_bilinear",
+        "the almost-bilinear game satisfies the weak MVI with ρ ≥ σ, so the convergence theorem applies",
+        _PETHICK,
+        "almost bilinear (Hsieh Ex. 5.1).theorem_covers_it",
+        "is_true",
+    ),
 )
 
 
 EXPERIMENT = Experiment(
     claims=CLAIMS,
-    name="limit_cycles", summary="EG lands on spurious limit cycles (almost-bilinear, forsaken); CurvatureEG+ escapes",
-    config=Config, run=run, quick={"steps": 3500, "grid_n": 31},
+    name="limit_cycles",
+    summary="EG lands on spurious limit cycles (almost-bilinear, forsaken); CurvatureEG+ escapes",
+    config=Config,
+    run=run,
+    quick={"steps": 3500, "grid_n": 31},
     reproduces="seed 000, 'Minimax is more difficult than just optimization' (Hsieh et al. 2021) and the weak-MVI "
-               "slide (Pethick et al. 2022)")
+    "slide (Pethick et al. 2022)",
+)

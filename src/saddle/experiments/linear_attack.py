@@ -47,8 +47,9 @@ class Config(ExperimentConfig):
             raise ValueError(f"digits must be two different classes in 0..9, got {self.digits!r}")
 
 
-def fit_logistic(a: Tensor, y: Tensor, ridge: float, l1: float, max_iter: int, tol: float,
-                 seed: int = 0) -> tuple[Tensor, Tensor]:
+def fit_logistic(
+    a: Tensor, y: Tensor, ridge: float, l1: float, max_iter: int, tol: float, seed: int = 0
+) -> tuple[Tensor, Tensor]:
     """min_w,c mean log(1 + exp(−b(⟨w,a⟩ + c))) + ridge/2 ‖w‖² + l1 ‖w‖₁ (b = 2y − 1) by scikit-learn.
 
     sklearn minimises C Σ loss + l1_ratio ‖w‖₁ + (1 − l1_ratio)/2 ‖w‖², i.e. our objective times
@@ -59,8 +60,9 @@ def fit_logistic(a: Tensor, y: Tensor, ridge: float, l1: float, max_iter: int, t
 
     k = 1.0 / (ridge + l1)
     solver = "lbfgs" if l1 == 0 else "saga"
-    fit = LogisticRegression(C=k / len(y), l1_ratio=l1 * k, solver=solver, max_iter=max_iter, tol=tol,
-                             random_state=seed).fit(a.cpu().numpy(), y.cpu().numpy())
+    fit = LogisticRegression(
+        C=k / len(y), l1_ratio=l1 * k, solver=solver, max_iter=max_iter, tol=tol, random_state=seed
+    ).fit(a.cpu().numpy(), y.cpu().numpy())
     return torch.from_numpy(fit.coef_[0]).double(), torch.tensor(float(fit.intercept_[0]), dtype=torch.float64)
 
 
@@ -90,8 +92,10 @@ def run(config: Config, out: RunOutput) -> dict:
     a_te, y_te = binary(test)
     b_te = 2.0 * y_te - 1
     fit = dict(ridge=config.ridge, max_iter=config.max_iter, tol=config.tol, seed=config.seed)
-    models = {"dense (ridge)": fit_logistic(a_tr, y_tr, l1=0.0, **fit),
-              "sparse (l1)": fit_logistic(a_tr, y_tr, l1=config.l1, **fit)}
+    models = {
+        "dense (ridge)": fit_logistic(a_tr, y_tr, l1=0.0, **fit),
+        "sparse (l1)": fit_logistic(a_tr, y_tr, l1=config.l1, **fit),
+    }
     metrics: dict = {"eps": list(config.eps)}
     curves = {}
     gaps = []
@@ -103,7 +107,9 @@ def run(config: Config, out: RunOutput) -> dict:
         _, eta = linear_linf_worst_case(w, a_te, eps)
         closed = -(b_te * (a_te @ w + c)) + eps * w.abs().sum()
         model = _TwoLogits(w, c)
-        adv = ProjectedGradientAttack(eps, steps=config.pgd_steps, loss="margin", box=None, generator=g)(model, a_te, y_te)
+        adv = ProjectedGradientAttack(eps, steps=config.pgd_steps, loss="margin", box=None, generator=g)(
+            model, a_te, y_te
+        )
         with torch.no_grad():
             z = model(adv)
         pgd_value = z.gather(1, (1 - y_te)[:, None])[:, 0] - z.gather(1, y_te[:, None])[:, 0]
@@ -113,14 +119,23 @@ def run(config: Config, out: RunOutput) -> dict:
         curves[name] = [float((margins > e * w.abs().sum()).double().mean()) for e in config.eps]
         metrics[f"{key}_l1_norm"] = float(w.abs().sum())
         metrics[f"{key}_nonzeros"] = int((w != 0).sum())
-        metrics[f"{key}_clean_accuracy"] = curves[name][config.eps.index(0.0)] if 0.0 in config.eps else float((margins > 0).double().mean())
+        metrics[f"{key}_clean_accuracy"] = (
+            curves[name][config.eps.index(0.0)] if 0.0 in config.eps else float((margins > 0).double().mean())
+        )
         metrics[f"{key}_robust_accuracy"] = curves[name]
-        out.log.info("%s: ‖w‖₁ = %.3f, %d nonzeros, robust accuracy %s", name, float(w.abs().sum()),
-                     int((w != 0).sum()), np.round(curves[name], 3).tolist())
+        out.log.info(
+            "%s: ‖w‖₁ = %.3f, %d nonzeros, robust accuracy %s",
+            name,
+            float(w.abs().sum()),
+            int((w != 0).sum()),
+            np.round(curves[name], 3).tolist(),
+        )
     metrics["max_abs_gap_pgd_vs_closed_form"] = max(gaps)
     dense, sparse = curves["dense (ridge)"], curves["sparse (l1)"]
     mid = [i for i, e in enumerate(config.eps) if e >= 0.1]
-    metrics["sparse_more_robust"] = bool(mid) and all(sparse[i] >= dense[i] for i in mid) and any(sparse[i] > dense[i] for i in mid)
+    metrics["sparse_more_robust"] = (
+        bool(mid) and all(sparse[i] >= dense[i] for i in mid) and any(sparse[i] > dense[i] for i in mid)
+    )
     metrics["area_under_curve_dense"] = float(np.trapezoid(dense, config.eps))
     metrics["area_under_curve_sparse"] = float(np.trapezoid(sparse, config.eps))
 
@@ -137,20 +152,34 @@ def run(config: Config, out: RunOutput) -> dict:
         ax.set_title(f"{name}: ‖w‖₁={float(w.abs().sum()):.1f}, {int((w != 0).sum())} nonzeros")
         ax.axis("off")
         fig.colorbar(im, ax=ax, fraction=0.046)
-    out.savefig(fig, "linear_robustness",
-                f"Left: robust accuracy of two logistic-regression models (digits {d0} vs {d1}) against l∞ "
-                f"perturbations, from the closed form of seed 001 (worst case ⟨w,a⟩ − ε‖w‖₁). Right: their weights. "
-                f"The l1-penalised (sparse) model pays less for each unit of ε. PGD matched the closed form to "
-                f"{max(gaps):.1e}.")
+    out.savefig(
+        fig,
+        "linear_robustness",
+        f"Left: robust accuracy of two logistic-regression models (digits {d0} vs {d1}) against l∞ "
+        f"perturbations, from the closed form of seed 001 (worst case ⟨w,a⟩ − ε‖w‖₁). Right: their weights. "
+        f"The l1-penalised (sparse) model pays less for each unit of ε. PGD matched the closed form to "
+        f"{max(gaps):.1e}.",
+    )
     return metrics
 
 
 _LINEAR = "seed 001, 'A robustness example: Linear prediction'"
 CLAIMS = (
-    Claim("closed_form", "PGD reaches the closed-form worst case ⟨x*, a⟩ + ε‖x*‖₁ (float precision)", _LINEAR,
-          "max_abs_gap_pgd_vs_closed_form", "<", 1e-9),
-    Claim("sparse_more_robust", "sparse models are more robust in linear prediction", _LINEAR,
-          "sparse_more_robust", "is_true"),
+    Claim(
+        "closed_form",
+        "PGD reaches the closed-form worst case ⟨x*, a⟩ + ε‖x*‖₁ (float precision)",
+        _LINEAR,
+        "max_abs_gap_pgd_vs_closed_form",
+        "<",
+        1e-9,
+    ),
+    Claim(
+        "sparse_more_robust",
+        "sparse models are more robust in linear prediction",
+        _LINEAR,
+        "sparse_more_robust",
+        "is_true",
+    ),
 )
 
 
@@ -158,6 +187,8 @@ EXPERIMENT = Experiment(
     claims=CLAIMS,
     name="linear_attack",
     summary="l∞ attack on a linear model: closed form ⟨w,a⟩+ε‖w‖₁ vs PGD; sparse weights are more robust",
-    config=Config, run=run, quick={"max_iter": 2000, "tol": 1e-6, "pgd_steps": 10},
+    config=Config,
+    run=run,
+    quick={"max_iter": 2000, "tol": 1e-6, "pgd_steps": 10},
     reproduces="seed 001, 'A robustness example: Linear prediction' (closed form; sparse models are robust)",
 )

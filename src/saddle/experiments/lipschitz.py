@@ -28,9 +28,14 @@ from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutp
 from saddle.models import DigitsMLP, build_seeded
 from saddle.models.classifiers import accuracy
 from saddle.progress import progress_range
-from saddle.robustness.lipschitz import (ReLULayers, lipschitz_exact_relu, lipschitz_lower_bound,
-                                         lipschitz_upper_bound_product, relu_regions,
-                                         spectral_norm_power_iteration)
+from saddle.robustness.lipschitz import (
+    ReLULayers,
+    lipschitz_exact_relu,
+    lipschitz_lower_bound,
+    lipschitz_upper_bound_product,
+    relu_regions,
+    spectral_norm_power_iteration,
+)
 from saddle.robustness.lipsdp import lipschitz_upper_bound_sdp
 from saddle.robustness.sandwich import robustness_sandwich
 from saddle.train.erm import train_classifier
@@ -52,7 +57,9 @@ class Config(ExperimentConfig):
         check_positive(self, "n_nets", "tiny_widths", "ascent_starts", "hidden", "n_test", "attack_steps")
         check_positive(self, "ascent_steps", "epochs", "eps", allow_zero=True)
         if len(self.tiny_widths) < 3:
-            raise ValueError(f"tiny_widths needs input, at least one hidden and an output size, got {self.tiny_widths!r}")
+            raise ValueError(
+                f"tiny_widths needs input, at least one hidden and an output size, got {self.tiny_widths!r}"
+            )
         if sum(self.tiny_widths[1:-1]) > 16:
             raise ValueError(f"tiny nets need at most 16 hidden units for exact enumeration, got {self.tiny_widths!r}")
         if self.n_test > 360:
@@ -78,21 +85,31 @@ def run(config: Config, out: RunOutput) -> dict:
         for p, name in ((2, "l2"), (1, "l1"), (math.inf, "linf")):
             row[f"exact_{name}"] = lipschitz_exact_relu(net, p, regions=regions).value
             row[f"product_{name}"] = lipschitz_upper_bound_product(net, p)
-            row[f"lower_{name}"] = lipschitz_lower_bound(net, config.tiny_widths[0], p, starts=config.ascent_starts,
-                                                         steps=config.ascent_steps, generator=gen)
+            row[f"lower_{name}"] = lipschitz_lower_bound(
+                net, config.tiny_widths[0], p, starts=config.ascent_starts, steps=config.ascent_steps, generator=gen
+            )
         sdp = lipschitz_upper_bound_sdp(net)
         row["lipsdp_l2"], row["lipsdp_certified"] = sdp.bound, sdp.certified
-        row["power_iteration_product_upper"] = math.prod(spectral_norm_power_iteration(w, generator=gen).upper
-                                                         for w in net.weights)
-        out.log.info(f"net {i}: lower {row['lower_l2']:.3f} <= exact {row['exact_l2']:.3f} <= LipSDP "
-                     f"{row['lipsdp_l2']:.3f} <= product {row['product_l2']:.3f}")
+        row["power_iteration_product_upper"] = math.prod(
+            spectral_norm_power_iteration(w, generator=gen).upper for w in net.weights
+        )
+        out.log.info(
+            f"net {i}: lower {row['lower_l2']:.3f} <= exact {row['exact_l2']:.3f} <= LipSDP "
+            f"{row['lipsdp_l2']:.3f} <= product {row['product_l2']:.3f}"
+        )
         rows.append(row)
 
     tol = 1e-6  # relative slack for the SDP solver (SCS eps 1e-7) in LipSDP <= product
-    ordered = all(r["lower_l2"] <= r["exact_l2"] * (1 + 1e-9) <= r["lipsdp_l2"] * (1 + 1e-9)
-                  and r["lipsdp_l2"] <= r["product_l2"] * (1 + tol) for r in rows)
-    ordered_lp = all(r[f"lower_{n}"] <= r[f"exact_{n}"] * (1 + 1e-9) <= r[f"product_{n}"] * (1 + 1e-9)
-                     for r in rows for n in ("l1", "linf"))
+    ordered = all(
+        r["lower_l2"] <= r["exact_l2"] * (1 + 1e-9) <= r["lipsdp_l2"] * (1 + 1e-9)
+        and r["lipsdp_l2"] <= r["product_l2"] * (1 + tol)
+        for r in rows
+    )
+    ordered_lp = all(
+        r[f"lower_{n}"] <= r[f"exact_{n}"] * (1 + 1e-9) <= r[f"product_{n}"] * (1 + 1e-9)
+        for r in rows
+        for n in ("l1", "linf")
+    )
     ratio = {k: float(np.mean([r[k] / r["exact_l2"] for r in rows])) for k in ("lower_l2", "lipsdp_l2", "product_l2")}
 
     # part 2: trained digits MLP
@@ -105,16 +122,31 @@ def run(config: Config, out: RunOutput) -> dict:
     product = lipschitz_upper_bound_product(model, 2)
     lower = lipschitz_lower_bound(model, 64, 2, starts=config.ascent_starts, steps=config.ascent_steps, generator=gen)
     lip = sdp.bound if sdp.certified else product
-    sandwich = robustness_sandwich(model, x.flatten(1), y, config.eps, lipschitz=lip, steps=config.attack_steps,
-                                   generator=torch.Generator(device=dev).manual_seed(config.seed))
+    sandwich = robustness_sandwich(
+        model,
+        x.flatten(1),
+        y,
+        config.eps,
+        lipschitz=lip,
+        steps=config.attack_steps,
+        generator=torch.Generator(device=dev).manual_seed(config.seed),
+    )
     sw = sandwich.as_dict()
-    out.log.info(f"digits MLP: test accuracy {accuracy(model, x, y):.3f}, L lower {lower:.3f}, LipSDP {sdp.bound:.3f}, "
-                 f"product {product:.3f}")
+    out.log.info(
+        f"digits MLP: test accuracy {accuracy(model, x, y):.3f}, L lower {lower:.3f}, LipSDP {sdp.bound:.3f}, "
+        f"product {product:.3f}"
+    )
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
     idx = np.arange(len(rows))
-    for k, (key, label) in enumerate((("lower_l2", "ascent lower bound"), ("exact_l2", "exact (regions)"),
-                                      ("lipsdp_l2", "LipSDP"), ("product_l2", "product of ‖W‖₂"))):
+    for k, (key, label) in enumerate(
+        (
+            ("lower_l2", "ascent lower bound"),
+            ("exact_l2", "exact (regions)"),
+            ("lipsdp_l2", "LipSDP"),
+            ("product_l2", "product of ‖W‖₂"),
+        )
+    ):
         axes[0].bar(idx + (k - 1.5) * 0.2, [r[key] for r in rows], width=0.2, label=label)
     axes[0].set_yscale("log")
     axes[0].set_xlabel("random tiny ReLU net")
@@ -122,28 +154,39 @@ def run(config: Config, out: RunOutput) -> dict:
     axes[0].legend(fontsize=8)
     axes[1].plot(sw["eps"], sw["attacked_error"], "o-", label="attacked (l2 PGD): lower bound")
     axes[1].plot(sw["eps"], sw["certified_error"], "s-", label=f"certified (margin > √2·L·ε, L={lip:.2f}): upper bound")
-    axes[1].fill_between(sw["eps"], sw["attacked_error"], sw["certified_error"], alpha=0.2, label="true robust error lies here")
+    axes[1].fill_between(
+        sw["eps"], sw["attacked_error"], sw["certified_error"], alpha=0.2, label="true robust error lies here"
+    )
     axes[1].set_xlabel("l2 radius ε")
     axes[1].set_ylabel("robust error")
     axes[1].legend(fontsize=8)
-    out.savefig(fig, "lipschitz_sandwich",
-                f"Left: l2 Lipschitz constant of {len(rows)} random ReLU nets {list(config.tiny_widths)} by four "
-                f"estimators; lower ≤ exact ≤ LipSDP ≤ product on every net (LipSDP/exact = {ratio['lipsdp_l2']:.2f}, "
-                f"product/exact = {ratio['product_l2']:.2f} on average). Right: robust error of a digits MLP "
-                f"(hidden {config.hidden}) on {len(y)} test images, attacked vs Lipschitz-certified.")
+    out.savefig(
+        fig,
+        "lipschitz_sandwich",
+        f"Left: l2 Lipschitz constant of {len(rows)} random ReLU nets {list(config.tiny_widths)} by four "
+        f"estimators; lower ≤ exact ≤ LipSDP ≤ product on every net (LipSDP/exact = {ratio['lipsdp_l2']:.2f}, "
+        f"product/exact = {ratio['product_l2']:.2f} on average). Right: robust error of a digits MLP "
+        f"(hidden {config.hidden}) on {len(y)} test images, attacked vs Lipschitz-certified.",
+    )
 
     return {
         "tiny_nets": rows,
         "mean_ratio_to_exact": ratio,
-        "digits_mlp": {"test_accuracy": accuracy(model, x, y), "lower": lower, "lipsdp": sdp.bound,
-                       "lipsdp_certified": sdp.certified, "product": product},
+        "digits_mlp": {
+            "test_accuracy": accuracy(model, x, y),
+            "lower": lower,
+            "lipsdp": sdp.bound,
+            "lipsdp_certified": sdp.certified,
+            "product": product,
+        },
         "sandwich": sw,
         "claims": {
             "lower <= exact <= LipSDP <= product (l2) on every net": ordered,
             "lower <= exact <= product (l1, linf) on every net": ordered_lp,
             "LipSDP closer to exact than product": ratio["lipsdp_l2"] < ratio["product_l2"],
             "attacked <= certified robust error at every eps": all(
-                a <= c for a, c in zip(sw["attacked_error"], sw["certified_error"])),
+                a <= c for a, c in zip(sw["attacked_error"], sw["certified_error"])
+            ),
         },
     }
 
@@ -151,14 +194,34 @@ def run(config: Config, out: RunOutput) -> dict:
 _LIP = "seeds 000/002, table 'comparison of methods for Lipschitz constant estimation'"
 _CERT = "seeds 000/002, 'Lipschitz constant can be used to describe the worst-case robustness'"
 CLAIMS = (
-    Claim("ordering_l2", "lower ≤ exact ≤ LipSDP ≤ product (l2) on every net", _LIP,
-          "claims.lower <= exact <= LipSDP <= product (l2) on every net", "is_true"),
-    Claim("ordering_l1_linf", "lower ≤ exact ≤ product (l1, l∞) on every net", _LIP,
-          "claims.lower <= exact <= product (l1, linf) on every net", "is_true"),
-    Claim("lipsdp_good_product_bad", "LipSDP is closer to the exact constant than the product of norms", _LIP,
-          "claims.LipSDP closer to exact than product", "is_true"),
-    Claim("certified_sandwich", "attacked robust error ≤ Lipschitz-certified robust error at every ε", _CERT,
-          "claims.attacked <= certified robust error at every eps", "is_true"),
+    Claim(
+        "ordering_l2",
+        "lower ≤ exact ≤ LipSDP ≤ product (l2) on every net",
+        _LIP,
+        "claims.lower <= exact <= LipSDP <= product (l2) on every net",
+        "is_true",
+    ),
+    Claim(
+        "ordering_l1_linf",
+        "lower ≤ exact ≤ product (l1, l∞) on every net",
+        _LIP,
+        "claims.lower <= exact <= product (l1, linf) on every net",
+        "is_true",
+    ),
+    Claim(
+        "lipsdp_good_product_bad",
+        "LipSDP is closer to the exact constant than the product of norms",
+        _LIP,
+        "claims.LipSDP closer to exact than product",
+        "is_true",
+    ),
+    Claim(
+        "certified_sandwich",
+        "attacked robust error ≤ Lipschitz-certified robust error at every ε",
+        _CERT,
+        "claims.attacked <= certified robust error at every eps",
+        "is_true",
+    ),
 )
 
 
@@ -168,7 +231,15 @@ EXPERIMENT = Experiment(
     summary="Lipschitz estimators (lower, exact, LipSDP, product) and the attacked-vs-certified robustness sandwich",
     config=Config,
     run=run,
-    quick={"n_nets": 3, "ascent_starts": 16, "ascent_steps": 40, "hidden": 16, "epochs": 10, "n_test": 200,
-           "eps": (0.0, 0.25, 0.5, 1.0), "attack_steps": 10},
+    quick={
+        "n_nets": 3,
+        "ascent_starts": 16,
+        "ascent_steps": 40,
+        "hidden": 16,
+        "epochs": 10,
+        "n_test": 200,
+        "eps": (0.0, 0.25, 0.5, 1.0),
+        "attack_steps": 10,
+    },
     reproduces="seeds 000/002, table 'comparison of methods for Lipschitz constant estimation' and worst-case certification",
 )

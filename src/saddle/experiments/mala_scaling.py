@@ -56,8 +56,9 @@ def run(config: Config, out: RunOutput) -> dict:
         for i, h in enumerate(config.step_sizes):
             gen = torch.Generator(device=device)
             x0 = target.sample(config.n_chains, gen.manual_seed(1000 * config.seed + 300 + 50 * j + i))
-            trace = sample(MALA(h, potential=target), x0, config.steps,
-                           gen.manual_seed(1000 * config.seed + 400 + 50 * j + i))
+            trace = sample(
+                MALA(h, potential=target), x0, config.steps, gen.manual_seed(1000 * config.seed + 400 + 50 * j + i)
+            )
             rates.append(acceptance_rate(trace.info))
         table[str(d)] = rates
         ax.semilogx(config.step_sizes, rates, "o-", label=f"d = {d}")
@@ -71,11 +72,18 @@ def run(config: Config, out: RunOutput) -> dict:
     ax.set_xlabel("step size h")
     ax.set_ylabel("mean acceptance probability")
     ax.legend()
-    out.savefig(fig, "mala_acceptance", "MALA acceptance rate on N(0, I_d) vs step size, chains started in "
-                "stationarity: it decreases with h and, at fixed h, with the dimension d.")
+    out.savefig(
+        fig,
+        "mala_acceptance",
+        "MALA acceptance rate on N(0, I_d) vs step size, chains started in "
+        "stationarity: it decreases with h and, at fixed h, with the dimension d.",
+    )
     decreasing = all(all(a >= b for a, b in zip(r, r[1:])) for r in table.values())
-    metrics: dict = {"acceptance": table, "acceptance_decreases_in_h": decreasing,
-                     "step_at_0574": {str(d): v for d, v in best.items()}}
+    metrics: dict = {
+        "acceptance": table,
+        "acceptance_decreases_in_h": decreasing,
+        "step_at_0574": {str(d): v for d, v in best.items()},
+    }
     if len(best) >= 2:
         ds = np.array(list(best))
         metrics["step_scaling_exponent"] = float(np.polyfit(np.log(ds), np.log(list(best.values())), 1)[0])
@@ -83,16 +91,29 @@ def run(config: Config, out: RunOutput) -> dict:
 
 
 CLAIMS = (
-    Claim("acceptance_falls_with_step", "MALA's acceptance decreases with the step size at every dimension",
-          "Roberts & Rosenthal 1998; seed 000 'Langevin Monte Carlo'", "acceptance_decreases_in_h", "is_true"),
-    Claim("optimal_step_shrinks_with_dimension", "the step of acceptance 0.574 shrinks with d (fitted log-log "
-          "exponent < 0; −1/3 asymptotically)", "Roberts & Rosenthal 1998", "step_scaling_exponent", "<", 0.0),
+    Claim(
+        "acceptance_falls_with_step",
+        "MALA's acceptance decreases with the step size at every dimension",
+        "Roberts & Rosenthal 1998; seed 000 'Langevin Monte Carlo'",
+        "acceptance_decreases_in_h",
+        "is_true",
+    ),
+    Claim(
+        "optimal_step_shrinks_with_dimension",
+        "the step of acceptance 0.574 shrinks with d (fitted log-log exponent < 0; −1/3 asymptotically)",
+        "Roberts & Rosenthal 1998",
+        "step_scaling_exponent",
+        "<",
+        0.0,
+    ),
 )
 
 EXPERIMENT = Experiment(
     name="mala_scaling",
     summary="MALA acceptance vs step size and dimension; the 0.574-acceptance step shrinks with d",
-    config=Config, run=run, quick={"n_chains": 300, "steps": 30},
+    config=Config,
+    run=run,
+    quick={"n_chains": 300, "steps": 30},
     reproduces="seed 000 'Langevin Monte Carlo' (Metropolis-adjusted LMC); Roberts & Rosenthal 1998 optimal scaling",
     claims=CLAIMS,
 )

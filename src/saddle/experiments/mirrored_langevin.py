@@ -25,7 +25,14 @@ import numpy as np
 import torch
 
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.sampling import Dirichlet, MirroredLangevin, ProjectedLangevin, project_simplex_corner, sample, w2_to_reference
+from saddle.sampling import (
+    Dirichlet,
+    MirroredLangevin,
+    ProjectedLangevin,
+    project_simplex_corner,
+    sample,
+    w2_to_reference,
+)
 
 DT = torch.float64
 
@@ -77,65 +84,114 @@ def run(config: Config, out: RunOutput) -> dict:
     for i, h in enumerate(config.step_sizes):
         steps = max(1, round(config.time / h))
         dgen = torch.Generator(device=device)
-        mir = sample(MirroredLangevin(h, potential=target), start, steps, dgen.manual_seed(1000 * config.seed + 800 + i),
-                     thin=steps).positions[-1]
+        mir = sample(
+            MirroredLangevin(h, potential=target),
+            start,
+            steps,
+            dgen.manual_seed(1000 * config.seed + 800 + i),
+            thin=steps,
+        ).positions[-1]
         proj_kernel = ProjectedLangevin(h, project, potential=lambda u: target.potential(full(u)))
-        proj = full(sample(proj_kernel, start[:, :-1], steps, dgen.manual_seed(1000 * config.seed + 900 + i),
-                           thin=steps).positions[-1])
+        proj = full(
+            sample(
+                proj_kernel, start[:, :-1], steps, dgen.manual_seed(1000 * config.seed + 900 + i), thin=steps
+            ).positions[-1]
+        )
         in_simplex = bool((mir > 0).all() and torch.allclose(mir.sum(-1), torch.ones_like(mir[:, 0])))
         w2 = {name: w2_to_reference(pts, ref, generator=gen) for name, pts in (("mirrored", mir), ("projected", proj))}
-        rows.append(dict(h=h, steps=steps, w2_mirrored=w2["mirrored"], w2_projected=w2["projected"],
-                         mirrored_mean_max_abs_z=((mir.mean(0) - target.mean).abs() / se).max().item(),
-                         projected_mean_max_abs_z=((proj.mean(0) - target.mean).abs() / se).max().item(),
-                         mirrored_in_simplex=in_simplex))
+        rows.append(
+            dict(
+                h=h,
+                steps=steps,
+                w2_mirrored=w2["mirrored"],
+                w2_projected=w2["projected"],
+                mirrored_mean_max_abs_z=((mir.mean(0) - target.mean).abs() / se).max().item(),
+                projected_mean_max_abs_z=((proj.mean(0) - target.mean).abs() / se).max().item(),
+                mirrored_in_simplex=in_simplex,
+            )
+        )
         last = {"mirrored": mir, "projected": proj}
-        out.log.info("Dirichlet h=%g: W2 mirrored %.4f, projected %.4f (floor %.4f)", h, rows[-1]["w2_mirrored"],
-                     rows[-1]["w2_projected"], floor)
+        out.log.info(
+            "Dirichlet h=%g: W2 mirrored %.4f, projected %.4f (floor %.4f)",
+            h,
+            rows[-1]["w2_mirrored"],
+            rows[-1]["w2_projected"],
+            floor,
+        )
     fig, axes = plt.subplots(1, 2 if k != 3 else 4, figsize=(5 if k != 3 else 15, 3.8))
     axes = np.atleast_1d(axes)
     hs = [r["h"] for r in rows]
     axes[0].loglog(hs, [r["w2_mirrored"] for r in rows], "o-", label="mirrored Langevin")
-    axes[0].loglog(hs, [r["w2_projected"] for r in rows], "s-", label=f"projected Langevin (δ={config.projection_margin:g})")
+    axes[0].loglog(
+        hs, [r["w2_projected"] for r in rows], "s-", label=f"projected Langevin (δ={config.projection_margin:g})"
+    )
     axes[0].axhline(floor, color="gray", ls=":", label="floor: W2(exact, exact)")
     axes[0].set_xlabel("step size h")
     axes[0].set_ylabel(f"W2 to {n} exact samples")
     axes[0].legend(fontsize=8)
     if k == 3:
-        for ax, (name, pts) in zip(axes[1:], [("exact", ref), ("mirrored", last["mirrored"]), ("projected", last["projected"])]):
+        for ax, (name, pts) in zip(
+            axes[1:], [("exact", ref), ("mirrored", last["mirrored"]), ("projected", last["projected"])]
+        ):
             xy = _barycentric(pts)
             ax.plot([0, 1, 0.5, 0], [0, 0, math.sqrt(3) / 2, 0], "k-", lw=0.8)
             ax.scatter(xy[:, 0], xy[:, 1], s=3, alpha=0.4)
             ax.set_title(f"{name}" + ("" if name == "exact" else f", h={hs[-1]:g}"))
             ax.set_aspect("equal")
             ax.axis("off")
-    out.savefig(fig, "dirichlet", f"Dirichlet{tuple(config.alpha)} on the simplex, {n} chains run for time "
-                f"{config.time:g} from the barycentre. Mirrored Langevin (entropic mirror map, Hsieh et al. 2018) "
-                "reaches the W2 noise floor; projected Langevin collapses onto the faces, where the gradient of the "
-                "potential is unbounded.")
-    return {"w2_floor": floor, "rows": rows,
-            "mirrored_max_w2_over_floor": max(r["w2_mirrored"] for r in rows) / floor,
-            "projected_min_w2_over_floor": min(r["w2_projected"] for r in rows) / floor,
-            "mirrored_max_mean_z": max(r["mirrored_mean_max_abs_z"] for r in rows),
-            "projected_min_mean_z": min(r["projected_mean_max_abs_z"] for r in rows),
-            "mirrored_always_in_simplex": all(r["mirrored_in_simplex"] for r in rows)}
+    out.savefig(
+        fig,
+        "dirichlet",
+        f"Dirichlet{tuple(config.alpha)} on the simplex, {n} chains run for time "
+        f"{config.time:g} from the barycentre. Mirrored Langevin (entropic mirror map, Hsieh et al. 2018) "
+        "reaches the W2 noise floor; projected Langevin collapses onto the faces, where the gradient of the "
+        "potential is unbounded.",
+    )
+    return {
+        "w2_floor": floor,
+        "rows": rows,
+        "mirrored_max_w2_over_floor": max(r["w2_mirrored"] for r in rows) / floor,
+        "projected_min_w2_over_floor": min(r["w2_projected"] for r in rows) / floor,
+        "mirrored_max_mean_z": max(r["mirrored_mean_max_abs_z"] for r in rows),
+        "projected_min_mean_z": min(r["projected_mean_max_abs_z"] for r in rows),
+        "mirrored_always_in_simplex": all(r["mirrored_in_simplex"] for r in rows),
+    }
 
 
 CLAIMS = (
-    Claim("mirrored_stays_in_simplex", "every mirrored-Langevin iterate lies in the open simplex",
-          "Hsieh et al. 2018, 'Mirrored Langevin dynamics'", "mirrored_always_in_simplex", "is_true"),
-    Claim("mirrored_matches_dirichlet_mean", "mirrored Langevin matches the Dirichlet mean within 5 standard errors "
-          "at every step size", "seed 000 'Langevin Monte Carlo': mirrored versions for constrained distributions",
-          "mirrored_max_mean_z", "<", 5.0),
-    Claim("projected_collapses", "projected Langevin misses the Dirichlet mean by more than 5 standard errors at "
-          "every step size (an α_i < 1 makes the gradient unbounded at a face)", "Hsieh et al. 2018, §1",
-          "projected_min_mean_z", ">", 5.0),
+    Claim(
+        "mirrored_stays_in_simplex",
+        "every mirrored-Langevin iterate lies in the open simplex",
+        "Hsieh et al. 2018, 'Mirrored Langevin dynamics'",
+        "mirrored_always_in_simplex",
+        "is_true",
+    ),
+    Claim(
+        "mirrored_matches_dirichlet_mean",
+        "mirrored Langevin matches the Dirichlet mean within 5 standard errors at every step size",
+        "seed 000 'Langevin Monte Carlo': mirrored versions for constrained distributions",
+        "mirrored_max_mean_z",
+        "<",
+        5.0,
+    ),
+    Claim(
+        "projected_collapses",
+        "projected Langevin misses the Dirichlet mean by more than 5 standard errors at "
+        "every step size (an α_i < 1 makes the gradient unbounded at a face)",
+        "Hsieh et al. 2018, §1",
+        "projected_min_mean_z",
+        ">",
+        5.0,
+    ),
 )
 
 EXPERIMENT = Experiment(
     name="mirrored_langevin",
     summary="mirrored vs projected Langevin on a Dirichlet with an α_i < 1: W2 to exact samples and mean error",
-    config=Config, run=run, quick={"step_sizes": (0.03, 0.01), "n_chains": 500},
+    config=Config,
+    run=run,
+    quick={"step_sizes": (0.03, 0.01), "n_chains": 500},
     reproduces="seed 000 (and 002) 'Langevin Monte Carlo': projected and mirrored versions for constrained targets "
-               "(Hsieh et al. 2018)",
+    "(Hsieh et al. 2018)",
     claims=CLAIMS,
 )

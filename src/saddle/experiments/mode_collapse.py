@@ -25,7 +25,7 @@ from saddle.metrics import mode_coverage
 from saddle.models import reinitialize_
 from saddle.optim import SimultaneousAdam
 
-RING_STD = 0.02 * 2 ** 0.5 * 2
+RING_STD = 0.02 * 2**0.5 * 2
 
 
 @dataclass
@@ -42,8 +42,19 @@ class Config(ExperimentConfig):
     n_eval: int = 2000
 
     def validate(self) -> None:
-        check_positive(self, "steps", "eval_every", "batch_size", "hidden", "latent_dim", "lr_generator", "lr_critic",
-                       "n_critic", "gp_weight", "n_eval")
+        check_positive(
+            self,
+            "steps",
+            "eval_every",
+            "batch_size",
+            "hidden",
+            "latent_dim",
+            "lr_generator",
+            "lr_critic",
+            "n_critic",
+            "gp_weight",
+            "n_eval",
+        )
 
 
 def run(config: Config, out: RunOutput) -> dict:
@@ -67,46 +78,72 @@ def run(config: Config, out: RunOutput) -> dict:
         hidden = (config.hidden,) * 3
         gen = reinitialize_(MLPGenerator(config.latent_dim, 2, hidden), rng).to(device)
         critic = reinitialize_(MLPCritic(2, hidden), rng).to(device)
-        trainer = GANTrainer(GANGame(gen, critic, s["loss"], penalty=s["penalty"], penalty_weight=config.gp_weight,
-                                     rng=rng),
-                             lambda p: SimultaneousAdam(config.lr_generator, betas=(0.5, 0.9), projection=p),
-                             lambda n, r: sample_toy("8gaussians", n, r).to(device),
-                             lambda n, r: torch.randn(n, config.latent_dim, generator=r).to(device),
-                             batch_size=config.batch_size, mode=s["mode"], n_critic=s["n_critic"],
-                             lr_generator=config.lr_generator, lr_critic=config.lr_critic, rng=rng)
+        trainer = GANTrainer(
+            GANGame(gen, critic, s["loss"], penalty=s["penalty"], penalty_weight=config.gp_weight, rng=rng),
+            lambda p: SimultaneousAdam(config.lr_generator, betas=(0.5, 0.9), projection=p),
+            lambda n, r: sample_toy("8gaussians", n, r).to(device),
+            lambda n, r: torch.randn(n, config.latent_dim, generator=r).to(device),
+            batch_size=config.batch_size,
+            mode=s["mode"],
+            n_critic=s["n_critic"],
+            lr_generator=config.lr_generator,
+            lr_critic=config.lr_critic,
+            rng=rng,
+        )
 
         def evaluate() -> dict[str, float]:
             with torch.no_grad():
                 x = gen(z_eval).cpu()
             cov = mode_coverage(x, centers, RING_STD)
             counts = torch.tensor(cov.counts)
-            return {"modes": cov.modes_captured, "reverse_kl": cov.reverse_kl, "hq": cov.high_quality,
-                    "dominant_mode": int(counts.argmax()), "dominant_share": float(counts.max()) / len(x)}
+            return {
+                "modes": cov.modes_captured,
+                "reverse_kl": cov.reverse_kl,
+                "hq": cov.high_quality,
+                "dominant_mode": int(counts.argmax()),
+                "dominant_share": float(counts.max()) / len(x),
+            }
 
-        history = train_gan(trainer, config.steps, evaluate=evaluate, eval_every=config.eval_every,
-                            desc=f"mode collapse: {name}").history
+        history = train_gan(
+            trainer, config.steps, evaluate=evaluate, eval_every=config.eval_every, desc=f"mode collapse: {name}"
+        ).history
         curve = [r for r in history if "modes" in r]
         curves[name] = curve
         with torch.no_grad():
             final_samples[name] = gen(z_eval).cpu()
         dominant = [int(r["dominant_mode"]) for r in curve]
-        metrics[name] = {"final_modes": curve[-1]["modes"], "final_reverse_kl": curve[-1]["reverse_kl"],
-                         "final_hq": curve[-1]["hq"], "final_dominant_share": curve[-1]["dominant_share"],
-                         "mean_modes": sum(r["modes"] for r in curve) / len(curve),
-                         "dominant_mode_changes": sum(a != b for a, b in zip(dominant[:-1], dominant[1:]))}
-        out.log.info("%s: final modes %d, reverse KL %.3f, dominant share %.2f, %d changes of the dominant mode",
-                     name, curve[-1]["modes"], curve[-1]["reverse_kl"], curve[-1]["dominant_share"],
-                     metrics[name]["dominant_mode_changes"])
-    metrics["remedy_minus_collapse_modes"] = (metrics["wgan_gp"]["final_modes"]
-                                              - metrics["vanilla_fast_critic"]["final_modes"])
+        metrics[name] = {
+            "final_modes": curve[-1]["modes"],
+            "final_reverse_kl": curve[-1]["reverse_kl"],
+            "final_hq": curve[-1]["hq"],
+            "final_dominant_share": curve[-1]["dominant_share"],
+            "mean_modes": sum(r["modes"] for r in curve) / len(curve),
+            "dominant_mode_changes": sum(a != b for a, b in zip(dominant[:-1], dominant[1:])),
+        }
+        out.log.info(
+            "%s: final modes %d, reverse KL %.3f, dominant share %.2f, %d changes of the dominant mode",
+            name,
+            curve[-1]["modes"],
+            curve[-1]["reverse_kl"],
+            curve[-1]["dominant_share"],
+            metrics[name]["dominant_mode_changes"],
+        )
+    metrics["remedy_minus_collapse_modes"] = (
+        metrics["wgan_gp"]["final_modes"] - metrics["vanilla_fast_critic"]["final_modes"]
+    )
 
     fig, axes = plt.subplots(1, 4, figsize=(18, 4.2))
     for i, name in enumerate(setups):
         x = final_samples[name]
         axes[i].scatter(x[:, 0], x[:, 1], s=2, alpha=0.4, label="generated")
         axes[i].scatter(centers[:, 0], centers[:, 1], c="r", marker="x", s=20, label="mode centres")
-        axes[i].set(xlim=(-3, 3), ylim=(-3, 3), xlabel="x₁", ylabel="x₂",
-                    title=f"{name}: {metrics[name]['final_modes']} modes at the end")
+        axes[i].set(
+            xlim=(-3, 3),
+            ylim=(-3, 3),
+            xlabel="x₁",
+            ylabel="x₂",
+            title=f"{name}: {metrics[name]['final_modes']} modes at the end",
+        )
         axes[i].set_aspect("equal")
         axes[i].legend(fontsize=7, loc="lower left")
         steps = [r["step"] for r in curves[name]]
@@ -117,26 +154,53 @@ def run(config: Config, out: RunOutput) -> dict:
     axes[3].set(xlabel="generator step", ylabel="KL(q ‖ uniform) [nats]", title="reverse KL of the mode histogram")
     axes[2].legend(fontsize=7)
     axes[3].legend(fontsize=7)
-    out.savefig(fig, "mode_collapse",
-                "8-Gaussian ring. Left two panels: final samples of the vanilla non-saturating GAN with a 10× faster "
-                "critic (simultaneous Adam) and of WGAN-GP (alternating, n_critic critic steps). Right: modes "
-                "captured and reverse KL of the nearest-mode histogram over training; a collapsed generator sits "
-                "near log 8 (all mass on one mode).")
+    out.savefig(
+        fig,
+        "mode_collapse",
+        "8-Gaussian ring. Left two panels: final samples of the vanilla non-saturating GAN with a 10× faster "
+        "critic (simultaneous Adam) and of WGAN-GP (alternating, n_critic critic steps). Right: modes "
+        "captured and reverse KL of the nearest-mode histogram over training; a collapsed generator sits "
+        "near log 8 (all mass on one mode).",
+    )
     return metrics
 
 
 _SEED = "seed 000, 'Mode collapse' figure; seed 001 GAN training pitfalls"
 CLAIMS = (
-    Claim("ring_metric_sane", "samples of the ring itself cover all 8 modes", "VEEGAN/PacGAN mode metric",
-          "real_data_modes", ">=", 8),
-    Claim("vanilla_collapses", "the vanilla GAN with a fast critic collapses: it misses at least 2 of the 8 modes",
-          _SEED, "vanilla_fast_critic.final_modes", "<=", 6, at_quick=False),
-    Claim("remedy_covers_more", "WGAN-GP covers more modes than the collapsing configuration", _SEED,
-          "remedy_minus_collapse_modes", ">", 0, at_quick=False),
+    Claim(
+        "ring_metric_sane",
+        "samples of the ring itself cover all 8 modes",
+        "VEEGAN/PacGAN mode metric",
+        "real_data_modes",
+        ">=",
+        8,
+    ),
+    Claim(
+        "vanilla_collapses",
+        "the vanilla GAN with a fast critic collapses: it misses at least 2 of the 8 modes",
+        _SEED,
+        "vanilla_fast_critic.final_modes",
+        "<=",
+        6,
+        at_quick=False,
+    ),
+    Claim(
+        "remedy_covers_more",
+        "WGAN-GP covers more modes than the collapsing configuration",
+        _SEED,
+        "remedy_minus_collapse_modes",
+        ">",
+        0,
+        at_quick=False,
+    ),
 )
 
 EXPERIMENT = Experiment(
-    name="mode_collapse", summary="Mode collapse on the ring: a collapsing vanilla GAN vs WGAN-GP, diagnosed by modes/KL",
-    config=Config, run=run, claims=CLAIMS,
+    name="mode_collapse",
+    summary="Mode collapse on the ring: a collapsing vanilla GAN vs WGAN-GP, diagnosed by modes/KL",
+    config=Config,
+    run=run,
+    claims=CLAIMS,
     quick={"steps": 80, "eval_every": 20, "hidden": 32, "batch_size": 64, "n_critic": 2, "n_eval": 500},
-    reproduces="seed 000 mode-collapse figure")
+    reproduces="seed 000 mode-collapse figure",
+)

@@ -79,8 +79,16 @@ def run(config: Config, out: RunOutput) -> dict:
             row = []
             for k in lrs:
                 net = abc_network(widths, param, torch.Generator().manual_seed(config.seed)).to(dev)
-                ls = train_sgd(net, x, y, loss, config.steps, abc_param_groups(net, param, 2.0 ** k),
-                               batch_size=config.batch_size, generator=torch.Generator().manual_seed(config.seed + 1))
+                ls = train_sgd(
+                    net,
+                    x,
+                    y,
+                    loss,
+                    config.steps,
+                    abc_param_groups(net, param, 2.0**k),
+                    batch_size=config.batch_size,
+                    generator=torch.Generator().manual_seed(config.seed + 1),
+                )
                 with torch.no_grad():
                     v = loss(net(x), y).item() if math.isfinite(ls[-1]) else math.inf
                 row.append(v if math.isfinite(v) else math.inf)
@@ -89,9 +97,13 @@ def run(config: Config, out: RunOutput) -> dict:
             out.log.info(f"{name} m={m}: best log2 lr {best[name][m]}, loss {min(row):.4f}")
 
     small, large = config.widths[0], config.widths[-1]
-    metrics: dict = {"final_loss": {s: {m: [v if math.isfinite(v) else "inf" for v in final[s][m]]
-                                        for m in config.widths} for s in PARAMS},
-                     "log2_lrs": lrs, "best_log2_lr": best}
+    metrics: dict = {
+        "final_loss": {
+            s: {m: [v if math.isfinite(v) else "inf" for v in final[s][m]] for m in config.widths} for s in PARAMS
+        },
+        "log2_lrs": lrs,
+        "best_log2_lr": best,
+    }
     for s in PARAMS:
         metrics[f"{s}_drift_octaves"] = best[s][large] - best[s][small]
         transferred = final[s][large][lrs.index(best[s][small])]
@@ -115,19 +127,32 @@ def run(config: Config, out: RunOutput) -> dict:
         ax.set_title({"sp": "standard parametrisation", "mup": "µP"}[s])
     axes[0].set_ylabel(f"training loss after {config.steps} SGD steps")
     axes[1].legend(fontsize=7)
-    out.savefig(fig, "mup_transfer",
-                "Square-loss training loss on digits against the base learning rate for several widths "
-                "(star: best rate; gaps: divergence). Under µP the curves line up and the best rate "
-                "transfers across widths; under the standard parametrisation it shifts left as m grows.")
+    out.savefig(
+        fig,
+        "mup_transfer",
+        "Square-loss training loss on digits against the base learning rate for several widths "
+        "(star: best rate; gaps: divergence). Under µP the curves line up and the best rate "
+        "transfers across widths; under the standard parametrisation it shifts left as m grows.",
+    )
     return metrics
 
 
 _MUP = "seed 002, 'µ-transfer: Zero-shot hyperparameter transfer with µP' (Tensor Programs V, Fig. 1)"
 CLAIMS = (
-    Claim("mup_stable", "under µP the best learning rate is stable across widths (|drift| ≤ 1 octave)", _MUP,
-          "claims.mup: best lr stable (|drift| <= 1 octave)", "is_true"),
-    Claim("sp_drifts", "under SP the best learning rate drifts down with width (≥ 2 octaves)", _MUP,
-          "claims.sp: best lr drifts down (>= 2 octaves)", "is_true"),
+    Claim(
+        "mup_stable",
+        "under µP the best learning rate is stable across widths (|drift| ≤ 1 octave)",
+        _MUP,
+        "claims.mup: best lr stable (|drift| <= 1 octave)",
+        "is_true",
+    ),
+    Claim(
+        "sp_drifts",
+        "under SP the best learning rate drifts down with width (≥ 2 octaves)",
+        _MUP,
+        "claims.sp: best lr drifts down (>= 2 octaves)",
+        "is_true",
+    ),
 )
 
 

@@ -42,8 +42,9 @@ class Config(ExperimentConfig):
     seeds_per_depth: int = 3
 
     def validate(self) -> None:
-        check_positive(self, "widths", "n_points", "seeds_per_width", "depths", "depth_width", "depth_points",
-                       "seeds_per_depth")
+        check_positive(
+            self, "widths", "n_points", "seeds_per_width", "depths", "depth_width", "depth_points", "seeds_per_depth"
+        )
         if len(self.widths) < 2:
             raise ValueError(f"need at least two widths, got {self.widths!r}")
         if min(self.depths) < 2:
@@ -53,15 +54,22 @@ class Config(ExperimentConfig):
 
 
 def _two_layer(p: int, m: int, gen: torch.Generator) -> FullyConnectedReLU:
-    return FullyConnectedReLU([p, m, 1], init=[1.0, 1.0], multipliers=[1.0, 1 / math.sqrt(m)],
-                              output_activation=False, generator=gen, dtype=torch.float64)
+    return FullyConnectedReLU(
+        [p, m, 1],
+        init=[1.0, 1.0],
+        multipliers=[1.0, 1 / math.sqrt(m)],
+        output_activation=False,
+        generator=gen,
+        dtype=torch.float64,
+    )
 
 
 def _deep(p: int, m: int, depth: int, gen: torch.Generator) -> FullyConnectedReLU:
     widths = [p] + [m] * (depth - 1) + [1]
     mult = [math.sqrt(2 / fan_in) for fan_in in widths[:-2]] + [math.sqrt(1 / m)]
-    return FullyConnectedReLU(widths, init=[1.0] * depth, multipliers=mult, output_activation=False,
-                              generator=gen, dtype=torch.float64)
+    return FullyConnectedReLU(
+        widths, init=[1.0] * depth, multipliers=mult, output_activation=False, generator=gen, dtype=torch.float64
+    )
 
 
 def run(config: Config, out: RunOutput) -> dict:
@@ -83,8 +91,10 @@ def run(config: Config, out: RunOutput) -> dict:
             theta = ntk_matrix(empirical_ntk(_two_layer(x.shape[1], m, gen).to(dev), x))
             err[m].append(float(torch.linalg.matrix_norm(theta - k_inf) / torch.linalg.matrix_norm(k_inf)))
             lam[m].append(float(torch.linalg.eigvalsh(theta)[0]))
-        out.log.info(f"m={m}: relative error {np.mean(err[m]):.4f}, lambda_min {np.mean(lam[m]):.4f} "
-                     f"(infinite width {lam_inf:.4f})")
+        out.log.info(
+            f"m={m}: relative error {np.mean(err[m]):.4f}, lambda_min {np.mean(lam[m]):.4f} "
+            f"(infinite width {lam_inf:.4f})"
+        )
     mean_err = np.array([np.mean(err[m]) for m in config.widths])
     err_fit = loglog_fit(config.widths, mean_err)
     slope = err_fit.slope
@@ -102,8 +112,9 @@ def run(config: Config, out: RunOutput) -> dict:
 
     fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
     axes[0].loglog(config.widths, mean_err, "o-", label="measured (mean over seeds)")
-    axes[0].loglog(config.widths, mean_err[0] * (np.asarray(config.widths) / config.widths[0]) ** -0.5, "k--",
-                   label="∝ m^(-1/2)")
+    axes[0].loglog(
+        config.widths, mean_err[0] * (np.asarray(config.widths) / config.widths[0]) ** -0.5, "k--", label="∝ m^(-1/2)"
+    )
     axes[0].set_xlabel("width m")
     axes[0].set_ylabel("‖Θ_m − K_∞‖_F / ‖K_∞‖_F")
     axes[0].legend(fontsize=8)
@@ -116,11 +127,14 @@ def run(config: Config, out: RunOutput) -> dict:
     axes[2].set_xlabel("depth L")
     axes[2].set_ylabel("λ_min(Θ) / mean diag(Θ)")
     axes[2].set_title(f"width {config.depth_width}, {config.depth_points} digits")
-    out.savefig(fig, "ntk_convergence",
-                f"Left/middle: the empirical NTK of a two-layer ReLU net (NTK parametrisation) on {config.n_points} "
-                f"unit-norm digits converges to the arc-cosine kernel K_∞ as the width m grows (fitted slope "
-                f"{slope:.2f}, Monte-Carlo rate −0.5), and so does its minimum eigenvalue. Right: normalised "
-                f"λ_min of the NTK against depth at initialisation.")
+    out.savefig(
+        fig,
+        "ntk_convergence",
+        f"Left/middle: the empirical NTK of a two-layer ReLU net (NTK parametrisation) on {config.n_points} "
+        f"unit-norm digits converges to the arc-cosine kernel K_∞ as the width m grows (fitted slope "
+        f"{slope:.2f}, Monte-Carlo rate −0.5), and so does its minimum eigenvalue. Right: normalised "
+        f"λ_min of the NTK against depth at initialisation.",
+    )
     return {
         "relative_error": {m: float(np.mean(err[m])) for m in config.widths},
         "error_slope": slope,
@@ -138,14 +152,36 @@ def run(config: Config, out: RunOutput) -> dict:
 
 _NTK = "seed 003, 'Neural Tangent Kernel [46]'"
 CLAIMS = (
-    Claim("ntk_converges", "the empirical NTK's distance to K_∞ decreases at every width step", _NTK,
-          "claims.NTK error decreases at every width step", "is_true"),
-    Claim("ntk_rate_fast", "the relative error falls like m^(-1/2): log-log slope < −0.35", _NTK,
-          "error_slope", "<", -0.35),
-    Claim("ntk_rate_slow", "the relative error falls like m^(-1/2): log-log slope > −0.65", _NTK,
-          "error_slope", ">", -0.65),
-    Claim("lambda_min_converges", "λ_min(Θ_m) approaches λ_min(K_∞) from the narrowest to the widest net", _NTK,
-          "claims.lambda_min gap shrinks from narrowest to widest", "is_true"),
+    Claim(
+        "ntk_converges",
+        "the empirical NTK's distance to K_∞ decreases at every width step",
+        _NTK,
+        "claims.NTK error decreases at every width step",
+        "is_true",
+    ),
+    Claim(
+        "ntk_rate_fast",
+        "the relative error falls like m^(-1/2): log-log slope < −0.35",
+        _NTK,
+        "error_slope",
+        "<",
+        -0.35,
+    ),
+    Claim(
+        "ntk_rate_slow",
+        "the relative error falls like m^(-1/2): log-log slope > −0.65",
+        _NTK,
+        "error_slope",
+        ">",
+        -0.65,
+    ),
+    Claim(
+        "lambda_min_converges",
+        "λ_min(Θ_m) approaches λ_min(K_∞) from the narrowest to the widest net",
+        _NTK,
+        "claims.lambda_min gap shrinks from narrowest to widest",
+        "is_true",
+    ),
 )
 
 
@@ -155,7 +191,13 @@ EXPERIMENT = Experiment(
     summary="empirical NTK of a wide two-layer ReLU net converges to the analytic kernel; lambda_min vs depth",
     config=Config,
     run=run,
-    quick={"widths": (16, 128, 1024), "seeds_per_width": 3, "depths": (2, 3, 5), "depth_width": 128,
-           "depth_points": 16, "seeds_per_depth": 2},
+    quick={
+        "widths": (16, 128, 1024),
+        "seeds_per_width": 3,
+        "depths": (2, 3, 5),
+        "depth_width": 128,
+        "depth_points": 16,
+        "seeds_per_depth": 2,
+    },
     reproduces="seed 003, 'Neural Tangent Kernel [46]': Theta -> K_inf as width -> inf; role of lambda_min",
 )

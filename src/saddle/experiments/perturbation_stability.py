@@ -112,18 +112,33 @@ class Config(ExperimentConfig):
     n_samples: int = 16
 
     def validate(self) -> None:
-        check_positive(self, "widths", "width_depths", "depths", "depth_width", "seeds", "target_loss",
-                       "max_epochs", "batch_size", "lr0", "eps", "n_samples")
+        check_positive(
+            self,
+            "widths",
+            "width_depths",
+            "depths",
+            "depth_width",
+            "seeds",
+            "target_loss",
+            "max_epochs",
+            "batch_size",
+            "lr0",
+            "eps",
+            "n_samples",
+        )
         check_choice(self, "inits", INITS)
         check_choice(self, "width_init", INITS)
         if any(d < 2 for d in tuple(self.depths) + tuple(self.width_depths)):
-            raise ValueError(f"depths and width_depths must be >= 2 (weight matrices), got "
-                             f"{self.depths!r}, {self.width_depths!r}")
+            raise ValueError(
+                f"depths and width_depths must be >= 2 (weight matrices), got {self.depths!r}, {self.width_depths!r}"
+            )
         if not 0.0 <= self.momentum < 1.0:
             raise ValueError(f"momentum must be in [0, 1), got {self.momentum!r}")
         if len(self.widths) < 2 or len(self.depths) < 2:
-            raise ValueError(f"need at least two widths and two depths to measure trends, got "
-                             f"widths={self.widths!r}, depths={self.depths!r}")
+            raise ValueError(
+                f"need at least two widths and two depths to measure trends, got "
+                f"widths={self.widths!r}, depths={self.depths!r}"
+            )
         if self.seeds < 2:
             raise ValueError(f"seeds must be >= 2 (standard errors over initialisations), got {self.seeds!r}")
 
@@ -143,15 +158,24 @@ def _train_and_measure(config: Config, data: dict, depth: int, m: int, init: str
 def _train_and_measure_once(config: Config, data: dict, depth: int, m: int, init: str, seed: int) -> dict:
     xtr, btr, xte, bte = data["xtr"], data["btr"], data["xte"], data["bte"]
     p = xtr.shape[1]
-    net = FullyConnectedReLU([p] + [m] * (depth - 1) + [1], init=init, output_activation=False,
-                             generator=torch.Generator().manual_seed(seed)).to(xtr.device)
-    ev = lambda: perturbation_stability(net, xte, config.eps, config.n_samples,  # noqa: E731 - same draws twice
-                                        torch.Generator(device=xte.device).manual_seed(seed + 1)).ratio
+    net = FullyConnectedReLU(
+        [p] + [m] * (depth - 1) + [1], init=init, output_activation=False, generator=torch.Generator().manual_seed(seed)
+    ).to(xtr.device)
+    ev = lambda: (
+        perturbation_stability(
+            net,
+            xte,
+            config.eps,
+            config.n_samples,
+            torch.Generator(device=xte.device).manual_seed(seed + 1),
+        ).ratio
+    )
     p_init = ev()
     theta = ntk_trace(net, xtr[:32])
     tracker = LazyTracker(net)
-    opt = torch.optim.SGD(net.parameters(), lr=config.lr0 / theta if theta > 0 else config.lr0,
-                          momentum=config.momentum)
+    opt = torch.optim.SGD(
+        net.parameters(), lr=config.lr0 / theta if theta > 0 else config.lr0, momentum=config.momentum
+    )
     batches = ShuffledBatches(xtr, btr, batch_size=config.batch_size, generator=torch.Generator().manual_seed(seed + 2))
     losses: list[float] = []  # full training loss after each epoch
 
@@ -161,16 +185,30 @@ def _train_and_measure_once(config: Config, data: dict, depth: int, m: int, init
         return {"train_loss": losses[-1]}
 
     try:  # train until the full training loss is <= target_loss (or max_epochs; a non-finite loss stops it)
-        fit(net, opt, lambda model, x, b: _logistic(model(x), b), batches, epochs=config.max_epochs,
-            evaluate=full_loss, stop_when=lambda rec: not rec["train_loss"] > config.target_loss,
-            desc=f"L={depth} m={m} {init}")
+        fit(
+            net,
+            opt,
+            lambda model, x, b: _logistic(model(x), b),
+            batches,
+            epochs=config.max_epochs,
+            evaluate=full_loss,
+            stop_when=lambda rec: not rec["train_loss"] > config.target_loss,
+            desc=f"L={depth} m={m} {init}",
+        )
         epochs, loss = len(losses), losses[-1]
     except NonFiniteError:
         epochs, loss = len(losses) + 1, float("nan")
     with torch.no_grad():
         acc = ((net(xte).squeeze(1) * bte) > 0).float().mean().item()
-    return {"init": p_init, "trained": ev(), "kappa": tracker.ratio(), "epochs": epochs, "train_loss": loss,
-            "reached": bool(math.isfinite(loss) and loss <= config.target_loss), "test_accuracy": acc}
+    return {
+        "init": p_init,
+        "trained": ev(),
+        "kappa": tracker.ratio(),
+        "epochs": epochs,
+        "train_loss": loss,
+        "reached": bool(math.isfinite(loss) and loss <= config.target_loss),
+        "test_accuracy": acc,
+    }
 
 
 def _cell(runs: list[dict]) -> dict:
@@ -189,35 +227,48 @@ def _width_part(config: Config, data: dict, out: RunOutput) -> tuple[dict, dict]
     summary: dict = {}
     jobs = [(d, m) for d in config.width_depths for m in config.widths]
     for d, m in progress(jobs, desc="width sweep", total=len(jobs)):
-        runs = [_train_and_measure(config, data, d, m, config.width_init, config.seed * 1000 + s)
-                for s in range(config.seeds)]
+        runs = [
+            _train_and_measure(config, data, d, m, config.width_init, config.seed * 1000 + s)
+            for s in range(config.seeds)
+        ]
         c = cells.setdefault(d, {})[m] = _cell(runs)
-        out.log.info(f"width sweep {config.width_init} L={d} m={m}: P/eps init {c['init']:.4f} trained "
-                     f"{c['trained']:.3f} ± {c['trained_se']:.3f} kappa {c['kappa']:.3f} epochs {c['epochs']:.1f} "
-                     f"acc {c['test_accuracy']:.3f} reached {c['reached_all']}")
+        out.log.info(
+            f"width sweep {config.width_init} L={d} m={m}: P/eps init {c['init']:.4f} trained "
+            f"{c['trained']:.3f} ± {c['trained_se']:.3f} kappa {c['kappa']:.3f} epochs {c['epochs']:.1f} "
+            f"acc {c['test_accuracy']:.3f} reached {c['reached_all']}"
+        )
     for d in config.width_depths:
         ok = [m for m in config.widths if cells[d][m]["reached_all"]]
-        s: dict = {"L3_half": d ** 3 / 2, "widths_used": ok}
+        s: dict = {"L3_half": d**3 / 2, "widths_used": ok}
         if len(ok) >= 2:
             peak = max(ok, key=lambda m: cells[d][m]["trained"])
             last = ok[-1]
             trained = {m: MeanSE(cells[d][m]["trained"], cells[d][m]["trained_se"], config.seeds) for m in ok}
             drop = trained[peak].minus(trained[last])
-            over = [m for m in ok if m >= d ** 3]
+            over = [m for m in ok if m >= d**3]
             branch = [m for m in ok if m >= peak]
             if len(branch) >= 2:  # the "↘" branch: log-log slope from the peak on, fitted per seed
-                per_seed = [loglog_fit(branch, [cells[d][m]["trained_per_seed"][k] for m in branch]).slope
-                            for k in range(config.seeds)]
+                per_seed = [
+                    loglog_fit(branch, [cells[d][m]["trained_per_seed"][k] for m in branch]).slope
+                    for k in range(config.seeds)
+                ]
                 slope = mean_se(per_seed)
-                s.update(slope_after_peak=slope.mean, slope_after_peak_se=slope.se,
-                         slope_after_peak_per_seed=per_seed)
+                s.update(slope_after_peak=slope.mean, slope_after_peak_se=slope.se, slope_after_peak_per_seed=per_seed)
             first = ok[0]
             rise = trained[peak].minus(trained[first])
-            s.update(peak_width=peak, peak_over_L3_half=peak / (d ** 3 / 2), p_at_peak=cells[d][peak]["trained"],
-                     p_at_widest=cells[d][last]["trained"], drop_peak_to_widest=drop.mean, drop_se=drop.se,
-                     eventually_decreases=drop.significantly_above(0.0), rise_to_peak=rise.mean, rise_se=rise.se,
-                     rises_before_peak=rise.significantly_above(0.0),
-                     kappa_at_widest=cells[d][last]["kappa"])
+            s.update(
+                peak_width=peak,
+                peak_over_L3_half=peak / (d**3 / 2),
+                p_at_peak=cells[d][peak]["trained"],
+                p_at_widest=cells[d][last]["trained"],
+                drop_peak_to_widest=drop.mean,
+                drop_se=drop.se,
+                eventually_decreases=drop.significantly_above(0.0),
+                rise_to_peak=rise.mean,
+                rise_se=rise.se,
+                rises_before_peak=rise.significantly_above(0.0),
+                kappa_at_widest=cells[d][last]["kappa"],
+            )
             if len(over) >= 2:
                 s["loglog_slope_m_ge_L3"] = loglog_fit(over, [cells[d][m]["trained"] for m in over]).slope
         summary[d] = s
@@ -230,12 +281,16 @@ def _depth_part(config: Config, data: dict, out: RunOutput) -> tuple[dict, dict]
     slopes: dict = {}
     jobs = [(i, d) for i in config.inits for d in config.depths]
     for init, d in progress(jobs, desc="depth sweep", total=len(jobs)):
-        runs = [_train_and_measure(config, data, d, config.depth_width, init, config.seed * 1000 + s)
-                for s in range(config.seeds)]
+        runs = [
+            _train_and_measure(config, data, d, config.depth_width, init, config.seed * 1000 + s)
+            for s in range(config.seeds)
+        ]
         c = cells.setdefault(init, {})[d] = _cell(runs)
-        out.log.info(f"depth sweep {init} L={d} m={config.depth_width}: P/eps init {c['init']:.4f} trained "
-                     f"{c['trained']:.3f} ± {c['trained_se']:.3f} kappa {c['kappa']:.3f} epochs {c['epochs']:.1f} "
-                     f"acc {c['test_accuracy']:.3f} reached {c['reached_all']}")
+        out.log.info(
+            f"depth sweep {init} L={d} m={config.depth_width}: P/eps init {c['init']:.4f} trained "
+            f"{c['trained']:.3f} ± {c['trained_se']:.3f} kappa {c['kappa']:.3f} epochs {c['epochs']:.1f} "
+            f"acc {c['test_accuracy']:.3f} reached {c['reached_all']}"
+        )
     for init in config.inits:
         reached = [d for d in config.depths if cells[init][d]["reached_all"]]
         for phase in ("init", "trained"):
@@ -258,10 +313,13 @@ def run(config: Config, out: RunOutput) -> dict:
         dev = torch.device(config.device)
         train, test = load_digits()
         xtr, xte = train.x.flatten(1).to(dev), test.x.flatten(1).to(dev)
-        data = {"xtr": xtr / torch.linalg.vector_norm(xtr, dim=1, keepdim=True),
-                "xte": xte / torch.linalg.vector_norm(xte, dim=1, keepdim=True),
-                "btr": ((train.y >= 5).float() * 2 - 1).to(dev), "bte": ((test.y >= 5).float() * 2 - 1).to(dev),
-                "memo": {}}
+        data = {
+            "xtr": xtr / torch.linalg.vector_norm(xtr, dim=1, keepdim=True),
+            "xte": xte / torch.linalg.vector_norm(xte, dim=1, keepdim=True),
+            "btr": ((train.y >= 5).float() * 2 - 1).to(dev),
+            "bte": ((test.y >= 5).float() * 2 - 1).to(dev),
+            "memo": {},
+        }
         wcells, wsummary = _width_part(config, data, out)
         dcells, dslopes = _depth_part(config, data, out)
     finally:
@@ -274,7 +332,8 @@ def run(config: Config, out: RunOutput) -> dict:
             claims[f"{tag}: P/eps(peak) - P/eps(widest) > 2 SE"] = s["eventually_decreases"]
             if "slope_after_peak" in s:
                 claims[f"{tag}: log-log slope after the peak < -2 SE"] = MeanSE(
-                    s["slope_after_peak"], s["slope_after_peak_se"], config.seeds).significantly_below(0.0)
+                    s["slope_after_peak"], s["slope_after_peak_se"], config.seeds
+                ).significantly_below(0.0)
             claims[f"{tag}: rise from the narrowest trained width to the peak > 2 SE"] = s["rises_before_peak"]
             claims[f"{tag}: peak within a factor 4 of L^3/2"] = bool(0.25 <= s["peak_over_L3_half"] <= 4)
     for key, v in dslopes.items():
@@ -286,24 +345,43 @@ def run(config: Config, out: RunOutput) -> dict:
             claims[f"depth ({phase}): hurts under {init} (slope > 2 SE)"] = slope.significantly_above(0.0)
     all_cells = [c for d in wcells.values() for c in d.values()] + [c for i in dcells.values() for c in i.values()]
     metrics: dict = {
-        "width_sweep": wcells, "width_summary": wsummary, "depth_sweep": dcells, "depth_slopes": dslopes,
-        "claims": claims, "claims_holding": f"{sum(claims.values())}/{len(claims)}",
+        "width_sweep": wcells,
+        "width_summary": wsummary,
+        "depth_sweep": dcells,
+        "depth_slopes": dslopes,
+        "claims": claims,
+        "claims_holding": f"{sum(claims.values())}/{len(claims)}",
         "cells_reaching_target": f"{sum(c['reached_all'] for c in all_cells)}/{len(all_cells)}",
-        "mean_test_accuracy_reached": float(np.mean([c["test_accuracy"] for c in all_cells if c["reached_all"]]
-                                                    or [float("nan")])),
+        "mean_test_accuracy_reached": float(
+            np.mean([c["test_accuracy"] for c in all_cells if c["reached_all"]] or [float("nan")])
+        ),
     }
 
     colors = plt.cm.plasma(np.linspace(0, 0.85, len(config.width_depths)))
     fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
     for c, d in zip(colors, config.width_depths):
         ms = [m for m in config.widths if wcells[d][m]["reached_all"]]
-        axes[0].errorbar(ms, [wcells[d][m]["trained"] for m in ms], [2 * wcells[d][m]["trained_se"] for m in ms],
-                         fmt="o-", color=c, capsize=2, label=f"L={d}")
-        axes[1].errorbar(ms, [wcells[d][m]["init"] for m in ms], [2 * wcells[d][m]["init_se"] for m in ms],
-                         fmt="s--", color=c, capsize=2, label=f"L={d}")
+        axes[0].errorbar(
+            ms,
+            [wcells[d][m]["trained"] for m in ms],
+            [2 * wcells[d][m]["trained_se"] for m in ms],
+            fmt="o-",
+            color=c,
+            capsize=2,
+            label=f"L={d}",
+        )
+        axes[1].errorbar(
+            ms,
+            [wcells[d][m]["init"] for m in ms],
+            [2 * wcells[d][m]["init_se"] for m in ms],
+            fmt="s--",
+            color=c,
+            capsize=2,
+            label=f"L={d}",
+        )
         axes[2].plot(ms, [wcells[d][m]["kappa"] for m in ms], "o-", color=c, label=f"L={d}")
         for ax in axes[:2]:
-            ax.axvline(d ** 3 / 2, color=c, ls=":", lw=1)
+            ax.axvline(d**3 / 2, color=c, ls=":", lw=1)
     titles = ("trained to equal loss", "at initialisation", "lazy-training ratio κ (trained)")
     for ax, lab, title in zip(axes, ("P(h, ε)/ε", "P(h, ε)/ε", "κ"), titles):
         ax.set_xscale("log")
@@ -313,58 +391,107 @@ def run(config: Config, out: RunOutput) -> dict:
         ax.legend(fontsize=7)
     axes[2].set_yscale("log")
     fig.tight_layout()
-    out.savefig(fig, "stability_vs_width",
-                f"Perturbation stability P/ε (lower = more robust on average) of bias-free ReLU nets "
-                f"({config.width_init} init) on normalised digits (‖x‖₂ = 1) against width m, one colour per "
-                f"depth L (mean ± 2 SE over {config.seeds} seeds). Left: trained until the training loss is "
-                f"≤ {config.target_loss}; middle: at initialisation; dotted verticals: m = L³/2, the peak of "
-                f"the notes' bound, which predicts ↗↘ (rise, then decrease for m ≫ L³). Widths where some seed "
-                f"did not reach the target loss are left out. Right: lazy-training ratio κ of the trained nets "
-                f"(κ ≪ 1: lazy regime).")
+    out.savefig(
+        fig,
+        "stability_vs_width",
+        f"Perturbation stability P/ε (lower = more robust on average) of bias-free ReLU nets "
+        f"({config.width_init} init) on normalised digits (‖x‖₂ = 1) against width m, one colour per "
+        f"depth L (mean ± 2 SE over {config.seeds} seeds). Left: trained until the training loss is "
+        f"≤ {config.target_loss}; middle: at initialisation; dotted verticals: m = L³/2, the peak of "
+        f"the notes' bound, which predicts ↗↘ (rise, then decrease for m ≫ L³). Widths where some seed "
+        f"did not reach the target loss are left out. Right: lazy-training ratio κ of the trained nets "
+        f"(κ ≪ 1: lazy regime).",
+    )
 
-    fig, axes = plt.subplots(1, len(config.inits), figsize=(4.2 * len(config.inits), 3.6), squeeze=False,
-                             sharey=True)
+    fig, axes = plt.subplots(1, len(config.inits), figsize=(4.2 * len(config.inits), 3.6), squeeze=False, sharey=True)
     for ax, init in zip(axes[0], config.inits):
         ok = dslopes["trained_" + init]["depths_used"]
         tr = [dcells[init][d]["trained"] for d in ok]
         ax.errorbar(ok, tr, [2 * dcells[init][d]["trained_se"] for d in ok], fmt="o-", capsize=2, label="trained")
         ax.plot(config.depths, [dcells[init][d]["init"] for d in config.depths], "s--", label="initialisation")
         for d, y in zip(ok, tr):
-            ax.annotate(f"κ={dcells[init][d]['kappa']:.2f}", (d, y), fontsize=6, textcoords="offset points",
-                        xytext=(0, 6), ha="center")
+            ax.annotate(
+                f"κ={dcells[init][d]['kappa']:.2f}",
+                (d, y),
+                fontsize=6,
+                textcoords="offset points",
+                xytext=(0, 6),
+                ha="center",
+            )
         ax.set_yscale("log")
         ax.set_xlabel("depth L")
-        ax.set_title(f"{init} init (trained slope {dslopes['trained_' + init]['slope']:+.3f}"
-                     f"±{dslopes['trained_' + init]['se']:.3f})", fontsize=9)
+        ax.set_title(
+            f"{init} init (trained slope {dslopes['trained_' + init]['slope']:+.3f}"
+            f"±{dslopes['trained_' + init]['se']:.3f})",
+            fontsize=9,
+        )
     axes[0][0].set_ylabel("P(h, ε)/ε")
     axes[0][0].legend(fontsize=7)
-    out.savefig(fig, "stability_vs_depth",
-                f"P/ε against depth L at width m = {config.depth_width} on normalised digits, one panel per "
-                f"initialisation; solid: trained to training loss {config.target_loss} (mean ± 2 SE over "
-                f"{config.seeds} seeds, κ = lazy-training ratio annotated; depths where some seed did not reach the "
-                f"target loss are left out), dashed: at initialisation. Title: "
-                f"slope of log P/ε per layer (mean ± SE over seeds). Notes' claim: depth helps under LeCun, "
-                f"hurts under He/NTK.")
+    out.savefig(
+        fig,
+        "stability_vs_depth",
+        f"P/ε against depth L at width m = {config.depth_width} on normalised digits, one panel per "
+        f"initialisation; solid: trained to training loss {config.target_loss} (mean ± 2 SE over "
+        f"{config.seeds} seeds, κ = lazy-training ratio annotated; depths where some seed did not reach the "
+        f"target loss are left out), dashed: at initialisation. Title: "
+        f"slope of log P/ε per layer (mean ± SE over seeds). Notes' claim: depth helps under LeCun, "
+        f"hurts under He/NTK.",
+    )
     return metrics
 
 
 _PS = "seeds 000/002/003, table 'perturbation stability ≲ Func(m, L, β)' (Zhu et al. 2022)"
 _W = "claims.width (trained, he, L=2): "
 CLAIMS = (
-    Claim("width_eventually_helps", "width helps once m ≫ L³: P/ε falls from its peak to the widest net (> 2 SE)",
-          _PS, _W + "P/eps(peak) - P/eps(widest) > 2 SE", "is_true"),
-    Claim("width_slope_after_peak", "P/ε decreases in m after the peak: log-log slope < −2 SE", _PS,
-          _W + "log-log slope after the peak < -2 SE", "is_true"),
-    Claim("width_rises_first", "P/ε first rises with width up to m ≈ L³/2 (the '↗' branch, > 2 SE)", _PS,
-          _W + "rise from the narrowest trained width to the peak > 2 SE", "is_true"),
-    Claim("depth_helps_lecun_trained", "depth helps under LeCun init (trained nets, slope < −2 SE)", _PS,
-          "claims.depth (trained): helps under lecun (slope < -2 SE)", "is_true"),
-    Claim("depth_hurts_he_trained", "depth hurts under He init (trained nets, slope > 2 SE)", _PS,
-          "claims.depth (trained): hurts under he (slope > 2 SE)", "is_true"),
-    Claim("depth_hurts_ntk_trained", "depth hurts under NTK init (trained nets, slope > 2 SE)", _PS,
-          "claims.depth (trained): hurts under ntk (slope > 2 SE)", "is_true"),
-    Claim("depth_helps_lecun_init", "depth helps under LeCun init at initialisation (slope < −2 SE)", _PS,
-          "claims.depth (init): helps under lecun (slope < -2 SE)", "is_true"),
+    Claim(
+        "width_eventually_helps",
+        "width helps once m ≫ L³: P/ε falls from its peak to the widest net (> 2 SE)",
+        _PS,
+        _W + "P/eps(peak) - P/eps(widest) > 2 SE",
+        "is_true",
+    ),
+    Claim(
+        "width_slope_after_peak",
+        "P/ε decreases in m after the peak: log-log slope < −2 SE",
+        _PS,
+        _W + "log-log slope after the peak < -2 SE",
+        "is_true",
+    ),
+    Claim(
+        "width_rises_first",
+        "P/ε first rises with width up to m ≈ L³/2 (the '↗' branch, > 2 SE)",
+        _PS,
+        _W + "rise from the narrowest trained width to the peak > 2 SE",
+        "is_true",
+    ),
+    Claim(
+        "depth_helps_lecun_trained",
+        "depth helps under LeCun init (trained nets, slope < −2 SE)",
+        _PS,
+        "claims.depth (trained): helps under lecun (slope < -2 SE)",
+        "is_true",
+    ),
+    Claim(
+        "depth_hurts_he_trained",
+        "depth hurts under He init (trained nets, slope > 2 SE)",
+        _PS,
+        "claims.depth (trained): hurts under he (slope > 2 SE)",
+        "is_true",
+    ),
+    Claim(
+        "depth_hurts_ntk_trained",
+        "depth hurts under NTK init (trained nets, slope > 2 SE)",
+        _PS,
+        "claims.depth (trained): hurts under ntk (slope > 2 SE)",
+        "is_true",
+    ),
+    Claim(
+        "depth_helps_lecun_init",
+        "depth helps under LeCun init at initialisation (slope < −2 SE)",
+        _PS,
+        "claims.depth (init): helps under lecun (slope < -2 SE)",
+        "is_true",
+    ),
 )
 
 
@@ -374,8 +501,14 @@ EXPERIMENT = Experiment(
     summary="P(h,eps)/eps of trained ReLU nets vs width (up to m >> L^3) and depth, LeCun/He/NTK (good/bad/ugly)",
     config=Config,
     run=run,
-    quick={"widths": (4, 16, 64, 256, 1024), "width_depths": (2,), "depths": (2, 4), "depth_width": 128,
-           "seeds": 2, "max_epochs": 100},
+    quick={
+        "widths": (4, 16, 64, 256, 1024),
+        "width_depths": (2,),
+        "depths": (2, 4),
+        "depth_width": 128,
+        "seeds": 2,
+        "max_epochs": 100,
+    },
     reproduces="seeds 000/002/003, table 'perturbation stability <~ Func(m, L, beta)' (lazy regime) and the "
-               "FCN depth / CNN width figures of Zhu et al. 2022",
+    "FCN depth / CNN width figures of Zhu et al. 2022",
 )

@@ -41,18 +41,29 @@ def run(config: Config, out: RunOutput) -> dict:
     import matplotlib.pyplot as plt
 
     train, test = load_classification_data("digits")
-    train = type(train)(train.x[:config.n_train], train.y[:config.n_train])
-    test = type(test)(test.x[:config.n_test], test.y[:config.n_test])
+    train = type(train)(train.x[: config.n_train], train.y[: config.n_train])
+    test = type(test)(test.x[: config.n_test], test.y[: config.n_test])
     metrics: dict = {"eps": config.eps}
     for name in LABELS:
         _, res = train_robust_classifier(
-            name, train, test, seed=config.seed, device=config.device, **config.training_kwargs(),
-            objective_options={"beta_targets": config.beta_targets} if name == "beta" else {})
+            name,
+            train,
+            test,
+            seed=config.seed,
+            device=config.device,
+            **config.training_kwargs(),
+            objective_options={"beta_targets": config.beta_targets} if name == "beta" else {},
+        )
         robust = [r["robust_acc"] for r in res.history]
-        metrics[name] = {"robust_per_epoch": robust, "clean_per_epoch": [r["clean_acc"] for r in res.history],
-                         "train_adv_acc_per_epoch": [r["adv_acc"] for r in res.history],
-                         "best": max(robust), "last": robust[-1], "gap": max(robust) - robust[-1],
-                         "best_epoch": res.best["epoch"]}
+        metrics[name] = {
+            "robust_per_epoch": robust,
+            "clean_per_epoch": [r["clean_acc"] for r in res.history],
+            "train_adv_acc_per_epoch": [r["adv_acc"] for r in res.history],
+            "best": max(robust),
+            "last": robust[-1],
+            "gap": max(robust) - robust[-1],
+            "best_epoch": res.best["epoch"],
+        }
         out.log.info("%s: best %.3f (epoch %d), last %.3f", LABELS[name], max(robust), res.best["epoch"], robust[-1])
     metrics["beta_gap_minus_pgd_gap"] = metrics["beta"]["gap"] - metrics["pgd"]["gap"]
 
@@ -64,25 +75,42 @@ def run(config: Config, out: RunOutput) -> dict:
     ax.set_xlabel("epoch")
     ax.set_ylabel("robust accuracy")
     ax.legend(fontsize=8)
-    out.savefig(fig, "robust_overfitting",
-                f"PGD-AT vs BETA-AT, l∞ ε = {config.eps:g}, {config.model.upper()} on {config.n_train} training digits: "
-                "robust test accuracy (solid) and training accuracy on each method's own attack (dotted) per epoch. "
-                "Robust overfitting is the solid curve peaking and then falling while the dotted one keeps rising.")
+    out.savefig(
+        fig,
+        "robust_overfitting",
+        f"PGD-AT vs BETA-AT, l∞ ε = {config.eps:g}, {config.model.upper()} on {config.n_train} training digits: "
+        "robust test accuracy (solid) and training accuracy on each method's own attack (dotted) per epoch. "
+        "Robust overfitting is the solid curve peaking and then falling while the dotted one keeps rising.",
+    )
     return metrics
 
 
 CLAIMS = (
-    Claim("pgd_at_overfits", "PGD-AT shows robust overfitting: test robust accuracy at the last epoch is below "
-          "its best (gap > 2 points)", "seed 003, learning curves of PGD10-AT; Rice et al. 2020", "pgd.gap", ">",
-          0.02, at_quick=False),
-    Claim("beta_no_robust_overfitting", "BETA-AT overfits less than PGD-AT (best − last gap no larger)",
-          "seed 003, 'No Robust Overfitting occurs!'", "beta_gap_minus_pgd_gap", "<=", 0.0, at_quick=False),
+    Claim(
+        "pgd_at_overfits",
+        "PGD-AT shows robust overfitting: test robust accuracy at the last epoch is below its best (gap > 2 points)",
+        "seed 003, learning curves of PGD10-AT; Rice et al. 2020",
+        "pgd.gap",
+        ">",
+        0.02,
+        at_quick=False,
+    ),
+    Claim(
+        "beta_no_robust_overfitting",
+        "BETA-AT overfits less than PGD-AT (best − last gap no larger)",
+        "seed 003, 'No Robust Overfitting occurs!'",
+        "beta_gap_minus_pgd_gap",
+        "<=",
+        0.0,
+        at_quick=False,
+    ),
 )
 
 EXPERIMENT = Experiment(
     name="robust_overfitting",
     summary="PGD-AT vs BETA-AT over many epochs: robust accuracy best vs last (robust overfitting)",
-    config=Config, run=run,
+    config=Config,
+    run=run,
     quick={"epochs": 6, "steps": 3, "model": "mlp", "lr": 3e-3, "n_test": 200, "beta_targets": 2},
     reproduces="seed 003, learning curves PGD10-AT vs BETA10-AT and the best/last table",
     claims=CLAIMS,

@@ -46,8 +46,17 @@ import numpy as np
 from saddle.claims import Claim
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics.stats import mean_se
-from saddle.rl import (AGENTS, DDPGConfig, EpisodeRunner, dynamics_change, make_agent, make_env, perturbation_grid,
-                       perturbation_sweep, train_episodes)
+from saddle.rl import (
+    AGENTS,
+    DDPGConfig,
+    EpisodeRunner,
+    dynamics_change,
+    make_agent,
+    make_env,
+    perturbation_grid,
+    perturbation_sweep,
+    train_episodes,
+)
 
 
 @dataclass
@@ -70,8 +79,18 @@ class Config(ExperimentConfig):
     lengths: tuple[float, ...] = (0.7, 1.0, 1.3)
 
     def validate(self) -> None:
-        check_positive(self, "episodes", "episode_steps", "hidden", "batch_size", "lr", "eval_every",
-                       "eval_episodes", "masses", "lengths")
+        check_positive(
+            self,
+            "episodes",
+            "episode_steps",
+            "hidden",
+            "batch_size",
+            "lr",
+            "eval_every",
+            "eval_episodes",
+            "masses",
+            "lengths",
+        )
         check_positive(self, "learning_starts", "random_action_probs", "action_noises", allow_zero=True)
         unknown = [a for a in self.agents if a not in AGENTS]
         if unknown or "ddpg" not in self.agents:
@@ -79,28 +98,44 @@ class Config(ExperimentConfig):
         if len(self.seeds) < 2:
             raise ValueError(f"seeds needs at least 2 seeds for a confidence interval, got {self.seeds!r}")
         if 1.0 not in self.masses or 0.0 not in self.random_action_probs or 0.0 not in self.action_noises:
-            raise ValueError("masses must contain 1.0, random_action_probs and action_noises must contain 0.0 "
-                             f"(the unperturbed reference), got {self.masses}, {self.random_action_probs}, "
-                             f"{self.action_noises}")
+            raise ValueError(
+                "masses must contain 1.0, random_action_probs and action_noises must contain 0.0 "
+                f"(the unperturbed reference), got {self.masses}, {self.random_action_probs}, "
+                f"{self.action_noises}"
+            )
         if max(self.random_action_probs) > 1 or not 0 <= self.alpha <= 1:
-            raise ValueError(f"random_action_probs and alpha must lie in [0, 1], got {self.random_action_probs}, "
-                             f"{self.alpha}")
+            raise ValueError(
+                f"random_action_probs and alpha must lie in [0, 1], got {self.random_action_probs}, {self.alpha}"
+            )
 
 
 def summary(per_seed: np.ndarray) -> dict:
     """Mean over seeds and 95% t-interval for each column of a (seeds, levels) array."""
     stats = [mean_se(per_seed[:, j]) for j in range(per_seed.shape[1])]
-    return {"mean": [s.mean for s in stats], "ci_low": [s.interval()[0] for s in stats],
-            "ci_high": [s.interval()[1] for s in stats]}
+    return {
+        "mean": [s.mean for s in stats],
+        "ci_low": [s.interval()[0] for s in stats],
+        "ci_high": [s.interval()[1] for s in stats],
+    }
 
 
 def train_and_evaluate(name: str, seed: int, config: Config, out: RunOutput) -> dict:
     env = make_env(config.env_id, max_episode_steps=config.episode_steps)
-    ddpg = DDPGConfig(hidden=config.hidden, actor_lr=config.lr, critic_lr=config.lr, batch_size=config.batch_size,
-                      learning_starts=config.learning_starts)
+    ddpg = DDPGConfig(
+        hidden=config.hidden,
+        actor_lr=config.lr,
+        critic_lr=config.lr,
+        batch_size=config.batch_size,
+        learning_starts=config.learning_starts,
+    )
     agent = make_agent(name, env, ddpg, seed, alpha=config.alpha)
-    result = train_episodes(EpisodeRunner(agent, env, seed), config.episodes, config.eval_every,
-                            config.eval_episodes, desc=f"{name} seed {seed}")
+    result = train_episodes(
+        EpisodeRunner(agent, env, seed),
+        config.episodes,
+        config.eval_every,
+        config.eval_episodes,
+        desc=f"{name} seed {seed}",
+    )
     curve = [(r["env_steps"], r["eval_return"]) for r in result.history if "eval_return" in r]
     kw = {"env_id": config.env_id, "episodes": config.eval_episodes, "seed": 1000 + seed}
     grid = perturbation_grid(agent.act, ("mass", config.masses), ("random_action", config.random_action_probs), **kw)
@@ -114,23 +149,31 @@ def run(config: Config, out: RunOutput) -> dict:
     """Train every agent on every seed, evaluate under perturbations, summarise over seeds; figures + metrics."""
     runs = {a: [train_and_evaluate(a, s, config, out) for s in config.seeds] for a in config.agents}
     i_m1, j_p0 = config.masses.index(1.0), config.random_action_probs.index(0.0)
-    metrics: dict = {"mass_changes_dynamics": dynamics_change(config.env_id, mass=max(config.masses)) > 0
-                     and dynamics_change(config.env_id, length=max(config.lengths)) > 0}
+    metrics: dict = {
+        "mass_changes_dynamics": dynamics_change(config.env_id, mass=max(config.masses)) > 0
+        and dynamics_change(config.env_id, length=max(config.lengths)) > 0
+    }
     per_agent: dict = {}
     for a, rs in runs.items():
-        grid = np.stack([r["grid"] for r in rs])                        # (seeds, masses, probs)
-        sweeps = {"random_action": grid[:, i_m1, :], "mass": grid[:, :, j_p0],
-                  "action_noise": np.stack([r["noise"] for r in rs]), "length": np.stack([r["length"] for r in rs])}
+        grid = np.stack([r["grid"] for r in rs])  # (seeds, masses, probs)
+        sweeps = {
+            "random_action": grid[:, i_m1, :],
+            "mass": grid[:, :, j_p0],
+            "action_noise": np.stack([r["noise"] for r in rs]),
+            "length": np.stack([r["length"] for r in rs]),
+        }
         clean = mean_se(sweeps["random_action"][:, j_p0])
         per_agent[a] = {"sweeps": sweeps, "grid": grid.mean(0)}
-        metrics[a] = {"clean_return": clean.mean, "clean_return_ci": list(clean.interval()),
-                      "clean_return_seeds": sweeps["random_action"][:, j_p0].tolist(),
-                      "drop_random_action": float((sweeps["random_action"][:, j_p0]
-                                                   - sweeps["random_action"][:, -1]).mean()),
-                      "drop_action_noise": float((sweeps["action_noise"][:, 0] - sweeps["action_noise"][:, -1]).mean()),
-                      "mean_return_over_masses": float(sweeps["mass"].mean()),
-                      "mean_return_over_lengths": float(sweeps["length"].mean()),
-                      **{k: summary(v) for k, v in sweeps.items()}}
+        metrics[a] = {
+            "clean_return": clean.mean,
+            "clean_return_ci": list(clean.interval()),
+            "clean_return_seeds": sweeps["random_action"][:, j_p0].tolist(),
+            "drop_random_action": float((sweeps["random_action"][:, j_p0] - sweeps["random_action"][:, -1]).mean()),
+            "drop_action_noise": float((sweeps["action_noise"][:, 0] - sweeps["action_noise"][:, -1]).mean()),
+            "mean_return_over_masses": float(sweeps["mass"].mean()),
+            "mean_return_over_lengths": float(sweeps["length"].mean()),
+            **{k: summary(v) for k, v in sweeps.items()},
+        }
     for a in config.agents:
         if a != "ddpg":
             metrics[f"{a}_vs_ddpg"] = {
@@ -141,7 +184,8 @@ def run(config: Config, out: RunOutput) -> dict:
                 "gain_at_max_random_action": metrics[a]["random_action"]["mean"][-1]
                 - metrics["ddpg"]["random_action"]["mean"][-1],
                 "gain_at_max_action_noise": metrics[a]["action_noise"]["mean"][-1]
-                - metrics["ddpg"]["action_noise"]["mean"][-1]}
+                - metrics["ddpg"]["action_noise"]["mean"][-1],
+            }
     out.save_json("curves", {a: [r["curve"] for r in rs] for a, rs in runs.items()})
     _figures(config, out, runs, per_agent)
     return metrics
@@ -161,8 +205,12 @@ def _figures(config: Config, out: RunOutput, runs: dict, per_agent: dict) -> Non
     ax.set_ylabel(f"evaluation return ({config.eval_episodes} episodes)")
     ax.set_title(f"{config.env_id}: learning curves")
     ax.legend()
-    out.savefig(fig, "learning_curves", f"Mean evaluation return of the deterministic policy vs environment steps, "
-                f"mean over seeds {list(config.seeds)} with 95% t-interval bands.")
+    out.savefig(
+        fig,
+        "learning_curves",
+        f"Mean evaluation return of the deterministic policy vs environment steps, "
+        f"mean over seeds {list(config.seeds)} with 95% t-interval bands.",
+    )
 
     fig, axes = plt.subplots(1, len(runs), figsize=(4.6 * len(runs), 4.0), squeeze=False)
     vmin = min(float(p["grid"].min()) for p in per_agent.values())
@@ -178,12 +226,19 @@ def _figures(config: Config, out: RunOutput, runs: dict, per_agent: dict) -> Non
         ax.set_ylabel("pendulum mass m")
         ax.set_title(a)
     fig.colorbar(im, ax=axes[0].tolist(), label="mean return")
-    out.savefig(fig, "return_heatmaps", "Mean return (over seeds and evaluation episodes) on a grid of pendulum "
-                "mass × probability that the executed action is uniformly random; one panel per agent, common scale.")
+    out.savefig(
+        fig,
+        "return_heatmaps",
+        "Mean return (over seeds and evaluation episodes) on a grid of pendulum "
+        "mass × probability that the executed action is uniformly random; one panel per agent, common scale.",
+    )
 
-    kinds = [("random_action", config.random_action_probs, "probability of a random action"),
-             ("action_noise", config.action_noises, "action noise σ (× half-range)"),
-             ("mass", config.masses, "pendulum mass m"), ("length", config.lengths, "pendulum length l")]
+    kinds = [
+        ("random_action", config.random_action_probs, "probability of a random action"),
+        ("action_noise", config.action_noises, "action noise σ (× half-range)"),
+        ("mass", config.masses, "pendulum mass m"),
+        ("length", config.lengths, "pendulum length l"),
+    ]
     fig, axes = plt.subplots(1, 4, figsize=(17, 3.8), sharey=True, layout="constrained")
     axes[0].set_ylabel("mean return")
     for ax, (kind, levels, label) in zip(axes, kinds):
@@ -193,47 +248,116 @@ def _figures(config: Config, out: RunOutput, runs: dict, per_agent: dict) -> Non
             ax.fill_between(levels, band["ci_low"], band["ci_high"], alpha=0.2)
         ax.set_xlabel(label)
     axes[0].legend()
-    out.savefig(fig, "perturbation_sweeps", "Return vs each perturbation alone (others at their default), mean over "
-                "seeds with 95% t-interval bands; the robust agents should fall off more slowly than DDPG.")
+    out.savefig(
+        fig,
+        "perturbation_sweeps",
+        "Return vs each perturbation alone (others at their default), mean over "
+        "seeds with 95% t-interval bands; the robust agents should fall off more slowly than DDPG.",
+    )
 
 
 CLAIMS = (
-    Claim("ddpg_reaches_minus_200", "plain DDPG reaches a mean evaluation return >= -200 on Pendulum-v1",
-          "issue 11 (SB3's tuned DDPG about -190; good policies about -150)", metric="ddpg.clean_return",
-          op=">=", threshold=-200.0, at_quick=False),
-    Claim("mixedne_ld_loses_less_random_action", "MixedNE-LD loses less return than DDPG as the probability of a "
-          "random action grows", "seed 000 'Application: Noisy action robust RL' (Kamalaruban et al. 2020)",
-          metric="mixedne_ld_vs_ddpg.drop_gap_random_action", op="<", threshold=0.0, at_quick=False),
-    Claim("mixedne_ld_loses_less_action_noise", "MixedNE-LD loses less return than DDPG as additive action noise "
-          "grows", "seed 000 'Application: Noisy action robust RL' (Kamalaruban et al. 2020)",
-          metric="mixedne_ld_vs_ddpg.drop_gap_action_noise", op="<", threshold=0.0, at_quick=False),
-    Claim("nr_mdp_loses_less_action_noise", "NR-MDP DDPG loses less return than DDPG as additive action noise "
-          "grows", "seed 000/001 'Robust Reinforcement Learning' (Tessler et al. 2019)",
-          metric="nr_extra_adam_vs_ddpg.drop_gap_action_noise", op="<", threshold=0.0, at_quick=False),
-    Claim("mixedne_ld_better_at_max_random_action", "under the largest random-action probability MixedNE-LD keeps "
-          "a higher return than DDPG", "seed 000 'Application: Noisy action robust RL' (Kamalaruban et al. 2020)",
-          metric="mixedne_ld_vs_ddpg.gain_at_max_random_action", op=">", threshold=0.0, at_quick=False),
-    Claim("mixedne_ld_better_at_max_action_noise", "under the largest action noise MixedNE-LD keeps a higher return "
-          "than DDPG", "seed 000 'Application: Noisy action robust RL' (Kamalaruban et al. 2020)",
-          metric="mixedne_ld_vs_ddpg.gain_at_max_action_noise", op=">", threshold=0.0, at_quick=False),
-    Claim("nr_mdp_better_at_max_action_noise", "under the largest action noise NR-MDP DDPG keeps a higher return "
-          "than DDPG", "seed 000/001 'Robust Reinforcement Learning' (Tessler et al. 2019)",
-          metric="nr_extra_adam_vs_ddpg.gain_at_max_action_noise", op=">", threshold=0.0, at_quick=False),
-    Claim("mixedne_ld_robust_to_mass", "MixedNE-LD keeps more return than DDPG over pendulum masses 0.5-2",
-          "Kamalaruban et al. 2020 (robustness to model mismatch)", metric="mixedne_ld_vs_ddpg.mass_gain",
-          op=">", threshold=0.0, at_quick=False),
-    Claim("dynamics_really_change", "setting the pendulum's mass and length changes its dynamics",
-          "issue 11 (defect of the public research code)", metric="mass_changes_dynamics", op="is_true"),
+    Claim(
+        "ddpg_reaches_minus_200",
+        "plain DDPG reaches a mean evaluation return >= -200 on Pendulum-v1",
+        "issue 11 (SB3's tuned DDPG about -190; good policies about -150)",
+        metric="ddpg.clean_return",
+        op=">=",
+        threshold=-200.0,
+        at_quick=False,
+    ),
+    Claim(
+        "mixedne_ld_loses_less_random_action",
+        "MixedNE-LD loses less return than DDPG as the probability of a random action grows",
+        "seed 000 'Application: Noisy action robust RL' (Kamalaruban et al. 2020)",
+        metric="mixedne_ld_vs_ddpg.drop_gap_random_action",
+        op="<",
+        threshold=0.0,
+        at_quick=False,
+    ),
+    Claim(
+        "mixedne_ld_loses_less_action_noise",
+        "MixedNE-LD loses less return than DDPG as additive action noise grows",
+        "seed 000 'Application: Noisy action robust RL' (Kamalaruban et al. 2020)",
+        metric="mixedne_ld_vs_ddpg.drop_gap_action_noise",
+        op="<",
+        threshold=0.0,
+        at_quick=False,
+    ),
+    Claim(
+        "nr_mdp_loses_less_action_noise",
+        "NR-MDP DDPG loses less return than DDPG as additive action noise grows",
+        "seed 000/001 'Robust Reinforcement Learning' (Tessler et al. 2019)",
+        metric="nr_extra_adam_vs_ddpg.drop_gap_action_noise",
+        op="<",
+        threshold=0.0,
+        at_quick=False,
+    ),
+    Claim(
+        "mixedne_ld_better_at_max_random_action",
+        "under the largest random-action probability MixedNE-LD keeps a higher return than DDPG",
+        "seed 000 'Application: Noisy action robust RL' (Kamalaruban et al. 2020)",
+        metric="mixedne_ld_vs_ddpg.gain_at_max_random_action",
+        op=">",
+        threshold=0.0,
+        at_quick=False,
+    ),
+    Claim(
+        "mixedne_ld_better_at_max_action_noise",
+        "under the largest action noise MixedNE-LD keeps a higher return than DDPG",
+        "seed 000 'Application: Noisy action robust RL' (Kamalaruban et al. 2020)",
+        metric="mixedne_ld_vs_ddpg.gain_at_max_action_noise",
+        op=">",
+        threshold=0.0,
+        at_quick=False,
+    ),
+    Claim(
+        "nr_mdp_better_at_max_action_noise",
+        "under the largest action noise NR-MDP DDPG keeps a higher return than DDPG",
+        "seed 000/001 'Robust Reinforcement Learning' (Tessler et al. 2019)",
+        metric="nr_extra_adam_vs_ddpg.gain_at_max_action_noise",
+        op=">",
+        threshold=0.0,
+        at_quick=False,
+    ),
+    Claim(
+        "mixedne_ld_robust_to_mass",
+        "MixedNE-LD keeps more return than DDPG over pendulum masses 0.5-2",
+        "Kamalaruban et al. 2020 (robustness to model mismatch)",
+        metric="mixedne_ld_vs_ddpg.mass_gain",
+        op=">",
+        threshold=0.0,
+        at_quick=False,
+    ),
+    Claim(
+        "dynamics_really_change",
+        "setting the pendulum's mass and length changes its dynamics",
+        "issue 11 (defect of the public research code)",
+        metric="mass_changes_dynamics",
+        op="is_true",
+    ),
 )
 
 EXPERIMENT = Experiment(
     name="robust_rl",
     summary="DDPG vs NR-MDP DDPG vs MixedNE-LD on Pendulum-v1 under action noise, random actions, mass and length",
-    config=Config, run=run,
-    quick={"seeds": (0, 1), "episodes": 3, "episode_steps": 50, "learning_starts": 50, "hidden": (16, 16),
-           "batch_size": 32, "eval_every": 1, "eval_episodes": 1, "random_action_probs": (0.0, 0.5),
-           "masses": (1.0, 2.0), "action_noises": (0.0, 1.0), "lengths": (1.0, 1.5)},
+    config=Config,
+    run=run,
+    quick={
+        "seeds": (0, 1),
+        "episodes": 3,
+        "episode_steps": 50,
+        "learning_starts": 50,
+        "hidden": (16, 16),
+        "batch_size": 32,
+        "eval_every": 1,
+        "eval_episodes": 1,
+        "random_action_probs": (0.0, 0.5),
+        "masses": (1.0, 2.0),
+        "action_noises": (0.0, 1.0),
+        "lengths": (1.0, 1.5),
+    },
     claims=CLAIMS,
     reproduces="seeds 000/002 'Application: Noisy action robust reinforcement learning' and seeds 000/001 'Robust "
-               "Reinforcement Learning' (Kamalaruban et al. NeurIPS 2020: MixedNE-LD vs DDPG/NR-MDP under perturbations)",
+    "Reinforcement Learning' (Kamalaruban et al. NeurIPS 2020: MixedNE-LD vs DDPG/NR-MDP under perturbations)",
 )

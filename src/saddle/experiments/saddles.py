@@ -22,8 +22,16 @@ from dataclasses import dataclass
 
 import torch
 
-from saddle.analysis import DEGENERATE, NOT_CRITICAL, NOT_NASH, STRICT_NASH, classify_critical_point, grid, nash_labels
-from saddle.analysis import rollout
+from saddle.analysis import (
+    DEGENERATE,
+    NOT_CRITICAL,
+    NOT_NASH,
+    STRICT_NASH,
+    classify_critical_point,
+    grid,
+    nash_labels,
+    rollout,
+)
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.games import Game, MonkeySaddle, QuadraticGame, WeirdSaddle
 from saddle.optim import ExtraGradient, OptimisticGDA, SimultaneousGDA
@@ -73,8 +81,7 @@ def run(config: Config, out: RunOutput) -> dict:
     from matplotlib.colors import ListedColormap
 
     dev = torch.device(config.device)
-    games = {"x² − y²": QuadraticGame.saddle(), "monkey x³ − 3xy²": MonkeySaddle(),
-             "weird −x²y² + xy": WeirdSaddle()}
+    games = {"x² − y²": QuadraticGame.saddle(), "monkey x³ − 3xy²": MonkeySaddle(), "weird −x²y² + xy": WeirdSaddle()}
     a = config.step_size
     methods = {"GDA": SimultaneousGDA(a), "EG": ExtraGradient(a), "OGDA": OptimisticGDA(a)}
     w = config.half_width
@@ -84,54 +91,121 @@ def run(config: Config, out: RunOutput) -> dict:
     cmap = ListedColormap(COLORS)
     for r, (gname, game) in enumerate(games.items()):
         pts = game.critical_points()
-        metrics[gname] = {"critical_points": [
-            {"point": torch.cat(p).tolist(), "label": (rep := classify_critical_point(game, p)).label,
-             "own_hessian_eigs": [e.tolist() for e in rep.own_hessian_eigs], "flow": rep.flow}
-            for p in pts]}
+        metrics[gname] = {
+            "critical_points": [
+                {
+                    "point": torch.cat(p).tolist(),
+                    "label": (rep := classify_critical_point(game, p)).label,
+                    "own_hessian_eigs": [e.tolist() for e in rep.own_hessian_eigs],
+                    "flow": rep.flow,
+                }
+                for p in pts
+            ]
+        }
         for c, (mname, method) in enumerate(methods.items()):
             with torch.no_grad():
-                traj, _ = rollout(method, game.field, [starts[:, :1].clone(), starts[:, 1:].clone()], config.steps,
-                                  every=config.steps, desc=f"{gname} {mname}")
+                traj, _ = rollout(
+                    method,
+                    game.field,
+                    [starts[:, :1].clone(), starts[:, 1:].clone()],
+                    config.steps,
+                    every=config.steps,
+                    desc=f"{gname} {mname}",
+                )
             labels = end_labels(game, traj[-1].cpu(), config.field_tol)
             counts = Counter(labels)
             metrics[gname][mname] = {k: counts.get(k, 0) / len(labels) for k in CATEGORIES}
             ax = axes[r, c]
             img = torch.tensor([CATEGORIES.index(s) for s in labels]).reshape(config.grid_n, config.grid_n)
-            ax.imshow(img.T, origin="lower", extent=(-w, w, -w, w), cmap=cmap, vmin=-0.5,
-                      vmax=len(CATEGORIES) - 0.5, interpolation="nearest")
+            ax.imshow(
+                img.T,
+                origin="lower",
+                extent=(-w, w, -w, w),
+                cmap=cmap,
+                vmin=-0.5,
+                vmax=len(CATEGORIES) - 0.5,
+                interpolation="nearest",
+            )
             for p in pts:
                 ax.plot(p[0].item(), p[1].item(), "w*", ms=11, mec="k")
             ax.set(title=f"{gname}: {mname}", xlabel="x₀ (min)", ylabel="y₀ (max)")
     handles = [plt.Rectangle((0, 0), 1, 1, color=col) for col in COLORS]
-    fig.legend(handles, ["converged: " + CATEGORIES[0], "converged: " + CATEGORIES[1], "converged: " + CATEGORIES[2],
-                         NOT_CONVERGED + f" (‖V‖ > {config.field_tol:g})", DIVERGED], loc="lower center", ncol=3,
-               fontsize=9)
+    fig.legend(
+        handles,
+        [
+            "converged: " + CATEGORIES[0],
+            "converged: " + CATEGORIES[1],
+            "converged: " + CATEGORIES[2],
+            NOT_CONVERGED + f" (‖V‖ > {config.field_tol:g})",
+            DIVERGED,
+        ],
+        loc="lower center",
+        ncol=3,
+        fontsize=9,
+    )
     fig.subplots_adjust(bottom=0.09)
-    out.savefig(fig, "basins",
-                f"Where each start (x₀, y₀) ends after {config.steps} steps of size {a}: colour = local-Nash label of "
-                "the critical point reached (green strict local Nash, blue degenerate/second-order test inconclusive, "
-                "red critical but not Nash), grey = still not at a critical point, black = diverged. Stars: the "
-                "listed critical points (the weird saddle also has the whole hyperbola xy = 1/2 of non-Nash "
-                "critical points).")
+    out.savefig(
+        fig,
+        "basins",
+        f"Where each start (x₀, y₀) ends after {config.steps} steps of size {a}: colour = local-Nash label of "
+        "the critical point reached (green strict local Nash, blue degenerate/second-order test inconclusive, "
+        "red critical but not Nash), grey = still not at a critical point, black = diverged. Stars: the "
+        "listed critical points (the weird saddle also has the whole hyperbola xy = 1/2 of non-Nash "
+        "critical points).",
+    )
     return metrics
 
 
 _SADDLES = "seed 000, 'Saddles of different shapes' and the local-Nash definition"
 _INCONCLUSIVE = "second-order test inconclusive (singular Hessian block)"
 CLAIMS = (
-    *(Claim(f"x2_y2_{m}", f"{m} converges to the strict local Nash point of x² − y² from every start", _SADDLES,
-            f"x² − y².{m}.strict local Nash", ">=", 1.0) for m in ("GDA", "EG", "OGDA")),
-    *(Claim(f"monkey_{m}", f"{m}: most starts creep into the monkey saddle's degenerate origin (not local Nash)",
-            _SADDLES, f"monkey x³ − 3xy².{m}.{_INCONCLUSIVE}", ">", 0.5) for m in ("GDA", "EG")),
-    Claim("weird_gda_hyperbola", "GDA ends on the weird saddle's hyperbola of non-Nash critical points from almost "
-          "every start", _SADDLES, "weird −x²y² + xy.GDA.critical, not local Nash", ">", 0.9),
-    Claim("weird_eg_origin", "EG reaches the weird saddle's degenerate origin (a weak Nash point) from some starts",
-          _SADDLES, f"weird −x²y² + xy.EG.{_INCONCLUSIVE}", ">", 0.0),
+    *(
+        Claim(
+            f"x2_y2_{m}",
+            f"{m} converges to the strict local Nash point of x² − y² from every start",
+            _SADDLES,
+            f"x² − y².{m}.strict local Nash",
+            ">=",
+            1.0,
+        )
+        for m in ("GDA", "EG", "OGDA")
+    ),
+    *(
+        Claim(
+            f"monkey_{m}",
+            f"{m}: most starts creep into the monkey saddle's degenerate origin (not local Nash)",
+            _SADDLES,
+            f"monkey x³ − 3xy².{m}.{_INCONCLUSIVE}",
+            ">",
+            0.5,
+        )
+        for m in ("GDA", "EG")
+    ),
+    Claim(
+        "weird_gda_hyperbola",
+        "GDA ends on the weird saddle's hyperbola of non-Nash critical points from almost every start",
+        _SADDLES,
+        "weird −x²y² + xy.GDA.critical, not local Nash",
+        ">",
+        0.9,
+    ),
+    Claim(
+        "weird_eg_origin",
+        "EG reaches the weird saddle's degenerate origin (a weak Nash point) from some starts",
+        _SADDLES,
+        f"weird −x²y² + xy.EG.{_INCONCLUSIVE}",
+        ">",
+        0.0,
+    ),
 )
 
 
 EXPERIMENT = Experiment(
     claims=CLAIMS,
-    name="saddles", summary="Basins of GDA/EG/OGDA on x²−y², monkey and weird saddles; local-Nash labels",
-    config=Config, run=run, quick={"steps": 2000, "grid_n": 25},
-    reproduces="seed 000, 'Saddles of different shapes' (x² − y², monkey saddle, weird saddle) and the LNE definition")
+    name="saddles",
+    summary="Basins of GDA/EG/OGDA on x²−y², monkey and weird saddles; local-Nash labels",
+    config=Config,
+    run=run,
+    quick={"steps": 2000, "grid_n": 25},
+    reproduces="seed 000, 'Saddles of different shapes' (x² − y², monkey saddle, weird saddle) and the LNE definition",
+)

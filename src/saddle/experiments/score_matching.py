@@ -64,8 +64,18 @@ class Config(ExperimentConfig):
     langevin_step: float = 0.05
 
     def validate(self) -> None:
-        check_positive(self, "train_steps", "batch_size", "lr", "hidden", "dsm_sigma", "n_eval", "langevin_chains",
-                       "langevin_steps", "langevin_step")
+        check_positive(
+            self,
+            "train_steps",
+            "batch_size",
+            "lr",
+            "hidden",
+            "dsm_sigma",
+            "n_eval",
+            "langevin_chains",
+            "langevin_steps",
+            "langevin_step",
+        )
 
 
 def _mixture(device: torch.device) -> GaussianMixture:
@@ -75,8 +85,13 @@ def _mixture(device: torch.device) -> GaussianMixture:
 
 def _net(hidden: int, generator: torch.Generator, device: torch.device) -> nn.Module:
     """The score MLP with PyTorch's default init drawn from `generator` (`models.build_seeded`: global RNG untouched)."""
-    return build_seeded(lambda: nn.Sequential(nn.Linear(2, hidden), nn.Softplus(), nn.Linear(hidden, hidden),
-                                              nn.Softplus(), nn.Linear(hidden, 2)), generator, device)
+    return build_seeded(
+        lambda: nn.Sequential(
+            nn.Linear(2, hidden), nn.Softplus(), nn.Linear(hidden, hidden), nn.Softplus(), nn.Linear(hidden, 2)
+        ),
+        generator,
+        device,
+    )
 
 
 def run(config: Config, out: RunOutput) -> dict:
@@ -110,8 +125,12 @@ def run(config: Config, out: RunOutput) -> dict:
             fd = float(((net(x_eval) - true_eval) ** 2).sum(1).mean())
         metrics["fisher_divergence"][name] = fd
         nets[name] = net
-        out.log.info("%s: %.2f ms/step, Fisher divergence to the true score %.4f", name,
-                     1e3 * metrics["seconds_per_step"][name], fd)
+        out.log.info(
+            "%s: %.2f ms/step, Fisher divergence to the true score %.4f",
+            name,
+            1e3 * metrics["seconds_per_step"][name],
+            fd,
+        )
     metrics["true_score_norm2"] = float((true_eval**2).sum(1).mean())
     # DSM's minimiser is the score of π convolved with N(0, σ²I): its own Fisher divergence to ∇log π is the
     # floor denoising can reach at this σ (the rest of its error is estimation/optimisation error).
@@ -128,8 +147,14 @@ def run(config: Config, out: RunOutput) -> dict:
     gl = torch.Generator(device=device).manual_seed(config.seed + 3)  # chains and their noise on the device
     x0 = 4.0 * torch.randn(config.langevin_chains, 2, generator=gl, device=device)
     # ULA with the exact score: x⁺ = x + h ∇log π(x) + √(2h) ξ (the mixture brings ∇f = −∇log π in closed form)
-    x = sample(ULA(config.langevin_step, potential=pi), x0, config.langevin_steps, gl, thin=config.langevin_steps,
-               progress=True).positions[-1]
+    x = sample(
+        ULA(config.langevin_step, potential=pi),
+        x0,
+        config.langevin_steps,
+        gl,
+        thin=config.langevin_steps,
+        progress=True,
+    ).positions[-1]
     left = float((x[:, 0] < 0).float().mean())
     metrics["langevin_left_mass"] = left
     metrics["true_left_mass"] = 0.8
@@ -138,8 +163,12 @@ def run(config: Config, out: RunOutput) -> dict:
     return metrics
 
 
-_LABELS = {"hyvarinen_exact": "exact (Hyvärinen, eq. 5)", "sliced_vr": "sliced, variance-reduced (SSM-VR)",
-           "sliced": "sliced (SSM)", "denoising": "denoising (DSM)"}
+_LABELS = {
+    "hyvarinen_exact": "exact (Hyvärinen, eq. 5)",
+    "sliced_vr": "sliced, variance-reduced (SSM-VR)",
+    "sliced": "sliced (SSM)",
+    "denoising": "denoising (DSM)",
+}
 
 
 def _figures(config, out, mix, nets, metrics, chains, pi) -> None:
@@ -162,28 +191,40 @@ def _figures(config, out, mix, nets, metrics, chains, pi) -> None:
     im = None
     for ax, (name, f) in zip(axes, fields.items()):
         if name in errors:
-            im = ax.imshow(errors[name].clamp(1e-2, 1e2).numpy(), extent=(-3.2, 3.2, -3.2, 3.2), origin="lower",
-                           cmap="Reds", norm=norm)
+            im = ax.imshow(
+                errors[name].clamp(1e-2, 1e2).numpy(),
+                extent=(-3.2, 3.2, -3.2, 3.2),
+                origin="lower",
+                cmap="Reds",
+                norm=norm,
+            )
         ax.contour(fx, fy, dens, levels=4, colors="0.6", linewidths=0.6)
-        ax.quiver(pts[:, 0], pts[:, 1], f[:, 0], f[:, 1], color="C0", angles="xy", scale_units="width",
-                  scale=scale)
+        ax.quiver(pts[:, 0], pts[:, 1], f[:, 0], f[:, 1], color="C0", angles="xy", scale_units="width", scale=scale)
         ax.scatter(mix.means[:, 0].cpu(), mix.means[:, 1].cpu(), c="k", s=12)
-        sub = "" if name not in errors else (f"\nJ = {metrics['fisher_divergence'][name]:.3f}, "
-                                              f"{1e3 * metrics['seconds_per_step'][name]:.1f} ms/step")
+        sub = (
+            ""
+            if name not in errors
+            else (
+                f"\nJ = {metrics['fisher_divergence'][name]:.3f}, {1e3 * metrics['seconds_per_step'][name]:.1f} ms/step"
+            )
+        )
         ax.set_title(_LABELS.get(name, name) + sub, fontsize=8)
         ax.set_xlim(-3.2, 3.2), ax.set_ylim(-3.2, 3.2), ax.set_aspect("equal")
         ax.set_xticks([]), ax.set_yticks([])
     fig.colorbar(im, ax=list(axes), shrink=0.8, label="‖s_θ(x) − ∇log π(x)‖² (log scale)")
-    out.savefig(fig, "score_fields",
-                f"Score fields (arrows, one common scale) of the same MLP with the same initial weights trained for "
-                f"{config.train_steps} Adam steps with each objective on samples of a 3-component Gaussian mixture "
-                f"(black dots: means, grey: density contours), against the exact score (left). Red shading: squared "
-                f"error to the exact score; it is largest where π has little mass: on the ridges between the modes "
-                f"(where the exact score turns abruptly) and far out, where no objective constrains s_θ. "
-                f"J = E_π‖s_θ − ∇log π‖² (Fisher divergence, {config.n_eval} test samples); ms/step is measured "
-                f"wall time per training step on one CPU thread (the exact trace needs one backward pass per "
-                f"dimension, the sliced estimator one per projection, denoising none). Denoising uses "
-                f"σ = {config.dsm_sigma}; its target ∇log(π∗N(0,σ²I)) alone is at J = {metrics['dsm_bias_floor']:.3f}.")
+    out.savefig(
+        fig,
+        "score_fields",
+        f"Score fields (arrows, one common scale) of the same MLP with the same initial weights trained for "
+        f"{config.train_steps} Adam steps with each objective on samples of a 3-component Gaussian mixture "
+        f"(black dots: means, grey: density contours), against the exact score (left). Red shading: squared "
+        f"error to the exact score; it is largest where π has little mass: on the ridges between the modes "
+        f"(where the exact score turns abruptly) and far out, where no objective constrains s_θ. "
+        f"J = E_π‖s_θ − ∇log π‖² (Fisher divergence, {config.n_eval} test samples); ms/step is measured "
+        f"wall time per training step on one CPU thread (the exact trace needs one backward pass per "
+        f"dimension, the sliced estimator one per projection, denoising none). Denoising uses "
+        f"σ = {config.dsm_sigma}; its target ∇log(π∗N(0,σ²I)) alone is at J = {metrics['dsm_bias_floor']:.3f}.",
+    )
 
     xx = torch.linspace(-8, 8, 400)
     line = torch.stack([xx, torch.zeros_like(xx)], 1)
@@ -202,39 +243,84 @@ def _figures(config, out, mix, nets, metrics, chains, pi) -> None:
     tw = ax[1].twinx()
     tw.fill_between(xx, 0, d2 * p_line, color="C3", alpha=0.4, label="‖∇log π − ∇log µ‖² · π")
     tw.set_ylabel("Fisher integrand", fontsize=8, color="C3")
-    ax[1].set_title(f"scores on x₂ = 0; J(π‖µ) = {metrics['fisher_pi_mu']:.1e} ± {metrics['fisher_pi_mu_se']:.0e}",
-                    fontsize=9)
+    ax[1].set_title(
+        f"scores on x₂ = 0; J(π‖µ) = {metrics['fisher_pi_mu']:.1e} ± {metrics['fisher_pi_mu_se']:.0e}", fontsize=9
+    )
     ax[1].set_xlabel("x₁"), ax[1].legend(fontsize=7, loc="upper right"), tw.legend(fontsize=7, loc="lower left")
     ax[2].hist(chains[:, 0].numpy(), bins=60, density=True, alpha=0.6, label="Langevin chains with ∇log π")
     ax[2].plot(xx, p_line, "k", lw=1, label="π (x-marginal)")
-    ax[2].set_title(f"left-mode mass: Langevin {metrics['langevin_left_mass']:.2f} ± "
-                    f"{metrics['langevin_left_mass_se']:.2f}, true 0.80", fontsize=9)
+    ax[2].set_title(
+        f"left-mode mass: Langevin {metrics['langevin_left_mass']:.2f} ± "
+        f"{metrics['langevin_left_mass_se']:.2f}, true 0.80",
+        fontsize=9,
+    )
     ax[2].set_xlabel("x₁"), ax[2].legend(fontsize=7)
-    out.savefig(fig, "fisher_weakness",
-                "The Fisher-divergence weakness (seed 002, 'Weaknesses of score matching'). Left: π and µ have the "
-                "same modes but mode masses 0.8/0.2 vs 0.5/0.5. Middle: their scores coincide except in the gap "
-                "between the modes, where π has almost no mass, so J(π‖µ) = E_π‖∇log π − ∇log µ‖² (red: its "
-                "integrand) is tiny (± one Monte-Carlo standard error): a score model cannot tell them apart there. "
-                f"Right: {config.langevin_chains} Langevin chains using the exact score of π, started from N(0, 16 I) "
-                f"and run for {config.langevin_steps} steps of size {config.langevin_step}, stay in the basin they "
-                "started in and report ≈ 0.5 for the left mode instead of 0.8 (black: the true marginal).")
+    out.savefig(
+        fig,
+        "fisher_weakness",
+        "The Fisher-divergence weakness (seed 002, 'Weaknesses of score matching'). Left: π and µ have the "
+        "same modes but mode masses 0.8/0.2 vs 0.5/0.5. Middle: their scores coincide except in the gap "
+        "between the modes, where π has almost no mass, so J(π‖µ) = E_π‖∇log π − ∇log µ‖² (red: its "
+        "integrand) is tiny (± one Monte-Carlo standard error): a score model cannot tell them apart there. "
+        f"Right: {config.langevin_chains} Langevin chains using the exact score of π, started from N(0, 16 I) "
+        f"and run for {config.langevin_steps} steps of size {config.langevin_step}, stay in the basin they "
+        "started in and report ≈ 0.5 for the left mode instead of 0.8 (black: the true marginal).",
+    )
 
 
 _HYV = "seed 002, 'Hyvärinen's trick' (sliced and denoising score matching circumvent the Hessian)"
 _WEAK = "seed 002, 'Weaknesses of score matching'"
 CLAIMS = (
-    Claim("sliced_cheaper", "sliced score matching is cheaper per step than exact (Hyvärinen) score matching", _HYV,
-          "seconds_per_step.sliced", "<", than="seconds_per_step.hyvarinen_exact"),
-    Claim("denoising_cheaper", "denoising score matching is cheaper per step than exact score matching", _HYV,
-          "seconds_per_step.denoising", "<", than="seconds_per_step.hyvarinen_exact"),
-    Claim("sliced_comparable", "sliced reaches a Fisher divergence comparable to exact (within a factor 2)", _HYV,
-          "fisher_divergence.sliced", "<", 2.0, than="fisher_divergence.hyvarinen_exact"),
-    Claim("denoising_comparable", "denoising reaches a Fisher divergence comparable to exact (within a factor 2)",
-          _HYV, "fisher_divergence.denoising", "<", 2.0, than="fisher_divergence.hyvarinen_exact"),
-    Claim("close_in_fisher", "π and µ with mode masses 0.8 vs 0.5 are close in Fisher divergence (J < 0.01)", _WEAK,
-          "fisher_pi_mu", "<", 0.01),
-    Claim("langevin_misses_mass", "Langevin with π's exact score misreports the left mode's mass 0.8 (< 0.7)",
-          _WEAK, "langevin_left_mass", "<", 0.7),
+    Claim(
+        "sliced_cheaper",
+        "sliced score matching is cheaper per step than exact (Hyvärinen) score matching",
+        _HYV,
+        "seconds_per_step.sliced",
+        "<",
+        than="seconds_per_step.hyvarinen_exact",
+    ),
+    Claim(
+        "denoising_cheaper",
+        "denoising score matching is cheaper per step than exact score matching",
+        _HYV,
+        "seconds_per_step.denoising",
+        "<",
+        than="seconds_per_step.hyvarinen_exact",
+    ),
+    Claim(
+        "sliced_comparable",
+        "sliced reaches a Fisher divergence comparable to exact (within a factor 2)",
+        _HYV,
+        "fisher_divergence.sliced",
+        "<",
+        2.0,
+        than="fisher_divergence.hyvarinen_exact",
+    ),
+    Claim(
+        "denoising_comparable",
+        "denoising reaches a Fisher divergence comparable to exact (within a factor 2)",
+        _HYV,
+        "fisher_divergence.denoising",
+        "<",
+        2.0,
+        than="fisher_divergence.hyvarinen_exact",
+    ),
+    Claim(
+        "close_in_fisher",
+        "π and µ with mode masses 0.8 vs 0.5 are close in Fisher divergence (J < 0.01)",
+        _WEAK,
+        "fisher_pi_mu",
+        "<",
+        0.01,
+    ),
+    Claim(
+        "langevin_misses_mass",
+        "Langevin with π's exact score misreports the left mode's mass 0.8 (< 0.7)",
+        _WEAK,
+        "langevin_left_mass",
+        "<",
+        0.7,
+    ),
 )
 
 
@@ -246,5 +332,5 @@ EXPERIMENT = Experiment(
     run=run,
     quick={"train_steps": 200, "batch_size": 128, "n_eval": 2000, "langevin_chains": 1000, "langevin_steps": 500},
     reproduces="seed 002 (and 000): Hyvärinen's trick (eq. 5), sliced/denoising score matching, and "
-               "'Weaknesses of score matching' (close in Fisher divergence, different mode mass)",
+    "'Weaknesses of score matching' (close in Fisher divergence, different mode mass)",
 )

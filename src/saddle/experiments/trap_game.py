@@ -50,8 +50,18 @@ class Config(ExperimentConfig):
     langevin_beta: float = 100.0
 
     def validate(self) -> None:
-        check_positive(self, "pure_step_size", "pure_steps", "n_starts", "strategy_grid", "mirror_steps",
-                       "particles", "langevin_steps", "langevin_step_size", "langevin_beta")
+        check_positive(
+            self,
+            "pure_step_size",
+            "pure_steps",
+            "n_starts",
+            "strategy_grid",
+            "mirror_steps",
+            "particles",
+            "langevin_steps",
+            "langevin_step_size",
+            "langevin_beta",
+        )
         if self.strategy_grid < 3 or self.n_starts < 2:
             raise ValueError(f"strategy_grid must be >= 3 and n_starts >= 2, got {self.strategy_grid}, {self.n_starts}")
 
@@ -71,8 +81,14 @@ def run(config: Config, out: RunOutput) -> dict:
     pure = {"GDA": SimultaneousGDA(a, projection=trap.project), "EG": ExtraGradient(a, projection=trap.project)}
     ends, trajs = {}, {}
     for name, m in pure.items():
-        traj, _ = rollout(m, trap.field, [starts[:, :1].clone(), starts[:, 1:].clone()], config.pure_steps,
-                          every=max(1, config.pure_steps // 400), desc=name)
+        traj, _ = rollout(
+            m,
+            trap.field,
+            [starts[:, :1].clone(), starts[:, 1:].clone()],
+            config.pure_steps,
+            every=max(1, config.pure_steps // 400),
+            desc=name,
+        )
         traj = traj.cpu()
         trajs[name], z = traj, traj[-1]
         ends[name] = z
@@ -83,7 +99,8 @@ def run(config: Config, out: RunOutput) -> dict:
         metrics[f"{name}_fraction_in_traps"] = on_hyperbola.double().mean().item()
         metrics[f"{name}_fraction_in_traps_from_outside_unit_disc"] = on_hyperbola[outside].double().mean().item()
         metrics[f"{name}_fraction_within_0.05_of_pure_equilibrium"] = (
-            torch.linalg.vector_norm(z, dim=-1) < 0.05).double().mean().item()
+            (torch.linalg.vector_norm(z, dim=-1) < 0.05).double().mean().item()
+        )
         metrics[f"{name}_median_exploitability"] = expl.median().item()
         metrics[f"{name}_min_exploitability_in_traps"] = expl[on_hyperbola].min().item() if on_hyperbola.any() else None
 
@@ -102,10 +119,13 @@ def run(config: Config, out: RunOutput) -> dict:
 
         def record_average(k, params, state, curve=curve):
             avg = [t.cpu() for t in state.average]
-            curve.append((k, game.duality_gap(avg[0], avg[1]).item(), trap.exploitability(g, avg[0][0], g, avg[1][0]).item()))
+            curve.append(
+                (k, game.duality_gap(avg[0], avg[1]).item(), trap.exploitability(g, avg[0][0], g, avg[1][0]).item())
+            )
 
-        traj, state = rollout(m, game.field, p, config.mirror_steps, desc=name, checkpoints=checkpoints,
-                              callback=record_average)
+        traj, state = rollout(
+            m, game.field, p, config.mirror_steps, desc=name, checkpoints=checkpoints, callback=record_average
+        )
         curves[name] = curve
         finals[name] = [t.cpu()[0] for t in state.average]
         metrics[f"{name}_grid_duality_gap"] = curve[-1][1]
@@ -128,17 +148,27 @@ def run(config: Config, out: RunOutput) -> dict:
     def record_particles(k, params, state):
         lcurve.append((k, trap.exploitability(params[0][0].cpu(), uniform, params[1][0].cpu(), uniform).item()))
 
-    traj, _ = rollout(langevin, mix.field, parts, config.langevin_steps, desc="Langevin", checkpoints=lcheck,
-                      callback=record_particles)
-    parts = [traj[-1][:, :config.particles], traj[-1][:, config.particles:]]
+    traj, _ = rollout(
+        langevin,
+        mix.field,
+        parts,
+        config.langevin_steps,
+        desc="Langevin",
+        checkpoints=lcheck,
+        callback=record_particles,
+    )
+    parts = [traj[-1][:, : config.particles], traj[-1][:, config.particles :]]
     tail = [e for k, e in lcurve if k >= 0.5 * config.langevin_steps]
     metrics["langevin_exploitability_final"] = lcurve[-1][1]
     metrics["langevin_exploitability_second_half_mean"] = sum(tail) / len(tail)
     metrics["langevin_temperature"] = 1 / config.langevin_beta
     final_particles = [t[0].cpu() for t in parts]
 
-    out.log.info("pure GDA traps %.2f, mirror-prox exploitability %.3g", metrics["GDA_fraction_in_traps"],
-                 metrics["mirror-prox_exploitability_on_box"])
+    out.log.info(
+        "pure GDA traps %.2f, mirror-prox exploitability %.3g",
+        metrics["GDA_fraction_in_traps"],
+        metrics["mirror-prox_exploitability_on_box"],
+    )
 
     fig, axes = plt.subplots(1, 4, figsize=(21, 4.9))
     xs = torch.linspace(-2, 2, 201, dtype=torch.float64)
@@ -149,8 +179,9 @@ def run(config: Config, out: RunOutput) -> dict:
         axes[0].plot(s * hx, s * 0.5 / hx, "k", lw=2.5, alpha=0.7, label="traps ωx = 1/2" if s == 1 else None)
     for name, color in (("GDA", "C3"), ("EG", "C2")):
         for i in range(0, len(starts), max(1, len(starts) // 12)):
-            axes[0].plot(trajs[name][:, i, 0], trajs[name][:, i, 1], color=color, lw=0.8,
-                         label=name if i == 0 else None)
+            axes[0].plot(
+                trajs[name][:, i, 0], trajs[name][:, i, 1], color=color, lw=0.8, label=name if i == 0 else None
+            )
         axes[0].plot(ends[name][:, 0], ends[name][:, 1], ".", color=color, ms=3)
     axes[0].set(xlabel="x (min)", ylabel="ω (max)", title="pure strategies on [−2, 2]²", xlim=(-2, 2), ylim=(-2, 2))
     axes[0].legend(fontsize=8, loc="lower left")
@@ -163,10 +194,16 @@ def run(config: Config, out: RunOutput) -> dict:
         axes[2].loglog(k, expl, color=color, label=f"{name} average: exploitability on the box")
         axes[2].loglog(k, [max(v, 1e-16) for v in gap], color=color, ls=":", label=f"{name} average: grid duality gap")
     for name, color in (("GDA", "C3"), ("EG", "C2")):
-        axes[2].axhline(metrics[f"{name}_median_exploitability"], color=color, ls="--",
-                        label=f"pure {name}: median exploitability at the end")
+        axes[2].axhline(
+            metrics[f"{name}_median_exploitability"],
+            color=color,
+            ls="--",
+            label=f"pure {name}: median exploitability at the end",
+        )
     k, e = zip(*lcurve)
-    axes[2].loglog(k, e, color="C4", label=f"Langevin particles (N = {config.particles}, 1/β = {1 / config.langevin_beta:g})")
+    axes[2].loglog(
+        k, e, color="C4", label=f"Langevin particles (N = {config.particles}, 1/β = {1 / config.langevin_beta:g})"
+    )
     axes[2].set(xlabel="iteration", ylabel="exploitability / gap", title="pure traps vs mixed equilibrium")
     axes[2].legend(fontsize=7)
     bins = torch.linspace(-2, 2, 41).tolist()
@@ -174,32 +211,64 @@ def run(config: Config, out: RunOutput) -> dict:
     axes[3].hist(final_particles[1].tolist(), bins=bins, alpha=0.6, label="ω particles (max player)")
     axes[3].set(xlabel="strategy", ylabel="particles", title="mixed strategies by Langevin dynamics")
     axes[3].legend(fontsize=8)
-    out.savefig(fig, "trap_game",
-                "Trap game −ω²x² + ωx on [−2, 2]². Left: projected GDA (red) and EG (green) trajectories over the "
-                "payoff; they stop on the hyperbola ωx = 1/2 (black), critical points that are not Nash equilibria. "
-                "Middle: mixed strategies found by entropic mirror-prox on the discretised game. Right: exploitability "
-                "over the whole box of the averaged mixed strategies (solid; the dotted grid duality gap coincides "
-                "with it here) falls towards 0, while pure methods stay stuck at large values (dashed); Langevin particles (purple) reach a "
-                "small exploitability within a few hundred steps. Far right: histograms of the final particles.")
+    out.savefig(
+        fig,
+        "trap_game",
+        "Trap game −ω²x² + ωx on [−2, 2]². Left: projected GDA (red) and EG (green) trajectories over the "
+        "payoff; they stop on the hyperbola ωx = 1/2 (black), critical points that are not Nash equilibria. "
+        "Middle: mixed strategies found by entropic mirror-prox on the discretised game. Right: exploitability "
+        "over the whole box of the averaged mixed strategies (solid; the dotted grid duality gap coincides "
+        "with it here) falls towards 0, while pure methods stay stuck at large values (dashed); Langevin particles (purple) reach a "
+        "small exploitability within a few hundred steps. Far right: histograms of the final particles.",
+    )
     return metrics
 
 
 _TRAP = "seed 000, 'Escaping traps with the mixed-NE concept' (Kamalaruban et al. 2020)"
 CLAIMS = (
-    Claim("gda_trapped_outside_disc", "pure GDA from every start outside the unit disc ends in a trap (a non-Nash "
-          "critical point)", _TRAP, "GDA_fraction_in_traps_from_outside_unit_disc", ">=", 1.0),
+    Claim(
+        "gda_trapped_outside_disc",
+        "pure GDA from every start outside the unit disc ends in a trap (a non-Nash critical point)",
+        _TRAP,
+        "GDA_fraction_in_traps_from_outside_unit_disc",
+        ">=",
+        1.0,
+    ),
     Claim("eg_mostly_trapped", "most pure EG starts end in traps", _TRAP, "EG_fraction_in_traps", ">", 0.5),
-    Claim("traps_exploitable", "every trap has exploitability ≥ 1 (to round-off)", _TRAP,
-          "GDA_min_exploitability_in_traps", ">=", 1 - 1e-9),
-    Claim("mirror_prox_escapes", "the mirror-prox average's exploitability over the box falls below 0.05", _TRAP,
-          "mirror-prox_exploitability_on_box", "<", 0.05, at_quick=False),
-    Claim("langevin_mixed", "Langevin particles' exploitability settles at a few hundredths (< 0.1)", _TRAP,
-          "langevin_exploitability_second_half_mean", "<", 0.1),
+    Claim(
+        "traps_exploitable",
+        "every trap has exploitability ≥ 1 (to round-off)",
+        _TRAP,
+        "GDA_min_exploitability_in_traps",
+        ">=",
+        1 - 1e-9,
+    ),
+    Claim(
+        "mirror_prox_escapes",
+        "the mirror-prox average's exploitability over the box falls below 0.05",
+        _TRAP,
+        "mirror-prox_exploitability_on_box",
+        "<",
+        0.05,
+        at_quick=False,
+    ),
+    Claim(
+        "langevin_mixed",
+        "Langevin particles' exploitability settles at a few hundredths (< 0.1)",
+        _TRAP,
+        "langevin_exploitability_second_half_mean",
+        "<",
+        0.1,
+    ),
 )
 
 
 EXPERIMENT = Experiment(
     claims=CLAIMS,
-    name="trap_game", summary="Trap game: pure GDA/EG stuck at non-Nash points; mirror-prox mixed equilibrium escapes",
-    config=Config, run=run, quick={"pure_steps": 1500, "n_starts": 13, "mirror_steps": 1000, "particles": 60, "langevin_steps": 400},
-    reproduces="seed 000, 'Escaping traps with the mixed-NE concept' (Kamalaruban et al. 2020)")
+    name="trap_game",
+    summary="Trap game: pure GDA/EG stuck at non-Nash points; mirror-prox mixed equilibrium escapes",
+    config=Config,
+    run=run,
+    quick={"pure_steps": 1500, "n_starts": 13, "mirror_steps": 1000, "particles": 60, "langevin_steps": 400},
+    reproduces="seed 000, 'Escaping traps with the mixed-NE concept' (Kamalaruban et al. 2020)",
+)

@@ -63,23 +63,45 @@ def run(config: Config, out: RunOutput) -> dict:
         r = mix.responsibilities(xs, 1.0, sigma)
         n_eff_one = (1 / (r**2).sum(1)).mean()
         # VE: α = 1, so σ_t/α_t = σ_t and `time_at` inverts σ_t; geometric noise levels from σ down to 0.01, then 0
-        ts = torch.cat([sde.time_at(torch.logspace(math.log10(sigma), -2, config.n_steps, dtype=torch.float64)),
-                        torch.zeros(1, dtype=torch.float64)])
+        ts = torch.cat(
+            [
+                sde.time_at(torch.logspace(math.log10(sigma), -2, config.n_steps, dtype=torch.float64)),
+                torch.zeros(1, dtype=torch.float64),
+            ]
+        )
         prog = sample(eps_fn, sde, DDIM(), ts, xs)
         # "how many digits does the output average": responsibilities at the smallest noise level 0.01
         n_eff_prog = (1 / (mix.responsibilities(prog, 1.0, 0.01) ** 2).sum(1)).mean()
         d_one, _ = nearest(one)
         d_prog, idx = nearest(prog)
         scale = math.sqrt(train.shape[1])  # report RMS per-pixel distances
-        metrics["one_step"][str(sigma)] = {"n_eff": float(n_eff_one), "rms_to_nearest_digit": float(d_one.mean() / scale),
-                                           "rms_to_clean": float(((one - test) ** 2).mean().sqrt())}
-        metrics["progressive"][str(sigma)] = {"n_eff": float(n_eff_prog),
-                                              "rms_to_nearest_digit": float(d_prog.mean() / scale),
-                                              "rms_to_clean": float(((prog - test) ** 2).mean().sqrt())}
-        rows.append((sigma, xs[: config.n_show].cpu(), one[: config.n_show].cpu(), prog[: config.n_show].cpu(),
-                     train[idx[: config.n_show]].cpu()))
-        out.log.info("σ=%g: one-step averages %.1f digits (RMS to nearest %.3f); progressive %.2f digits (%.3f)",
-                     sigma, n_eff_one, d_one.mean() / scale, n_eff_prog, d_prog.mean() / scale)
+        metrics["one_step"][str(sigma)] = {
+            "n_eff": float(n_eff_one),
+            "rms_to_nearest_digit": float(d_one.mean() / scale),
+            "rms_to_clean": float(((one - test) ** 2).mean().sqrt()),
+        }
+        metrics["progressive"][str(sigma)] = {
+            "n_eff": float(n_eff_prog),
+            "rms_to_nearest_digit": float(d_prog.mean() / scale),
+            "rms_to_clean": float(((prog - test) ** 2).mean().sqrt()),
+        }
+        rows.append(
+            (
+                sigma,
+                xs[: config.n_show].cpu(),
+                one[: config.n_show].cpu(),
+                prog[: config.n_show].cpu(),
+                train[idx[: config.n_show]].cpu(),
+            )
+        )
+        out.log.info(
+            "σ=%g: one-step averages %.1f digits (RMS to nearest %.3f); progressive %.2f digits (%.3f)",
+            sigma,
+            n_eff_one,
+            d_one.mean() / scale,
+            n_eff_prog,
+            d_prog.mean() / scale,
+        )
     big = str(max(config.sigmas))
     metrics["largest_sigma"] = {
         "one_step_n_eff": metrics["one_step"][big]["n_eff"],
@@ -105,9 +127,13 @@ def _figures(config: Config, out: RunOutput, rows, metrics) -> None:
                 ax.set_title(titles[c], fontsize=9)
             if c == 0:
                 ax.set_ylabel(f"σ={sigma:g}", fontsize=8)
-    out.savefig(fig, "denoising", "Rows: noise level σ. Tweedie's one-step denoiser E[X|X_σ] (exact, the data being "
-                "the 1,437 training digits) becomes an average of many digits as σ grows; the progressive reverse "
-                "process from the same X_σ (DDIM on the VE SDE, many small Tweedie steps) ends on a single digit.")
+    out.savefig(
+        fig,
+        "denoising",
+        "Rows: noise level σ. Tweedie's one-step denoiser E[X|X_σ] (exact, the data being "
+        "the 1,437 training digits) becomes an average of many digits as σ grows; the progressive reverse "
+        "process from the same X_σ (DDIM on the VE SDE, many small Tweedie steps) ends on a single digit.",
+    )
     fig, ax = plt.subplots(1, 2, figsize=(9, 3.2))
     s = metrics["sigma"]
     for name, style in (("one_step", "o-"), ("progressive", "s--")):
@@ -116,20 +142,41 @@ def _figures(config: Config, out: RunOutput, rows, metrics) -> None:
     ax[0].set(xscale="log", yscale="log", xlabel="σ", ylabel="digits averaged 1/Σr²")
     ax[1].set(xscale="log", xlabel="σ", ylabel="RMS distance to nearest training digit")
     ax[0].legend()
-    out.savefig(fig, "averaging", "Left: effective number of training digits averaged by the output (1/Σ r_i², r the "
-                "posterior responsibilities). Right: per-pixel RMS distance of the output to the nearest training "
-                "digit. One-step denoising from large σ returns a blurry average; progressive denoising does not.")
+    out.savefig(
+        fig,
+        "averaging",
+        "Left: effective number of training digits averaged by the output (1/Σ r_i², r the "
+        "posterior responsibilities). Right: per-pixel RMS distance of the output to the nearest training "
+        "digit. One-step denoising from large σ returns a blurry average; progressive denoising does not.",
+    )
 
 
 _TWEEDIE = "seed 002, 'Optimal denoising and the score function (Tweedie's formula)'"
 CLAIMS = (
-    Claim("one_step_averages", "one-step denoising from the largest σ averages many digits (effective number > 10)",
-          _TWEEDIE, "largest_sigma.one_step_n_eff", ">", 10.0),
-    Claim("progressive_one_digit", "progressive denoising ends on a single digit (effective number < 1.5)",
-          "seed 002, 'The answer: diffusion models'", "largest_sigma.progressive_n_eff", "<", 1.5),
-    Claim("one_step_misaligned", "denoising from a large t to 0 directly lands farther from every digit than "
-          "progressive denoising", _TWEEDIE, "largest_sigma.one_step_rms_to_nearest", ">",
-          than="largest_sigma.progressive_rms_to_nearest"),
+    Claim(
+        "one_step_averages",
+        "one-step denoising from the largest σ averages many digits (effective number > 10)",
+        _TWEEDIE,
+        "largest_sigma.one_step_n_eff",
+        ">",
+        10.0,
+    ),
+    Claim(
+        "progressive_one_digit",
+        "progressive denoising ends on a single digit (effective number < 1.5)",
+        "seed 002, 'The answer: diffusion models'",
+        "largest_sigma.progressive_n_eff",
+        "<",
+        1.5,
+    ),
+    Claim(
+        "one_step_misaligned",
+        "denoising from a large t to 0 directly lands farther from every digit than progressive denoising",
+        _TWEEDIE,
+        "largest_sigma.one_step_rms_to_nearest",
+        ">",
+        than="largest_sigma.progressive_rms_to_nearest",
+    ),
 )
 
 
@@ -141,5 +188,5 @@ EXPERIMENT = Experiment(
     run=run,
     quick={"n_test": 40, "n_steps": 40, "sigmas": (0.1, 1.0, 20.0)},
     reproduces="seed 002 (and 000): 'Optimal denoising and the score function (Tweedie's formula)', 'denoising "
-               "from a large t to 0 directly' vs 'diffusion models denoise progressively'",
+    "from a large t to 0 directly' vs 'diffusion models denoise progressively'",
 )

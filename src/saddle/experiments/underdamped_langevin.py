@@ -74,11 +74,18 @@ def run(config: Config, out: RunOutput) -> dict:
     for name, kernel in [("ULA", ULA(h, potential=target)), ("BAOAB", BAOAB(h, friction, potential=target))]:
         curve: list[float] = []
         gen = torch.Generator(device=device).manual_seed(1000 * config.seed + 500 + len(curves))
-        sample(kernel, x0, config.steps, gen,
-               callback=lambda i, s, info: curve.append(w2(s.position)) if (i + 1) % every == 0 else None)
+        sample(
+            kernel,
+            x0,
+            config.steps,
+            gen,
+            callback=lambda i, s, info: curve.append(w2(s.position)) if (i + 1) % every == 0 else None,
+        )
         curves[name] = curve
     floor = w2(target.sample(config.n_chains, torch.Generator(device=device).manual_seed(1000 * config.seed + 600)))
-    reach = {k: next(((i + 1) * every for i, v in enumerate(c) if v < config.tolerance), None) for k, c in curves.items()}
+    reach = {
+        k: next(((i + 1) * every for i, v in enumerate(c) if v < config.tolerance), None) for k, c in curves.items()
+    }
     fig, ax = plt.subplots(figsize=(5.5, 4))
     for k, c in curves.items():
         ax.semilogy(every * np.arange(1, len(c) + 1), c, label=k)
@@ -87,31 +94,53 @@ def run(config: Config, out: RunOutput) -> dict:
     ax.set_xlabel("iteration (one gradient each)")
     ax.set_ylabel("W2 to target (whitened coordinates)")
     ax.legend()
-    out.savefig(fig, "underdamped_vs_overdamped", f"Gaussian in d={d} with condition number {kappa:g}, step {h:g}, "
-                f"{config.n_chains} chains started 3 standard deviations off in every direction: W2 between the "
-                "chains' Gaussian fit and the target, in the target's whitened coordinates (so every direction "
-                f"counts equally). Underdamped Langevin (BAOAB, friction {friction:.2g}) converges much faster than "
-                "ULA and without ULA's position bias.")
+    out.savefig(
+        fig,
+        "underdamped_vs_overdamped",
+        f"Gaussian in d={d} with condition number {kappa:g}, step {h:g}, "
+        f"{config.n_chains} chains started 3 standard deviations off in every direction: W2 between the "
+        "chains' Gaussian fit and the target, in the target's whitened coordinates (so every direction "
+        f"counts equally). Underdamped Langevin (BAOAB, friction {friction:.2g}) converges much faster than "
+        "ULA and without ULA's position bias.",
+    )
     final = {k: c[-1] for k, c in curves.items()}
-    metrics = {"steps_to_tolerance": reach, "final_w2": final, "w2_floor": floor,
-               "final_w2_ratio_baoab_over_ula": final["BAOAB"] / final["ULA"], "sqrt_condition": math.sqrt(kappa),
-               "speedup": reach["ULA"] / reach["BAOAB"] if reach["ULA"] and reach["BAOAB"] else None}
+    metrics = {
+        "steps_to_tolerance": reach,
+        "final_w2": final,
+        "w2_floor": floor,
+        "final_w2_ratio_baoab_over_ula": final["BAOAB"] / final["ULA"],
+        "sqrt_condition": math.sqrt(kappa),
+        "speedup": reach["ULA"] / reach["BAOAB"] if reach["ULA"] and reach["BAOAB"] else None,
+    }
     out.log.info("steps to W2 < %g: %s; final W2 %s; floor %.3g", config.tolerance, reach, final, floor)
     return metrics
 
 
 CLAIMS = (
-    Claim("underdamped_accelerates", "BAOAB reaches the W2 tolerance in fewer gradient steps than ULA (speed-up > 1)",
-          "seed 000 'Langevin Monte Carlo': the underdamped diffusion yields analogues of Nesterov acceleration",
-          "speedup", ">", 1.0),
-    Claim("underdamped_ends_closer", "BAOAB ends closer to the target than ULA (no position bias on Gaussians)",
-          "Leimkuhler & Matthews 2013", "final_w2_ratio_baoab_over_ula", "<", 1.0),
+    Claim(
+        "underdamped_accelerates",
+        "BAOAB reaches the W2 tolerance in fewer gradient steps than ULA (speed-up > 1)",
+        "seed 000 'Langevin Monte Carlo': the underdamped diffusion yields analogues of Nesterov acceleration",
+        "speedup",
+        ">",
+        1.0,
+    ),
+    Claim(
+        "underdamped_ends_closer",
+        "BAOAB ends closer to the target than ULA (no position bias on Gaussians)",
+        "Leimkuhler & Matthews 2013",
+        "final_w2_ratio_baoab_over_ula",
+        "<",
+        1.0,
+    ),
 )
 
 EXPERIMENT = Experiment(
     name="underdamped_langevin",
     summary="underdamped (BAOAB) vs overdamped (ULA) Langevin on an ill-conditioned Gaussian: steps to a W2 tolerance",
-    config=Config, run=run, quick={"steps": 800, "n_chains": 1000},
+    config=Config,
+    run=run,
+    quick={"steps": 800, "n_chains": 1000},
     reproduces="seed 000 (and 002) 'Langevin Monte Carlo': underdamped Langevin as Nesterov-like acceleration",
     claims=CLAIMS,
 )

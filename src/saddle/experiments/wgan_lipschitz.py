@@ -50,8 +50,21 @@ class Config(ExperimentConfig):
     def validate(self) -> None:
         check_choice(self, "variants", VARIANTS)
         check_choice(self, "dataset", ["8gaussians", "25gaussians", "swissroll", "moons"])
-        check_positive(self, "steps", "n_critic", "batch_size", "hidden", "latent_dim", "lr", "clip", "gp_weight",
-                       "eval_every", "n_eval", "lip_starts", "lip_steps")
+        check_positive(
+            self,
+            "steps",
+            "n_critic",
+            "batch_size",
+            "hidden",
+            "latent_dim",
+            "lr",
+            "clip",
+            "gp_weight",
+            "eval_every",
+            "n_eval",
+            "lip_starts",
+            "lip_steps",
+        )
         if not self.variants:
             raise ValueError("variants must be non-empty")
 
@@ -78,42 +91,73 @@ def run(config: Config, out: RunOutput) -> dict:
         critic = reinitialize_(MLPCritic(2, hidden), rng).to(device)
         if variant == "spectral_norm":
             spectral_normalize(critic)
-        game = GANGame(gen, critic, "wasserstein", penalty="gp" if variant == "gradient_penalty" else "none",
-                       penalty_weight=config.gp_weight, rng=rng)
-        trainer = GANTrainer(game, lambda p: SimultaneousAdam(config.lr, betas=(0.5, 0.9), projection=p),
-                             lambda n, r: sample_toy(config.dataset, n, r).to(device),
-                             lambda n, r: torch.randn(n, config.latent_dim, generator=r).to(device),
-                             batch_size=config.batch_size, mode="alternating", n_critic=config.n_critic,
-                             clip=config.clip if variant == "clipping" else None, rng=rng)
+        game = GANGame(
+            gen,
+            critic,
+            "wasserstein",
+            penalty="gp" if variant == "gradient_penalty" else "none",
+            penalty_weight=config.gp_weight,
+            rng=rng,
+        )
+        trainer = GANTrainer(
+            game,
+            lambda p: SimultaneousAdam(config.lr, betas=(0.5, 0.9), projection=p),
+            lambda n, r: sample_toy(config.dataset, n, r).to(device),
+            lambda n, r: torch.randn(n, config.latent_dim, generator=r).to(device),
+            batch_size=config.batch_size,
+            mode="alternating",
+            n_critic=config.n_critic,
+            clip=config.clip if variant == "clipping" else None,
+            rng=rng,
+        )
 
         def evaluate() -> dict[str, float]:
             critic.eval()
             with torch.no_grad():
                 fake = gen(z_eval)
             lip_rng = torch.Generator().manual_seed(config.seed)
-            result = {"w1_critic": critic_w1_estimate(critic, real_eval, fake),
-                      "w1_exact": wasserstein(real_eval, fake, p=1),
-                      "lip_lower": lipschitz_lower_bound(critic.net, 2, starts=config.lip_starts, pool=8,
-                                                         steps=config.lip_steps, radius=3.0, generator=lip_rng),
-                      "lip_upper": lipschitz_upper_bound_product(linear_weights(critic))}
+            result = {
+                "w1_critic": critic_w1_estimate(critic, real_eval, fake),
+                "w1_exact": wasserstein(real_eval, fake, p=1),
+                "lip_lower": lipschitz_lower_bound(
+                    critic.net,
+                    2,
+                    starts=config.lip_starts,
+                    pool=8,
+                    steps=config.lip_steps,
+                    radius=3.0,
+                    generator=lip_rng,
+                ),
+                "lip_upper": lipschitz_upper_bound_product(linear_weights(critic)),
+            }
             critic.train()
             return result
 
-        history = train_gan(trainer, config.steps, evaluate=evaluate, eval_every=config.eval_every,
-                            desc=f"WGAN {variant}").history
-        curve = [{k: r[k] for k in ("step", "w1_critic", "w1_exact", "lip_lower", "lip_upper")} for r in history
-                 if "w1_exact" in r]
+        history = train_gan(
+            trainer, config.steps, evaluate=evaluate, eval_every=config.eval_every, desc=f"WGAN {variant}"
+        ).history
+        curve = [
+            {k: r[k] for k in ("step", "w1_critic", "w1_exact", "lip_lower", "lip_upper")}
+            for r in history
+            if "w1_exact" in r
+        ]
         curves[variant] = curve
         last = curve[-1]
-        metrics[variant] = {**{k: last[k] for k in ("w1_critic", "w1_exact", "lip_lower", "lip_upper")},
-                            "w1_ratio": last["w1_critic"] / last["w1_exact"],
-                            "max_weight": max(float(p.detach().abs().max()) for p in critic.parameters()),
-                            "max_layer_norm": max(float(torch.linalg.matrix_norm(w.double(), ord=2))
-                                                  for w in linear_weights(critic)),
-                            "duality_bound_holds": all(r["w1_critic"] <= r["lip_upper"] * r["w1_exact"] * (1 + 1e-9)
-                                                       for r in curve)}
-        out.log.info("%s: W1 estimate %.3f vs exact %.3f; Lipschitz in [%.3f, %.3f]", variant, last["w1_critic"],
-                     last["w1_exact"], last["lip_lower"], last["lip_upper"])
+        metrics[variant] = {
+            **{k: last[k] for k in ("w1_critic", "w1_exact", "lip_lower", "lip_upper")},
+            "w1_ratio": last["w1_critic"] / last["w1_exact"],
+            "max_weight": max(float(p.detach().abs().max()) for p in critic.parameters()),
+            "max_layer_norm": max(float(torch.linalg.matrix_norm(w.double(), ord=2)) for w in linear_weights(critic)),
+            "duality_bound_holds": all(r["w1_critic"] <= r["lip_upper"] * r["w1_exact"] * (1 + 1e-9) for r in curve),
+        }
+        out.log.info(
+            "%s: W1 estimate %.3f vs exact %.3f; Lipschitz in [%.3f, %.3f]",
+            variant,
+            last["w1_critic"],
+            last["w1_exact"],
+            last["lip_lower"],
+            last["lip_upper"],
+        )
     metrics["duality_bound_holds"] = all(metrics[v]["duality_bound_holds"] for v in config.variants)
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.6))
@@ -125,40 +169,97 @@ def run(config: Config, out: RunOutput) -> dict:
         axes[1].plot(steps, [r["lip_upper"] for r in curves[variant]], f"C{i}--", label=f"{variant}: product bound")
     axes[1].axhline(1.0, color="k", lw=0.6)
     axes[0].set(xlabel="generator step", ylabel="W1", title="critic's W1 estimate E d(x) − E d(G(z)) vs exact W1")
-    axes[1].set(xlabel="generator step", ylabel="Lipschitz constant of the critic", yscale="log",
-                title="critic's Lipschitz constant (lower and upper bounds)")
+    axes[1].set(
+        xlabel="generator step",
+        ylabel="Lipschitz constant of the critic",
+        yscale="log",
+        title="critic's Lipschitz constant (lower and upper bounds)",
+    )
     for ax in axes:
         ax.legend(fontsize=7)
-    out.savefig(fig, "wgan_lipschitz",
-                f"WGAN on {config.dataset} with three Lipschitz mechanisms (weight clipping c = {config.clip}, gradient "
-                f"penalty λ = {config.gp_weight}, spectral normalisation). Left: the critic's Kantorovich–Rubinstein "
-                "estimate of W1 (solid) and the exact W1 between the same sample sets by optimal transport (dotted). "
-                "Right: the critic's Lipschitz constant, lower bound by gradient ascent (solid) and product of the "
-                "layers' spectral norms (dashed); the black line is 1.")
+    out.savefig(
+        fig,
+        "wgan_lipschitz",
+        f"WGAN on {config.dataset} with three Lipschitz mechanisms (weight clipping c = {config.clip}, gradient "
+        f"penalty λ = {config.gp_weight}, spectral normalisation). Left: the critic's Kantorovich–Rubinstein "
+        "estimate of W1 (solid) and the exact W1 between the same sample sets by optimal transport (dotted). "
+        "Right: the critic's Lipschitz constant, lower bound by gradient ascent (solid) and product of the "
+        "layers' spectral norms (dashed); the black line is 1.",
+    )
     return metrics
 
 
 _SEED = "seed 001, 'enforcing 1-Lipschitz of the discriminator' (eqs. 11-13)"
 CLAIMS = (
-    Claim("duality_bound", "every critic's estimate E d(x) − E d(G(z)) is at most L · W1 (Kantorovich–Rubinstein)",
-          _SEED, "duality_bound_holds", "is_true"),
-    Claim("clipping_keeps_box", "weight clipping keeps every critic weight in [−c, c] (c = 0.01)", _SEED,
-          "clipping.max_weight", "<=", 0.0100001),
-    Claim("spectral_norm_layers", "spectral normalisation divides each weight matrix by its spectral norm: every "
-          "layer has norm ≈ 1 (torch's one power iteration per step; 5% tolerance)", _SEED,
-          "spectral_norm.max_layer_norm", "<=", 1.05),
-    Claim("clipping_underestimates_w1", "weight clipping is 'a clearly terrible way to enforce a Lipschitz "
-          "constraint': its critic estimates less than half of W1", _SEED, "clipping.w1_ratio", "<", 0.5,
-          at_quick=False),
-    Claim("gp_estimates_w1", "with the gradient penalty the critic's estimate reaches at least half of W1", _SEED,
-          "gradient_penalty.w1_ratio", ">", 0.5, at_quick=False),
-    Claim("gp_lipschitz_near_one", "the gradient-penalty critic's measured Lipschitz lower bound stays below 1.5",
-          _SEED, "gradient_penalty.lip_lower", "<", 1.5, at_quick=False),
+    Claim(
+        "duality_bound",
+        "every critic's estimate E d(x) − E d(G(z)) is at most L · W1 (Kantorovich–Rubinstein)",
+        _SEED,
+        "duality_bound_holds",
+        "is_true",
+    ),
+    Claim(
+        "clipping_keeps_box",
+        "weight clipping keeps every critic weight in [−c, c] (c = 0.01)",
+        _SEED,
+        "clipping.max_weight",
+        "<=",
+        0.0100001,
+    ),
+    Claim(
+        "spectral_norm_layers",
+        "spectral normalisation divides each weight matrix by its spectral norm: every "
+        "layer has norm ≈ 1 (torch's one power iteration per step; 5% tolerance)",
+        _SEED,
+        "spectral_norm.max_layer_norm",
+        "<=",
+        1.05,
+    ),
+    Claim(
+        "clipping_underestimates_w1",
+        "weight clipping is 'a clearly terrible way to enforce a Lipschitz "
+        "constraint': its critic estimates less than half of W1",
+        _SEED,
+        "clipping.w1_ratio",
+        "<",
+        0.5,
+        at_quick=False,
+    ),
+    Claim(
+        "gp_estimates_w1",
+        "with the gradient penalty the critic's estimate reaches at least half of W1",
+        _SEED,
+        "gradient_penalty.w1_ratio",
+        ">",
+        0.5,
+        at_quick=False,
+    ),
+    Claim(
+        "gp_lipschitz_near_one",
+        "the gradient-penalty critic's measured Lipschitz lower bound stays below 1.5",
+        _SEED,
+        "gradient_penalty.lip_lower",
+        "<",
+        1.5,
+        at_quick=False,
+    ),
 )
 
 EXPERIMENT = Experiment(
-    name="wgan_lipschitz", summary="WGAN critics: weight clipping vs gradient penalty vs spectral norm; W1 estimate vs exact",
-    config=Config, run=run, claims=CLAIMS,
-    quick={"steps": 60, "n_critic": 2, "hidden": 32, "batch_size": 64, "eval_every": 30, "n_eval": 300,
-           "lip_starts": 4, "lip_steps": 10},
-    reproduces="seed 001 WGAN (eq. 11), weight clipping (eq. 12), gradient penalty (eq. 13), spectral normalisation")
+    name="wgan_lipschitz",
+    summary="WGAN critics: weight clipping vs gradient penalty vs spectral norm; W1 estimate vs exact",
+    config=Config,
+    run=run,
+    claims=CLAIMS,
+    quick={
+        "steps": 60,
+        "n_critic": 2,
+        "hidden": 32,
+        "batch_size": 64,
+        "eval_every": 30,
+        "n_eval": 300,
+        "lip_starts": 4,
+        "lip_steps": 10,
+    },
+    reproduces="seed 001 WGAN (eq. 11), weight clipping (eq. 12), gradient penalty (eq. 13), spectral normalisation",
+)

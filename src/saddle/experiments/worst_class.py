@@ -37,16 +37,26 @@ def run(config: Config, out: RunOutput) -> dict:
     import matplotlib.pyplot as plt
 
     train, test = load_classification_data("digits")
-    test = type(test)(test.x[:config.n_test], test.y[:config.n_test])
+    test = type(test)(test.x[: config.n_test], test.y[: config.n_test])
     metrics: dict = {"eps": config.eps}
     for name in LABELS:
         _, res = train_robust_classifier(
-            name, train, test, seed=config.seed, device=config.device, **config.training_kwargs(),
-            objective_options={"cfol_eta": config.cfol_eta} if name == "cfol" else {})
+            name,
+            train,
+            test,
+            seed=config.seed,
+            device=config.device,
+            **config.training_kwargs(),
+            objective_options={"cfol_eta": config.cfol_eta} if name == "cfol" else {},
+        )
         last = res.last
         per_class = [last[f"class_robust_acc_{k}"] for k in range(10)]
-        metrics[name] = {"per_class": per_class, "average": last["robust_acc"],
-                         "worst_class": last["worst_class_robust_acc"], "clean": last["clean_acc"]}
+        metrics[name] = {
+            "per_class": per_class,
+            "average": last["robust_acc"],
+            "worst_class": last["worst_class_robust_acc"],
+            "clean": last["clean_acc"],
+        }
         out.log.info("%s: per class %s", LABELS[name], [round(v, 3) for v in per_class])
     metrics["cfol_minus_pgd_worst_class"] = metrics["cfol"]["worst_class"] - metrics["pgd"]["worst_class"]
     metrics["pgd_minus_erm_worst_class"] = metrics["pgd"]["worst_class"] - metrics["erm"]["worst_class"]
@@ -55,32 +65,59 @@ def run(config: Config, out: RunOutput) -> dict:
     fig, ax = plt.subplots(figsize=(7, 4))
     width = 0.27
     for i, (name, label) in enumerate(LABELS.items()):
-        ax.bar([k + (i - 1) * width for k in range(10)], metrics[name]["per_class"], width,
-               label=f"{label} (worst {metrics[name]['worst_class']:.2f})")
+        ax.bar(
+            [k + (i - 1) * width for k in range(10)],
+            metrics[name]["per_class"],
+            width,
+            label=f"{label} (worst {metrics[name]['worst_class']:.2f})",
+        )
     ax.set_xticks(range(10))
     ax.set_xlabel("digit class")
     ax.set_ylabel("PGD-20 robust test accuracy")
     ax.legend()
-    out.savefig(fig, "worst_class",
-                f"Per-class robust test accuracy (l∞ ε = {config.eps:g}) of ERM, PGD-AT and CFOL at the last epoch; "
-                "CFOL reweights classes by the adversary's Hedge distribution to lift the worst class.")
+    out.savefig(
+        fig,
+        "worst_class",
+        f"Per-class robust test accuracy (l∞ ε = {config.eps:g}) of ERM, PGD-AT and CFOL at the last epoch; "
+        "CFOL reweights classes by the adversary's Hedge distribution to lift the worst class.",
+    )
     return metrics
 
 
 CLAIMS = (
-    Claim("cfol_lifts_worst_class", "CFOL's worst-class robust accuracy is higher than PGD-AT's",
-          "seed 003, 'Robustness of the worst-performing class' (Pethick et al. 2023)",
-          "cfol_minus_pgd_worst_class", ">", 0.0, at_quick=False),
-    Claim("cfol_small_average_cost", "CFOL's average robust accuracy stays within 5 points of PGD-AT's",
-          "Pethick et al. 2023", "cfol_minus_pgd_average", ">=", -0.05, at_quick=False),
-    Claim("pgd_at_beats_erm_worst_class", "PGD-AT's worst class is more robust than ERM's",
-          "seed 003", "pgd_minus_erm_worst_class", ">", 0.0),
+    Claim(
+        "cfol_lifts_worst_class",
+        "CFOL's worst-class robust accuracy is higher than PGD-AT's",
+        "seed 003, 'Robustness of the worst-performing class' (Pethick et al. 2023)",
+        "cfol_minus_pgd_worst_class",
+        ">",
+        0.0,
+        at_quick=False,
+    ),
+    Claim(
+        "cfol_small_average_cost",
+        "CFOL's average robust accuracy stays within 5 points of PGD-AT's",
+        "Pethick et al. 2023",
+        "cfol_minus_pgd_average",
+        ">=",
+        -0.05,
+        at_quick=False,
+    ),
+    Claim(
+        "pgd_at_beats_erm_worst_class",
+        "PGD-AT's worst class is more robust than ERM's",
+        "seed 003",
+        "pgd_minus_erm_worst_class",
+        ">",
+        0.0,
+    ),
 )
 
 EXPERIMENT = Experiment(
     name="worst_class",
     summary="per-class robust accuracy of ERM, PGD-AT and class-focused online learning (CFOL)",
-    config=Config, run=run,
+    config=Config,
+    run=run,
     quick={"epochs": 6, "steps": 3, "n_test": 200},
     reproduces="seed 003, figure 'Robust test accuracy of ERM and class focused online learning'",
     claims=CLAIMS,

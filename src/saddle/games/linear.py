@@ -63,7 +63,11 @@ def bilinear_game(d: int, sigma_min: float, sigma_max: float, generator: torch.G
     check_int("dimension d", d)
     if not (0 < sigma_min <= sigma_max and math.isfinite(sigma_max)):
         raise ValueError(f"need 0 < sigma_min <= sigma_max < inf, got {sigma_min}, {sigma_max}")
-    s = torch.linspace(sigma_min, sigma_max, d, dtype=torch.float64) if d > 1 else torch.tensor([sigma_max], dtype=torch.float64)
+    s = (
+        torch.linspace(sigma_min, sigma_max, d, dtype=torch.float64)
+        if d > 1
+        else torch.tensor([sigma_max], dtype=torch.float64)
+    )
     qx, qy = random_orthogonal(d, generator), random_orthogonal(d, generator)
     return Bilinear(qx @ torch.diag(s) @ qy.T)
 

@@ -67,13 +67,25 @@ class MatrixGame(ZeroSumGame):
         A = self.A.numpy()
         n, m = A.shape
         # row player: min v s.t. Aᵀp ≤ v·1, Σp = 1, p ≥ 0; variables (p, v)
-        res_p = linprog(np.r_[np.zeros(n), 1.0], A_ub=np.c_[A.T, -np.ones(m)], b_ub=np.zeros(m),
-                        A_eq=np.r_[np.ones(n), 0.0][None], b_eq=[1.0],
-                        bounds=[(0, None)] * n + [(None, None)], method="highs")
+        res_p = linprog(
+            np.r_[np.zeros(n), 1.0],
+            A_ub=np.c_[A.T, -np.ones(m)],
+            b_ub=np.zeros(m),
+            A_eq=np.r_[np.ones(n), 0.0][None],
+            b_eq=[1.0],
+            bounds=[(0, None)] * n + [(None, None)],
+            method="highs",
+        )
         # column player: max w s.t. Aq ≥ w·1, Σq = 1, q ≥ 0; variables (q, w)
-        res_q = linprog(np.r_[np.zeros(m), -1.0], A_ub=np.c_[-A, np.ones(n)], b_ub=np.zeros(n),
-                        A_eq=np.r_[np.ones(m), 0.0][None], b_eq=[1.0],
-                        bounds=[(0, None)] * m + [(None, None)], method="highs")
+        res_q = linprog(
+            np.r_[np.zeros(m), -1.0],
+            A_ub=np.c_[-A, np.ones(n)],
+            b_ub=np.zeros(n),
+            A_eq=np.r_[np.ones(m), 0.0][None],
+            b_eq=[1.0],
+            bounds=[(0, None)] * m + [(None, None)],
+            method="highs",
+        )
         if not (res_p.success and res_q.success):
             raise RuntimeError(f"linprog failed: {res_p.message} / {res_q.message}")
         p = torch.tensor(np.clip(res_p.x[:n], 0, None), dtype=torch.float64)

@@ -24,7 +24,9 @@ class QuadraticGame(ZeroSumGame):
         A, B, C = (torch.as_tensor(t, dtype=torch.float64) for t in (A, B, C))
         m, n = B.shape if B.ndim == 2 else (-1, -1)
         if B.ndim != 2 or A.shape != (m, m) or C.shape != (n, n):
-            raise ValueError(f"need A (m, m), B (m, n), C (n, n); got {tuple(A.shape)}, {tuple(B.shape)}, {tuple(C.shape)}")
+            raise ValueError(
+                f"need A (m, m), B (m, n), C (n, n); got {tuple(A.shape)}, {tuple(B.shape)}, {tuple(C.shape)}"
+            )
         for name, T in (("A", A), ("C", C)):
             if not torch.allclose(T, T.T, atol=1e-12):
                 raise ValueError(f"{name} must be symmetric, got asymmetry {(T - T.T).abs().max().item():.3g}")
@@ -32,7 +34,7 @@ class QuadraticGame(ZeroSumGame):
         self.dims = (m, n)
 
     @classmethod
-    def saddle(cls) -> "QuadraticGame":
+    def saddle(cls) -> QuadraticGame:
         """Φ = x² − y² (seed 000, the plain saddle): a strict local Nash equilibrium at 0."""
         return cls(torch.tensor([[2.0]]), torch.tensor([[0.0]]), torch.tensor([[2.0]]))
 

@@ -8,15 +8,43 @@ mixed-strategy GAN's particle ensembles (Hsieh et al. 2019).
 
 from saddle.gans.dirac import DiracCritic, DiracGenerator
 from saddle.gans.game import PENALTIES, GANGame, GANTrainer, MethodFactory, train_gan
-from saddle.gans.losses import (GAN_LOSSES, hinge_losses, minimax_losses, non_saturating_losses, vanilla_value,
-                                wasserstein_losses)
+from saddle.gans.losses import (
+    GAN_LOSSES,
+    hinge_losses,
+    minimax_losses,
+    non_saturating_losses,
+    vanilla_value,
+    wasserstein_losses,
+)
 from saddle.gans.mixed import ParticleCritic, ParticleGenerator, ParticleMLP
 from saddle.gans.networks import ConvCritic8x8, ConvGenerator8x8, MLPCritic, MLPGenerator, spectral_normalize
 from saddle.gans.regularizers import gradient_penalty, input_gradient_norms, interpolates, r1_penalty, r2_penalty
 
 __all__ = [
-    "GANGame", "GANTrainer", "train_gan", "MethodFactory", "PENALTIES", "GAN_LOSSES", "minimax_losses", "non_saturating_losses",
-    "wasserstein_losses", "hinge_losses", "vanilla_value", "gradient_penalty", "r1_penalty", "r2_penalty",
-    "input_gradient_norms", "interpolates", "MLPGenerator", "MLPCritic", "ConvGenerator8x8", "ConvCritic8x8",
-    "spectral_normalize", "DiracGenerator", "DiracCritic", "ParticleGenerator", "ParticleCritic", "ParticleMLP",
+    "GAN_LOSSES",
+    "PENALTIES",
+    "ConvCritic8x8",
+    "ConvGenerator8x8",
+    "DiracCritic",
+    "DiracGenerator",
+    "GANGame",
+    "GANTrainer",
+    "MLPCritic",
+    "MLPGenerator",
+    "MethodFactory",
+    "ParticleCritic",
+    "ParticleGenerator",
+    "ParticleMLP",
+    "gradient_penalty",
+    "hinge_losses",
+    "input_gradient_norms",
+    "interpolates",
+    "minimax_losses",
+    "non_saturating_losses",
+    "r1_penalty",
+    "r2_penalty",
+    "spectral_normalize",
+    "train_gan",
+    "vanilla_value",
+    "wasserstein_losses",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-__all__ = ["DiracGenerator", "DiracCritic"]
+__all__ = ["DiracCritic", "DiracGenerator"]
 
 
 class DiracGenerator(nn.Module):

@@ -26,7 +26,7 @@ from saddle.sets import Box
 from saddle.train import train_loop
 from saddle.validation import check_int, check_real
 
-__all__ = ["GANGame", "GANTrainer", "MethodFactory", "PENALTIES", "train_gan"]
+__all__ = ["PENALTIES", "GANGame", "GANTrainer", "MethodFactory", "train_gan"]
 
 #: builds a Method for a given projection (None = unconstrained), e.g. lambda p: ExtraAdam(1e-4, projection=p)
 MethodFactory = Callable[[Projection | None], Method]
@@ -46,17 +46,25 @@ class GANGame:
     multiplied by K, so each particle's gradient is that of its own expected payoff (mean-field dynamics).
     """
 
-    def __init__(self, generator: nn.Module, critic: nn.Module, loss: str = "non_saturating", penalty: str = "none",
-                 penalty_weight: float | None = None, instance_noise: float = 0.0,
-                 rng: torch.Generator | None = None) -> None:
+    def __init__(
+        self,
+        generator: nn.Module,
+        critic: nn.Module,
+        loss: str = "non_saturating",
+        penalty: str = "none",
+        penalty_weight: float | None = None,
+        instance_noise: float = 0.0,
+        rng: torch.Generator | None = None,
+    ) -> None:
         if loss not in GAN_LOSSES:
             raise ValueError(f"loss must be one of {sorted(GAN_LOSSES)}, got {loss!r}")
         if penalty not in PENALTIES:
             raise ValueError(f"penalty must be one of {list(PENALTIES)}, got {penalty!r}")
         self.generator, self.critic, self.loss, self.penalty = generator, critic, loss, penalty
         default = 10.0 if penalty == "gp" else 1.0
-        self.penalty_weight = check_real("penalty_weight", default if penalty_weight is None else penalty_weight,
-                                         0.0, math.inf, low_open=False)
+        self.penalty_weight = check_real(
+            "penalty_weight", default if penalty_weight is None else penalty_weight, 0.0, math.inf, low_open=False
+        )
         self.instance_noise = check_real("instance_noise", instance_noise, 0.0, math.inf, low_open=False)
         self.rng = rng
 
@@ -93,11 +101,21 @@ class GANTrainer:
     all of that step's field calls (the same sample ζ at the extrapolation and the update).
     """
 
-    def __init__(self, game: GANGame, method: MethodFactory, sample_real: Callable[[int, torch.Generator], Tensor],
-                 sample_latent: Callable[[int, torch.Generator], Tensor], batch_size: int = 256,
-                 mode: str = "simultaneous", n_critic: int = 1, lr_generator: float | None = None,
-                 lr_critic: float | None = None, clip: float | None = None, ema_decay: float = 0.0,
-                 rng: torch.Generator | None = None) -> None:
+    def __init__(
+        self,
+        game: GANGame,
+        method: MethodFactory,
+        sample_real: Callable[[int, torch.Generator], Tensor],
+        sample_latent: Callable[[int, torch.Generator], Tensor],
+        batch_size: int = 256,
+        mode: str = "simultaneous",
+        n_critic: int = 1,
+        lr_generator: float | None = None,
+        lr_critic: float | None = None,
+        clip: float | None = None,
+        ema_decay: float = 0.0,
+        rng: torch.Generator | None = None,
+    ) -> None:
         if mode not in ("simultaneous", "alternating"):
             raise ValueError(f"mode must be 'simultaneous' or 'alternating', got {mode!r}")
         if not callable(method):
@@ -113,7 +131,9 @@ class GANTrainer:
         d_group = {"params": list(critic.parameters()), **({} if lr_critic is None else {"lr": lr_critic})}
         self.critic_opt = GameOptimizer([dict(d_group)], method(None if box is None else per_player(box)))
         if mode == "simultaneous":
-            self.joint_opt = GameOptimizer([dict(g_group), dict(d_group)], method(None if box is None else per_player(None, box)))
+            self.joint_opt = GameOptimizer(
+                [dict(g_group), dict(d_group)], method(None if box is None else per_player(None, box))
+            )
             self.generator_opt = None
         else:
             self.joint_opt = None
@@ -158,11 +178,14 @@ class GANTrainer:
 
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to resume exactly: networks, optimisers (method states, lrs), EMA, counter, RNG."""
-        return {"generator": copy.deepcopy(self.game.generator.state_dict()),
-                "critic": copy.deepcopy(self.game.critic.state_dict()),
-                "optimizers": [o.state_dict() for o in self.optimizers],
-                "ema": None if self.ema is None else copy.deepcopy(self.ema.state_dict()),
-                "steps": self.steps, "rng": self.rng.get_state()}
+        return {
+            "generator": copy.deepcopy(self.game.generator.state_dict()),
+            "critic": copy.deepcopy(self.game.critic.state_dict()),
+            "optimizers": [o.state_dict() for o in self.optimizers],
+            "ema": None if self.ema is None else copy.deepcopy(self.ema.state_dict()),
+            "steps": self.steps,
+            "rng": self.rng.get_state(),
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.game.generator.load_state_dict(state["generator"])
@@ -180,13 +203,25 @@ class GANTrainer:
         self.rng.set_state(state["rng"])
 
 
-def train_gan(trainer: GANTrainer, steps: int, evaluate: Callable[[], dict[str, float]] | None = None,
-              eval_every: int | None = None, desc: str = "GAN") -> Any:
+def train_gan(
+    trainer: GANTrainer,
+    steps: int,
+    evaluate: Callable[[], dict[str, float]] | None = None,
+    eval_every: int | None = None,
+    desc: str = "GAN",
+) -> Any:
     """Run `steps` generator updates of `trainer` through THE training loop (`saddle.train.train_loop`).
 
     Records hold the mean loss_g / loss_d since the last record and `evaluate()` every `eval_every` steps
     (default: once, at the end); a NaN/inf loss stops with `NonFiniteError`. Returns the loop's TrainResult.
     """
     every = check_int("eval_every", eval_every if eval_every is not None else max(steps, 1))
-    return train_loop(trainer.step, steps=check_int("steps", steps, low=0), evaluate=evaluate, eval_every=every,
-                      state={"trainer": trainer}, generators=[trainer.rng], desc=desc)
+    return train_loop(
+        trainer.step,
+        steps=check_int("steps", steps, low=0),
+        evaluate=evaluate,
+        eval_every=every,
+        state={"trainer": trainer},
+        generators=[trainer.rng],
+        desc=desc,
+    )

@@ -12,8 +12,14 @@ from collections.abc import Callable
 import torch.nn.functional as F
 from torch import Tensor
 
-__all__ = ["minimax_losses", "non_saturating_losses", "wasserstein_losses", "hinge_losses", "GAN_LOSSES",
-           "vanilla_value"]
+__all__ = [
+    "GAN_LOSSES",
+    "hinge_losses",
+    "minimax_losses",
+    "non_saturating_losses",
+    "vanilla_value",
+    "wasserstein_losses",
+]
 
 LossPair = tuple[Tensor, Tensor]
 

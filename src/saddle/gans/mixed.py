@@ -18,7 +18,7 @@ from torch import Tensor, nn
 
 from saddle.validation import check_int
 
-__all__ = ["ParticleMLP", "ParticleGenerator", "ParticleCritic"]
+__all__ = ["ParticleCritic", "ParticleGenerator", "ParticleMLP"]
 
 
 class ParticleMLP(nn.Module):
@@ -33,7 +33,7 @@ class ParticleMLP(nn.Module):
         self.n_particles = check_int("n_particles", n_particles)
         self.weights, self.biases = nn.ParameterList(), nn.ParameterList()
         for a, b in zip(sizes[:-1], sizes[1:]):
-            bound = 1.0 / a ** 0.5
+            bound = 1.0 / a**0.5
             self.weights.append(nn.Parameter((torch.rand(n_particles, a, b, generator=generator) * 2 - 1) * bound))
             self.biases.append(nn.Parameter((torch.rand(n_particles, 1, b, generator=generator) * 2 - 1) * bound))
 
@@ -51,8 +51,14 @@ class ParticleGenerator(nn.Module):
     Sample i comes from particle i mod K (a stratified draw of the mixture component).
     """
 
-    def __init__(self, n_particles: int, latent_dim: int = 2, out_dim: int = 2, hidden: Sequence[int] = (128, 128),
-                 generator: torch.Generator | None = None) -> None:
+    def __init__(
+        self,
+        n_particles: int,
+        latent_dim: int = 2,
+        out_dim: int = 2,
+        hidden: Sequence[int] = (128, 128),
+        generator: torch.Generator | None = None,
+    ) -> None:
         super().__init__()
         self.latent_dim = check_int("latent_dim", latent_dim)
         self.net = ParticleMLP(n_particles, [latent_dim, *hidden, check_int("out_dim", out_dim)], generator)
@@ -62,15 +68,20 @@ class ParticleGenerator(nn.Module):
         k = self.n_particles
         if len(z) % k:
             raise ValueError(f"batch size {len(z)} must be a multiple of n_particles={k}")
-        per = z.reshape(len(z) // k, k, -1).transpose(0, 1)           # (K, B/K, d): sample i -> particle i mod K
+        per = z.reshape(len(z) // k, k, -1).transpose(0, 1)  # (K, B/K, d): sample i -> particle i mod K
         return self.net(per).transpose(0, 1).reshape(len(z), -1)
 
 
 class ParticleCritic(nn.Module):
     """The average of K critic particles: x (B, in) -> (1/K) Σ_k d_k(x), shape (B,)."""
 
-    def __init__(self, n_particles: int, in_dim: int = 2, hidden: Sequence[int] = (128, 128),
-                 generator: torch.Generator | None = None) -> None:
+    def __init__(
+        self,
+        n_particles: int,
+        in_dim: int = 2,
+        hidden: Sequence[int] = (128, 128),
+        generator: torch.Generator | None = None,
+    ) -> None:
         super().__init__()
         self.net = ParticleMLP(n_particles, [check_int("in_dim", in_dim), *hidden, 1], generator)
         self.n_particles = self.net.n_particles

@@ -14,7 +14,7 @@ from torch.nn.utils.parametrizations import spectral_norm
 
 from saddle.validation import check_int
 
-__all__ = ["MLPGenerator", "MLPCritic", "ConvGenerator8x8", "ConvCritic8x8", "spectral_normalize"]
+__all__ = ["ConvCritic8x8", "ConvGenerator8x8", "MLPCritic", "MLPGenerator", "spectral_normalize"]
 
 
 def _mlp(sizes: Sequence[int], activation: type[nn.Module]) -> nn.Sequential:
@@ -58,9 +58,12 @@ class ConvGenerator8x8(nn.Module):
         self.channels = check_int("channels", channels)
         self.fc = nn.Sequential(nn.Linear(latent_dim, channels * 16), nn.ReLU())
         self.deconv = nn.Sequential(
-            nn.Upsample(scale_factor=2, mode="nearest"),                      # 4×4 -> 8×8
-            nn.Conv2d(channels, channels // 2, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(channels // 2, 1, 3, padding=1), nn.Sigmoid())
+            nn.Upsample(scale_factor=2, mode="nearest"),  # 4×4 -> 8×8
+            nn.Conv2d(channels, channels // 2, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(channels // 2, 1, 3, padding=1),
+            nn.Sigmoid(),
+        )
 
     def forward(self, z: Tensor) -> Tensor:
         return self.deconv(self.fc(z).view(len(z), self.channels, 4, 4))
@@ -73,9 +76,13 @@ class ConvCritic8x8(nn.Module):
         super().__init__()
         c = check_int("channels", channels)
         self.net = nn.Sequential(
-            nn.Conv2d(1, c // 2, 3, padding=1), nn.LeakyReLU(0.2),
-            nn.Conv2d(c // 2, c, 3, stride=2, padding=1), nn.LeakyReLU(0.2),    # 8×8 -> 4×4
-            nn.Flatten(), nn.Linear(c * 16, 1))
+            nn.Conv2d(1, c // 2, 3, padding=1),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(c // 2, c, 3, stride=2, padding=1),
+            nn.LeakyReLU(0.2),  # 8×8 -> 4×4
+            nn.Flatten(),
+            nn.Linear(c * 16, 1),
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         return self.net(x).squeeze(-1)
@@ -92,4 +99,3 @@ def spectral_normalize(module: nn.Module, n_power_iterations: int = 1) -> nn.Mod
         if isinstance(child, (nn.Linear, nn.Conv2d)):
             spectral_norm(child, n_power_iterations=n_power_iterations)
     return module
-

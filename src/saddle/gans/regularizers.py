@@ -10,7 +10,7 @@ from torch import Tensor, nn
 
 from saddle.validation import check_real
 
-__all__ = ["input_gradient_norms", "gradient_penalty", "r1_penalty", "r2_penalty", "interpolates"]
+__all__ = ["gradient_penalty", "input_gradient_norms", "interpolates", "r1_penalty", "r2_penalty"]
 
 
 def input_gradient_norms(critic: nn.Module, x: Tensor) -> Tensor:
@@ -28,8 +28,9 @@ def interpolates(real: Tensor, fake: Tensor, generator: torch.Generator | None =
     return t * real.detach() + (1 - t) * fake.detach()
 
 
-def gradient_penalty(critic: nn.Module, real: Tensor, fake: Tensor, generator: torch.Generator | None = None,
-                     target: float = 1.0) -> Tensor:
+def gradient_penalty(
+    critic: nn.Module, real: Tensor, fake: Tensor, generator: torch.Generator | None = None, target: float = 1.0
+) -> Tensor:
     """WGAN-GP penalty E_{x̂ ~ ν}(‖∇d(x̂)‖₂ − 1)² on random interpolates (seed 001 eq. 13; multiply by λ = 10)."""
     target = check_real("target", target, 0.0, float("inf"))
     return (input_gradient_norms(critic, interpolates(real, fake, generator)) - target).pow(2).mean()

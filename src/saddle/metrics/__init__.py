@@ -6,6 +6,21 @@ from saddle.metrics.robust import GradientMaskingWarning, RobustEvaluation, grad
 from saddle.metrics.stats import LinearFit, MeanSE, confidence_interval, geometric_mean, linear_fit, loglog_fit, mean_se
 from saddle.metrics.transport import wasserstein
 
-__all__ = ["wasserstein", "robust_accuracy", "RobustEvaluation", "gradient_masking_checks", "GradientMaskingWarning",
-           "mean_se", "MeanSE", "confidence_interval", "linear_fit", "loglog_fit", "LinearFit", "geometric_mean",
-           "ModeCoverage", "mode_coverage", "critic_w1_estimate", "classifier_score"]
+__all__ = [
+    "GradientMaskingWarning",
+    "LinearFit",
+    "MeanSE",
+    "ModeCoverage",
+    "RobustEvaluation",
+    "classifier_score",
+    "confidence_interval",
+    "critic_w1_estimate",
+    "geometric_mean",
+    "gradient_masking_checks",
+    "linear_fit",
+    "loglog_fit",
+    "mean_se",
+    "mode_coverage",
+    "robust_accuracy",
+    "wasserstein",
+]

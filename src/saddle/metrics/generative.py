@@ -18,7 +18,7 @@ from torch import Tensor, nn
 
 from saddle.validation import check_real
 
-__all__ = ["ModeCoverage", "mode_coverage", "critic_w1_estimate", "classifier_score"]
+__all__ = ["ModeCoverage", "classifier_score", "critic_w1_estimate", "mode_coverage"]
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,9 @@ class ModeCoverage:
     captured: list[bool]
 
 
-def mode_coverage(samples: Tensor, centers: Tensor, std: float, n_std: float = 3.0,
-                  weights: Tensor | None = None) -> ModeCoverage:
+def mode_coverage(
+    samples: Tensor, centers: Tensor, std: float, n_std: float = 3.0, weights: Tensor | None = None
+) -> ModeCoverage:
     """Modes captured, % high-quality samples and reverse KL of the mode histogram (module doc).
 
     samples (n, d), centers (K, d), std σ of each mixture component, n_std = 3 (the radius is n_std·σ);
@@ -44,12 +45,14 @@ def mode_coverage(samples: Tensor, centers: Tensor, std: float, n_std: float = 3
     std = check_real("std", std)
     n_std = check_real("n_std", n_std)
     if samples.ndim != 2 or centers.ndim != 2 or samples.shape[1] != centers.shape[1]:
-        raise ValueError(f"need samples (n, d) and centers (K, d), got {tuple(samples.shape)} and {tuple(centers.shape)}")
+        raise ValueError(
+            f"need samples (n, d) and centers (K, d), got {tuple(samples.shape)} and {tuple(centers.shape)}"
+        )
     x = samples.detach().to(torch.float64).cpu()
     if not torch.isfinite(x).all():
         raise ValueError("samples contain NaN or inf")
     c = centers.detach().to(torch.float64).cpu()
-    dist = torch.cdist(x, c)                                   # (n, K)
+    dist = torch.cdist(x, c)  # (n, K)
     nearest_d, nearest = dist.min(dim=1)
     radius = n_std * std
     captured = (dist <= radius).any(dim=0)
@@ -59,8 +62,14 @@ def mode_coverage(samples: Tensor, centers: Tensor, std: float, n_std: float = 3
     if p.shape != (len(c),) or not bool((p > 0).all()) or abs(float(p.sum()) - 1) > 1e-9:
         raise ValueError(f"weights must be a positive probability vector of length {len(c)}, got {weights!r}")
     kl = float(torch.where(q > 0, q * (q / p).log(), torch.zeros_like(q)).sum())
-    return ModeCoverage(int(captured.sum()), len(c), float((nearest_d <= radius).to(torch.float64).mean()), kl,
-                        counts.tolist(), captured.tolist())
+    return ModeCoverage(
+        int(captured.sum()),
+        len(c),
+        float((nearest_d <= radius).to(torch.float64).mean()),
+        kl,
+        counts.tolist(),
+        captured.tolist(),
+    )
 
 
 @torch.no_grad()
@@ -93,7 +102,11 @@ def classifier_score(classifier: nn.Module, images: Tensor, confident: float = 0
     entropy = float(-(marginal * marginal.clamp_min(1e-300).log()).sum())
     kl = (prob * (prob.clamp_min(1e-300).log() - marginal.clamp_min(1e-300).log())).sum(1).mean()
     hist = torch.bincount(prob.argmax(1), minlength=prob.shape[1]).double() / len(prob)
-    return {"mean_confidence": float(top.mean()), "confident_fraction": float((top >= confident).double().mean()),
-            "label_entropy": entropy, "max_label_entropy": math.log(prob.shape[1]),
-            "inception_score": float(kl.exp()), "class_histogram": hist.tolist()}
-
+    return {
+        "mean_confidence": float(top.mean()),
+        "confident_fraction": float((top >= confident).double().mean()),
+        "label_entropy": entropy,
+        "max_label_entropy": math.log(prob.shape[1]),
+        "inception_score": float(kl.exp()),
+        "class_histogram": hist.tolist(),
+    }

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor, nn
 
-from saddle.sets import ThreatModel
 from saddle.model_state import frozen_eval
 from saddle.progress import progress
+from saddle.sets import ThreatModel
 from saddle.validation import check_int, check_real
 
-__all__ = ["RobustEvaluation", "robust_accuracy", "GradientMaskingWarning", "MaskingReport", "gradient_masking_checks"]
+__all__ = ["GradientMaskingWarning", "MaskingReport", "RobustEvaluation", "gradient_masking_checks", "robust_accuracy"]
 
 
 class GradientMaskingWarning(UserWarning):
@@ -45,8 +45,10 @@ class RobustEvaluation:
     broken_by: dict[str, int] = field(default_factory=dict)
 
     def __repr__(self) -> str:  # the tensors (N points, their adversarial images) stay out of the repr
-        return (f"RobustEvaluation(n={self.robust.numel()}, clean_accuracy={self.clean_accuracy:.4f}, "
-                f"robust_accuracy={self.robust_accuracy:.4f}, broken_by={self.broken_by})")
+        return (
+            f"RobustEvaluation(n={self.robust.numel()}, clean_accuracy={self.clean_accuracy:.4f}, "
+            f"robust_accuracy={self.robust_accuracy:.4f}, broken_by={self.broken_by})"
+        )
 
 
 def _named(attacks: object) -> list[tuple[str, Callable]]:
@@ -63,11 +65,15 @@ def _named(attacks: object) -> list[tuple[str, Callable]]:
         has_both = hasattr(a, "threat_model") and hasattr(a, "targeted")
         threat, targeted = (a.threat_model, a.targeted) if has_both else (None, None)
         if not callable(a) or not isinstance(threat, ThreatModel):
-            raise ValueError(f"attack {name} must be a saddle.attacks.Attack carrying a threat_model (ThreatModel) "
-                             f"and a targeted flag, got {a!r}")
+            raise ValueError(
+                f"attack {name} must be a saddle.attacks.Attack carrying a threat_model (ThreatModel) "
+                f"and a targeted flag, got {a!r}"
+            )
         if targeted:
-            raise ValueError(f"attack {name} is targeted: called with the true labels it would move toward them and "
-                             "report clean accuracy; wrap it in saddle.attacks.TopClassesTargeted")
+            raise ValueError(
+                f"attack {name} is targeted: called with the true labels it would move toward them and "
+                "report clean accuracy; wrap it in saddle.attacks.TopClassesTargeted"
+            )
     return pairs
 
 
@@ -77,13 +83,22 @@ def _check_threat(attack: Callable, x: Tensor, x_adv: Tensor, name: str) -> None
     inside = threat.contains(x, x_adv)
     if not bool(inside.all()):
         dist = threat.distance(x, x_adv)
-        raise RuntimeError(f"attack {name} left its eps={threat.eps:g} ball or its box "
-                           f"(max distance {float(dist.max()):.4g}, values in [{float(x_adv.min()):.4g}, "
-                           f"{float(x_adv.max()):.4g}])")
+        raise RuntimeError(
+            f"attack {name} left its eps={threat.eps:g} ball or its box "
+            f"(max distance {float(dist.max()):.4g}, values in [{float(x_adv.min()):.4g}, "
+            f"{float(x_adv.max()):.4g}])"
+        )
 
 
-def robust_accuracy(model: nn.Module, x: Tensor, y: Tensor, attacks: Attack | Sequence[Attack] | Mapping[str, Attack],
-                    restarts: int = 1, batch_size: int = 512, show_progress: bool = True) -> RobustEvaluation:
+def robust_accuracy(
+    model: nn.Module,
+    x: Tensor,
+    y: Tensor,
+    attacks: Attack | Sequence[Attack] | Mapping[str, Attack],
+    restarts: int = 1,
+    batch_size: int = 512,
+    show_progress: bool = True,
+) -> RobustEvaluation:
     """Fraction of (x, y) classified correctly under the per-sample worst case of `attacks` × `restarts`.
 
     Each attack is called `restarts` times (its random state advancing), each time only on the
@@ -104,7 +119,7 @@ def robust_accuracy(model: nn.Module, x: Tensor, y: Tensor, attacks: Attack | Se
     with frozen_eval(model):  # eval mode; every submodule's mode, requires_grad and .grad restored after
         starts = range(0, x.shape[0], batch_size)
         for s in progress(starts, desc="robust accuracy", total=len(starts)) if show_progress else starts:
-            xb, yb = x[s:s + batch_size], y[s:s + batch_size]
+            xb, yb = x[s : s + batch_size], y[s : s + batch_size]
             with torch.no_grad():
                 alive = model(xb).argmax(-1) == yb
             n_clean += int(alive.sum())
@@ -121,7 +136,7 @@ def robust_accuracy(model: nn.Module, x: Tensor, y: Tensor, attacks: Attack | Se
                     x_adv[s + idx[hit]] = cand[hit]
                     alive[idx[hit]] = False
                     broken_by[name] += int(hit.sum())
-            robust[s:s + batch_size] = alive
+            robust[s : s + batch_size] = alive
     n = max(x.shape[0], 1)
     return RobustEvaluation(n_clean / n, float(robust.sum()) / n, robust, x_adv, broken_by)
 
@@ -137,9 +152,16 @@ class MaskingReport:
     failed: list[str]
 
 
-def gradient_masking_checks(model: nn.Module, x: Tensor, y: Tensor, make_attack: Callable[[float], Callable],
-                            eps_grid: Sequence[float], make_random_search: Callable[[float], Callable] | None = None,
-                            final_accuracy_tol: float = 0.0, batch_size: int = 512) -> MaskingReport:
+def gradient_masking_checks(
+    model: nn.Module,
+    x: Tensor,
+    y: Tensor,
+    make_attack: Callable[[float], Callable],
+    eps_grid: Sequence[float],
+    make_random_search: Callable[[float], Callable] | None = None,
+    final_accuracy_tol: float = 0.0,
+    batch_size: int = 512,
+) -> MaskingReport:
     """Run the gradient attack `make_attack(ε)` over `eps_grid` and warn (`GradientMaskingWarning`) when
 
     (1) robust accuracy at ε = 0 differs from clean accuracy (needs 0 in the grid; compared exactly);
@@ -160,12 +182,15 @@ def gradient_masking_checks(model: nn.Module, x: Tensor, y: Tensor, make_attack:
         accs.append(ev.robust_accuracy)
         if make_random_search is not None:
             keep = ev.robust
-            rs = robust_accuracy(model, x[keep], y[keep], {"random": make_random_search(eps)}, batch_size=batch_size,
-                                 show_progress=False)
+            rs = robust_accuracy(
+                model, x[keep], y[keep], {"random": make_random_search(eps)}, batch_size=batch_size, show_progress=False
+            )
             rs_accs.append(rs.robust_accuracy * float(keep.float().mean()))
             if rs.robust_accuracy < 1.0 and keep.any():
-                failed.append(f"random search beat the gradient attack at eps={eps:g} "
-                              f"({int((~rs.robust).sum())} more points broken)")
+                failed.append(
+                    f"random search beat the gradient attack at eps={eps:g} "
+                    f"({int((~rs.robust).sum())} more points broken)"
+                )
     assert clean is not None
     if grid[0] == 0.0 and accs[0] != clean:
         failed.append(f"robust accuracy at eps=0 is {accs[0]:.4f}, clean accuracy is {clean:.4f}")
@@ -173,8 +198,10 @@ def gradient_masking_checks(model: nn.Module, x: Tensor, y: Tensor, make_attack:
         if a1 > a0:
             failed.append(f"robust accuracy rose from {a0:.4f} at eps={e0:g} to {a1:.4f} at eps={e1:g}")
     if accs[-1] > final_accuracy_tol:
-        failed.append(f"attack success did not reach 100% at the largest eps={grid[-1]:g}: "
-                      f"robust accuracy {accs[-1]:.4f} > {final_accuracy_tol}")
+        failed.append(
+            f"attack success did not reach 100% at the largest eps={grid[-1]:g}: "
+            f"robust accuracy {accs[-1]:.4f} > {final_accuracy_tol}"
+        )
     for msg in failed:
         warnings.warn(f"possible gradient masking: {msg}", GradientMaskingWarning, stacklevel=2)
     return MaskingReport(grid, clean, accs, rs_accs, failed)

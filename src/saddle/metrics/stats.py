@@ -17,7 +17,7 @@ import torch
 
 from saddle.validation import check_real
 
-__all__ = ["MeanSE", "LinearFit", "mean_se", "confidence_interval", "linear_fit", "loglog_fit", "geometric_mean"]
+__all__ = ["LinearFit", "MeanSE", "confidence_interval", "geometric_mean", "linear_fit", "loglog_fit", "mean_se"]
 
 Values = Union[Sequence[float], np.ndarray, torch.Tensor]
 
@@ -130,8 +130,9 @@ def loglog_fit(x: Values, y: Values) -> LinearFit:
 
 def geometric_mean(values: Values | np.ndarray, axis: int | None = None) -> float | np.ndarray:
     """exp(mean(log values)) over `axis` (all entries by default); values must be > 0 (NaN otherwise)."""
-    a = np.asarray(values.detach().cpu().double().numpy() if isinstance(values, torch.Tensor) else values,
-                   dtype=np.float64)
+    a = np.asarray(
+        values.detach().cpu().double().numpy() if isinstance(values, torch.Tensor) else values, dtype=np.float64
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         g = np.exp(np.mean(np.log(a), axis=axis))
     return float(g) if np.ndim(g) == 0 else g

@@ -10,7 +10,9 @@ from torch import Tensor
 from saddle.validation import check_choice, check_finite
 
 
-def wasserstein(a: Tensor, b: Tensor, p: int = 2, weights_a: Tensor | None = None, weights_b: Tensor | None = None) -> float:
+def wasserstein(
+    a: Tensor, b: Tensor, p: int = 2, weights_a: Tensor | None = None, weights_b: Tensor | None = None
+) -> float:
     """W_p between the empirical measures of samples a (n, d) and b (m, d): (min_π Σ π_ij ‖a_i − b_j‖^p)^{1/p}.
 
     Exact linear program (POT `ot.emd2`), uniform weights unless given. O(n² m) time: fine for a few thousand points.
@@ -26,6 +28,6 @@ def wasserstein(a: Tensor, b: Tensor, p: int = 2, weights_a: Tensor | None = Non
     wb = np.full(len(b2), 1.0 / len(b2)) if weights_b is None else weights_b.double().cpu().numpy()
     cost = ot.dist(a2, b2, metric="euclidean")
     if p == 2:
-        cost = cost ** 2
+        cost = cost**2
     value = float(ot.emd2(wa, wb, cost, numItermax=10_000_000))
     return max(value, 0.0) ** (1.0 / p)

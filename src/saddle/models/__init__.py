@@ -3,4 +3,4 @@
 from saddle.models.classifiers import DigitsCNN, DigitsMLP, make_classifier
 from saddle.models.seeded_init import build_seeded, reinitialize_
 
-__all__ = ["DigitsCNN", "DigitsMLP", "reinitialize_", "build_seeded", "make_classifier"]
+__all__ = ["DigitsCNN", "DigitsMLP", "build_seeded", "make_classifier", "reinitialize_"]

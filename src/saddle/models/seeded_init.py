@@ -17,7 +17,7 @@ from torch import nn
 
 from saddle.validation import as_generator, check_generator
 
-__all__ = ["reinitialize_", "build_seeded"]
+__all__ = ["build_seeded", "reinitialize_"]
 
 _DEFAULT_INIT = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
 _DETERMINISTIC = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.LayerNorm, nn.GroupNorm)
@@ -47,13 +47,16 @@ def reinitialize_(module: nn.Module, generator: torch.Generator | int) -> nn.Mod
         elif isinstance(m, _DETERMINISTIC):
             m.reset_parameters()
         elif own:
-            raise ValueError(f"cannot re-initialise module {name!r} of type {type(m).__name__}: only Linear, "
-                             "Conv and normalisation layers have a known default initialisation")
+            raise ValueError(
+                f"cannot re-initialise module {name!r} of type {type(m).__name__}: only Linear, "
+                "Conv and normalisation layers have a known default initialisation"
+            )
     return module
 
 
-def build_seeded(factory: Callable[[], nn.Module], generator: torch.Generator | int,
-                 device: torch.device | str = "cpu") -> nn.Module:
+def build_seeded(
+    factory: Callable[[], nn.Module], generator: torch.Generator | int, device: torch.device | str = "cpu"
+) -> nn.Module:
     """`factory()` built without touching the global RNG, initialised by `reinitialize_` from `generator`.
 
     The module is constructed on the meta device (its constructor's own init draws nothing), allocated on
@@ -64,6 +67,8 @@ def build_seeded(factory: Callable[[], nn.Module], generator: torch.Generator | 
         module = factory()
     for name, m in module.named_modules():
         if list(m.buffers(recurse=False)) and not isinstance(m, _DETERMINISTIC):
-            raise ValueError(f"cannot build module {name!r} of type {type(m).__name__} seeded: it has buffers "
-                             "whose initial values are unknown here")
+            raise ValueError(
+                f"cannot build module {name!r} of type {type(m).__name__} seeded: it has buffers "
+                "whose initial values are unknown here"
+            )
     return reinitialize_(module.to_empty(device=device), generator)

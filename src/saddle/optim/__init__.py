@@ -20,11 +20,10 @@ clips one player's parameters (e.g. WGAN weight clipping) and leaves the other f
 """
 
 from saddle.optim.adam import SimultaneousAdam
-from saddle.optim.adam_scaling import AdamScaling
+from saddle.optim.adam_scaling import AdamScaling, AdamState
 from saddle.optim.base import Field, Method, Params, Projection, StepSize, per_player
 from saddle.optim.ceg_plus import CEGPlus, CEGPlusState
 from saddle.optim.eg_plus import EGPlus
-from saddle.optim.adam_scaling import AdamState
 from saddle.optim.extra_adam import ExtraAdam
 from saddle.optim.extragradient import ExtraGradient
 from saddle.optim.gda import AlternatingGDA, CountState, SimultaneousGDA
@@ -33,21 +32,54 @@ from saddle.optim.mirror import MirrorDescent, MirrorProx, MirrorState
 from saddle.optim.optimistic import OptimisticGDA, OptimisticState
 from saddle.optim.optimistic_adam import OptimisticAdam, OptimisticAdamState
 from saddle.optim.optimizer import GameOptimizer
-from saddle.optim.preconditioned_langevin import PreconditionedLangevinGDA, RMSPropState
 from saddle.optim.oracles import NoisyField, robbins_monro
+from saddle.optim.preconditioned_langevin import PreconditionedLangevinGDA, RMSPropState
 from saddle.optim.proximal_point import ProximalPoint
 from saddle.optim.reflected import ReflectedForwardBackward, ReflectedState
 from saddle.optim.registry import METHODS, MethodInfo
-from saddle.schedules import Constant, PolynomialDecay, StepDecay
 from saddle.optim.seg_plus import SEGPlusState, StochasticSEGPlus, paired_field
+from saddle.schedules import Constant, PolynomialDecay, StepDecay
 
 __all__ = [
-    "Method", "Field", "Params", "Projection", "StepSize", "per_player",
-    "SimultaneousGDA", "AlternatingGDA", "ProximalPoint", "ExtraGradient", "OptimisticGDA",
-    "ReflectedForwardBackward", "EGPlus", "CEGPlus", "StochasticSEGPlus", "SimultaneousAdam", "ExtraAdam",
-    "OptimisticAdam", "MirrorDescent", "MirrorProx", "LangevinGDA", "PreconditionedLangevinGDA", "RMSPropState",
-    "AdamScaling", "NoisyField", "robbins_monro", "paired_field",
-    "Constant", "PolynomialDecay", "StepDecay", "GameOptimizer", "METHODS", "MethodInfo",
-    "CountState", "OptimisticState", "ReflectedState", "CEGPlusState", "SEGPlusState", "AdamState",
-    "OptimisticAdamState", "MirrorState",
+    "METHODS",
+    "AdamScaling",
+    "AdamState",
+    "AlternatingGDA",
+    "CEGPlus",
+    "CEGPlusState",
+    "Constant",
+    "CountState",
+    "EGPlus",
+    "ExtraAdam",
+    "ExtraGradient",
+    "Field",
+    "GameOptimizer",
+    "LangevinGDA",
+    "Method",
+    "MethodInfo",
+    "MirrorDescent",
+    "MirrorProx",
+    "MirrorState",
+    "NoisyField",
+    "OptimisticAdam",
+    "OptimisticAdamState",
+    "OptimisticGDA",
+    "OptimisticState",
+    "Params",
+    "PolynomialDecay",
+    "PreconditionedLangevinGDA",
+    "Projection",
+    "ProximalPoint",
+    "RMSPropState",
+    "ReflectedForwardBackward",
+    "ReflectedState",
+    "SEGPlusState",
+    "SimultaneousAdam",
+    "SimultaneousGDA",
+    "StepDecay",
+    "StepSize",
+    "StochasticSEGPlus",
+    "paired_field",
+    "per_player",
+    "robbins_monro",
 ]

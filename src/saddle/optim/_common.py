@@ -15,7 +15,9 @@ from saddle.validation import check_callable, check_int, check_real, check_step_
 
 
 def check_projection(projection: Projection | None) -> Projection | None:
-    return None if projection is None else check_callable("projection", projection, "None or a callable params -> params")
+    return (
+        None if projection is None else check_callable("projection", projection, "None or a callable params -> params")
+    )
 
 
 def project(projection: Projection | None, params: Params) -> Params:
@@ -25,7 +27,6 @@ def project(projection: Projection | None, params: Params) -> Params:
 def axpy(params: Sequence[Tensor], direction: Sequence[Tensor], alpha: float) -> Params:
     """[z_i + α d_i] for every player in one fused foreach call (new tensors, inputs untouched)."""
     return list(torch._foreach_add(list(params), list(direction), alpha=alpha))
-
 
 
 def _detached(out: Any) -> Any:

@@ -11,7 +11,7 @@ from torch import Tensor
 from saddle.optim._common import check_projection, check_real, check_step_size
 from saddle.optim.base import Params, Projection, StepSize
 
-__all__ = ["AdamScaling", "AdamState", "AdamMethod"]
+__all__ = ["AdamMethod", "AdamScaling", "AdamState"]
 
 
 class AdamScaling:
@@ -41,7 +41,7 @@ class AdamScaling:
 
     def direction(self, m: list[Tensor], v: list[Tensor], n: int) -> list[Tensor]:
         """m̂ / (sqrt(v̂) + ε) after n ≥ 1 moment updates."""
-        c1, c2 = 1.0 - self.beta1 ** n, 1.0 - self.beta2 ** n
+        c1, c2 = 1.0 - self.beta1**n, 1.0 - self.beta2**n
         denom = torch._foreach_sqrt(torch._foreach_div(list(v), c2))
         torch._foreach_add_(denom, self.eps)
         return list(torch._foreach_div(torch._foreach_div(list(m), c1), denom))
@@ -61,8 +61,13 @@ class AdamMethod:
     Subclasses define `step`; `init` starts the moments at zero with counter 0.
     """
 
-    def __init__(self, step_size: StepSize, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 projection: Projection | None = None) -> None:
+    def __init__(
+        self,
+        step_size: StepSize,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        projection: Projection | None = None,
+    ) -> None:
         self.step_size = check_step_size(step_size)
         self.scaling = AdamScaling(betas, eps)
         self.projection = check_projection(projection)

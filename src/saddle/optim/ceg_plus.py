@@ -12,8 +12,7 @@ import torch
 from torch import Tensor
 
 from saddle.broadcast import per_point_broadcast, per_point_dot
-from saddle.optim._common import (check_int, check_projection, check_real, check_step_size, graph_free, project,
-                                  step_at)
+from saddle.optim._common import check_int, check_projection, check_real, check_step_size, graph_free, project, step_at
 from saddle.optim.base import Field, Params, Projection, StepSize
 from saddle.validation import check_bool
 
@@ -67,9 +66,19 @@ class CEGPlus:
     independent points; GameOptimizer uses one), projection None.
     """
 
-    def __init__(self, step_size: StepSize, alpha: float = 0.5, adaptive: bool = False, rho: float | None = None,
-                 relaxation: float = 1.0, nu: float = 0.99, tau: float = 0.5, max_backtracks: int = 30,
-                 batch_dims: int = 1, projection: Projection | None = None) -> None:
+    def __init__(
+        self,
+        step_size: StepSize,
+        alpha: float = 0.5,
+        adaptive: bool = False,
+        rho: float | None = None,
+        relaxation: float = 1.0,
+        nu: float = 0.99,
+        tau: float = 0.5,
+        max_backtracks: int = 30,
+        batch_dims: int = 1,
+        projection: Projection | None = None,
+    ) -> None:
         self.step_size = check_step_size(step_size)
         self.alpha = check_real("alpha", alpha, 0.0, 1.0)
         self.adaptive = check_bool("adaptive", adaptive)
@@ -98,7 +107,7 @@ class CEGPlus:
             zbar = self._extrapolate(z, vz, gamma)
             vbar = list(field(zbar))
         else:
-            batch = z[0].shape[:self.batch_dims]
+            batch = z[0].shape[: self.batch_dims]
             if state.curvature is None:
                 gamma = torch.full(batch, gmax, dtype=z[0].dtype, device=z[0].device)
             else:
@@ -135,8 +144,11 @@ class CEGPlus:
             alpha = self.relaxation * (sigma / gamma + ratio)
             alpha = torch.where(den > 0, alpha, torch.zeros_like(alpha))
             if self.rho is not None and bool((alpha < 0).any()):
-                warnings.warn(f"CEGPlus: relaxation α_k < 0 at step {state.count}: rho={self.rho} is not above "
-                              "−γ_k/2 there (the weak-MVI range the method needs); use a larger step or rho",
-                              RuntimeWarning, stacklevel=2)
+                warnings.warn(
+                    f"CEGPlus: relaxation α_k < 0 at step {state.count}: rho={self.rho} is not above "
+                    "−γ_k/2 there (the weak-MVI range the method needs); use a larger step or rho",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
         new = project(self.projection, _axpy(z, dh, alpha))
         return new, CEGPlusState(state.count + 1, curvature)

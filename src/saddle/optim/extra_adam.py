@@ -6,7 +6,7 @@ from saddle.optim._common import axpy, graph_free, project, step_at
 from saddle.optim.adam_scaling import AdamMethod, AdamState
 from saddle.optim.base import Field, Params
 
-__all__ = ["ExtraAdam", "AdamState"]
+__all__ = ["AdamState", "ExtraAdam"]
 
 
 class ExtraAdam(AdamMethod):

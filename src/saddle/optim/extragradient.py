@@ -22,11 +22,13 @@ class ExtraGradient:
     So ‖z⁺‖ = sqrt(1 − α² + α⁴) ‖z‖ exactly: a contraction for 0 < α < 1 (GDA expands by sqrt(1 + α²)).
     """
 
-    def __init__(self, step_size: StepSize, extrapolation_step: StepSize | None = None,
-                 projection: Projection | None = None) -> None:
+    def __init__(
+        self, step_size: StepSize, extrapolation_step: StepSize | None = None, projection: Projection | None = None
+    ) -> None:
         self.step_size = check_step_size(step_size)
-        self.extrapolation_step = None if extrapolation_step is None else check_step_size(
-            extrapolation_step, "extrapolation_step")
+        self.extrapolation_step = (
+            None if extrapolation_step is None else check_step_size(extrapolation_step, "extrapolation_step")
+        )
         self.projection = check_projection(projection)
 
     def init(self, params: Params) -> CountState:

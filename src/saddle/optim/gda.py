@@ -7,7 +7,7 @@ from typing import NamedTuple
 from saddle.optim._common import axpy, check_projection, check_step_size, graph_free, project, step_at
 from saddle.optim.base import Field, Params, Projection, StepSize
 
-__all__ = ["SimultaneousGDA", "AlternatingGDA", "CountState"]
+__all__ = ["AlternatingGDA", "CountState", "SimultaneousGDA"]
 
 
 class CountState(NamedTuple):

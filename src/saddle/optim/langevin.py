@@ -30,8 +30,13 @@ class LangevinGDA:
     The noise of step k is drawn player by player, in player order, from `generator`.
     """
 
-    def __init__(self, step_size: StepSize, temperature: float, generator: torch.Generator | int,
-                 projection: Projection | None = None) -> None:
+    def __init__(
+        self,
+        step_size: StepSize,
+        temperature: float,
+        generator: torch.Generator | int,
+        projection: Projection | None = None,
+    ) -> None:
         self.step_size = check_step_size(step_size)
         self.temperature = check_real("temperature", temperature, 0.0, math.inf, low_open=False, high_open=True)
         self.generator = as_generator(generator)  # an int seed is converted once, here

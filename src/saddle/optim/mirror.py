@@ -37,8 +37,11 @@ def _check_start(params: Params) -> None:
 
 def _averaged(state: MirrorState, points: Params, eta: float) -> tuple[list[Tensor], float]:
     weight = state.weight + eta
-    avg = torch._foreach_lerp(list(state.average), list(points), eta / weight) if state.average else [
-        p.clone() for p in points]
+    avg = (
+        torch._foreach_lerp(list(state.average), list(points), eta / weight)
+        if state.average
+        else [p.clone() for p in points]
+    )
     return list(avg), weight
 
 

@@ -113,11 +113,15 @@ class GameOptimizer(torch.optim.Optimizer):
     def _write(self, flat: Params) -> None:
         with torch.no_grad():
             for ps, f in zip(self.players, flat):
-                torch._foreach_copy_(ps, [c.view_as(p) for p, c in zip(ps, f.reshape(-1).split([p.numel() for p in ps]))])
+                torch._foreach_copy_(
+                    ps, [c.view_as(p) for p, c in zip(ps, f.reshape(-1).split([p.numel() for p in ps]))]
+                )
 
     def _scales(self) -> list[float]:
-        lrs = [check_real(f"lr of player {i}", g["lr"], 0.0, math.inf, high_open=True)
-               for i, g in enumerate(self.param_groups)]
+        lrs = [
+            check_real(f"lr of player {i}", g["lr"], 0.0, math.inf, high_open=True)
+            for i, g in enumerate(self.param_groups)
+        ]
         return [lr / self.reference_lr for lr in lrs]
 
     def _scaled_displacement(self, start: Params, moved: Params, scales: list[float]) -> Params:
@@ -126,8 +130,9 @@ class GameOptimizer(torch.optim.Optimizer):
         projection = getattr(self.method, "projection", None)
         return out if projection is None else list(projection(out))
 
-    def _field(self, closure: Callable[[], Sequence[Tensor]], record: list, start: Params,
-               scales: list[float]) -> Callable[[Params], list[Tensor]]:
+    def _field(
+        self, closure: Callable[[], Sequence[Tensor]], record: list, start: Params, scales: list[float]
+    ) -> Callable[[Params], list[Tensor]]:
         unit = all(s == 1.0 for s in scales)
 
         def field(flat: Params) -> list[Tensor]:
@@ -159,8 +164,9 @@ class GameOptimizer(torch.optim.Optimizer):
         if self.method_state is None:
             self.method_state = self.method.init(params)
         record: list = []
-        new, self.method_state = self.method.step(params, self.method_state,
-                                                  self._field(closure, record, params, scales))
+        new, self.method_state = self.method.step(
+            params, self.method_state, self._field(closure, record, params, scales)
+        )
         if self.scale_displacement and not all(s == 1.0 for s in scales):
             new = self._scaled_displacement(params, new, scales)
         self._write(new)
@@ -175,8 +181,12 @@ class GameOptimizer(torch.optim.Optimizer):
         groups = []
         index = 0
         for g in self.param_groups:
-            groups.append({**{k: v for k, v in g.items() if k != "params"},
-                           "params": list(range(index, index + len(g["params"])))})
+            groups.append(
+                {
+                    **{k: v for k, v in g.items() if k != "params"},
+                    "params": list(range(index, index + len(g["params"]))),
+                }
+            )
             index += len(g["params"])
         n = len(self.param_groups)
         per_player: dict[int, dict[str, Tensor]] = {i: {} for i in range(n)}
@@ -188,9 +198,12 @@ class GameOptimizer(torch.optim.Optimizer):
                         per_player[i][key] = v.detach().clone()
                 else:
                     shared[key] = _saveable(value)
-        return {"state": per_player if self.method_state is not None else {}, "param_groups": groups,
-                "method": type(self.method).__name__,
-                "method_state": shared if self.method_state is not None else None}
+        return {
+            "state": per_player if self.method_state is not None else {},
+            "param_groups": groups,
+            "method": type(self.method).__name__,
+            "method_state": shared if self.method_state is not None else None,
+        }
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore a state saved by `state_dict`: same method class, players and parameter shapes (else ValueError)."""
@@ -203,8 +216,10 @@ class GameOptimizer(torch.optim.Optimizer):
             raise ValueError(f"state_dict has {len(groups)} players, this optimizer has {len(self.param_groups)}")
         for i, (saved, g) in enumerate(zip(groups, self.param_groups)):
             if len(saved["params"]) != len(g["params"]):
-                raise ValueError(f"player {i}: state_dict has {len(saved['params'])} parameters, "
-                                 f"this optimizer has {len(g['params'])}")
+                raise ValueError(
+                    f"player {i}: state_dict has {len(saved['params'])} parameters, "
+                    f"this optimizer has {len(g['params'])}"
+                )
         shared = state_dict.get("method_state")
         if shared is None:
             new_state = None
@@ -222,11 +237,16 @@ class GameOptimizer(torch.optim.Optimizer):
                     saved = state_dict["state"].get(i, {}).get(key)
                     if saved is None:
                         raise ValueError(f"state_dict misses field {key!r} of player {i}")
-                    want = tmpl[i].shape if isinstance(tmpl, (list, tuple)) and len(tmpl) == len(params) \
+                    want = (
+                        tmpl[i].shape
+                        if isinstance(tmpl, (list, tuple)) and len(tmpl) == len(params)
                         else params[i].shape
+                    )
                     if tuple(saved.shape) != tuple(want):
-                        raise ValueError(f"state_dict field {key!r} of player {i} has shape {tuple(saved.shape)}, "
-                                         f"this optimizer's player {i} needs {tuple(want)}")
+                        raise ValueError(
+                            f"state_dict field {key!r} of player {i} has shape {tuple(saved.shape)}, "
+                            f"this optimizer's player {i} needs {tuple(want)}"
+                        )
                     tensors.append(saved.detach().clone().to(device))
                 values[key] = tensors
             extra = set(shared) - set(values)

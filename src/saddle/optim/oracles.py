@@ -8,9 +8,9 @@ import torch
 from torch import Tensor
 
 from saddle.optim._common import check_real
-from saddle.validation import check_callable, check_generator
 from saddle.optim.base import Field, Params, StepSize
 from saddle.optim.gda import SimultaneousGDA
+from saddle.validation import check_callable, check_generator
 
 __all__ = ["NoisyField", "robbins_monro"]
 
@@ -29,8 +29,10 @@ class NoisyField:
         self.generator = check_generator(generator)
 
     def _noise(self, like: Params) -> list[Tensor]:
-        return [torch.randn(p.shape, generator=self.generator, dtype=p.dtype, device=p.device) * self.noise_std
-                for p in like]
+        return [
+            torch.randn(p.shape, generator=self.generator, dtype=p.dtype, device=p.device) * self.noise_std
+            for p in like
+        ]
 
     def __call__(self, params: Params) -> list[Tensor]:
         g = list(self.field(params))

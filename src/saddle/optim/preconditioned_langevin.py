@@ -41,8 +41,15 @@ class PreconditionedLangevinGDA:
     in player order); alpha a in [0, 1) (default 0.99); eps ε > 0 (default 1e-8); projection P (None).
     """
 
-    def __init__(self, step_size: StepSize, temperature: float = 0.0, generator: torch.Generator | None = None,
-                 alpha: float = 0.99, eps: float = 1e-8, projection: Projection | None = None) -> None:
+    def __init__(
+        self,
+        step_size: StepSize,
+        temperature: float = 0.0,
+        generator: torch.Generator | None = None,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        projection: Projection | None = None,
+    ) -> None:
         self.step_size = check_step_size(step_size)
         self.temperature = check_real("temperature", temperature, 0.0, math.inf, low_open=False, high_open=True)
         generator = as_generator(generator)  # an int seed is converted once, here

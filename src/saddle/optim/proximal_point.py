@@ -7,8 +7,16 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
-from saddle.optim._common import (axpy, check_int, check_projection, check_real, check_step_size, graph_free,
-                                  project, step_at)
+from saddle.optim._common import (
+    axpy,
+    check_int,
+    check_projection,
+    check_real,
+    check_step_size,
+    graph_free,
+    project,
+    step_at,
+)
 from saddle.optim.base import Field, Params, Projection, StepSize
 from saddle.optim.gda import CountState
 
@@ -50,10 +58,10 @@ class _Resolvent(torch.autograd.Function):
     @staticmethod
     def jvp(ctx, _solve, _phi, *dz: Tensor | None):
         saved = ctx.saved_tensors
-        z, w = list(saved[:ctx.n]), list(saved[ctx.n:])
+        z, w = list(saved[: ctx.n]), list(saved[ctx.n :])
         dz = tuple(torch.zeros_like(a) if d is None else d for a, d in zip(z, dz))
-        jac_w = torch.func.jacfwd(lambda v: _flat(ctx.phi(_unflat(v, w), z)))(_flat(w))   # ∂_wΦ, (N, N)
-        _, rhs = torch.func.jvp(lambda *a: tuple(ctx.phi(w, list(a))), tuple(z), dz)     # ∂_zΦ dz
+        jac_w = torch.func.jacfwd(lambda v: _flat(ctx.phi(_unflat(v, w), z)))(_flat(w))  # ∂_wΦ, (N, N)
+        _, rhs = torch.func.jvp(lambda *a: tuple(ctx.phi(w, list(a))), tuple(z), dz)  # ∂_zΦ dz
         eye = torch.eye(jac_w.shape[0], dtype=jac_w.dtype, device=jac_w.device)
         return tuple(_unflat(torch.linalg.solve(eye - jac_w, _flat(rhs)), w))
 
@@ -83,14 +91,23 @@ class ProximalPoint:
     Args: step_size η, inner_steps (50), inner_tol (1e-10), projection, inner_step_size (None).
     """
 
-    def __init__(self, step_size: StepSize, inner_steps: int = 50, inner_tol: float = 1e-10,
-                 projection: Projection | None = None, inner_step_size: float | None = None) -> None:
+    def __init__(
+        self,
+        step_size: StepSize,
+        inner_steps: int = 50,
+        inner_tol: float = 1e-10,
+        projection: Projection | None = None,
+        inner_step_size: float | None = None,
+    ) -> None:
         self.step_size = check_step_size(step_size)
         self.inner_steps = check_int("inner_steps", inner_steps)
         self.inner_tol = check_real("inner_tol", inner_tol, 0.0, float("inf"), low_open=False, high_open=True)
         self.projection = check_projection(projection)
-        self.inner_step_size = None if inner_step_size is None else check_real(
-            "inner_step_size", inner_step_size, 0.0, float("inf"), high_open=True)
+        self.inner_step_size = (
+            None
+            if inner_step_size is None
+            else check_real("inner_step_size", inner_step_size, 0.0, float("inf"), high_open=True)
+        )
 
     def init(self, params: Params) -> CountState:
         return CountState(0)

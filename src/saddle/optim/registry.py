@@ -25,7 +25,7 @@ from saddle.optim.proximal_point import ProximalPoint
 from saddle.optim.reflected import ReflectedForwardBackward
 from saddle.optim.seg_plus import StochasticSEGPlus
 
-__all__ = ["MethodInfo", "METHODS"]
+__all__ = ["METHODS", "MethodInfo"]
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,17 @@ class MethodInfo:
 
 
 def _bad(name: str = "step_size", **required) -> tuple[dict, ...]:
-    return tuple({**required, **kw} for kw in ({name: -0.1}, {name: 0.0}, {name: float("nan")}, {name: float("inf")},
-                                                {name: "0.1"}, {name: 0.1, "projection": 3}))
+    return tuple(
+        {**required, **kw}
+        for kw in (
+            {name: -0.1},
+            {name: 0.0},
+            {name: float("nan")},
+            {name: float("inf")},
+            {name: "0.1"},
+            {name: 0.1, "projection": 3},
+        )
+    )
 
 
 def _langevin_gda(step_size, projection=None) -> LangevinGDA:
@@ -75,57 +84,155 @@ def _langevin_gda(step_size, projection=None) -> LangevinGDA:
 _LANGEVIN_REQUIRED = {"temperature": 0.01, "generator": torch.Generator()}
 
 
-METHODS: dict[str, MethodInfo] = {info.name: info for info in [
-    MethodInfo("sim_gda", lambda step_size, projection=None: SimultaneousGDA(step_size, projection=projection), 1,
-               stays_away_bilinear=True, bad_kwargs=_bad()),
-    MethodInfo("alt_gda", lambda step_size, projection=None: AlternatingGDA(step_size, projection=projection), None,
-               stays_away_bilinear=True, bad_kwargs=_bad()),
-    MethodInfo("proximal_point",
-               lambda step_size, projection=None: ProximalPoint(step_size, projection=projection), None,
-               converges_bilinear=True, step_size=0.5, batch_atol=1e-9,
-               bad_kwargs=_bad() + ({"step_size": 0.1, "inner_steps": 0}, {"step_size": 0.1, "inner_tol": -1.0},
-                                   {"step_size": 0.1, "inner_step_size": 0.0})),
-    MethodInfo("extragradient",
-               lambda step_size, projection=None: ExtraGradient(step_size, projection=projection), 2,
-               converges_bilinear=True, step_size=0.5,
-               bad_kwargs=_bad() + ({"step_size": 0.1, "extrapolation_step": -1.0},)),
-    MethodInfo("ogda", lambda step_size, projection=None: OptimisticGDA(step_size, projection=projection), 1,
-               converges_bilinear=True, step_size=0.2, bad_kwargs=_bad()),
-    MethodInfo("rfbs",
-               lambda step_size, projection=None: ReflectedForwardBackward(step_size, projection=projection), 1,
-               converges_bilinear=True, step_size=0.2, first_call_at_start=False, bad_kwargs=_bad()),
-    MethodInfo("eg_plus", lambda step_size, projection=None: EGPlus(step_size, projection=projection), 2,
-               converges_bilinear=True, step_size=0.5,
-               bad_kwargs=_bad() + ({"step_size": 0.1, "alpha": 0.0}, {"step_size": 0.1, "alpha": 1.5})),
-    MethodInfo("ceg_plus", lambda step_size, projection=None: CEGPlus(step_size, projection=projection), 2,
-               converges_bilinear=True, step_size=0.5,
-               bad_kwargs=_bad() + ({"step_size": 0.1, "alpha": -0.5}, {"step_size": 0.1, "nu": 1.0},
-                                   {"step_size": 0.1, "tau": 0.0}, {"step_size": 0.1, "adaptive": 1},
-                                   {"step_size": 0.1, "relaxation": 2.0})),
-    MethodInfo("curvature_eg_plus",
-               lambda step_size, projection=None: CEGPlus(step_size, adaptive=True, projection=projection), None,
-               converges_bilinear=True, step_size=0.5, bad_kwargs=_bad()),
-    MethodInfo("seg_plus", lambda step_size, projection=None: StochasticSEGPlus(step_size, alpha=0.5,
-                                                                                projection=projection), None,
-               converges_bilinear=True, step_size=0.5,
-               bad_kwargs=_bad() + ({"step_size": 0.1, "alpha": 1.5}, {"step_size": 0.1, "alpha": 0.0})),
-    MethodInfo("sim_adam", lambda step_size, projection=None: SimultaneousAdam(step_size, projection=projection), 1,
-               step_size=0.01, bad_kwargs=_bad() + ({"step_size": 0.1, "betas": (0.9, 1.0)}, {"step_size": 0.1, "eps": 0.0})),
-    MethodInfo("extra_adam", lambda step_size, projection=None: ExtraAdam(step_size, projection=projection), 2,
-               step_size=0.01,
-               bad_kwargs=_bad() + ({"step_size": 0.1, "betas": (1.0, 0.9)}, {"step_size": 0.1, "betas": (0.9,)},
-                                   {"step_size": 0.1, "eps": -1.0}, {"step_size": 0.1, "eps": 0.0})),
-    MethodInfo("optimistic_adam",
-               lambda step_size, projection=None: OptimisticAdam(step_size, projection=projection), 1,
-               step_size=0.01,
-               bad_kwargs=_bad() + ({"step_size": 0.1, "betas": (0.9, -0.1)}, {"step_size": 0.1, "eps": 0.0})),
-    MethodInfo("langevin_gda", _langevin_gda, 1, stochastic=True,
-               bad_kwargs=_bad(**_LANGEVIN_REQUIRED) + ({"step_size": 0.1, "temperature": -1.0, "generator": None},
-                                                        {"step_size": 0.1, "temperature": float("nan"),
-                                                         "generator": torch.Generator()},
-                                                        {"step_size": 0.1, "temperature": 1.0, "generator": "7"})),
-    MethodInfo("mirror_descent", lambda step_size: MirrorDescent(step_size), 1, domain="simplex",
-               supports_projection=False, bad_kwargs=_bad()[:-1] + ({"step_size": 0.1, "mirror_map": 3},)),
-    MethodInfo("mirror_prox", lambda step_size: MirrorProx(step_size), 2, domain="simplex",
-               supports_projection=False, bad_kwargs=_bad()[:-1] + ({"step_size": 0.1, "mirror_map": 3},)),
-]}
+METHODS: dict[str, MethodInfo] = {
+    info.name: info
+    for info in [
+        MethodInfo(
+            "sim_gda",
+            lambda step_size, projection=None: SimultaneousGDA(step_size, projection=projection),
+            1,
+            stays_away_bilinear=True,
+            bad_kwargs=_bad(),
+        ),
+        MethodInfo(
+            "alt_gda",
+            lambda step_size, projection=None: AlternatingGDA(step_size, projection=projection),
+            None,
+            stays_away_bilinear=True,
+            bad_kwargs=_bad(),
+        ),
+        MethodInfo(
+            "proximal_point",
+            lambda step_size, projection=None: ProximalPoint(step_size, projection=projection),
+            None,
+            converges_bilinear=True,
+            step_size=0.5,
+            batch_atol=1e-9,
+            bad_kwargs=_bad()
+            + (
+                {"step_size": 0.1, "inner_steps": 0},
+                {"step_size": 0.1, "inner_tol": -1.0},
+                {"step_size": 0.1, "inner_step_size": 0.0},
+            ),
+        ),
+        MethodInfo(
+            "extragradient",
+            lambda step_size, projection=None: ExtraGradient(step_size, projection=projection),
+            2,
+            converges_bilinear=True,
+            step_size=0.5,
+            bad_kwargs=_bad() + ({"step_size": 0.1, "extrapolation_step": -1.0},),
+        ),
+        MethodInfo(
+            "ogda",
+            lambda step_size, projection=None: OptimisticGDA(step_size, projection=projection),
+            1,
+            converges_bilinear=True,
+            step_size=0.2,
+            bad_kwargs=_bad(),
+        ),
+        MethodInfo(
+            "rfbs",
+            lambda step_size, projection=None: ReflectedForwardBackward(step_size, projection=projection),
+            1,
+            converges_bilinear=True,
+            step_size=0.2,
+            first_call_at_start=False,
+            bad_kwargs=_bad(),
+        ),
+        MethodInfo(
+            "eg_plus",
+            lambda step_size, projection=None: EGPlus(step_size, projection=projection),
+            2,
+            converges_bilinear=True,
+            step_size=0.5,
+            bad_kwargs=_bad() + ({"step_size": 0.1, "alpha": 0.0}, {"step_size": 0.1, "alpha": 1.5}),
+        ),
+        MethodInfo(
+            "ceg_plus",
+            lambda step_size, projection=None: CEGPlus(step_size, projection=projection),
+            2,
+            converges_bilinear=True,
+            step_size=0.5,
+            bad_kwargs=_bad()
+            + (
+                {"step_size": 0.1, "alpha": -0.5},
+                {"step_size": 0.1, "nu": 1.0},
+                {"step_size": 0.1, "tau": 0.0},
+                {"step_size": 0.1, "adaptive": 1},
+                {"step_size": 0.1, "relaxation": 2.0},
+            ),
+        ),
+        MethodInfo(
+            "curvature_eg_plus",
+            lambda step_size, projection=None: CEGPlus(step_size, adaptive=True, projection=projection),
+            None,
+            converges_bilinear=True,
+            step_size=0.5,
+            bad_kwargs=_bad(),
+        ),
+        MethodInfo(
+            "seg_plus",
+            lambda step_size, projection=None: StochasticSEGPlus(step_size, alpha=0.5, projection=projection),
+            None,
+            converges_bilinear=True,
+            step_size=0.5,
+            bad_kwargs=_bad() + ({"step_size": 0.1, "alpha": 1.5}, {"step_size": 0.1, "alpha": 0.0}),
+        ),
+        MethodInfo(
+            "sim_adam",
+            lambda step_size, projection=None: SimultaneousAdam(step_size, projection=projection),
+            1,
+            step_size=0.01,
+            bad_kwargs=_bad() + ({"step_size": 0.1, "betas": (0.9, 1.0)}, {"step_size": 0.1, "eps": 0.0}),
+        ),
+        MethodInfo(
+            "extra_adam",
+            lambda step_size, projection=None: ExtraAdam(step_size, projection=projection),
+            2,
+            step_size=0.01,
+            bad_kwargs=_bad()
+            + (
+                {"step_size": 0.1, "betas": (1.0, 0.9)},
+                {"step_size": 0.1, "betas": (0.9,)},
+                {"step_size": 0.1, "eps": -1.0},
+                {"step_size": 0.1, "eps": 0.0},
+            ),
+        ),
+        MethodInfo(
+            "optimistic_adam",
+            lambda step_size, projection=None: OptimisticAdam(step_size, projection=projection),
+            1,
+            step_size=0.01,
+            bad_kwargs=_bad() + ({"step_size": 0.1, "betas": (0.9, -0.1)}, {"step_size": 0.1, "eps": 0.0}),
+        ),
+        MethodInfo(
+            "langevin_gda",
+            _langevin_gda,
+            1,
+            stochastic=True,
+            bad_kwargs=_bad(**_LANGEVIN_REQUIRED)
+            + (
+                {"step_size": 0.1, "temperature": -1.0, "generator": None},
+                {"step_size": 0.1, "temperature": float("nan"), "generator": torch.Generator()},
+                {"step_size": 0.1, "temperature": 1.0, "generator": "7"},
+            ),
+        ),
+        MethodInfo(
+            "mirror_descent",
+            lambda step_size: MirrorDescent(step_size),
+            1,
+            domain="simplex",
+            supports_projection=False,
+            bad_kwargs=_bad()[:-1] + ({"step_size": 0.1, "mirror_map": 3},),
+        ),
+        MethodInfo(
+            "mirror_prox",
+            lambda step_size: MirrorProx(step_size),
+            2,
+            domain="simplex",
+            supports_projection=False,
+            bad_kwargs=_bad()[:-1] + ({"step_size": 0.1, "mirror_map": 3},),
+        ),
+    ]
+}

@@ -15,7 +15,7 @@ from saddle.optim.base import Field, Params, Projection, StepSize
 from saddle.schedules import PolynomialDecay
 from saddle.validation import check_real
 
-__all__ = ["StochasticSEGPlus", "SEGPlusState", "paired_field"]
+__all__ = ["SEGPlusState", "StochasticSEGPlus", "paired_field"]
 
 
 class SEGPlusState(NamedTuple):
@@ -52,8 +52,9 @@ class StochasticSEGPlus:
     schedule (default α_k = 1/(k + 1), Σα_k = ∞, Σα_k² < ∞), projection (None).
     """
 
-    def __init__(self, step_size: StepSize, alpha: StepSize | None = None,
-                 projection: Projection | None = None) -> None:
+    def __init__(
+        self, step_size: StepSize, alpha: StepSize | None = None, projection: Projection | None = None
+    ) -> None:
         self.step_size = check_step_size(step_size)
         if alpha is None:
             alpha = PolynomialDecay(1.0, power=1.0, offset=1.0)

@@ -1,10 +1,10 @@
 """Strict readers of the files a run folder holds; a damaged file raises one clear `ReportFileError`.
 
-    OUT/tour.json            {"failed": {name: message}, "last_run": {...}}
-    OUT/NAME/metrics.json    {key: value, ...}
-    OUT/NAME/config.json     {key: value, ...}
-    OUT/NAME/run.json        {"name", "summary", "reproduces", "seconds", "quick", "seed", "finished", "claims": [...]}
-    OUT/NAME/figures.json    [{"file": "figures/x.png", "caption": "..."}, ...]
+OUT/tour.json            {"failed": {name: message}, "last_run": {...}}
+OUT/NAME/metrics.json    {key: value, ...}
+OUT/NAME/config.json     {key: value, ...}
+OUT/NAME/run.json        {"name", "summary", "reproduces", "seconds", "quick", "seed", "finished", "claims": [...]}
+OUT/NAME/figures.json    [{"file": "figures/x.png", "caption": "..."}, ...]
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ def _load(path: Path) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
-        what = "is empty" if not text.strip() else f"is not valid JSON (truncated or damaged?): {e.msg} at line {e.lineno}"
+        what = (
+            "is empty" if not text.strip() else f"is not valid JSON (truncated or damaged?): {e.msg} at line {e.lineno}"
+        )
         raise ReportFileError(f"{path}: {what}") from None
 
 
@@ -43,8 +45,9 @@ def _kind(value: Any) -> str:
         return "an integer"
     if isinstance(value, numbers.Real):
         return "a number"
-    return {dict: "an object", list: "a list", str: "a string", type(None): "null"}.get(type(value),
-                                                                                     type(value).__name__)
+    return {dict: "an object", list: "a list", str: "a string", type(None): "null"}.get(
+        type(value), type(value).__name__
+    )
 
 
 _WANTED = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "an integer"}
@@ -72,8 +75,15 @@ def read_config(run: Path) -> dict[str, Any]:
 
 
 _RUN_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "name": str, "summary": str, "reproduces": str, "seconds": (int, float), "quick": bool, "seed": int,
-    "finished": (int, float), "claims": list}
+    "name": str,
+    "summary": str,
+    "reproduces": str,
+    "seconds": (int, float),
+    "quick": bool,
+    "seed": int,
+    "finished": (int, float),
+    "claims": list,
+}
 _CLAIM_FIELDS = ("name", "statement", "source", "expected", "status")
 
 
@@ -89,7 +99,7 @@ def read_run_meta(run: Path) -> dict[str, Any]:
     for i, claim in enumerate(meta.get("claims", [])):
         _expect(path, claim, dict, f"claims[{i}]")
         for key in _CLAIM_FIELDS:
-            _expect(path, claim.get(key), str, f'claims[{i}].{key}')
+            _expect(path, claim.get(key), str, f"claims[{i}].{key}")
     return meta
 
 

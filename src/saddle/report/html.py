@@ -66,10 +66,12 @@ def _png_width(path: Path) -> int:
 def _figure(run: Path, fig: dict[str, str]) -> str:
     """A figure that opens full size on click; multi-panel (wide) figures take the whole page width."""
     src = html.escape(f"{run.name}/{fig['file']}")
-    wide = " class=\"wide\"" if _png_width(run / fig["file"]) > WIDE_PX else ""
+    wide = ' class="wide"' if _png_width(run / fig["file"]) > WIDE_PX else ""
     caption = html.escape(fig["caption"])
-    return (f'<figure{wide}><a href="{src}" target="_blank" title="open full size"><img src="{src}" alt="{caption}">'
-            f"</a><figcaption>{caption}</figcaption></figure>")
+    return (
+        f'<figure{wide}><a href="{src}" target="_blank" title="open full size"><img src="{src}" alt="{caption}">'
+        f"</a><figcaption>{caption}</figcaption></figure>"
+    )
 
 
 def _table(rows: list[tuple[str, str]], key: str = "metric") -> str:
@@ -100,8 +102,11 @@ def _section(run: Path, meta: dict[str, Any]) -> str:
     parts.extend(_figure(run, fig) for fig in figures)
     flat = _flatten(metrics)
     # long tables fold away so that the figures of the next experiment stay close
-    parts.append(_table(flat) if len(flat) <= 16 else
-                 f"<details><summary>metrics ({len(flat)} values)</summary>{_table(flat)}</details>")
+    parts.append(
+        _table(flat)
+        if len(flat) <= 16
+        else f"<details><summary>metrics ({len(flat)} values)</summary>{_table(flat)}</details>"
+    )
     parts.append(f"<details><summary>config</summary>{_table(_flatten(config), key='key')}</details>")
     return "\n".join(parts)
 
@@ -119,21 +124,28 @@ def _claims_table(metas: list[tuple[Path, dict[str, Any]]]) -> str:
             detail = f'<br><span class="meta">{html.escape(v["detail"])}</span>' if v.get("detail") else ""
             anchor = f' id="claims-{html.escape(run.name)}"' if i == 0 else ""  # ids are unique: first row only
             size = {True: " (quick)", False: " (full)"}.get(meta.get("quick"), "")
-            rows.append(f'<tr{anchor}><td><a href="#{html.escape(run.name)}">'
-                        f'{html.escape(run.name)}</a>{size}</td><td>{html.escape(v["statement"])}</td>'
-                        f'<td>{html.escape(v["source"])}</td><td><code>{html.escape(v["expected"])}</code></td>'
-                        f'<td>{measured}</td><td class="{_STATUS_CLASS.get(v["status"], "")}">'
-                        f'{html.escape(v["status"])}{detail}</td></tr>')
+            rows.append(
+                f'<tr{anchor}><td><a href="#{html.escape(run.name)}">'
+                f"{html.escape(run.name)}</a>{size}</td><td>{html.escape(v['statement'])}</td>"
+                f"<td>{html.escape(v['source'])}</td><td><code>{html.escape(v['expected'])}</code></td>"
+                f'<td>{measured}</td><td class="{_STATUS_CLASS.get(v["status"], "")}">'
+                f"{html.escape(v['status'])}{detail}</td></tr>"
+            )
     without = [run.name for run, meta in metas if not meta.get("claims")]
     n, m = claims_summary(verdicts)
     skipped = sum(v["status"] == NOT_CHECKED for v in verdicts)
-    head = (f"<h2>Claims of the notes: {n}/{m} reproduced</h2><p class=\"meta\">"
-            f"{skipped} claim(s) not checked at this size (expected at full size only)."
-            + (f" No claims recorded for: {html.escape(', '.join(without))}." if without else "") + "</p>")
-    table = ('<table class="claims"><colgroup><col style="width:13%"><col style="width:27%"><col style="width:14%">'
-             '<col style="width:18%"><col style="width:16%"><col style="width:12%"></colgroup>'
-             "<tr><th>experiment</th><th>claim</th><th>source</th><th>expected</th><th>measured</th>"
-             f"<th>verdict</th></tr>{''.join(rows)}</table>")
+    head = (
+        f'<h2>Claims of the notes: {n}/{m} reproduced</h2><p class="meta">'
+        f"{skipped} claim(s) not checked at this size (expected at full size only)."
+        + (f" No claims recorded for: {html.escape(', '.join(without))}." if without else "")
+        + "</p>"
+    )
+    table = (
+        '<table class="claims"><colgroup><col style="width:13%"><col style="width:27%"><col style="width:14%">'
+        '<col style="width:18%"><col style="width:16%"><col style="width:12%"></colgroup>'
+        "<tr><th>experiment</th><th>claim</th><th>source</th><th>expected</th><th>measured</th>"
+        f"<th>verdict</th></tr>{''.join(rows)}</table>"
+    )
     return head + table
 
 
@@ -143,17 +155,25 @@ def _header(metas: list[tuple[Path, dict[str, Any]]], tour: dict[str, Any]) -> s
     full = sum(meta.get("quick") is False for _, meta in metas)
     seconds = sum(meta.get("seconds", 0) for _, meta in metas)
     seeds = sorted({meta["seed"] for _, meta in metas if "seed" in meta})
-    sizes = ", ".join(s for s in (f"{quick} at quick size" if quick else "", f"{full} at full size" if full else "")
-                      if s)
-    parts = [f'<p class="meta">{len(metas)} experiment result(s)' + (f" ({sizes})" if sizes else "")
-             + f"; run time {seconds:.1f} s in total"
-             + (f"; seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}" if seeds else "") + ".</p>"]
+    sizes = ", ".join(
+        s for s in (f"{quick} at quick size" if quick else "", f"{full} at full size" if full else "") if s
+    )
+    parts = [
+        f'<p class="meta">{len(metas)} experiment result(s)'
+        + (f" ({sizes})" if sizes else "")
+        + f"; run time {seconds:.1f} s in total"
+        + (f"; seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}" if seeds else "")
+        + ".</p>"
+    ]
     present = {run.name for run, _ in metas}
     failed = tour.get("failed", {})
     if failed:
-        items = "".join(f'<li class="fail">{html.escape(k)}: the latest run failed: {html.escape(v)}'
-                        + (" (the result shown below is from an earlier run)" if k in present else "") + "</li>"
-                        for k, v in failed.items())
+        items = "".join(
+            f'<li class="fail">{html.escape(k)}: the latest run failed: {html.escape(v)}'
+            + (" (the result shown below is from an earlier run)" if k in present else "")
+            + "</li>"
+            for k, v in failed.items()
+        )
         parts.append(f"<ul>{items}</ul>")
     return "".join(parts)
 
@@ -167,8 +187,9 @@ def write_report(folder: str | os.PathLike[str], title: str = "saddle report") -
     root = Path(folder)
     if not root.is_dir():
         raise ValueError(f"report folder {str(root)!r} does not exist")
-    runs = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
-                  and (p / "metrics.json").is_file())
+    runs = sorted(
+        p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / "metrics.json").is_file()
+    )
     tour = read_tour(root)
     metas = [(r, read_run_meta(r)) for r in runs]
     if not runs and not tour.get("failed"):
@@ -178,8 +199,10 @@ def write_report(folder: str | os.PathLike[str], title: str = "saddle report") -
     body.append(_claims_table(metas))
     body.append(f"<h2>Experiments</h2><ul>{toc}</ul>")
     body.extend(_section(r, meta) for r, meta in metas)
-    page = (f'<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f'<style>{_CSS}</style></head><body>{"".join(body)}</body></html>')
+    page = (
+        f'<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{_CSS}</style></head><body>{''.join(body)}</body></html>"
+    )
     target = root / "index.html"
     fd, tmp = tempfile.mkstemp(dir=root, prefix=".index-", suffix=".html")
     try:

@@ -12,20 +12,53 @@ The actor/adversary game of `ActionRobustDDPG` goes through `saddle.optim.GameOp
 """
 
 from saddle.rl.action_robust import GAME_METHODS, ActionRobustDDPG, RobustGameConfig
+from saddle.rl.agents import AGENTS, make_agent
 from saddle.rl.ddpg import DDPG, DDPGConfig, soft_update
-from saddle.rl.env import (action_bounds, check_observation, dynamics_change, episode_seed, make_env, pendulum_dynamics,
-                           set_pendulum_dynamics)
+from saddle.rl.env import (
+    action_bounds,
+    check_observation,
+    dynamics_change,
+    episode_seed,
+    make_env,
+    pendulum_dynamics,
+    set_pendulum_dynamics,
+)
 from saddle.rl.evaluation import PERTURBATIONS, evaluate_returns, perturbation_grid, perturbation_sweep
 from saddle.rl.networks import Actor, Critic, mlp
 from saddle.rl.replay import Batch, ReplayBuffer
 from saddle.rl.robust_action import ROBUST_FORMS, nr_mdp_action, pr_mdp_action, robust_action, robust_value
 from saddle.rl.training import EpisodeRunner, train_episodes
-from saddle.rl.agents import AGENTS, make_agent
 
 __all__ = [
-    "DDPG", "DDPGConfig", "soft_update", "ActionRobustDDPG", "RobustGameConfig", "GAME_METHODS",
-    "make_env", "check_observation", "action_bounds", "dynamics_change", "episode_seed", "pendulum_dynamics", "set_pendulum_dynamics",
-    "evaluate_returns", "perturbation_sweep", "PERTURBATIONS", "Actor", "Critic", "mlp", "ReplayBuffer", "Batch",
-    "ROBUST_FORMS", "nr_mdp_action", "pr_mdp_action", "robust_action", "robust_value", "EpisodeRunner",
-    "train_episodes", "AGENTS", "make_agent", "perturbation_grid",
+    "AGENTS",
+    "DDPG",
+    "GAME_METHODS",
+    "PERTURBATIONS",
+    "ROBUST_FORMS",
+    "ActionRobustDDPG",
+    "Actor",
+    "Batch",
+    "Critic",
+    "DDPGConfig",
+    "EpisodeRunner",
+    "ReplayBuffer",
+    "RobustGameConfig",
+    "action_bounds",
+    "check_observation",
+    "dynamics_change",
+    "episode_seed",
+    "evaluate_returns",
+    "make_agent",
+    "make_env",
+    "mlp",
+    "nr_mdp_action",
+    "pendulum_dynamics",
+    "perturbation_grid",
+    "perturbation_sweep",
+    "pr_mdp_action",
+    "robust_action",
+    "robust_value",
+    "set_pendulum_dynamics",
+    "soft_update",
+    "train_episodes",
 ]

@@ -25,7 +25,7 @@ from saddle.rl.networks import Actor
 from saddle.rl.robust_action import check_robust_form, robust_action, robust_value
 from saddle.validation import check_choice, check_real
 
-__all__ = ["GAME_METHODS", "RobustGameConfig", "ActionRobustDDPG"]
+__all__ = ["GAME_METHODS", "ActionRobustDDPG", "RobustGameConfig"]
 
 GAME_METHODS = ("langevin", "gda", "extra_adam")
 
@@ -58,8 +58,15 @@ class ActionRobustDDPG(DDPG):
     device); `explore(obs)` executes the mixed action of the game's form plus Gaussian noise.
     """
 
-    def __init__(self, obs_dim: int, low: Sequence[float] | np.ndarray, high: Sequence[float] | np.ndarray,
-                 config: DDPGConfig | None = None, game: RobustGameConfig | None = None, seed: int = 0) -> None:
+    def __init__(
+        self,
+        obs_dim: int,
+        low: Sequence[float] | np.ndarray,
+        high: Sequence[float] | np.ndarray,
+        config: DDPGConfig | None = None,
+        game: RobustGameConfig | None = None,
+        seed: int = 0,
+    ) -> None:
         self.game = (game or RobustGameConfig()).validate()
         super().__init__(obs_dim, low, high, config, seed)
 
@@ -67,9 +74,11 @@ class ActionRobustDDPG(DDPG):
         self.adversary = Actor(self.obs_dim, self.low, self.high, self.config.hidden, self.generator)
         self.adversary_target = copy.deepcopy(self.adversary).requires_grad_(False)
         g = self.game
-        method = {"langevin": lambda: PreconditionedLangevinGDA(g.lr, g.temperature, self.generator),
-                  "gda": lambda: SimultaneousGDA(g.lr),
-                  "extra_adam": lambda: ExtraAdam(g.lr)}[g.method]()
+        method = {
+            "langevin": lambda: PreconditionedLangevinGDA(g.lr, g.temperature, self.generator),
+            "gda": lambda: SimultaneousGDA(g.lr),
+            "extra_adam": lambda: ExtraAdam(g.lr),
+        }[g.method]()
         return GameOptimizer([self.actor, self.adversary], method)
 
     def behaviour_mean(self, obs: Tensor) -> Tensor:
@@ -81,8 +90,9 @@ class ActionRobustDDPG(DDPG):
 
     def payoff(self, obs: Tensor) -> Tensor:
         """Φ on the minibatch of current states: the actor maximises it, the adversary minimises it."""
-        return robust_value(self.game.form, self.critics[0], obs, self.actor(obs), self.adversary(obs),
-                            self.game.alpha).mean()
+        return robust_value(
+            self.game.form, self.critics[0], obs, self.actor(obs), self.adversary(obs), self.game.alpha
+        ).mean()
 
     def policy_step(self, obs: Tensor) -> dict[str, float]:
         def closure() -> list[Tensor]:

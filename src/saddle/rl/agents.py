@@ -29,8 +29,16 @@ AGENTS: dict[str, tuple[bool, RobustGameConfig | None]] = {
 }
 
 
-def make_agent(name: str, env: gym.Env, config: DDPGConfig | None = None, seed: int = 0, *, alpha: float = 0.1,
-               game_lr: float | None = None, temperature: float | None = None) -> DDPG:
+def make_agent(
+    name: str,
+    env: gym.Env,
+    config: DDPGConfig | None = None,
+    seed: int = 0,
+    *,
+    alpha: float = 0.1,
+    game_lr: float | None = None,
+    temperature: float | None = None,
+) -> DDPG:
     """Build agent `name` (a key of AGENTS) for env's spaces. alpha: the adversary's weight (paper 0.1); game_lr,
     temperature (MixedNE-LD's thermal noise): override the entry's values when given."""
     td3, game = AGENTS[check_choice("agent", name, sorted(AGENTS))]
@@ -38,6 +46,10 @@ def make_agent(name: str, env: gym.Env, config: DDPGConfig | None = None, seed: 
     obs_dim, low, high = env.observation_space.shape[0], env.action_space.low, env.action_space.high
     if game is None:
         return DDPG(obs_dim, low, high, config, seed)
-    game = replace(game, alpha=alpha, lr=game.lr if game_lr is None else game_lr,
-                   temperature=game.temperature if temperature is None else temperature)
+    game = replace(
+        game,
+        alpha=alpha,
+        lr=game.lr if game_lr is None else game_lr,
+        temperature=game.temperature if temperature is None else temperature,
+    )
     return ActionRobustDDPG(obs_dim, low, high, config, game, seed)

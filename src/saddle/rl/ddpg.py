@@ -22,7 +22,7 @@ from saddle.rl.networks import Actor, Critic
 from saddle.rl.replay import Batch
 from saddle.validation import check_int, check_real
 
-__all__ = ["DDPGConfig", "DDPG", "soft_update"]
+__all__ = ["DDPG", "DDPGConfig", "soft_update"]
 
 
 def soft_update(target: nn.Module | Sequence[Tensor], source: nn.Module | Sequence[Tensor], tau: float) -> None:
@@ -93,8 +93,14 @@ class DDPG:
     one policy step and the soft target updates.
     """
 
-    def __init__(self, obs_dim: int, low: Sequence[float] | np.ndarray, high: Sequence[float] | np.ndarray,
-                 config: DDPGConfig | None = None, seed: int = 0) -> None:
+    def __init__(
+        self,
+        obs_dim: int,
+        low: Sequence[float] | np.ndarray,
+        high: Sequence[float] | np.ndarray,
+        config: DDPGConfig | None = None,
+        seed: int = 0,
+    ) -> None:
         self.config = (config or DDPGConfig()).validate()
         self.seed = check_int("seed", seed, 0)
         self.generator = torch.Generator().manual_seed(self.seed)
@@ -106,16 +112,20 @@ class DDPG:
         self.obs_dim, self.action_dim = check_int("obs_dim", obs_dim), self.low.numel()
         c = self.config
         self.actor = Actor(self.obs_dim, self.low, self.high, c.hidden, self.generator)
-        self.critics = nn.ModuleList([Critic(self.obs_dim, self.action_dim, c.hidden, self.generator)
-                                      for _ in range(2 if c.td3 else 1)])
+        self.critics = nn.ModuleList(
+            [Critic(self.obs_dim, self.action_dim, c.hidden, self.generator) for _ in range(2 if c.td3 else 1)]
+        )
         self.actor_target = copy.deepcopy(self.actor).requires_grad_(False)
         self.critics_target = copy.deepcopy(self.critics).requires_grad_(False)
         self.critic_optimizer = torch.optim.Adam(self.critics.parameters(), lr=c.critic_lr, foreach=True)
         self.actor_optimizer = self.make_policy_optimizer()
         self.updates = 0
         # parameter lists of (target, online) pairs, gathered once: the soft update runs after every policy step
-        pairs = [(m, getattr(self, name.removesuffix("_target"))) for name, m in self.modules().items()
-                 if name.endswith("_target")]
+        pairs = [
+            (m, getattr(self, name.removesuffix("_target")))
+            for name, m in self.modules().items()
+            if name.endswith("_target")
+        ]
         self.target_params = [p for t, _ in pairs for p in t.parameters()]
         self.online_params = [p for _, o in pairs for p in o.parameters()]
 
@@ -195,15 +205,23 @@ class DDPG:
         return info
 
     def modules(self) -> dict[str, nn.Module]:
-        return {"actor": self.actor, "critics": self.critics, "actor_target": self.actor_target,
-                "critics_target": self.critics_target}
+        return {
+            "actor": self.actor,
+            "critics": self.critics,
+            "actor_target": self.actor_target,
+            "critics_target": self.critics_target,
+        }
 
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to resume exactly: networks, targets, optimisers, generator, update count."""
-        return {"config": asdict(self.config), "updates": self.updates, "generator": self.generator.get_state(),
-                "modules": {k: m.state_dict() for k, m in self.modules().items()},
-                "critic_optimizer": self.critic_optimizer.state_dict(),
-                "actor_optimizer": self.actor_optimizer.state_dict()}
+        return {
+            "config": asdict(self.config),
+            "updates": self.updates,
+            "generator": self.generator.get_state(),
+            "modules": {k: m.state_dict() for k, m in self.modules().items()},
+            "critic_optimizer": self.critic_optimizer.state_dict(),
+            "actor_optimizer": self.actor_optimizer.state_dict(),
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         saved = dict(state["config"])

@@ -13,8 +13,17 @@ import numpy as np
 
 from saddle.validation import check_int, check_real
 
-__all__ = ["make_env", "check_observation", "action_bounds", "set_pendulum_dynamics", "pendulum_dynamics", "episode_seed",
-           "reset_checked", "step_checked", "dynamics_change"]
+__all__ = [
+    "action_bounds",
+    "check_observation",
+    "dynamics_change",
+    "episode_seed",
+    "make_env",
+    "pendulum_dynamics",
+    "reset_checked",
+    "set_pendulum_dynamics",
+    "step_checked",
+]
 
 
 def make_env(env_id: str = "Pendulum-v1", **kwargs) -> gym.Env:
@@ -31,16 +40,22 @@ def make_env(env_id: str = "Pendulum-v1", **kwargs) -> gym.Env:
     space = env.action_space
     if not isinstance(space, gym.spaces.Box):
         env.close()
-        raise ValueError(f"environment {env_id!r} has a {type(space).__name__} action space; saddle.rl needs a "
-                         "continuous Box action space (e.g. Pendulum-v1)")
+        raise ValueError(
+            f"environment {env_id!r} has a {type(space).__name__} action space; saddle.rl needs a "
+            "continuous Box action space (e.g. Pendulum-v1)"
+        )
     if not (np.all(np.isfinite(space.low)) and np.all(np.isfinite(space.high))):
         env.close()
-        raise ValueError(f"environment {env_id!r} has an unbounded action space [{space.low}, {space.high}]; "
-                         "saddle.rl needs finite action bounds")
+        raise ValueError(
+            f"environment {env_id!r} has an unbounded action space [{space.low}, {space.high}]; "
+            "saddle.rl needs finite action bounds"
+        )
     if not isinstance(env.observation_space, gym.spaces.Box) or len(env.observation_space.shape) != 1:
         env.close()
-        raise ValueError(f"environment {env_id!r} has observation space {env.observation_space}; "
-                         "saddle.rl needs a flat Box observation space")
+        raise ValueError(
+            f"environment {env_id!r} has observation space {env.observation_space}; "
+            "saddle.rl needs a flat Box observation space"
+        )
     return env
 
 
@@ -101,8 +116,9 @@ def step_checked(env: gym.Env, action: np.ndarray) -> tuple[np.ndarray, float, b
     return obs, float(reward), bool(terminated), bool(truncated)
 
 
-def dynamics_change(env_id: str = "Pendulum-v1", mass: float | None = None, length: float | None = None,
-                    seed: int = 0, steps: int = 5) -> float:
+def dynamics_change(
+    env_id: str = "Pendulum-v1", mass: float | None = None, length: float | None = None, seed: int = 0, steps: int = 5
+) -> float:
     """max |Δ observation| over `steps` steps of full torque between the unchanged pendulum and one with the
     given mass/length, from the same start (reset(seed)): > 0 exactly when the change reaches the dynamics."""
     envs = [make_env(env_id), set_pendulum_dynamics(make_env(env_id), mass, length)]

@@ -18,16 +18,23 @@ import torch
 from saddle.rl.env import action_bounds, episode_seed, make_env, reset_checked, set_pendulum_dynamics, step_checked
 from saddle.validation import check_choice, check_int, check_real
 
-__all__ = ["PERTURBATIONS", "evaluate_returns", "perturbation_sweep", "perturbation_grid"]
+__all__ = ["PERTURBATIONS", "evaluate_returns", "perturbation_grid", "perturbation_sweep"]
 
 PERTURBATIONS = ("random_action", "action_noise", "mass", "length")
 
 Policy = Callable[[np.ndarray], np.ndarray]
 
 
-def evaluate_returns(policy: Policy, env_id: str = "Pendulum-v1", episodes: int = 20, seed: int = 0,
-                     random_action_prob: float = 0.0, action_noise: float = 0.0, mass: float | None = None,
-                     length: float | None = None) -> np.ndarray:
+def evaluate_returns(
+    policy: Policy,
+    env_id: str = "Pendulum-v1",
+    episodes: int = 20,
+    seed: int = 0,
+    random_action_prob: float = 0.0,
+    action_noise: float = 0.0,
+    mass: float | None = None,
+    length: float | None = None,
+) -> np.ndarray:
     """Undiscounted returns of `policy` (obs (d,) → action (k,)) over `episodes` episodes. Shape (episodes,).
 
     Episode i starts from reset(seed=episode_seed(seed, i)); perturbation draws come from a torch.Generator
@@ -67,8 +74,9 @@ def _keyword(kind: str) -> str:
     return {"random_action": "random_action_prob"}.get(kind, kind)
 
 
-def perturbation_sweep(policy: Policy, kind: str, levels: Sequence[float], env_id: str = "Pendulum-v1",
-                       episodes: int = 20, seed: int = 0) -> np.ndarray:
+def perturbation_sweep(
+    policy: Policy, kind: str, levels: Sequence[float], env_id: str = "Pendulum-v1", episodes: int = 20, seed: int = 0
+) -> np.ndarray:
     """Returns at each perturbation level, shape (len(levels), episodes); kind one of PERTURBATIONS.
 
     The same episode starts and the same seed are used at every level (common random numbers).
@@ -77,8 +85,14 @@ def perturbation_sweep(policy: Policy, kind: str, levels: Sequence[float], env_i
     return np.stack([evaluate_returns(policy, env_id, episodes, seed, **{keyword: float(v)}) for v in levels])
 
 
-def perturbation_grid(policy: Policy, rows: tuple[str, Sequence[float]], cols: tuple[str, Sequence[float]],
-                      env_id: str = "Pendulum-v1", episodes: int = 20, seed: int = 0) -> np.ndarray:
+def perturbation_grid(
+    policy: Policy,
+    rows: tuple[str, Sequence[float]],
+    cols: tuple[str, Sequence[float]],
+    env_id: str = "Pendulum-v1",
+    episodes: int = 20,
+    seed: int = 0,
+) -> np.ndarray:
     """Returns on a grid of two perturbations (e.g. rows ('mass', masses), cols ('random_action', probs)).
 
     Shape (len(row levels), len(col levels), episodes); common random numbers as in perturbation_sweep.
@@ -87,5 +101,9 @@ def perturbation_grid(policy: Policy, rows: tuple[str, Sequence[float]], cols: t
     a, b = _keyword(kr), _keyword(kc)
     if a == b:
         raise ValueError(f"grid needs two different perturbations, got {kr!r} twice")
-    return np.stack([np.stack([evaluate_returns(policy, env_id, episodes, seed, **{a: float(u), b: float(v)})
-                               for v in lc]) for u in lr])
+    return np.stack(
+        [
+            np.stack([evaluate_returns(policy, env_id, episodes, seed, **{a: float(u), b: float(v)}) for v in lc])
+            for u in lr
+        ]
+    )

@@ -9,7 +9,7 @@ from torch import Tensor, nn
 
 from saddle.validation import check_int
 
-__all__ = ["mlp", "Actor", "Critic"]
+__all__ = ["Actor", "Critic", "mlp"]
 
 
 def mlp(n_in: int, hidden: Sequence[int], n_out: int, generator: torch.Generator | None = None) -> nn.Sequential:
@@ -19,7 +19,7 @@ def mlp(n_in: int, hidden: Sequence[int], n_out: int, generator: torch.Generator
     layers: list[nn.Module] = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         layer = nn.Linear(a, b)
-        bound = 1.0 / a ** 0.5
+        bound = 1.0 / a**0.5
         with torch.no_grad():
             layer.weight.uniform_(-bound, bound, generator=generator)
             layer.bias.uniform_(-bound, bound, generator=generator)
@@ -35,8 +35,14 @@ class Actor(nn.Module):
     Shapes: obs (B, d) → action (B, k).
     """
 
-    def __init__(self, obs_dim: int, low: Tensor, high: Tensor, hidden: Sequence[int] = (64, 64),
-                 generator: torch.Generator | None = None) -> None:
+    def __init__(
+        self,
+        obs_dim: int,
+        low: Tensor,
+        high: Tensor,
+        hidden: Sequence[int] = (64, 64),
+        generator: torch.Generator | None = None,
+    ) -> None:
         super().__init__()
         self.net = mlp(obs_dim, hidden, low.numel(), generator)
         self.register_buffer("centre", (high + low) / 2)
@@ -49,8 +55,9 @@ class Actor(nn.Module):
 class Critic(nn.Module):
     """Action-value Q(s, a) = f([s, a]). Shapes: obs (B, d), action (B, k) → (B,)."""
 
-    def __init__(self, obs_dim: int, action_dim: int, hidden: Sequence[int] = (64, 64),
-                 generator: torch.Generator | None = None) -> None:
+    def __init__(
+        self, obs_dim: int, action_dim: int, hidden: Sequence[int] = (64, 64), generator: torch.Generator | None = None
+    ) -> None:
         super().__init__()
         self.net = mlp(obs_dim + action_dim, hidden, 1, generator)
 

@@ -10,7 +10,7 @@ from torch import Tensor
 
 from saddle.validation import check_int
 
-__all__ = ["ReplayBuffer", "Batch"]
+__all__ = ["Batch", "ReplayBuffer"]
 
 
 class Batch(NamedTuple):
@@ -73,9 +73,16 @@ class ReplayBuffer:
 
     def state_dict(self) -> dict[str, Any]:
         n = self.size
-        return {"capacity": self.capacity, "position": self.position, "size": n,
-                "obs": self.obs[:n].clone(), "action": self.action[:n].clone(), "reward": self.reward[:n].clone(),
-                "next_obs": self.next_obs[:n].clone(), "terminated": self.terminated[:n].clone()}
+        return {
+            "capacity": self.capacity,
+            "position": self.position,
+            "size": n,
+            "obs": self.obs[:n].clone(),
+            "action": self.action[:n].clone(),
+            "reward": self.reward[:n].clone(),
+            "next_obs": self.next_obs[:n].clone(),
+            "terminated": self.terminated[:n].clone(),
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         if state["capacity"] != self.capacity:

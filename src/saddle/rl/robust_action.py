@@ -43,8 +43,9 @@ def robust_action(form: str, mu: Tensor, nu: Tensor, alpha: float, generator: to
     return nr_mdp_action(mu, nu, alpha) if form == "nr" else pr_mdp_action(mu, nu, alpha, generator)
 
 
-def robust_value(form: str, q: Callable[[Tensor, Tensor], Tensor], obs: Tensor, mu: Tensor, nu: Tensor,
-                 alpha: float) -> Tensor:
+def robust_value(
+    form: str, q: Callable[[Tensor, Tensor], Tensor], obs: Tensor, mu: Tensor, nu: Tensor, alpha: float
+) -> Tensor:
     """Expected Q of the executed action: NR Q(s, (1−α)μ + αν); PR (1 − α) Q(s, μ) + α Q(s, ν). Shape (B,).
 
     This is the payoff Φ(θ, ω) = E_s robust_value of the game (actor maximises, adversary minimises) and,

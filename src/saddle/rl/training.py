@@ -37,8 +37,10 @@ class EpisodeRunner:
         self.agent, self.env = agent, env
         self.seed = check_int("seed", seed, 0)
         if env.observation_space.shape[0] != agent.obs_dim or env.action_space.shape[0] != agent.action_dim:
-            raise ValueError(f"agent has obs_dim={agent.obs_dim}, action_dim={agent.action_dim} but the environment "
-                             f"has {env.observation_space.shape[0]}, {env.action_space.shape[0]}")
+            raise ValueError(
+                f"agent has obs_dim={agent.obs_dim}, action_dim={agent.action_dim} but the environment "
+                f"has {env.observation_space.shape[0]}, {env.action_space.shape[0]}"
+            )
         self.buffer = ReplayBuffer(agent.config.buffer_size, agent.obs_dim, agent.action_dim)
         self.env_steps = 0
         self.episodes = 0
@@ -60,12 +62,21 @@ class EpisodeRunner:
             length += 1
             obs, done = next_obs, terminated or truncated
         self.episodes += 1
-        return {"return": total, "length": length, "env_steps": self.env_steps,
-                "critic_loss": sum(losses) / len(losses) if losses else float("nan")}
+        return {
+            "return": total,
+            "length": length,
+            "env_steps": self.env_steps,
+            "critic_loss": sum(losses) / len(losses) if losses else float("nan"),
+        }
 
     def state_dict(self) -> dict[str, Any]:
-        return {"agent": self.agent.state_dict(), "buffer": self.buffer.state_dict(), "env_steps": self.env_steps,
-                "episodes": self.episodes, "seed": self.seed}
+        return {
+            "agent": self.agent.state_dict(),
+            "buffer": self.buffer.state_dict(),
+            "env_steps": self.env_steps,
+            "episodes": self.episodes,
+            "seed": self.seed,
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         if int(state["seed"]) != self.seed:
@@ -75,11 +86,16 @@ class EpisodeRunner:
         self.env_steps, self.episodes = int(state["env_steps"]), int(state["episodes"])
 
 
-
-
-def train_episodes(runner: EpisodeRunner, episodes: int, eval_every: int = 0, eval_episodes: int = 5,
-                   eval_seed: int = 10_000, checkpoint_dir: str | Path | None = None, resume: bool = False,
-                   desc: str = "rl") -> TrainResult:
+def train_episodes(
+    runner: EpisodeRunner,
+    episodes: int,
+    eval_every: int = 0,
+    eval_episodes: int = 5,
+    eval_seed: int = 10_000,
+    checkpoint_dir: str | Path | None = None,
+    resume: bool = False,
+    desc: str = "rl",
+) -> TrainResult:
     """Play `episodes` episodes with `runner` on THE training loop (`saddle.train.train_loop`, one step = one episode).
 
     One record per episode: 'return' (training return, with exploration), 'env_steps', 'critic_loss' (mean over
@@ -104,5 +120,14 @@ def train_episodes(runner: EpisodeRunner, episodes: int, eval_every: int = 0, ev
     def evaluate() -> dict[str, float]:
         return {"eval_return": float(np.mean(evaluate_returns(runner.agent.act, env_id, eval_episodes, eval_seed)))}
 
-    return train_loop(step_fn, steps=episodes, evaluate=evaluate if eval_every else None, eval_every=eval_every or 1,
-                      record_every=1, state={"runner": runner}, checkpoint_dir=checkpoint_dir, resume=resume, desc=desc)
+    return train_loop(
+        step_fn,
+        steps=episodes,
+        evaluate=evaluate if eval_every else None,
+        eval_every=eval_every or 1,
+        record_every=1,
+        state={"runner": runner},
+        checkpoint_dir=checkpoint_dir,
+        resume=resume,
+        desc=desc,
+    )

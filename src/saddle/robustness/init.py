@@ -25,8 +25,16 @@ from saddle.validation import check_int, check_real
 
 INIT_NAMES: tuple[str, ...] = ("lecun", "he", "ntk", "xavier", "mean_field", "e_et_al")
 
-_ALIASES = {"mean-field": "mean_field", "meanfield": "mean_field", "mf": "mean_field",
-            "e": "e_et_al", "e-et-al": "e_et_al", "eetal": "e_et_al", "glorot": "xavier", "kaiming": "he"}
+_ALIASES = {
+    "mean-field": "mean_field",
+    "meanfield": "mean_field",
+    "mf": "mean_field",
+    "e": "e_et_al",
+    "e-et-al": "e_et_al",
+    "eetal": "e_et_al",
+    "glorot": "xavier",
+    "kaiming": "he",
+}
 
 
 @dataclass(frozen=True)

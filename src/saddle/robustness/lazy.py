@@ -33,13 +33,15 @@ def lazy_training_ratio(weights_t: Sequence[Tensor], weights_0: Sequence[Tensor]
         den = sum(torch.linalg.matrix_norm(w0.reshape(w0.shape[0], -1)).item() for w0 in weights_0)
         if den <= 0:
             raise ValueError("initial weights are all zero: κ is undefined")
-        num = sum(torch.linalg.matrix_norm((wt - w0).reshape(w0.shape[0], -1)).item()
-                  for wt, w0 in zip(weights_t, weights_0))
+        num = sum(
+            torch.linalg.matrix_norm((wt - w0).reshape(w0.shape[0], -1)).item() for wt, w0 in zip(weights_t, weights_0)
+        )
     return num / den
 
 
-def layer_ratios(weights_t: Sequence[Tensor], weights_0: Sequence[Tensor],
-                 ord: Literal["fro", 2] = "fro") -> list[float]:
+def layer_ratios(
+    weights_t: Sequence[Tensor], weights_0: Sequence[Tensor], ord: Literal["fro", 2] = "fro"
+) -> list[float]:
     """‖X_l(t) − X_l(0)‖ / ‖X_l(0)‖ per layer (Frobenius or spectral norm, the notes' lazy-regime criterion)."""
     if ord not in ("fro", 2):
         raise ValueError(f"ord must be 'fro' or 2, got {ord!r}")
@@ -86,10 +88,19 @@ class LazyTracker:
         return max((k for _, k in self.history), default=0.0)
 
 
-def train_sgd(model: nn.Module, x: Tensor, y: Tensor, loss_fn: Callable[[Tensor, Tensor], Tensor], steps: int,
-              lr: float | list[dict[str, Any]], batch_size: int | None = None, momentum: float = 0.0,
-              generator: torch.Generator | int | None = None, tracker: LazyTracker | None = None,
-              record_every: int = 1) -> list[float]:
+def train_sgd(
+    model: nn.Module,
+    x: Tensor,
+    y: Tensor,
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    steps: int,
+    lr: float | list[dict[str, Any]],
+    batch_size: int | None = None,
+    momentum: float = 0.0,
+    generator: torch.Generator | int | None = None,
+    tracker: LazyTracker | None = None,
+    record_every: int = 1,
+) -> list[float]:
     """Plain (minibatch) SGD on loss_fn(model(x_batch), y_batch) for `steps` steps; returns the loss per step.
 
     `lr` is one rate or torch.optim param groups (e.g. `abc_param_groups`); batch_size None = full batch,
@@ -107,8 +118,17 @@ def train_sgd(model: nn.Module, x: Tensor, y: Tensor, loss_fn: Callable[[Tensor,
         check_real(f"learning rates (group {i} lr)", g["lr"], high_open=True)
     opt = torch.optim.SGD(groups, lr=groups[0]["lr"], momentum=momentum)
     full = batch_size is None or batch_size >= len(x)
-    batches = None if full else ShuffledBatches(x, y, batch_size=batch_size, drop_last=True,
-                                                generator=generator if generator is not None else torch.Generator())
+    batches = (
+        None
+        if full
+        else ShuffledBatches(
+            x,
+            y,
+            batch_size=batch_size,
+            drop_last=True,
+            generator=generator if generator is not None else torch.Generator(),
+        )
+    )
     losses: list[float] = []
     if tracker is not None:
         tracker.record(0)

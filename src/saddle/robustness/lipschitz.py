@@ -32,6 +32,7 @@ from saddle.robustness.stability import input_jacobian
 from saddle.sets import Ball, parse_norm, sample_ball
 from saddle.validation import as_generator, check_finite, check_int, check_real, check_step_size
 
+
 @dataclass(frozen=True)
 class ReLULayers:
     """The weights of f(a) = scale · ρ(W_L σ(… σ(W_1 a + b_1) …) + b_L), σ = ReLU, ρ = ReLU or identity.
@@ -56,8 +57,9 @@ class ReLULayers:
             if w.ndim != 2:
                 raise ValueError(f"weights[{l}] must be a matrix (out, in), got shape {tuple(w.shape)}")
             if l and w.shape[1] != weights[l - 1].shape[0]:
-                raise ValueError(f"weights[{l}] has {w.shape[1]} inputs but layer {l - 1} has "
-                                 f"{weights[l - 1].shape[0]} outputs")
+                raise ValueError(
+                    f"weights[{l}] has {w.shape[1]} inputs but layer {l - 1} has {weights[l - 1].shape[0]} outputs"
+                )
             if biases[l] is not None and tuple(biases[l].shape) != (w.shape[0],):
                 raise ValueError(f"biases[{l}] must have shape ({w.shape[0]},), got {tuple(biases[l].shape)}")
             if not torch.isfinite(w).all():
@@ -88,8 +90,12 @@ class ReLULayers:
 
     def to(self, dtype: torch.dtype) -> ReLULayers:
         """A copy with every weight and bias cast to `dtype`."""
-        return ReLULayers(tuple(w.to(dtype) for w in self.weights),
-                          tuple(None if b is None else b.to(dtype) for b in self.biases), self.scale, self.final_relu)
+        return ReLULayers(
+            tuple(w.to(dtype) for w in self.weights),
+            tuple(None if b is None else b.to(dtype) for b in self.biases),
+            self.scale,
+            self.final_relu,
+        )
 
 
 def relu_layers(model: nn.Module | ReLULayers | Sequence[Tensor]) -> ReLULayers:
@@ -158,8 +164,13 @@ class PowerIterationResult:
     vector: Tensor  # (in,) unit right singular vector estimate
 
 
-def spectral_norm_power_iteration(w: Tensor, tol: float = 1e-6, max_iter: int = 1000, squarings: int = 8,
-                                  generator: torch.Generator | int | None = None) -> PowerIterationResult:
+def spectral_norm_power_iteration(
+    w: Tensor,
+    tol: float = 1e-6,
+    max_iter: int = 1000,
+    squarings: int = 8,
+    generator: torch.Generator | int | None = None,
+) -> PowerIterationResult:
     """Largest singular value of W (out, in) by power iteration on G = WᵀW, with a certificate.
 
     Stops when the eigen-residual ‖Gv − ρv‖ ≤ tol·ρ (ρ = vᵀGv the Rayleigh quotient, v unit) or after
@@ -244,8 +255,15 @@ def _project_ball(a: Tensor, center: Tensor, eps: float, p: float) -> Tensor:
     return Ball(eps, p, batch_dims=1).project(a, center)
 
 
-def _max_slope(f: Callable[[Tensor], Tensor], a: Tensor, d: Tensor, p: float, steps: int, step_size: float,
-               project: Callable[[Tensor], Tensor] | None) -> tuple[float, Tensor]:
+def _max_slope(
+    f: Callable[[Tensor], Tensor],
+    a: Tensor,
+    d: Tensor,
+    p: float,
+    steps: int,
+    step_size: float,
+    project: Callable[[Tensor], Tensor] | None,
+) -> tuple[float, Tensor]:
     """Adam ascent on the secant slope ‖f(a+d) − f(a)‖_p / ‖d‖_p over (a, d); also the Jacobian norms at a."""
     a = a.detach().clone().requires_grad_(True)
     d = d.detach().clone().requires_grad_(True)
@@ -279,10 +297,18 @@ def _validate_ascent(starts: int, steps: int, step_size: float) -> None:
     check_step_size(step_size, allow_schedule=False)
 
 
-def lipschitz_lower_bound(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor], in_features: int, p: float = 2,
-                          starts: int = 32, steps: int = 100, step_size: float = 0.05, radius: float = 1.0,
-                          pool: int = 64, generator: torch.Generator | int | None = None,
-                          dtype: torch.dtype = torch.float64) -> float:
+def lipschitz_lower_bound(
+    f: nn.Module | ReLULayers | Callable[[Tensor], Tensor],
+    in_features: int,
+    p: float = 2,
+    starts: int = 32,
+    steps: int = 100,
+    step_size: float = 0.05,
+    radius: float = 1.0,
+    pool: int = 64,
+    generator: torch.Generator | int | None = None,
+    dtype: torch.dtype = torch.float64,
+) -> float:
     """Lower bound on L = sup_a ‖∇_a f(a)‖ by multi-start ascent: the largest slope actually attained.
 
     Seed 000 definition L = sup_a ‖∇_a f‖_⋆. For ReLU nets ∇_a‖J(a)‖ = 0 almost everywhere, so the ascent
@@ -314,8 +340,15 @@ def lipschitz_lower_bound(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor]
         return _max_slope(fn, a, d, p, steps, step_size * radius, None)[0]
 
 
-def local_lipschitz(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor], x: Tensor, eps: float, p: float = 2,
-                    starts: int = 32, steps: int = 50, generator: torch.Generator | int | None = None) -> float:
+def local_lipschitz(
+    f: nn.Module | ReLULayers | Callable[[Tensor], Tensor],
+    x: Tensor,
+    eps: float,
+    p: float = 2,
+    starts: int = 32,
+    steps: int = 50,
+    generator: torch.Generator | int | None = None,
+) -> float:
     """Local Lipschitz estimate max_{a, b ∈ B_p(x, ε)} ‖f(a) − f(b)‖_p/‖a − b‖_p ≈ max_{a ∈ B} ‖∇_a f(a)‖.
 
     Multi-start projected ascent (starts uniform in the ball, `saddle.sets.sample_ball`) of the secant
@@ -350,8 +383,9 @@ def _device(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor]) -> torch.dev
     return torch.device("cpu")
 
 
-def _as_function(f: nn.Module | ReLULayers | Callable[[Tensor], Tensor],
-                 dtype: torch.dtype) -> Callable[[Tensor], Tensor]:
+def _as_function(
+    f: nn.Module | ReLULayers | Callable[[Tensor], Tensor], dtype: torch.dtype
+) -> Callable[[Tensor], Tensor]:
     if isinstance(f, ReLULayers):
         return f.to(dtype)
     if isinstance(f, nn.Module):
@@ -366,7 +400,7 @@ class ReLURegions:
     """The realisable (full-dimensional) activation regions of a ReLU net and their Jacobians."""
 
     patterns: tuple[tuple[int, ...], ...]  # activation pattern per region (ReLU units in layer order)
-    jacobians: tuple[np.ndarray, ...]      # (out, in) Jacobian of f on each region, output scale included
+    jacobians: tuple[np.ndarray, ...]  # (out, in) Jacobian of f on each region, output scale included
     lp_solves: int
 
 
@@ -375,13 +409,14 @@ class ExactLipschitzResult:
     """Exact Lipschitz constant of a piecewise-linear ReLU net and the regions it was taken over."""
 
     value: float
-    regions: int           # realisable (full-dimensional) activation regions found
+    regions: int  # realisable (full-dimensional) activation regions found
     lp_solves: int
     pattern: tuple[int, ...]  # activation pattern of a maximising region (ReLU units in layer order)
 
 
-def relu_regions(model: nn.Module | ReLULayers | Sequence[Tensor], max_units: int = 24,
-                 margin: float = 1e-9) -> ReLURegions:
+def relu_regions(
+    model: nn.Module | ReLULayers | Sequence[Tensor], max_units: int = 24, margin: float = 1e-9
+) -> ReLURegions:
     """Enumerate the activation regions R = {a : pattern(a) = s} with non-empty interior, and J_R.
 
     Depth-first over the ReLU units in layer order; a partial pattern is kept iff the LP
@@ -398,8 +433,9 @@ def relu_regions(model: nn.Module | ReLULayers | Sequence[Tensor], max_units: in
     n_relu_layers = len(ws) if layers.final_relu else len(ws) - 1
     units = sum(w.shape[0] for w in ws[:n_relu_layers])
     if units > max_units:
-        raise ValueError(f"network has {units} ReLU units, more than max_units={max_units}; "
-                         "exact enumeration is exponential")
+        raise ValueError(
+            f"network has {units} ReLU units, more than max_units={max_units}; exact enumeration is exponential"
+        )
     check_real("margin", margin, low_open=False, high_open=True)
     n = ws[0].shape[1]
     patterns: list[tuple[int, ...]] = []
@@ -410,16 +446,29 @@ def relu_regions(model: nn.Module | ReLULayers | Sequence[Tensor], max_units: in
         # variables (a, t): maximise t s.t. −row·a + t‖row‖ ≤ off (rows already sign-flipped)
         lp[0] += 1
         A = np.array([np.append(-r, np.linalg.norm(r)) for r in rows])
-        res = linprog(np.append(np.zeros(n), -1.0), A_ub=A, b_ub=np.array(offs),
-                      bounds=[(None, None)] * n + [(None, 1.0)], method="highs")
+        res = linprog(
+            np.append(np.zeros(n), -1.0),
+            A_ub=A,
+            b_ub=np.array(offs),
+            bounds=[(None, None)] * n + [(None, 1.0)],
+            method="highs",
+        )
         return res.status == 0 and -res.fun > margin
 
     def leaf(j: np.ndarray, pattern: tuple[int, ...]) -> None:
         patterns.append(pattern)
         jacobians.append(layers.scale * j)
 
-    def recurse(layer: int, unit: int, lin: np.ndarray, off: np.ndarray, pattern: tuple[int, ...],
-                rows: list[np.ndarray], offs: list[float], mask: list[float]) -> None:
+    def recurse(
+        layer: int,
+        unit: int,
+        lin: np.ndarray,
+        off: np.ndarray,
+        pattern: tuple[int, ...],
+        rows: list[np.ndarray],
+        offs: list[float],
+        mask: list[float],
+    ) -> None:
         # lin, off: the affine map a -> lin @ a + off of layer `layer`'s pre-activations on this region
         if unit == lin.shape[0]:
             d = np.array(mask)
@@ -450,8 +499,13 @@ def relu_regions(model: nn.Module | ReLULayers | Sequence[Tensor], max_units: in
     return ReLURegions(tuple(patterns), tuple(jacobians), lp[0])
 
 
-def lipschitz_exact_relu(model: nn.Module | ReLULayers | Sequence[Tensor], p: float = 2, max_units: int = 24,
-                         margin: float = 1e-9, regions: ReLURegions | None = None) -> ExactLipschitzResult:
+def lipschitz_exact_relu(
+    model: nn.Module | ReLULayers | Sequence[Tensor],
+    p: float = 2,
+    max_units: int = 24,
+    margin: float = 1e-9,
+    regions: ReLURegions | None = None,
+) -> ExactLipschitzResult:
     """Exact L = max over activation regions R of ‖J_R‖_{p→p}, for tiny ReLU nets (what LipMIP computes).
 
     f is continuous and piecewise linear with Jacobian J_R on each region R (see `relu_regions`), so
@@ -460,7 +514,8 @@ def lipschitz_exact_relu(model: nn.Module | ReLULayers | Sequence[Tensor], p: fl
     """
     p = parse_norm(p)
     regions = relu_regions(model, max_units, margin) if regions is None else regions
-    values = [float(jacobian_operator_norm(torch.from_numpy(j)[None], p)[0]) if j.size else 0.0
-              for j in regions.jacobians]
+    values = [
+        float(jacobian_operator_norm(torch.from_numpy(j)[None], p)[0]) if j.size else 0.0 for j in regions.jacobians
+    ]
     i = int(np.argmax(values))
     return ExactLipschitzResult(values[i], len(values), regions.lp_solves, regions.patterns[i])

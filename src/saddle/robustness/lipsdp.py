@@ -29,10 +29,10 @@ class LipSDPResult:
     """LipSDP outcome: `bound` = scale·sqrt(ρ), certified when the LMI was re-checked exactly in float64."""
 
     bound: float
-    solver_bound: float   # scale·sqrt(ρ) as returned by the solver (may be slightly infeasible)
+    solver_bound: float  # scale·sqrt(ρ) as returned by the solver (may be slightly infeasible)
     certified: bool
     multipliers: np.ndarray  # t ≥ 0, one per hidden unit
-    input_dim: int           # dimension of the (reduced) input block of the LMI
+    input_dim: int  # dimension of the (reduced) input block of the LMI
     status: str
 
 
@@ -52,16 +52,21 @@ def _lmi_blocks(ws: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     A = np.zeros((n, N))
     row, col = 0, 0
     for w in ws[:-1]:
-        A[row:row + w.shape[0], col:col + w.shape[1]] = w
+        A[row : row + w.shape[0], col : col + w.shape[1]] = w
         row, col = row + w.shape[0], col + w.shape[1]
     B = np.hstack([np.zeros((n, n0)), np.eye(n)])
     C = np.zeros((N, N))
-    C[N - hidden[-1]:, N - hidden[-1]:] = ws[-1].T @ ws[-1]
+    C[N - hidden[-1] :, N - hidden[-1] :] = ws[-1].T @ ws[-1]
     return A, B, C, n0, n
 
 
-def lipschitz_upper_bound_sdp(model: nn.Module | ReLULayers | Sequence[Tensor], solver: str = "SCS",
-                              eps: float = 1e-7, max_iters: int = 100_000, reduce_input: bool = True) -> LipSDPResult:
+def lipschitz_upper_bound_sdp(
+    model: nn.Module | ReLULayers | Sequence[Tensor],
+    solver: str = "SCS",
+    eps: float = 1e-7,
+    max_iters: int = 100_000,
+    reduce_input: bool = True,
+) -> LipSDPResult:
     """LipSDP-Neuron l2 Lipschitz upper bound (Fazlyab et al. 2019) solved with cvxpy (default solver SCS).
 
     Biases do not enter (slope restriction holds for any bias); a final ReLU is 1-Lipschitz and ignored;

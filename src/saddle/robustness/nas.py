@@ -22,7 +22,11 @@ from saddle.robustness.ntk import ntk_min_eigenvalue
 from saddle.validation import check_int
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {
-    "relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "swish": nn.SiLU,
+    "relu": nn.ReLU,
+    "leaky_relu": nn.LeakyReLU,
+    "tanh": nn.Tanh,
+    "sigmoid": nn.Sigmoid,
+    "swish": nn.SiLU,
 }
 
 
@@ -69,12 +73,17 @@ class SearchSpace:
 
     def sample(self, generator: torch.Generator) -> Architecture:
         """One architecture, each choice uniform (same generator state → same architecture)."""
+
         def pick(options: Sequence) -> object:
             return options[int(torch.randint(len(options), (1,), generator=generator))]
 
         depth = int(pick(self.depths))
-        return Architecture(depth, int(pick(self.widths)), tuple(str(pick(self.activations)) for _ in range(depth)),
-                            bool(pick(self.skip)))
+        return Architecture(
+            depth,
+            int(pick(self.widths)),
+            tuple(str(pick(self.activations)) for _ in range(depth)),
+            bool(pick(self.skip)),
+        )
 
 
 class SearchNet(nn.Module):
@@ -128,8 +137,17 @@ class EigenNASResult:
     best: Candidate
 
 
-def train_and_validate(arch: Architecture, x_train: Tensor, y_train: Tensor, x_val: Tensor, y_val: Tensor,
-                       n_classes: int, epochs: int, seed: int, lr: float = 1e-3) -> float:
+def train_and_validate(
+    arch: Architecture,
+    x_train: Tensor,
+    y_train: Tensor,
+    x_val: Tensor,
+    y_val: Tensor,
+    n_classes: int,
+    epochs: int,
+    seed: int,
+    lr: float = 1e-3,
+) -> float:
     """Build `arch` (initial weights from `seed`), train with Adam/cross-entropy (minibatch order from `seed`)
     for `epochs` epochs, return the validation accuracy."""
     from saddle.models.classifiers import accuracy
@@ -152,17 +170,31 @@ def select_top_k(candidates: Sequence[Candidate], top_k: int) -> tuple[tuple[Can
     return top, max(top, key=lambda c: c.val_accuracy)
 
 
-def eigen_nas(space: SearchSpace, x_train: Tensor, y_train: Tensor, x_val: Tensor, y_val: Tensor,
-              n_samples: int = 20, top_k: int = 3, epochs: int = 5, ntk_batch: int = 64,
-              n_classes: int | None = None, seed: int = 0) -> EigenNASResult:
+def eigen_nas(
+    space: SearchSpace,
+    x_train: Tensor,
+    y_train: Tensor,
+    x_val: Tensor,
+    y_val: Tensor,
+    n_samples: int = 20,
+    top_k: int = 3,
+    epochs: int = 5,
+    ntk_batch: int = 64,
+    n_classes: int | None = None,
+    seed: int = 0,
+) -> EigenNASResult:
     """Eigen-NAS (seed 003, Algorithm Eigen-NAS): sample `n_samples` architectures, score each by
     λ_min of the NTK on the first `ntk_batch` training points at initialisation, keep the `top_k` largest,
     train them `epochs` epochs and choose the best by validation accuracy.
 
     Defaults: 20 samples, top 3, 5 epochs, 64 NTK points. Same seed → same search.
     """
-    for name, v, lo in (("n_samples", n_samples, 1), ("top_k", top_k, 1), ("epochs", epochs, 0),
-                        ("ntk_batch", ntk_batch, 2)):
+    for name, v, lo in (
+        ("n_samples", n_samples, 1),
+        ("top_k", top_k, 1),
+        ("epochs", epochs, 0),
+        ("ntk_batch", ntk_batch, 2),
+    ):
         check_int(name, v, low=lo)
     if top_k > n_samples:
         raise ValueError(f"top_k must be <= n_samples ({n_samples}), got {top_k}")
@@ -176,7 +208,14 @@ def eigen_nas(space: SearchSpace, x_train: Tensor, y_train: Tensor, x_val: Tenso
         model = model.to(x_train.device)
         candidates.append(Candidate(arch, ntk_score(model, batch), seed + i))
     candidates.sort(key=lambda c: -c.score)
-    trained = [Candidate(c.arch, c.score, c.init_seed, train_and_validate(
-        c.arch, x_train, y_train, x_val, y_val, n_classes, epochs, c.init_seed)) for c in candidates[:top_k]]
+    trained = [
+        Candidate(
+            c.arch,
+            c.score,
+            c.init_seed,
+            train_and_validate(c.arch, x_train, y_train, x_val, y_val, n_classes, epochs, c.init_seed),
+        )
+        for c in candidates[:top_k]
+    ]
     top, best = select_top_k(trained, top_k)
     return EigenNASResult(tuple(candidates), top, best)

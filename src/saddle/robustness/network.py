@@ -22,8 +22,10 @@ from saddle.validation import as_generator, check_int, check_real
 def _check_widths(widths: Sequence[int]) -> list[int]:
     widths = list(widths)
     if len(widths) < 3:
-        raise ValueError(f"widths must list p, at least one hidden width m and the output size "
-                         f"(length >= 3, i.e. L >= 2 layers), got {widths!r}")
+        raise ValueError(
+            f"widths must list p, at least one hidden width m and the output size "
+            f"(length >= 3, i.e. L >= 2 layers), got {widths!r}"
+        )
     return [check_int(f"widths[{i}]", w) for i, w in enumerate(widths)]
 
 
@@ -54,10 +56,18 @@ class FullyConnectedReLU(nn.Module):
     Attributes: `weights` (effective X_1..X_L, each (out, in)), `alpha`, `widths`, `depth`, `scheme`.
     """
 
-    def __init__(self, widths: Sequence[int], init: str | Sequence[float] = "he", alpha: float | None = None,
-                 generator: torch.Generator | int | None = None, *, output_activation: bool = True,
-                 beta_c: float | None = None, multipliers: Sequence[float] | None = None,
-                 dtype: torch.dtype = torch.float32) -> None:
+    def __init__(
+        self,
+        widths: Sequence[int],
+        init: str | Sequence[float] = "he",
+        alpha: float | None = None,
+        generator: torch.Generator | int | None = None,
+        *,
+        output_activation: bool = True,
+        beta_c: float | None = None,
+        multipliers: Sequence[float] | None = None,
+        dtype: torch.dtype = torch.float32,
+    ) -> None:
         super().__init__()
         self.widths = _check_widths(widths)
         generator = as_generator(generator)
@@ -66,8 +76,10 @@ class FullyConnectedReLU(nn.Module):
         if isinstance(init, str):
             hidden = self.widths[1:-1]
             if len(set(hidden)) != 1:
-                raise ValueError(f"table initialisation {init!r} needs equal hidden widths m, got {hidden!r}; "
-                                 f"pass per-layer variances instead")
+                raise ValueError(
+                    f"table initialisation {init!r} needs equal hidden widths m, got {hidden!r}; "
+                    f"pass per-layer variances instead"
+                )
             self.scheme = init_scheme(init, p=self.widths[0], m=hidden[0], k=self.widths[-1], beta_c=beta_c)
             variances = self.scheme.layer_variances(self.depth)
             default_alpha = self.scheme.alpha
@@ -77,8 +89,11 @@ class FullyConnectedReLU(nn.Module):
         self.init_variances = variances
         alpha = default_alpha if alpha is None else alpha
         self.alpha = check_real("alpha", alpha, high_open=True)
-        self.multipliers = ([1.0] * self.depth if multipliers is None
-                            else _check_positive_list("multipliers", multipliers, self.depth, allow_zero=False))
+        self.multipliers = (
+            [1.0] * self.depth
+            if multipliers is None
+            else _check_positive_list("multipliers", multipliers, self.depth, allow_zero=False)
+        )
         self.output_activation = bool(output_activation)
         for l, (fan_out, fan_in, var) in enumerate(zip(self.widths[1:], self.widths[:-1], variances), start=1):
             w = torch.randn(fan_out, fan_in, generator=generator, dtype=dtype) * math.sqrt(var)
@@ -118,5 +133,4 @@ class FullyConnectedReLU(nn.Module):
 
     def extra_repr(self) -> str:
         name = self.scheme.name if self.scheme is not None else "custom"
-        return (f"widths={self.widths}, init={name}, alpha={self.alpha:g}, "
-                f"output_activation={self.output_activation}")
+        return f"widths={self.widths}, init={name}, alpha={self.alpha:g}, output_activation={self.output_activation}"

@@ -40,8 +40,9 @@ def _check_inputs(x1: Tensor, x2: Tensor | None) -> Tensor:
         raise ValueError(f"x1 must be a non-empty batch (N, ...), got shape {tuple(x1.shape)}")
     x2 = x1 if x2 is None else x2
     if x2.ndim < 1 or x2.shape[0] == 0 or x2.shape[1:] != x1.shape[1:]:
-        raise ValueError(f"x2 must be a non-empty batch with the same point shape as x1 {tuple(x1.shape[1:])}, "
-                         f"got {tuple(x2.shape)}")
+        raise ValueError(
+            f"x2 must be a non-empty batch with the same point shape as x1 {tuple(x1.shape[1:])}, got {tuple(x2.shape)}"
+        )
     if not (torch.isfinite(x1).all() and torch.isfinite(x2).all()):
         raise ValueError("inputs contain NaN or inf")
     return x2
@@ -70,13 +71,18 @@ def ntk_trace(model: nn.Module, x: Tensor, chunk_size: int = 16) -> float:
     per_sample = vmap(jacrev(f), (None, 0))
     total = 0.0
     for start in range(0, x.shape[0], chunk_size):
-        jac = per_sample(params, x[start:start + chunk_size])
+        jac = per_sample(params, x[start : start + chunk_size])
         total += sum(float(j.double().pow(2).sum()) for j in jac.values())
     return total / x.shape[0]
 
 
-def empirical_ntk(model: nn.Module, x1: Tensor, x2: Tensor | None = None, method: NTKMethod = "jacobian",
-                  chunk_size: int | None = None) -> Tensor:
+def empirical_ntk(
+    model: nn.Module,
+    x1: Tensor,
+    x2: Tensor | None = None,
+    method: NTKMethod = "jacobian",
+    chunk_size: int | None = None,
+) -> Tensor:
     """Empirical NTK Θ[i, j, a, b] = ⟨∂f_a(x1_i)/∂θ, ∂f_b(x2_j)/∂θ⟩ of shape (N1, N2, K, K).
 
     Jacot, Gabriel, Hongler, NeurIPS 2018 (seed 003: Θ(a_i, a_j) = ⟨∇_x h(a_i), ∇_x h(a_j)⟩).
@@ -144,8 +150,9 @@ def ntk_matrix(theta: Tensor, outputs: Literal["full", "trace"] = "full") -> Ten
     raise ValueError(f"outputs must be 'full' or 'trace', got {outputs!r}")
 
 
-def ntk_min_eigenvalue(model: nn.Module, x: Tensor, outputs: Literal["full", "trace"] = "full",
-                       method: NTKMethod = "jacobian") -> float:
+def ntk_min_eigenvalue(
+    model: nn.Module, x: Tensor, outputs: Literal["full", "trace"] = "full", method: NTKMethod = "jacobian"
+) -> float:
     """λ_min of the empirical NTK Gram matrix on the batch x (eigvalsh of its symmetric part, float64).
 
     Seed 003: "the minimum eigenvalue of NTK plays an important role"; Eigen-NAS ranks by it.

@@ -70,8 +70,12 @@ class AbcParametrization:
 
     def shifted(self, theta: float) -> AbcParametrization:
         """(a + θ, b − θ, c − 2θ): the same effective SGD dynamics (Yang & Hu 2021, abc symmetry)."""
-        return AbcParametrization(tuple(a + theta for a in self.a), tuple(b - theta for b in self.b),
-                                  self.c - 2 * theta, f"{self.name}+shift({theta:g})")
+        return AbcParametrization(
+            tuple(a + theta for a in self.a),
+            tuple(b - theta for b in self.b),
+            self.c - 2 * theta,
+            f"{self.name}+shift({theta:g})",
+        )
 
 
 def _check_depth(depth: int) -> None:
@@ -121,8 +125,13 @@ def _hidden_width(widths: Sequence[int]) -> int:
     return int(hidden[0])
 
 
-def abc_network(widths: Sequence[int], param: AbcParametrization, generator: torch.Generator | int | None = None,
-                form: Form = "multiplier", output_activation: bool = False) -> FullyConnectedReLU:
+def abc_network(
+    widths: Sequence[int],
+    param: AbcParametrization,
+    generator: torch.Generator | int | None = None,
+    form: Form = "multiplier",
+    output_activation: bool = False,
+) -> FullyConnectedReLU:
     """A bias-free ReLU MLP in the abc-parametrisation `param` (α = 1, linear read-out by default).
 
     Multiplier form: weights W_l ~ N(0, m^{−2b_l}) and forward multipliers m^{−a_l}; effective form:
@@ -133,12 +142,19 @@ def abc_network(widths: Sequence[int], param: AbcParametrization, generator: tor
     if param.depth != len(widths) - 1:
         raise ValueError(f"parametrisation has {param.depth} layers, widths give {len(widths) - 1}")
     mult = param.multipliers(m) if form == "multiplier" else None
-    return FullyConnectedReLU(widths, init=param.init_variances(m, form), alpha=1.0, generator=generator,
-                              output_activation=output_activation, multipliers=mult)
+    return FullyConnectedReLU(
+        widths,
+        init=param.init_variances(m, form),
+        alpha=1.0,
+        generator=generator,
+        output_activation=output_activation,
+        multipliers=mult,
+    )
 
 
-def abc_param_groups(model: FullyConnectedReLU, param: AbcParametrization, lr: float,
-                     form: Form = "multiplier") -> list[dict[str, Any]]:
+def abc_param_groups(
+    model: FullyConnectedReLU, param: AbcParametrization, lr: float, form: Form = "multiplier"
+) -> list[dict[str, Any]]:
     """torch.optim parameter groups [{'params': [W_l], 'lr': η_l, 'layer': l}] for SGD in `param`.
 
     η_l = η m^{−c} (multiplier form) or η m^{−c−2a_l} (effective form); checks that `model`'s forward
@@ -150,7 +166,9 @@ def abc_param_groups(model: FullyConnectedReLU, param: AbcParametrization, lr: f
         raise ValueError(f"parametrisation has {param.depth} layers, the model has {model.depth}")
     expected = param.multipliers(m) if form == "multiplier" else [1.0] * model.depth
     if any(not math.isclose(u, v, rel_tol=1e-9) for u, v in zip(model.multipliers, expected)):
-        raise ValueError(f"model multipliers {model.multipliers} do not match the {form} form of "
-                         f"{param.name} ({expected}); build it with abc_network(..., form={form!r})")
+        raise ValueError(
+            f"model multipliers {model.multipliers} do not match the {form} form of "
+            f"{param.name} ({expected}); build it with abc_network(..., form={form!r})"
+        )
     rates = param.learning_rates(lr, m, form)
     return [{"params": [w], "lr": r, "layer": l} for l, (w, r) in enumerate(zip(model.params, rates), start=1)]

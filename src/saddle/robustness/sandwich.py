@@ -40,9 +40,13 @@ class RobustnessSandwich:
     lipschitz: float
 
     def as_dict(self) -> dict[str, list[float] | float]:
-        return {"eps": [r.eps for r in self.rows], "attacked_error": [r.attacked_error for r in self.rows],
-                "certified_error": [r.certified_error for r in self.rows], "clean_error": self.clean_error,
-                "lipschitz": self.lipschitz}
+        return {
+            "eps": [r.eps for r in self.rows],
+            "attacked_error": [r.attacked_error for r in self.rows],
+            "certified_error": [r.certified_error for r in self.rows],
+            "clean_error": self.clean_error,
+            "lipschitz": self.lipschitz,
+        }
 
 
 def logit_margin(logits: Tensor, y: Tensor) -> Tensor:
@@ -74,9 +78,16 @@ def default_lipschitz(model: nn.Module, max_hidden: int = 256) -> float:
     return lipschitz_upper_bound_product(layers, 2)
 
 
-def robustness_sandwich(model: nn.Module, x: Tensor, y: Tensor, eps_values: Sequence[float],
-                        lipschitz: float | None = None, attack: Callable[[float], Callable] | None = None,
-                        steps: int = 20, generator: torch.Generator | int | None = None) -> RobustnessSandwich:
+def robustness_sandwich(
+    model: nn.Module,
+    x: Tensor,
+    y: Tensor,
+    eps_values: Sequence[float],
+    lipschitz: float | None = None,
+    attack: Callable[[float], Callable] | None = None,
+    steps: int = 20,
+    generator: torch.Generator | int | None = None,
+) -> RobustnessSandwich:
     """Attacked and Lipschitz-certified l2 robust error of a classifier at each ε in `eps_values`.
 
     attacked_error(ε) = mean[h(a) ≠ b or h(PGD_ε(a)) ≠ b] (lower bound on the robust error);

@@ -60,8 +60,14 @@ def input_jacobian(model: nn.Module, a: Tensor) -> Tensor:
     return torch.stack([r.flatten(1) for r in rows], dim=1)
 
 
-def perturbation_stability(model: nn.Module, a: Tensor, eps: float, n_samples: int = 64,
-                           generator: torch.Generator | int | None = None, norm: float | str = "l2") -> StabilityEstimate:
+def perturbation_stability(
+    model: nn.Module,
+    a: Tensor,
+    eps: float,
+    n_samples: int = 64,
+    generator: torch.Generator | int | None = None,
+    norm: float | str = "l2",
+) -> StabilityEstimate:
     """Monte-Carlo P(h, ε) = mean_i E_u ‖∇_a h(a_i)ᵀ u‖₂, u = a_i − â uniform in the ε-ball (symmetric).
 
     Zhu et al. 2022 (seed 000 "Perturbation Stability"). a: (N, *shape) data points; `n_samples` draws
@@ -75,11 +81,12 @@ def perturbation_stability(model: nn.Module, a: Tensor, eps: float, n_samples: i
         raise ValueError(f"a must be a tensor (N, *shape) with N >= 1, got {getattr(a, 'shape', type(a))}")
     check_finite("a", a)
     generator = as_generator(generator)
-    jac = input_jacobian(model, a)                                    # (N, k, p)
+    jac = input_jacobian(model, a)  # (N, k, p)
     n, _, p = jac.shape
-    u = sample_ball(n * n_samples, p, p=norm, radius=float(eps), generator=generator,
-                    dtype=jac.dtype, device=jac.device).reshape(n, n_samples, p)
-    lengths = torch.linalg.vector_norm(torch.einsum("nkp,nsp->nsk", jac, u), dim=-1)   # (N, S)
+    u = sample_ball(
+        n * n_samples, p, p=norm, radius=float(eps), generator=generator, dtype=jac.dtype, device=jac.device
+    ).reshape(n, n_samples, p)
+    lengths = torch.linalg.vector_norm(torch.einsum("nkp,nsp->nsk", jac, u), dim=-1)  # (N, S)
     per_point = lengths.mean(dim=1)
     est = mean_se(per_point if n >= 2 else lengths[0])
     return StabilityEstimate(est.mean, est.se, per_point.detach(), eps, n_samples)

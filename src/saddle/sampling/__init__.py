@@ -7,8 +7,16 @@ n_steps, generator)` runs the loop. Targets are given as `potential=f` (π ∝ e
 """
 
 from saddle.sampling.base import Energy, Kernel, Trace, as_energy, sample
-from saddle.sampling.diagnostics import (ESS_METHODS, acceptance_rate, autocovariance, effective_sample_size,
-                                         gaussian_w2, monte_carlo_se, split_rhat, w2_to_reference)
+from saddle.sampling.diagnostics import (
+    ESS_METHODS,
+    acceptance_rate,
+    autocovariance,
+    effective_sample_size,
+    gaussian_w2,
+    monte_carlo_se,
+    split_rhat,
+    w2_to_reference,
+)
 from saddle.sampling.hmc import HMC
 from saddle.sampling.integrators import leapfrog
 from saddle.sampling.mala import MALA
@@ -18,15 +26,42 @@ from saddle.sampling.projected import ProjectedLangevin, project_simplex_corner
 from saddle.sampling.sgld import SGLD
 from saddle.sampling.targets import Banana, Dirichlet, Gaussian, GaussianMixture, Target
 from saddle.sampling.ula import ULA
-from saddle.schedules import Constant as ConstantStep, PolynomialDecay  # the one schedules module, re-exported
 from saddle.sampling.underdamped import BAOAB, UnderdampedEulerMaruyama
+from saddle.schedules import Constant as ConstantStep  # the one schedules module, re-exported
+from saddle.schedules import PolynomialDecay
 
 __all__ = [
-    "Energy", "Kernel", "Trace", "as_energy", "sample",
-    "ULA", "MALA", "BAOAB", "UnderdampedEulerMaruyama", "ProjectedLangevin", "project_simplex_corner",
-    "MirroredLangevin", "SGLD", "ConstantStep", "PolynomialDecay", "HMC", "leapfrog",
-    "metropolis_accept", "gaussian_proposal_logdensity", "select_accepted",
-    "Target", "Gaussian", "GaussianMixture", "Banana", "Dirichlet",
-    "autocovariance", "effective_sample_size", "ESS_METHODS", "monte_carlo_se", "split_rhat", "acceptance_rate",
-    "w2_to_reference", "gaussian_w2",
+    "BAOAB",
+    "ESS_METHODS",
+    "HMC",
+    "MALA",
+    "SGLD",
+    "ULA",
+    "Banana",
+    "ConstantStep",
+    "Dirichlet",
+    "Energy",
+    "Gaussian",
+    "GaussianMixture",
+    "Kernel",
+    "MirroredLangevin",
+    "PolynomialDecay",
+    "ProjectedLangevin",
+    "Target",
+    "Trace",
+    "UnderdampedEulerMaruyama",
+    "acceptance_rate",
+    "as_energy",
+    "autocovariance",
+    "effective_sample_size",
+    "gaussian_proposal_logdensity",
+    "gaussian_w2",
+    "leapfrog",
+    "metropolis_accept",
+    "monte_carlo_se",
+    "project_simplex_corner",
+    "sample",
+    "select_accepted",
+    "split_rhat",
+    "w2_to_reference",
 ]

@@ -27,9 +27,9 @@ from torch import Tensor
 
 from saddle import validation
 from saddle.progress import progress_range
-from saddle.validation import as_generator, check_int, check_positions  # noqa: F401  (check_positions re-exported to the kernels)
+from saddle.validation import as_generator, check_int, check_positions
 
-__all__ = ["Energy", "Kernel", "Trace", "as_energy", "sample", "check_step_size", "check_positions", "check_generator"]
+__all__ = ["Energy", "Kernel", "Trace", "as_energy", "check_generator", "check_positions", "check_step_size", "sample"]
 
 PotentialFn = Callable[[Tensor], Tensor]
 
@@ -59,15 +59,18 @@ class Energy:
                 f = self.potential(x)
             if not isinstance(f, Tensor) or f.shape != (n,):
                 got = tuple(f.shape) if isinstance(f, Tensor) else type(f).__name__
-                raise ValueError(f"the potential must return one value per chain, shape (n_chains,) = ({n},), got "
-                                 f"{got}; reduce over the coordinates only, e.g. x.pow(2).sum(-1)")
+                raise ValueError(
+                    f"the potential must return one value per chain, shape (n_chains,) = ({n},), got "
+                    f"{got}; reduce over the coordinates only, e.g. x.pow(2).sum(-1)"
+                )
         if self._grad is not None:
             with torch.no_grad():
                 g = self._grad(x)
             if not isinstance(g, Tensor) or g.shape != x.shape:
                 got = tuple(g.shape) if isinstance(g, Tensor) else type(g).__name__
-                raise ValueError(f"the gradient of the potential must have the shape of the positions "
-                                 f"{tuple(x.shape)}, got {got}")
+                raise ValueError(
+                    f"the gradient of the potential must have the shape of the positions {tuple(x.shape)}, got {got}"
+                )
         return x
 
     def value(self, x: Tensor) -> Tensor:
@@ -93,8 +96,11 @@ class Energy:
         return self.value_and_grad(x)[1]
 
 
-def as_energy(potential: PotentialFn | Any | None = None, logdensity_fn: PotentialFn | None = None,
-              grad_potential: PotentialFn | None = None) -> Energy:
+def as_energy(
+    potential: PotentialFn | Any | None = None,
+    logdensity_fn: PotentialFn | None = None,
+    grad_potential: PotentialFn | None = None,
+) -> Energy:
     """Resolve the naming table into an `Energy`: give exactly one of `potential` (f) or `logdensity_fn` (−f).
 
     `potential` may be a callable or a target object with `.potential` (and `.grad_potential`) methods.
@@ -102,8 +108,10 @@ def as_energy(potential: PotentialFn | Any | None = None, logdensity_fn: Potenti
     if isinstance(potential, Energy):
         return potential
     if (potential is None) == (logdensity_fn is None):
-        raise ValueError("give exactly one of potential= or logdensity_fn=, got "
-                         f"potential={potential!r}, logdensity_fn={logdensity_fn!r}")
+        raise ValueError(
+            "give exactly one of potential= or logdensity_fn=, got "
+            f"potential={potential!r}, logdensity_fn={logdensity_fn!r}"
+        )
     if logdensity_fn is not None:
         if not callable(logdensity_fn):
             raise ValueError(f"logdensity_fn must be callable, got {logdensity_fn!r}")
@@ -146,9 +154,16 @@ def _stack_infos(infos: list[Any]) -> Any:
     return cls(*[torch.stack([getattr(i, f) for i in infos]) for f in cls._fields])
 
 
-def sample(kernel: Kernel, initial: Tensor | Any, n_steps: int, generator: torch.Generator | int | None = None,
-           thin: int = 1, burn_in: int = 0, progress: bool = False,
-           callback: Callable[[int, Any, Any], None] | None = None) -> Trace:
+def sample(
+    kernel: Kernel,
+    initial: Tensor | Any,
+    n_steps: int,
+    generator: torch.Generator | int | None = None,
+    thin: int = 1,
+    burn_in: int = 0,
+    progress: bool = False,
+    callback: Callable[[int, Any, Any], None] | None = None,
+) -> Trace:
     """Run `burn_in` + `n_steps` steps of `kernel` from `initial` and keep every `thin`-th position after burn-in.
 
     initial: positions (n_chains, d) or a kernel State. Returns a `Trace` whose `positions` has shape

@@ -13,8 +13,16 @@ import numpy as np
 import torch
 from torch import Tensor
 
-__all__ = ["autocovariance", "effective_sample_size", "split_rhat", "acceptance_rate", "w2_to_reference",
-           "gaussian_w2", "monte_carlo_se", "ESS_METHODS"]
+__all__ = [
+    "ESS_METHODS",
+    "acceptance_rate",
+    "autocovariance",
+    "effective_sample_size",
+    "gaussian_w2",
+    "monte_carlo_se",
+    "split_rhat",
+    "w2_to_reference",
+]
 
 
 def _as_3d(samples: Tensor, min_draws: int = 4) -> tuple[Tensor, bool]:
@@ -46,7 +54,7 @@ def _split_chains(x: Tensor) -> Tensor:
     """(n, m, d) → (n//2, 2m, d): first and last halves of every chain as separate chains (the middle draw of
     an odd n is dropped), as Stan and ArviZ do before computing ESS and R̂."""
     half = x.shape[0] // 2
-    return torch.cat([x[:half], x[x.shape[0] - half:]], dim=1)
+    return torch.cat([x[:half], x[x.shape[0] - half :]], dim=1)
 
 
 def _geyer_ess(x: Tensor) -> Tensor:
@@ -63,7 +71,9 @@ def _geyer_ess(x: Tensor) -> Tensor:
     var_plus = w * (n - 1) / n + (x.mean(0).var(0, unbiased=True) if m > 1 else 0.0)
     rho = 1.0 - (w - acov.mean(1)) / var_plus  # (n, d)
     rho[0] = 1.0
-    n_pairs = max(0, (n - 3) // 2)  # pairs k = 1..n_pairs satisfy Stan's bound 2k − 1 < n − 3 (n ≥ 4); plus the pair k = 0
+    n_pairs = max(
+        0, (n - 3) // 2
+    )  # pairs k = 1..n_pairs satisfy Stan's bound 2k − 1 < n − 3 (n ≥ 4); plus the pair k = 0
     pairs = rho[: 2 * n_pairs + 2].reshape(n_pairs + 1, 2, -1).sum(1)  # (n_pairs + 1, d): P̂_0 .. P̂_{n_pairs}
     # K = number of pairs k ≥ 1 visited: the loop continues past k while P̂_{k−1} > 0
     visited = torch.cumprod((pairs[:-1] > 0).to(x.dtype), dim=0)  # (n_pairs, d): pair k = i + 1 visited
@@ -165,12 +175,15 @@ def acceptance_rate(info: Any) -> float:
     """Mean Metropolis acceptance probability over steps and chains from a stacked Info (MALA, HMC)."""
     prob = getattr(info, "acceptance_prob", None)
     if prob is None:
-        raise ValueError(f"info has no acceptance_prob field (kernel without a Metropolis test?): {type(info).__name__}")
+        raise ValueError(
+            f"info has no acceptance_prob field (kernel without a Metropolis test?): {type(info).__name__}"
+        )
     return float(prob.to(torch.float64).mean())
 
 
-def w2_to_reference(samples: Tensor, reference: Tensor, max_points: int | None = 2000,
-                    generator: torch.Generator | None = None) -> float:
+def w2_to_reference(
+    samples: Tensor, reference: Tensor, max_points: int | None = 2000, generator: torch.Generator | None = None
+) -> float:
     """Exact W2 between the empirical measures of samples (n, d) and reference (m, d) (POT, `saddle.metrics`).
 
     Each set is subsampled without replacement to at most `max_points` (default 2000; None keeps all),

@@ -17,7 +17,7 @@ from saddle.sampling.base import PotentialFn, as_energy, check_generator, check_
 from saddle.sampling.integrators import leapfrog
 from saddle.sampling.metropolis import metropolis_accept, select_accepted
 
-__all__ = ["State", "Info", "HMC"]
+__all__ = ["HMC", "Info", "State"]
 
 
 class State(NamedTuple):
@@ -42,9 +42,15 @@ class HMC:
     step_size h > 0, path_length T ≥ h (number of leapfrog steps L = round(T/h)), inverse_mass (d,) or None for I.
     """
 
-    def __init__(self, step_size: float, path_length: float, potential: PotentialFn | object | None = None,
-                 logdensity_fn: PotentialFn | None = None, grad_potential: PotentialFn | None = None,
-                 inverse_mass: Tensor | None = None) -> None:
+    def __init__(
+        self,
+        step_size: float,
+        path_length: float,
+        potential: PotentialFn | object | None = None,
+        logdensity_fn: PotentialFn | None = None,
+        grad_potential: PotentialFn | None = None,
+        inverse_mass: Tensor | None = None,
+    ) -> None:
         self.step_size = check_step_size(step_size)
         self.path_length = check_step_size(path_length, "path_length")
         if self.path_length < self.step_size:
@@ -67,7 +73,7 @@ class HMC:
         x, fx, gx = state
         generator = check_generator(generator)
         inv_m = 1.0 if self.inverse_mass is None else self.inverse_mass.to(x)
-        p = gaussian_noise(x, generator) / inv_m ** 0.5  # p ~ N(0, M)
+        p = gaussian_noise(x, generator) / inv_m**0.5  # p ~ N(0, M)
         y, q, fy, gy = leapfrog(self.energy, x, p, gx, self.step_size, self.n_leapfrog, inv_m)
         h0 = fx + 0.5 * (inv_m * p * p).sum(-1)
         h1 = fy + 0.5 * (inv_m * q * q).sum(-1)

@@ -14,8 +14,15 @@ from saddle.sampling.base import Energy
 __all__ = ["leapfrog"]
 
 
-def leapfrog(energy: Energy, x: Tensor, p: Tensor, grad: Tensor, step_size: float, n_steps: int,
-             inverse_mass: Tensor | float = 1.0) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+def leapfrog(
+    energy: Energy,
+    x: Tensor,
+    p: Tensor,
+    grad: Tensor,
+    step_size: float,
+    n_steps: int,
+    inverse_mass: Tensor | float = 1.0,
+) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     """`n_steps` leapfrog steps of size h from (x, p) with ∇f(x) = grad; returns (x, p, f(x), ∇f(x)).
 
     Time-reversible and volume-preserving (symplectic); one gradient evaluation per step. Shapes (n_chains, d);

@@ -16,7 +16,7 @@ from saddle.langevin import langevin_step
 from saddle.sampling.base import PotentialFn, as_energy, check_generator, check_positions, check_step_size
 from saddle.sampling.metropolis import gaussian_proposal_logdensity, metropolis_accept, select_accepted
 
-__all__ = ["State", "Info", "MALA"]
+__all__ = ["MALA", "Info", "State"]
 
 
 class State(NamedTuple):
@@ -41,8 +41,13 @@ class MALA:
     One potential and one gradient evaluation per step.
     """
 
-    def __init__(self, step_size: float, potential: PotentialFn | object | None = None,
-                 logdensity_fn: PotentialFn | None = None, grad_potential: PotentialFn | None = None) -> None:
+    def __init__(
+        self,
+        step_size: float,
+        potential: PotentialFn | object | None = None,
+        logdensity_fn: PotentialFn | None = None,
+        grad_potential: PotentialFn | None = None,
+    ) -> None:
         self.step_size = check_step_size(step_size)
         self.energy = as_energy(potential, logdensity_fn, grad_potential)
 

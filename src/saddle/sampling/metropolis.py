@@ -14,7 +14,7 @@ from typing import NamedTuple, TypeVar
 import torch
 from torch import Tensor
 
-__all__ = ["metropolis_accept", "gaussian_proposal_logdensity", "select_accepted"]
+__all__ = ["gaussian_proposal_logdensity", "metropolis_accept", "select_accepted"]
 
 StateT = TypeVar("StateT", bound=NamedTuple)
 
@@ -43,6 +43,7 @@ def select_accepted(accepted: Tensor, proposal: StateT, current: StateT) -> Stat
 
     accepted (n_chains,) bool; every field has a leading chain dimension (positions (n, d), potentials (n,), ...).
     """
+
     def pick(new: Tensor, old: Tensor) -> Tensor:
         return torch.where(accepted.reshape(-1, *([1] * (new.ndim - 1))), new, old)
 

@@ -24,7 +24,7 @@ from saddle.langevin import langevin_step
 from saddle.sampling.base import Energy, PotentialFn, check_generator, check_positions, check_step_size
 from saddle.sets import EntropicMirrorMap
 
-__all__ = ["State", "Info", "MirroredLangevin", "to_dual", "to_primal"]
+__all__ = ["Info", "MirroredLangevin", "State", "to_dual", "to_primal"]
 
 _MIRROR = EntropicMirrorMap()
 
@@ -59,8 +59,13 @@ class MirroredLangevin:
     on (n, K−1). A target with `grad_dual_potential` (e.g. `Dirichlet`) passed as `potential` brings its own.
     """
 
-    def __init__(self, step_size: float, potential: PotentialFn | object | None = None,
-                 dual_potential: PotentialFn | None = None, grad_dual_potential: PotentialFn | None = None) -> None:
+    def __init__(
+        self,
+        step_size: float,
+        potential: PotentialFn | object | None = None,
+        dual_potential: PotentialFn | None = None,
+        grad_dual_potential: PotentialFn | None = None,
+    ) -> None:
         self.step_size = check_step_size(step_size)
         self.primal = None  # the potential f on the simplex when given as a plain function (checked at init)
         if potential is not None and hasattr(potential, "grad_dual_potential"):

@@ -17,7 +17,7 @@ from saddle.langevin import langevin_step
 from saddle.sampling.base import PotentialFn, as_energy, check_generator, check_positions, check_step_size
 from saddle.sets import Set, project_simplex
 
-__all__ = ["State", "Info", "ProjectedLangevin", "project_simplex_corner"]
+__all__ = ["Info", "ProjectedLangevin", "State", "project_simplex_corner"]
 
 
 class State(NamedTuple):
@@ -54,9 +54,14 @@ class ProjectedLangevin:
     constraint: a `saddle.sets.Set` (e.g. `Ball(1.0)`, `Box(-1, 1)`) or a callable projecting (n_chains, d).
     """
 
-    def __init__(self, step_size: float, constraint: Set | Callable[[Tensor], Tensor],
-                 potential: PotentialFn | object | None = None, logdensity_fn: PotentialFn | None = None,
-                 grad_potential: PotentialFn | None = None) -> None:
+    def __init__(
+        self,
+        step_size: float,
+        constraint: Set | Callable[[Tensor], Tensor],
+        potential: PotentialFn | object | None = None,
+        logdensity_fn: PotentialFn | None = None,
+        grad_potential: PotentialFn | None = None,
+    ) -> None:
         self.step_size = check_step_size(step_size)
         if not callable(constraint):
             raise ValueError(f"constraint must be a saddle.sets.Set or a projection callable, got {constraint!r}")

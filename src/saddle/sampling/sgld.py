@@ -23,7 +23,7 @@ from saddle.langevin import langevin_step
 from saddle.sampling.base import check_generator, check_positions, check_step_size
 from saddle.schedules import as_schedule
 
-__all__ = ["State", "Info", "SGLD"]
+__all__ = ["SGLD", "Info", "State"]
 
 
 class State(NamedTuple):
@@ -47,8 +47,14 @@ class SGLD:
     (constant) or a schedule t ↦ α_t such as `PolynomialDecay.welling_teh(a, b, gamma)`. Gradients by autograd.
     """
 
-    def __init__(self, step_size: float | Callable[[int], float], prior_potential: Callable[[Tensor], Tensor],
-                 data_potential: Callable[[Tensor, Tensor], Tensor], data: Tensor, batch_size: int) -> None:
+    def __init__(
+        self,
+        step_size: float | Callable[[int], float],
+        prior_potential: Callable[[Tensor], Tensor],
+        data_potential: Callable[[Tensor, Tensor], Tensor],
+        data: Tensor,
+        batch_size: int,
+    ) -> None:
         self.schedule = as_schedule(step_size)
         if not isinstance(data, Tensor) or data.ndim < 1 or len(data) == 0:
             raise ValueError(f"data must be a non-empty tensor (N, ...), got {type(data).__name__}")
@@ -71,8 +77,10 @@ class SGLD:
             z = position.detach().requires_grad_(True)
             terms = self.data_potential(z, batch)
             if terms.shape != (n, self.batch_size):
-                raise ValueError(f"data_potential must return (n_chains, batch_size) = {(n, self.batch_size)}, "
-                                 f"got {tuple(terms.shape)}")
+                raise ValueError(
+                    f"data_potential must return (n_chains, batch_size) = {(n, self.batch_size)}, "
+                    f"got {tuple(terms.shape)}"
+                )
             f_hat = self.prior_potential(z) + (big_n / self.batch_size) * terms.sum(-1)
             (g,) = torch.autograd.grad(f_hat.sum(), z)
         return g

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-__all__ = ["Target", "Gaussian", "GaussianMixture", "Banana", "Dirichlet"]
+__all__ = ["Banana", "Dirichlet", "Gaussian", "GaussianMixture", "Target"]
 
 
 class Target:
@@ -87,9 +87,13 @@ class Gaussian(Target):
         self.cov = _symmetrised(self.cov)
         self.scale_tril, info = torch.linalg.cholesky_ex(self.cov)
         if info != 0:
-            raise ValueError(f"cov must be positive definite; smallest eigenvalue {torch.linalg.eigvalsh(self.cov)[0].item():.3g}")
+            raise ValueError(
+                f"cov must be positive definite; smallest eigenvalue {torch.linalg.eigvalsh(self.cov)[0].item():.3g}"
+            )
         self.precision = torch.cholesky_inverse(self.scale_tril)
-        self._log_norm = 0.5 * self.dim * math.log(2 * math.pi) + torch.log(torch.diagonal(self.scale_tril)).sum().item()
+        self._log_norm = (
+            0.5 * self.dim * math.log(2 * math.pi) + torch.log(torch.diagonal(self.scale_tril)).sum().item()
+        )
 
     def potential(self, x: Tensor) -> Tensor:
         r = x - self.mean.to(x)
@@ -131,14 +135,19 @@ class GaussianMixture(Target):
         self.stds = stds.expand(k).clone()
         if not (torch.isfinite(self.stds).all() and (self.stds >= 0).all()):
             raise ValueError(f"stds must be finite and >= 0 (0: a point mass), got {self.stds.tolist()}")
-        w = torch.full((k,), 1.0 / k, dtype=dt, device=dev) if weights is None else torch.as_tensor(weights, dtype=dt, device=dev)
+        w = (
+            torch.full((k,), 1.0 / k, dtype=dt, device=dev)
+            if weights is None
+            else torch.as_tensor(weights, dtype=dt, device=dev)
+        )
         if w.shape != (k,) or (w < 0).any() or not math.isclose(w.sum().item(), 1.0, rel_tol=1e-6):
             raise ValueError(f"weights must be {k} non-negative numbers summing to 1, got {w.tolist()}")
         self.weights = w
         self.mean = (w[:, None] * self.means).sum(0)
         eye = torch.eye(self.dim, dtype=dt, device=dev)
-        second = (w[:, None, None] * (self.stds[:, None, None] ** 2 * eye
-                                      + self.means[:, :, None] * self.means[:, None, :])).sum(0)
+        second = (
+            w[:, None, None] * (self.stds[:, None, None] ** 2 * eye + self.means[:, :, None] * self.means[:, None, :])
+        ).sum(0)
         self.cov = second - torch.outer(self.mean, self.mean)
 
     def component_logdensity(self, x: Tensor, alpha: Tensor | float = 1.0, sigma: Tensor | float = 0.0) -> Tensor:
@@ -146,13 +155,17 @@ class GaussianMixture(Target):
         n = x.shape[0]
         alpha = torch.as_tensor(alpha, dtype=x.dtype, device=x.device).expand(n)[:, None]  # (n, 1)
         sigma = torch.as_tensor(sigma, dtype=x.dtype, device=x.device).expand(n)[:, None]
-        var = alpha ** 2 * self.stds.to(x)[None] ** 2 + sigma ** 2  # (n, K)
+        var = alpha**2 * self.stds.to(x)[None] ** 2 + sigma**2  # (n, K)
         if bool((var <= 0).any()):
             raise ValueError("the noised mixture has a zero-variance component: need stds > 0 or sigma > 0")
         m = self.means.to(x)
         # ‖x − α m_k‖² = ‖x‖² − 2α x·m_k + α²‖m_k‖²: (n, K) without an (n, K, d) intermediate
-        sq = (x * x).sum(1, keepdim=True) - 2 * alpha * (x @ m.T) + alpha ** 2 * (m * m).sum(1)[None]
-        return torch.log(self.weights.to(x))[None] - 0.5 * sq.clamp_min(0) / var - 0.5 * self.dim * torch.log(2 * math.pi * var)
+        sq = (x * x).sum(1, keepdim=True) - 2 * alpha * (x @ m.T) + alpha**2 * (m * m).sum(1)[None]
+        return (
+            torch.log(self.weights.to(x))[None]
+            - 0.5 * sq.clamp_min(0) / var
+            - 0.5 * self.dim * torch.log(2 * math.pi * var)
+        )
 
     def logdensity(self, x: Tensor, alpha: Tensor | float = 1.0, sigma: Tensor | float = 0.0) -> Tensor:
         """log density of the noised mixture at x (n, d), normalised; shape (n,). Defaults: the mixture itself."""
@@ -169,7 +182,7 @@ class GaussianMixture(Target):
         n = x.shape[0]
         a = torch.as_tensor(alpha, dtype=x.dtype, device=x.device).expand(n)[:, None]
         s = torch.as_tensor(sigma, dtype=x.dtype, device=x.device).expand(n)[:, None]
-        r_over_v = self.responsibilities(x, alpha, sigma) / (a ** 2 * self.stds.to(x)[None] ** 2 + s ** 2)  # (n, K)
+        r_over_v = self.responsibilities(x, alpha, sigma) / (a**2 * self.stds.to(x)[None] ** 2 + s**2)  # (n, K)
         return a * (r_over_v @ self.means.to(x)) - r_over_v.sum(1, keepdim=True) * x
 
     def grad_potential(self, x: Tensor) -> Tensor:
@@ -181,6 +194,7 @@ class GaussianMixture(Target):
 
         `process`: anything with `marginal(t) -> (α_t, σ_t)` (the SDEs and DDPM schedule of `saddle.diffusion`).
         """
+
         def eps(x: Tensor, t: Tensor) -> Tensor:
             a, s = process.marginal(torch.as_tensor(t, dtype=torch.float64))
             a, s = a.to(x.dtype).expand(x.shape[0]), s.to(x.dtype).expand(x.shape[0])
@@ -204,8 +218,9 @@ class Banana(Target):
     Exact moments: mean 0, Var x₁ = a², Var x₂ = 1 + 2 b² a⁴, Cov = 0. Defaults a = 1, b = 1.
     """
 
-    def __init__(self, a: float = 1.0, b: float = 1.0, dtype: torch.dtype | None = None,
-                 device: torch.device | str | None = None) -> None:
+    def __init__(
+        self, a: float = 1.0, b: float = 1.0, dtype: torch.dtype | None = None, device: torch.device | str | None = None
+    ) -> None:
         if not (a > 0 and math.isfinite(a)):
             raise ValueError(f"a must be finite and > 0, got {a}")
         if not math.isfinite(b):
@@ -213,26 +228,26 @@ class Banana(Target):
         self.a, self.b, self.dim = float(a), float(b), 2
         dt = dtype or torch.get_default_dtype()
         self.mean = torch.zeros(2, dtype=dt, device=device)
-        self.cov = torch.diag(torch.tensor([a ** 2, 1 + 2 * b ** 2 * a ** 4], dtype=dt, device=device))
+        self.cov = torch.diag(torch.tensor([a**2, 1 + 2 * b**2 * a**4], dtype=dt, device=device))
 
     def _residual(self, x: Tensor) -> Tensor:
-        return x[:, 1] - self.b * (x[:, 0] ** 2 - self.a ** 2)
+        return x[:, 1] - self.b * (x[:, 0] ** 2 - self.a**2)
 
     def potential(self, x: Tensor) -> Tensor:
-        return 0.5 * x[:, 0] ** 2 / self.a ** 2 + 0.5 * self._residual(x) ** 2
+        return 0.5 * x[:, 0] ** 2 / self.a**2 + 0.5 * self._residual(x) ** 2
 
     def logdensity(self, x: Tensor) -> Tensor:
         return -self.potential(x) - math.log(2 * math.pi * self.a)
 
     def grad_potential(self, x: Tensor) -> Tensor:
         r = self._residual(x)
-        return torch.stack([x[:, 0] / self.a ** 2 - 2 * self.b * x[:, 0] * r, r], dim=-1)
+        return torch.stack([x[:, 0] / self.a**2 - 2 * self.b * x[:, 0] * r, r], dim=-1)
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         _check_n(n)
         xi = torch.randn(n, 2, generator=generator, dtype=self.mean.dtype, device=self.mean.device)
         x1 = self.a * xi[:, 0]
-        return torch.stack([x1, self.b * (x1 ** 2 - self.a ** 2) + xi[:, 1]], dim=-1)
+        return torch.stack([x1, self.b * (x1**2 - self.a**2) + xi[:, 1]], dim=-1)
 
 
 class Dirichlet(Target):
@@ -283,6 +298,6 @@ class Dirichlet(Target):
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """Exact samples (numpy's Gamma-ratio sampler, seeded from `generator`)."""
         _check_n(n)
-        seed = int(torch.randint(0, 2 ** 62, (1,), generator=generator).item())
+        seed = int(torch.randint(0, 2**62, (1,), generator=generator).item())
         x = np.random.default_rng(seed).dirichlet(self.alpha.double().cpu().numpy(), size=n)
         return torch.as_tensor(x, dtype=self.alpha.dtype, device=self.alpha.device)

@@ -14,7 +14,7 @@ from torch import Tensor
 from saddle.langevin import langevin_step
 from saddle.sampling.base import PotentialFn, as_energy, check_generator, check_positions, check_step_size
 
-__all__ = ["State", "Info", "ULA"]
+__all__ = ["ULA", "Info", "State"]
 
 
 class State(NamedTuple):
@@ -34,8 +34,13 @@ class ULA:
     step_size h > 0 (no default: the bias grows with h). One gradient evaluation per step.
     """
 
-    def __init__(self, step_size: float, potential: PotentialFn | object | None = None,
-                 logdensity_fn: PotentialFn | None = None, grad_potential: PotentialFn | None = None) -> None:
+    def __init__(
+        self,
+        step_size: float,
+        potential: PotentialFn | object | None = None,
+        logdensity_fn: PotentialFn | None = None,
+        grad_potential: PotentialFn | None = None,
+    ) -> None:
         self.step_size = check_step_size(step_size)
         self.energy = as_energy(potential, logdensity_fn, grad_potential)
 

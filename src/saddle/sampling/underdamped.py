@@ -19,7 +19,7 @@ from torch import Tensor
 from saddle.langevin import gaussian_noise
 from saddle.sampling.base import PotentialFn, as_energy, check_generator, check_positions, check_step_size
 
-__all__ = ["State", "Info", "BAOAB", "UnderdampedEulerMaruyama"]
+__all__ = ["BAOAB", "Info", "State", "UnderdampedEulerMaruyama"]
 
 
 class State(NamedTuple):
@@ -35,8 +35,14 @@ class Info(NamedTuple):
 
 
 class _Underdamped:
-    def __init__(self, step_size: float, friction: float = 1.0, potential: PotentialFn | object | None = None,
-                 logdensity_fn: PotentialFn | None = None, grad_potential: PotentialFn | None = None) -> None:
+    def __init__(
+        self,
+        step_size: float,
+        friction: float = 1.0,
+        potential: PotentialFn | object | None = None,
+        logdensity_fn: PotentialFn | None = None,
+        grad_potential: PotentialFn | None = None,
+    ) -> None:
         self.step_size = check_step_size(step_size)
         self.friction = check_step_size(friction, "friction")
         self.energy = as_energy(potential, logdensity_fn, grad_potential)

@@ -27,8 +27,16 @@ class ShuffledBatches:
     Defaults: batch_size 64, drop_last False, generator seeded 0.
     """
 
-    def __init__(self, *tensors: Tensor, batch_size: int = 64, generator: torch.Generator | int | None = None,
-                 shuffle: bool = True, drop_last: bool = False, rank: int = 0, world_size: int = 1) -> None:
+    def __init__(
+        self,
+        *tensors: Tensor,
+        batch_size: int = 64,
+        generator: torch.Generator | int | None = None,
+        shuffle: bool = True,
+        drop_last: bool = False,
+        rank: int = 0,
+        world_size: int = 1,
+    ) -> None:
         if not tensors:
             raise ValueError("ShuffledBatches needs at least one tensor")
         n = len(tensors[0])
@@ -57,7 +65,7 @@ class ShuffledBatches:
 
     def _iterate(self, perm: Tensor) -> Iterator[tuple[Tensor, ...]]:
         for b in range(len(self)):
-            idx = perm[b * self.batch_size:(b + 1) * self.batch_size][self.rank::self.world_size]
+            idx = perm[b * self.batch_size : (b + 1) * self.batch_size][self.rank :: self.world_size]
             self._used = b + 1
             yield tuple(t[idx.to(t.device)] for t in self.tensors)
 

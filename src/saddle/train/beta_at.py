@@ -20,8 +20,16 @@ class BETAAdversarialTraining(AdversarialCrossEntropy):
     Cost per batch: steps × (K − 1) + 1 forward-backward passes (n_targets < K − 1 restricts the classes).
     """
 
-    def __init__(self, eps: float, norm: str = "linf", steps: int = 10, step_size: float | None = None,
-                 n_targets: int | None = None, generator: torch.Generator | int | None = None,
-                 box: tuple[float, float] | None = (0.0, 1.0)) -> None:
-        super().__init__(MarginAttack(eps, norm, steps=steps, step_size=step_size, n_targets=n_targets,
-                                      generator=generator, box=box))
+    def __init__(
+        self,
+        eps: float,
+        norm: str = "linf",
+        steps: int = 10,
+        step_size: float | None = None,
+        n_targets: int | None = None,
+        generator: torch.Generator | int | None = None,
+        box: tuple[float, float] | None = (0.0, 1.0),
+    ) -> None:
+        super().__init__(
+            MarginAttack(eps, norm, steps=steps, step_size=step_size, n_targets=n_targets, generator=generator, box=box)
+        )

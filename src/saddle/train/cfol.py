@@ -30,8 +30,9 @@ class ClassFocusedOnlineLearning:
     State (checkpointed through `state_dict`): the Hedge scores w (K,). Logs "adv_acc" and "worst_weight" max_k q_k.
     """
 
-    def __init__(self, attack: Attack, n_classes: int, class_prior: Tensor | None = None, eta: float = 0.1,
-                 gamma: float = 0.5) -> None:
+    def __init__(
+        self, attack: Attack, n_classes: int, class_prior: Tensor | None = None, eta: float = 0.1, gamma: float = 0.5
+    ) -> None:
         self.attack = attack
         self.n_classes = check_int("n_classes", n_classes, low=2)
         self.eta = check_real("eta", eta, low_open=False)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["rng_state", "set_rng_state", "save_checkpoint", "load_checkpoint", "atomic_torch_save"]
+__all__ = ["atomic_torch_save", "load_checkpoint", "rng_state", "save_checkpoint", "set_rng_state"]
 
 
 def rng_state(generators: Sequence[torch.Generator] = ()) -> dict[str, Any]:
@@ -38,7 +38,9 @@ def rng_state(generators: Sequence[torch.Generator] = ()) -> dict[str, Any]:
 def set_rng_state(state: Mapping[str, Any], generators: Sequence[torch.Generator] = ()) -> None:
     """Restore what `rng_state` saved (the generators in the same order as when saving)."""
     if len(state["generators"]) != len(generators):
-        raise ValueError(f"checkpoint holds {len(state['generators'])} generator states, got {len(generators)} generators")
+        raise ValueError(
+            f"checkpoint holds {len(state['generators'])} generator states, got {len(generators)} generators"
+        )
     torch.set_rng_state(state["torch"])
     kind, keys, pos, has_gauss, cached = state["numpy"]
     np.random.set_state((kind, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
@@ -60,16 +62,27 @@ def atomic_torch_save(obj: Any, path: str | os.PathLike) -> Path:
     return path
 
 
-def save_checkpoint(path: str | os.PathLike, objects: Mapping[str, Any], generators: Sequence[torch.Generator] = (),
-                    loop: Mapping[str, Any] | None = None) -> Path:
+def save_checkpoint(
+    path: str | os.PathLike,
+    objects: Mapping[str, Any],
+    generators: Sequence[torch.Generator] = (),
+    loop: Mapping[str, Any] | None = None,
+) -> Path:
     """Save the state dicts of `objects` (anything with `state_dict()`), all RNG states and `loop` counters."""
-    payload = {"objects": {name: obj.state_dict() for name, obj in objects.items()},
-               "rng": rng_state(generators), "loop": dict(loop or {})}
+    payload = {
+        "objects": {name: obj.state_dict() for name, obj in objects.items()},
+        "rng": rng_state(generators),
+        "loop": dict(loop or {}),
+    }
     return atomic_torch_save(payload, path)
 
 
-def load_checkpoint(path: str | os.PathLike, objects: Mapping[str, Any], generators: Sequence[torch.Generator] = (),
-                    map_location: str | torch.device | None = "cpu") -> dict[str, Any]:
+def load_checkpoint(
+    path: str | os.PathLike,
+    objects: Mapping[str, Any],
+    generators: Sequence[torch.Generator] = (),
+    map_location: str | torch.device | None = "cpu",
+) -> dict[str, Any]:
     """Load a `save_checkpoint` file (weights_only=True) into `objects` and the RNGs; returns its loop counters."""
     payload = torch.load(path, map_location=map_location, weights_only=True)
     missing = set(objects) - set(payload["objects"])

@@ -19,7 +19,7 @@ from saddle.train.distributed import all_reduce_mean, unwrap_model
 from saddle.train.loop import check_finite
 from saddle.validation import check_int
 
-__all__ = ["min_norm_weights", "DDiAdversarialTraining"]
+__all__ = ["DDiAdversarialTraining", "min_norm_weights"]
 
 
 def min_norm_weights(gram: Tensor, iters: int = 5000) -> Tensor:
@@ -48,8 +48,8 @@ def min_norm_weights(gram: Tensor, iters: int = 5000) -> Tensor:
 
 def _min_norm_faces(G: Tensor) -> Tensor:
     S = G.shape[0]
-    codes = torch.arange(1, 2 ** S)
-    masks = ((codes[:, None] >> torch.arange(S)) & 1).to(torch.float64)          # (F, S) faces
+    codes = torch.arange(1, 2**S)
+    masks = ((codes[:, None] >> torch.arange(S)) & 1).to(torch.float64)  # (F, S) faces
     kkt = torch.zeros(len(codes), S + 1, S + 1, dtype=torch.float64)
     kkt[:, :S, :S] = G * masks[:, :, None] * masks[:, None, :] + torch.diag_embed(1 - masks)
     kkt[:, :S, S] = masks
@@ -90,8 +90,9 @@ class DDiAdversarialTraining:
         """CE at one perturbation (used for evaluation only; training goes through `train_step`)."""
         return F.cross_entropy(model(self.attack(unwrap_model(model), x, y).detach()), y)
 
-    def train_step(self, model: nn.Module, optimizer: torch.optim.Optimizer, x: Tensor, y: Tensor
-                   ) -> tuple[Tensor, dict[str, float]]:
+    def train_step(
+        self, model: nn.Module, optimizer: torch.optim.Optimizer, x: Tensor, y: Tensor
+    ) -> tuple[Tensor, dict[str, float]]:
         inner = unwrap_model(model)
         params = [p for p in inner.parameters() if p.requires_grad]
         grads, losses = [], []
@@ -101,7 +102,7 @@ class DDiAdversarialTraining:
             check_finite("loss", loss)
             grads.append(torch.cat([g.flatten() for g in torch.autograd.grad(loss, params)]))
             losses.append(loss.detach())
-        g = all_reduce_mean(torch.stack(grads))                       # (S, P)
+        g = all_reduce_mean(torch.stack(grads))  # (S, P)
         alpha = min_norm_weights(g.double() @ g.double().T).to(g.dtype)
         direction = alpha @ g
         optimizer.zero_grad(set_to_none=True)
@@ -109,5 +110,8 @@ class DDiAdversarialTraining:
             p.grad = d.view_as(p).clone()
         optimizer.step()
         loss_t = torch.stack(losses)
-        return loss_t.mean(), {"loss_max": float(loss_t.max()), "alpha_max": float(alpha.max()),
-                               "direction_norm": float(direction.norm())}
+        return loss_t.mean(), {
+            "loss_max": float(loss_t.max()),
+            "alpha_max": float(alpha.max()),
+            "direction_norm": float(direction.norm()),
+        }

@@ -14,8 +14,15 @@ import os
 import torch
 from torch import Tensor, nn
 
-__all__ = ["setup_distributed", "teardown_distributed", "rank_and_world", "is_main_process", "wrap_ddp",
-           "unwrap_model", "all_reduce_mean"]
+__all__ = [
+    "all_reduce_mean",
+    "is_main_process",
+    "rank_and_world",
+    "setup_distributed",
+    "teardown_distributed",
+    "unwrap_model",
+    "wrap_ddp",
+]
 
 
 def rank_and_world() -> tuple[int, int]:

@@ -23,8 +23,17 @@ class ERM:
         return "ERM()"
 
 
-def train_classifier(model: nn.Module, x: Tensor, y: Tensor, epochs: int = 30, batch_size: int = 64,
-                     lr: float = 1e-3, weight_decay: float = 0.0, seed: int = 0, desc: str = "ERM") -> nn.Module:
+def train_classifier(
+    model: nn.Module,
+    x: Tensor,
+    y: Tensor,
+    epochs: int = 30,
+    batch_size: int = 64,
+    lr: float = 1e-3,
+    weight_decay: float = 0.0,
+    seed: int = 0,
+    desc: str = "ERM",
+) -> nn.Module:
     """Train `model` in place with Adam on cross-entropy (`fit` with `ERM`), minibatches shuffled by `seed`.
 
     Same seed (and same initial weights) → same trained weights. Returns the model in eval mode.

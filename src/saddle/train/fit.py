@@ -19,7 +19,7 @@ from saddle.train.distributed import unwrap_model
 from saddle.train.loop import Batches, TrainResult, check_finite, train_loop
 from saddle.validation import check_choice
 
-__all__ = ["fit", "Objective", "split_loss", "optimizer_step"]
+__all__ = ["Objective", "fit", "optimizer_step", "split_loss"]
 
 Extras = Mapping[str, float | Tensor]
 
@@ -38,8 +38,12 @@ def split_loss(out: Tensor | tuple[Tensor, Extras]) -> tuple[Tensor, dict[str, f
     return out, {}
 
 
-def optimizer_step(optimizer: torch.optim.Optimizer, loss: Tensor, max_grad_norm: float | None = None,
-                   params: Sequence[Tensor] | None = None) -> None:
+def optimizer_step(
+    optimizer: torch.optim.Optimizer,
+    loss: Tensor,
+    max_grad_norm: float | None = None,
+    params: Sequence[Tensor] | None = None,
+) -> None:
     """zero_grad, check `loss` is finite (NonFiniteError otherwise, weights untouched), backward, clip, step."""
     check_finite("loss", loss)
     optimizer.zero_grad(set_to_none=True)
@@ -54,17 +58,33 @@ def _as_float(v: float | Tensor) -> float:
     return float(v.detach()) if isinstance(v, Tensor) else float(v)
 
 
-def fit(model: nn.Module, optimizer: torch.optim.Optimizer, objective: Objective | Callable[..., Any],
-        data: Batches, *, epochs: int | None = None, steps: int | None = None,
-        scheduler: Any | None = None, scheduler_interval: str = "epoch", max_grad_norm: float | None = None,
-        evaluate: Callable[[nn.Module], Mapping[str, float]] | None = None, eval_every: int = 1,
-        best_metric: str | None = None, best_mode: str = "max", until_loss: float | None = None,
-        stop_when: Callable[[Mapping[str, Any]], bool] | None = None,
-        extra_state: Mapping[str, Any] | None = None, generators: Sequence[torch.Generator] = (),
-        on_step: Callable[[int], None] | None = None,
-        checkpoint_dir: str | os.PathLike | None = None, checkpoint_every: int = 1, resume: bool = False,
-        log_path: str | os.PathLike | None = None, tensorboard_dir: str | os.PathLike | None = None,
-        desc: str = "fit") -> TrainResult:
+def fit(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    objective: Objective | Callable[..., Any],
+    data: Batches,
+    *,
+    epochs: int | None = None,
+    steps: int | None = None,
+    scheduler: Any | None = None,
+    scheduler_interval: str = "epoch",
+    max_grad_norm: float | None = None,
+    evaluate: Callable[[nn.Module], Mapping[str, float]] | None = None,
+    eval_every: int = 1,
+    best_metric: str | None = None,
+    best_mode: str = "max",
+    until_loss: float | None = None,
+    stop_when: Callable[[Mapping[str, Any]], bool] | None = None,
+    extra_state: Mapping[str, Any] | None = None,
+    generators: Sequence[torch.Generator] = (),
+    on_step: Callable[[int], None] | None = None,
+    checkpoint_dir: str | os.PathLike | None = None,
+    checkpoint_every: int = 1,
+    resume: bool = False,
+    log_path: str | os.PathLike | None = None,
+    tensorboard_dir: str | os.PathLike | None = None,
+    desc: str = "fit",
+) -> TrainResult:
     """Minimise `objective` over minibatches `data(epoch)` of (x, y) with `optimizer`; returns the TrainResult.
 
     The model is in train mode for every step and is left in eval mode. `scheduler` (any LR scheduler)
@@ -115,15 +135,30 @@ def fit(model: nn.Module, optimizer: torch.optim.Optimizer, objective: Objective
     if scheduler is not None:
         state["scheduler"] = scheduler
     state.update(extra_state or {})
-    rules = [r for r in (stop_when, None if until_loss is None else (lambda rec: rec.get("loss", float("inf")) <= until_loss))
-             if r is not None]
+    rules = [
+        r
+        for r in (stop_when, None if until_loss is None else (lambda rec: rec.get("loss", float("inf")) <= until_loss))
+        if r is not None
+    ]
     try:
-        return train_loop(step_fn, epochs=epochs, steps=steps, batches=data,
-                          evaluate=(lambda: evaluate(unwrap_model(model))) if evaluate is not None else None,
-                          eval_every=eval_every, best_metric=best_metric, best_mode=best_mode,
-                          stop_when=(lambda rec: any(r(rec) for r in rules)) if rules else None,
-                          state=state, generators=generators, checkpoint_dir=checkpoint_dir,
-                          checkpoint_every=checkpoint_every, resume=resume, log_path=log_path,
-                          tensorboard_dir=tensorboard_dir, desc=desc)
+        return train_loop(
+            step_fn,
+            epochs=epochs,
+            steps=steps,
+            batches=data,
+            evaluate=(lambda: evaluate(unwrap_model(model))) if evaluate is not None else None,
+            eval_every=eval_every,
+            best_metric=best_metric,
+            best_mode=best_mode,
+            stop_when=(lambda rec: any(r(rec) for r in rules)) if rules else None,
+            state=state,
+            generators=generators,
+            checkpoint_dir=checkpoint_dir,
+            checkpoint_every=checkpoint_every,
+            resume=resume,
+            log_path=log_path,
+            tensorboard_dir=tensorboard_dir,
+            desc=desc,
+        )
     finally:
         model.eval()

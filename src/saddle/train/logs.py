@@ -40,8 +40,12 @@ class JsonLinesLog:
             try:
                 from torch.utils.tensorboard import SummaryWriter
             except ImportError:
-                warnings.warn("tensorboard is not installed; TensorBoard scalars are not written "
-                              "(install the `tensorboard` extra)", RuntimeWarning, stacklevel=2)
+                warnings.warn(
+                    "tensorboard is not installed; TensorBoard scalars are not written "
+                    "(install the `tensorboard` extra)",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
             else:
                 self._tb = SummaryWriter(str(tensorboard_dir))
 

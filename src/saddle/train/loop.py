@@ -29,7 +29,7 @@ from saddle.train.distributed import all_reduce_mean, rank_and_world
 from saddle.train.logs import JsonLinesLog
 from saddle.validation import check_choice, check_int
 
-__all__ = ["train_loop", "TrainResult", "NonFiniteError", "check_finite"]
+__all__ = ["NonFiniteError", "TrainResult", "check_finite", "train_loop"]
 
 log = logging.getLogger("saddle.train")
 
@@ -83,15 +83,29 @@ def _all_mean(values: dict[str, float], world: int) -> dict[str, float]:
     return {k: float(v) for k, v in zip(keys, t.cpu().tolist())}
 
 
-def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None = None,
-               batches: Batches | None = None, evaluate: Callable[[], Mapping[str, float]] | None = None,
-               eval_every: int = 1, record_every: int | None = None, best_metric: str | None = None,
-               best_mode: str = "max", keep_best: Sequence[str] = ("model",),
-               stop_when: Callable[[Mapping[str, Any]], bool] | None = None,
-               state: Mapping[str, Any] | None = None, generators: Sequence[torch.Generator] = (),
-               checkpoint_dir: str | os.PathLike | None = None, checkpoint_every: int = 1, resume: bool = False,
-               log_path: str | os.PathLike | None = None, tensorboard_dir: str | os.PathLike | None = None,
-               check_inputs: bool = True, desc: str = "train") -> TrainResult:
+def train_loop(
+    step_fn: StepFn,
+    *,
+    epochs: int | None = None,
+    steps: int | None = None,
+    batches: Batches | None = None,
+    evaluate: Callable[[], Mapping[str, float]] | None = None,
+    eval_every: int = 1,
+    record_every: int | None = None,
+    best_metric: str | None = None,
+    best_mode: str = "max",
+    keep_best: Sequence[str] = ("model",),
+    stop_when: Callable[[Mapping[str, Any]], bool] | None = None,
+    state: Mapping[str, Any] | None = None,
+    generators: Sequence[torch.Generator] = (),
+    checkpoint_dir: str | os.PathLike | None = None,
+    checkpoint_every: int = 1,
+    resume: bool = False,
+    log_path: str | os.PathLike | None = None,
+    tensorboard_dir: str | os.PathLike | None = None,
+    check_inputs: bool = True,
+    desc: str = "train",
+) -> TrainResult:
     """Run `step_fn(batch, step)` for `epochs` passes over `batches(epoch)` or for `steps` steps.
 
     Exactly one of `epochs` (needs `batches`) and `steps` (batch None, or the next batch of `batches`
@@ -125,8 +139,17 @@ def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None 
     logger = JsonLinesLog(log_path if writer else None, tensorboard_dir if writer else None)
 
     # loop counters: unit index (epoch or step), position inside the epoch, global step, running sums
-    c: dict[str, Any] = {"unit": 0, "pos": 0, "step": 0, "epoch": 0, "sums": {}, "count": 0,
-                         "history": [], "best": None, "log_lines": 0}
+    c: dict[str, Any] = {
+        "unit": 0,
+        "pos": 0,
+        "step": 0,
+        "epoch": 0,
+        "sums": {},
+        "count": 0,
+        "history": [],
+        "best": None,
+        "log_lines": 0,
+    }
     result = TrainResult()
     if resume and last_path is not None and last_path.exists():
         c.update(load_checkpoint(last_path, state, generators))
@@ -139,8 +162,11 @@ def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None 
         log.info("%s: no checkpoint at %s, starting fresh", desc, last_path)
 
     def where() -> str:
-        saved = f"last good checkpoint kept: {last_path}" if last_path is not None and last_path.exists() \
+        saved = (
+            f"last good checkpoint kept: {last_path}"
+            if last_path is not None and last_path.exists()
             else "no checkpoint saved"
+        )
         return f"at epoch {c['epoch'] + 1}, step {c['step'] + 1} ({desc}); {saved}"
 
     def checkpoint(path: Path | None) -> None:
@@ -160,12 +186,14 @@ def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None 
         c["history"].append(rec)
         logger.write({"kind": "record", **rec}, step=c["step"])
         if writer:  # one line per record in the run's log (progress bars/lines come from saddle.progress)
-            log.info("%s %s", desc, " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                                             for k, v in rec.items()))
+            log.info(
+                "%s %s", desc, " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in rec.items())
+            )
         if best_metric is not None and best_metric in rec:
             best = c["best"]
-            better = best is None or (rec[best_metric] > best[best_metric] if best_mode == "max"
-                                      else rec[best_metric] < best[best_metric])
+            better = best is None or (
+                rec[best_metric] > best[best_metric] if best_mode == "max" else rec[best_metric] < best[best_metric]
+            )
             if better:
                 c["best"] = rec
                 keep = {k: state[k] for k in keep_best if k in state}
@@ -185,8 +213,11 @@ def train_loop(step_fn: StepFn, *, epochs: int | None = None, steps: int | None 
 
     def end_of_unit() -> bool:
         """After each epoch (or step): record and checkpoint when due; returns True when stop_when fired."""
-        due = c["unit"] % record_every == 0 or c["unit"] == total or (
-            evaluate is not None and c["unit"] % eval_every == 0)
+        due = (
+            c["unit"] % record_every == 0
+            or c["unit"] == total
+            or (evaluate is not None and c["unit"] % eval_every == 0)
+        )
         fired = record() if due else False
         if c["unit"] % checkpoint_every == 0 or c["unit"] == total or fired:
             checkpoint(last_path)

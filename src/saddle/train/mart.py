@@ -21,12 +21,20 @@ __all__ = ["MART"]
 class MART:
     """MART objective with weight `lam` (default 6) and a K-step PGD adversary (random start, CE)."""
 
-    def __init__(self, eps: float, lam: float = 6.0, norm: str = "linf", steps: int = 10,
-                 step_size: float | None = None, generator: torch.Generator | int | None = None,
-                 box: tuple[float, float] | None = (0.0, 1.0)) -> None:
+    def __init__(
+        self,
+        eps: float,
+        lam: float = 6.0,
+        norm: str = "linf",
+        steps: int = 10,
+        step_size: float | None = None,
+        generator: torch.Generator | int | None = None,
+        box: tuple[float, float] | None = (0.0, 1.0),
+    ) -> None:
         self.lam = check_real("lam", lam, low_open=False)
-        self.attack = ProjectedGradientAttack(eps, norm, steps=steps, step_size=step_size, random_start=True,
-                                              generator=generator, box=box)
+        self.attack = ProjectedGradientAttack(
+            eps, norm, steps=steps, step_size=step_size, random_start=True, generator=generator, box=box
+        )
 
     def __repr__(self) -> str:
         return f"MART(eps={self.attack.eps:g}, lam={self.lam:g}, steps={self.attack.steps})"
@@ -35,7 +43,7 @@ class MART:
         x_adv = self.attack(unwrap_model(model), x, y).detach()
         logits, logits_adv = model(x), model(x_adv)
         p_adv = F.softmax(logits_adv, -1)
-        wrong = p_adv.scatter(-1, y[:, None], 0.0).amax(-1)              # max_{k≠y} p_k(x')
+        wrong = p_adv.scatter(-1, y[:, None], 0.0).amax(-1)  # max_{k≠y} p_k(x')
         bce = F.cross_entropy(logits_adv, y) - torch.log(1.0001 - wrong).mean()
         p = F.softmax(logits, -1)
         p_true = p.gather(-1, y[:, None]).squeeze(-1)

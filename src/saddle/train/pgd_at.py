@@ -16,7 +16,17 @@ class PGDAdversarialTraining(AdversarialCrossEntropy):
     Cost per batch: steps + 1 forward-backward passes (the floor of benchmark (a)).
     """
 
-    def __init__(self, eps: float, norm: str = "linf", steps: int = 10, step_size: float | None = None,
-                 generator: torch.Generator | int | None = None, box: tuple[float, float] | None = (0.0, 1.0)) -> None:
-        super().__init__(ProjectedGradientAttack(eps, norm, steps=steps, step_size=step_size, random_start=True,
-                                                 generator=generator, box=box))
+    def __init__(
+        self,
+        eps: float,
+        norm: str = "linf",
+        steps: int = 10,
+        step_size: float | None = None,
+        generator: torch.Generator | int | None = None,
+        box: tuple[float, float] | None = (0.0, 1.0),
+    ) -> None:
+        super().__init__(
+            ProjectedGradientAttack(
+                eps, norm, steps=steps, step_size=step_size, random_start=True, generator=generator, box=box
+            )
+        )

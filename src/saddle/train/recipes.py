@@ -18,15 +18,15 @@ from torch import Tensor, nn
 from saddle.attacks import AutoProjectedGradientAttack, MarginAttack, ProjectedGradientAttack
 from saddle.metrics import robust_accuracy
 from saddle.models import make_classifier
+from saddle.train.batches import ShuffledBatches
 from saddle.train.beta_at import BETAAdversarialTraining
 from saddle.train.cfol import ClassFocusedOnlineLearning
 from saddle.train.ddi import DDiAdversarialTraining
 from saddle.train.distributed import rank_and_world, wrap_ddp
-from saddle.train.batches import ShuffledBatches
 from saddle.train.erm import ERM
+from saddle.train.fgsm_at import FGSMAdversarialTraining
 from saddle.train.fit import fit
 from saddle.train.loop import TrainResult
-from saddle.train.fgsm_at import FGSMAdversarialTraining
 from saddle.train.mart import MART
 from saddle.train.pgd_at import PGDAdversarialTraining
 from saddle.train.rs_fgsm import RSFGSMAdversarialTraining
@@ -35,17 +35,36 @@ from saddle.train.trades import TRADES
 from saddle.train.weight_stability import EpsilonStabilityTraining
 from saddle.validation import as_generator, check_choice, check_int, check_real
 
-__all__ = ["OBJECTIVE_NAMES", "make_objective", "robust_evaluator", "load_classification_data",
-           "evaluation_attacks", "train_robust_classifier", "RobustTrainingSettings"]
+__all__ = [
+    "OBJECTIVE_NAMES",
+    "RobustTrainingSettings",
+    "evaluation_attacks",
+    "load_classification_data",
+    "make_objective",
+    "robust_evaluator",
+    "train_robust_classifier",
+]
 
 OBJECTIVE_NAMES = ("erm", "fgsm", "rs_fgsm", "pgd", "trades", "mart", "beta", "ddi", "sam", "stability", "cfol")
 
 
-def make_objective(name: str, eps: float, *, steps: int = 10, generator: torch.Generator | int | None = None,
-                   n_classes: int = 10, class_prior: Tensor | None = None, trades_beta: float = 6.0,
-                   mart_lam: float = 6.0, beta_targets: int | None = None, ddi_perturbations: int = 4,
-                   sam_rho: float = 0.05, stability_eps: float = 0.5, stability_steps: int = 3,
-                   cfol_eta: float = 0.1) -> Any:
+def make_objective(
+    name: str,
+    eps: float,
+    *,
+    steps: int = 10,
+    generator: torch.Generator | int | None = None,
+    n_classes: int = 10,
+    class_prior: Tensor | None = None,
+    trades_beta: float = 6.0,
+    mart_lam: float = 6.0,
+    beta_targets: int | None = None,
+    ddi_perturbations: int = 4,
+    sam_rho: float = 0.05,
+    stability_eps: float = 0.5,
+    stability_steps: int = 3,
+    cfol_eta: float = 0.1,
+) -> Any:
     """The objective called `name` at l∞ radius `eps` with K = `steps` inner steps (defaults as in the papers).
 
     fgsm: zero-init FGSM; rs_fgsm: α = 1.25 ε; pgd/mart/cfol/ddi: K-step PGD (step 2.5 ε/K, random start);
@@ -71,8 +90,9 @@ def make_objective(name: str, eps: float, *, steps: int = 10, generator: torch.G
     return makers[name]()
 
 
-def robust_evaluator(x: Tensor, y: Tensor, attacks: Mapping[str, Callable], n_classes: int | None = None,
-                     batch_size: int = 512) -> Callable[[nn.Module], dict[str, float]]:
+def robust_evaluator(
+    x: Tensor, y: Tensor, attacks: Mapping[str, Callable], n_classes: int | None = None, batch_size: int = 512
+) -> Callable[[nn.Module], dict[str, float]]:
     """`evaluate(model) -> {"clean_acc", "robust_acc_<name>" per attack, "robust_acc" (worst case), ...}`.
 
     The worst case is per sample over all attacks (a point counts as robust only if every attack fails,
@@ -117,23 +137,45 @@ def load_classification_data(name: str = "digits", root: str | None = None) -> t
     return loaders[name](root)
 
 
-def evaluation_attacks(eps: float, generator: torch.Generator, pgd_steps: int = 20, apgd_steps: int = 50,
-                       margin_steps: int = 10, margin_targets: int | None = 3, worst_case: bool = True
-                       ) -> dict[str, Callable]:
+def evaluation_attacks(
+    eps: float,
+    generator: torch.Generator,
+    pgd_steps: int = 20,
+    apgd_steps: int = 50,
+    margin_steps: int = 10,
+    margin_targets: int | None = 3,
+    worst_case: bool = True,
+) -> dict[str, Callable]:
     """{"pgd<K>": PGD-K (CE, random start)} plus, with `worst_case`, APGD-CE and the BETA margin attack
     (the per-sample worst case over the three is saddle's stand-in for AutoAttack; see benchmarks/training.py)."""
-    attacks: dict[str, Callable] = {f"pgd{pgd_steps}": ProjectedGradientAttack(eps, steps=pgd_steps, generator=generator)}
+    attacks: dict[str, Callable] = {
+        f"pgd{pgd_steps}": ProjectedGradientAttack(eps, steps=pgd_steps, generator=generator)
+    }
     if worst_case:
         attacks["apgd_ce"] = AutoProjectedGradientAttack(eps, steps=apgd_steps, generator=generator)
         attacks["margin"] = MarginAttack(eps, steps=margin_steps, n_targets=margin_targets, generator=generator)
     return attacks
 
 
-def train_robust_classifier(objective: str, train: Any, test: Any, *, eps: float, epochs: int, seed: int = 0,
-                            model: str = "mlp", lr: float = 1e-3, batch_size: int = 64, steps: int = 10,
-                            eval_attacks: Mapping[str, Callable] | None = None, best_metric: str = "robust_acc",
-                            n_classes: int = 10, device: str = "cpu", objective_options: Mapping[str, Any] | None = None,
-                            desc: str | None = None) -> tuple[nn.Module, TrainResult]:
+def train_robust_classifier(
+    objective: str,
+    train: Any,
+    test: Any,
+    *,
+    eps: float,
+    epochs: int,
+    seed: int = 0,
+    model: str = "mlp",
+    lr: float = 1e-3,
+    batch_size: int = 64,
+    steps: int = 10,
+    eval_attacks: Mapping[str, Callable] | None = None,
+    best_metric: str = "robust_acc",
+    n_classes: int = 10,
+    device: str = "cpu",
+    objective_options: Mapping[str, Any] | None = None,
+    desc: str | None = None,
+) -> tuple[nn.Module, TrainResult]:
     """Train a seeded `make_classifier(model)` with `make_objective(objective, eps)` and Adam(lr) for `epochs`,
     evaluating `robust_evaluator(test, eval_attacks)` every epoch; returns (model at the last epoch, result).
 
@@ -147,16 +189,42 @@ def train_robust_classifier(objective: str, train: Any, test: Any, *, eps: float
     net = make_classifier(model, train.x.shape[-1], torch.Generator().manual_seed(seed), n_classes).to(dev)
     g_attack = torch.Generator().manual_seed(seed + 1)
     prior = torch.bincount(train.y, minlength=n_classes).double()
-    obj = make_objective(objective, eps, steps=steps, generator=g_attack, n_classes=n_classes, class_prior=prior,
-                         **dict(objective_options or {}))
-    data = ShuffledBatches(train.x.to(dev), train.y.to(dev), batch_size=batch_size,
-                           generator=torch.Generator().manual_seed(seed + 2), rank=rank, world_size=world)
-    attacks = eval_attacks if eval_attacks is not None else evaluation_attacks(
-        eps, torch.Generator().manual_seed(seed + 3), worst_case=False)
+    obj = make_objective(
+        objective,
+        eps,
+        steps=steps,
+        generator=g_attack,
+        n_classes=n_classes,
+        class_prior=prior,
+        **dict(objective_options or {}),
+    )
+    data = ShuffledBatches(
+        train.x.to(dev),
+        train.y.to(dev),
+        batch_size=batch_size,
+        generator=torch.Generator().manual_seed(seed + 2),
+        rank=rank,
+        world_size=world,
+    )
+    attacks = (
+        eval_attacks
+        if eval_attacks is not None
+        else evaluation_attacks(eps, torch.Generator().manual_seed(seed + 3), worst_case=False)
+    )
     evaluate = robust_evaluator(test.x.to(dev), test.y.to(dev), attacks, n_classes=n_classes)
     extra = {"objective": obj} if hasattr(obj, "state_dict") else {}
-    result = fit(wrap_ddp(net), torch.optim.Adam(net.parameters(), lr=lr), obj, data, epochs=epochs, evaluate=evaluate,
-                 best_metric=best_metric, extra_state=extra, generators=[g_attack], desc=desc or objective)
+    result = fit(
+        wrap_ddp(net),
+        torch.optim.Adam(net.parameters(), lr=lr),
+        obj,
+        data,
+        epochs=epochs,
+        evaluate=evaluate,
+        best_metric=best_metric,
+        extra_state=extra,
+        generators=[g_attack],
+        desc=desc or objective,
+    )
     return net, result
 
 
@@ -186,5 +254,11 @@ class RobustTrainingSettings:
 
     def training_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of `train_robust_classifier` these settings fix."""
-        return {"eps": self.eps, "epochs": self.epochs, "steps": self.steps, "lr": self.lr,
-                "batch_size": self.batch_size, "model": self.model}
+        return {
+            "eps": self.eps,
+            "epochs": self.epochs,
+            "steps": self.steps,
+            "lr": self.lr,
+            "batch_size": self.batch_size,
+            "model": self.model,
+        }

@@ -18,8 +18,16 @@ __all__ = ["RSFGSMAdversarialTraining"]
 class RSFGSMAdversarialTraining(AdversarialCrossEntropy):
     """RS-FGSM at l∞ radius `eps`, step `alpha` (default 1.25 ε), random start drawn from `generator`."""
 
-    def __init__(self, eps: float, alpha: float | None = None, generator: torch.Generator | int | None = None,
-                 box: tuple[float, float] | None = (0.0, 1.0)) -> None:
+    def __init__(
+        self,
+        eps: float,
+        alpha: float | None = None,
+        generator: torch.Generator | int | None = None,
+        box: tuple[float, float] | None = (0.0, 1.0),
+    ) -> None:
         alpha = 1.25 * eps if alpha is None else check_real("alpha", alpha)
-        super().__init__(ProjectedGradientAttack(eps, "linf", steps=1, step_size=alpha, random_start=True,
-                                                 generator=generator, box=box))
+        super().__init__(
+            ProjectedGradientAttack(
+                eps, "linf", steps=1, step_size=alpha, random_start=True, generator=generator, box=box
+            )
+        )

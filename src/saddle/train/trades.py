@@ -35,9 +35,16 @@ class TRADES:
     p(x) and p(x') as in the authors' code; x' is detached (Danskin).
     """
 
-    def __init__(self, eps: float, beta: float = 6.0, norm: str = "linf", steps: int = 10,
-                 step_size: float | None = None, generator: torch.Generator | int | None = None,
-                 box: tuple[float, float] | None = (0.0, 1.0)) -> None:
+    def __init__(
+        self,
+        eps: float,
+        beta: float = 6.0,
+        norm: str = "linf",
+        steps: int = 10,
+        step_size: float | None = None,
+        generator: torch.Generator | int | None = None,
+        box: tuple[float, float] | None = (0.0, 1.0),
+    ) -> None:
         self.beta = check_real("beta", beta, low_open=False)
         self.threat = ThreatModel(eps, norm, box)
         self.steps = check_int("steps", steps)
@@ -55,8 +62,9 @@ class TRADES:
                 p_clean = F.softmax(model(x), -1)
             noise = torch.randn(x.shape, generator=self.generator, dtype=x.dtype).to(x.device)
             x0 = self.threat.project(x, x + 0.001 * noise)
-            return projected_gradient_ascent(model, x, p_clean, x0, KL_TO_CLEAN, self.threat, self.ascent,
-                                             self.steps, self.schedule).detach()
+            return projected_gradient_ascent(
+                model, x, p_clean, x0, KL_TO_CLEAN, self.threat, self.ascent, self.steps, self.schedule
+            ).detach()
 
     def __call__(self, model: nn.Module, x: Tensor, y: Tensor) -> tuple[Tensor, dict[str, float]]:
         logits = model(x)

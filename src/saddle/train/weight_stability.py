@@ -31,8 +31,13 @@ class EpsilonStabilityTraining:
     (each process's own u, as SAM's m-sharpness), the final gradient is averaged.
     """
 
-    def __init__(self, eps: float, steps: int = 1, step_size: float | None = None,
-                 base: Callable[[nn.Module, Tensor, Tensor], object] | None = None) -> None:
+    def __init__(
+        self,
+        eps: float,
+        steps: int = 1,
+        step_size: float | None = None,
+        base: Callable[[nn.Module, Tensor, Tensor], object] | None = None,
+    ) -> None:
         self.eps = check_real("eps", eps)
         self.steps = check_int("steps", steps)
         self.step_size = check_real("step_size", step_size) if step_size is not None else 2.5 * self.eps / self.steps
@@ -45,8 +50,9 @@ class EpsilonStabilityTraining:
         """The base loss at θ (what is logged; the update itself is `train_step`)."""
         return split_loss(self.base(model, x, y))[0]
 
-    def train_step(self, model: nn.Module, optimizer: torch.optim.Optimizer, x: Tensor, y: Tensor
-                   ) -> tuple[Tensor, dict[str, float]]:
+    def train_step(
+        self, model: nn.Module, optimizer: torch.optim.Optimizer, x: Tensor, y: Tensor
+    ) -> tuple[Tensor, dict[str, float]]:
         inner = unwrap_model(model)
         params = [p for p in inner.parameters() if p.requires_grad]
         theta = [p.detach().clone() for p in params]
@@ -59,7 +65,9 @@ class EpsilonStabilityTraining:
                 check_finite("loss", loss0)
             grads = torch.autograd.grad(loss, params)
             norm = torch.sqrt(sum((g.double() ** 2).sum() for g in grads)).clamp_min(1e-12)
-            flat = torch.cat([(ui + self.step_size * g / norm).flatten() for ui, g in zip(u, grads)]).to(params[0].dtype)
+            flat = torch.cat([(ui + self.step_size * g / norm).flatten() for ui, g in zip(u, grads)]).to(
+                params[0].dtype
+            )
             flat = project_l2_ball(flat, self.eps, batch_dims=0)
             u = [vi.view_as(p) for p, vi in zip(params, torch.split(flat, [p.numel() for p in params]))]
             with torch.no_grad():

@@ -25,8 +25,18 @@ from saddle.validation import check_generator
 
 EpsFn = Callable[[Tensor, Tensor], Tensor]
 
-__all__ = ["EpsFn", "EvaluationCounter", "Sampler", "SamplerState", "call_eps", "check_timesteps", "coefs",
-           "eps_from_score", "predict_x0", "score_from_eps"]
+__all__ = [
+    "EpsFn",
+    "EvaluationCounter",
+    "Sampler",
+    "SamplerState",
+    "call_eps",
+    "check_timesteps",
+    "coefs",
+    "eps_from_score",
+    "predict_x0",
+    "score_from_eps",
+]
 
 
 @dataclass(frozen=True)
@@ -39,7 +49,7 @@ class SamplerState:
     n_steps: int = 1
     history: tuple = field(default_factory=tuple)
 
-    def advance(self, x: Tensor, history: tuple | None = None) -> "SamplerState":
+    def advance(self, x: Tensor, history: tuple | None = None) -> SamplerState:
         """The state after one step: new x, index + 1, and the new history (kept if None)."""
         return replace(self, x=x, index=self.index + 1, history=self.history if history is None else history)
 
@@ -54,13 +64,22 @@ class Sampler(ABC):
         if not isinstance(process, NoiseProcess):
             raise ValueError(f"process must be a NoiseProcess (VESDE, VPSDE, SubVPSDE, DDPMSchedule), got {process!r}")
         if self.requires_sde and not isinstance(process, SDE):
-            raise ValueError(f"{type(self).__name__} integrates the reverse SDE / probability-flow ODE and needs an "
-                             f"SDE (VESDE, VPSDE, SubVPSDE), got {type(process).__name__}; use DDIM, DPMSolverPP2M "
-                             f"or EDMHeun for discrete schedules")
+            raise ValueError(
+                f"{type(self).__name__} integrates the reverse SDE / probability-flow ODE and needs an "
+                f"SDE (VESDE, VPSDE, SubVPSDE), got {type(process).__name__}; use DDIM, DPMSolverPP2M "
+                f"or EDMHeun for discrete schedules"
+            )
 
     @abstractmethod
-    def step(self, model: EpsFn, process: NoiseProcess, state: SamplerState, t: float, s: float,
-             generator: torch.Generator | None = None) -> SamplerState:
+    def step(
+        self,
+        model: EpsFn,
+        process: NoiseProcess,
+        state: SamplerState,
+        t: float,
+        s: float,
+        generator: torch.Generator | None = None,
+    ) -> SamplerState:
         """Move state.x from time t to time s < t (the next grid entry)."""
 
 

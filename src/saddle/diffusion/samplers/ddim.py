@@ -36,8 +36,15 @@ class DDIM(Sampler):
         self.clip_x0 = None if clip_x0 is None else check_real("clip_x0", clip_x0, 0.0)
         self.use_clipped_model_output = bool(use_clipped_model_output)
 
-    def step(self, model: EpsFn, process: NoiseProcess, state: SamplerState, t: float, s: float,
-             generator: torch.Generator | None = None) -> SamplerState:
+    def step(
+        self,
+        model: EpsFn,
+        process: NoiseProcess,
+        state: SamplerState,
+        t: float,
+        s: float,
+        generator: torch.Generator | None = None,
+    ) -> SamplerState:
         x = state.x
         a_t, s_t = coefs(process, t)
         a_s, s_s = coefs(process, s)

@@ -34,8 +34,15 @@ class DPMSolverPP2M(Sampler):
     def __init__(self, lower_order_final: bool = True) -> None:
         self.lower_order_final = check_bool("lower_order_final", lower_order_final)
 
-    def step(self, model: EpsFn, process: NoiseProcess, state: SamplerState, t: float, s: float,
-             generator: torch.Generator | None = None) -> SamplerState:
+    def step(
+        self,
+        model: EpsFn,
+        process: NoiseProcess,
+        state: SamplerState,
+        t: float,
+        s: float,
+        generator: torch.Generator | None = None,
+    ) -> SamplerState:
         x = state.x
         a_t, s_t = coefs(process, t)
         a_s, s_s = coefs(process, s)

@@ -27,15 +27,23 @@ __all__ = ["EDMHeun"]
 class EDMHeun(Sampler):
     """Karras et al. (2022) Algorithm 2; defaults S_churn = 0 (deterministic), S_tmin = 0, S_tmax = ∞, S_noise = 1."""
 
-    def __init__(self, s_churn: float = 0.0, s_tmin: float = 0.0, s_tmax: float = math.inf,
-                 s_noise: float = 1.0) -> None:
+    def __init__(
+        self, s_churn: float = 0.0, s_tmin: float = 0.0, s_tmax: float = math.inf, s_noise: float = 1.0
+    ) -> None:
         self.s_churn = check_real("s_churn", s_churn, 0.0, math.inf, low_open=False, high_open=True)
         self.s_tmin = check_real("s_tmin", s_tmin, 0.0, math.inf, low_open=False, high_open=True)
         self.s_tmax = check_real("s_tmax", s_tmax, self.s_tmin, math.inf, low_open=False)
         self.s_noise = check_real("s_noise", s_noise, 0.0, math.inf, high_open=True)
 
-    def step(self, model: EpsFn, process: NoiseProcess, state: SamplerState, t: float, s: float,
-             generator: torch.Generator | None = None) -> SamplerState:
+    def step(
+        self,
+        model: EpsFn,
+        process: NoiseProcess,
+        state: SamplerState,
+        t: float,
+        s: float,
+        generator: torch.Generator | None = None,
+    ) -> SamplerState:
         a_t, s_t = coefs(process, t)
         a_s, s_s = coefs(process, s)
         sig_t, sig_s = s_t / a_t, s_s / a_s

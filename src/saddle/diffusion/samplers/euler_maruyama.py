@@ -16,8 +16,9 @@ from saddle.diffusion.samplers.base import EpsFn, Sampler, SamplerState, call_ep
 __all__ = ["EulerMaruyama", "reverse_sde_step"]
 
 
-def reverse_sde_step(model: EpsFn, sde: SDE, x: Tensor, t: float, s: float,
-                     generator: torch.Generator | None = None) -> Tensor:
+def reverse_sde_step(
+    model: EpsFn, sde: SDE, x: Tensor, t: float, s: float, generator: torch.Generator | None = None
+) -> Tensor:
     """One Euler–Maruyama step of the reverse SDE from time t down to s < t."""
     h = t - s
     score = score_from_eps(sde, call_eps(model, x, t), t)
@@ -30,6 +31,13 @@ class EulerMaruyama(Sampler):
 
     requires_sde = True
 
-    def step(self, model: EpsFn, process: SDE, state: SamplerState, t: float, s: float,
-             generator: torch.Generator | None = None) -> SamplerState:
+    def step(
+        self,
+        model: EpsFn,
+        process: SDE,
+        state: SamplerState,
+        t: float,
+        s: float,
+        generator: torch.Generator | None = None,
+    ) -> SamplerState:
         return state.advance(reverse_sde_step(model, process, state.x, t, s, generator))

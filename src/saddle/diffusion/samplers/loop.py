@@ -19,9 +19,17 @@ __all__ = ["sample"]
 
 
 @torch.no_grad()
-def sample(model: EpsFn, process: NoiseProcess, sampler: Sampler, timesteps: Tensor, x_T: Tensor,
-           generator: torch.Generator | int | None = None, guidance: ClassifierFreeGuidance | None = None,
-           progress: bool = True, denoise_final: bool = False) -> Tensor:
+def sample(
+    model: EpsFn,
+    process: NoiseProcess,
+    sampler: Sampler,
+    timesteps: Tensor,
+    x_T: Tensor,
+    generator: torch.Generator | int | None = None,
+    guidance: ClassifierFreeGuidance | None = None,
+    progress: bool = True,
+    denoise_final: bool = False,
+) -> Tensor:
     """Run `sampler` from x_T (n, *shape) at timesteps[0] through every entry of `timesteps`; returns x at the last.
 
     model(x, t) -> ε̂ in the process's time (with `guidance`, model(x, t, y) and ε̃ = (1 + w)ε_c − wε_∅);

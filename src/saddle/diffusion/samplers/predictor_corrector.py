@@ -15,8 +15,7 @@ import torch
 from torch import Tensor
 
 from saddle.diffusion.process import SDE
-from saddle.diffusion.samplers.base import (EpsFn, Sampler, SamplerState, call_eps, coefs, noise_like,
-                                            score_from_eps)
+from saddle.diffusion.samplers.base import EpsFn, Sampler, SamplerState, call_eps, coefs, noise_like, score_from_eps
 from saddle.diffusion.samplers.euler_maruyama import reverse_sde_step
 from saddle.langevin import langevin_step
 from saddle.validation import check_int, check_real
@@ -24,8 +23,9 @@ from saddle.validation import check_int, check_real
 __all__ = ["PredictorCorrector", "langevin_snr_step"]
 
 
-def langevin_snr_step(x: Tensor, score: Tensor, snr: float, alpha: float,
-                      generator: torch.Generator | None = None) -> Tensor:
+def langevin_snr_step(
+    x: Tensor, score: Tensor, snr: float, alpha: float, generator: torch.Generator | None = None
+) -> Tensor:
     """One Langevin corrector step with Song et al.'s SNR step size ε = 2α(r‖z‖/‖ŝ‖)², via `langevin_step`."""
     z = noise_like(x, generator)
     grad_norm = score.reshape(len(x), -1).norm(dim=1).mean()
@@ -43,8 +43,15 @@ class PredictorCorrector(Sampler):
         self.snr = check_real("snr", snr, 0.0, math.inf, high_open=True)
         self.n_corrector = check_int("n_corrector", n_corrector, low=0)
 
-    def step(self, model: EpsFn, process: SDE, state: SamplerState, t: float, s: float,
-             generator: torch.Generator | None = None) -> SamplerState:
+    def step(
+        self,
+        model: EpsFn,
+        process: SDE,
+        state: SamplerState,
+        t: float,
+        s: float,
+        generator: torch.Generator | None = None,
+    ) -> SamplerState:
         x = state.x
         alpha = (coefs(process, t)[0] / coefs(process, s)[0]) ** 2
         for _ in range(self.n_corrector):

@@ -38,8 +38,15 @@ class ProbabilityFlowHeun(Sampler):
 
     requires_sde = True
 
-    def step(self, model: EpsFn, process: SDE, state: SamplerState, t: float, s: float,
-             generator: torch.Generator | None = None) -> SamplerState:
+    def step(
+        self,
+        model: EpsFn,
+        process: SDE,
+        state: SamplerState,
+        t: float,
+        s: float,
+        generator: torch.Generator | None = None,
+    ) -> SamplerState:
         x = state.x
         d1 = ode_velocity(model, process, x, t)
         d2 = ode_velocity(model, process, x + (s - t) * d1, s)
@@ -47,8 +54,9 @@ class ProbabilityFlowHeun(Sampler):
 
 
 @torch.no_grad()
-def probability_flow_rk45(model: EpsFn, sde: SDE, x: Tensor, t_start: float, t_end: float,
-                          rtol: float = 1e-5, atol: float = 1e-5) -> tuple[Tensor, int]:
+def probability_flow_rk45(
+    model: EpsFn, sde: SDE, x: Tensor, t_start: float, t_end: float, rtol: float = 1e-5, atol: float = 1e-5
+) -> tuple[Tensor, int]:
     """Integrate the probability-flow ODE from t_start to t_end (either direction) with scipy RK45.
 
     The whole batch is one ODE state (flattened, float64 for the solver); rtol, atol > 0. Returns (x at t_end,

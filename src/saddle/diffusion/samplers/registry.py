@@ -47,15 +47,31 @@ class SamplerInfo:
         return max(1, nfe // self.nfe_per_step)
 
 
-SAMPLERS: dict[str, SamplerInfo] = {info.name: info for info in [
-    SamplerInfo("euler_maruyama", EulerMaruyama, 1, True, SDE_PROCESSES, moment_steps=500),
-    SamplerInfo("predictor_corrector", PredictorCorrector, 2, True, SDE_PROCESSES, moment_steps=500,
-                variance_inflation=1 / (1 - 0.16**2)),
-    SamplerInfo("probability_flow_heun", ProbabilityFlowHeun, 2, False, SDE_PROCESSES, moment_steps=50),
-    SamplerInfo("ddim", DDIM, 1, False, ALL_PROCESSES, moment_steps=500),
-    SamplerInfo("ancestral", lambda: DDIM(eta=1.0), 1, True, ALL_PROCESSES, moment_steps=1000),
-    SamplerInfo("dpm_solver_pp_2m", DPMSolverPP2M, 1, False, ALL_PROCESSES, moment_steps=50),
-    SamplerInfo("edm", EDMHeun, 2, False, ALL_PROCESSES, moment_steps=50),
-    SamplerInfo("edm_churn", lambda: EDMHeun(s_churn=40.0, s_tmin=0.05, s_tmax=50.0, s_noise=1.003), 2, True,
-                ALL_PROCESSES, moment_steps=200),
-]}
+SAMPLERS: dict[str, SamplerInfo] = {
+    info.name: info
+    for info in [
+        SamplerInfo("euler_maruyama", EulerMaruyama, 1, True, SDE_PROCESSES, moment_steps=500),
+        SamplerInfo(
+            "predictor_corrector",
+            PredictorCorrector,
+            2,
+            True,
+            SDE_PROCESSES,
+            moment_steps=500,
+            variance_inflation=1 / (1 - 0.16**2),
+        ),
+        SamplerInfo("probability_flow_heun", ProbabilityFlowHeun, 2, False, SDE_PROCESSES, moment_steps=50),
+        SamplerInfo("ddim", DDIM, 1, False, ALL_PROCESSES, moment_steps=500),
+        SamplerInfo("ancestral", lambda: DDIM(eta=1.0), 1, True, ALL_PROCESSES, moment_steps=1000),
+        SamplerInfo("dpm_solver_pp_2m", DPMSolverPP2M, 1, False, ALL_PROCESSES, moment_steps=50),
+        SamplerInfo("edm", EDMHeun, 2, False, ALL_PROCESSES, moment_steps=50),
+        SamplerInfo(
+            "edm_churn",
+            lambda: EDMHeun(s_churn=40.0, s_tmin=0.05, s_tmax=50.0, s_noise=1.003),
+            2,
+            True,
+            ALL_PROCESSES,
+            moment_steps=200,
+        ),
+    ]
+}
