@@ -149,9 +149,8 @@ def check_finite(name: str, value: Tensor) -> Tensor:
     """Return `value` if it is a tensor with only finite entries, else ValueError ('... contains NaN or inf')."""
     if not isinstance(value, Tensor):
         raise ValueError(f"{name} must be a tensor, got {type(value).__name__}")
-    if value.is_floating_point() or value.is_complex():
-        if not bool(torch.isfinite(value).all()):
-            raise ValueError(f"{name} contains NaN or inf; it must be finite")
+    if (value.is_floating_point() or value.is_complex()) and not bool(torch.isfinite(value).all()):
+        raise ValueError(f"{name} contains NaN or inf; it must be finite")
     return value
 
 

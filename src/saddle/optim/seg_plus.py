@@ -13,7 +13,6 @@ from torch import Tensor
 from saddle.optim._common import axpy, check_projection, check_real, check_step_size, graph_free, project, step_at
 from saddle.optim.base import Field, Params, Projection, StepSize
 from saddle.schedules import PolynomialDecay
-from saddle.validation import check_real
 
 __all__ = ["SEGPlusState", "StochasticSEGPlus", "paired_field"]
 

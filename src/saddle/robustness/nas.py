@@ -10,6 +10,7 @@ O(1/sqrt(λ_min))"). The search space here: depth, width, one activation per hid
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -97,7 +98,7 @@ class SearchNet(nn.Module):
         self.arch = arch
         sizes = [in_features] + [arch.width] * arch.depth
         # skip_init: allocate without torch's own init (which would draw from the global RNG)
-        self.hidden = nn.ModuleList(skip_init(nn.Linear, i, o) for i, o in zip(sizes[:-1], sizes[1:]))
+        self.hidden = nn.ModuleList(skip_init(nn.Linear, i, o) for i, o in itertools.pairwise(sizes))
         self.acts = nn.ModuleList(ACTIVATIONS[a]() for a in arch.activations)
         self.out = skip_init(nn.Linear, arch.width, n_classes)
         with torch.no_grad():
@@ -107,9 +108,9 @@ class SearchNet(nn.Module):
 
     def forward(self, a: Tensor) -> Tensor:
         h = a.flatten(1)
-        for l, (lin, act) in enumerate(zip(self.hidden, self.acts)):
+        for i, (lin, act) in enumerate(zip(self.hidden, self.acts)):
             z = act(lin(h))
-            h = z + h if (self.arch.skip and l > 0) else z
+            h = z + h if (self.arch.skip and i > 0) else z
         return self.out(h)
 
 

@@ -108,7 +108,7 @@ def empirical_ntk(
 
 def _ntvp(model: nn.Module, x1: Tensor, x2: Tensor) -> tuple[Callable[[Tensor], Tensor], int, int]:
     """(v ↦ J(x1) J(x2)ᵀ v for v (N2, K) → (N1, K), N2, K): one `vjp` through the batch x2, one `jvp` through x1."""
-    f, params = _functional(model)
+    _, params = _functional(model)
     buffers = {k: v.detach() for k, v in model.named_buffers()}
 
     def f_batch(p: dict[str, Tensor], a: Tensor) -> Tensor:  # (N, ...) -> (N, K)
