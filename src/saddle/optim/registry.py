@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import torch
 
 from saddle.optim.adam import SimultaneousAdam
-from saddle.optim.base import Method
+from saddle.optim.base import Method, Projection, StepSize
 from saddle.optim.ceg_plus import CEGPlus
 from saddle.optim.eg_plus import EGPlus
 from saddle.optim.extra_adam import ExtraAdam
@@ -62,7 +62,7 @@ class MethodInfo:
     bad_kwargs: tuple[dict, ...] = field(default_factory=tuple)
 
 
-def _bad(name: str = "step_size", **required) -> tuple[dict, ...]:
+def _bad(name: str = "step_size", /, **required: object) -> tuple[dict[str, object], ...]:
     return tuple(
         {**required, **kw}
         for kw in (
@@ -76,7 +76,7 @@ def _bad(name: str = "step_size", **required) -> tuple[dict, ...]:
     )
 
 
-def _langevin_gda(step_size, projection=None) -> LangevinGDA:
+def _langevin_gda(step_size: StepSize, projection: Projection | None = None) -> LangevinGDA:
     """Langevin GDA at temperature T = 0.01 with a generator seeded 0 (a fresh one per call: same call, same run)."""
     return LangevinGDA(step_size, 0.01, torch.Generator().manual_seed(0), projection=projection)
 

@@ -20,7 +20,7 @@ __all__ = ["SEGPlusState", "StochasticSEGPlus", "paired_field"]
 class SEGPlusState(NamedTuple):
     """Step counter, the previous iterate z_{k−1} and the running field estimate d_{k−1} (empty at start)."""
 
-    count: int
+    count: int  # type: ignore[assignment]  # the step counter shadows tuple.count on purpose
     previous: list[Tensor]
     estimate: list[Tensor]
 
