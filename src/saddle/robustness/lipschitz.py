@@ -22,6 +22,7 @@ import math
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -115,10 +116,10 @@ def relu_layers(model: nn.Module | ReLULayers | Sequence[Tensor]) -> ReLULayers:
     if not isinstance(model, nn.Module):
         raise ValueError(f"expected an nn.Module, ReLULayers or a list of weight matrices, got {type(model).__name__}")
     if hasattr(model, "weights") and not isinstance(model, nn.Linear):
-        weights = list(model.weights)
-        scale = 1.0 / float(model.alpha) if hasattr(model, "alpha") else float(getattr(model, "scale", 1.0))
-        final = getattr(model, "final_relu", getattr(model, "output_activation", False))
-        return ReLULayers(tuple(weights), scale=scale, final_relu=bool(final))
+        duck: Any = model  # a duck-typed network: .weights, and .alpha or .scale, .final_relu or .output_activation
+        scale = 1.0 / float(duck.alpha) if hasattr(duck, "alpha") else float(getattr(duck, "scale", 1.0))
+        final = getattr(duck, "final_relu", getattr(duck, "output_activation", False))
+        return ReLULayers(tuple(duck.weights), scale=scale, final_relu=bool(final))
     weights: list[Tensor] = []
     biases: list[Tensor | None] = []
     relu_after: list[bool] = []

@@ -14,6 +14,7 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import torch
 from torch import Tensor, nn
@@ -21,6 +22,8 @@ from torch.nn.utils import skip_init
 
 from saddle.robustness.ntk import ntk_min_eigenvalue
 from saddle.validation import check_int
+
+_T = TypeVar("_T")
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {
     "relu": nn.ReLU,
@@ -75,7 +78,7 @@ class SearchSpace:
     def sample(self, generator: torch.Generator) -> Architecture:
         """One architecture, each choice uniform (same generator state → same architecture)."""
 
-        def pick(options: Sequence) -> object:
+        def pick(options: Sequence[_T]) -> _T:
             return options[int(torch.randint(len(options), (1,), generator=generator))]
 
         depth = int(pick(self.depths))
@@ -168,7 +171,7 @@ def select_top_k(candidates: Sequence[Candidate], top_k: int) -> tuple[tuple[Can
     top = tuple(sorted(candidates, key=lambda c: -c.score)[:top_k])
     if any(c.val_accuracy is None for c in top):
         raise ValueError("the top-k candidates must carry a validation accuracy")
-    return top, max(top, key=lambda c: c.val_accuracy)
+    return top, max(top, key=lambda c: -math.inf if c.val_accuracy is None else c.val_accuracy)  # none is None
 
 
 def eigen_nas(
