@@ -1,5 +1,6 @@
 """Per-point broadcasting: a batch-shaped value against data with trailing dims, and the per-point inner product."""
 
+import pytest
 import torch
 
 from saddle.broadcast import per_point_broadcast, per_point_dot
@@ -24,3 +25,8 @@ def test_per_point_dot_is_the_sum_over_players_of_flattened_inner_products():
     )
     torch.testing.assert_close(per_point_dot(a, b, 1), expected.to(torch.float64), rtol=1e-14, atol=1e-14)
     torch.testing.assert_close(per_point_dot(a, b, 0), expected.sum(), rtol=1e-13, atol=1e-13)
+
+
+def test_per_point_dot_of_no_players_is_refused():
+    with pytest.raises(ValueError, match="at least one player"):
+        per_point_dot([], [], 1)

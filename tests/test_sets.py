@@ -4,7 +4,17 @@ import pytest
 import torch
 from scipy.optimize import minimize
 
-from saddle.sets import Ball, Box, EntropicMirrorMap, Simplex, lp_norm, project_l1_ball, project_simplex, sample_ball
+from saddle.sets import (
+    Ball,
+    Box,
+    EntropicMirrorMap,
+    Simplex,
+    lp_norm,
+    project_box,
+    project_l1_ball,
+    project_simplex,
+    sample_ball,
+)
 
 
 def _reference_projection(z, constraint):
@@ -80,6 +90,34 @@ def test_box_and_batch_dims_zero():
     w = torch.full((3, 4), 1.0)
     proj = Ball(1.0, "l2", batch_dims=0).project(w)  # the whole tensor is one point
     assert math.isclose(float(torch.linalg.vector_norm(proj)), 1.0, rel_tol=1e-6)
+
+
+@pytest.mark.parametrize("tensor_lower", [True, False])
+@pytest.mark.parametrize("tensor_upper", [True, False])
+def test_project_box_accepts_any_mix_of_float_and_tensor_bounds(tensor_lower, tensor_upper):
+    # per-coordinate bounds [-1, 0, 1] − 0.5 ... + 0.5 given as tensors, or the scalars −0.5 / 0.5
+    z = torch.tensor([[-3.0, 0.2, 0.9], [2.0, -0.1, -0.7]], dtype=torch.float64)
+    lower = torch.tensor([-1.0, 0.0, -0.5], dtype=torch.float64) if tensor_lower else -0.5
+    upper = torch.tensor([0.5, 0.1, 1.0], dtype=torch.float64) if tensor_upper else 0.5
+    lo = [-1.0, 0.0, -0.5] if tensor_lower else [-0.5] * 3
+    hi = [0.5, 0.1, 1.0] if tensor_upper else [0.5] * 3
+    expected = torch.tensor(
+        [[min(max(v, lo[j]), hi[j]) for j, v in enumerate(row)] for row in z.tolist()], dtype=torch.float64
+    )
+    torch.testing.assert_close(project_box(z, lower, upper), expected, rtol=0, atol=0)
+
+
+def test_threat_model_stores_the_normalised_norm_and_box():
+    from saddle.sets import ThreatModel
+
+    threat = ThreatModel(0.25, "l2", None)
+    assert threat.norm == 2.0 and isinstance(threat.norm, float)
+    assert threat.box == Box(-math.inf, math.inf) and threat.ball == Ball(0.25, 2.0)
+    assert ThreatModel(0.25, 2, (0, 1)) == ThreatModel(0.25, "l2") and ThreatModel(0.25, "l2").box == Box(0.0, 1.0)
+    with pytest.raises(ValueError, match="norm"):
+        ThreatModel(0.25, "l3")
+    with pytest.raises(ValueError, match="box"):
+        ThreatModel(0.25, "l2", (0.0,))
 
 
 def test_entropic_mirror_step_is_multiplicative_weights(gen):

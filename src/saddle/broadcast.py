@@ -24,4 +24,6 @@ def per_point_dot(a: Sequence[Tensor], b: Sequence[Tensor], batch_dims: int) -> 
     for u, v in zip(a, b):
         s = (u * v).reshape(*u.shape[:batch_dims], -1).sum(-1)
         total = s if total is None else total + s
+    if total is None:
+        raise ValueError("per_point_dot needs at least one player (a pair of tensors), got none")
     return total

@@ -61,11 +61,11 @@ def lp_norm(z: Tensor, p: float | str, batch_dims: int = 1) -> Tensor:
 
 def project_box(z: Tensor, lower: float | Tensor = 0.0, upper: float | Tensor = 1.0) -> Tensor:
     """Elementwise clamp to [lower, upper]; the exact Euclidean projection onto a box."""
-    return (
-        torch.clamp(z, min=lower, max=upper)
-        if not isinstance(lower, Tensor)
-        else torch.minimum(torch.maximum(z, lower), upper)
-    )
+    if not isinstance(lower, Tensor) and not isinstance(upper, Tensor):
+        return torch.clamp(z, min=lower, max=upper)
+    lo = lower if isinstance(lower, Tensor) else torch.as_tensor(lower, dtype=z.dtype, device=z.device)
+    hi = upper if isinstance(upper, Tensor) else torch.as_tensor(upper, dtype=z.dtype, device=z.device)
+    return torch.minimum(torch.maximum(z, lo), hi)
 
 
 def project_linf_ball(z: Tensor, radius: float | Tensor, center: Tensor | None = None) -> Tensor:
@@ -263,25 +263,29 @@ def make_box(box: tuple[float, float] | Box | None) -> Box:
     return Box(float(lower), float(upper))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class ThreatModel:
     """The set an attack searches: {x' : ‖x' − x‖_p ≤ ε} ∩ box, per point of a batch x (B, ...).
 
     eps ε ≥ 0 (finite); norm 'linf' (default) / 'l2' / 'l1' or 1, 2, inf (stored as 1.0, 2.0, inf);
-    box a pair (lower, upper), a `saddle.sets.Box` or None (unbounded); default (0, 1).
+    box a pair (lower, upper), a `saddle.sets.Box` or None (unbounded); default (0, 1), stored as a `Box`.
     """
 
     eps: float
-    norm: float | str = math.inf
-    box: Box | tuple[float, float] | None = (0.0, 1.0)
+    norm: float
+    box: Box
     ball: Ball = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        eps = check_real("eps", self.eps, 0.0, math.inf, low_open=False, high_open=True)
+    def __init__(
+        self, eps: float, norm: float | str = math.inf, box: Box | tuple[float, float] | None = (0.0, 1.0)
+    ) -> None:
+        # the fields hold the normalised values (norm a float, box a Box), hence an explicit __init__
+        eps = check_real("eps", eps, 0.0, math.inf, low_open=False, high_open=True)
+        p = parse_norm(norm)
         object.__setattr__(self, "eps", eps)
-        object.__setattr__(self, "norm", parse_norm(self.norm))
-        object.__setattr__(self, "box", make_box(self.box))
-        object.__setattr__(self, "ball", Ball(eps, self.norm, batch_dims=1))
+        object.__setattr__(self, "norm", p)
+        object.__setattr__(self, "box", make_box(box))
+        object.__setattr__(self, "ball", Ball(eps, p, batch_dims=1))
 
     def project(self, x: Tensor, x_adv: Tensor) -> Tensor:
         """box(x + Π_ball(x_adv − x)): in both sets because x is in the box (clipping only shrinks |δ_i|)."""

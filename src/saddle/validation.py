@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import Any, Literal, overload
 
 import torch
 from torch import Tensor
@@ -41,7 +41,13 @@ def _allowed(low: float, high: float, low_open: bool, high_open: bool) -> str:
 
 
 def check_real(
-    name: str, value: float, low: float = 0.0, high: float = math.inf, *, low_open: bool = True, high_open: bool = False
+    name: str,
+    value: object,
+    low: float = 0.0,
+    high: float = math.inf,
+    *,
+    low_open: bool = True,
+    high_open: bool = False,
 ) -> float:
     """Return float(value) if it lies in the interval (or [) low, high ] (or )), else raise ValueError.
 
@@ -71,7 +77,21 @@ def check_int(name: str, value: int, low: int = 1, high: int | None = None) -> i
     return int(value)
 
 
-def check_step_size(value: float | Callable[[int], float], name: str = "step_size", *, allow_schedule: bool = True):
+@overload
+def check_step_size(
+    value: float | Callable[[int], float], name: str = ..., *, allow_schedule: Literal[False]
+) -> float: ...
+
+
+@overload
+def check_step_size(
+    value: float | Callable[[int], float], name: str = ..., *, allow_schedule: bool = ...
+) -> float | Callable[[int], float]: ...
+
+
+def check_step_size(
+    value: float | Callable[[int], float], name: str = "step_size", *, allow_schedule: bool = True
+) -> float | Callable[[int], float]:
     """A step size is a finite real > 0 or (with `allow_schedule`) a callable schedule k -> η_k, returned unchanged."""
     if allow_schedule and callable(value):
         return value
@@ -104,6 +124,14 @@ def _is_seed(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+@overload
+def check_generator(generator: Any, name: str = ..., *, allow_none: Literal[False] = ...) -> torch.Generator: ...
+
+
+@overload
+def check_generator(generator: Any, name: str = ..., *, allow_none: bool) -> torch.Generator | None: ...
+
+
 def check_generator(generator: Any, name: str = "generator", *, allow_none: bool = False) -> torch.Generator | None:
     """Return `generator` if it is a torch.Generator (or None with `allow_none`), else ValueError.
 
@@ -121,6 +149,18 @@ def check_generator(generator: Any, name: str = "generator", *, allow_none: bool
             f"(or pass the seed to the run's entry point)"
         )
     raise ValueError(f"{name} must be a torch.Generator{' or None' if allow_none else ''}, got {generator!r}")
+
+
+@overload
+def as_generator(
+    generator: Any, name: str = ..., *, default_seed: int, device: str | torch.device = ...
+) -> torch.Generator: ...
+
+
+@overload
+def as_generator(
+    generator: Any, name: str = ..., *, default_seed: None = ..., device: str | torch.device = ...
+) -> torch.Generator | None: ...
 
 
 def as_generator(
@@ -149,9 +189,8 @@ def check_finite(name: str, value: Tensor) -> Tensor:
     """Return `value` if it is a tensor with only finite entries, else ValueError ('... contains NaN or inf')."""
     if not isinstance(value, Tensor):
         raise ValueError(f"{name} must be a tensor, got {type(value).__name__}")
-    if value.is_floating_point() or value.is_complex():
-        if not bool(torch.isfinite(value).all()):
-            raise ValueError(f"{name} contains NaN or inf; it must be finite")
+    if (value.is_floating_point() or value.is_complex()) and not bool(torch.isfinite(value).all()):
+        raise ValueError(f"{name} contains NaN or inf; it must be finite")
     return value
 
 

@@ -479,6 +479,40 @@ def test_leapfrog_is_time_reversible():
     torch.testing.assert_close(-p2, p)
 
 
+def test_leapfrog_refuses_zero_steps():
+    from saddle.sampling import as_energy, leapfrog
+
+    energy = as_energy(potential=Gaussian(torch.zeros(2, dtype=DT), 1.0))
+    x = torch.zeros(3, 2, dtype=DT)
+    with pytest.raises(ValueError, match="n_steps"):
+        leapfrog(energy, x, x, energy.grad(x), 0.1, 0)
+
+
+def test_energy_given_only_its_gradient_refuses_to_evaluate_the_potential():
+    from saddle.sampling import Energy
+
+    energy = Energy(None, lambda x: 2.0 * x)  # f = ‖x‖², known only through ∇f
+    x = torch.tensor([[1.0, -2.0], [0.5, 0.0]], dtype=DT)
+    torch.testing.assert_close(energy.grad(x), 2.0 * x)
+    for evaluate in (energy.value, energy.value_and_grad):
+        with pytest.raises(ValueError, match="only the gradient"):
+            evaluate(x)
+
+
+def test_mirrored_target_with_only_the_dual_gradient_equals_passing_that_gradient():
+    dirichlet = Dirichlet(torch.tensor([0.5, 2.0, 3.0], dtype=DT))
+
+    class DualGradientOnly:  # a target object bringing ∇W but not W, which the Langevin step does not need
+        grad_dual_potential = staticmethod(dirichlet.grad_dual_potential)
+
+    init = torch.full((4, 3), 1 / 3, dtype=DT)
+    a = sample(MirroredLangevin(0.05, potential=DualGradientOnly()), init, 10, 5).positions
+    b = sample(MirroredLangevin(0.05, grad_dual_potential=dirichlet.grad_dual_potential), init, 10, 5).positions
+    c = sample(MirroredLangevin(0.05, potential=dirichlet), init, 10, 5).positions
+    assert torch.equal(a, b)
+    torch.testing.assert_close(a, c)
+
+
 def test_project_simplex_corner_matches_cvxpy():
     import cvxpy as cp
 

@@ -81,7 +81,7 @@ def classify_trajectory(
     if bad.any():
         first = int(torch.nonzero(bad)[0])
         return TrajectoryReport(DIVERGED, {"escape_step": float(first), "diverge_radius": diverge_radius})
-    n = max(5, int(round(T * tail)))
+    n = max(5, round(T * float(tail)))
     w = z[-n:]
     steps = torch.linalg.vector_norm(w[1:] - w[:-1], dim=-1)
     final_step = steps[-1].item()

@@ -61,15 +61,18 @@ def estimate_weak_mvi_rho(
     Points with ‖V(z)‖ ≤ exclude (critical points, where the ratio is undefined) are skipped. A grid minimum
     can only overestimate the infimum; refine n to tighten it.
     """
-    if isinstance(z_star, (list, tuple)):
-        z_star = torch.cat([torch.as_tensor(p, dtype=torch.float64).reshape(-1) for p in z_star])
+    target = (
+        z_star
+        if isinstance(z_star, Tensor)
+        else torch.cat([torch.as_tensor(p, dtype=torch.float64).reshape(-1) for p in z_star])
+    )
     pts = grid(lower, upper, n)
     if pts.shape[-1] != sum(game.dims):
         raise ValueError(f"grid dimension {pts.shape[-1]} does not match the game's {sum(game.dims)}")
     sizes = list(game.dims)
     v = torch.cat(game.field(list(torch.split(pts, sizes, dim=-1))), dim=-1)
     keep = torch.linalg.vector_norm(v, dim=-1) > exclude
-    ratio = weak_mvi_ratio(game, pts[keep], z_star)
+    ratio = weak_mvi_ratio(game, pts[keep], target)
     i = int(torch.argmin(ratio))
     return WeakMVIEstimate(ratio[i].item(), pts[keep][i], int(keep.sum()))
 

@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 import torch
 from torch import Tensor, nn
 
+from saddle.attacks.objectives import Objective
 from saddle.broadcast import per_point_broadcast
 from saddle.model_state import frozen_eval as attacking  # eval mode, frozen parameters, state restored after
 from saddle.schedules import Constant, Schedule, as_schedule
@@ -74,7 +75,7 @@ def check_labels(y: Tensor, n_classes: int) -> None:
         )
 
 
-def input_gradient(model: nn.Module, x_adv: Tensor, y: Tensor, objective) -> tuple[Tensor, Tensor]:
+def input_gradient(model: nn.Module, x_adv: Tensor, y: Tensor, objective: Objective) -> tuple[Tensor, Tensor]:
     """(logits, ∇_x Σ_i objective(model(x)_i, y_i)) at x_adv; one forward, one input-gradient backward."""
     x_adv = x_adv.detach().requires_grad_(True)
     logits = model(x_adv)

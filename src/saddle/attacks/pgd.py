@@ -153,14 +153,15 @@ class ProjectedGradientAttack(AttackBase):
     def _restarts(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
         if self.restarts == 1:
             return self._run(model, x, y)
-        best, key = None, None
+        best: Tensor | None = None
+        key: tuple[Tensor, Tensor] | None = None
         todo = torch.arange(x.shape[0], device=x.device)
         for _ in range(self.restarts):
             cand = self._run(model, x[todo], y[todo])
             with torch.no_grad():
                 logits = model(cand)
             succ, value = self.objective.success(logits, y[todo]), self.objective.value(logits, y[todo])
-            if best is None:
+            if best is None or key is None:  # the first restart (both are set together)
                 best, key = select_worst(None, None, cand, succ, value)
             else:
                 b, k = select_worst(best[todo], (key[0][todo], key[1][todo]), cand, succ, value)
@@ -169,4 +170,5 @@ class ProjectedGradientAttack(AttackBase):
                 todo = todo[~key[0][todo]]
                 if todo.numel() == 0:
                     break
+        assert best is not None  # restarts >= 2: the loop ran
         return best

@@ -16,7 +16,7 @@ from saddle.models.seeded_init import reinitialize_  # noqa: F401  (re-exported 
 from saddle.validation import check_int
 
 
-def _check_times(t: Tensor, n: int) -> Tensor:
+def _check_times(t: Tensor | float, n: int) -> Tensor:
     """t as a (n,) tensor: a scalar (or one-element tensor) is broadcast to the batch; other shapes are refused."""
     t = torch.as_tensor(t)
     if t.numel() == 1:
@@ -28,6 +28,8 @@ def _check_times(t: Tensor, n: int) -> Tensor:
 
 class SinusoidalTimeEmbedding(nn.Module):
     """[sin(ω_k t'), cos(ω_k t')], t' = 1000 t, ω_k = 10000^(−k/(dim/2)) (Vaswani et al. 2017; Ho et al. 2020)."""
+
+    freqs: Tensor
 
     def __init__(self, dim: int = 64, scale: float = 1000.0) -> None:
         super().__init__()

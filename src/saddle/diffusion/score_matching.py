@@ -78,10 +78,7 @@ def sliced_score_matching_loss(
                 v = v.sign()
             (jtv,) = torch.autograd.grad((s * v).sum(), x, create_graph=True)
             vjv = _flat(jtv * v).sum(dim=1)
-            if variance_reduced:
-                quad = 0.5 * _flat(s * s).sum(dim=1)
-            else:
-                quad = 0.5 * _flat(s * v).sum(dim=1) ** 2
+            quad = 0.5 * _flat(s * s).sum(dim=1) if variance_reduced else 0.5 * _flat(s * v).sum(dim=1) ** 2
             total = total + (vjv + quad).mean()
     return total / n_projections
 

@@ -66,7 +66,7 @@ def train_epsilon_model(
         idx = torch.randint(0, len(data), (batch_size,), generator=g).to(device)
         x0 = data[idx]
         y = labels[idx] if labels is not None else None
-        if y is not None and p_uncond > 0:
+        if y is not None and p_uncond > 0 and null_label is not None:  # (checked above: p_uncond > 0 has one)
             y = drop_labels(y, p_uncond, null_label, g)
         t = process.sample_times(batch_size, g, device)
         noise = torch.randn(x0.shape, generator=g, dtype=x0.dtype).to(device)

@@ -31,17 +31,17 @@ def reinitialize_(module: nn.Module, generator: torch.Generator | int) -> nn.Mod
     `reset_parameters`); Embedding: N(0, 1) (padding row zero); normalisation layers: their deterministic reset. Any other module that owns
     parameters raises ValueError (its default init is unknown here).
     """
-    generator = check_generator(as_generator(generator))
+    gen = check_generator(as_generator(generator))
     for name, m in module.named_modules():
         own = list(m.parameters(recurse=False))
         if isinstance(m, _DEFAULT_INIT):
-            nn.init.kaiming_uniform_(m.weight, a=math.sqrt(5), generator=generator)
+            nn.init.kaiming_uniform_(m.weight, a=math.sqrt(5), generator=gen)
             if m.bias is not None:
                 fan_in, _ = nn.init._calculate_fan_in_and_fan_out(m.weight)
                 bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
-                nn.init.uniform_(m.bias, -bound, bound, generator=generator)
+                nn.init.uniform_(m.bias, -bound, bound, generator=gen)
         elif isinstance(m, nn.Embedding):
-            nn.init.normal_(m.weight, generator=generator)
+            nn.init.normal_(m.weight, generator=gen)
             if m.padding_idx is not None:
                 m.weight[m.padding_idx].zero_()
         elif isinstance(m, _DETERMINISTIC):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 from torch import Tensor
 
-from saddle.optim.base import Params, Projection
+from saddle.optim.base import Field, Params, Projection
 from saddle.schedules import step_size_at as step_at  # noqa: F401  (re-exported to the methods)
 from saddle.validation import check_callable, check_int, check_real, check_step_size  # noqa: F401  (re-exported to the methods)
 
@@ -58,7 +58,12 @@ class _GraphFreeField:
         return (lambda *a, **k: _detached(attr(*a, **k))) if callable(attr) else attr
 
 
-def graph_free(step: Callable) -> Callable:
+_M = TypeVar("_M")
+_S = TypeVar("_S")
+_Step = Callable[[_M, Params, _S, Field], tuple[Params, _S]]
+
+
+def graph_free(step: _Step[_M, _S]) -> _Step[_M, _S]:
     """Decorate a Method's `step` so that no autograd graph survives it: the iterates and state it returns hold none.
 
     Inputs with requires_grad (nn.Module parameters, user tensors) would otherwise chain a graph through every
@@ -68,7 +73,7 @@ def graph_free(step: Callable) -> Callable:
     """
 
     @functools.wraps(step)
-    def wrapped(self, params: Params, state: Any, field: Callable) -> tuple[Params, Any]:
+    def wrapped(self: _M, params: Params, state: _S, field: Field) -> tuple[Params, _S]:
         for p in params:
             if p.requires_grad:
                 params = [q.detach() for q in params]

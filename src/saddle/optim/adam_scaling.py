@@ -50,7 +50,7 @@ class AdamScaling:
 class AdamState(NamedTuple):
     """Step counter k and the Adam moments (m, v), one tensor per player each."""
 
-    count: int
+    count: int  # type: ignore[assignment]  # the step counter shadows tuple.count on purpose
     m: list[Tensor]
     v: list[Tensor]
 

@@ -22,7 +22,7 @@ __all__ = ["CEGPlus", "CEGPlusState"]
 class CEGPlusState(NamedTuple):
     """Step counter and, for the adaptive variant, the last secant curvature estimate per point (or None)."""
 
-    count: int
+    count: int  # type: ignore[assignment]  # the step counter shadows tuple.count on purpose
     curvature: Tensor | None
 
 
@@ -102,6 +102,7 @@ class CEGPlus:
         gmax = step_at(self.step_size, state.count)
         vz = list(field(z))
         curvature = None
+        vbar: list[Tensor]
         if not self.adaptive:
             gamma: Tensor | float = gmax
             zbar = self._extrapolate(z, vz, gamma)
@@ -112,7 +113,7 @@ class CEGPlus:
                 gamma = torch.full(batch, gmax, dtype=z[0].dtype, device=z[0].device)
             else:
                 gamma = (self.nu / state.curvature).clamp(max=gmax)  # L̂ = 0 gives inf, capped at γ_max
-            zbar, vbar = self._extrapolate(z, vz, gamma), None
+            zbar = self._extrapolate(z, vz, gamma)  # vbar = V(zbar) is set by the first pass (t = 0) below
             active = torch.ones(batch, dtype=torch.bool, device=z[0].device)
             for t in range(self.max_backtracks + 1):
                 cand_bar = self._extrapolate(z, vz, gamma) if t else zbar

@@ -13,7 +13,7 @@ __all__ = ["AlternatingGDA", "CountState", "SimultaneousGDA"]
 class CountState(NamedTuple):
     """State of memoryless methods: only the step counter k (for schedules)."""
 
-    count: int = 0
+    count: int = 0  # type: ignore[assignment]  # the step counter shadows tuple.count on purpose
 
 
 class SimultaneousGDA:

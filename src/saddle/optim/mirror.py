@@ -18,7 +18,7 @@ __all__ = ["MirrorDescent", "MirrorProx", "MirrorState"]
 class MirrorState(NamedTuple):
     """Step counter, the η-weighted ergodic average of the points where V was used, and Σ η."""
 
-    count: int
+    count: int  # type: ignore[assignment]  # the step counter shadows tuple.count on purpose
     average: list[Tensor]
     weight: float
 

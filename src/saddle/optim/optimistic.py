@@ -16,7 +16,7 @@ __all__ = ["OptimisticGDA", "OptimisticState"]
 class OptimisticState(NamedTuple):
     """Step counter and the previous field V(z_{k−1}) (empty list before the first step)."""
 
-    count: int
+    count: int  # type: ignore[assignment]  # the step counter shadows tuple.count on purpose
     past_field: list[Tensor]
 
 

@@ -17,7 +17,7 @@ __all__ = ["OptimisticAdam", "OptimisticAdamState"]
 class OptimisticAdamState(NamedTuple):
     """Step counter, Adam moments (m, v) and the previous scaled direction d_{k−1} (empty list at start)."""
 
-    count: int
+    count: int  # type: ignore[assignment]  # the step counter shadows tuple.count on purpose
     m: list[Tensor]
     v: list[Tensor]
     past_direction: list[Tensor]
@@ -33,7 +33,7 @@ class OptimisticAdam(AdamMethod):
     Args: step_size η (float or schedule), betas (0.9, 0.999), eps > 0 (1e-8), projection (None).
     """
 
-    def init(self, params: Params) -> OptimisticAdamState:
+    def init(self, params: Params) -> OptimisticAdamState:  # type: ignore[override]  # its state adds the past direction to AdamState's fields
         m, v = self.scaling.zeros(params)
         return OptimisticAdamState(0, m, v, [])
 

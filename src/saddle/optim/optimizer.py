@@ -20,8 +20,9 @@ PlayerSpec = nn.Module | Tensor | Iterable[Tensor] | dict
 
 def _player_group(i: int, player: PlayerSpec) -> dict[str, Any]:
     """The param group of player i: {'params': [leaf tensors], other options...}."""
-    group = dict(player) if isinstance(player, dict) else {"params": player}
-    spec = group["params"] if "params" in group else None
+    group: dict[str, Any] = dict(player) if isinstance(player, dict) else {"params": player}
+    spec = group.get("params")
+    params: list[Tensor]
     if isinstance(spec, nn.Module):
         params = [p for p in spec.parameters() if p.requires_grad]
     elif isinstance(spec, Tensor):

@@ -26,7 +26,7 @@ __all__ = ["PreconditionedLangevinGDA", "RMSPropState"]
 class RMSPropState(NamedTuple):
     """Step counter k and the running mean square v of the field, one tensor per player."""
 
-    count: int
+    count: int  # type: ignore[assignment]  # the step counter shadows tuple.count on purpose
     v: list[Tensor]
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -23,7 +24,7 @@ from saddle.optim.gda import CountState
 __all__ = ["ProximalPoint"]
 
 
-def _max_abs(a: Params) -> float:
+def _max_abs(a: Sequence[Tensor]) -> float:
     return max(float(n) for n in torch._foreach_norm(list(a), ord=float("inf")))
 
 
@@ -45,28 +46,30 @@ class _Resolvent(torch.autograd.Function):
     generate_vmap_rule = True
 
     @staticmethod
-    def forward(solve: Callable[[Params], Params], phi: Callable[[Params, Params], Params], *z: Tensor):
+    def forward(
+        solve: Callable[[Params], Params], phi: Callable[[Params, Params], Params], *z: Tensor
+    ) -> tuple[Tensor, ...]:
         with torch.enable_grad():  # Function.forward runs in no-grad mode; the field may use autograd inside
             return tuple(solve(list(z)))
 
     @staticmethod
-    def setup_context(ctx, inputs, output) -> None:
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: tuple[Tensor, ...]) -> None:
         ctx.phi = inputs[1]
         ctx.n = len(output)
         ctx.save_for_forward(*inputs[2:], *output)
 
     @staticmethod
-    def jvp(ctx, _solve, _phi, *dz: Tensor | None):
+    def jvp(ctx: Any, _solve: None, _phi: None, *dz: Tensor | None) -> tuple[Tensor, ...]:
         saved = ctx.saved_tensors
         z, w = list(saved[: ctx.n]), list(saved[ctx.n :])
         dz = tuple(torch.zeros_like(a) if d is None else d for a, d in zip(z, dz))
         jac_w = torch.func.jacfwd(lambda v: _flat(ctx.phi(_unflat(v, w), z)))(_flat(w))  # ∂_wΦ, (N, N)
-        _, rhs = torch.func.jvp(lambda *a: tuple(ctx.phi(w, list(a))), tuple(z), dz)  # ∂_zΦ dz
+        rhs = torch.func.jvp(lambda *a: tuple(ctx.phi(w, list(a))), tuple(z), dz)[1]  # ∂_zΦ dz
         eye = torch.eye(jac_w.shape[0], dtype=jac_w.dtype, device=jac_w.device)
         return tuple(_unflat(torch.linalg.solve(eye - jac_w, _flat(rhs)), w))
 
     @staticmethod
-    def backward(ctx, *grads):
+    def backward(ctx: Any, *grads: Any) -> Any:
         raise RuntimeError("ProximalPoint's resolvent is differentiated in forward mode only (torch.func.jacfwd)")
 
 

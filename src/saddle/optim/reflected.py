@@ -16,7 +16,7 @@ __all__ = ["ReflectedForwardBackward", "ReflectedState"]
 class ReflectedState(NamedTuple):
     """Step counter and the previous iterate z_{k−1} (empty list before the first step)."""
 
-    count: int
+    count: int  # type: ignore[assignment]  # the step counter shadows tuple.count on purpose
     previous: list[Tensor]
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import torch
 
 from saddle.optim.adam import SimultaneousAdam
-from saddle.optim.base import Method
+from saddle.optim.base import Method, Projection, StepSize
 from saddle.optim.ceg_plus import CEGPlus
 from saddle.optim.eg_plus import EGPlus
 from saddle.optim.extra_adam import ExtraAdam
@@ -62,7 +62,7 @@ class MethodInfo:
     bad_kwargs: tuple[dict, ...] = field(default_factory=tuple)
 
 
-def _bad(name: str = "step_size", **required) -> tuple[dict, ...]:
+def _bad(name: str = "step_size", /, **required: object) -> tuple[dict[str, object], ...]:
     return tuple(
         {**required, **kw}
         for kw in (
@@ -76,7 +76,7 @@ def _bad(name: str = "step_size", **required) -> tuple[dict, ...]:
     )
 
 
-def _langevin_gda(step_size, projection=None) -> LangevinGDA:
+def _langevin_gda(step_size: StepSize, projection: Projection | None = None) -> LangevinGDA:
     """Langevin GDA at temperature T = 0.01 with a generator seeded 0 (a fresh one per call: same call, same run)."""
     return LangevinGDA(step_size, 0.01, torch.Generator().manual_seed(0), projection=projection)
 
@@ -108,8 +108,8 @@ METHODS: dict[str, MethodInfo] = {
             converges_bilinear=True,
             step_size=0.5,
             batch_atol=1e-9,
-            bad_kwargs=_bad()
-            + (
+            bad_kwargs=(
+                *_bad(),
                 {"step_size": 0.1, "inner_steps": 0},
                 {"step_size": 0.1, "inner_tol": -1.0},
                 {"step_size": 0.1, "inner_step_size": 0.0},
@@ -121,7 +121,7 @@ METHODS: dict[str, MethodInfo] = {
             2,
             converges_bilinear=True,
             step_size=0.5,
-            bad_kwargs=_bad() + ({"step_size": 0.1, "extrapolation_step": -1.0},),
+            bad_kwargs=(*_bad(), {"step_size": 0.1, "extrapolation_step": -1.0}),
         ),
         MethodInfo(
             "ogda",
@@ -146,7 +146,7 @@ METHODS: dict[str, MethodInfo] = {
             2,
             converges_bilinear=True,
             step_size=0.5,
-            bad_kwargs=_bad() + ({"step_size": 0.1, "alpha": 0.0}, {"step_size": 0.1, "alpha": 1.5}),
+            bad_kwargs=(*_bad(), {"step_size": 0.1, "alpha": 0.0}, {"step_size": 0.1, "alpha": 1.5}),
         ),
         MethodInfo(
             "ceg_plus",
@@ -154,8 +154,8 @@ METHODS: dict[str, MethodInfo] = {
             2,
             converges_bilinear=True,
             step_size=0.5,
-            bad_kwargs=_bad()
-            + (
+            bad_kwargs=(
+                *_bad(),
                 {"step_size": 0.1, "alpha": -0.5},
                 {"step_size": 0.1, "nu": 1.0},
                 {"step_size": 0.1, "tau": 0.0},
@@ -177,22 +177,22 @@ METHODS: dict[str, MethodInfo] = {
             None,
             converges_bilinear=True,
             step_size=0.5,
-            bad_kwargs=_bad() + ({"step_size": 0.1, "alpha": 1.5}, {"step_size": 0.1, "alpha": 0.0}),
+            bad_kwargs=(*_bad(), {"step_size": 0.1, "alpha": 1.5}, {"step_size": 0.1, "alpha": 0.0}),
         ),
         MethodInfo(
             "sim_adam",
             lambda step_size, projection=None: SimultaneousAdam(step_size, projection=projection),
             1,
             step_size=0.01,
-            bad_kwargs=_bad() + ({"step_size": 0.1, "betas": (0.9, 1.0)}, {"step_size": 0.1, "eps": 0.0}),
+            bad_kwargs=(*_bad(), {"step_size": 0.1, "betas": (0.9, 1.0)}, {"step_size": 0.1, "eps": 0.0}),
         ),
         MethodInfo(
             "extra_adam",
             lambda step_size, projection=None: ExtraAdam(step_size, projection=projection),
             2,
             step_size=0.01,
-            bad_kwargs=_bad()
-            + (
+            bad_kwargs=(
+                *_bad(),
                 {"step_size": 0.1, "betas": (1.0, 0.9)},
                 {"step_size": 0.1, "betas": (0.9,)},
                 {"step_size": 0.1, "eps": -1.0},
@@ -204,15 +204,15 @@ METHODS: dict[str, MethodInfo] = {
             lambda step_size, projection=None: OptimisticAdam(step_size, projection=projection),
             1,
             step_size=0.01,
-            bad_kwargs=_bad() + ({"step_size": 0.1, "betas": (0.9, -0.1)}, {"step_size": 0.1, "eps": 0.0}),
+            bad_kwargs=(*_bad(), {"step_size": 0.1, "betas": (0.9, -0.1)}, {"step_size": 0.1, "eps": 0.0}),
         ),
         MethodInfo(
             "langevin_gda",
             _langevin_gda,
             1,
             stochastic=True,
-            bad_kwargs=_bad(**_LANGEVIN_REQUIRED)
-            + (
+            bad_kwargs=(
+                *_bad(**_LANGEVIN_REQUIRED),
                 {"step_size": 0.1, "temperature": -1.0, "generator": None},
                 {"step_size": 0.1, "temperature": float("nan"), "generator": torch.Generator()},
                 {"step_size": 0.1, "temperature": 1.0, "generator": "7"},
@@ -224,7 +224,7 @@ METHODS: dict[str, MethodInfo] = {
             1,
             domain="simplex",
             supports_projection=False,
-            bad_kwargs=_bad()[:-1] + ({"step_size": 0.1, "mirror_map": 3},),
+            bad_kwargs=(*_bad()[:-1], {"step_size": 0.1, "mirror_map": 3}),
         ),
         MethodInfo(
             "mirror_prox",
@@ -232,7 +232,7 @@ METHODS: dict[str, MethodInfo] = {
             2,
             domain="simplex",
             supports_projection=False,
-            bad_kwargs=_bad()[:-1] + ({"step_size": 0.1, "mirror_map": 3},),
+            bad_kwargs=(*_bad()[:-1], {"step_size": 0.1, "mirror_map": 3}),
         ),
     ]
 }

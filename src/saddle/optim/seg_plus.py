@@ -13,7 +13,6 @@ from torch import Tensor
 from saddle.optim._common import axpy, check_projection, check_real, check_step_size, graph_free, project, step_at
 from saddle.optim.base import Field, Params, Projection, StepSize
 from saddle.schedules import PolynomialDecay
-from saddle.validation import check_real
 
 __all__ = ["SEGPlusState", "StochasticSEGPlus", "paired_field"]
 
@@ -21,7 +20,7 @@ __all__ = ["SEGPlusState", "StochasticSEGPlus", "paired_field"]
 class SEGPlusState(NamedTuple):
     """Step counter, the previous iterate z_{k−1} and the running field estimate d_{k−1} (empty at start)."""
 
-    count: int
+    count: int  # type: ignore[assignment]  # the step counter shadows tuple.count on purpose
     previous: list[Tensor]
     estimate: list[Tensor]
 

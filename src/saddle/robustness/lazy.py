@@ -9,7 +9,7 @@ definition, Frobenius in seed 002's figure; `layer_ratios` offers both). κ(0) =
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import torch
 from torch import Tensor, nn
@@ -55,13 +55,20 @@ def layer_ratios(
     return out
 
 
+class WeightedModel(Protocol):
+    """A model exposing its weight matrices in layer order as `weights` (e.g. `FullyConnectedReLU`)."""
+
+    @property
+    def weights(self) -> Sequence[Tensor]: ...
+
+
 class LazyTracker:
     """Records κ(t) of a model with a `weights` list (e.g. `FullyConnectedReLU`) against its weights at creation.
 
     tracker = LazyTracker(model); ...train...; tracker.record(step) -> κ; tracker.history = [(step, κ), ...].
     """
 
-    def __init__(self, model: nn.Module) -> None:
+    def __init__(self, model: WeightedModel) -> None:
         if not hasattr(model, "weights"):
             raise ValueError(f"model must expose a `weights` list of weight matrices, got {type(model).__name__}")
         self.model = model
@@ -113,14 +120,13 @@ def train_sgd(
     if len(x) != len(y):
         raise ValueError(f"x and y have different lengths: {len(x)} vs {len(y)}")
     check_real("momentum", momentum, 0.0, 1.0, low_open=False, high_open=True)
-    groups = lr if isinstance(lr, list) else [{"params": list(model.parameters()), "lr": lr}]
+    groups: list[dict[str, Any]] = lr if isinstance(lr, list) else [{"params": list(model.parameters()), "lr": lr}]
     for i, g in enumerate(groups):
         check_real(f"learning rates (group {i} lr)", g["lr"], high_open=True)
     opt = torch.optim.SGD(groups, lr=groups[0]["lr"], momentum=momentum)
-    full = batch_size is None or batch_size >= len(x)
     batches = (
         None
-        if full
+        if batch_size is None or batch_size >= len(x)  # full batch
         else ShuffledBatches(
             x,
             y,

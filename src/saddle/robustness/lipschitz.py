@@ -22,6 +22,7 @@ import math
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -53,17 +54,18 @@ class ReLULayers:
         biases = tuple(self.biases) if self.biases else (None,) * len(weights)
         if len(biases) != len(weights):
             raise ValueError(f"got {len(weights)} weight matrices but {len(biases)} biases")
-        for l, w in enumerate(weights):
+        for i, w in enumerate(weights):
             if w.ndim != 2:
-                raise ValueError(f"weights[{l}] must be a matrix (out, in), got shape {tuple(w.shape)}")
-            if l and w.shape[1] != weights[l - 1].shape[0]:
+                raise ValueError(f"weights[{i}] must be a matrix (out, in), got shape {tuple(w.shape)}")
+            if i and w.shape[1] != weights[i - 1].shape[0]:
                 raise ValueError(
-                    f"weights[{l}] has {w.shape[1]} inputs but layer {l - 1} has {weights[l - 1].shape[0]} outputs"
+                    f"weights[{i}] has {w.shape[1]} inputs but layer {i - 1} has {weights[i - 1].shape[0]} outputs"
                 )
-            if biases[l] is not None and tuple(biases[l].shape) != (w.shape[0],):
-                raise ValueError(f"biases[{l}] must have shape ({w.shape[0]},), got {tuple(biases[l].shape)}")
+            b = biases[i]
+            if b is not None and tuple(b.shape) != (w.shape[0],):
+                raise ValueError(f"biases[{i}] must have shape ({w.shape[0]},), got {tuple(b.shape)}")
             if not torch.isfinite(w).all():
-                raise ValueError(f"weights[{l}] contains NaN or inf")
+                raise ValueError(f"weights[{i}] contains NaN or inf")
         if not (math.isfinite(self.scale) and self.scale > 0):
             raise ValueError(f"scale must be finite and > 0, got {self.scale}")
         object.__setattr__(self, "weights", tuple(w.detach() for w in weights))
@@ -80,11 +82,11 @@ class ReLULayers:
     def __call__(self, a: Tensor) -> Tensor:
         """f(a) for a batch a of shape (B, in_features) → (B, out_features)."""
         h = a
-        for l, (w, b) in enumerate(zip(self.weights, self.biases)):
+        for i, (w, b) in enumerate(zip(self.weights, self.biases)):
             h = h @ w.to(h.dtype).T
             if b is not None:
                 h = h + b.to(h.dtype)
-            if l < len(self.weights) - 1 or self.final_relu:
+            if i < len(self.weights) - 1 or self.final_relu:
                 h = torch.relu(h)
         return self.scale * h
 
@@ -114,10 +116,10 @@ def relu_layers(model: nn.Module | ReLULayers | Sequence[Tensor]) -> ReLULayers:
     if not isinstance(model, nn.Module):
         raise ValueError(f"expected an nn.Module, ReLULayers or a list of weight matrices, got {type(model).__name__}")
     if hasattr(model, "weights") and not isinstance(model, nn.Linear):
-        weights = list(model.weights)
-        scale = 1.0 / float(model.alpha) if hasattr(model, "alpha") else float(getattr(model, "scale", 1.0))
-        final = getattr(model, "final_relu", getattr(model, "output_activation", False))
-        return ReLULayers(tuple(weights), scale=scale, final_relu=bool(final))
+        duck: Any = model  # a duck-typed network: .weights, and .alpha or .scale, .final_relu or .output_activation
+        scale = 1.0 / float(duck.alpha) if hasattr(duck, "alpha") else float(getattr(duck, "scale", 1.0))
+        final = getattr(duck, "final_relu", getattr(duck, "output_activation", False))
+        return ReLULayers(tuple(duck.weights), scale=scale, final_relu=bool(final))
     weights: list[Tensor] = []
     biases: list[Tensor | None] = []
     relu_after: list[bool] = []
@@ -190,7 +192,8 @@ def spectral_norm_power_iteration(
     v = v / v.norm()
     converged = False
     it = 0
-    for it in range(1, max_iter + 1):
+    for _ in range(max_iter):
+        it += 1
         gv = w64.T @ (w64 @ v)
         rho = torch.dot(v, gv)
         if rho <= 0:  # v orthogonal to the row space (W = 0 or unlucky start)
@@ -484,14 +487,14 @@ def relu_regions(
         c, o = lin[unit], off[unit]
         if not np.any(c):  # constant unit on this region: its sign is fixed, no branching
             s = 1 if o > 0 else 0
-            recurse(layer, unit + 1, lin, off, pattern + (s,), rows, offs, mask + [float(s)])
+            recurse(layer, unit + 1, lin, off, (*pattern, s), rows, offs, [*mask, float(s)])
             return
-        if feasible(rows + [c], offs + [o]):
-            recurse(layer, unit + 1, lin, off, pattern + (1,), rows + [c], offs + [o], mask + [1.0])
-            if feasible(rows + [-c], offs + [-o]):
-                recurse(layer, unit + 1, lin, off, pattern + (0,), rows + [-c], offs + [-o], mask + [0.0])
+        if feasible([*rows, c], [*offs, o]):
+            recurse(layer, unit + 1, lin, off, (*pattern, 1), [*rows, c], [*offs, o], [*mask, 1.0])
+            if feasible([*rows, -c], [*offs, -o]):
+                recurse(layer, unit + 1, lin, off, (*pattern, 0), [*rows, -c], [*offs, -o], [*mask, 0.0])
         else:  # the whole region is inactive for this unit
-            recurse(layer, unit + 1, lin, off, pattern + (0,), rows, offs, mask + [0.0])
+            recurse(layer, unit + 1, lin, off, (*pattern, 0), rows, offs, [*mask, 0.0])
 
     if n_relu_layers == 0:  # a single linear layer
         return ReLURegions(((),), (layers.scale * ws[0],), 0)

@@ -86,7 +86,7 @@ def lipschitz_upper_bound_sdp(
         value = layers.scale * float(np.linalg.norm(ws[0], 2))
         return LipSDPResult(value, value, True, np.zeros(0), ws[0].shape[1], "linear")
     if reduce_input:
-        ws = [_reduce_first_layer(ws[0])] + ws[1:]
+        ws = [_reduce_first_layer(ws[0]), *ws[1:]]
     A, B, C, n0, n = _lmi_blocks(ws)
     t = cp.Variable(n, nonneg=True)
     rho = cp.Variable(nonneg=True)

@@ -10,9 +10,11 @@ O(1/sqrt(λ_min))"). The search space here: depth, width, one activation per hid
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import torch
 from torch import Tensor, nn
@@ -20,6 +22,8 @@ from torch.nn.utils import skip_init
 
 from saddle.robustness.ntk import ntk_min_eigenvalue
 from saddle.validation import check_int
+
+_T = TypeVar("_T")
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {
     "relu": nn.ReLU,
@@ -74,7 +78,7 @@ class SearchSpace:
     def sample(self, generator: torch.Generator) -> Architecture:
         """One architecture, each choice uniform (same generator state → same architecture)."""
 
-        def pick(options: Sequence) -> object:
+        def pick(options: Sequence[_T]) -> _T:
             return options[int(torch.randint(len(options), (1,), generator=generator))]
 
         depth = int(pick(self.depths))
@@ -97,7 +101,7 @@ class SearchNet(nn.Module):
         self.arch = arch
         sizes = [in_features] + [arch.width] * arch.depth
         # skip_init: allocate without torch's own init (which would draw from the global RNG)
-        self.hidden = nn.ModuleList(skip_init(nn.Linear, i, o) for i, o in zip(sizes[:-1], sizes[1:]))
+        self.hidden = nn.ModuleList(skip_init(nn.Linear, i, o) for i, o in itertools.pairwise(sizes))
         self.acts = nn.ModuleList(ACTIVATIONS[a]() for a in arch.activations)
         self.out = skip_init(nn.Linear, arch.width, n_classes)
         with torch.no_grad():
@@ -107,9 +111,9 @@ class SearchNet(nn.Module):
 
     def forward(self, a: Tensor) -> Tensor:
         h = a.flatten(1)
-        for l, (lin, act) in enumerate(zip(self.hidden, self.acts)):
+        for i, (lin, act) in enumerate(zip(self.hidden, self.acts)):
             z = act(lin(h))
-            h = z + h if (self.arch.skip and l > 0) else z
+            h = z + h if (self.arch.skip and i > 0) else z
         return self.out(h)
 
 
@@ -167,7 +171,7 @@ def select_top_k(candidates: Sequence[Candidate], top_k: int) -> tuple[tuple[Can
     top = tuple(sorted(candidates, key=lambda c: -c.score)[:top_k])
     if any(c.val_accuracy is None for c in top):
         raise ValueError("the top-k candidates must carry a validation accuracy")
-    return top, max(top, key=lambda c: c.val_accuracy)
+    return top, max(top, key=lambda c: -math.inf if c.val_accuracy is None else c.val_accuracy)  # none is None
 
 
 def eigen_nas(

@@ -95,14 +95,14 @@ class FullyConnectedReLU(nn.Module):
             else _check_positive_list("multipliers", multipliers, self.depth, allow_zero=False)
         )
         self.output_activation = bool(output_activation)
-        for l, (fan_out, fan_in, var) in enumerate(zip(self.widths[1:], self.widths[:-1], variances), start=1):
+        for k, (fan_out, fan_in, var) in enumerate(zip(self.widths[1:], self.widths[:-1], variances), start=1):
             w = torch.randn(fan_out, fan_in, generator=generator, dtype=dtype) * math.sqrt(var)
-            self.register_parameter(f"X{l}", nn.Parameter(w))
+            self.register_parameter(f"X{k}", nn.Parameter(w))
 
     @property
     def params(self) -> list[nn.Parameter]:
         """The trainable parameters W_1..W_L in layer order (equal to `weights` when all multipliers are 1)."""
-        return [getattr(self, f"X{l}") for l in range(1, self.depth + 1)]
+        return [getattr(self, f"X{k}") for k in range(1, self.depth + 1)]
 
     @property
     def weights(self) -> list[Tensor]:
@@ -120,9 +120,9 @@ class FullyConnectedReLU(nn.Module):
         """[h^{(0)}(a), ..., h^{(L)}(a)], each (N, widths[l]); the last one includes the 1/α scale."""
         h, single = self._flatten(a)
         hs = [h]
-        for l, x in enumerate(self.weights, start=1):
+        for k, x in enumerate(self.weights, start=1):
             z = h @ x.T
-            h = torch.relu(z) if (l < self.depth or self.output_activation) else z
+            h = torch.relu(z) if (k < self.depth or self.output_activation) else z
             hs.append(h)
         hs[-1] = hs[-1] / self.alpha
         return [t.squeeze(0) for t in hs] if single else hs

@@ -97,7 +97,11 @@ def empirical_ntk(
     if method == "jacobian":
         j1 = vmap(jacrev(f), (None, 0))(params, x1)
         j2 = j1 if x2 is x1 else vmap(jacrev(f), (None, 0))(params, x2)
-        return sum(torch.einsum("iaf,jbf->ijab", j1[k].flatten(2), j2[k].flatten(2)) for k in j1)
+        blocks = [torch.einsum("iaf,jbf->ijab", j1[k].flatten(2), j2[k].flatten(2)) for k in j1]  # one per parameter
+        total = blocks[0]
+        for block in blocks[1:]:
+            total = total + block
+        return total
     if method == "ntvp":
         product, n2, k = _ntvp(model, x1, x2)
         basis = torch.eye(n2 * k, dtype=x2.dtype, device=x2.device).reshape(n2 * k, n2, k)
@@ -108,13 +112,13 @@ def empirical_ntk(
 
 def _ntvp(model: nn.Module, x1: Tensor, x2: Tensor) -> tuple[Callable[[Tensor], Tensor], int, int]:
     """(v ↦ J(x1) J(x2)ᵀ v for v (N2, K) → (N1, K), N2, K): one `vjp` through the batch x2, one `jvp` through x1."""
-    f, params = _functional(model)
+    _, params = _functional(model)
     buffers = {k: v.detach() for k, v in model.named_buffers()}
 
     def f_batch(p: dict[str, Tensor], a: Tensor) -> Tensor:  # (N, ...) -> (N, K)
         return functional_call(model, (p, buffers), (a,)).reshape(a.shape[0], -1)
 
-    out2, vjp_fn = vjp(lambda p: f_batch(p, x2), params)
+    out2, vjp_fn = vjp(lambda p: f_batch(p, x2), params)[:2]
 
     def product(v: Tensor) -> Tensor:
         (tangent,) = vjp_fn(v)

@@ -171,4 +171,4 @@ def abc_param_groups(
             f"{param.name} ({expected}); build it with abc_network(..., form={form!r})"
         )
     rates = param.learning_rates(lr, m, form)
-    return [{"params": [w], "lr": r, "layer": l} for l, (w, r) in enumerate(zip(model.params, rates), start=1)]
+    return [{"params": [w], "lr": r, "layer": k} for k, (w, r) in enumerate(zip(model.params, rates), start=1)]

@@ -11,6 +11,7 @@ random initialisation x; this module evaluates one network, the experiments aver
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -37,7 +38,7 @@ class StabilityEstimate:
         return self.value / self.eps if self.eps > 0 else float("nan")
 
 
-def input_jacobian(model: nn.Module, a: Tensor) -> Tensor:
+def input_jacobian(model: Callable[[Tensor], Tensor], a: Tensor) -> Tensor:
     """∇_a h(a) for every point: (N, k, p) with p = prod(a.shape[1:]) and h(a) of shape (N, k) or (N,).
 
     Uses k backward passes of Σ_i h_k(a_i); valid when each output row depends only on its own input

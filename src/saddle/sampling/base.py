@@ -73,18 +73,27 @@ class Energy:
                 )
         return x
 
+    def _potential(self) -> PotentialFn:
+        if self.potential is None:
+            raise ValueError(
+                "this Energy was given only the gradient of its potential, and f itself is needed here "
+                "(e.g. by a Metropolis test): give the potential too"
+            )
+        return self.potential
+
     def value(self, x: Tensor) -> Tensor:
-        """f(x), shape (n_chains,)."""
-        return self.potential(x)
+        """f(x), shape (n_chains,); ValueError if the Energy was given only ∇f."""
+        return self._potential()(x)
 
     def value_and_grad(self, x: Tensor) -> tuple[Tensor, Tensor]:
         """(f(x), ∇f(x)) with shapes (n_chains,), (n_chains, d); detached from any graph."""
+        f_fn = self._potential()
         if self._grad is not None:
             with torch.no_grad():
-                return self.potential(x), self._grad(x)
+                return f_fn(x), self._grad(x)
         with torch.enable_grad():
             z = x.detach().requires_grad_(True)
-            f = self.potential(z)
+            f = f_fn(z)
             (g,) = torch.autograd.grad(f.sum(), z)
         return f.detach(), g
 
@@ -117,9 +126,10 @@ def as_energy(
             raise ValueError(f"logdensity_fn must be callable, got {logdensity_fn!r}")
         neg_grad = None if grad_potential is None else grad_potential
         return Energy(lambda x: -logdensity_fn(x), neg_grad)
-    if hasattr(potential, "potential") and callable(potential.potential):
+    target_potential = getattr(potential, "potential", None)
+    if callable(target_potential):
         grad = grad_potential or getattr(potential, "grad_potential", None)
-        return Energy(potential.potential, grad)
+        return Energy(target_potential, grad)
     if not callable(potential):
         raise ValueError(f"potential must be callable or a target with .potential, got {potential!r}")
     return Energy(potential, grad_potential)

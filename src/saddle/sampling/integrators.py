@@ -10,6 +10,7 @@ from __future__ import annotations
 from torch import Tensor
 
 from saddle.sampling.base import Energy
+from saddle.validation import check_int
 
 __all__ = ["leapfrog"]
 
@@ -28,8 +29,9 @@ def leapfrog(
     Time-reversible and volume-preserving (symplectic); one gradient evaluation per step. Shapes (n_chains, d);
     inverse_mass: a diagonal M⁻¹ as a (d,) tensor or a scalar (default 1, M = I).
     """
+    check_int("n_steps", n_steps)
     h = step_size
-    f = None
+    f: Tensor  # set by the first step
     for _ in range(n_steps):
         p = p - 0.5 * h * grad
         x = x + h * inverse_mass * p

@@ -47,4 +47,4 @@ def select_accepted(accepted: Tensor, proposal: StateT, current: StateT) -> Stat
     def pick(new: Tensor, old: Tensor) -> Tensor:
         return torch.where(accepted.reshape(-1, *([1] * (new.ndim - 1))), new, old)
 
-    return type(current)(*[pick(new, old) for new, old in zip(proposal, current)])
+    return current._make(pick(new, old) for new, old in zip(proposal, current))

@@ -69,7 +69,7 @@ class MirroredLangevin:
         self.step_size = check_step_size(step_size)
         self.primal = None  # the potential f on the simplex when given as a plain function (checked at init)
         if potential is not None and hasattr(potential, "grad_dual_potential"):
-            dual_potential = dual_potential or potential.dual_potential
+            dual_potential = dual_potential or getattr(potential, "dual_potential", None)  # ∇W alone suffices
             grad_dual_potential = grad_dual_potential or potential.grad_dual_potential
         elif potential is not None:
             f = potential.potential if hasattr(potential, "potential") else potential

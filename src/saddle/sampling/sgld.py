@@ -30,7 +30,7 @@ class State(NamedTuple):
     """position (n_chains, d) and the number of steps taken so far (0-dim long tensor)."""
 
     position: Tensor
-    count: Tensor
+    count: Tensor  # type: ignore[assignment]  # the step counter shadows tuple.count on purpose
 
 
 class Info(NamedTuple):

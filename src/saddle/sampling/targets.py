@@ -8,12 +8,20 @@ They can be passed directly as `potential=` to any kernel in `saddle.sampling`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 import torch
 from torch import Tensor
 
 __all__ = ["Banana", "Dirichlet", "Gaussian", "GaussianMixture", "Target"]
+
+
+class _Marginals(Protocol):
+    """A noise process as `GaussianMixture.eps_fn` needs it: marginal(t) -> (α_t, σ_t) (saddle.diffusion's processes)."""
+
+    def marginal(self, t: Tensor) -> tuple[Tensor, Tensor]: ...
 
 
 class Target:
@@ -189,7 +197,7 @@ class GaussianMixture(Target):
         """∇f = −score, closed form; shape (n, d)."""
         return -self.score(x)
 
-    def eps_fn(self, process):
+    def eps_fn(self, process: _Marginals) -> Callable[[Tensor, Tensor], Tensor]:
         """The exact ε-model ε(x, t) = −σ_t ∇log p_t(x) of this mixture noised by `process` (x of shape (n, d)).
 
         `process`: anything with `marginal(t) -> (α_t, σ_t)` (the SDEs and DDPM schedule of `saddle.diffusion`).

@@ -16,6 +16,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Generic, TypeVar
 
 import torch
 from torch import Tensor
@@ -24,6 +25,8 @@ from saddle.diffusion.process import SDE, NoiseProcess, bcast
 from saddle.validation import check_generator
 
 EpsFn = Callable[[Tensor, Tensor], Tensor]
+#: the processes a sampler steps: any NoiseProcess, or only SDEs for those with `requires_sde`
+ProcessT = TypeVar("ProcessT", bound=NoiseProcess)
 
 __all__ = [
     "EpsFn",
@@ -54,8 +57,11 @@ class SamplerState:
         return replace(self, x=x, index=self.index + 1, history=self.history if history is None else history)
 
 
-class Sampler(ABC):
-    """One reverse-process step on explicit state; `requires_sde`: needs the drift f and diffusion g (not DDPM)."""
+class Sampler(ABC, Generic[ProcessT]):
+    """One reverse-process step on explicit state; `requires_sde`: needs the drift f and diffusion g (not DDPM).
+
+    Generic in the processes it steps: `Sampler[SDE]` for the samplers with `requires_sde`.
+    """
 
     requires_sde: bool = False
 
@@ -74,7 +80,7 @@ class Sampler(ABC):
     def step(
         self,
         model: EpsFn,
-        process: NoiseProcess,
+        process: ProcessT,
         state: SamplerState,
         t: float,
         s: float,

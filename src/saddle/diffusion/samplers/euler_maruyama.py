@@ -26,7 +26,7 @@ def reverse_sde_step(
     return x - (drift - g**2 * score) * h + g * (h**0.5) * noise_like(x, generator)
 
 
-class EulerMaruyama(Sampler):
+class EulerMaruyama(Sampler[SDE]):
     """Reverse-SDE Euler–Maruyama (Song et al. ICLR 2021, eq. 6); stochastic, 1 evaluation per step."""
 
     requires_sde = True

@@ -34,7 +34,7 @@ def langevin_snr_step(
     return langevin_step(x, -score, step, noise=z)
 
 
-class PredictorCorrector(Sampler):
+class PredictorCorrector(Sampler[SDE]):
     """PC sampling with SNR r (default 0.16, Song et al.'s CIFAR-10 VE value) and `n_corrector` Langevin steps."""
 
     requires_sde = True

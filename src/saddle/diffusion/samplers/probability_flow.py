@@ -30,7 +30,7 @@ def ode_velocity(model: EpsFn, sde: SDE, x: Tensor, t: float) -> Tensor:
     return drift - 0.5 * g**2 * score
 
 
-class ProbabilityFlowHeun(Sampler):
+class ProbabilityFlowHeun(Sampler[SDE]):
     """Heun (explicit trapezoid) step of the probability-flow ODE in t; deterministic, 2 evaluations per step.
 
     Needs σ_s > 0 at the step's end (the score is undefined at σ = 0): end the grid at t_min.

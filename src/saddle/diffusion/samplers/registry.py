@@ -19,7 +19,7 @@ from saddle.diffusion.samplers.probability_flow import ProbabilityFlowHeun
 __all__ = ["ALL_PROCESSES", "SAMPLERS", "SDE_PROCESSES", "SamplerInfo"]
 
 SDE_PROCESSES = ("vp", "subvp", "ve")
-ALL_PROCESSES = SDE_PROCESSES + ("ddpm",)
+ALL_PROCESSES = (*SDE_PROCESSES, "ddpm")
 
 
 @dataclass(frozen=True)
