@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 import torch
@@ -19,7 +18,7 @@ from saddle.validation import check_real
 
 __all__ = ["LinearFit", "MeanSE", "confidence_interval", "geometric_mean", "linear_fit", "loglog_fit", "mean_se"]
 
-Values = Union[Sequence[float], np.ndarray, torch.Tensor]
+Values = Sequence[float] | np.ndarray | torch.Tensor
 
 
 def _as_array(values: Values, name: str = "values") -> np.ndarray:
