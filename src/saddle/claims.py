@@ -191,16 +191,17 @@ def _decide(claim: Claim, metrics: Mapping[str, Any]) -> tuple[Any, bool | None,
             other = lookup_metric(metrics, claim.than)
         except KeyError:
             return measured, None, f"metric {claim.than!r} (than) is not in the run's metrics"
-        if _as_number(other) is None:
+        other_number = _as_number(other)
+        if other_number is None:
             return measured, None, f"than needs a real metric, {claim.than!r} is {other!r}"
-        bound *= _as_number(other)  # type: ignore[operator]
+        bound *= other_number
         measured = {claim.metric: measured, claim.than: other}
     return measured, COMPARISONS[claim.op](number, bound), ""  # NaN compares False: not reproduced
 
 
 def check_claim(claim: Claim, metrics: Mapping[str, Any], quick: bool) -> ClaimVerdict:
     """Decide one claim on `metrics` (see `check_claims`)."""
-    base = dict(name=claim.name, statement=claim.statement, source=claim.source, expected=claim.expected)
+    base = {"name": claim.name, "statement": claim.statement, "source": claim.source, "expected": claim.expected}
     measured, holds, problem = _decide(claim, metrics)
     if quick and not claim.at_quick:  # full-size claims may use metrics that only full runs produce
         return ClaimVerdict(**base, measured=measured, status=NOT_CHECKED, detail="expected at full size only")

@@ -2,6 +2,7 @@
 current state, TD3's clipped double-Q; the action-robust game goes through GameOptimizer."""
 
 import copy
+import re
 
 import numpy as np
 import pytest
@@ -39,7 +40,7 @@ def test_soft_update_follows_tau_in_closed_form():
         torch.testing.assert_close(t, s + (1 - tau) ** k * (t0 - s))
     soft_update(target, source, 1.0)
     assert all(torch.equal(t, s) for t, s in zip(target.parameters(), source.parameters()))
-    with pytest.raises(ValueError, match="1.5"):
+    with pytest.raises(ValueError, match=re.escape("1.5")):
         soft_update(target, source, 1.5)
 
 
@@ -141,3 +142,15 @@ def test_bad_configs_raise_with_the_value():
         ActionRobustDDPG(3, LOW, HIGH, SMALL, RobustGameConfig(method="sgd"))
     with pytest.raises(ValueError, match="low < high"):
         DDPG(3, HIGH, LOW)
+
+
+def test_soft_update_refuses_a_module_mixed_with_a_tensor_list():
+    agent = DDPG(3, LOW, HIGH, SMALL, seed=0)
+    source, target = agent.actor, copy.deepcopy(agent.actor)
+    with pytest.raises(ValueError, match="two modules or two lists"):
+        soft_update(target, list(source.parameters()), 0.5)
+    with pytest.raises(ValueError, match="two modules or two lists"):
+        soft_update(list(target.parameters()), source, 0.5)
+    targets = [p.detach().clone() for p in target.parameters()]
+    soft_update(targets, [p.detach() for p in source.parameters()], 1.0)  # two lists: θ' ← θ at τ = 1
+    assert all(torch.equal(t, s) for t, s in zip(targets, source.parameters()))

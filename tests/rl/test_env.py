@@ -1,5 +1,7 @@
 """Environment construction and checks; pendulum mass/length really change the dynamics."""
 
+import re
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -93,7 +95,7 @@ def test_evaluation_perturbations_are_seeded_and_validated():
     b = evaluate_returns(policy, episodes=2, seed=1, random_action_prob=0.5, action_noise=0.3)
     assert np.array_equal(a, b)
     assert not np.array_equal(a, evaluate_returns(policy, episodes=2, seed=1))
-    with pytest.raises(ValueError, match="1.5"):
+    with pytest.raises(ValueError, match=re.escape("1.5")):
         evaluate_returns(policy, episodes=1, random_action_prob=1.5)
 
 
@@ -111,3 +113,20 @@ def test_unknown_agent_or_perturbation_kind_raises():
         make_agent("sac", make_env())
     with pytest.raises(ValueError, match="'wind'"):
         perturbation_sweep(lambda obs: obs[:1], "wind", [1.0])
+
+
+def test_box_spaces_returns_both_boxes_and_refuses_a_discrete_action_space():
+    from saddle.rl import action_bounds, box_spaces
+
+    obs_space, action_space = box_spaces(make_env("Pendulum-v1"))  # obs (cos θ, sin θ, θ̇), torque in [−2, 2]
+    assert obs_space.shape == (3,) and action_space.shape == (1,)
+    np.testing.assert_array_equal(action_space.low, [-2.0])
+    np.testing.assert_array_equal(action_space.high, [2.0])
+    low, high = action_bounds(make_env("Pendulum-v1"))
+    assert low.dtype == high.dtype == np.float32 and (low[0], high[0]) == (-2.0, 2.0)
+    cartpole = gym.make("CartPole-v1")
+    with pytest.raises(ValueError, match="Discrete"):
+        box_spaces(cartpole)
+    with pytest.raises(ValueError, match="Box observation and action"):
+        EpisodeRunner(DDPG(4, np.array([-1.0]), np.array([1.0])), cartpole)
+    cartpole.close()

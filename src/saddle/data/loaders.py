@@ -22,9 +22,9 @@ from saddle.data.digits import Split
 
 __all__ = ["load_cifar10", "load_fashion_mnist", "load_mnist", "read_idx"]
 
-_IDX_DTYPES = {
-    0x08: np.uint8,
-    0x09: np.int8,
+_IDX_DTYPES: dict[int, np.dtype] = {
+    0x08: np.dtype(np.uint8),
+    0x09: np.dtype(np.int8),
     0x0B: np.dtype(">i2"),
     0x0C: np.dtype(">i4"),
     0x0D: np.dtype(">f4"),
@@ -51,7 +51,7 @@ def read_idx(path: str | Path) -> np.ndarray:
     data = _open_either(Path(path))
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _IDX_DTYPES:
         raise ValueError(f"{path} is not an IDX file (bad magic number {data[:4]!r})")
-    dtype, ndim = np.dtype(_IDX_DTYPES[data[2]]), data[3]
+    dtype, ndim = _IDX_DTYPES[data[2]], data[3]
     shape = tuple(int(s) for s in np.frombuffer(data, dtype=">i4", count=ndim, offset=4))
     offset = 4 + 4 * ndim
     expected = int(np.prod(shape)) * dtype.itemsize

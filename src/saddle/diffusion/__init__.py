@@ -35,7 +35,7 @@ from saddle.diffusion.timesteps import SPACINGS, karras_timesteps, uniform_times
 from saddle.diffusion.training import epsilon_loss, train_epsilon_model
 from saddle.sampling.targets import GaussianMixture  # the one mixture (noised versions, exact scores)
 
-PROCESSES = {"vp": VPSDE, "subvp": SubVPSDE, "ve": VESDE, "ddpm": DDPMSchedule}
+PROCESSES: dict[str, type[NoiseProcess]] = {"vp": VPSDE, "subvp": SubVPSDE, "ve": VESDE, "ddpm": DDPMSchedule}
 
 __all__ = [
     "ALL_PROCESSES",

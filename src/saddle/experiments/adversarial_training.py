@@ -128,6 +128,7 @@ def run(config: Config, out: RunOutput) -> dict:
             ),
         )
         last = worst(model)
+        assert res.best is not None and res.best_state is not None  # the best record is selected (best_metric)
         model.load_state_dict(res.best_state["model"])
         best = worst(model)
         table[name] = {

@@ -19,11 +19,13 @@ re-measured at full size before the merge; the earlier 5-sampler version measure
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.ticker import LogLocator
+from torch import Tensor
 
 from saddle.data import sample_toy
 from saddle.diffusion import (
@@ -31,6 +33,7 @@ from saddle.diffusion import (
     SAMPLERS,
     SDE,
     EvaluationCounter,
+    NoiseProcess,
     ScoreMLP,
     karras_timesteps,
     model_eps_fn,
@@ -44,7 +47,7 @@ from saddle.metrics.transport import wasserstein
 from saddle.models import reinitialize_
 
 TOYS = ("swissroll", "8gaussians", "moons", "25gaussians")
-GRIDS = {"uniform": uniform_timesteps, "karras": karras_timesteps}
+GRIDS: dict[str, Callable[[NoiseProcess, int], Tensor]] = {"uniform": uniform_timesteps, "karras": karras_timesteps}
 
 
 @dataclass
@@ -120,7 +123,7 @@ def run(config: Config, out: RunOutput) -> dict:
             )
             if pname == config.processes[0]:
                 metrics["prior_w2_ratio"][toy] = wasserstein(x_T.cpu() / process.prior_std(), ref) / base
-            runs = {
+            runs: dict[str, tuple[str, int | None]] = {
                 f"{name}@{nfe}": (name, nfe)
                 for name in config.samplers
                 if pname in SAMPLERS[name].processes
@@ -131,7 +134,8 @@ def run(config: Config, out: RunOutput) -> dict:
             for label, (name, nfe) in runs.items():
                 model = EvaluationCounter(model_eps_fn(net, process))
                 t0 = time.perf_counter()
-                if name == "rk45":
+                if nfe is None:  # "rk45", the adaptive probability-flow solve, is added for SDE processes only
+                    assert isinstance(process, SDE)
                     x0 = probability_flow_rk45(
                         model, process, x_T, process.T, process.t_min, config.rk45_tol, config.rk45_tol
                     )[0]

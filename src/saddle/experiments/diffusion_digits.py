@@ -207,29 +207,38 @@ def _digit_grid(img: torch.Tensor, per_class: int, k: int) -> torch.Tensor:
     return img.reshape(10, per_class, 8, 8)[:, :k].permute(0, 2, 1, 3).reshape(80, 8 * k)
 
 
-def _figures(config, out, grids, fr, snaps, times, snr, w_best, by_sampler, fr_sampler) -> None:
+def _figures(
+    config: Config,
+    out: RunOutput,
+    grids: dict[float, torch.Tensor],
+    fr: dict[str, float],
+    snaps: list[tuple[float, torch.Tensor]],
+    times: list[float],
+    snr: torch.Tensor,
+    w_best: float,
+    by_sampler: dict[str, torch.Tensor],
+    fr_sampler: dict[str, float],
+) -> None:
     k = min(config.per_class, 8)
-    for name, panels, titles, caption in (
+    for name, panels, caption in (
         (
             "samples_by_guidance",
-            grids,
-            {w: f"w={w:g}: {100 * fr[str(w)]:.0f}% correct" for w in grids},
+            [(f"w={w:g}: {100 * fr[str(w)]:.0f}% correct", img) for w, img in grids.items()],
             "Class-conditional DDPM samples (row = requested digit 0–9) for each classifier-free guidance scale w "
             "(ε̃ = (1+w)ε_c − wε_∅), DDIM; titles: fraction a CNN trained on real digits labels as the requested "
             "digit.",
         ),
         (
             "samples_by_sampler",
-            by_sampler,
-            {n: f"{n}\n{100 * fr_sampler[n]:.1f}% correct" for n in by_sampler},
+            [(f"{n}\n{100 * fr_sampler[n]:.1f}% correct", img) for n, img in by_sampler.items()],
             f"The same conditions at {config.sampler_nfe} network evaluations per sample for every registered "
             f"sampler that runs on DDPM (guidance w={w_best:g}); titles: fraction labelled as requested.",
         ),
     ):
         fig, axes = plt.subplots(1, len(panels), figsize=(2.3 * len(panels), 3.2), squeeze=False)
-        for ax, (key, img) in zip(axes[0], panels.items()):
+        for ax, (title, img) in zip(axes[0], panels):
             ax.imshow(_digit_grid(img, config.per_class, k).numpy(), cmap="gray_r", vmin=0, vmax=1)
-            ax.set_title(titles[key], fontsize=8)
+            ax.set_title(title, fontsize=8)
             ax.set_xticks([]), ax.set_yticks([])
         out.savefig(fig, name, caption)
     idx = torch.linspace(0, len(snaps) - 1, 8).round().long().tolist()

@@ -18,6 +18,7 @@ a positive rank correlation; the measured value is reported as it comes out, inc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -60,7 +61,8 @@ def run(config: Config, out: RunOutput) -> dict:
     xte, yte = test.x.to(dev), test.y.to(dev)
     space = SearchSpace()
     gen = torch.Generator().manual_seed(config.seed)
-    results, archs = [], []
+    results: list[dict[str, Any]] = []
+    archs = []
     for i in progress_range(config.n_archs, desc="architectures"):
         arch = space.sample(gen)
         archs.append(arch)

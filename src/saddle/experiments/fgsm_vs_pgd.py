@@ -19,6 +19,7 @@ falling towards 0 as ε grows; no masking check fails (an ERM CNN does not mask 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
@@ -114,7 +115,7 @@ def run(config: Config, out: RunOutput) -> dict:
         )
 
     strongest = [min(curves[n][i] for n in names[2:]) for i in range(len(config.eps))]
-    metrics = {
+    metrics: dict[str, Any] = {
         "eps": list(config.eps),
         "clean_accuracy": clean,
         "robust_accuracy": curves,

@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from saddle.data import load_digits
@@ -86,19 +87,19 @@ def run(config: Config, out: RunOutput) -> dict:
             sq = [h.pow(2).sum(1).mean().item() for h in hs]  # E_a ‖h^(l)‖²
             variances = net.init_variances
             predicted = [sq[0]]
-            for l in range(1, L):
-                factor = hs[l].shape[1] * variances[l - 1] / 2
+            for layer in range(1, L):
+                factor = hs[layer].shape[1] * variances[layer - 1] / 2
                 predicted.append(predicted[-1] * factor)
-                normalised.append(sq[l] / sq[l - 1] / factor)  # conditional mean exactly 1
+                normalised.append(sq[layer] / sq[layer - 1] / factor)  # conditional mean exactly 1
             r_meas.append([math.sqrt(q / h.shape[1]) for q, h in zip(sq, hs)])
             r_pred.append([math.sqrt(q / h.shape[1]) for q, h in zip(predicted, hs)])
             out_sum = net(a).sum()
             gw = torch.autograd.grad(out_sum, net.params)
             g_meas.append([g.norm().item() / len(a) for g in gw])
             ig.append(input_jacobian(net, a).flatten(1).norm(dim=1).mean().item())
-        rms[name] = geometric_mean(r_meas, axis=0).tolist()  # over seeds
-        pred[name] = geometric_mean(r_pred, axis=0).tolist()
-        grads[name] = geometric_mean(g_meas, axis=0).tolist()
+        rms[name] = np.asarray(geometric_mean(r_meas, axis=0)).tolist()  # over seeds
+        pred[name] = np.asarray(geometric_mean(r_pred, axis=0)).tolist()
+        grads[name] = np.asarray(geometric_mean(g_meas, axis=0)).tolist()
         in_grad[name] = geometric_mean(ig)
         ratio = mean_se(normalised)
         ratio_mean[name], ratio_se[name] = ratio.mean, ratio.se

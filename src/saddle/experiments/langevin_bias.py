@@ -76,18 +76,18 @@ def run(config: Config, out: RunOutput) -> dict:
         exact = s2 / (1 - h / (2 * s2))
         se, se_target = exact * math.sqrt(2 / (n - 1)), s2 * math.sqrt(2 / (n - 1))
         rows.append(
-            dict(
-                h=h,
-                ula_var=ula.var().item(),
-                closed_form=exact,
-                ula_se=se,
-                ula_z=(ula.var().item() - exact) / se,
-                ula_z_from_target=(ula.var().item() - s2) / se,
-                mala_var=mala.var().item(),
-                mala_se=se_target,
-                mala_z=(mala.var().item() - s2) / se_target,
-                mala_acceptance=acceptance_rate(mala_trace.info),
-            )
+            {
+                "h": h,
+                "ula_var": ula.var().item(),
+                "closed_form": exact,
+                "ula_se": se,
+                "ula_z": (ula.var().item() - exact) / se,
+                "ula_z_from_target": (ula.var().item() - s2) / se,
+                "mala_var": mala.var().item(),
+                "mala_se": se_target,
+                "mala_z": (mala.var().item() - s2) / se_target,
+                "mala_acceptance": acceptance_rate(mala_trace.info),
+            }
         )
         out.log.info(
             "ULA h=%.3g: var %.4f (closed form %.4f, z=%.2f); MALA var %.4f (z=%.2f)",

@@ -23,8 +23,9 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from saddle.attacks import ProjectedGradientAttack, linear_linf_worst_case
+from saddle.attacks import ProjectedGradientAttack
 from saddle.data import load_digits
+from saddle.data.digits import Split
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 
 
@@ -84,18 +85,20 @@ def run(config: Config, out: RunOutput) -> dict:
     train, test = load_digits()
     d0, d1 = config.digits
 
-    def binary(split):
+    def binary(split: Split) -> tuple[Tensor, Tensor]:
         keep = (split.y == d0) | (split.y == d1)
         return split.x[keep].flatten(1).double(), (split.y[keep] == d1).long()
 
     a_tr, y_tr = binary(train)
     a_te, y_te = binary(test)
     b_te = 2.0 * y_te - 1
-    fit = dict(ridge=config.ridge, max_iter=config.max_iter, tol=config.tol, seed=config.seed)
-    models = {
-        "dense (ridge)": fit_logistic(a_tr, y_tr, l1=0.0, **fit),
-        "sparse (l1)": fit_logistic(a_tr, y_tr, l1=config.l1, **fit),
-    }
+
+    def fit(l1: float) -> tuple[Tensor, Tensor]:
+        return fit_logistic(
+            a_tr, y_tr, ridge=config.ridge, l1=l1, max_iter=config.max_iter, tol=config.tol, seed=config.seed
+        )
+
+    models = {"dense (ridge)": fit(0.0), "sparse (l1)": fit(config.l1)}
     metrics: dict = {"eps": list(config.eps)}
     curves = {}
     gaps = []
@@ -104,7 +107,6 @@ def run(config: Config, out: RunOutput) -> dict:
         key = name.split()[0]
         # (1) closed form vs PGD at the largest eps, margin objective max_{j≠b} z_j − z_b = −b h(a)
         eps = max(config.eps)
-        _, eta = linear_linf_worst_case(w, a_te, eps)
         closed = -(b_te * (a_te @ w + c)) + eps * w.abs().sum()
         model = _TwoLogits(w, c)
         adv = ProjectedGradientAttack(eps, steps=config.pgd_steps, loss="margin", box=None, generator=g)(

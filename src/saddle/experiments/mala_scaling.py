@@ -16,6 +16,7 @@ at every d (d = 50: 0.998 at h = 0.01, 0.529 at h = 0.4, 0.015 at h = 1.0); the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import torch
@@ -78,7 +79,7 @@ def run(config: Config, out: RunOutput) -> dict:
         "MALA acceptance rate on N(0, I_d) vs step size, chains started in "
         "stationarity: it decreases with h and, at fixed h, with the dimension d.",
     )
-    decreasing = all(all(a >= b for a, b in zip(r, r[1:])) for r in table.values())
+    decreasing = all(all(a >= b for a, b in pairwise(r)) for r in table.values())
     metrics: dict = {
         "acceptance": table,
         "acceptance_decreases_in_h": decreasing,

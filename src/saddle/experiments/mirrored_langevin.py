@@ -100,15 +100,15 @@ def run(config: Config, out: RunOutput) -> dict:
         in_simplex = bool((mir > 0).all() and torch.allclose(mir.sum(-1), torch.ones_like(mir[:, 0])))
         w2 = {name: w2_to_reference(pts, ref, generator=gen) for name, pts in (("mirrored", mir), ("projected", proj))}
         rows.append(
-            dict(
-                h=h,
-                steps=steps,
-                w2_mirrored=w2["mirrored"],
-                w2_projected=w2["projected"],
-                mirrored_mean_max_abs_z=((mir.mean(0) - target.mean).abs() / se).max().item(),
-                projected_mean_max_abs_z=((proj.mean(0) - target.mean).abs() / se).max().item(),
-                mirrored_in_simplex=in_simplex,
-            )
+            {
+                "h": h,
+                "steps": steps,
+                "w2_mirrored": w2["mirrored"],
+                "w2_projected": w2["projected"],
+                "mirrored_mean_max_abs_z": ((mir.mean(0) - target.mean).abs() / se).max().item(),
+                "projected_mean_max_abs_z": ((proj.mean(0) - target.mean).abs() / se).max().item(),
+                "mirrored_in_simplex": in_simplex,
+            }
         )
         last = {"mirrored": mir, "projected": proj}
         out.log.info(

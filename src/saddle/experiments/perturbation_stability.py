@@ -161,15 +161,11 @@ def _train_and_measure_once(config: Config, data: dict, depth: int, m: int, init
     net = FullyConnectedReLU(
         [p] + [m] * (depth - 1) + [1], init=init, output_activation=False, generator=torch.Generator().manual_seed(seed)
     ).to(xtr.device)
-    ev = lambda: (
-        perturbation_stability(
-            net,
-            xte,
-            config.eps,
-            config.n_samples,
-            torch.Generator(device=xte.device).manual_seed(seed + 1),
-        ).ratio
-    )
+
+    def ev() -> float:
+        gen = torch.Generator(device=xte.device).manual_seed(seed + 1)
+        return perturbation_stability(net, xte, config.eps, config.n_samples, gen).ratio
+
     p_init = ev()
     theta = ntk_trace(net, xtr[:32])
     tracker = LazyTracker(net)

@@ -20,7 +20,7 @@ import torch
 
 from saddle.analysis import rollout, spectral_radius, update_jacobian
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.games import bilinear_game, strongly_monotone_game
+from saddle.games import ZeroSumGame, bilinear_game, strongly_monotone_game
 from saddle.metrics.stats import loglog_fit
 from saddle.optim import ExtraGradient, OptimisticGDA, ProximalPoint
 
@@ -60,6 +60,7 @@ def run(config: Config, out: RunOutput) -> dict:
     rows = []
     for cls in ("strongly monotone", "bilinear"):
         for kappa in kappas:
+            game: ZeroSumGame
             if cls == "strongly monotone":
                 game, L = strongly_monotone_game(config.dim, 1 / kappa, 1.0, gen), 1.0
             else:
@@ -104,7 +105,7 @@ def run(config: Config, out: RunOutput) -> dict:
                 marker=marker,
                 label=f"{name} (slope {slope:.2f})",
             )
-        ref = [r["iterations_to_eps"] for r in rows if r["game"] == cls and r["method"] == "EG"][0]
+        ref = next(r["iterations_to_eps"] for r in rows if r["game"] == cls and r["method"] == "EG")
         ax.loglog(kappas, [ref * k / kappas[0] for k in kappas], "k:", label="∝ κ")
         ax.set_xscale("log", base=2)
         ax.set(

@@ -55,6 +55,7 @@ def run(config: Config, out: RunOutput) -> dict:
             objective_options={"beta_targets": config.beta_targets} if name == "beta" else {},
         )
         robust = [r["robust_acc"] for r in res.history]
+        assert res.best is not None  # train_robust_classifier selects the best record by robust accuracy
         metrics[name] = {
             "robust_per_epoch": robust,
             "clean_per_epoch": [r["clean_acc"] for r in res.history],

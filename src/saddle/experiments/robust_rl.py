@@ -137,10 +137,11 @@ def train_and_evaluate(name: str, seed: int, config: Config, out: RunOutput) -> 
         desc=f"{name} seed {seed}",
     )
     curve = [(r["env_steps"], r["eval_return"]) for r in result.history if "eval_return" in r]
-    kw = {"env_id": config.env_id, "episodes": config.eval_episodes, "seed": 1000 + seed}
-    grid = perturbation_grid(agent.act, ("mass", config.masses), ("random_action", config.random_action_probs), **kw)
-    noise = perturbation_sweep(agent.act, "action_noise", config.action_noises, **kw)
-    length = perturbation_sweep(agent.act, "length", config.lengths, **kw)
+    env_id, episodes, eval_seed = config.env_id, config.eval_episodes, 1000 + seed
+    masses, random_actions = ("mass", config.masses), ("random_action", config.random_action_probs)
+    grid = perturbation_grid(agent.act, masses, random_actions, env_id, episodes, eval_seed)
+    noise = perturbation_sweep(agent.act, "action_noise", config.action_noises, env_id, episodes, eval_seed)
+    length = perturbation_sweep(agent.act, "length", config.lengths, env_id, episodes, eval_seed)
     out.log.info("%s seed %d: clean return %.1f", name, seed, grid[config.masses.index(1.0), 0].mean())
     return {"curve": curve, "grid": grid.mean(-1), "noise": noise.mean(-1), "length": length.mean(-1)}
 

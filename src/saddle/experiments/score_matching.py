@@ -38,11 +38,12 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.colors import LogNorm
-from torch import nn
+from torch import Tensor, nn
 
 from saddle.diffusion import denoising_score_matching_loss, hyvarinen_loss, sliced_score_matching_loss
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
@@ -109,7 +110,7 @@ def run(config: Config, out: RunOutput) -> dict:
     }
     metrics: dict = {"seconds_per_step": {}, "fisher_divergence": {}}
     nets = {}
-    for i, (name, loss_fn) in enumerate(objectives.items()):
+    for name, loss_fn in objectives.items():
         net = _net(config.hidden, torch.Generator(device=device).manual_seed(config.seed + 1), device)  # same init
         opt = torch.optim.Adam(net.parameters(), lr=config.lr)
         gen = torch.Generator().manual_seed(config.seed + 2)
@@ -171,7 +172,15 @@ _LABELS = {
 }
 
 
-def _figures(config, out, mix, nets, metrics, chains, pi) -> None:
+def _figures(
+    config: Config,
+    out: RunOutput,
+    mix: GaussianMixture,
+    nets: dict[str, nn.Module],
+    metrics: dict[str, Any],
+    chains: Tensor,
+    pi: GaussianMixture,
+) -> None:
     grid = torch.linspace(-3, 3, 17)
     gx, gy = torch.meshgrid(grid, grid, indexing="xy")
     pts = torch.stack([gx.reshape(-1), gy.reshape(-1)], 1)
@@ -211,6 +220,7 @@ def _figures(config, out, mix, nets, metrics, chains, pi) -> None:
         ax.set_title(_LABELS.get(name, name) + sub, fontsize=8)
         ax.set_xlim(-3.2, 3.2), ax.set_ylim(-3.2, 3.2), ax.set_aspect("equal")
         ax.set_xticks([]), ax.set_yticks([])
+    assert im is not None  # every trained net has an error panel
     fig.colorbar(im, ax=list(axes), shrink=0.8, label="‖s_θ(x) − ∇log π(x)‖² (log scale)")
     out.savefig(
         fig,

@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import torch
+from torch import Tensor
 
 from saddle.analysis import NOT_NASH, grid, nash_labels, rollout
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
@@ -110,14 +112,16 @@ def run(config: Config, out: RunOutput) -> dict:
     L = game.A.abs().max().item()
     eta = 1 / L
     n = config.strategy_grid
-    checkpoints = sorted({int(round(v)) for v in torch.logspace(0, math.log10(config.mirror_steps), 40).tolist()})
+    checkpoints = sorted({round(v) for v in torch.logspace(0, math.log10(config.mirror_steps), 40).tolist()})
     curves = {}
     finals = {}
     for name, m in {"mirror-prox": MirrorProx(eta), "mirror descent": MirrorDescent(eta)}.items():
         p = [torch.full((1, n), 1 / n, dtype=torch.float64, device=dev) for _ in range(2)]
         curve: list[tuple[int, float, float]] = []
 
-        def record_average(k, params, state, curve=curve):
+        def record_average(
+            k: int, params: list[Tensor], state: Any, curve: list[tuple[int, float, float]] = curve
+        ) -> None:
             avg = [t.cpu() for t in state.average]
             curve.append(
                 (k, game.duality_gap(avg[0], avg[1]).item(), trap.exploitability(g, avg[0][0], g, avg[1][0]).item())
@@ -142,10 +146,10 @@ def run(config: Config, out: RunOutput) -> dict:
     parts = [torch.rand(1, config.particles, generator=gen, dtype=torch.float64, device=dev) * 4 - 2 for _ in range(2)]
     langevin = LangevinGDA(config.langevin_step_size, 1 / config.langevin_beta, gen, projection=mix.project)
     uniform = torch.full((config.particles,), 1 / config.particles, dtype=torch.float64)
-    lcheck = sorted({int(round(v)) for v in torch.logspace(0, math.log10(config.langevin_steps), 30).tolist()})
+    lcheck = sorted({round(v) for v in torch.logspace(0, math.log10(config.langevin_steps), 30).tolist()})
     lcurve: list[tuple[int, float]] = []
 
-    def record_particles(k, params, state):
+    def record_particles(k: int, params: list[Tensor], state: Any) -> None:
         lcurve.append((k, trap.exploitability(params[0][0].cpu(), uniform, params[1][0].cpu(), uniform).item()))
 
     traj, _ = rollout(
@@ -190,9 +194,11 @@ def run(config: Config, out: RunOutput) -> dict:
     axes[1].set(xlabel="strategy", ylabel="probability", title=f"mixed strategies on a {n}-point grid")
     axes[1].legend(fontsize=8)
     for name, color in (("mirror-prox", "C0"), ("mirror descent", "C1")):
-        k, gap, expl = zip(*curves[name])
-        axes[2].loglog(k, expl, color=color, label=f"{name} average: exploitability on the box")
-        axes[2].loglog(k, [max(v, 1e-16) for v in gap], color=color, ls=":", label=f"{name} average: grid duality gap")
+        ks, gaps, expls = zip(*curves[name])
+        axes[2].loglog(ks, expls, color=color, label=f"{name} average: exploitability on the box")
+        axes[2].loglog(
+            ks, [max(v, 1e-16) for v in gaps], color=color, ls=":", label=f"{name} average: grid duality gap"
+        )
     for name, color in (("GDA", "C3"), ("EG", "C2")):
         axes[2].axhline(
             metrics[f"{name}_median_exploitability"],

@@ -19,13 +19,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib.pyplot as plt
 import torch
+from torch import Tensor
 
 from saddle.data import load_digits
 from saddle.diffusion import DDIM, VESDE, GaussianMixture, sample, tweedie_denoise
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
+
+_Row = tuple[float, Tensor, Tensor, Tensor, Tensor]  # σ, noisy, one-step, progressive, nearest digit (n_show each)
 
 
 @dataclass
@@ -51,11 +55,11 @@ def run(config: Config, out: RunOutput) -> dict:
     g = torch.Generator().manual_seed(config.seed)
     noise = torch.randn(test.shape, generator=g, dtype=torch.float64).to(device)
 
-    def nearest(x):
+    def nearest(x: Tensor) -> tuple[Tensor, Tensor]:  # (distance, index) of the nearest training digit
         d = torch.cdist(x, train)
         return d.min(dim=1)
 
-    rows = []
+    rows: list[_Row] = []
     metrics: dict = {"sigma": list(config.sigmas), "one_step": {}, "progressive": {}}
     for sigma in config.sigmas:
         xs = test + sigma * noise
@@ -113,7 +117,7 @@ def run(config: Config, out: RunOutput) -> dict:
     return metrics
 
 
-def _figures(config: Config, out: RunOutput, rows, metrics) -> None:
+def _figures(config: Config, out: RunOutput, rows: list[_Row], metrics: dict[str, Any]) -> None:
     k = config.n_show
     fig, axes = plt.subplots(len(rows), 4, figsize=(4 * 0.9 * k, 1.0 * len(rows) + 0.6), squeeze=False)
     titles = ["noisy X_σ", "one-step E[X|X_σ]", "progressive (DDIM)", "nearest training digit"]

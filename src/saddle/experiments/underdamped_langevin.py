@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
 
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.sampling import BAOAB, ULA, Gaussian, gaussian_w2, sample
+from saddle.sampling import BAOAB, ULA, Gaussian, Kernel, gaussian_w2, sample
 
 DT = torch.float64
 
@@ -71,16 +72,19 @@ def run(config: Config, out: RunOutput) -> dict:
 
     curves: dict[str, list[float]] = {}
     every = config.eval_every
-    for name, kernel in [("ULA", ULA(h, potential=target)), ("BAOAB", BAOAB(h, friction, potential=target))]:
+    kernels: list[tuple[str, Kernel]] = [
+        ("ULA", ULA(h, potential=target)),
+        ("BAOAB", BAOAB(h, friction, potential=target)),
+    ]
+    for name, kernel in kernels:
         curve: list[float] = []
         gen = torch.Generator(device=device).manual_seed(1000 * config.seed + 500 + len(curves))
-        sample(
-            kernel,
-            x0,
-            config.steps,
-            gen,
-            callback=lambda i, s, info: curve.append(w2(s.position)) if (i + 1) % every == 0 else None,
-        )
+
+        def record(i: int, s: Any, info: Any, curve: list[float] = curve) -> None:
+            if (i + 1) % every == 0:
+                curve.append(w2(s.position))
+
+        sample(kernel, x0, config.steps, gen, callback=record)
         curves[name] = curve
     floor = w2(target.sample(config.n_chains, torch.Generator(device=device).manual_seed(1000 * config.seed + 600)))
     reach = {

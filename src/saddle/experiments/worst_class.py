@@ -50,6 +50,7 @@ def run(config: Config, out: RunOutput) -> dict:
             objective_options={"cfol_eta": config.cfol_eta} if name == "cfol" else {},
         )
         last = res.last
+        assert last is not None  # epochs >= 1: the loop recorded at least once
         per_class = [last[f"class_robust_acc_{k}"] for k in range(10)]
         metrics[name] = {
             "per_class": per_class,

@@ -13,6 +13,7 @@ import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor, nn
@@ -21,6 +22,9 @@ from saddle.model_state import frozen_eval
 from saddle.progress import progress
 from saddle.sets import ThreatModel
 from saddle.validation import check_int, check_real
+
+if TYPE_CHECKING:
+    from saddle.attacks.base import Attack
 
 __all__ = ["GradientMaskingWarning", "MaskingReport", "RobustEvaluation", "gradient_masking_checks", "robust_accuracy"]
 
@@ -51,7 +55,7 @@ class RobustEvaluation:
         )
 
 
-def _named(attacks: object) -> list[tuple[str, Callable]]:
+def _named(attacks: object) -> list[tuple[str, Attack]]:
     """(name, attack) pairs; ValueError unless each is an untargeted attack carrying its threat model
     (the `saddle.attacks.Attack` protocol: `threat_model`, `targeted`, `__call__`)."""
     if isinstance(attacks, Mapping):
@@ -77,7 +81,7 @@ def _named(attacks: object) -> list[tuple[str, Callable]]:
     return pairs
 
 
-def _check_threat(attack: Callable, x: Tensor, x_adv: Tensor, name: str) -> None:
+def _check_threat(attack: Attack, x: Tensor, x_adv: Tensor, name: str) -> None:
     """Refuse to count points an attack moved outside its own threat set (a bug, not a success)."""
     threat = attack.threat_model
     inside = threat.contains(x, x_adv)
@@ -156,9 +160,9 @@ def gradient_masking_checks(
     model: nn.Module,
     x: Tensor,
     y: Tensor,
-    make_attack: Callable[[float], Callable],
+    make_attack: Callable[[float], Attack],
     eps_grid: Sequence[float],
-    make_random_search: Callable[[float], Callable] | None = None,
+    make_random_search: Callable[[float], Attack] | None = None,
     final_accuracy_tol: float = 0.0,
     batch_size: int = 512,
 ) -> MaskingReport:

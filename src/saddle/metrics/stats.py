@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Union
+from typing import overload
 
 import numpy as np
 import torch
@@ -19,7 +19,7 @@ from saddle.validation import check_real
 
 __all__ = ["LinearFit", "MeanSE", "confidence_interval", "geometric_mean", "linear_fit", "loglog_fit", "mean_se"]
 
-Values = Union[Sequence[float], np.ndarray, torch.Tensor]
+Values = Sequence[float] | np.ndarray | torch.Tensor
 
 
 def _as_array(values: Values, name: str = "values") -> np.ndarray:
@@ -128,7 +128,11 @@ def loglog_fit(x: Values, y: Values) -> LinearFit:
         return linear_fit(np.log(xa), np.log(ya))
 
 
-def geometric_mean(values: Values | np.ndarray, axis: int | None = None) -> float | np.ndarray:
+@overload
+def geometric_mean(values: Values | Sequence[Sequence[float]], axis: None = None) -> float: ...
+@overload
+def geometric_mean(values: Values | Sequence[Sequence[float]], axis: int) -> float | np.ndarray: ...
+def geometric_mean(values: Values | Sequence[Sequence[float]], axis: int | None = None) -> float | np.ndarray:
     """exp(mean(log values)) over `axis` (all entries by default); values must be > 0 (NaN otherwise)."""
     a = np.asarray(
         values.detach().cpu().double().numpy() if isinstance(values, torch.Tensor) else values, dtype=np.float64

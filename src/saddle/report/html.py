@@ -116,6 +116,7 @@ _STATUS_CLASS = {REPRODUCED: "ok", NOT_REPRODUCED: "fail", NOT_CHECKED: "skip", 
 
 def _claims_table(metas: list[tuple[Path, dict[str, Any]]]) -> str:
     """Every claim of every run: experiment, statement, source, expected, measured, verdict."""
+    size_label: dict[bool | None, str] = {True: " (quick)", False: " (full)"}  # None: size not recorded
     rows, verdicts = [], []
     for run, meta in metas:
         for i, v in enumerate(meta.get("claims", [])):
@@ -123,7 +124,7 @@ def _claims_table(metas: list[tuple[Path, dict[str, Any]]]) -> str:
             measured = html.escape(format_value(v.get("measured")))
             detail = f'<br><span class="meta">{html.escape(v["detail"])}</span>' if v.get("detail") else ""
             anchor = f' id="claims-{html.escape(run.name)}"' if i == 0 else ""  # ids are unique: first row only
-            size = {True: " (quick)", False: " (full)"}.get(meta.get("quick"), "")
+            size = size_label.get(meta.get("quick"), "")
             rows.append(
                 f'<tr{anchor}><td><a href="#{html.escape(run.name)}">'
                 f"{html.escape(run.name)}</a>{size}</td><td>{html.escape(v['statement'])}</td>"

@@ -16,6 +16,7 @@ from saddle.rl.agents import AGENTS, make_agent
 from saddle.rl.ddpg import DDPG, DDPGConfig, soft_update
 from saddle.rl.env import (
     action_bounds,
+    box_spaces,
     check_observation,
     dynamics_change,
     episode_seed,
@@ -44,6 +45,7 @@ __all__ = [
     "ReplayBuffer",
     "RobustGameConfig",
     "action_bounds",
+    "box_spaces",
     "check_observation",
     "dynamics_change",
     "episode_seed",

@@ -13,6 +13,7 @@ import gymnasium as gym
 
 from saddle.rl.action_robust import ActionRobustDDPG, RobustGameConfig
 from saddle.rl.ddpg import DDPG, DDPGConfig
+from saddle.rl.env import box_spaces
 from saddle.validation import check_choice
 
 __all__ = ["AGENTS", "make_agent"]
@@ -43,7 +44,8 @@ def make_agent(
     temperature (MixedNE-LD's thermal noise): override the entry's values when given."""
     td3, game = AGENTS[check_choice("agent", name, sorted(AGENTS))]
     config = replace(config or DDPGConfig(), td3=td3)
-    obs_dim, low, high = env.observation_space.shape[0], env.action_space.low, env.action_space.high
+    obs_space, action_space = box_spaces(env)
+    obs_dim, low, high = obs_space.shape[0], action_space.low, action_space.high
     if game is None:
         return DDPG(obs_dim, low, high, config, seed)
     game = replace(

@@ -28,15 +28,24 @@ __all__ = ["DDPG", "DDPGConfig", "soft_update"]
 def soft_update(target: nn.Module | Sequence[Tensor], source: nn.Module | Sequence[Tensor], tau: float) -> None:
     """Polyak averaging in place: θ' ← τ θ + (1 − τ) θ' for every parameter (modules' buffers are copied).
 
-    target, source: two modules of the same architecture, or two lists of matching tensors.
+    target, source: two modules of the same architecture, or two lists of matching tensors (a module and a list:
+    ValueError).
     """
     tau = check_real("tau", tau, 0.0, 1.0)
     with torch.no_grad():
-        if isinstance(target, nn.Module):
+        if isinstance(target, nn.Module) and isinstance(source, nn.Module):
             for tb, sb in zip(target.buffers(), source.buffers()):
                 tb.copy_(sb)
-            target, source = list(target.parameters()), list(source.parameters())
-        torch._foreach_lerp_(list(target), list(source), tau)
+            targets: list[Tensor] = list(target.parameters())
+            sources: list[Tensor] = list(source.parameters())
+        elif isinstance(target, nn.Module) or isinstance(source, nn.Module):
+            raise ValueError(
+                f"soft_update needs two modules or two lists of tensors, got {type(target).__name__} and "
+                f"{type(source).__name__}"
+            )
+        else:
+            targets, sources = list(target), list(source)
+        torch._foreach_lerp_(targets, sources, tau)
 
 
 @dataclass

@@ -7,6 +7,7 @@ space or a non-finite observation raises ValueError naming the problem.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -15,6 +16,7 @@ from saddle.validation import check_int, check_real
 
 __all__ = [
     "action_bounds",
+    "box_spaces",
     "check_observation",
     "dynamics_change",
     "episode_seed",
@@ -26,7 +28,7 @@ __all__ = [
 ]
 
 
-def make_env(env_id: str = "Pendulum-v1", **kwargs) -> gym.Env:
+def make_env(env_id: str = "Pendulum-v1", **kwargs: Any) -> gym.Env:
     """gym.make(env_id) with a continuous (Box, finite bounds) action space, else ValueError.
 
     kwargs go to gym.make (e.g. max_episode_steps). The passive env checker is off (it only warns).
@@ -67,14 +69,23 @@ def check_observation(obs: np.ndarray, where: str = "the environment") -> np.nda
     return arr
 
 
+def box_spaces(env: gym.Env) -> tuple[gym.spaces.Box, gym.spaces.Box]:
+    """(observation space, action space) of env, both gymnasium Boxes (what `make_env` checks), else ValueError."""
+    obs_space, action_space = env.observation_space, env.action_space
+    if not (isinstance(obs_space, gym.spaces.Box) and isinstance(action_space, gym.spaces.Box)):
+        raise ValueError(f"saddle.rl needs Box observation and action spaces, got {obs_space} and {action_space}")
+    return obs_space, action_space
+
+
 def action_bounds(env: gym.Env) -> tuple[np.ndarray, np.ndarray]:
     """(low, high) of the Box action space as float32 arrays."""
-    return env.action_space.low.astype(np.float32), env.action_space.high.astype(np.float32)
+    space = box_spaces(env)[1]
+    return space.low.astype(np.float32), space.high.astype(np.float32)
 
 
 def pendulum_dynamics(env: gym.Env) -> tuple[float, float]:
     """(mass m, length l) of a gymnasium Pendulum: the attributes `step` reads (env.unwrapped.m, .l)."""
-    base = env.unwrapped
+    base: Any = env.unwrapped  # a PendulumEnv: its m, l are checked just below
     if not (hasattr(base, "m") and hasattr(base, "l")):
         raise ValueError(f"environment {base!r} has no pendulum mass/length attributes m, l")
     return float(base.m), float(base.l)
@@ -86,7 +97,7 @@ def set_pendulum_dynamics(env: gym.Env, mass: float | None = None, length: float
     θ̈ = 3g/(2l) sin θ + 3/(m l²) u (gymnasium Pendulum-v1); defaults m = l = 1.
     """
     pendulum_dynamics(env)
-    base = env.unwrapped
+    base: Any = env.unwrapped  # a PendulumEnv (pendulum_dynamics checked m, l)
     if mass is not None:
         base.m = check_real("mass", mass, 0.0, math.inf, high_open=True)
     if length is not None:
@@ -126,7 +137,7 @@ def dynamics_change(
         obs = [reset_checked(e, seed) for e in envs]
         gap = float(np.abs(obs[0] - obs[1]).max())
         for _ in range(check_int("steps", steps)):
-            obs = [step_checked(e, e.action_space.high)[0] for e in envs]
+            obs = [step_checked(e, box_spaces(e)[1].high)[0] for e in envs]
             gap = max(gap, float(np.abs(obs[0] - obs[1]).max()))
         return gap
     finally:

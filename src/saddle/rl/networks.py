@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import torch
 from torch import Tensor, nn
@@ -17,7 +18,7 @@ def mlp(n_in: int, hidden: Sequence[int], n_out: int, generator: torch.Generator
     Linear init: U(−1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases)."""
     sizes = [check_int("n_in", n_in), *[check_int("hidden", h) for h in hidden], check_int("n_out", n_out)]
     layers: list[nn.Module] = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (a, b) in enumerate(pairwise(sizes)):
         layer = nn.Linear(a, b)
         bound = 1.0 / a**0.5
         with torch.no_grad():
@@ -34,6 +35,9 @@ class Actor(nn.Module):
 
     Shapes: obs (B, d) → action (B, k).
     """
+
+    centre: Tensor  # buffers, registered in __init__
+    half_range: Tensor
 
     def __init__(
         self,

@@ -36,12 +36,12 @@ class ReplayBuffer:
         self.capacity = check_int("capacity", capacity)
         self.obs_dim, self.action_dim = check_int("obs_dim", obs_dim), check_int("action_dim", action_dim)
         self.device = torch.device(device)
-        f32 = dict(dtype=torch.float32, device=self.device)
-        self.obs = torch.zeros(self.capacity, self.obs_dim, **f32)
-        self.action = torch.zeros(self.capacity, self.action_dim, **f32)
-        self.reward = torch.zeros(self.capacity, **f32)
-        self.next_obs = torch.zeros(self.capacity, self.obs_dim, **f32)
-        self.terminated = torch.zeros(self.capacity, **f32)
+        f32, dev = torch.float32, self.device
+        self.obs = torch.zeros(self.capacity, self.obs_dim, dtype=f32, device=dev)
+        self.action = torch.zeros(self.capacity, self.action_dim, dtype=f32, device=dev)
+        self.reward = torch.zeros(self.capacity, dtype=f32, device=dev)
+        self.next_obs = torch.zeros(self.capacity, self.obs_dim, dtype=f32, device=dev)
+        self.terminated = torch.zeros(self.capacity, dtype=f32, device=dev)
         self.position = 0
         self.size = 0
 

@@ -17,7 +17,7 @@ import gymnasium as gym
 import numpy as np
 
 from saddle.rl.ddpg import DDPG
-from saddle.rl.env import episode_seed, reset_checked, step_checked
+from saddle.rl.env import box_spaces, episode_seed, reset_checked, step_checked
 from saddle.rl.evaluation import evaluate_returns
 from saddle.rl.replay import ReplayBuffer
 from saddle.train import TrainResult, train_loop
@@ -36,10 +36,11 @@ class EpisodeRunner:
     def __init__(self, agent: DDPG, env: gym.Env, seed: int = 0) -> None:
         self.agent, self.env = agent, env
         self.seed = check_int("seed", seed, 0)
-        if env.observation_space.shape[0] != agent.obs_dim or env.action_space.shape[0] != agent.action_dim:
+        obs_space, action_space = box_spaces(env)
+        if obs_space.shape[0] != agent.obs_dim or action_space.shape[0] != agent.action_dim:
             raise ValueError(
                 f"agent has obs_dim={agent.obs_dim}, action_dim={agent.action_dim} but the environment "
-                f"has {env.observation_space.shape[0]}, {env.action_space.shape[0]}"
+                f"has {obs_space.shape[0]}, {action_space.shape[0]}"
             )
         self.buffer = ReplayBuffer(agent.config.buffer_size, agent.obs_dim, agent.action_dim)
         self.env_steps = 0
@@ -106,8 +107,8 @@ def train_episodes(
     """
     check_int("episodes", episodes)
     eval_every = check_int("eval_every", eval_every, 0)
-    env_id = runner.env.spec.id if runner.env.spec else None
-    if eval_every and env_id is None:
+    env_id = runner.env.spec.id if runner.env.spec else ""  # a gymnasium id is never empty
+    if eval_every and not env_id:
         raise ValueError("evaluation needs an environment made by id (make_env), got one without a spec")
 
     def step_fn(_batch: None, _step: int) -> dict[str, float]:

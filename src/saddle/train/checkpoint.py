@@ -23,7 +23,7 @@ def rng_state(generators: Sequence[torch.Generator] = ()) -> dict[str, Any]:
 
     Only tensors, numbers, strings, lists and tuples: loadable with `torch.load(weights_only=True)`.
     """
-    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    kind, keys, pos, has_gauss, cached = np.random.get_state()  # noqa: NPY002  # the global state code may draw from
     state: dict[str, Any] = {
         "torch": torch.get_rng_state(),
         "numpy": (kind, torch.from_numpy(np.asarray(keys, dtype=np.int64)), int(pos), int(has_gauss), float(cached)),
@@ -43,7 +43,7 @@ def set_rng_state(state: Mapping[str, Any], generators: Sequence[torch.Generator
         )
     torch.set_rng_state(state["torch"])
     kind, keys, pos, has_gauss, cached = state["numpy"]
-    np.random.set_state((kind, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
+    np.random.set_state((kind, keys.numpy().astype(np.uint32), pos, has_gauss, cached))  # noqa: NPY002  # as saved
     py = state["python"]
     random.setstate((py[0], tuple(py[1]), py[2]))
     for g, s in zip(generators, state["generators"]):

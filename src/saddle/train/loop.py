@@ -119,10 +119,12 @@ def train_loop(
     bit. A NaN/inf in a batch or a returned scalar raises NonFiniteError naming the epoch and step; the
     last good checkpoint stays on disk.
     """
-    if (epochs is None) == (steps is None):
+    if epochs is not None and steps is None:
+        by_epoch, total = True, check_int("epochs", epochs, low=0)
+    elif steps is not None and epochs is None:
+        by_epoch, total = False, check_int("steps", steps, low=0)
+    else:
         raise ValueError(f"give exactly one of epochs and steps, got epochs={epochs!r}, steps={steps!r}")
-    by_epoch = epochs is not None
-    total = check_int("epochs" if by_epoch else "steps", epochs if by_epoch else steps, low=0)
     if by_epoch and batches is None:
         raise ValueError("epoch mode needs `batches` (a callable epoch -> iterable of batches)")
     eval_every = check_int("eval_every", eval_every)
@@ -230,6 +232,7 @@ def train_loop(
     t0 = time.perf_counter()
     try:
         if by_epoch:
+            assert batches is not None  # checked on entry: epoch mode needs batches
             for e in bar(range(c["unit"], total)):
                 c["epoch"] = e
                 it = iter(batches(e))
@@ -243,18 +246,19 @@ def train_loop(
                 if stopped:
                     break
         else:
-            it = iter(batches(c["epoch"])) if batches is not None else None
-            if it is not None:
+            batch_iter = iter(batches(c["epoch"])) if batches is not None else None
+            if batch_iter is not None:
                 for _ in range(c["pos"]):
-                    next(it)
+                    next(batch_iter)
             for _ in bar(range(c["unit"], total)):
                 batch = None
-                if it is not None:
-                    batch = next(it, None)
+                if batch_iter is not None:
+                    batch = next(batch_iter, None)
                     if batch is None:  # epoch of batches exhausted: start the next one
+                        assert batches is not None  # `batch_iter` exists only when batches does
                         c["epoch"], c["pos"] = c["epoch"] + 1, 0
-                        it = iter(batches(c["epoch"]))
-                        batch = next(it)
+                        batch_iter = iter(batches(c["epoch"]))
+                        batch = next(batch_iter)
                     c["pos"] += 1
                 one_step(batch)
                 c["unit"] += 1

@@ -15,7 +15,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from saddle.attacks import AutoProjectedGradientAttack, MarginAttack, ProjectedGradientAttack
+from saddle.attacks import Attack, AutoProjectedGradientAttack, MarginAttack, ProjectedGradientAttack
 from saddle.metrics import robust_accuracy
 from saddle.models import make_classifier
 from saddle.train.batches import ShuffledBatches
@@ -91,7 +91,7 @@ def make_objective(
 
 
 def robust_evaluator(
-    x: Tensor, y: Tensor, attacks: Mapping[str, Callable], n_classes: int | None = None, batch_size: int = 512
+    x: Tensor, y: Tensor, attacks: Mapping[str, Attack], n_classes: int | None = None, batch_size: int = 512
 ) -> Callable[[nn.Module], dict[str, float]]:
     """`evaluate(model) -> {"clean_acc", "robust_acc_<name>" per attack, "robust_acc" (worst case), ...}`.
 
@@ -145,12 +145,10 @@ def evaluation_attacks(
     margin_steps: int = 10,
     margin_targets: int | None = 3,
     worst_case: bool = True,
-) -> dict[str, Callable]:
+) -> dict[str, Attack]:
     """{"pgd<K>": PGD-K (CE, random start)} plus, with `worst_case`, APGD-CE and the BETA margin attack
     (the per-sample worst case over the three is saddle's stand-in for AutoAttack; see benchmarks/training.py)."""
-    attacks: dict[str, Callable] = {
-        f"pgd{pgd_steps}": ProjectedGradientAttack(eps, steps=pgd_steps, generator=generator)
-    }
+    attacks: dict[str, Attack] = {f"pgd{pgd_steps}": ProjectedGradientAttack(eps, steps=pgd_steps, generator=generator)}
     if worst_case:
         attacks["apgd_ce"] = AutoProjectedGradientAttack(eps, steps=apgd_steps, generator=generator)
         attacks["margin"] = MarginAttack(eps, steps=margin_steps, n_targets=margin_targets, generator=generator)
@@ -169,7 +167,7 @@ def train_robust_classifier(
     lr: float = 1e-3,
     batch_size: int = 64,
     steps: int = 10,
-    eval_attacks: Mapping[str, Callable] | None = None,
+    eval_attacks: Mapping[str, Attack] | None = None,
     best_metric: str = "robust_acc",
     n_classes: int = 10,
     device: str = "cpu",

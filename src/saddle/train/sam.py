@@ -6,10 +6,7 @@ training (`EpsilonStabilityTraining(eps=ρ, steps=1, step_size=ρ)`), the same c
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from torch import Tensor, nn
-
+from saddle.train.fit import Objective
 from saddle.train.weight_stability import EpsilonStabilityTraining
 
 __all__ = ["SharpnessAwareMinimisation"]
@@ -18,7 +15,7 @@ __all__ = ["SharpnessAwareMinimisation"]
 class SharpnessAwareMinimisation(EpsilonStabilityTraining):
     """SAM with neighbourhood radius `rho` (default 0.05) around any base objective (default cross-entropy)."""
 
-    def __init__(self, rho: float = 0.05, base: Callable[[nn.Module, Tensor, Tensor], object] | None = None) -> None:
+    def __init__(self, rho: float = 0.05, base: Objective | None = None) -> None:
         super().__init__(eps=rho, steps=1, step_size=rho, base=base)
 
     def __repr__(self) -> str:

@@ -7,15 +7,13 @@ step of size ≥ ε this is SAM (Foret et al. ICLR 2021), see `saddle.train.sam`
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 from torch import Tensor, nn
 
 from saddle.sets import project_l2_ball
 from saddle.train.distributed import unwrap_model
 from saddle.train.erm import ERM
-from saddle.train.fit import split_loss
+from saddle.train.fit import Objective, split_loss
 from saddle.train.loop import check_finite
 from saddle.validation import check_int, check_real
 
@@ -36,7 +34,7 @@ class EpsilonStabilityTraining:
         eps: float,
         steps: int = 1,
         step_size: float | None = None,
-        base: Callable[[nn.Module, Tensor, Tensor], object] | None = None,
+        base: Objective | None = None,
     ) -> None:
         self.eps = check_real("eps", eps)
         self.steps = check_int("steps", steps)
@@ -57,14 +55,15 @@ class EpsilonStabilityTraining:
         params = [p for p in inner.parameters() if p.requires_grad]
         theta = [p.detach().clone() for p in params]
         u = [torch.zeros_like(p) for p in params]
-        loss0 = None
+        loss0: Tensor | None = None
         for _ in range(self.steps):
             loss = split_loss(self.base(inner, x, y))[0]
             if loss0 is None:
                 loss0 = loss.detach()
                 check_finite("loss", loss0)
             grads = torch.autograd.grad(loss, params)
-            norm = torch.sqrt(sum((g.double() ** 2).sum() for g in grads)).clamp_min(1e-12)
+            zero = torch.zeros((), dtype=torch.float64, device=params[0].device)
+            norm = torch.sqrt(sum(((g.double() ** 2).sum() for g in grads), zero)).clamp_min(1e-12)
             flat = torch.cat([(ui + self.step_size * g / norm).flatten() for ui, g in zip(u, grads)]).to(
                 params[0].dtype
             )
@@ -81,4 +80,5 @@ class EpsilonStabilityTraining:
                 p.copy_(t)
         check_finite("perturbed loss", loss_u)
         optimizer.step()
+        assert loss0 is not None  # set by the first of steps >= 1 ascent steps
         return loss0, {"loss_perturbed": float(loss_u.detach())}
