@@ -51,6 +51,7 @@ def test_particle_mlp_is_k_independent_mlps():
         h = torch.relu(x[k] @ mlp.weights[0][k] + mlp.biases[0][k])
         torch.testing.assert_close(out[k], h @ mlp.weights[1][k] + mlp.biases[1][k])
     # the init is nn.Linear's: |w| ≤ 1/sqrt(fan_in)
-    assert float(mlp.weights[0].abs().max()) <= 1 / 2**0.5 and float(mlp.weights[1].abs().max()) <= 1 / 5**0.5
+    w0, w1 = (w.detach() for w in mlp.weights)
+    assert float(w0.abs().max()) <= 1 / 2**0.5 and float(w1.abs().max()) <= 1 / 5**0.5
     with pytest.raises(ValueError, match="n_particles"):
         ParticleMLP(0, [2, 3])
