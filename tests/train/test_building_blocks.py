@@ -146,6 +146,41 @@ def test_json_lines_log_tensorboard_dir_without_the_extra_warns(tmp_path, monkey
     assert (tmp_path / "t.jsonl").read_text().count("\n") == 1 and not (tmp_path / "tb").exists()
 
 
+def test_json_lines_log_mirrors_numbers_to_tensorboard(tmp_path, monkeypatch):
+    # a stand-in SummaryWriter (the tensorboard extra is optional): numeric fields go to "kind/name" at the step,
+    # the counters (step, epoch), booleans and strings do not
+    import sys
+    import types
+
+    calls = []
+
+    class Writer:
+        def __init__(self, logdir):
+            calls.append(("open", logdir))
+
+        def add_scalar(self, tag, value, step):
+            calls.append((tag, value, step))
+
+        def close(self):
+            calls.append(("close",))
+
+    monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", types.SimpleNamespace(SummaryWriter=Writer))
+    log = JsonLinesLog(tmp_path / "t.jsonl", tensorboard_dir=tmp_path / "tb")
+    log.write({"step": 4, "epoch": 1, "loss": 0.25, "n": 3, "ok": True, "name": "x"}, step=4)
+    log.write({"kind": "eval", "acc": 0.5}, step=8)
+    log.write({"loss": 0.1})  # no step: the JSON line only
+    log.close()
+    log.close()  # idempotent
+    assert calls == [
+        ("open", str(tmp_path / "tb")),
+        ("train/loss", 0.25, 4),
+        ("train/n", 3, 4),
+        ("eval/acc", 0.5, 8),  # the record's kind names the group
+        ("close",),
+    ]
+    assert log.lines == 3
+
+
 def test_adversarial_cross_entropy_is_the_loss_at_the_attack_output(digits_small):
     x, y, _, _ = digits_small
     model = _net()
