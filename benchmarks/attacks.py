@@ -61,6 +61,44 @@ def acc(model, x, y):
         return (model(x).argmax(-1) == y).float().mean().item()
 
 
+def pgd(eps: float, steps: int, early: bool) -> ProjectedGradientAttack:
+    """saddle's PGD with the step 2.5 ε / steps of the benchmark, seeded 0."""
+    return ProjectedGradientAttack(
+        eps,
+        steps=steps,
+        step_size=2.5 * eps / steps,
+        early_stop=early,
+        generator=torch.Generator().manual_seed(0),
+    )
+
+
+def eval_row(model, x, y, e: float, steps: int, repeats: int) -> None:
+    """(b) at one ε: torchattacks PGD and saddle PGD on the full batch vs saddle's survivors-only evaluator."""
+    a = 2.5 * e / steps
+    ta_e = torchattacks.PGD(model, eps=e, alpha=a, steps=steps)
+    t, out = best_times(
+        {
+            "torchattacks": lambda: (torch.manual_seed(0), ta_e(x, y))[1],
+            "saddle": lambda: pgd(e, steps, False)(model, x, y),
+            "evaluator": lambda: robust_accuracy(model, x, y, pgd(e, steps, True), show_progress=False),
+        },
+        repeats,
+    )
+    ev = out["evaluator"]
+    print(f"  eps = {e}")
+    print(
+        f"    torchattacks PGD, full batch    {t['torchattacks']:8.4f}   {1.0:7.2f}   {acc(model, out['torchattacks'], y):.4f}"
+    )
+    print(
+        f"    saddle PGD, full batch          {t['saddle']:8.4f}   {t['torchattacks'] / t['saddle']:7.2f}   "
+        f"{acc(model, out['saddle'], y):.4f}   (same seed as the evaluator)"
+    )
+    print(
+        f"    saddle survivors-only evaluator {t['evaluator']:8.4f}   {t['torchattacks'] / t['evaluator']:7.2f}   "
+        f"{ev.robust_accuracy:.4f}"
+    )
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeats", type=int, default=5)
@@ -78,13 +116,6 @@ def main() -> None:
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch {len(x)}, eps {eps}, PGD-{steps}")
 
     ta = torchattacks.PGD(model, eps=eps, alpha=alpha, steps=steps)
-    make = lambda early: ProjectedGradientAttack(
-        eps,
-        steps=steps,
-        step_size=alpha,
-        early_stop=early,
-        generator=torch.Generator().manual_seed(0),
-    )
     # the kernels run faster on the clean digits (half their pixels are exactly 0) than on the attack's
     # iterates, so the floor is timed on a random point of the ε-ball (what PGD evaluates) and, for reference, on x
     x_ball = (x + eps * (2 * torch.rand(x.shape, generator=torch.Generator().manual_seed(1)) - 1)).clamp(0, 1)
@@ -92,7 +123,7 @@ def main() -> None:
         {
             "floor": lambda: floor(model, x_ball, y, steps),
             "floor_clean": lambda: floor(model, x, y, steps),
-            "saddle": lambda: make(False)(model, x, y),
+            "saddle": lambda: pgd(eps, steps, False)(model, x, y),
             "torchattacks": lambda: (torch.manual_seed(0), ta(x, y))[1],
         },
         args.repeats,
@@ -105,36 +136,7 @@ def main() -> None:
 
     print("\n(b) robust accuracy, PGD-20         time [s]   speed-up  robust acc")
     for e in args.eval_eps:
-        a = 2.5 * e / steps
-        ta_e = torchattacks.PGD(model, eps=e, alpha=a, steps=steps)
-        mk = lambda early: ProjectedGradientAttack(
-            e,
-            steps=steps,
-            step_size=a,
-            early_stop=early,
-            generator=torch.Generator().manual_seed(0),
-        )
-        t, out = best_times(
-            {
-                "torchattacks": lambda: (torch.manual_seed(0), ta_e(x, y))[1],
-                "saddle": lambda: mk(False)(model, x, y),
-                "evaluator": lambda: robust_accuracy(model, x, y, mk(True), show_progress=False),
-            },
-            args.repeats,
-        )
-        ev = out["evaluator"]
-        print(f"  eps = {e}")
-        print(
-            f"    torchattacks PGD, full batch    {t['torchattacks']:8.4f}   {1.0:7.2f}   {acc(model, out['torchattacks'], y):.4f}"
-        )
-        print(
-            f"    saddle PGD, full batch          {t['saddle']:8.4f}   {t['torchattacks'] / t['saddle']:7.2f}   "
-            f"{acc(model, out['saddle'], y):.4f}   (same seed as the evaluator)"
-        )
-        print(
-            f"    saddle survivors-only evaluator {t['evaluator']:8.4f}   {t['torchattacks'] / t['evaluator']:7.2f}   "
-            f"{ev.robust_accuracy:.4f}"
-        )
+        eval_row(model, x, y, e, steps, args.repeats)
 
     if not args.no_autoattack:
         xt, yt = test.x, test.y

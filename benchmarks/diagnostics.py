@@ -75,6 +75,25 @@ def n_params(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
+def floor_row(timer: Timer, gen: torch.Generator, dev: torch.device, n: int, width: int, k: int) -> None:
+    model = mlp(width, k, gen).to(dev)
+    x = torch.rand(n, 64, generator=gen).to(dev)
+    p = n_params(model)
+    empirical_ntk(model, x[:4])  # warm-up (torch.func tracing)
+    t_ntk, theta = timer(lambda: ntk_matrix(empirical_ntk(model, x)))
+    t_jac, _ = timer(lambda: parameter_jacobian(model, x))
+    j = torch.randn(n * k, p, generator=gen).to(dev)
+    t_mm, _ = timer(lambda: j @ j.T)
+    t_loop, jl = timer(lambda: loop_jacobian(model, x), repeats=1)
+    ref = jl @ jl.T
+    diff = float((theta - ref).abs().max() / ref.abs().max())
+    t_loop += t_mm
+    print(
+        f"{n:5d} {width:5d} {k:3d} {p:7d} {t_ntk:8.3f} {t_jac:8.3f} {t_mm:8.3f} {t_ntk / (t_jac + t_mm):9.2f} "
+        f"{t_loop:8.3f} {t_loop / t_ntk:8.1f} {diff:12.1e}"
+    )
+
+
 def floor_section(timer: Timer, gen: torch.Generator, dev: torch.device) -> None:
     print("(1) empirical_ntk against its floor (one batched Jacobian + one Gram-sized matmul)")
     print(
@@ -82,37 +101,45 @@ def floor_section(timer: Timer, gen: torch.Generator, dev: torch.device) -> None
         f"{'loop s':>8s} {'loop/ntk':>8s} {'max rel diff':>12s}"
     )
     for n, width, k in ((512, 128, 1), (128, 128, 10), (256, 256, 1)):
-        model = mlp(width, k, gen).to(dev)
-        x = torch.rand(n, 64, generator=gen).to(dev)
-        p = n_params(model)
-        empirical_ntk(model, x[:4])  # warm-up (torch.func tracing)
-        t_ntk, theta = timer(lambda: ntk_matrix(empirical_ntk(model, x)))
-        t_jac, _ = timer(lambda: parameter_jacobian(model, x))
-        j = torch.randn(n * k, p, generator=gen).to(dev)
-        t_mm, _ = timer(lambda: j @ j.T)
-        t_loop, jl = timer(lambda: loop_jacobian(model, x), repeats=1)
-        ref = jl @ jl.T
-        diff = float((theta - ref).abs().max() / ref.abs().max())
-        t_loop += t_mm
-        print(
-            f"{n:5d} {width:5d} {k:3d} {p:7d} {t_ntk:8.3f} {t_jac:8.3f} {t_mm:8.3f} {t_ntk / (t_jac + t_mm):9.2f} "
-            f"{t_loop:8.3f} {t_loop / t_ntk:8.1f} {diff:12.1e}"
-        )
+        floor_row(timer, gen, dev, n, width, k)
     print("   (loop s = looped Jacobian + the same matmul; target ntk/floor <= 1.3)")
+
+
+def many_points_row(
+    timer: Timer, gen: torch.Generator, dev: torch.device, loop_points: int, n: int, width: int
+) -> None:
+    model = mlp(width, 1, gen).to(dev)
+    x = torch.rand(n, 64, generator=gen).to(dev)
+    parameter_jacobian(model, x[:4])
+    t_b, _ = timer(lambda: parameter_jacobian(model, x))
+    m = min(loop_points, n)
+    t_l, _ = timer(lambda: loop_jacobian(model, x[:m]), repeats=1)
+    t_l *= n / m
+    print(f"{n:6d} {width:5d} {n_params(model):6d} {t_b:9.3f} {t_l:16.3f} {t_l / t_b:12.1f}")
 
 
 def many_points_section(timer: Timer, gen: torch.Generator, dev: torch.device, loop_points: int) -> None:
     print("\n(2) many points, small nets: batched Jacobian vs per-sample loop (K = 1)")
     print(f"{'N':>6s} {'width':>5s} {'P':>6s} {'batched s':>9s} {'loop s (extrap.)':>16s} {'loop/batched':>12s}")
     for n, width in ((4096, 8), (4096, 32), (1024, 128)):
-        model = mlp(width, 1, gen).to(dev)
-        x = torch.rand(n, 64, generator=gen).to(dev)
-        parameter_jacobian(model, x[:4])
-        t_b, _ = timer(lambda: parameter_jacobian(model, x))
-        m = min(loop_points, n)
-        t_l, _ = timer(lambda: loop_jacobian(model, x[:m]), repeats=1)
-        t_l *= n / m
-        print(f"{n:6d} {width:5d} {n_params(model):6d} {t_b:9.3f} {t_l:16.3f} {t_l / t_b:12.1f}")
+        many_points_row(timer, gen, dev, loop_points, n, width)
+
+
+def wide_row(timer: Timer, gen: torch.Generator, dev: torch.device, n: int, width: int) -> None:
+    model = mlp(width, 1, gen).to(dev)
+    x = torch.rand(n, 64, generator=gen).to(dev)
+    v = torch.randn(n, 1, generator=gen).to(dev)
+    p = n_params(model)
+    ntk_vector_product(model, x[:4], v[:4])
+    t_v, tv = timer(lambda: ntk_vector_product(model, x, v))
+
+    def form() -> torch.Tensor:
+        j = parameter_jacobian(model, x).reshape(n, p)
+        return (j @ j.T) @ v
+
+    t_f, ref = timer(form)
+    diff = float((tv - ref).abs().max() / ref.abs().max())
+    print(f"{n:4d} {width:5d} {p:8d} {n * p * 4 / 2**20:11.1f} {t_v:8.3f} {t_f:8.3f} {t_f / t_v:8.1f} {diff:12.1e}")
 
 
 def wide_section(timer: Timer, gen: torch.Generator, dev: torch.device) -> None:
@@ -122,20 +149,7 @@ def wide_section(timer: Timer, gen: torch.Generator, dev: torch.device) -> None:
         f"{'max rel diff':>12s}"
     )
     for n, width in ((64, 1024), (32, 2048), (256, 512)):
-        model = mlp(width, 1, gen).to(dev)
-        x = torch.rand(n, 64, generator=gen).to(dev)
-        v = torch.randn(n, 1, generator=gen).to(dev)
-        p = n_params(model)
-        ntk_vector_product(model, x[:4], v[:4])
-        t_v, tv = timer(lambda: ntk_vector_product(model, x, v))
-
-        def form() -> torch.Tensor:
-            j = parameter_jacobian(model, x).reshape(n, p)
-            return (j @ j.T) @ v
-
-        t_f, ref = timer(form)
-        diff = float((tv - ref).abs().max() / ref.abs().max())
-        print(f"{n:4d} {width:5d} {p:8d} {n * p * 4 / 2**20:11.1f} {t_v:8.3f} {t_f:8.3f} {t_f / t_v:8.1f} {diff:12.1e}")
+        wide_row(timer, gen, dev, n, width)
 
 
 def lipsdp_section(gen: torch.Generator, widths: list[int]) -> None:

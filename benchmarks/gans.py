@@ -35,6 +35,7 @@ from saddle.optim import (
     ExtraGradient,
     GameOptimizer,
     LangevinGDA,
+    Method,
     OptimisticAdam,
     OptimisticGDA,
     SimultaneousAdam,
@@ -56,6 +57,45 @@ def interleaved_min(fns: dict[str, Callable[[], None]], repeats: int) -> dict[st
             fn()
             best[name] = min(best[name], time.perf_counter() - t)
     return best
+
+
+def overhead_row(
+    label: str,
+    method: Callable[[], Method],
+    torch_opt: Callable[[list[torch.nn.Parameter]], torch.optim.Optimizer],
+    real: torch.Tensor,
+    z: torch.Tensor,
+    args: argparse.Namespace,
+) -> None:
+    """(b) for one pair: GameOptimizer with `method` vs the same update by two `torch_opt` optimisers."""
+    gen, critic = networks(args.hidden)
+    game, opt = GANGame(gen, critic), GameOptimizer([gen, critic], method())
+    gen2, critic2 = networks(args.hidden)
+    game2 = GANGame(gen2, critic2)
+    opt_g, opt_d = torch_opt(list(gen2.parameters())), torch_opt(list(critic2.parameters()))
+    pg, pd = list(gen2.parameters()), list(critic2.parameters())
+
+    def ours():
+        for _ in range(args.steps):
+            opt.step(lambda: game.losses(real, z))
+
+    def plain():
+        for _ in range(args.steps):
+            loss_g, loss_d = game2.losses(real, z)
+            grads_g = torch.autograd.grad(loss_g, pg, retain_graph=True)
+            grads_d = torch.autograd.grad(loss_d, pd)
+            for p, gr in zip(pg, grads_g):
+                p.grad = gr
+            for p, gr in zip(pd, grads_d):
+                p.grad = gr
+            opt_g.step()
+            opt_d.step()
+
+    t = interleaved_min({"ours": ours, "plain": plain}, args.repeats)
+    print(
+        f"{label:>12}: GameOptimizer {1e3 * t['ours'] / args.steps:.2f} ms, torch.optim "
+        f"{1e3 * t['plain'] / args.steps:.2f} ms per update: ratio {t['ours'] / t['plain']:.2f}x (target <= 1.2x)"
+    )
 
 
 def main() -> None:
@@ -115,34 +155,7 @@ def main() -> None:
         ("GDA / SGD", lambda: SimultaneousGDA(0.01), lambda ps: torch.optim.SGD(ps, lr=0.01)),
         ("Adam / Adam", lambda: SimultaneousAdam(1e-3), lambda ps: torch.optim.Adam(ps, lr=1e-3)),
     ):
-        gen, critic = networks(args.hidden)
-        game, opt = GANGame(gen, critic), GameOptimizer([gen, critic], method())
-        gen2, critic2 = networks(args.hidden)
-        game2 = GANGame(gen2, critic2)
-        opt_g, opt_d = torch_opt(list(gen2.parameters())), torch_opt(list(critic2.parameters()))
-        pg, pd = list(gen2.parameters()), list(critic2.parameters())
-
-        def ours():
-            for _ in range(args.steps):
-                opt.step(lambda: game.losses(real, z))
-
-        def plain():
-            for _ in range(args.steps):
-                loss_g, loss_d = game2.losses(real, z)
-                grads_g = torch.autograd.grad(loss_g, pg, retain_graph=True)
-                grads_d = torch.autograd.grad(loss_d, pd)
-                for p, gr in zip(pg, grads_g):
-                    p.grad = gr
-                for p, gr in zip(pd, grads_d):
-                    p.grad = gr
-                opt_g.step()
-                opt_d.step()
-
-        t = interleaved_min({"ours": ours, "plain": plain}, args.repeats)
-        print(
-            f"{label:>12}: GameOptimizer {1e3 * t['ours'] / args.steps:.2f} ms, torch.optim "
-            f"{1e3 * t['plain'] / args.steps:.2f} ms per update: ratio {t['ours'] / t['plain']:.2f}x (target <= 1.2x)"
-        )
+        overhead_row(label, method, torch_opt, real, z, args)
 
 
 if __name__ == "__main__":

@@ -142,17 +142,17 @@ def test_summary_counts_checked_claims_only():
 @pytest.mark.parametrize(
     "kwargs, fragment",
     [
-        (dict(op="!=", threshold=1.0), "op must be one of"),
-        (dict(op=">"), "finite real threshold"),
-        (dict(op=">", threshold=math.nan), "finite real threshold"),
-        (dict(op=">", threshold=True), "finite real threshold"),
-        (dict(op="is_true", threshold=1.0), "takes no threshold"),
-        (dict(op="==", threshold=1.0), "needs a string threshold"),
-        (dict(op=">", threshold="1"), "finite real threshold"),
-        (dict(op="is_true", than="x"), "`than` needs one of"),
-        (dict(op=">", than=""), "than must be a non-empty metric name"),
-        (dict(op="is_true", metric=""), "metric must be a non-empty string"),
-        (dict(op="is_true", at_quick="yes"), "at_quick must be a bool"),
+        ({"op": "!=", "threshold": 1.0}, "op must be one of"),
+        ({"op": ">"}, "finite real threshold"),
+        ({"op": ">", "threshold": math.nan}, "finite real threshold"),
+        ({"op": ">", "threshold": True}, "finite real threshold"),
+        ({"op": "is_true", "threshold": 1.0}, "takes no threshold"),
+        ({"op": "==", "threshold": 1.0}, "needs a string threshold"),
+        ({"op": ">", "threshold": "1"}, "finite real threshold"),
+        ({"op": "is_true", "than": "x"}, "`than` needs one of"),
+        ({"op": ">", "than": ""}, "than must be a non-empty metric name"),
+        ({"op": "is_true", "metric": ""}, "metric must be a non-empty string"),
+        ({"op": "is_true", "at_quick": "yes"}, "at_quick must be a bool"),
     ],
 )
 def test_bad_declarations_are_refused(kwargs, fragment):

@@ -2,6 +2,8 @@ import math
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import minimize
 
 from saddle.sets import (
@@ -162,10 +164,6 @@ def test_simplex_and_l1_projections_with_a_radius_below_rounding():
     assert torch.all(p >= 0) and float(p.sum()) <= 1e-15
     q = project_l1_ball(z, 2.9e-176)
     assert float(q.abs().sum()) <= 1e-15
-
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st
 
 
 @settings(max_examples=60, deadline=None)

@@ -30,7 +30,7 @@ def test_bilinear_spectral_radii_match_closed_forms(alpha):
 def test_proximal_point_at_the_equilibrium_itself_is_the_resolvent(eta):
     # at z* = 0 the inner loop stops after one iteration (nothing moves); the implicit derivative of the
     # resolvent (I + ηA)⁻¹ still gives PP's radius 1/sqrt(1 + η²), not GDA's sqrt(1 + η²) of one inner step
-    inner = dict(inner_step_size=0.2, inner_steps=2000) if eta > 1 else {}
+    inner = {"inner_step_size": 0.2, "inner_steps": 2000} if eta > 1 else {}
     J = update_jacobian(ProximalPoint(eta, **inner), Bilinear(), ORIGIN)
     assert abs(spectral_radius(J) - 1 / math.sqrt(1 + eta**2)) < 1e-12
     A = torch.tensor([[0.0, 1.0], [-1.0, 0.0]], dtype=torch.float64)

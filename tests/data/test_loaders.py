@@ -78,8 +78,8 @@ def test_cifar10_round_trip(tmp_path):
         batches[name] = (data, labels)
     train, test = load_cifar10(tmp_path)
     assert train.x.shape == (20, 3, 32, 32) and test.x.shape == (4, 3, 32, 32)
-    d, l = batches["data_batch_2"]
+    data2, labels2 = batches["data_batch_2"]
     # CIFAR rows are 1024 red, 1024 green, 1024 blue values, each row-major 32×32
-    assert torch.equal(train.x[4, 1], torch.from_numpy(d[0, 1024:2048].reshape(32, 32).astype(np.float32) / 255))
-    assert train.y[4:8].tolist() == l
+    assert torch.equal(train.x[4, 1], torch.from_numpy(data2[0, 1024:2048].reshape(32, 32).astype(np.float32) / 255))
+    assert train.y[4:8].tolist() == labels2
     assert test.y.tolist() == batches["test_batch"][1]

@@ -54,13 +54,14 @@ def test_closed_form_marginals():
     b = 0.1 * t + 0.5 * 19.9 * t**2
     assert torch.allclose(a, torch.exp(-b / 2)) and torch.allclose(s, torch.sqrt(1 - torch.exp(-b)))
     a2, s2 = SubVPSDE().marginal(t)
+    assert torch.allclose(a2, a)  # the sub-VP SDE has the VP drift, hence the same mean
     assert torch.allclose(s2, 1 - torch.exp(-b)) and bool((s2 <= s).all())
     a3, s3 = VESDE().marginal(t)
     assert torch.allclose(a3, torch.ones(3, dtype=torch.float64))
     assert torch.allclose(s3, torch.sqrt((0.01 * 5000.0**t) ** 2 - 0.01**2))
 
 
-@pytest.mark.parametrize("proc", SDES + [DDPMSchedule()], ids=lambda s: type(s).__name__)
+@pytest.mark.parametrize("proc", [*SDES, DDPMSchedule()], ids=lambda s: type(s).__name__)
 def test_prior_logp_and_sampling(proc):
     from scipy.stats import norm
 

@@ -16,9 +16,10 @@ def run_experiment(run_experiment):
     """The shared fixture, checking that a run draws only from explicit generators (global RNGs untouched)."""
 
     def run(name, **overrides):
-        before = torch.random.get_rng_state(), np.random.get_state()[1].copy(), random.getstate()
+        # numpy's legacy global RNG is the state under test: a run must not draw from it
+        before = torch.random.get_rng_state(), np.random.get_state()[1].copy(), random.getstate()  # noqa: NPY002
         metrics = run_experiment(name, **overrides)
-        after = torch.random.get_rng_state(), np.random.get_state()[1], random.getstate()
+        after = torch.random.get_rng_state(), np.random.get_state()[1], random.getstate()  # noqa: NPY002
         assert torch.equal(before[0], after[0]) and (before[1] == after[1]).all() and before[2] == after[2]
         return metrics
 

@@ -149,6 +149,8 @@ def test_mixed_extension_payoff_is_the_pair_average(gen):
 
 def test_trap_discretisation_matches_lp_value():
     game, grid = TrapGame().discretise(21)
+    torch.testing.assert_close(grid, torch.linspace(-2, 2, 21, dtype=torch.float64))
+    torch.testing.assert_close(game.A, TrapGame().phi(grid[:, None, None], grid[None, :, None]))
     assert game.A.shape == (21, 21) and abs(game.nash().value) < 1e-9  # (0, 0) is on the grid and is an NE
 
 

@@ -98,7 +98,7 @@ def test_bad_input_raises():
     c = grid_centers()
     with pytest.raises(ValueError, match="std"):
         mode_coverage(torch.zeros(3, 2), c, std=0.0)
-    with pytest.raises(ValueError, match="shape|need"):
+    with pytest.raises(ValueError, match=r"shape|need"):
         mode_coverage(torch.zeros(3, 3), c, std=0.1)
     with pytest.raises(ValueError, match="NaN"):
         mode_coverage(torch.full((3, 2), float("nan")), c, std=0.1)

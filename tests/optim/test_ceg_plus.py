@@ -74,6 +74,7 @@ def test_accepted_extrapolation_satisfies_the_linesearch_condition():
         z_before = z
         z, state = method.step(z, state, recording)
         (z0, v0), rest = calls[0], calls[1:]
+        assert all(torch.equal(a, b) for a, b in zip(z0, z_before))  # the first field call is at the current point
         assert len(rest) >= 1
         # every point eventually accepted: some trial with γ‖V(z̄) − V(z)‖ ≤ ν‖z̄ − z‖, γ = |z̄ − z|/|V(z)|
         for i in range(2):

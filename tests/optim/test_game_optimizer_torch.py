@@ -183,7 +183,7 @@ def test_load_state_dict_refuses_wrong_shapes_and_players():
     with pytest.raises(ValueError, match="players"):
         GameOptimizer([gen], OptimisticGDA(0.1)).load_state_dict(sd)
     with pytest.raises(ValueError, match="parameters"):
-        GameOptimizer([gen, [p for p in disc.parameters()][:2]], OptimisticGDA(0.1)).load_state_dict(sd)
+        GameOptimizer([gen, list(disc.parameters())[:2]], OptimisticGDA(0.1)).load_state_dict(sd)
     bad = opt.state_dict()
     bad["state"][1]["past_field"] = bad["state"][1]["past_field"][:, :-1]
     with pytest.raises(ValueError, match="past_field"):

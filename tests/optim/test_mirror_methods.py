@@ -1,5 +1,6 @@
 """Mirror descent and mirror-prox on rock-paper-scissors (equilibrium: uniform for both players)."""
 
+import itertools
 import math
 
 import torch
@@ -59,7 +60,7 @@ def test_mirror_descent_last_iterate_spirals_out():
         z, state = method.step(z, state, rps)
         dist.append((kl(u, z[0]) + kl(u, z[1])).item())
     # Bailey & Piliouras 2018: KL(u* ‖ u_k) strictly increases for simultaneous MWU
-    assert all(b > a for a, b in zip(dist, dist[1:]))
+    assert all(b > a for a, b in itertools.pairwise(dist))
     assert gap(*z).item() > gap(X0, Y0).item()
     for p in z:
         torch.testing.assert_close(p.sum(-1), torch.ones(1, dtype=torch.float64), rtol=0, atol=1e-12)

@@ -87,7 +87,7 @@ def test_field_call_count(name):
     method = info.factory(info.step_size)
     z = starts(info.domain, 2)
     state = method.init(z)
-    for k in range(3):
+    for _ in range(3):
         calls.clear()
         z, state = method.step(z, state, counting)
         assert len(calls) == info.field_calls_per_step
@@ -296,6 +296,8 @@ def test_step_is_pure_and_keeps_dtype(name):
     after = _tensors(z) + _tensors(state)
     assert all(torch.equal(a, b) for a, b in zip(before, after)), "step modified its inputs in place"
     assert all(p.dtype == torch.float32 and p.shape == q.shape for p, q in zip(new, z))
+    new_floats = [t for t in _tensors(new_state) if t.is_floating_point()]
+    assert all(t.dtype == torch.float32 for t in new_floats), "the state left the parameters' dtype"
 
 
 @pytest.mark.parametrize("name", list(METHODS))

@@ -53,10 +53,10 @@ def test_sampled_variances_match_the_table(name, seed):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(name="nope", p=3, m=4), "init must be one of"),
-        (dict(name="he", p=0, m=4), "p must be an integer >= 1"),
-        (dict(name="he", p=3, m=2.5), "m must be an integer >= 1"),
-        (dict(name="e_et_al", p=3, m=4, beta_c=-1.0), "beta_c"),
+        ({"name": "nope", "p": 3, "m": 4}, "init must be one of"),
+        ({"name": "he", "p": 0, "m": 4}, "p must be an integer >= 1"),
+        ({"name": "he", "p": 3, "m": 2.5}, "m must be an integer >= 1"),
+        ({"name": "e_et_al", "p": 3, "m": 4, "beta_c": -1.0}, "beta_c"),
     ],
 )
 def test_bad_input_raises(kwargs, message):

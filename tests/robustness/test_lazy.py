@@ -66,7 +66,10 @@ def test_train_sgd_full_batch_step_is_gradient_descent(gen):
 
     net = FullyConnectedReLU([3, 5, 1], init="he", generator=gen, output_activation=False).double()
     a, y = torch.randn(8, 3, generator=gen, dtype=torch.float64), torch.randn(8, 1, generator=gen, dtype=torch.float64)
-    loss = lambda h, t: ((h - t) ** 2).mean()
+
+    def loss(h, t):
+        return ((h - t) ** 2).mean()
+
     w0 = [w.detach().clone() for w in net.weights]
     grads = torch.autograd.grad(loss(net(a), y), net.params)
     losses = train_sgd(net, a, y, loss, steps=1, lr=0.1)
@@ -80,7 +83,10 @@ def test_train_sgd_stops_on_divergence_and_rejects_bad_input(gen):
 
     net = FullyConnectedReLU([3, 5, 1], init="he", generator=gen, output_activation=False)
     a, y = torch.randn(8, 3, generator=gen), torch.randn(8, 1, generator=gen)
-    loss = lambda h, t: ((h - t) ** 2).mean()
+
+    def loss(h, t):
+        return ((h - t) ** 2).mean()
+
     losses = train_sgd(net, a, y, loss, steps=200, lr=1e3)
     assert len(losses) < 200 and losses[-1] != losses[-1]  # nan marks the divergence
     with pytest.raises(ValueError, match="steps must be"):

@@ -1,6 +1,8 @@
 """Lipschitz estimators: operator norms (not Frobenius), power iteration, exact enumeration, lower ≤ exact ≤ product."""
 
+import itertools
 import math
+import re
 
 import pytest
 import torch
@@ -25,7 +27,7 @@ NORMS = [1, 2, math.inf]
 
 
 def random_net(gen, widths=(2, 5, 4, 2), bias=True):
-    ws = [torch.randn(o, i, generator=gen, dtype=torch.float64) for i, o in zip(widths[:-1], widths[1:])]
+    ws = [torch.randn(o, i, generator=gen, dtype=torch.float64) for i, o in itertools.pairwise(widths)]
     bs = [torch.randn(o, generator=gen, dtype=torch.float64) if bias else None for o in widths[1:]]
     return ReLULayers(ws, bs)
 
@@ -286,5 +288,7 @@ def test_estimators_take_an_int_seed_as_a_generator_seeded_with_it():
     assert local_lipschitz(net, x, 0.5, starts=2, steps=2, generator=6) == local_lipschitz(
         net, x, 0.5, starts=2, steps=2, generator=seeded(6)
     )
-    with pytest.raises(ValueError, match="generator must be a torch.Generator, an int seed or None, got True"):
+    with pytest.raises(
+        ValueError, match=re.escape("generator must be a torch.Generator, an int seed or None, got True")
+    ):
         spectral_norm_power_iteration(w, generator=True)

@@ -1,5 +1,7 @@
 """LipSDP-Neuron: exact ≤ LipSDP ≤ product, tight cases, the exact input reduction, a sound certificate."""
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
@@ -17,7 +19,7 @@ SOLVER_RTOL = 1e-4
 
 
 def random_net(gen, widths=(2, 5, 4, 2)):
-    ws = [torch.randn(o, i, generator=gen, dtype=torch.float64) for i, o in zip(widths[:-1], widths[1:])]
+    ws = [torch.randn(o, i, generator=gen, dtype=torch.float64) for i, o in itertools.pairwise(widths)]
     bs = [torch.randn(o, generator=gen, dtype=torch.float64) for o in widths[1:]]
     return ReLULayers(ws, bs)
 
@@ -37,8 +39,10 @@ def test_certificate_satisfies_the_lmi(gen):
     net = random_net(gen, (3, 6, 5, 1))
     sdp = lipschitz_upper_bound_sdp(net)
     ws = [w.numpy() for w in net.weights]
-    ws = [_reduce_first_layer(ws[0])] + ws[1:]
+    ws = [_reduce_first_layer(ws[0]), *ws[1:]]
     A, B, C, n0, n = _lmi_blocks(ws)
+    # the reduced input keeps the rank (3) of a random 6 × 3 W_1; one multiplier per hidden unit
+    assert n0 == 3 and n == 6 + 5 and sdp.multipliers.shape == (n,)
     T = np.diag(sdp.multipliers)
     M = A.T @ T @ B + B.T @ T @ A - 2 * B.T @ T @ B + C
     M[:n0, :n0] -= sdp.bound**2 * np.eye(n0)

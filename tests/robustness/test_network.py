@@ -57,16 +57,16 @@ def test_multipliers_scale_effective_weights(gen):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(widths=[3, 1]), "length >= 3"),
-        (dict(widths=[3, 0, 1]), r"widths\[1\] must be an integer >= 1, got 0"),
-        (dict(widths=[3, 4, 5, 1]), "equal hidden widths"),
-        (dict(widths=[3, 4, 1], init="bogus"), "init must be one of"),
-        (dict(widths=[3, 4, 1], alpha=0.0), "alpha must be a finite number > 0"),
-        (dict(widths=[3, 4, 1], alpha=float("nan")), "alpha must be a finite number > 0"),
-        (dict(widths=[3, 4, 1], init=[1.0]), "one entry per layer"),
-        (dict(widths=[3, 4, 1], init=[1.0, -1.0]), r"init variances\[1\] must be a finite number >= 0, got -1.0"),
-        (dict(widths=[3, 4, 1], multipliers=[1.0, 0.0]), r"multipliers\[1\] must be a finite number > 0, got 0.0"),
-        (dict(widths=[3, 4, 1], init="e_et_al"), "beta_c"),
+        ({"widths": [3, 1]}, "length >= 3"),
+        ({"widths": [3, 0, 1]}, r"widths\[1\] must be an integer >= 1, got 0"),
+        ({"widths": [3, 4, 5, 1]}, "equal hidden widths"),
+        ({"widths": [3, 4, 1], "init": "bogus"}, "init must be one of"),
+        ({"widths": [3, 4, 1], "alpha": 0.0}, "alpha must be a finite number > 0"),
+        ({"widths": [3, 4, 1], "alpha": float("nan")}, "alpha must be a finite number > 0"),
+        ({"widths": [3, 4, 1], "init": [1.0]}, "one entry per layer"),
+        ({"widths": [3, 4, 1], "init": [1.0, -1.0]}, r"init variances\[1\] must be a finite number >= 0, got -1.0"),
+        ({"widths": [3, 4, 1], "multipliers": [1.0, 0.0]}, r"multipliers\[1\] must be a finite number > 0, got 0.0"),
+        ({"widths": [3, 4, 1], "init": "e_et_al"}, "beta_c"),
     ],
 )
 def test_bad_input_raises(kwargs, message):

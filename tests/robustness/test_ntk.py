@@ -1,5 +1,6 @@
 """Empirical NTK: equals the explicit JJᵀ, symmetric PSD, both implementations agree, infinite-width limit."""
 
+import itertools
 import math
 
 import pytest
@@ -20,7 +21,7 @@ from saddle.robustness.ntk import (
 
 def mlp(gen, sizes=(3, 8, 6, 4)):
     layers = []
-    for i, o in zip(sizes[:-1], sizes[1:]):
+    for i, o in itertools.pairwise(sizes):
         layers += [nn.Linear(i, o), nn.Tanh()]
     model = nn.Sequential(*layers[:-1]).double()
     with torch.no_grad():
@@ -32,7 +33,7 @@ def mlp(gen, sizes=(3, 8, 6, 4)):
 def explicit_jacobian(model, x):
     """(N·K, P) by a plain autograd loop over samples and outputs: the independent reference."""
     rows = []
-    params = [p for p in model.parameters()]
+    params = list(model.parameters())
     for i in range(x.shape[0]):
         out = model(x[i : i + 1]).reshape(-1)
         for k in range(out.numel()):

@@ -85,7 +85,7 @@ def test_abc_symmetry():
 
 
 def test_bad_input_raises():
-    with pytest.raises(ValueError, match="depth .* must be an integer >= 2"):
+    with pytest.raises(ValueError, match=r"depth .* must be an integer >= 2"):
         mup(1)
     with pytest.raises(ValueError, match="parametrization must be one of"):
         parametrization("xyz", 3)

@@ -1,5 +1,6 @@
 """Sandwich: attacked robust error ≤ Lipschitz-certified robust error, exact for a binary linear classifier."""
 
+import itertools
 import math
 
 import pytest
@@ -15,7 +16,7 @@ EPS = [0.0, 0.05, 0.1, 0.2, 0.4]
 
 def small_net(gen, sizes=(4, 8, 3)):
     layers = []
-    for i, o in zip(sizes[:-1], sizes[1:]):
+    for i, o in itertools.pairwise(sizes):
         layers += [nn.Linear(i, o), nn.ReLU()]
     net = nn.Sequential(*layers[:-1])
     with torch.no_grad():

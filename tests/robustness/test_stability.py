@@ -1,6 +1,7 @@
 """Perturbation stability: the closed form for linear models, E|u₁| by quadrature, invariances, bad input."""
 
 import math
+import re
 
 import pytest
 import torch
@@ -18,7 +19,10 @@ from saddle.robustness.stability import (
 @pytest.mark.parametrize("d", [1, 2, 3, 5, 10, 64, 300])
 def test_mean_abs_coordinate_matches_quadrature(d):
     """E|u₁| = ∫|t| (1−t²)^{(d−1)/2} dt / ∫ (1−t²)^{(d−1)/2} dt, normalised numerically (no Γ)."""
-    f = lambda t: (1 - t * t) ** ((d - 1) / 2)
+
+    def f(t):
+        return (1 - t * t) ** ((d - 1) / 2)
+
     num = 2 * integrate.quad(lambda t: t * f(t), 0, 1, epsabs=0, epsrel=1e-12)[0]
     den = 2 * integrate.quad(f, 0, 1, epsabs=0, epsrel=1e-12)[0]
     assert mean_abs_coordinate_unit_ball(d) == pytest.approx(num / den, rel=1e-8)
@@ -37,7 +41,10 @@ def test_linear_model_matches_closed_form(d, seed):
     """h = wᵀa: P(h, ε) = ε‖w‖ E|u₁|; the Monte-Carlo estimate lies within 5 standard errors."""
     g = torch.Generator().manual_seed(seed)
     w = torch.randn(d, generator=g, dtype=torch.float64)
-    h = lambda a: a @ w
+
+    def h(a):
+        return a @ w
+
     a = torch.randn(40, d, generator=g, dtype=torch.float64)
     est = perturbation_stability(h, a, eps=0.3, n_samples=500, generator=g)
     exact = linear_perturbation_stability(w, 0.3)
@@ -105,10 +112,10 @@ def test_image_shaped_inputs(gen):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(eps=-0.1), "eps must be a finite number >= 0, got -0.1"),
-        (dict(eps=float("inf")), "eps must be a finite number >= 0, got inf"),
-        (dict(eps=0.1, n_samples=0), "n_samples must be an integer >= 1"),
-        (dict(eps=0.1, norm="l3"), "norm must be one of"),
+        ({"eps": -0.1}, "eps must be a finite number >= 0, got -0.1"),
+        ({"eps": float("inf")}, "eps must be a finite number >= 0, got inf"),
+        ({"eps": 0.1, "n_samples": 0}, "n_samples must be an integer >= 1"),
+        ({"eps": 0.1, "norm": "l3"}, "norm must be one of"),
     ],
 )
 def test_bad_input_raises(gen, kwargs, message):
@@ -156,5 +163,7 @@ def test_an_int_seed_gives_the_same_estimate_as_a_generator_seeded_with_it():
     by_seed = perturbation_stability(lambda v: v @ w, a, 0.5, 20, generator=11)
     by_gen = perturbation_stability(lambda v: v @ w, a, 0.5, 20, generator=torch.Generator().manual_seed(11))
     assert (by_seed.value, by_seed.se) == (by_gen.value, by_gen.se)
-    with pytest.raises(ValueError, match="generator must be a torch.Generator, an int seed or None, got 'x'"):
+    with pytest.raises(
+        ValueError, match=re.escape("generator must be a torch.Generator, an int seed or None, got 'x'")
+    ):
         perturbation_stability(lambda v: v @ w, a, 0.5, 20, generator="x")

@@ -5,6 +5,7 @@ checked over several seeds.
 """
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -66,8 +67,8 @@ def _baoab_linear_map(h, gamma):
     B = np.array([[1, 0], [-h / 2, 1]])
     A = np.array([[1, h / 2], [0, 1]])
     c = math.exp(-gamma * h)
-    O = np.array([[1, 0], [0, c]])
-    return B @ A @ O @ A @ B, B @ A @ np.array([[0.0], [math.sqrt(1 - c * c)]])
+    OU = np.array([[1, 0], [0, c]])
+    return B @ A @ OU @ A @ B, B @ A @ np.array([[0.0], [math.sqrt(1 - c * c)]])
 
 
 def _euler_linear_map(h, gamma):
@@ -177,6 +178,13 @@ def test_hmc_energy_error_is_second_order_in_step_size():
     assert 3.5 < errs[0] / errs[1] < 4.5
 
 
+def _inside_at_every_step(kernel, x0, steps, g, inside):
+    """Whether all chains lie in the set (`inside` of the positions) after each of the `steps` steps."""
+    ok = []
+    sample(kernel, x0, steps, g, callback=lambda i, s, info: ok.append(bool(inside(s.position).all())))
+    return ok
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_projected_langevin_stays_in_the_set(seed):
     g = torch.Generator().manual_seed(seed)
@@ -190,14 +198,7 @@ def test_projected_langevin_stays_in_the_set(seed):
         ),
     ]:
         kernel = ProjectedLangevin(0.05, constraint, potential=target)
-        ok = []
-        sample(
-            kernel,
-            3 * torch.randn(500, 2, generator=g, dtype=DT),
-            100,
-            g,
-            callback=lambda i, s, info: ok.append(bool(inside(s.position).all())),
-        )
+        ok = _inside_at_every_step(kernel, 3 * torch.randn(500, 2, generator=g, dtype=DT), 100, g, inside)
         assert all(ok) and len(ok) == 100
 
 
@@ -557,7 +558,7 @@ def test_int_seed_accepted_by_sample_and_refused_by_step():
         kernel = make(target)
         by_seed = sample(kernel, init, 4, 7).positions  # converted once: the same chains as a Generator seeded 7
         assert torch.equal(by_seed, sample(kernel, init, 4, torch.Generator().manual_seed(7)).positions)
-        with pytest.raises(ValueError, match="generator must be a torch.Generator, got the int 7"):
+        with pytest.raises(ValueError, match=re.escape("generator must be a torch.Generator, got the int 7")):
             kernel.step(kernel.init(init), 7)
 
 

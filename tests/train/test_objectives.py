@@ -1,5 +1,7 @@
 """Training objectives: Danskin gradients, TRADES(β=0) = ERM, BETA's best class, DDi's min-norm QP, SAM, MART, CFOL."""
 
+import re
+
 import cvxpy as cp
 import numpy as np
 import pytest
@@ -170,14 +172,17 @@ def test_ddi_train_step_moves_along_the_min_norm_combination(mlp_batch):
         for p, t in zip(ref.parameters(), theta):
             p.copy_(t)
     attack = make()
-    gs = []
+    gs, losses = [], []
     for _ in range(3):
         xa = attack(ref, x, y)
-        gs.append(
-            torch.cat([g.flatten() for g in torch.autograd.grad(F.cross_entropy(ref(xa), y), list(ref.parameters()))])
-        )
+        losses.append(F.cross_entropy(ref(xa), y))
+        gs.append(torch.cat([g.flatten() for g in torch.autograd.grad(losses[-1], list(ref.parameters()))]))
     g = torch.stack(gs)
     a = min_norm_weights(g @ g.T)
+    # the reported loss is the mean over the perturbations, with their max beside it
+    torch.testing.assert_close(loss, torch.stack(losses).mean().detach())
+    assert extras["loss_max"] == pytest.approx(float(torch.stack(losses).detach().max()), rel=1e-6)
+    assert extras["alpha_max"] == pytest.approx(float(a.max()), rel=1e-6)
     step = torch.cat([(t - p.detach()).flatten() for t, p in zip(theta, model.parameters())])
     torch.testing.assert_close(step, 0.5 * (a @ g))
     assert extras["direction_norm"] == pytest.approx(float((a @ g).norm()), rel=1e-6)
@@ -249,6 +254,8 @@ def test_cfol_uniform_weights_is_pgd_at_and_hedge_moves_to_the_worst_class(mlp_b
     _, extras = cfol(model, x, y)
     x_adv = make().attack(model, x, y)
     wrong = (model(x_adv).argmax(-1) != y).double()
+    # logged before the Hedge step: the accuracy on x_adv, and the weights still uniform (zero scores)
+    assert extras["adv_acc"] == pytest.approx(1 - float(wrong.mean())) and extras["worst_weight"] == pytest.approx(0.25)
     err = torch.stack(
         [wrong[y == k].mean() if (y == k).any() else torch.tensor(0.0, dtype=torch.float64) for k in range(4)]
     )
@@ -289,5 +296,7 @@ def test_objectives_take_an_int_seed_as_a_generator_seeded_with_it(mlp_batch, bu
     loss_int, _ = build(4)(model, x, y)
     loss_gen, _ = build(torch.Generator().manual_seed(4))(model, x, y)
     assert torch.equal(loss_int, loss_gen)
-    with pytest.raises(ValueError, match="generator must be a torch.Generator, an int seed or None, got 0.5"):
+    with pytest.raises(
+        ValueError, match=re.escape("generator must be a torch.Generator, an int seed or None, got 0.5")
+    ):
         build(0.5)
