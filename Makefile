@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.saddle-installed
 
-.PHONY: tour test test-slow coverage bench docs clean
+.PHONY: tour test lint test-slow coverage bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,14 @@ $(STAMP): pyproject.toml
 tour: $(STAMP)
 	$(VENV)/bin/saddle run --out results
 
-test: $(STAMP)
+# The gates first (seconds): lint, one format, types of the whole library; then the default test suite.
+LINTED := src tests benchmarks docs/hooks.py
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
+	$(VENV)/bin/mypy
+
+test: lint
 	$(PY) -m pytest -n 2 -m "not slow" -q
 
 test-slow: $(STAMP)
@@ -37,4 +44,4 @@ docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
 
 clean:
-	rm -rf $(VENV) results site coverage-html .coverage .coverage.*
+	rm -rf $(VENV) results site coverage-html .coverage .coverage.* .mypy_cache .ruff_cache
