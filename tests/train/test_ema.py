@@ -7,7 +7,7 @@ import torch
 from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
-from saddle.train import ema_model
+from saddle.train import ema_model, ema_multi_avg_fn
 
 
 def iterates(k, d=5, seed=0):
@@ -96,6 +96,19 @@ def test_state_dict_keeps_the_warmup_count():
         ema.update_parameters(m)
         resumed.update_parameters(m)
     assert torch.equal(resumed.module.weight, ema.module.weight)
+
+
+@pytest.mark.parametrize("n", [1, 5, 100])
+def test_multi_avg_fn_moves_floats_by_one_minus_beta_and_copies_integers(n):
+    a, b = torch.tensor([1.0, -2.0], dtype=torch.float64), torch.tensor([3.0, 4.0], dtype=torch.float64)
+    count, current = torch.tensor([7]), torch.tensor([9])
+    for warmup, beta in ((False, 0.9), (True, min(0.9, n / (n + 9)))):
+        avg, cnt = a.clone(), count.clone()
+        fn = ema_multi_avg_fn(0.9, warmup=warmup)
+        fn([avg], [b], torch.tensor(n))
+        fn([cnt], [current], torch.tensor(n))
+        torch.testing.assert_close(avg, beta * a + (1 - beta) * b, rtol=0, atol=1e-15)
+        assert int(cnt) == 9
 
 
 @pytest.mark.parametrize(
