@@ -207,8 +207,9 @@ def test_game_optimizer_matches_tensor_path(name, mu):
         torch.testing.assert_close(y.detach(), z[1][0], rtol=1e-12, atol=1e-13)
 
 
-@pytest.mark.parametrize("name", [n for n in EUCLID if n in DETERMINISTIC])
+@pytest.mark.parametrize("name", EUCLID)
 def test_state_dict_round_trip_resumes_exactly(name):
+    # stochastic methods too: the optimizer's state_dict carries their generator's state
     info = METHODS[name]
 
     def make(seed_state=None):
@@ -266,6 +267,8 @@ def test_method_names_in_registry_are_unique_and_complete():
         "EGPlus",
         "CEGPlus",
         "StochasticSEGPlus",
+        "LangevinGDA",
+        "PreconditionedLangevinGDA",
         "ExtraAdam",
         "OptimisticAdam",
         "MirrorDescent",

@@ -7,14 +7,15 @@ i.e. denoising score matching at every noise level at once. Mean over elements a
 
 from __future__ import annotations
 
-import copy
+import os
+from typing import Any
 
 import torch
 from torch import Tensor, nn
 
 from saddle.diffusion.guidance import drop_labels
 from saddle.diffusion.process import NoiseProcess
-from saddle.train import optimizer_step, train_loop
+from saddle.train import ema_model, optimizer_step, train_loop
 from saddle.validation import check_int, check_real
 
 
@@ -26,6 +27,16 @@ def epsilon_loss(
     tt = (t / process.T).to(x0.dtype)
     pred = net(xt, tt, y) if y is not None else net(xt, tt)
     return (pred - noise).pow(2).mean()
+
+
+class _Losses(list[float]):
+    """The per-step losses as a checkpointable object (float64 holds each float32 loss exactly)."""
+
+    def state_dict(self) -> dict[str, Tensor]:
+        return {"losses": torch.tensor(self, dtype=torch.float64)}
+
+    def load_state_dict(self, state: dict[str, Tensor]) -> None:
+        self[:] = state["losses"].tolist()
 
 
 def train_epsilon_model(
@@ -41,12 +52,18 @@ def train_epsilon_model(
     null_label: int | None = None,
     ema_decay: float = 0.999,
     desc: str = "train ε-model",
+    checkpoint_dir: str | os.PathLike | None = None,
+    checkpoint_every: int = 100,
+    resume: bool = False,
 ) -> list[float]:
     """Adam on `epsilon_loss` with minibatches of `data` (N, *shape); returns the loss per step.
 
     With `labels`, each is dropped to `null_label` with probability p_uncond (classifier-free
     guidance). Cosine learning-rate decay to 0; the network ends with the exponential moving average
-    of its weights (decay min(`ema_decay`, (1 + k)/(10 + k)) at step k, 0 disables). Deterministic given `seed`.
+    of its weights (`saddle.train.ema_model` with warm-up: decay min(`ema_decay`, (1 + k)/(10 + k)) at
+    step k, 0 disables). Deterministic given `seed`. Runs on `saddle.train.train_loop`: with
+    `checkpoint_dir` the network, Adam, the schedule, the EMA, the losses and the generator are saved every
+    `checkpoint_every` steps, and `resume=True` (same arguments) continues an interrupted run bit for bit.
     """
     check_int("steps", steps)
     check_int("batch_size", batch_size)
@@ -59,8 +76,8 @@ def train_epsilon_model(
     device = data.device
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-    ema = copy.deepcopy(net.state_dict()) if ema_decay > 0 else None
-    losses: list[float] = []
+    ema = ema_model(net, ema_decay, warmup=True) if ema_decay > 0 else None
+    losses = _Losses()
 
     def train_step(_: None, step: int) -> dict[str, float]:
         idx = torch.randint(0, len(data), (batch_size,), generator=g).to(device)
@@ -74,19 +91,26 @@ def train_epsilon_model(
         optimizer_step(opt, loss)
         sched.step()
         if ema is not None:
-            decay = min(ema_decay, (1 + step) / (10 + step))  # warm-up so short runs do not keep the init
-            with torch.no_grad():
-                for k, v in net.state_dict().items():
-                    if v.dtype.is_floating_point:
-                        ema[k].mul_(decay).add_(v.detach(), alpha=1 - decay)
-                    else:
-                        ema[k].copy_(v)
+            ema.update_parameters(net)
         losses.append(loss.item())
         return {"loss": losses[-1]}
 
-    net.train()
-    train_loop(train_step, steps=steps, record_every=steps, desc=desc)
+    state: dict[str, Any] = {"net": net, "optimizer": opt, "scheduler": sched, "losses": losses}
     if ema is not None:
-        net.load_state_dict(ema)
+        state["ema"] = ema
+    net.train()
+    train_loop(
+        train_step,
+        steps=steps,
+        record_every=steps,
+        state=state,
+        generators=[g],
+        checkpoint_dir=checkpoint_dir,
+        checkpoint_every=check_int("checkpoint_every", checkpoint_every),
+        resume=resume,
+        desc=desc,
+    )
+    if ema is not None:
+        net.load_state_dict(ema.module.state_dict())
     net.eval()
-    return losses
+    return list(losses)

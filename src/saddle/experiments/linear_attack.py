@@ -89,20 +89,22 @@ def run(config: Config, out: RunOutput) -> dict:
         keep = (split.y == d0) | (split.y == d1)
         return split.x[keep].flatten(1).double(), (split.y[keep] == d1).long()
 
+    dev = torch.device(config.device)  # scikit-learn fits on CPU; the attack and the evaluation run on `dev`
     a_tr, y_tr = binary(train)
-    a_te, y_te = binary(test)
+    a_te, y_te = (t.to(dev) for t in binary(test))
     b_te = 2.0 * y_te - 1
 
     def fit(l1: float) -> tuple[Tensor, Tensor]:
-        return fit_logistic(
+        w, c = fit_logistic(
             a_tr, y_tr, ridge=config.ridge, l1=l1, max_iter=config.max_iter, tol=config.tol, seed=config.seed
         )
+        return w.to(dev), c.to(dev)
 
     models = {"dense (ridge)": fit(0.0), "sparse (l1)": fit(config.l1)}
     metrics: dict = {"eps": list(config.eps)}
     curves = {}
     gaps = []
-    g = torch.Generator().manual_seed(config.seed)
+    g = torch.Generator().manual_seed(config.seed)  # random starts drawn on CPU: the same numbers on every device
     for name, (w, c) in models.items():
         key = name.split()[0]
         # (1) closed form vs PGD at the largest eps, margin objective max_{j≠b} z_j − z_b = −b h(a)
@@ -150,7 +152,7 @@ def run(config: Config, out: RunOutput) -> dict:
     axes[0].set_title(f"digits {d0} vs {d1}: b⟨w,a⟩+bc > ε‖w‖₁")
     for ax, (name, (w, _)) in zip(axes[1:], models.items()):
         lim = float(w.abs().max())
-        im = ax.imshow(w.reshape(8, 8).numpy(), cmap="RdBu_r", vmin=-lim, vmax=lim)
+        im = ax.imshow(w.reshape(8, 8).cpu().numpy(), cmap="RdBu_r", vmin=-lim, vmax=lim)
         ax.set_title(f"{name}: ‖w‖₁={float(w.abs().sum()):.1f}, {int((w != 0).sum())} nonzeros")
         ax.axis("off")
         fig.colorbar(im, ax=ax, fraction=0.046)

@@ -6,7 +6,8 @@
 `params` is a list of tensors, one per player; `field(params)` returns each player's gradient of
 its own loss with the same shapes (for min_x max_y Φ: [∇_x Φ, −∇_y Φ]). Methods never look
 inside the tensors, so the same object steps a batch of 10,000 toy-game trajectories (tensors of
-shape (B, d)) and the parameters of `nn.Module` players (through `GameOptimizer`).
+shape (B, d)) and the parameters of `nn.Module` players (through `GameOptimizer`). A method that draws
+noise keeps its `torch.Generator` as the attribute `generator`; `GameOptimizer.state_dict` saves its state.
 """
 
 from __future__ import annotations

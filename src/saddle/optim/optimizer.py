@@ -48,6 +48,12 @@ def _reference_lr(method: Method) -> float:
     return float(eta) if isinstance(eta, (int, float)) and math.isfinite(eta) and eta > 0 else 1.0
 
 
+def _method_generator(method: Method) -> torch.Generator | None:
+    """The torch.Generator a stochastic method draws its noise from (its `generator` attribute), else None."""
+    generator = getattr(method, "generator", None)
+    return generator if isinstance(generator, torch.Generator) else None
+
+
 def _saveable(value: Any) -> Any:
     if isinstance(value, Tensor):
         return value.detach().clone()
@@ -177,7 +183,9 @@ class GameOptimizer(torch.optim.Optimizer):
         """torch.optim's format: {'state': {player i: {field: tensor}}, 'param_groups': [...]} plus the method.
 
         Per-player fields of the method state (lists with one tensor per player) go to state[i]; the
-        others (step counter, empty buffers) to 'method_state'.
+        others (step counter, empty buffers) to 'method_state'. A method that draws noise from its own
+        `generator` (LangevinGDA, PreconditionedLangevinGDA) has that generator's state saved as
+        'generator_state' (None for the others), so a resumed run draws the noise of the uninterrupted one.
         """
         groups = []
         index = 0
@@ -190,6 +198,7 @@ class GameOptimizer(torch.optim.Optimizer):
             )
             index += len(g["params"])
         n = len(self.param_groups)
+        generator = _method_generator(self.method)
         per_player: dict[int, dict[str, Tensor]] = {i: {} for i in range(n)}
         shared: dict[str, Any] = {}
         if self.method_state is not None:
@@ -204,6 +213,7 @@ class GameOptimizer(torch.optim.Optimizer):
             "param_groups": groups,
             "method": type(self.method).__name__,
             "method_state": shared if self.method_state is not None else None,
+            "generator_state": None if generator is None else generator.get_state(),
         }
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -221,6 +231,15 @@ class GameOptimizer(torch.optim.Optimizer):
                     f"player {i}: state_dict has {len(saved['params'])} parameters, "
                     f"this optimizer has {len(g['params'])}"
                 )
+        generator = _method_generator(self.method)
+        saved_generator = state_dict.get("generator_state")
+        if generator is None and saved_generator is not None:
+            raise ValueError(f"state_dict holds a generator state, but this optimizer's {name} draws no noise")
+        if generator is not None and saved_generator is None:
+            raise ValueError(
+                f"state_dict holds no generator state, but this optimizer's {name} draws its noise from a generator "
+                "whose state an exact resume needs"
+            )
         shared = state_dict.get("method_state")
         if shared is None:
             new_state = None
@@ -257,6 +276,8 @@ class GameOptimizer(torch.optim.Optimizer):
         for saved, g in zip(groups, self.param_groups):
             g.update({k: v for k, v in saved.items() if k != "params"})
         self.method_state = new_state
+        if generator is not None and saved_generator is not None:  # (both or neither: checked above)
+            generator.set_state(saved_generator.cpu())
 
 
 def _restore(value: Any, device: torch.device) -> Any:

@@ -16,7 +16,7 @@ import torch
 from torch import Tensor
 
 from saddle.langevin import langevin_step_all
-from saddle.optim._common import check_projection, check_real, check_step_size, project, step_at
+from saddle.optim._common import check_projection, check_real, check_step_size, graph_free, project, step_at
 from saddle.optim.base import Field, Params, Projection, StepSize
 from saddle.validation import as_generator
 
@@ -63,6 +63,7 @@ class PreconditionedLangevinGDA:
     def init(self, params: Params) -> RMSPropState:
         return RMSPropState(0, [torch.zeros_like(p) for p in params])
 
+    @graph_free
     def step(self, params: Params, state: RMSPropState, field: Field) -> tuple[Params, RMSPropState]:
         eta = step_at(self.step_size, state.count)
         g = field(params)

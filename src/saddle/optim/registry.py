@@ -21,6 +21,7 @@ from saddle.optim.langevin import LangevinGDA
 from saddle.optim.mirror import MirrorDescent, MirrorProx
 from saddle.optim.optimistic import OptimisticGDA
 from saddle.optim.optimistic_adam import OptimisticAdam
+from saddle.optim.preconditioned_langevin import PreconditionedLangevinGDA
 from saddle.optim.proximal_point import ProximalPoint
 from saddle.optim.reflected import ReflectedForwardBackward
 from saddle.optim.seg_plus import StochasticSEGPlus
@@ -44,7 +45,8 @@ class MethodInfo:
     batch_atol: how far a batched trajectory may differ from the same one run alone (float64);
     stochastic: the step draws noise (from a generator the factory seeds afresh, so two factory calls give the
     same run); its iterates do not converge to a point, a batch does not equal its trajectories run alone,
-    and a resumed run needs the generator's state, so the generic tests that need determinism skip it;
+    so the generic tests that need determinism skip it (GameOptimizer's state_dict carries the generator's state,
+    so a resumed run is still exact);
     bad_kwargs: constructor arguments that must raise ValueError.
     """
 
@@ -79,6 +81,13 @@ def _bad(name: str = "step_size", /, **required: object) -> tuple[dict[str, obje
 def _langevin_gda(step_size: StepSize, projection: Projection | None = None) -> LangevinGDA:
     """Langevin GDA at temperature T = 0.01 with a generator seeded 0 (a fresh one per call: same call, same run)."""
     return LangevinGDA(step_size, 0.01, torch.Generator().manual_seed(0), projection=projection)
+
+
+def _preconditioned_langevin_gda(
+    step_size: StepSize, projection: Projection | None = None
+) -> PreconditionedLangevinGDA:
+    """RMSProp-preconditioned Langevin GDA at T = 0.01 with a fresh generator seeded 0 per call."""
+    return PreconditionedLangevinGDA(step_size, 0.01, torch.Generator().manual_seed(0), projection=projection)
 
 
 _LANGEVIN_REQUIRED = {"temperature": 0.01, "generator": torch.Generator()}
@@ -216,6 +225,20 @@ METHODS: dict[str, MethodInfo] = {
                 {"step_size": 0.1, "temperature": -1.0, "generator": None},
                 {"step_size": 0.1, "temperature": float("nan"), "generator": torch.Generator()},
                 {"step_size": 0.1, "temperature": 1.0, "generator": "7"},
+            ),
+        ),
+        MethodInfo(
+            "preconditioned_langevin_gda",
+            _preconditioned_langevin_gda,
+            1,
+            stochastic=True,
+            bad_kwargs=(
+                *_bad(**_LANGEVIN_REQUIRED),
+                {"step_size": 0.1, "temperature": -1.0},
+                {"step_size": 0.1, "temperature": 0.1, "generator": None},
+                {"step_size": 0.1, "temperature": 0.1, "generator": "7"},
+                {"step_size": 0.1, "alpha": 1.0},
+                {"step_size": 0.1, "eps": 0.0},
             ),
         ),
         MethodInfo(

@@ -11,6 +11,7 @@ from saddle.train.beta_at import BETAAdversarialTraining
 from saddle.train.cfol import ClassFocusedOnlineLearning
 from saddle.train.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from saddle.train.ddi import DDiAdversarialTraining, min_norm_weights
+from saddle.train.ema import ema_model, ema_multi_avg_fn
 from saddle.train.erm import ERM, train_classifier
 from saddle.train.fgsm_at import FGSMAdversarialTraining
 from saddle.train.fit import Objective, fit, optimizer_step, split_loss
@@ -42,6 +43,8 @@ __all__ = [
     "ShuffledBatches",
     "TrainResult",
     "check_finite",
+    "ema_model",
+    "ema_multi_avg_fn",
     "fit",
     "load_checkpoint",
     "min_norm_weights",
