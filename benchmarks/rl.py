@@ -18,6 +18,9 @@ Measured (2026-12-02, `--steps 6000 --episodes 10`, seeds 0 1 2, one thread on a
           [−173.2, −146.4]): saddle's mean lies within SB3's spread — target met; both ≥ −200.
   steps/s saddle 17.0, 29.8, 32.4; SB3 23.0, 22.5, 27.2; best-of-seeds ratio 1.19 (target ≥ 1 met, but the
           per-seed rates moved by 2× with the load, so the ratio is only indicative).
+Re-measured (2026-12-02, same arguments, load ≈ 1: one other single-threaded process on the second core):
+  the same returns bit for bit (saddle −176.9, −160.4, −147.9; SB3 −173.2, −169.3, −146.4); steps/s saddle
+  367.7, 370.1, 364.1; SB3 294.3, 294.3, 283.8; best-of-seeds ratio 1.26 (per-seed ratios 1.25–1.28).
 """
 
 from __future__ import annotations
