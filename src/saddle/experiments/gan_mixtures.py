@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
+from torch import nn
 
 from saddle.claims import NOT_MEASURED_KEY
 from saddle.data.toy import eight_gaussians, grid_centers, ring_centers, twenty_five_gaussians
@@ -157,6 +158,8 @@ def train_one(name: str, dataset: str, seed: int, config: Config, device: torch.
     """Train one GAN; returns n_eval samples (n_eval, 2, CPU) of its generator's EMA (of the last iterate if 0)."""
     rng = torch.Generator(device="cpu").manual_seed(seed)
     hidden = (config.hidden,) * 3
+    gen: nn.Module
+    critic: nn.Module
     if name == "mixed_langevin":
         k = config.n_particles
         gen = ParticleGenerator(k, config.latent_dim, 2, hidden[:2], generator=rng).to(device)

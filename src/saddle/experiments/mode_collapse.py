@@ -14,9 +14,11 @@ measured on this machine (CPU time); the claims below are the notes' statements 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import torch
+from torch import nn
 
 from saddle.data.toy import ring_centers, sample_toy
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
@@ -66,32 +68,32 @@ def run(config: Config, out: RunOutput) -> dict:
     eval_rng = torch.Generator().manual_seed(10_000 + config.seed)
     z_eval = torch.randn(config.n_eval, config.latent_dim, generator=eval_rng).to(device)
     real_cov = mode_coverage(sample_toy("8gaussians", config.n_eval, eval_rng), centers, RING_STD)
-    setups = {
-        "vanilla_fast_critic": dict(loss="non_saturating", penalty="none", mode="simultaneous", n_critic=1),
-        "wgan_gp": dict(loss="wasserstein", penalty="gp", mode="alternating", n_critic=config.n_critic),
+    setups = {  # (loss, penalty, mode, n_critic)
+        "vanilla_fast_critic": ("non_saturating", "none", "simultaneous", 1),
+        "wgan_gp": ("wasserstein", "gp", "alternating", config.n_critic),
     }
     metrics: dict = {"real_data_modes": real_cov.modes_captured}
     curves: dict[str, list[dict]] = {}
     final_samples: dict[str, torch.Tensor] = {}
-    for name, s in setups.items():
+    for name, (loss, penalty, mode, n_critic) in setups.items():
         rng = torch.Generator().manual_seed(config.seed)
         hidden = (config.hidden,) * 3
         gen = reinitialize_(MLPGenerator(config.latent_dim, 2, hidden), rng).to(device)
         critic = reinitialize_(MLPCritic(2, hidden), rng).to(device)
         trainer = GANTrainer(
-            GANGame(gen, critic, s["loss"], penalty=s["penalty"], penalty_weight=config.gp_weight, rng=rng),
+            GANGame(gen, critic, loss, penalty=penalty, penalty_weight=config.gp_weight, rng=rng),
             lambda p: SimultaneousAdam(config.lr_generator, betas=(0.5, 0.9), projection=p),
             lambda n, r: sample_toy("8gaussians", n, r).to(device),
             lambda n, r: torch.randn(n, config.latent_dim, generator=r).to(device),
             batch_size=config.batch_size,
-            mode=s["mode"],
-            n_critic=s["n_critic"],
+            mode=mode,
+            n_critic=n_critic,
             lr_generator=config.lr_generator,
             lr_critic=config.lr_critic,
             rng=rng,
         )
 
-        def evaluate() -> dict[str, float]:
+        def evaluate(gen: nn.Module = gen) -> dict[str, float]:
             with torch.no_grad():
                 x = gen(z_eval).cpu()
             cov = mode_coverage(x, centers, RING_STD)
@@ -118,7 +120,7 @@ def run(config: Config, out: RunOutput) -> dict:
             "final_hq": curve[-1]["hq"],
             "final_dominant_share": curve[-1]["dominant_share"],
             "mean_modes": sum(r["modes"] for r in curve) / len(curve),
-            "dominant_mode_changes": sum(a != b for a, b in zip(dominant[:-1], dominant[1:])),
+            "dominant_mode_changes": sum(a != b for a, b in itertools.pairwise(dominant)),
         }
         out.log.info(
             "%s: final modes %d, reverse KL %.3f, dominant share %.2f, %d changes of the dominant mode",

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import torch
+from torch import nn
 
 from saddle.data.toy import sample_toy
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
@@ -88,7 +89,9 @@ def run(config: Config, out: RunOutput) -> dict:
         rng = torch.Generator().manual_seed(config.seed)
         hidden = (config.hidden,) * 3
         gen = reinitialize_(MLPGenerator(config.latent_dim, 2, hidden), rng).to(device)
-        critic = reinitialize_(MLPCritic(2, hidden), rng).to(device)
+        critic = MLPCritic(2, hidden)
+        reinitialize_(critic, rng)
+        critic = critic.to(device)
         if variant == "spectral_norm":
             spectral_normalize(critic)
         game = GANGame(
@@ -111,7 +114,7 @@ def run(config: Config, out: RunOutput) -> dict:
             rng=rng,
         )
 
-        def evaluate() -> dict[str, float]:
+        def evaluate(critic: MLPCritic = critic, gen: nn.Module = gen) -> dict[str, float]:
             critic.eval()
             with torch.no_grad():
                 fake = gen(z_eval)

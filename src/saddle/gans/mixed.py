@@ -11,6 +11,7 @@ the paper's Mirror-GAN (Alg. 3 runs several SGLD steps per outer step and averag
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import torch
@@ -32,7 +33,7 @@ class ParticleMLP(nn.Module):
         super().__init__()
         self.n_particles = check_int("n_particles", n_particles)
         self.weights, self.biases = nn.ParameterList(), nn.ParameterList()
-        for a, b in zip(sizes[:-1], sizes[1:]):
+        for a, b in itertools.pairwise(sizes):
             bound = 1.0 / a**0.5
             self.weights.append(nn.Parameter((torch.rand(n_particles, a, b, generator=generator) * 2 - 1) * bound))
             self.biases.append(nn.Parameter((torch.rand(n_particles, 1, b, generator=generator) * 2 - 1) * bound))

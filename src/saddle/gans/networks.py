@@ -7,6 +7,7 @@ re-initialises with `saddle.models.reinitialize_(module, generator)` (experiment
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from torch import Tensor, nn
@@ -19,7 +20,7 @@ __all__ = ["ConvCritic8x8", "ConvGenerator8x8", "MLPCritic", "MLPGenerator", "sp
 
 def _mlp(sizes: Sequence[int], activation: type[nn.Module]) -> nn.Sequential:
     layers: list[nn.Module] = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (a, b) in enumerate(itertools.pairwise(sizes)):
         layers.append(nn.Linear(a, b))
         if i < len(sizes) - 2:
             layers.append(activation())
@@ -95,7 +96,7 @@ def spectral_normalize(module: nn.Module, n_power_iterations: int = 1) -> nn.Mod
     (one power-iteration step per forward in train mode, u kept as a buffer). Returns the module.
     """
     check_int("n_power_iterations", n_power_iterations)
-    for name, child in list(module.named_modules()):
+    for child in list(module.modules()):
         if isinstance(child, (nn.Linear, nn.Conv2d)):
             spectral_norm(child, n_power_iterations=n_power_iterations)
     return module
