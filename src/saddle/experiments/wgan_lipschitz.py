@@ -22,7 +22,15 @@ from torch import nn
 
 from saddle.data.toy import sample_toy
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
-from saddle.gans import GANGame, GANTrainer, MLPCritic, MLPGenerator, spectral_normalize, train_gan
+from saddle.gans import (
+    GANGame,
+    GANTrainer,
+    MLPCritic,
+    MLPGenerator,
+    spectral_norm_status,
+    spectral_normalize,
+    train_gan,
+)
 from saddle.metrics import critic_w1_estimate, wasserstein
 from saddle.models import reinitialize_
 from saddle.optim import SimultaneousAdam
@@ -146,6 +154,7 @@ def run(config: Config, out: RunOutput) -> dict:
         ]
         curves[variant] = curve
         last = curve[-1]
+        critic.eval()  # read the weights the critic uses without running torch's power iteration once more
         metrics[variant] = {
             **{k: last[k] for k in ("w1_critic", "w1_exact", "lip_lower", "lip_upper")},
             "w1_ratio": last["w1_critic"] / last["w1_exact"],
@@ -153,6 +162,8 @@ def run(config: Config, out: RunOutput) -> dict:
             "max_layer_norm": max(float(torch.linalg.matrix_norm(w.double(), ord=2)) for w in linear_weights(critic)),
             "duality_bound_holds": all(r["w1_critic"] <= r["lip_upper"] * r["w1_exact"] * (1 + 1e-9) for r in curve),
         }
+        if variant == "spectral_norm":  # σ = ‖W‖₂ vs torch's estimate σ̂ = uᵀWv, layer by layer
+            metrics[variant]["layers"] = [s.__dict__ for s in spectral_norm_status(critic)]
         out.log.info(
             "%s: W1 estimate %.3f vs exact %.3f; Lipschitz in [%.3f, %.3f]",
             variant,
@@ -211,8 +222,9 @@ CLAIMS = (
     ),
     Claim(
         "spectral_norm_layers",
-        "spectral normalisation divides each weight matrix by its spectral norm: every "
-        "layer has norm ≈ 1 (torch's one power iteration per step; 5% tolerance)",
+        "spectral normalisation divides each weight matrix by its spectral norm: every layer of the trained "
+        "critic has exact spectral norm σ/σ̂ within 5% of 1, σ̂ being torch's estimate (one power iteration "
+        "per training forward, σ̂ ≤ σ)",
         _SEED,
         "spectral_norm.max_layer_norm",
         "<=",
