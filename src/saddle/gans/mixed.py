@@ -6,7 +6,8 @@ parameters y is solved by sampling: p and q are represented by K particles each,
 uniform mixture of its K particles, the critic the average of its K particles, and every particle runs
 the Langevin step x_k⁺ = x_k − η ∇_{x_k} (Gq)(x_k) + sqrt(2ηT) ξ (the one step of `saddle.langevin`, through
 `saddle.optim.LangevinGDA` and `GameOptimizer`). This is the simultaneous, single-inner-step version of
-the paper's Mirror-GAN (Alg. 3 runs several SGLD steps per outer step and averages them); T = 1/β.
+the paper's Mirror-GAN; its Alg. 3 (K SGLD steps per player against the opponents' outer iterate, damped
+averages) is `saddle.optim.LangevinMirrorDescent`, usable on these particles or on single networks; T = 1/β.
 """
 
 from __future__ import annotations
