@@ -39,6 +39,15 @@ def test_wgan_lipschitz_tiny(run_experiment):
     assert m["clipping"]["max_weight"] <= 0.01 + 1e-7
     assert m["clipping"]["lip_lower"] <= m["clipping"]["lip_upper"] * (1 + 1e-6)
     assert m["gradient_penalty"]["lip_lower"] <= m["gradient_penalty"]["lip_upper"] * (1 + 1e-6)
+    layers = m["spectral_norm"]["layers"]  # σ̂ = uᵀWv ≤ σ: the layers torch normalises have norm ≥ 1
+    assert len(layers) == 4 and all(r["estimate"] <= r["sigma"] * (1 + 1e-6) for r in layers)  # float32 u, v
+    assert max(r["layer_norm"] for r in layers) == pytest.approx(m["spectral_norm"]["max_layer_norm"], rel=1e-6)
+
+
+def test_wgan_lipschitz_claims_on_variants_left_out_are_not_measured(run_experiment):
+    m = run_experiment("wgan_lipschitz", variants=["spectral_norm"], steps=4, eval_every=2, n_eval=100)
+    verdicts = {v.name: v.status for v in registry()["wgan_lipschitz"].check_claims(m, quick=False)}
+    assert {n for n, s in verdicts.items() if s != NOT_MEASURED} == {"duality_bound", "spectral_norm_layers"}
 
 
 def test_mode_collapse_tiny(run_experiment):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from saddle.claims import NOT_MEASURED_KEY
 from saddle.data.toy import sample_toy
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
 from saddle.gans import (
@@ -173,6 +174,9 @@ def run(config: Config, out: RunOutput) -> dict:
             last["lip_upper"],
         )
     metrics["duality_bound_holds"] = all(metrics[v]["duality_bound_holds"] for v in config.variants)
+    metrics[NOT_MEASURED_KEY] = {
+        v: "variant not in this run's `variants`" for v in VARIANTS if v not in config.variants
+    }
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.6))
     for i, variant in enumerate(config.variants):

@@ -117,8 +117,9 @@ def spectral_normalize(module: nn.Module, n_power_iterations: int = 1) -> nn.Mod
 class SpectralNormStatus:
     """One spectrally normalised layer: sigma σ = ‖W‖₂ (exact, of the raw weight as a matrix), estimate σ̂ = uᵀWv
     (torch's power-iteration estimate from its stored u, v: what the layer divides by), layer_norm = σ/σ̂ (the
-    exact spectral norm of the weight W/σ̂ the layer uses; ≥ 1 because uᵀWv ≤ σ for unit u, v) and
-    second_ratio σ₂/σ₁ (each power iteration shrinks the error in the top singular vector by (σ₂/σ₁)²)."""
+    exact spectral norm of the weight W/σ̂ the layer uses; ≥ 1 because uᵀWv ≤ σ for unit u, v, up to the
+    rounding of the stored u, v) and second_ratio σ₂/σ₁ (each power iteration shrinks the error in the top
+    singular vector by (σ₂/σ₁)²)."""
 
     name: str
     sigma: float
