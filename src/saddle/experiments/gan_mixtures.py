@@ -357,7 +357,7 @@ CLAIMS = (
 
 EXPERIMENT = Experiment(
     name="gan_mixtures",
-    summary="GANs on 25 Gaussians and the ring trained by 7 Methods and the mixed-strategy GAN",
+    summary="GANs on 25 Gaussians and the ring trained by 7 Methods, the mixed-strategy GAN and Mirror-GAN",
     config=Config,
     run=run,
     claims=CLAIMS,
