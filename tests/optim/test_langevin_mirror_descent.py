@@ -53,6 +53,7 @@ def test_outer_step_on_bilinear_game_has_the_closed_form(inner_steps, beta):
     # x_{t+1} = x_t − c η y_t and y_{t+1} = y_t + c η x_t with c = β² Σ_{k=1..K} k (1 − β)^{K−k}
     eta, big_k = 0.07, inner_steps
     c = beta**2 * sum(k * (1 - beta) ** (big_k - k) for k in range(1, big_k + 1))
+    assert LangevinMirrorDescent.drift_factor(big_k, beta) == pytest.approx(c, rel=1e-15)
     z = starts(1)
     method = LangevinMirrorDescent(eta, 0.0, 0, big_k, beta)
     state = method.init(z)

@@ -95,6 +95,7 @@ class Config(ExperimentConfig):
     temperature: float = 1e-6
     mirror_inner_steps: int = 5
     mirror_beta: float = 0.9
+    mirror_lr: float = 0.0  # SGLD step γ of mirror_gan; 0: lr_sgd / c(K, β), one outer step ≈ one GDA step of lr_sgd
     ema_decay: float = 0.0
     n_eval: int = 2500
     n_w2: int = 1000
@@ -118,7 +119,7 @@ class Config(ExperimentConfig):
             "n_eval",
             "n_w2",
         )
-        check_positive(self, "temperature", "ema_decay", allow_zero=True)
+        check_positive(self, "temperature", "ema_decay", "mirror_lr", allow_zero=True)
         if self.ema_decay >= 1:
             raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}")
         if not self.methods or not self.datasets:
@@ -139,6 +140,7 @@ class Config(ExperimentConfig):
 def method_factory(name: str, config: Config, rng: torch.Generator) -> Callable:
     """The Method of each name as a factory projection -> Method (Adam family with betas (0.5, 0.9), GAN practice)."""
     betas = (0.5, 0.9)
+    k_mirror = config.mirror_inner_steps
     return {
         "sim_gda": lambda p: SimultaneousGDA(config.lr_sgd, projection=p),
         "alt_gda": lambda p: AlternatingGDA(config.lr_sgd, projection=p),
@@ -149,7 +151,12 @@ def method_factory(name: str, config: Config, rng: torch.Generator) -> Callable:
         "optimistic_adam": lambda p: OptimisticAdam(config.lr_adam, betas=betas, projection=p),
         "mixed_langevin": lambda p: LangevinGDA(config.lr_sgd, config.temperature, rng, projection=p),
         "mirror_gan": lambda p: LangevinMirrorDescent(
-            config.lr_sgd, config.temperature, rng, config.mirror_inner_steps, config.mirror_beta, projection=p
+            config.mirror_lr or config.lr_sgd / LangevinMirrorDescent.drift_factor(k_mirror, config.mirror_beta),
+            config.temperature,
+            rng,
+            k_mirror,
+            config.mirror_beta,
+            projection=p,
         ),
     }[name]
 
