@@ -8,8 +8,12 @@ single mode, 0 for uniform coverage) and the dominant mode at each evaluation �
 most of its mass on one or a few modes, and "mode hopping" shows as a dominant mode that changes between
 evaluations.
 
-Quick size only checks the machinery (the ring's own samples cover all 8 modes). Full-size numbers: not
-measured on this machine (CPU time); the claims below are the notes' statements and stay declared.
+Quick size only checks the machinery (the ring's own samples cover all 8 modes). Measured (full size, seed 0,
+3000 generator steps, 116 s): the vanilla GAN ends with 5/8 modes, HQ 67%, reverse KL 0.90 nats, 61% of the
+samples on its dominant mode, and covers 2.7 modes on average over the 30 evaluations (3 changes of the
+dominant mode); WGAN-GP ends with 8/8 modes, HQ 70%, reverse KL 0.002, 13% on the largest mode (7.8 modes
+on average). Claims: 3/3 reproduced (the collapse "misses ≥ 2 modes" holds at the end, 5 ≤ 6; the remedy
+covers 3 more modes). One seed: the size of the gap is not a statistic.
 """
 
 from __future__ import annotations
