@@ -13,6 +13,7 @@ from saddle.gans import (
     GANTrainer,
     MLPCritic,
     MLPGenerator,
+    SpectralNormStatus,
     gradient_penalty,
     input_gradient_norms,
     interpolates,
@@ -109,6 +110,7 @@ def test_spectral_norm_status_reads_the_lag_of_the_power_iteration_without_movin
         critic.eval()
         u, v = sn._u.clone(), sn._v.clone()
         (status,) = spectral_norm_status(critic)
+        assert isinstance(status, SpectralNormStatus) and status.name == "0"
         assert torch.equal(u, sn._u) and torch.equal(v, sn._v)  # reading runs no power iteration
         used = torch.linalg.matrix_norm(layer.weight.detach(), ord=2)  # the weight the eval forward divides
         assert status.layer_norm == pytest.approx(float(used), rel=1e-12)

@@ -3,7 +3,14 @@
 import pytest
 import torch
 
-from saddle.optim import GameOptimizer, LangevinGDA, LangevinMirrorDescent, PolynomialDecay, per_player
+from saddle.optim import (
+    GameOptimizer,
+    LangevinGDA,
+    LangevinMirrorDescent,
+    LangevinMirrorState,
+    PolynomialDecay,
+    per_player,
+)
 from saddle.sets import Box
 
 DT = torch.float64
@@ -66,6 +73,17 @@ def test_outer_step_on_bilinear_game_has_the_closed_form(inner_steps, beta):
         assert (state.count, state.inner) == (t + 1, 0)
 
 
+def test_state_holds_the_outer_iterate_and_the_damped_averages():
+    z0 = starts(2, b=2, d=1)
+    method = LangevinMirrorDescent(0.1, 0.0, 0, 3, 0.5)
+    state = method.init(z0)
+    assert isinstance(state, LangevinMirrorState) and (state.count, state.inner) == (0, 0)
+    z1, state = method.step(z0, state, bilinear)  # x^(2) = x_t − η y_t; z̄ = (z_t + x^(2)) / 2
+    assert (state.count, state.inner) == (0, 1) and all(torch.equal(a, b) for a, b in zip(state.anchor, z0))
+    torch.testing.assert_close(z1[0], z0[0] - 0.1 * z0[1], rtol=0, atol=1e-15)
+    torch.testing.assert_close(state.average[0], (z0[0] + z1[0]) / 2, rtol=0, atol=1e-15)
+
+
 def test_each_player_moves_against_the_opponents_iterate_of_the_outer_step():
     seen = []
 
@@ -114,8 +132,8 @@ def test_the_noise_is_the_langevin_noise_of_the_temperature():
 
 
 def test_game_optimizer_resumes_exactly_inside_an_outer_step():
-    # state_dict mid-way through an outer step (k = 2 of K = 3): the anchor and averages are per-player state,
-    # so with the generator's state restored too the resumed run equals the uninterrupted one bit for bit
+    # state_dict mid-way through an outer step (k = 2 of K = 3): the anchor and averages are per-player state and
+    # the generator's state travels with it, so the resumed run equals the uninterrupted one bit for bit
     b = torch.tensor([[1.0, 0.5], [-0.3, 0.8]], dtype=DT)
 
     def make():
@@ -138,7 +156,7 @@ def test_game_optimizer_resumes_exactly_inside_an_outer_step():
         opt.step(lambda: losses(x, y))
     x2, y2, gen2, opt2 = make()
     opt2.load_state_dict(saved[0])
-    gen2.set_state(saved[1])
+    assert torch.equal(gen2.get_state(), saved[1])  # the optimizer restored the noise generator
     with torch.no_grad():
         x2.copy_(saved[2])
         y2.copy_(saved[3])

@@ -36,7 +36,7 @@ class LangevinMirrorState(NamedTuple):
     """count t: outer steps completed; inner k: SGLD steps taken in the current outer step (0 ≤ k < K_t);
     anchor: the players' iterates z_t of the outer step (the frozen opponents); average: the damped averages z̄."""
 
-    count: int  # type: ignore[assignment]  # shadows tuple.count, like the `count` of every Method state
+    count: int  # type: ignore[assignment]  # the step counter shadows tuple.count on purpose
     inner: int
     anchor: list[Tensor]
     average: list[Tensor]
