@@ -7,6 +7,8 @@ import pytest
 from saddle.claims import (
     DECLARATION_ERROR,
     NOT_CHECKED,
+    NOT_MEASURED,
+    NOT_MEASURED_KEY,
     NOT_REPRODUCED,
     REPRODUCED,
     check_claims,
@@ -172,3 +174,22 @@ def test_experiment_refuses_duplicate_claim_names_and_checks_jsonable_metrics():
     assert isinstance(exp.claims, tuple)
     verdicts = exp.check_claims({"x": torch.tensor(0.5), "y": np.bool_(True)}, quick=False)
     assert [v.status for v in verdicts] == [REPRODUCED, REPRODUCED]
+
+
+def test_claims_on_what_the_run_left_out_are_not_measured_not_declaration_errors():
+    metrics = {**METRICS, NOT_MEASURED_KEY: {"grid": "dataset not run", "GDA.deep": "skipped"}}
+    claims = [
+        Claim("a", "s", "src", "grid.best_modes", ">=", 24),  # under a left-out prefix, absent
+        Claim("b", "s", "src", "GDA.deep.n_eff", ">", 1.0),  # under a left-out prefix, present: still not measured
+        Claim("c", "s", "src", "ratio", ">", 1.0, than="grid.ratio"),  # its `than` was left out
+        Claim("d", "s", "src", "GDA.measured_ratio", ">", 1.0),  # a sibling of a left-out key: checked
+        Claim("e", "s", "src", "gridx", ">", 1.0),  # a prefix matches whole keys only: a typo stays an error
+    ]
+    a, b, c, d, e = check_claims(claims, metrics, quick=False)
+    assert a.status == b.status == c.status == NOT_MEASURED and a.measured is None
+    assert a.detail == "grid: dataset not run" and b.detail == "GDA.deep: skipped" and "grid" in c.detail
+    assert d.status == REPRODUCED and e.status == DECLARATION_ERROR
+    assert claims_summary([a, b, c, d, e]) == (1, 2)
+    # a quick run still reports a full-size claim as not checked at this size
+    (q,) = check_claims([Claim("f", "s", "src", "grid.x", ">", 1.0, at_quick=False)], metrics, quick=True)
+    assert q.status == NOT_CHECKED

@@ -14,8 +14,10 @@ An experiment declares, next to its `EXPERIMENT`, the claims of the notes it tes
     )
 
 `check_claims(claims, metrics, quick)` returns one `ClaimVerdict` per claim: reproduced, not
-reproduced, not checked at this size (an `at_quick=False` claim in a quick run) or a
-declaration error (the metric is missing or has the wrong type) — never silently skipped.
+reproduced, not checked at this size (an `at_quick=False` claim in a quick run), not measured in this
+run (the run's config left out what the metric measures: the experiment lists it under
+`metrics[NOT_MEASURED_KEY]`) or a declaration error (the metric is missing or has the wrong type) — never
+silently skipped.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from typing import Any
 __all__ = [
     "DECLARATION_ERROR",
     "NOT_CHECKED",
+    "NOT_MEASURED",
+    "NOT_MEASURED_KEY",
     "NOT_REPRODUCED",
     "REPRODUCED",
     "Claim",
@@ -46,7 +50,11 @@ OPS = (*COMPARISONS, *TRUTH_OPS, LABEL_OP)
 REPRODUCED = "reproduced"
 NOT_REPRODUCED = "not reproduced"
 NOT_CHECKED = "not checked at this size"
+NOT_MEASURED = "not measured in this run"
 DECLARATION_ERROR = "declaration error"
+#: metrics key under which a run lists what its config left out: {dotted metric or prefix: reason}, e.g.
+#: {"25gaussians": "dataset not in this run's `datasets`"}; claims on those metrics are NOT_MEASURED
+NOT_MEASURED_KEY = "not_measured"
 
 
 @dataclass(frozen=True)
@@ -199,28 +207,46 @@ def _decide(claim: Claim, metrics: Mapping[str, Any]) -> tuple[Any, bool | None,
     return measured, COMPARISONS[claim.op](number, bound), ""  # NaN compares False: not reproduced
 
 
+def _not_measured_reason(claim: Claim, metrics: Mapping[str, Any]) -> str | None:
+    """Why the run did not measure the claim's metric (or its `than`), from metrics[NOT_MEASURED_KEY]; else None."""
+    left_out = metrics.get(NOT_MEASURED_KEY)
+    if not isinstance(left_out, Mapping):
+        return None
+    for name in (claim.metric, claim.than):
+        for prefix, reason in left_out.items():
+            if name is not None and (name == prefix or name.startswith(f"{prefix}.")):
+                return f"{prefix}: {reason}"
+    return None
+
+
 def check_claim(claim: Claim, metrics: Mapping[str, Any], quick: bool) -> ClaimVerdict:
     """Decide one claim on `metrics` (see `check_claims`)."""
     base = {"name": claim.name, "statement": claim.statement, "source": claim.source, "expected": claim.expected}
     measured, holds, problem = _decide(claim, metrics)
     if quick and not claim.at_quick:  # full-size claims may use metrics that only full runs produce
         return ClaimVerdict(**base, measured=measured, status=NOT_CHECKED, detail="expected at full size only")
+    reason = _not_measured_reason(claim, metrics)
+    if reason is not None:
+        return ClaimVerdict(**base, measured=None, status=NOT_MEASURED, detail=reason)
     if problem:
         return ClaimVerdict(**base, measured=measured, status=DECLARATION_ERROR, detail=problem)
     return ClaimVerdict(**base, measured=measured, status=REPRODUCED if holds else NOT_REPRODUCED)
 
 
 def check_claims(claims: Iterable[Claim], metrics: Mapping[str, Any], quick: bool) -> list[ClaimVerdict]:
-    """One verdict per claim, in order: reproduced / not reproduced / not checked at this size / declaration error.
+    """One verdict per claim, in order: reproduced / not reproduced / not checked at this size / not measured in
+    this run / declaration error.
 
     `quick=True` marks claims declared with `at_quick=False` as not checked (their measured value is
-    still recorded when present). A missing metric, or one of the wrong type, is a declaration error.
+    still recorded when present). A claim whose metric (or `than`) is listed, or lies under a prefix listed,
+    in `metrics[NOT_MEASURED_KEY]` is not measured in this run. Any other missing metric, or one of the wrong
+    type, is a declaration error.
     """
     return [check_claim(c, metrics, quick) for c in claims]
 
 
 def claims_summary(verdicts: Iterable[ClaimVerdict | Mapping[str, Any]]) -> tuple[int, int]:
-    """(reproduced, checked): claims not checked at this size are left out of both counts."""
+    """(reproduced, checked): claims not checked at this size or not measured in this run are left out of both."""
     statuses = [v["status"] if isinstance(v, Mapping) else v.status for v in verdicts]
-    checked = [s for s in statuses if s != NOT_CHECKED]
+    checked = [s for s in statuses if s not in (NOT_CHECKED, NOT_MEASURED)]
     return sum(s == REPRODUCED for s in checked), len(checked)

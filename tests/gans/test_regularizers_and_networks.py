@@ -1,5 +1,7 @@
 """Gradient penalty, R1/R2, spectral normalisation, weight clipping through the Method's projection."""
 
+import itertools
+
 import pytest
 import torch
 from torch import nn
@@ -11,11 +13,13 @@ from saddle.gans import (
     GANTrainer,
     MLPCritic,
     MLPGenerator,
+    SpectralNormStatus,
     gradient_penalty,
     input_gradient_norms,
     interpolates,
     r1_penalty,
     r2_penalty,
+    spectral_norm_status,
     spectral_normalize,
 )
 from saddle.models import reinitialize_
@@ -85,6 +89,38 @@ def test_spectral_normalisation_gives_unit_spectral_norm_after_power_iteration()
         if isinstance(layer, nn.Linear):
             sigma = torch.linalg.matrix_norm(layer.weight.detach(), ord=2)
             assert float(sigma) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_spectral_norm_status_reads_the_lag_of_the_power_iteration_without_moving_it():
+    # a 2×2 layer with σ₂/σ₁ = 0.95 and a start vector far from the top singular vector: the estimate
+    # σ̂ = uᵀWv stays below σ, so the layer's weight W/σ̂ has norm σ/σ̂ > 1, falling to 1 as iterations go by
+    layer = nn.Linear(2, 2, bias=False).double()
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor([[3.0, 0.0], [0.0, 2.85]], dtype=torch.float64))
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        critic = spectral_normalize(nn.Sequential(layer))
+    sn = layer.parametrizations.weight[0]
+    with torch.no_grad():  # restart the power iteration from v ∝ (1, 1)
+        sn._v.copy_(torch.tensor([1.0, 1.0], dtype=torch.float64) / 2**0.5)
+        sn._u.copy_(torch.nn.functional.normalize(layer.parametrizations.weight.original @ sn._v, dim=0))
+    x = torch.zeros(1, 2, dtype=torch.float64)
+    norms = []
+    for _ in range(60):
+        critic.eval()
+        u, v = sn._u.clone(), sn._v.clone()
+        (status,) = spectral_norm_status(critic)
+        assert isinstance(status, SpectralNormStatus) and status.name == "0"
+        assert torch.equal(u, sn._u) and torch.equal(v, sn._v)  # reading runs no power iteration
+        used = torch.linalg.matrix_norm(layer.weight.detach(), ord=2)  # the weight the eval forward divides
+        assert status.layer_norm == pytest.approx(float(used), rel=1e-12)
+        assert status.sigma == pytest.approx(3.0, rel=1e-14) and status.second_ratio == pytest.approx(0.95)
+        assert status.estimate <= status.sigma * (1 + 1e-15)
+        norms.append(status.layer_norm)
+        critic.train()
+        critic(x)  # one power iteration
+    assert norms[0] > 1.01 and norms[5] > 1.001 and norms[-1] < 1 + 1e-6
+    assert all(b <= a * (1 + 1e-15) for a, b in itertools.pairwise(norms))
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -172,7 +172,7 @@ def run(config: Config, out: RunOutput) -> dict:
     # midpoints h = h_max (k + 1/2) / n_h: avoids α = 2 exactly, where the Jacobian is defective (double
     # eigenvalue −1) and any eigenvalue solver loses half of the digits
     hs = ((torch.arange(config.n_h, dtype=torch.float64) + 0.5) * config.h_max / config.n_h).tolist()
-    rad = {"sim": [], "alt": [], "alt_ngnd": []}
+    rad: dict[str, list[float]] = {"sim": [], "alt": [], "alt_ngnd": []}
     dev_sim = dev_alt = dev_ngnd = 0.0
     inside_iff_alpha_le_2 = True
     for hh in hs:

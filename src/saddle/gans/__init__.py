@@ -17,7 +17,15 @@ from saddle.gans.losses import (
     wasserstein_losses,
 )
 from saddle.gans.mixed import ParticleCritic, ParticleGenerator, ParticleMLP
-from saddle.gans.networks import ConvCritic8x8, ConvGenerator8x8, MLPCritic, MLPGenerator, spectral_normalize
+from saddle.gans.networks import (
+    ConvCritic8x8,
+    ConvGenerator8x8,
+    MLPCritic,
+    MLPGenerator,
+    SpectralNormStatus,
+    spectral_norm_status,
+    spectral_normalize,
+)
 from saddle.gans.regularizers import gradient_penalty, input_gradient_norms, interpolates, r1_penalty, r2_penalty
 
 __all__ = [
@@ -35,6 +43,7 @@ __all__ = [
     "ParticleCritic",
     "ParticleGenerator",
     "ParticleMLP",
+    "SpectralNormStatus",
     "gradient_penalty",
     "hinge_losses",
     "input_gradient_norms",
@@ -43,6 +52,7 @@ __all__ = [
     "non_saturating_losses",
     "r1_penalty",
     "r2_penalty",
+    "spectral_norm_status",
     "spectral_normalize",
     "train_gan",
     "vanilla_value",

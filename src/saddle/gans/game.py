@@ -130,14 +130,14 @@ class GANTrainer:
         g_group = {"params": list(gen.parameters()), **({} if lr_generator is None else {"lr": lr_generator})}
         d_group = {"params": list(critic.parameters()), **({} if lr_critic is None else {"lr": lr_critic})}
         self.critic_opt = GameOptimizer([dict(d_group)], method(None if box is None else per_player(box)))
+        self.joint_opt: GameOptimizer | None = None
+        self.generator_opt: GameOptimizer | None = None
         if mode == "simultaneous":
-            self.joint_opt = GameOptimizer(
+            self.joint_opt = self._update_opt = GameOptimizer(
                 [dict(g_group), dict(d_group)], method(None if box is None else per_player(None, box))
             )
-            self.generator_opt = None
         else:
-            self.joint_opt = None
-            self.generator_opt = GameOptimizer([g_group], method(None))
+            self.generator_opt = self._update_opt = GameOptimizer([g_group], method(None))
         decay = check_real("ema_decay", ema_decay, 0.0, 1.0, low_open=False, high_open=True)
         self.ema = AveragedModel(gen, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True) if decay > 0 else None
         self.steps = 0
@@ -155,14 +155,12 @@ class GANTrainer:
         Signature `(batch, step)` so that it plugs into `saddle.train`'s loop as its step function.
         """
         n_alone = self.n_critic - 1 if self.mode == "simultaneous" else self.n_critic
-        loss_d = None
-        for _ in range(n_alone):
-            loss_d = self._critic_step()[0]
+        critic_losses = [self._critic_step()[0] for _ in range(n_alone)]
         real, z = self._batch()
         if self.mode == "simultaneous":
-            loss_g, loss_d = self.joint_opt.step(lambda: self.game.losses(real, z))
-        else:
-            loss_g = self.generator_opt.step(lambda: self.game.losses(real, z)[:1])[0]
+            loss_g, loss_d = self._update_opt.step(lambda: self.game.losses(real, z))
+        else:  # n_critic ≥ 1 critic steps came first
+            loss_g, loss_d = self._update_opt.step(lambda: self.game.losses(real, z)[:1])[0], critic_losses[-1]
         if self.ema is not None:
             self.ema.update_parameters(self.game.generator)
         self.steps += 1

@@ -6,11 +6,13 @@ parameters y is solved by sampling: p and q are represented by K particles each,
 uniform mixture of its K particles, the critic the average of its K particles, and every particle runs
 the Langevin step x_k⁺ = x_k − η ∇_{x_k} (Gq)(x_k) + sqrt(2ηT) ξ (the one step of `saddle.langevin`, through
 `saddle.optim.LangevinGDA` and `GameOptimizer`). This is the simultaneous, single-inner-step version of
-the paper's Mirror-GAN (Alg. 3 runs several SGLD steps per outer step and averages them); T = 1/β.
+the paper's Mirror-GAN; its Alg. 3 (K SGLD steps per player against the opponents' outer iterate, damped
+averages) is `saddle.optim.LangevinMirrorDescent`, usable on these particles or on single networks; T = 1/β.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import torch
@@ -32,7 +34,7 @@ class ParticleMLP(nn.Module):
         super().__init__()
         self.n_particles = check_int("n_particles", n_particles)
         self.weights, self.biases = nn.ParameterList(), nn.ParameterList()
-        for a, b in zip(sizes[:-1], sizes[1:]):
+        for a, b in itertools.pairwise(sizes):
             bound = 1.0 / a**0.5
             self.weights.append(nn.Parameter((torch.rand(n_particles, a, b, generator=generator) * 2 - 1) * bound))
             self.biases.append(nn.Parameter((torch.rand(n_particles, 1, b, generator=generator) * 2 - 1) * bound))

@@ -7,19 +7,31 @@ re-initialises with `saddle.models.reinitialize_(module, generator)` (experiment
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import torch
 from torch import Tensor, nn
+from torch.nn.utils import parametrize
 from torch.nn.utils.parametrizations import spectral_norm
 
 from saddle.validation import check_int
 
-__all__ = ["ConvCritic8x8", "ConvGenerator8x8", "MLPCritic", "MLPGenerator", "spectral_normalize"]
+__all__ = [
+    "ConvCritic8x8",
+    "ConvGenerator8x8",
+    "MLPCritic",
+    "MLPGenerator",
+    "SpectralNormStatus",
+    "spectral_norm_status",
+    "spectral_normalize",
+]
 
 
 def _mlp(sizes: Sequence[int], activation: type[nn.Module]) -> nn.Sequential:
     layers: list[nn.Module] = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (a, b) in enumerate(itertools.pairwise(sizes)):
         layers.append(nn.Linear(a, b))
         if i < len(sizes) - 2:
             layers.append(activation())
@@ -95,7 +107,47 @@ def spectral_normalize(module: nn.Module, n_power_iterations: int = 1) -> nn.Mod
     (one power-iteration step per forward in train mode, u kept as a buffer). Returns the module.
     """
     check_int("n_power_iterations", n_power_iterations)
-    for name, child in list(module.named_modules()):
+    for child in list(module.modules()):
         if isinstance(child, (nn.Linear, nn.Conv2d)):
             spectral_norm(child, n_power_iterations=n_power_iterations)
     return module
+
+
+@dataclass(frozen=True)
+class SpectralNormStatus:
+    """One spectrally normalised layer: sigma σ = ‖W‖₂ (exact, of the raw weight as a matrix), estimate σ̂ = uᵀWv
+    (torch's power-iteration estimate from its stored u, v: what the layer divides by), layer_norm = σ/σ̂ (the
+    exact spectral norm of the weight W/σ̂ the layer uses; ≥ 1 because uᵀWv ≤ σ for unit u, v, up to the
+    rounding of the stored u, v) and second_ratio σ₂/σ₁ (each power iteration shrinks the error in the top
+    singular vector by (σ₂/σ₁)²)."""
+
+    name: str
+    sigma: float
+    estimate: float
+    layer_norm: float
+    second_ratio: float
+
+
+@torch.no_grad()
+def spectral_norm_status(module: nn.Module) -> list[SpectralNormStatus]:
+    """The state of every `spectral_normalize`d layer of `module` (class doc), read without changing it.
+
+    torch's parametrisation runs one power iteration per forward in train mode and none in eval mode, so σ̂
+    lags σ while the weights move; this reads the stored u, v (no iteration), in float64. Layers whose weight
+    is a vector (normalised exactly by torch) are skipped.
+    """
+    out = []
+    for name, m in module.named_modules():
+        if not parametrize.is_parametrized(m, "weight"):
+            continue
+        raw = m.parametrizations.weight.original
+        for p in m.parametrizations.weight:
+            u, v = getattr(p, "_u", None), getattr(p, "_v", None)  # torch's _SpectralNorm buffers
+            if not isinstance(u, Tensor) or not isinstance(v, Tensor):
+                continue
+            w = p._reshape_weight_to_matrix(raw).double()
+            s = torch.linalg.svdvals(w)
+            estimate = float(u.double() @ (w @ v.double()))
+            second = float(s[1] / s[0]) if len(s) > 1 else 0.0
+            out.append(SpectralNormStatus(name, float(s[0]), estimate, float(s[0]) / estimate, second))
+    return out

@@ -28,6 +28,7 @@ from saddle.optim.extra_adam import ExtraAdam
 from saddle.optim.extragradient import ExtraGradient
 from saddle.optim.gda import AlternatingGDA, CountState, SimultaneousGDA
 from saddle.optim.langevin import LangevinGDA
+from saddle.optim.langevin_mirror_descent import LangevinMirrorDescent, LangevinMirrorState
 from saddle.optim.mirror import MirrorDescent, MirrorProx, MirrorState
 from saddle.optim.optimistic import OptimisticGDA, OptimisticState
 from saddle.optim.optimistic_adam import OptimisticAdam, OptimisticAdamState
@@ -55,6 +56,8 @@ __all__ = [
     "Field",
     "GameOptimizer",
     "LangevinGDA",
+    "LangevinMirrorDescent",
+    "LangevinMirrorState",
     "Method",
     "MethodInfo",
     "MirrorDescent",

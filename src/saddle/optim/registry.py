@@ -18,6 +18,7 @@ from saddle.optim.extra_adam import ExtraAdam
 from saddle.optim.extragradient import ExtraGradient
 from saddle.optim.gda import AlternatingGDA, SimultaneousGDA
 from saddle.optim.langevin import LangevinGDA
+from saddle.optim.langevin_mirror_descent import LangevinMirrorDescent
 from saddle.optim.mirror import MirrorDescent, MirrorProx
 from saddle.optim.optimistic import OptimisticGDA
 from saddle.optim.optimistic_adam import OptimisticAdam
@@ -88,6 +89,11 @@ def _preconditioned_langevin_gda(
 ) -> PreconditionedLangevinGDA:
     """RMSProp-preconditioned Langevin GDA at T = 0.01 with a fresh generator seeded 0 per call."""
     return PreconditionedLangevinGDA(step_size, 0.01, torch.Generator().manual_seed(0), projection=projection)
+
+
+def _langevin_mirror_descent(step_size: StepSize, projection: Projection | None = None) -> LangevinMirrorDescent:
+    """Mirror-GAN's loop with K = 2 SGLD steps per outer step, β = 0.9, T = 0.01, a generator seeded 0 per call."""
+    return LangevinMirrorDescent(step_size, 0.01, torch.Generator().manual_seed(0), 2, 0.9, projection=projection)
 
 
 _LANGEVIN_REQUIRED = {"temperature": 0.01, "generator": torch.Generator()}
@@ -239,6 +245,21 @@ METHODS: dict[str, MethodInfo] = {
                 {"step_size": 0.1, "temperature": 0.1, "generator": "7"},
                 {"step_size": 0.1, "alpha": 1.0},
                 {"step_size": 0.1, "eps": 0.0},
+            ),
+        ),
+        MethodInfo(
+            "langevin_mirror_descent",
+            _langevin_mirror_descent,
+            None,
+            first_call_at_start=False,
+            stochastic=True,
+            bad_kwargs=(
+                *_bad(**_LANGEVIN_REQUIRED),
+                {"step_size": 0.1, **_LANGEVIN_REQUIRED, "inner_steps": 0},
+                {"step_size": 0.1, **_LANGEVIN_REQUIRED, "inner_steps": 2.5},
+                {"step_size": 0.1, **_LANGEVIN_REQUIRED, "beta": 0.0},
+                {"step_size": 0.1, **_LANGEVIN_REQUIRED, "beta": 1.5},
+                {"step_size": 0.1, "temperature": 0.01, "generator": None},
             ),
         ),
         MethodInfo(

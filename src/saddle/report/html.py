@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from saddle.claims import DECLARATION_ERROR, NOT_CHECKED, NOT_REPRODUCED, REPRODUCED, claims_summary
+from saddle.claims import DECLARATION_ERROR, NOT_CHECKED, NOT_MEASURED, NOT_REPRODUCED, REPRODUCED, claims_summary
 from saddle.report.files import read_config, read_figures, read_metrics, read_run_meta, read_tour
 
 WIDE_PX = 800  # figures wider than this (multi-panel) get the full page width
@@ -111,7 +111,13 @@ def _section(run: Path, meta: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-_STATUS_CLASS = {REPRODUCED: "ok", NOT_REPRODUCED: "fail", NOT_CHECKED: "skip", DECLARATION_ERROR: "fail"}
+_STATUS_CLASS = {
+    REPRODUCED: "ok",
+    NOT_REPRODUCED: "fail",
+    NOT_CHECKED: "skip",
+    NOT_MEASURED: "skip",
+    DECLARATION_ERROR: "fail",
+}
 
 
 def _claims_table(metas: list[tuple[Path, dict[str, Any]]]) -> str:
