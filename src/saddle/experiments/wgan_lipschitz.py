@@ -250,6 +250,9 @@ CLAIMS = (
         "spectral_norm.max_layer_norm",
         "<=",
         1.05,
+        # a trained critic: the quick run's 60 power iterations leave σ̂ 6% short (measured 1.059; the top two
+        # singular values are within 2%, so the iteration is slow); at full size it measures 1.0063
+        at_quick=False,
     ),
     Claim(
         "clipping_underestimates_w1",
