@@ -64,7 +64,9 @@ spread evenly hit about 21 modes by chance: "modes" needs HQ beside it). SEG+ di
 in every seed). Mirror-GAN's loop with plain SGLD on single networks does not learn either mixture here: with
 γ = 0.02 its outer step is 4.4 GDA steps (unstable), with γ = 0.0045 it makes 1000 GDA-sized outer steps
 and still ends far from the data (W2 6.5) — on the same fixed batch its trajectory departs from GDA's within
-~100 outer steps (the GAN field is far from its small-step limit at these steps). The particle
+~100 outer steps (the GAN field is far from its small-step limit at these steps). Its hyperparameters (K = 5,
+β = 0.9, T = 1e-6) are ours: the paper's values for synthetic data were not at hand, so this negative result is
+about this loop at these settings, not a refutation of the paper's figure. The particle
 (mixed-strategy) GAN is the clear winner on both datasets, as the notes' figure says.
 """
 

@@ -12,7 +12,8 @@ of the outer step, and keeps the damped average of the chain instead of the whol
 
 The paper's thermal noise ε is the temperature T = ε² of `saddle.langevin` (sqrt(2γT) ξ); the SGLD step is THE
 Langevin step of `saddle.langevin` (`langevin_step_all`), the one `LangevinGDA` takes. With K = 1 and β = 1 one
-outer step is exactly one step of `LangevinGDA`.
+outer step is exactly one step of `LangevinGDA`. The loop follows the paper's description; the defaults of
+K, β and ε are not the paper's (its per-experiment values were not at hand when this was written).
 """
 
 from __future__ import annotations
