@@ -68,6 +68,52 @@ def test_seg_plus_with_alpha_one_is_extragradient():
     torch.testing.assert_close(a, b, rtol=1e-13, atol=0)
 
 
+class _ListedSamples:
+    """F̂(z, ξ) = M z + ξ with the samples ξ taken in call order; `paired` uses one ξ at both points."""
+
+    def __init__(self, samples):
+        self.samples = list(samples)
+
+    def exact(self, z):
+        return [0.3 * z[0] + z[1], -z[0] + 0.3 * z[1]]
+
+    def __call__(self, z):
+        xi = self.samples.pop(0)
+        return [v + x for v, x in zip(self.exact(z), xi)]
+
+    def paired(self, a, b):
+        xi = self.samples.pop(0)
+        return [v + x for v, x in zip(self.exact(a), xi)], [v + x for v, x in zip(self.exact(b), xi)]
+
+
+def test_seg_plus_with_constant_alpha_is_the_papers_recursion_under_shared_samples():
+    # Pethick et al. 2023, Alg. 1, written in the iterates (not through d_k):
+    #   z̄_k = z_k − γ F̂(z_k, ξ_k) + (1 − α)(z̄_{k−1} − z_{k−1} + γ F̂(z_{k−1}, ξ_k)),  z_{k+1} = z_k − αγ F̂(z̄_k, ξ̄_k)
+    gamma, alpha, steps = 0.4, 0.5, 6
+    g = torch.Generator().manual_seed(3)
+    samples = [[torch.randn(2, 1, dtype=torch.float64, generator=g) for _ in range(2)] for _ in range(2 * steps)]
+    z0 = [torch.tensor([[1.0], [-0.5]], dtype=torch.float64), torch.tensor([[0.2], [0.7]], dtype=torch.float64)]
+    method = StochasticSEGPlus(gamma, alpha=alpha)
+    z, state, field = z0, method.init(z0), _ListedSamples(samples)
+    for _ in range(steps):
+        z, state = method.step(z, state, field)
+    ref = _ListedSamples(samples)
+    zk, prev, prev_bar = z0, None, None
+    for k in range(steps):
+        if k == 0:
+            bar = [a - gamma * v for a, v in zip(zk, ref(zk))]
+        else:
+            now, back = ref.paired(zk, prev)
+            bar = [
+                a - gamma * v + (1 - alpha) * (pb - p + gamma * w)
+                for a, v, pb, p, w in zip(zk, now, prev_bar, prev, back)
+            ]
+        prev, prev_bar = zk, bar
+        zk = [a - alpha * gamma * v for a, v in zip(zk, ref(bar))]
+    assert not ref.samples and not field.samples  # both used every sample, in the same order
+    torch.testing.assert_close(z, zk, rtol=1e-12, atol=1e-14)
+
+
 def _mean_sq(method, steps, checkpoints, b=1000, seed=0):
     field = NoisyField(strongly_monotone, 1.0, torch.Generator().manual_seed(seed))
     z = [torch.ones(b, 1, dtype=torch.float64), torch.ones(b, 1, dtype=torch.float64)]

@@ -61,7 +61,16 @@ Adam's 56%); ring ≥ 7.8/8 reproduced (mixed_langevin: 8/8 in every seed, HQ 96
 The GDA family (SGD, alternating, OGDA, SEG+) learns a blurred density in 5000 steps — low reverse KL and
 W2 near the floor on the grid, but almost no sample within 3σ (on 25 well-separated modes, 2500 samples
 spread evenly hit about 21 modes by chance: "modes" needs HQ beside it). SEG+ diverges on the ring (W2 ≈ 230
-in every seed). Mirror-GAN's loop with plain SGLD on single networks does not learn either mixture here: with
+in every seed), not through a bug but through its look-ahead: its extrapolation step γ = 0.02 is GDA's step,
+and extragradient-type steps need γ < 1/L (Pethick et al.'s condition) where GDA needs η < 2/L. Seed 0, 5000
+steps: γ‖V(z̄) − V(z)‖/‖z̄ − z‖ along the extrapolations rises from 0.3 (steps ≤ 1000) to 1.0–1.2 (steps
+1500–2100) while the cosine of the generator's field at z and at z̄ falls from 0.99 to 0.1 (half the updates
+then go against the generator's own gradient), and the generator leaves the ring from step ≈ 2200 (mean |x|
+10 at 2200, 64 at 2600, 320 at 5000); α = 1 (plain EG, γ = 0.02) diverges too (from step ≈ 1900), GDA with
+SEG+'s update step αγ = 0.01 does not (so neither the bias correction nor a smaller step is the cause); γ =
+0.04, α = 0.5 did not diverge on that seed but its critic failed instead (loss_d ≈ 8), so γ < 1/L is the
+mechanism seen at the onset, not a tuned threshold. Mirror-GAN's loop with plain SGLD on single networks does
+not learn either mixture here: with
 γ = 0.02 its outer step is 4.4 GDA steps (unstable), with γ = 0.0045 it makes 1000 GDA-sized outer steps
 and still ends far from the data (W2 6.5) — on the same fixed batch its trajectory departs from GDA's within
 ~100 outer steps (the GAN field is far from its small-step limit at these steps). Its hyperparameters (K = 5,
