@@ -100,13 +100,12 @@ def test_trainer_state_dict_resumes_bit_for_bit():
         a.step()
     buf = io.BytesIO()
     torch.save(a.state_dict(), buf)
-    gp_rng = a.game.rng.get_state()
     for _ in range(4):
         a.step()
     buf.seek(0)
     b = make()
+    b.game.rng.manual_seed(123)  # the game's RNG (gradient-penalty interpolates) is restored from the state
     b.load_state_dict(torch.load(buf, weights_only=True))
-    b.game.rng.set_state(gp_rng)
     for _ in range(4):
         b.step()
     for p, q in zip(
@@ -212,3 +211,23 @@ def test_training_stops_with_a_clear_error_on_nan_data():
     )
     with pytest.raises(NonFiniteError, match="loss_d"):
         train_gan(trainer, 3)
+
+
+def test_trainer_refuses_a_game_rng_state_for_a_game_without_one():
+    def make(game_rng):
+        g = torch.Generator().manual_seed(0)
+        gen, critic = reinitialize_(MLPGenerator(2, 2, (8,)), g), reinitialize_(MLPCritic(2, (8,)), g)
+        return GANTrainer(
+            GANGame(gen, critic, "wasserstein", penalty="gp", rng=game_rng),
+            lambda p: ExtraAdam(1e-3, projection=p),
+            lambda n, r: torch.randn(n, 2, generator=r) + 2,
+            lambda n, r: torch.randn(n, 2, generator=r),
+            batch_size=8,
+        )
+
+    state = make(torch.Generator().manual_seed(5)).state_dict()
+    with pytest.raises(ValueError, match="game's RNG"):
+        make(None).load_state_dict(state)
+    no_game_rng = make(None).state_dict()
+    assert no_game_rng["game_rng"] is None
+    make(torch.Generator().manual_seed(5)).load_state_dict(no_game_rng)  # an older/None state leaves the RNG as is

@@ -175,7 +175,8 @@ class GANTrainer:
         return self.ema.module if self.ema is not None else self.game.generator
 
     def state_dict(self) -> dict[str, Any]:
-        """Everything needed to resume exactly: networks, optimisers (method states, lrs), EMA, counter, RNG."""
+        """Everything needed to resume exactly: networks, optimisers (method states, lrs), EMA, counter, the
+        batch RNG and the game's RNG (gradient-penalty interpolates, instance noise) when it has one."""
         return {
             "generator": copy.deepcopy(self.game.generator.state_dict()),
             "critic": copy.deepcopy(self.game.critic.state_dict()),
@@ -183,6 +184,7 @@ class GANTrainer:
             "ema": None if self.ema is None else copy.deepcopy(self.ema.state_dict()),
             "steps": self.steps,
             "rng": self.rng.get_state(),
+            "game_rng": None if self.game.rng is None else self.game.rng.get_state(),
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -199,6 +201,11 @@ class GANTrainer:
             self.ema.load_state_dict(state["ema"])
         self.steps = int(state["steps"])
         self.rng.set_state(state["rng"])
+        game_rng = state.get("game_rng")  # absent from states saved before the game's RNG was part of them
+        if game_rng is not None:
+            if self.game.rng is None:
+                raise ValueError("state holds the game's RNG (penalty/instance noise) but this trainer's game has none")
+            self.game.rng.set_state(game_rng)
 
 
 def train_gan(
