@@ -132,11 +132,12 @@ def test_every_registered_experiment_declares_claims():
             assert claim.source.strip() and claim.statement.strip(), (name, claim.name)
 
 
-def test_every_registered_experiment_has_valid_quick_config():
+def test_every_registered_experiment_has_a_valid_config_at_each_size():
     for name, exp in experiments.registry().items():
         assert exp.summary and exp.reproduces, name
-        config = exp.make_config(quick=True)
-        assert config.seed == 0
+        for size in ("quick", "default", "full"):
+            config = exp.make_config(size=size)
+            assert config.seed == 0, (name, size)
 
 
 # ---- claims -------------------------------------------------------------------------------------------------------
@@ -562,7 +563,8 @@ def test_bad_jobs_are_refused(fake_registry, tmp_path, capsys, argv, message):
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("start", ["fork", "spawn"])
+# fork is how workers start on Linux for CPU runs; spawn (GPU runs, other systems) re-imports every experiment
+@pytest.mark.parametrize("start", ["fork", pytest.param("spawn", marks=pytest.mark.slow)])
 def test_jobs_2_gives_the_results_of_jobs_1(tmp_path, monkeypatch, start):
     import multiprocessing
 
@@ -627,8 +629,15 @@ if __name__ == "__main__":
 """
 
 
-@pytest.mark.parametrize("signum, code, word", [("SIGTERM", 143, "terminated"), ("SIGINT", 130, "interrupted")])
-def test_a_signal_discards_every_run_in_progress_under_jobs(tmp_path, signum, code, word):
+@pytest.mark.parametrize(
+    "signum, code, word, group",
+    [
+        ("SIGTERM", 143, "terminated", False),  # `kill`: the parent stops its workers
+        ("SIGINT", 130, "interrupted", False),
+        ("SIGINT", 130, "interrupted", True),  # Ctrl-C on a terminal: every process of the group gets it
+    ],
+)
+def test_a_signal_discards_every_run_in_progress_under_jobs(tmp_path, signum, code, word, group):
     import os
     import signal
     import subprocess
@@ -642,14 +651,21 @@ def test_a_signal_discards_every_run_in_progress_under_jobs(tmp_path, signum, co
     (out / "a" / "metrics.json").write_text('{"kept": true}')  # an earlier result
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     proc = subprocess.Popen(
-        [sys.executable, str(script), str(out), str(markers)], env=env, stderr=subprocess.PIPE, text=True
+        [sys.executable, str(script), str(out), str(markers)],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=group,
     )
     deadline = time.monotonic() + 120
     while len(list(markers.iterdir())) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert sorted(p.name for p in markers.iterdir()) == ["a", "b"]  # two at once, the third waits
     assert len([p for p in out.iterdir() if p.name.startswith(".")]) == 2
-    proc.send_signal(getattr(signal, signum))  # to the parent only: it stops its workers
+    if group:
+        os.killpg(proc.pid, getattr(signal, signum))
+    else:
+        proc.send_signal(getattr(signal, signum))
     assert proc.wait(timeout=60) == code
     err = proc.stderr.read()
     assert f"{word}" in err and "the runs in progress were discarded" in err

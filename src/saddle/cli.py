@@ -729,6 +729,7 @@ def _run_in_workers(
     context = _process_context(configs)
     waiting = list(enumerate(names, 1))
     running: dict[Any, tuple[int, str, Any]] = {}
+    workers: list[Any] = []  # every process created, so that an interruption at any point stops them all
     died = False
     try:
         while waiting or running:
@@ -739,6 +740,7 @@ def _run_in_workers(
                 proc = context.Process(
                     target=_worker, args=(sender, name, configs[name], out_root, size, threads), name=f"saddle-{name}"
                 )
+                workers.append(proc)
                 proc.start()
                 sender.close()
                 running[receiving] = (i, name, proc)
@@ -756,9 +758,10 @@ def _run_in_workers(
                     outcome = _Outcome(False, message=f"its process ended without a result (exit code {proc.exitcode})")
                 finished(i, name, outcome)
     finally:
-        if running:
-            _stop_workers([proc for _, _, proc in running.values()])
-        if running or died:
+        unfinished = [proc for proc in workers if proc.pid is not None and proc.exitcode is None]
+        if unfinished:
+            _stop_workers(unfinished)
+        if unfinished or running or died:
             _remove_leftovers(out_root)
 
 
