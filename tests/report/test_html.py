@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from saddle.report import write_report
-from saddle.report.files import ReportFileError, read_figures, read_run_meta, read_times, read_tour, run_size
+from saddle.runs import RunFileError, read_figures, read_run_meta, read_times, read_tour, run_size
 
 
 def _verdict(name, status, measured=1.0, detail=""):
@@ -146,7 +146,7 @@ def test_readers_accept_absent_optional_files(tmp_path):
 )
 def test_run_meta_types_are_checked(tmp_path, content, message):
     (tmp_path / "run.json").write_text(content)
-    with pytest.raises(ReportFileError, match="run.json: " + message.replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(RunFileError, match="run.json: " + message.replace("[", r"\[").replace("]", r"\]")):
         read_run_meta(tmp_path)
 
 
@@ -182,7 +182,7 @@ def test_runs_written_before_three_sizes_still_say_their_size(tmp_path):
 def test_times_are_read_strictly(tmp_path, content, message):
     assert read_times(tmp_path) == {}
     (tmp_path / "times.json").write_text(content)
-    with pytest.raises(ReportFileError, match="times.json: " + message):
+    with pytest.raises(RunFileError, match="times.json: " + message):
         read_times(tmp_path)
     (tmp_path / "times.json").write_text('{"a": {"quick": {"seconds": 1.5, "cpu_seconds": 1}}}')
     assert read_times(tmp_path) == {"a": {"quick": {"seconds": 1.5, "cpu_seconds": 1}}}

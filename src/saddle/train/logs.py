@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from saddle.runs import atomic_write, to_jsonable
+
 __all__ = ["JsonLinesLog"]
-
-
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, float) and not math.isfinite(v):
-        return repr(v)  # JSON has no nan/inf; keep the line valid
-    if isinstance(v, Mapping):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    return v
 
 
 class JsonLinesLog:
@@ -53,16 +44,14 @@ class JsonLinesLog:
         """Truncate the log to its first `n` records (all earlier runs' lines beyond that are dropped)."""
         if self.path is not None:
             old = self.path.read_text().splitlines(keepends=True) if self.path.exists() else []
-            tmp = self.path.with_name(f".{self.path.name}.tmp{os.getpid()}")
-            tmp.write_text("".join(old[:n]))
-            os.replace(tmp, self.path)
+            atomic_write(self.path, "".join(old[:n]))
         self.lines = n
 
     def write(self, record: Mapping[str, Any], step: int | None = None) -> None:
         """Append one record; numbers go to TensorBoard at `step` under "kind/name"."""
         if self.path is not None:
             with self.path.open("a") as f:
-                f.write(json.dumps(_jsonable(record)) + "\n")
+                f.write(json.dumps(to_jsonable(record)) + "\n")
         self.lines += 1
         if self._tb is not None and step is not None:
             kind = record.get("kind", "train")
