@@ -184,7 +184,7 @@ def _summary(results: Results) -> str:
 
 def _claim_row(e: ExperimentResult, v: dict[str, Any]) -> str:
     status_class = STATUS_CLASS.get(v["status"], "")
-    measured = html.escape(format_value(v.get("measured")))
+    measured = "–" if v.get("measured") is None else html.escape(format_value(v["measured"]))
     detail = f'<br><span class="meta">{html.escape(v["detail"])}</span>' if v.get("detail") else ""
     size = f" ({e.size})" if e.size else ""  # no label: size not recorded
     return (

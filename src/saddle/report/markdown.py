@@ -14,12 +14,12 @@ from saddle.report.results import ExperimentResult, Results, format_seconds, for
 
 __all__ = ["markdown_report"]
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|$<>~])")
+_SPECIAL = re.compile(r"([\\`*_\[\]|$])")  # inline markup, table cells and math ($, arithmatex)
 
 
 def _text(value: str) -> str:
-    """Plain text in a Markdown table cell: Markdown's special characters escaped, one line."""
-    return _SPECIAL.sub(r"\\\1", " ".join(value.split()))
+    """Plain text in a Markdown line or table cell: inline markup escaped, "<" as an entity, one line."""
+    return _SPECIAL.sub(r"\\\1", " ".join(value.split())).replace("<", "&lt;")
 
 
 def _code(value: str) -> str:
@@ -40,13 +40,17 @@ def _anchor(e: ExperimentResult) -> str:
     return re.sub(r"[^\w-]+", "-", e.name.lower()).strip("-")
 
 
+def _measured(value: object) -> str:
+    return "–" if value is None else _text(format_value(value))
+
+
 def _claim_rows(e: ExperimentResult) -> list[str]:
     rows = []
     for v in e.claims:
         detail = f" — {_text(v['detail'])}" if v.get("detail") else ""
         rows.append(
             f"| {_text(v['name'])} | {_text(v['statement'])} | {_text(v['source'])} | {_code(v['expected'])} | "
-            f"{_text(format_value(v.get('measured')))} | **{_text(v['status'])}**{detail} |"
+            f"{_measured(v.get('measured'))} | **{_text(v['status'])}**{detail} |"
         )
     return rows
 
