@@ -171,7 +171,7 @@ def test_tour_prints_total_claims_and_report_opens_with_the_claims_table(fake_re
     assert page.index("Claims of the notes: 1/2 reproduced") < page.index('<h2 id="toy">')
     assert "half the step size exceeds 10" in page and "seed 000, §2" in page and "<code>half &gt; 10</code>" in page
     assert "1 not checked at this size" in page and "No claims recorded for: toy2" in page
-    assert "toy</a> (quick)" in page and "checked at default size" in page
+    assert "<b>toy</b> (quick size)" in page and "checked at default size" in page
 
 
 # ---- runs: permissions, SIGTERM, leftovers, progress, tour.json ----------------------------------------------------
@@ -515,7 +515,7 @@ def test_full_size_uses_the_full_overrides_and_checks_full_only_claims(fake_regi
     assert json.loads((tmp_path / "toy" / "metrics.json").read_text())["steps"] == 1000
     assert json.loads((tmp_path / "toy" / "run.json").read_text())["size"] == "full"
     page = (tmp_path / "index.html").read_text()
-    assert "full size" in page and "toy</a> (full)" in page
+    assert "full size" in page and "<b>toy</b> (full size)" in page
     assert cli.main(["run", "toy", "--quick", "--out", str(tmp_path)]) == 0  # the reason shows at quick size too
     assert "full size only: the paper's 1000 steps" in capsys.readouterr().err
 

@@ -76,8 +76,8 @@ def test_claims_table_counts_and_lists_every_claim_first(tmp_path):
         "statement c4",
         "metric &#x27;q&#x27; is missing",
         "full size only: the paper&#x27;s 200 epochs",
-        "a</a> (quick)",
-        "b</a> (default)",
+        "<b>a</b> (quick size)",
+        "<b>b</b> (default size)",
         '<td class="fail">not reproduced',
         '<td class="weak">not significant',
         "mean = 0.1, se = 0.2, n = 5",
@@ -167,7 +167,7 @@ def test_runs_written_before_three_sizes_still_say_their_size(tmp_path):
     del meta["size"]
     (d / "run.json").write_text(json.dumps({**meta, "quick": False}))
     page = write_report(tmp_path).read_text()
-    assert "old</a> (default)" in page and "1 experiment result(s) (1 at default size)" in page
+    assert "<b>old</b> (default size)" in page and "1 experiment result(s) (1 at default size)" in page
 
 
 @pytest.mark.parametrize(

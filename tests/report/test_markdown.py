@@ -146,3 +146,20 @@ def test_saddle_report_markdown_writes_the_file_or_standard_output(folder, tmp_p
     assert "must name a file in an existing folder" in capsys.readouterr().err
     assert cli.main(["report", str(tmp_path / "nope"), "--markdown", str(target)]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_format_value_writes_metrics_for_people():
+    from saddle.report import format_value
+
+    assert format_value(0.123456) == "0.1235" and format_value([1.0, 2]) == "[1, 2]"
+    assert format_value({"mean": 0.5, "se": 0.01, "n": 5}) == "mean = 0.5, se = 0.01, n = 5"
+    assert format_value(True) == "True" and format_value("limit cycle") == "limit cycle"
+
+
+def test_an_experiment_result_reads_its_run_json(folder):
+    from saddle.report.results import ExperimentResult
+
+    (bilinear, rates) = read_results(folder).experiments
+    assert isinstance(bilinear, ExperimentResult) and bilinear.name == "bilinear" and bilinear.size == "full"
+    assert bilinear.headline == "1/2 reproduced" and bilinear.figure is None
+    assert bilinear.time == "1 min 30 s (CPU 1 min 21 s)" and rates.counts["not significant"] == 1

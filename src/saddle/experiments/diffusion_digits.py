@@ -46,6 +46,7 @@ from saddle.diffusion import (
 )
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
 from saddle.models import DigitsCNN, reinitialize_
+from saddle.plotting import image_grid, images_figure, show_images
 from saddle.train.erm import train_classifier
 
 
@@ -202,11 +203,6 @@ def run(config: Config, out: RunOutput) -> dict:
     return metrics
 
 
-def _digit_grid(img: torch.Tensor, per_class: int, k: int) -> torch.Tensor:
-    """Images (10·per_class, 1, 8, 8), class-major, as one (80, 8k) picture: row = class, k samples each."""
-    return img.reshape(10, per_class, 8, 8)[:, :k].permute(0, 2, 1, 3).reshape(80, 8 * k)
-
-
 def _figures(
     config: Config,
     out: RunOutput,
@@ -235,11 +231,10 @@ def _figures(
             f"sampler that runs on DDPM (guidance w={w_best:g}); titles: fraction labelled as requested.",
         ),
     ):
-        fig, axes = plt.subplots(1, len(panels), figsize=(2.3 * len(panels), 3.2), squeeze=False)
-        for ax, (title, img) in zip(axes[0], panels):
-            ax.imshow(_digit_grid(img, config.per_class, k).numpy(), cmap="gray_r", vmin=0, vmax=1)
-            ax.set_title(title, fontsize=8)
-            ax.set_xticks([]), ax.set_yticks([])
+        labels = torch.arange(10).repeat_interleave(config.per_class)  # the images are class-major
+        fig, axes = images_figure([image_grid(img, labels, k)[0].shape for _, img in panels], title_lines=2)
+        for ax, (title, img) in zip(axes, panels):
+            show_images(ax, img, labels, per_row=k, title=title)  # row = requested digit, k samples each
         out.savefig(fig, name, caption)
     idx = torch.linspace(0, len(snaps) - 1, 8).round().long().tolist()
     fig, axes = plt.subplots(2, len(idx), figsize=(1.9 * len(idx), 4.0), sharey="row", layout="constrained")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from saddle import runs
-from saddle.claims import NOT_SIGNIFICANT, REPRODUCED, STATUSES
+from saddle.claims import DECLARATION_ERROR, NOT_REPRODUCED, NOT_SIGNIFICANT, REPRODUCED, STATUSES
 from saddle.report.results import STATUS_CLASS, ExperimentResult, Results, format_value, read_results
 
 WIDE_PX = 800  # figures wider than this (multi-panel) get the full page width
@@ -37,11 +37,11 @@ a.card{display:flex;flex-direction:column;border:1px solid #ccc;border-left:6px 
 a.card:hover{box-shadow:0 1px 5px rgba(0,0,0,0.25)}
 a.card.ok{border-left-color:#2e8b2e}a.card.fail{border-left-color:#c00}a.card.weak{border-left-color:#d98200}a.card.skip{border-left-color:#aaa}
 .card .top{display:flex;justify-content:space-between;align-items:baseline;gap:6px}
-.card .name{font-weight:600;overflow-wrap:anywhere}.card .score{font-weight:600;white-space:nowrap}
+.card .name{font-weight:600}.card .score{font-weight:600;white-space:nowrap}.card .meta{font-size:0.82em}
 .card img,.card .noimg{width:100%;height:150px;object-fit:contain;margin:4px 0;background:#fafafa}
 .card .noimg{display:flex;align-items:center;justify-content:center;color:#888;font-size:0.85em}
 .card .what{font-size:0.8em;color:#444;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
-.filter{margin:0.6em 0;font-size:0.95em}
+.filter{margin:0.6em 0;font-size:0.95em}.problems{margin:0.3em 0}.problems a{margin-right:0.8em}
 details.exp>summary{font-size:1.02em;padding:2px 0}
 body:has(#only-failures:checked) tr.st-ok,body:has(#only-failures:checked) tr.st-skip,body:has(#only-failures:checked) details.exp.clean{display:none}
 """
@@ -132,15 +132,16 @@ def _card(e: ExperimentResult) -> str:
     n_m = e.headline.split(" ", 1)[0] if e.claims and "/" in e.headline.split(" ", 1)[0] else "–"
     if e.figure is not None:
         src = html.escape(f"{e.folder.name}/{e.figure['file']}")
-        thumb = f'<img src="{src}" alt="{html.escape(e.figure["caption"])}" loading="lazy">'
+        thumb = f'<img src="{src}" alt="{html.escape(e.figure["caption"])}">'
     else:
         thumb = '<div class="noimg">no figure</div>'
     chips = _chips(e.counts) or '<span class="chip skip">no claims</span>'
     size = f"{e.size} size" if e.size else "size not recorded"
     when = " · ".join(x for x in (size, e.time) if x)
+    breakable = html.escape(e.name).replace("_", "_<wbr>")  # long names wrap at their underscores
     return (
         f'<a class="card {e.verdict_class}" href="#{name}" title="{html.escape(e.summary)}">'
-        f'<div class="top"><span class="name">{html.escape(e.name)}</span>'
+        f'<div class="top"><span class="name">{breakable}</span>'
         f'<span class="score {e.verdict_class}" title="claims reproduced / checked">{n_m}</span></div>'
         f"{thumb}<div>{chips}</div>"
         f'<div class="meta">{html.escape(when)}</div><div class="what">{html.escape(e.summary)}</div></a>'
@@ -172,24 +173,38 @@ def _header(results: Results) -> str:
     return "".join(parts)
 
 
+def _problems(results: Results) -> str:
+    """Links to the experiments with a claim that did not reproduce, each with how many, failures first."""
+    bad = [e for e in results.experiments if e.verdict_class in ("fail", "weak")]
+    bad.sort(key=lambda e: e.verdict_class != "fail")
+    if not bad:
+        return ""
+    links = "".join(
+        f'<a class="{e.verdict_class}" href="#claims-{html.escape(e.folder.name)}">{html.escape(e.name)} '
+        f"({e.counts[NOT_REPRODUCED] + e.counts[DECLARATION_ERROR] + e.counts[NOT_SIGNIFICANT]})</a>"
+        for e in bad
+    )
+    return f'<p class="problems">Did not reproduce: {links}</p>'
+
+
 def _summary(results: Results) -> str:
     counts = {s: sum(e.counts[s] for e in results.experiments) for s in STATUSES}
     return (
         f'<p class="headline">Claims of the notes: <b>{html.escape(results.headline)}</b> '
         f'<a href="#claims">(every claim)</a></p><div>{_chips(counts)}</div>'
+        + _problems(results)
         + _header(results)
         + f'<div class="cards">{"".join(_card(e) for e in results.experiments)}</div>'
     )
 
 
-def _claim_row(e: ExperimentResult, v: dict[str, Any]) -> str:
+def _claim_row(v: dict[str, Any]) -> str:
     status_class = STATUS_CLASS.get(v["status"], "")
     measured = "–" if v.get("measured") is None else html.escape(format_value(v["measured"]))
     detail = f'<br><span class="meta">{html.escape(v["detail"])}</span>' if v.get("detail") else ""
-    size = f" ({e.size})" if e.size else ""  # no label: size not recorded
     return (
-        f'<tr class="st-{status_class}"><td><a href="#{html.escape(e.folder.name)}">{html.escape(e.folder.name)}</a>'
-        f"{size}</td><td>{html.escape(v['statement'])}</td><td>{html.escape(v['source'])}</td>"
+        f'<tr class="st-{status_class}"><td><code>{html.escape(v["name"])}</code></td>'
+        f"<td>{html.escape(v['statement'])}</td><td>{html.escape(v['source'])}</td>"
         f"<td><code>{html.escape(v['expected'])}</code></td><td>{measured}</td>"
         f'<td class="{status_class}">{html.escape(v["status"])}{detail}</td></tr>'
     )
@@ -197,7 +212,7 @@ def _claim_row(e: ExperimentResult, v: dict[str, Any]) -> str:
 
 _COLUMNS = (
     '<colgroup><col style="width:13%"><col style="width:27%"><col style="width:14%"><col style="width:18%">'
-    '<col style="width:16%"><col style="width:12%"></colgroup><tr><th>experiment</th><th>claim</th><th>source</th>'
+    '<col style="width:16%"><col style="width:12%"></colgroup><tr><th>claim</th><th>statement</th><th>source</th>'
     "<th>expected</th><th>measured</th><th>verdict</th></tr>"
 )
 
@@ -229,10 +244,12 @@ def _claims_table(results: Results) -> str:
         name = html.escape(e.folder.name)
         opened = " open" if e.verdict_class in ("fail", "weak") else ""
         clean = " clean" if e.verdict_class in ("ok", "skip") else ""
-        rows = "".join(_claim_row(e, v) for v in e.claims)
+        rows = "".join(_claim_row(v) for v in e.claims)
+        size = f" ({e.size} size)" if e.size else ""  # no label: size not recorded
         blocks.append(
-            f'<details class="exp{clean}" id="claims-{name}"{opened}><summary><b>{name}</b> — '
-            f"{html.escape(e.headline)} {_chips(e.counts)}</summary>"
+            f'<details class="exp{clean}" id="claims-{name}"{opened}><summary><b>{name}</b>{size} — '
+            f"{html.escape(e.headline)} {_chips(e.counts)} "
+            f'<a href="#{name}" title="figures, metrics and config">figures</a></summary>'
             f'<table class="claims">{_COLUMNS}{rows}</table></details>'
         )
     return head + "".join(blocks)
