@@ -1,16 +1,17 @@
-"""Shared pieces of the methods: step-size lookup, projection, fused axpy, graph-free steps (validators: saddle.validation)."""
+"""Shared pieces of the methods: per-player step sizes, projection, fused axpy, graph-free steps (validators: saddle.validation)."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import torch
 from torch import Tensor
 
-from saddle.optim.base import Field, Params, Projection
-from saddle.schedules import step_size_at as step_at  # noqa: F401  (re-exported to the methods)
+from saddle.broadcast import per_point_broadcast
+from saddle.optim.base import Field, Params, Projection, StepSize, StepSizes
+from saddle.schedules import step_size_at as step_at
 from saddle.validation import check_callable, check_int, check_real, check_step_size  # noqa: F401  (re-exported to the methods)
 
 
@@ -24,9 +25,50 @@ def project(projection: Projection | None, params: Params) -> Params:
     return params if projection is None else list(projection(params))
 
 
-def axpy(params: Sequence[Tensor], direction: Sequence[Tensor], alpha: float) -> Params:
-    """[z_i + α d_i] for every player in one fused foreach call (new tensors, inputs untouched)."""
-    return list(torch._foreach_add(list(params), list(direction), alpha=alpha))
+#: a per-player factor: a float, or a tensor of the batch shape (one factor per point of a batch of games)
+Factor = float | Tensor
+
+
+def axpy(params: Sequence[Tensor], direction: Sequence[Tensor], alpha: Factor | Sequence[Factor]) -> Params:
+    """[z_i + α_i d_i] for every player i (new tensors, inputs untouched).
+
+    alpha: one float for all players (one fused foreach call), a tensor of the batch shape (one factor per
+    point of the batch, broadcast over each player's trailing dims), or a sequence with one of those per player.
+    """
+    if isinstance(alpha, (int, float)):
+        return list(torch._foreach_add(list(params), list(direction), alpha=alpha))
+    if isinstance(alpha, Tensor):
+        return [z + d * per_point_broadcast(alpha, d) for z, d in zip(params, direction)]
+    alphas = list(alpha)
+    if len(alphas) != len(params):
+        raise ValueError(f"got {len(alphas)} factors for {len(params)} players")
+    first = alphas[0]
+    if isinstance(first, (int, float)) and all(isinstance(a, (int, float)) and a == first for a in alphas):
+        return list(torch._foreach_add(list(params), list(direction), alpha=first))
+    return [
+        torch.add(z, d, alpha=a) if isinstance(a, (int, float)) else z + d * per_point_broadcast(a, d)
+        for z, d, a in zip(params, direction, alphas)
+    ]
+
+
+def check_step_sizes(step_size: StepSizes, name: str = "step_size") -> StepSizes:
+    """A StepSize (float > 0 or schedule) for every player, or a non-empty list/tuple of them, one per player."""
+    if isinstance(step_size, (list, tuple)):
+        if not step_size:
+            raise ValueError(
+                f"{name} must be a step size or a non-empty list of them (one per player), got {step_size!r}"
+            )
+        return tuple(check_step_size(s, f"{name}={step_size!r}: player {i}'s step") for i, s in enumerate(step_size))
+    return check_step_size(cast(StepSize, step_size), name)
+
+
+def step_sizes_at(step_size: StepSizes, k: int, n: int) -> list[float]:
+    """[η_{1,k}, ..., η_{n,k}]: each player's step at step k (ValueError if a per-player list is not n long)."""
+    if isinstance(step_size, (list, tuple)):
+        if len(step_size) != n:
+            raise ValueError(f"step_size gives {len(step_size)} per-player steps for {n} players")
+        return [step_at(s, k) for s in step_size]
+    return [step_at(cast(StepSize, step_size), k)] * n
 
 
 def _detached(out: Any) -> Any:
@@ -60,11 +102,11 @@ class _GraphFreeField:
 
 _M = TypeVar("_M")
 _S = TypeVar("_S")
-_Step = Callable[[_M, Params, _S, Field], tuple[Params, _S]]
+_Update = Callable[[_M, Params, _S, Field, list[float]], tuple[Params, _S]]
 
 
-def graph_free(step: _Step[_M, _S]) -> _Step[_M, _S]:
-    """Decorate a Method's `step` so that no autograd graph survives it: the iterates and state it returns hold none.
+def graph_free(update: _Update[_M, _S]) -> _Update[_M, _S]:
+    """Decorate a template's `update` so that no autograd graph survives it: the iterates and state it returns hold none.
 
     Inputs with requires_grad (nn.Module parameters, user tensors) would otherwise chain a graph through every
     step, and memory would grow with the number of steps. The step sees the inputs and the field's values
@@ -72,12 +114,12 @@ def graph_free(step: _Step[_M, _S]) -> _Step[_M, _S]:
     by `saddle.analysis.update_jacobian`) carry no requires_grad and pass through untouched.
     """
 
-    @functools.wraps(step)
-    def wrapped(self: _M, params: Params, state: _S, field: Field) -> tuple[Params, _S]:
+    @functools.wraps(update)
+    def wrapped(self: _M, params: Params, state: _S, field: Field, step_sizes: list[float]) -> tuple[Params, _S]:
         for p in params:
             if p.requires_grad:
                 params = [q.detach() for q in params]
                 break
-        return step(self, params, state, _GraphFreeField(field))
+        return update(self, params, state, _GraphFreeField(field), step_sizes)
 
     return wrapped
