@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import torch
 from torch import Tensor
@@ -29,26 +29,30 @@ def project(projection: Projection | None, params: Params) -> Params:
 Factor = float | Tensor
 
 
-def axpy(params: Sequence[Tensor], direction: Sequence[Tensor], alpha: Factor | Sequence[Factor]) -> Params:
-    """[z_i + α_i d_i] for every player i (new tensors, inputs untouched).
+def axpy(
+    params: Sequence[Tensor], direction: Sequence[Tensor], alpha: Factor | Sequence[Factor], scale: float = 1.0
+) -> Params:
+    """[z_i + s α_i d_i] for every player i, s = `scale` (new tensors, inputs untouched).
 
-    alpha: one float for all players (one fused foreach call), a tensor of the batch shape (one factor per
-    point of the batch, broadcast over each player's trailing dims), or a sequence with one of those per player.
+    alpha: one float for all players, a tensor of the batch shape (one factor per point of the batch, broadcast
+    over each player's trailing dims), or a sequence with one of those per player (e.g. the per-player steps,
+    with scale −1 for a descent step). Equal floats take one fused foreach call.
     """
-    if isinstance(alpha, (int, float)):
-        return list(torch._foreach_add(list(params), list(direction), alpha=alpha))
+    if isinstance(alpha, (list, tuple)):
+        first = alpha[0]
+        if type(first) is not float or alpha.count(first) != len(alpha):
+            if len(alpha) != len(params):
+                raise ValueError(f"got {len(alpha)} factors for {len(params)} players")
+            return [_axpy_one(z, d, a if scale == 1.0 else scale * a) for z, d, a in zip(params, direction, alpha)]
+        return list(torch._foreach_add(list(params), list(direction), alpha=scale * first))
     if isinstance(alpha, Tensor):
-        return [z + d * per_point_broadcast(alpha, d) for z, d in zip(params, direction)]
-    alphas = list(alpha)
-    if len(alphas) != len(params):
-        raise ValueError(f"got {len(alphas)} factors for {len(params)} players")
-    first = alphas[0]
-    if isinstance(first, (int, float)) and all(isinstance(a, (int, float)) and a == first for a in alphas):
-        return list(torch._foreach_add(list(params), list(direction), alpha=first))
-    return [
-        torch.add(z, d, alpha=a) if isinstance(a, (int, float)) else z + d * per_point_broadcast(a, d)
-        for z, d, a in zip(params, direction, alphas)
-    ]
+        a = alpha if scale == 1.0 else scale * alpha
+        return [_axpy_one(z, d, a) for z, d in zip(params, direction)]
+    return list(torch._foreach_add(list(params), list(direction), alpha=scale * cast(float, alpha)))
+
+
+def _axpy_one(z: Tensor, d: Tensor, a: Factor) -> Tensor:
+    return torch.add(z, d, alpha=a) if isinstance(a, (int, float)) else z + d * per_point_broadcast(a, d)
 
 
 def check_step_sizes(step_size: StepSizes, name: str = "step_size") -> StepSizes:
@@ -100,22 +104,36 @@ class _GraphFreeField:
         return (lambda *a, **k: _detached(attr(*a, **k))) if callable(attr) else attr
 
 
-_M = TypeVar("_M")
+class _Stepped(Protocol):
+    step_size: Any
+
+    def step_sizes(self, k: int, n: int) -> list[float]: ...
+
+
+_M = TypeVar("_M", bound=_Stepped)
 _S = TypeVar("_S")
 _Update = Callable[[_M, Params, _S, Field, list[float]], tuple[Params, _S]]
+_Wrapped = Callable[[_M, Params, _S, Field, list[float] | None], tuple[Params, _S]]
 
 
-def graph_free(update: _Update[_M, _S]) -> _Update[_M, _S]:
+def graph_free(update: _Update[_M, _S]) -> _Wrapped[_M, _S]:
     """Decorate a template's `update` so that no autograd graph survives it: the iterates and state it returns hold none.
 
     Inputs with requires_grad (nn.Module parameters, user tensors) would otherwise chain a graph through every
     step, and memory would grow with the number of steps. The step sees the inputs and the field's values
     detached; the field itself may use autograd internally. Forward-mode derivatives (torch.func.jacfwd, used
     by `saddle.analysis.update_jacobian`) carry no requires_grad and pass through untouched.
+    step_sizes=None takes the template's own steps at k = state.count (so `Template.step` is this same function).
     """
 
     @functools.wraps(update)
-    def wrapped(self: _M, params: Params, state: _S, field: Field, step_sizes: list[float]) -> tuple[Params, _S]:
+    def wrapped(
+        self: _M, params: Params, state: _S, field: Field, step_sizes: list[float] | None = None
+    ) -> tuple[Params, _S]:
+        if step_sizes is None:
+            eta = self.step_size
+            n = len(params)
+            step_sizes = [eta] * n if type(eta) is float else self.step_sizes(state.count, n)  # type: ignore[attr-defined]
         for p in params:
             if p.requires_grad:
                 params = [q.detach() for q in params]

@@ -86,7 +86,7 @@ class CEGPlus(Template):
         return CEGPlusState(0, None)
 
     def _extrapolate(self, z: Params, vz: Params, gamma: list[Factor]) -> list[Tensor]:
-        return project(self.projection, axpy(z, vz, [-g for g in gamma]))
+        return project(self.projection, axpy(z, vz, gamma, -1.0))
 
     @graph_free
     def update(
@@ -141,7 +141,7 @@ class CEGPlus(Template):
             scalar = c
         # H z̄ − H z = (z̄ − z) − Γ (V(z̄) − V(z))
         dz_all = list(torch._foreach_sub(list(zbar), z))
-        dh = axpy(dz_all, list(torch._foreach_sub(list(vbar), vz)), [-g for g in gamma])
+        dh = axpy(dz_all, list(torch._foreach_sub(list(vbar), vz)), gamma, -1.0)
         if not self.adaptive and self.rho is None:
             alpha: Factor = self.alpha
         else:

@@ -34,7 +34,7 @@ class SimultaneousGDA(Template):
         self, params: Params, state: CountState, field: Field, step_sizes: list[float]
     ) -> tuple[Params, CountState]:
         d, direction = self.direction(field(params), state.direction)
-        new = project(self.projection, axpy(params, d, [-eta for eta in step_sizes]))
+        new = project(self.projection, axpy(params, d, step_sizes, -1.0))
         return new, CountState(state.count + 1, direction)
 
 

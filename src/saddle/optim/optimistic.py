@@ -57,5 +57,5 @@ class OptimisticGDA(Template):
         past = state.past_direction if state.past_direction else d
         # z − η(2d − d_past) as two fused foreach calls
         optimistic = torch._foreach_add(d, torch._foreach_sub(d, list(past)))
-        new = project(self.projection, axpy(params, optimistic, [-eta for eta in step_sizes]))
+        new = project(self.projection, axpy(params, optimistic, step_sizes, -1.0))
         return new, OptimisticState(state.count + 1, d, direction)

@@ -105,15 +105,15 @@ class ProximalPoint(Template):
     def init(self, params: Params) -> CountState:
         return CountState(0)
 
-    def _solve(self, z: Params, neg_eta: list[float], field: Field) -> Params:
+    def _solve(self, z: Params, step_sizes: list[float], field: Field) -> Params:
         w = z
         scale = max(_max_abs(z), torch.finfo(z[0].dtype).tiny)
         for _ in range(self.inner_steps):
             if self.inner_step_size is None:
-                new = project(self.projection, axpy(z, field(w), neg_eta))
+                new = project(self.projection, axpy(z, field(w), step_sizes, -1.0))
             else:
                 s = self.inner_step_size
-                inner = lambda u: axpy(torch._foreach_sub(u, z), field(u), [-a for a in neg_eta])  # noqa: E731
+                inner = lambda u: axpy(torch._foreach_sub(u, z), field(u), step_sizes)  # noqa: E731
                 mid = project(self.projection, axpy(w, inner(w), -s))
                 new = project(self.projection, axpy(w, inner(mid), -s))
             done = _max_abs(torch._foreach_sub(new, w)) <= self.inner_tol * scale
@@ -126,10 +126,8 @@ class ProximalPoint(Template):
     def update(
         self, params: Params, state: CountState, field: Field, step_sizes: list[float]
     ) -> tuple[Params, CountState]:
-        neg_eta = [-eta for eta in step_sizes]
-
         def phi(w: Params, z: Params) -> Params:  # the fixed-point map whose fixed point is the resolvent
-            return project(self.projection, axpy(z, field(w), neg_eta))
+            return project(self.projection, axpy(z, field(w), step_sizes, -1.0))
 
-        new = _Resolvent.apply(lambda z: self._solve(z, neg_eta, field), phi, *params)
+        new = _Resolvent.apply(lambda z: self._solve(z, step_sizes, field), phi, *params)
         return list(new), CountState(state.count + 1)

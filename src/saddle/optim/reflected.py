@@ -49,5 +49,5 @@ class ReflectedForwardBackward(Template):
         prev = state.previous if state.previous else params
         reflected = list(torch._foreach_sub(torch._foreach_mul(params, 2.0), list(prev)))
         d, direction = self.direction(field(reflected), state.direction)
-        new = project(self.projection, axpy(params, d, [-eta for eta in step_sizes]))
+        new = project(self.projection, axpy(params, d, step_sizes, -1.0))
         return new, ReflectedState(state.count + 1, params, direction)

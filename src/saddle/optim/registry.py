@@ -51,6 +51,8 @@ class MethodInfo:
     first_call_at_start: the first field call of a step is at the current params (so GameOptimizer.step
     returns the losses there); RFBS first evaluates the reflection 2z_k − z_{k−1};
     batch_atol: how far a batched trajectory may differ from the same one run alone (float64);
+    players_decouple: on a game whose players do not interact, each player moves as the method run on it alone
+    with its own step (False for adaptive CEG+: one backtracking factor per point is shared by all players);
     stochastic: the step draws noise (from a generator the settings seed afresh); its iterates do not converge
     to a point, a batch does not equal its trajectories run alone, so the generic tests that need determinism
     skip it (GameOptimizer's state_dict carries the generator's state, so a resumed run is still exact);
@@ -67,6 +69,7 @@ class MethodInfo:
     stays_away_bilinear: bool = False
     step_size: float = 0.1
     batch_atol: float = 0.0
+    players_decouple: bool = True
     first_call_at_start: bool = True
     stochastic: bool = False
     bad_kwargs: tuple[dict, ...] = field(default_factory=tuple)
@@ -186,6 +189,7 @@ METHODS: dict[str, MethodInfo] = {
             CEGPlus,
             None,
             settings={"adaptive": True},
+            players_decouple=False,
             converges_bilinear=True,
             step_size=0.5,
             bad_kwargs=_bad(),

@@ -76,6 +76,6 @@ class StochasticSEGPlus(Template):
         else:
             v_now, v_prev = paired_field(field, z, state.previous)
             d = list(torch._foreach_add(v_now, torch._foreach_sub(list(state.estimate), v_prev), alpha=1.0 - alpha))
-        mid = project(self.projection, axpy(z, d, [-gamma for gamma in step_sizes]))
-        new = project(self.projection, axpy(z, field(mid), [-alpha * gamma for gamma in step_sizes]))
+        mid = project(self.projection, axpy(z, d, step_sizes, -1.0))
+        new = project(self.projection, axpy(z, field(mid), step_sizes, -alpha))
         return new, SEGPlusState(k + 1, z, d)

@@ -25,7 +25,7 @@ Writing a new template (e.g. a variant of extragradient):
         @graph_free                                               # no autograd graph survives a step
         def update(self, params, state, field, step_sizes):       # step_sizes: one float η_i per player
             d, ds = self.direction(field(params), state.direction)
-            mid = project(self.projection, axpy(params, d, [-eta for eta in step_sizes]))
+            mid = project(self.projection, axpy(params, d, step_sizes, -1.0))
             ...                                                   # more field calls as the template needs
             return new, CountState(state.count + 1, ds)
 
@@ -74,8 +74,18 @@ class Template:
         raise NotImplementedError
 
     def step(self, params: Params, state: Any, field: Field) -> tuple[Params, Any]:
-        """One step with the template's own step sizes at k = state.count (the Method protocol)."""
+        """One step with the template's own step sizes at k = state.count (the Method protocol).
+
+        A subclass whose `update` is decorated with `graph_free` gets that function itself as `step` (called with
+        step_sizes=None it evaluates the template's steps), which saves a Python call per step.
+        """
         return self.update(params, state, field, self.step_sizes(state.count, len(params)))
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        update = cls.__dict__.get("update")
+        if update is not None and hasattr(update, "__wrapped__"):  # decorated by graph_free
+            cls.step = update  # type: ignore[method-assign]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(step_size={self.step_size!r}, direction={self.direction!r})"
