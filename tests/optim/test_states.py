@@ -139,7 +139,10 @@ def test_adam_direction_moments_and_direction_in_closed_form():
 @pytest.mark.parametrize("cls", [SimultaneousAdam, ExtraAdam, OptimisticAdam])
 def test_adam_methods_are_templates_with_the_adam_direction_and_start_with_zero_moments(cls):
     method = cls(ETA, betas=(0.8, 0.9))
-    assert isinstance(method.direction, AdamDirection) and (method.direction.beta1, method.direction.beta2) == (0.8, 0.9)
+    assert isinstance(method.direction, AdamDirection) and (method.direction.beta1, method.direction.beta2) == (
+        0.8,
+        0.9,
+    )
     z0 = _z0()
     state = method.init(z0)
     assert isinstance(state, OptimisticState if cls is OptimisticAdam else CountState)
