@@ -123,7 +123,7 @@ def main() -> None:
     )
     print(f"{'variant':<66} {'seconds':>10} {'traj-steps/s':>14}")
     for name, t, r in rows:
-        print(f"{name:<66} {t:>10.3f} {r:>14.3e}")
+        print(f"{name:<66} {t:>10.4f} {r:>14.3e}")
     print(f"batched / loop speed-up: {t_b / t_a:10.1f}x   (target >= 100x)")
     print(f"batched / floor time:    {t_a / t_c:10.2f}x   (target <= 2x)")
     if args.all_methods:
@@ -142,7 +142,7 @@ def main() -> None:
                 z, state = method.step(z, state, field)
             el = time.process_time() - t
             calls = "varies" if info.field_calls_per_step is None else str(info.field_calls_per_step)
-            print(f"{name:<20} {calls:>16} {el:>10.3f} {rate(el):>14.3e} {el / t_a:>10.2f}")
+            print(f"{name:<20} {calls:>16} {el:>10.4f} {rate(el):>14.3e} {el / t_a:>10.2f}")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import torch
 from torch import Tensor
@@ -28,6 +28,7 @@ from torch import Tensor
 from saddle.langevin import langevin_step_all
 from saddle.optim._common import check_real, graph_free, project
 from saddle.optim.base import Field, Params, Projection, StepSizes
+from saddle.optim.directions import Direction, check_direction
 from saddle.optim.template import Template
 from saddle.validation import as_generator, check_callable, check_int
 
@@ -36,12 +37,14 @@ __all__ = ["LangevinMirrorDescent", "LangevinMirrorState"]
 
 class LangevinMirrorState(NamedTuple):
     """count t: outer steps completed; inner k: SGLD steps taken in the current outer step (0 ≤ k < K_t);
-    anchor: the players' iterates z_t of the outer step (the frozen opponents); average: the damped averages z̄."""
+    anchor: the players' iterates z_t of the outer step (the frozen opponents); average: the damped averages z̄;
+    direction: the direction's state (None for the plain field; RMSProp's v runs across inner and outer steps)."""
 
     count: int  # type: ignore[assignment]  # the step counter shadows tuple.count on purpose
     inner: int
     anchor: list[Tensor]
     average: list[Tensor]
+    direction: Any = None
 
 
 class LangevinMirrorDescent(Template):
@@ -59,7 +62,9 @@ class LangevinMirrorDescent(Template):
     lr in GameOptimizer is read at every SGLD step and sets the drift and the noise sqrt(2γT) alike); temperature T = ε² ≥ 0; generator
     (torch.Generator or int seed; noise drawn player by player in player order); inner_steps K ≥ 1 or a
     schedule t -> K_t (the paper's warm-up K_t = ⌊(1 + 10⁻⁵)^t⌋ for LSUN); beta β ∈ (0, 1] (default 0.9);
-    projection P (default None).
+    projection P (default None); direction (default the field; a preconditioned direction d = G g such as
+    `RMSPropDirection` makes every SGLD step x − γ G g + sqrt(2γTG) ξ, as MixedNE-LD's RMSProp-preconditioned
+    inner loop, Kamalaruban et al. 2020, Alg. 1).
     """
 
     def __init__(
@@ -70,8 +75,10 @@ class LangevinMirrorDescent(Template):
         inner_steps: int | Callable[[int], int] = 1,
         beta: float = 0.9,
         projection: Projection | None = None,
+        direction: Direction | None = None,
     ) -> None:
-        super().__init__(step_size, projection)
+        super().__init__(step_size, projection, direction)
+        check_direction(self.direction, preconditioned=True)
         self.temperature = check_real("temperature", temperature, 0.0, math.inf, low_open=False, high_open=True)
         self.generator = as_generator(generator)
         if self.generator is None:
@@ -97,7 +104,9 @@ class LangevinMirrorDescent(Template):
         return check_int(f"inner_steps at outer step {t}", k)
 
     def init(self, params: Params) -> LangevinMirrorState:
-        return LangevinMirrorState(0, 0, [p.clone() for p in params], [p.clone() for p in params])
+        return LangevinMirrorState(
+            0, 0, [p.clone() for p in params], [p.clone() for p in params], self.direction.init(params)
+        )
 
     @graph_free
     def update(
@@ -109,12 +118,13 @@ class LangevinMirrorDescent(Template):
         else:  # player i's gradient with the others frozen at z_t
             anchor, average = state.anchor, state.average
             grads = [field([*anchor[:i], x, *anchor[i + 1 :]])[i] for i, x in enumerate(params)]
+        pre, direction = self.direction.preconditioner(grads, state.direction)
         chains = project(
             self.projection,
-            langevin_step_all(params, grads, step_sizes, self.generator, self.temperature),
+            langevin_step_all(params, grads, step_sizes, self.generator, self.temperature, preconditioners=pre),
         )
         average = list(torch._foreach_lerp(average, chains, self.beta))
         if k + 1 < self._inner_steps_at(t):
-            return chains, LangevinMirrorState(t, k + 1, anchor, average)
+            return chains, LangevinMirrorState(t, k + 1, anchor, average, direction)
         new = project(self.projection, list(torch._foreach_lerp(anchor, average, self.beta)))
-        return new, LangevinMirrorState(t + 1, 0, new, new)
+        return new, LangevinMirrorState(t + 1, 0, new, new, direction)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-import torch
 from torch import Tensor
 
-from saddle.optim._common import axpy, graph_free, project
+from saddle.optim._common import axpy, axpy_, graph_free, project
 from saddle.optim.base import Field, Params, Projection, StepSizes
 from saddle.optim.directions import Direction
 from saddle.optim.template import Template
@@ -29,7 +28,7 @@ class OptimisticGDA(Template):
 
     The projected form used is the one-line one above (projection of the optimistic step); the
     first step uses d_{−1} := d_0, i.e. it is a GDA step. With a schedule the update is
-    z_k − η_k (2d_k − d_{k−1}), computed as z_k − η_k (d_k + (d_k − d_{k−1})).
+    z_k − 2η_k d_k + η_k d_{k−1} (Daskalakis et al. 2018, Alg. 1, computed in that order).
     Args: step_size η (float, schedule, or one per player); projection; direction (default the field;
     `AdamDirection` gives OptimisticAdam).
 
@@ -55,7 +54,8 @@ class OptimisticGDA(Template):
     ) -> tuple[Params, OptimisticState]:
         d, direction = self.direction(list(field(params)), state.direction)
         past = state.past_direction if state.past_direction else d
-        # z − η(2d − d_past) as two fused foreach calls
-        optimistic = torch._foreach_add(d, torch._foreach_sub(d, list(past)))
-        new = project(self.projection, axpy(params, optimistic, step_sizes, -1.0))
+        # z − 2η d_k + η d_{k−1} as two fused foreach calls, the second in place
+        new = axpy(params, d, step_sizes, -2.0)
+        axpy_(new, past, step_sizes)
+        new = project(self.projection, new)
         return new, OptimisticState(state.count + 1, d, direction)
