@@ -266,3 +266,16 @@ def test_a_new_template_gets_per_player_steps_and_lr_from_the_base():
         opt.step(lambda: [x @ y, -(x @ y)])
         z, state = method.step(z, state, lambda p: [p[1], -p[0]])
     torch.testing.assert_close([x.detach(), y.detach()], [p[0] for p in z], rtol=1e-13, atol=1e-14)
+
+
+def test_a_subclass_that_overrides_update_steps_with_its_own_update():
+    # `step` follows `update` down the class tree, decorated with graph_free or not
+    class Doubled(SimultaneousGDA):
+        def update(self, params, state, field, step_sizes):
+            return super().update(params, state, field, [2 * eta for eta in step_sizes])
+
+    z = [torch.tensor([[1.0]], dtype=DT), torch.tensor([[0.0]], dtype=DT)]
+    bilinear = lambda p: [p[1] + 1, -p[0]]  # noqa: E731
+    new, _ = Doubled(0.1).step(z, Doubled(0.1).init(z), bilinear)
+    ref, _ = SimultaneousGDA(0.2).step(z, SimultaneousGDA(0.2).init(z), bilinear)
+    assert all(torch.equal(a, b) for a, b in zip(new, ref))

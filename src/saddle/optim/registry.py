@@ -1,6 +1,8 @@
 """METHODS: every algorithm of saddle.optim with the facts generic tests and experiments need.
 
-Like torch's OptimizerInfo: one entry per method; differences are data on the entry, not branches.
+Like torch's OptimizerInfo: one entry per method; differences are data on the entry, not branches. Code that
+picks a method by name builds it here, with its own settings: `METHODS["extra_adam"].build(1e-3, betas=(0.5,
+0.9), projection=p)`; `factory(step_size, projection)` builds it with the settings the generic tests use.
 """
 
 from __future__ import annotations

@@ -33,7 +33,17 @@ then add a `MethodInfo` entry to `saddle.optim.registry.METHODS`: every generic 
 alone, purity, dtype, graph-freedom, GameOptimizer = tensor path, group lr = step, per-player steps,
 schedulers, state_dict resume) runs on it. Multiply each player's direction by its own η_i (`axpy` with a
 list of factors); a template that needs one step for all players (e.g. a relaxation σ/γ) says so with a
-ValueError naming the steps. A template that ignores `direction` does not take the argument.
+ValueError naming the steps. A template that ignores `direction` does not take the argument. `graph_free`
+also makes the decorated `update` the class's `step` (called without step sizes it evaluates the template's
+own), which saves a Python call per step; an undecorated `update` gets the generic `Template.step`.
+
+Compositions in this package: SimultaneousAdam = SimultaneousGDA × AdamDirection, ExtraAdam = ExtraGradient
+× AdamDirection, OptimisticAdam = OptimisticGDA × AdamDirection, PreconditionedLangevinGDA = LangevinGDA ×
+RMSPropDirection; MixedNE-LD's RMSProp-preconditioned inner loop with averaging is
+`LangevinMirrorDescent(γ, T, generator, K, β, direction=RMSPropDirection(α, ε))`. A template that runs a
+loop over the field of its own (Mirror-Prox on the particles of a mixed strategy, an inner sampler) keeps
+the loop inside `update`, calls `field` as often as it needs and counts its outer steps in `state.count`
+(the index of a schedule; see LangevinMirrorDescent).
 """
 
 from __future__ import annotations
@@ -84,8 +94,8 @@ class Template:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         update = cls.__dict__.get("update")
-        if update is not None and hasattr(update, "__wrapped__"):  # decorated by graph_free
-            cls.step = update  # type: ignore[method-assign]
+        if update is not None and "step" not in cls.__dict__:  # a new update: a step that calls it
+            cls.step = update if hasattr(update, "__wrapped__") else Template.step  # type: ignore[method-assign]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(step_size={self.step_size!r}, direction={self.direction!r})"
