@@ -45,10 +45,15 @@ def _run_quick(name, folder):
     exp = experiment(name)
     config = exp.make_config(size="quick")
     out = RunOutput(folder)
-    with cli._seeded_global_rngs(config.seed):  # as `saddle run` does, so that the verdicts are the command's
-        before = _global_rng_states()
-        metrics = dict(exp.run(config, out))
-        after = _global_rng_states()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as `saddle run` does (also the speed: many small tensor operations)
+    try:
+        with cli._seeded_global_rngs(config.seed):  # as `saddle run` does, so that the verdicts are the command's
+            before = _global_rng_states()
+            metrics = dict(exp.run(config, out))
+            after = _global_rng_states()
+    finally:
+        torch.set_num_threads(threads)
     return QuickRun(
         metrics=metrics,
         verdicts=[v.to_dict() for v in exp.check_claims(runs.to_jsonable(metrics), "quick", config=config)],
