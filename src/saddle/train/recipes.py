@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +64,7 @@ from saddle.validation import as_generator, check_choice, check_int, check_real
 
 __all__ = [
     "AUGMENTATIONS",
+    "DATASETS",
     "OBJECTIVE_NAMES",
     "OPTIMIZERS",
     "SCHEDULES",
@@ -77,6 +79,7 @@ __all__ = [
     "parse_objective",
     "resolve_speedups",
     "robust_evaluator",
+    "robust_training_run",
     "train_robust_classifier",
 ]
 
@@ -463,3 +466,52 @@ def train_robust_classifier(
         desc=desc or objective,
     )
     return net, result
+
+
+def robust_training_run(
+    objective: str,
+    train: Any,
+    monitor: Any,
+    test: Any,
+    settings: RobustTrainingSettings,
+    *,
+    seed: int,
+    device: str = "cpu",
+    monitor_attacks: Mapping[str, Attack],
+    test_attacks: Mapping[str, Attack],
+    n_classes: int = 10,
+) -> dict[str, Any]:
+    """One seed of `train_robust_classifier`, then `robust_evaluator(test, test_attacks)` on the weights of the last
+    epoch and of the best epoch by the monitored robust accuracy (early stopping when `monitor` is held out).
+
+    Returns {"curve": {metric: [one value per epoch]} of the monitored records ("robust_acc", "clean_acc",
+    "robust_acc_<attack>", and the training extras such as "adv_acc"), "best_epoch", "last": {test metrics},
+    "best": {test metrics}, "cpu_seconds": process CPU time of the whole run}.
+    """
+    t0 = time.process_time()
+    model, result = train_robust_classifier(
+        objective,
+        train,
+        monitor,
+        settings,
+        seed=seed,
+        device=device,
+        monitor_attacks=monitor_attacks,
+        n_classes=n_classes,
+    )
+    dev = next(model.parameters()).device
+    evaluate = robust_evaluator(test.x.to(dev), test.y.to(dev), test_attacks, n_classes=n_classes)
+    last = evaluate(model)
+    assert result.best is not None and result.best_state is not None  # best_metric is monitored every epoch
+    model.load_state_dict(result.best_state["model"])
+    best = evaluate(model)
+    keys = sorted({k for r in result.history for k in r if isinstance(r[k], float) and not k.startswith("class_")})
+    keys.remove("lr")
+    curve = {k: [float(r.get(k, math.nan)) for r in result.history] for k in keys}
+    return {
+        "curve": curve,
+        "best_epoch": int(result.best["epoch"]),
+        "last": last,
+        "best": best,
+        "cpu_seconds": time.process_time() - t0,
+    }
