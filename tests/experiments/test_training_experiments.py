@@ -2,8 +2,6 @@
 
 import pytest
 
-from saddle.experiments import registry
-
 
 def _per_seed_mean(values):
     return sum(values) / len(values)

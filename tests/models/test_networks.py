@@ -104,7 +104,11 @@ def test_input_normalization_maps_pixels_to_standard_scores_and_is_built_seeded(
     want = (x - torch.tensor(CIFAR10_MEAN)[:, None, None]) / torch.tensor(CIFAR10_STD)[:, None, None]
     torch.testing.assert_close(norm(x), want)
     model = make_classifier(
-        "preact_resnet18", 32, torch.Generator().manual_seed(1), in_channels=3, normalization=(CIFAR10_MEAN, CIFAR10_STD)
+        "preact_resnet18",
+        32,
+        torch.Generator().manual_seed(1),
+        in_channels=3,
+        normalization=(CIFAR10_MEAN, CIFAR10_STD),
     )
     assert isinstance(model[0], InputNormalization)
     torch.testing.assert_close(model[0].mean.flatten(), torch.tensor(CIFAR10_MEAN))  # filled after the meta build

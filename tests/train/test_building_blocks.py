@@ -38,6 +38,7 @@ from saddle.train import (
     set_rng_state,
     split_loss,
 )
+from saddle.train.adversarial import check_attack
 from saddle.train.checkpoint import atomic_torch_save
 from saddle.train.recipes import (
     OBJECTIVE_NAMES,
@@ -196,6 +197,10 @@ def test_adversarial_cross_entropy_is_the_loss_at_the_attack_output(digits_small
         AdversarialCrossEntropy(0.1)
     with pytest.raises(ValueError, match="expected an attack"):
         AdversarialCrossEntropy(lambda model, x, y: x)  # no threat model: not a saddle Attack
+    pgd_attack = ProjectedGradientAttack(0.1)
+    assert check_attack(pgd_attack, ProjectedGradientAttack) is pgd_attack
+    with pytest.raises(ValueError, match="expected a MarginAttack"):
+        check_attack(pgd_attack, MarginAttack, "a MarginAttack")
 
 
 def test_kl_to_clean_is_the_kl_divergence_and_vanishes_at_the_clean_prediction():

@@ -7,14 +7,21 @@ import torch
 
 from saddle.attacks import ProjectedGradientAttack
 from saddle.data import RandomCropFlip, Split
-from saddle.train import ShuffledBatches
+from saddle.train import ERM, PGDAdversarialTraining, SharpnessAwareMinimisation, ShuffledBatches
+from saddle.train.fit import PRECISIONS
 from saddle.train.recipes import (
+    AUGMENTATIONS,
+    DATASETS,
+    OPTIMIZERS,
+    SCHEDULES,
+    ERMWarmup,
     Patience,
     RobustTrainingSettings,
     make_optimizer,
     make_scheduler,
     parse_objective,
     resolve_speedups,
+    robust_training_run,
     train_robust_classifier,
 )
 
@@ -227,3 +234,45 @@ def test_channels_last_gives_the_same_training_on_cpu(tiny_mnist):
     for a, b in zip(out["off"].parameters(), out["on"].parameters()):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
     assert next(iter(out["on"].parameters())).is_contiguous(memory_format=torch.channels_last)
+
+
+def test_the_settings_accept_exactly_the_listed_choices():
+    for field, choices in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES), ("augment", AUGMENTATIONS)):
+        for choice in choices:
+            RobustTrainingSettings(**{field: choice}).check_training()
+    for amp in ("auto", *PRECISIONS):
+        RobustTrainingSettings(amp=amp).check_training()
+    assert set(PRECISIONS) == {"fp32", "bf16", "fp16"} and PRECISIONS["bf16"] == torch.bfloat16
+    assert {"digits", "mnist5k", "mnist", "fashion_mnist", "cifar10"} == set(DATASETS)
+
+
+def test_erm_warmup_is_erm_for_its_steps_then_the_objective_and_resumes(tiny_mnist):
+    train, _ = tiny_mnist
+    x, y = train.x[:20], train.y[:20]
+    from saddle.models import make_classifier
+
+    model = make_classifier("wong", 28, torch.Generator().manual_seed(0))
+    inner = PGDAdversarialTraining(ProjectedGradientAttack(0.3, steps=2, generator=0))
+    warm = ERMWarmup(inner, steps=2)
+    for _ in range(2):
+        assert torch.equal(warm(model, x, y), ERM()(model, x, y))
+    loss, extras = warm(model, x, y)  # third call: the adversarial objective
+    assert "adv_acc" in extras and loss > ERM()(model, x, y)
+    copy = ERMWarmup(PGDAdversarialTraining(ProjectedGradientAttack(0.3, steps=2, generator=0)), steps=2)
+    copy.load_state_dict(warm.state_dict())
+    assert copy.done == 3
+    with pytest.raises(ValueError, match="owns its update"):
+        ERMWarmup(SharpnessAwareMinimisation(0.05), steps=1)
+
+
+def test_robust_training_run_evaluates_the_last_and_the_best_weights_on_test(tiny_mnist):
+    train, monitor = tiny_mnist
+    test = Split(monitor.x[:30], monitor.y[:30])
+    s = _settings(epochs=3, augment="none")
+    r = robust_training_run("pgd", train, monitor, test, s, seed=4, monitor_attacks=_attacks(), test_attacks=_attacks())
+    assert set(r["curve"]) >= {"robust_acc", "clean_acc", "adv_acc", "loss"} and "lr" not in r["curve"]
+    assert all(len(v) == 3 for v in r["curve"].values())
+    assert r["curve"]["robust_acc"][r["best_epoch"] - 1] == max(r["curve"]["robust_acc"])
+    for when in ("best", "last"):
+        assert r[when]["robust_acc"] <= r[when]["robust_acc_pgd"] <= r[when]["clean_acc"]
+    assert r["cpu_seconds"] > 0

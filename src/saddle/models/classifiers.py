@@ -94,7 +94,8 @@ def make_classifier(
     device: torch.device | str = "cpu",
 ) -> nn.Module:
     """The network `kind` (a key of `CLASSIFIERS`) for (B, in_channels, in_size, in_size) inputs, built by
-    `build_seeded` on `device` (its initialisation drawn from `generator`; the global RNG is not touched).
+    `build_seeded` (its initialisation drawn from the CPU `generator`, so the same seed gives the same weights on
+    every device; the global RNG is not touched) and moved to `device`.
 
     `normalization=(mean, std)` prepends `InputNormalization` (attacks stay in pixel space).
     """
@@ -105,6 +106,8 @@ def make_classifier(
     check_int("in_channels", in_channels, low=1)
     factory = CLASSIFIERS[kind][1]
     if normalization is None:
-        return build_seeded(lambda: factory(n_classes, in_channels, in_size), generator, device)
-    mean, std = normalization
-    return build_seeded(lambda: normalized(factory(n_classes, in_channels, in_size), mean, std), generator, device)
+        net = build_seeded(lambda: factory(n_classes, in_channels, in_size), generator)
+    else:
+        mean, std = normalization
+        net = build_seeded(lambda: normalized(factory(n_classes, in_channels, in_size), mean, std), generator)
+    return net.to(device)
