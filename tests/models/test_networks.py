@@ -93,7 +93,7 @@ def test_reference_initialisations_of_madry_and_wideresnet():
     wrn = make_classifier("wrn28_10", 32, torch.Generator().manual_seed(0), in_channels=3)
     conv = wrn.block3[0].conv2.weight.detach()  # 640 → 640, 3×3: He-normal fan-out, variance 2 / (9 · 640)
     assert abs(float(conv.std()) / (2 / (9 * 640)) ** 0.5 - 1) < 0.01
-    assert float(wrn.fc.bias.abs().max()) == 0.0
+    assert float(wrn.fc.bias.detach().abs().max()) == 0.0
     again = make_classifier("madry", 28, torch.Generator().manual_seed(0))
     assert all(torch.equal(a, b) for a, b in zip(madry.parameters(), again.parameters()))
 
