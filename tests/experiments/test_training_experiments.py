@@ -76,3 +76,28 @@ def test_danskin_counterexample_and_ddi(run_experiment_explicit_rng):
     assert m["counterexample"]["danskin_is_ascent"] and m["counterexample"]["f_change_along_danskin"] == 1e-3
     assert m["counterexample"]["ddi_direction"] == 0.0
     assert m["ddi"]["mean_suboptimality_last50"] < 0.1 * m["danskin"]["mean_suboptimality_last50"]
+
+
+def test_the_trio_runs_on_user_cifar10_files_with_a_normalised_three_channel_network(run_experiment, tmp_path):
+    """data=cifar10 reads the python pickles the test writes (torchvision layout); 3 × 32 × 32 images reach a
+    network with InputNormalization in front, and the threat model stays in pixel space."""
+    import pickle
+
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    base = tmp_path / "cifar-10-batches-py"
+    base.mkdir()
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        labels = (np.arange(40) % 10).tolist()
+        with open(base / name, "wb") as f:
+            pickle.dump({b"data": rng.integers(0, 256, (40, 3072), dtype=np.uint8), b"labels": labels}, f)
+    m = run_experiment(
+        "catastrophic_overfitting",
+        data="cifar10",
+        data_root=str(tmp_path),
+        normalize=True,
+        eps=8 / 255,
+        objectives=("fgsm",),
+    )
+    assert m["fgsm"]["last_worst"].n == 1 and 0 <= m["fgsm"]["last_clean"].mean <= 1
