@@ -261,8 +261,15 @@ def test_erm_warmup_is_erm_for_its_steps_then_the_objective_and_resumes(tiny_mni
     copy = ERMWarmup(PGDAdversarialTraining(ProjectedGradientAttack(0.3, steps=2, generator=0)), steps=2)
     copy.load_state_dict(warm.state_dict())
     assert copy.done == 3
-    with pytest.raises(ValueError, match="owns its update"):
-        ERMWarmup(SharpnessAwareMinimisation(0.05), steps=1)
+    # an objective that owns its update (SAM) gets a warm-up step that is one plain SGD step on the clean loss
+    sam_warm = ERMWarmup(SharpnessAwareMinimisation(0.05), steps=1)
+    before = [p.detach().clone() for p in model.parameters()]
+    grads = torch.autograd.grad(ERM()(model, x, y), list(model.parameters()))
+    sam_warm.train_step(model, torch.optim.SGD(model.parameters(), lr=0.1), x, y)
+    for p, b, g in zip(model.parameters(), before, grads):
+        torch.testing.assert_close(p.detach(), b - 0.1 * g)
+    _, extras = sam_warm.train_step(model, torch.optim.SGD(model.parameters(), lr=0.1), x, y)
+    assert "loss_perturbed" in extras and sam_warm.done == 2  # then SAM's own step
 
 
 def test_robust_training_run_evaluates_the_last_and_the_best_weights_on_test(tiny_mnist):

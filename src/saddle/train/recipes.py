@@ -52,7 +52,7 @@ from saddle.train.ddi import DDiAdversarialTraining
 from saddle.train.distributed import rank_and_world, wrap_ddp
 from saddle.train.erm import ERM
 from saddle.train.fgsm_at import FGSMAdversarialTraining
-from saddle.train.fit import PRECISIONS, fit
+from saddle.train.fit import PRECISIONS, fit, optimizer_step
 from saddle.train.loop import TrainResult
 from saddle.train.mart import MART
 from saddle.train.pgd_at import PGDAdversarialTraining
@@ -261,12 +261,16 @@ class ERMWarmup:
 
     At ε = 0.3 on MNIST a small network trained by PGD from its random initialisation can sit at chance level for
     thousands of steps (Madry et al. train 100k); starting from a briefly clean-trained network avoids that plateau
-    within a short budget. Checkpointable (`state_dict` holds the count and the objective's own state).
+    within a short budget. An objective that owns its update (`train_step`: SAM, ε-stability, DDi) gets a warm-up
+    with a `train_step` too. Checkpointable (`state_dict` holds the count and the objective's own state).
     """
 
+    def __new__(cls, objective: Any, steps: int) -> ERMWarmup:
+        if cls is ERMWarmup and getattr(objective, "train_step", None) is not None:
+            return super().__new__(_ERMWarmupOwnStep)
+        return super().__new__(cls)
+
     def __init__(self, objective: Any, steps: int) -> None:
-        if getattr(objective, "train_step", None) is not None:
-            raise ValueError(f"ERMWarmup needs an objective(model, x, y); {objective!r} owns its update (train_step)")
         self.objective, self.steps, self.done = objective, check_int("steps", steps, low=0), 0
         self.erm = ERM()
 
@@ -285,6 +289,18 @@ class ERMWarmup:
         self.done = int(state["done"])
         if hasattr(self.objective, "load_state_dict"):
             self.objective.load_state_dict(state["objective"])
+
+
+class _ERMWarmupOwnStep(ERMWarmup):
+    """ERMWarmup around an objective with `train_step`: one plain ERM optimiser step per warm-up batch."""
+
+    def train_step(self, model: nn.Module, optimizer: torch.optim.Optimizer, x: Tensor, y: Tensor) -> Any:
+        self.done += 1
+        if self.done > self.steps:
+            return self.objective.train_step(model, optimizer, x, y)
+        loss = self.erm(model, x, y)
+        optimizer_step(optimizer, loss)
+        return loss, {}
 
 
 class Patience:
