@@ -16,7 +16,6 @@ from saddle.runs import (
     Figure,
     RunFileError,
     RunOutput,
-    atomic_write,
     discard,
     machine,
     make_temporary_folder,
@@ -48,25 +47,11 @@ def _mode(path):
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_atomic_write_takes_text_bytes_or_a_writer_and_leaves_no_temporary(tmp_path, umask_022):
-    a = atomic_write(tmp_path / "a.txt", "σ = 1\n")
-    assert a.read_text(encoding="utf-8") == "σ = 1\n" and _mode(a) == 0o644
-    atomic_write(a, b"\x00\x01")
-    assert a.read_bytes() == b"\x00\x01"
-    atomic_write(tmp_path / "t.pt", lambda fh: torch.save({"w": torch.arange(3)}, fh))
-    assert torch.equal(torch.load(tmp_path / "t.pt", weights_only=True)["w"], torch.arange(3))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "t.pt"]
-
-
-def test_a_failing_writer_keeps_the_old_file_and_no_temporary(tmp_path):
-    path = atomic_write(tmp_path / "x.json", '{"old": true}')
-
-    def fails(fh):
-        fh.write(b'{"new": ')
-        raise RuntimeError("disk full")
-
-    with pytest.raises(RuntimeError, match="disk full"):
-        atomic_write(path, fails)
+def test_write_json_keeps_the_old_file_when_the_object_cannot_be_written_and_leaves_no_temporary(tmp_path, umask_022):
+    path = write_json(tmp_path / "x.json", {"old": True})
+    assert _mode(path) == 0o644
+    with pytest.raises(TypeError):
+        write_json(path, {"new": object()})  # not JSON: nothing is written
     assert json.loads(path.read_text()) == {"old": True}
     assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
 
@@ -214,4 +199,4 @@ def test_the_run_store_is_below_cli_and_report():
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     saddle_modules = {m for m in imported if m.startswith("saddle")}
-    assert saddle_modules == {"saddle.claims"}, saddle_modules
+    assert saddle_modules == {"saddle.atomic", "saddle.claims"}, saddle_modules

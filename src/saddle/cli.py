@@ -724,6 +724,7 @@ def _run_all(
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from saddle.atomic import atomic_write
     from saddle.report import markdown_report, write_report
 
     try:
@@ -735,7 +736,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             target = Path(args.markdown)
             if target.is_dir() or not target.parent.is_dir():
                 raise UsageError(f"--markdown {args.markdown!r} must name a file in an existing folder")
-            runs.atomic_write(target, markdown_report(args.dir, command=_report_command(args)))
+            page = markdown_report(args.dir, command=_report_command(args))
+            atomic_write(target, lambda tmp: tmp.write_text(page, encoding="utf-8"))
             print(target)
     except ValueError as e:
         raise UsageError(str(e)) from None

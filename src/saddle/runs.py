@@ -11,17 +11,19 @@
     OUT/tour.json           {"failed": {name: message}, "last_run": {...}}: the latest outcome of each experiment
     OUT/.NAME-PID-xxxx/     the temporary folder of a run in progress, moved to OUT/NAME when the run succeeds
 
-Every file is written atomically (`atomic_write`: a temporary file in the same folder, then a rename) with the
-usual permissions (0644 under umask 022); a run is written into a temporary folder and moved into place
+Every file is written atomically (`saddle.atomic.atomic_write`: a temporary file in the same folder, then a
+rename) with the usual permissions (0644 under umask 022); a run is written into a temporary folder and moved into place
 (`move_into_place`), so that a failed or interrupted run never leaves a half-written result. The readers are
 strict: a damaged file raises one `RunFileError` (a ValueError) naming the file and what is wrong.
-Used by `saddle.experiments` (`RunOutput`), `saddle.train` (checkpoints), `saddle.cli` and `saddle.report`.
+Used by `saddle.experiments` (`RunOutput`), `saddle.train` (`to_jsonable` of its logs), `saddle.cli` and
+`saddle.report`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import math
 import numbers
 import os
@@ -30,19 +32,19 @@ import re
 import shutil
 import signal
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from saddle.atomic import atomic_write
 from saddle.claims import SIZES
 
 __all__ = [
     "Figure",
     "RunFileError",
     "RunOutput",
-    "atomic_write",
     "discard",
     "machine",
     "make_temporary_folder",
@@ -86,28 +88,6 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write(path: str | os.PathLike[str], content: str | bytes | Callable[[IO[bytes]], object]) -> Path:
-    """Write `content` (text as UTF-8, bytes, or a function that writes to a binary file) to `path` through a
-    temporary file in the same folder and a rename: readers see the old file or the new one, never half of one.
-    The file gets the usual permissions (0666 minus the umask; a temporary file alone would be 0600)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if isinstance(content, str):
-                fh.write(content.encode("utf-8"))
-            elif isinstance(content, bytes):
-                fh.write(content)
-            else:
-                content(fh)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def to_jsonable(obj: Any) -> Any:
     """Convert tensors, numpy values, dataclasses and paths to plain JSON types; non-finite floats to strings."""
     if hasattr(obj, "detach") and hasattr(obj, "cpu") and hasattr(obj, "tolist"):  # a torch.Tensor (any device)
@@ -131,7 +111,8 @@ def to_jsonable(obj: Any) -> Any:
 
 def write_json(path: str | os.PathLike[str], obj: Any) -> Path:
     """`obj` as indented JSON (through `to_jsonable`), written atomically."""
-    return atomic_write(path, json.dumps(to_jsonable(obj), indent=2, allow_nan=False))
+    text = json.dumps(to_jsonable(obj), indent=2, allow_nan=False)
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 @dataclass
@@ -149,9 +130,7 @@ class RunOutput:
     failed or interrupted run never leaves a half-written result behind.
     """
 
-    def __init__(self, path: str | os.PathLike[str], logger: Any = None) -> None:
-        import logging
-
+    def __init__(self, path: str | os.PathLike[str], logger: logging.Logger | None = None) -> None:
         self.path = Path(path)
         (self.path / "figures").mkdir(parents=True, exist_ok=True)
         self.figures: list[Figure] = []

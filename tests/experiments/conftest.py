@@ -15,6 +15,7 @@ import random
 import pytest
 
 from saddle import cli, runs
+from saddle.atomic import atomic_write
 from saddle.experiments import experiment, registry
 from saddle.experiments.base import RunOutput
 
@@ -83,7 +84,8 @@ def quick_run(tmp_path_factory):
             record = shared / f"{name}.pickle"
             with FileLock(str(shared / f"{name}.lock")):
                 if not record.is_file():
-                    runs.atomic_write(record, pickle.dumps(_run_quick(name, shared / name)))
+                    run = pickle.dumps(_run_quick(name, shared / name))
+                    atomic_write(record, lambda tmp, run=run: tmp.write_bytes(run))
                 memo[name] = pickle.loads(record.read_bytes())
         return memo[name]
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from saddle import runs
+from saddle.atomic import atomic_write
 from saddle.claims import DECLARATION_ERROR, NOT_REPRODUCED, NOT_SIGNIFICANT, REPRODUCED, STATUSES
 from saddle.report.results import STATUS_CLASS, ExperimentResult, Results, format_value, read_results
 
@@ -275,4 +276,4 @@ def write_report(folder: str | os.PathLike[str], title: str = "saddle report") -
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
         f"<style>{_CSS}</style></head><body>{''.join(body)}</body></html>"
     )
-    return runs.atomic_write(results.root / "index.html", page)
+    return atomic_write(results.root / "index.html", lambda tmp: tmp.write_text(page, encoding="utf-8"))

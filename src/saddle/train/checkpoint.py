@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from saddle.runs import atomic_write
+from saddle.atomic import atomic_write
 
 __all__ = ["atomic_torch_save", "load_checkpoint", "rng_state", "save_checkpoint", "set_rng_state"]
 
@@ -55,10 +55,8 @@ def set_rng_state(state: Mapping[str, Any], generators: Sequence[torch.Generator
 
 
 def atomic_torch_save(obj: Any, path: str | os.PathLike) -> Path:
-    """`torch.save(obj)` to `path` through a temporary file in the same folder and a rename (`saddle.runs.atomic_write`)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return atomic_write(path, lambda fh: torch.save(obj, fh))
+    """`torch.save(obj)` to `path` through a temporary file in the same folder and an atomic rename."""
+    return atomic_write(path, lambda tmp: torch.save(obj, tmp))
 
 
 def save_checkpoint(

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from saddle.runs import atomic_write, to_jsonable
+from saddle.atomic import atomic_write
+from saddle.runs import to_jsonable
 
 __all__ = ["JsonLinesLog"]
 
@@ -44,7 +45,7 @@ class JsonLinesLog:
         """Truncate the log to its first `n` records (all earlier runs' lines beyond that are dropped)."""
         if self.path is not None:
             old = self.path.read_text().splitlines(keepends=True) if self.path.exists() else []
-            atomic_write(self.path, "".join(old[:n]))
+            atomic_write(self.path, lambda tmp: tmp.write_text("".join(old[:n])))
         self.lines = n
 
     def write(self, record: Mapping[str, Any], step: int | None = None) -> None:
