@@ -11,8 +11,8 @@ experiments at once, each in its own process with `--threads` torch threads (def
 Bad input gets one line on stderr and exit code 2; a failed experiment exit code 1; SIGINT 130,
 SIGTERM 143 (the runs in progress leave nothing behind, earlier results stay). After each run the
 experiment's claims are checked ("claims: N/M reproduced"). Set SADDLE_DEBUG=1 to see full tracebacks.
-`saddle list`, `--help` and the checks of names and options import no experiment (their names and summaries
-are read from the sources); `--set` imports only the experiments named. The run folder is `saddle.runs`.
+`saddle list`, `--help` and the checks of names and options import no experiment and not torch (their names and
+summaries are read from the sources); `--set` imports only the experiments named. The run folder is `saddle.runs`.
 """
 
 from __future__ import annotations
@@ -137,11 +137,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check_device(device: str, option: str = "--device") -> str:
-    import torch
-
     if device == "cpu":
         return device
     if device == "cuda" or device.startswith("cuda:"):
+        import torch
+
         if not torch.cuda.is_available():
             raise UsageError(f"{option} {device}: CUDA is not available on this machine")
         try:

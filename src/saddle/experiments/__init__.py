@@ -2,9 +2,11 @@
 
 `registry()` imports every experiment and maps name -> Experiment; `experiment(name)` imports only the one
 asked for; `summaries()` reads every name and one-line summary from the modules' source without importing them
-(what `saddle list` and the command line's checks need, in the time of `import torch`). The source of truth
+(what `saddle list` and the command line's checks need, without importing torch). The source of truth
 is each module's `EXPERIMENT = Experiment(name="...", summary="...", ...)`: the literal strings are read from
-its syntax tree, and a module whose name or summary is not a literal is imported instead.
+its syntax tree, and a module whose name or summary is not a literal is imported instead. The names of
+`saddle.experiments.base` (`Experiment`, ...) are imported on first use, so that importing this package does
+not import torch.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ import ast
 import importlib
 import pkgutil
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from saddle.claims import Claim, ClaimVerdict, check_claims
-from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
+
+if TYPE_CHECKING:
+    from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
 
 __all__ = [
     "Claim",
@@ -31,8 +36,18 @@ __all__ = [
     "summaries",
 ]
 
+_FROM_BASE = frozenset({"Experiment", "ExperimentConfig", "RunOutput", "check_choice", "check_positive"})
 _REGISTRY: dict[str, Experiment] | None = None
 _MANIFEST: dict[str, tuple[str, str]] | None = None  # name -> (module, summary), read from the sources
+
+
+def __getattr__(name: str) -> Any:
+    """The names of `saddle.experiments.base`, imported on first use (it imports torch)."""
+    if name in _FROM_BASE:
+        from saddle.experiments import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _modules() -> list[str]:
@@ -57,6 +72,8 @@ def _declared(module: str) -> tuple[str, str] | None:
             name, summary = (getattr(given.get(key), "value", None) for key in ("name", "summary"))
             if isinstance(name, str) and isinstance(summary, str):
                 return name, summary
+        from saddle.experiments.base import Experiment
+
         exp = getattr(importlib.import_module(f"{__name__}.{module}"), "EXPERIMENT", None)
         return (exp.name, exp.summary) if isinstance(exp, Experiment) else None
     return None
@@ -92,6 +109,8 @@ def experiment(name: str) -> Experiment:
         if name not in _REGISTRY:
             raise KeyError(f"unknown experiment {name!r} (known: {', '.join(_REGISTRY)})")
         return _REGISTRY[name]
+    from saddle.experiments.base import Experiment
+
     manifest = _manifest()
     if name not in manifest:
         raise KeyError(f"unknown experiment {name!r} (known: {', '.join(manifest)})")
