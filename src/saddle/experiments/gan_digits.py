@@ -104,9 +104,8 @@ def run(config: Config, out: RunOutput) -> dict:
         score_real["label_entropy"],
     )
 
-    with (
-        torch.no_grad()
-    ):  # one row per class: the classifier's label of each generated digit, the true one of a real one
+    # one row per class: the classifier's label of each generated digit, the true one of a real one
+    with torch.no_grad():
         panels = [
             (fake, clf(fake).argmax(1), "generated (row: the classifier's label)"),
             (real_test, test.y[: config.n_samples], "real test digits (row: their label)"),
