@@ -54,5 +54,5 @@ def test_bad_arguments_are_refused():
         SphereNoiseField(zero_field, -1.0, torch.Generator())
     with pytest.raises(ValueError, match="batch_dims"):
         SphereNoiseField(zero_field, 1.0, torch.Generator(), batch_dims=-1)
-    with pytest.raises(ValueError, match="torch.Generator"):
+    with pytest.raises(ValueError, match=r"torch\.Generator"):
         SphereNoiseField(zero_field, 1.0, 3)
