@@ -13,6 +13,7 @@ from saddle.attacks.base import Attack, AttackBase, ThreatModel
 from saddle.attacks.fgsm import FastGradientSignAttack
 from saddle.attacks.linear import linear_linf_worst_case, minimal_l2_perturbation_affine
 from saddle.attacks.margin import MarginAttack
+from saddle.attacks.minimal import DeepFool, deepfool, minimal_epsilon
 from saddle.attacks.objectives import (
     Objective,
     cross_entropy,
@@ -36,6 +37,7 @@ __all__ = [
     "AutoProjectedGradientAttack",
     "Constant",
     "CosineDecay",
+    "DeepFool",
     "FastGradientSignAttack",
     "GradientAscent",
     "L2Ascent",
@@ -51,11 +53,13 @@ __all__ = [
     "apgd_checkpoints",
     "as_schedule",
     "cross_entropy",
+    "deepfool",
     "dlr",
     "get_objective",
     "iterative_sign_attack",
     "linear_linf_worst_case",
     "margin",
+    "minimal_epsilon",
     "minimal_l2_perturbation_affine",
     "pairwise_margin",
     "projected_gradient_ascent",
