@@ -131,9 +131,11 @@ def _claims() -> tuple[Claim, ...]:
             "W1(μ♮, μ̂_n) ≳ n^{−1/p}: for the uniform measure the mean two-sample W1 exceeds the bound "
             "(d/(d+1))(ω_d n)^{−1/d} in every dimension and at every n (smallest ratio above 1 by two SEs)",
             _NOTES,
-            "worst_ratio_to_quantization_bound.mean",
+            "worst_ratio_to_quantization_bound",
             ">",
             1.0,
+            sigmas=2.0,
+            min_n=5,
         )
     ]
     names = {1: "n^{−1/2}", 2: "√(log n / n)", 3: "n^{−1/3}", 4: "n^{−1/4}", 5: "n^{−1/5}"}
@@ -145,10 +147,12 @@ def _claims() -> tuple[Claim, ...]:
                     f"d = {d}: W1 decays like {name}: the fitted log-log slope minus the rate's own slope over the same n "
                     f"is {op} {bound:+g} by two standard errors",
                     _SHARP if d != 2 else f"{_SHARP}; Ajtai, Komlós, Tusnády 1984 (d = 2)",
-                    f"by_dimension.{d}.slope_deviation.mean",
+                    f"by_dimension.{d}.slope_deviation",
                     op,
                     bound,
                     at_quick=False,
+                    sigmas=2.0,
+                    min_n=5,
                 )
             )
     return tuple(out)

@@ -141,9 +141,11 @@ def _claims() -> tuple[Claim, ...]:
                     f"{method} on the {game.split(' (')[0]} game ends on a spurious attractor (a limit cycle with no "
                     "critical point) with high probability: fraction of runs above 0.9 by two standard errors",
                     _RM,
-                    f"{game}.{method}.on_spurious_attractor.mean",
+                    f"{game}.{method}.on_spurious_attractor",
                     ">",
                     0.9,
+                    sigmas=2.0,
+                    min_n=30,
                 )
             )
         out.append(
@@ -152,9 +154,11 @@ def _claims() -> tuple[Claim, ...]:
                 f"bias-corrected stochastic SEG+ on the {game.split(' (')[0]} game escapes and converges to the critical "
                 "point: fraction of runs within 0.1 of z* above 0.9 by two standard errors",
                 _SEG,
-                f"{game}.BC-SEG+.converged.mean",
+                f"{game}.BC-SEG+.converged",
                 ">",
                 0.9,
+                sigmas=2.0,
+                min_n=30,
             )
         )
     return tuple(out)
