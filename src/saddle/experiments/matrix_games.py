@@ -21,8 +21,11 @@ iterate of mirror descent is reported, not claimed). Expected: on RPS Σ KL(u* �
 last iterate never comes closer than it started); mirror descent's average gap is within its bound at every
 checkpoint (→ 0); mirror-prox's last-iterate gap reaches round-off (< 1e-8) on every game and its value pᵀAq the LP
 value, its average within Nemirovski's bound.
+Measured at default size: Σ KL(u* ‖ u_k) increases at each of the 4000 steps on RPS; mirror descent's averages and
+mirror-prox's averages within their bounds at every checkpoint; mirror-prox's last-iterate gap ≤ 8.4e-13 and
+|pᵀAq − v*| ≤ 2.8e-16 on all four games.
 Sizes: deterministic; `steps` = 4000 lets mirror-prox reach round-off on the random games (the slowest of seeds
-0–3 needs ≈ 2,500 steps); measured CPU ≈ 3 s.
+0–3 needs ≈ 2,500 steps); run CPU 4.1 s (one thread, load ≈ 18).
 """
 
 from __future__ import annotations

@@ -15,10 +15,11 @@ two-sample mean. For each d and seed, the log-log slope of W1 against n over `ns
 slopes are mean ± SE over seeds. The predicted slope is that of the rate function over the same n (−1/2, the slope of
 √(log n / n) ≈ −0.39 on 32…512, −1/d): a slope "agrees" when it lies within ±0.05 of it by two standard errors.
 Expected: every (d, n) cell's mean W1 above the quantisation bound; slopes −1/2, ≈ −0.39, −1/3, −1/4, −1/5.
-Measured in development (cube, n = 32…512): −0.51 ± 0.025, −0.428 ± 0.013, −0.336 ± 0.010, −0.284 ± 0.006,
-−0.226 ± 0.005; mean W1 at least 1.4× the bound. In d = 2 the square's boundary adds a c/√n term that steepens the
-finite-n slope (on the flat torus, without boundary, the same fit gave −0.02 ± 0.013 from the log-corrected rate),
-so the d = 2 window may read "not significant" on its lower side.
+Measured at default size, slope minus the rate's slope: +0.010 ± 0.012 (d = 1), −0.044 ± 0.009 (d = 2),
+−0.010 ± 0.007, −0.027 ± 0.005, −0.022 ± 0.004 (d = 3, 4, 5); the smallest ratio of mean W1 to the quantisation
+bound 1.41 ± 0.004. The d = 2 window is "not significant" on its lower side: the square's boundary adds a c/√n
+term to √(log n / n) that steepens the finite-n slope (in development, on the flat torus, without boundary, the
+deviation was −0.02 ± 0.013).
 Sizes: d = 1 uses the sorted matching (microseconds), so it affords `seeds_1d` = 256 seeds for its noisy per-seed
 slope (sd ≈ 0.2); d ≥ 2 costs ≈ 0.08 s per seed (n = 512 dominates), `seeds` = 24 puts their SEs at 0.005–0.013;
 CPU ≈ 7 s.

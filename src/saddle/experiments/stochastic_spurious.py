@@ -22,10 +22,11 @@ Labels at the end of a run: "converged" when ‖z_K − z*‖ < 0.1; "on a spuri
 distance > 0.3 from z* (the only critical point) over the last 10% of its steps while moving along the flow (mean
 ‖V‖ there > 0.1). The fraction of runs with each label is a mean ± SE over runs (Bernoulli).
 Expected: GDA and EG end on the spurious cycles in (nearly) every run on both games; BC-SEG+ converges to z* in
-(nearly) every run. Measured at default size: see the closing table of the project's report (numbers in metrics).
+(nearly) every run. Measured at default size: 200/200 runs for every method and game (GDA, EG on the spurious
+cycles; BC-SEG+ within 0.1 of z*).
 Sizes: `runs` = 200 gives an SE of at most 0.035 on a fraction (≤ 0.01 when it is above 0.99), enough to decide
 "above 0.9" at two standard errors; `steps` = 3000 gives a flow time Σα_k ≈ 97 for GDA/EG (≈ 15 turns of the
-cycle) and lets BC-SEG+'s α_k fall to 0.01; CPU ≈ 5 s.
+cycle) and lets BC-SEG+'s α_k fall to 0.01; run CPU 4.3 s (one thread, load ≈ 21).
 """
 
 from __future__ import annotations

@@ -22,8 +22,9 @@ Setup: L = 1 by default, players of dimension `dim` (random orthonormal bases), 
 theorem admits it (σ > −γ/2); below, no σ ≤ ρ is admissible and CEG+ runs with the smallest admissible
 σ = −γ/2 + `sigma_margin`/L. Expected (deterministic, exact up to the bisection tolerance): EG+ (α = 1/2) converges
 down to ρ = −1/(4L), so the notes' −1/(8L) is sufficient but not tight; the EG+ boundaries equal −(1 − α)/(2L);
-CEG+ converges down to −1/(2L) (up to σ's margin) and nothing converges below −1/(2L). Measured at default size:
-exactly these values (deviations ≤ 5e-4/L); the whole run takes about 3 s of CPU.
+CEG+ converges down to −1/(2L) (up to σ's margin) and nothing converges below −1/(2L). Measured at default size
+(L = 1): EG+ boundaries −0.25003, −0.37497, −0.44998 for α = 1/2, 1/4, 1/10 (deviations ≤ 3.4e-5), EG 0.0000,
+CEG+ −0.49951 (σ's margin 1e-3 moves it by 5e-4); run CPU 5.4 s (one thread, load ≈ 20 on 2 cores).
 Sizes: everything is deterministic; `steps` only needs |μ|^steps to separate from 1 at the bisection tolerance,
 `grid` sets the figure's resolution.
 """
