@@ -11,6 +11,7 @@ from saddle.attacks.apgd import AutoProjectedGradientAttack, apgd_checkpoints
 from saddle.attacks.ascent import GradientAscent, L2Ascent, SignAscent, SparseL1Ascent, steepest_ascent
 from saddle.attacks.base import Attack, AttackBase, ThreatModel
 from saddle.attacks.fgsm import FastGradientSignAttack
+from saddle.attacks.kl import KLDivergenceAttack, kl_to_clean
 from saddle.attacks.linear import linear_linf_worst_case, minimal_l2_perturbation_affine
 from saddle.attacks.margin import MarginAttack
 from saddle.attacks.minimal import DeepFool, deepfool, minimal_epsilon
@@ -40,6 +41,7 @@ __all__ = [
     "DeepFool",
     "FastGradientSignAttack",
     "GradientAscent",
+    "KLDivergenceAttack",
     "L2Ascent",
     "MarginAttack",
     "Objective",
@@ -57,6 +59,7 @@ __all__ = [
     "dlr",
     "get_objective",
     "iterative_sign_attack",
+    "kl_to_clean",
     "linear_linf_worst_case",
     "margin",
     "minimal_epsilon",
