@@ -66,6 +66,7 @@ class Config(ExperimentConfig):
 
 def run(config: Config, out: RunOutput) -> dict:
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     gen = torch.Generator().manual_seed(config.seed)
     ns = list(config.ns)
@@ -108,6 +109,8 @@ def run(config: Config, out: RunOutput) -> dict:
         axes[1].plot([d - 0.3, d + 0.3], [predicted] * 2, "k-", lw=1)
     metrics["worst_ratio_to_quantization_bound"] = worst
     axes[0].set(xlabel="sample size n", ylabel="W1(μ̂_n, μ̂'_n), mean over seeds")
+    axes[0].set_xticks(ns, labels=[str(n) for n in ns])
+    axes[0].xaxis.set_minor_formatter(NullFormatter())
     axes[0].legend(fontsize=7)
     axes[1].set(xlabel="dimension d", ylabel="log-log slope (± 2 SE)", title="black: −1/2, √(log n/n), −1/d")
     out.savefig(

@@ -135,7 +135,7 @@ def run(config: Config, out: RunOutput) -> dict:
     ax.axhline(1.0, color="k", lw=0.8)
     for x, text in ((-1 / 8, "−1/(8L): notes, EG+"), (-1 / 4, "−1/(4L)"), (-1 / 2, "−1/(2L): notes, CEG+")):
         ax.axvline(x, color="gray", ls=":", lw=1)
-        ax.text(x, ax.get_ylim()[1], text, rotation=90, va="top", ha="right", fontsize=7)
+        ax.text(x, 0.02, text, rotation=90, va="bottom", ha="right", fontsize=7, transform=ax.get_xaxis_transform())
     ax.set(xlabel="weak-MVI constant ρ·L", ylabel="per-step contraction |μ| (measured)", ylim=(0.4, 1.5))
     ax.legend(fontsize=7, loc="upper right")
     out.savefig(
