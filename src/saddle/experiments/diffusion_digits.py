@@ -400,7 +400,8 @@ CLAIMS = (
 EXPERIMENT = Experiment(
     claims=CLAIMS,
     name="diffusion_digits",
-    summary="class-conditional 8×8 digits with classifier-free guidance; Fourier spectrum along the reverse process",
+    summary="class-conditional 8×8 digits with classifier-free and classifier guidance; Fourier spectrum along the "
+    "reverse process",
     config=Config,
     run=run,
     quick={
@@ -412,6 +413,6 @@ EXPERIMENT = Experiment(
         "classifier_epochs": 3,
         "noisy_classifier_steps": 100,
     },
-    reproduces="seed 002 (and 000): classifier-free guidance [Ho & Salimans 2022] and the Fourier-spectrum view "
-    "of progressive denoising; seed 004: DDPM ε-prediction",
+    reproduces="seed 002 (and 000): classifier-free guidance [Ho & Salimans 2022], classifier guidance [Dhariwal & "
+    "Nichol 2021] and the Fourier-spectrum view of progressive denoising; seed 004: DDPM ε-prediction",
 )
