@@ -800,8 +800,10 @@ def test_a_claim_whose_metric_the_partial_run_left_out_is_not_measured(fake_regi
 def test_ranks_other_than_0_say_nothing_and_write_no_result(fake_registry, tmp_path, capsys, monkeypatch):
     """Under `--nproc N` the ranks > 0 train their shards silently: no log, done or report line, no folder."""
     import saddle.train.distributed as distributed
+    from saddle import progress
 
     monkeypatch.setattr(distributed, "setup_distributed", lambda device: (1, 2))
+    monkeypatch.setattr(progress, "_bars_hidden", False)  # rank 1 hides this process's bars: restored afterwards
     monkeypatch.setenv("RANK", "1")
     assert cli.main(["run", "toy", "--quick", "--out", str(tmp_path / "o")]) == 0
     assert capsys.readouterr().err == "" and not (tmp_path / "o").exists()
