@@ -37,8 +37,13 @@ def batch(seed=0, n=16, seeds=2):
 def phi(agent, obs, actor, adversary):
     """Φ summed over seeds with the given actor and adversary weights (the critic as it is now)."""
     q = agent.critics[0]
-    return robust_value(agent.game.form, q, obs, agent.actor(obs, actor), agent.adversary(obs, adversary),
-                        agent.game.alpha).mean(1).sum()
+    return (
+        robust_value(
+            agent.game.form, q, obs, agent.actor(obs, actor), agent.adversary(obs, adversary), agent.game.alpha
+        )
+        .mean(1)
+        .sum()
+    )
 
 
 @pytest.mark.parametrize("form", ["nr", "pr"])
@@ -96,14 +101,14 @@ def test_critic_target_bootstraps_the_value_of_the_executed_target_action(form):
     mu, nu = agent.actor(b.next_obs, t["actor"]), agent.adversary(b.next_obs, t["adversary"])
     with torch.no_grad():
         q = lambda s, a: agent.critics[0](s, a, t["critic0"])  # noqa: E731
-        value = 0.8 * q(b.next_obs, mu) + 0.2 * q(b.next_obs, nu) if form == "pr" else q(b.next_obs, 0.8 * mu + 0.2 * nu)
+        value = (
+            0.8 * q(b.next_obs, mu) + 0.2 * q(b.next_obs, nu) if form == "pr" else q(b.next_obs, 0.8 * mu + 0.2 * nu)
+        )
     torch.testing.assert_close(agent.critic_targets(b), b.reward + 0.99 * (1 - b.terminated) * value)
 
 
 def test_every_agent_of_the_registry_builds_with_its_entry():
     for name, (td3, game) in AGENTS.items():
-        if game is not None and game.algorithm == "mixedne_ld":
-            continue
         agent = make_agent(name, "Pendulum-v1", SMALL, seeds=[0, 1])
         assert agent.config.td3 == td3 and agent.num_seeds == 2
         assert isinstance(agent, ActionRobustDDPG) == (game is not None)

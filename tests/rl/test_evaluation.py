@@ -12,7 +12,7 @@ from saddle.rl.env import episode_seed, make_env, reset_checked, step_checked
 
 def push(obs):
     # a constant torque u = 1 for every policy: the mass enters θ̈ only through 3u/(m l²)
-    return np.ones(obs.shape[:-1] + (1,), dtype=np.float32)
+    return np.ones((*obs.shape[:-1], 1), dtype=np.float32)
 
 
 def damp(obs):
@@ -38,8 +38,9 @@ def test_returns_are_those_of_one_episode_played_alone():
 def test_common_random_numbers_across_policies_levels_and_runs():
     a = evaluate_returns(push, num_policies=3, episodes=2, seed=1, random_action_prob=0.5, action_noise=0.3)
     assert np.array_equal(a[0], a[1]) and np.array_equal(a[1], a[2])  # same policy, same starts, same draws
-    assert np.array_equal(a, evaluate_returns(push, num_policies=3, episodes=2, seed=1, random_action_prob=0.5,
-                                              action_noise=0.3))
+    assert np.array_equal(
+        a, evaluate_returns(push, num_policies=3, episodes=2, seed=1, random_action_prob=0.5, action_noise=0.3)
+    )
     assert not np.array_equal(a, evaluate_returns(push, num_policies=3, episodes=2, seed=1))
     # with probability 1 every action is the random one: the policy no longer matters
     r1 = evaluate_returns(push, num_policies=1, episodes=2, seed=2, random_action_prob=1.0)
@@ -59,7 +60,7 @@ def test_a_zero_perturbation_is_the_unperturbed_evaluation(kind):
 
 def test_mujoco_relative_friction_and_mass_sweeps():
     def zero(obs):
-        return np.zeros(obs.shape[:-1] + (3,), dtype=np.float32)
+        return np.zeros((*obs.shape[:-1], 3), dtype=np.float32)
 
     sweep = perturbation_sweep(zero, "friction", [1.0, 0.3], "Hopper-v5", num_policies=1, episodes=1, seed=0)
     base = evaluate_returns(zero, "Hopper-v5", 1, 1, seed=0)

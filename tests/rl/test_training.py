@@ -8,7 +8,7 @@ import torch
 from saddle.rl import DDPG, DDPGConfig, Runner, make_agent, train
 
 CFG = DDPGConfig(hidden=(16,), batch_size=8, buffer_size=500, learning_starts=30)
-KINDS = ["ddpg", "td3", "nr_mdp", "pr_mdp", "gad"]
+KINDS = ["ddpg", "td3", "nr_mdp", "pr_mdp", "gad", "mixedne_ld_td3"]
 
 
 def runner(kind, seeds, env_id="Pendulum-v1", steps=25):
@@ -66,13 +66,20 @@ def test_train_on_the_training_loop_resumes_exactly(tmp_path):
     straight = train(runner("ddpg", [0, 1]), 70, steps_per_record=20, eval_every=2, eval_episodes=1).history
     train(runner("ddpg", [0, 1]), 40, steps_per_record=20, eval_every=2, eval_episodes=1, checkpoint_dir=tmp_path)
     resumed = train(
-        runner("ddpg", [0, 1]), 70, steps_per_record=20, eval_every=2, eval_episodes=1, checkpoint_dir=tmp_path,
+        runner("ddpg", [0, 1]),
+        70,
+        steps_per_record=20,
+        eval_every=2,
+        eval_episodes=1,
+        checkpoint_dir=tmp_path,
         resume=True,
     ).history
     assert resumed == straight
     assert [r["env_steps"] for r in straight] == [20, 40, 60, 70]
     assert [("eval_return_s1" in r) for r in straight] == [False, True, False, True]
-    assert straight[1]["eval_return"] == pytest.approx((straight[1]["eval_return_s0"] + straight[1]["eval_return_s1"]) / 2)
+    assert straight[1]["eval_return"] == pytest.approx(
+        (straight[1]["eval_return_s0"] + straight[1]["eval_return_s1"]) / 2
+    )
 
 
 def test_runner_refuses_an_agent_for_another_task():

@@ -1,14 +1,20 @@
 """saddle.rl: DDPG/TD3 on gymnasium continuous control for S seeds at once, the action-robust game (NR-/PR-MDP).
 
-    >>> from saddle.rl import DDPG, Runner, make_env, evaluate_returns
-    >>> env = make_env("Pendulum-v1")
-    >>> agent = DDPG(3, env.action_space.low, env.action_space.high, seeds=[0, 1, 2, 3, 4])  # 5 seeds, one network
-    >>> runner = Runner(agent, "Pendulum-v1")                   # 5 copies of the task in one vector env
-    >>> runner.run(10_000)                                      # doctest: +SKIP
-    >>> evaluate_returns(agent.act, "Pendulum-v1", 5, episodes=10)   # (5 seeds, 10 episodes)  # doctest: +SKIP
+>>> from saddle.rl import DDPG, Runner, make_env, evaluate_returns
+>>> env = make_env("Pendulum-v1")
+>>> agent = DDPG(3, env.action_space.low, env.action_space.high, seeds=[0, 1, 2, 3, 4])  # 5 seeds, one network
+>>> runner = Runner(agent, "Pendulum-v1")                   # 5 copies of the task in one vector env
+>>> runner.run(10_000)                                      # doctest: +SKIP
+>>> evaluate_returns(agent.act, "Pendulum-v1", 5, episodes=10)   # (5 seeds, 10 episodes)  # doctest: +SKIP
 """
 
-from saddle.rl.action_robust import ALGORITHMS, ActionRobustDDPG, RobustGameConfig
+from saddle.rl.action_robust import (
+    ALGORITHMS,
+    ActionRobustDDPG,
+    RobustGameConfig,
+    inner_steps_schedule,
+    thermal_temperature,
+)
 from saddle.rl.agents import AGENTS, make_agent
 from saddle.rl.ddpg import DDPG, DDPGConfig, soft_update
 from saddle.rl.env import (
@@ -57,6 +63,7 @@ __all__ = [
     "episode_seed",
     "evaluate_returns",
     "get_dynamics",
+    "inner_steps_schedule",
     "make_agent",
     "make_env",
     "make_vector_env",
@@ -69,5 +76,6 @@ __all__ = [
     "set_dynamics",
     "set_env_state",
     "soft_update",
+    "thermal_temperature",
     "train",
 ]

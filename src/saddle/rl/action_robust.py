@@ -21,7 +21,7 @@ y = r + γ (1 − terminated) Φ'(s') with target networks. Three algorithms for
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -29,13 +29,13 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from saddle.optim import GameOptimizer, PreconditionedLangevinGDA, SimultaneousAdam
+from saddle.optim import METHODS, GameOptimizer, RMSPropDirection
 from saddle.rl.ddpg import DDPG, DDPGConfig, soft_update
 from saddle.rl.networks import Actor, Critic
 from saddle.rl.robust_action import check_robust_form, robust_action, robust_value
 from saddle.validation import check_choice, check_int, check_real
 
-__all__ = ["ALGORITHMS", "ActionRobustDDPG", "RobustGameConfig"]
+__all__ = ["ALGORITHMS", "ActionRobustDDPG", "RobustGameConfig", "inner_steps_schedule", "thermal_temperature"]
 
 ALGORITHMS = ("tessler", "gad", "mixedne_ld")
 
@@ -50,7 +50,8 @@ class RobustGameConfig:
     README's updates_per_step = 10); rmsprop_alpha: RMSProp's averaging (Kamalaruban et al.'s code: 0.999);
     thermal_noise ε_0, thermal_decay: MixedNE-LD's thermal noise ε_t = ε_0 (1 − decay)^t, temperature T_t = ε_t²
     (ε_0 = 1e-3 for Hopper and InvertedPendulum in the authors' runs; decay 5e-5 per outer step);
-    inner_steps K: MixedNE-LD's warm-up K_t = min(K, ⌊(1 + 10⁻⁵)^t⌋) (K = 15); beta: the damping β (0.9).
+    inner_steps K, inner_growth r: MixedNE-LD's warm-up K_t = min(K, ⌊(1 + r)^t⌋) (K = 15, r = 1e-5); beta: the
+    damping β (0.9).
     """
 
     form: str = "nr"
@@ -62,6 +63,7 @@ class RobustGameConfig:
     thermal_noise: float = 1e-3
     thermal_decay: float = 5e-5
     inner_steps: int = 15
+    inner_growth: float = 1e-5
     beta: float = 0.9
 
     def validate(self) -> RobustGameConfig:
@@ -73,8 +75,26 @@ class RobustGameConfig:
         check_real("thermal_noise", self.thermal_noise, 0.0, math.inf, low_open=False, high_open=True)
         check_real("thermal_decay", self.thermal_decay, 0.0, 1.0, low_open=False, high_open=True)
         check_int("inner_steps", self.inner_steps)
+        check_real("inner_growth", self.inner_growth, 0.0, math.inf, low_open=False, high_open=True)
         check_real("beta", self.beta, 0.0, 1.0)
         return self
+
+
+def thermal_temperature(thermal_noise: float, decay: float) -> Callable[[int], float]:
+    """MixedNE-LD's temperature at outer step t: T_t = ε_t², ε_t = ε_0 (1 − decay)^t (the thermal noise of
+    Kamalaruban et al. multiplies sqrt(2η) ξ in their SGLD step, so it is the square root of the temperature T of
+    `saddle.langevin`)."""
+    eps0 = check_real("thermal_noise", thermal_noise, 0.0, math.inf, low_open=False, high_open=True)
+    d = check_real("thermal_decay", decay, 0.0, 1.0, low_open=False, high_open=True)
+    return lambda t: (eps0 * (1.0 - d) ** t) ** 2
+
+
+def inner_steps_schedule(inner_steps: int, growth: float) -> Callable[[int], int]:
+    """MixedNE-LD's warm-up: K_t = min(K, ⌊(1 + r)^t⌋) SGLD steps at outer step t (K = 15, r = 1e-5: one step until
+    t = 69,315, two until 109,861, ..., K = 15 from t = 270,807)."""
+    k = check_int("inner_steps", inner_steps)
+    r = check_real("inner_growth", growth, 0.0, math.inf, low_open=False, high_open=True)
+    return lambda t: min(k, max(1, math.floor(math.exp(t * math.log1p(r)))))
 
 
 class ActionRobustDDPG(DDPG):
@@ -101,15 +121,30 @@ class ActionRobustDDPG(DDPG):
         self.adversary = Actor(self.obs_dim, self.low, self.high, self.config.hidden, self.streams)
         g = self.game
         self.actor_optimizer: Any
-        if g.algorithm == "tessler":
-            self.actor_optimizer = GameOptimizer([self.actor], SimultaneousAdam(g.lr))
-            self.adversary_optimizer: GameOptimizer | None = GameOptimizer([self.adversary], SimultaneousAdam(g.lr))
-        elif g.algorithm == "gad":
-            method = PreconditionedLangevinGDA(g.lr, 0.0, alpha=g.rmsprop_alpha)
-            self.actor_optimizer = GameOptimizer([self.actor, self.adversary], method)
-            self.adversary_optimizer = None
+        self.adversary_optimizer: GameOptimizer | None = None
+        if g.algorithm == "tessler":  # two single-player optimisers: the schedule moves one player at a time
+            self.actor_optimizer = GameOptimizer([self.actor], METHODS["sim_adam"].build(g.lr))
+            self.adversary_optimizer = GameOptimizer([self.adversary], METHODS["sim_adam"].build(g.lr))
+            return
+        players = [self.actor, self.adversary]
+        rmsprop = RMSPropDirection(g.rmsprop_alpha)
+        if g.algorithm == "gad":
+            self.actor_optimizer = GameOptimizer(players, METHODS["sim_gda"].build(g.lr, direction=rmsprop))
         else:
-            raise ValueError(f"algorithm {g.algorithm!r} is not available yet")
+            method = METHODS["langevin_mirror_descent"].build(
+                g.lr,
+                temperature=thermal_temperature(g.thermal_noise, g.thermal_decay),
+                generator=self.streams,  # seed s's noise from seed s's stream (row s of the batched players)
+                inner_steps=inner_steps_schedule(g.inner_steps, g.inner_growth),
+                beta=g.beta,
+                direction=rmsprop,
+            )
+            self.actor_optimizer = GameOptimizer(players, method, batched=True)
+
+    def inner_pending(self) -> bool:
+        """True between two SGLD steps of MixedNE-LD's inner loop (the outer step is not closed yet)."""
+        state = getattr(self.actor_optimizer, "method_state", None)
+        return bool(getattr(state, "inner", 0))
 
     def online(self) -> dict[str, Tensor]:
         return super().online() | {"adversary": self.adversary.params}
@@ -126,7 +161,7 @@ class ActionRobustDDPG(DDPG):
         """Φ per seed on the minibatch of current states (S,): the actor maximises it, the adversary minimises it.
         actor, adversary: other parameters of the two players (default: their current ones)."""
         g = self.game
-        q = self.critics[0]
+        q = self.critic_list[0]
         return robust_value(g.form, q, obs, self.actor(obs, actor), self.adversary(obs, adversary), g.alpha).mean(1)
 
     def policy_step(self, obs: Tensor) -> dict[str, np.ndarray]:

@@ -3,7 +3,7 @@
 'ddpg' plain DDPG; 'td3' TD3; the action-robust agents of the game max_μ min_ν Φ (NR-MDP unless named 'pr_',
 α = 0.1): 'nr_mdp' and 'pr_mdp' — Tessler et al.'s training (Adam, one adversary update per 10 policy updates);
 'gad' — gradient descent-ascent with RMSProp (Kamalaruban et al.'s baseline); 'mixedne_ld' — MixedNE-LD
-(Kamalaruban et al. 2020). See `saddle.rl.action_robust` for the algorithms and where each setting comes from.
+(Kamalaruban et al. 2020) on DDPG, 'mixedne_ld_td3' on TD3 (their code has both). See `saddle.rl.action_robust` for the algorithms and where each setting comes from.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ AGENTS: dict[str, tuple[bool, RobustGameConfig | None]] = {
     "pr_mdp": (False, RobustGameConfig(form="pr", algorithm="tessler")),
     "gad": (False, RobustGameConfig(form="nr", algorithm="gad")),
     "mixedne_ld": (False, RobustGameConfig(form="nr", algorithm="mixedne_ld")),
+    "mixedne_ld_td3": (True, RobustGameConfig(form="nr", algorithm="mixedne_ld")),
 }
 
 

@@ -95,7 +95,7 @@ class DDPGConfig:
 
 
 def _seeds(seeds: int | Sequence[int]) -> list[int]:
-    return [seeds] if isinstance(seeds, int) and not isinstance(seeds, bool) else list(seeds)
+    return list(seeds) if isinstance(seeds, Sequence) else [seeds]
 
 
 class DDPG:
@@ -127,11 +127,12 @@ class DDPG:
         self.obs_dim, self.action_dim = check_int("obs_dim", obs_dim), self.low.numel()
         c = self.config
         self.actor = Actor(self.obs_dim, self.low, self.high, c.hidden, self.streams)
-        self.critics = nn.ModuleList(
-            [Critic(self.obs_dim, self.action_dim, c.hidden, self.streams) for _ in range(2 if c.td3 else 1)]
-        )
+        self.critic_list = [
+            Critic(self.obs_dim, self.action_dim, c.hidden, self.streams) for _ in range(2 if c.td3 else 1)
+        ]
+        self.critics = nn.ModuleList(self.critic_list)
         self.critic_optimizer = torch.optim.Adam(
-            [q.params for q in self.critics], lr=c.critic_lr, weight_decay=c.critic_weight_decay, foreach=True
+            [q.params for q in self.critic_list], lr=c.critic_lr, weight_decay=c.critic_weight_decay, foreach=True
         )
         self.setup_players()
         self.targets = {name: p.detach().clone() for name, p in self.online().items()}
@@ -146,9 +147,14 @@ class DDPG:
         """Build the policy's optimiser (and, for a robust agent, the adversary)."""
         self.actor_optimizer: Any = torch.optim.Adam([self.actor.params], lr=self.config.actor_lr, foreach=True)
 
+    def inner_pending(self) -> bool:
+        """True while the policy's optimiser is inside an inner loop that the next update continues (MixedNE-LD's
+        SGLD chain); a Runner updates again before it acts. Plain DDPG/TD3: never."""
+        return False
+
     def online(self) -> dict[str, Tensor]:
         """The online parameters that have target copies, by name: 'actor', 'critic0', ('critic1', 'adversary')."""
-        return {"actor": self.actor.params, **{f"critic{i}": q.params for i, q in enumerate(self.critics)}}
+        return {"actor": self.actor.params, **{f"critic{i}": q.params for i, q in enumerate(self.critic_list)}}
 
     def behaviour_mean(self, obs: Tensor) -> Tensor:
         """The action executed in training before exploration noise: μ(s). Shapes (S, B, d) → (S, B, k)."""
@@ -160,7 +166,7 @@ class DDPG:
 
     def policy_step(self, obs: Tensor) -> dict[str, np.ndarray]:
         """One Adam step on −E_s Q(s, μ(s)) (current states s), every seed at once."""
-        per_seed = -self.critics[0](obs, self.actor(obs)).mean(dim=1)
+        per_seed = -self.critic_list[0](obs, self.actor(obs)).mean(dim=1)
         # the actor's gradient only: the critic's weight gradients of this loss are never used
         (self.actor.params.grad,) = torch.autograd.grad(per_seed.sum(), [self.actor.params])
         self.actor_optimizer.step()
@@ -215,7 +221,7 @@ class DDPG:
         """y = r + γ (1 − terminated) min_j Q'_j(s', ·) (one critic for DDPG). Shape (S, B)."""
         with torch.no_grad():
             values = [
-                self.target_value(q, self.targets[f"critic{i}"], batch.next_obs) for i, q in enumerate(self.critics)
+                self.target_value(q, self.targets[f"critic{i}"], batch.next_obs) for i, q in enumerate(self.critic_list)
             ]
             value = values[0] if len(values) == 1 else torch.minimum(values[0], values[1])
             return batch.reward + self.config.gamma * (1.0 - batch.terminated) * value
@@ -223,7 +229,7 @@ class DDPG:
     def update(self, batch: Batch) -> dict[str, np.ndarray]:
         """One critic step (and a policy step + soft target updates when due); returns the per-seed losses (S,)."""
         y = self.critic_targets(batch)
-        per_seed = sum(((q(batch.obs, batch.action) - y) ** 2).mean(dim=1) for q in self.critics)
+        per_seed = sum(((q(batch.obs, batch.action) - y) ** 2).mean(dim=1) for q in self.critic_list)
         assert isinstance(per_seed, Tensor)
         self.critic_optimizer.zero_grad(set_to_none=True)
         per_seed.sum().backward()

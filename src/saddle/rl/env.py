@@ -249,7 +249,7 @@ def set_env_state(env: gym.Env, state: dict[str, Any]) -> None:
         base.state = physics.copy()
     else:
         raise ValueError(f"saddle cannot restore the state of environment {base!r} (MuJoCo and Pendulum only)")
-    limit = _time_limit(env)
+    limit: Any = _time_limit(env)
     if limit is not None and state.get("elapsed") is not None:
         limit._elapsed_steps = int(state["elapsed"])
 
@@ -259,12 +259,15 @@ def dynamics_change(
     seed: int = 0,
     steps: int = 5,
     actions: Sequence[float] | None = None,
-    **dynamics: float,
+    *,
+    mass: float | None = None,
+    friction: float | None = None,
+    length: float | None = None,
 ) -> float:
     """max |Δ observation| over `steps` steps of the same actions (default: the upper bound of the box) between the
-    default environment and one with `dynamics` (set_dynamics keywords), from the same start (reset(seed)): > 0
+    default environment and one with the given mass/friction/length (`set_dynamics`), from the same start (reset(seed)): > 0
     exactly when the change reaches the simulated dynamics."""
-    envs = [make_env(env_id), set_dynamics(make_env(env_id), **dynamics)]
+    envs = [make_env(env_id), set_dynamics(make_env(env_id), mass=mass, friction=friction, length=length)]
     try:
         obs = [reset_checked(e, seed) for e in envs]
         gap = float(np.abs(obs[0] - obs[1]).max())

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from saddle.rl.env import action_bounds, episode_seed, make_env, reset_checked, set_dynamics, step_checked
+from saddle.rl.env import action_bounds, box_spaces, episode_seed, make_env, reset_checked, set_dynamics, step_checked
 from saddle.validation import check_choice, check_int, check_real
 
 __all__ = ["PERTURBATIONS", "evaluate_returns", "perturbation_grid", "perturbation_sweep"]
@@ -60,7 +60,7 @@ def evaluate_returns(
     try:
         low, high = action_bounds(envs[0])
         half = (high - low) / 2
-        obs = np.zeros((num_policies, episodes, envs[0].observation_space.shape[0]), dtype=np.float32)
+        obs = np.zeros((num_policies, episodes, box_spaces(envs[0])[0].shape[0]), dtype=np.float32)
         generators = []
         for j, env in enumerate(envs):
             set_dynamics(env, mass=mass, friction=friction, length=length)
@@ -71,13 +71,13 @@ def evaluate_returns(
         active = np.ones(num_policies * episodes, dtype=bool)
         while active.any():
             actions = np.asarray(policy(obs), dtype=np.float32).reshape(num_policies * episodes, -1)
-            for j in np.flatnonzero(active):
+            for j in np.flatnonzero(active).tolist():
                 action, gen = actions[j], generators[j]
                 if p > 0 and torch.rand((), generator=gen).item() < p:
                     action = low + torch.rand(low.shape, generator=gen).numpy() * (high - low)
                 if sigma > 0:
                     action = action + sigma * half * torch.randn(low.shape, generator=gen).numpy()
-                s, e = divmod(int(j), episodes)
+                s, e = divmod(j, episodes)
                 obs[s, e], reward, terminated, truncated = step_checked(envs[j], np.clip(action, low, high))
                 returns[s, e] += reward
                 active[j] = not (terminated or truncated)
@@ -135,7 +135,13 @@ def perturbation_grid(
             np.stack(
                 [
                     evaluate_returns(
-                        policy, env_id, num_policies, episodes, seed, env_kwargs=env_kwargs, **{a: float(u), b: float(v)}
+                        policy,
+                        env_id,
+                        num_policies,
+                        episodes,
+                        seed,
+                        env_kwargs=env_kwargs,
+                        **{a: float(u), b: float(v)},
                     )
                     for v in lc
                 ]

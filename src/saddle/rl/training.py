@@ -3,7 +3,8 @@ vector env, one batched agent, one replay buffer with a ring per seed.
 
 `Runner.run(n)` plays n environment steps on every copy: uniform random actions for the first `learning_starts`
 steps, then `agent.explore`; every `train_freq` steps, once the buffer holds `learning_starts` transitions,
-`gradient_steps` updates (SB3's schedule). Seed s's episode e starts from reset(seed=episode_seed(seed_s, e)), so
+`gradient_steps` updates (SB3's schedule; an update of MixedNE-LD is one SGLD step of its inner loop, and the
+Runner updates until the outer step is closed before it acts again). Seed s's episode e starts from reset(seed=episode_seed(seed_s, e)), so
 a copy's trajectory depends on its seed only, and seed s of a run with S seeds is, number for number, the run with
 seed s alone (the tests check it). `state_dict` holds the agent, the buffer, the counters and every copy's
 simulator state (`env_state`), so a run resumed between any two steps continues exactly.
@@ -65,7 +66,7 @@ class Runner:
         self.obs: np.ndarray | None = None
 
     def _reset(self, mask: np.ndarray | None = None) -> None:
-        seeds = [episode_seed(seed, int(e)) for seed, e in zip(self.agent.seeds, self.episodes)]
+        seeds: list[int | None] = [episode_seed(seed, int(e)) for seed, e in zip(self.agent.seeds, self.episodes)]
         options = None if mask is None else {"reset_mask": mask}
         obs, _ = self.envs.reset(seed=seeds, options=options)
         obs = check_observation(obs, f"{self.env_id} reset")
@@ -73,6 +74,11 @@ class Runner:
             self.obs = obs
         else:
             self.obs[mask] = obs[mask]
+
+    def _update(self) -> float:
+        """One update of the agent on a fresh minibatch per seed; returns the critic loss averaged over seeds."""
+        batch = self.buffer.sample(self.agent.config.batch_size, self.agent.streams)
+        return float(self.agent.update(batch)["critic_loss"].mean())
 
     def run(self, steps: int) -> dict[str, float]:
         """Play and learn from `steps` environment steps on every copy; returns {'return' (mean over the episodes
@@ -94,7 +100,9 @@ class Runner:
             self.env_steps += 1
             if len(self.buffer) >= max(c.learning_starts, 1) and self.env_steps % c.train_freq == 0:
                 for _ in range(c.gradient_steps):
-                    losses.append(float(agent.update(self.buffer.sample(c.batch_size, agent.streams))["critic_loss"].mean()))
+                    losses.append(self._update())
+                    while agent.inner_pending():  # MixedNE-LD: finish the outer step (a fresh minibatch each)
+                        losses.append(self._update())
             self.episode_return += reward
             self.episode_length += 1
             self.obs = next_obs
