@@ -2,7 +2,7 @@
 vs stable-baselines3's TD3 on a MuJoCo task with the same hyperparameters and environment steps.
 
     .venv/bin/python benchmarks/rl.py seeds [--env Pendulum-v1] [--steps 3000] [--seeds 5]
-    .venv/bin/python benchmarks/rl.py td3 [--env InvertedPendulum-v5] [--steps 15000] [--seeds 0 1 2] [--episodes 10]
+    .venv/bin/python benchmarks/rl.py td3 [--env InvertedPendulum-v5] [--steps 30000] [--seeds 0 1 2] [--episodes 10]
 
 (a) `seeds`: one Runner with S seeds (one batched network, S copies of the task in a gymnasium vector env) vs S
     Runners with one seed each, the same DDPG settings (64×64, batch 256, 1000 warm-up steps, one update per step)
@@ -36,7 +36,7 @@ HIDDEN, LR, BATCH, TAU, GAMMA, BUFFER, WARMUP, SIGMA = (64, 64), 1e-3, 256, 0.00
 
 
 def load() -> str:
-    return "load average %.2f %.2f %.2f" % os.getloadavg()
+    return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
 def config(td3: bool) -> DDPGConfig:
@@ -165,7 +165,7 @@ def main() -> None:
     a.add_argument("--seeds", type=int, default=5)
     b = sub.add_parser("td3")
     b.add_argument("--env", default="InvertedPendulum-v5")
-    b.add_argument("--steps", type=int, default=15_000)
+    b.add_argument("--steps", type=int, default=30_000)
     b.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     b.add_argument("--episodes", type=int, default=10)
     args = parser.parse_args()

@@ -58,17 +58,20 @@ class Config(ExperimentConfig):
     max_episode_steps: int = 0  # 0: the task's own limit (200 for Pendulum, 1000 for MuJoCo)
     agents: tuple[str, ...] = ("ddpg", "td3", "nr_mdp", "mixedne_ld")
     num_seeds: int = 8
-    steps: int = 5000
+    steps: int = 10_000
     hidden: tuple[int, ...] = (64, 64)
     batch_size: int = 128
     lr: float = 1e-3
     game_lr: float = 1e-3
     tau: float = 0.005
+    critic_weight_decay: float = 0.0
+    exploration_noise: float = 0.1
     learning_starts: int = 1000
+    train_freq: int = 2
     alpha: float = 0.1
     thermal_noise: float = 1e-3
     steps_per_record: int = 1000
-    eval_every: int = 5
+    eval_every: int = 2
     eval_episodes: int = 3
     test_episodes: int = 3
     random_action_probs: tuple[float, ...] = (0.0, 0.2, 0.4)
@@ -87,6 +90,7 @@ class Config(ExperimentConfig):
             "lr",
             "game_lr",
             "tau",
+            "train_freq",
             "steps_per_record",
             "eval_every",
             "eval_episodes",
@@ -101,6 +105,8 @@ class Config(ExperimentConfig):
             "action_noises",
             "max_episode_steps",
             "thermal_noise",
+            "critic_weight_decay",
+            "exploration_noise",
             allow_zero=True,
         )
         unknown = [a for a in self.agents if a not in AGENTS]
@@ -182,8 +188,11 @@ def run(config: Config, out: RunOutput) -> dict:
         actor_lr=c.lr,
         critic_lr=c.lr,
         tau=c.tau,
+        critic_weight_decay=c.critic_weight_decay,
+        exploration_noise=c.exploration_noise,
         batch_size=c.batch_size,
         learning_starts=c.learning_starts,
+        train_freq=c.train_freq,
         buffer_size=max(c.steps, 1),
     )
     levels = {
@@ -430,23 +439,27 @@ EXPERIMENT = Experiment(
         "physics_levels": (1.0, 1.5),
     },
     full={
+        # Kamalaruban et al.'s setting for Hopper (their code and runs: 300k steps, 50 updates per 100 steps, 64×64,
+        # batch 128, τ = 0.001, lr 1e-4 with RMSProp/Adam, critic L2 1e-2, exploration σ = 0.2, ε_0 = 1e-3) and
+        # their test grids (relative mass and friction 0.5–2.0, probability of a random action 0–0.5, 10 episodes)
         "env_id": "Hopper-v5",
         "agents": ("ddpg", "td3", "nr_mdp", "gad", "mixedne_ld"),
         "num_seeds": 5,
-        "steps": 1_000_000,
+        "steps": 300_000,
         "lr": 1e-4,
         "game_lr": 1e-4,
         "tau": 0.001,
-        "learning_starts": 10_000,
+        "critic_weight_decay": 1e-2,
+        "exploration_noise": 0.2,
         "steps_per_record": 10_000,
         "eval_every": 5,
         "eval_episodes": 10,
         "test_episodes": 10,
-        "random_action_probs": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5),
+        "random_action_probs": (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5),
         "action_noises": (0.0, 0.2, 0.4, 0.6),
-        "masses": (0.5, 0.75, 1.0, 1.25, 1.5, 2.0),
+        "masses": (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0),
         "physics": "friction",
-        "physics_levels": (0.5, 0.75, 1.0, 1.25, 1.5, 2.0),
+        "physics_levels": (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0),
     },
     claims=CLAIMS,
     reproduces="seeds 000/002 'Application: Noisy action robust reinforcement learning' and seeds 000/001 'Robust "
