@@ -225,7 +225,7 @@ def test_batched_game_optimizer_rows_are_independent_copies_with_their_own_noise
             LangevinMirrorDescent(0.1, 0.0, 0),
             batched=True,
         )
-    with pytest.raises(ValueError, match="one torch.Generator per row"):
+    with pytest.raises(ValueError, match=r"one torch\.Generator per row"):
         check_noise_source([torch.Generator(), 3])
     with pytest.raises(ValueError, match="got None"):
         check_noise_source(None)

@@ -15,7 +15,18 @@ y = r + γ (1 − terminated) Φ'(s') with target networks. Three algorithms for
               the game's field, so that GAD is exactly MixedNE-LD at T = 0, K = 1, β = 1.)
 'mixedne_ld'  MixedNE-LD (Kamalaruban, Huang, Hsieh, Rolland, Shi & Cevher, NeurIPS 2020, Alg. 3), see
               `saddle.optim.LangevinMirrorDescent`: K_t RMSProp-preconditioned SGLD steps per player against the
-              other's outer iterate, damped averaging β, thermal noise ε_t (temperature T_t = ε_t²).
+              other's outer iterate, damped averaging β, thermal noise ε_t (temperature T_t = ε_t²). One agent
+              update is one SGLD step with a fresh minibatch and a critic step (as the authors' code); the Runner
+              updates until the outer step is closed, so the agent acts with the outer iterate.
+
+Where MixedNE-LD's settings come from: the authors' public code (`main.py`, `ddpg.py`, built on Tessler et al.'s)
+gives lr 1e-4, RMSProp α = 0.999, β = 0.9 (`--beta`), ε = 1e-3 (`--epsilon`, "thermal noise"), the warm-up
+K_t = min(K, ⌊(1 + 10⁻⁵)^t⌋) with t the training step, and 50 updates per 100 environment steps; K = 15 is the
+value a public reproduction of the paper's runs uses; the decay ε_t = ε_0 (1 − 5·10⁻⁵)^t is the paper's
+appendix as we read it (the public code passes a constant ε to an SGLD optimiser whose source we could not read,
+so the exact preconditioning of its noise is ours: pSGLD's sqrt(2η T G) ξ, Li et al. 2016). Their code evaluates
+the players' losses at Q(s, a(s')) — current state, next state's action, a defect; saddle uses Q(s, a(s)), the
+papers' equations.
 """
 
 from __future__ import annotations
