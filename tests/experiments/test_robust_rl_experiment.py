@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 
 from saddle.experiments import registry
+from saddle.experiments.robust_rl import trained_pairs
 
 
 def test_robust_rl_quick_metrics_are_the_declared_statistics(run_experiment):
-    m = run_experiment("robust_rl")
+    m = run_experiment("robust_rl", trained_return=-1e9)  # every seed counts as trained at quick size
     assert m["dynamics_really_change"] is True and all(v > 0 for v in m["dynamics_change"].values())
     config = registry()["robust_rl"].make_config("quick")
     for agent in config.agents:
@@ -42,3 +43,12 @@ def test_robust_rl_config_rejects_bad_values():
     ]:
         with pytest.raises(ValueError, match=message):
             exp.make_config(overrides={key: value})
+
+
+def test_drop_comparisons_use_the_seeds_both_agents_trained_on():
+    a, b = np.array([10.0, 20.0, 30.0, 40.0]), np.array([1.0, 2.0, 3.0, 4.0])
+    clean_a, clean_b = np.array([-200.0, -900.0, -210.0, -220.0]), np.array([-230.0, -240.0, -1000.0, -250.0])
+    d = trained_pairs(a, b, clean_a, clean_b, bar=-400.0)  # seeds 0 and 3 only: differences 9 and 36
+    assert d.n == 2 and d.mean == pytest.approx(22.5) and d.se == pytest.approx(13.5)
+    none = trained_pairs(a, b, clean_a, clean_b, bar=0.0)
+    assert none.n == 0 and np.isnan(none.mean)

@@ -3,8 +3,9 @@ Tessler, Efroni & Mannor (ICML 2019) used by Kamalaruban et al. (NeurIPS 2020).
 
 NR-MDP (noisy action): the executed action is a = (1 − α) μ(s) + α ν(s).
 PR-MDP (probabilistic action): the adversary's action ν(s) is executed with probability α, else μ(s).
-Seeds 000/002 write the inner problem once as a max over ν; the adversary minimises the agent's value (Tessler
-et al. Def. 1 and 2; Kamalaruban et al. eq. (7); the notes' other slide), so saddle uses min_ν.
+Seeds 000/002 write the inner problem once as a max over ν; the adversary minimises the agent's value in both
+papers' games, and both papers' code trains it so (its loss is +Q(s, a), descended; Tessler et al.'s `ddpg.py`,
+Kamalaruban et al.'s `ddpg.py`), so saddle uses min_ν.
 Shapes: actions (S, B, k) for S seeds (any leading shape works for NR and the value).
 """
 
