@@ -23,11 +23,17 @@ Sizes. Default (the tour): Pendulum-v1, 8 seeds × 5,500 steps (2,250 updates), 
 (Kamalaruban et al.'s ratio), lr 1e-3 for every agent (the papers' 1e-4 does not learn Pendulum in this budget),
 batch 128 and 64×64 networks (both papers), four agents (ddpg, td3, nr_mdp, mixedne_ld), 2 test episodes per level.
 The cost is the updates (per 1,000 steps, 8 seeds, the four agents: 28 CPU s at load 28; the tests 14 CPU s), so
-the budget of 150 CPU s fixes the steps; 8 seeds so that 5 trained seeds can remain for the drop claims (n ≥ 5). `--full`: Kamalaruban et al.'s Hopper-v5
-setting (300k steps, lr 1e-4, τ = 0.001, critic L2 1e-2, σ = 0.2, 5 seeds, their 11 × 11 test grid, five agents).
+the budget of 150 CPU s fixes the steps; 8 seeds so that 5 trained seeds can remain for the drop claims (n ≥ 5).
+`--full`: Kamalaruban et al.'s Hopper-v5 setting (300k steps, lr 1e-4, τ = 0.001, critic L2 1e-2, σ = 0.2, 5 seeds,
+their 11 × 11 test grid, five agents).
 
-Measured (one thread on the shared 2-core machine; CPU seconds of the run, load average in brackets):
-RESULTS
+Measured at default size (one thread, shared 2-core machine): 148 CPU s (load 27 → 18). Clean returns (mean ± SE,
+8 seeds): ddpg −601 ± 103, td3 −1354 ± 31, nr_mdp −555 ± 99, mixedne_ld −508 ± 97; trained seeds (≥ −400): 3, 0,
+4, 4 — so the drop claims have n = 2 (nr_mdp/mixedne_ld vs ddpg) or 0 (vs td3) pairs and are "not significant";
+MixedNE-LD − nr_mdp over the grid +52 ± 43 (n = 8, not significant; `seeds_needed` 23); ddpg's −200 is not
+reached. Verdicts 1/9 reproduced (dynamics_really_change), 7 not significant, 1 not reproduced: at 2,250 updates
+the agents are not yet trained (rl-zoo's DDPG for Pendulum: 20k steps, ≈ 10⁴ updates), which the budget does
+not buy.
 """
 
 from __future__ import annotations
