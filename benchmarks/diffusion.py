@@ -29,13 +29,17 @@ Measured (one run, defaults, 1 thread, on the shared 2-core machine under load �
 from __future__ import annotations
 
 import argparse
+import itertools
+import math
 import time
+from functools import partial
 
 import torch
 
 from saddle.data import sample_toy
 from saddle.data.toy import ring_centers
 from saddle.diffusion import (
+    PROCESSES,
     SAMPLERS,
     VPSDE,
     EvaluationCounter,
@@ -50,7 +54,13 @@ from saddle.diffusion import (
 from saddle.metrics.transport import wasserstein
 from saddle.models import reinitialize_
 
-GRIDS = {"uniform": uniform_timesteps, "karras": karras_timesteps}
+#: the default grids end with a step to the data (σ = 0); "… to t_min" are the grids without it (to_data=False)
+GRIDS = {
+    "uniform": uniform_timesteps,
+    "karras": karras_timesteps,
+    "uniform to t_min": partial(uniform_timesteps, to_data=False),
+    "karras to t_min": partial(karras_timesteps, to_data=False),
+}
 
 
 def sweep(model, sde, x_T, ref, floor, budgets):
@@ -76,12 +86,59 @@ def sweep(model, sde, x_T, ref, floor, budgets):
     return table
 
 
+def gaussian_sweep(sde, budgets, n):
+    """{(sampler, grid): [(nfe, error), ...]} on Gaussian data N(m, s²I) with the exact ε (no network).
+
+    Every marginal is N(α_t m, (α_t²s² + σ_t²) I) and the probability-flow map between two of them is affine, so the
+    reference at the grid's last time is exact: a deterministic sampler's error is max |x − exact map(x_T)| over the n
+    points (no Monte-Carlo error), a stochastic one's the W2 distance between the Gaussian with its sample mean and
+    standard deviations and the exact marginal (Monte-Carlo floor ≈ s·sqrt(1.5 d / n)).
+    """
+    m, s = torch.tensor([1.0, -0.5], dtype=torch.float64), 0.5
+    model = GaussianMixture(m[None], s).eps_fn(sde)
+
+    def moments(t):
+        a, sig = (float(v) for v in sde.marginal(torch.tensor(float(t), dtype=torch.float64)))
+        return a * m, math.sqrt(a**2 * s**2 + sig**2)
+
+    mean_T, sd_T = moments(sde.T)
+    x_T = mean_T + sd_T * torch.randn(n, 2, generator=torch.Generator().manual_seed(6), dtype=torch.float64)
+    table = {}
+    for name, info in SAMPLERS.items():
+        for grid_name, grid in GRIDS.items():
+            rows = []
+            for nfe in budgets:
+                counter = EvaluationCounter(model)
+                ts = grid(sde, info.steps_for_nfe(nfe))
+                x = sample(counter, sde, info.factory(), ts, x_T, torch.Generator().manual_seed(4), progress=False)
+                mean, sd = moments(ts[-1])
+                if info.stochastic:
+                    err = math.hypot(float((x.mean(0) - mean).norm()), float((x.std(0) - sd).norm()))
+                else:
+                    err = float((x - (mean + sd / sd_T * (x_T - mean_T))).abs().max())
+                rows.append((counter.calls, err))
+            table[(name, grid_name)] = rows
+    return table
+
+
+def report_errors(title, table, budgets):
+    """Error against NFE per (sampler, grid), and whether it decreases with every added budget."""
+    print(f"\n{title}; columns: NFE budget (a 2-evaluation sampler spends one less on a final step to σ = 0)")
+    print(f"{'sampler':22s} {'grid':16s} " + " ".join(f"{b:>8d}" for b in budgets) + "  decreasing")
+    for (name, grid), rows in table.items():
+        errs = [e for _, e in rows]
+        down = all(b < a for a, b in itertools.pairwise(errs))
+        print(f"{name:22s} {grid:16s} " + " ".join(f"{e:8.2e}" for e in errs) + f"  {'yes' if down else 'NO'}")
+
+
 def report(title, table, budgets, floor):
     print(f"\n{title}: W2 / floor (floor = W2 between two true draws = {floor:.4f}); columns: NFE budget")
-    print(f"{'sampler':22s} {'grid':8s} " + " ".join(f"{b:>7d}" for b in budgets))
+    print(f"{'sampler':22s} {'grid':16s} " + " ".join(f"{b:>7d}" for b in budgets))
     for (name, grid), rows in table.items():
-        print(f"{name:22s} {grid:8s} " + " ".join(f"{r:7.3f}" for _, r in rows))
-    cheap = [(r, n, name, grid) for (name, grid), rows in table.items() for n, r in rows if n <= 25]
+        print(f"{name:22s} {grid:16s} " + " ".join(f"{r:7.3f}" for _, r in rows))
+    cheap = [
+        (r, n, name, grid) for (name, grid), rows in table.items() for n, r in rows if n <= 25 and "t_min" not in grid
+    ]
     r, n, name, grid = min(cheap)
     print(
         f"best at <= 25 NFE: {name} ({grid} grid) {r:.3f} x floor at {n} NFE -> target 1.15: "
@@ -91,15 +148,27 @@ def report(title, table, budgets, floor):
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--toys", default="swissroll,8gaussians")
+    ap.add_argument("--toys", default="swissroll,8gaussians", help="trained toys; empty: skip them")
     ap.add_argument("--train-steps", type=int, default=6000)
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--nfe", default="10,15,20,25,50,100")
+    ap.add_argument("--gaussian-n", type=int, default=100000, help="points of the exact-Gaussian error table")
+    ap.add_argument("--gaussian-processes", default="vp,ve", help="SDEs of that table; empty: skip it")
     args = ap.parse_args()
     torch.set_num_threads(1)
     budgets = [int(v) for v in args.nfe.split(",")]
+    for proc in filter(None, args.gaussian_processes.split(",")):
+        t0 = time.perf_counter()
+        floor = 0.5 * math.sqrt(1.5 * 2 / args.gaussian_n)
+        report_errors(
+            f"Gaussian data N((1, -0.5), 0.25 I), exact score, {proc.upper()} SDE: deterministic samplers max |x - exact "
+            f"map|, stochastic ones W2 of the fitted Gaussian (Monte-Carlo floor ~{floor:.1e})",
+            gaussian_sweep(PROCESSES[proc](), budgets, args.gaussian_n),
+            budgets,
+        )
+        print(f"({time.perf_counter() - t0:.0f}s)")
     sde = VPSDE()
-    for k, toy in enumerate(args.toys.split(",")):
+    for k, toy in enumerate(filter(None, args.toys.split(","))):
         data = sample_toy(toy, 20000, torch.Generator().manual_seed(10 * k))
         net = reinitialize_(ScoreMLP(2), torch.Generator().manual_seed(10 * k + 1))
         t0 = time.perf_counter()
