@@ -132,6 +132,29 @@ def test_dpm_solver_error_falls_with_every_budget_on_the_default_grids_ending_at
     assert all(b < a for a, b in itertools.pairwise(errs)), errs
 
 
+@pytest.mark.parametrize("grid", [uniform_timesteps, karras_timesteps], ids=["uniform", "karras"])
+@pytest.mark.parametrize("proc", ["vp", "ve"])
+@pytest.mark.parametrize("name", ["ddim", "probability_flow_heun", "edm"])
+def test_deterministic_samplers_error_falls_with_every_nfe_budget_on_the_default_grids(gaussian, grid, proc, name):
+    # the benchmark's budgets (benchmarks/diffusion.py): error to the exact data map at 10, 15, 20, 25, 50, 100 NFE
+    process, info = PROCESSES[proc](), SAMPLERS[name]
+    x = gaussian.draw(process, process.T, 256, 1)
+    (m0, v0), (m1, v1) = gaussian.moments(process, process.T), gaussian.moments(process, 0.0)
+    exact = m1 + math.sqrt(v1 / v0) * (x - m0)
+    errs = [
+        float(
+            (
+                sample(gaussian.eps_model(process), process, info.factory(), grid(process, info.steps_for_nfe(nfe)), x)
+                - exact
+            )
+            .abs()
+            .max()
+        )
+        for nfe in (10, 15, 20, 25, 50, 100)
+    ]
+    assert all(b < a for a, b in itertools.pairwise(errs)), errs
+
+
 def test_dpm_solver_on_the_grid_ending_at_t_min_jumps_where_lower_order_final_stops(gaussian):
     # to_data=False keeps the grids of earlier versions: the last step lands on t_min (σ > 0); below 15 steps it is
     # first order (lower_order_final), from 15 on second order with a small λ-ratio r, whose 1/(2r) extrapolation
