@@ -13,10 +13,14 @@ on 8gaussians, so ratios there move by about ±0.15 from draw to draw.
 
 First, Gaussian data N((1, −0.5), 0.25 I) with its exact ε (no network, no Monte-Carlo error for the deterministic
 samplers): error against NFE for every sampler on the default grids, which end with a step to the data (σ = 0), and
-on the grids ending at t_min (`to_data=False`). Measured (VP SDE, 100,000 points, 2,026 s wall at load 16–27):
+on the grids ending at t_min (`to_data=False`). Measured (100,000 points; VP and VE together 316 CPU-s, 54 min wall
+at load 15–27). VE SDE: on the default grids every sampler's error falls with every budget except
+predictor–corrector (uniform 1.4e3 at 10 NFE … 6.5e-3 at 50, 8.1e-3 at 100: the Langevin corrector's fixed SNR step
+leaves a bias that more steps do not remove); DPM-Solver++(2M) uniform 0.27, 0.081, 0.039, 0.024, 0.0059, 0.0016
+(its t_min grid: 0.067 at 10 NFE, 0.068 at 15). VP SDE:
 - every sampler's error falls with every added budget on the default uniform grid; on the default Karras grid all
   but predictor–corrector (0.86 at 10 NFE, 1.18 at 15, then 0.29 … 0.016 at 100: its SNR-rule Langevin corrector
-  is erratic over 4–6 large σ steps, on the t_min Karras grid too: 2.15 → 0.42). DPM-Solver++(2M) Karras:
+  is erratic over 4–6 large σ steps: the t_min Karras grid gives 2.15 at 10, 0.42 at 15). DPM-Solver++(2M) Karras:
   0.25, 0.20, 0.12, 0.075, 0.016, 0.0034 at 10…100 NFE.
 - on the grids ending at t_min DPM-Solver++(2M) jumps where `lower_order_final` stops applying (15 steps):
   Karras 0.010 at 10 NFE, 0.18 at 15; uniform 0.44 → 0.72; probability-flow Heun Karras 0.080 → 0.081 (15 → 20).
