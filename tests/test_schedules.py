@@ -51,7 +51,8 @@ def test_one_class_behind_every_public_name():
     import saddle.sampling as sampling
 
     assert optim.PolynomialDecay is sampling.PolynomialDecay is PolynomialDecay
-    assert optim.Constant is sampling.ConstantStep is attacks.Constant is Constant
+    assert optim.Constant is sampling.Constant is attacks.Constant is Constant
+    assert not hasattr(sampling, "ConstantStep")  # no second name for one class
     assert attacks.CosineDecay is CosineDecay and attacks.PiecewiseConstant is PiecewiseConstant
 
 

@@ -15,6 +15,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from saddle.data.toy import sample_mixture
+
 __all__ = ["Banana", "Dirichlet", "Gaussian", "GaussianMixture", "Target"]
 
 
@@ -211,12 +213,11 @@ class GaussianMixture(Target):
         return eps
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        """n exact draws, shape (n, d); drawn on the generator's device (CPU by default) and moved to the means'."""
+        """n exact draws, shape (n, d), by `saddle.data.toy.sample_mixture` (the toys' sampler; equal weights draw the
+        component uniformly); drawn on the generator's device (CPU by default) and moved to the means'."""
         _check_n(n)
-        dev = generator.device if generator is not None else torch.device("cpu")
-        k = torch.multinomial(self.weights.to(dev), n, replacement=True, generator=generator)
-        xi = torch.randn(n, self.dim, generator=generator, dtype=self.means.dtype, device=dev)
-        return (self.means.to(dev)[k] + self.stds.to(dev)[k, None] * xi).to(self.means.device)
+        equal = bool((self.weights == self.weights[0]).all())
+        return sample_mixture(self.means, self.stds, n, generator, None if equal else self.weights)
 
 
 class Banana(Target):
