@@ -26,6 +26,7 @@ __all__ = [
     "check_generator",
     "check_int",
     "check_labels",
+    "check_model_input",
     "check_module",
     "check_players",
     "check_positions",
@@ -351,6 +352,46 @@ def check_players(name: str, params: Any, *, finite: bool = True) -> list[Tensor
             f"convert every player with .to(dtype)"
         )
     return list(params)
+
+
+def check_model_input(
+    model: Any,
+    x: Tensor,
+    name: str = "model",
+    x_name: str = "x",
+    output: Shape | None = None,
+) -> Tensor:
+    """Run `model` once on the first point of x and return its output: the boundary check of a model with its input.
+
+    An input the model cannot take (a shape, dtype or device its layers refuse: torch raises RuntimeError deep
+    inside) becomes ValueError naming `x_name`, its shape and dtype; an output that does not match the pattern
+    `output` (the batch size bound as "B" = 1, e.g. ("B", "K") for logits) or is not finite becomes ValueError
+    naming `name`. The call runs without gradients and, for an nn.Module, in eval mode with its state restored
+    (`saddle.model_state.frozen_eval`): modes, parameters, gradients and BatchNorm statistics are unchanged.
+    """
+    from saddle.model_state import frozen_eval
+
+    check_callable(name, model, "an nn.Module or a callable x -> output")
+    point = x[:1]
+    try:
+        if isinstance(model, torch.nn.Module):
+            with frozen_eval(model), torch.no_grad():
+                out = model(point)
+        else:
+            with torch.no_grad():
+                out = model(point)
+    except torch.OutOfMemoryError:
+        raise
+    except (RuntimeError, IndexError) as e:
+        raise ValueError(
+            f"{name} cannot take {x_name} of shape {tuple(x.shape)} and dtype {x.dtype} on {x.device}: {e}"
+        ) from e
+    if output is not None:
+        sizes = {"B": point.shape[0]}
+        out = check_tensor(f"the output of {name} on {x_name}[:1]", out, output, sizes=sizes, nonempty=False)
+    elif isinstance(out, Tensor):
+        check_finite(f"the output of {name} on {x_name}[:1]", out)
+    return out
 
 
 def check_module(name: str, value: Any) -> Any:

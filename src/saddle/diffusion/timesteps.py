@@ -79,7 +79,7 @@ def karras_timesteps(process: NoiseProcess, n_steps: int, rho: float = 7.0) -> T
     their σ_N = 0.
     """
     n = check_int("n_steps", n_steps)
-    rho = check_real("rho", rho, 0.0)
+    rho = check_real("rho", rho, 0.0, high_open=True)
     if process.discrete:
         if n > int(process.T):
             raise ValueError(f"n_steps must lie in [1, {int(process.T)}] for this schedule, got {n}")
