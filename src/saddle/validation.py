@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Collection
+from contextlib import nullcontext
 from types import EllipsisType
 from typing import Any, Literal, overload
 
@@ -34,6 +35,7 @@ __all__ = [
     "check_real",
     "check_step_size",
     "check_tensor",
+    "model_output",
 ]
 
 
@@ -354,6 +356,37 @@ def check_players(name: str, params: Any, *, finite: bool = True) -> list[Tensor
     return list(params)
 
 
+def model_output(
+    model: Any,
+    x: Tensor,
+    name: str = "model",
+    x_name: str = "x",
+    output: Shape | None = None,
+) -> Tensor:
+    """model(x), checked: the boundary of a model with its input (the caller chooses the grad mode and module modes).
+
+    An input the model cannot take (a shape, dtype or device its layers refuse: torch raises RuntimeError deep
+    inside) becomes ValueError naming `x_name`, its shape and dtype; an output that does not match the pattern
+    `output` (with "B" bound to len(x), e.g. ("B", "K") for logits) or is not finite becomes ValueError naming
+    `name`.
+    """
+    check_callable(name, model, "an nn.Module or a callable x -> output")
+    try:
+        out = model(x)
+    except torch.OutOfMemoryError:
+        raise
+    except (RuntimeError, IndexError) as e:
+        raise ValueError(
+            f"{name} cannot take {x_name} of shape {tuple(x.shape)} and dtype {x.dtype} on {x.device}: {e}"
+        ) from e
+    what = f"the output of {name} on {x_name} (shape {tuple(x.shape)})"
+    if output is not None:
+        check_tensor(what, out, output, sizes={"B": x.shape[0]}, nonempty=False)
+    elif isinstance(out, Tensor):
+        check_finite(what, out)
+    return out
+
+
 def check_model_input(
     model: Any,
     x: Tensor,
@@ -361,37 +394,17 @@ def check_model_input(
     x_name: str = "x",
     output: Shape | None = None,
 ) -> Tensor:
-    """Run `model` once on the first point of x and return its output: the boundary check of a model with its input.
+    """`model_output` on the first point of x, without gradients and, for an nn.Module, in eval mode with its state
+    restored (`saddle.model_state.frozen_eval`: modes, parameters, gradients and BatchNorm statistics unchanged).
 
-    An input the model cannot take (a shape, dtype or device its layers refuse: torch raises RuntimeError deep
-    inside) becomes ValueError naming `x_name`, its shape and dtype; an output that does not match the pattern
-    `output` (the batch size bound as "B" = 1, e.g. ("B", "K") for logits) or is not finite becomes ValueError
-    naming `name`. The call runs without gradients and, for an nn.Module, in eval mode with its state restored
-    (`saddle.model_state.frozen_eval`): modes, parameters, gradients and BatchNorm statistics are unchanged.
+    For code that calls the model many times inside (ascent loops, torch.func transforms): one cheap call up front
+    turns a model that cannot take x into a ValueError naming x, before any deep error.
     """
     from saddle.model_state import frozen_eval
 
     check_callable(name, model, "an nn.Module or a callable x -> output")
-    point = x[:1]
-    try:
-        if isinstance(model, torch.nn.Module):
-            with frozen_eval(model), torch.no_grad():
-                out = model(point)
-        else:
-            with torch.no_grad():
-                out = model(point)
-    except torch.OutOfMemoryError:
-        raise
-    except (RuntimeError, IndexError) as e:
-        raise ValueError(
-            f"{name} cannot take {x_name} of shape {tuple(x.shape)} and dtype {x.dtype} on {x.device}: {e}"
-        ) from e
-    if output is not None:
-        sizes = {"B": point.shape[0]}
-        out = check_tensor(f"the output of {name} on {x_name}[:1]", out, output, sizes=sizes, nonempty=False)
-    elif isinstance(out, Tensor):
-        check_finite(f"the output of {name} on {x_name}[:1]", out)
-    return out
+    with frozen_eval(model) if isinstance(model, torch.nn.Module) else nullcontext(), torch.no_grad():
+        return model_output(model, x[:1], name, x_name, output)
 
 
 def check_module(name: str, value: Any) -> Any:

@@ -250,6 +250,7 @@ class Points(Kind):
     called: str | None = None
     requires_grad: bool = False
     integer: str = RAISE  # what integer values must give: RAISE, or ANY where integers are valid reals
+    extra_bad: tuple[tuple[str, Callable[[Tensor], Any], tuple[str, ...]], ...] = ()  # (label, valid -> bad, words)
 
     def valid(self) -> Any:
         g = torch.Generator().manual_seed(self.seed)
@@ -310,6 +311,7 @@ class Points(Kind):
             Bad("complex dtype", lambda d, v: v.detach().to(torch.complex64), lambda b: [*dtype_words, "complex"])
         )
         out.append(Bad("meta device", lambda d, v: v.detach().to("meta"), lambda b: ["meta", "device"], self.meta))
+        out += [Bad(label, lambda d, v, f=f: f(v), lambda b, w=w: list(w)) for label, f, w in self.extra_bad]
         if self.dtype != torch.float64:
             out.append(
                 Bad("float64", lambda d, v: v.detach().double(), lambda b: [*dtype_words, "float64"], self.float64)
