@@ -23,6 +23,7 @@ __all__ = [
     "check_bool",
     "check_callable",
     "check_choice",
+    "check_classification_batch",
     "check_finite",
     "check_generator",
     "check_int",
@@ -334,6 +335,20 @@ def check_labels(name: str, value: Any, n_classes: int | None = None, *, sizes: 
             what = f" for {n_classes} classes" if n_classes is not None else ""
             raise ValueError(f"{name} must be class labels in [0{top}]{what}, got values in [{low}, {high}]")
     return y
+
+
+def check_classification_batch(
+    x: Any, y: Any, n_classes: int | None = None, *, x_name: str = "x", y_name: str = "y"
+) -> Tensor:
+    """A batch of a classifier: x (B, ...) a finite floating tensor with B ≥ 1, y (B,) class labels (in [0, n_classes)
+    when given; int32/uint8 are labels too). Returns y as int64; TypeError/ValueError naming the argument otherwise.
+
+    The one check of (x, y) at the boundaries that take a labelled batch (evaluation, training, objectives); the
+    label range against the model's outputs follows with `check_labels(y_name, y, K)` once the logits are known.
+    """
+    sizes: dict[str, int] = {}
+    check_tensor(x_name, x, ("B", ...), sizes=sizes)
+    return check_labels(f"{y_name} (one label per point of {x_name})", y, n_classes, sizes=sizes).long()
 
 
 def check_players(name: str, params: Any, *, finite: bool = True) -> list[Tensor]:

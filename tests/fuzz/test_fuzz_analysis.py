@@ -37,12 +37,16 @@ ENTRIES = [
     Entry(
         "saddle.analysis.field_jacobians",
         lambda points: analysis.field_jacobians(_game(), points),
-        {"points": Points((5, 4), low=-1.0, dtype=torch.float64)},
+        {"points": Points((5, 4), low=-1.0, dtype=torch.float64, integer=ANY)},
     ),
     Entry(
         "saddle.analysis.nash_labels",
         lambda points, tol, hessian_tol: analysis.nash_labels(_game(), points, tol, hessian_tol),
-        {"points": Points((5, 4), low=-1.0, dtype=torch.float64), "tol": Real(1e-6), "hessian_tol": Real(1e-8)},
+        {
+            "points": Points((5, 4), low=-1.0, dtype=torch.float64, integer=ANY),
+            "tol": Real(1e-6),
+            "hessian_tol": Real(1e-8),
+        },
     ),
     Entry(
         "saddle.analysis.update_jacobian",
