@@ -68,6 +68,16 @@ def check_positive(config: Any, *names: str, allow_zero: bool = False) -> None:
                 raise ValueError(f"{name} must be finite and {'>=' if allow_zero else '>'} 0, got {value!r}") from None
 
 
+def check_finite_fields(config: Any) -> None:
+    """Raise ValueError naming the field when a float field (or an item of a list field) is NaN or ±inf: no
+    experiment's setting means anything there (a start x0 = nan, a condition number inf). Called by `make_config`."""
+    for f in dataclasses.fields(config):
+        value = getattr(config, f.name)
+        for v in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(v, float) and not math.isfinite(v):
+                raise ValueError(f"{f.name} must be finite, got {value!r}")
+
+
 def check_choice(config: Any, name: str, choices: typing.Iterable[str]) -> None:
     """Raise ValueError when a string field (or each item of a list field) is not one of `choices`."""
     choices = list(choices)
@@ -197,6 +207,7 @@ class Experiment:
                 )
             values[key] = parse_value(text, hints[key], key)
         config = self.config(**values)
+        check_finite_fields(config)
         config.validate()
         return config
 
