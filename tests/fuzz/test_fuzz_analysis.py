@@ -93,7 +93,10 @@ ENTRIES = [
     Entry(
         "saddle.analysis.weak_mvi_ratio",
         lambda z, z_star: analysis.weak_mvi_ratio(_game(), z, z_star),
-        {"z": Points((5, 4), low=-1.0, dtype=torch.float64), "z_star": Points((4,), batch=False, dtype=torch.float64)},
+        {
+            "z": Points((5, 4), low=-1.0, dtype=torch.float64, integer=ANY),
+            "z_star": Points((4,), batch=False, dtype=torch.float64, integer=ANY),
+        },
     ),
     Entry("saddle.analysis.grid", lambda n: analysis.grid([0.0, 0.0], [1.0, 1.0], n), {"n": Int(3, low=2)}),
     Entry(
@@ -102,7 +105,7 @@ ENTRIES = [
             analysis.estimate_weak_mvi_rho(_game(), z_star, [-1.0] * 4, [1.0] * 4, n, exclude).rho
         ),
         {
-            "z_star": Points((4,), batch=False, dtype=torch.float64),
+            "z_star": Points((4,), batch=False, dtype=torch.float64, integer=ANY),
             "n": Int(3, low=2),
             "exclude": Real(1e-9, low_open=False),
         },
