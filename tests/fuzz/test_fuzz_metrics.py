@@ -143,3 +143,21 @@ ENTRIES = [
 ]
 
 test_valid_call, test_bad_input = make_tests(ENTRIES)
+
+
+def test_issue_24_repros_of_the_generative_metrics():
+    """mode_coverage of zero samples gave reverse KL 0.0 ("perfect"); classifier_score of zero images NaN; wasserstein
+    with negative weights 0.0; critic_w1_estimate left a Dropout critic in train mode (three calls, three answers)."""
+    import pytest
+
+    centers = torch.tensor([[0.0, 0.0], [1.0, 1.0]])
+    with pytest.raises(ValueError, match=r"samples is empty \(shape \(0, 2\)\)"):
+        metrics.mode_coverage(torch.zeros(0, 2), centers, 0.1)
+    with pytest.raises(ValueError, match=r"images is empty"):
+        metrics.classifier_score(_digits_classifier(), torch.zeros(0, 1, 8, 8))
+    a, b = torch.rand(5, 2), torch.rand(4, 2)
+    with pytest.raises(ValueError, match="weights_a must lie on the probability simplex"):
+        metrics.wasserstein(a, b, 2, torch.tensor([-0.2, 0.3, 0.3, 0.3, 0.3], dtype=torch.float64))
+    critic = _critic().train()
+    values = {metrics.critic_w1_estimate(critic, a, b) for _ in range(3)}
+    assert len(values) == 1 and critic.training
