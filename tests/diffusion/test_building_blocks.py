@@ -276,5 +276,5 @@ def test_classifier_free_guidance_combines_the_two_predictions():
     ddpm = DDPMSchedule()
     via_net = guided_eps_fn(lambda x, tt, labels: model(x, tt, labels), ddpm, y, w, null)
     torch.testing.assert_close(via_net(x, t), expected)
-    with pytest.raises(ValueError, match=re.escape("guidance scale must be a real >= 0, got -1.0")):
+    with pytest.raises(ValueError, match=re.escape("guidance scale must be a finite number >= 0, got -1.0")):
         ClassifierFreeGuidance(y, -1.0, null)

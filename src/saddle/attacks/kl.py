@@ -55,7 +55,7 @@ class KLDivergenceAttack(AttackBase):
         self.threat_model = ThreatModel(eps, norm, box)
         self.steps = check_int("steps", steps)
         self.schedule = default_schedule(step_size, self.eps, self.steps)
-        self.init_scale = check_real("init_scale", init_scale, low_open=False)
+        self.init_scale = check_real("init_scale", init_scale, low_open=False, high_open=True)
         self.generator = as_generator(generator, default_seed=0)
         self.ascent = ascent if ascent is not None else steepest_ascent(self.norm)
 

@@ -103,7 +103,7 @@ def karras_timesteps(process: NoiseProcess, n_steps: int, rho: float = 7.0, to_d
     times by eq. 5 from σ/α(T) to σ/α(t_min), no step to the data.
     """
     n = check_int("n_steps", n_steps)
-    rho = check_real("rho", rho, 0.0)
+    rho = check_real("rho", rho, 0.0, high_open=True)
     to_data = _check_to_data(process, to_data)
     if process.discrete:
         if n > int(process.T):

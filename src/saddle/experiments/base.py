@@ -25,6 +25,7 @@ papers' budgets (hours allowed; may be empty). `make_config(size=...)` resolves 
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -61,6 +62,16 @@ def check_positive(config: Any, *names: str, allow_zero: bool = False) -> None:
                 check_real(name, v, 0.0, low_open=not allow_zero, high_open=True)
             except ValueError:
                 raise ValueError(f"{name} must be finite and {'>=' if allow_zero else '>'} 0, got {value!r}") from None
+
+
+def check_finite_fields(config: Any) -> None:
+    """Raise ValueError naming the field when a float field (or an item of a list field) is NaN or ±inf: no
+    experiment's setting means anything there (a start x0 = nan, a condition number inf). Called by `make_config`."""
+    for f in dataclasses.fields(config):
+        value = getattr(config, f.name)
+        for v in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(v, float) and not math.isfinite(v):
+                raise ValueError(f"{f.name} must be finite, got {value!r}")
 
 
 def check_choice(config: Any, name: str, choices: typing.Iterable[str]) -> None:
@@ -161,6 +172,7 @@ class Experiment:
                 )
             values[key] = parse_value(text, hints[key], key)
         config = self.config(**values)
+        check_finite_fields(config)
         config.validate()
         return config
 

@@ -18,7 +18,7 @@ from torch import Tensor
 
 from saddle.diffusion.process import SDE
 from saddle.diffusion.samplers.base import EpsFn, Sampler, SamplerState, call_eps, coefs, predict_x0, score_from_eps
-from saddle.validation import check_real
+from saddle.validation import check_callable, check_real, check_tensor
 
 __all__ = ["ProbabilityFlowHeun", "ode_velocity", "probability_flow_rk45"]
 
@@ -74,6 +74,8 @@ def probability_flow_rk45(
     """
     if not isinstance(sde, SDE):
         raise ValueError(f"probability_flow_rk45 needs an SDE (VESDE, VPSDE, SubVPSDE), got {type(sde).__name__}")
+    check_callable("model", model, "an ε-model (x, t) -> ε̂")
+    check_tensor("x", x, ("n", ...))
     rtol = check_real("rtol", rtol, 0.0, math.inf, high_open=True)
     atol = check_real("atol", atol, 0.0, math.inf, high_open=True)
     for name, v in (("t_start", t_start), ("t_end", t_end)):
