@@ -10,15 +10,18 @@ eval mode with frozen parameters and restore its mode, `requires_grad` and `.gra
 from saddle.attacks.apgd import AutoProjectedGradientAttack, apgd_checkpoints
 from saddle.attacks.ascent import GradientAscent, L2Ascent, SignAscent, SparseL1Ascent, steepest_ascent
 from saddle.attacks.base import Attack, AttackBase, ThreatModel
+from saddle.attacks.fab import FastAdaptiveBoundaryAttack, hyperplane_step
 from saddle.attacks.fgsm import FastGradientSignAttack
 from saddle.attacks.linear import linear_linf_worst_case, minimal_l2_perturbation_affine
 from saddle.attacks.margin import MarginAttack
+from saddle.attacks.normalization import NormalizedInputs
 from saddle.attacks.objectives import (
     Objective,
     cross_entropy,
     dlr,
     get_objective,
     margin,
+    pairwise_dlr,
     pairwise_margin,
     targeted_cross_entropy,
     targeted_dlr,
@@ -27,25 +30,32 @@ from saddle.attacks.objectives import (
 from saddle.attacks.pgd import ProjectedGradientAttack, projected_gradient_ascent
 from saddle.attacks.random_search import RandomSearchAttack
 from saddle.attacks.sign_ascent import iterative_sign_attack
+from saddle.attacks.square import SquareAttack, square_fraction, square_pattern
+from saddle.attacks.suite import SUITE_VERSIONS, AutoAttackSuite
 from saddle.attacks.targets import TopClassesTargeted
 from saddle.schedules import Constant, CosineDecay, PiecewiseConstant, as_schedule
 
 __all__ = [
+    "SUITE_VERSIONS",
     "Attack",
     "AttackBase",
+    "AutoAttackSuite",
     "AutoProjectedGradientAttack",
     "Constant",
     "CosineDecay",
+    "FastAdaptiveBoundaryAttack",
     "FastGradientSignAttack",
     "GradientAscent",
     "L2Ascent",
     "MarginAttack",
+    "NormalizedInputs",
     "Objective",
     "PiecewiseConstant",
     "ProjectedGradientAttack",
     "RandomSearchAttack",
     "SignAscent",
     "SparseL1Ascent",
+    "SquareAttack",
     "ThreatModel",
     "TopClassesTargeted",
     "apgd_checkpoints",
@@ -53,12 +63,16 @@ __all__ = [
     "cross_entropy",
     "dlr",
     "get_objective",
+    "hyperplane_step",
     "iterative_sign_attack",
     "linear_linf_worst_case",
     "margin",
     "minimal_l2_perturbation_affine",
+    "pairwise_dlr",
     "pairwise_margin",
     "projected_gradient_ascent",
+    "square_fraction",
+    "square_pattern",
     "steepest_ascent",
     "targeted_cross_entropy",
     "targeted_dlr",
