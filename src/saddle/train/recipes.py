@@ -3,7 +3,8 @@
 `make_objective(name, eps, ...)` builds any objective of `OBJECTIVE_NAMES` with the attacks of
 `saddle.attacks` (seed 003's table: FGSM, PGD-K, TRADES-K, MART-K, BETA-K, plus ERM, RS-FGSM, DDi, SAM,
 ε-stability, CFOL); `robust_evaluator(x, y, attacks)` returns the `evaluate(model)` of `fit`: clean
-accuracy, robust accuracy per attack and the per-sample worst case over all of them (and per class).
+accuracy, robust accuracy per attack and the per-sample worst case over all of them (and per class); with
+`cascade=True` the attacks run as AutoAttack's cascade (the fast version of `AutoAttackSuite` every epoch).
 """
 
 from __future__ import annotations
@@ -91,12 +92,21 @@ def make_objective(
 
 
 def robust_evaluator(
-    x: Tensor, y: Tensor, attacks: Mapping[str, Attack], n_classes: int | None = None, batch_size: int = 512
+    x: Tensor,
+    y: Tensor,
+    attacks: Mapping[str, Attack],
+    n_classes: int | None = None,
+    batch_size: int = 512,
+    cascade: bool = False,
 ) -> Callable[[nn.Module], dict[str, float]]:
     """`evaluate(model) -> {"clean_acc", "robust_acc_<name>" per attack, "robust_acc" (worst case), ...}`.
 
     The worst case is per sample over all attacks (a point counts as robust only if every attack fails,
-    `saddle.metrics.robust_accuracy` per attack). With `n_classes`: "class_robust_acc_<k>" for each class
+    `saddle.metrics.robust_accuracy` per attack). With `cascade=True` the attacks run in order, each only on the
+    points the earlier ones left robust (AutoAttack's cascade): the worst case is the same in law at a fraction
+    of the cost, and "robust_acc_after_<name>" (the accuracy after each attack) replaces "robust_acc_<name>".
+    AutoAttack's fast version every epoch: `robust_evaluator(x, y, AutoAttackSuite("linf", "fast")(eps),
+    cascade=True)` (`saddle.attacks.AutoAttackSuite`). With `n_classes`: "class_robust_acc_<k>" for each class
     and "worst_class_robust_acc", the minimum over classes.
     """
     if len(x) != len(y):
@@ -108,11 +118,16 @@ def robust_evaluator(
             model.eval()
             out: dict[str, float] = {"clean_acc": float((model(x).argmax(-1) == y).float().mean())}
             model.train(was)
-        robust = torch.ones(len(y), dtype=torch.bool, device=y.device)
-        for name, attack in attacks.items():
-            ev = robust_accuracy(model, x, y, {name: attack}, batch_size=batch_size, show_progress=False)
-            out[f"robust_acc_{name}"] = ev.robust_accuracy
-            robust &= ev.robust
+        if cascade:
+            ev = robust_accuracy(model, x, y, dict(attacks), batch_size=batch_size, show_progress=False)
+            out.update({f"robust_acc_after_{k}": v for k, v in ev.accuracy_after.items() if k != "clean"})
+            robust = ev.robust
+        else:
+            robust = torch.ones(len(y), dtype=torch.bool, device=y.device)
+            for name, attack in attacks.items():
+                ev = robust_accuracy(model, x, y, {name: attack}, batch_size=batch_size, show_progress=False)
+                out[f"robust_acc_{name}"] = ev.robust_accuracy
+                robust &= ev.robust
         out["robust_acc"] = float(robust.float().mean())
         if n_classes is not None:
             per = {k: float(robust[y == k].float().mean()) for k in range(n_classes) if bool((y == k).any())}
