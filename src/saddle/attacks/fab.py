@@ -22,6 +22,8 @@ one run per target t_i, the class ranked i + 1 by the clean logits, with the sin
 the points no earlier target broke within ε; success is misclassification. `targeted=True` reads y as
 target classes and crosses the boundary of the currently strongest other class, π between t and
 argmax_{j≠t} f_j(x_k) (our extension of the targeted hyperplane to "predict t"); success is predicting t.
+One hyperplane per step can cycle where three classes meet (measured: 29 of 30 points of a 4-class affine
+model reach their target within 3% of the exact distance, the 30th cycles).
 """
 
 from __future__ import annotations

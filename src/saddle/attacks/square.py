@@ -19,7 +19,10 @@ x̂ + δ onto ball ∩ box, and keep it when the loss improves; stop a point onc
   iteration is mapped to i·10,000/N for a budget of N queries (the authors' code; AutoAttack runs N = 5,000
   with p_init = 0.8 and no rescaling). s ≥ 1 for l∞, s ≥ 3 and odd for l2, s ≤ min(h, w).
 Window positions and signs are drawn per point (the paper and the authors' code; AutoAttack draws one position
-per batch). Loss: any `Objective`, maximised; the default 'margin' max_{j≠y} z_j − z_y is the paper's
+per batch), the corner uniform in {0, …, h − s} × {0, …, w − s} as Algorithm 2 states. The reference codes
+(the authors', AutoAttack's, torchattacks') draw it from {0, …, h − s − 1}, so they never move the last row and
+column after the initialisation: on 8×8 digits that leaves 15 of 64 pixels at their stripes and their Square
+breaks fewer points (benchmarks/attacks.py measures the difference). Loss: any `Objective`, maximised; the default 'margin' max_{j≠y} z_j − z_y is the paper's
 untargeted margin loss, 'ce' with `targeted=True` its targeted cross-entropy.
 """
 
