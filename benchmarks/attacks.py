@@ -164,8 +164,8 @@ def train_mlp(kind: str, x: torch.Tensor, y: torch.Tensor, norm: str, eps: float
 class ReferencePositions(SquareAttack):
     """Square with the window corner in {0, …, h − s − 1}, as the authors', AutoAttack's and torchattacks' code."""
 
-    def _corners(self, n: int, span_h: int, span_w: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-        return super()._corners(n, max(span_h - 1, 0), max(span_w - 1, 0), device)
+    def _corner(self, span_h: int, span_w: int) -> tuple[int, int]:
+        return super()._corner(max(span_h - 1, 0), max(span_w - 1, 0))
 
 
 def cpu(fn: Callable[[], torch.Tensor | float]) -> tuple[object, float]:

@@ -104,8 +104,8 @@ class ReferencePositions(SquareAttack):
     """Square with the window corner drawn from {0, …, h − s − 1} as the reference codes do (Algorithm 2 of the
     paper, which saddle follows, allows h − s too)."""
 
-    def _corners(self, n, span_h, span_w, device):
-        return super()._corners(n, max(span_h - 1, 0), max(span_w - 1, 0), device)
+    def _corner(self, span_h, span_w):
+        return super()._corner(max(span_h - 1, 0), max(span_w - 1, 0))
 
 
 def test_square_reaches_the_exact_worst_case_and_the_reference_positions_reproduce_torchattacks():

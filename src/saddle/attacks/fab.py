@@ -18,8 +18,10 @@ starts from a random point of the sphere of radius min(ε, best distance so far)
 takes ε/2; the two agree until a restart has found something).
 
 FAB-T (`n_targets=k`, AutoAttack's "fab-t"; Croce & Hein, ICML 2020, "Reliable evaluation ...", Sec. 4):
-one run per target t_i, the class ranked i + 1 by the clean logits, with the single hyperplane π_{t_i}, on
-the points no earlier target broke within ε; success is misclassification. `targeted=True` reads y as
+one run per target t_i, the class ranked i + 1 by the clean logits, with the single hyperplane π_{t_i};
+success is misclassification. A point keeps the run of its first target that found an adversarial example
+within ε, which is what AutoAttack's cascade over targets (each on the points no earlier target broke) keeps;
+the k runs are deterministic and independent, so they run side by side (k copies of the batch in memory). `targeted=True` reads y as
 target classes and crosses the boundary of the currently strongest other class, π between t and
 argmax_{j≠t} f_j(x_k) (our extension of the targeted hyperplane to "predict t"); success is predicting t.
 One hyperplane per step can cycle where three classes meet (measured: 29 of 30 points of a 4-class affine
@@ -31,6 +33,7 @@ from __future__ import annotations
 import math
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from saddle.attacks.base import AttackBase, ThreatModel, sphere_point
@@ -41,14 +44,8 @@ from saddle.validation import as_generator, check_int, check_real
 __all__ = ["FastAdaptiveBoundaryAttack", "hyperplane_step"]
 
 
-def _room(t: Tensor, w: Tensor, box: Box) -> Tensor:
-    """How far each coordinate of t may move in the direction −sign(w_i) before leaving the box (0 where w_i = 0)."""
-    room = torch.where(w > 0, t - box.lower, box.upper - t)
-    return torch.where(w == 0, torch.zeros_like(room), room.clamp_min(0))
-
-
 def hyperplane_step(t: Tensor, w: Tensor, c: Tensor, p: float, box: Box) -> Tensor:
-    """The minimal-l_p step d with ⟨w, t + d⟩ − ⟨w, t⟩ = −c and t + d in the box, per row of t, w (B, d), c (B,).
+    """The minimal-l_p step d with ⟨w, d⟩ = −c and t + d in the box, per row of t, w (B, d) and c (B,).
 
     Solves min ‖d‖_p s.t. ⟨w, d⟩ = −c, lower ≤ t + d ≤ upper (the projection of FAB's Algorithm 1). Every
     coordinate moves along −sign(c w_i) by at most its room r_i to the box. l∞: d_i = min(λ, r_i) and l2:
@@ -57,44 +54,30 @@ def hyperplane_step(t: Tensor, w: Tensor, c: Tensor, p: float, box: Box) -> Tens
     fills the coordinates of largest |w_i| first. When even the whole box cannot reach the hyperplane the step
     goes to the box vertex of steepest progress (d_i = r_i), as the reference projections do.
     """
-    sign = torch.where(c < 0, -torch.ones_like(c), torch.ones_like(c))
-    ws = w * sign[:, None]  # now ⟨ws, d⟩ must equal −|c|: every coordinate moves along −sign(ws_i)
-    need = c.abs()
-    a = ws.abs()
-    room = _room(t, ws, box)
-    direction = -torch.sign(ws)
+    down = (w > 0) != (c < 0)[:, None]  # coordinates that must decrease
+    room = torch.where(down, t - box.lower, box.upper - t).clamp_min(0)
+    a, need = w.abs(), c.abs()
     if p == 1.0:
         order = a.argsort(-1, descending=True)
         a_s, r_s = a.gather(-1, order), room.gather(-1, order)
-        cap = torch.where(a_s > 0, a_s * r_s, torch.zeros_like(a_s))  # progress bought by filling a coordinate
-        filled = cap.cumsum(-1)
-        m = (filled < need[:, None]).sum(-1)  # coordinates filled completely
-        full = torch.arange(a.shape[-1], device=a.device)[None] < m[:, None]
-        d_s = torch.where(full, r_s, torch.zeros_like(r_s))
-        inside = m < a.shape[-1]
-        k = m.clamp_max(a.shape[-1] - 1)
-        before = torch.where(m > 0, filled.gather(-1, (m - 1).clamp_min(0)[:, None])[:, 0], torch.zeros_like(need))
-        last = (need - before) / a_s.gather(-1, k[:, None])[:, 0].clamp_min(torch.finfo(a.dtype).tiny)
-        d_s = d_s.scatter(-1, k[:, None], torch.where(inside, last, d_s.gather(-1, k[:, None])[:, 0])[:, None])
-        d = torch.zeros_like(d_s).scatter(-1, order, d_s)
-        return direction * d
-    # l∞ (scale 1) and l2 (scale |w_i|): d_i = min(τ s_i, r_i), Σ a_i min(τ s_i, r_i) = need, breakpoints τ_i = r_i/s_i
-    scale = torch.ones_like(a) if p == math.inf else a
-    weight = a * scale  # the slope contributed by coordinate i while it is not saturated
-    tau = torch.where(weight > 0, room / scale.clamp_min(torch.finfo(a.dtype).tiny), torch.zeros_like(room))
-    tau_s, order = tau.sort(-1)
-    weight_s = weight.gather(-1, order)
-    saturated = torch.where(weight_s > 0, weight_s * tau_s, torch.zeros_like(tau_s)).cumsum(-1)  # A_k
-    slope = weight_s.sum(-1, keepdim=True) - weight_s.cumsum(-1)  # S_k: slope left after k saturated
-    progress = torch.where(torch.isinf(tau_s), torch.full_like(tau_s, math.inf), saturated + tau_s * slope)
-    m = (progress < need[:, None]).sum(-1)  # breakpoints passed before the hyperplane is reached
-    a_m = torch.where(m > 0, saturated.gather(-1, (m - 1).clamp_min(0)[:, None])[:, 0], torch.zeros_like(need))
-    s_m = torch.where(m > 0, slope.gather(-1, (m - 1).clamp_min(0)[:, None])[:, 0], weight.sum(-1))
-    level = torch.where(
-        m < a.shape[-1], (need - a_m) / s_m.clamp_min(torch.finfo(a.dtype).tiny), torch.full_like(need, math.inf)
-    )
-    step = torch.where(weight > 0, torch.minimum(level[:, None] * scale, room), torch.zeros_like(room))
-    return direction * step
+        filled = F.pad(torch.where(a_s > 0, a_s * r_s, 0.0).cumsum(-1), (1, 0))  # progress of the first k filled
+        m = (filled[:, 1:] < need[:, None]).sum(-1, keepdim=True)  # coordinates filled completely
+        part = (need[:, None] - filled.gather(-1, m)) / a_s.gather(-1, m.clamp_max(a.shape[-1] - 1))
+        rank = torch.arange(a.shape[-1], device=a.device)[None]
+        d_s = torch.where(rank < m, r_s, torch.where(rank == m, part.clamp_min(0).minimum(r_s), 0.0))
+        step = torch.zeros_like(d_s).scatter(-1, order, d_s)
+    else:  # l∞ (scale 1) and l2 (scale |w_i|): d_i = min(τ s_i, r_i) and Σ |w_i| d_i = need, breakpoints r_i/s_i
+        scale = a if p == 2.0 else torch.ones_like(a)
+        tau = torch.where(a > 0, room / scale, 0.0)  # coordinates that cannot help saturate at once
+        tau_s, order = tau.sort(-1)
+        weight_s = (a * scale).gather(-1, order)  # the slope of Σ|w_i| d_i in τ while i is not saturated
+        saturated = F.pad(torch.where(weight_s > 0, weight_s * tau_s, 0.0).cumsum(-1), (1, 0))  # A_0 … A_d
+        slope = (weight_s.sum(-1, keepdim=True) - F.pad(weight_s.cumsum(-1), (1, 0))).clamp_min(0)  # S_0 … S_d
+        progress = saturated[:, 1:] + tau_s * slope[:, 1:]  # at each breakpoint (NaN/inf beyond a finite box)
+        m = (progress < need[:, None]).sum(-1, keepdim=True)  # breakpoints passed before the hyperplane
+        level = (need[:, None] - saturated.gather(-1, m)) / slope.gather(-1, m)  # inf when out of reach
+        step = torch.minimum(level * scale, room)
+    return torch.where(a > 0, -torch.sign(w) * torch.sign(c)[:, None] * step, 0.0)
 
 
 class FastAdaptiveBoundaryAttack(AttackBase):
@@ -163,10 +146,24 @@ class FastAdaptiveBoundaryAttack(AttackBase):
         todo = (~self._success(logits, y)).nonzero()[:, 0]
         if self.n_targets is None:
             self._restarts(model, x, y, None, todo, best, best_x)
-        else:
-            ranked = logits.scatter(-1, y[:, None], float("-inf")).argsort(-1, descending=True)
-            for i in range(min(self.n_targets, logits.shape[-1] - 1)):
-                todo = self._restarts(model, x, y, ranked[:, i], todo, best, best_x)
+        elif todo.numel():
+            # the k target runs of a point are independent and deterministic (no random start in the first restart):
+            # they run side by side, k copies of the batch, and each point keeps what the sequential cascade over
+            # targets keeps, the run of its first target that found an adversarial example within ε (else the
+            # closest example of all its runs)
+            k = min(self.n_targets, logits.shape[-1] - 1)
+            ranked = logits[todo].scatter(-1, y[todo, None], float("-inf")).argsort(-1, descending=True)[:, :k]
+            m = todo.numel()
+            xs, ys = x[todo].repeat(k, *([1] * (x.ndim - 1))), y[todo].repeat(k)
+            bk = torch.full((k * m,), math.inf, dtype=x.dtype, device=x.device)
+            bxk = xs.clone()
+            self._restarts(model, xs, ys, ranked.T.reshape(-1), torch.arange(k * m, device=x.device), bk, bxk)
+            dist = bk.reshape(k, m)
+            within = dist <= self.eps * (1 + 1e-5) + 1e-6
+            first = torch.where(within.any(0), within.float().argmax(0), dist.argmin(0))
+            cols = torch.arange(m, device=x.device)
+            best[todo] = dist[first, cols]
+            best_x[todo] = bxk.reshape(k, m, *x.shape[1:])[first, cols]
         self.last_distances = best
         return self.threat_model.project(x, best_x)
 
@@ -229,13 +226,16 @@ class FastAdaptiveBoundaryAttack(AttackBase):
             xa, x0a = x1[act], x0[act]
             with torch.enable_grad():
                 f, g = self._boundary(model, xa, y[act], None if target is None else target[act])
-            fa = xa.reshape(act.numel(), -1)
-            d1 = hyperplane_step(fa, g, f, self.norm, self.box)
-            d2 = hyperplane_step(flat0[act], g, f + (g * (flat0[act] - fa)).sum(-1), self.norm, self.box)
-            a1 = lp_norm(d1, self.norm).clamp_min(1e-8)
-            a2 = lp_norm(d2, self.norm).clamp_min(1e-8)
+            fa, f0 = xa.reshape(act.numel(), -1), flat0[act]
+            # both projections in one call: from x_k and from x_0 onto the same linearised boundary
+            d = hyperplane_step(
+                torch.cat([fa, f0]), torch.cat([g, g]), torch.cat([f, f + (g * (f0 - fa)).sum(-1)]), self.norm, self.box
+            )
+            d1, d2 = d[: act.numel()], d[act.numel() :]
+            norms = lp_norm(d, self.norm).clamp_min(1e-8)
+            a1, a2 = norms[: act.numel()], norms[act.numel() :]
             alpha = (a1 / (a1 + a2)).clamp(0.0, self.alpha_max)[:, None]
-            new = ((1 - alpha) * (fa + self.eta * d1) + alpha * (flat0[act] + self.eta * d2)).reshape(xa.shape)
+            new = ((1 - alpha) * (fa + self.eta * d1) + alpha * (f0 + self.eta * d2)).reshape(xa.shape)
             new = self.box.project(new)
             logits = model(new)
             hit = self._success(logits, y[act]) if target is None else logits.argmax(-1) != y[act]

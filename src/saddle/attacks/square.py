@@ -18,8 +18,9 @@ x̂ + δ onto ball ∩ box, and keep it when the loss improves; stop a point onc
   {10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000} of a 10,000-query budget; with `rescale_schedule` the
   iteration is mapped to i·10,000/N for a budget of N queries (the authors' code; AutoAttack runs N = 5,000
   with p_init = 0.8 and no rescaling). s ≥ 1 for l∞, s ≥ 3 and odd for l2, s ≤ min(h, w).
-Window positions and signs are drawn per point (the paper and the authors' code; AutoAttack draws one position
-per batch), the corner uniform in {0, …, h − s} × {0, …, w − s} as Algorithm 2 states. The reference codes
+Signs are drawn per point and channel; one window position serves all points of a step (as AutoAttack does; the
+authors' code draws one per point), so every point still sees i.i.d. uniform positions, the corner uniform in
+{0, …, h − s} × {0, …, w − s} as Algorithm 2 states. The reference codes
 (the authors', AutoAttack's, torchattacks') draw it from {0, …, h − s − 1}, so they never move the last row and
 column after the initialisation: on 8×8 digits that leaves 15 of 64 pixels at their stripes and their Square
 breaks fewer points (benchmarks/attacks.py measures the difference). Loss: any `Objective`, maximised; the default 'margin' max_{j≠y} z_j − z_y is the paper's
@@ -140,20 +141,11 @@ class SquareAttack(AttackBase):
         g = self.generator
         return (torch.randint(0, 2, shape, generator=g, device=g.device) * 2 - 1).to(like.device, like.dtype)
 
-    def _corners(self, n: int, span_h: int, span_w: int, device: torch.device) -> tuple[Tensor, Tensor]:
-        """Per point, the top-left corner of a window, uniform in {0..span_h} × {0..span_w} (Alg. 2: r, s ∈ {0, …, w − h})."""
+    def _corner(self, span_h: int, span_w: int) -> tuple[int, int]:
+        """The top-left corner of a window, uniform in {0..span_h} × {0..span_w} (Alg. 2: r, s ∈ {0, …, w − h})."""
         g = self.generator
-        top = torch.randint(0, span_h + 1, (n,), generator=g, device=g.device).to(device)
-        left = torch.randint(0, span_w + 1, (n,), generator=g, device=g.device).to(device)
-        return top, left
-
-    @staticmethod
-    def _window(top: Tensor, left: Tensor, s: int, h: int, w: int) -> tuple[Tensor, Tensor, Tensor]:
-        """(mask (B, 1, h, w) of the s × s windows, row and column offsets inside the window (B, h), (B, w))."""
-        rows = torch.arange(h, device=top.device)[None] - top[:, None]
-        cols = torch.arange(w, device=top.device)[None] - left[:, None]
-        inside = ((rows >= 0) & (rows < s))[:, :, None] & ((cols >= 0) & (cols < s))[:, None, :]
-        return inside[:, None], rows.clamp(0, s - 1), cols.clamp(0, s - 1)
+        top, left = torch.randint(0, span_h + 1, (1,), generator=g), torch.randint(0, span_w + 1, (1,), generator=g)
+        return int(top), int(left)
 
     def _side(self, i: int, h: int, w: int) -> int:
         p = square_fraction(i, self.p_init, self.queries, self.rescale_schedule)
@@ -173,18 +165,18 @@ class SquareAttack(AttackBase):
         x_best = init(x)
         value, succ = self._loss(forward, x_best, y)
         act = (~succ).nonzero()[:, 0]
+        step = self._step_linf if self.norm == math.inf else self._step_l2
         for i in range(self.queries):
             if act.numel() == 0:
                 break
-            s = self._side(i, h, w)
-            step = self._step_linf if self.norm == math.inf else self._step_l2
-            cand = step(x[act], x_best[act], s)
-            v, sc = self._loss(forward, cand, y[act])
-            better = (v > value[act]) | sc
-            idx = act[better]
-            x_best[idx], value[idx] = cand[better], v[better]
-            succ[act[sc]] = True
-            act = act[~sc]
+            idx: Tensor | slice = slice(None) if act.numel() == len(y) else act  # a view while every point runs
+            cand = step(x[idx], x_best[idx], self._side(i, h, w))
+            v, sc = self._loss(forward, cand, y[idx])
+            better = (v > value[idx]) | sc
+            x_best[act[better]], value[act[better]] = cand[better], v[better]
+            if bool(sc.any()):
+                succ[act[sc]] = True
+                act = act[~sc]
         return x_best, succ
 
     # l∞ -------------------------------------------------------------------------------------------------------
@@ -195,25 +187,21 @@ class SquareAttack(AttackBase):
 
     def _step_linf(self, x: Tensor, x_best: Tensor, s: int) -> Tensor:
         n, c, h, w = x.shape
-        top, left = self._corners(n, h - s, w - s, x.device)
-        mask, _, _ = self._window(top, left, s, h, w)
+        top, left = self._corner(h - s, w - s)
+        win = (slice(None), slice(None), slice(top, top + s), slice(left, left + s))
         signs = self._signs(n, c, 1, 1, like=x)
-        for _ in range(10):  # redraw the signs of updates that would not change x̂ (the authors' code loops)
-            cand = torch.where(mask, self.box.project(x + self.eps * signs), x_best)
-            same = ((cand - x_best).abs() < 1e-7).reshape(n, -1).all(-1)
-            if not bool(same.any()):
-                break
-            signs = torch.where(per_point_broadcast(same, signs), self._signs(n, c, 1, 1, like=x), signs)
+        new = self.box.project(x[win] + self.eps * signs)
+        moved = ((new - x_best[win]).abs() > 1e-7).flatten(1).any(-1)
+        if not bool(moved.all()):
+            # an update that leaves x̂ as it is wastes a query; the authors' code redraws its signs until the window
+            # changes: the opposite signs always change it (for one channel they are the only other draw)
+            signs = torch.where(per_point_broadcast(moved, signs), signs, -signs)
+            new = self.box.project(x[win] + self.eps * signs)
+        cand = x_best.clone()
+        cand[win] = new
         return cand
 
     # l2 -------------------------------------------------------------------------------------------------------
-
-    def _patterns(self, rows: Tensor, cols: Tensor, s: int, like: Tensor) -> Tensor:
-        """(B, h, w): η(s) laid on each point's window (transposed with probability 1/2), read off-window as junk."""
-        eta = square_pattern(s).to(like.device, like.dtype)
-        flip = self._rand(rows.shape[0]).to(like.device) < 0.5
-        r, cc = rows[:, :, None], cols[:, None, :]
-        return torch.where(flip[:, None, None], eta[cc, r], eta[r, cc])
 
     def _init_l2(self, x: Tensor) -> Tensor:
         n, c, h, w = x.shape
@@ -234,18 +222,23 @@ class SquareAttack(AttackBase):
     def _step_l2(self, x: Tensor, x_best: Tensor, s: int) -> Tensor:
         n, c, h, w = x.shape
         delta = x_best - x
-        top, left = self._corners(n, h - s, w - s, x.device)
-        mask1, rows, cols = self._window(top, left, s, h, w)
-        top2, left2 = self._corners(n, h - s, w - s, x.device)
-        mask2, _, _ = self._window(top2, left2, s, h, w)
-        per_channel = lambda z: z.pow(2).sum((-2, -1), keepdim=True).sqrt()  # noqa: E731  (B, c, 1, 1)
-        norm_w1 = per_channel(delta * mask1)
-        norm_both = per_channel(delta * (mask1 | mask2))
+        (t1, l1), (t2, l2) = self._corner(h - s, w - s), self._corner(h - s, w - s)
+        w1 = (slice(None), slice(None), slice(t1, t1 + s), slice(l1, l1 + s))
+        w2 = (slice(None), slice(None), slice(t2, t2 + s), slice(l2, l2 + s))
+        union = torch.zeros(1, 1, h, w, dtype=torch.bool, device=x.device)
+        union[w1] = True
+        union[w2] = True
+
+        def per_channel(z: Tensor) -> Tensor:  # (n, c, 1, 1) l2 norms over the spatial dims
+            return z.pow(2).sum((-2, -1), keepdim=True).sqrt()
+
+        eta = square_pattern(s).to(x.device, x.dtype)
+        if float(self._rand(1)) < 0.5:
+            eta = eta.T
+        new = eta * self._signs(n, c, 1, 1, like=x) + delta[w1] / (per_channel(delta[w1]) + 1e-12)
         norm_all = per_point_broadcast(lp_norm(delta, 2.0), delta)
-        new = self._patterns(rows, cols, s, x)[:, None] * self._signs(n, c, 1, 1, like=x)
-        new = (new + delta / (norm_w1 + 1e-12)) * mask1
-        budget = ((self.eps**2 - norm_all**2).clamp_min(0) / c + norm_both**2).sqrt()
-        new = new / (per_channel(new) + 1e-12) * budget
-        delta = torch.where(mask1, new, torch.where(mask2, torch.zeros_like(delta), delta))
+        budget = ((self.eps**2 - norm_all**2).clamp_min(0) / c + per_channel(delta * union) ** 2).sqrt()
+        delta[w2] = 0.0
+        delta[w1] = new / (per_channel(new) + 1e-12) * budget
         norm = per_point_broadcast(lp_norm(delta, 2.0).clamp_min(1e-12), delta)
         return self.box.project(x + self.eps * delta / norm)
