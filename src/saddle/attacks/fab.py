@@ -86,8 +86,8 @@ class FastAdaptiveBoundaryAttack(AttackBase):
     Returns x_adv in the threat set: where an adversarial example within ε was found, the closest one found
     (for FAB-T, of the first target that succeeded); elsewhere the projection of the closest adversarial example
     onto the threat set (x itself when none was found). `last_distances` holds the (B,) l_p distance of the
-    closest adversarial example found per point (inf where none; without early stopping, FAB's minimal-norm
-    estimate).
+    closest adversarial example found per point (0 where x itself is, inf where none was found; without early
+    stopping, FAB's minimal-norm estimate).
 
     Args: eps ≥ 0 (the threat radius; also the scale of the restarts' random starts); norm 'linf' (default),
     'l2', 'l1'; steps (default 100); restarts (default 1); n_targets k (FAB-T, default None); targeted;
@@ -141,9 +141,10 @@ class FastAdaptiveBoundaryAttack(AttackBase):
     def perturb(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
         with torch.no_grad():
             logits = model(x)
-        best = torch.full((x.shape[0],), math.inf, dtype=x.dtype, device=x.device)
+        done = self._success(logits, y)
+        best = torch.where(done, 0.0, math.inf).to(x.dtype)  # points already misclassified (or at the target): 0
         best_x = x.clone()
-        todo = (~self._success(logits, y)).nonzero()[:, 0]
+        todo = (~done).nonzero()[:, 0]
         if self.n_targets is None:
             self._restarts(model, x, y, None, todo, best, best_x)
         elif todo.numel():

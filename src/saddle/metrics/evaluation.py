@@ -13,10 +13,11 @@ which attack broke each point and the time each took. Its checks:
   output of `eot_draws` passes (default 20, AutoAttack's `eot_iter` of its "rand" version), the number of draws
   being reported;
 - robust accuracy at ε = 0 equals clean accuracy, and robust accuracy of the first attack falls to 0 (and never
-  rises) on a grid of growing ε up to the ball that covers the box (`gradient_masking_checks`);
+  rises) on a grid of growing ε up to the ball that covers the box (`gradient_masking_checks`; for an unbounded
+  box only that it never rises);
 - points the gradient-free attacks (Square) break after every gradient attack has failed, above 0.2% of the
-  points (AutoAttack's `check_square_sr`, α = 0.002), and inputs with an exactly zero input gradient
-  (`check_zero_gradients`) raise a `GradientMaskingWarning`; outputs that look like probabilities rather than
+  points (AutoAttack's `check_square_sr`, α = 0.002), and inputs with an exactly zero input gradient of the
+  margin (`check_zero_gradients`, there of the loss) raise a `GradientMaskingWarning`; outputs that look like probabilities rather than
   logits (`check_range_output`) raise a `UserWarning`.
 
 The suite is anything `eps -> {name: attack}` (the attacks of `saddle.attacks`; `saddle.attacks.AutoAttackSuite`
@@ -33,7 +34,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from saddle.metrics.robust import (
@@ -151,9 +151,12 @@ class StandardEvaluation:
         )
 
 
-def _growth_grid(attack: Attack, eps: float, n_features: int, factor: float, max_steps: int) -> list[float]:
-    """0, ε, ε·f, ε·f², … up to the radius of the ball covering the box (box width in l∞, width·√d in l2,
-    width·d in l1), ending on that radius; max_steps values above ε when the box is unbounded."""
+def _growth_grid(
+    attack: Attack, eps: float, n_features: int, factor: float, max_steps: int
+) -> tuple[list[float], bool]:
+    """(0, ε, ε·f, ε·f², … up to and ending on the radius of the ball that covers the box: the box width in l∞,
+    width·√d in l2, width·d in l1; whether that radius is finite). An unbounded box stops after max_steps values
+    above ε, where robust accuracy need not reach 0."""
     threat = attack.threat_model
     width = threat.box.upper - threat.box.lower
     cover = width * {math.inf: 1.0, 2.0: math.sqrt(n_features), 1.0: float(n_features)}[threat.norm]
@@ -165,15 +168,19 @@ def _growth_grid(attack: Attack, eps: float, n_features: int, factor: float, max
         grid.append(e)
     if math.isfinite(cover) and cover > eps:
         grid.append(cover)
-    return grid
+    return grid, math.isfinite(cover)
 
 
 def _zero_gradients(model: nn.Module, x: Tensor, y: Tensor, objective: Any) -> int:
-    """Points whose input gradient of the loss (CE, or the objective's value) is exactly zero."""
+    """Points whose input gradient is exactly zero: of the margin max_{j≠y} z_j − z_y for classification (unlike
+    AutoAttack's check on the cross-entropy it cannot vanish by a saturated softmax), else of the objective."""
     xg = x.detach().requires_grad_(True)
     out = model(xg)
-    loss = F.cross_entropy(out, y, reduction="sum") if objective is None else objective.value(out, y).sum()
-    (g,) = torch.autograd.grad(loss, xg)
+    if objective is None:
+        value = out.scatter(-1, y[:, None], float("-inf")).amax(-1) - out.gather(-1, y[:, None])[:, 0]
+    else:
+        value = objective.value(out, y)
+    (g,) = torch.autograd.grad(value.sum(), xg)
     return int((g.reshape(x.shape[0], -1).abs().sum(-1) == 0).sum())
 
 
@@ -271,7 +278,7 @@ def standard_evaluation(
                 f"{ev.accuracy_after[gradient_names[-1]]:.4f} -> {ev.robust_accuracy:.4f})",
                 GradientMaskingWarning,
             )
-        grid = _growth_grid(first, eps, int(x[0].numel()), growth, 5)
+        grid, bounded = _growth_grid(first, eps, int(x[0].numel()), growth, 5)
         name = next(iter(attacks))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", GradientMaskingWarning)  # re-raised below with the evaluation's context
@@ -281,6 +288,7 @@ def standard_evaluation(
                 ys,
                 lambda e: suite(e)[name],
                 grid,
+                final_accuracy_tol=0.0 if bounded else 1.0,
                 batch_size=batch_size,
                 objective=objective,
                 show_progress=False,
