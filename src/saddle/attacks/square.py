@@ -86,6 +86,7 @@ class SquareAttack(AttackBase):
     """
 
     gradient_free = True
+    _redraw_noops = True  # False reproduces the reference codes, where an update that changes nothing spends a query
 
     def __init__(
         self,
@@ -192,7 +193,7 @@ class SquareAttack(AttackBase):
         signs = self._signs(n, c, 1, 1, like=x)
         new = self.box.project(x[win] + self.eps * signs)
         moved = ((new - x_best[win]).abs() > 1e-7).flatten(1).any(-1)
-        if not bool(moved.all()):
+        if self._redraw_noops and not bool(moved.all()):
             # an update that leaves x̂ as it is wastes a query; the authors' code redraws its signs until the window
             # changes: the opposite signs always change it (for one channel they are the only other draw)
             signs = torch.where(per_point_broadcast(moved, signs), signs, -signs)
