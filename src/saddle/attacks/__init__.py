@@ -12,9 +12,9 @@ from saddle.attacks.ascent import GradientAscent, L2Ascent, SignAscent, SparseL1
 from saddle.attacks.base import Attack, AttackBase, ThreatModel
 from saddle.attacks.fab import FastAdaptiveBoundaryAttack, hyperplane_step
 from saddle.attacks.fgsm import FastGradientSignAttack
+from saddle.attacks.kl import KLDivergenceAttack, kl_to_clean
 from saddle.attacks.linear import linear_linf_worst_case, minimal_l2_perturbation_affine
 from saddle.attacks.margin import MarginAttack
-from saddle.attacks.normalization import NormalizedInputs
 from saddle.attacks.objectives import (
     Objective,
     cross_entropy,
@@ -46,9 +46,9 @@ __all__ = [
     "FastAdaptiveBoundaryAttack",
     "FastGradientSignAttack",
     "GradientAscent",
+    "KLDivergenceAttack",
     "L2Ascent",
     "MarginAttack",
-    "NormalizedInputs",
     "Objective",
     "PiecewiseConstant",
     "ProjectedGradientAttack",
@@ -65,6 +65,7 @@ __all__ = [
     "get_objective",
     "hyperplane_step",
     "iterative_sign_attack",
+    "kl_to_clean",
     "linear_linf_worst_case",
     "margin",
     "minimal_l2_perturbation_affine",
