@@ -239,8 +239,8 @@ def run(config: Config, out: RunOutput) -> dict:
         for s, curve in enumerate(table[n]["monitor_per_epoch"]):
             axes[1].plot(range(1, len(curve) + 1), curve, color=f"C{i}", alpha=0.6, label=label(n) if s == 0 else None)
     axes[1].set_xlabel("epoch")
-    monitor = f"AutoAttack fast ({config.monitor_steps} it.)" if config.autoattack else f"PGD-{config.monitor_steps}"
-    axes[1].set_ylabel(f"held-out {monitor} robust accuracy")
+    monitored = f"AutoAttack fast ({config.monitor_steps} it.)" if config.autoattack else f"PGD-{config.monitor_steps}"
+    axes[1].set_ylabel(f"held-out {monitored} robust accuracy")
     worst = "PGD-20 ∪ AutoAttack's standard suite" if config.autoattack else "PGD-20 ∪ APGD-CE ∪ margin attack"
     axes[1].legend(fontsize=7, ncol=2)
     out.savefig(
