@@ -15,6 +15,7 @@ from saddle.attacks.fgsm import FastGradientSignAttack
 from saddle.attacks.kl import KLDivergenceAttack, kl_to_clean
 from saddle.attacks.linear import linear_linf_worst_case, minimal_l2_perturbation_affine
 from saddle.attacks.margin import MarginAttack
+from saddle.attacks.minimal import DeepFool, deepfool, minimal_epsilon
 from saddle.attacks.objectives import (
     Objective,
     cross_entropy,
@@ -43,6 +44,7 @@ __all__ = [
     "AutoProjectedGradientAttack",
     "Constant",
     "CosineDecay",
+    "DeepFool",
     "FastAdaptiveBoundaryAttack",
     "FastGradientSignAttack",
     "GradientAscent",
@@ -61,6 +63,7 @@ __all__ = [
     "apgd_checkpoints",
     "as_schedule",
     "cross_entropy",
+    "deepfool",
     "dlr",
     "get_objective",
     "hyperplane_step",
@@ -68,6 +71,7 @@ __all__ = [
     "kl_to_clean",
     "linear_linf_worst_case",
     "margin",
+    "minimal_epsilon",
     "minimal_l2_perturbation_affine",
     "pairwise_dlr",
     "pairwise_margin",

@@ -19,7 +19,7 @@ from saddle.metrics.robust import (
     robust_accuracy,
 )
 from saddle.metrics.stats import LinearFit, MeanSE, confidence_interval, geometric_mean, linear_fit, loglog_fit, mean_se
-from saddle.metrics.transport import wasserstein
+from saddle.metrics.transport import uniform_quantization_bound, wasserstein
 
 __all__ = [
     "AttackSuite",
@@ -45,5 +45,6 @@ __all__ = [
     "mode_coverage",
     "robust_accuracy",
     "standard_evaluation",
+    "uniform_quantization_bound",
     "wasserstein",
 ]
