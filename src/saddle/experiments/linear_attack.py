@@ -17,6 +17,7 @@ sparse 16.86 (19); clean accuracy 0.986 / 1.000; robust accuracy at ε = 0.15 0.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -141,10 +142,8 @@ def run(config: Config, out: RunOutput) -> dict:
     dense, sparse = curves["dense (ridge)"], curves["sparse (l1)"]
     mid = [i for i, e in enumerate(config.eps) if e >= 0.1]
     # per test point, robust under the sparse model minus under the dense one, averaged over ε ≥ 0.1 (paired)
-    per_point = sum(robust_points["sparse (l1)"][i] - robust_points["dense (ridge)"][i] for i in mid)
-    metrics["sparse_minus_dense_robust"] = mean_se(
-        (per_point / max(len(mid), 1)).cpu() if mid else torch.zeros(0, dtype=torch.float64)
-    )
+    diffs = [robust_points["sparse (l1)"][i] - robust_points["dense (ridge)"][i] for i in mid]
+    metrics["sparse_minus_dense_robust"] = mean_se(torch.stack(diffs).mean(0).cpu() if diffs else [math.nan])
     metrics["area_under_curve_dense"] = float(np.trapezoid(dense, config.eps))
     metrics["area_under_curve_sparse"] = float(np.trapezoid(sparse, config.eps))
 
