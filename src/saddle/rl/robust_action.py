@@ -4,7 +4,8 @@ Tessler, Efroni & Mannor (ICML 2019) used by Kamalaruban et al. (NeurIPS 2020).
 NR-MDP (noisy action): the executed action is a = (1 − α) μ(s) + α ν(s).
 PR-MDP (probabilistic action): the adversary's action ν(s) is executed with probability α, else μ(s).
 Seeds 000/002 write the inner problem once as a max over ν (a typo: the adversary minimises the
-agent's value, as in the paper and in the other slide); saddle uses min_ν.
+agent's value, as in the other slide, max_μ E min_ν Q(s, μ(s) + ν)); Tessler et al. 2019 decide it: the optimal
+policy is argmax_π min_π̄ of the mixed policy's return (their PR-/NR-MDP definitions); saddle uses min_ν.
 """
 
 from __future__ import annotations
