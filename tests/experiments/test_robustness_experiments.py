@@ -106,7 +106,7 @@ def test_eigen_nas_experiment_runs_and_reports_consistent_metrics(run_experiment
         ("lazy_training", {"output_exponents": "0.5"}, "must contain 1"),
         ("lazy_training", {"n_points": "5000"}, "n_points must be <= 1437"),
         ("lazy_training", {"step_size": "0"}, "step_size must be finite and > 0"),
-        ("perturbation_stability", {"depths": "1,4"}, "depths must be >= 2"),
+        ("perturbation_stability", {"depths": "1,4"}, "depths and width_depth must be >= 2"),
         ("perturbation_stability", {"inits": "he,bogus"}, "inits must be one of"),
         ("perturbation_stability", {"eps": "-0.5"}, "eps must be finite and > 0"),
         ("perturbation_stability", {"widths": "16"}, "at least two widths"),
