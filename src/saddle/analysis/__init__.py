@@ -27,10 +27,12 @@ from saddle.analysis.trajectory import (
 )
 from saddle.analysis.weak_mvi import (
     WeakMVIEstimate,
+    contracts_on_weak_mvi_game,
     estimate_weak_mvi_rho,
     field_lipschitz_on_grid,
     grid,
     linear_weak_mvi_rho,
+    weak_mvi_boundary,
     weak_mvi_ratio,
 )
 
@@ -52,6 +54,7 @@ __all__ = [
     "WeakMVIEstimate",
     "classify_critical_point",
     "classify_trajectory",
+    "contracts_on_weak_mvi_game",
     "estimate_weak_mvi_rho",
     "field_jacobian",
     "field_jacobians",
@@ -63,5 +66,6 @@ __all__ = [
     "rollout",
     "spectral_radius",
     "update_jacobian",
+    "weak_mvi_boundary",
     "weak_mvi_ratio",
 ]

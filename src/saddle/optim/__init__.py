@@ -37,7 +37,7 @@ from saddle.optim.mirror import MirrorDescent, MirrorProx, MirrorState
 from saddle.optim.optimistic import OptimisticGDA, OptimisticState
 from saddle.optim.optimistic_adam import OptimisticAdam
 from saddle.optim.optimizer import GameOptimizer
-from saddle.optim.oracles import NoisyField, robbins_monro
+from saddle.optim.oracles import NoisyField, SphereNoiseField, robbins_monro
 from saddle.optim.preconditioned_langevin import PreconditionedLangevinGDA
 from saddle.optim.proximal_point import ProximalPoint
 from saddle.optim.reflected import ReflectedForwardBackward, ReflectedState
@@ -86,6 +86,7 @@ __all__ = [
     "SEGPlusState",
     "SimultaneousAdam",
     "SimultaneousGDA",
+    "SphereNoiseField",
     "StepDecay",
     "StepSize",
     "StepSizes",
