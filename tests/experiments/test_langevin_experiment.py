@@ -72,7 +72,7 @@ def test_mirrored_langevin(run_experiment):
         ("langevin_bias", "step_sizes", "0.1,2.5", "step_sizes must be < 2·target_var"),
         ("langevin_bias", "n_chains", "0", "n_chains must be finite and > 0"),
         ("mala_scaling", "step_sizes", "0.5,0.1", "step_sizes must be increasing"),
-        ("underdamped_langevin", "condition", "0.5", "condition must be >= 1"),
+        ("underdamped_langevin", "kappas", "0.5,10,100", "kappas must be at least 3 increasing values > 1"),
         ("underdamped_langevin", "step_size", "2.5", "step_size must be < 2"),
         ("mirrored_langevin", "projection_margin", "0.5", "projection_margin must be in [0, 1/K)"),
         ("mirrored_langevin", "alpha", "1.0", "alpha needs >= 2 entries"),

@@ -10,10 +10,10 @@ from saddle.experiments import registry
 def test_init_table_experiment_small(run_experiment_explicit_rng):
     """Layer ratios ‖h^(l)‖²/‖h^(l−1)‖² match m β²/2; LeCun shrinks by exactly 1/√2 per layer relative to He."""
     metrics = run_experiment_explicit_rng("init_table", width=128, depth=6, seeds=3)
-    assert metrics["recursion_holds_within_5se"]
-    f = metrics["hidden_layer_rms_factor"]
-    assert f["lecun"] == pytest.approx(f["he"] / math.sqrt(2), rel=1e-4)
-    assert f["mean_field"] == pytest.approx(f["he"] * math.sqrt(128 / 2), rel=1e-4)
+    assert metrics["recursion_max_abs_z"] < 5
+    f = metrics["hidden_layer_rms_factor"]  # mean ± SE over seeds; the same draws under every init
+    assert f["he"].n == 3 and f["lecun"].mean == pytest.approx(f["he"].mean / math.sqrt(2), rel=1e-4)
+    assert f["mean_field"].mean == pytest.approx(f["he"].mean * math.sqrt(128 / 2), rel=1e-4)
     assert metrics["table"]["ntk"]["betaL_sq"] == 1.0 and metrics["table"]["mean_field"]["alpha"] == 128
 
 
