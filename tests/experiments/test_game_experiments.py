@@ -78,7 +78,7 @@ def test_rates_are_linear_in_kappa_and_ergodic_gaps_one_over_k(run_experiment_ex
     # N(ε) = c₁κ + c₀ over κ ∈ [2, 32]: every fitted log-log slope is within 0.05 of 1
     assert m["kappa_slope_worst_off_one"].mean < 0.05
     for row in m["convex_concave"].values():
-        # the gap of the ergodic average times k is bounded (O(1/k)) while the last iterate converges linearly
+        # the gap of the ergodic average times k stays bounded (O(1/k))
         kg = [k * g for k, g in zip(row["k"], row["gap_of_average"])]
-        assert max(kg) < 2 * min(kg) and row["gap_of_last_iterate"] < 1e-3
+        assert max(kg) < 2 * min(kg)
         assert row["slope"].mean == pytest.approx(-1.0, abs=0.05)
