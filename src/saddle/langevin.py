@@ -18,21 +18,46 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-from saddle.validation import check_real
+from saddle.validation import as_generator, check_real
 
-__all__ = ["gaussian_noise", "langevin_step", "langevin_step_all"]
+__all__ = ["NoiseSource", "check_noise_source", "gaussian_noise", "langevin_step", "langevin_step_all"]
+
+#: where Langevin noise comes from: one generator, or one generator per row of the positions (independent runs
+#: stacked on a leading axis, e.g. S seeds of a batched RL agent: row s from generator s, as the run of seed s alone)
+NoiseSource = torch.Generator | Sequence[torch.Generator]
 
 
-def gaussian_noise(like: Tensor, generator: torch.Generator | None) -> Tensor:
-    """Standard normal noise with the shape, dtype and device of `like`, drawn from `generator`."""
-    return torch.randn(like.shape, generator=generator, dtype=like.dtype, device=like.device)
+def check_noise_source(generator: object, name: str = "generator") -> NoiseSource:
+    """A Langevin method's noise source: a torch.Generator (an int seed gives a fresh CPU generator, `as_generator`)
+    or a non-empty sequence of torch.Generators, one per row; anything else (None included) raises ValueError."""
+    if isinstance(generator, Sequence) and not isinstance(generator, (str, bytes)):
+        rows = list(generator)
+        if not rows or not all(isinstance(g, torch.Generator) for g in rows):
+            raise ValueError(f"{name} as a sequence must hold one torch.Generator per row, got {generator!r}")
+        return generator
+    checked = as_generator(generator, name)
+    if checked is None:
+        raise ValueError(f"{name} must be a torch.Generator, an int seed or one generator per row, got None")
+    return checked
+
+
+def gaussian_noise(like: Tensor, generator: NoiseSource | None) -> Tensor:
+    """Standard normal noise with the shape, dtype and device of `like`, drawn from `generator`; with one generator
+    per row (a sequence of len(like) generators), row r is `torch.randn(like.shape[1:])` from generator r alone."""
+    if generator is None or isinstance(generator, torch.Generator):
+        return torch.randn(like.shape, generator=generator, dtype=like.dtype, device=like.device)
+    rows = list(generator)
+    if like.ndim == 0 or len(rows) != like.shape[0]:
+        raise ValueError(f"got {len(rows)} generators for the rows of a tensor of shape {tuple(like.shape)}")
+    draws = [torch.randn(like.shape[1:], generator=g, dtype=like.dtype, device=g.device) for g in rows]
+    return torch.stack(draws).to(like.device)
 
 
 def langevin_step(
     position: Tensor,
     grad: Tensor,
     step_size: float | Tensor,
-    generator: torch.Generator | None = None,
+    generator: NoiseSource | None = None,
     temperature: float = 1.0,
     *,
     preconditioner: Tensor | None = None,
@@ -43,7 +68,7 @@ def langevin_step(
     position x and grad g = ∇f(x) (any shape, equal); step_size h > 0, a float or a tensor that
     broadcasts against x (per-point steps, e.g. the PC corrector's SNR rule); temperature T ≥ 0
     (T = 0 is gradient descent, T = 1/β for π ∝ e^{−βf}); preconditioner P > 0 (broadcasts against x,
-    default I); noise ξ drawn from `generator` unless given (same shape as x).
+    default I); noise ξ drawn from `generator` (or one generator per row of x) unless given (same shape as x).
     For a score s = ∇log π pass grad = −s.
     """
     if grad.shape != position.shape:
@@ -70,7 +95,7 @@ def langevin_step_all(
     positions: Sequence[Tensor],
     grads: Sequence[Tensor],
     step_size: float | Sequence[float],
-    generator: torch.Generator | None = None,
+    generator: NoiseSource | None = None,
     temperature: float = 1.0,
     *,
     preconditioners: Sequence[Tensor | None] | None = None,

@@ -11,6 +11,7 @@ from saddle.attacks.apgd import AutoProjectedGradientAttack, apgd_checkpoints
 from saddle.attacks.ascent import GradientAscent, L2Ascent, SignAscent, SparseL1Ascent, steepest_ascent
 from saddle.attacks.base import Attack, AttackBase, ThreatModel
 from saddle.attacks.fgsm import FastGradientSignAttack
+from saddle.attacks.iterative import projected_gradient_ascent
 from saddle.attacks.kl import KLDivergenceAttack, kl_to_clean
 from saddle.attacks.linear import linear_linf_worst_case, minimal_l2_perturbation_affine
 from saddle.attacks.margin import MarginAttack
@@ -26,7 +27,7 @@ from saddle.attacks.objectives import (
     targeted_dlr,
     targeted_margin,
 )
-from saddle.attacks.pgd import ProjectedGradientAttack, projected_gradient_ascent
+from saddle.attacks.pgd import ProjectedGradientAttack
 from saddle.attacks.random_search import RandomSearchAttack
 from saddle.attacks.sign_ascent import iterative_sign_attack
 from saddle.attacks.targets import TopClassesTargeted

@@ -20,7 +20,7 @@ from saddle.broadcast import per_point_broadcast
 from saddle.model_state import frozen_eval as attacking  # eval mode, frozen parameters, state restored after
 from saddle.schedules import Constant, Schedule, as_schedule
 from saddle.sets import Ball, Box, ThreatModel, lp_norm
-from saddle.validation import check_finite
+from saddle.validation import check_finite, check_module, check_tensor, model_output
 
 __all__ = [
     "Attack",
@@ -36,9 +36,10 @@ __all__ = [
 
 
 def check_inputs(threat: ThreatModel, x: Tensor, y: Tensor) -> None:
-    """ValueError on non-finite x, x outside the box, non-integer or mis-shaped labels."""
+    """ValueError on non-finite x, x outside the box, non-integer or mis-shaped labels, integer/complex/meta x."""
     if not isinstance(x, Tensor) or not isinstance(y, Tensor):
         raise ValueError(f"x and y must be tensors, got {type(x).__name__} and {type(y).__name__}")
+    check_tensor("x", x, ("B", ...), nonempty=False, finite=False)  # a floating tensor with values (not meta)
     if x.ndim < 1 or y.ndim != 1 or x.shape[0] != y.shape[0]:
         raise ValueError(f"need x of shape (B, ...) and y of shape (B,), got {tuple(x.shape)} and {tuple(y.shape)}")
     check_finite("x", x)
@@ -134,12 +135,14 @@ class AttackBase:
         raise NotImplementedError
 
     def __call__(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
+        check_module("model", model)
         check_inputs(self.threat_model, x, y)
-        x = x.detach()
+        x, y = x.detach(), y.long()  # int32/uint8 labels are labels (cross-entropy takes int64 only)
         with attacking(model):
             if x.shape[0]:
-                with torch.no_grad():
-                    check_labels(y, model(x[:1]).shape[-1])
+                with torch.no_grad():  # x the model cannot take, or logits that are not (B, K): ValueError here
+                    logits = model_output(model, x[:1], "model", "x", ("B", "K"))
+                check_labels(y, logits.shape[-1])
             if self.threat_model.eps == 0 or x.shape[0] == 0:  # the ball is {x}
                 return x.clone()
             return self.perturb(model, x, y)

@@ -59,6 +59,7 @@ from saddle.diffusion import (
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
 from saddle.metrics.stats import mean_se, paired_difference
 from saddle.models import DigitsCNN, reinitialize_
+from saddle.plotting import image_grid, images_figure, show_images
 from saddle.train.erm import train_classifier
 
 
@@ -263,13 +264,10 @@ def _classifier_guidance(
             grids[s] = ((x0 + 1) / 2).clamp(0, 1)
             hits[s] = (clf(grids[s]).argmax(1) == labels).double().cpu()
         out.log.info("classifier guidance s=%g: %.1f%% labelled as their condition", s, 100 * hits[s].mean())
-    fig, axes = plt.subplots(1, len(grids), figsize=(2.3 * len(grids), 3.2), squeeze=False)
-    for ax, (s, img) in zip(axes[0], grids.items()):
-        ax.imshow(
-            _digit_grid(img.cpu(), config.per_class, min(config.per_class, 8)).numpy(), cmap="gray_r", vmin=0, vmax=1
-        )
-        ax.set_title(f"s={s:g}: {100 * hits[s].mean():.0f}% correct", fontsize=8)
-        ax.set_xticks([]), ax.set_yticks([])
+    k, rows = min(config.per_class, 8), labels.cpu()  # one row per requested digit, k samples each
+    fig, axes = images_figure([image_grid(img.cpu(), rows, k)[0].shape for img in grids.values()])
+    for ax, (s, img) in zip(axes, grids.items()):
+        show_images(ax, img.cpu(), rows, per_row=k, title=f"s={s:g}: {100 * hits[s].mean():.0f}% correct")
     out.savefig(
         fig,
         "samples_by_classifier_guidance",
@@ -281,11 +279,6 @@ def _classifier_guidance(
         "fraction_labelled_as_condition": {str(s): h.mean().item() for s, h in hits.items()},
         "gain_over_unguided": {str(s): paired_difference(hits[s], hits[0.0]) for s in config.classifier_scales},
     }
-
-
-def _digit_grid(img: torch.Tensor, per_class: int, k: int) -> torch.Tensor:
-    """Images (10·per_class, 1, 8, 8), class-major, as one (80, 8k) picture: row = class, k samples each."""
-    return img.reshape(10, per_class, 8, 8)[:, :k].permute(0, 2, 1, 3).reshape(80, 8 * k)
 
 
 def _figures(
@@ -316,11 +309,10 @@ def _figures(
             f"sampler that runs on DDPM (guidance w={w_best:g}); titles: fraction labelled as requested.",
         ),
     ):
-        fig, axes = plt.subplots(1, len(panels), figsize=(2.3 * len(panels), 3.2), squeeze=False)
-        for ax, (title, img) in zip(axes[0], panels):
-            ax.imshow(_digit_grid(img, config.per_class, k).numpy(), cmap="gray_r", vmin=0, vmax=1)
-            ax.set_title(title, fontsize=8)
-            ax.set_xticks([]), ax.set_yticks([])
+        labels = torch.arange(10).repeat_interleave(config.per_class)  # the images are class-major
+        fig, axes = images_figure([image_grid(img, labels, k)[0].shape for _, img in panels], title_lines=2)
+        for ax, (title, img) in zip(axes, panels):
+            show_images(ax, img, labels, per_row=k, title=title)  # row = requested digit, k samples each
         out.savefig(fig, name, caption)
     idx = torch.linspace(0, len(snaps) - 1, 8).round().long().tolist()
     fig, axes = plt.subplots(2, len(idx), figsize=(1.9 * len(idx), 4.0), sharey="row", layout="constrained")

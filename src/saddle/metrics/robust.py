@@ -21,7 +21,14 @@ from torch import Tensor, nn
 from saddle.model_state import frozen_eval
 from saddle.progress import progress
 from saddle.sets import ThreatModel
-from saddle.validation import check_int, check_real
+from saddle.validation import (
+    check_classification_batch,
+    check_int,
+    check_labels,
+    check_model_input,
+    check_module,
+    check_real,
+)
 
 if TYPE_CHECKING:
     from saddle.attacks.base import Attack
@@ -94,6 +101,15 @@ def _check_threat(attack: Attack, x: Tensor, x_adv: Tensor, name: str) -> None:
         )
 
 
+def _check_data(model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
+    """The evaluation's boundary: a module; x (N, ...) finite with N ≥ 1 (an accuracy of no points is 0/0); class
+    labels y (N,) in [0, K) for the model's K outputs, returned as int64. ValueError/TypeError otherwise."""
+    check_module("model", model)
+    y = check_classification_batch(x, y)
+    logits = check_model_input(model, x, "model", "x", ("B", "K"))
+    return check_labels("y", y, logits.shape[-1])
+
+
 def robust_accuracy(
     model: nn.Module,
     x: Tensor,
@@ -113,8 +129,7 @@ def robust_accuracy(
     """
     check_int("restarts", restarts)
     check_int("batch_size", batch_size)
-    if x.shape[0] != y.shape[0]:
-        raise ValueError(f"x and y have different lengths: {x.shape[0]} vs {y.shape[0]}")
+    y = _check_data(model, x, y)
     named = _named(attacks)
     robust = torch.zeros(x.shape[0], dtype=torch.bool, device=x.device)
     x_adv = x.detach().clone()
@@ -184,13 +199,15 @@ def gradient_masking_checks(
         ev = robust_accuracy(model, x, y, {"gradient": make_attack(eps)}, batch_size=batch_size, show_progress=False)
         clean = ev.clean_accuracy
         accs.append(ev.robust_accuracy)
-        if make_random_search is not None:
+        if make_random_search is not None and not bool(ev.robust.any()):
+            rs_accs.append(0.0)  # no point left robust: nothing for the random search to beat
+        elif make_random_search is not None:
             keep = ev.robust
             rs = robust_accuracy(
                 model, x[keep], y[keep], {"random": make_random_search(eps)}, batch_size=batch_size, show_progress=False
             )
             rs_accs.append(rs.robust_accuracy * float(keep.float().mean()))
-            if rs.robust_accuracy < 1.0 and keep.any():
+            if rs.robust_accuracy < 1.0:
                 failed.append(
                     f"random search beat the gradient attack at eps={eps:g} "
                     f"({int((~rs.robust).sum())} more points broken)"

@@ -18,7 +18,7 @@ from saddle.optim._common import check_real, graph_free, project
 from saddle.optim.base import CountState, Field, Params, Projection, StepSizes
 from saddle.optim.directions import Direction, check_direction
 from saddle.optim.template import Template
-from saddle.validation import as_generator
+from saddle.validation import as_generator, check_players
 
 __all__ = ["LangevinGDA"]
 
@@ -50,6 +50,7 @@ class LangevinGDA(Template):
             raise ValueError("generator must be a torch.Generator or an int seed, got None")
 
     def init(self, params: Params) -> CountState:
+        check_players("params", params)
         return CountState(0, self.direction.init(params))
 
     @graph_free

@@ -82,7 +82,10 @@ class GameOptimizer(torch.optim.Optimizer):
     {'params': ..., 'lr': ...}); method (an update template of saddle.optim, whose step_size gives each
     group's default lr: a number, or one number per player; a schedule is refused, see below); lr (default for
     every group, overriding the method's). `step` returns the detached losses of the first closure call (at the
-    parameters before the step, for every method with `first_call_at_start`).
+    parameters before the step, for every method with `first_call_at_start`). batched (default False): every
+    parameter of every player has the same leading dimension B — B independent copies of the game, e.g. the S
+    seeds of a batched RL agent, whose losses the closure sums — and player i's flat vector is (B, n_i), row b the
+    b-th copy, so per-point quantities (projections, the rows of a per-row Langevin noise source) act per copy.
 
     Group i's lr IS player i's step size η_i: `step` calls the template's functional core
     `method.update(params, state, field, [lr_1, ..., lr_n])`, so player i moves exactly as the method built with
@@ -93,7 +96,9 @@ class GameOptimizer(torch.optim.Optimizer):
     extrapolation_step, SEG+'s α_k, CEG+'s relaxation).
     """
 
-    def __init__(self, players: Sequence[PlayerSpec], method: Method, lr: float | None = None) -> None:
+    def __init__(
+        self, players: Sequence[PlayerSpec], method: Method, lr: float | None = None, *, batched: bool = False
+    ) -> None:
         if isinstance(players, (nn.Module, Tensor, dict)) or len(players) < 1:
             raise ValueError(f"players must be a non-empty list with one entry per player, got {players!r}")
         if not all(callable(getattr(method, a, None)) for a in ("init", "step", "update")):
@@ -119,6 +124,15 @@ class GameOptimizer(torch.optim.Optimizer):
         super().__init__(groups, {"lr": defaults[0]})
         self.method = method
         self.method_state: Any = None
+        self.rows = 1
+        if batched:
+            sizes = {p.shape[0] if p.ndim else 0 for g in groups for p in g["params"]}
+            if len(sizes) != 1 or 0 in sizes:
+                raise ValueError(
+                    "batched=True needs every parameter of every player to share its leading dimension (the copies "
+                    f"of the game), got leading sizes {sorted(sizes)}"
+                )
+            self.rows = sizes.pop()
 
     @property
     def players(self) -> list[list[Tensor]]:
@@ -126,28 +140,39 @@ class GameOptimizer(torch.optim.Optimizer):
         return [g["params"] for g in self.param_groups]
 
     def flat_params(self) -> Params:
-        """The current parameters, one (1, n_i) tensor per player (copies)."""
-        return [torch.cat([p.detach().reshape(-1) for p in ps]).unsqueeze(0) for ps in self.players]
+        """The current parameters, one (1, n_i) tensor per player (batched: (B, n_i), row b the b-th copy) (copies)."""
+        return [torch.cat([p.detach().reshape(self.rows, -1) for p in ps], dim=1) for ps in self.players]
 
     def _write(self, flat: Params) -> None:
         with torch.no_grad():
             for ps, f in zip(self.players, flat):
-                torch._foreach_copy_(
-                    ps, [c.view_as(p) for p, c in zip(ps, f.reshape(-1).split([p.numel() for p in ps]))]
-                )
+                sizes = [p.numel() // self.rows for p in ps]
+                torch._foreach_copy_(ps, [c.reshape(p.shape) for p, c in zip(ps, f.split(sizes, dim=1))])
 
     def _field(self, closure: Callable[[], Sequence[Tensor]], record: list) -> Callable[[Params], list[Tensor]]:
         def field(flat: Params) -> list[Tensor]:
             self._write(flat)
             with torch.enable_grad():
-                losses = list(closure())
-                if len(losses) != len(self.players):
-                    raise ValueError(f"closure returned {len(losses)} losses for {len(self.players)} players")
+                out = closure()
+                if not isinstance(out, (list, tuple)) or len(out) != len(self.players):
+                    got = f"{len(out)} losses" if isinstance(out, (list, tuple)) else repr(out)
+                    raise ValueError(
+                        f"closure must return one loss per player, got {got} for {len(self.players)} players"
+                    )
+                losses = list(out)
+                for i, loss in enumerate(losses):
+                    if not isinstance(loss, Tensor) or loss.numel() != 1 or not loss.is_floating_point():
+                        got = f"shape {tuple(loss.shape)} {loss.dtype}" if isinstance(loss, Tensor) else repr(loss)
+                        raise ValueError(f"closure must return a scalar floating loss for player {i}, got {got}")
                 grads = []
                 for i, (loss, ps) in enumerate(zip(losses, self.players)):
                     gs = torch.autograd.grad(loss, ps, retain_graph=i < len(losses) - 1, allow_unused=True)
-                    g = torch.cat([(torch.zeros_like(p) if g is None else g).reshape(-1) for p, g in zip(ps, gs)])
-                    grads.append(g.unsqueeze(0))
+                    grads.append(
+                        torch.cat(
+                            [(torch.zeros_like(p) if g is None else g).reshape(self.rows, -1) for p, g in zip(ps, gs)],
+                            dim=1,
+                        )
+                    )
             if not record:
                 record.append([loss.detach() for loss in losses])
             return grads
@@ -156,7 +181,11 @@ class GameOptimizer(torch.optim.Optimizer):
 
     @torch.no_grad()
     def step(self, closure: Callable[[], Sequence[Tensor]]) -> list[Tensor]:  # type: ignore[override]
-        """One step of the method with each group's lr as its player's step; returns the losses of the first call."""
+        """One step of the method with each group's lr as its player's step; returns the losses of the first call.
+
+        A non-finite loss or step (NaN, inf) raises ValueError and leaves the parameters and the method's state as
+        they were (as `saddle.train.fit` refuses a non-finite loss before touching the weights).
+        """
         if closure is None or not callable(closure):
             raise ValueError("GameOptimizer.step needs a closure returning the list of per-player losses")
         lrs = [
@@ -167,7 +196,21 @@ class GameOptimizer(torch.optim.Optimizer):
         if self.method_state is None:
             self.method_state = self.method.init(params)
         record: list = []
-        new, self.method_state = self.method.update(params, self.method_state, self._field(closure, record), lrs)
+        try:
+            new, state = self.method.update(params, self.method_state, self._field(closure, record), lrs)
+            values = [*(loss.reshape(()) for loss in record[0])] if record else []
+            if not bool(torch.isfinite(torch.stack([*values, *(z.sum() for z in new)])).all()):
+                bad = [i for i, v in enumerate(values) if not bool(torch.isfinite(v))]
+                what = (
+                    f"the closure's loss of player {bad[0]} is {values[bad[0]].item()}"
+                    if bad
+                    else "the step is not finite"
+                )
+                raise ValueError(f"GameOptimizer.step: {what}; the parameters were left unchanged")
+        except BaseException:
+            self._write(params)  # the closure's calls moved the players to the method's trial points
+            raise
+        self.method_state = state
         self._write(new)
         return record[0] if record else []
 

@@ -16,6 +16,8 @@ from typing import NamedTuple, TypeVar
 import torch
 from torch import Tensor
 
+from saddle.validation import check_generator, check_tensor
+
 __all__ = ["gaussian_proposal_logdensity", "metropolis_accept", "select_accepted"]
 
 StateT = TypeVar("StateT", bound=NamedTuple)
@@ -26,6 +28,8 @@ def metropolis_accept(log_ratio: Tensor, generator: torch.Generator | None) -> t
 
     NaN ratios (a proposal where the potential is undefined) are rejected. U is drawn from `generator`.
     """
+    check_tensor("log_ratio", log_ratio, finite=False, nonempty=False)
+    check_generator(generator, allow_none=True)
     log_ratio = torch.nan_to_num(log_ratio, nan=-math.inf)
     prob = torch.exp(torch.clamp(log_ratio, max=0.0))
     u = torch.rand(log_ratio.shape, generator=generator, dtype=log_ratio.dtype, device=log_ratio.device)
