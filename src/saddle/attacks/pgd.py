@@ -2,7 +2,8 @@
 
 x^{k+1} = box(x + Π_ε(x^k − x + η_k d(∇_x f(x^k))))   (seed 001, "proximal gradient ascent";
 Madry et al. ICLR 2018 with d = sign for l∞). Seed 004 writes the l2 step as η_{t+1} = ε Π(η_t + α∇ℓ) with
-Π(z) = z/‖z‖₂, a projection onto the sphere; we follow Madry et al. and project onto the ball. Built from pieces: the ball and box (`saddle.sets`),
+Π(z) = z/‖z‖₂, a projection onto the sphere; its own objective max_{‖η‖_p ≤ ε} ℓ(x + η) and Madry et al. 2018, §2.1,
+x^{t+1} = Π_{x+S}(x^t + α sgn(∇_x L)) onto the set S of allowed perturbations (the ball) decide it: the ball. Built from pieces: the ball and box (`saddle.sets`),
 an objective (`objectives`), an ascent rule (`ascent`) and a step-size schedule (`saddle.schedules`).
 """
 

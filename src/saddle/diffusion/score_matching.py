@@ -1,8 +1,9 @@
 """Score-matching objectives (Hyvärinen, sliced, denoising) and Tweedie's denoiser.
 
 Seeds 000/002 ("Hyvärinen's trick", eq. (5); "Tweedie's formula"). Seed 002 eq. (5) writes
-tr(J) + ‖h‖² without the ½; the integration by parts on the same slide (and Hyvärinen 2005)
-gives ½‖h‖² + tr(J), which is what is implemented here.
+tr(J) + ‖h‖² without the ½ on its left-hand side; its right-hand side, the integration by parts on the same slide,
+and Hyvärinen (2005, JMLR), Theorem 1: J(θ) = ∫ p_x(ξ) Σ_i [∂_i ψ_i(ξ; θ) + ½ ψ_i(ξ; θ)²] dξ + const decide it:
+½‖h‖² + tr(J) is implemented (without the ½ the minimiser would be half the score).
 
 All losses take `score_fn: x ↦ s(x)` mapping a batch (n, *shape) to (n, *shape) and return the
 batch mean of a per-sample objective, differentiable in the parameters of `score_fn`.

@@ -3,7 +3,8 @@
 Seeds 000/002/003, "Definition (Perturbation Stability)" (Zhu et al. 2022, "Robustness in deep
 learning: the good (width), the bad (depth), and the ugly (initialization)"): a ~ D_A, â uniform in
 the ball B(ε, a), and the norm is the Euclidean norm of the output-space vector ∇_a h(a)ᵀ(a − â)
-(the absolute value for a scalar h). "Uniform inside the sphere" is the l2 ball; other balls of
+(the absolute value for a scalar h). "Uniform inside the sphere" is the l2 ball: the notes' own Unif(B(ε, a))
+and Zhu et al. 2022's definition (â uniform in the ball B(ε, a)) decide it; other balls of
 `saddle.sets.sample_ball` are available through `norm`. The notes' expectation also runs over the
 random initialisation x; this module evaluates one network, the experiments average over seeds.
 """

@@ -2,7 +2,10 @@
 underdamped splitting reuses them from here, never from a sibling kernel's file).
 
 Leapfrog / Störmer–Verlet for H(x, p) = f(x) + ½ pᵀ M⁻¹ p: p ← p − (h/2)∇f(x), x ← x + h M⁻¹ p, p ← p − (h/2)∇f(x)
-(Neal 2011, "MCMC using Hamiltonian dynamics", §2.3; seed 004 "Hamiltonian Monte Carlo").
+(Neal 2011, "MCMC using Hamiltonian dynamics", §2.3; seed 004 "Hamiltonian Monte Carlo"). Seed 004 discretises with
+Euler's method, θ⁺ = θ + ηv, v⁺ = v − η∇E(θ); Neal 2011, §2.3 decides it: Euler's trajectories spiral away (it does
+not preserve volume or reverse), the leapfrog method is volume-preserving and reversible, which the Metropolis
+test of HMC (§3.2) needs.
 """
 
 from __future__ import annotations

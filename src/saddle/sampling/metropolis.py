@@ -3,7 +3,9 @@ log-density, and the accept/reject selection of a whole state.
 
 Accept y from x with probability min(1, π(y) q(x|y) / (π(x) q(y|x))) (Metropolis et al. 1953; Hastings 1970):
 with the log-ratio r, draw U ~ U(0, 1) and accept iff log U < r. Seed 004 "Hamiltonian Monte Carlo", blackjax
-`mcmc/proposal.py` for the split into shared pieces.
+`mcmc/proposal.py` for the split into shared pieces. Seed 004 ("Metropolis-Hastings") prints the ratio inverted,
+p(θ|S) Π̃(θ'|θ) / (p(θ'|S) Π̃(θ|θ')); Hastings (1970), whose acceptance makes π(x) q(y|x) α(y|x) symmetric in
+(x, y) — the detailed balance the same slide states — decides it: the target density of the proposed point goes up.
 """
 
 from __future__ import annotations
