@@ -22,6 +22,7 @@ from saddle.attacks import (
 )
 from saddle.data import load_digits
 from saddle.metrics import robust_accuracy, standard_evaluation
+from saddle.metrics.stats import mean_se
 from saddle.models.classifiers import DigitsMLP
 from saddle.train.erm import train_classifier
 
@@ -149,11 +150,23 @@ def digits_mlp(digits):
     return train_classifier(DigitsMLP(), train.x, train.y, epochs=30, seed=0)
 
 
+SQUARE_SEEDS = 10
+
+
 @pytest.mark.slow
 def test_each_attack_and_the_suite_agree_with_torchattacks_at_autoattacks_budgets(digits_mlp, digits):
     """AutoAttack's budgets on the 360 test digits, l∞ ε = 0.1 (minutes on 2 cores): each attack alone within one
     point of torchattacks' (Square as the reference codes run it, `ReferenceSquare`), and the
-    standard evaluation's worst case at most half a point above torchattacks' AutoAttack."""
+    standard evaluation's worst case at most half a point above torchattacks' AutoAttack.
+
+    Square is a random search, and one run's robust accuracy on these 360 digits spreads by about 1.3 points from
+    seed to seed (measured at 5,000 queries, seeds 0-9: ReferenceSquare 0.5311 ± 0.0044, sd 1.39 points;
+    torchattacks 0.5219 ± 0.0041, sd 1.29 points; seed 0 alone: 0.5472 vs 0.5139), so one seed per side cannot
+    decide a 1-point agreement. Each side runs `SQUARE_SEEDS` = 10 seeds: the standard error of the difference of
+    the two means is then ≈ 0.6 point, 2 SE ≈ the issue's 1 point. Asserted: the difference is not significant
+    (|Δ| < 2 SE), within 1 point + 2 SE, and measured with SE ≤ 1 point (a 2-point difference would be
+    significant). Square with the paper's window positions is significantly stronger than the reference code's.
+    """
     _, test = digits
     model, x, y, eps = digits_mlp, test.x, test.y, 0.1
     ev = standard_evaluation(model, x, y, AutoAttackSuite("linf"), eps, individual=True, show_progress=False)
@@ -162,13 +175,23 @@ def test_each_attack_and_the_suite_agree_with_torchattacks_at_autoattacks_budget
         "apgd-ce": torchattacks.APGD(model, eps=eps, steps=100, loss="ce", n_restarts=1, seed=0),
         "apgd-t": torchattacks.APGDT(model, eps=eps, steps=100, n_classes=10, n_restarts=1, seed=0),
         "fab-t": torchattacks.FAB(model, eps=eps, steps=100, multi_targeted=True, n_classes=10, seed=0),
-        "square": torchattacks.Square(model, eps=eps, n_queries=5000, seed=0, resc_schedule=False),
     }
     accuracy = {name: _acc(model, attack(x, y), y) for name, attack in theirs.items()}
     for name in ("apgd-ce", "apgd-t", "fab-t"):
         assert abs(ev.individual_accuracy[name] - accuracy[name]) <= 0.01, name
-    reference = _acc(model, ReferenceSquare(eps, queries=5000)(model, x, y), y)
-    assert abs(reference - accuracy["square"]) <= 0.01
-    assert ev.individual_accuracy["square"] <= reference + 0.01  # the paper's positions: never weaker
+    seeds = range(SQUARE_SEEDS)
+    reference = mean_se([_acc(model, ReferenceSquare(eps, queries=5000, generator=s)(model, x, y), y) for s in seeds])
+    square = mean_se(
+        [
+            _acc(model, torchattacks.Square(model, eps=eps, n_queries=5000, seed=s, resc_schedule=False)(x, y), y)
+            for s in seeds
+        ]
+    )
+    gap = reference.minus(square)
+    assert gap.se <= 0.01, gap
+    assert not gap.significantly_above(0.0) and not gap.significantly_below(0.0), gap
+    assert abs(gap.mean) <= 0.01 + 2 * gap.se, gap
+    paper = mean_se([_acc(model, SquareAttack(eps, queries=5000, generator=s)(model, x, y), y) for s in seeds])
+    assert paper.minus(reference).significantly_below(0.0), (paper, reference)  # the paper's positions: stronger
     autoattack = torchattacks.AutoAttack(model, norm="Linf", eps=eps, version="standard", n_classes=10, seed=0)
     assert ev.robust_accuracy <= _acc(model, autoattack(x, y), y) + 0.005
