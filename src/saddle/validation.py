@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, Literal, overload
 
 import torch
@@ -27,6 +27,7 @@ __all__ = [
     "check_probability_vectors",
     "check_real",
     "check_step_size",
+    "random_rows",
 ]
 
 
@@ -183,6 +184,29 @@ def as_generator(
     if isinstance(generator, torch.Generator):
         return generator
     raise ValueError(f"{name} must be a torch.Generator, an int seed or None, got {generator!r}")
+
+
+def random_rows(
+    shape: Sequence[int],
+    generator: torch.Generator | Sequence[torch.Generator] | None,
+    *,
+    uniform: bool = False,
+    dtype: torch.dtype | None = None,
+    device: str | torch.device | None = None,
+) -> Tensor:
+    """torch.randn (torch.rand with `uniform`) of `shape` from `generator`; a sequence of generators is one
+    stream per row: row i (shape[1:]) comes from generator i, so a batch of independent runs stacked along the
+    first axis draws exactly the numbers each run draws alone from its own generator."""
+    draw = torch.rand if uniform else torch.randn
+    if generator is None or isinstance(generator, torch.Generator):
+        return draw(tuple(shape), generator=generator, dtype=dtype, device=device)
+    gens = list(generator)
+    if not shape or len(gens) != shape[0] or not all(isinstance(g, torch.Generator) for g in gens):
+        raise ValueError(
+            f"a sequence of generators draws one row each: need {shape[0] if shape else '?'} torch.Generators for "
+            f"shape {tuple(shape)}, got {len(gens)} items"
+        )
+    return torch.stack([draw(tuple(shape[1:]), generator=g, dtype=dtype, device=device) for g in gens])
 
 
 def check_finite(name: str, value: Tensor) -> Tensor:

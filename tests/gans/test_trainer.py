@@ -116,25 +116,20 @@ def test_trainer_state_dict_resumes_bit_for_bit():
 
 
 def test_particle_ensembles_are_k_independent_networks():
-    g = torch.Generator().manual_seed(0)
-    gen, critic = ParticleGenerator(3, 2, 2, (8,), generator=g), ParticleCritic(3, 2, (8,), generator=g)
-    z = torch.randn(6, 2, generator=g)
+    """Particle k is the MLP nn.Linear's init draws k-th from the generator; sample i comes from particle i mod K."""
+    gen, critic = (
+        ParticleGenerator(3, 2, 2, (8,), generator=torch.Generator().manual_seed(0)),
+        ParticleCritic(3, 2, (8,), generator=torch.Generator().manual_seed(1)),
+    )
+    g0, g1 = torch.Generator().manual_seed(0), torch.Generator().manual_seed(1)
+    gens = [reinitialize_(MLPGenerator(2, 2, (8,)), g0) for _ in range(3)]
+    crits = [reinitialize_(MLPCritic(2, (8,)), g1) for _ in range(3)]
+    z = torch.randn(6, 2, generator=g0)
     out = gen(z)
     for i in range(6):
-        k = i % 3
-        w0, b0, w1, b1 = gen.net.weights[0][k], gen.net.biases[0][k], gen.net.weights[1][k], gen.net.biases[1][k]
-        torch.testing.assert_close(out[i], torch.relu(z[i] @ w0 + b0[0]) @ w1 + b1[0])
-    x = torch.randn(5, 2, generator=g)
-    manual = torch.stack(
-        [
-            (
-                torch.relu(x @ critic.net.weights[0][k] + critic.net.biases[0][k]) @ critic.net.weights[1][k]
-                + critic.net.biases[1][k]
-            )[:, 0]
-            for k in range(3)
-        ]
-    ).mean(0)
-    torch.testing.assert_close(critic(x), manual)
+        torch.testing.assert_close(out[i], gens[i % 3](z[i : i + 1])[0])
+    x = torch.randn(5, 2, generator=g0)
+    torch.testing.assert_close(critic(x), torch.stack([c(x) for c in crits]).mean(0))
     with pytest.raises(ValueError, match="multiple"):
         gen(torch.randn(4, 2))
 
@@ -158,9 +153,10 @@ def test_particle_gradient_is_its_own_payoff_and_zero_temperature_langevin_is_gd
     gen_game = make(lambda p: SimultaneousGDA(0.05, projection=p)).game
     real, z = torch.randn(8, 2), torch.randn(8, 2)
     loss_g = gen_game.losses(real, z)[0]
-    (grad_w,) = torch.autograd.grad(loss_g, gen_game.generator.net.weights[0])
+    first = gen_game.generator.particles.stack.net[0].weight  # (K, 8, 2): the first layer of every particle
+    (grad_w,) = torch.autograd.grad(loss_g, first)
     own = -gen_game.critic(gen_game.generator(z)[0::4]).mean()  # particle 0 produced samples 0 and 4
-    (grad_own,) = torch.autograd.grad(own, gen_game.generator.net.weights[0])
+    (grad_own,) = torch.autograd.grad(own, first)
     torch.testing.assert_close(grad_w[0], grad_own[0])
     a, b = (
         make(lambda p: SimultaneousGDA(0.05, projection=p)),
