@@ -1,6 +1,7 @@
 """The command line: listing, running, the report, and one-line errors with exit code 2 on bad input."""
 
 import json
+import re
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
@@ -69,11 +70,15 @@ def test_run_writes_config_metrics_figures_and_report(fake_registry, tmp_path):
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
 
 
-def test_tour_runs_everything_quick(fake_registry, tmp_path):
+def test_tour_runs_everything_at_the_default_size(fake_registry, tmp_path):
     assert cli.main(["run", "--out", str(tmp_path)]) == 0
     tour = json.loads((tmp_path / "tour.json").read_text())
-    assert sorted(tour["last_run"]["succeeded"]) == ["toy", "toy2"] and tour["last_run"]["quick"] is True
+    assert sorted(tour["last_run"]["succeeded"]) == ["toy", "toy2"] and tour["last_run"]["size"] == "default"
+    assert json.loads((tmp_path / "toy" / "metrics.json").read_text())["steps"] == 10
+    assert json.loads((tmp_path / "toy" / "run.json").read_text())["size"] == "default"
+    assert cli.main(["run", "--quick", "--out", str(tmp_path)]) == 0
     assert json.loads((tmp_path / "toy" / "metrics.json").read_text())["steps"] == 3
+    assert json.loads((tmp_path / "tour.json").read_text())["last_run"]["size"] == "quick"
 
 
 @pytest.mark.parametrize(
@@ -127,11 +132,12 @@ def test_every_registered_experiment_declares_claims():
             assert claim.source.strip() and claim.statement.strip(), (name, claim.name)
 
 
-def test_every_registered_experiment_has_valid_quick_config():
+def test_every_registered_experiment_has_a_valid_config_at_each_size():
     for name, exp in experiments.registry().items():
         assert exp.summary and exp.reproduces, name
-        config = exp.make_config(quick=True)
-        assert config.seed == 0
+        for size in ("quick", "default", "full"):
+            config = exp.make_config(size=size)
+            assert config.seed == 0, (name, size)
 
 
 # ---- claims -------------------------------------------------------------------------------------------------------
@@ -150,21 +156,22 @@ def test_run_checks_claims_prints_summary_and_stores_verdicts(fake_registry, tmp
         ("full_only", "not checked at this size"),
     ]
     assert meta["claims"][2]["measured"] == 3  # recorded even when not checked
-    # at full size the full-only claim is decided: steps = 10 >= 10
+    # at the default size the claim not expected at quick size is decided: steps = 10 >= 10
     assert cli.main(["run", "toy", "--out", str(tmp_path)]) == 0
     assert "claims: 2/3 reproduced" in capsys.readouterr().err
 
 
 def test_tour_prints_total_claims_and_report_opens_with_the_claims_table(fake_registry, tmp_path, capsys):
-    assert cli.main(["run", "--out", str(tmp_path)]) == 0
+    assert cli.main(["run", "--quick", "--out", str(tmp_path)]) == 0
     err = capsys.readouterr().err
     assert "claims: none declared" in err  # toy2
-    assert "claims, all experiments: 1/2 reproduced" in err
+    assert "claims, all experiments (quick size): 1/2 reproduced (1 not checked at this size)" in err
     assert "toy: not reproduced: half_large" in err
     page = (tmp_path / "index.html").read_text()
     assert page.index("Claims of the notes: 1/2 reproduced") < page.index('<h2 id="toy">')
     assert "half the step size exceeds 10" in page and "seed 000, §2" in page and "<code>half &gt; 10</code>" in page
-    assert "not checked at this size" in page and "No claims recorded for: toy2" in page
+    assert "1 not checked at this size" in page and "No claims recorded for: toy2" in page
+    assert "toy</a> (quick)" in page and "checked at default size" in page
 
 
 # ---- runs: permissions, SIGTERM, leftovers, progress, tour.json ----------------------------------------------------
@@ -322,7 +329,7 @@ def test_progress_lines_reach_a_non_tty_console_and_the_run_log(fake_registry, t
     assert "toy loop: 2/3 (67%)" in err and "\r" not in err
     assert f"log: {tmp_path / 'log.txt'}" in err
     run_log = (tmp_path / "log.txt").read_text()
-    assert "toy loop: 3/3 (100%)" in run_log and "[1/1] toy (full) ..." in run_log
+    assert "toy loop: 3/3 (100%)" in run_log and "[1/1] toy (default) ..." in run_log
     assert "toy loop: 3/3 (100%)" in (tmp_path / "toy" / "log.txt").read_text()
 
 
@@ -337,11 +344,11 @@ def test_a_later_success_clears_an_earlier_failure_from_the_report(fake_registry
     assert cli.main(["run", "toy", "toy2", "--set", "toy.fail=true", "--out", str(tmp_path)]) == 1
     page = (tmp_path / "index.html").read_text()
     assert "toy: the latest run failed: RuntimeError: boom" in page
-    assert "1 experiment result(s) (1 at full size)" in page
+    assert "1 experiment result(s) (1 at default size)" in page
     assert cli.main(["run", "toy", "--quick", "--out", str(tmp_path)]) == 0
     assert json.loads((tmp_path / "tour.json").read_text())["failed"] == {}
     page = (tmp_path / "index.html").read_text()
-    assert "boom" not in page and "2 experiment result(s) (1 at quick size, 1 at full size)" in page
+    assert "boom" not in page and "2 experiment result(s) (1 at quick size, 1 at default size)" in page
 
 
 # ---- report on damaged folders -------------------------------------------------------------------------------------
@@ -393,16 +400,29 @@ def test_report_figures_open_full_size_and_wide_figures_span_the_page(fake_regis
 # ---- list -v -------------------------------------------------------------------------------------------------------
 
 
-def test_list_verbose_shows_config_defaults_quick_sizes_claims_and_last_time(fake_registry, tmp_path, capsys):
+def test_list_verbose_shows_config_at_each_size_claims_and_the_last_time_at_each_size(fake_registry, tmp_path, capsys):
+    fake_registry["toy3"] = Experiment(
+        "toy3",
+        "three sizes",
+        _Config,
+        _run,
+        quick={"steps": 3},
+        full={"steps": 1000, "widths": (4, 8)},
+        claims=(Claim("many", "many steps", "seed 000", "steps", ">", 500, full_only="the paper trains 1000 steps"),),
+    )
     assert cli.main(["list", "-v", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "config: steps=10 [3], step_size=0.5, fail=False, widths=(1, 2)" in out
+    assert "config: steps=10 [quick 3], step_size=0.5, fail=False, widths=(1, 2)" in out
+    assert "config: steps=10 [quick 3] [full 1000], step_size=0.5, fail=False, widths=(1, 2) [full (4, 8)]" in out
     assert "claims: 3 (steps_positive, half_large, full_only)" in out and "claims: none declared" in out
-    assert f"last run in {tmp_path}: none" in out
-    cli.main(["run", "toy", "--quick", "--out", str(tmp_path)])
+    assert "full size only: many (the paper trains 1000 steps)" in out
+    assert f"last run in {tmp_path}: quick none, default none, full none" in out
+    assert cli.main(["run", "toy", "--quick", "--out", str(tmp_path)]) == 0
+    assert cli.main(["run", "toy", "--out", str(tmp_path)]) == 0  # replaces the quick result, not its time
     capsys.readouterr()
     cli.main(["list", "-v", "--out", str(tmp_path)])
-    assert "s at quick size" in capsys.readouterr().out
+    line = next(x for x in capsys.readouterr().out.splitlines() if "last run in" in x)  # toy's
+    assert re.search(r"quick [0-9.]+ s \(CPU [0-9.]+ s\), default [0-9.]+ s \(CPU [0-9.]+ s\), full none", line)
 
 
 # ---- command-line checks -------------------------------------------------------------------------------------------
@@ -457,8 +477,198 @@ def test_runs_do_not_leak_global_rng_state(fake_registry, tmp_path):
     assert (torch.rand(1).item(), np.random.rand(), random.random()) == expected  # noqa: NPY002
 
 
-def test_an_experiment_with_only_full_size_claims_says_so_at_quick_size(fake_registry, tmp_path, capsys):
-    full_only = (Claim("later", "only at full size", "seed 000", "steps", ">=", 10, at_quick=False),)
-    fake_registry["toy"] = Experiment("toy", "full-size claims", _Config, _run, quick={"steps": 3}, claims=full_only)
+def test_an_experiment_with_no_claim_at_quick_size_says_so(fake_registry, tmp_path, capsys):
+    later = (Claim("later", "only at default size", "seed 000", "steps", ">=", 10, at_quick=False),)
+    fake_registry["toy"] = Experiment("toy", "default-size claims", _Config, _run, quick={"steps": 3}, claims=later)
     assert cli.main(["run", "toy", "--quick", "--out", str(tmp_path)]) == 0
-    assert "claims: none checked at this size (1 expected at full size only)" in capsys.readouterr().err
+    assert "claims: none checked (1 not checked at this size)" in capsys.readouterr().err
+
+
+# ---- sizes ---------------------------------------------------------------------------------------------------------
+
+
+def test_quick_and_full_are_exclusive(fake_registry, tmp_path, capsys):
+    assert cli.main(["run", "toy", "--quick", "--full", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "argument --full: not allowed with argument --quick" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "o").exists()
+
+
+def test_full_size_uses_the_full_overrides_and_checks_full_only_claims(fake_registry, tmp_path, capsys):
+    claims = (
+        Claim("steps_positive", "the run takes steps", "seed 000, §1", "steps", ">", 0),
+        Claim("many", "a thousand steps", "seed 000, §2", "steps", ">=", 1000, full_only="the paper's 1000 steps"),
+    )
+    fake_registry["toy"] = Experiment(
+        "toy", "sizes", _Config, _run, quick={"steps": 3}, full={"steps": 1000}, claims=claims
+    )
+    assert cli.main(["run", "toy", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "[1/1] toy (default) ..." in err and "claims: 1/1 reproduced (1 not checked at this size)" in err
+    assert "  not checked at this size: many — a thousand steps (full size only: the paper's 1000 steps)" in err
+    assert "at default size" in err
+    meta = json.loads((tmp_path / "toy" / "run.json").read_text())
+    assert meta["size"] == "default" and meta["cpu_seconds"] >= 0 and "quick" not in meta
+    assert cli.main(["run", "toy", "--full", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "[1/1] toy (full) ..." in err and "claims: 2/2 reproduced" in err
+    assert json.loads((tmp_path / "toy" / "metrics.json").read_text())["steps"] == 1000
+    assert json.loads((tmp_path / "toy" / "run.json").read_text())["size"] == "full"
+    page = (tmp_path / "index.html").read_text()
+    assert "full size" in page and "toy</a> (full)" in page
+    assert cli.main(["run", "toy", "--quick", "--out", str(tmp_path)]) == 0  # the reason shows at quick size too
+    assert "full size only: the paper's 1000 steps" in capsys.readouterr().err
+
+
+def _noisy_run(config, out):
+    from saddle.metrics.stats import mean_se
+
+    return {"gain": mean_se([config.step_size + 0.1 * i for i in (-1, 1, -2, 2)]), "steps": config.steps}
+
+
+def test_not_significant_is_reported_apart_from_reproduced(fake_registry, tmp_path, capsys):
+    claims = (
+        Claim("gain", "a positive gain", "seed 000, §1", "gain", ">", 0.0, sigmas=2.0, min_n=4),
+        Claim("steps", "steps", "seed 000, §1", "steps", ">", 0),
+    )
+    fake_registry["toy"] = Experiment("toy", "noisy", _Config, _noisy_run, claims=claims)
+    assert cli.main(["run", "toy", "--set", "step_size=0.1", "--out", str(tmp_path)]) == 0  # 0.1 ± 0.091
+    err = capsys.readouterr().err
+    assert "claims: 1/2 reproduced (1 not significant)" in err
+    assert (
+        "  not significant: gain — a positive gain (expected gain − 2·SE > 0 (n ≥ 4): mean 0.1 ± SE 0.09129, n = 4: mean − 2·SE = -0.08257 vs 0)"
+        in err
+    )
+    page = (tmp_path / "index.html").read_text()
+    assert "Claims of the notes: 1/2 reproduced" in page and "1 not significant" in page
+    assert '<td class="weak">not significant' in page
+    assert cli.main(["run", "toy", "--set", "step_size=0.5", "--out", str(tmp_path)]) == 0  # 0.5 ± 0.091
+    assert "claims: 2/2 reproduced" in capsys.readouterr().err
+
+
+# ---- --jobs --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--jobs", "0"], "--jobs must be >= 1, got 0"),
+        (["--jobs", "2", "--nproc", "2"], "--jobs 2 and --nproc 2"),
+        (["--jobs", "x"], "invalid int value"),
+    ],
+)
+def test_bad_jobs_are_refused(fake_registry, tmp_path, capsys, argv, message):
+    assert cli.main(["run", "toy", "toy2", *argv, "--out", str(tmp_path / "o")]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+# fork is how workers start on Linux for CPU runs; spawn (GPU runs, other systems) re-imports every experiment
+@pytest.mark.parametrize("start", ["fork", pytest.param("spawn", marks=pytest.mark.slow)])
+def test_jobs_2_gives_the_results_of_jobs_1(tmp_path, monkeypatch, start):
+    import multiprocessing
+
+    names = ["danskin", "init_table"]  # two real experiments that take about a second at quick size
+    assert cli.main(["run", *names, "--quick", "--jobs", "1", "--out", str(tmp_path / "one")]) == 0
+    monkeypatch.setattr(cli, "_process_context", lambda configs: multiprocessing.get_context(start))
+    assert cli.main(["run", *names, "--quick", "--jobs", "2", "--out", str(tmp_path / "two")]) == 0
+    for name in names:
+        one, two = (json.loads((tmp_path / d / name / f).read_text()) for d in ("one", "two") for f in ["metrics.json"])
+        assert one == two, name
+        runs = [json.loads((tmp_path / d / name / "run.json").read_text()) for d in ("one", "two")]
+        assert [r["claims"] for r in runs[:1]] == [r["claims"] for r in runs[1:]]
+        assert (tmp_path / "two" / name / "log.txt").read_text().count(" config {") == 1
+    tours = [json.loads((tmp_path / d / "tour.json").read_text())["last_run"] for d in ("one", "two")]
+    assert [t["jobs"] for t in tours] == [1, 2] and sorted(tours[1]["succeeded"]) == names
+    run_log = (tmp_path / "two" / "log.txt").read_text()
+    assert "[danskin] config {" in run_log and "[init_table] config {" in run_log  # lines say whose they are
+    assert [p.name for p in (tmp_path / "two").iterdir() if p.name.startswith(".")] == []
+
+
+def _killed_run(config, out):
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_worker_killed_outright_is_a_failure_that_leaves_nothing_behind(fake_registry, tmp_path, capsys):
+    fake_registry["toy"] = Experiment("toy", "killed", _Config, _killed_run)
+    assert cli.main(["run", "toy", "toy2", "--jobs", "2", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "toy failed: its process ended without a result (exit code -9)" in err
+    assert "[2/2] toy2 done" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "index.html",
+        "log.txt",
+        "times.json",
+        "tour.json",
+        "toy2",
+    ]
+
+
+_SLOW_PAIR_SCRIPT = """
+import pathlib, sys, time
+from dataclasses import dataclass
+import saddle.experiments as experiments
+from saddle import cli
+from saddle.experiments import Experiment, ExperimentConfig
+
+@dataclass
+class Config(ExperimentConfig):
+    sleep: float = 60.0
+
+def run(config, out):
+    pathlib.Path(sys.argv[2], out.path.name.split("-")[0].lstrip(".")).write_text("started")
+    time.sleep(config.sleep)
+    return {"slept": config.sleep}
+
+if __name__ == "__main__":
+    experiments._REGISTRY = {n: Experiment(n, "sleeps", Config, run) for n in ("a", "b", "c")}
+    sys.exit(cli.main(["run", "a", "b", "c", "--jobs", "2", "--out", sys.argv[1]]))
+"""
+
+
+@pytest.mark.parametrize(
+    "signum, code, word, group",
+    [
+        ("SIGTERM", 143, "terminated", False),  # `kill`: the parent stops its workers
+        ("SIGINT", 130, "interrupted", False),
+        ("SIGINT", 130, "interrupted", True),  # Ctrl-C on a terminal: every process of the group gets it
+    ],
+)
+def test_a_signal_discards_every_run_in_progress_under_jobs(tmp_path, signum, code, word, group):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script, out, markers = tmp_path / "pair.py", tmp_path / "out", tmp_path / "started"
+    script.write_text(_SLOW_PAIR_SCRIPT)
+    markers.mkdir()
+    (out / "a").mkdir(parents=True)
+    (out / "a" / "metrics.json").write_text('{"kept": true}')  # an earlier result
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(out), str(markers)],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=group,
+    )
+    deadline = time.monotonic() + 120
+    while len(list(markers.iterdir())) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(p.name for p in markers.iterdir()) == ["a", "b"]  # two at once, the third waits
+    assert len([p for p in out.iterdir() if p.name.startswith(".")]) == 2
+    if group:
+        os.killpg(proc.pid, getattr(signal, signum))
+    else:
+        proc.send_signal(getattr(signal, signum))
+    assert proc.wait(timeout=60) == code
+    err = proc.stderr.read()
+    assert f"{word}" in err and "the runs in progress were discarded" in err
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+    assert json.loads((out / "a" / "metrics.json").read_text()) == {"kept": True}
+    assert not (out / "b").exists() and not (out / "c").exists()

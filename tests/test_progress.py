@@ -64,3 +64,16 @@ def test_bad_interval_is_refused(monkeypatch, text):
 def test_default_interval(monkeypatch):
     monkeypatch.delenv("SADDLE_PROGRESS_EVERY", raising=False)
     assert P.report_every() == P.DEFAULT_EVERY_SECONDS == 10.0
+
+
+def test_hidden_bars_keep_the_lines(every_step, monkeypatch, caplog):
+    monkeypatch.setenv("SADDLE_PROGRESS", "1")  # bars forced on ...
+    P.hide_bars()  # ... and hidden, as in the worker processes of `saddle run --jobs N`
+    try:
+        assert not P.enabled() and P.lines_enabled()
+        with caplog.at_level(logging.INFO, logger="saddle.progress"):
+            assert list(P.progress_range(2, desc="loop")) == [0, 1]
+        assert [r.getMessage().split(",")[0] for r in caplog.records] == ["loop: 1/2 (50%)", "loop: 2/2 (100%)"]
+    finally:
+        P.hide_bars(False)
+    assert P.enabled()

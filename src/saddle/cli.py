@@ -2,11 +2,14 @@
 
     saddle list [-v] [--out DIR]
     saddle run [NAME ...] [--quick | --full] [--set key=value ...] [--out DIR] [--seed N] [--device cpu|cuda] [--threads N]
-               [--nproc N]
+               [--jobs N] [--nproc N]
     saddle report DIR
 
+Sizes: the Config defaults are the default size (what `saddle run` runs, every claim checked but those
+declared `full_only`); `--quick` smoke sizes, `--full` the papers' budgets. `--jobs N` runs up to N of several
+experiments at once, each in its own process with `--threads` torch threads (default N = min(2, CPUs)).
 Bad input gets one line on stderr and exit code 2; a failed experiment exit code 1; SIGINT 130,
-SIGTERM 143 (the run in progress leaves nothing behind, earlier results stay). After each run the
+SIGTERM 143 (the runs in progress leave nothing behind, earlier results stay). After each run the
 experiment's claims are checked ("claims: N/M reproduced"). Set SADDLE_DEBUG=1 to see full tracebacks.
 """
 
@@ -17,6 +20,8 @@ import atexit
 import dataclasses
 import json
 import logging
+import multiprocessing
+import multiprocessing.connection
 import os
 import random
 import re
@@ -30,7 +35,7 @@ import traceback
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from saddle import __version__
 
@@ -40,6 +45,8 @@ EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 SEED_LIMIT = 2**32  # numpy's and torch's seeds are 32-bit unsigned: 0 <= seed < 2**32
 RUN_LOG = "log.txt"
+DEFAULT_JOBS = min(2, os.cpu_count() or 1)
+STOP_GRACE_SECONDS = 60.0  # how long stopped worker processes get to discard their runs before SIGKILL
 
 
 class UsageError(Exception):
@@ -64,15 +71,25 @@ def _parser() -> argparse.ArgumentParser:
         "-v",
         "--verbose",
         action="store_true",
-        help="also each experiment's config keys with defaults (quick sizes in brackets), its claims, "
-        "and the time of the last run found in --out",
+        help="also each experiment's config keys with their default [quick] [full] values, its claims, "
+        "and the measured time of the last run at each size found in --out",
     )
     ls.add_argument("--out", default="results", help="folder whose runs give the measured times (default: results)")
-    r = sub.add_parser("run", help="run experiments (no NAME: the default tour of all experiments at --quick size)")
+    r = sub.add_parser(
+        "run", help="run experiments at the default size, where every claim is checked (no NAME: the default tour)"
+    )
     r.add_argument("names", nargs="*", metavar="NAME")
     size = r.add_mutually_exclusive_group()
-    size.add_argument("--quick", action="store_true", help="small sizes that run in minutes on 2 CPU cores")
-    size.add_argument("--full", action="store_true", help="full sizes (the default for named experiments)")
+    size.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke sizes for tests and CI (seconds per experiment); only claims declared at_quick are checked",
+    )
+    size.add_argument(
+        "--full",
+        action="store_true",
+        help="the papers' budgets (hours allowed); also checks the claims declared full_only",
+    )
     r.add_argument(
         "--set",
         dest="sets",
@@ -90,6 +107,13 @@ def _parser() -> argparse.ArgumentParser:
         default=1,
         help="CPU threads for torch (default 1: the experiments are many small tensor operations, "
         "for which intra-op threading costs more than it gains)",
+    )
+    r.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help=f"run up to N of several experiments at once, each in its own process with --threads threads "
+        f"(default min(2, CPUs) = {DEFAULT_JOBS}; 1: one after another in this process)",
     )
     r.add_argument(
         "--nproc",
@@ -263,10 +287,10 @@ def _swap_into_place(tmp: Path, final: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _run_one(exp: Any, config: Any, out_root: Path, quick: bool) -> tuple[float, list[dict[str, Any]]]:
-    """Run one experiment into a temp folder, check its claims, then move it to OUT/NAME.
+def _run_one(exp: Any, config: Any, out_root: Path, size: str) -> tuple[float, float, list[dict[str, Any]]]:
+    """Run one experiment into a temp folder, check its claims at `size`, then move it to OUT/NAME.
 
-    Returns (seconds taken, claim verdicts as dicts).
+    Returns (seconds taken, CPU seconds of this process, claim verdicts as dicts).
     """
     import matplotlib
 
@@ -280,15 +304,15 @@ def _run_one(exp: Any, config: Any, out_root: Path, quick: bool) -> tuple[float,
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     saddle_logger = logging.getLogger("saddle")  # the experiment's own lines and progress lines
     saddle_logger.addHandler(handler)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     try:
         out = RunOutput(tmp, logger)
         logger.info("config %s", json.dumps(config.to_dict()))
         with _seeded_global_rngs(config.seed):
             metrics = to_jsonable(dict(exp.run(config, out)))
-        seconds = time.perf_counter() - start
-        logger.info("done in %.2f s", seconds)
-        verdicts = [v.to_dict() for v in exp.check_claims(metrics, quick)]
+        seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
+        logger.info("done in %.2f s (CPU %.2f s, %s size)", seconds, cpu_seconds, size)
+        verdicts = [v.to_dict() for v in exp.check_claims(metrics, size)]
         _write_json(tmp / "metrics.json", metrics)
         _write_json(tmp / "config.json", config.to_dict())
         _write_json(tmp / "figures.json", [f.__dict__ for f in out.figures])
@@ -299,7 +323,8 @@ def _run_one(exp: Any, config: Any, out_root: Path, quick: bool) -> tuple[float,
                 "summary": exp.summary,
                 "reproduces": exp.reproduces,
                 "seconds": seconds,
-                "quick": quick,
+                "cpu_seconds": cpu_seconds,
+                "size": size,
                 "seed": config.seed,
                 "finished": time.time(),
                 "claims": verdicts,
@@ -308,7 +333,7 @@ def _run_one(exp: Any, config: Any, out_root: Path, quick: bool) -> tuple[float,
         saddle_logger.removeHandler(handler)
         handler.close()
         _swap_into_place(tmp, out_root / exp.name)
-        return seconds, verdicts
+        return seconds, cpu_seconds, verdicts
     except BaseException:
         saddle_logger.removeHandler(handler)
         handler.close()
@@ -316,27 +341,53 @@ def _run_one(exp: Any, config: Any, out_root: Path, quick: bool) -> tuple[float,
         raise
 
 
+def _claims_headline(verdicts: Sequence[Mapping[str, Any]]) -> str:
+    """ "N/M reproduced (K not significant; J not checked at this size)": the statuses besides reproduced and
+    not reproduced are counted separately."""
+    from saddle.claims import NOT_CHECKED, NOT_MEASURED, NOT_SIGNIFICANT, claims_counts, claims_summary
+
+    n, m = claims_summary(verdicts)
+    counts = claims_counts(verdicts)
+    extras = "; ".join(f"{counts[s]} {s}" for s in (NOT_SIGNIFICANT, NOT_CHECKED, NOT_MEASURED) if counts[s])
+    head = f"{n}/{m} reproduced" if m else "none checked"
+    return head + (f" ({extras})" if extras else "")
+
+
 def _claim_lines(verdicts: Sequence[Mapping[str, Any]]) -> list[str]:
-    """ "claims: N/M reproduced" and one line per claim that was checked and did not reproduce."""
-    from saddle.claims import NOT_CHECKED, REPRODUCED, claims_summary
+    """ "claims: ..." (see `_claims_headline`), then one line per claim that was checked and did not reproduce
+    and per claim left unchecked for a reason of its own (`full_only`), grouped by status."""
+    from saddle.claims import FULL_ONLY_DETAIL, NOT_CHECKED, REPRODUCED, STATUSES
     from saddle.report.html import format_value
 
     if not verdicts:
         return ["claims: none declared"]
-    n, m = claims_summary(verdicts)
-    skipped = sum(v["status"] == NOT_CHECKED for v in verdicts)
-    if m == 0:
-        return [f"claims: none checked at this size ({skipped} expected at full size only)"]
-    lines = [f"claims: {n}/{m} reproduced" + (f" ({skipped} not checked at this size)" if skipped else "")]
-    for v in verdicts:
-        if v["status"] not in (REPRODUCED, NOT_CHECKED):
-            why = v.get("detail") or f"expected {v['expected']}, measured {format_value(v['measured'])}"
-            lines.append(f"  {v['status']}: {v['name']} — {v['statement']} ({why})")
+    lines = [f"claims: {_claims_headline(verdicts)}"]
+    for status in STATUSES:
+        for v in verdicts:
+            if v["status"] != status or status == REPRODUCED:
+                continue
+            detail = v.get("detail") or ""
+            if status == NOT_CHECKED and not detail.startswith(FULL_ONLY_DETAIL):
+                continue  # claims not expected at quick size: counted only
+            expected = f"expected {v['expected']}"
+            if status == NOT_CHECKED:
+                why = detail
+            elif detail:
+                why = f"{expected}: {detail}"
+            else:
+                why = f"{expected}, measured {format_value(v['measured'])}"
+            lines.append(f"  {status}: {v['name']} — {v['statement']} ({why})")
     return lines
 
 
 def _update_tour(
-    out_root: Path, succeeded: Mapping[str, float], failed: Mapping[str, str], seed: int, quick: bool, seconds: float
+    out_root: Path,
+    succeeded: Mapping[str, float],
+    failed: Mapping[str, str],
+    seed: int,
+    size: str,
+    jobs: int,
+    seconds: float,
 ) -> None:
     """tour.json keeps the latest outcome per experiment: a later success clears an earlier failure."""
     from saddle.report.files import ReportFileError, read_tour
@@ -355,10 +406,23 @@ def _update_tour(
                 "failed": dict(failed),
                 "seconds": seconds,
                 "seed": seed,
-                "quick": quick,
+                "size": size,
+                "jobs": jobs,
             },
         },
     )
+
+
+def _record_time(out_root: Path, name: str, size: str, seconds: float, cpu_seconds: float) -> None:
+    """OUT/times.json: the wall and CPU time of the last successful run of each experiment at each size."""
+    from saddle.report.files import ReportFileError, read_times
+
+    try:
+        times = read_times(out_root)
+    except ReportFileError:  # a damaged file is rebuilt from the runs that follow
+        times = {}
+    times.setdefault(name, {})[size] = {"seconds": seconds, "cpu_seconds": cpu_seconds, "finished": time.time()}
+    _write_json(out_root / "times.json", times)
 
 
 def _console_logging(out_root: Path) -> logging.Handler:
@@ -391,27 +455,47 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _describe(exp: Any, out_root: Path) -> list[str]:
-    """Config keys with defaults (quick size in brackets), claims, and the last measured time in OUT."""
+    """Config keys with default [quick] [full] values, claims (with the reasons of full-size-only ones), and the
+    measured time of the last run at each size in OUT."""
+    from saddle.claims import SIZES
+    from saddle.report.files import ReportFileError, read_run_meta, read_times, run_size
+
     keys = []
     for f in dataclasses.fields(exp.config):
         if f.name in ("seed", "device"):
             continue
         default = f.default_factory() if callable(f.default_factory) else f.default
-        quick = f" [{exp.quick[f.name]!r}]" if f.name in exp.quick else ""
-        keys.append(f"{f.name}={default!r}{quick}")
+        sizes = "".join(
+            f" [{s} {over[f.name]!r}]" for s, over in (("quick", exp.quick), ("full", exp.full)) if f.name in over
+        )
+        keys.append(f"{f.name}={default!r}{sizes}")
     lines = ["config: " + (", ".join(keys) or "(none)")]
     lines.append(
         f"claims: {len(exp.claims)} (" + ", ".join(c.name for c in exp.claims) + ")"
         if exp.claims
         else "claims: none declared"
     )
+    lines.extend(f"  full size only: {c.name} ({c.full_only})" for c in exp.claims if c.full_only)
     try:
-        meta = json.loads((out_root / exp.name / "run.json").read_text())
-        lines.append(
-            f"last run in {out_root}: {float(meta['seconds']):.1f} s at {'quick' if meta.get('quick') else 'full'} size"
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        lines.append(f"last run in {out_root}: none")
+        times = read_times(out_root).get(exp.name, {})
+    except ReportFileError:
+        times = {}
+    try:  # a run written before times.json was kept
+        meta = read_run_meta(out_root / exp.name)
+        size = run_size(meta)
+        if size is not None and size not in times and "seconds" in meta:
+            times = {**times, size: {"seconds": meta["seconds"], **{k: meta[k] for k in ("cpu_seconds",) if k in meta}}}
+    except ReportFileError:
+        pass
+    shown = []
+    for size in SIZES:
+        entry = times.get(size)
+        if entry is None or "seconds" not in entry:
+            shown.append(f"{size} none")
+            continue
+        cpu = f" (CPU {entry['cpu_seconds']:.1f} s)" if "cpu_seconds" in entry else ""
+        shown.append(f"{size} {entry['seconds']:.1f} s{cpu}")
+    lines.append(f"last run in {out_root}: " + ", ".join(shown))
     return lines
 
 
@@ -428,6 +512,12 @@ def _without_nproc(argv: Sequence[str]) -> list[str]:
     return out
 
 
+def _on_term(signum: int, frame: Any) -> None:
+    """SIGTERM raises `Terminated`, so that the runs in progress clean up like on Ctrl-C."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM (e.g. from `timeout`) must not stop the cleanup
+    raise Terminated()
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from saddle.experiments import registry
     from saddle.progress import enabled as bars_shown
@@ -435,6 +525,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     if args.nproc < 1:
         raise UsageError(f"--nproc must be >= 1, got {args.nproc}")
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be >= 1, got {args.jobs}")
+    if args.nproc > 1 and args.jobs is not None and args.jobs > 1:
+        raise UsageError(f"--jobs {args.jobs} and --nproc {args.nproc}: a run uses several processes one way only")
+    jobs = 1 if args.nproc > 1 or "RANK" in os.environ else (args.jobs or DEFAULT_JOBS)
     if args.nproc > 1 and "RANK" not in os.environ:  # relaunch this command under torchrun (one small wrapper)
         cmd = [
             sys.executable,
@@ -463,7 +558,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown experiment {unknown[0]!r}; see `saddle list` (known: {', '.join(reg)})")
     if not names:
         raise UsageError("no experiments are registered")
-    quick = args.quick or (tour and not args.full)
+    size = "quick" if args.quick else "full" if args.full else "default"
     device = _check_device(args.device)
     seed = _check_seed(args.seed)
     if args.threads < 1:
@@ -478,7 +573,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     configs = {}
     for n in names:  # validate everything before anything is written
         try:
-            configs[n] = reg[n].make_config(quick=quick, overrides=per[n], seed=seed, device=device)
+            configs[n] = reg[n].make_config(size=size, overrides=per[n], seed=seed, device=device)
         except (ValueError, TypeError) as e:
             raise UsageError(f"{n}: {e}") from None
         if configs[n].device != device:
@@ -501,14 +596,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         console.setFormatter(logging.Formatter("  %(message)s"))
         logging.getLogger("saddle.progress").addHandler(console)
     previous_term = signal.getsignal(signal.SIGTERM)
-
-    def on_term(signum: int, frame: Any) -> None:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM (e.g. from `timeout`) must not stop the cleanup
-        raise Terminated()
-
-    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGTERM, _on_term)
     try:
-        return _run_all(reg, names, configs, out_root, quick, tour, seed)
+        return _run_all(reg, names, configs, out_root, size, seed, min(jobs, len(names)), args.threads)
     finally:
         signal.signal(signal.SIGTERM, previous_term)
         logging.getLogger("saddle").removeHandler(log_handler)
@@ -517,63 +607,228 @@ def _cmd_run(args: argparse.Namespace) -> int:
             logging.getLogger("saddle.progress").removeHandler(console)
 
 
+class _Outcome(NamedTuple):
+    """What one experiment's run gives back, in this process or from a worker process."""
+
+    ok: bool
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    verdicts: tuple[dict[str, Any], ...] = ()
+    message: str = ""  # of a failure: "Type: first line of the message"
+    bad_input: bool = False  # the failure is a ValueError or FileNotFoundError (exit code 2 for a single run)
+
+
+def _attempt(exp: Any, config: Any, out_root: Path, size: str) -> _Outcome:
+    """`_run_one`, with an exception of the experiment turned into a failed outcome (Ctrl-C and SIGTERM pass)."""
+    try:
+        seconds, cpu_seconds, verdicts = _run_one(exp, config, out_root, size)
+    except Exception as e:
+        if os.environ.get("SADDLE_DEBUG"):
+            traceback.print_exc()
+        message = f"{type(e).__name__}: {e}".splitlines()[0]
+        return _Outcome(False, message=message, bad_input=isinstance(e, (ValueError, FileNotFoundError)))
+    return _Outcome(True, seconds, cpu_seconds, tuple(verdicts))
+
+
+def _worker_logging(out_root: Path, name: str) -> None:
+    """In a worker process: OUT/log.txt and progress lines on the console, each line prefixed by `[NAME]`; no
+    tqdm bars (the processes share the terminal). Handlers inherited from the parent are dropped."""
+    from saddle import progress
+
+    progress.hide_bars()
+    root, lines = logging.getLogger("saddle"), logging.getLogger("saddle.progress")
+    for logger in (root, lines):
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+    to_file = logging.FileHandler(out_root / RUN_LOG, mode="a")
+    to_file.setFormatter(logging.Formatter(f"%(asctime)s [{name}] %(message)s"))
+    root.setLevel(logging.INFO)
+    root.addHandler(to_file)
+    if progress.lines_enabled():
+        console = logging.StreamHandler(sys.stderr)
+        console.setFormatter(logging.Formatter(f"  [{name}] %(message)s"))
+        lines.addHandler(console)
+
+
+def _worker(conn: Any, name: str, config: Any, out_root: Path, size: str, threads: int) -> None:
+    """Body of a worker process of `--jobs`: run one experiment, send its `_Outcome` through `conn`.
+
+    Ctrl-C and SIGTERM discard the run in progress as in a sequential run, and the process exits with 130 or
+    143 without sending anything.
+    """
+    code = 0
+    try:
+        signal.signal(signal.SIGTERM, _on_term)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        import torch
+
+        from saddle.experiments import registry
+
+        torch.set_num_threads(threads)
+        _worker_logging(out_root, name)
+        conn.send(_attempt(registry()[name], config, out_root, size))
+    except KeyboardInterrupt:
+        code = EXIT_INTERRUPTED
+    except Terminated:
+        code = EXIT_TERMINATED
+    finally:
+        conn.close()
+    sys.exit(code)
+
+
+def _process_context(configs: Mapping[str, Any]) -> Any:
+    """How worker processes start: fork on Linux for CPU runs (nothing to re-import: each worker starts in
+    milliseconds from the parent, which has run no tensor code); spawn elsewhere and for GPU runs (CUDA does
+    not survive a fork)."""
+    on_gpu = any(str(getattr(c, "device", "cpu")) != "cpu" for c in configs.values())
+    fork = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods() and not on_gpu
+    return multiprocessing.get_context("fork" if fork else "spawn")
+
+
+@contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """Ignore SIGINT and SIGTERM for the block (while worker processes are being stopped)."""
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in held}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _stop_workers(processes: Sequence[Any]) -> None:
+    """SIGTERM each worker still running (it discards its run in progress), wait, then SIGKILL stragglers."""
+    with _signals_ignored():
+        for proc in processes:
+            if proc.is_alive():
+                proc.terminate()
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for proc in processes:
+            proc.join(max(0.0, deadline - time.monotonic()))
+        for proc in processes:
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+
+
+def _run_in_workers(
+    names: Sequence[str],
+    configs: Mapping[str, Any],
+    out_root: Path,
+    size: str,
+    jobs: int,
+    threads: int,
+    started: Any,
+    finished: Any,
+) -> None:
+    """Run the experiments in up to `jobs` worker processes at once, one process per experiment; call
+    `started(i, name)` as each starts and `finished(i, name, outcome)` as each ends (in this process, so the
+    console lines of one experiment stay together). An interruption stops every worker, and the temporary
+    folders of runs that could not clean up are removed before it propagates."""
+    context = _process_context(configs)
+    waiting = list(enumerate(names, 1))
+    running: dict[Any, tuple[int, str, Any]] = {}
+    workers: list[Any] = []  # every process created, so that an interruption at any point stops them all
+    died = False
+    try:
+        while waiting or running:
+            while waiting and len(running) < jobs:
+                i, name = waiting.pop(0)
+                started(i, name)
+                receiving, sender = context.Pipe(duplex=False)
+                proc = context.Process(
+                    target=_worker, args=(sender, name, configs[name], out_root, size, threads), name=f"saddle-{name}"
+                )
+                workers.append(proc)
+                proc.start()
+                sender.close()
+                running[receiving] = (i, name, proc)
+            for ready in multiprocessing.connection.wait(list(running)):
+                receiver: Any = ready  # one of our pipe ends
+                i, name, proc = running.pop(receiver)
+                try:
+                    outcome = receiver.recv()
+                except EOFError:  # the process ended without a word: killed, or out of memory
+                    outcome = None
+                receiver.close()
+                proc.join()
+                if outcome is None:
+                    died = True
+                    outcome = _Outcome(False, message=f"its process ended without a result (exit code {proc.exitcode})")
+                finished(i, name, outcome)
+    finally:
+        unfinished = [proc for proc in workers if proc.pid is not None and proc.exitcode is None]
+        if unfinished:
+            _stop_workers(unfinished)
+        if unfinished or running or died:
+            _remove_leftovers(out_root)
+
+
 def _run_all(
     reg: Mapping[str, Any],
     names: Sequence[str],
     configs: Mapping[str, Any],
     out_root: Path,
-    quick: bool,
-    tour: bool,
+    size: str,
     seed: int,
+    jobs: int,
+    threads: int,
 ) -> int:
-    from saddle.claims import claims_summary
     from saddle.report import write_report
     from saddle.report.files import ReportFileError
 
+    parallel = jobs > 1 and len(names) > 1
     logging.getLogger("saddle.cli").info(
-        "saddle run %s (%s, seed %d)", " ".join(names), "quick" if quick else "full", seed
+        "saddle run %s (%s size, seed %d%s)", " ".join(names), size, seed, f", {jobs} jobs" if parallel else ""
     )
     removed = _remove_leftovers(out_root)
     if removed:
         _say(f"removed {len(removed)} leftover temporary folder(s) of killed runs: {', '.join(removed)}")
     _say(f"log: {out_root / RUN_LOG} (follow it with `tail -f`)")
-    succeeded: dict[str, float] = {}
-    failed: dict[str, str] = {}
-    all_verdicts: list[dict[str, Any]] = []
-    not_reproduced: list[str] = []
-    bad_input = False
+    outcomes: dict[str, _Outcome] = {}
+
+    def started(i: int, name: str) -> None:
+        _say(f"[{i}/{len(names)}] {name} ({size}) ...")
+
+    def finished(i: int, name: str, outcome: _Outcome) -> None:
+        outcomes[name] = outcome
+        if not outcome.ok:
+            _say(f"saddle: {name} failed: {outcome.message}")
+            return
+        _record_time(out_root, name, size, outcome.seconds, outcome.cpu_seconds)
+        _say(
+            f"[{i}/{len(names)}] {name} done in {outcome.seconds:.1f} s (CPU {outcome.cpu_seconds:.1f} s) "
+            f"-> {out_root / name}"
+        )
+        for line in _claim_lines(outcome.verdicts):
+            _say(f"  {line}")
+
     start = time.perf_counter()
-    for i, n in enumerate(names, 1):
-        _say(f"[{i}/{len(names)}] {n} ({'quick' if quick else 'full'}) ...")
-        try:
-            seconds, verdicts = _run_one(reg[n], configs[n], out_root, quick)
-        except KeyboardInterrupt:
-            _say("saddle: interrupted; the run in progress was discarded, earlier results are kept")
-            return EXIT_INTERRUPTED
-        except Terminated:
-            _say("saddle: terminated (SIGTERM); the run in progress was discarded, earlier results are kept")
-            return EXIT_TERMINATED
-        except Exception as e:
-            if os.environ.get("SADDLE_DEBUG"):
-                traceback.print_exc()
-            msg = f"{type(e).__name__}: {e}".splitlines()[0]
-            failed[n] = msg
-            bad_input = bad_input or isinstance(e, (ValueError, FileNotFoundError))
-            _say(f"saddle: {n} failed: {msg}")
-            continue
-        succeeded[n] = seconds
-        all_verdicts.extend(verdicts)
-        not_reproduced.extend(f"{n}: {line.strip()}" for line in _claim_lines(verdicts)[1:])
-        _say(f"[{i}/{len(names)}] {n} done in {seconds:.1f} s -> {out_root / n}")
-        for line in _claim_lines(verdicts):
-            _say(f"  {line}")
+    what = "the runs in progress were discarded" if parallel else "the run in progress was discarded"
+    try:
+        if parallel:
+            _run_in_workers(names, configs, out_root, size, jobs, threads, started, finished)
+        else:
+            for i, name in enumerate(names, 1):
+                started(i, name)
+                finished(i, name, _attempt(reg[name], configs[name], out_root, size))
+    except KeyboardInterrupt:
+        _say(f"saddle: interrupted; {what}, earlier results are kept")
+        return EXIT_INTERRUPTED
+    except Terminated:
+        _say(f"saddle: terminated (SIGTERM); {what}, earlier results are kept")
+        return EXIT_TERMINATED
     total = time.perf_counter() - start
-    _update_tour(out_root, succeeded, failed, seed, quick, total)
+    succeeded = {n: outcomes[n].seconds for n in names if outcomes[n].ok}
+    failed = {n: outcomes[n].message for n in names if not outcomes[n].ok}
+    _update_tour(out_root, succeeded, failed, seed, size, jobs if parallel else 1, total)
     if len(succeeded) > 1:
-        n_ok, n_checked = claims_summary(all_verdicts)
-        _say(f"claims, all experiments: {n_ok}/{n_checked} reproduced")
-        for line in not_reproduced:
-            _say(f"  {line}")
+        all_verdicts = [v for n in succeeded for v in outcomes[n].verdicts]
+        _say(f"claims, all experiments ({size} size): {_claims_headline(all_verdicts)}")
+        for n in succeeded:
+            for line in _claim_lines(outcomes[n].verdicts)[1:]:
+                _say(f"  {n}: {line.strip()}")
     code = 0
     if succeeded:
         try:
@@ -581,8 +836,14 @@ def _run_all(
         except ReportFileError as e:
             _say(f"saddle: error: report not written: {e}")
             code = EXIT_BAD_INPUT
-    _say(f"total time {total:.1f} s for {len(names)} experiment(s); {len(failed)} failed")
+    cpu = sum(outcomes[n].cpu_seconds for n in succeeded)
+    _say(
+        f"total time {total:.1f} s (CPU of the runs {cpu:.1f} s) for {len(names)} experiment(s) at {size} size"
+        + (f", {jobs} at once" if parallel else "")
+        + f"; {len(failed)} failed"
+    )
     if failed:
+        bad_input = any(outcomes[n].bad_input for n in failed)
         return EXIT_BAD_INPUT if bad_input and len(names) == 1 else EXIT_FAILED
     return code
 

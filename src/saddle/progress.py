@@ -30,6 +30,7 @@ _OFF = ("0", "false", "no", "off", "")
 _ON = ("1", "true", "yes", "on")
 
 _enabled: bool | None = None
+_bars_hidden = False
 
 
 def set_enabled(flag: bool | None) -> None:
@@ -38,12 +39,24 @@ def set_enabled(flag: bool | None) -> None:
     _enabled = flag
 
 
+def hide_bars(flag: bool = True) -> None:
+    """No tqdm bars in this process (True), whatever `enabled()` decides; progress lines are unchanged.
+
+    For processes that share a terminal (`saddle run --jobs N`): their bars would overwrite each other.
+    """
+    global _bars_hidden
+    _bars_hidden = flag
+
+
 def _env() -> str:
     return os.environ.get("SADDLE_PROGRESS", "auto").strip().lower()
 
 
 def enabled() -> bool:
-    """Whether tqdm bars are drawn: forced by set_enabled/SADDLE_PROGRESS, else when stderr is a terminal."""
+    """Whether tqdm bars are drawn: never after `hide_bars()`; forced by set_enabled/SADDLE_PROGRESS, else when
+    stderr is a terminal."""
+    if _bars_hidden:
+        return False
     if _enabled is not None:
         return _enabled
     if _env() in _OFF:

@@ -94,3 +94,18 @@ def test_geometric_mean_matches_scipy_over_axes():
 def test_bad_input_raises_clear_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_paired_difference_is_the_mean_se_of_per_seed_differences_and_matches_scipy_ttest_rel():
+    from saddle.metrics.stats import paired_difference
+
+    rng = np.random.default_rng(3)
+    base = rng.normal(0.0, 5.0, 10)  # a large between-seed variance that both arms share
+    a, b = base + 1.0 + 0.1 * rng.normal(size=10), base + 0.1 * rng.normal(size=10)
+    d = paired_difference(a, b)
+    assert d == mean_se(a - b) and d.n == 10
+    assert d.mean / d.se == pytest.approx(scipy.stats.ttest_rel(a, b).statistic, rel=1e-12)
+    assert d.se < 0.1 * mean_se(a).minus(mean_se(b)).se  # pairing removes the shared variance
+    assert paired_difference(torch.tensor(a), torch.tensor(b)) == d
+    with pytest.raises(ValueError, match="got 3 and 2 values"):
+        paired_difference([1.0, 2.0, 3.0], [1.0, 2.0])

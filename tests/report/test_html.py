@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from saddle.report import write_report
-from saddle.report.files import ReportFileError, read_figures, read_run_meta, read_tour
+from saddle.report.files import ReportFileError, read_figures, read_run_meta, read_times, read_tour, run_size
 
 
 def _verdict(name, status, measured=1.0, detail=""):
@@ -23,7 +23,7 @@ def _verdict(name, status, measured=1.0, detail=""):
     }
 
 
-def _run(root, name, quick=True, claims=(), seconds=1.5, seed=0, figures=()):
+def _run(root, name, size="quick", claims=(), seconds=1.5, seed=0, figures=()):
     d = root / name
     (d / "figures").mkdir(parents=True)
     (d / "metrics.json").write_text(json.dumps({"x": 1.0}))
@@ -34,7 +34,8 @@ def _run(root, name, quick=True, claims=(), seconds=1.5, seed=0, figures=()):
                 "name": name,
                 "summary": f"{name} summary",
                 "seconds": seconds,
-                "quick": quick,
+                "cpu_seconds": seconds / 2,
+                "size": size,
                 "seed": seed,
                 "claims": list(claims),
             }
@@ -55,25 +56,34 @@ def test_claims_table_counts_and_lists_every_claim_first(tmp_path):
     _run(
         tmp_path,
         "b",
-        quick=False,
+        size="default",
         claims=[
-            _verdict("c3", "not checked at this size"),
+            _verdict("c3", "not checked at this size", detail="full size only: the paper's 200 epochs"),
             _verdict("c4", "declaration error", None, "metric 'q' is missing"),
+            _verdict("c5", "not significant", {"mean": 0.1, "se": 0.2, "n": 5}, "mean − 2·SE = -0.3 vs 0"),
         ],
     )
-    _run(tmp_path, "c")
+    _run(tmp_path, "c", size="full")
     page = write_report(tmp_path).read_text()
-    assert "Claims of the notes: 1/3 reproduced" in page  # not-checked claims count in neither
-    assert "1 claim(s) not checked at this size" in page and "No claims recorded for: c." in page
+    assert "Claims of the notes: 1/4 reproduced" in page  # not-checked claims count in neither
+    assert (
+        "Besides: 1 not reproduced, 1 not significant, 1 declaration error, 1 not checked at this size" in page
+    ) and "No claims recorded for: c." in page
+    assert "A claim not significant was checked and counts as not reproduced" in page
     assert page.index("Claims of the notes") < page.index('<h2 id="a">')
     for text in (
         "statement c1",
         "statement c4",
         "metric &#x27;q&#x27; is missing",
+        "full size only: the paper&#x27;s 200 epochs",
         "a</a> (quick)",
-        "b</a> (full)",
+        "b</a> (default)",
         '<td class="fail">not reproduced',
+        '<td class="weak">not significant',
+        "mean = 0.1, se = 0.2, n = 5",
         '<td class="ok">reproduced',
+        "time 1.5 s (CPU 0.8 s) · quick size",
+        "full size",
     ):
         assert text in page, text
     assert page.count('id="claims-a"') == 1  # anchors stay unique
@@ -81,7 +91,7 @@ def test_claims_table_counts_and_lists_every_claim_first(tmp_path):
 
 def test_header_comes_from_the_folders_present_not_a_stale_tour(tmp_path):
     _run(tmp_path, "a", seconds=2.0, seed=3)
-    _run(tmp_path, "b", quick=False, seconds=3.0, seed=4)
+    _run(tmp_path, "b", size="full", seconds=3.0, seed=4)
     (tmp_path / "tour.json").write_text(
         json.dumps({"failed": {"gone": "RuntimeError: old"}, "succeeded": {"x": 1}, "seconds": 999.0, "quick": True})
     )
@@ -121,6 +131,9 @@ def test_readers_accept_absent_optional_files(tmp_path):
     "content, message",
     [
         ('{"quick": "yes"}', '"quick" must be a boolean, got a string'),
+        ('{"size": 1}', '"size" must be a string, got an integer'),
+        ('{"size": "huge"}', "\"size\" must be one of quick, default, full, got 'huge'"),
+        ('{"cpu_seconds": "1"}', '"cpu_seconds" must be a number, got a string'),
         ('{"seed": 1.5}', '"seed" must be an integer, got a number'),
         ('{"seed": true}', '"seed" must be an integer, got a boolean'),
         ('{"seconds": true}', '"seconds" must be a number, got a boolean'),
@@ -142,3 +155,34 @@ def test_missing_folder_and_empty_folder_are_value_errors(tmp_path):
         write_report(tmp_path / "nope")
     with pytest.raises(ValueError, match="no experiment results"):
         write_report(tmp_path)
+
+
+def test_runs_written_before_three_sizes_still_say_their_size(tmp_path):
+    assert run_size({"size": "full", "quick": True}) == "full"
+    assert run_size({"quick": True}) == "quick"
+    assert run_size({"quick": False}) == "default"  # the config defaults, which are the default size
+    assert run_size({}) is None
+    d = _run(tmp_path, "old", claims=[_verdict("c1", "reproduced")])
+    meta = json.loads((d / "run.json").read_text())
+    del meta["size"]
+    (d / "run.json").write_text(json.dumps({**meta, "quick": False}))
+    page = write_report(tmp_path).read_text()
+    assert "old</a> (default)" in page and "1 experiment result(s) (1 at default size)" in page
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("[]", "the file must be an object, got a list"),
+        ('{"a": {"huge": {"seconds": 1}}}', "a.huge is not a size"),
+        ('{"a": {"quick": {"seconds": "1"}}}', "a.quick.seconds must be a number, got a string"),
+        ('{"a": []}', "a must be an object"),
+    ],
+)
+def test_times_are_read_strictly(tmp_path, content, message):
+    assert read_times(tmp_path) == {}
+    (tmp_path / "times.json").write_text(content)
+    with pytest.raises(ReportFileError, match="times.json: " + message):
+        read_times(tmp_path)
+    (tmp_path / "times.json").write_text('{"a": {"quick": {"seconds": 1.5, "cpu_seconds": 1}}}')
+    assert read_times(tmp_path) == {"a": {"quick": {"seconds": 1.5, "cpu_seconds": 1}}}

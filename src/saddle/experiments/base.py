@@ -12,9 +12,14 @@ An experiment is one file in `saddle/experiments/` that defines
 
     CLAIMS = (Claim("gda_diverges", "GDA spirals out on xy", "seed 002, §2", "GDA.measured_ratio", ">", 1.0),)
     EXPERIMENT = Experiment(name="bilinear", summary="...", config=Config, run=run,
-                            quick={"steps": 200}, claims=CLAIMS)
+                            quick={"steps": 200}, full={"steps": 20000}, claims=CLAIMS)
 
 and is discovered automatically (`saddle.experiments.registry()`); nothing else needs editing.
+
+Three sizes (`saddle.claims.SIZES`), one meaning each: the Config defaults are the DEFAULT size, the one
+`saddle run` and `make tour` run and at which every declared claim is checked (but those declared
+`full_only`); `quick` overrides give a smoke run for tests and CI (seconds); `full` overrides give the
+papers' budgets (hours allowed; may be empty). `make_config(size=...)` resolves them.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from typing import Any
 import torch
 
 from saddle import validation
-from saddle.claims import Claim, ClaimVerdict, check_claims
+from saddle.claims import Claim, ClaimVerdict, check_claims, resolve_size
 from saddle.validation import check_real
 
 
@@ -121,8 +126,9 @@ RunFn = Callable[[Any, RunOutput], Mapping[str, Any]]
 
 @dataclass(frozen=True)
 class Experiment:
-    """A registry entry: name, one-line summary, config class, run function, quick-size overrides and
-    the claims of the notes the experiment tests (checked on every run's metrics, see `saddle.claims`)."""
+    """A registry entry: name, one-line summary, config class, run function, the overrides of the config
+    defaults at quick and at full size, and the claims of the notes the experiment tests (checked on every
+    run's metrics, see `saddle.claims`)."""
 
     name: str
     summary: str
@@ -131,6 +137,7 @@ class Experiment:
     quick: Mapping[str, Any] = field(default_factory=dict)
     reproduces: str = ""
     claims: tuple[Claim, ...] = ()
+    full: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         claims = tuple(self.claims)
@@ -142,19 +149,45 @@ class Experiment:
         if dup:
             raise ValueError(f"experiment {self.name!r}: claim names must be unique, repeated: {', '.join(dup)}")
         object.__setattr__(self, "claims", claims)
+        fields = {f.name for f in dataclasses.fields(self.config)}
+        for size in ("quick", "full"):
+            overrides = getattr(self, size)
+            if not isinstance(overrides, Mapping):
+                raise ValueError(f"experiment {self.name!r}: {size} must map config keys to values, got {overrides!r}")
+            unknown = sorted(set(overrides) - fields)
+            if unknown:
+                raise ValueError(
+                    f"experiment {self.name!r}: {size} sets unknown config key(s) {', '.join(map(repr, unknown))}; "
+                    f"known keys: {', '.join(sorted(fields))}"
+                )
 
-    def check_claims(self, metrics: Mapping[str, Any], quick: bool) -> list[ClaimVerdict]:
-        """The verdict of each declared claim on a run's metrics (JSON-ready metrics, see `to_jsonable`)."""
-        return check_claims(self.claims, to_jsonable(metrics), quick)
+    def size_overrides(self, size: str) -> Mapping[str, Any]:
+        """The config values that `size` changes from the defaults: {} at "default", `quick` or `full`."""
+        size = resolve_size(size)
+        return {} if size == "default" else self.quick if size == "quick" else self.full
+
+    def check_claims(
+        self, metrics: Mapping[str, Any], size: str | None = None, *, quick: bool | None = None
+    ) -> list[ClaimVerdict]:
+        """The verdict of each declared claim on a run's metrics at `size` (JSON-ready metrics, see `to_jsonable`;
+        `quick=True`/`False` is the older spelling of size "quick"/"full")."""
+        return check_claims(self.claims, to_jsonable(metrics), resolve_size(size, quick))
 
     def make_config(
-        self, quick: bool = False, overrides: Mapping[str, str] | None = None, **fixed: Any
+        self,
+        size: str | None = None,
+        overrides: Mapping[str, str] | None = None,
+        *,
+        quick: bool | None = None,
+        **fixed: Any,
     ) -> ExperimentConfig:
-        """Build and validate the config: defaults, then quick sizes, then `fixed`, then string overrides."""
+        """Build and validate the config: defaults, then the overrides of `size` ("quick", "default" or "full";
+        None: "default"; `quick=True` is the older spelling of size "quick"), then `fixed` (config fields
+        given as keywords), then string `overrides` (parsed like `--set` values)."""
+        if quick is False and size is None:  # make_config(quick=False) always meant the config defaults
+            quick = None
         names = {f.name for f in dataclasses.fields(self.config)}
-        values: dict[str, Any] = {}
-        if quick:
-            values.update(self.quick)
+        values: dict[str, Any] = dict(self.size_overrides(resolve_size(size, quick)))
         values.update({k: v for k, v in fixed.items() if k in names})
         hints = typing.get_type_hints(self.config)
         for key, text in (overrides or {}).items():

@@ -1,7 +1,9 @@
 """Small statistics over seeds and runs: mean ± standard error, t confidence intervals, least-squares slopes.
 
 One home for what experiments used to compute by hand (`std(ddof=1)/sqrt(n)`, `np.polyfit(log x, log y, 1)`,
-`hypot(se_a, se_b)`). Inputs are sequences, numpy arrays or tensors of real numbers; results are plain floats.
+`hypot(se_a, se_b)`). A `MeanSE` in a run's metrics is stored as the record {"mean", "se", "n"} that the
+statistical claims of `saddle.claims` read (`Claim(..., sigmas=2.0)`): `mean_se(values)` for one quantity over
+seeds, `paired_difference(a, b)` for a difference measured on the same seeds, `MeanSE.minus` for independent ones. Inputs are sequences, numpy arrays or tensors of real numbers; results are plain floats.
 Non-finite inputs propagate to NaN results (no warnings): a diverged seed shows as NaN, never as a number.
 """
 
@@ -17,7 +19,16 @@ import torch
 
 from saddle.validation import check_real
 
-__all__ = ["LinearFit", "MeanSE", "confidence_interval", "geometric_mean", "linear_fit", "loglog_fit", "mean_se"]
+__all__ = [
+    "LinearFit",
+    "MeanSE",
+    "confidence_interval",
+    "geometric_mean",
+    "linear_fit",
+    "loglog_fit",
+    "mean_se",
+    "paired_difference",
+]
 
 Values = Sequence[float] | np.ndarray | torch.Tensor
 
@@ -72,6 +83,18 @@ def mean_se(values: Values) -> MeanSE:
         mean = float(a.mean())
         se = float(a.std(ddof=1) / math.sqrt(n)) if n >= 2 else math.nan
     return MeanSE(mean, se, n)
+
+
+def paired_difference(a: Values, b: Values) -> MeanSE:
+    """Mean ± SE of the per-seed differences a_i − b_i (a paired comparison: both measured on the same seeds).
+
+    Pairing removes the between-seed variance the two share: SE = sd(a − b)/√n, not hypot(se_a, se_b).
+    """
+    xa, xb = _as_array(a, "a"), _as_array(b, "b")
+    if len(xa) != len(xb):
+        raise ValueError(f"a paired difference needs one b per a (the same seeds), got {len(xa)} and {len(xb)} values")
+    with np.errstate(invalid="ignore", over="ignore"):
+        return mean_se(xa - xb)
 
 
 def confidence_interval(values: Values, level: float = 0.95) -> tuple[float, float]:

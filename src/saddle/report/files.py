@@ -1,9 +1,11 @@
 """Strict readers of the files a run folder holds; a damaged file raises one clear `ReportFileError`.
 
 OUT/tour.json            {"failed": {name: message}, "last_run": {...}}
+OUT/times.json           {name: {size: {"seconds", "cpu_seconds", "finished"}}}: the last run at each size
 OUT/NAME/metrics.json    {key: value, ...}
 OUT/NAME/config.json     {key: value, ...}
-OUT/NAME/run.json        {"name", "summary", "reproduces", "seconds", "quick", "seed", "finished", "claims": [...]}
+OUT/NAME/run.json        {"name", "summary", "reproduces", "seconds", "cpu_seconds", "size", "seed", "finished",
+                          "claims": [...]}  (runs written before sizes had three values hold "quick": bool)
 OUT/NAME/figures.json    [{"file": "figures/x.png", "caption": "..."}, ...]
 """
 
@@ -14,7 +16,18 @@ import numbers
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ReportFileError", "read_config", "read_figures", "read_metrics", "read_run_meta", "read_tour"]
+from saddle.claims import SIZES
+
+__all__ = [
+    "ReportFileError",
+    "read_config",
+    "read_figures",
+    "read_metrics",
+    "read_run_meta",
+    "read_times",
+    "read_tour",
+    "run_size",
+]
 
 
 class ReportFileError(ValueError):
@@ -79,6 +92,8 @@ _RUN_FIELDS: dict[str, type | tuple[type, ...]] = {
     "summary": str,
     "reproduces": str,
     "seconds": (int, float),
+    "cpu_seconds": (int, float),
+    "size": str,
     "quick": bool,
     "seed": int,
     "finished": (int, float),
@@ -96,11 +111,41 @@ def read_run_meta(run: Path) -> dict[str, Any]:
     for key, types in _RUN_FIELDS.items():
         if key in meta:
             _expect(path, meta[key], types, f'"{key}"')
+    if "size" in meta and meta["size"] not in SIZES:
+        raise ReportFileError(f'{path}: "size" must be one of {", ".join(SIZES)}, got {meta["size"]!r}')
     for i, claim in enumerate(meta.get("claims", [])):
         _expect(path, claim, dict, f"claims[{i}]")
         for key in _CLAIM_FIELDS:
             _expect(path, claim.get(key), str, f"claims[{i}].{key}")
     return meta
+
+
+def run_size(meta: dict[str, Any]) -> str | None:
+    """The size of a run from its run.json: "size", else the older "quick" flag (True: "quick"; False: the
+    config defaults, which are the "default" size); None when neither is recorded."""
+    if "size" in meta:
+        return str(meta["size"])
+    if "quick" in meta:
+        return "quick" if meta["quick"] else "default"
+    return None
+
+
+def read_times(root: Path) -> dict[str, dict[str, dict[str, float]]]:
+    """OUT/times.json ({} when absent): for each experiment, the last run at each size:
+    {name: {size: {"seconds": wall, "cpu_seconds": process CPU time, "finished": epoch seconds}}}."""
+    path = Path(root) / "times.json"
+    if not path.exists():
+        return {}
+    times = _expect(path, _load(path), dict, "the file")
+    for name, per_size in times.items():
+        _expect(path, per_size, dict, f"{name}")
+        for size, entry in per_size.items():
+            if size not in SIZES:
+                raise ReportFileError(f"{path}: {name}.{size} is not a size (one of {', '.join(SIZES)})")
+            _expect(path, entry, dict, f"{name}.{size}")
+            for key, value in entry.items():
+                _expect(path, value, (int, float), f"{name}.{size}.{key}")
+    return times
 
 
 def read_figures(run: Path) -> list[dict[str, str]]:

@@ -8,8 +8,18 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from saddle.claims import DECLARATION_ERROR, NOT_CHECKED, NOT_MEASURED, NOT_REPRODUCED, REPRODUCED, claims_summary
-from saddle.report.files import read_config, read_figures, read_metrics, read_run_meta, read_tour
+from saddle.claims import (
+    DECLARATION_ERROR,
+    NOT_CHECKED,
+    NOT_MEASURED,
+    NOT_REPRODUCED,
+    NOT_SIGNIFICANT,
+    REPRODUCED,
+    SIZES,
+    claims_counts,
+    claims_summary,
+)
+from saddle.report.files import read_config, read_figures, read_metrics, read_run_meta, read_tour, run_size
 
 WIDE_PX = 800  # figures wider than this (multi-panel) get the full page width
 
@@ -20,7 +30,7 @@ table{border-collapse:collapse;font-size:0.9em;margin:0.6em 0}td,th{border:1px s
 th{background:#f2f2f2}table.claims{table-layout:fixed;width:100%}table.claims td{overflow-wrap:anywhere}figure{display:inline-block;margin:0.6em;max-width:540px;vertical-align:top}
 figure.wide{display:block;max-width:100%;margin:0.6em 0}
 figure img{max-width:100%;border:1px solid #ddd;cursor:zoom-in}figcaption{font-size:0.88em;color:#333}
-.fail{color:#a00;font-weight:bold}.ok{color:#070}.skip{color:#777}.meta{color:#555;font-size:0.9em}
+.fail{color:#a00;font-weight:bold}.ok{color:#070}.skip{color:#777}.weak{color:#b35900;font-weight:bold}.meta{color:#555;font-size:0.9em}
 details{margin:0.4em 0}
 code{background:#f5f5f5;padding:0 3px}
 """
@@ -91,9 +101,11 @@ def _section(run: Path, meta: dict[str, Any]) -> str:
     if meta.get("reproduces"):
         info.append(f"Reproduces: {html.escape(meta['reproduces'])}")
     if "seconds" in meta:
-        info.append(f"time {meta['seconds']:.1f} s")
-    if "quick" in meta:
-        info.append("quick size" if meta["quick"] else "full size")
+        cpu = f" (CPU {meta['cpu_seconds']:.1f} s)" if "cpu_seconds" in meta else ""
+        info.append(f"time {meta['seconds']:.1f} s{cpu}")
+    size = run_size(meta)
+    if size is not None:
+        info.append(f"{size} size")
     if "claims" in meta:
         n, m = claims_summary(meta["claims"])
         info.append(f'<a href="#claims-{html.escape(run.name)}">claims {n}/{m} reproduced</a>')
@@ -114,6 +126,7 @@ def _section(run: Path, meta: dict[str, Any]) -> str:
 _STATUS_CLASS = {
     REPRODUCED: "ok",
     NOT_REPRODUCED: "fail",
+    NOT_SIGNIFICANT: "weak",
     NOT_CHECKED: "skip",
     NOT_MEASURED: "skip",
     DECLARATION_ERROR: "fail",
@@ -122,7 +135,6 @@ _STATUS_CLASS = {
 
 def _claims_table(metas: list[tuple[Path, dict[str, Any]]]) -> str:
     """Every claim of every run: experiment, statement, source, expected, measured, verdict."""
-    size_label: dict[bool | None, str] = {True: " (quick)", False: " (full)"}  # None: size not recorded
     rows, verdicts = [], []
     for run, meta in metas:
         for i, v in enumerate(meta.get("claims", [])):
@@ -130,7 +142,7 @@ def _claims_table(metas: list[tuple[Path, dict[str, Any]]]) -> str:
             measured = html.escape(format_value(v.get("measured")))
             detail = f'<br><span class="meta">{html.escape(v["detail"])}</span>' if v.get("detail") else ""
             anchor = f' id="claims-{html.escape(run.name)}"' if i == 0 else ""  # ids are unique: first row only
-            size = size_label.get(meta.get("quick"), "")
+            size = f" ({run_size(meta)})" if run_size(meta) else ""  # no label: size not recorded
             rows.append(
                 f'<tr{anchor}><td><a href="#{html.escape(run.name)}">'
                 f"{html.escape(run.name)}</a>{size}</td><td>{html.escape(v['statement'])}</td>"
@@ -140,10 +152,17 @@ def _claims_table(metas: list[tuple[Path, dict[str, Any]]]) -> str:
             )
     without = [run.name for run, meta in metas if not meta.get("claims")]
     n, m = claims_summary(verdicts)
-    skipped = sum(v["status"] == NOT_CHECKED for v in verdicts)
+    counts = claims_counts(verdicts)
+    others = [f"{counts[s]} {s}" for s in counts if s != REPRODUCED and counts[s]]
     head = (
         f'<h2>Claims of the notes: {n}/{m} reproduced</h2><p class="meta">'
-        f"{skipped} claim(s) not checked at this size (expected at full size only)."
+        + (f"Besides: {', '.join(others)} (the verdict column gives each reason)." if others else "")
+        + (
+            f" A claim {NOT_SIGNIFICANT} was checked and counts as not reproduced: its point value passes, its"
+            " statistical test (mean ∓ k·SE, the number of samples, or the p-value) does not."
+            if counts[NOT_SIGNIFICANT]
+            else ""
+        )
         + (f" No claims recorded for: {html.escape(', '.join(without))}." if without else "")
         + "</p>"
     )
@@ -158,13 +177,10 @@ def _claims_table(metas: list[tuple[Path, dict[str, Any]]]) -> str:
 
 def _header(metas: list[tuple[Path, dict[str, Any]]], tour: dict[str, Any]) -> str:
     """Rebuilt from the run folders present (never from a stale summary), plus failures of latest runs."""
-    quick = sum(meta.get("quick") is True for _, meta in metas)
-    full = sum(meta.get("quick") is False for _, meta in metas)
+    per_size = {size: sum(run_size(meta) == size for _, meta in metas) for size in SIZES}
     seconds = sum(meta.get("seconds", 0) for _, meta in metas)
     seeds = sorted({meta["seed"] for _, meta in metas if "seed" in meta})
-    sizes = ", ".join(
-        s for s in (f"{quick} at quick size" if quick else "", f"{full} at full size" if full else "") if s
-    )
+    sizes = ", ".join(f"{count} at {size} size" for size, count in per_size.items() if count)
     parts = [
         f'<p class="meta">{len(metas)} experiment result(s)'
         + (f" ({sizes})" if sizes else "")
