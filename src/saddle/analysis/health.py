@@ -84,14 +84,15 @@ def update_map_radius(
     differentiates — estimated from `iters` JVPs by Arnoldi (largest |Ritz value|; module doc). Shape (B,).
 
     state: the method's state at params (default: the state after one step from params, as `update_jacobian`).
-    A method that draws noise (Langevin) has its generator's state restored afterwards: the diagnostic does not
-    change the run (the noise is additive, so it does not enter ∇F).
+    A method that draws noise (Langevin) has its generators' states restored afterwards (`method.generator`, and
+    `method.generators` of a composite step): the diagnostic does not change the run (the noise is additive, so
+    it does not enter ∇F).
     """
     iters = check_int("iters", iters)
     pts, _, b = _rows(params)
     gen = as_generator(generator)
-    noise = getattr(method, "generator", None)
-    saved = noise.get_state() if isinstance(noise, torch.Generator) else None
+    noise = [getattr(method, "generator", None), *getattr(method, "generators", ())]
+    saved = [(g, g.get_state()) for g in noise if isinstance(g, torch.Generator)]
     try:
         step, z0 = augmented_step(method, field, pts, state)
         basis = [_unit_rows(tuple(z0.shape), z0, gen)]
@@ -107,8 +108,8 @@ def update_map_radius(
             tiny = norm <= 1e-12 * hessenberg[:, : j + 1, j].abs().amax(-1).clamp_min(1e-300)
             basis.append(torch.where(tiny[:, None], torch.zeros_like(w), w / norm.clamp_min(1e-300)[:, None]))
     finally:
-        if isinstance(noise, torch.Generator) and saved is not None:
-            noise.set_state(saved)
+        for g, st in saved:
+            g.set_state(st)
     return torch.linalg.eigvals(hessenberg[:, :iters, :iters]).abs().amax(-1)
 
 

@@ -9,6 +9,7 @@ seeds or particles of one architecture stacked into one batched model (`StackedM
 
 from saddle.gans.dirac import DiracCritic, DiracGenerator
 from saddle.gans.game import PENALTIES, GANGame, GANTrainer, MethodFactory, train_gan
+from saddle.gans.health import HEALTH_KEYS, TrainerStep, gan_health, health_evaluator, plot_health
 from saddle.gans.losses import (
     GAN_LOSSES,
     hinge_losses,
@@ -35,6 +36,7 @@ from saddle.gans.stacked import StackedModules
 
 __all__ = [
     "GAN_LOSSES",
+    "HEALTH_KEYS",
     "PENALTIES",
     "BatchNormMLPGenerator",
     "ConvCritic8x8",
@@ -52,12 +54,16 @@ __all__ = [
     "ParticleGenerator",
     "SpectralNormStatus",
     "StackedModules",
+    "TrainerStep",
+    "gan_health",
     "gradient_penalty",
+    "health_evaluator",
     "hinge_losses",
     "input_gradient_norms",
     "interpolates",
     "minimax_losses",
     "non_saturating_losses",
+    "plot_health",
     "r1_penalty",
     "r2_penalty",
     "spectral_norm_status",

@@ -100,19 +100,23 @@ class GANGame(nn.Module):
         first = feat[0] if feat else 1
         return x.reshape(*lead, n // m, m * first, *feat[1:])
 
-    def draw_noise(self, real: Tensor) -> dict[str, Tensor]:
-        """The randomness of one evaluation of `losses` on batches shaped like `real`, drawn from `rng` in the order
-        `losses` uses it: instance noise on the real then the generated batch, then GP's interpolation weights."""
+    def draw_noise(
+        self, real: Tensor, rng: torch.Generator | Sequence[torch.Generator] | None = None
+    ) -> dict[str, Tensor]:
+        """The randomness of one evaluation of `losses` on batches shaped like `real`, drawn from `rng` (default the
+        game's) in the order `losses` uses it: instance noise on the real then the generated batch, then GP's
+        interpolation weights."""
+        rng = self.rng if rng is None else rng
         noise: dict[str, Tensor] = {}
         dtype, device = real.dtype, real.device
         if self.instance_noise > 0:
-            noise["real"] = random_rows(real.shape, self.rng, dtype=dtype, device=device)
-            noise["fake"] = random_rows(real.shape, self.rng, dtype=dtype, device=device)
+            noise["real"] = random_rows(real.shape, rng, dtype=dtype, device=device)
+            noise["fake"] = random_rows(real.shape, rng, dtype=dtype, device=device)
         if self.penalty == "gp":
             packed = self.pack(real)
             k = self.sample_dims
             shape = packed.shape[:k] + (1,) * (packed.ndim - k)
-            noise["t"] = random_rows(shape, self.rng, uniform=True, dtype=dtype, device=device)
+            noise["t"] = random_rows(shape, rng, uniform=True, dtype=dtype, device=device)
         return noise
 
     def losses(self, real: Tensor, latents: Tensor, noise: dict[str, Tensor] | None = None) -> list[Tensor]:
@@ -206,6 +210,24 @@ def _row_generators(
     return list(gens)
 
 
+#: added to a generator's initial seed (times its position) to give a later optimiser a distinct noise stream
+_SEED_STRIDE = 0x9E3779B97F4A7C15
+
+
+def _noise_streams_apart(methods: Sequence[Any]) -> None:
+    """Methods that draw noise (Langevin) from distinct generators in the same state would draw the same noise in
+    the critic's and the update's optimiser — a factory that seeds afresh per call, as METHODS' Langevin entries,
+    does that. Every later one is re-seeded (initial seed + i·stride mod 2⁶³): distinct and reproducible streams."""
+    seen: list[torch.Generator] = []
+    for m in methods:
+        g = getattr(m, "generator", None)
+        if not isinstance(g, torch.Generator):
+            continue
+        if any(other is not g and torch.equal(other.get_state(), g.get_state()) for other in seen):
+            g.manual_seed((g.initial_seed() + len(seen) * _SEED_STRIDE) % 2**63)
+        seen.append(g)
+
+
 def _rng_state(rng: torch.Generator | Sequence[torch.Generator]) -> Tensor | list[Tensor]:
     return rng.get_state() if isinstance(rng, torch.Generator) else [g.get_state() for g in rng]
 
@@ -266,15 +288,17 @@ class GANTrainer:
         gen, critic = game.generator, game.critic
         g_group = {"params": list(gen.parameters()), **({} if lr_generator is None else {"lr": lr_generator})}
         d_group = {"params": list(critic.parameters()), **({} if lr_critic is None else {"lr": lr_critic})}
-        self.critic_opt = GameOptimizer([dict(d_group)], method(None if box is None else per_player(box)))
+        rows = 1 if game.rows is None else game.rows
+        self.critic_opt = GameOptimizer([dict(d_group)], method(None if box is None else per_player(box)), rows=rows)
         self.joint_opt: GameOptimizer | None = None
         self.generator_opt: GameOptimizer | None = None
         if mode == "simultaneous":
             self.joint_opt = self._update_opt = GameOptimizer(
-                [dict(g_group), dict(d_group)], method(None if box is None else per_player(None, box))
+                [dict(g_group), dict(d_group)], method(None if box is None else per_player(None, box)), rows=rows
             )
         else:
-            self.generator_opt = self._update_opt = GameOptimizer([g_group], method(None))
+            self.generator_opt = self._update_opt = GameOptimizer([g_group], method(None), rows=rows)
+        _noise_streams_apart([self._update_opt.method, self.critic_opt.method])
         decay = check_real("ema_decay", ema_decay, 0.0, 1.0, low_open=False, high_open=True)
         self.ema = AveragedModel(gen, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True) if decay > 0 else None
         self.steps = 0

@@ -20,16 +20,19 @@ __all__ = ["gradient_penalty", "input_gradient_norms", "interpolates", "r1_penal
 Generators = torch.Generator | Sequence[torch.Generator] | None
 
 
-def input_gradient_norms(critic: nn.Module, x: Tensor, sample_dims: int = 1) -> Tensor:
-    """‖∇_x d(x_i)‖₂ for each sample, shape x.shape[:sample_dims], differentiable in the critic's parameters.
-
-    x is detached first: the penalty trains the critic only (the generator gets no gradient through it).
-    """
+def _input_gradients(critic: nn.Module, x: Tensor, sample_dims: int) -> Tensor:
+    """∇_x d(x_i) per sample, shape x.shape[:sample_dims] + (input size,), differentiable in the critic's parameters;
+    x is detached first: a penalty trains the critic only (the generator gets no gradient through it)."""
     sample_dims = check_int("sample_dims", sample_dims)
     vjp_out = torch.func.vjp(critic, x.detach())
     out, pullback = vjp_out[0], vjp_out[1]
     (grad,) = pullback(torch.ones_like(out))
-    return grad.reshape(*x.shape[:sample_dims], -1).norm(dim=-1)
+    return grad.reshape(*x.shape[:sample_dims], -1)
+
+
+def input_gradient_norms(critic: nn.Module, x: Tensor, sample_dims: int = 1) -> Tensor:
+    """‖∇_x d(x_i)‖₂ for each sample, shape x.shape[:sample_dims], differentiable in the critic's parameters."""
+    return _input_gradients(critic, x, sample_dims).norm(dim=-1)
 
 
 def interpolates(
@@ -66,10 +69,11 @@ def gradient_penalty(
 
 
 def r1_penalty(critic: nn.Module, real: Tensor, sample_dims: int = 1) -> Tensor:
-    """R1 = E_{x ~ p_data} ‖∇d(x)‖² (Mescheder et al. 2018, eq. 9; add γ/2 · R1 to the critic's loss)."""
-    return input_gradient_norms(critic, real, sample_dims).pow(2).mean()
+    """R1 = E_{x ~ p_data} ‖∇d(x)‖² (Mescheder et al. 2018, eq. 9; add γ/2 · R1 to the critic's loss); the squared
+    norm as a sum of squares, smooth at ∇d = 0."""
+    return _input_gradients(critic, real, sample_dims).pow(2).sum(-1).mean()
 
 
 def r2_penalty(critic: nn.Module, fake: Tensor, sample_dims: int = 1) -> Tensor:
     """R2 = E_{x ~ p_G} ‖∇d(x)‖² (Mescheder et al. 2018, eq. 10), on generated samples (detached from G)."""
-    return input_gradient_norms(critic, fake.detach(), sample_dims).pow(2).mean()
+    return _input_gradients(critic, fake.detach(), sample_dims).pow(2).sum(-1).mean()

@@ -11,7 +11,7 @@ from torch import Tensor, nn
 
 from saddle.optim.adam_scaling import AdamScaling
 from saddle.optim.base import Method, Params
-from saddle.validation import check_real
+from saddle.validation import check_int, check_real
 
 __all__ = ["GameOptimizer"]
 
@@ -71,8 +71,11 @@ class GameOptimizer(torch.optim.Optimizer):
     are one flat vector of shape (1, n_i), so projections and per-point quantities act on the whole player.
     Args: players (one entry per player: nn.Module, tensor, parameter list, or a torch-style group dict
     {'params': ..., 'lr': ...}); method (any Method); lr (default for every group; default the method's
-    constant step size η, or η_0 of a schedule). `step` returns the detached losses of the first closure
-    call (at the parameters before the step, for every method with `first_call_at_start`).
+    constant step size η, or η_0 of a schedule); rows S ≥ 1: every parameter holds S independent copies on its
+    first axis (`saddle.gans.StackedModules`: S seeds as one batched model) and each player's flat vector is
+    (S, n_i), row s the copy s — the batch of trajectories a Method steps row by row. `step` returns the detached
+    losses of the first closure call (at the parameters before the step, for every method with
+    `first_call_at_start`).
 
     Per-player step sizes: group i's `lr_i` makes player i move with step lr_i where the Method writes η,
     i.e. with the factor s_i = lr_i / η (η the method's reference step). For methods that use the field
@@ -87,7 +90,9 @@ class GameOptimizer(torch.optim.Optimizer):
     step every method takes; with all s_i = 1 the method runs untouched.
     """
 
-    def __init__(self, players: Sequence[PlayerSpec], method: Method, lr: float | None = None) -> None:
+    def __init__(
+        self, players: Sequence[PlayerSpec], method: Method, lr: float | None = None, rows: int = 1
+    ) -> None:
         if isinstance(players, (nn.Module, Tensor, dict)) or len(players) < 1:
             raise ValueError(f"players must be a non-empty list with one entry per player, got {players!r}")
         if not (callable(getattr(method, "init", None)) and callable(getattr(method, "step", None))):
@@ -103,6 +108,10 @@ class GameOptimizer(torch.optim.Optimizer):
                 seen.add(id(p))
             if "lr" in g:
                 g["lr"] = check_real(f"lr of player {i}", g["lr"], 0.0, math.inf, high_open=True)
+        self.rows = check_int("rows", rows)
+        for i, g in enumerate(groups):
+            if rows > 1 and any(p.ndim == 0 or p.shape[0] != rows for p in g["params"]):
+                raise ValueError(f"player {i}: with rows={rows} every parameter needs {rows} rows on its first axis")
         super().__init__(groups, {"lr": default_lr})
         self.method = method
         self.method_state: Any = None
@@ -114,15 +123,14 @@ class GameOptimizer(torch.optim.Optimizer):
         return [g["params"] for g in self.param_groups]
 
     def flat_params(self) -> Params:
-        """The current parameters, one (1, n_i) tensor per player (copies)."""
-        return [torch.cat([p.detach().reshape(-1) for p in ps]).unsqueeze(0) for ps in self.players]
+        """The current parameters, one (rows, n_i) tensor per player (copies; rows = 1 unless stacked)."""
+        return [torch.cat([p.detach().reshape(self.rows, -1) for p in ps], dim=1) for ps in self.players]
 
     def _write(self, flat: Params) -> None:
         with torch.no_grad():
             for ps, f in zip(self.players, flat):
-                torch._foreach_copy_(
-                    ps, [c.view_as(p) for p, c in zip(ps, f.reshape(-1).split([p.numel() for p in ps]))]
-                )
+                chunks = f.reshape(self.rows, -1).split([p.numel() // self.rows for p in ps], dim=1)
+                torch._foreach_copy_(ps, [c.reshape(p.shape) for p, c in zip(ps, chunks)])
 
     def _scales(self) -> list[float]:
         lrs = [
@@ -153,8 +161,10 @@ class GameOptimizer(torch.optim.Optimizer):
                 grads = []
                 for i, (loss, ps) in enumerate(zip(losses, self.players)):
                     gs = torch.autograd.grad(loss, ps, retain_graph=i < len(losses) - 1, allow_unused=True)
-                    g = torch.cat([(torch.zeros_like(p) if g is None else g).reshape(-1) for p, g in zip(ps, gs)])
-                    grads.append(g.unsqueeze(0) if unit or self.scale_displacement else scales[i] * g.unsqueeze(0))
+                    g = torch.cat(
+                        [(torch.zeros_like(p) if g is None else g).reshape(self.rows, -1) for p, g in zip(ps, gs)], 1
+                    )
+                    grads.append(g if unit or self.scale_displacement else scales[i] * g)
             if not record:
                 record.append([loss.detach() for loss in losses])
             return grads
