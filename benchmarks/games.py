@@ -8,6 +8,8 @@
 Prints trajectory-steps per second and the ratios (a)/(b) (target ≥ 100) and (c)/(a) (target ≤ 2),
 plus (a) with saddle.games.Bilinear's matmul field when that module is present.
 Then the same batched run for every Euclidean method of the registry (--no-all-methods to skip).
+Times are process CPU seconds (`time.process_time`; with one thread ≈ wall time on an idle machine, and less
+disturbed than wall time on a shared one).
 Usage: python benchmarks/games.py [--batch 10000] [--steps 1000] [--loop-trajectories 20] [--threads 1]
 """
 
@@ -37,36 +39,47 @@ def batched(b: int, steps: int, f=field) -> tuple[float, list[torch.Tensor]]:
     method = ExtraGradient(ETA)
     z = start(b)
     state = method.init(z)
-    t = time.perf_counter()
+    t = time.process_time()
     for _ in range(steps):
         z, state = method.step(z, state, f)
-    return time.perf_counter() - t, z
+    return time.process_time() - t, z
 
 
 def looped(b: int, steps: int, total: int) -> tuple[float, list[torch.Tensor]]:
     method = ExtraGradient(ETA)
     z0 = start(total)  # the first b of the same starting points as the batch
     out = []
-    t = time.perf_counter()
+    t = time.process_time()
     for i in range(b):
         z = [p[i : i + 1] for p in z0]
         state = method.init(z)
         for _ in range(steps):
             z, state = method.step(z, state, field)
         out.append(z)
-    elapsed = time.perf_counter() - t
+    elapsed = time.process_time() - t
     return elapsed, [torch.cat([o[j] for o in out]) for j in range(2)]
 
 
 def floor(b: int, steps: int) -> tuple[float, list[torch.Tensor]]:
     x, y = start(b)
-    t = time.perf_counter()
+    t = time.process_time()
     for _ in range(steps):
         xb = x - ETA * y  # x̄ = x − η V_x(z),  V_x = y
         yb = y + ETA * x  # ȳ = y − η V_y(z),  V_y = −x
         x = x - ETA * yb  # x⁺ = x − η ȳ
         y = y + ETA * xb  # y⁺ = y + η x̄
-    return time.perf_counter() - t, [x, y]
+    return time.process_time() - t, [x, y]
+
+
+def run_method(info, b: int, steps: int) -> tuple[float, list[torch.Tensor]]:
+    """`steps` steps of a registry method (step min(registry step, 0.1)) on the batch; CPU seconds and the end."""
+    method = info.factory(min(info.step_size, 0.1))
+    z = start(b)
+    state = method.init(z)
+    t = time.process_time()
+    for _ in range(steps):
+        z, state = method.step(z, state, field)
+    return time.process_time() - t, z
 
 
 def best_of(fn, repeats: int, *args):
@@ -121,26 +134,21 @@ def main() -> None:
     )
     print(f"{'variant':<66} {'seconds':>10} {'traj-steps/s':>14}")
     for name, t, r in rows:
-        print(f"{name:<66} {t:>10.3f} {r:>14.3e}")
+        print(f"{name:<66} {t:>10.4f} {r:>14.3e}")
     print(f"batched / loop speed-up: {t_b / t_a:10.1f}x   (target >= 100x)")
     print(f"batched / floor time:    {t_a / t_c:10.2f}x   (target <= 2x)")
     if args.all_methods:
         print(
-            "\nevery Euclidean method of saddle.optim.METHODS, batched, same game and size, step min(registry step, 0.1)"
+            "\nevery Euclidean method of saddle.optim.METHODS, batched, same game and size, step min(registry step, 0.1), "
+            f"min of {args.repeats} runs"
         )
         print(f"{'method':<20} {'field calls/step':>16} {'seconds':>10} {'traj-steps/s':>14} {'x EG time':>10}")
         for name, info in METHODS.items():
             if info.domain != "euclidean":
                 continue
-            method = info.factory(min(info.step_size, 0.1))
-            z = start(b)
-            state = method.init(z)
-            t = time.perf_counter()
-            for _ in range(n):
-                z, state = method.step(z, state, field)
-            el = time.perf_counter() - t
+            el = best_of(run_method, args.repeats, info, b, n)[0]
             calls = "varies" if info.field_calls_per_step is None else str(info.field_calls_per_step)
-            print(f"{name:<20} {calls:>16} {el:>10.3f} {rate(el):>14.3e} {el / t_a:>10.2f}")
+            print(f"{name:<20} {calls:>16} {el:>10.4f} {rate(el):>14.3e} {el / t_a:>10.2f}")
 
 
 if __name__ == "__main__":

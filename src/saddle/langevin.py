@@ -69,19 +69,25 @@ def langevin_step(
 def langevin_step_all(
     positions: Sequence[Tensor],
     grads: Sequence[Tensor],
-    step_size: float,
+    step_size: float | Sequence[float],
     generator: torch.Generator | None = None,
     temperature: float = 1.0,
     *,
     preconditioners: Sequence[Tensor | None] | None = None,
 ) -> list[Tensor]:
-    """`langevin_step` on each tensor of a list (one per player), noise drawn in list order from one generator."""
+    """`langevin_step` on each tensor of a list (one per player), noise drawn in list order from one generator.
+
+    step_size: one h for all, or one per tensor (each player's own step: its drift and its noise sqrt(2 h_i T)).
+    """
     if len(positions) != len(grads):
         raise ValueError(f"got {len(positions)} positions but {len(grads)} gradients")
     pre = [None] * len(positions) if preconditioners is None else list(preconditioners)
     if len(pre) != len(positions):
         raise ValueError(f"got {len(pre)} preconditioners for {len(positions)} positions")
+    steps = list(step_size) if isinstance(step_size, Sequence) else [step_size] * len(positions)
+    if len(steps) != len(positions):
+        raise ValueError(f"got {len(steps)} step sizes for {len(positions)} positions")
     return [
-        langevin_step(x, g, step_size, generator, temperature, preconditioner=p)
-        for x, g, p in zip(positions, grads, pre)
+        langevin_step(x, g, h, generator, temperature, preconditioner=p)
+        for x, g, h, p in zip(positions, grads, steps, pre)
     ]

@@ -37,8 +37,8 @@ def test_extra_adam_two_steps_by_hand():
         n += 1
         x = [xi - lr * (mi / (1 - b1**n)) / (math.sqrt(vi / (1 - b2**n)) + eps) for xi, mi, vi in zip(x, m, v)]
         assert [float(p) for p in z] == pytest.approx(x, rel=1e-13)
-        assert [float(t) for t in state.m] == pytest.approx(m, rel=1e-13)
-        assert [float(t) for t in state.v] == pytest.approx(v, rel=1e-13)
+        assert [float(t) for t in state.direction.m] == pytest.approx(m, rel=1e-13)
+        assert [float(t) for t in state.direction.v] == pytest.approx(v, rel=1e-13)
 
 
 def test_extra_adam_first_extrapolation_is_a_sign_step():

@@ -113,3 +113,15 @@ def test_warns_when_rho_is_outside_the_admissible_range():
     z = [torch.ones(1, 1, dtype=torch.float64), torch.zeros(1, 1, dtype=torch.float64)]
     with pytest.warns(RuntimeWarning, match="rho=-1.0"):
         method.step(z, method.init(z), weak_mvi)
+
+
+def test_rho_needs_one_step_for_all_players():
+    # α_k = λ(σ/γ_k + ...) has one γ_k: per-player steps with rho are refused with the steps in the message
+    z = [torch.tensor([[0.5]], dtype=torch.float64), torch.tensor([[-0.2]], dtype=torch.float64)]
+    method = CEGPlus([0.1, 0.2], rho=-0.01)
+    with pytest.raises(ValueError, match=r"one step for all players, got per-player steps \[0.1, 0.2\]"):
+        method.step(z, method.init(z), lambda p: [p[1], -p[0]])
+    same = CEGPlus([0.1, 0.1], rho=-0.01)
+    new, _ = same.step(z, same.init(z), lambda p: [p[1], -p[0]])
+    ref, _ = CEGPlus(0.1, rho=-0.01).step(z, CEGPlus(0.1, rho=-0.01).init(z), lambda p: [p[1], -p[0]])
+    assert all(torch.equal(a, b) for a, b in zip(new, ref))

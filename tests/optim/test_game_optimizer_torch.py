@@ -149,7 +149,7 @@ def test_state_dict_is_torch_format_and_resumes_with_scheduler():
         {"opt": opt.state_dict(), "sched": sched.state_dict(), "g": gen.state_dict(), "d": disc.state_dict()}, buf
     )
     sd = opt.state_dict()
-    assert set(sd["state"]) == {0, 1} and {"m", "v"} <= set(sd["state"][0])
+    assert set(sd["state"]) == {0, 1} and {"direction.m", "direction.v"} <= set(sd["state"][0])
     assert sd["param_groups"][1]["params"] == [4, 5, 6, 7]
     for _ in range(5):
         opt.step(lambda: game_losses(gen, disc, z, x))
@@ -185,8 +185,8 @@ def test_load_state_dict_refuses_wrong_shapes_and_players():
     with pytest.raises(ValueError, match="parameters"):
         GameOptimizer([gen, list(disc.parameters())[:2]], OptimisticGDA(0.1)).load_state_dict(sd)
     bad = opt.state_dict()
-    bad["state"][1]["past_field"] = bad["state"][1]["past_field"][:, :-1]
-    with pytest.raises(ValueError, match="past_field"):
+    bad["state"][1]["past_direction"] = bad["state"][1]["past_direction"][:, :-1]
+    with pytest.raises(ValueError, match="past_direction"):
         GameOptimizer([gen, disc], OptimisticGDA(0.1)).load_state_dict(bad)
 
 

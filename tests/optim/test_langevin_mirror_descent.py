@@ -163,3 +163,23 @@ def test_game_optimizer_resumes_exactly_inside_an_outer_step():
     for _ in range(7):
         opt2.step(lambda: losses(x2, y2))
     assert torch.equal(x, x2) and torch.equal(y, y2)
+
+
+def test_with_the_rmsprop_direction_one_inner_step_is_preconditioned_langevin_gda():
+    # MixedNE-LD's inner loop: the SGLD steps take RMSProp's preconditioner; with K = 1, β = 1 one outer step is
+    # one step of PreconditionedLangevinGDA (the Langevin template × RMSProp), bit for bit
+    from saddle.optim import PreconditionedLangevinGDA, RMSPropDirection
+
+    plgda, _ = run(
+        PreconditionedLangevinGDA(0.05, 0.3, torch.Generator().manual_seed(4), alpha=0.9), starts(), trap_like, 20
+    )
+    mirror, state = run(
+        LangevinMirrorDescent(
+            0.05, 0.3, torch.Generator().manual_seed(4), 1, 1.0, direction=RMSPropDirection(alpha=0.9)
+        ),
+        starts(),
+        trap_like,
+        20,
+    )
+    assert all(torch.equal(a, b) for a, b in zip(plgda, mirror)) and state.count == 20
+    assert float(state.direction.v[0].abs().sum()) > 0

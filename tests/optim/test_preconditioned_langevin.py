@@ -38,7 +38,7 @@ def test_noise_is_the_langevin_step_with_the_rmsprop_preconditioner():
     pre = 1 / (v.sqrt() + 1e-8)
     expected = langevin_step(x[0], g, 0.05, torch.Generator().manual_seed(7), 0.2, preconditioner=pre)
     torch.testing.assert_close(new[0], expected, rtol=0, atol=1e-15)
-    torch.testing.assert_close(state.v[0], v)
+    torch.testing.assert_close(state.direction.v[0], v)
 
 
 def test_sgld_with_zero_noise_is_sgd_through_game_optimizer():

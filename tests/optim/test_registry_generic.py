@@ -53,7 +53,7 @@ def run(method, z, field, steps):
 @pytest.mark.parametrize("name", list(METHODS))
 def test_bad_arguments_raise_with_the_value(name):
     info = METHODS[name]
-    cls = type(info.factory(0.1))
+    cls = info.cls
     assert info.bad_kwargs, "every method lists bad arguments"
     for kwargs in info.bad_kwargs:
         with pytest.raises(ValueError) as err:

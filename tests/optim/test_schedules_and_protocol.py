@@ -56,7 +56,7 @@ def test_mirror_descent_ergodic_gap_regret_bound():
         if k + 1 in (10, 100, 2000):
             x, y = state.average
             gap = ((x @ A).max() - (y @ A.T).min()).item()
-            assert 0 <= gap <= (radius + sq) / state.weight
+            assert 0 <= gap <= (radius + sq) / state.weight[0]  # Σ_k η_k, the same for both players
     assert gap < 0.1
 
 

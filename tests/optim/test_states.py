@@ -7,7 +7,7 @@ import torch
 
 from saddle.optim import (
     METHODS,
-    AdamScaling,
+    AdamDirection,
     AdamState,
     CEGPlus,
     CEGPlusState,
@@ -18,19 +18,18 @@ from saddle.optim import (
     MirrorProx,
     MirrorState,
     OptimisticAdam,
-    OptimisticAdamState,
     OptimisticGDA,
     OptimisticState,
     PreconditionedLangevinGDA,
     ReflectedForwardBackward,
     ReflectedState,
+    RMSPropDirection,
     RMSPropState,
     SEGPlusState,
     SimultaneousAdam,
     SimultaneousGDA,
     StochasticSEGPlus,
 )
-from saddle.optim.adam_scaling import AdamMethod
 
 DT = torch.float64
 ETA = 0.1
@@ -65,7 +64,7 @@ def test_memoryless_and_optimistic_states():
     assert isinstance(state, OptimisticState) and state == OptimisticState(0, [])
     z1, state = ogda.step(z0, state, bilinear)
     assert state.count == 1
-    _close(state.past_field, g0)  # V(z_0), reused by the next step
+    _close(state.past_direction, g0)  # V(z_0), reused by the next step
     _close(z1, [p - ETA * g for p, g in zip(z0, g0)])  # no past yet: 2g − g = g, a GDA step
 
 
@@ -101,13 +100,13 @@ def test_mirror_state_is_the_step_weighted_ergodic_average():
 
     md = MirrorDescent(ETA)
     state = md.init(u0)
-    assert isinstance(state, MirrorState) and state == MirrorState(0, [], 0.0)
+    assert isinstance(state, MirrorState) and state == MirrorState(0, [], [0.0, 0.0])
     u1, state = md.step(u0, state, rps)
     _close(state.average, u0)
-    assert state.weight == pytest.approx(ETA)
+    assert state.weight == pytest.approx([ETA, ETA])  # Σ η per player
     _, state = md.step(u1, state, rps)
     _close(state.average, [(a + b) / 2 for a, b in zip(u0, u1)])  # equal steps: the plain mean of u_0, u_1
-    assert state.weight == pytest.approx(2 * ETA)
+    assert state.weight == pytest.approx([2 * ETA, 2 * ETA])
 
     mp = MirrorProx(ETA)
     _, state = mp.step(u0, mp.init(u0), rps)
@@ -116,42 +115,48 @@ def test_mirror_state_is_the_step_weighted_ergodic_average():
     _close(state.average, [m / m.sum(-1, keepdim=True) for m in mid])
 
 
-def test_adam_scaling_moments_and_direction_in_closed_form():
-    scaling = AdamScaling(betas=(0.8, 0.9), eps=1e-8)
+def test_adam_direction_moments_and_direction_in_closed_form():
+    adam = AdamDirection(betas=(0.8, 0.9), eps=1e-8)
     g = [torch.tensor([[2.0, -0.5, 0.0]], dtype=DT)]
-    m, v = scaling.zeros(g)
-    assert torch.equal(m[0], torch.zeros(1, 3, dtype=DT)) and torch.equal(v[0], torch.zeros(1, 3, dtype=DT))
-    m, v = scaling.update(m, v, g)
-    torch.testing.assert_close(m[0], 0.2 * g[0])
-    torch.testing.assert_close(v[0], 0.1 * g[0] ** 2)
+    state = adam.init(g)
+    assert state.count == 0
+    assert torch.equal(state.m[0], torch.zeros(1, 3, dtype=DT)) and torch.equal(state.v[0], torch.zeros(1, 3, dtype=DT))
+    d, state = adam(g, state)
+    assert state.count == 1
+    torch.testing.assert_close(state.m[0], 0.2 * g[0])
+    torch.testing.assert_close(state.v[0], 0.1 * g[0] ** 2)
     # after one update the bias correction gives m̂ = g, v̂ = g²: the direction is g / (|g| + ε) ≈ sign(g)
-    torch.testing.assert_close(scaling.direction(m, v, 1)[0], g[0] / (g[0].abs() + 1e-8))
-    m2, v2 = scaling.update(m, v, g)
-    torch.testing.assert_close(m2[0], (0.8 * 0.2 + 0.2) * g[0])
-    torch.testing.assert_close(scaling.direction(m2, v2, 2)[0], g[0] / (g[0].abs() + 1e-8))  # constant g: same
+    torch.testing.assert_close(d[0], g[0] / (g[0].abs() + 1e-8))
+    d2, state2 = adam(g, state)
+    torch.testing.assert_close(state2.m[0], (0.8 * 0.2 + 0.2) * g[0])
+    torch.testing.assert_close(d2[0], g[0] / (g[0].abs() + 1e-8))  # constant g: same
     with pytest.raises(ValueError, match=r"betas must be a pair \(beta1, beta2\), got 0.9"):
-        AdamScaling(betas=0.9)
+        AdamDirection(betas=0.9)
     with pytest.raises(ValueError, match=re.escape("betas=(0.9, 1.0): beta2 must be in [0, 1), got 1.0")):
-        AdamScaling(betas=(0.9, 1.0))
+        AdamDirection(betas=(0.9, 1.0))
 
 
 @pytest.mark.parametrize("cls", [SimultaneousAdam, ExtraAdam, OptimisticAdam])
-def test_adam_methods_share_adam_method_and_start_with_zero_moments(cls):
+def test_adam_methods_are_templates_with_the_adam_direction_and_start_with_zero_moments(cls):
     method = cls(ETA, betas=(0.8, 0.9))
-    assert isinstance(method, AdamMethod) and isinstance(method.scaling, AdamScaling)
+    assert isinstance(method.direction, AdamDirection) and (method.direction.beta1, method.direction.beta2) == (
+        0.8,
+        0.9,
+    )
     z0 = _z0()
     state = method.init(z0)
-    assert isinstance(state, OptimisticAdamState if cls is OptimisticAdam else AdamState)
-    assert state.count == 0 and all(float(t.abs().sum()) == 0 for t in [*state.m, *state.v])
+    assert isinstance(state, OptimisticState if cls is OptimisticAdam else CountState)
+    assert isinstance(state.direction, AdamState)
+    assert state.count == 0 and all(float(t.abs().sum()) == 0 for t in [*state.direction.m, *state.direction.v])
 
 
 def test_simultaneous_and_optimistic_adam_states_after_one_step():
     z0, g0 = _z0(), bilinear(_z0())
     sim = SimultaneousAdam(ETA, betas=(0.8, 0.9))
     _, state = sim.step(z0, sim.init(z0), bilinear)
-    assert isinstance(state, AdamState) and state.count == 1
-    _close(state.m, [0.2 * g for g in g0])
-    _close(state.v, [0.1 * g * g for g in g0])
+    assert isinstance(state, CountState) and state.count == 1 and state.direction.count == 1
+    _close(state.direction.m, [0.2 * g for g in g0])
+    _close(state.direction.v, [0.1 * g * g for g in g0])
 
     opt = OptimisticAdam(ETA, betas=(0.8, 0.9))
     state = opt.init(z0)
@@ -165,11 +170,12 @@ def test_simultaneous_and_optimistic_adam_states_after_one_step():
 def test_rmsprop_state_of_preconditioned_langevin_gda():
     z0, g0 = _z0(), bilinear(_z0())
     method = PreconditionedLangevinGDA(ETA, alpha=0.9)  # temperature 0: deterministic
+    assert isinstance(method.direction, RMSPropDirection)
     state = method.init(z0)
-    assert state.count == 0 and all(float(v.abs().sum()) == 0 for v in state.v)
+    assert state.count == 0 and all(float(v.abs().sum()) == 0 for v in state.direction.v)
     z1, state = method.step(z0, state, bilinear)
-    assert isinstance(state, RMSPropState) and state.count == 1
-    _close(state.v, [0.1 * g * g for g in g0])
+    assert isinstance(state.direction, RMSPropState) and state.count == 1
+    _close(state.direction.v, [0.1 * g * g for g in g0])
     _close(z1, [p - ETA * g / ((0.1 * g * g).sqrt() + 1e-8) for p, g in zip(z0, g0)])
 
 

@@ -84,6 +84,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 from torch import nn
@@ -94,17 +95,7 @@ from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutp
 from saddle.gans import GANGame, GANTrainer, MLPCritic, MLPGenerator, ParticleCritic, ParticleGenerator, train_gan
 from saddle.metrics import mean_se, mode_coverage, wasserstein
 from saddle.models import reinitialize_
-from saddle.optim import (
-    AlternatingGDA,
-    ExtraAdam,
-    LangevinGDA,
-    LangevinMirrorDescent,
-    OptimisticAdam,
-    OptimisticGDA,
-    SimultaneousAdam,
-    SimultaneousGDA,
-    StochasticSEGPlus,
-)
+from saddle.optim import METHODS, LangevinMirrorDescent
 
 #: mode centres and component std of each dataset: the 2D-grid and 2D-ring of VEEGAN/PacGAN (grid {−4,…,4}²
 #: with σ = 0.05; ring of radius 2 with σ = 0.02, i.e. σ/radius = 0.01 as PacGAN's ring of radius 1 and σ = 0.01;
@@ -193,27 +184,29 @@ class Config(ExperimentConfig):
 
 
 def method_factory(name: str, config: Config, rng: torch.Generator) -> Callable:
-    """The Method of each name as a factory projection -> Method (Adam family with betas (0.5, 0.9), GAN practice)."""
+    """The Method of each name as a factory projection -> Method, built through METHODS with this experiment's
+    settings (Adam family with betas (0.5, 0.9), GAN practice)."""
     betas = (0.5, 0.9)
     k_mirror = config.mirror_inner_steps
-    return {
-        "sim_gda": lambda p: SimultaneousGDA(config.lr_sgd, projection=p),
-        "alt_gda": lambda p: AlternatingGDA(config.lr_sgd, projection=p),
-        "ogda": lambda p: OptimisticGDA(config.lr_sgd, projection=p),
-        "seg_plus": lambda p: StochasticSEGPlus(config.lr_sgd, alpha=config.seg_alpha, projection=p),
-        "adam": lambda p: SimultaneousAdam(config.lr_adam, betas=betas, projection=p),
-        "extra_adam": lambda p: ExtraAdam(config.lr_adam, betas=betas, projection=p),
-        "optimistic_adam": lambda p: OptimisticAdam(config.lr_adam, betas=betas, projection=p),
-        "mixed_langevin": lambda p: LangevinGDA(config.lr_sgd, config.temperature, rng, projection=p),
-        "mirror_gan": lambda p: LangevinMirrorDescent(
+    langevin: dict[str, Any] = {"temperature": config.temperature, "generator": rng}
+    table: dict[str, tuple[str, float, dict[str, Any]]] = {
+        "sim_gda": ("sim_gda", config.lr_sgd, {}),
+        "alt_gda": ("alt_gda", config.lr_sgd, {}),
+        "ogda": ("ogda", config.lr_sgd, {}),
+        "seg_plus": ("seg_plus", config.lr_sgd, {"alpha": config.seg_alpha}),
+        "adam": ("sim_adam", config.lr_adam, {"betas": betas}),
+        "extra_adam": ("extra_adam", config.lr_adam, {"betas": betas}),
+        "optimistic_adam": ("optimistic_adam", config.lr_adam, {"betas": betas}),
+        "mixed_langevin": ("langevin_gda", config.lr_sgd, langevin),
+        "mirror_gan": (
+            "langevin_mirror_descent",
             config.mirror_lr or config.lr_sgd / LangevinMirrorDescent.drift_factor(k_mirror, config.mirror_beta),
-            config.temperature,
-            rng,
-            k_mirror,
-            config.mirror_beta,
-            projection=p,
+            {**langevin, "inner_steps": k_mirror, "beta": config.mirror_beta},
         ),
-    }[name]
+    }
+    entry, step_size, settings = table[name]
+    info = METHODS[entry]
+    return lambda p: info.build(step_size, projection=p, **settings)
 
 
 def train_one(name: str, dataset: str, seed: int, config: Config, device: torch.device) -> torch.Tensor:

@@ -1,7 +1,11 @@
 """saddle.optim: min-max algorithms on one Method protocol (init(params) -> state, step(params, state, field)).
 
-The same Method steps a batch of toy-game trajectories (tensors with leading batch dims) and
-nn.Module players through `GameOptimizer`. `METHODS` lists them all for generic tests.
+Every Method is an update template (`Template`: GDA, EG, OGDA, ...; the step size lives there, one per
+player) applied to a direction (`Identity`, `AdamDirection`, `RMSPropDirection`): ExtraAdam is extragradient
+× Adam's direction, OptimisticAdam OGDA × Adam, PreconditionedLangevinGDA Langevin × RMSProp. The same Method
+steps a batch of toy-game trajectories (tensors with leading batch dims) and nn.Module players through
+`GameOptimizer`, whose param-group lr is each player's step. `METHODS` lists them all: it drives the generic
+tests and is the one way to build a method by name (`METHODS["extra_adam"].build(1e-3, betas=(0.5, 0.9))`).
 
     >>> import torch
     >>> from saddle.optim import ExtraGradient
@@ -20,41 +24,44 @@ clips one player's parameters (e.g. WGAN weight clipping) and leaves the other f
 """
 
 from saddle.optim.adam import SimultaneousAdam
-from saddle.optim.adam_scaling import AdamScaling, AdamState
-from saddle.optim.base import Field, Method, Params, Projection, StepSize, per_player
+from saddle.optim.base import CountState, Field, Method, Params, Projection, StepSize, StepSizes, per_player
 from saddle.optim.ceg_plus import CEGPlus, CEGPlusState
+from saddle.optim.directions import AdamDirection, AdamState, Direction, Identity, RMSPropDirection, RMSPropState
 from saddle.optim.eg_plus import EGPlus
 from saddle.optim.extra_adam import ExtraAdam
 from saddle.optim.extragradient import ExtraGradient
-from saddle.optim.gda import AlternatingGDA, CountState, SimultaneousGDA
+from saddle.optim.gda import AlternatingGDA, SimultaneousGDA
 from saddle.optim.langevin import LangevinGDA
 from saddle.optim.langevin_mirror_descent import LangevinMirrorDescent, LangevinMirrorState
 from saddle.optim.mirror import MirrorDescent, MirrorProx, MirrorState
 from saddle.optim.optimistic import OptimisticGDA, OptimisticState
-from saddle.optim.optimistic_adam import OptimisticAdam, OptimisticAdamState
+from saddle.optim.optimistic_adam import OptimisticAdam
 from saddle.optim.optimizer import GameOptimizer
 from saddle.optim.oracles import NoisyField, robbins_monro
-from saddle.optim.preconditioned_langevin import PreconditionedLangevinGDA, RMSPropState
+from saddle.optim.preconditioned_langevin import PreconditionedLangevinGDA
 from saddle.optim.proximal_point import ProximalPoint
 from saddle.optim.reflected import ReflectedForwardBackward, ReflectedState
 from saddle.optim.registry import METHODS, MethodInfo
 from saddle.optim.seg_plus import SEGPlusState, StochasticSEGPlus, paired_field
+from saddle.optim.template import Template
 from saddle.schedules import Constant, PolynomialDecay, StepDecay
 
 __all__ = [
     "METHODS",
-    "AdamScaling",
+    "AdamDirection",
     "AdamState",
     "AlternatingGDA",
     "CEGPlus",
     "CEGPlusState",
     "Constant",
     "CountState",
+    "Direction",
     "EGPlus",
     "ExtraAdam",
     "ExtraGradient",
     "Field",
     "GameOptimizer",
+    "Identity",
     "LangevinGDA",
     "LangevinMirrorDescent",
     "LangevinMirrorState",
@@ -65,7 +72,6 @@ __all__ = [
     "MirrorState",
     "NoisyField",
     "OptimisticAdam",
-    "OptimisticAdamState",
     "OptimisticGDA",
     "OptimisticState",
     "Params",
@@ -73,6 +79,7 @@ __all__ = [
     "PreconditionedLangevinGDA",
     "Projection",
     "ProximalPoint",
+    "RMSPropDirection",
     "RMSPropState",
     "ReflectedForwardBackward",
     "ReflectedState",
@@ -81,7 +88,9 @@ __all__ = [
     "SimultaneousGDA",
     "StepDecay",
     "StepSize",
+    "StepSizes",
     "StochasticSEGPlus",
+    "Template",
     "paired_field",
     "per_player",
     "robbins_monro",

@@ -1,16 +1,17 @@
-"""Shared pieces of the methods: step-size lookup, projection, fused axpy, graph-free steps (validators: saddle.validation)."""
+"""Shared pieces of the methods: per-player step sizes, projection, fused axpy, graph-free steps (validators: saddle.validation)."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import torch
 from torch import Tensor
 
-from saddle.optim.base import Field, Params, Projection
-from saddle.schedules import step_size_at as step_at  # noqa: F401  (re-exported to the methods)
+from saddle.broadcast import per_point_broadcast
+from saddle.optim.base import Field, Params, Projection, StepSize, StepSizes
+from saddle.schedules import step_size_at as step_at
 from saddle.validation import check_callable, check_int, check_real, check_step_size  # noqa: F401  (re-exported to the methods)
 
 
@@ -24,9 +25,64 @@ def project(projection: Projection | None, params: Params) -> Params:
     return params if projection is None else list(projection(params))
 
 
-def axpy(params: Sequence[Tensor], direction: Sequence[Tensor], alpha: float) -> Params:
-    """[z_i + α d_i] for every player in one fused foreach call (new tensors, inputs untouched)."""
-    return list(torch._foreach_add(list(params), list(direction), alpha=alpha))
+#: a per-player factor: a float, or a tensor of the batch shape (one factor per point of a batch of games)
+Factor = float | Tensor
+
+
+def axpy(
+    params: Sequence[Tensor], direction: Sequence[Tensor], alpha: Factor | Sequence[Factor], scale: float = 1.0
+) -> Params:
+    """[z_i + s α_i d_i] for every player i, s = `scale` (new tensors, inputs untouched).
+
+    alpha: one float for all players, a tensor of the batch shape (one factor per point of the batch, broadcast
+    over each player's trailing dims), or a sequence with one of those per player (e.g. the per-player steps,
+    with scale −1 for a descent step). Equal floats take one fused foreach call.
+    """
+    if isinstance(alpha, (list, tuple)):
+        first = alpha[0]
+        if type(first) is not float or alpha.count(first) != len(alpha):
+            if len(alpha) != len(params):
+                raise ValueError(f"got {len(alpha)} factors for {len(params)} players")
+            return [_axpy_one(z, d, a if scale == 1.0 else scale * a) for z, d, a in zip(params, direction, alpha)]
+        return list(torch._foreach_add(list(params), list(direction), alpha=scale * first))
+    if isinstance(alpha, Tensor):
+        a = alpha if scale == 1.0 else scale * alpha
+        return [_axpy_one(z, d, a) for z, d in zip(params, direction)]
+    return list(torch._foreach_add(list(params), list(direction), alpha=scale * cast(float, alpha)))
+
+
+def axpy_(params: list[Tensor], direction: Sequence[Tensor], alpha: Sequence[float]) -> None:
+    """z_i ← z_i + α_i d_i in place for every player i (one fused foreach call when the α_i are equal)."""
+    first = alpha[0]
+    if list(alpha).count(first) == len(alpha):
+        torch._foreach_add_(params, list(direction), alpha=first)
+    else:
+        for z, d, a in zip(params, direction, alpha):
+            z.add_(d, alpha=a)
+
+
+def _axpy_one(z: Tensor, d: Tensor, a: Factor) -> Tensor:
+    return torch.add(z, d, alpha=a) if isinstance(a, (int, float)) else z + d * per_point_broadcast(a, d)
+
+
+def check_step_sizes(step_size: StepSizes, name: str = "step_size") -> StepSizes:
+    """A StepSize (float > 0 or schedule) for every player, or a non-empty list/tuple of them, one per player."""
+    if isinstance(step_size, (list, tuple)):
+        if not step_size:
+            raise ValueError(
+                f"{name} must be a step size or a non-empty list of them (one per player), got {step_size!r}"
+            )
+        return tuple(check_step_size(s, f"{name}={step_size!r}: player {i}'s step") for i, s in enumerate(step_size))
+    return check_step_size(cast(StepSize, step_size), name)
+
+
+def step_sizes_at(step_size: StepSizes, k: int, n: int) -> list[float]:
+    """[η_{1,k}, ..., η_{n,k}]: each player's step at step k (ValueError if a per-player list is not n long)."""
+    if isinstance(step_size, (list, tuple)):
+        if len(step_size) != n:
+            raise ValueError(f"step_size gives {len(step_size)} per-player steps for {n} players")
+        return [step_at(s, k) for s in step_size]
+    return [step_at(cast(StepSize, step_size), k)] * n
 
 
 def _detached(out: Any) -> Any:
@@ -58,26 +114,40 @@ class _GraphFreeField:
         return (lambda *a, **k: _detached(attr(*a, **k))) if callable(attr) else attr
 
 
-_M = TypeVar("_M")
+class _Stepped(Protocol):
+    step_size: Any
+
+    def step_sizes(self, k: int, n: int) -> list[float]: ...
+
+
+_M = TypeVar("_M", bound=_Stepped)
 _S = TypeVar("_S")
-_Step = Callable[[_M, Params, _S, Field], tuple[Params, _S]]
+_Update = Callable[[_M, Params, _S, Field, list[float]], tuple[Params, _S]]
+_Wrapped = Callable[[_M, Params, _S, Field, list[float] | None], tuple[Params, _S]]
 
 
-def graph_free(step: _Step[_M, _S]) -> _Step[_M, _S]:
-    """Decorate a Method's `step` so that no autograd graph survives it: the iterates and state it returns hold none.
+def graph_free(update: _Update[_M, _S]) -> _Wrapped[_M, _S]:
+    """Decorate a template's `update` so that no autograd graph survives it: the iterates and state it returns hold none.
 
     Inputs with requires_grad (nn.Module parameters, user tensors) would otherwise chain a graph through every
     step, and memory would grow with the number of steps. The step sees the inputs and the field's values
     detached; the field itself may use autograd internally. Forward-mode derivatives (torch.func.jacfwd, used
     by `saddle.analysis.update_jacobian`) carry no requires_grad and pass through untouched.
+    step_sizes=None takes the template's own steps at k = state.count (so `Template.step` is this same function).
     """
 
-    @functools.wraps(step)
-    def wrapped(self: _M, params: Params, state: _S, field: Field) -> tuple[Params, _S]:
+    @functools.wraps(update)
+    def wrapped(
+        self: _M, params: Params, state: _S, field: Field, step_sizes: list[float] | None = None
+    ) -> tuple[Params, _S]:
+        if step_sizes is None:
+            eta = self.step_size
+            n = len(params)
+            step_sizes = [eta] * n if type(eta) is float else self.step_sizes(state.count, n)  # type: ignore[attr-defined]
         for p in params:
             if p.requires_grad:
                 params = [q.detach() for q in params]
                 break
-        return step(self, params, state, _GraphFreeField(field))
+        return update(self, params, state, _GraphFreeField(field), step_sizes)
 
     return wrapped

@@ -1,4 +1,4 @@
-"""The Method protocol shared by every min-max algorithm (DESIGN.md).
+"""The Method protocol shared by every min-max algorithm (DESIGN.md), and the state of memoryless templates.
 
     state = method.init(params)
     params, state = method.step(params, state, field)
@@ -8,12 +8,14 @@ its own loss with the same shapes (for min_x max_y Φ: [∇_x Φ, −∇_y Φ]).
 inside the tensors, so the same object steps a batch of 10,000 toy-game trajectories (tensors of
 shape (B, d)) and the parameters of `nn.Module` players (through `GameOptimizer`). A method that draws
 noise keeps its `torch.Generator` as the attribute `generator`; `GameOptimizer.state_dict` saves its state.
+Every Method of saddle.optim is an update template (`saddle.optim.template.Template`) whose step size is
+given per player; see that module for how templates and directions compose.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from torch import Tensor
 
@@ -21,17 +23,32 @@ Params = list[Tensor]
 Field = Callable[[Params], list[Tensor]]
 #: a constant step size or a schedule k -> η_k (k = 0, 1, ... counts calls to `step`)
 StepSize = float | Callable[[int], float]
+#: one StepSize for every player, or a sequence with one StepSize per player
+StepSizes = StepSize | Sequence[StepSize]
 #: maps params to their projection onto the feasible set (one callable for all players)
 Projection = Callable[[Params], Params]
 
 
 @runtime_checkable
 class Method(Protocol):
-    """A min-max algorithm as a pair of pure functions over explicit state."""
+    """A min-max algorithm as pure functions over explicit state.
+
+    `step` uses the method's own step sizes; `update(params, state, field, step_sizes)` is the same step with
+    one given step size per player (the functional core; `GameOptimizer` passes its param groups' lr there).
+    """
 
     def init(self, params: Params) -> Any: ...
 
     def step(self, params: Params, state: Any, field: Field) -> tuple[Params, Any]: ...
+
+    def update(self, params: Params, state: Any, field: Field, step_sizes: list[float]) -> tuple[Params, Any]: ...
+
+
+class CountState(NamedTuple):
+    """State of memoryless templates: the step counter k (for schedules) and the direction's state (None: identity)."""
+
+    count: int = 0  # type: ignore[assignment]  # the step counter shadows tuple.count on purpose
+    direction: Any = None
 
 
 def per_player(*sets: Callable[[Tensor], Tensor] | None) -> Projection:

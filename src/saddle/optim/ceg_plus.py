@@ -12,8 +12,9 @@ import torch
 from torch import Tensor
 
 from saddle.broadcast import per_point_broadcast, per_point_dot
-from saddle.optim._common import check_int, check_projection, check_real, check_step_size, graph_free, project, step_at
-from saddle.optim.base import Field, Params, Projection, StepSize
+from saddle.optim._common import Factor, axpy, check_int, check_real, graph_free, project
+from saddle.optim.base import Field, Params, Projection, StepSizes
+from saddle.optim.template import Template
 from saddle.validation import check_bool
 
 __all__ = ["CEGPlus", "CEGPlusState"]
@@ -26,24 +27,11 @@ class CEGPlusState(NamedTuple):
     curvature: Tensor | None
 
 
-def _scale(params: Params, factor: Tensor | float) -> list[Tensor]:
-    if isinstance(factor, Tensor):
-        return [p * per_point_broadcast(factor, p) for p in params]
-    return list(torch._foreach_mul(list(params), factor))
-
-
-def _axpy(a: Params, b: Params, factor: Tensor | float, sign: float = 1.0) -> list[Tensor]:
-    """a + sign · factor · b, with a per-point factor (tensor) or one fused foreach call (float)."""
-    if isinstance(factor, Tensor):
-        return [u + sign * v for u, v in zip(a, _scale(b, factor))]
-    return list(torch._foreach_add(list(a), list(b), alpha=sign * factor))
-
-
 def _norm(params: Params, batch_dims: int) -> Tensor:
     return per_point_dot(params, params, batch_dims).sqrt()
 
 
-class CEGPlus:
+class CEGPlus(Template):
     """CEG+: extrapolate with a forward-backward step, then a relaxed forward-backward-forward correction.
 
     With H_γ(z) = z − γ V(z) and P the projection (resolvent of the constraint):
@@ -61,14 +49,19 @@ class CEGPlus:
     γ ‖V(z̄) − V(z)‖ ≤ ν ‖z̄ − z‖, started from ν / L̂ where L̂ = ‖V(z̄) − V(z)‖/‖z̄ − z‖ is the
     secant curvature estimate of the previous step (the paper uses ν/‖∇V(z_k)‖; a secant keeps to
     field calls), capped at `step_size`. Each point of the batch backtracks independently.
-    Args: step_size γ (float or schedule; γ_max when adaptive), alpha 0.5, adaptive False, rho None,
+
+    Per-player steps Γ = diag(γ_i) (H z = z − Γ V(z)): with adaptive=True the players keep the ratios of their
+    caps, γ_i = c γ_max,i / max_j γ_max,j, and the scalar c per point backtracks on ‖D(V(z̄) − V(z))‖ with
+    D = diag(γ_max,i / max_j γ_max,j) (the paper's rule in the metric of D; D = I for equal steps); with rho the
+    correction σ/γ_k needs one step for all players (unequal steps are refused).
+    Args: step_size γ (float, schedule, or one per player; γ_max when adaptive), alpha 0.5, adaptive False, rho None,
     relaxation λ 1.0, nu ν 0.99, tau τ 0.5, max_backtracks 30, batch_dims 1 (leading dims indexing
     independent points; GameOptimizer uses one), projection None.
     """
 
     def __init__(
         self,
-        step_size: StepSize,
+        step_size: StepSizes,
         alpha: float = 0.5,
         adaptive: bool = False,
         rho: float | None = None,
@@ -79,7 +72,7 @@ class CEGPlus:
         batch_dims: int = 1,
         projection: Projection | None = None,
     ) -> None:
-        self.step_size = check_step_size(step_size)
+        super().__init__(step_size, projection)
         self.alpha = check_real("alpha", alpha, 0.0, 1.0)
         self.adaptive = check_bool("adaptive", adaptive)
         self.rho = None if rho is None else check_real("rho", rho, -float("inf"), float("inf"))
@@ -88,31 +81,43 @@ class CEGPlus:
         self.tau = check_real("tau", tau, 0.0, 1.0, high_open=True)
         self.max_backtracks = check_int("max_backtracks", max_backtracks, 0)
         self.batch_dims = check_int("batch_dims", batch_dims, 0)
-        self.projection = check_projection(projection)
 
     def init(self, params: Params) -> CEGPlusState:
         return CEGPlusState(0, None)
 
-    def _extrapolate(self, z: Params, vz: Params, gamma: Tensor | float) -> list[Tensor]:
-        return project(self.projection, _axpy(z, vz, gamma, -1.0))
+    def _extrapolate(self, z: Params, vz: Params, gamma: list[Factor]) -> list[Tensor]:
+        return project(self.projection, axpy(z, vz, gamma, -1.0))
 
     @graph_free
-    def step(self, params: Params, state: CEGPlusState, field: Field) -> tuple[Params, CEGPlusState]:
+    def update(
+        self, params: Params, state: CEGPlusState, field: Field, step_sizes: list[float]
+    ) -> tuple[Params, CEGPlusState]:
         z = list(params)
-        gmax = step_at(self.step_size, state.count)
         vz = list(field(z))
         curvature = None
         vbar: list[Tensor]
+        gamma: list[Factor]
         if not self.adaptive:
-            gamma: Tensor | float = gmax
+            gamma = list(step_sizes)
             zbar = self._extrapolate(z, vz, gamma)
             vbar = list(field(zbar))
+            scalar: Factor = step_sizes[0]
         else:
+            gmax = max(step_sizes)
+            ratios = [s / gmax for s in step_sizes]  # D; all 1.0 for equal steps
+
+            def scaled(c: Tensor) -> list[Factor]:
+                return [c if r == 1.0 else c * r for r in ratios]
+
+            def metric(dv: list[Tensor]) -> list[Tensor]:
+                return [d if r == 1.0 else d * r for d, r in zip(dv, ratios)]
+
             batch = z[0].shape[: self.batch_dims]
             if state.curvature is None:
-                gamma = torch.full(batch, gmax, dtype=z[0].dtype, device=z[0].device)
+                c = torch.full(batch, gmax, dtype=z[0].dtype, device=z[0].device)
             else:
-                gamma = (self.nu / state.curvature).clamp(max=gmax)  # L̂ = 0 gives inf, capped at γ_max
+                c = (self.nu / state.curvature).clamp(max=gmax)  # L̂ = 0 gives inf, capped at γ_max
+            gamma = scaled(c)
             zbar = self._extrapolate(z, vz, gamma)  # vbar = V(zbar) is set by the first pass (t = 0) below
             active = torch.ones(batch, dtype=torch.bool, device=z[0].device)
             for t in range(self.max_backtracks + 1):
@@ -120,29 +125,36 @@ class CEGPlus:
                 cand_v = list(field(cand_bar))
                 if t:
                     keep = [per_point_broadcast(active, p) for p in z]
-                    zbar = [torch.where(m, c, o) for m, c, o in zip(keep, cand_bar, zbar)]
-                    vbar = [torch.where(m, c, o) for m, c, o in zip(keep, cand_v, vbar)]
+                    zbar = [torch.where(m, c_, o) for m, c_, o in zip(keep, cand_bar, zbar)]
+                    vbar = [torch.where(m, c_, o) for m, c_, o in zip(keep, cand_v, vbar)]
                 else:
                     vbar = cand_v
-                dv = _norm([a - b for a, b in zip(vbar, vz)], self.batch_dims)
+                dv = _norm(metric([a - b for a, b in zip(vbar, vz)]), self.batch_dims)
                 dz = _norm([a - b for a, b in zip(zbar, z)], self.batch_dims)
-                bad = active & (gamma * dv > self.nu * dz)
+                bad = active & (c * dv > self.nu * dz)
                 if t == self.max_backtracks or not bool(bad.any()):
                     break
-                gamma = torch.where(bad, gamma * self.tau, gamma)
+                c = torch.where(bad, c * self.tau, c)
+                gamma = scaled(c)
                 active = bad
             curvature = torch.where(dz > 0, dv / dz.clamp_min(torch.finfo(dz.dtype).tiny), torch.zeros_like(dz))
-        # H z̄ − H z = (z̄ − z) − γ (V(z̄) − V(z))
+            scalar = c
+        # H z̄ − H z = (z̄ − z) − Γ (V(z̄) − V(z))
         dz_all = list(torch._foreach_sub(list(zbar), z))
-        dh = _axpy(dz_all, list(torch._foreach_sub(list(vbar), vz)), gamma, -1.0)
+        dh = axpy(dz_all, list(torch._foreach_sub(list(vbar), vz)), gamma, -1.0)
         if not self.adaptive and self.rho is None:
-            alpha: Tensor | float = self.alpha
+            alpha: Factor = self.alpha
         else:
+            if self.rho is not None and any(s != step_sizes[0] for s in step_sizes):
+                raise ValueError(
+                    f"CEGPlus with rho={self.rho}: the correction σ/γ_k needs one step for all players, "
+                    f"got per-player steps {step_sizes}"
+                )
             num = per_point_dot(dz_all, dh, self.batch_dims)  # = ⟨z − z̄, Hz − Hz̄⟩
             den = per_point_dot(dh, dh, self.batch_dims)
             ratio = torch.where(den > 0, num / den.clamp_min(torch.finfo(den.dtype).tiny), torch.zeros_like(den))
             sigma = 0.0 if self.rho is None else self.rho
-            alpha = self.relaxation * (sigma / gamma + ratio)
+            alpha = self.relaxation * (sigma / scalar + ratio)
             alpha = torch.where(den > 0, alpha, torch.zeros_like(alpha))
             if self.rho is not None and bool((alpha < 0).any()):
                 warnings.warn(
@@ -151,5 +163,5 @@ class CEGPlus:
                     RuntimeWarning,
                     stacklevel=2,
                 )
-        new = project(self.projection, _axpy(z, dh, alpha))
+        new = project(self.projection, axpy(z, dh, alpha))
         return new, CEGPlusState(state.count + 1, curvature)

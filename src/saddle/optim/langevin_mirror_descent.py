@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import torch
 from torch import Tensor
 
 from saddle.langevin import langevin_step_all
-from saddle.optim._common import check_projection, check_real, check_step_size, graph_free, project, step_at
-from saddle.optim.base import Field, Params, Projection, StepSize
+from saddle.optim._common import check_real, graph_free, project
+from saddle.optim.base import Field, Params, Projection, StepSizes
+from saddle.optim.directions import Direction, check_direction
+from saddle.optim.template import Template
 from saddle.validation import as_generator, check_callable, check_int
 
 __all__ = ["LangevinMirrorDescent", "LangevinMirrorState"]
@@ -35,15 +37,17 @@ __all__ = ["LangevinMirrorDescent", "LangevinMirrorState"]
 
 class LangevinMirrorState(NamedTuple):
     """count t: outer steps completed; inner k: SGLD steps taken in the current outer step (0 ≤ k < K_t);
-    anchor: the players' iterates z_t of the outer step (the frozen opponents); average: the damped averages z̄."""
+    anchor: the players' iterates z_t of the outer step (the frozen opponents); average: the damped averages z̄;
+    direction: the direction's state (None for the plain field; RMSProp's v runs across inner and outer steps)."""
 
     count: int  # type: ignore[assignment]  # the step counter shadows tuple.count on purpose
     inner: int
     anchor: list[Tensor]
     average: list[Tensor]
+    direction: Any = None
 
 
-class LangevinMirrorDescent:
+class LangevinMirrorDescent(Template):
     """Mirror-GAN's approximate entropic mirror descent (module doc): one `step` is ONE inner SGLD step.
 
     A step moves every player's chain by the Langevin step x_i⁺ = P(x_i − γ_t V_i(z_t with x_i in slot i) +
@@ -54,22 +58,27 @@ class LangevinMirrorDescent:
     Field calls per step: 1 at the first inner step (the chains are at z_t: one call gives every player's
     gradient), n (one per player, each used for its own player) at the others.
 
-    Args: step_size γ > 0 or a schedule t -> γ_t of the OUTER step; temperature T = ε² ≥ 0; generator
+    Args: step_size γ > 0, a schedule t -> γ_t of the OUTER step, or one of either per player (a param group's
+    lr in GameOptimizer is read at every SGLD step and sets the drift and the noise sqrt(2γT) alike); temperature T = ε² ≥ 0; generator
     (torch.Generator or int seed; noise drawn player by player in player order); inner_steps K ≥ 1 or a
     schedule t -> K_t (the paper's warm-up K_t = ⌊(1 + 10⁻⁵)^t⌋ for LSUN); beta β ∈ (0, 1] (default 0.9);
-    projection P (default None).
+    projection P (default None); direction (default the field; a preconditioned direction d = G g such as
+    `RMSPropDirection` makes every SGLD step x − γ G g + sqrt(2γTG) ξ, as MixedNE-LD's RMSProp-preconditioned
+    inner loop, Kamalaruban et al. 2020, Alg. 1).
     """
 
     def __init__(
         self,
-        step_size: StepSize,
+        step_size: StepSizes,
         temperature: float,
         generator: torch.Generator | int,
         inner_steps: int | Callable[[int], int] = 1,
         beta: float = 0.9,
         projection: Projection | None = None,
+        direction: Direction | None = None,
     ) -> None:
-        self.step_size = check_step_size(step_size)
+        super().__init__(step_size, projection, direction)
+        check_direction(self.direction, preconditioned=True)
         self.temperature = check_real("temperature", temperature, 0.0, math.inf, low_open=False, high_open=True)
         self.generator = as_generator(generator)
         if self.generator is None:
@@ -80,7 +89,6 @@ class LangevinMirrorDescent:
             else check_int("inner_steps", inner_steps)
         )
         self.beta = check_real("beta", beta, 0.0, 1.0)
-        self.projection = check_projection(projection)
 
     @staticmethod
     def drift_factor(inner_steps: int, beta: float) -> float:
@@ -96,22 +104,27 @@ class LangevinMirrorDescent:
         return check_int(f"inner_steps at outer step {t}", k)
 
     def init(self, params: Params) -> LangevinMirrorState:
-        return LangevinMirrorState(0, 0, [p.clone() for p in params], [p.clone() for p in params])
+        return LangevinMirrorState(
+            0, 0, [p.clone() for p in params], [p.clone() for p in params], self.direction.init(params)
+        )
 
     @graph_free
-    def step(self, params: Params, state: LangevinMirrorState, field: Field) -> tuple[Params, LangevinMirrorState]:
+    def update(
+        self, params: Params, state: LangevinMirrorState, field: Field, step_sizes: list[float]
+    ) -> tuple[Params, LangevinMirrorState]:
         t, k = state.count, state.inner
         if k == 0:  # the chains start at z_t: one call gives every player's gradient
             anchor, average, grads = list(params), list(params), field(params)
         else:  # player i's gradient with the others frozen at z_t
             anchor, average = state.anchor, state.average
             grads = [field([*anchor[:i], x, *anchor[i + 1 :]])[i] for i, x in enumerate(params)]
+        pre, direction = self.direction.preconditioner(grads, state.direction)
         chains = project(
             self.projection,
-            langevin_step_all(params, grads, step_at(self.step_size, t), self.generator, self.temperature),
+            langevin_step_all(params, grads, step_sizes, self.generator, self.temperature, preconditioners=pre),
         )
         average = list(torch._foreach_lerp(average, chains, self.beta))
         if k + 1 < self._inner_steps_at(t):
-            return chains, LangevinMirrorState(t, k + 1, anchor, average)
+            return chains, LangevinMirrorState(t, k + 1, anchor, average, direction)
         new = project(self.projection, list(torch._foreach_lerp(anchor, average, self.beta)))
-        return new, LangevinMirrorState(t + 1, 0, new, new)
+        return new, LangevinMirrorState(t + 1, 0, new, new, direction)

@@ -7,8 +7,9 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from saddle.optim._common import check_step_size, graph_free, step_at
-from saddle.optim.base import Field, Params, StepSize
+from saddle.optim._common import graph_free
+from saddle.optim.base import Field, Params, StepSizes
+from saddle.optim.template import Template
 from saddle.sets import EntropicMirrorMap
 from saddle.validation import check_callable, check_probability_vectors
 
@@ -16,11 +17,11 @@ __all__ = ["MirrorDescent", "MirrorProx", "MirrorState"]
 
 
 class MirrorState(NamedTuple):
-    """Step counter, the η-weighted ergodic average of the points where V was used, and Σ η."""
+    """Step counter, the η-weighted ergodic average of the points where V was used, and Σ η (one per player)."""
 
     count: int  # type: ignore[assignment]  # the step counter shadows tuple.count on purpose
     average: list[Tensor]
-    weight: float
+    weight: list[float]
 
 
 def _check_map(mirror_map: EntropicMirrorMap) -> EntropicMirrorMap:
@@ -35,26 +36,25 @@ def _check_start(params: Params) -> None:
         check_probability_vectors(f"player {i}'s start", u)
 
 
-def _averaged(state: MirrorState, points: Params, eta: float) -> tuple[list[Tensor], float]:
-    weight = state.weight + eta
-    avg = (
-        torch._foreach_lerp(list(state.average), list(points), eta / weight)
-        if state.average
-        else [p.clone() for p in points]
-    )
-    return list(avg), weight
+def _averaged(state: MirrorState, points: Params, step_sizes: list[float]) -> tuple[list[Tensor], list[float]]:
+    """Each player's average ũ_i ← ũ_i + (η_i / Σ η_i)(u_i − ũ_i): the η_i-weighted mean of its points."""
+    weight = [w + eta for w, eta in zip(state.weight, step_sizes)]
+    if not state.average:
+        return [p.clone() for p in points], weight
+    return [torch.lerp(a, p, eta / w) for a, p, eta, w in zip(state.average, points, step_sizes, weight)], weight
 
 
-class _MirrorMethod:
-    """Step size η, mirror map and a start checked on the simplex: what mirror descent and mirror-prox share."""
+class _MirrorMethod(Template):
+    """Step size η (per player), mirror map and a start checked on the simplex: what mirror descent and mirror-prox
+    share. The mirror map is their geometry, so they take no direction."""
 
-    def __init__(self, step_size: StepSize, mirror_map: EntropicMirrorMap | None = None) -> None:
-        self.step_size = check_step_size(step_size)
+    def __init__(self, step_size: StepSizes, mirror_map: EntropicMirrorMap | None = None) -> None:
+        super().__init__(step_size)
         self.mirror_map = _check_map(EntropicMirrorMap() if mirror_map is None else mirror_map)
 
     def init(self, params: Params) -> MirrorState:
         _check_start(params)
-        return MirrorState(0, [], 0.0)
+        return MirrorState(0, [], [0.0] * len(params))
 
 
 class MirrorDescent(_MirrorMethod):
@@ -65,15 +65,16 @@ class MirrorDescent(_MirrorMethod):
     On a zero-sum matrix game with an interior equilibrium u*, Σ_i KL(u_i* ‖ u_i) strictly increases
     along the last iterate (Bailey & Piliouras 2018): it spirals to the boundary, while the ergodic
     average (state.average) converges at O(1/sqrt k) with η_k ∝ 1/sqrt k.
-    Args: step_size η (float or schedule), mirror_map (default EntropicMirrorMap()). `init` refuses starts off the simplex.
+    Args: step_size η (float, schedule, or one per player), mirror_map (default EntropicMirrorMap()). `init` refuses starts off the simplex.
     """
 
     @graph_free
-    def step(self, params: Params, state: MirrorState, field: Field) -> tuple[Params, MirrorState]:
-        eta = step_at(self.step_size, state.count)
+    def update(
+        self, params: Params, state: MirrorState, field: Field, step_sizes: list[float]
+    ) -> tuple[Params, MirrorState]:
         g = field(params)
-        new = [self.mirror_map.step(u, gi, eta) for u, gi in zip(params, g)]
-        avg, weight = _averaged(state, params, eta)
+        new = [self.mirror_map.step(u, gi, eta) for u, gi, eta in zip(params, g, step_sizes)]
+        avg, weight = _averaged(state, params, step_sizes)
         return new, MirrorState(state.count + 1, avg, weight)
 
 
@@ -84,13 +85,14 @@ class MirrorProx(_MirrorMethod):
     L-Lipschitz from ‖·‖ to its dual (L = max |A_ij| for a matrix game with the entropy map) and
     η ≤ 1/L, the ergodic average ũ_K = Σ η ū_k / Σ η of the extrapolated points has duality gap
     ≤ max_u D_h(u, u_0) / (η K) (Nemirovski 2004): an O(1/K) rate; state.average holds ũ_K.
-    Args: step_size η (float or schedule), mirror_map (default EntropicMirrorMap()). `init` refuses starts off the simplex.
+    Args: step_size η (float, schedule, or one per player), mirror_map (default EntropicMirrorMap()). `init` refuses starts off the simplex.
     """
 
     @graph_free
-    def step(self, params: Params, state: MirrorState, field: Field) -> tuple[Params, MirrorState]:
-        eta = step_at(self.step_size, state.count)
-        mid = [self.mirror_map.step(u, gi, eta) for u, gi in zip(params, field(params))]
-        new = [self.mirror_map.step(u, gi, eta) for u, gi in zip(params, field(mid))]
-        avg, weight = _averaged(state, mid, eta)
+    def update(
+        self, params: Params, state: MirrorState, field: Field, step_sizes: list[float]
+    ) -> tuple[Params, MirrorState]:
+        mid = [self.mirror_map.step(u, gi, eta) for u, gi, eta in zip(params, field(params), step_sizes)]
+        new = [self.mirror_map.step(u, gi, eta) for u, gi, eta in zip(params, field(mid), step_sizes)]
+        avg, weight = _averaged(state, mid, step_sizes)
         return new, MirrorState(state.count + 1, avg, weight)

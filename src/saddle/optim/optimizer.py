@@ -1,4 +1,4 @@
-"""GameOptimizer: any Method as a `torch.optim.Optimizer` over nn.Module players (one param group per player)."""
+"""GameOptimizer: an update template as a `torch.optim.Optimizer` over nn.Module players (a param group per player)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from saddle.optim.adam_scaling import AdamScaling
 from saddle.optim.base import Method, Params
 from saddle.validation import check_int, check_real
 
@@ -40,12 +39,22 @@ def _player_group(i: int, player: PlayerSpec) -> dict[str, Any]:
     return group
 
 
-def _reference_lr(method: Method) -> float:
-    """The method's nominal step size: its constant `step_size`/`lr`, the value at k = 0 of a schedule, else 1."""
-    eta = getattr(method, "step_size", getattr(method, "lr", None))
-    if callable(eta):
-        eta = eta(0)
-    return float(eta) if isinstance(eta, (int, float)) and math.isfinite(eta) and eta > 0 else 1.0
+def _default_lrs(method: Method, n: int) -> list[float]:
+    """Each player's default lr: the method's step size for that player, which must be a number (not a schedule)."""
+    sizes = getattr(method, "step_size", None)
+    if sizes is None:
+        raise ValueError(f"method {method!r} has no step_size: give GameOptimizer's lr or every group's lr")
+    per_player = list(sizes) if isinstance(sizes, (list, tuple)) else [sizes] * n
+    if len(per_player) != n:
+        raise ValueError(f"the method's step_size gives {len(per_player)} per-player steps for {n} players")
+    for i, eta in enumerate(per_player):
+        if callable(eta):
+            raise ValueError(
+                f"player {i}'s step size is a schedule {eta!r}: GameOptimizer steps every player with its param "
+                "group's lr (torch's convention), so give the method numbers and schedule the lr with "
+                "torch.optim.lr_scheduler (e.g. LambdaLR(optimizer, lambda k: schedule(k) / schedule(0)))"
+            )
+    return [float(eta) for eta in per_player]
 
 
 def _method_generator(method: Method) -> torch.Generator | None:
@@ -68,26 +77,23 @@ class GameOptimizer(torch.optim.Optimizer):
     `step(closure)`: `closure()` recomputes and returns the per-player losses [L_1, ..., L_n] at the current
     parameters (it may be called several times per step, e.g. twice for extragradient); the field is
     V_i = ∇_{θ_i} L_i (each player's own loss, as `saddle.games.autograd_field`). Each player's parameters
-    are one flat vector of shape (1, n_i), so projections and per-point quantities act on the whole player.
+    are one flat vector of shape (1, n_i) (one per row with `rows`), so projections and per-point quantities act on
+    the whole player.
     Args: players (one entry per player: nn.Module, tensor, parameter list, or a torch-style group dict
-    {'params': ..., 'lr': ...}); method (any Method); lr (default for every group; default the method's
-    constant step size η, or η_0 of a schedule); rows S ≥ 1: every parameter holds S independent copies on its
-    first axis (`saddle.gans.StackedModules`: S seeds as one batched model) and each player's flat vector is
-    (S, n_i), row s the copy s — the batch of trajectories a Method steps row by row. `step` returns the detached
-    losses of the first closure call (at the parameters before the step, for every method with
-    `first_call_at_start`).
+    {'params': ..., 'lr': ...}); method (an update template of saddle.optim, whose step_size gives each
+    group's default lr: a number, or one number per player; a schedule is refused, see below); lr (default for
+    every group, overriding the method's); rows S ≥ 1: every parameter holds S independent copies on its first
+    axis (`saddle.gans.StackedModules`: S seeds as one batched model) and each player's flat vector is (S, n_i),
+    row s the copy s — the batch of trajectories a Method steps row by row. `step` returns the detached losses of
+    the first closure call (at the parameters before the step, for every method with `first_call_at_start`).
 
-    Per-player step sizes: group i's `lr_i` makes player i move with step lr_i where the Method writes η,
-    i.e. with the factor s_i = lr_i / η (η the method's reference step). For methods that use the field
-    only through η·V (GDA, alternating GDA, EG, EG+, CEG+, OGDA, RFBS, proximal point, SEG+) player i's
-    field is multiplied by s_i, which is exactly the method with step lr_i for that player (extrapolations
-    and alternation included). Adam-type methods (ExtraAdam, OptimisticAdam: direction m̂/(sqrt(v̂)+ε),
-    invariant to the field's scale) get s_i on player i's displacement from the step's start instead, at
-    every point the field is evaluated and at the result, followed by the method's projection (exactly
-    step lr_i when unconstrained). For LangevinGDA the
-    drift is scaled but not the noise sqrt(2ηT), i.e. player i runs at temperature T/s_i. The method's own
-    schedule still applies on top (η_k s_i). So `torch.optim.lr_scheduler.StepLR(opt, 10)` decays the
-    step every method takes; with all s_i = 1 the method runs untouched.
+    Group i's lr IS player i's step size η_i: `step` calls the template's functional core
+    `method.update(params, state, field, [lr_1, ..., lr_n])`, so player i moves exactly as the method built with
+    step lr_i for that player moves it — extrapolations, optimism, alternation, Adam/RMSProp directions and the
+    Langevin noise sqrt(2 lr_i T) ξ included. `torch.optim.lr_scheduler.*` therefore changes every method's
+    step; a schedule k -> η_k of the method itself has no number to put in a group, so it is refused with a
+    pointer to `LambdaLR`. Steps that are not "the" step size stay the method's (EG's explicit
+    extrapolation_step, SEG+'s α_k, CEG+'s relaxation).
     """
 
     def __init__(
@@ -95,27 +101,33 @@ class GameOptimizer(torch.optim.Optimizer):
     ) -> None:
         if isinstance(players, (nn.Module, Tensor, dict)) or len(players) < 1:
             raise ValueError(f"players must be a non-empty list with one entry per player, got {players!r}")
-        if not (callable(getattr(method, "init", None)) and callable(getattr(method, "step", None))):
-            raise ValueError(f"method must implement init(params) and step(params, state, field), got {method!r}")
-        self.reference_lr = _reference_lr(method)
-        default_lr = self.reference_lr if lr is None else check_real("lr", lr, 0.0, math.inf, high_open=True)
+        if not all(callable(getattr(method, a, None)) for a in ("init", "step", "update")):
+            raise ValueError(
+                "method must be an update template of saddle.optim (init(params), step(params, state, field) and "
+                f"update(params, state, field, step_sizes)), got {method!r}"
+            )
         groups = [_player_group(i, p) for i, p in enumerate(players)]
+        # the method's own steps must be numbers: a schedule is refused even where lr is given (it would not run)
+        own = None if getattr(method, "step_size", None) is None else _default_lrs(method, len(groups))
+        if lr is not None:
+            defaults = [check_real("lr", lr, 0.0, math.inf, high_open=True)] * len(groups)
+        else:
+            defaults = _default_lrs(method, len(groups)) if own is None else own
         seen: set[int] = set()
         for i, g in enumerate(groups):
             for p in g["params"]:
                 if id(p) in seen:
                     raise ValueError(f"a parameter of player {i} also belongs to another player")
                 seen.add(id(p))
-            if "lr" in g:
-                g["lr"] = check_real(f"lr of player {i}", g["lr"], 0.0, math.inf, high_open=True)
+            lr_i = g["lr"] if "lr" in g else defaults[i]
+            g["lr"] = check_real(f"lr of player {i}", lr_i, 0.0, math.inf, high_open=True)
         self.rows = check_int("rows", rows)
         for i, g in enumerate(groups):
             if rows > 1 and any(p.ndim == 0 or p.shape[0] != rows for p in g["params"]):
                 raise ValueError(f"player {i}: with rows={rows} every parameter needs {rows} rows on its first axis")
-        super().__init__(groups, {"lr": default_lr})
+        super().__init__(groups, {"lr": defaults[0]})
         self.method = method
         self.method_state: Any = None
-        self.scale_displacement = isinstance(getattr(method, "scaling", None), AdamScaling)
 
     @property
     def players(self) -> list[list[Tensor]]:
@@ -132,27 +144,8 @@ class GameOptimizer(torch.optim.Optimizer):
                 chunks = f.reshape(self.rows, -1).split([p.numel() // self.rows for p in ps], dim=1)
                 torch._foreach_copy_(ps, [c.reshape(p.shape) for p, c in zip(ps, chunks)])
 
-    def _scales(self) -> list[float]:
-        lrs = [
-            check_real(f"lr of player {i}", g["lr"], 0.0, math.inf, high_open=True)
-            for i, g in enumerate(self.param_groups)
-        ]
-        return [lr / self.reference_lr for lr in lrs]
-
-    def _scaled_displacement(self, start: Params, moved: Params, scales: list[float]) -> Params:
-        """P(z_i + s_i (z'_i − z_i)): the displacement of each player scaled, then the method's projection again."""
-        out = [z + s * (f - z) for z, f, s in zip(start, moved, scales)]
-        projection = getattr(self.method, "projection", None)
-        return out if projection is None else list(projection(out))
-
-    def _field(
-        self, closure: Callable[[], Sequence[Tensor]], record: list, start: Params, scales: list[float]
-    ) -> Callable[[Params], list[Tensor]]:
-        unit = all(s == 1.0 for s in scales)
-
+    def _field(self, closure: Callable[[], Sequence[Tensor]], record: list) -> Callable[[Params], list[Tensor]]:
         def field(flat: Params) -> list[Tensor]:
-            if not unit and self.scale_displacement:
-                flat = self._scaled_displacement(start, flat, scales)
             self._write(flat)
             with torch.enable_grad():
                 losses = list(closure())
@@ -164,7 +157,7 @@ class GameOptimizer(torch.optim.Optimizer):
                     g = torch.cat(
                         [(torch.zeros_like(p) if g is None else g).reshape(self.rows, -1) for p, g in zip(ps, gs)], 1
                     )
-                    grads.append(g if unit or self.scale_displacement else scales[i] * g)
+                    grads.append(g)
             if not record:
                 record.append([loss.detach() for loss in losses])
             return grads
@@ -173,29 +166,29 @@ class GameOptimizer(torch.optim.Optimizer):
 
     @torch.no_grad()
     def step(self, closure: Callable[[], Sequence[Tensor]]) -> list[Tensor]:  # type: ignore[override]
-        """One step of the method; returns the per-player losses of the first closure call (see class doc)."""
+        """One step of the method with each group's lr as its player's step; returns the losses of the first call."""
         if closure is None or not callable(closure):
             raise ValueError("GameOptimizer.step needs a closure returning the list of per-player losses")
-        scales = self._scales()
+        lrs = [
+            check_real(f"lr of player {i}", g["lr"], 0.0, math.inf, high_open=True)
+            for i, g in enumerate(self.param_groups)
+        ]
         params = self.flat_params()
         if self.method_state is None:
             self.method_state = self.method.init(params)
         record: list = []
-        new, self.method_state = self.method.step(
-            params, self.method_state, self._field(closure, record, params, scales)
-        )
-        if self.scale_displacement and not all(s == 1.0 for s in scales):
-            new = self._scaled_displacement(params, new, scales)
+        new, self.method_state = self.method.update(params, self.method_state, self._field(closure, record), lrs)
         self._write(new)
         return record[0] if record else []
 
     def state_dict(self) -> dict[str, Any]:
         """torch.optim's format: {'state': {player i: {field: tensor}}, 'param_groups': [...]} plus the method.
 
-        Per-player fields of the method state (lists with one tensor per player) go to state[i]; the
-        others (step counter, empty buffers) to 'method_state'. A method that draws noise from its own
-        `generator` (LangevinGDA, PreconditionedLangevinGDA) has that generator's state saved as
-        'generator_state' (None for the others), so a resumed run draws the noise of the uninterrupted one.
+        Per-player fields of the method state (lists with one tensor per player) go to state[i], the others (step
+        counter, empty buffers) to 'method_state'; a field of a nested state (the direction's) is named by its
+        path, e.g. 'direction.m'. A method that draws noise from its own `generator` (the Langevin templates) has
+        that generator's state saved as 'generator_state' (None for the others), so a resumed run draws the noise
+        of the uninterrupted one.
         """
         groups = []
         index = 0
@@ -212,7 +205,7 @@ class GameOptimizer(torch.optim.Optimizer):
         per_player: dict[int, dict[str, Tensor]] = {i: {} for i in range(n)}
         shared: dict[str, Any] = {}
         if self.method_state is not None:
-            for key, value in self.method_state._asdict().items():
+            for key, value in _leaves(self.method_state).items():
                 if isinstance(value, (list, tuple)) and len(value) == n and all(isinstance(v, Tensor) for v in value):
                     for i, v in enumerate(value):
                         per_player[i][key] = v.detach().clone()
@@ -258,7 +251,7 @@ class GameOptimizer(torch.optim.Optimizer):
             template = self.method.init(params)
             device = params[0].device
             values: dict[str, Any] = {}
-            for key, tmpl in template._asdict().items():
+            for key, tmpl in _leaves(template).items():
                 if key in shared:
                     values[key] = _restore(shared[key], device)
                     continue
@@ -282,12 +275,37 @@ class GameOptimizer(torch.optim.Optimizer):
             extra = set(shared) - set(values)
             if extra:
                 raise ValueError(f"state_dict fields {sorted(extra)} are not fields of {type(template).__name__}")
-            new_state = type(template)(**values)
+            new_state = _rebuild(template, values)
         for saved, g in zip(groups, self.param_groups):
             g.update({k: v for k, v in saved.items() if k != "params"})
         self.method_state = new_state
         if generator is not None and saved_generator is not None:  # (both or neither: checked above)
             generator.set_state(saved_generator.cpu())
+
+
+def _is_state(value: Any) -> bool:
+    """A method or direction state: a NamedTuple (a tuple with `_asdict`)."""
+    return isinstance(value, tuple) and hasattr(value, "_asdict")
+
+
+def _leaves(state: Any, prefix: str = "") -> dict[str, Any]:
+    """The fields of a (nested) state by path: {'count': 3, 'direction.m': [...], ...}."""
+    out: dict[str, Any] = {}
+    for key, value in state._asdict().items():
+        if _is_state(value):
+            out.update(_leaves(value, f"{prefix}{key}."))
+        else:
+            out[prefix + key] = value
+    return out
+
+
+def _rebuild(template: Any, values: dict[str, Any], prefix: str = "") -> Any:
+    """The state of `template`'s (nested) type with the leaves `values` (the inverse of `_leaves`)."""
+    fields = {
+        key: _rebuild(tmpl, values, f"{prefix}{key}.") if _is_state(tmpl) else values[prefix + key]
+        for key, tmpl in template._asdict().items()
+    }
+    return type(template)(**fields)
 
 
 def _restore(value: Any, device: torch.device) -> Any:

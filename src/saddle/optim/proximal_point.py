@@ -8,18 +8,9 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from saddle.optim._common import (
-    axpy,
-    check_int,
-    check_projection,
-    check_real,
-    check_step_size,
-    graph_free,
-    project,
-    step_at,
-)
-from saddle.optim.base import Field, Params, Projection, StepSize
-from saddle.optim.gda import CountState
+from saddle.optim._common import axpy, check_int, check_real, graph_free, project
+from saddle.optim.base import CountState, Field, Params, Projection, StepSizes
+from saddle.optim.template import Template
 
 __all__ = ["ProximalPoint"]
 
@@ -73,8 +64,8 @@ class _Resolvent(torch.autograd.Function):
         raise RuntimeError("ProximalPoint's resolvent is differentiated in forward mode only (torch.func.jacfwd)")
 
 
-class ProximalPoint:
-    """PP: z⁺ = P(z − η V(z⁺)), the resolvent of η(V + N_C), solved approximately by an inner loop.
+class ProximalPoint(Template):
+    """PP: z⁺ = P(z − H V(z⁺)), H = diag(η_i), the resolvent of H(V + N_C), solved approximately by an inner loop.
 
     On min_x max_y xy: (I + ηA) z⁺ = z with A skew, so ‖z⁺‖ = ‖z‖ / sqrt(1 + η²) exactly.
 
@@ -91,21 +82,20 @@ class ProximalPoint:
     Derivatives of the step (`saddle.analysis.update_jacobian`) are those of the exact resolvent, by
     implicit differentiation at the computed z⁺: (I + η ∂V(z⁺))⁻¹ without a projection, whatever the
     inner loop did (it stops at once at a fixed point z*, so unrolling it would give one inner step).
-    Args: step_size η, inner_steps (50), inner_tol (1e-10), projection, inner_step_size (None).
+    Args: step_size η (float, schedule, or one per player: H = diag(η_i)), inner_steps (50), inner_tol (1e-10), projection, inner_step_size (None).
     """
 
     def __init__(
         self,
-        step_size: StepSize,
+        step_size: StepSizes,
         inner_steps: int = 50,
         inner_tol: float = 1e-10,
         projection: Projection | None = None,
         inner_step_size: float | None = None,
     ) -> None:
-        self.step_size = check_step_size(step_size)
+        super().__init__(step_size, projection)
         self.inner_steps = check_int("inner_steps", inner_steps)
         self.inner_tol = check_real("inner_tol", inner_tol, 0.0, float("inf"), low_open=False, high_open=True)
-        self.projection = check_projection(projection)
         self.inner_step_size = (
             None
             if inner_step_size is None
@@ -115,15 +105,15 @@ class ProximalPoint:
     def init(self, params: Params) -> CountState:
         return CountState(0)
 
-    def _solve(self, z: Params, eta: float, field: Field) -> Params:
+    def _solve(self, z: Params, step_sizes: list[float], field: Field) -> Params:
         w = z
         scale = max(_max_abs(z), torch.finfo(z[0].dtype).tiny)
         for _ in range(self.inner_steps):
             if self.inner_step_size is None:
-                new = project(self.projection, axpy(z, field(w), -eta))
+                new = project(self.projection, axpy(z, field(w), step_sizes, -1.0))
             else:
                 s = self.inner_step_size
-                inner = lambda u: list(torch._foreach_add(torch._foreach_sub(u, z), field(u), alpha=eta))  # noqa: E731
+                inner = lambda u: axpy(torch._foreach_sub(u, z), field(u), step_sizes)  # noqa: E731
                 mid = project(self.projection, axpy(w, inner(w), -s))
                 new = project(self.projection, axpy(w, inner(mid), -s))
             done = _max_abs(torch._foreach_sub(new, w)) <= self.inner_tol * scale
@@ -133,11 +123,11 @@ class ProximalPoint:
         return w
 
     @graph_free
-    def step(self, params: Params, state: CountState, field: Field) -> tuple[Params, CountState]:
-        eta = step_at(self.step_size, state.count)
-
+    def update(
+        self, params: Params, state: CountState, field: Field, step_sizes: list[float]
+    ) -> tuple[Params, CountState]:
         def phi(w: Params, z: Params) -> Params:  # the fixed-point map whose fixed point is the resolvent
-            return project(self.projection, axpy(z, field(w), -eta))
+            return project(self.projection, axpy(z, field(w), step_sizes, -1.0))
 
-        new = _Resolvent.apply(lambda z: self._solve(z, eta, field), phi, *params)
+        new = _Resolvent.apply(lambda z: self._solve(z, step_sizes, field), phi, *params)
         return list(new), CountState(state.count + 1)

@@ -2,45 +2,52 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import torch
 from torch import Tensor
 
-from saddle.optim._common import axpy, check_projection, check_step_size, graph_free, project, step_at
-from saddle.optim.base import Field, Params, Projection, StepSize
+from saddle.optim._common import axpy, graph_free, project
+from saddle.optim.base import Field, Params, Projection, StepSizes
+from saddle.optim.directions import Direction
+from saddle.optim.template import Template
 
 __all__ = ["ReflectedForwardBackward", "ReflectedState"]
 
 
 class ReflectedState(NamedTuple):
-    """Step counter and the previous iterate z_{k−1} (empty list before the first step)."""
+    """Step counter, the previous iterate z_{k−1} (empty list before the first step) and the direction's state."""
 
     count: int  # type: ignore[assignment]  # the step counter shadows tuple.count on purpose
     previous: list[Tensor]
+    direction: Any = None
 
 
-class ReflectedForwardBackward:
-    """RFBS: z_{k+1} = P(z_k − η V(2z_k − z_{k−1})); one field call per step.
+class ReflectedForwardBackward(Template):
+    """RFBS: z_{k+1} = P(z_k − η d(V(2z_k − z_{k−1}))); one field call per step.
 
     Malitsky 2015, "Projected reflected gradient methods for monotone variational inequalities"
     (SIAM J. Optim.): converges for monotone L-Lipschitz V with η < (sqrt(2) − 1)/L. The reflected
     point 2z_k − z_{k−1} is not projected (V must be defined there); z_{−1} := z_0, so the first
-    step is a projected GDA step.
+    step is a projected GDA step. Args: step_size η (float, schedule, or one per player); projection;
+    direction (default the field).
     """
 
-    def __init__(self, step_size: StepSize, projection: Projection | None = None) -> None:
-        self.step_size = check_step_size(step_size)
-        self.projection = check_projection(projection)
+    def __init__(
+        self, step_size: StepSizes, projection: Projection | None = None, direction: Direction | None = None
+    ) -> None:
+        super().__init__(step_size, projection, direction)
 
     def init(self, params: Params) -> ReflectedState:
-        return ReflectedState(0, [])
+        return ReflectedState(0, [], self.direction.init(params))
 
     @graph_free
-    def step(self, params: Params, state: ReflectedState, field: Field) -> tuple[Params, ReflectedState]:
-        eta = step_at(self.step_size, state.count)
+    def update(
+        self, params: Params, state: ReflectedState, field: Field, step_sizes: list[float]
+    ) -> tuple[Params, ReflectedState]:
         params = list(params)
         prev = state.previous if state.previous else params
         reflected = list(torch._foreach_sub(torch._foreach_mul(params, 2.0), list(prev)))
-        new = project(self.projection, axpy(params, field(reflected), -eta))
-        return new, ReflectedState(state.count + 1, params)
+        d, direction = self.direction(field(reflected), state.direction)
+        new = project(self.projection, axpy(params, d, step_sizes, -1.0))
+        return new, ReflectedState(state.count + 1, params, direction)

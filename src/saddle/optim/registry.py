@@ -1,17 +1,20 @@
 """METHODS: every algorithm of saddle.optim with the facts generic tests and experiments need.
 
-Like torch's OptimizerInfo: one entry per method; differences are data on the entry, not branches.
+Like torch's OptimizerInfo: one entry per method; differences are data on the entry, not branches. Code that
+picks a method by name builds it here, with its own settings: `METHODS["extra_adam"].build(1e-3, betas=(0.5,
+0.9), projection=p)`; `factory(step_size, projection)` builds it with the settings the generic tests use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 
 from saddle.optim.adam import SimultaneousAdam
-from saddle.optim.base import Method, Projection, StepSize
+from saddle.optim.base import Projection, StepSizes
 from saddle.optim.ceg_plus import CEGPlus
 from saddle.optim.eg_plus import EGPlus
 from saddle.optim.extra_adam import ExtraAdam
@@ -26,17 +29,23 @@ from saddle.optim.preconditioned_langevin import PreconditionedLangevinGDA
 from saddle.optim.proximal_point import ProximalPoint
 from saddle.optim.reflected import ReflectedForwardBackward
 from saddle.optim.seg_plus import StochasticSEGPlus
+from saddle.optim.template import Template
 
 __all__ = ["METHODS", "MethodInfo"]
 
 
 @dataclass(frozen=True)
 class MethodInfo:
-    """What a generic test or experiment needs to know about a method.
+    """What a generic test or experiment needs to know about a method; `build` is the one way to make it by name.
 
-    factory(step_size, projection) builds it (mirror methods take no projection);
+    cls: the Method's class (an update template); settings: the constructor arguments the generic tests use
+    besides the step size and the projection (e.g. a Langevin method's temperature and an int seed, so every
+    build draws its own fresh generator: same call, same run); `build(step_size, **kwargs)` makes the class
+    with the caller's own settings (an experiment's betas, temperature, generator), `factory(step_size,
+    projection)` with the test settings.
     field_calls_per_step: calls of `field` per step (None: varies, e.g. inner loops, backtracking);
     domain: 'euclidean' (any real params) or 'simplex' (probability vectors, mirror maps);
+    supports_projection: the class takes `projection` (the mirror methods do not: the mirror map is their set);
     converges_bilinear: provably converges on min_x max_y xy with `step_size`;
     stays_away_bilinear: provably never approaches the equilibrium of xy (GDA expands, alternating GDA
     conserves a positive-definite energy); neither flag means no claim (e.g. the Adam variants);
@@ -44,58 +53,57 @@ class MethodInfo:
     first_call_at_start: the first field call of a step is at the current params (so GameOptimizer.step
     returns the losses there); RFBS first evaluates the reflection 2z_k − z_{k−1};
     batch_atol: how far a batched trajectory may differ from the same one run alone (float64);
-    stochastic: the step draws noise (from a generator the factory seeds afresh, so two factory calls give the
-    same run); its iterates do not converge to a point, a batch does not equal its trajectories run alone,
-    so the generic tests that need determinism skip it (GameOptimizer's state_dict carries the generator's state,
-    so a resumed run is still exact);
+    players_decouple: on a game whose players do not interact, each player moves as the method run on it alone
+    with its own step (False for adaptive CEG+: one backtracking factor per point is shared by all players);
+    stochastic: the step draws noise (from a generator the settings seed afresh); its iterates do not converge
+    to a point, a batch does not equal its trajectories run alone, so the generic tests that need determinism
+    skip it (GameOptimizer's state_dict carries the generator's state, so a resumed run is still exact);
     bad_kwargs: constructor arguments that must raise ValueError.
     """
 
     name: str
-    factory: Callable[..., Method]
+    cls: type[Template]
     field_calls_per_step: int | None
+    settings: Mapping[str, Any] = field(default_factory=dict)
     domain: str = "euclidean"
     supports_projection: bool = True
     converges_bilinear: bool = False
     stays_away_bilinear: bool = False
     step_size: float = 0.1
     batch_atol: float = 0.0
+    players_decouple: bool = True
     first_call_at_start: bool = True
     stochastic: bool = False
     bad_kwargs: tuple[dict, ...] = field(default_factory=tuple)
 
+    def build(self, step_size: StepSizes, **kwargs: Any) -> Template:
+        """cls(step_size, **kwargs): the method with the caller's settings (the entry's test settings are not used)."""
+        return self.cls(step_size, **kwargs)
+
+    def factory(self, step_size: StepSizes, projection: Projection | None = None) -> Template:
+        """The method with the entry's test settings (and the projection, for classes that take one)."""
+        if projection is not None and not self.supports_projection:
+            raise ValueError(f"{self.name} takes no projection, got {projection!r}")
+        extra = {"projection": projection} if self.supports_projection else {}
+        return self.build(step_size, **self.settings, **extra)
+
 
 def _bad(name: str = "step_size", /, **required: object) -> tuple[dict[str, object], ...]:
-    return tuple(
-        {**required, **kw}
-        for kw in (
-            {name: -0.1},
-            {name: 0.0},
-            {name: float("nan")},
-            {name: float("inf")},
-            {name: "0.1"},
-            {name: 0.1, "projection": 3},
-        )
+    bad: tuple[dict[str, object], ...] = (
+        {name: -0.1},
+        {name: 0.0},
+        {name: float("nan")},
+        {name: float("inf")},
+        {name: "0.1"},
+        {name: [0.1, -0.2]},
+        {name: []},
+        {name: 0.1, "projection": 3},
     )
+    return tuple({**required, **kw} for kw in bad)
 
 
-def _langevin_gda(step_size: StepSize, projection: Projection | None = None) -> LangevinGDA:
-    """Langevin GDA at temperature T = 0.01 with a generator seeded 0 (a fresh one per call: same call, same run)."""
-    return LangevinGDA(step_size, 0.01, torch.Generator().manual_seed(0), projection=projection)
-
-
-def _preconditioned_langevin_gda(
-    step_size: StepSize, projection: Projection | None = None
-) -> PreconditionedLangevinGDA:
-    """RMSProp-preconditioned Langevin GDA at T = 0.01 with a fresh generator seeded 0 per call."""
-    return PreconditionedLangevinGDA(step_size, 0.01, torch.Generator().manual_seed(0), projection=projection)
-
-
-def _langevin_mirror_descent(step_size: StepSize, projection: Projection | None = None) -> LangevinMirrorDescent:
-    """Mirror-GAN's loop with K = 2 SGLD steps per outer step, β = 0.9, T = 0.01, a generator seeded 0 per call."""
-    return LangevinMirrorDescent(step_size, 0.01, torch.Generator().manual_seed(0), 2, 0.9, projection=projection)
-
-
+#: the test settings of the Langevin entries: temperature T = 0.01 and generator seed 0
+_LANGEVIN = {"temperature": 0.01, "generator": 0}
 _LANGEVIN_REQUIRED = {"temperature": 0.01, "generator": torch.Generator()}
 
 
@@ -104,21 +112,21 @@ METHODS: dict[str, MethodInfo] = {
     for info in [
         MethodInfo(
             "sim_gda",
-            lambda step_size, projection=None: SimultaneousGDA(step_size, projection=projection),
+            SimultaneousGDA,
             1,
             stays_away_bilinear=True,
             bad_kwargs=_bad(),
         ),
         MethodInfo(
             "alt_gda",
-            lambda step_size, projection=None: AlternatingGDA(step_size, projection=projection),
+            AlternatingGDA,
             None,
             stays_away_bilinear=True,
             bad_kwargs=_bad(),
         ),
         MethodInfo(
             "proximal_point",
-            lambda step_size, projection=None: ProximalPoint(step_size, projection=projection),
+            ProximalPoint,
             None,
             converges_bilinear=True,
             step_size=0.5,
@@ -132,7 +140,7 @@ METHODS: dict[str, MethodInfo] = {
         ),
         MethodInfo(
             "extragradient",
-            lambda step_size, projection=None: ExtraGradient(step_size, projection=projection),
+            ExtraGradient,
             2,
             converges_bilinear=True,
             step_size=0.5,
@@ -140,7 +148,7 @@ METHODS: dict[str, MethodInfo] = {
         ),
         MethodInfo(
             "ogda",
-            lambda step_size, projection=None: OptimisticGDA(step_size, projection=projection),
+            OptimisticGDA,
             1,
             converges_bilinear=True,
             step_size=0.2,
@@ -148,7 +156,7 @@ METHODS: dict[str, MethodInfo] = {
         ),
         MethodInfo(
             "rfbs",
-            lambda step_size, projection=None: ReflectedForwardBackward(step_size, projection=projection),
+            ReflectedForwardBackward,
             1,
             converges_bilinear=True,
             step_size=0.2,
@@ -157,7 +165,7 @@ METHODS: dict[str, MethodInfo] = {
         ),
         MethodInfo(
             "eg_plus",
-            lambda step_size, projection=None: EGPlus(step_size, projection=projection),
+            EGPlus,
             2,
             converges_bilinear=True,
             step_size=0.5,
@@ -165,7 +173,7 @@ METHODS: dict[str, MethodInfo] = {
         ),
         MethodInfo(
             "ceg_plus",
-            lambda step_size, projection=None: CEGPlus(step_size, projection=projection),
+            CEGPlus,
             2,
             converges_bilinear=True,
             step_size=0.5,
@@ -180,30 +188,33 @@ METHODS: dict[str, MethodInfo] = {
         ),
         MethodInfo(
             "curvature_eg_plus",
-            lambda step_size, projection=None: CEGPlus(step_size, adaptive=True, projection=projection),
+            CEGPlus,
             None,
+            settings={"adaptive": True},
+            players_decouple=False,
             converges_bilinear=True,
             step_size=0.5,
             bad_kwargs=_bad(),
         ),
         MethodInfo(
             "seg_plus",
-            lambda step_size, projection=None: StochasticSEGPlus(step_size, alpha=0.5, projection=projection),
+            StochasticSEGPlus,
             None,
+            settings={"alpha": 0.5},
             converges_bilinear=True,
             step_size=0.5,
             bad_kwargs=(*_bad(), {"step_size": 0.1, "alpha": 1.5}, {"step_size": 0.1, "alpha": 0.0}),
         ),
         MethodInfo(
             "sim_adam",
-            lambda step_size, projection=None: SimultaneousAdam(step_size, projection=projection),
+            SimultaneousAdam,
             1,
             step_size=0.01,
             bad_kwargs=(*_bad(), {"step_size": 0.1, "betas": (0.9, 1.0)}, {"step_size": 0.1, "eps": 0.0}),
         ),
         MethodInfo(
             "extra_adam",
-            lambda step_size, projection=None: ExtraAdam(step_size, projection=projection),
+            ExtraAdam,
             2,
             step_size=0.01,
             bad_kwargs=(
@@ -216,15 +227,16 @@ METHODS: dict[str, MethodInfo] = {
         ),
         MethodInfo(
             "optimistic_adam",
-            lambda step_size, projection=None: OptimisticAdam(step_size, projection=projection),
+            OptimisticAdam,
             1,
             step_size=0.01,
             bad_kwargs=(*_bad(), {"step_size": 0.1, "betas": (0.9, -0.1)}, {"step_size": 0.1, "eps": 0.0}),
         ),
         MethodInfo(
             "langevin_gda",
-            _langevin_gda,
+            LangevinGDA,
             1,
+            settings=_LANGEVIN,
             stochastic=True,
             bad_kwargs=(
                 *_bad(**_LANGEVIN_REQUIRED),
@@ -235,8 +247,9 @@ METHODS: dict[str, MethodInfo] = {
         ),
         MethodInfo(
             "preconditioned_langevin_gda",
-            _preconditioned_langevin_gda,
+            PreconditionedLangevinGDA,
             1,
+            settings=_LANGEVIN,
             stochastic=True,
             bad_kwargs=(
                 *_bad(**_LANGEVIN_REQUIRED),
@@ -249,8 +262,9 @@ METHODS: dict[str, MethodInfo] = {
         ),
         MethodInfo(
             "langevin_mirror_descent",
-            _langevin_mirror_descent,
+            LangevinMirrorDescent,
             None,
+            settings={**_LANGEVIN, "inner_steps": 2, "beta": 0.9},
             first_call_at_start=False,
             stochastic=True,
             bad_kwargs=(
@@ -264,7 +278,7 @@ METHODS: dict[str, MethodInfo] = {
         ),
         MethodInfo(
             "mirror_descent",
-            lambda step_size: MirrorDescent(step_size),
+            MirrorDescent,
             1,
             domain="simplex",
             supports_projection=False,
@@ -272,7 +286,7 @@ METHODS: dict[str, MethodInfo] = {
         ),
         MethodInfo(
             "mirror_prox",
-            lambda step_size: MirrorProx(step_size),
+            MirrorProx,
             2,
             domain="simplex",
             supports_projection=False,

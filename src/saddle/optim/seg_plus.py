@@ -10,8 +10,9 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from saddle.optim._common import axpy, check_projection, check_real, check_step_size, graph_free, project, step_at
-from saddle.optim.base import Field, Params, Projection, StepSize
+from saddle.optim._common import axpy, check_real, graph_free, project, step_at
+from saddle.optim.base import Field, Params, Projection, StepSize, StepSizes
+from saddle.optim.template import Template
 from saddle.schedules import PolynomialDecay
 
 __all__ = ["SEGPlusState", "StochasticSEGPlus", "paired_field"]
@@ -36,7 +37,7 @@ def paired_field(field: Field, a: Params, b: Params) -> tuple[list[Tensor], list
     return list(field(a)), list(field(b))
 
 
-class StochasticSEGPlus:
+class StochasticSEGPlus(Template):
     """BC-SEG+: fixed extrapolation step γ, diminishing update factor α_k, bias-corrected extrapolation.
 
     Pethick et al. 2023, Alg. 1 (unconstrained), with F̂ a stochastic oracle:
@@ -47,26 +48,26 @@ class StochasticSEGPlus:
     at z_k and z_{k−1} (see `paired_field`), and z̄_k = P(z_k − γ d_k). d_0 = F̂(z_0, ξ_0). Three oracle
     calls per step (two at k = 0). The projection of both points is the generic rule of this package;
     the paper's constrained variant is a different scheme.
-    Args: step_size γ (float or schedule; the paper keeps it fixed), alpha α_k ∈ (0, 1] as a float or
+    Args: step_size γ (float, schedule, or one per player; the paper keeps it fixed), alpha α_k ∈ (0, 1] as a float or
     schedule (default α_k = 1/(k + 1), Σα_k = ∞, Σα_k² < ∞), projection (None).
     """
 
     def __init__(
-        self, step_size: StepSize, alpha: StepSize | None = None, projection: Projection | None = None
+        self, step_size: StepSizes, alpha: StepSize | None = None, projection: Projection | None = None
     ) -> None:
-        self.step_size = check_step_size(step_size)
+        super().__init__(step_size, projection)
         if alpha is None:
             alpha = PolynomialDecay(1.0, power=1.0, offset=1.0)
         self.alpha = alpha if callable(alpha) else check_real("alpha", alpha, 0.0, 1.0)
-        self.projection = check_projection(projection)
 
     def init(self, params: Params) -> SEGPlusState:
         return SEGPlusState(0, [], [])
 
     @graph_free
-    def step(self, params: Params, state: SEGPlusState, field: Field) -> tuple[Params, SEGPlusState]:
+    def update(
+        self, params: Params, state: SEGPlusState, field: Field, step_sizes: list[float]
+    ) -> tuple[Params, SEGPlusState]:
         k = state.count
-        gamma = step_at(self.step_size, k)
         alpha = step_at(self.alpha, k)
         check_real(f"alpha schedule at k={k}", alpha, 0.0, 1.0)
         z = list(params)
@@ -75,6 +76,6 @@ class StochasticSEGPlus:
         else:
             v_now, v_prev = paired_field(field, z, state.previous)
             d = list(torch._foreach_add(v_now, torch._foreach_sub(list(state.estimate), v_prev), alpha=1.0 - alpha))
-        mid = project(self.projection, axpy(z, d, -gamma))
-        new = project(self.projection, axpy(z, field(mid), -alpha * gamma))
+        mid = project(self.projection, axpy(z, d, step_sizes, -1.0))
+        new = project(self.projection, axpy(z, field(mid), step_sizes, -alpha))
         return new, SEGPlusState(k + 1, z, d)

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 from torch import Tensor, nn
 
-from saddle.optim import ExtraAdam, GameOptimizer, Method, PreconditionedLangevinGDA, SimultaneousGDA
+from saddle.optim import METHODS, GameOptimizer
 from saddle.rl.ddpg import DDPG, DDPGConfig
 from saddle.rl.networks import Actor
 from saddle.rl.robust_action import check_robust_form, robust_action, robust_value
@@ -74,12 +74,13 @@ class ActionRobustDDPG(DDPG):
         self.adversary = Actor(self.obs_dim, self.low, self.high, self.config.hidden, self.generator)
         self.adversary_target = copy.deepcopy(self.adversary).requires_grad_(False)
         g = self.game
-        methods: dict[str, Callable[[], Method]] = {
-            "langevin": lambda: PreconditionedLangevinGDA(g.lr, g.temperature, self.generator),
-            "gda": lambda: SimultaneousGDA(g.lr),
-            "extra_adam": lambda: ExtraAdam(g.lr),
+        table: dict[str, tuple[str, dict[str, Any]]] = {  # game method -> (METHODS entry, its settings here)
+            "langevin": ("preconditioned_langevin_gda", {"temperature": g.temperature, "generator": self.generator}),
+            "gda": ("sim_gda", {}),
+            "extra_adam": ("extra_adam", {}),
         }
-        return GameOptimizer([self.actor, self.adversary], methods[g.method]())
+        entry, settings = table[g.method]
+        return GameOptimizer([self.actor, self.adversary], METHODS[entry].build(g.lr, **settings))
 
     def behaviour_mean(self, obs: Tensor) -> Tensor:
         return robust_action(self.game.form, self.actor(obs), self.adversary(obs), self.game.alpha, self.generator)
