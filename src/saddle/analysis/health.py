@@ -18,6 +18,7 @@ fields; `saddle.gans.GANGame.functional_field` for a GAN at a fixed batch).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -105,12 +106,18 @@ def update_map_radius(
                 w = w - h[:, None] * q
             norm = w.norm(dim=-1)
             hessenberg[:, j + 1, j] = norm
-            tiny = norm <= 1e-12 * hessenberg[:, : j + 1, j].abs().amax(-1).clamp_min(1e-300)
-            basis.append(torch.where(tiny[:, None], torch.zeros_like(w), w / norm.clamp_min(1e-300)[:, None]))
+            floor = torch.finfo(w.dtype).tiny
+            tiny = norm <= 1e-12 * hessenberg[:, : j + 1, j].abs().amax(-1).clamp_min(floor)
+            basis.append(torch.where(tiny[:, None], torch.zeros_like(w), w / norm.clamp_min(floor)[:, None]))
     finally:
         for g, st in saved:
             g.set_state(st)
-    return torch.linalg.eigvals(hessenberg[:, :iters, :iters]).abs().amax(-1)
+    h = hessenberg[:, :iters, :iters].double()
+    finite = torch.isfinite(h).flatten(1).all(-1)
+    radius = torch.full((b,), math.nan, dtype=torch.float64, device=h.device)
+    if bool(finite.any()):  # a diverged row (inf/NaN) has no radius; LAPACK must not see it
+        radius[finite] = torch.linalg.eigvals(h[finite]).abs().amax(-1)
+    return radius.to(z0.dtype)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,16 @@ import torch
 
 from saddle.data.digits import load_digits
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.gans import ConvCritic8x8, ConvGenerator8x8, GANGame, GANTrainer, train_gan
+from saddle.gans import (
+    ConvCritic8x8,
+    ConvGenerator8x8,
+    GANGame,
+    GANTrainer,
+    health_evaluator,
+    log_paths,
+    plot_health,
+    train_gan,
+)
 from saddle.metrics import classifier_score, wasserstein
 from saddle.models import DigitsCNN, reinitialize_
 from saddle.optim import SimultaneousAdam
@@ -33,18 +42,31 @@ from saddle.train import train_classifier
 
 @dataclass
 class Config(ExperimentConfig):
-    steps: int = 3000
+    steps: int = 1500
     batch_size: int = 64
     latent_dim: int = 16
-    channels: int = 64
+    channels: int = 32
     lr: float = 2e-4
     r1_weight: float = 1.0
     ema_decay: float = 0.0
     classifier_epochs: int = 20
     n_samples: int = 500
+    health_every: int = 150
+    health_iters: int = 3
 
     def validate(self) -> None:
-        check_positive(self, "steps", "batch_size", "latent_dim", "channels", "lr", "classifier_epochs", "n_samples")
+        check_positive(
+            self,
+            "steps",
+            "batch_size",
+            "latent_dim",
+            "channels",
+            "lr",
+            "classifier_epochs",
+            "n_samples",
+            "health_every",
+            "health_iters",
+        )
         check_positive(self, "r1_weight", "ema_decay", allow_zero=True)
         if self.ema_decay >= 1:
             raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}")
@@ -82,7 +104,14 @@ def run(config: Config, out: RunOutput) -> dict:
         ema_decay=config.ema_decay,
         rng=rng,
     )
-    train_gan(trainer, config.steps, desc="digits GAN")
+    history = train_gan(
+        trainer,
+        config.steps,
+        evaluate=health_evaluator(trainer, seed=config.seed, iters=config.health_iters),
+        eval_every=min(config.health_every, config.steps),
+        desc="digits GAN",
+        **log_paths(out.path, "digits_gan"),
+    ).history
     with torch.no_grad():
         fake = trainer.averaged_generator()(torch.randn(config.n_samples, config.latent_dim, generator=rng).to(device))
     real_test = test.x[: config.n_samples].to(device)
@@ -105,7 +134,8 @@ def run(config: Config, out: RunOutput) -> dict:
         score_real["label_entropy"],
     )
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.8), gridspec_kw={"width_ratios": [1, 1, 1.2]})
+    fig, grid_axes = plt.subplots(2, 3, figsize=(15, 9.6))
+    axes = grid_axes[0]
     for ax, imgs, title in ((axes[0], fake, "generated"), (axes[1], real_test, "real test digits")):
         grid = imgs[:100].detach().cpu().reshape(10, 10, 8, 8).permute(0, 2, 1, 3).reshape(80, 80)
         ax.imshow(grid, cmap="gray_r", vmin=0, vmax=1)
@@ -121,6 +151,8 @@ def run(config: Config, out: RunOutput) -> dict:
         title="classifier's label histogram",
     )
     axes[2].legend(fontsize=8)
+    plot_health(grid_axes[1], history, "digits GAN")
+    fig.tight_layout()
     out.savefig(
         fig,
         "gan_digits",
@@ -128,7 +160,9 @@ def run(config: Config, out: RunOutput) -> dict:
         f"γ = {config.r1_weight}, simultaneous Adam, generator EMA decay {config.ema_decay}). Middle: real "
         "test digits. Right: "
         f"labels the digit CNN (test accuracy {clf_acc:.3f}) assigns to both sets; generated: mean confidence "
-        f"{score_fake['mean_confidence']:.2f}, label entropy {score_fake['label_entropy']:.2f} of log 10 = 2.30.",
+        f"{score_fake['mean_confidence']:.2f}, label entropy {score_fake['label_entropy']:.2f} of log 10 = 2.30. "
+        "Bottom: the game's health along the run (‖V‖ per player, potential and rotational parts of ∇V on a random "
+        "unit v, the update map's spectral radius).",
     )
     return metrics
 
@@ -169,6 +203,14 @@ EXPERIMENT = Experiment(
     config=Config,
     run=run,
     claims=CLAIMS,
-    quick={"steps": 60, "channels": 16, "classifier_epochs": 4, "n_samples": 200},
+    quick={
+        "steps": 60,
+        "channels": 16,
+        "classifier_epochs": 4,
+        "n_samples": 200,
+        "health_every": 30,
+        "health_iters": 2,
+    },
+    full={"steps": 3000, "channels": 64},
     reproduces="SPEC §4 digits GAN with a classifier-based score",
 )

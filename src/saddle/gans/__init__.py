@@ -9,7 +9,7 @@ seeds or particles of one architecture stacked into one batched model (`StackedM
 
 from saddle.gans.dirac import DiracCritic, DiracGenerator
 from saddle.gans.game import PENALTIES, GANGame, GANTrainer, MethodFactory, train_gan
-from saddle.gans.health import HEALTH_KEYS, TrainerStep, gan_health, health_evaluator, plot_health
+from saddle.gans.health import HEALTH_KEYS, TrainerStep, gan_health, health_evaluator, log_paths, plot_health
 from saddle.gans.losses import (
     GAN_LOSSES,
     hinge_losses,
@@ -61,6 +61,7 @@ __all__ = [
     "hinge_losses",
     "input_gradient_norms",
     "interpolates",
+    "log_paths",
     "minimax_losses",
     "non_saturating_losses",
     "plot_health",

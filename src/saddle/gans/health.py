@@ -10,8 +10,11 @@ optimiser with its own method, state and param-group lr — linearised at that b
 
 from __future__ import annotations
 
+import importlib.util
+import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, TypedDict
 
 import torch
 from torch import Tensor
@@ -20,7 +23,7 @@ from saddle.analysis import GameHealth, game_health
 from saddle.gans.game import GANTrainer
 from saddle.optim import GameOptimizer
 
-__all__ = ["HEALTH_KEYS", "TrainerStep", "gan_health", "health_evaluator", "plot_health"]
+__all__ = ["HEALTH_KEYS", "TrainerStep", "gan_health", "health_evaluator", "log_paths", "plot_health"]
 
 #: the scalars `health_evaluator` reports (prefixed "health/")
 HEALTH_KEYS = (
@@ -81,8 +84,12 @@ class TrainerStep:
         return [x, y], (critic_state, main_state)
 
 
-def gan_health(trainer: GANTrainer, generator: torch.Generator, iters: int = 8, radius: bool = True) -> GameHealth:
-    """The game's health at the trainer's current iterate on a batch drawn from `generator` (module doc)."""
+def gan_health(
+    trainer: GANTrainer, generator: torch.Generator, iters: int = 8, radius: bool = True, direction_seed: int = 0
+) -> GameHealth:
+    """The game's health at the trainer's current iterate on a batch drawn from `generator` (module doc); the random
+    unit vectors v (of ‖S v‖, ‖A v‖ and the Arnoldi start) come from a generator seeded `direction_seed` afresh, so
+    successive calls measure along the same v and their curves are comparable."""
     game = trainer.game
     rows = 1 if game.rows is None else game.rows
     draws = [
@@ -96,7 +103,8 @@ def gan_health(trainer: GANTrainer, generator: torch.Generator, iters: int = 8, 
     params = game.flat_params()
     method = TrainerStep(trainer)
     state = method.init(params) if radius else None
-    return game_health(field, params, method if radius else None, state, iters, generator)
+    directions = torch.Generator().manual_seed(direction_seed)
+    return game_health(field, params, method if radius else None, state, iters, directions)
 
 
 def health_evaluator(
@@ -111,12 +119,29 @@ def health_evaluator(
     generator = torch.Generator().manual_seed(seed)
 
     def run() -> dict[str, float]:
-        out = gan_health(trainer, generator, iters, radius).scalars(["generator", "critic"])
+        out = gan_health(trainer, generator, iters, radius, seed).scalars(["generator", "critic"])
         if evaluate is not None:
             out.update({k: float(v) for k, v in evaluate().items()})
         return out
 
     return run
+
+
+class LogPaths(TypedDict):
+    """`train_gan`'s log arguments (`log_paths`)."""
+
+    log_path: Path
+    tensorboard_dir: Path | None
+
+
+def log_paths(folder: str | os.PathLike, name: str) -> LogPaths:
+    """`train_gan`'s log arguments for a run called `name` under `folder`: JSON lines `logs/<name>.jsonl` always,
+    TensorBoard scalars under `tensorboard/<name>` when the `tensorboard` package is installed (else None)."""
+    root = Path(folder)
+    tensorboard = importlib.util.find_spec("tensorboard") is not None
+    return LogPaths(
+        log_path=root / "logs" / f"{name}.jsonl", tensorboard_dir=root / "tensorboard" / name if tensorboard else None
+    )
 
 
 def plot_health(axes: Sequence[Any], history: Sequence[Mapping[str, Any]], label: str, color: str = "C0") -> None:
