@@ -18,21 +18,22 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-from saddle.validation import check_real
+from saddle.validation import check_real, random_rows
 
 __all__ = ["gaussian_noise", "langevin_step", "langevin_step_all"]
 
 
-def gaussian_noise(like: Tensor, generator: torch.Generator | None) -> Tensor:
-    """Standard normal noise with the shape, dtype and device of `like`, drawn from `generator`."""
-    return torch.randn(like.shape, generator=generator, dtype=like.dtype, device=like.device)
+def gaussian_noise(like: Tensor, generator: torch.Generator | Sequence[torch.Generator] | None) -> Tensor:
+    """Standard normal noise with the shape, dtype and device of `like`, drawn from `generator` — or, given one
+    generator per row of `like`, row i from generator i (stacked independent runs: `saddle.validation.random_rows`)."""
+    return random_rows(like.shape, generator, dtype=like.dtype, device=like.device)
 
 
 def langevin_step(
     position: Tensor,
     grad: Tensor,
     step_size: float | Tensor,
-    generator: torch.Generator | None = None,
+    generator: torch.Generator | Sequence[torch.Generator] | None = None,
     temperature: float = 1.0,
     *,
     preconditioner: Tensor | None = None,
@@ -70,7 +71,7 @@ def langevin_step_all(
     positions: Sequence[Tensor],
     grads: Sequence[Tensor],
     step_size: float | Sequence[float],
-    generator: torch.Generator | None = None,
+    generator: torch.Generator | Sequence[torch.Generator] | None = None,
     temperature: float = 1.0,
     *,
     preconditioners: Sequence[Tensor | None] | None = None,

@@ -227,3 +227,29 @@ def test_trainer_refuses_a_game_rng_state_for_a_game_without_one():
     no_game_rng = make(None).state_dict()
     assert no_game_rng["game_rng"] is None
     make(torch.Generator().manual_seed(5)).load_state_dict(no_game_rng)  # an older/None state leaves the RNG as is
+
+
+def test_methods_langevin_entry_gives_the_critic_and_the_joint_optimiser_different_noise():
+    """METHODS' Langevin factory seeds a fresh generator per call: GANTrainer builds two optimisers from it (critic
+    steps and the joint step) and re-seeds the later one, so their noise streams differ — reproducibly."""
+    from saddle.optim import METHODS
+
+    def make():
+        g = torch.Generator().manual_seed(0)
+        gen, critic = reinitialize_(MLPGenerator(2, 2, (8,)), g), reinitialize_(MLPCritic(2, (8,)), g)
+        info = METHODS["langevin_gda"]
+        return GANTrainer(
+            GANGame(gen, critic),
+            lambda p: info.factory(0.01, projection=p),
+            lambda n, r: torch.randn(n, 2, generator=r),
+            lambda n, r: torch.randn(n, 2, generator=r),
+            batch_size=8,
+            n_critic=2,
+        )
+
+    a = make()
+    ga, gd = a.joint_opt.method.generator, a.critic_opt.method.generator
+    assert ga is not gd and not torch.equal(ga.get_state(), gd.get_state())
+    assert not torch.equal(torch.randn(5, generator=ga), torch.randn(5, generator=gd))
+    b = make()  # the same streams again: same seed, same run
+    assert torch.equal(b.critic_opt.method.generator.get_state(), make().critic_opt.method.generator.get_state())

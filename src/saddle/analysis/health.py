@@ -93,7 +93,8 @@ def update_map_radius(
     pts, _, b = _rows(params)
     gen = as_generator(generator)
     noise = [getattr(method, "generator", None), *getattr(method, "generators", ())]
-    saved = [(g, g.get_state()) for g in noise if isinstance(g, torch.Generator)]
+    flat = [g for item in noise for g in (item if isinstance(item, tuple) else (item,))]  # one per row, or one
+    saved = [(g, g.get_state()) for g in flat if isinstance(g, torch.Generator)]
     try:
         step, z0 = augmented_step(method, field, pts, state)
         basis = [_unit_rows(tuple(z0.shape), z0, gen)]

@@ -187,7 +187,7 @@ class Config(ExperimentConfig):
             raise ValueError(f"batch_size {self.batch_size} must be a multiple of n_particles {self.n_particles}")
 
 
-def method_factory(name: str, config: Config, rng: torch.Generator) -> Callable:
+def method_factory(name: str, config: Config, rng: torch.Generator | list[torch.Generator]) -> Callable:
     """The Method of each name as a factory projection -> Method, built through METHODS with this experiment's
     settings (Adam family with betas (0.5, 0.9), GAN practice)."""
     betas = (0.5, 0.9)
@@ -235,7 +235,7 @@ def train_method(
     """Train `seeds` GANs of one method as one batched model; returns (samples (S, n_eval, 2) on CPU, records)."""
     seeds = [config.seed + s for s in range(config.seeds)]
     gen, critic = _stacked_networks(name, config, seeds, device)
-    noise = torch.Generator().manual_seed(10_000 + config.seed)  # the Langevin noise stream of the stack
+    noise = [torch.Generator().manual_seed(10_000 + s) for s in seeds]  # Langevin noise: one stream per seed
     trainer = GANTrainer(
         GANGame(gen, critic, "non_saturating"),
         method_factory(name, config, noise),

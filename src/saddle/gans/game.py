@@ -220,12 +220,13 @@ def _noise_streams_apart(methods: Sequence[Any]) -> None:
     does that. Every later one is re-seeded (initial seed + i·stride mod 2⁶³): distinct and reproducible streams."""
     seen: list[torch.Generator] = []
     for m in methods:
-        g = getattr(m, "generator", None)
-        if not isinstance(g, torch.Generator):
-            continue
-        if any(other is not g and torch.equal(other.get_state(), g.get_state()) for other in seen):
-            g.manual_seed((g.initial_seed() + len(seen) * _SEED_STRIDE) % 2**63)
-        seen.append(g)
+        item = getattr(m, "generator", None)
+        for g in item if isinstance(item, tuple) else (item,):  # one generator, or one per stacked row
+            if not isinstance(g, torch.Generator):
+                continue
+            if any(other is not g and torch.equal(other.get_state(), g.get_state()) for other in seen):
+                g.manual_seed((g.initial_seed() + len(seen) * _SEED_STRIDE) % 2**63)
+            seen.append(g)
 
 
 def _rng_state(rng: torch.Generator | Sequence[torch.Generator]) -> Tensor | list[Tensor]:

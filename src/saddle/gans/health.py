@@ -60,7 +60,8 @@ class TrainerStep:
         self.main_update = _update(self.main)
         #: every generator the step's methods draw noise from (restored by `update_map_radius`)
         noise = [getattr(o.method, "generator", None) for o in trainer.optimizers]
-        self.generators = list({id(g): g for g in noise if isinstance(g, torch.Generator)}.values())
+        rows = [g for item in noise for g in (item if isinstance(item, tuple) else (item,))]  # per-row streams
+        self.generators = list({id(g): g for g in rows if isinstance(g, torch.Generator)}.values())
 
     def init(self, params: list[Tensor]) -> tuple[Any, Any]:
         x, y = params

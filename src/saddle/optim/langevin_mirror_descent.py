@@ -28,7 +28,7 @@ every experiment states its own values as its choices.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import torch
@@ -39,7 +39,7 @@ from saddle.optim._common import check_real, graph_free, project
 from saddle.optim.base import Field, Params, Projection, StepSizes
 from saddle.optim.directions import Direction, check_direction
 from saddle.optim.template import Template
-from saddle.validation import as_generator, check_callable, check_int
+from saddle.validation import as_row_generators, check_callable, check_int
 
 __all__ = ["LangevinMirrorDescent", "LangevinMirrorProx", "LangevinMirrorProxState", "LangevinMirrorState"]
 
@@ -69,7 +69,8 @@ class LangevinMirrorDescent(Template):
 
     Args: step_size γ > 0, a schedule t -> γ_t of the OUTER step, or one of either per player (a param group's
     lr in GameOptimizer is read at every SGLD step and sets the drift and the noise sqrt(2γT) alike); temperature T = ε² ≥ 0; generator
-    (torch.Generator or int seed; noise drawn player by player in player order); inner_steps K ≥ 1 or a
+    (torch.Generator or int seed, or one generator per row of stacked runs; noise drawn player by player in
+    player order); inner_steps K ≥ 1 or a
     schedule t -> K_t (the paper's warm-up K_t = ⌊(1 + 10⁻⁵)^t⌋ for LSUN); beta β ∈ (0, 1] (default 0.9);
     projection P (default None); direction (default the field; a preconditioned direction d = G g such as
     `RMSPropDirection` makes every SGLD step x − γ G g + sqrt(2γTG) ξ, as MixedNE-LD's RMSProp-preconditioned
@@ -80,7 +81,7 @@ class LangevinMirrorDescent(Template):
         self,
         step_size: StepSizes,
         temperature: float,
-        generator: torch.Generator | int,
+        generator: torch.Generator | int | Sequence[torch.Generator],
         inner_steps: int | Callable[[int], int] = 1,
         beta: float = 0.9,
         projection: Projection | None = None,
@@ -89,7 +90,7 @@ class LangevinMirrorDescent(Template):
         super().__init__(step_size, projection, direction)
         check_direction(self.direction, preconditioned=True)
         self.temperature = check_real("temperature", temperature, 0.0, math.inf, low_open=False, high_open=True)
-        self.generator = as_generator(generator)
+        self.generator = as_row_generators(generator)
         if self.generator is None:
             raise ValueError("generator must be a torch.Generator or an int seed, got None")
         self.inner_steps = (

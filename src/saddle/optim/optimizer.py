@@ -57,10 +57,31 @@ def _default_lrs(method: Method, n: int) -> list[float]:
     return [float(eta) for eta in per_player]
 
 
-def _method_generator(method: Method) -> torch.Generator | None:
-    """The torch.Generator a stochastic method draws its noise from (its `generator` attribute), else None."""
+def _method_generator(method: Method) -> torch.Generator | tuple[torch.Generator, ...] | None:
+    """The torch.Generator a stochastic method draws its noise from (its `generator` attribute: one, or one per row
+    of stacked runs), else None."""
     generator = getattr(method, "generator", None)
-    return generator if isinstance(generator, torch.Generator) else None
+    if isinstance(generator, torch.Generator):
+        return generator
+    if isinstance(generator, tuple) and generator and all(isinstance(g, torch.Generator) for g in generator):
+        return generator
+    return None
+
+
+def _generator_state(generator: torch.Generator | tuple[torch.Generator, ...]) -> Tensor | list[Tensor]:
+    return generator.get_state() if isinstance(generator, torch.Generator) else [g.get_state() for g in generator]
+
+
+def _set_generator_state(generator: torch.Generator | tuple[torch.Generator, ...], state: Any) -> None:
+    if isinstance(generator, torch.Generator):
+        if not isinstance(state, Tensor):
+            raise ValueError("state_dict holds one generator state per row, this optimizer's method has one generator")
+        generator.set_state(state.cpu())
+        return
+    if isinstance(state, Tensor) or len(state) != len(generator):
+        raise ValueError(f"state_dict's generator states do not match this method's {len(generator)} row generators")
+    for g, st in zip(generator, state):
+        g.set_state(st.cpu())
 
 
 def _saveable(value: Any) -> Any:
@@ -217,7 +238,7 @@ class GameOptimizer(torch.optim.Optimizer):
             "param_groups": groups,
             "method": type(self.method).__name__,
             "method_state": shared if self.method_state is not None else None,
-            "generator_state": None if generator is None else generator.get_state(),
+            "generator_state": None if generator is None else _generator_state(generator),
         }
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -281,7 +302,7 @@ class GameOptimizer(torch.optim.Optimizer):
             g.update({k: v for k, v in saved.items() if k != "params"})
         self.method_state = new_state
         if generator is not None and saved_generator is not None:  # (both or neither: checked above)
-            generator.set_state(saved_generator.cpu())
+            _set_generator_state(generator, saved_generator)
 
 
 def _is_state(value: Any) -> bool:
