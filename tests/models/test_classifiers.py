@@ -20,5 +20,5 @@ def test_classifier_shapes_and_errors():
     assert make_classifier("mlp", 28, torch.Generator())(torch.rand(3, 1, 28, 28)).shape == (3, 10)
     assert DigitsCNN(in_size=28)(torch.rand(2, 1, 28, 28)).shape == (2, 10)
     assert DigitsCNN()(torch.rand(2, 1, 8, 8)).shape == (2, 10)
-    with pytest.raises(ValueError, match="model must be one of 'mlp', 'cnn', got"):
+    with pytest.raises(ValueError, match="model must be one of 'mlp', 'cnn', 'wong', 'madry', "):
         make_classifier("resnet", 8, torch.Generator())

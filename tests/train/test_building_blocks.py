@@ -1,7 +1,6 @@
 """The pieces of saddle.train around the loop: one optimiser step, RNG states, atomic saves, JSON-lines logs,
 the adversarial cross-entropy, the TRADES divergence, and the recipes the adversarial-training experiments use."""
 
-import inspect
 import json
 import math
 import random
@@ -13,8 +12,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from saddle.attacks import MarginAttack, ProjectedGradientAttack
+from saddle.attacks import MarginAttack, ProjectedGradientAttack, kl_to_clean
 from saddle.attacks.apgd import AutoProjectedGradientAttack
+from saddle.metrics import robust_accuracy
 from saddle.train import (
     ERM,
     MART,
@@ -38,6 +38,7 @@ from saddle.train import (
     set_rng_state,
     split_loss,
 )
+from saddle.train.adversarial import check_attack
 from saddle.train.checkpoint import atomic_torch_save
 from saddle.train.recipes import (
     OBJECTIVE_NAMES,
@@ -48,7 +49,6 @@ from saddle.train.recipes import (
     robust_evaluator,
     train_robust_classifier,
 )
-from saddle.train.trades import kl_to_clean
 
 
 def _net(seed=0):
@@ -184,7 +184,7 @@ def test_json_lines_log_mirrors_numbers_to_tensorboard(tmp_path, monkeypatch):
 def test_adversarial_cross_entropy_is_the_loss_at_the_attack_output(digits_small):
     x, y, _, _ = digits_small
     model = _net()
-    identity = AdversarialCrossEntropy(lambda model, x, y: x)
+    identity = AdversarialCrossEntropy(ProjectedGradientAttack(0.0))  # the ball {x}: x itself
     loss, extras = identity(model, x, y)
     torch.testing.assert_close(loss, F.cross_entropy(model(x), y))
     assert extras["adv_acc"] == pytest.approx(float((model(x).argmax(-1) == y).float().mean()))
@@ -193,8 +193,14 @@ def test_adversarial_cross_entropy_is_the_loss_at_the_attack_output(digits_small
     assert float(adv_loss.detach()) > float(loss.detach()) and adv_extras["adv_acc"] <= extras["adv_acc"]
     adv_loss.backward()  # the gradient reaches the weights, not the (detached) attack
     assert all(p.grad is not None for p in model.parameters())
-    with pytest.raises(ValueError, match="attack must be a callable attack"):
+    with pytest.raises(ValueError, match="expected an attack"):
         AdversarialCrossEntropy(0.1)
+    with pytest.raises(ValueError, match="expected an attack"):
+        AdversarialCrossEntropy(lambda model, x, y: x)  # no threat model: not a saddle Attack
+    pgd_attack = ProjectedGradientAttack(0.1)
+    assert check_attack(pgd_attack, ProjectedGradientAttack) is pgd_attack
+    with pytest.raises(ValueError, match="expected a MarginAttack"):
+        check_attack(pgd_attack, MarginAttack, "a MarginAttack")
 
 
 def test_kl_to_clean_is_the_kl_divergence_and_vanishes_at_the_clean_prediction():
@@ -222,13 +228,28 @@ EXPECTED_OBJECTIVES = {
 }
 
 
-def test_make_objective_builds_each_named_objective_with_its_settings():
+def test_make_objective_builds_each_named_objective_around_its_attack():
     assert set(OBJECTIVE_NAMES) == set(EXPECTED_OBJECTIVES)
+    s = RobustTrainingSettings(eps=0.1, steps=3)
     for name in OBJECTIVE_NAMES:
-        assert type(make_objective(name, 0.1, steps=3, generator=0)) is EXPECTED_OBJECTIVES[name]
-    assert make_objective("trades", 0.1, trades_beta=2.0).beta == 2.0
+        obj = make_objective(name, s, generator=0)
+        assert type(obj) is EXPECTED_OBJECTIVES[name]
+        if hasattr(obj, "attack"):  # one threat model, built once from the settings
+            assert obj.attack.threat_model.eps == 0.1 and obj.attack.threat_model.box.upper == 1.0
+    assert make_objective("pgd", s).attack.steps == 3 and make_objective("pgd7", s).attack.steps == 7
+    assert make_objective("pgd", s).attack.schedule(0) == pytest.approx(2.5 * 0.1 / 3)  # Madry's 2.5 ε / K
+    assert make_objective("pgd", RobustTrainingSettings(eps=0.1, step_size=0.01)).attack.schedule(0) == 0.01
+    assert make_objective("rs_fgsm", s).attack.schedule(0) == pytest.approx(0.125)  # α = 1.25 ε
+    beta20 = make_objective("beta20", RobustTrainingSettings(eps=0.1, beta_targets=2))
+    assert beta20.attack.steps == 20 and beta20.attack.n_targets == 2
+    assert make_objective("beta", s).attack.n_targets is None  # 0 = every wrong class
+    assert make_objective("trades", RobustTrainingSettings(trades_beta=2.0)).beta == 2.0
+    assert make_objective("mart", RobustTrainingSettings(mart_lam=3.0)).lam == 3.0
+    assert make_objective("cfol", RobustTrainingSettings(cfol_eta=0.5), n_classes=4).n_classes == 4
     with pytest.raises(ValueError, match="objective must be one of"):
-        make_objective("adam", 0.1)
+        make_objective("adam", s)
+    with pytest.raises(ValueError, match="only pgd, trades, mart, beta, ddi, cfol take a step count K"):
+        make_objective("fgsm3", s)
 
 
 def test_robust_evaluator_worst_case_and_per_class(digits_small):
@@ -243,9 +264,15 @@ def test_robust_evaluator_worst_case_and_per_class(digits_small):
     for k in range(10):
         assert out[f"class_robust_acc_{k}"] == pytest.approx(float(clean[y == k].mean()))
     assert out["worst_class_robust_acc"] == min(out[f"class_robust_acc_{k}"] for k in range(10))
-    attacks = {"pgd": ProjectedGradientAttack(0.1, steps=5), "zero": zero}
-    both = robust_evaluator(x, y, attacks)(model)
-    assert both["robust_acc"] <= min(both["robust_acc_pgd"], both["robust_acc_zero"]) + 1e-6  # float32 means
+    pgd = ProjectedGradientAttack(0.1, steps=5, generator=torch.Generator().manual_seed(0))
+    alone = robust_accuracy(model, x, y, {"pgd": pgd}, show_progress=False).robust_accuracy
+    pgd.generator.manual_seed(0)
+    strong = MarginAttack(0.1, steps=5)
+    both = robust_evaluator(x, y, {"pgd": pgd, "margin": strong})(model)
+    # a cascade: the first attack's own accuracy, then the worst case over both
+    assert both["robust_acc_pgd"] == pytest.approx(alone) and both["robust_acc_margin"] == both["robust_acc"]
+    assert both["robust_acc"] <= both["robust_acc_pgd"] <= both["clean_acc"]
+    attacks = {"pgd": pgd}
     with pytest.raises(ValueError, match="x and y have different lengths: 200 vs 199"):
         robust_evaluator(x, y[:-1], attacks)
 
@@ -266,8 +293,12 @@ def test_load_classification_data_digits_and_errors():
     assert float(train.x.min()) >= 0 and float(train.x.max()) <= 1
     with pytest.raises(ValueError, match=re.escape("data='mnist' needs data_root=DIR")):
         load_classification_data("mnist")
+    with pytest.raises(ValueError, match=re.escape("data='cifar10' needs data_root=DIR (the folder holding cifar-10")):
+        load_classification_data("cifar10")
     with pytest.raises(ValueError, match="data must be one of"):
         load_classification_data("cifar")
+    train, test = load_classification_data("mnist5k")
+    assert train.x.shape == (4000, 1, 28, 28) and test.x.shape == (1000, 1, 28, 28)
 
 
 def test_train_robust_classifier_learns_the_digits_and_returns_its_records(digits_small):
@@ -278,9 +309,8 @@ def test_train_robust_classifier_learns_the_digits_and_returns_its_records(digit
             self.x, self.y = x, y
 
     attacks = {"pgd": ProjectedGradientAttack(0.05, steps=3, generator=torch.Generator().manual_seed(0))}
-    model, result = train_robust_classifier(
-        "erm", Split(x, y), Split(xt, yt), eps=0.05, epochs=3, lr=3e-3, eval_attacks=attacks, batch_size=50
-    )
+    settings = RobustTrainingSettings(eps=0.05, epochs=3, lr=3e-3, batch_size=50, model="mlp", schedule="constant")
+    model, result = train_robust_classifier("erm", Split(x, y), Split(xt, yt), settings, monitor_attacks=attacks)
     assert isinstance(result, TrainResult) and len(result.history) == 3 and result.steps == 3 * 6
     assert result.last == result.history[-1] and result.best["robust_acc"] == max(
         r["robust_acc"] for r in result.history
@@ -291,16 +321,22 @@ def test_train_robust_classifier_learns_the_digits_and_returns_its_records(digit
         assert float((model(xt).argmax(-1) == yt).float().mean()) == pytest.approx(result.last["clean_acc"])
 
 
-def test_robust_training_settings_check_and_feed_the_recipe():
-    s = RobustTrainingSettings()
-    s.check_training()
-    kwargs = s.training_kwargs()
-    params = inspect.signature(train_robust_classifier).parameters
-    assert set(kwargs) <= set(params) and kwargs["eps"] == s.eps and kwargs["model"] == "mlp"
-    with pytest.raises(ValueError, match="epochs"):
-        RobustTrainingSettings(epochs=0).check_training()
-    with pytest.raises(ValueError, match="model must be one of"):
-        RobustTrainingSettings(model="resnet").check_training()
+def test_robust_training_settings_check_every_field():
+    RobustTrainingSettings().check_training()
+    for bad, match in [
+        ({"epochs": 0}, "epochs"),
+        ({"model": "resnet"}, "model must be one of"),
+        ({"optimizer": "lion"}, "optimizer must be one of"),
+        ({"schedule": "step"}, "schedule must be one of"),
+        ({"augment": "mixup"}, "augment must be one of"),
+        ({"amp": "fp8"}, "amp must be one of"),
+        ({"channels_last": "yes"}, "channels_last must be one of"),
+        ({"momentum": 1.5}, "momentum"),
+        ({"patience": -1}, "patience"),
+        ({"step_size": -0.1}, "step_size"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            RobustTrainingSettings(**bad).check_training()
 
 
 def test_fit_returns_a_train_result_with_one_record_per_epoch(digits_small):

@@ -9,7 +9,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from saddle.attacks import FastGradientSignAttack, ProjectedGradientAttack
+from saddle.attacks import (
+    FastGradientSignAttack,
+    KLDivergenceAttack,
+    MarginAttack,
+    ProjectedGradientAttack,
+)
 from saddle.train import (
     ERM,
     MART,
@@ -47,7 +52,7 @@ def mlp_batch(gen):
 def test_pgd_at_gradient_is_the_gradient_at_the_attack_output(mlp_batch):
     """Danskin: the objective's θ-gradient equals ∇_θ L(h_θ(x_adv), y) with x_adv from the same attack."""
     model, x, y = mlp_batch
-    obj = PGDAdversarialTraining(0.1, steps=5, generator=torch.Generator().manual_seed(3))
+    obj = PGDAdversarialTraining(ProjectedGradientAttack(0.1, steps=5, generator=torch.Generator().manual_seed(3)))
     loss, _ = obj(model, x, y)
     loss.backward()
     got = _grads(model)
@@ -70,7 +75,7 @@ def test_pgd_at_gradient_equals_the_robust_loss_gradient_in_closed_form(gen):
         model.bias.copy_(torch.cat([torch.zeros(1, dtype=torch.float64), b]))
     x = torch.randn(16, d, generator=gen, dtype=torch.float64)
     y = torch.randint(0, 2, (16,), generator=gen)
-    obj = PGDAdversarialTraining(eps, steps=3, step_size=eps, box=None, generator=gen)
+    obj = PGDAdversarialTraining(ProjectedGradientAttack(eps, steps=3, step_size=eps, box=None, generator=gen))
     loss, _ = obj(model, x, y)
     loss.backward()
     wv, bv = w.clone().requires_grad_(True), b.clone().requires_grad_(True)
@@ -86,7 +91,7 @@ def test_trades_with_beta_zero_is_erm(mlp_batch):
     model, x, y = mlp_batch
     g = torch.Generator().manual_seed(1)
     state = g.get_state()
-    loss, _ = TRADES(0.1, beta=0.0, generator=g)(model, x, y)
+    loss, _ = TRADES(KLDivergenceAttack(0.1, generator=g), beta=0.0)(model, x, y)
     loss.backward()
     got = _grads(model)
     model.zero_grad()
@@ -98,8 +103,8 @@ def test_trades_with_beta_zero_is_erm(mlp_batch):
 
 def test_trades_adversary_stays_in_ball_and_increases_kl(mlp_batch):
     model, x, y = mlp_batch
-    obj = TRADES(0.2, beta=6.0, steps=10, generator=torch.Generator().manual_seed(1))
-    x_adv = obj.adversary(model, x)
+    obj = TRADES(KLDivergenceAttack(0.2, steps=10, generator=torch.Generator().manual_seed(1)), beta=6.0)
+    x_adv = obj.attack(model, x, y)
     assert (x_adv - x).abs().max() <= 0.2 + 1e-12 and x_adv.min() >= 0 and x_adv.max() <= 1
     with torch.no_grad():
         log_p = F.log_softmax(model(x), -1)
@@ -121,7 +126,7 @@ def test_beta_inner_problem_returns_the_class_with_the_largest_margin(gen):
         model.weight.copy_(torch.randn(k, d, generator=gen, dtype=torch.float64))
     x = torch.randn(20, d, generator=gen, dtype=torch.float64)
     y = torch.randint(0, k, (20,), generator=gen)
-    obj = BETAAdversarialTraining(eps, steps=2, step_size=eps, box=None, generator=gen)
+    obj = BETAAdversarialTraining(MarginAttack(eps, steps=2, step_size=eps, box=None, generator=gen))
     x_adv = obj.attack(model, x, y)
     W = model.weight.detach()
     diff = W[None, :, :] - W[y][:, None, :]  # (B, K, d): w_j − w_b
@@ -226,7 +231,7 @@ def test_epsilon_stability_perturbation_stays_in_the_ball_and_weights_return(mlp
 
 def test_mart_at_eps_zero_is_boosted_ce(mlp_batch):
     model, x, y = mlp_batch
-    loss, extras = MART(0.0, lam=6.0)(model, x, y)
+    loss, extras = MART(ProjectedGradientAttack(0.0), lam=6.0)(model, x, y)
     p = F.softmax(model(x), -1)
     wrong = p.clone()
     wrong[torch.arange(len(y)), y] = 0
@@ -237,17 +242,24 @@ def test_mart_at_eps_zero_is_boosted_ce(mlp_batch):
 
 def test_fgsm_and_rs_fgsm_perturbations(mlp_batch):
     model, x, y = mlp_batch
-    x_f = FGSMAdversarialTraining(0.1).attack(model, x, y)
+    x_f = FGSMAdversarialTraining(FastGradientSignAttack(0.1)).attack(model, x, y)
     torch.testing.assert_close(x_f, FastGradientSignAttack(0.1)(model, x, y))
-    rs = RSFGSMAdversarialTraining(0.1, generator=torch.Generator().manual_seed(0))
+    g = torch.Generator().manual_seed(0)
+    rs = RSFGSMAdversarialTraining(ProjectedGradientAttack(0.1, steps=1, step_size=0.125, generator=g))
     assert rs.attack.steps == 1 and rs.attack.schedule(0) == pytest.approx(0.125)
     x_r = rs.attack(model, x, y)
     assert (x_r - x).abs().max() <= 0.1 + 1e-12 and not torch.equal(x_r, x_f)
+    with pytest.raises(ValueError, match="one l∞ step from a random start"):
+        RSFGSMAdversarialTraining(ProjectedGradientAttack(0.1, steps=2))
+    with pytest.raises(ValueError, match="one l∞ step from a random start"):
+        RSFGSMAdversarialTraining(ProjectedGradientAttack(0.1, steps=1, random_start=False))
 
 
 def test_cfol_uniform_weights_is_pgd_at_and_hedge_moves_to_the_worst_class(mlp_batch):
     model, x, y = mlp_batch
-    make = lambda: PGDAdversarialTraining(0.1, steps=2, generator=torch.Generator().manual_seed(0))  # noqa: E731
+    make = lambda: PGDAdversarialTraining(  # noqa: E731
+        ProjectedGradientAttack(0.1, steps=2, generator=torch.Generator().manual_seed(0))
+    )
     cfol = ClassFocusedOnlineLearning(make().attack, n_classes=4, eta=0.0, gamma=1.0)
     torch.testing.assert_close(cfol(model, x, y)[0], make()(model, x, y)[0])
     cfol = ClassFocusedOnlineLearning(make().attack, n_classes=4, eta=1.0, gamma=0.0)
@@ -267,10 +279,16 @@ def test_cfol_uniform_weights_is_pgd_at_and_hedge_moves_to_the_worst_class(mlp_b
 
 
 def test_objectives_refuse_bad_arguments():
-    with pytest.raises(ValueError, match="eps must be"):
-        PGDAdversarialTraining(-0.1)
+    with pytest.raises(ValueError, match="expected a ProjectedGradientAttack"):
+        PGDAdversarialTraining(FastGradientSignAttack(0.1))
+    with pytest.raises(ValueError, match="expected a MarginAttack"):
+        BETAAdversarialTraining(ProjectedGradientAttack(0.1))
+    with pytest.raises(ValueError, match="expected a FastGradientSignAttack"):
+        FGSMAdversarialTraining(0.1)
+    with pytest.raises(ValueError, match="expected an attack"):
+        MART(lambda m, x, y: x)  # a bare callable carries no threat model
     with pytest.raises(ValueError, match="beta must be"):
-        TRADES(0.1, beta=-1.0)
+        TRADES(KLDivergenceAttack(0.1), beta=-1.0)
     with pytest.raises(ValueError, match="n_perturbations must be an integer >= 1, got 0"):
         DDiAdversarialTraining(ProjectedGradientAttack(0.1), n_perturbations=0)
     with pytest.raises(ValueError, match="gamma must be"):
@@ -284,14 +302,14 @@ def test_objectives_refuse_bad_arguments():
 @pytest.mark.parametrize(
     "build",
     [
-        lambda g: TRADES(0.2, beta=6.0, steps=3, generator=g),
-        lambda g: PGDAdversarialTraining(0.2, steps=3, generator=g),
-        lambda g: MART(0.2, steps=3, generator=g),
-        lambda g: RSFGSMAdversarialTraining(0.2, generator=g),
+        lambda g: TRADES(KLDivergenceAttack(0.2, steps=3, generator=g), beta=6.0),
+        lambda g: PGDAdversarialTraining(ProjectedGradientAttack(0.2, steps=3, generator=g)),
+        lambda g: MART(ProjectedGradientAttack(0.2, steps=3, generator=g)),
+        lambda g: RSFGSMAdversarialTraining(ProjectedGradientAttack(0.2, steps=1, step_size=0.25, generator=g)),
     ],
 )
-def test_objectives_take_an_int_seed_as_a_generator_seeded_with_it(mlp_batch, build):
-    # generator policy: the objective owns its random source; an int seed ≡ torch.Generator().manual_seed(seed)
+def test_objectives_draw_from_their_attack_whose_int_seed_is_a_generator_seeded_with_it(mlp_batch, build):
+    # generator policy: the attack owns its random source; an int seed ≡ torch.Generator().manual_seed(seed)
     model, x, y = mlp_batch
     loss_int, _ = build(4)(model, x, y)
     loss_gen, _ = build(torch.Generator().manual_seed(4))(model, x, y)

@@ -11,6 +11,7 @@ from saddle.attacks.apgd import AutoProjectedGradientAttack, apgd_checkpoints
 from saddle.attacks.ascent import GradientAscent, L2Ascent, SignAscent, SparseL1Ascent, steepest_ascent
 from saddle.attacks.base import Attack, AttackBase, ThreatModel
 from saddle.attacks.fgsm import FastGradientSignAttack
+from saddle.attacks.kl import KLDivergenceAttack, kl_to_clean
 from saddle.attacks.linear import linear_linf_worst_case, minimal_l2_perturbation_affine
 from saddle.attacks.margin import MarginAttack
 from saddle.attacks.objectives import (
@@ -38,6 +39,7 @@ __all__ = [
     "CosineDecay",
     "FastGradientSignAttack",
     "GradientAscent",
+    "KLDivergenceAttack",
     "L2Ascent",
     "MarginAttack",
     "Objective",
@@ -54,6 +56,7 @@ __all__ = [
     "dlr",
     "get_objective",
     "iterative_sign_attack",
+    "kl_to_clean",
     "linear_linf_worst_case",
     "margin",
     "minimal_l2_perturbation_affine",

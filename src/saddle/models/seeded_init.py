@@ -4,7 +4,8 @@ PyTorch initialises `nn.Linear`/`nn.Conv*` from the global RNG at construction; 
 from explicit generators (DESIGN.md), so networks are built and then re-initialised here. The draws follow
 `reset_parameters` of each layer exactly (kaiming-uniform with a = √5 for weights, U(−1/√fan_in, 1/√fan_in)
 for biases), in `modules()` order: with `torch.Generator().manual_seed(s)` the weights are bit-identical to
-constructing the module after `torch.manual_seed(s)`.
+constructing the module after `torch.manual_seed(s)`. A network whose reference code initialises differently
+(Madry's truncated normal, WideResNet's He-normal) defines `initialize_(generator)`; it runs after the defaults.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from saddle.models.normalization import InputNormalization
 from saddle.validation import as_generator, check_generator
 
 __all__ = ["build_seeded", "reinitialize_"]
 
 _DEFAULT_INIT = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
-_DETERMINISTIC = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.LayerNorm, nn.GroupNorm)
+_DETERMINISTIC = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.LayerNorm, nn.GroupNorm, InputNormalization)
 
 
 @torch.no_grad()
@@ -29,7 +31,8 @@ def reinitialize_(module: nn.Module, generator: torch.Generator | int) -> nn.Mod
 
     Linear/Conv layers: W ~ kaiming_uniform(a = √5) = U(±1/√fan_in), b ~ U(±1/√fan_in) (torch's
     `reset_parameters`); Embedding: N(0, 1) (padding row zero); normalisation layers: their deterministic reset. Any other module that owns
-    parameters raises ValueError (its default init is unknown here).
+    parameters raises ValueError (its default init is unknown here). Then every module defining
+    `initialize_(generator)` (its reference initialisation) calls it, innermost first, so the outermost wins.
     """
     gen = check_generator(as_generator(generator))
     for name, m in module.named_modules():
@@ -51,6 +54,10 @@ def reinitialize_(module: nn.Module, generator: torch.Generator | int) -> nn.Mod
                 f"cannot re-initialise module {name!r} of type {type(m).__name__}: only Linear, "
                 "Conv and normalisation layers have a known default initialisation"
             )
+    for m in reversed(list(module.modules())):
+        own_init = getattr(m, "initialize_", None)
+        if callable(own_init):
+            own_init(gen)
     return module
 
 

@@ -2,7 +2,8 @@
 
 Danskin's theorem (seed 003; Madry et al. ICLR 2018): when the maximiser δ* is unique,
 ∇_θ max_δ L = ∇_θ L(h_θ(a + δ*), b), so the attack's output is detached and the gradient is taken there.
-FGSM-AT, RS-FGSM, PGD-AT and BETA-AT are this objective with different attacks (one file each).
+FGSM-AT, RS-FGSM, PGD-AT and BETA-AT are this objective with different attacks (one file each); every
+objective takes its `Attack`, which carries the threat model (ε, norm, box) — built once, by the caller.
 """
 
 from __future__ import annotations
@@ -12,9 +13,19 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from saddle.attacks import Attack
+from saddle.sets import ThreatModel
 from saddle.train.distributed import unwrap_model
 
-__all__ = ["AdversarialCrossEntropy"]
+__all__ = ["AdversarialCrossEntropy", "check_attack"]
+
+
+def check_attack(attack: object, kind: type | None = None, what: str = "an attack") -> Attack:
+    """`attack` when it is a saddle Attack (callable with a `threat_model`; an instance of `kind` when given),
+    else ValueError naming what was expected."""
+    ok = callable(attack) and isinstance(getattr(attack, "threat_model", None), ThreatModel)
+    if not ok or (kind is not None and not isinstance(attack, kind)):
+        raise ValueError(f"expected {what} (a saddle.attacks Attack carrying its threat_model), got {attack!r}")
+    return attack  # type: ignore[return-value]
 
 
 class AdversarialCrossEntropy:
@@ -25,9 +36,7 @@ class AdversarialCrossEntropy:
     """
 
     def __init__(self, attack: Attack) -> None:
-        if not callable(attack):
-            raise ValueError(f"attack must be a callable attack(model, x, y), got {attack!r}")
-        self.attack = attack
+        self.attack = check_attack(attack)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.attack!r})"

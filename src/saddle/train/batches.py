@@ -1,7 +1,9 @@
 """Shuffled minibatches of tensors, reproducible and resumable, optionally sharded across processes.
 
 Each epoch draws one permutation from the batch source's own generator (like DistributedSampler with a
-shared seed): every process draws the same permutation and takes its slice of each global batch.
+shared seed): every process draws the same permutation and takes its slice of each global batch. An optional
+augmentation (`saddle.data.RandomCropFlip`) of the first tensor draws from the same generator, for the whole
+global batch, so that processes stay in step and a resumed run replays the same crops and flips.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from saddle.data.augment import RandomCropFlip
 from saddle.validation import as_generator, check_int
 
 __all__ = ["ShuffledBatches"]
@@ -23,8 +26,9 @@ class ShuffledBatches:
     `batch_size` is the global batch; with `world_size` W > 1, process `rank` gets rows rank, rank + W, ...
     of each global batch (B must be divisible by W). `state_dict` stores the generator state at the start
     of an unfinished epoch (a run resumed mid-epoch replays the same permutation and skips what it used),
-    or the current state between epochs.
-    Defaults: batch_size 64, drop_last False, generator seeded 0.
+    or the current state between epochs. `augment` (e.g. `RandomCropFlip()`) transforms the first tensor of
+    every batch with draws from the same generator.
+    Defaults: batch_size 64, drop_last False, generator seeded 0, no augmentation.
     """
 
     def __init__(
@@ -36,6 +40,7 @@ class ShuffledBatches:
         drop_last: bool = False,
         rank: int = 0,
         world_size: int = 1,
+        augment: RandomCropFlip | None = None,
     ) -> None:
         if not tensors:
             raise ValueError("ShuffledBatches needs at least one tensor")
@@ -51,6 +56,9 @@ class ShuffledBatches:
         self.tensors, self.n, self.rank = tensors, n, rank
         self.generator = as_generator(generator, default_seed=0)
         self.shuffle, self.drop_last = shuffle, drop_last
+        if augment is not None and not isinstance(augment, RandomCropFlip):
+            raise ValueError(f"augment must be a saddle.data.RandomCropFlip or None, got {augment!r}")
+        self.augment = augment
         self._epoch_start = self.generator.get_state()
         self._used = 0
 
@@ -65,9 +73,14 @@ class ShuffledBatches:
 
     def _iterate(self, perm: Tensor) -> Iterator[tuple[Tensor, ...]]:
         for b in range(len(self)):
-            idx = perm[b * self.batch_size : (b + 1) * self.batch_size][self.rank :: self.world_size]
+            glob = perm[b * self.batch_size : (b + 1) * self.batch_size]
+            idx = glob[self.rank :: self.world_size]
             self._used = b + 1
-            yield tuple(t[idx.to(t.device)] for t in self.tensors)
+            batch = [t[idx.to(t.device)] for t in self.tensors]
+            if self.augment is not None:  # drawn for the global batch: every process draws the same numbers
+                params = self.augment.sample(len(glob), self.generator)[self.rank :: self.world_size]
+                batch[0] = self.augment.apply(batch[0], params)
+            yield tuple(batch)
 
     def state_dict(self) -> dict[str, Any]:
         mid_epoch = 0 < self._used < len(self)

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from saddle.atomic import atomic_write
+
 __all__ = ["atomic_torch_save", "load_checkpoint", "rng_state", "save_checkpoint", "set_rng_state"]
 
 
@@ -54,12 +56,7 @@ def set_rng_state(state: Mapping[str, Any], generators: Sequence[torch.Generator
 
 def atomic_torch_save(obj: Any, path: str | os.PathLike) -> Path:
     """`torch.save(obj)` to `path` through a temporary file in the same folder and an atomic rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
-    return path
+    return atomic_write(path, lambda tmp: torch.save(obj, tmp))
 
 
 def save_checkpoint(

@@ -7,13 +7,13 @@ shows catastrophic overfitting at large ε (robust accuracy against PGD collapsi
 from __future__ import annotations
 
 from saddle.attacks import FastGradientSignAttack
-from saddle.train.adversarial import AdversarialCrossEntropy
+from saddle.train.adversarial import AdversarialCrossEntropy, check_attack
 
 __all__ = ["FGSMAdversarialTraining"]
 
 
 class FGSMAdversarialTraining(AdversarialCrossEntropy):
-    """FGSM-AT at l∞ radius `eps` (inputs in `box`, default (0, 1))."""
+    """FGSM-AT around `attack`, a `FastGradientSignAttack` (l∞, step ε from δ = 0). Cost per batch: 2 passes."""
 
-    def __init__(self, eps: float, box: tuple[float, float] | None = (0.0, 1.0)) -> None:
-        super().__init__(FastGradientSignAttack(eps, box=box))
+    def __init__(self, attack: FastGradientSignAttack) -> None:
+        super().__init__(check_attack(attack, FastGradientSignAttack, "a FastGradientSignAttack"))

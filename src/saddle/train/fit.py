@@ -3,7 +3,9 @@
 An objective has one signature, `objective(model, x, y) -> loss` or `(loss, {name: scalar})`; `fit`
 computes it, refuses a non-finite loss before touching the weights, back-propagates and steps the
 optimiser. Objectives that must control the update themselves (SAM's two passes, ε-stability) define
-`train_step(model, optimizer, x, y) -> (loss, extras)` and `fit` calls that instead.
+`train_step(model, optimizer, x, y) -> (loss, extras)` and `fit` calls that instead. Mixed precision
+(`precision="bf16"` or `"fp16"`) runs the objective — attack included — under `torch.autocast`; fp16 adds a
+`torch.amp.GradScaler` (checkpointed with the rest).
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ from saddle.train.distributed import unwrap_model
 from saddle.train.loop import Batches, TrainResult, check_finite, train_loop
 from saddle.validation import check_choice
 
-__all__ = ["Objective", "fit", "optimizer_step", "split_loss"]
+__all__ = ["PRECISIONS", "Objective", "fit", "optimizer_step", "split_loss"]
 
 Extras = Mapping[str, float | Tensor]
+
+#: `fit`'s precision choices: name -> the autocast dtype (None: full float32, no autocast)
+PRECISIONS: dict[str, torch.dtype | None] = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 
 class Objective(Protocol):
@@ -43,15 +48,26 @@ def optimizer_step(
     loss: Tensor,
     max_grad_norm: float | None = None,
     params: Sequence[Tensor] | None = None,
+    scaler: torch.amp.GradScaler | None = None,
 ) -> None:
-    """zero_grad, check `loss` is finite (NonFiniteError otherwise, weights untouched), backward, clip, step."""
+    """zero_grad, check `loss` is finite (NonFiniteError otherwise, weights untouched), backward, clip, step.
+
+    With a `scaler` (fp16): backward of the scaled loss, unscale before clipping, `scaler.step` (which skips
+    the step when the gradients overflowed) and `scaler.update()`.
+    """
     check_finite("loss", loss)
     optimizer.zero_grad(set_to_none=True)
-    loss.backward()
+    (loss if scaler is None else scaler.scale(loss)).backward()
     if max_grad_norm is not None:
+        if scaler is not None:
+            scaler.unscale_(optimizer)
         ps = params if params is not None else [p for g in optimizer.param_groups for p in g["params"]]
         torch.nn.utils.clip_grad_norm_(ps, max_grad_norm)
-    optimizer.step()
+    if scaler is None:
+        optimizer.step()
+    else:
+        scaler.step(optimizer)
+        scaler.update()
 
 
 def _as_float(v: float | Tensor) -> float:
@@ -83,6 +99,7 @@ def fit(
     resume: bool = False,
     log_path: str | os.PathLike | None = None,
     tensorboard_dir: str | os.PathLike | None = None,
+    precision: str = "fp32",
     desc: str = "fit",
 ) -> TrainResult:
     """Minimise `objective` over minibatches `data(epoch)` of (x, y) with `optimizer`; returns the TrainResult.
@@ -96,13 +113,22 @@ def fit(
     `model`, `optimizer`, `scheduler`, the data source and `extra_state`; `on_step(step)` runs after
     each update (EMA, trackers). See `train_loop` for checkpoints, logs, resume and NaN handling.
     Under torchrun pass a `wrap_ddp` model and a sharded data source (`ShuffledBatches(rank=, world_size=)`):
-    `evaluate` and the checkpoints see the unwrapped module.
+    `evaluate` and the checkpoints see the unwrapped module. `precision` "fp32" (default), "bf16" or "fp16":
+    the objective runs under `torch.autocast(device, dtype)` (fp16 with a GradScaler; not for `train_step`
+    objectives). Meant for CUDA; on the CPU autocast works too, but is slower than float32 for small networks.
     """
     check_choice("scheduler_interval", scheduler_interval, ("epoch", "step"))
+    check_choice("precision", precision, PRECISIONS)
     if scheduler_interval == "epoch" and scheduler is not None and epochs is None:
         raise ValueError("scheduler_interval='epoch' needs epochs; use 'step' with steps")
     device = next(model.parameters()).device
     custom = getattr(objective, "train_step", None)
+    amp_dtype = PRECISIONS[precision]
+    if amp_dtype is not None and custom is not None:
+        raise ValueError(
+            f"precision={precision!r} is not supported for {objective!r}, which owns its update (train_step)"
+        )
+    scaler = torch.amp.GradScaler(device.type) if amp_dtype == torch.float16 else None
     n_batches = len(data) if epochs is not None and hasattr(data, "__len__") else None
     seen = {"in_epoch": 0}
 
@@ -113,8 +139,9 @@ def fit(
             loss, extras = split_loss(custom(model, optimizer, x, y))
             check_finite("loss", loss)
         else:
-            loss, extras = split_loss(objective(model, x, y))
-            optimizer_step(optimizer, loss, max_grad_norm)
+            with torch.autocast(device.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None):
+                loss, extras = split_loss(objective(model, x, y))
+            optimizer_step(optimizer, loss, max_grad_norm, scaler=scaler)
         out = {"loss": _as_float(loss), "lr": float(optimizer.param_groups[0]["lr"])}
         out.update({k: _as_float(v) for k, v in extras.items()})
         if scheduler is not None:
@@ -134,6 +161,8 @@ def fit(
     state: dict[str, Any] = {"model": unwrap_model(model), "optimizer": optimizer}
     if scheduler is not None:
         state["scheduler"] = scheduler
+    if scaler is not None:
+        state["grad_scaler"] = scaler
     state.update(extra_state or {})
     rules = [
         r

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from saddle.atomic import atomic_write
+
 __all__ = ["JsonLinesLog"]
 
 
@@ -53,9 +55,7 @@ class JsonLinesLog:
         """Truncate the log to its first `n` records (all earlier runs' lines beyond that are dropped)."""
         if self.path is not None:
             old = self.path.read_text().splitlines(keepends=True) if self.path.exists() else []
-            tmp = self.path.with_name(f".{self.path.name}.tmp{os.getpid()}")
-            tmp.write_text("".join(old[:n]))
-            os.replace(tmp, self.path)
+            atomic_write(self.path, lambda tmp: tmp.write_text("".join(old[:n])))
         self.lines = n
 
     def write(self, record: Mapping[str, Any], step: int | None = None) -> None:

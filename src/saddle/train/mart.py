@@ -1,4 +1,4 @@
-"""MART (Wang et al. ICLR 2020): BCE(p(x'), y) + λ KL(p(x) ‖ p(x')) (1 − p_y(x)), x' from PGD on CE.
+"""MART (Wang et al. ICLR 2020): BCE(p(x'), y) + λ KL(p(x) ‖ p(x')) (1 − p_y(x)), x' from an attack (PGD on CE).
 
 BCE(p, y) = −log p_y − log(1 − max_{k≠y} p_k) (boosted CE on the adversarial example); the KL term is
 weighted by the clean misclassification confidence 1 − p_y(x) (the authors' code; λ = 6 on CIFAR-10).
@@ -10,34 +10,24 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from saddle.attacks import ProjectedGradientAttack
+from saddle.attacks import Attack
+from saddle.attacks.kl import kl_to_clean
+from saddle.train.adversarial import check_attack
 from saddle.train.distributed import unwrap_model
-from saddle.train.trades import kl_to_clean
 from saddle.validation import check_real
 
 __all__ = ["MART"]
 
 
 class MART:
-    """MART objective with weight `lam` (default 6) and a K-step PGD adversary (random start, CE)."""
+    """MART objective around `attack` (the authors': K-step PGD on CE with a random start) with weight `lam` (default 6)."""
 
-    def __init__(
-        self,
-        eps: float,
-        lam: float = 6.0,
-        norm: str = "linf",
-        steps: int = 10,
-        step_size: float | None = None,
-        generator: torch.Generator | int | None = None,
-        box: tuple[float, float] | None = (0.0, 1.0),
-    ) -> None:
+    def __init__(self, attack: Attack, lam: float = 6.0) -> None:
+        self.attack = check_attack(attack)
         self.lam = check_real("lam", lam, low_open=False)
-        self.attack = ProjectedGradientAttack(
-            eps, norm, steps=steps, step_size=step_size, random_start=True, generator=generator, box=box
-        )
 
     def __repr__(self) -> str:
-        return f"MART(eps={self.attack.eps:g}, lam={self.lam:g}, steps={self.attack.steps})"
+        return f"MART({self.attack!r}, lam={self.lam:g})"
 
     def __call__(self, model: nn.Module, x: Tensor, y: Tensor) -> tuple[Tensor, dict[str, float]]:
         x_adv = self.attack(unwrap_model(model), x, y).detach()
