@@ -210,14 +210,14 @@ def random_rows(
     return torch.stack([draw(tuple(shape[1:]), generator=g, dtype=dtype, device=device) for g in gens])
 
 
-def as_row_generators(
-    generator: Any, name: str = "generator"
-) -> torch.Generator | tuple[torch.Generator, ...] | None:
+def as_row_generators(generator: Any, name: str = "generator") -> torch.Generator | tuple[torch.Generator, ...] | None:
     """`as_generator`, or a non-empty sequence of torch.Generators kept as a tuple: one noise stream per row of a
     batch of independent runs (stacked seeds), each row drawing what its run draws alone (`random_rows`)."""
     if isinstance(generator, (list, tuple)):
         if not generator or not all(isinstance(g, torch.Generator) for g in generator):
-            raise ValueError(f"{name} must be a torch.Generator, an int seed or a sequence of Generators, got {generator!r}")
+            raise ValueError(
+                f"{name} must be a torch.Generator, an int seed or a sequence of Generators, got {generator!r}"
+            )
         return tuple(generator)
     return as_generator(generator, name)
 

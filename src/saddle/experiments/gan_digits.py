@@ -14,6 +14,11 @@ Quick size checks the scorer on real digits. Measured (full size, seed 0, 3000 s
 entropy 2.22 of log 10 = 2.30 (every class between 4.8% and 16.6%), classifier inception score 6.7; real test
 digits: 0.98, 94.7%, 2.30, 9.5. Exact W2 (64-d pixels) generated vs test 1.84, train vs test 1.49. Claims: 3/3
 reproduced (one seed).
+
+Measured at default size (seed 0, 1500 steps, 32 channels; 47.6 CPU-s of the run, 54.4 CPU-s for the whole
+process with imports, on the shared 2-core machine at load 15 → 29, so above the tour's 40 CPU-s by an amount
+that contention may account for; not re-timed idle): scorer 97.8% test accuracy; generated digits: mean
+confidence 0.883, 66.6% classified with confidence ≥ 0.9, label entropy 2.197. Claims: 3/3 reproduced (one seed).
 """
 
 from __future__ import annotations
