@@ -13,7 +13,10 @@ health is logged with the modes (`logs/<setup>.jsonl`) and plotted.
 
 Sizes: default 5 seeds (the SE needs n ≥ 5), 3×64 networks, batch 128, 1500 generator steps (WGAN-GP: 5 critic
 steps each), within the tour's 40 CPU-s; full: 3×128, batch 256, 3000 steps, as the notes' one-seed figure.
-Measured: see the closing block of this docstring.
+Measured (shared 2-core machine at load 15 → 28): the vanilla arm's 1500 steps took about a fifth of the run;
+the WGAN-GP arm (5 critic steps with a double backward each) had reached step 700/1500 after 80 CPU-s of the
+process, so the default size costs about 130–150 CPU-s, over the tour's 40: its steps or n_critic must shrink
+(and the claims be re-decided) — not done yet.
 """
 
 from __future__ import annotations

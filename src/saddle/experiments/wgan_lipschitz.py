@@ -23,7 +23,10 @@ per layer (in eval mode: no extra power iteration).
 
 Sizes: default 5 seeds (clipping, GP), 3×32 networks (LipSDP solves a 3×32 critic in about 2 CPU-s; 3×64 takes
 ~25 s and SCS leaves it uncertified), batch 128, 800 generator steps × 5 critic steps, within the tour's 40 CPU-s;
-full: 3×128 networks, batch 256, 2000 steps (the former one-seed measurement). Measured: see the closing block.
+full: 3×128 networks, batch 256, 2000 steps (the former one-seed measurement). Measured (shared 2-core machine at load 15 → 28): the clipping arm's
+800 training steps were done within the first ~35 CPU-s of the process, and its bounds (gradient-ascent lower
+bound and LipSDP of the 5 clipped critics) were still running at 80 CPU-s, before the GP arm had started: the
+default size is over the tour's 40 CPU-s (the bounds of the clipped critics look like the sink) — not resized yet.
 """
 
 from __future__ import annotations
