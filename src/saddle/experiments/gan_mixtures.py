@@ -37,10 +37,13 @@ Measured at default size (5 seeds, 3×64, batch 128, 2000 generator steps; mean 
   adam             13.8 ± 2.4   2.0    0.116        1.14
   mixed_langevin   17.0 ± 0.4   1.9    0.090        1.25
   mirror_gan        1.0 ± 0.3   2.9    2.805        4.67
+  mirror_prox_gan   0.2 ± 0.2   0.3    2.851        6.61
+
+CPU 145.5 s for the run (load 28).
 
 At 2000 steps of 3×64 networks no method has learnt the grid yet (HQ ≤ 3%: the GDA family's "modes" are chance
 hits of a blurred density, see the full-size table of earlier releases: 16.8 modes at HQ 1.7%), so the claims
-`mirror_gan_covers_modes`, `pure_strategies_miss_modes`, `mixed_beats_sgd` and `adam_beats_sgd` do not
+`mirror_gan_covers_modes`, `mirror_prox_gan_covers_modes`, `pure_strategies_miss_modes`, `mixed_beats_sgd` and `adam_beats_sgd` do not
 reproduce here. Mirror-GAN's loop stays far from the data (W2 4.7, as 6.5 at the former full size): its `steps`
 count SGLD steps, so 2000 steps are 400 outer steps, each about one GDA step of 0.02 (γ = 0.02/c(5, 0.9)) —
 a fifth of SGD's progress at the same cost — on top of K, β, T, γ being our choices, not the paper's; the loop
