@@ -73,6 +73,31 @@ def test_wgan_lipschitz_tiny(run_experiment):
     assert max(r["layer_norm"] for r in layers) == pytest.approx(m["spectral_norm"]["max_layer_norm"], rel=1e-6)
 
 
+def test_wgan_lipschitz_unit_layers_keep_the_function_and_the_lipsdp_bound():
+    import torch
+
+    from saddle.experiments.wgan_lipschitz import unit_layers
+    from saddle.gans import MLPCritic
+    from saddle.robustness import ReLULayers, lipschitz_lower_bound, lipschitz_upper_bound_sdp, relu_layers
+
+    torch.manual_seed(3)
+    critic = MLPCritic(2, (8, 8, 8))
+    unit = unit_layers(critic)
+    raw = relu_layers(critic.net)
+    bias_free = ReLULayers(raw.weights, (), raw.scale, raw.final_relu)
+    x = torch.randn(50, 2, dtype=torch.float64)
+    torch.testing.assert_close(unit.to(torch.float64)(x), bias_free.to(torch.float64)(x))
+    assert all(float(torch.linalg.matrix_norm(w.double(), ord=2)) == pytest.approx(1.0) for w in unit.weights)
+    a, b = lipschitz_upper_bound_sdp(raw), lipschitz_upper_bound_sdp(unit)  # the LMI is homogeneous in the layers
+    assert a.certified and b.certified and b.bound == pytest.approx(a.bound, rel=1e-3)
+    with torch.no_grad():  # a critic in the clip box |w| ≤ 0.01 (L ~ 1e-6): certified, above the lower bound
+        for p in critic.parameters():
+            p.mul_(0.01 / p.abs().max())
+    c = lipschitz_upper_bound_sdp(unit_layers(critic), eps=1e-4)
+    lower = lipschitz_lower_bound(critic.net, 2, starts=4, pool=4, steps=10, radius=3.0, generator=0)
+    assert c.certified and lower <= c.bound * (1 + 1e-6)
+
+
 def test_wgan_lipschitz_claims_on_variants_left_out_are_not_measured(run_experiment):
     m = run_experiment("wgan_lipschitz", variants=["spectral_norm"], steps=4, eval_every=2, n_eval=100)
     verdicts = {v.name: v.status for v in registry()["wgan_lipschitz"].check_claims(m, size="default")}

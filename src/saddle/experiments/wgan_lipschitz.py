@@ -21,16 +21,33 @@ for unit u, v). The lag σ̂ < σ grows when the top two singular values are clo
 the error by (σ₂/σ₁)² — which is the case in these critics. `spectral_norm_status` reads σ, σ̂ and σ₂/σ₁
 per layer (in eval mode: no extra power iteration).
 
-Sizes: default 5 seeds (clipping, GP), 3×32 networks (LipSDP solves a 3×32 critic in about 2 CPU-s; 3×64 takes
-~25 s and SCS leaves it uncertified), batch 128, 800 generator steps × 5 critic steps, within the tour's 40 CPU-s;
-full: 3×128 networks, batch 256, 2000 steps (the former one-seed measurement). Measured (shared 2-core machine at load 15 → 28): the clipping arm's
-800 training steps were done within the first ~35 CPU-s of the process, and its bounds (gradient-ascent lower
-bound and LipSDP of the 5 clipped critics) were still running at 80 CPU-s, before the GP arm had started: the
-default size is over the tour's 40 CPU-s (the bounds of the clipped critics look like the sink) — not resized yet.
+Sizes: default 5 seeds (clipping, GP; the claims' SE needs n ≥ 5), 3×16 networks, batch 128, 250 generator steps
+× 5 critic steps, evaluations every 125 steps, LipSDP solved to SCS tolerance 1e-4; full: 3×128 networks, batch 256,
+2000 steps, no LipSDP. How the default was chosen: the tour gives 40 CPU-s. The former default (3×32, 800 steps)
+never finished its bounds: a trained 3×32 critic takes SCS 2–8 CPU-s at tolerance 1e-7, and a clipped one (|w| ≤
+0.01, L ~ 1e-5) is solved to an absolute tolerance far above its ρ ~ 1e-10 — 33 CPU-s for one random clipped 3×32
+critic, uncertified, and minutes each for trained ones. Two changes remove that sink without touching the bound:
+LipSDP runs on the unit layers W_k/‖W_k‖₂ times ∏‖W_k‖₂ (`unit_layers`: exact, the LMI is homogeneous; the clipped
+3×32 critic then takes 0.7 s), and at tolerance 1e-4 (measured on five trained 3×16 GP critics: bounds within 0.3%
+of tolerance 1e-7's, all certified by the float64 Schur complement — a sound bound whatever the tolerance — in
+0.2–0.4 CPU-s instead of 1.1–2.2). Training is the rest: the GP arm (double backward, 5 seeds) costs ~5 CPU-s per
+100 steps at 3×16 (load 16), so 250 steps for the three arms plus the bounds fit the 40 CPU-s. Measured before the
+resize (3×16, 400 steps, load 16): the GP critics estimate 0.04 ± 0.10 of W1, LipSDP 3.5 ± 0.6, lower bound
+1.77 ± 0.14 — at this budget (Adam lr 1e-4 as in Gulrajani et al. 2017) the GP critic is not yet ~1-Lipschitz,
+so `gp_estimates_w1` and `gp_lipschitz_near_one` are expected "not reproduced" at default size (the budget, not the
+method: the notes' statement is about a trained critic; see the full size).
+Measured at default size (seed 0, load 16 → 17): 44.0 CPU-s for the process (user 43.0 + sys 1.0; the run itself
+38.1). Claims 4/6: duality bound holds; clipping keeps |w| ≤ 0.01 (max 0.0099999998); spectral norm's largest
+layer norm 1.036; clipping's critic estimates (4.6 ± 0.8)·10⁻⁶ of W1 (reproduced). Not reproduced: GP's estimate
+0.020 ± 0.102 of W1 (< 0.5) and GP's LipSDP 3.12 ± 0.25 (lower bound 1.74 ± 0.14: the critics are provably not
+1.5-Lipschitz, so no tighter bound would change the verdict). Clipped critics: lower bound (7.5 ± 1.5)·10⁻⁶, LipSDP
+(9.0 ± 1.6)·10⁻⁶. `lip_sdp_certified` is False for both arms (at least one seed's float64 Schur check fails at
+tolerance 1e-4: its bound is the solver's ρ, not a certificate).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import torch
@@ -55,7 +72,13 @@ from saddle.metrics import critic_w1_estimate, wasserstein
 from saddle.metrics.stats import mean_se
 from saddle.models import reinitialize_
 from saddle.optim import SimultaneousAdam
-from saddle.robustness import lipschitz_lower_bound, lipschitz_upper_bound_product, lipschitz_upper_bound_sdp
+from saddle.robustness import (
+    ReLULayers,
+    lipschitz_lower_bound,
+    lipschitz_upper_bound_product,
+    lipschitz_upper_bound_sdp,
+    relu_layers,
+)
 
 VARIANTS = ("clipping", "gradient_penalty", "spectral_norm")
 
@@ -65,19 +88,20 @@ class Config(ExperimentConfig):
     variants: list[str] = field(default_factory=lambda: list(VARIANTS))
     dataset: str = "8gaussians"
     seeds: int = 5
-    steps: int = 800
+    steps: int = 250
     n_critic: int = 5
     batch_size: int = 128
-    hidden: int = 32
+    hidden: int = 16
     latent_dim: int = 2
     lr: float = 1e-4
     clip: float = 0.01
     gp_weight: float = 10.0
-    eval_every: int = 200
+    eval_every: int = 125
     n_eval: int = 1000
     lip_starts: int = 8
     lip_steps: int = 30
     sdp: bool = True
+    sdp_eps: float = 1e-4
     health_iters: int = 4
 
     def validate(self) -> None:
@@ -99,6 +123,7 @@ class Config(ExperimentConfig):
             "lip_starts",
             "lip_steps",
             "health_iters",
+            "sdp_eps",
         )
         if not self.variants:
             raise ValueError("variants must be non-empty")
@@ -107,6 +132,24 @@ class Config(ExperimentConfig):
 def linear_weights(critic: torch.nn.Module) -> list[torch.Tensor]:
     """The (out, in) weights of the critic's Linear layers as used in its forward (spectrally normalised if so)."""
     return [m.weight.detach() for m in critic.modules() if isinstance(m, torch.nn.Linear)]
+
+
+def unit_layers(critic: MLPCritic) -> ReLULayers:
+    """The critic's layers W_k / ‖W_k‖₂ without biases and with output scale ∏ ‖W_k‖₂: the same function as the
+    critic's bias-free network (ReLU is positively homogeneous; LipSDP ignores biases), and the same LipSDP bound — the LMI is homogeneous (W_k → s_k W_k maps a feasible (ρ, T) to (ρ·∏ s_k², T rescaled layer by
+    layer) by a congruence with a block-diagonal scaling), so the bound of the unit layers times ∏ s_k is exact and its certificate sound. What changes is the scaling
+    SCS sees: clipped critics (|w| ≤ 0.01, L ~ 1e-5) are otherwise solved to SCS's absolute tolerance 1e-7 on
+    ρ ~ 1e-10, i.e. not at all (100,000 iterations, uncertified)."""
+    layers = relu_layers(critic.net)
+    norms = [float(torch.linalg.matrix_norm(w.double(), ord=2)) for w in layers.weights]
+    if min(norms) <= 0:
+        return layers
+    return ReLULayers(
+        tuple(w / n for w, n in zip(layers.weights, norms)),
+        (),
+        layers.scale * math.prod(norms),
+        layers.final_relu,
+    )
 
 
 def _critics(critic: nn.Module, n: int) -> list[MLPCritic]:
@@ -179,10 +222,24 @@ def train_variant(variant: str, config: Config, out: RunOutput, real_eval: torch
         mean.update({f"w1_ratio_seed{s}": r["w1_critic"] / r["w1_exact"] for s, r in enumerate(per_seed)})
         return mean
 
+    health = health_evaluator(trainer, seed=config.seed, iters=config.health_iters)
+
+    def evaluate_with_health() -> dict[str, float]:
+        # spectral norm: the health in eval mode, at the current σ̂ = uᵀWv (u, v fixed: the field the next step
+        # differentiates, torch holds u, v constant in the backward). In train mode the power iteration would run
+        # inside the health's JVPs (torch's in-place normalize has no forward AD) and move the run's u, v buffers.
+        critic.train(variant != "spectral_norm")
+        try:
+            out = health()
+        finally:
+            critic.train()
+        out.update(evaluate())
+        return out
+
     history = train_gan(
         trainer,
         config.steps,
-        evaluate=health_evaluator(trainer, evaluate, seed=config.seed, iters=config.health_iters),
+        evaluate=evaluate_with_health,
         eval_every=config.eval_every,
         desc=f"WGAN {variant}, {len(seeds)} seed(s)",
         **log_paths(out.path, variant),
@@ -212,7 +269,7 @@ def train_variant(variant: str, config: Config, out: RunOutput, real_eval: torch
         "curve": [{k: r[k] for k in ("step", "w1_critic", "w1_exact", "lip_upper")} for r in curve],
     }
     if config.sdp and variant != "spectral_norm":
-        sdp = [lipschitz_upper_bound_sdp(c.net) for c in finals]
+        sdp = [lipschitz_upper_bound_sdp(unit_layers(c), eps=config.sdp_eps) for c in finals]
         metrics["lip_sdp"] = mean_se([r.bound for r in sdp])
         metrics["lip_sdp_certified"] = all(r.certified for r in sdp)
         metrics["lip_sdp_per_seed"] = [r.bound for r in sdp]
