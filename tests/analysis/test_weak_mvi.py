@@ -58,3 +58,47 @@ def test_grid_and_bad_input():
         estimate_weak_mvi_rho(weak_mvi_game(2, -0.1), torch.zeros(4), [-1, -1], [1, 1], 5)
     with pytest.raises(ValueError, match="does not match"):
         field_lipschitz_on_grid(weak_mvi_game(2, -0.1), [-1, -1], [1, 1], 5)
+
+
+@pytest.mark.parametrize("L", [1.0, 2.0])
+@pytest.mark.parametrize("alpha", [1.0, 0.5, 0.25, 0.1])
+def test_eg_plus_boundary_on_the_linear_family_is_pethick_lower_bound(L, alpha, gen):
+    """Pethick et al. 2022 (Lowerbounds.nb): EG+ with γ = 1/L, update αγ converges on L·rotation iff ρ > −(1 − α)/(2L)."""
+    from saddle.analysis import weak_mvi_boundary
+    from saddle.optim import EGPlus
+
+    b = weak_mvi_boundary(lambda rho: EGPlus(1 / L, alpha=alpha), L, upper=0.1 / L, steps=80, tol=1e-4, generator=gen)
+    assert abs(b - (-(1 - alpha) / (2 * L))) <= 1e-4 / L
+
+
+def test_gda_boundary_is_half_the_step_on_the_linear_family(gen):
+    """GDA multiplies each block by 1 − γL e^{iθ}: |·|² = 1 − 2γL cos θ + γ²L² < 1 iff ρ = cos θ / L > γ/2."""
+    from saddle.analysis import weak_mvi_boundary
+    from saddle.optim import SimultaneousGDA
+
+    gamma = 0.4
+    b = weak_mvi_boundary(lambda rho: SimultaneousGDA(gamma), 1.0, lower=0.0, upper=1.0, steps=60, generator=gen)
+    assert abs(b - gamma / 2) <= 1e-4
+
+
+@pytest.mark.parametrize("rho", [-0.45, -0.3, -0.26, -0.24, -0.1, 0.2])
+def test_contraction_decision_agrees_with_the_update_map_spectral_radius(rho, gen):
+    from saddle.analysis import contracts_on_weak_mvi_game, spectral_radius, update_jacobian
+    from saddle.optim import EGPlus
+
+    method = EGPlus(1.0, alpha=0.5)
+    game = weak_mvi_game(2, rho, 1.0, gen)
+    radius = spectral_radius(update_jacobian(method, game, [torch.ones(2), torch.ones(2)]))
+    assert contracts_on_weak_mvi_game(method, rho, 1.0, steps=100, dim=2, generator=gen) == (radius < 1)
+
+
+def test_weak_mvi_boundary_refuses_a_bracket_without_a_boundary(gen):
+    from saddle.analysis import weak_mvi_boundary
+    from saddle.optim import EGPlus
+
+    with pytest.raises(ValueError, match="does not converge at the upper end"):
+        weak_mvi_boundary(lambda rho: EGPlus(1.0, alpha=0.5), 1.0, lower=-1.0, upper=-0.3, generator=gen)
+    with pytest.raises(ValueError, match="converges at the lower end"):
+        weak_mvi_boundary(lambda rho: EGPlus(1.0, alpha=0.5), 1.0, lower=-0.2, upper=0.0, generator=gen)
+    with pytest.raises(ValueError, match="upper"):
+        weak_mvi_boundary(lambda rho: EGPlus(1.0), 1.0, lower=-0.2, upper=-0.5, generator=gen)

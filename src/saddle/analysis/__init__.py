@@ -29,10 +29,12 @@ from saddle.analysis.trajectory import (
 )
 from saddle.analysis.weak_mvi import (
     WeakMVIEstimate,
+    contracts_on_weak_mvi_game,
     estimate_weak_mvi_rho,
     field_lipschitz_on_grid,
     grid,
     linear_weak_mvi_rho,
+    weak_mvi_boundary,
     weak_mvi_ratio,
 )
 
@@ -56,6 +58,7 @@ __all__ = [
     "augmented_step",
     "classify_critical_point",
     "classify_trajectory",
+    "contracts_on_weak_mvi_game",
     "estimate_weak_mvi_rho",
     "field_jacobian",
     "field_jacobians",
@@ -70,5 +73,6 @@ __all__ = [
     "spectral_radius",
     "update_jacobian",
     "update_map_radius",
+    "weak_mvi_boundary",
     "weak_mvi_ratio",
 ]

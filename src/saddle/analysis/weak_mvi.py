@@ -6,14 +6,17 @@ V satisfies the weak MVI with constant ρ at a solution z* if ⟨V(z), z − z*�
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import Tensor
 
+from saddle.analysis.rollout import rollout
 from saddle.games.base import Game
-from saddle.validation import check_int
+from saddle.games.linear import weak_mvi_game
+from saddle.validation import check_int, check_real
 
 
 @dataclass(frozen=True)
@@ -92,3 +95,56 @@ def linear_weak_mvi_rho(M: Tensor) -> float:
     """Exact ρ of V(z) = Mz (z* = 0, M invertible): with w = Mz, ⟨w, M⁻¹w⟩ ≥ ρ‖w‖² ⇔ ρ = λ_min(sym(M⁻¹))."""
     Minv = torch.linalg.inv(torch.as_tensor(M, dtype=torch.float64))
     return torch.linalg.eigvalsh((Minv + Minv.T) / 2).min().item()
+
+
+def contracts_on_weak_mvi_game(
+    method: Any, rho: float, L: float = 1.0, steps: int = 200, dim: int = 1, generator: torch.Generator | None = None
+) -> bool:
+    """True when `steps` steps of `method` shrink ‖z‖ on the linear game `weak_mvi_game(dim, rho, L)` from a random start.
+
+    Each 2×2 block of that game is L times a rotation, so every linear method (EG, EG+, CEG+ with fixed γ) multiplies
+    each block by one complex number μ: ‖z_K‖ = |μ|^K ‖z_0‖ exactly, and "shrinks after K steps" is "|μ| < 1", the
+    method's convergence on the game (‖V(z_K)‖ = L‖z_K‖ → 0), for every K.
+    """
+    game = weak_mvi_game(dim, rho, L, generator)
+    z0 = [torch.randn(1, dim, generator=generator, dtype=torch.float64) for _ in range(2)]
+    traj, _ = rollout(method, game.field, z0, check_int("steps", steps), every=steps)
+    first, last = torch.linalg.vector_norm(traj[0]), torch.linalg.vector_norm(traj[-1])
+    return bool(torch.isfinite(last) and last < first)
+
+
+def weak_mvi_boundary(
+    make_method: Callable[[float], Any],
+    L: float = 1.0,
+    lower: float | None = None,
+    upper: float = 0.0,
+    steps: int = 200,
+    tol: float = 1e-4,
+    dim: int = 1,
+    generator: torch.Generator | None = None,
+) -> float:
+    """The weak-MVI constant below which `make_method(ρ)` stops converging on the linear family `weak_mvi_game`.
+
+    Bisection on ρ ∈ [lower, upper] (lower defaults to −1/L, the family's end) for the boundary between
+    "contracts" (at `upper`, required) and "does not contract" (at `lower`, required), with
+    `contracts_on_weak_mvi_game` deciding each ρ; stops when the bracket is shorter than tol/L. Returns the
+    bracket's midpoint. `make_method(ρ)` builds the method for the game with constant ρ (CEG+ needs σ ≤ ρ).
+    The family is Pethick et al.'s (ICLR 2022) lower-bound example: EG+ with γ = 1/L and update step αγ
+    converges on it iff ρ > −(1 − α)/(2L).
+    """
+    L = check_real("L", L, 0.0, float("inf"), high_open=True)
+    lo = -1.0 / L if lower is None else check_real("lower", lower, -1.0 / L, 1.0 / L, low_open=False)
+    hi = check_real("upper", upper, lo, 1.0 / L)
+    check_real("tol", tol, 0.0, 1.0)
+
+    def contracts(rho: float) -> bool:
+        return contracts_on_weak_mvi_game(make_method(rho), rho, L, steps, dim, generator)
+
+    if not contracts(hi):
+        raise ValueError(f"the method does not converge at the upper end rho={hi}: no boundary in [{lo}, {hi}]")
+    if contracts(lo):
+        raise ValueError(f"the method converges at the lower end rho={lo}: no boundary in [{lo}, {hi}]")
+    while hi - lo > tol / L:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if contracts(mid) else (mid, hi)
+    return 0.5 * (lo + hi)

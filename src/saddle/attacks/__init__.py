@@ -14,6 +14,7 @@ from saddle.attacks.fgsm import FastGradientSignAttack
 from saddle.attacks.kl import KLDivergenceAttack, kl_to_clean
 from saddle.attacks.linear import linear_linf_worst_case, minimal_l2_perturbation_affine
 from saddle.attacks.margin import MarginAttack
+from saddle.attacks.minimal import DeepFool, deepfool, minimal_epsilon
 from saddle.attacks.objectives import (
     Objective,
     cross_entropy,
@@ -37,6 +38,7 @@ __all__ = [
     "AutoProjectedGradientAttack",
     "Constant",
     "CosineDecay",
+    "DeepFool",
     "FastGradientSignAttack",
     "GradientAscent",
     "KLDivergenceAttack",
@@ -53,12 +55,14 @@ __all__ = [
     "apgd_checkpoints",
     "as_schedule",
     "cross_entropy",
+    "deepfool",
     "dlr",
     "get_objective",
     "iterative_sign_attack",
     "kl_to_clean",
     "linear_linf_worst_case",
     "margin",
+    "minimal_epsilon",
     "minimal_l2_perturbation_affine",
     "pairwise_margin",
     "projected_gradient_ascent",

@@ -1,10 +1,18 @@
 """saddle.diffusion: score matching, Tweedie, forward processes (VE/VP/sub-VP SDEs, DDPM), timestep grids,
-samplers (one step each + one loop + the SAMPLERS registry), classifier-free guidance and small ε-networks.
+samplers (one step each + one loop + the SAMPLERS registry), classifier-free and classifier guidance, small
+ε-networks and a noisy-digit classifier.
 Model, schedule, update rule and loop are kept apart."""
 
 from saddle.diffusion.ddpm import DDPMSchedule
-from saddle.diffusion.guidance import ClassifierFreeGuidance, drop_labels, guided_eps_fn, model_eps_fn
-from saddle.diffusion.networks import DigitsScoreNet, ScoreMLP, SinusoidalTimeEmbedding
+from saddle.diffusion.guidance import (
+    ClassifierFreeGuidance,
+    ClassifierGuidance,
+    Guidance,
+    drop_labels,
+    guided_eps_fn,
+    model_eps_fn,
+)
+from saddle.diffusion.networks import DigitsScoreNet, NoisyDigitsClassifier, ScoreMLP, SinusoidalTimeEmbedding
 from saddle.diffusion.process import SDE, NoiseProcess
 from saddle.diffusion.samplers import (
     ALL_PROCESSES,
@@ -32,7 +40,7 @@ from saddle.diffusion.score_matching import (
 )
 from saddle.diffusion.sde import VESDE, VPSDE, SubVPSDE
 from saddle.diffusion.timesteps import SPACINGS, karras_timesteps, uniform_timesteps
-from saddle.diffusion.training import epsilon_loss, train_epsilon_model
+from saddle.diffusion.training import epsilon_loss, train_epsilon_model, train_noisy_classifier
 from saddle.sampling.targets import GaussianMixture  # the one mixture (noised versions, exact scores)
 
 PROCESSES: dict[str, type[NoiseProcess]] = {"vp": VPSDE, "subvp": SubVPSDE, "ve": VESDE, "ddpm": DDPMSchedule}
@@ -48,6 +56,7 @@ __all__ = [
     "VESDE",
     "VPSDE",
     "ClassifierFreeGuidance",
+    "ClassifierGuidance",
     "DDPMSchedule",
     "DPMSolverPP2M",
     "DigitsScoreNet",
@@ -55,7 +64,9 @@ __all__ = [
     "EulerMaruyama",
     "EvaluationCounter",
     "GaussianMixture",
+    "Guidance",
     "NoiseProcess",
+    "NoisyDigitsClassifier",
     "PredictorCorrector",
     "ProbabilityFlowHeun",
     "Sampler",
@@ -76,6 +87,7 @@ __all__ = [
     "sample",
     "sliced_score_matching_loss",
     "train_epsilon_model",
+    "train_noisy_classifier",
     "tweedie_denoise",
     "uniform_timesteps",
 ]

@@ -1,23 +1,36 @@
-"""Classifier-free guidance (Ho & Salimans, 2022): one network trained with and without labels.
+"""Guidance of an ε-model towards a class: classifier-free (Ho & Salimans 2022) and classifier (Dhariwal & Nichol 2021).
 
-Training drops each label to the null label (= num_classes) with probability p_uncond. Sampling
-combines the conditional and unconditional predictions with Ho & Salimans' convention (their eq. 6)
-ε̃ = (1 + w) ε(x, t, c) − w ε(x, t, ∅): w = 0 is the plain conditional model, w = −1 the unconditional
-one. (The other common convention ε_∅ + s(ε_c − ε_∅) is s = 1 + w.)
+Classifier-free: one network trained with and without labels; training drops each label to the null label
+(= num_classes) with probability p_uncond. Sampling combines the conditional and unconditional predictions with
+Ho & Salimans' convention (their eq. 6) ε̃ = (1 + w) ε(x, t, c) − w ε(x, t, ∅): w = 0 is the plain conditional
+model, w = −1 the unconditional one. (The other common convention ε_∅ + s(ε_c − ε_∅) is s = 1 + w.)
+Classifier guidance: an unconditional ε-model and a classifier p_φ(y | x_t, t) trained on noisy inputs;
+ε̃ = ε(x_t, t) − s σ_t ∇_{x_t} log p_φ(y | x_t, t) (Dhariwal & Nichol, Alg. 2, with σ_t = √(1 − ᾱ_t)): the score
+−ε̃/σ_t = ∇ log p(x_t) + s ∇ log p_φ(y | x_t), the score of p(x_t) p_φ(y | x_t)^s.
+Both are `Guidance` objects: `guidance.wrap(model)` returns the guided ε-model (x, t) ↦ ε̃ the samplers call.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 import torch
 from torch import Tensor, nn
 
+from saddle.broadcast import per_point_broadcast
 from saddle.diffusion.process import NoiseProcess
 from saddle.validation import check_generator, check_real
 
-__all__ = ["ClassifierFreeGuidance", "drop_labels", "guided_eps_fn", "model_eps_fn"]
+__all__ = [
+    "ClassifierFreeGuidance",
+    "ClassifierGuidance",
+    "Guidance",
+    "drop_labels",
+    "guided_eps_fn",
+    "model_eps_fn",
+]
 
 
 def drop_labels(y: Tensor, p_uncond: float, null_label: int, generator: torch.Generator | None = None) -> Tensor:
@@ -41,6 +54,13 @@ def model_eps_fn(
         return net(x, t / process.T, labels) if labels is not None else net(x, t / process.T)
 
     return eps_fn
+
+
+@runtime_checkable
+class Guidance(Protocol):
+    """A guidance rule: `wrap(model)` turns the ε-model it guides into the guided one, (x, t) ↦ ε̃."""
+
+    def wrap(self, model: Callable[..., Tensor]) -> Callable[[Tensor, Tensor], Tensor]: ...
 
 
 @dataclass(frozen=True)
@@ -77,3 +97,48 @@ def guided_eps_fn(
 ) -> Callable[[Tensor, Tensor], Tensor]:
     """`ClassifierFreeGuidance(y, w, null_label).wrap(model_eps_fn(net, process))`."""
     return ClassifierFreeGuidance(y, w, null_label).wrap(model_eps_fn(net, process))
+
+
+@dataclass(frozen=True, eq=False)
+class ClassifierGuidance:
+    """Guide an unconditional ε-model towards `labels` with a noisy classifier: ε̃ = ε − s σ_t ∇_x log p_φ(y | x, t).
+
+    Dhariwal & Nichol (NeurIPS 2021), "Diffusion models beat GANs on image synthesis", Alg. 2 (ε-form; their Alg. 1
+    shifts the ancestral mean by s Σ ∇ log p_φ, the same first-order correction). classifier(x, t / T) → logits
+    (n, K), trained on x_t of `process` (`train_noisy_classifier`); labels (n,); scale s ≥ 0 (0: the
+    unconditional model). The gradient is taken with autograd inside the samplers' no-grad loop; the classifier's
+    parameters are not changed.
+    """
+
+    labels: Tensor
+    scale: float
+    classifier: nn.Module | Callable[[Tensor, Tensor], Tensor]
+    process: NoiseProcess
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.scale, (int, float)) and not isinstance(self.scale, bool) and self.scale >= 0):
+            raise ValueError(f"guidance scale must be a real >= 0, got {self.scale!r}")
+        if not callable(self.classifier):
+            raise ValueError(f"classifier must be callable (x, t) -> logits, got {self.classifier!r}")
+
+    def log_prob_grad(self, x: Tensor, t: Tensor) -> Tensor:
+        """∇_x log p_φ(y | x, t) for the guidance labels, shape of x (t of the batch, in the process's time)."""
+        with torch.enable_grad():
+            leaf = x.detach().requires_grad_(True)
+            logits = self.classifier(leaf, (t / self.process.T).to(x.dtype))
+            chosen = torch.log_softmax(logits, -1).gather(-1, self.labels.to(logits.device)[:, None]).sum()
+            (grad,) = torch.autograd.grad(chosen, leaf)
+        return grad
+
+    def wrap(self, model: Callable[..., Tensor]) -> Callable[[Tensor, Tensor], Tensor]:
+        """The guided ε-model (x, t) ↦ ε̃; `model(x, t)` is the unconditional ε-model."""
+        s = float(self.scale)
+        if s == 0:
+            return lambda x, t: model(x, t)
+
+        def eps_fn(x: Tensor, t: Tensor) -> Tensor:
+            times = torch.as_tensor(t, device=x.device).expand(x.shape[0])
+            sigma = self.process.marginal(times.to(torch.float64))[1].to(x.dtype)
+            return model(x, t) - s * per_point_broadcast(sigma, x) * self.log_prob_grad(x, times)
+
+        return eps_fn

@@ -1,4 +1,5 @@
-"""Small ε-prediction networks: an MLP for 2-D data and a conv net for 8×8 digits with class labels.
+"""Small ε-prediction networks: an MLP for 2-D data and a conv net for 8×8 digits with class labels; and a
+time-conditioned classifier of noisy 8×8 digits (for classifier guidance).
 
 Both are called as `net(x, t, y=None)` with x (n, *shape), t (n,) (or a scalar, broadcast) the diffusion time
 scaled to [0, 1] (t / process.T) and y (n,) integer labels in {0, …, num_classes} where `num_classes` is the null
@@ -124,3 +125,36 @@ class DigitsScoreNet(nn.Module):
         h = self.mid2(self.mid1(self.pool(h0), emb), emb)
         h = self.up1(torch.cat([self.up(h), h0], dim=1), emb)
         return self.conv_out(nn.functional.silu(self.norm_out(h)))
+
+
+class NoisyDigitsClassifier(nn.Module):
+    """Classifier p_φ(y | x_t, t) of noisy (n, 1, 8, 8) images at diffusion time t ∈ [0, 1] (t / T): logits (n, K).
+
+    The encoder half of `DigitsScoreNet` (8×8 → 4×4, residual blocks with a time embedding), then global average
+    pooling and a linear head, as Dhariwal & Nichol's (2021) classifier is the U-Net's downsampling trunk.
+    Defaults: 32 base channels, 10 classes, embedding 64.
+    """
+
+    def __init__(self, channels: int = 32, num_classes: int = 10, embed_dim: int = 64) -> None:
+        super().__init__()
+        c = channels
+        if c % 8:
+            raise ValueError(f"channels must be a multiple of 8 (GroupNorm), got {c}")
+        check_int("num_classes", num_classes, low=2)
+        self.time = nn.Sequential(
+            SinusoidalTimeEmbedding(embed_dim),
+            nn.Linear(embed_dim, embed_dim),
+            nn.SiLU(),
+            nn.Linear(embed_dim, embed_dim),
+        )
+        self.conv_in = nn.Conv2d(1, c, 3, padding=1)
+        self.block1 = _ResBlock(c, c, embed_dim)
+        self.pool = nn.Conv2d(c, 2 * c, 3, stride=2, padding=1)
+        self.block2 = _ResBlock(2 * c, 2 * c, embed_dim)
+        self.norm_out = nn.GroupNorm(8, 2 * c)
+        self.head = nn.Linear(2 * c, num_classes)
+
+    def forward(self, x: Tensor, t: Tensor | float) -> Tensor:
+        emb = self.time(_check_times(t, x.shape[0]).to(x.device))
+        h = self.block2(self.pool(self.block1(self.conv_in(x), emb)), emb)
+        return self.head(nn.functional.silu(self.norm_out(h)).mean((2, 3)))

@@ -1,4 +1,5 @@
-"""Training an ε-prediction network on any noising process (the joint score-matching objective).
+"""Training an ε-prediction network on any noising process (the joint score-matching objective), and a classifier of
+noisy inputs for classifier guidance.
 
 Loss (Ho et al. 2020, eq. 14; Song et al. ICLR 2021, eq. 7 with λ(t) = σ_t²):
 E_t E_{x_0} E_z ‖z − ε_θ(α_t x_0 + σ_t z, t)‖², which is σ_t²‖s_θ − ∇log p(x_t|x_0)‖² with s_θ = −ε_θ/σ_t,
@@ -112,5 +113,59 @@ def train_epsilon_model(
     )
     if ema is not None:
         net.load_state_dict(ema.module.state_dict())
+    net.eval()
+    return list(losses)
+
+
+def train_noisy_classifier(
+    net: nn.Module,
+    process: NoiseProcess,
+    data: Tensor,
+    labels: Tensor,
+    steps: int = 500,
+    batch_size: int = 128,
+    lr: float = 2e-3,
+    seed: int = 0,
+    desc: str = "train noisy classifier",
+) -> list[float]:
+    """Adam on the cross-entropy of net(x_t, t/T) against the labels, x_t = α_t x_0 + σ_t z, t from `process`.
+
+    The classifier p_φ(y | x_t, t) of classifier guidance (Dhariwal & Nichol 2021, §4: "we train a classifier
+    p_φ(y | x_t, t) on noisy images x_t"). Minibatches of `data` (N, *shape) with `labels` (N,), t ~
+    `process.sample_times`, cosine learning-rate decay to 0; deterministic given `seed`; returns the loss per step.
+    Runs on `saddle.train.train_loop`.
+    """
+    check_int("steps", steps)
+    check_int("batch_size", batch_size)
+    check_real("lr", lr, high_open=True)
+    check_int("seed", seed, low=0)
+    if labels.shape != (len(data),):
+        raise ValueError(f"labels must have shape ({len(data)},), got {tuple(labels.shape)}")
+    g = torch.Generator().manual_seed(seed)
+    device = data.device
+    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
+    losses = _Losses()
+
+    def train_step(_: None, step: int) -> dict[str, float]:
+        idx = torch.randint(0, len(data), (batch_size,), generator=g).to(device)
+        t = process.sample_times(batch_size, g, device)
+        noise = torch.randn(data[idx].shape, generator=g, dtype=data.dtype).to(device)
+        xt = process.perturb(data[idx], t, noise)
+        loss = nn.functional.cross_entropy(net(xt, (t / process.T).to(data.dtype)), labels[idx])
+        optimizer_step(opt, loss)
+        sched.step()
+        losses.append(loss.item())
+        return {"loss": losses[-1]}
+
+    net.train()
+    train_loop(
+        train_step,
+        steps=steps,
+        record_every=steps,
+        state={"net": net, "optimizer": opt, "scheduler": sched, "losses": losses},
+        generators=[g],
+        desc=desc,
+    )
     net.eval()
     return list(losses)

@@ -9,6 +9,7 @@ from saddle.games.mixed import MixedExtension
 from saddle.games.quadratic import QuadraticGame
 from saddle.games.saddles import MonkeySaddle, WeirdSaddle
 from saddle.games.spurious import AlmostBilinear, Forsaken
+from saddle.games.strict_saddle import StrictSaddle
 from saddle.games.trap import TrapGame
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "MonkeySaddle",
     "NashEquilibrium",
     "QuadraticGame",
+    "StrictSaddle",
     "TrapGame",
     "WeirdSaddle",
     "ZeroSumGame",

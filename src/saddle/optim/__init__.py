@@ -42,7 +42,7 @@ from saddle.optim.mirror import MirrorDescent, MirrorProx, MirrorState
 from saddle.optim.optimistic import OptimisticGDA, OptimisticState
 from saddle.optim.optimistic_adam import OptimisticAdam
 from saddle.optim.optimizer import GameOptimizer
-from saddle.optim.oracles import NoisyField, robbins_monro
+from saddle.optim.oracles import NoisyField, SphereNoiseField, robbins_monro
 from saddle.optim.preconditioned_langevin import PreconditionedLangevinGDA
 from saddle.optim.proximal_point import ProximalPoint
 from saddle.optim.reflected import ReflectedForwardBackward, ReflectedState
@@ -93,6 +93,7 @@ __all__ = [
     "SEGPlusState",
     "SimultaneousAdam",
     "SimultaneousGDA",
+    "SphereNoiseField",
     "StepDecay",
     "StepSize",
     "StepSizes",

@@ -18,6 +18,7 @@ from saddle.robustness.nas import Architecture, SearchNet, SearchSpace, eigen_na
 from saddle.robustness.network import FullyConnectedReLU
 from saddle.robustness.ntk import (
     empirical_ntk,
+    kernel_regression_residuals,
     ntk_matrix,
     ntk_min_eigenvalue,
     ntk_trace,
@@ -64,6 +65,7 @@ __all__ = [
     "init_scheme",
     "init_table",
     "input_jacobian",
+    "kernel_regression_residuals",
     "layer_ratios",
     "lazy_training_ratio",
     "linear_perturbation_stability",

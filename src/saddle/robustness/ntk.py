@@ -198,3 +198,27 @@ def two_layer_relu_ntk(x1: Tensor, x2: Tensor | None = None, w_var: float = 1.0,
     k0 = (math.pi - theta) / (2 * math.pi)
     k1 = (torch.sin(theta) + (math.pi - theta) * cos) / (2 * math.pi)
     return v_var * dot * k0 + w_var * norms * k1
+
+
+def kernel_regression_residuals(theta: Tensor, residual: Tensor, step_size: float, steps: int) -> Tensor:
+    """Residuals r_t = (I − ηΘ)^t r_0, t = 0..steps, of gradient descent on ½‖h − b‖² in the linearised (NTK) regime.
+
+    Seed 003, "Under the squared loss, the dynamics of h(a, x) is equivalent to kernel regression": with a constant
+    kernel Θ (N·K, N·K) (`ntk_matrix(empirical_ntk(...))`), one gradient step of size η on the parameters moves the
+    outputs by −ηΘ r (Jacot et al. 2018; Lee et al. 2019, "wide networks evolve as linear models"); so the loss is
+    ½‖(I − ηΘ)^t r_0‖² ≤ (1 − ηλ_min)^{2t} ½‖r_0‖² when ηλ_max ≤ 1. residual: (N·K,) = h(x_0) − b flattened.
+    Returns (steps + 1, N·K), float64.
+    """
+    theta = torch.as_tensor(theta, dtype=torch.float64)
+    r = torch.as_tensor(residual, dtype=torch.float64).reshape(-1)
+    if theta.ndim != 2 or theta.shape != (r.numel(), r.numel()):
+        raise ValueError(
+            f"theta must be a square (N·K, N·K) matrix matching the residual {tuple(r.shape)}, got {tuple(theta.shape)}"
+        )
+    check_real("step_size", step_size, high_open=True)
+    check_int("steps", steps, low=0)
+    step = torch.eye(r.numel(), dtype=torch.float64, device=theta.device) - step_size * theta
+    out = [r]
+    for _ in range(steps):
+        out.append(step @ out[-1])
+    return torch.stack(out)

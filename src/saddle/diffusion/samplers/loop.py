@@ -1,7 +1,7 @@
 """THE sampling loop: any registered sampler stepped through a decreasing timestep array.
 
 As diffusers' pipelines and k-diffusion's `sample_*` loops: the model (ε-prediction), the update rule (a
-`Sampler` step) and the loop are kept apart; classifier-free guidance wraps the model once here.
+`Sampler` step) and the loop are kept apart; guidance (classifier-free or classifier) wraps the model once here.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from saddle.diffusion.guidance import ClassifierFreeGuidance
+from saddle.diffusion.guidance import Guidance
 from saddle.diffusion.process import NoiseProcess
 from saddle.diffusion.samplers.base import EpsFn, Sampler, SamplerState, call_eps, check_timesteps, coefs, predict_x0
 from saddle.progress import progress as progress_bar
@@ -26,13 +26,14 @@ def sample(
     timesteps: Tensor,
     x_T: Tensor,
     generator: torch.Generator | int | None = None,
-    guidance: ClassifierFreeGuidance | None = None,
+    guidance: Guidance | None = None,
     progress: bool = True,
     denoise_final: bool = False,
 ) -> Tensor:
     """Run `sampler` from x_T (n, *shape) at timesteps[0] through every entry of `timesteps`; returns x at the last.
 
-    model(x, t) -> ε̂ in the process's time (with `guidance`, model(x, t, y) and ε̃ = (1 + w)ε_c − wε_∅);
+    model(x, t) -> ε̂ in the process's time (with `guidance`, the model `guidance.wrap` expects: model(x, t, y) for
+    classifier-free guidance, ε̃ = (1 + w)ε_c − wε_∅; the unconditional model(x, t) for `ClassifierGuidance`);
     timesteps: strictly decreasing in [0, T] (e.g. `uniform_timesteps`, `karras_timesteps`); generator: the
     noise of stochastic samplers (an int is a seed for a fresh CPU generator); progress: a progress bar (when enabled globally); denoise_final: return
     Tweedie's E[x_0 | x_{t_N}] = (x − σ ε̂)/α instead (one more evaluation; no-op where σ_{t_N} = 0).
