@@ -1,0 +1,39 @@
+"""Small public pieces of saddle.gans and saddle.validation: maxout units, per-row noise streams, log paths."""
+
+import pytest
+import torch
+
+from saddle.gans import Maxout, log_paths
+from saddle.validation import as_row_generators, random_rows
+
+
+def test_maxout_is_the_max_over_its_affine_pieces():
+    torch.manual_seed(0)
+    unit = Maxout(3, 4, pieces=5)
+    x = torch.randn(7, 3)
+    pieces = (x @ unit.linear.weight.T + unit.linear.bias).reshape(7, 4, 5)  # unit j's pieces are outputs 5j..5j+4
+    torch.testing.assert_close(unit(x), pieces.max(-1).values)
+
+
+def test_random_rows_draw_each_row_as_its_own_generator_alone():
+    gens = [torch.Generator().manual_seed(s) for s in (1, 2, 3)]
+    rows = random_rows((3, 4, 2), gens)
+    for s, row in zip((1, 2, 3), rows):
+        torch.testing.assert_close(row, torch.randn(4, 2, generator=torch.Generator().manual_seed(s)))
+    u = random_rows((2, 5), [torch.Generator().manual_seed(9)] * 2, uniform=True)
+    assert ((u >= 0) & (u < 1)).all()
+
+
+def test_as_row_generators_keeps_sequences_and_refuses_bad_ones():
+    g = [torch.Generator(), torch.Generator()]
+    assert as_row_generators(g) == tuple(g)
+    assert isinstance(as_row_generators(5), torch.Generator)
+    with pytest.raises(ValueError, match="sequence of Generators"):
+        as_row_generators([])
+    with pytest.raises(ValueError, match="sequence of Generators"):
+        as_row_generators([torch.Generator(), 3])
+
+
+def test_log_paths_put_the_json_lines_log_under_logs(tmp_path):
+    paths = log_paths(tmp_path, "run_a")
+    assert paths["log_path"] == tmp_path / "logs" / "run_a.jsonl"
