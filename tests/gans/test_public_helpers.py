@@ -37,3 +37,32 @@ def test_as_row_generators_keeps_sequences_and_refuses_bad_ones():
 def test_log_paths_put_the_json_lines_log_under_logs(tmp_path):
     paths = log_paths(tmp_path, "run_a")
     assert paths["log_path"] == tmp_path / "logs" / "run_a.jsonl"
+
+
+def test_plot_health_draws_each_recorded_quantity_against_the_step():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from saddle.gans import plot_health
+
+    history = [{"step": 1, "loss": 0.3}] + [
+        {
+            "step": s,
+            "health/field_norm/generator": 1.0 * s,
+            "health/field_norm/critic": 2.0 * s,
+            "health/symmetric": 3.0 * s,
+            "health/antisymmetric": 4.0 * s,
+            "health/update_radius": 0.5 * s,
+        }
+        for s in (10, 20)
+    ]
+    fig, axes = plt.subplots(1, 3)
+    plot_health(axes, history, "run", "C1")
+    lines = [list(ax.get_lines()) for ax in axes]
+    assert [list(ln.get_xdata()) for ln in lines[0]] == [[10, 20], [10, 20]]  # the record without health is skipped
+    assert [list(ln.get_ydata()) for ln in lines[0]] == [[10.0, 20.0], [20.0, 40.0]]
+    assert [list(ln.get_ydata()) for ln in lines[1]] == [[30.0, 60.0], [40.0, 80.0]]
+    assert list(lines[2][0].get_ydata()) == [5.0, 10.0]  # then the reference line ρ = 1
+    plt.close(fig)
