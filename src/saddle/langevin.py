@@ -18,14 +18,30 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-from saddle.validation import check_real, random_rows
+from saddle.validation import NoiseSource, as_generator, check_real, random_rows
 
-__all__ = ["gaussian_noise", "langevin_step", "langevin_step_all"]
+__all__ = ["NoiseSource", "check_noise_source", "gaussian_noise", "langevin_step", "langevin_step_all"]
 
 
-def gaussian_noise(like: Tensor, generator: torch.Generator | Sequence[torch.Generator] | None) -> Tensor:
-    """Standard normal noise with the shape, dtype and device of `like`, drawn from `generator` — or, given one
-    generator per row of `like`, row i from generator i (stacked independent runs: `saddle.validation.random_rows`)."""
+def check_noise_source(generator: object, name: str = "generator") -> NoiseSource:
+    """A Langevin method's noise source: a torch.Generator (an int seed gives a fresh CPU generator, `as_generator`)
+    or a non-empty sequence of torch.Generators, one per row (kept as a tuple); anything else (None included) raises
+    ValueError."""
+    if isinstance(generator, Sequence) and not isinstance(generator, (str, bytes)):
+        rows = tuple(generator)
+        if not rows or not all(isinstance(g, torch.Generator) for g in rows):
+            raise ValueError(f"{name} as a sequence must hold one torch.Generator per row, got {generator!r}")
+        return rows
+    checked = as_generator(generator, name)
+    if checked is None:
+        raise ValueError(f"{name} must be a torch.Generator, an int seed or one generator per row, got None")
+    return checked
+
+
+def gaussian_noise(like: Tensor, generator: NoiseSource | None) -> Tensor:
+    """Standard normal noise with the shape, dtype and device of `like`, drawn from `generator`; with one generator
+    per row (a sequence of len(like) generators), row r is `torch.randn(like.shape[1:])` from generator r alone
+    (`saddle.validation.random_rows`)."""
     return random_rows(like.shape, generator, dtype=like.dtype, device=like.device)
 
 
@@ -33,7 +49,7 @@ def langevin_step(
     position: Tensor,
     grad: Tensor,
     step_size: float | Tensor,
-    generator: torch.Generator | Sequence[torch.Generator] | None = None,
+    generator: NoiseSource | None = None,
     temperature: float = 1.0,
     *,
     preconditioner: Tensor | None = None,
@@ -44,7 +60,7 @@ def langevin_step(
     position x and grad g = ∇f(x) (any shape, equal); step_size h > 0, a float or a tensor that
     broadcasts against x (per-point steps, e.g. the PC corrector's SNR rule); temperature T ≥ 0
     (T = 0 is gradient descent, T = 1/β for π ∝ e^{−βf}); preconditioner P > 0 (broadcasts against x,
-    default I); noise ξ drawn from `generator` unless given (same shape as x).
+    default I); noise ξ drawn from `generator` (or one generator per row of x) unless given (same shape as x).
     For a score s = ∇log π pass grad = −s.
     """
     if grad.shape != position.shape:
@@ -71,7 +87,7 @@ def langevin_step_all(
     positions: Sequence[Tensor],
     grads: Sequence[Tensor],
     step_size: float | Sequence[float],
-    generator: torch.Generator | Sequence[torch.Generator] | None = None,
+    generator: NoiseSource | None = None,
     temperature: float = 1.0,
     *,
     preconditioners: Sequence[Tensor | None] | None = None,

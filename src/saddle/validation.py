@@ -16,8 +16,8 @@ import torch
 from torch import Tensor
 
 __all__ = [
+    "NoiseSource",
     "as_generator",
-    "as_row_generators",
     "check_bool",
     "check_callable",
     "check_choice",
@@ -30,6 +30,11 @@ __all__ = [
     "check_step_size",
     "random_rows",
 ]
+
+#: where random draws (Langevin noise, a GAN trainer's batches) come from: one generator, or one generator per row
+#: of independent runs stacked on a leading axis (S seeds of a batched RL agent or of stacked GANs: row s from
+#: generator s, exactly as the run of seed s alone; `random_rows`)
+NoiseSource = torch.Generator | Sequence[torch.Generator]
 
 
 def _allowed(low: float, high: float, low_open: bool, high_open: bool) -> str:
@@ -189,15 +194,16 @@ def as_generator(
 
 def random_rows(
     shape: Sequence[int],
-    generator: torch.Generator | Sequence[torch.Generator] | None,
+    generator: NoiseSource | None,
     *,
     uniform: bool = False,
     dtype: torch.dtype | None = None,
     device: str | torch.device | None = None,
 ) -> Tensor:
     """torch.randn (torch.rand with `uniform`) of `shape` from `generator`; a sequence of generators is one
-    stream per row: row i (shape[1:]) comes from generator i, so a batch of independent runs stacked along the
-    first axis draws exactly the numbers each run draws alone from its own generator."""
+    stream per row: row i (shape[1:]) comes from generator i alone (drawn on that generator's device, then moved to
+    `device`), so a batch of independent runs stacked along the first axis draws exactly the numbers each run
+    draws alone from its own generator."""
     draw = torch.rand if uniform else torch.randn
     if generator is None or isinstance(generator, torch.Generator):
         return draw(tuple(shape), generator=generator, dtype=dtype, device=device)
@@ -207,19 +213,8 @@ def random_rows(
             f"a sequence of generators draws one row each: need {shape[0] if shape else '?'} torch.Generators for "
             f"shape {tuple(shape)}, got {len(gens)} items"
         )
-    return torch.stack([draw(tuple(shape[1:]), generator=g, dtype=dtype, device=device) for g in gens])
-
-
-def as_row_generators(generator: Any, name: str = "generator") -> torch.Generator | tuple[torch.Generator, ...] | None:
-    """`as_generator`, or a non-empty sequence of torch.Generators kept as a tuple: one noise stream per row of a
-    batch of independent runs (stacked seeds), each row drawing what its run draws alone (`random_rows`)."""
-    if isinstance(generator, (list, tuple)):
-        if not generator or not all(isinstance(g, torch.Generator) for g in generator):
-            raise ValueError(
-                f"{name} must be a torch.Generator, an int seed or a sequence of Generators, got {generator!r}"
-            )
-        return tuple(generator)
-    return as_generator(generator, name)
+    rows = torch.stack([draw(tuple(shape[1:]), generator=g, dtype=dtype, device=g.device) for g in gens])
+    return rows if device is None else rows.to(device)
 
 
 def check_finite(name: str, value: Tensor) -> Tensor:

@@ -15,6 +15,7 @@ from saddle.gans import (
     MLPCritic,
     MLPGenerator,
     StackedModules,
+    TrainerStep,
     gan_health,
     health_evaluator,
     train_gan,
@@ -57,6 +58,36 @@ def test_r1_adds_a_potential_part_and_makes_the_equilibrium_attracting():
     health = gan_health(dirac(h, penalty="r1", weight=1.0), g, iters=2)
     assert float(health.symmetric[0]) > 0.0
     assert float(health.update_radius[0]) == pytest.approx(1 - h / 2, rel=1e-6)  # a defective double eigenvalue
+
+
+@pytest.mark.parametrize("mode", ["simultaneous", "alternating"])
+def test_trainer_step_is_the_trainers_whole_step_in_closed_form(mode):
+    """On the field V(θ, ψ) = (cψ, −cθ) with η_G ≠ η_D and n_critic = 2: simultaneous takes one critic-only step
+    ψ₁ = ψ + η_D cθ, then the joint step (θ − η_G cψ₁, ψ₁ + η_D cθ); alternating takes two critic steps
+    (ψ₂ = ψ + 2η_D cθ), then the generator step θ − η_G cψ₂ — each optimiser with its own group's lr."""
+    c, eta_g, eta_d, theta, psi = 1.5, 0.3, 0.7, 0.4, -0.2
+    trainer = GANTrainer(
+        GANGame(DiracGenerator(0.0), DiracCritic(0.0), "minimax"),
+        lambda p: SimultaneousGDA(1.0, projection=p),
+        zeros,
+        zeros,
+        batch_size=4,
+        mode=mode,
+        n_critic=2,
+        lr_generator=eta_g,
+        lr_critic=eta_d,
+    )
+    method = TrainerStep(trainer)
+    x = torch.tensor([[theta]], dtype=torch.float64)
+    y = torch.tensor([[psi]], dtype=torch.float64)
+    (x1, y1), _ = method.step([x, y], method.init([x, y]), lambda p: [c * p[1], -c * p[0]])
+    if mode == "simultaneous":
+        psi1 = psi + eta_d * c * theta
+        expected = (theta - eta_g * c * psi1, psi1 + eta_d * c * theta)
+    else:
+        psi2 = psi + 2 * eta_d * c * theta
+        expected = (theta - eta_g * c * psi2, psi2)
+    assert (float(x1), float(y1)) == pytest.approx(expected, rel=1e-14)
 
 
 def _mlp_trainer(seeds, method):

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from saddle.gans import Maxout, log_paths
-from saddle.validation import as_row_generators, random_rows
+from saddle.langevin import check_noise_source
+from saddle.validation import random_rows
 
 
 def test_maxout_is_the_max_over_its_affine_pieces():
@@ -24,14 +25,15 @@ def test_random_rows_draw_each_row_as_its_own_generator_alone():
     assert ((u >= 0) & (u < 1)).all()
 
 
-def test_as_row_generators_keeps_sequences_and_refuses_bad_ones():
+def test_check_noise_source_keeps_row_generators_as_a_tuple_and_refuses_bad_ones():
     g = [torch.Generator(), torch.Generator()]
-    assert as_row_generators(g) == tuple(g)
-    assert isinstance(as_row_generators(5), torch.Generator)
-    with pytest.raises(ValueError, match="sequence of Generators"):
-        as_row_generators([])
-    with pytest.raises(ValueError, match="sequence of Generators"):
-        as_row_generators([torch.Generator(), 3])
+    kept = check_noise_source(g)
+    assert kept == tuple(g) and all(a is b for a, b in zip(kept, g))  # the same streams, not copies
+    assert isinstance(check_noise_source(5), torch.Generator)
+    with pytest.raises(ValueError, match=r"one torch\.Generator per row"):
+        check_noise_source([])
+    with pytest.raises(ValueError, match=r"one torch\.Generator per row"):
+        check_noise_source([torch.Generator(), 3])
 
 
 def test_log_paths_put_the_json_lines_log_under_logs(tmp_path):

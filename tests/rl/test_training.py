@@ -1,65 +1,88 @@
-"""A seeded run is reproducible and a run resumed from a checkpoint continues exactly."""
+"""S seeds in one process give, number for number, the S runs of one seed each; a run resumed from a checkpoint
+(mid-episode, simulator state included) continues exactly; the training loop records and evaluates."""
 
+import numpy as np
 import pytest
 import torch
 
-from saddle.rl import DDPG, ActionRobustDDPG, DDPGConfig, EpisodeRunner, RobustGameConfig, make_env
+from saddle.rl import DDPG, DDPGConfig, Runner, make_agent, train
 
 CFG = DDPGConfig(hidden=(16,), batch_size=8, buffer_size=500, learning_starts=30)
-GAMES = {
-    "ddpg": None,
-    "mixedne_ld": RobustGameConfig(method="langevin", temperature=1e-3),
-    "pr_extra_adam": RobustGameConfig(form="pr", method="extra_adam", lr=1e-3),
-}
+KINDS = ["ddpg", "td3", "nr_mdp", "pr_mdp", "gad", "mixedne_ld_td3"]
 
 
-def runner(kind, seed=0, td3=False):
-    env = make_env("Pendulum-v1", max_episode_steps=25)
-    cfg = DDPGConfig(**{**CFG.__dict__, "td3": td3})
-    low, high = env.action_space.low, env.action_space.high
-    agent = (
-        DDPG(3, low, high, cfg, seed) if GAMES[kind] is None else ActionRobustDDPG(3, low, high, cfg, GAMES[kind], seed)
-    )
-    return EpisodeRunner(agent, env, seed)
+def runner(kind, seeds, env_id="Pendulum-v1", steps=25):
+    game = {"adversary_every": 3} if kind in ("nr_mdp", "pr_mdp") else {}
+    return Runner(make_agent(kind, env_id, CFG, seeds, **game), env_id, max_episode_steps=steps)
 
 
 def params(r):
-    return [p.detach().clone() for m in r.agent.modules().values() for p in m.state_dict().values()]
+    return [p.detach().clone() for p in r.agent.online().values()] + list(r.agent.targets.values())
 
 
-@pytest.mark.parametrize("kind", list(GAMES))
-def test_seeded_run_is_reproducible(kind):
-    a, b, c = runner(kind), runner(kind), runner(kind, seed=1)
-    ra = [a.run_episode()["return"] for _ in range(3)]
-    rb = [b.run_episode()["return"] for _ in range(3)]
-    rc = [c.run_episode()["return"] for _ in range(3)]
-    assert ra == rb and ra != rc
-    assert all(torch.equal(x, y) for x, y in zip(params(a), params(b)))
+@pytest.mark.parametrize("kind", KINDS)
+def test_batched_seeds_equal_the_runs_of_each_seed_alone(kind):
+    seeds = [3, 7]
+    batched = runner(kind, seeds)
+    batched.run(80)  # 3 episodes of 25 steps and a bit: 50 updates, resets, a partial episode
+    for i, seed in enumerate(seeds):
+        alone = runner(kind, seed)
+        alone.run(80)
+        mine = [(t, r, n) for t, s, r, n in batched.episodes_done if s == i]
+        assert mine == [(t, r, n) for t, _, r, n in alone.episodes_done] and len(mine) == 3
+        assert all(torch.equal(p[i], q[0]) for p, q in zip(params(batched), params(alone)))
+    assert len({r for _, _, r, _ in batched.episodes_done}) == 6  # and the seeds differ
 
 
-@pytest.mark.parametrize("kind,td3", [("ddpg", False), ("ddpg", True), ("mixedne_ld", False), ("pr_extra_adam", False)])
-def test_checkpoint_resume_reproduces(kind, td3, tmp_path):
-    straight = runner(kind, td3=td3)
-    returns = [straight.run_episode()["return"] for _ in range(4)]
-    first = runner(kind, td3=td3)
-    for _ in range(2):
-        first.run_episode()
+def test_batched_seeds_equal_single_runs_on_a_mujoco_task_with_early_terminations():
+    batched = runner("td3", [0, 1], "Hopper-v5", steps=1000)
+    batched.run(70)  # random Hopper episodes end early (falls) at different steps for each seed
+    for i in range(2):
+        alone = runner("td3", i, "Hopper-v5", steps=1000)
+        alone.run(70)
+        mine = [(t, r, n) for t, s, r, n in batched.episodes_done if s == i]
+        assert mine == [(t, r, n) for t, _, r, n in alone.episodes_done] and len(mine) >= 2
+        assert torch.equal(batched.agent.actor.params[i], alone.agent.actor.params[0])
+
+
+@pytest.mark.parametrize("kind,env_id", [("nr_mdp", "Pendulum-v1"), ("td3", "Hopper-v5")])
+def test_checkpoint_resume_mid_episode_continues_exactly(kind, env_id, tmp_path):
+    straight = runner(kind, [0, 1], env_id, steps=40)
+    straight.run(90)
+    first = runner(kind, [0, 1], env_id, steps=40)
+    first.run(57)  # mid-episode: the simulators' states must be saved
     torch.save(first.state_dict(), tmp_path / "ckpt.pt")
-    resumed = runner(kind, td3=td3)  # fresh objects, different history
+    resumed = runner(kind, [0, 1], env_id, steps=40)
+    resumed.run(11)  # a different history, overwritten by the checkpoint
     resumed.load_state_dict(torch.load(tmp_path / "ckpt.pt", weights_only=True))
-    assert [resumed.run_episode()["return"] for _ in range(2)] == returns[2:]
-    assert all(torch.equal(x, y) for x, y in zip(params(straight), params(resumed)))
-    with pytest.raises(ValueError, match="seed"):
-        runner(kind, seed=3, td3=td3).load_state_dict(first.state_dict())
+    resumed.run(33)
+    assert resumed.episodes_done == straight.episodes_done
+    assert all(torch.equal(p, q) for p, q in zip(params(straight), params(resumed)))
+    with pytest.raises(ValueError, match="seeds"):
+        runner(kind, [0, 2], env_id, steps=40).load_state_dict(first.state_dict())
 
 
-def test_train_episodes_on_the_training_loop_resumes_exactly(tmp_path):
-    from saddle.rl import train_episodes
-
-    straight = train_episodes(runner("mixedne_ld"), 4, eval_every=2, eval_episodes=1).history
-    train_episodes(runner("mixedne_ld"), 2, eval_every=2, eval_episodes=1, checkpoint_dir=tmp_path)  # "interrupted"
-    resumed = train_episodes(
-        runner("mixedne_ld"), 4, eval_every=2, eval_episodes=1, checkpoint_dir=tmp_path, resume=True
+def test_train_on_the_training_loop_resumes_exactly(tmp_path):
+    straight = train(runner("ddpg", [0, 1]), 70, steps_per_record=20, eval_every=2, eval_episodes=1).history
+    train(runner("ddpg", [0, 1]), 40, steps_per_record=20, eval_every=2, eval_episodes=1, checkpoint_dir=tmp_path)
+    resumed = train(
+        runner("ddpg", [0, 1]),
+        70,
+        steps_per_record=20,
+        eval_every=2,
+        eval_episodes=1,
+        checkpoint_dir=tmp_path,
+        resume=True,
     ).history
     assert resumed == straight
-    assert [r["step"] for r in straight] == [1, 2, 3, 4] and [("eval_return" in r) for r in straight] == [0, 1, 0, 1]
+    assert [r["env_steps"] for r in straight] == [20, 40, 60, 70]
+    assert [("eval_return_s1" in r) for r in straight] == [False, True, False, True]
+    assert straight[1]["eval_return"] == pytest.approx(
+        (straight[1]["eval_return_s0"] + straight[1]["eval_return_s1"]) / 2
+    )
+
+
+def test_runner_refuses_an_agent_for_another_task():
+    agent = DDPG(4, np.array([-1.0]), np.array([1.0]), CFG)
+    with pytest.raises(ValueError, match="obs_dim=4"):
+        Runner(agent, "Pendulum-v1")

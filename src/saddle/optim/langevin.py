@@ -10,16 +10,12 @@ equilibria (Hsieh, Liu & Cevher 2019; seed 000 "Escaping traps with the mixed-NE
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
-import torch
-
-from saddle.langevin import langevin_step_all
+from saddle.langevin import NoiseSource, check_noise_source, langevin_step_all
 from saddle.optim._common import check_real, graph_free, project
 from saddle.optim.base import CountState, Field, Params, Projection, StepSizes
 from saddle.optim.directions import Direction, check_direction
 from saddle.optim.template import Template
-from saddle.validation import as_row_generators
 
 __all__ = ["LangevinGDA"]
 
@@ -40,7 +36,7 @@ class LangevinGDA(Template):
         self,
         step_size: StepSizes,
         temperature: float,
-        generator: torch.Generator | int | Sequence[torch.Generator],
+        generator: NoiseSource | int,
         projection: Projection | None = None,
         direction: Direction | None = None,
     ) -> None:
@@ -48,9 +44,7 @@ class LangevinGDA(Template):
         check_direction(self.direction, preconditioned=True)
         self.temperature = check_real("temperature", temperature, 0.0, math.inf, low_open=False, high_open=True)
         # an int seed is converted once, here; a sequence of generators is one noise stream per row (stacked runs)
-        self.generator = as_row_generators(generator)
-        if self.generator is None:
-            raise ValueError("generator must be a torch.Generator or an int seed, got None")
+        self.generator: NoiseSource | None = check_noise_source(generator)
 
     def init(self, params: Params) -> CountState:
         return CountState(0, self.direction.init(params))

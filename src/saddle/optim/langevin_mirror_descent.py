@@ -28,18 +28,18 @@ every experiment states its own values as its choices.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import torch
 from torch import Tensor
 
-from saddle.langevin import langevin_step_all
+from saddle.langevin import NoiseSource, check_noise_source, langevin_step_all
 from saddle.optim._common import check_real, graph_free, project
 from saddle.optim.base import Field, Params, Projection, StepSizes
 from saddle.optim.directions import Direction, check_direction
 from saddle.optim.template import Template
-from saddle.validation import as_row_generators, check_callable, check_int
+from saddle.validation import check_callable, check_int
 
 __all__ = ["LangevinMirrorDescent", "LangevinMirrorProx", "LangevinMirrorProxState", "LangevinMirrorState"]
 
@@ -68,9 +68,11 @@ class LangevinMirrorDescent(Template):
     gradient), n (one per player, each used for its own player) at the others.
 
     Args: step_size γ > 0, a schedule t -> γ_t of the OUTER step, or one of either per player (a param group's
-    lr in GameOptimizer is read at every SGLD step and sets the drift and the noise sqrt(2γT) alike); temperature T = ε² ≥ 0; generator
-    (torch.Generator or int seed, or one generator per row of stacked runs; noise drawn player by player in
-    player order); inner_steps K ≥ 1 or a
+    lr in GameOptimizer is read at every SGLD step and sets the drift and the noise sqrt(2γT) alike); temperature
+    T = ε² ≥ 0 or a schedule t -> T_t of the outer step (MixedNE-LD's decaying thermal noise); generator
+    (torch.Generator or int seed, noise drawn player by player in player order; or one torch.Generator per row of
+    the players' tensors — independent runs stacked on a leading axis, `GameOptimizer(..., rows=S)` — row r's
+    noise from generator r; GameOptimizer saves and restores every row's generator); inner_steps K ≥ 1 or a
     schedule t -> K_t (the paper's warm-up K_t = ⌊(1 + 10⁻⁵)^t⌋ for LSUN); beta β ∈ (0, 1] (default 0.9);
     projection P (default None); direction (default the field; a preconditioned direction d = G g such as
     `RMSPropDirection` makes every SGLD step x − γ G g + sqrt(2γTG) ξ, as MixedNE-LD's RMSProp-preconditioned
@@ -80,8 +82,8 @@ class LangevinMirrorDescent(Template):
     def __init__(
         self,
         step_size: StepSizes,
-        temperature: float,
-        generator: torch.Generator | int | Sequence[torch.Generator],
+        temperature: float | Callable[[int], float],
+        generator: NoiseSource | int,
         inner_steps: int | Callable[[int], int] = 1,
         beta: float = 0.9,
         projection: Projection | None = None,
@@ -89,10 +91,12 @@ class LangevinMirrorDescent(Template):
     ) -> None:
         super().__init__(step_size, projection, direction)
         check_direction(self.direction, preconditioned=True)
-        self.temperature = check_real("temperature", temperature, 0.0, math.inf, low_open=False, high_open=True)
-        self.generator = as_row_generators(generator)
-        if self.generator is None:
-            raise ValueError("generator must be a torch.Generator or an int seed, got None")
+        self.temperature: float | Callable[[int], float] = (
+            check_callable("temperature", temperature, "a temperature T >= 0 or a schedule t -> T_t")
+            if callable(temperature)
+            else check_real("temperature", temperature, 0.0, math.inf, low_open=False, high_open=True)
+        )
+        self.generator = check_noise_source(generator)
         self.inner_steps = (
             check_callable("inner_steps", inner_steps, "an int >= 1 or a schedule t -> K_t")
             if callable(inner_steps)
@@ -108,6 +112,13 @@ class LangevinMirrorDescent(Template):
         k = check_int("inner_steps", inner_steps)
         b = check_real("beta", beta, 0.0, 1.0)
         return b * b * sum(j * (1 - b) ** (k - j) for j in range(1, k + 1))
+
+    def _temperature_at(self, t: int) -> float:
+        if not callable(self.temperature):
+            return self.temperature
+        return check_real(
+            f"temperature at outer step {t}", self.temperature(t), 0.0, math.inf, low_open=False, high_open=True
+        )
 
     def _inner_steps_at(self, t: int) -> int:
         k = self.inner_steps(t) if callable(self.inner_steps) else self.inner_steps
@@ -126,9 +137,11 @@ class LangevinMirrorDescent(Template):
         field: Field,
         step_sizes: list[float],
         direction_state: Any,
+        t: int,
     ) -> tuple[Params, Any]:
         """One SGLD step of every player's chain, player i's gradient with the others frozen at `opponents` (one
-        field call for all players when the chains are at the opponents' point, `same_point`)."""
+        field call for all players when the chains are at the opponents' point, `same_point`), at outer step t's
+        temperature."""
         if same_point:
             grads = field(params)
         else:
@@ -136,7 +149,7 @@ class LangevinMirrorDescent(Template):
         pre, direction = self.direction.preconditioner(grads, direction_state)
         chains = project(
             self.projection,
-            langevin_step_all(params, grads, step_sizes, self.generator, self.temperature, preconditioners=pre),
+            langevin_step_all(params, grads, step_sizes, self.generator, self._temperature_at(t), preconditioners=pre),
         )
         return chains, direction
 
@@ -149,7 +162,7 @@ class LangevinMirrorDescent(Template):
             anchor, average = list(params), list(params)
         else:
             anchor, average = state.anchor, state.average
-        chains, direction = self._chains(params, anchor, k == 0, field, step_sizes, state.direction)
+        chains, direction = self._chains(params, anchor, k == 0, field, step_sizes, state.direction, t)
         average = list(torch._foreach_lerp(average, chains, self.beta))
         if k + 1 < self._inner_steps_at(t):
             return chains, LangevinMirrorState(t, k + 1, anchor, average, direction)
@@ -200,7 +213,7 @@ class LangevinMirrorProx(LangevinMirrorDescent):
             anchor, average, leader = state.anchor, state.average, state.leader
         start = anchor if k == 0 else params  # the update phase's chains restart from z_t
         opponents = anchor if phase == 0 else leader
-        chains, direction = self._chains(start, opponents, phase == 0 and k == 0, field, step_sizes, state.direction)
+        chains, direction = self._chains(start, opponents, phase == 0 and k == 0, field, step_sizes, state.direction, t)
         if k == 0:
             average = list(start)
         average = list(torch._foreach_lerp(average, chains, self.beta))

@@ -103,11 +103,13 @@ class GameOptimizer(torch.optim.Optimizer):
     Args: players (one entry per player: nn.Module, tensor, parameter list, or a torch-style group dict
     {'params': ..., 'lr': ...}); method (an update template of saddle.optim, whose step_size gives each
     group's default lr: a number, or one number per player; a schedule is refused, see below); lr (default for
-    every group, overriding the method's); rows S ≥ 1: every parameter holds S independent copies along its first
-    axis, in S equal blocks (`saddle.gans.StackedModules`: S seeds as one batched model; K particles per seed
+    every group, overriding the method's); rows S ≥ 1 (keyword): every parameter holds S independent copies of
+    the game along its first axis, in S equal blocks (the S seeds of a batched RL agent, whose losses the closure
+    sums: leading dimension S; `saddle.gans.StackedModules`: S seeds as one batched model, K particles per seed
     make blocks of K) and each player's flat vector is (S, n_i), row s the copy s — the batch of trajectories a
-    Method steps row by row. `step` returns the detached losses of
-    the first closure call (at the parameters before the step, for every method with `first_call_at_start`).
+    Method steps row by row, so per-point quantities (projections, the rows of a per-row Langevin noise source)
+    act per copy. `step` returns the detached losses of the first closure call (at the parameters before the
+    step, for every method with `first_call_at_start`).
 
     Group i's lr IS player i's step size η_i: `step` calls the template's functional core
     `method.update(params, state, field, [lr_1, ..., lr_n])`, so player i moves exactly as the method built with
@@ -118,7 +120,9 @@ class GameOptimizer(torch.optim.Optimizer):
     extrapolation_step, SEG+'s α_k, CEG+'s relaxation).
     """
 
-    def __init__(self, players: Sequence[PlayerSpec], method: Method, lr: float | None = None, rows: int = 1) -> None:
+    def __init__(
+        self, players: Sequence[PlayerSpec], method: Method, lr: float | None = None, *, rows: int = 1
+    ) -> None:
         if isinstance(players, (nn.Module, Tensor, dict)) or len(players) < 1:
             raise ValueError(f"players must be a non-empty list with one entry per player, got {players!r}")
         if not all(callable(getattr(method, a, None)) for a in ("init", "step", "update")):
@@ -147,6 +151,9 @@ class GameOptimizer(torch.optim.Optimizer):
                 raise ValueError(
                     f"player {i}: with rows={rows} every parameter's first axis must split into {rows} rows"
                 )
+        streams = _method_generator(method)
+        if isinstance(streams, tuple) and len(streams) != self.rows:
+            raise ValueError(f"the method draws noise from {len(streams)} row generators, the players have rows={rows}")
         super().__init__(groups, {"lr": defaults[0]})
         self.method = method
         self.method_state: Any = None

@@ -1,39 +1,48 @@
-"""saddle.rl: DDPG/TD3 on gymnasium continuous control, the action-robust game (NR-/PR-MDP) and MixedNE-LD.
+"""saddle.rl: DDPG/TD3 on gymnasium continuous control for S seeds at once, the action-robust game (NR-/PR-MDP).
 
-    >>> from saddle.rl import DDPG, EpisodeRunner, make_env, evaluate_returns
-    >>> env = make_env("Pendulum-v1")
-    >>> agent = DDPG(env.observation_space.shape[0], env.action_space.low, env.action_space.high, seed=0)
-    >>> runner = EpisodeRunner(agent, env, seed=0)
-    >>> for _ in range(100): stats = runner.run_episode()          # doctest: +SKIP
-    >>> evaluate_returns(agent.act, "Pendulum-v1", episodes=20)     # doctest: +SKIP
-
-The actor/adversary game of `ActionRobustDDPG` goes through `saddle.optim.GameOptimizer` with a Method:
-`PreconditionedLangevinGDA` (MixedNE-LD), `SimultaneousGDA` or `ExtraAdam`.
+>>> from saddle.rl import DDPG, Runner, make_env, evaluate_returns
+>>> env = make_env("Pendulum-v1")
+>>> agent = DDPG(3, env.action_space.low, env.action_space.high, seeds=[0, 1, 2, 3, 4])  # 5 seeds, one network
+>>> runner = Runner(agent, "Pendulum-v1")                   # 5 copies of the task in one vector env
+>>> runner.run(10_000)                                      # doctest: +SKIP
+>>> evaluate_returns(agent.act, "Pendulum-v1", 5, episodes=10)   # (5 seeds, 10 episodes)  # doctest: +SKIP
 """
 
-from saddle.rl.action_robust import GAME_METHODS, ActionRobustDDPG, RobustGameConfig
+from saddle.rl.action_robust import (
+    ALGORITHMS,
+    ActionRobustDDPG,
+    RobustGameConfig,
+    inner_steps_schedule,
+    thermal_temperature,
+)
 from saddle.rl.agents import AGENTS, make_agent
 from saddle.rl.ddpg import DDPG, DDPGConfig, soft_update
 from saddle.rl.env import (
+    DYNAMICS,
     action_bounds,
     box_spaces,
     check_observation,
     dynamics_change,
+    env_state,
     episode_seed,
+    get_dynamics,
     make_env,
-    pendulum_dynamics,
-    set_pendulum_dynamics,
+    make_vector_env,
+    set_dynamics,
+    set_env_state,
 )
 from saddle.rl.evaluation import PERTURBATIONS, evaluate_returns, perturbation_grid, perturbation_sweep
-from saddle.rl.networks import Actor, Critic, mlp
+from saddle.rl.networks import Actor, Critic, SeedMLP
 from saddle.rl.replay import Batch, ReplayBuffer
 from saddle.rl.robust_action import ROBUST_FORMS, nr_mdp_action, pr_mdp_action, robust_action, robust_value
-from saddle.rl.training import EpisodeRunner, train_episodes
+from saddle.rl.seeds import SeedStreams
+from saddle.rl.training import Runner, train
 
 __all__ = [
     "AGENTS",
+    "ALGORITHMS",
     "DDPG",
-    "GAME_METHODS",
+    "DYNAMICS",
     "PERTURBATIONS",
     "ROBUST_FORMS",
     "ActionRobustDDPG",
@@ -41,26 +50,32 @@ __all__ = [
     "Batch",
     "Critic",
     "DDPGConfig",
-    "EpisodeRunner",
     "ReplayBuffer",
     "RobustGameConfig",
+    "Runner",
+    "SeedMLP",
+    "SeedStreams",
     "action_bounds",
     "box_spaces",
     "check_observation",
     "dynamics_change",
+    "env_state",
     "episode_seed",
     "evaluate_returns",
+    "get_dynamics",
+    "inner_steps_schedule",
     "make_agent",
     "make_env",
-    "mlp",
+    "make_vector_env",
     "nr_mdp_action",
-    "pendulum_dynamics",
     "perturbation_grid",
     "perturbation_sweep",
     "pr_mdp_action",
     "robust_action",
     "robust_value",
-    "set_pendulum_dynamics",
+    "set_dynamics",
+    "set_env_state",
     "soft_update",
-    "train_episodes",
+    "thermal_temperature",
+    "train",
 ]

@@ -1,57 +1,54 @@
 """AGENTS: the named agents of saddle.rl (what experiments and the CLI build), as data, not branches.
 
-'ddpg' plain DDPG; 'td3' TD3; action-robust agents (NR-MDP unless named 'pr_', α = 0.1, Tessler et al. 2019)
-whose actor/adversary game is stepped by a Method through GameOptimizer: 'mixedne_ld' (RMSProp-preconditioned
-Langevin GDA, Kamalaruban et al. 2020), 'nr_extra_adam' and 'pr_extra_adam' (ExtraAdam), 'nr_gda' (GDA).
+'ddpg' plain DDPG; 'td3' TD3; the action-robust agents of the game max_μ min_ν Φ (NR-MDP unless named 'pr_',
+α = 0.1): 'nr_mdp' and 'pr_mdp' — Tessler et al.'s training (Adam, one adversary update per 10 policy updates);
+'gad' — gradient descent-ascent with RMSProp (Kamalaruban et al.'s baseline); 'mixedne_ld' — MixedNE-LD
+(Kamalaruban et al. 2020) on DDPG, 'mixedne_ld_td3' on TD3 (their code has both). See `saddle.rl.action_robust` for the algorithms and where each setting comes from.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-
-import gymnasium as gym
 
 from saddle.rl.action_robust import ActionRobustDDPG, RobustGameConfig
 from saddle.rl.ddpg import DDPG, DDPGConfig
-from saddle.rl.env import box_spaces
+from saddle.rl.env import box_spaces, make_env
 from saddle.validation import check_choice
 
 __all__ = ["AGENTS", "make_agent"]
 
-#: name -> (td3 flag, game config or None for a non-robust agent). Game step sizes: MixedNE-LD the paper's 1e-4
-#: (RMSProp-scaled steps have unit size, so 1e-4 moves as far as Adam's 1e-4); ExtraAdam DDPG's actor lr 1e-3.
+#: name -> (td3 flag, game or None for a non-robust agent)
 AGENTS: dict[str, tuple[bool, RobustGameConfig | None]] = {
     "ddpg": (False, None),
     "td3": (True, None),
-    "mixedne_ld": (False, RobustGameConfig(form="nr", method="langevin", lr=1e-4, temperature=1e-4)),
-    "nr_extra_adam": (False, RobustGameConfig(form="nr", method="extra_adam", lr=1e-3)),
-    "pr_extra_adam": (False, RobustGameConfig(form="pr", method="extra_adam", lr=1e-3)),
-    "nr_gda": (False, RobustGameConfig(form="nr", method="gda", lr=1e-2)),
+    "nr_mdp": (False, RobustGameConfig(form="nr", algorithm="tessler")),
+    "pr_mdp": (False, RobustGameConfig(form="pr", algorithm="tessler")),
+    "gad": (False, RobustGameConfig(form="nr", algorithm="gad")),
+    "mixedne_ld": (False, RobustGameConfig(form="nr", algorithm="mixedne_ld")),
+    "mixedne_ld_td3": (True, RobustGameConfig(form="nr", algorithm="mixedne_ld")),
 }
 
 
 def make_agent(
     name: str,
-    env: gym.Env,
+    env_id: str,
     config: DDPGConfig | None = None,
-    seed: int = 0,
-    *,
-    alpha: float = 0.1,
-    game_lr: float | None = None,
-    temperature: float | None = None,
+    seeds: int | Sequence[int] = 0,
+    **game: float | int | str,
 ) -> DDPG:
-    """Build agent `name` (a key of AGENTS) for env's spaces. alpha: the adversary's weight (paper 0.1); game_lr,
-    temperature (MixedNE-LD's thermal noise): override the entry's values when given."""
-    td3, game = AGENTS[check_choice("agent", name, sorted(AGENTS))]
+    """Build agent `name` (a key of AGENTS) with S seeds for the task env_id; `game` overrides fields of the
+    entry's RobustGameConfig (e.g. alpha=0.2, lr=1e-3; ValueError for a non-robust agent)."""
+    td3, entry = AGENTS[check_choice("agent", name, sorted(AGENTS))]
     config = replace(config or DDPGConfig(), td3=td3)
-    obs_space, action_space = box_spaces(env)
+    env = make_env(env_id)
+    try:
+        obs_space, action_space = box_spaces(env)
+    finally:
+        env.close()
     obs_dim, low, high = obs_space.shape[0], action_space.low, action_space.high
-    if game is None:
-        return DDPG(obs_dim, low, high, config, seed)
-    game = replace(
-        game,
-        alpha=alpha,
-        lr=game.lr if game_lr is None else game_lr,
-        temperature=game.temperature if temperature is None else temperature,
-    )
-    return ActionRobustDDPG(obs_dim, low, high, config, game, seed)
+    if entry is None:
+        if game:
+            raise ValueError(f"agent {name!r} plays no game; got game settings {sorted(game)}")
+        return DDPG(obs_dim, low, high, config, seeds)
+    return ActionRobustDDPG(obs_dim, low, high, config, replace(entry, **game), seeds)  # type: ignore[arg-type]

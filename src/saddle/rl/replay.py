@@ -1,7 +1,8 @@
-"""Replay buffer: a ring of transitions (s, a, r, s', terminated), sampled uniformly with replacement."""
+"""Replay buffer for S seeds: one ring of transitions (s, a, r, s', terminated) per seed, sampled uniformly."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -14,7 +15,8 @@ __all__ = ["Batch", "ReplayBuffer"]
 
 
 class Batch(NamedTuple):
-    """A minibatch of transitions: obs (B, d), action (B, k), reward (B,), next_obs (B, d), terminated (B,)."""
+    """Minibatches of the S seeds: obs (S, B, d), action (S, B, k), reward (S, B), next_obs (S, B, d),
+    terminated (S, B)."""
 
     obs: Tensor
     action: Tensor
@@ -24,70 +26,96 @@ class Batch(NamedTuple):
 
 
 class ReplayBuffer:
-    """Fixed-capacity ring buffer; once full, the oldest transition is overwritten first.
+    """S fixed-capacity rings (one per seed, all filled in step); once full, the oldest transition goes first.
 
-    `sample(B, generator)` draws B indices i.i.d. uniform on the stored transitions (with replacement),
-    as in DDPG (Lillicrap et al. 2016). Truncation by a time limit is not termination: store
-    `terminated` only, so the bootstrap target keeps γQ(s', ·) at a time-limit cut.
-    Args: capacity (≥ 1), obs_dim, action_dim, device (default cpu). state_dict/load_state_dict resume exactly.
+    `sample(B, generators)` draws, for seed s, B indices i.i.d. uniform on its stored transitions (with
+    replacement, as SB3) from generators[s]. Truncation by a time limit is not termination: store `terminated`
+    only, so the bootstrap target keeps γQ(s', ·) at a time-limit cut. Args: capacity (≥ 1), obs_dim,
+    action_dim, num_seeds S (default 1), device (default cpu). state_dict/load_state_dict resume exactly.
     """
 
-    def __init__(self, capacity: int, obs_dim: int, action_dim: int, device: str | torch.device = "cpu") -> None:
+    def __init__(
+        self, capacity: int, obs_dim: int, action_dim: int, num_seeds: int = 1, device: str | torch.device = "cpu"
+    ) -> None:
         self.capacity = check_int("capacity", capacity)
         self.obs_dim, self.action_dim = check_int("obs_dim", obs_dim), check_int("action_dim", action_dim)
+        self.num_seeds = check_int("num_seeds", num_seeds)
         self.device = torch.device(device)
-        f32, dev = torch.float32, self.device
-        self.obs = torch.zeros(self.capacity, self.obs_dim, dtype=f32, device=dev)
-        self.action = torch.zeros(self.capacity, self.action_dim, dtype=f32, device=dev)
-        self.reward = torch.zeros(self.capacity, dtype=f32, device=dev)
-        self.next_obs = torch.zeros(self.capacity, self.obs_dim, dtype=f32, device=dev)
-        self.terminated = torch.zeros(self.capacity, dtype=f32, device=dev)
+        f32, dev, s, c = torch.float32, self.device, self.num_seeds, self.capacity
+        self.obs = torch.zeros(s, c, self.obs_dim, dtype=f32, device=dev)
+        self.action = torch.zeros(s, c, self.action_dim, dtype=f32, device=dev)
+        self.reward = torch.zeros(s, c, dtype=f32, device=dev)
+        self.next_obs = torch.zeros(s, c, self.obs_dim, dtype=f32, device=dev)
+        self.terminated = torch.zeros(s, c, dtype=f32, device=dev)
         self.position = 0
         self.size = 0
 
     def __len__(self) -> int:
         return self.size
 
-    def add(self, obs: np.ndarray, action: np.ndarray, reward: float, next_obs: np.ndarray, terminated: bool) -> None:
-        """Store one transition (numpy arrays or tensors of shapes (d,), (k,), (d,))."""
-        i = self.position
-        self.obs[i] = torch.as_tensor(obs, dtype=torch.float32)
-        self.action[i] = torch.as_tensor(action, dtype=torch.float32)
-        self.reward[i] = float(reward)
-        self.next_obs[i] = torch.as_tensor(next_obs, dtype=torch.float32)
-        self.terminated[i] = float(terminated)
+    def add(
+        self,
+        obs: np.ndarray | Tensor,
+        action: np.ndarray | Tensor,
+        reward: np.ndarray | Tensor,
+        next_obs: np.ndarray | Tensor,
+        terminated: np.ndarray | Tensor,
+    ) -> None:
+        """Store one transition per seed: obs (S, d), action (S, k), reward (S,), next_obs (S, d), terminated (S,)."""
+        i, dev = self.position, self.device
+        for name, value, shape in (
+            ("obs", obs, (self.num_seeds, self.obs_dim)),
+            ("action", action, (self.num_seeds, self.action_dim)),
+            ("reward", reward, (self.num_seeds,)),
+            ("next_obs", next_obs, (self.num_seeds, self.obs_dim)),
+            ("terminated", terminated, (self.num_seeds,)),
+        ):
+            v = torch.as_tensor(np.asarray(value, dtype=np.float32) if not isinstance(value, Tensor) else value)
+            if tuple(v.shape) != shape:
+                raise ValueError(f"{name} has shape {tuple(v.shape)}, this buffer stores {shape}")
+            getattr(self, name)[:, i] = v.to(dev, torch.float32)
         self.position = (i + 1) % self.capacity
         self.size = min(self.size + 1, self.capacity)
 
-    def sample_indices(self, batch_size: int, generator: torch.Generator | None) -> Tensor:
-        """B indices i.i.d. uniform on {0, ..., size − 1}."""
+    def sample_indices(self, batch_size: int, generators: Sequence[torch.Generator]) -> Tensor:
+        """(S, B) indices, row s i.i.d. uniform on {0, ..., size − 1} from generators[s]."""
         if self.size == 0:
             raise ValueError("cannot sample from an empty replay buffer")
         check_int("batch_size", batch_size)
-        return torch.randint(0, self.size, (batch_size,), generator=generator, device=self.device)
+        if len(generators) != self.num_seeds:
+            raise ValueError(f"need one generator per seed ({self.num_seeds}), got {len(generators)}")
+        rows = [torch.randint(0, self.size, (batch_size,), generator=g) for g in generators]
+        return torch.stack(rows).to(self.device)
 
-    def sample(self, batch_size: int, generator: torch.Generator | None) -> Batch:
-        """A uniform minibatch of B transitions (see class doc)."""
-        idx = self.sample_indices(batch_size, generator)
-        return Batch(self.obs[idx], self.action[idx], self.reward[idx], self.next_obs[idx], self.terminated[idx])
+    def sample(self, batch_size: int, generators: Sequence[torch.Generator]) -> Batch:
+        """One uniform minibatch of B transitions per seed (see class doc)."""
+        idx = self.sample_indices(batch_size, generators)
+        rows = torch.arange(self.num_seeds, device=self.device).unsqueeze(1)
+        return Batch(
+            self.obs[rows, idx],
+            self.action[rows, idx],
+            self.reward[rows, idx],
+            self.next_obs[rows, idx],
+            self.terminated[rows, idx],
+        )
 
     def state_dict(self) -> dict[str, Any]:
         n = self.size
         return {
             "capacity": self.capacity,
+            "num_seeds": self.num_seeds,
             "position": self.position,
             "size": n,
-            "obs": self.obs[:n].clone(),
-            "action": self.action[:n].clone(),
-            "reward": self.reward[:n].clone(),
-            "next_obs": self.next_obs[:n].clone(),
-            "terminated": self.terminated[:n].clone(),
+            **{k: getattr(self, k)[:, :n].clone() for k in ("obs", "action", "reward", "next_obs", "terminated")},
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        if state["capacity"] != self.capacity:
-            raise ValueError(f"state_dict has capacity {state['capacity']}, this buffer has {self.capacity}")
+        if state["capacity"] != self.capacity or state["num_seeds"] != self.num_seeds:
+            raise ValueError(
+                f"state_dict has capacity {state['capacity']} and {state['num_seeds']} seeds, this buffer has "
+                f"{self.capacity} and {self.num_seeds}"
+            )
         n = int(state["size"])
         for name in ("obs", "action", "reward", "next_obs", "terminated"):
-            getattr(self, name)[:n] = state[name].to(self.device)
+            getattr(self, name)[:, :n] = state[name].to(self.device)
         self.size, self.position = n, int(state["position"])

@@ -3,8 +3,10 @@ Tessler, Efroni & Mannor (ICML 2019) used by Kamalaruban et al. (NeurIPS 2020).
 
 NR-MDP (noisy action): the executed action is a = (1 − α) μ(s) + α ν(s).
 PR-MDP (probabilistic action): the adversary's action ν(s) is executed with probability α, else μ(s).
-Seeds 000/002 write the inner problem once as a max over ν (a typo: the adversary minimises the
-agent's value, as in the paper and in the other slide); saddle uses min_ν.
+Seeds 000/002 write the inner problem once as a max over ν; the adversary minimises the agent's value in both
+papers' games, and both papers' code trains it so (its loss is +Q(s, a), descended; Tessler et al.'s `ddpg.py`,
+Kamalaruban et al.'s `ddpg.py`), so saddle uses min_ν.
+Shapes: actions (S, B, k) for S seeds (any leading shape works for NR and the value).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
+from saddle.rl.seeds import SeedStreams
 from saddle.validation import check_choice, check_real
 
 __all__ = ["ROBUST_FORMS", "check_robust_form", "nr_mdp_action", "pr_mdp_action", "robust_action", "robust_value"]
@@ -27,26 +30,28 @@ def check_robust_form(form: str, alpha: float) -> tuple[str, float]:
 
 
 def nr_mdp_action(mu: Tensor, nu: Tensor, alpha: float) -> Tensor:
-    """NR-MDP executed action (1 − α) μ + α ν (shapes (B, k) or (k,))."""
+    """NR-MDP executed action (1 − α) μ + α ν (any shape, equal)."""
     return torch.lerp(mu, nu, alpha)
 
 
-def pr_mdp_action(mu: Tensor, nu: Tensor, alpha: float, generator: torch.Generator | None) -> Tensor:
-    """PR-MDP executed action: per row, ν with probability α (one Bernoulli(α) draw per state), else μ."""
-    rows = mu.shape[:-1]
-    adversary = torch.rand(rows, generator=generator, device=mu.device) < alpha
+def pr_mdp_action(mu: Tensor, nu: Tensor, alpha: float, streams: SeedStreams) -> Tensor:
+    """PR-MDP executed action: per state, ν with probability α (one Bernoulli(α) coin per state, seed s's coins from
+    seed s's stream), else μ. Shapes mu, nu (S, B, k)."""
+    if mu.ndim != 3 or mu.shape[0] != len(streams):
+        raise ValueError(f"PR-MDP actions need shape (S, B, k) with S = {len(streams)}, got {tuple(mu.shape)}")
+    adversary = streams.rand(mu.shape[1], device=mu.device) < alpha
     return torch.where(adversary.unsqueeze(-1), nu, mu)
 
 
-def robust_action(form: str, mu: Tensor, nu: Tensor, alpha: float, generator: torch.Generator | None) -> Tensor:
+def robust_action(form: str, mu: Tensor, nu: Tensor, alpha: float, streams: SeedStreams) -> Tensor:
     """The executed action of the given form (see module doc)."""
-    return nr_mdp_action(mu, nu, alpha) if form == "nr" else pr_mdp_action(mu, nu, alpha, generator)
+    return nr_mdp_action(mu, nu, alpha) if form == "nr" else pr_mdp_action(mu, nu, alpha, streams)
 
 
 def robust_value(
     form: str, q: Callable[[Tensor, Tensor], Tensor], obs: Tensor, mu: Tensor, nu: Tensor, alpha: float
 ) -> Tensor:
-    """Expected Q of the executed action: NR Q(s, (1−α)μ + αν); PR (1 − α) Q(s, μ) + α Q(s, ν). Shape (B,).
+    """Expected Q of the executed action: NR Q(s, (1−α)μ + αν); PR (1 − α) Q(s, μ) + α Q(s, ν). Shape (S, B).
 
     This is the payoff Φ(θ, ω) = E_s robust_value of the game (actor maximises, adversary minimises) and,
     with target networks, the bootstrap value of the critic's target.
