@@ -12,7 +12,7 @@ from scipy.optimize import minimize
 from saddle.claims import REPRODUCED, ClaimVerdict, check_claims
 from saddle.experiments import Claim
 from saddle.langevin import gaussian_noise
-from saddle.report.files import ReportFileError, read_config, read_metrics
+from saddle.runs import RunFileError, read_config, read_metrics
 from saddle.sets import Ball, Box, Set, make_box, project_box, project_l2_ball, project_linf_ball
 from saddle.validation import check_bool, check_probability_vectors
 
@@ -115,14 +115,14 @@ def test_read_metrics_and_config(tmp_path):
     (run / "config.json").write_text(json.dumps({"steps": 3}))
     assert read_config(run) == {"steps": 3}
     (run / "config.json").write_text("[1, 2]")
-    with pytest.raises(ReportFileError, match=r"config.json: the file must be an object, got a list"):
+    with pytest.raises(RunFileError, match=r"config.json: the file must be an object, got a list"):
         read_config(run)
     (run / "metrics.json").write_text('{"acc": 0.5')
-    with pytest.raises(ReportFileError, match=r"metrics.json: is not valid JSON \(truncated or damaged\?\)"):
+    with pytest.raises(RunFileError, match=r"metrics.json: is not valid JSON \(truncated or damaged\?\)"):
         read_metrics(run)
     (run / "metrics.json").write_text("")
-    with pytest.raises(ReportFileError, match=re.escape("metrics.json: is empty")):
+    with pytest.raises(RunFileError, match=re.escape("metrics.json: is empty")):
         read_metrics(run)
     (run / "metrics.json").unlink()
-    with pytest.raises(ReportFileError, match=re.escape("metrics.json: cannot be read")):
+    with pytest.raises(RunFileError, match=re.escape("metrics.json: cannot be read")):
         read_metrics(run)

@@ -17,6 +17,7 @@ from saddle.claims import (
     STATUSES,
     check_claims,
     claims_counts,
+    claims_headline,
     claims_summary,
     lookup_metric,
     resolve_size,
@@ -199,6 +200,56 @@ def test_claims_on_what_the_run_left_out_are_not_measured_not_declaration_errors
     # a quick run still reports a full-size claim as not checked at this size
     (q,) = check_claims([Claim("f", "s", "src", "grid.x", ">", 1.0, at_quick=False)], metrics, size="quick")
     assert q.status == NOT_CHECKED
+
+
+def test_a_metric_absent_from_a_run_whose_config_changed_is_not_measured():
+    claims = [
+        Claim("a", "s", "src", "grid.best_modes", ">=", 24),  # absent
+        Claim("b", "s", "src", "ratio", ">", 1.0, than="ring.ratio"),  # its `than` absent
+        Claim("c", "s", "src", "label", ">", 1.0),  # present with the wrong type: still a declaration error
+        Claim("d", "s", "src", "ratio", ">", 1.0),  # present: checked
+    ]
+    a, b, c, d = check_claims(claims, METRICS, size="default", changed={"datasets": ["ring"], "steps": 3})
+    assert a.status == b.status == NOT_MEASURED and a.measured is None
+    assert a.detail == "'grid.best_modes' absent: this run changed datasets=['ring'], steps=3 from its size"
+    assert b.detail.startswith("'ring.ratio' absent")
+    assert c.status == DECLARATION_ERROR and d.status == REPRODUCED
+    # at the size's own config (nothing changed) an absent metric is a declaration error
+    assert [v.status for v in check_claims(claims, METRICS, size="default", changed={})][:2] == [DECLARATION_ERROR] * 2
+
+
+def test_experiment_changed_fields_are_those_away_from_the_size_s_values_but_seed_and_device():
+    from dataclasses import dataclass
+
+    @dataclass
+    class Config(ExperimentConfig):
+        steps: int = 10
+        widths: tuple[int, ...] = (1, 2)
+
+    claim = Claim("w2", "s", "src", "width.2", ">", 0.0)
+    exp = Experiment("e", "s", Config, lambda c, o: {}, quick={"steps": 2}, claims=(claim,))
+    quick = exp.make_config(size="quick", overrides={"widths": "1"}, seed=5)
+    assert exp.changed_fields(quick, "quick") == {"widths": (1,)}
+    assert exp.changed_fields(quick, "default") == {"steps": 2, "widths": (1,)}
+    assert exp.changed_fields(exp.make_config(size="quick", seed=9, device="meta"), "quick") == {}
+    (v,) = exp.check_claims({"width": {"1": 1.0}}, "quick", config=quick)
+    assert v.status == NOT_MEASURED and "widths=(1,)" in v.detail
+    (v,) = exp.check_claims({"width": {"1": 1.0}}, "quick", config=exp.make_config(size="quick", seed=9))
+    assert v.status == DECLARATION_ERROR
+
+
+def test_claims_headline_counts_the_statuses_besides_reproduced_apart():
+    def v(status):
+        return {"status": status}
+
+    assert claims_headline([v(REPRODUCED), v(NOT_REPRODUCED), v(NOT_SIGNIFICANT), v(NOT_CHECKED)]) == (
+        "1/3 reproduced (1 not significant; 1 not checked at this size)"
+    )
+    assert claims_headline([v(REPRODUCED), v(DECLARATION_ERROR), v(NOT_MEASURED)]) == (
+        "1/2 reproduced (1 declaration error; 1 not measured in this run)"
+    )
+    assert claims_headline([v(NOT_CHECKED)]) == "none checked (1 not checked at this size)"
+    assert claims_headline([]) == "none checked"
 
 
 # ---- sizes ---------------------------------------------------------------------------------------------------------

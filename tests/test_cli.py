@@ -171,7 +171,7 @@ def test_tour_prints_total_claims_and_report_opens_with_the_claims_table(fake_re
     assert page.index("Claims of the notes: 1/2 reproduced") < page.index('<h2 id="toy">')
     assert "half the step size exceeds 10" in page and "seed 000, §2" in page and "<code>half &gt; 10</code>" in page
     assert "1 not checked at this size" in page and "No claims recorded for: toy2" in page
-    assert "toy</a> (quick)" in page and "checked at default size" in page
+    assert "<b>toy</b> (quick size)" in page and "checked at default size" in page
 
 
 # ---- runs: permissions, SIGTERM, leftovers, progress, tour.json ----------------------------------------------------
@@ -515,7 +515,7 @@ def test_full_size_uses_the_full_overrides_and_checks_full_only_claims(fake_regi
     assert json.loads((tmp_path / "toy" / "metrics.json").read_text())["steps"] == 1000
     assert json.loads((tmp_path / "toy" / "run.json").read_text())["size"] == "full"
     page = (tmp_path / "index.html").read_text()
-    assert "full size" in page and "toy</a> (full)" in page
+    assert "full size" in page and "<b>toy</b> (full size)" in page
     assert cli.main(["run", "toy", "--quick", "--out", str(tmp_path)]) == 0  # the reason shows at quick size too
     assert "full size only: the paper's 1000 steps" in capsys.readouterr().err
 
@@ -672,3 +672,156 @@ def test_a_signal_discards_every_run_in_progress_under_jobs(tmp_path, signum, co
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
     assert json.loads((out / "a" / "metrics.json").read_text()) == {"kept": True}
     assert not (out / "b").exists() and not (out / "c").exists()
+
+
+# ---- command-line paper cuts ---------------------------------------------------------------------------------------
+
+
+def test_set_takes_several_key_values_after_one_flag(fake_registry, tmp_path):
+    assert (
+        cli.main(["run", "toy", "--quick", "--set", "steps=4", "step_size=0.25", "--seed", "2", "--out", str(tmp_path)])
+        == 0
+    )
+    assert json.loads((tmp_path / "toy" / "metrics.json").read_text()) == {"steps": 4, "half": 0.125, "seed": 2}
+    # repeated flags still add up, and NAME.KEY=VALUE targets one experiment among several
+    argv = ["run", "toy", "toy2", "--set", "toy.steps=5", "toy2.steps=6", "--set", "step_size=1", "--jobs", "1"]
+    assert cli.main([*argv, "--out", str(tmp_path)]) == 0
+    assert [json.loads((tmp_path / n / "metrics.json").read_text())["steps"] for n in ("toy", "toy2")] == [5, 6]
+    assert json.loads((tmp_path / "toy2" / "config.json").read_text())["step_size"] == 1.0
+
+
+def test_an_experiment_name_after_set_is_refused_with_a_hint(fake_registry, tmp_path, capsys):
+    assert cli.main(["run", "--set", "steps=4", "toy", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "saddle: error: --set expects KEY=VALUE, got 'toy' (experiment names go before --set)"
+    assert not (tmp_path / "o").exists()
+
+
+def _commands_in(text):
+    """`saddle ...` commands of a docstring or page: whole lines (with backslash continuations) and `code` spans."""
+    text = text.replace("\\\n", " ")
+    found = [m.group(1) for m in re.finditer(r"^\s*(saddle (?:run|list|report)\b[^\n#]*)", text, re.MULTILINE)]
+    return found + [m.group(1) for m in re.finditer(r"`(saddle (?:run|list|report)\b[^`]*)`", text)]
+
+
+def test_the_commands_in_every_experiment_docstring_and_guide_parse():
+    """Each command the docs show parses, names experiments that exist, and sets keys they have to values of the
+    right type (the run itself is not started)."""
+    import ast
+    import shlex
+    from pathlib import Path
+
+    root = Path(experiments.__file__).parent
+    sources = {p.name: ast.get_docstring(ast.parse(p.read_text()), clean=False) or "" for p in root.glob("*.py")}
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    sources |= {p.name: p.read_text() for p in docs.rglob("*.md")}
+    commands = [c for text in sources.values() for c in _commands_in(text)]
+    assert any(re.search(r"--set \S+=\S+ \S+=", c) for c in commands)  # several values after one --set
+    for command in commands:
+        words = ["2" if w == "N" else w for w in shlex.split(command)[1:]]  # N: a placeholder for a number
+        args = cli._parser().parse_args(words)
+        if args.command != "run":
+            continue
+        names = [n for n in args.names if not n.isupper()]  # NAME: a placeholder
+        if not args.names:
+            names = list(experiments.summaries())
+        per = cli._split_sets(args.sets, names)
+        size = "quick" if args.quick else "full" if args.full else "default"
+        for name in names:
+            experiments.experiment(name).make_config(size=size, overrides=per[name])
+
+
+def test_list_help_and_bad_names_import_no_experiment_and_not_torch():
+    """`saddle list`, `--help`, a bad name and a bad option read the experiments' names from their sources: no
+    experiment module is imported, nor torch (a tenth of the time of `import torch`); `--set` imports only the
+    experiments named."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\nfrom saddle import cli\n"
+        "for argv in ({argvs}):\n"
+        "    try:\n        cli.main(argv)\n    except SystemExit:\n        pass\n"
+        "print('torch' in sys.modules)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('saddle.experiments.') and m != 'saddle.experiments.base'))"
+    )
+    for argvs, torch_imported, imported in (
+        (
+            "['list'], ['--help'], ['run', 'nosuch'], ['run', '--help'], ['run', '--seed', '-1'], "
+            "['run', '--quick', '--full'], ['run', 'bilinear', '--threads', '0']",
+            False,
+            [],
+        ),
+        ("['run', 'bilinear', '--set', 'bogus=1'],", True, ["saddle.experiments.bilinear"]),  # only the one named
+    ):
+        out = subprocess.run(
+            [sys.executable, "-c", probe.format(argvs=argvs)], capture_output=True, text=True, check=True
+        ).stdout
+        assert out.strip().splitlines()[-2:] == [repr(torch_imported), repr(imported)], out
+
+
+def test_summaries_from_the_sources_are_the_registry_s():
+    reg = experiments.registry()
+    assert experiments._manifest() and {n: s for n, (_, s) in experiments._manifest().items()} == {
+        n: e.summary for n, e in reg.items()
+    }
+    assert experiments.summaries() == {n: e.summary for n, e in reg.items()}
+    assert experiments.experiment("bilinear") is reg["bilinear"]
+    with pytest.raises(KeyError, match="unknown experiment 'nosuch'"):
+        experiments.experiment("nosuch")
+
+
+def _per_width_run(config, out):
+    return {"width": {str(w): float(w) for w in config.widths}, "steps": config.steps, "half": 0.0, "seed": 0}
+
+
+def test_a_claim_whose_metric_the_partial_run_left_out_is_not_measured(fake_registry, tmp_path, capsys):
+    """One rule for every experiment: a metric absent from a run whose config changed from its size's values was
+    left out by that change ("not measured in this run"); absent from the size's own config it is a declaration
+    error."""
+    claims = (
+        Claim("w1", "width 1 is positive", "seed 000", "width.1", ">", 0.0),
+        Claim("w2", "width 2 is positive", "seed 000", "width.2", ">", 0.0),
+    )
+    fake_registry["toy"] = Experiment("toy", "widths", _Config, _per_width_run, claims=claims)
+    assert cli.main(["run", "toy", "--set", "widths=1", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "claims: 1/1 reproduced (1 not measured in this run)" in err
+    (_, w2) = json.loads((tmp_path / "toy" / "run.json").read_text())["claims"]
+    assert w2["status"] == "not measured in this run"
+    assert w2["detail"] == "'width.2' absent: this run changed widths=(1,) from its size"
+    assert cli.main(["run", "toy", "--set", "seed=1", "steps=3", "--out", str(tmp_path)]) == 0  # all measured
+    assert "claims: 2/2 reproduced" in capsys.readouterr().err
+    fake_registry["toy"] = Experiment("toy", "widths", _Config, lambda c, o: {"width": {"1": 1.0}}, claims=claims)
+    assert cli.main(["run", "toy", "--set", "seed=1", "--out", str(tmp_path)]) == 0  # the seed changes no metric
+    assert "declaration error: w2" in capsys.readouterr().err
+
+
+def test_ranks_other_than_0_say_nothing_and_write_no_result(fake_registry, tmp_path, capsys, monkeypatch):
+    """Under `--nproc N` the ranks > 0 train their shards silently: no log, done or report line, no folder."""
+    import saddle.train.distributed as distributed
+    from saddle import progress
+
+    monkeypatch.setattr(distributed, "setup_distributed", lambda device: (1, 2))
+    monkeypatch.setattr(progress, "_bars_hidden", False)  # rank 1 hides this process's bars: restored afterwards
+    monkeypatch.setenv("RANK", "1")
+    assert cli.main(["run", "toy", "--quick", "--out", str(tmp_path / "o")]) == 0
+    assert capsys.readouterr().err == "" and not (tmp_path / "o").exists()
+    monkeypatch.setenv("RANK", "0")
+    assert cli.main(["run", "toy", "--quick", "--out", str(tmp_path / "o")]) == 0
+    err = capsys.readouterr().err
+    assert f"log: {tmp_path / 'o' / 'log.txt'}" in err and "report:" in err and (tmp_path / "o" / "toy").is_dir()
+
+
+@pytest.mark.slow
+def test_nproc_2_prints_rank_0_s_lines_only(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SADDLE_PROGRESS": "0", "OMP_NUM_THREADS": "1"}
+    argv = [sys.executable, "-m", "saddle", "run", "bilinear", "--quick", "--nproc", "2", "--out", str(tmp_path)]
+    err = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600, check=True).stderr
+    for line in ("log: ", "[1/1] bilinear done", "report: ", "claims: 4/4 reproduced"):
+        assert err.count(line) == 1, (line, err)
+    assert "saddle-rank" not in err and sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

@@ -51,7 +51,8 @@ def test_one_class_behind_every_public_name():
     import saddle.sampling as sampling
 
     assert optim.PolynomialDecay is sampling.PolynomialDecay is PolynomialDecay
-    assert optim.Constant is sampling.ConstantStep is attacks.Constant is Constant
+    assert optim.Constant is sampling.Constant is attacks.Constant is Constant
+    assert not hasattr(sampling, "ConstantStep")  # no second name for one class
     assert attacks.CosineDecay is CosineDecay and attacks.PiecewiseConstant is PiecewiseConstant
 
 
@@ -82,10 +83,15 @@ def test_bad_arguments_raise_naming_the_value(build, message):
 def test_as_schedule_and_step_size_at():
     assert as_schedule(0.3) == Constant(0.3)
     f = lambda k: 1.0 / (k + 1)  # noqa: E731
-    assert as_schedule(f) is f
+    assert as_schedule(f)(3) == f(3) == 0.25  # a user's callable, its values checked as they are read
+    assert as_schedule(PolynomialDecay(1.0)) == PolynomialDecay(1.0)  # the module's own schedules as they are
     assert step_size_at(0.25, 7) == 0.25 and step_size_at(f, 3) == 0.25
     with pytest.raises(ValueError, match=re.escape("returned -1.0 at k=2")):
         step_size_at(lambda k: 1.0 if k < 2 else -1.0, 2)
+    bad = as_schedule(lambda k: 1.0 if k < 2 else -1.0)
+    assert bad(1) == 1.0
+    with pytest.raises(ValueError, match=re.escape("step_size schedule returned -1.0 at k=2")):
+        bad(2)
 
 
 @given(

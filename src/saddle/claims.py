@@ -43,9 +43,12 @@ at "quick" only the claims declared `at_quick=True` (the default; a `full_only` 
   whose n < min_n, or whose p-value is ≥ alpha (also NaN): checked, and not reproduced;
 - "not checked at this size": `at_quick=False` in a quick run, or `full_only` below full size (the
   detail gives the reason); the measured value is still recorded when present;
-- "not measured in this run": the run's config left out what the metric measures (the experiment lists it
-  under `metrics[NOT_MEASURED_KEY]`);
-- "declaration error": the metric is missing or has the wrong type (or shape) — never silently skipped.
+- "not measured in this run": the run's config left out what the metric measures. One rule for every
+  experiment: a metric absent from a run whose config was changed from its size's values (`changed`, e.g.
+  `--set objectives=erm`) was left out by that change; an experiment may also say so itself, with a reason,
+  under `metrics[NOT_MEASURED_KEY]`;
+- "declaration error": the metric is missing from a run at its size's own config, or has the wrong type (or
+  shape) — never silently skipped.
 
 `claims_summary` counts (reproduced, checked): "not checked at this size" and "not measured in this run"
 are left out of both; "not significant" is checked and not reproduced.
@@ -74,6 +77,7 @@ __all__ = [
     "ClaimVerdict",
     "check_claims",
     "claims_counts",
+    "claims_headline",
     "claims_summary",
     "lookup_metric",
     "resolve_size",
@@ -449,8 +453,28 @@ def _not_checked_reason(claim: Claim, size: str) -> str | None:
     return None
 
 
-def check_claim(claim: Claim, metrics: Mapping[str, Any], size: str | None = None) -> ClaimVerdict:
-    """Decide one claim on `metrics` at `size` (see `check_claims`)."""
+def _absent(claim: Claim, metrics: Mapping[str, Any]) -> list[str]:
+    """The metrics the claim uses (metric, than, p_value) that are not in `metrics`."""
+    absent = []
+    for name in (claim.metric, claim.than, claim.p_value):
+        if name is None:
+            continue
+        try:
+            lookup_metric(metrics, name)
+        except KeyError:
+            absent.append(name)
+    return absent
+
+
+def _format_changed(changed: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in changed.items())
+
+
+def check_claim(
+    claim: Claim, metrics: Mapping[str, Any], size: str | None = None, changed: Mapping[str, Any] | None = None
+) -> ClaimVerdict:
+    """Decide one claim on `metrics` at `size`, for a run whose config `changed` these fields from its size's
+    values (see `check_claims`)."""
     size = resolve_size(size)
     base = {"name": claim.name, "statement": claim.statement, "source": claim.source, "expected": claim.expected}
     measured, status, problem, detail = _decide(claim, metrics)
@@ -460,13 +484,23 @@ def check_claim(claim: Claim, metrics: Mapping[str, Any], size: str | None = Non
     reason = _not_measured_reason(claim, metrics)
     if reason is not None:
         return ClaimVerdict(**base, measured=None, status=NOT_MEASURED, detail=reason)
+    if (problem or status is None) and changed:
+        absent = _absent(claim, metrics)
+        if absent:
+            why = f"{', '.join(map(repr, absent))} absent: this run changed {_format_changed(changed)} from its size"
+            return ClaimVerdict(**base, measured=None, status=NOT_MEASURED, detail=why)
     if problem or status is None:
         return ClaimVerdict(**base, measured=measured, status=DECLARATION_ERROR, detail=problem)
     return ClaimVerdict(**base, measured=measured, status=status, detail=detail)
 
 
 def check_claims(
-    claims: Iterable[Claim], metrics: Mapping[str, Any], size: str | None = None, *, quick: bool | None = None
+    claims: Iterable[Claim],
+    metrics: Mapping[str, Any],
+    size: str | None = None,
+    *,
+    quick: bool | None = None,
+    changed: Mapping[str, Any] | None = None,
 ) -> list[ClaimVerdict]:
     """One verdict per claim, in order (statuses: module docstring), at `size` "quick" | "default" | "full"
     (None: "default"; the older `quick=True` / `quick=False` mean "quick" / "full").
@@ -474,11 +508,12 @@ def check_claims(
     At "default" and "full" every claim is checked except those declared `full_only`, checked only at "full";
     at "quick" only those declared `at_quick`. Claims not checked still record their measured value when
     present. A claim whose metric (or `than`, or `p_value`) is listed, or lies under a prefix listed, in
-    `metrics[NOT_MEASURED_KEY]` is not measured in this run. Any other missing metric, or one of the wrong
-    type, is a declaration error.
+    `metrics[NOT_MEASURED_KEY]` is not measured in this run; so is a claim whose metric is absent from a run
+    whose config `changed` some fields ({key: value}) from the values of its size (the change left the metric
+    out). Any other missing metric, or one of the wrong type, is a declaration error.
     """
     size = resolve_size(size, quick)
-    return [check_claim(c, metrics, size) for c in claims]
+    return [check_claim(c, metrics, size, changed) for c in claims]
 
 
 def _status_of(verdict: ClaimVerdict | Mapping[str, Any]) -> str:
@@ -496,3 +531,13 @@ def claims_summary(verdicts: Iterable[ClaimVerdict | Mapping[str, Any]]) -> tupl
     "not significant", "not reproduced" and declaration errors are checked and not reproduced."""
     counts = claims_counts(verdicts)
     return counts[REPRODUCED], sum(counts.values()) - counts[NOT_CHECKED] - counts[NOT_MEASURED]
+
+
+def claims_headline(verdicts: Iterable[ClaimVerdict | Mapping[str, Any]]) -> str:
+    """ "N/M reproduced (K not significant; J not checked at this size)" — `claims_summary` with the statuses other
+    than reproduced and not reproduced counted apart; "none checked (...)" when no claim was checked."""
+    counts = claims_counts(verdicts)
+    n, m = counts[REPRODUCED], sum(counts.values()) - counts[NOT_CHECKED] - counts[NOT_MEASURED]
+    extras = "; ".join(f"{counts[s]} {s}" for s in STATUSES if s not in (REPRODUCED, NOT_REPRODUCED) and counts[s])
+    head = f"{n}/{m} reproduced" if m else "none checked"
+    return head + (f" ({extras})" if extras else "")

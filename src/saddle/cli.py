@@ -3,7 +3,7 @@
     saddle list [-v] [--out DIR]
     saddle run [NAME ...] [--quick | --full] [--set key=value ...] [--out DIR] [--seed N] [--device cpu|cuda] [--threads N]
                [--jobs N] [--nproc N]
-    saddle report DIR
+    saddle report DIR [--markdown FILE]
 
 Sizes: the Config defaults are the default size (what `saddle run` runs, every claim checked but those
 declared `full_only`); `--quick` smoke sizes, `--full` the papers' budgets. `--jobs N` runs up to N of several
@@ -11,6 +11,8 @@ experiments at once, each in its own process with `--threads` torch threads (def
 Bad input gets one line on stderr and exit code 2; a failed experiment exit code 1; SIGINT 130,
 SIGTERM 143 (the runs in progress leave nothing behind, earlier results stay). After each run the
 experiment's claims are checked ("claims: N/M reproduced"). Set SADDLE_DEBUG=1 to see full tracebacks.
+`saddle list`, `--help` and the checks of names and options import no experiment and not torch (their names and
+summaries are read from the sources); `--set` imports only the experiments named. The run folder is `saddle.runs`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
@@ -37,7 +38,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple, NoReturn
 
-from saddle import __version__
+from saddle import __version__, runs
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
@@ -93,10 +94,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--set",
         dest="sets",
-        action="append",
+        nargs="+",
+        action="extend",
         default=[],
         metavar="KEY=VALUE",
-        help="override a config field; NAME.KEY=VALUE targets one experiment",
+        help="override config fields: --set a=1 b=2 (NAME.KEY=VALUE targets one experiment); experiment names "
+        "go before --set",
     )
     r.add_argument("--out", default="results", help="output folder (default: results)")
     r.add_argument("--seed", type=int, default=0, help="random seed, 0 <= N < 2**32 (default 0)")
@@ -124,15 +127,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     rep = sub.add_parser("report", help="(re)build DIR/index.html from the runs in DIR")
     rep.add_argument("dir")
+    rep.add_argument(
+        "--markdown",
+        metavar="FILE",
+        help="instead, write DIR's claims table as Markdown to FILE ('-': standard output): date, machine, "
+        "size and time of each experiment and every claim's verdict (the docs' Results page)",
+    )
     return p
 
 
 def _check_device(device: str, option: str = "--device") -> str:
-    import torch
-
     if device == "cpu":
         return device
     if device == "cuda" or device.startswith("cuda:"):
+        import torch
+
         if not torch.cuda.is_available():
             raise UsageError(f"{option} {device}: CUDA is not available on this machine")
         try:
@@ -150,14 +159,16 @@ def _check_seed(seed: int) -> int:
 
 
 def _split_sets(sets: Sequence[str], names: Sequence[str]) -> dict[str, dict[str, str]]:
-    """Turn ['k=v', 'exp.k=v'] into per-experiment override dicts; unknown keys are errors."""
-    from saddle.experiments import registry
+    """Turn ['k=v', 'exp.k=v'] into per-experiment override dicts for the experiments `names` being run; unknown
+    keys are errors (only the experiments named are imported)."""
+    from saddle.experiments import experiment, summaries
 
-    reg = registry()
+    reg = {n: experiment(n) for n in names}
     per: dict[str, dict[str, str]] = {n: {} for n in names}
     for item in sets:
         if "=" not in item:
-            raise UsageError(f"--set expects KEY=VALUE, got {item!r}")
+            hint = " (experiment names go before --set)" if item in summaries() else ""
+            raise UsageError(f"--set expects KEY=VALUE, got {item!r}{hint}")
         key, value = item.split("=", 1)
         key = key.strip()
         target = list(names)
@@ -202,91 +213,6 @@ def _seeded_global_rngs(seed: int) -> Iterator[None]:
             np.random.set_state(np_state)  # noqa: NPY002  # restore the caller's global state
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _write_json(path: Path, obj: Any) -> None:
-    """Write JSON atomically (temp file + rename) with the usual permissions (0644 under umask 022)."""
-    from saddle.experiments.base import to_jsonable
-
-    text = json.dumps(to_jsonable(obj), indent=2, allow_nan=False)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-_TMP_RE = re.compile(r"^\.(?P<name>[A-Za-z0-9_]+(?:-old)?)-(?P<pid>\d+)-")
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _remove_leftovers(out_root: Path) -> list[str]:
-    """Remove hidden temporary run folders `.NAME-PID-*` left by killed runs (their PID no longer exists)."""
-    removed = []
-    for p in out_root.iterdir():
-        m = _TMP_RE.match(p.name)
-        if m and p.is_dir() and int(m["pid"]) != os.getpid() and not _pid_alive(int(m["pid"])):
-            shutil.rmtree(p, ignore_errors=True)
-            removed.append(p.name)
-    return removed
-
-
-def _make_tmp_dir(out_root: Path, name: str) -> Path:
-    """A hidden temporary folder OUT/.NAME-PID-xxxx with the usual permissions (mkdtemp gives 0700)."""
-    tmp = Path(tempfile.mkdtemp(dir=out_root, prefix=f".{name}-{os.getpid()}-"))
-    os.chmod(tmp, 0o777 & ~_umask())
-    return tmp
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back until the block is done, then deliver the first that arrived.
-
-    (A signal mask would not do: a signal sent to the process may be delivered to another thread.)
-    """
-    pending: list[int] = []
-    held = (signal.SIGINT, signal.SIGTERM)
-    previous = {s: signal.signal(s, lambda signum, frame: pending.append(signum)) for s in held}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-        if pending:
-            signal.raise_signal(pending[0])  # now handled as usual: KeyboardInterrupt, Terminated, ...
-
-
-def _swap_into_place(tmp: Path, final: Path) -> None:
-    """Replace `final` by `tmp` with Ctrl-C and SIGTERM held back, so that one of the two always exists."""
-    old = None
-    try:
-        with _signals_held():
-            if final.exists():
-                old = _make_tmp_dir(final.parent, f"{final.name}-old")
-                os.replace(final, old / "x")
-            os.replace(tmp, final)
-    finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-
-
 def _run_one(exp: Any, config: Any, out_root: Path, size: str) -> tuple[float, float, list[dict[str, Any]]]:
     """Run one experiment into a temp folder, check its claims at `size`, then move it to OUT/NAME.
 
@@ -295,73 +221,57 @@ def _run_one(exp: Any, config: Any, out_root: Path, size: str) -> tuple[float, f
     import matplotlib
 
     matplotlib.use("Agg")
-    from saddle.experiments.base import RunOutput, to_jsonable
 
-    tmp = _make_tmp_dir(out_root, exp.name)
+    tmp = runs.make_temporary_folder(out_root, exp.name)
     logger = logging.getLogger(f"saddle.experiments.{exp.name}")
     logger.setLevel(logging.INFO)
     handler = logging.FileHandler(tmp / "log.txt")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     saddle_logger = logging.getLogger("saddle")  # the experiment's own lines and progress lines
     saddle_logger.addHandler(handler)
-    start, cpu_start = time.perf_counter(), time.process_time()
+    started, start, cpu_start = time.time(), time.perf_counter(), time.process_time()
     try:
-        out = RunOutput(tmp, logger)
+        out = runs.RunOutput(tmp, logger)
         logger.info("config %s", json.dumps(config.to_dict()))
         with _seeded_global_rngs(config.seed):
-            metrics = to_jsonable(dict(exp.run(config, out)))
+            metrics = runs.to_jsonable(dict(exp.run(config, out)))
         seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
         logger.info("done in %.2f s (CPU %.2f s, %s size)", seconds, cpu_seconds, size)
-        verdicts = [v.to_dict() for v in exp.check_claims(metrics, size)]
-        _write_json(tmp / "metrics.json", metrics)
-        _write_json(tmp / "config.json", config.to_dict())
-        _write_json(tmp / "figures.json", [f.__dict__ for f in out.figures])
-        _write_json(
-            tmp / "run.json",
-            {
-                "name": exp.name,
-                "summary": exp.summary,
-                "reproduces": exp.reproduces,
-                "seconds": seconds,
-                "cpu_seconds": cpu_seconds,
-                "size": size,
-                "seed": config.seed,
-                "finished": time.time(),
-                "claims": verdicts,
-            },
-        )
+        verdicts = [v.to_dict() for v in exp.check_claims(metrics, size, config=config)]
+        meta = {
+            "name": exp.name,
+            "summary": exp.summary,
+            "reproduces": exp.reproduces,
+            "seconds": seconds,
+            "cpu_seconds": cpu_seconds,
+            "size": size,
+            "seed": config.seed,
+            "started": started,
+            "finished": time.time(),
+            "machine": runs.machine(config.device),
+            "claims": verdicts,
+        }
+        runs.write_run(tmp, metrics=metrics, config=config.to_dict(), figures=out.figures, meta=meta)
         saddle_logger.removeHandler(handler)
         handler.close()
-        _swap_into_place(tmp, out_root / exp.name)
+        runs.move_into_place(tmp, out_root / exp.name)
         return seconds, cpu_seconds, verdicts
     except BaseException:
         saddle_logger.removeHandler(handler)
         handler.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+        runs.discard(tmp)
         raise
 
 
-def _claims_headline(verdicts: Sequence[Mapping[str, Any]]) -> str:
-    """ "N/M reproduced (K not significant; J not checked at this size)": the statuses besides reproduced and
-    not reproduced are counted separately."""
-    from saddle.claims import NOT_CHECKED, NOT_MEASURED, NOT_SIGNIFICANT, claims_counts, claims_summary
-
-    n, m = claims_summary(verdicts)
-    counts = claims_counts(verdicts)
-    extras = "; ".join(f"{counts[s]} {s}" for s in (NOT_SIGNIFICANT, NOT_CHECKED, NOT_MEASURED) if counts[s])
-    head = f"{n}/{m} reproduced" if m else "none checked"
-    return head + (f" ({extras})" if extras else "")
-
-
 def _claim_lines(verdicts: Sequence[Mapping[str, Any]]) -> list[str]:
-    """ "claims: ..." (see `_claims_headline`), then one line per claim that was checked and did not reproduce
+    """ "claims: ..." (see `saddle.claims.claims_headline`), then one line per claim that was checked and did not reproduce
     and per claim left unchecked for a reason of its own (`full_only`), grouped by status."""
-    from saddle.claims import FULL_ONLY_DETAIL, NOT_CHECKED, REPRODUCED, STATUSES
-    from saddle.report.html import format_value
+    from saddle.claims import FULL_ONLY_DETAIL, NOT_CHECKED, REPRODUCED, STATUSES, claims_headline
+    from saddle.report import format_value
 
     if not verdicts:
         return ["claims: none declared"]
-    lines = [f"claims: {_claims_headline(verdicts)}"]
+    lines = [f"claims: {claims_headline(verdicts)}"]
     for status in STATUSES:
         for v in verdicts:
             if v["status"] != status or status == REPRODUCED:
@@ -380,51 +290,6 @@ def _claim_lines(verdicts: Sequence[Mapping[str, Any]]) -> list[str]:
     return lines
 
 
-def _update_tour(
-    out_root: Path,
-    succeeded: Mapping[str, float],
-    failed: Mapping[str, str],
-    seed: int,
-    size: str,
-    jobs: int,
-    seconds: float,
-) -> None:
-    """tour.json keeps the latest outcome per experiment: a later success clears an earlier failure."""
-    from saddle.report.files import ReportFileError, read_tour
-
-    try:
-        previous = read_tour(out_root)
-    except ReportFileError:
-        previous = {}
-    old_failed = {k: v for k, v in previous.get("failed", {}).items() if k not in succeeded}
-    _write_json(
-        out_root / "tour.json",
-        {
-            "failed": {**old_failed, **failed},
-            "last_run": {
-                "succeeded": dict(succeeded),
-                "failed": dict(failed),
-                "seconds": seconds,
-                "seed": seed,
-                "size": size,
-                "jobs": jobs,
-            },
-        },
-    )
-
-
-def _record_time(out_root: Path, name: str, size: str, seconds: float, cpu_seconds: float) -> None:
-    """OUT/times.json: the wall and CPU time of the last successful run of each experiment at each size."""
-    from saddle.report.files import ReportFileError, read_times
-
-    try:
-        times = read_times(out_root)
-    except ReportFileError:  # a damaged file is rebuilt from the runs that follow
-        times = {}
-    times.setdefault(name, {})[size] = {"seconds": seconds, "cpu_seconds": cpu_seconds, "finished": time.time()}
-    _write_json(out_root / "times.json", times)
-
-
 def _console_logging(out_root: Path) -> logging.Handler:
     """OUT/log.txt follows the whole invocation (console lines, experiment logs, progress lines)."""
     handler = logging.FileHandler(out_root / RUN_LOG, mode="a")
@@ -435,21 +300,25 @@ def _console_logging(out_root: Path) -> logging.Handler:
     return handler
 
 
+_speaking = True  # False on the ranks > 0 of a `--nproc` run: only rank 0 speaks
+
+
 def _say(message: str) -> None:
-    """One line to the console (stderr) and to OUT/log.txt."""
-    print(message, file=sys.stderr, flush=True)
+    """One line to the console (stderr) and to OUT/log.txt (on rank 0 only under `--nproc`)."""
+    if _speaking:
+        print(message, file=sys.stderr, flush=True)
     logging.getLogger("saddle.cli").info(message)
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from saddle.experiments import registry
+    from saddle.experiments import registry, summaries
 
-    reg = registry()
-    width = max((len(n) for n in reg), default=4)
-    for name, exp in reg.items():
-        print(f"{name:<{width}}  {exp.summary}")
+    listed = {name: exp.summary for name, exp in registry().items()} if args.verbose else summaries()
+    width = max((len(n) for n in listed), default=4)
+    for name, summary in listed.items():
+        print(f"{name:<{width}}  {summary}")
         if args.verbose:
-            for line in _describe(exp, Path(args.out)):
+            for line in _describe(registry()[name], Path(args.out)):
                 print(f"{'':<{width}}    {line}")
     return 0
 
@@ -458,7 +327,6 @@ def _describe(exp: Any, out_root: Path) -> list[str]:
     """Config keys with default [quick] [full] values, claims (with the reasons of full-size-only ones), and the
     measured time of the last run at each size in OUT."""
     from saddle.claims import SIZES
-    from saddle.report.files import ReportFileError, read_run_meta, read_times, run_size
 
     keys = []
     for f in dataclasses.fields(exp.config):
@@ -477,15 +345,15 @@ def _describe(exp: Any, out_root: Path) -> list[str]:
     )
     lines.extend(f"  full size only: {c.name} ({c.full_only})" for c in exp.claims if c.full_only)
     try:
-        times = read_times(out_root).get(exp.name, {})
-    except ReportFileError:
+        times = runs.read_times(out_root).get(exp.name, {})
+    except runs.RunFileError:
         times = {}
     try:  # a run written before times.json was kept
-        meta = read_run_meta(out_root / exp.name)
-        size = run_size(meta)
+        meta = runs.read_run_meta(out_root / exp.name)
+        size = runs.run_size(meta)
         if size is not None and size not in times and "seconds" in meta:
             times = {**times, size: {"seconds": meta["seconds"], **{k: meta[k] for k in ("cpu_seconds",) if k in meta}}}
-    except ReportFileError:
+    except runs.RunFileError:
         pass
     shown = []
     for size in SIZES:
@@ -519,7 +387,7 @@ def _on_term(signum: int, frame: Any) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from saddle.experiments import registry
+    from saddle.experiments import experiment, summaries
     from saddle.progress import enabled as bars_shown
     from saddle.progress import report_every
 
@@ -530,32 +398,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.nproc > 1 and args.jobs is not None and args.jobs > 1:
         raise UsageError(f"--jobs {args.jobs} and --nproc {args.nproc}: a run uses several processes one way only")
     jobs = 1 if args.nproc > 1 or "RANK" in os.environ else (args.jobs or DEFAULT_JOBS)
-    if args.nproc > 1 and "RANK" not in os.environ:  # relaunch this command under torchrun (one small wrapper)
-        cmd = [
-            sys.executable,
-            "-m",
-            "torch.distributed.run",
-            "--standalone",
-            f"--nproc_per_node={args.nproc}",
-            "-m",
-            "saddle",
-            *_without_nproc(args.raw_argv),
-        ]
-        return subprocess.call(cmd)
-    if "RANK" in os.environ:
-        from saddle.train.distributed import setup_distributed
-
-        setup_distributed(args.device)
-        if int(os.environ["RANK"]) != 0:  # other ranks train their shards; their outputs are thrown away
-            args.out = tempfile.mkdtemp(prefix="saddle-rank")
-            atexit.register(shutil.rmtree, args.out, True)
-
-    reg = registry()
-    tour = not args.names
-    names = list(reg) if tour else list(dict.fromkeys(args.names))
-    unknown = [n for n in names if n not in reg]
+    known = summaries()  # names from the sources: nothing is imported to refuse a bad name
+    names = list(known) if not args.names else list(dict.fromkeys(args.names))
+    unknown = [n for n in names if n not in known]
     if unknown:
-        raise UsageError(f"unknown experiment {unknown[0]!r}; see `saddle list` (known: {', '.join(reg)})")
+        raise UsageError(f"unknown experiment {unknown[0]!r}; see `saddle list` (known: {', '.join(known)})")
     if not names:
         raise UsageError("no experiments are registered")
     size = "quick" if args.quick else "full" if args.full else "default"
@@ -569,15 +416,39 @@ def _cmd_run(args: argparse.Namespace) -> int:
         report_every()
     except ValueError as e:
         raise UsageError(str(e)) from None
+    reg = {n: experiment(n) for n in names}  # imports only the experiments being run
     per = _split_sets(args.sets, names)
     configs = {}
-    for n in names:  # validate everything before anything is written
+    for n in names:  # validate everything before anything is written (or relaunched)
         try:
             configs[n] = reg[n].make_config(size=size, overrides=per[n], seed=seed, device=device)
         except (ValueError, TypeError) as e:
             raise UsageError(f"{n}: {e}") from None
         if configs[n].device != device:
             _check_device(configs[n].device, option=f"{n}: --set device")
+    if args.nproc > 1 and "RANK" not in os.environ:  # relaunch this command under torchrun (one small wrapper)
+        cmd = [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            f"--nproc_per_node={args.nproc}",
+            "-m",
+            "saddle",
+            *_without_nproc(args.raw_argv),
+        ]
+        return subprocess.call(cmd)
+    speaking = True
+    if "RANK" in os.environ:
+        from saddle import progress
+        from saddle.train.distributed import setup_distributed
+
+        setup_distributed(args.device)
+        if int(os.environ["RANK"]) != 0:  # other ranks train their shards silently; their outputs are thrown away
+            speaking = False
+            progress.hide_bars()
+            args.out = tempfile.mkdtemp(prefix="saddle-rank")
+            atexit.register(shutil.rmtree, args.out, True)
     out_root = Path(args.out)
     try:
         out_root.mkdir(parents=True, exist_ok=True)
@@ -588,18 +459,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     import torch
 
+    global _speaking
     torch.set_num_threads(args.threads)
     log_handler = _console_logging(out_root)
     console = None
-    if not bars_shown():  # no bars (stderr is not a terminal): progress lines go to the console instead
+    if speaking and not bars_shown():  # no bars (stderr is not a terminal): progress lines go to the console
         console = logging.StreamHandler(sys.stderr)
         console.setFormatter(logging.Formatter("  %(message)s"))
         logging.getLogger("saddle.progress").addHandler(console)
     previous_term = signal.getsignal(signal.SIGTERM)
     signal.signal(signal.SIGTERM, _on_term)
+    _speaking = speaking
     try:
         return _run_all(reg, names, configs, out_root, size, seed, min(jobs, len(names)), args.threads)
     finally:
+        _speaking = True
         signal.signal(signal.SIGTERM, previous_term)
         logging.getLogger("saddle").removeHandler(log_handler)
         log_handler.close()
@@ -662,11 +536,11 @@ def _worker(conn: Any, name: str, config: Any, out_root: Path, size: str, thread
         signal.signal(signal.SIGINT, signal.default_int_handler)
         import torch
 
-        from saddle.experiments import registry
+        from saddle.experiments import experiment
 
         torch.set_num_threads(threads)
         _worker_logging(out_root, name)
-        conn.send(_attempt(registry()[name], config, out_root, size))
+        conn.send(_attempt(experiment(name), config, out_root, size))
     except KeyboardInterrupt:
         code = EXIT_INTERRUPTED
     except Terminated:
@@ -762,7 +636,7 @@ def _run_in_workers(
         if unfinished:
             _stop_workers(unfinished)
         if unfinished or running or died:
-            _remove_leftovers(out_root)
+            runs.remove_leftovers(out_root)
 
 
 def _run_all(
@@ -776,13 +650,12 @@ def _run_all(
     threads: int,
 ) -> int:
     from saddle.report import write_report
-    from saddle.report.files import ReportFileError
 
     parallel = jobs > 1 and len(names) > 1
     logging.getLogger("saddle.cli").info(
         "saddle run %s (%s size, seed %d%s)", " ".join(names), size, seed, f", {jobs} jobs" if parallel else ""
     )
-    removed = _remove_leftovers(out_root)
+    removed = runs.remove_leftovers(out_root)
     if removed:
         _say(f"removed {len(removed)} leftover temporary folder(s) of killed runs: {', '.join(removed)}")
     _say(f"log: {out_root / RUN_LOG} (follow it with `tail -f`)")
@@ -796,7 +669,7 @@ def _run_all(
         if not outcome.ok:
             _say(f"saddle: {name} failed: {outcome.message}")
             return
-        _record_time(out_root, name, size, outcome.seconds, outcome.cpu_seconds)
+        runs.record_time(out_root, name, size, outcome.seconds, outcome.cpu_seconds)
         _say(
             f"[{i}/{len(names)}] {name} done in {outcome.seconds:.1f} s (CPU {outcome.cpu_seconds:.1f} s) "
             f"-> {out_root / name}"
@@ -822,18 +695,20 @@ def _run_all(
     total = time.perf_counter() - start
     succeeded = {n: outcomes[n].seconds for n in names if outcomes[n].ok}
     failed = {n: outcomes[n].message for n in names if not outcomes[n].ok}
-    _update_tour(out_root, succeeded, failed, seed, size, jobs if parallel else 1, total)
+    runs.update_tour(out_root, succeeded, failed, seconds=total, seed=seed, size=size, jobs=jobs if parallel else 1)
     if len(succeeded) > 1:
         all_verdicts = [v for n in succeeded for v in outcomes[n].verdicts]
-        _say(f"claims, all experiments ({size} size): {_claims_headline(all_verdicts)}")
+        from saddle.claims import claims_headline
+
+        _say(f"claims, all experiments ({size} size): {claims_headline(all_verdicts)}")
         for n in succeeded:
             for line in _claim_lines(outcomes[n].verdicts)[1:]:
                 _say(f"  {n}: {line.strip()}")
     code = 0
-    if succeeded:
+    if succeeded and _speaking:  # the ranks > 0 of a `--nproc` run write no report
         try:
             _say(f"report: {write_report(out_root)}")
-        except ReportFileError as e:
+        except runs.RunFileError as e:
             _say(f"saddle: error: report not written: {e}")
             code = EXIT_BAD_INPUT
     cpu = sum(outcomes[n].cpu_seconds for n in succeeded)
@@ -849,14 +724,31 @@ def _run_all(
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from saddle.report import write_report
+    from saddle.atomic import atomic_write
+    from saddle.report import markdown_report, write_report
 
     try:
-        page = write_report(args.dir)
+        if args.markdown is None:
+            print(write_report(args.dir))
+        elif args.markdown == "-":
+            sys.stdout.write(markdown_report(args.dir, command=_report_command(args)))
+        else:
+            target = Path(args.markdown)
+            if target.is_dir() or not target.parent.is_dir():
+                raise UsageError(f"--markdown {args.markdown!r} must name a file in an existing folder")
+            page = markdown_report(args.dir, command=_report_command(args))
+            atomic_write(target, lambda tmp: tmp.write_text(page, encoding="utf-8"))
+            print(target)
     except ValueError as e:
         raise UsageError(str(e)) from None
-    print(page)
     return 0
+
+
+def _report_command(args: argparse.Namespace) -> str:
+    """The command that regenerates a Markdown report, as the page states it."""
+    import shlex
+
+    return shlex.join(["saddle", "report", args.dir, "--markdown", args.markdown])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -133,17 +133,44 @@ class CosineDecay:
         )
 
 
+def _checked_value(name: str, schedule: Schedule, k: int) -> float:
+    """schedule(k) if it is a finite real > 0, else ValueError naming the schedule, k and the value returned."""
+    eta = schedule(k)
+    try:  # a number, numpy scalar or one-element tensor
+        value = math.nan if isinstance(eta, (bool, str)) else float(eta)
+    except (TypeError, ValueError, RuntimeError):
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} schedule returned {eta!r} at k={k}; a step size must be finite and > 0")
+    return value
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A user's schedule k -> η_k whose every value is checked when it is read (a negative step would descend where
+    the caller ascends; NaN would spread through every iterate)."""
+
+    schedule: Schedule
+    name: str = "step_size"
+
+    def __call__(self, k: int) -> float:
+        return _checked_value(self.name, self.schedule, k)
+
+
+_VALIDATED = (Constant, PolynomialDecay, StepDecay, PiecewiseConstant, CosineDecay, _Checked)
+
+
 def as_schedule(step_size: float | Schedule, name: str = "step_size") -> Schedule:
-    """A number becomes a (validated) `Constant`; a callable is used as is."""
+    """A number becomes a (validated) `Constant`; the schedules of this module are used as they are; any other
+    callable is wrapped so that each value it returns is checked (ValueError unless finite and > 0)."""
     step_size = check_step_size(step_size, name)
-    return step_size if callable(step_size) else Constant(step_size)
+    if not callable(step_size):
+        return Constant(step_size)
+    return step_size if isinstance(step_size, _VALIDATED) else _Checked(step_size, name)
 
 
 def step_size_at(step_size: float | Schedule, k: int) -> float:
     """η_k: the constant itself or the schedule evaluated at step k (ValueError unless finite and > 0)."""
     if not callable(step_size):
         return step_size
-    eta = float(step_size(k))
-    if not (math.isfinite(eta) and eta > 0):
-        raise ValueError(f"step-size schedule returned {eta} at k={k}; it must be finite and > 0")
-    return eta
+    return _checked_value("step-size", step_size, k)

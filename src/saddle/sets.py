@@ -14,7 +14,7 @@ import torch
 from torch import Tensor
 
 from saddle.broadcast import per_point_broadcast
-from saddle.validation import check_real
+from saddle.validation import check_generator, check_int, check_real, check_tensor
 
 __all__ = [
     "Ball",
@@ -47,20 +47,40 @@ def parse_norm(p: float | int | str) -> float:
     raise ValueError(f"norm must be 1, 2 or inf, got {p!r}")
 
 
+def _points(z: Tensor, name: str = "z") -> Tensor:
+    """z if it is a floating tensor with values (not meta); no finiteness check: the projections are per-step
+    kernels (a NaN comes back as NaN), their callers check their inputs once."""
+    return check_tensor(name, z, finite=False, nonempty=False)
+
+
 def _flat(z: Tensor, batch_dims: int) -> Tensor:
-    if batch_dims < 0 or batch_dims > z.ndim:
-        raise ValueError(f"batch_dims must be in [0, {z.ndim}], got {batch_dims}")
-    return z.reshape(*z.shape[:batch_dims], -1)
+    check_int("batch_dims", batch_dims, 0, z.ndim)
+    return z.reshape(*z.shape[:batch_dims], math.prod(z.shape[batch_dims:]))
+
+
+def _radius(radius: float | Tensor, name: str = "radius") -> float | Tensor:
+    """A radius is a finite number >= 0, or a tensor of per-point radii (not checked: it lives on the device)."""
+    return (
+        radius
+        if isinstance(radius, Tensor)
+        else check_real(name, radius, 0.0, math.inf, low_open=False, high_open=True)
+    )
+
+
+def _bound(name: str, value: float | Tensor) -> float | Tensor:
+    return value if isinstance(value, Tensor) else check_real(name, value, -math.inf, math.inf, low_open=False)
 
 
 def lp_norm(z: Tensor, p: float | str, batch_dims: int = 1) -> Tensor:
     """‖z_i‖_p for each point of the batch; shape z.shape[:batch_dims]."""
     p = parse_norm(p)
-    return torch.linalg.vector_norm(_flat(z, batch_dims), ord=p, dim=-1)
+    return torch.linalg.vector_norm(_flat(_points(z), batch_dims), ord=p, dim=-1)
 
 
 def project_box(z: Tensor, lower: float | Tensor = 0.0, upper: float | Tensor = 1.0) -> Tensor:
     """Elementwise clamp to [lower, upper]; the exact Euclidean projection onto a box."""
+    _points(z)
+    lower, upper = _bound("lower", lower), _bound("upper", upper)
     if not isinstance(lower, Tensor) and not isinstance(upper, Tensor):
         return torch.clamp(z, min=lower, max=upper)
     lo = lower if isinstance(lower, Tensor) else torch.as_tensor(lower, dtype=z.dtype, device=z.device)
@@ -70,6 +90,8 @@ def project_box(z: Tensor, lower: float | Tensor = 0.0, upper: float | Tensor = 
 
 def project_linf_ball(z: Tensor, radius: float | Tensor, center: Tensor | None = None) -> Tensor:
     """Projection onto {u : ‖u − center‖_∞ ≤ radius} (elementwise, so no batch_dims needed)."""
+    _points(z)
+    radius = _radius(radius)
     c = 0.0 if center is None else center
     return (
         torch.clamp(z - c, -radius, radius) + c
@@ -80,6 +102,8 @@ def project_linf_ball(z: Tensor, radius: float | Tensor, center: Tensor | None =
 
 def project_l2_ball(z: Tensor, radius: float | Tensor, center: Tensor | None = None, batch_dims: int = 1) -> Tensor:
     """Projection onto {u : ‖u − center‖_2 ≤ radius}: rescale points outside the ball."""
+    _points(z)
+    radius = _radius(radius)
     d = z if center is None else z - center
     norm = lp_norm(d, 2, batch_dims)
     r = torch.as_tensor(radius, dtype=z.dtype, device=z.device)
@@ -91,7 +115,7 @@ def project_l2_ball(z: Tensor, radius: float | Tensor, center: Tensor | None = N
 def project_simplex(z: Tensor, radius: float = 1.0, batch_dims: int = 1) -> Tensor:
     """Exact projection onto {u ≥ 0, Σu = radius} by sorting (Held et al. 1974; Duchi et al. 2008), O(d log d)."""
     check_real("simplex radius", radius, 0.0, math.inf, high_open=True)
-    flat = _flat(z, batch_dims)
+    flat = _flat(_points(z), batch_dims)
     d = flat.shape[-1]
     u, _ = torch.sort(flat, dim=-1, descending=True)
     css = torch.cumsum(u, dim=-1) - radius
@@ -106,6 +130,8 @@ def project_simplex(z: Tensor, radius: float = 1.0, batch_dims: int = 1) -> Tens
 
 def project_l1_ball(z: Tensor, radius: float | Tensor, center: Tensor | None = None, batch_dims: int = 1) -> Tensor:
     """Exact projection onto {u : ‖u − center‖_1 ≤ radius} via the simplex projection of |u| (Duchi et al. 2008)."""
+    _points(z)
+    radius = _radius(radius)
     d = z if center is None else z - center
     flat = _flat(d, batch_dims)
     r = float(radius) if not isinstance(radius, Tensor) else radius
@@ -147,6 +173,8 @@ class Box(Set):
     upper: float = 1.0
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "lower", check_real("lower", self.lower, -math.inf, math.inf, low_open=False))
+        object.__setattr__(self, "upper", check_real("upper", self.upper, -math.inf, math.inf, low_open=False))
         if not self.lower <= self.upper:
             raise ValueError(f"Box needs lower <= upper, got [{self.lower}, {self.upper}]")
 
@@ -188,6 +216,9 @@ class Simplex(Set):
     radius: float = 1.0
     batch_dims: int = 1
 
+    def __post_init__(self) -> None:
+        check_real("simplex radius", self.radius, 0.0, math.inf, high_open=True)
+
     def project(self, z: Tensor) -> Tensor:
         return project_simplex(z, self.radius, self.batch_dims)
 
@@ -210,7 +241,12 @@ class EntropicMirrorMap:
         return torch.softmax(theta, dim=-1)
 
     def step(self, u: Tensor, grad: Tensor, step_size: float | Tensor) -> Tensor:
-        """u ⊙ exp(−η g) renormalised, computed stably in the dual."""
+        """u ⊙ exp(−η g) renormalised, computed stably in the dual; u, grad of one shape, η > 0 (or a tensor)."""
+        _points(u, "u")
+        if _points(grad, "grad").shape != u.shape:
+            raise ValueError(f"grad must have the shape of u {tuple(u.shape)}, got {tuple(grad.shape)}")
+        if not isinstance(step_size, Tensor):
+            check_real("step_size", step_size, 0.0, math.inf, high_open=True)
         return self.to_primal(self.to_dual(u) - step_size * grad)
 
     def bregman(self, u: Tensor, v: Tensor) -> Tensor:
@@ -232,9 +268,15 @@ def sample_ball(
     l2: Gaussian direction times U^{1/d} radius; l∞: uniform cube; l1: Laplace direction
     normalised times U^{1/d} (Barthe, Guédon, Mendelson, Naor 2005).
     """
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    check_int("n", n, low=0)
+    shape = (shape,) if isinstance(shape, int) and not isinstance(shape, bool) else shape
+    if not isinstance(shape, (tuple, list, torch.Size)) or not shape:
+        raise ValueError(f"shape must be a positive int or a non-empty tuple of them, got {shape!r}")
+    shape = tuple(check_int("shape", s) for s in shape)
     d = math.prod(shape)
     p = parse_norm(p)
+    radius = check_real("radius", radius, 0.0, math.inf, low_open=False, high_open=True)
+    check_generator(generator, allow_none=True)
     if p == math.inf:
         u = torch.rand(n, d, generator=generator, dtype=dtype, device=device) * 2 - 1
     else:
@@ -289,6 +331,8 @@ class ThreatModel:
 
     def project(self, x: Tensor, x_adv: Tensor) -> Tensor:
         """box(x + Π_ball(x_adv − x)): in both sets because x is in the box (clipping only shrinks |δ_i|)."""
+        if _points(x_adv, "x_adv").shape != _points(x, "x").shape:
+            raise ValueError(f"x_adv must have the shape of x {tuple(x.shape)}, got {tuple(x_adv.shape)}")
         return self.box.project(x + self.ball.project(x_adv - x))
 
     def distance(self, x: Tensor, x_adv: Tensor) -> Tensor:

@@ -146,7 +146,7 @@ def test_dirac_gan_alternating_several_updates_lemma_2_5(n_g, n_d, h):
 
 
 def test_spectral_radius_rejects_non_square():
-    with pytest.raises(ValueError, match="square matrix"):
+    with pytest.raises(ValueError, match=r"J must have shape \(n, n\), got \(2, 3\)"):
         spectral_radius(torch.zeros(2, 3))
 
 

@@ -30,9 +30,9 @@ from saddle.attacks.base import (
     input_gradient,
     sphere_point,
 )
+from saddle.attacks.iterative import random_start_point, select_worst
 from saddle.attacks.margin import PAIRWISE_MARGIN
 from saddle.attacks.objectives import OBJECTIVES
-from saddle.attacks.pgd import random_start_point, select_worst
 from saddle.model_state import frozen_eval
 from saddle.schedules import Constant
 from saddle.sets import ThreatModel, lp_norm

@@ -13,10 +13,12 @@ from saddle.attacks import (
     Attack,
     AttackBase,
     AutoProjectedGradientAttack,
+    FastAdaptiveBoundaryAttack,
     FastGradientSignAttack,
     MarginAttack,
     ProjectedGradientAttack,
     RandomSearchAttack,
+    SquareAttack,
     ThreatModel,
     TopClassesTargeted,
     iterative_sign_attack,
@@ -40,8 +42,18 @@ REGISTRY = {
         lambda e, n: TopClassesTargeted(AutoProjectedGradientAttack(e, n, steps=5, loss="dlr", targeted=True), 3),
         ["linf", "l2"],
     ),
+    "apgd-t-dlr": (
+        lambda e, n: AutoProjectedGradientAttack(e, n, steps=5, n_targets=3, early_stop=True),
+        ["linf", "l2"],
+    ),
     "margin": (lambda e, n: MarginAttack(e, n, steps=5), ["linf", "l2", "l1"]),
     "random": (lambda e, n: RandomSearchAttack(e, n, queries=5), ["linf", "l2", "l1"]),
+    "fab": (lambda e, n: FastAdaptiveBoundaryAttack(e, n, steps=10, restarts=2), ["linf", "l2", "l1"]),
+    "fab-t": (
+        lambda e, n: FastAdaptiveBoundaryAttack(e, n, steps=10, n_targets=3, early_stop=True),
+        ["linf", "l2", "l1"],
+    ),
+    "square": (lambda e, n: SquareAttack(e, n, queries=20), ["linf", "l2"]),
 }
 CASES = [(name, norm) for name, (_, norms) in REGISTRY.items() for norm in norms]
 
@@ -128,6 +140,8 @@ def test_bad_inputs_raise(name, linear_model):
         lambda **k: AutoProjectedGradientAttack(**k),
         lambda **k: MarginAttack(**k),
         lambda **k: RandomSearchAttack(**k),
+        lambda **k: FastAdaptiveBoundaryAttack(**k),
+        lambda **k: SquareAttack(**k),
     ],
 )
 def test_bad_arguments_raise(factory):
@@ -164,6 +178,7 @@ def test_each_attack_file_holds_only_its_ascent():
         AutoProjectedGradientAttack,
         RandomSearchAttack,
         TopClassesTargeted,
+        SquareAttack,
     ):
         assert issubclass(cls, AttackBase) and "__call__" not in vars(cls) and "perturb" in vars(cls), cls
 
@@ -188,6 +203,8 @@ def test_threat_model_checks_its_arguments():
         lambda g: AutoProjectedGradientAttack(0.1, generator=g),
         lambda g: MarginAttack(0.1, generator=g),
         lambda g: RandomSearchAttack(0.1, generator=g),
+        lambda g: FastAdaptiveBoundaryAttack(0.1, generator=g),
+        lambda g: SquareAttack(0.1, generator=g),
     ],
 )
 def test_generator_is_a_torch_generator_or_an_int_seed(build):

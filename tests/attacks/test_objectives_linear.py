@@ -23,17 +23,17 @@ from saddle.attacks import (
 
 
 def test_seed003_cross_entropy_prefers_the_non_adversarial_point():
-    """h(a+δ_A) = (.26,.24,.25,.25), h(a+δ_B) = (.49,.51,0,0), true class 1: CE ranks A above B although only
-    B is misclassified; the margin max_{j≠b} h_j − h_b ranks them correctly. (The notes print CE values
-    1.38 and 1.18; −ln .26 = 1.347 and −ln .49 = 0.713, the ordering is the same.)"""
-    p = torch.tensor([[0.26, 0.24, 0.25, 0.25], [0.49, 0.51, 0.0, 0.0]], dtype=torch.float64)
-    logits = torch.log(p.clamp_min(1e-300))
+    """h(a+δ_A) = (.26,.24,.25,.25), h(a+δ_B) = (.49,.51,0,0) are logits, true class 1: CE = logsumexp(h) − h_b is
+    1.376 and 1.177 (the notes print 1.38 and 1.18), so CE ranks A above B although only B is misclassified; the
+    margin max_{j≠b} h_j − h_b (−0.01 and +0.02) ranks them correctly."""
+    logits = torch.tensor([[0.26, 0.24, 0.25, 0.25], [0.49, 0.51, 0.0, 0.0]], dtype=torch.float64)
     y = torch.zeros(2, dtype=torch.long)
     ce = cross_entropy(logits, y)
-    assert torch.allclose(ce, -torch.log(p[:, 0]))
-    assert ce[0] > ce[1]
-    m = margin(p, y)
-    assert m[0] < 0 < m[1]
+    by_hand = [math.log(sum(math.exp(v) for v in row)) - row[0] for row in logits.tolist()]
+    assert torch.allclose(ce, torch.tensor(by_hand, dtype=torch.float64))
+    assert [round(v, 2) for v in ce.tolist()] == [1.38, 1.18]
+    m = margin(logits, y)
+    assert torch.allclose(m, torch.tensor([-0.01, 0.02], dtype=torch.float64))
 
 
 def test_margin_objectives_agree_with_definitions():

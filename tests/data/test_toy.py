@@ -59,3 +59,21 @@ def test_sample_toy_refuses_unknown_names_and_empty_samples():
 def test_digits_have_the_declared_shape():
     train, test = load_digits()
     assert tuple(train.x.shape[1:]) == DIGITS_SHAPE == tuple(test.x.shape[1:]) == (1, 8, 8)
+
+
+def test_the_toy_mixtures_and_gaussian_mixture_draw_with_the_one_mixture_sampler():
+    # one sampler for every Gaussian mixture: the toys are GaussianMixture(centres, std) draw for draw
+    from saddle.data.toy import sample_mixture
+    from saddle.sampling import GaussianMixture
+
+    g = torch.Generator
+    x = sample_toy("8gaussians", N, g().manual_seed(4))
+    assert torch.equal(x, GaussianMixture(ring_centers(8, 2.0), 0.02 * 2**0.5 * 2).sample(N, g().manual_seed(4)))
+    means, w = (
+        torch.tensor([[0.0, 0.0], [4.0, 0.0]], dtype=torch.float64),
+        torch.tensor([0.8, 0.2], dtype=torch.float64),
+    )
+    y = sample_mixture(means, torch.tensor([1.0, 0.5], dtype=torch.float64), 40_000, g().manual_seed(5), w)
+    assert torch.equal(y, GaussianMixture(means, torch.tensor([1.0, 0.5]), w).sample(40_000, g().manual_seed(5)))
+    # first coordinate: mean Σ w_k μ_k = 0.8, variance Σ w_k (τ_k² + μ_k²) − 0.8² = 0.8 + 0.2 (0.25 + 16) − 0.64
+    assert abs(float(y[:, 0].mean()) - 0.8) < 5 * math.sqrt((0.8 + 0.2 * 16.25 - 0.64) / len(y))

@@ -55,7 +55,7 @@ def test_guided_sampling_lands_in_the_requested_component(gen):
     n = 600
     y = torch.full((n,), 1)
     x_T = torch.randn(n, 2, generator=gen, dtype=DT) * process.prior_std()
-    ts = uniform_timesteps(process, 200, final_time=1e-3)
+    ts = uniform_timesteps(process, 200, final_time=1e-3, to_data=False)  # 200 steps down to t = 1e-3
     x0 = sample(eps, process, DDIM(), ts, x_T, guidance=ClassifierGuidance(y, 1.0, classifier, process), progress=False)
     assert (x0.mean(0) - MEANS[1]).abs().max() < 5 * 0.5 / n**0.5
     unguided = sample(eps, process, DDIM(), ts, x_T, progress=False)

@@ -8,9 +8,9 @@ to saddle's float64 values (float64 round-off), DPM-Solver++ in float32 (its `st
 
 import pytest
 import torch
-from diffusers import DDIMScheduler, DDPMScheduler, DPMSolverMultistepScheduler
+from diffusers import DDIMScheduler, DDPMScheduler, DPMSolverMultistepScheduler, EDMDPMSolverMultistepScheduler
 
-from saddle.diffusion import DDIM, DDPMSchedule, DPMSolverPP2M, sample, uniform_timesteps
+from saddle.diffusion import DDIM, VESDE, DDPMSchedule, DPMSolverPP2M, karras_timesteps, sample, uniform_timesteps
 
 F32 = torch.finfo(torch.float32).eps
 
@@ -105,4 +105,31 @@ def test_dpm_solver_pp_2m_equals_diffusers(gaussian, n_steps, lower_order_final,
     # diffusers' sigmas and sample are float32: measured ≤ 7 float32 ulps of max|x|, except 62 ulps on the 10-step
     # grid ending at σ > 0 without lower_order_final, whose last extrapolation weight 1/(2r) is large and amplifies
     # the rounding; the tolerance (200 ulps ≈ 7e-5) is still 1000× below the DPM-Solver++ − DDIM gap (≈ 0.1).
+    assert torch.allclose(out, x, rtol=0, atol=200 * F32 * float(x.abs().max())), float((out - x).abs().max())
+
+
+@pytest.mark.parametrize("n_steps", [10, 15, 25])
+def test_dpm_solver_pp_2m_on_the_default_ve_karras_grid_equals_diffusers_edm_scheduler(gaussian, n_steps):
+    # The SDE grids end with a step to σ = 0 by default: on the VE SDE (α = 1, σ/α = σ) saddle's Karras grid is
+    # diffusers' EDM Karras sigmas from σ(T) to σ(t_min) followed by final_sigmas_type="zero", and DPM-Solver++(2M)
+    # with lower_order_final is its EDMDPMSolverMultistepScheduler. diffusers' network output F is EDM-preconditioned
+    # (x̂_0 = c_skip x + c_out F): it is fed the F whose x̂_0 is saddle's x − σ ε̂.
+    ve = VESDE()
+    s_max, s_min = (float(ve.noise_to_signal(t)) for t in (ve.T, ve.t_min))
+    ref = EDMDPMSolverMultistepScheduler(sigma_min=s_min, sigma_max=s_max, final_sigmas_type="zero")
+    ref.set_timesteps(n_steps)
+    ts = karras_timesteps(ve, n_steps)
+    # diffusers evaluates eq. 5 in float32: the power ρ = 7 multiplies the rounding of σ^(1/ρ) (a few ulps) by 7
+    # (measured ≤ 14 ulps at these sizes)
+    assert torch.allclose(ve.noise_to_signal(ts).float(), ref.sigmas, rtol=8 * 7 * F32, atol=0)
+    model = gaussian.eps_model(ve)
+    x_T = gaussian.draw(ve, ve.T, 256, 3, dtype=torch.float32)
+    x = x_T.clone()
+    sd = ref.config.sigma_data
+    for t, k, sigma in zip(ts[:-1], ref.timesteps, ref.sigmas[:-1], strict=True):
+        sigma = float(sigma)
+        c_skip, c_out = sd**2 / (sigma**2 + sd**2), sigma * sd / (sigma**2 + sd**2) ** 0.5
+        x0 = x - sigma * model(x, torch.full((len(x),), float(t)))
+        x = ref.step((x0 - c_skip * x) / c_out, k, x).prev_sample
+    out = sample(model, ve, DPMSolverPP2M(), ts, x_T)
     assert torch.allclose(out, x, rtol=0, atol=200 * F32 * float(x.abs().max())), float((out - x).abs().max())

@@ -47,7 +47,7 @@ def test_block_game_field_has_the_spectrum_a_plus_minus_i_b():
     assert len(got) == 6 and all(abs(g - w) < 1e-10 for g, w in zip(got, want))
     assert game.strong_monotonicity() == pytest.approx(0.0, abs=1e-12)  # min a_i
     assert game.lipschitz() == pytest.approx(max(math.hypot(ai, bi) for ai, bi in zip(a.tolist(), b.tolist())))
-    with pytest.raises(ValueError, match=r"a and b must be 1-D of the same non-zero length, got \(3,\) and \(2,\)"):
+    with pytest.raises(ValueError, match=r"b \(the same length d as a\) must have shape \(d,\) with d = 3, got \(2,\)"):
         block_game(a, b[:2])
 
 

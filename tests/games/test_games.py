@@ -157,13 +157,16 @@ def test_trap_discretisation_matches_lp_value():
 @pytest.mark.parametrize(
     "make, message",
     [
-        (lambda: Bilinear(torch.ones(3)), "A must be a non-empty matrix"),
+        (lambda: Bilinear(torch.ones(3)), "A must have shape (m, n), got (3,)"),
         (lambda: Bilinear(torch.tensor([[math.nan]])), "A contains NaN or inf"),
         (
             lambda: QuadraticGame(torch.tensor([[1.0, 2.0], [0.0, 1.0]]), torch.eye(2), torch.eye(2)),
             "A must be symmetric",
         ),
-        (lambda: QuadraticGame(torch.eye(2), torch.eye(3), torch.eye(2)), "need A (m, m)"),
+        (
+            lambda: QuadraticGame(torch.eye(2), torch.eye(3), torch.eye(2)),
+            "A must have shape (m, m) with m = 3, got (2, 2)",
+        ),
         (lambda: strongly_monotone_game(2, 3.0, 1.0), "need 0 < mu <= L"),
         (lambda: strongly_monotone_game(0, 0.1, 1.0), "dimension d must be"),
         (lambda: bilinear_game(2, 0.0, 1.0), "sigma_min"),
@@ -171,7 +174,7 @@ def test_trap_discretisation_matches_lp_value():
         (lambda: AlmostBilinear(-1.0), "eps must be a finite number >= 0, got -1.0"),
         (lambda: Forsaken(box=-1.0), "box must be a finite number > 0, got -1.0"),
         (lambda: WeirdSaddle(hyperbola_t=(0.0,)), "hyperbola_t entry must be a finite number > 0, got 0.0"),
-        (lambda: MatrixGame(torch.tensor([[math.inf]])), "payoff matrix contains NaN or inf"),
+        (lambda: MatrixGame(torch.tensor([[math.inf]])), "payoff matrix A contains NaN or inf"),
         (lambda: random_matrix_game(0, 2), "n must be an integer >= 1, got 0"),
         (lambda: TrapGame().discretise(1), "grid size n must be an integer >= 2, got 1"),
         (lambda: MixedExtension(TrapGame(), 0), "n_particles must be an integer >= 1"),

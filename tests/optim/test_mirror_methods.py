@@ -83,6 +83,6 @@ def test_mirror_methods_refuse_starts_off_the_simplex(cls, start, message):
     for params, player in (([start, good], 0), ([good, start], 1)):
         with pytest.raises(ValueError) as err:
             cls(0.1).init(params)
-        assert f"player {player}'s start must lie on the probability simplex" in str(err.value)
+        assert f"params[{player}] (player {player}'s start) must lie on the probability simplex" in str(err.value)
         assert message in str(err.value)
-    cls(0.1).init([good, torch.tensor([[0.0, 0.25, 0.75]])])  # boundary points and float32 rounding are fine
+    cls(0.1).init([good.float(), torch.tensor([[0.0, 0.25, 0.75]])])  # boundary points and float32 rounding are fine

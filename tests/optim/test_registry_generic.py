@@ -135,14 +135,15 @@ def test_projection_keeps_every_iterate_feasible(name):
     z = [p.clamp(-0.5, 0.5) for p in starts("euclidean", 5)]
     state = method.init(z)
     inside = lambda p: all(bool(box.contains(t, atol=1e-12)) for t in p)  # noqa: E731
-    for _ in range(50):
+    for _ in range(200):  # the Adam variants move at most ~lr = 0.01 per step: 1/0.01 steps cross the box
         seen.clear()
         z, state = method.step(z, state, shifted)
         assert inside(z)
         if name != "rfbs":  # RFBS evaluates V at the unprojected reflection 2z_k − z_{k−1} by design
             assert all(inside(p) for p in seen)
-    # the constrained solution of the VI is the corner (0.5, −0.5)
-    if name not in ("sim_gda", "alt_gda", "sim_adam", "extra_adam", "optimistic_adam"):
+    # the constrained solution of the VI is the corner (0.5, −0.5), where −V points out of the box: every
+    # deterministic method reaches it, GDA and the Adam variants too (a noisy one keeps moving around it)
+    if not info.stochastic:
         torch.testing.assert_close(z[0], torch.full_like(z[0], 0.5), atol=1e-6, rtol=0)
         torch.testing.assert_close(z[1], torch.full_like(z[1], -0.5), atol=1e-6, rtol=0)
 

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from saddle.report import write_report
-from saddle.report.files import ReportFileError, read_figures, read_run_meta, read_times, read_tour, run_size
+from saddle.runs import RunFileError, read_figures, read_run_meta, read_times, read_tour, run_size
 
 
 def _verdict(name, status, measured=1.0, detail=""):
@@ -76,8 +76,8 @@ def test_claims_table_counts_and_lists_every_claim_first(tmp_path):
         "statement c4",
         "metric &#x27;q&#x27; is missing",
         "full size only: the paper&#x27;s 200 epochs",
-        "a</a> (quick)",
-        "b</a> (default)",
+        "<b>a</b> (quick size)",
+        "<b>b</b> (default size)",
         '<td class="fail">not reproduced',
         '<td class="weak">not significant',
         "mean = 0.1, se = 0.2, n = 5",
@@ -146,7 +146,7 @@ def test_readers_accept_absent_optional_files(tmp_path):
 )
 def test_run_meta_types_are_checked(tmp_path, content, message):
     (tmp_path / "run.json").write_text(content)
-    with pytest.raises(ReportFileError, match="run.json: " + message.replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(RunFileError, match="run.json: " + message.replace("[", r"\[").replace("]", r"\]")):
         read_run_meta(tmp_path)
 
 
@@ -167,7 +167,7 @@ def test_runs_written_before_three_sizes_still_say_their_size(tmp_path):
     del meta["size"]
     (d / "run.json").write_text(json.dumps({**meta, "quick": False}))
     page = write_report(tmp_path).read_text()
-    assert "old</a> (default)" in page and "1 experiment result(s) (1 at default size)" in page
+    assert "<b>old</b> (default size)" in page and "1 experiment result(s) (1 at default size)" in page
 
 
 @pytest.mark.parametrize(
@@ -182,7 +182,45 @@ def test_runs_written_before_three_sizes_still_say_their_size(tmp_path):
 def test_times_are_read_strictly(tmp_path, content, message):
     assert read_times(tmp_path) == {}
     (tmp_path / "times.json").write_text(content)
-    with pytest.raises(ReportFileError, match="times.json: " + message):
+    with pytest.raises(RunFileError, match="times.json: " + message):
         read_times(tmp_path)
     (tmp_path / "times.json").write_text('{"a": {"quick": {"seconds": 1.5, "cpu_seconds": 1}}}')
     assert read_times(tmp_path) == {"a": {"quick": {"seconds": 1.5, "cpu_seconds": 1}}}
+
+
+def test_the_page_opens_with_a_summary_card_per_experiment_then_the_claims_by_experiment(tmp_path):
+    _run(
+        tmp_path,
+        "a",
+        claims=[_verdict("c1", "reproduced"), _verdict("c2", "not reproduced", 0.3)],
+        figures=[("first", (4, 3)), ("second", (4, 3))],
+    )
+    _run(tmp_path, "b", size="default", seconds=125.0, claims=[_verdict("c3", "reproduced")])
+    _run(tmp_path, "c", claims=[_verdict("c4", "not significant", {"mean": 0.1, "se": 0.2, "n": 5})])
+    page = write_report(tmp_path).read_text()
+    cards = page.index('<div class="cards">')
+    assert page.index('<p class="headline">Claims of the notes: <b>2/4 reproduced (1 not significant)</b>') < cards
+    assert cards < page.index('<h2 id="claims">') < page.index('<h2 id="a">')  # summary, claims, experiments
+    card_a = page[page.index('<a class="card fail" href="#a"') :]
+    card_a = card_a[: card_a.index("</a>")]
+    # verdict N/M, the first figure as thumbnail, the statuses, size and time
+    assert '<span class="score fail" title="claims reproduced / checked">1/2</span>' in card_a
+    assert '<img src="a/figures/first.png"' in card_a and "second.png" not in card_a
+    assert '<span class="chip ok">1 reproduced</span><span class="chip fail">1 not reproduced</span>' in card_a
+    assert "quick size · 1.5 s (CPU 0.8 s)" in card_a
+    assert '<a class="card ok" href="#b"' in page and "default size · 2 min 05 s (CPU 1 min 02 s)" in page
+    assert '<a class="card weak" href="#c"' in page and '<div class="noimg">no figure</div>' in page
+    # claims: one collapsible table per experiment, open where a claim did not reproduce; a CSS-only filter
+    assert '<details class="exp" id="claims-a" open>' in page and '<details class="exp clean" id="claims-b">' in page
+    assert '<details class="exp" id="claims-c" open>' in page
+    assert '<input type="checkbox" id="only-failures">' in page and "#only-failures:checked" in page
+    assert '<tr class="st-ok">' in page and '<tr class="st-fail">' in page and '<tr class="st-weak">' in page
+    assert "<script" not in page and "http" not in page  # offline: no script, no external asset
+
+
+def test_the_header_names_the_machine_from_run_json(tmp_path):
+    d = _run(tmp_path, "a")
+    meta = json.loads((d / "run.json").read_text())
+    machine = {"cpu": "Test CPU", "cpus": 2, "system": "Linux", "python": "3.11.7", "torch": "2.13.0", "device": "cpu"}
+    (d / "run.json").write_text(json.dumps({**meta, "machine": machine}))
+    assert "Machine: Test CPU, 2 CPUs, Linux, Python 3.11.7, torch 2.13.0, cpu." in write_report(tmp_path).read_text()

@@ -80,7 +80,9 @@ def test_bad_input_raises(gen):
         robustness_sandwich(net, x, y, [-0.1], lipschitz=1.0)
     with pytest.raises(ValueError, match="lipschitz must be"):
         robustness_sandwich(net, x, y, [0.1], lipschitz=float("nan"))
-    with pytest.raises(ValueError, match="equal lengths"):
+    with pytest.raises(
+        ValueError, match=r"y \(one label per point of x\) must have shape \(B,\) with B = 4, got \(3,\)"
+    ):
         robustness_sandwich(net, x, y[:3], [0.1], lipschitz=1.0)
     with pytest.raises(ValueError, match="logits"):
         logit_margin(torch.zeros(3), torch.zeros(3, dtype=torch.long))

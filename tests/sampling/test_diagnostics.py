@@ -192,5 +192,5 @@ def test_bad_inputs_raise():
         effective_sample_size(torch.zeros(10, 2), method="rank")
     with pytest.raises(ValueError, match="acceptance_prob"):
         acceptance_rate(None)
-    with pytest.raises(ValueError, match="max_points must be >= 1"):
+    with pytest.raises(ValueError, match="max_points must be an integer >= 1"):
         w2_to_reference(torch.zeros(3, 1), torch.zeros(3, 1), max_points=0)

@@ -355,7 +355,7 @@ def test_float32_and_dtype_kept():
             lambda: SGLD(0.1, lambda t: t, lambda t, z: z, torch.zeros(5, 1), batch_size=6),
             "batch_size must be an integer in [1, 5], got 6",
         ),
-        (lambda: project_simplex_corner(torch.zeros(2, 3), 0.3), "margin must be in [0, 1/(d+1))"),
+        (lambda: project_simplex_corner(torch.zeros(2, 3), 0.3), "margin must be in [0, 0.25), got 0.3"),
     ],
 )
 def test_bad_arguments_raise(build, message):

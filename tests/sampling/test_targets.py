@@ -118,9 +118,9 @@ def test_same_seed_same_samples():
         (lambda: GaussianMixture(torch.zeros(2, 2), torch.ones(3)), "stds must be a scalar or have shape (K,) = (2,)"),
         (lambda: GaussianMixture(torch.zeros(2, 2), 0.0).logdensity(torch.zeros(1, 2)), "zero-variance component"),
         (lambda: GaussianMixture(torch.zeros(2, 2), 1.0, torch.tensor([0.5, 0.6])), "weights must be 2 non-negative"),
-        (lambda: Banana(a=0.0), "a must be finite and > 0, got 0.0"),
+        (lambda: Banana(a=0.0), "a must be a finite number > 0, got 0.0"),
         (lambda: Dirichlet(torch.tensor([1.0, -1.0])), "alpha must be a vector of K >= 2 finite numbers > 0"),
-        (lambda: Gaussian(torch.zeros(2)).sample(0), "number of samples must be an integer >= 1, got 0"),
+        (lambda: Gaussian(torch.zeros(2)).sample(0), "number of samples n must be an integer >= 1, got 0"),
     ],
 )
 def test_bad_arguments_raise(build, message):

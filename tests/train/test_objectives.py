@@ -1,5 +1,6 @@
 """Training objectives: Danskin gradients, TRADES(β=0) = ERM, BETA's best class, DDi's min-norm QP, SAM, MART, CFOL."""
 
+import math
 import re
 
 import cvxpy as cp
@@ -238,6 +239,27 @@ def test_mart_at_eps_zero_is_boosted_ce(mlp_batch):
     want = (-torch.log(p[torch.arange(len(y)), y]) - torch.log(1.0001 - wrong.max(-1).values)).mean()
     torch.testing.assert_close(loss, want)
     assert extras["kl"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_mart_at_positive_eps_matches_the_papers_loss_written_per_sample(mlp_batch):
+    """Wang et al. 2020, Eq. (6): BCE(p(x'), y) + λ·KL(p(x) ‖ p(x'))·(1 − p_y(x)), with BCE = −log p_y(x') −
+    log(1 − max_{k≠y} p_k(x')), written out sample by sample (the constant 1.0001 is the authors' code's)."""
+    model, x, y = mlp_batch
+    attack = ProjectedGradientAttack(0.2, steps=3, random_start=False)  # deterministic: the same x' twice
+    loss, extras = MART(attack, lam=6.0)(model, x, y)
+    with torch.no_grad():
+        p, q = F.softmax(model(x), -1).tolist(), F.softmax(model(attack(model, x, y)), -1).tolist()
+    bce, weighted_kl = [], []
+    for p_i, q_i, y_i in zip(p, q, y.tolist()):
+        wrong = max(q_k for k, q_k in enumerate(q_i) if k != y_i)
+        bce.append(-math.log(q_i[y_i]) - math.log(1.0001 - wrong))
+        kl = sum(p_k * math.log(p_k / q_k) for p_k, q_k in zip(p_i, q_i))
+        weighted_kl.append(kl * (1.0 - p_i[y_i]))
+    want_kl = sum(weighted_kl) / len(y)
+    assert want_kl > 1e-3  # the perturbation moves the prediction: the KL term is not the ε = 0 zero
+    assert extras["kl"] == pytest.approx(want_kl, rel=1e-5)  # the code's 1.0000001 − p_y: a 1e-7 relative change
+    assert extras["bce"] == pytest.approx(sum(bce) / len(y), rel=1e-12)
+    assert float(loss) == pytest.approx(sum(bce) / len(y) + 6.0 * want_kl, rel=1e-5)
 
 
 def test_fgsm_and_rs_fgsm_perturbations(mlp_batch):

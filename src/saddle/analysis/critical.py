@@ -15,7 +15,7 @@ import torch
 from torch import Tensor
 
 from saddle.games.base import Game
-from saddle.validation import check_real
+from saddle.validation import as_real_tensor, check_finite, check_real
 
 STRICT_NASH = "strict local Nash"
 DEGENERATE = "second-order test inconclusive (singular Hessian block)"
@@ -28,15 +28,30 @@ SADDLE_OF_V = "saddle of V"
 CENTRE_OR_DEGENERATE = "centre or degenerate"
 
 
-def _as_point(game: Game, point: Sequence[Tensor]) -> list[Tensor]:
-    pts = [torch.as_tensor(p, dtype=torch.float64).reshape(1, -1) for p in point]
-    game.check_params(pts)
+def as_point(game: Game | None, point: Sequence[Tensor], name: str = "point") -> list[Tensor]:
+    """One point given as one (d_i,) tensor per player, checked (real, finite and, with a game, the game's d_i) and
+    returned as float64 (1, d_i) tensors: the validation boundary of the analysis functions."""
+    if not isinstance(point, (list, tuple)):
+        raise ValueError(f"{name} must be a list with one (d_i,) tensor per player, got {type(point).__name__}")
+    pts = [as_real_tensor(f"{name}[{i}]", p).to(torch.float64).reshape(1, -1) for i, p in enumerate(point)]
+    if game is not None:
+        game.check_params(pts, name)
     return pts
+
+
+def as_points(game: Game, points: Tensor, name: str = "points") -> Tensor:
+    """A batch of N points (N, D) of `game` (players concatenated, D = Σd_i), checked and returned as float64."""
+    return as_real_tensor(name, points, ("N", sum(game.dims))).to(torch.float64)
+
+
+def finite_matrix(name: str, J: Tensor) -> Tensor:
+    """J if it is finite: LAPACK's eigen/singular-value routines on a NaN or inf matrix can abort the interpreter."""
+    return check_finite(name, J)
 
 
 def field_jacobian(game: Game, point: Sequence[Tensor]) -> Tensor:
     """∇V(z) at one point z = [z_1, ..., z_n] (each (d_i,)); shape (D, D), D = Σd_i, float64, by torch.func.jacfwd."""
-    pts = _as_point(game, point)
+    pts = as_point(game, point)
     sizes = [p.shape[-1] for p in pts]
 
     def flat_field(z: Tensor) -> Tensor:
@@ -51,10 +66,8 @@ def field_jacobians(game: Game, points: Tensor) -> Tensor:
 
     Plays in a batch are independent, so one `torch.func.jvp` per coordinate direction gives a column for all N.
     """
-    z = torch.as_tensor(points, dtype=torch.float64)
+    z = as_points(game, points)
     sizes = list(game.dims)
-    if z.ndim != 2 or z.shape[-1] != sum(sizes):
-        raise ValueError(f"points must have shape (N, {sum(sizes)}), got {tuple(z.shape)}")
 
     def flat_field(u: Tensor) -> Tensor:
         return torch.cat(game.field(list(torch.split(u, sizes, dim=-1))), dim=-1)
@@ -95,9 +108,9 @@ def classify_critical_point(game: Game, point: Sequence[Tensor], tol: float = 1e
     tol (default 1e-8) is the threshold for ‖V(z)‖ and for calling an eigenvalue zero.
     """
     check_real("tol", tol, high_open=True)
-    pts = _as_point(game, point)
+    pts = as_point(game, point)
     v = torch.cat([g.reshape(-1) for g in game.field(pts)])
-    J = field_jacobian(game, point)
+    J = finite_matrix("the Jacobian of the field at point", field_jacobian(game, pts))
     blocks, start = [], 0
     for p in pts:
         d = p.shape[-1]
@@ -131,10 +144,12 @@ def nash_labels(game: Game, points: Tensor, tol: float = 1e-6, hessian_tol: floa
 
     A point counts as critical when ‖V(z)‖ ≤ tol; eigenvalues within hessian_tol of 0 count as zero.
     """
-    z = torch.as_tensor(points, dtype=torch.float64)
+    check_real("tol", tol, high_open=True)
+    check_real("hessian_tol", hessian_tol, high_open=True)
+    z = as_points(game, points)
     sizes = list(game.dims)
     v = torch.cat(game.field(list(torch.split(z, sizes, dim=-1))), dim=-1)
-    J = field_jacobians(game, z)
+    J = finite_matrix("the Jacobian of the field at points", field_jacobians(game, z))
     pos = torch.ones(len(z), dtype=torch.bool)
     psd = torch.ones(len(z), dtype=torch.bool)
     start = 0

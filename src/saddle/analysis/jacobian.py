@@ -15,7 +15,9 @@ import torch
 from torch import Tensor
 from torch.utils import _pytree as pytree
 
+from saddle.analysis.critical import as_point, finite_matrix
 from saddle.games.base import Game
+from saddle.validation import as_real_tensor, check_callable
 
 
 def _flat(params: Sequence[Tensor]) -> Tensor:
@@ -31,11 +33,20 @@ def _jacobian(fn: Callable[[Tensor], Tensor], z: Tensor) -> Tensor:
 
 def map_jacobian(step: Callable[[list[Tensor]], list[Tensor]], point: Sequence[Tensor]) -> Tensor:
     """Jacobian (D, D) of an arbitrary update map params -> params at `point` (one (d_i,) tensor per player)."""
-    pts = [torch.as_tensor(p, dtype=torch.float64).reshape(1, -1) for p in point]
+    check_callable("step", step, "a callable params -> params")
+    pts = as_point(None, point)
     sizes = [p.shape[-1] for p in pts]
 
     def fn(z: Tensor) -> Tensor:
-        return _flat(step(list(torch.split(z.reshape(1, -1), sizes, dim=-1))))
+        out = step(list(torch.split(z.reshape(1, -1), sizes, dim=-1)))
+        if not isinstance(out, (list, tuple)) or [o.numel() if isinstance(o, Tensor) else -1 for o in out] != sizes:
+            got = (
+                [tuple(o.shape) if isinstance(o, Tensor) else type(o).__name__ for o in out]
+                if isinstance(out, (list, tuple))
+                else type(out).__name__
+            )
+            raise ValueError(f"step must return one tensor per player with the sizes of point {sizes}, got {got}")
+        return _flat(out)
 
     return _jacobian(fn, _flat(pts))
 
@@ -90,16 +101,13 @@ def update_jacobian(
     resolvent's (I + η ∂V(z⁺))⁻¹), so the answer is right at z* itself. Forward mode (torch.func.jacfwd).
     Returns (D + S, D + S), the first D = Σd_i rows/columns being params.
     """
-    field = game.field if isinstance(game, Game) else game
-    pts = [torch.as_tensor(p, dtype=torch.float64).reshape(1, -1) for p in point]
-    if isinstance(game, Game):
-        game.check_params(pts)
+    field = game.field if isinstance(game, Game) else check_callable("game", game, "a Game or a field params -> V")
+    pts = as_point(game if isinstance(game, Game) else None, point)
     step, z0 = augmented_step(method, field, pts, state)
     return _jacobian(lambda z: step(z.reshape(1, -1)).reshape(-1), z0.reshape(-1))
 
 
 def spectral_radius(J: Tensor) -> float:
-    """max |λ| over the eigenvalues of a square matrix."""
-    if J.ndim != 2 or J.shape[0] != J.shape[1]:
-        raise ValueError(f"spectral_radius needs a square matrix, got shape {tuple(J.shape)}")
-    return torch.linalg.eigvals(J).abs().max().item()
+    """max |λ| over the eigenvalues of a square, finite, real matrix J (n, n), n ≥ 1."""
+    J = as_real_tensor("J", J, ("n", "n"))
+    return torch.linalg.eigvals(finite_matrix("J", J)).abs().max().item()

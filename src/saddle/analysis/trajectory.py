@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor
 
-from saddle.validation import check_int, check_real
+from saddle.validation import as_real_tensor, check_int, check_real
 
 CONVERGED = "converged"
 DIVERGED = "diverged"
@@ -34,13 +34,26 @@ class TrajectoryReport:
 
 
 def _flatten(traj: Tensor | list) -> Tensor:
+    """One trajectory as a float64 (T, D) tensor; a (T, B, D) batch of trajectories is refused (not flattened)."""
     if isinstance(traj, (list, tuple)):
-        traj = torch.stack(
-            [torch.cat([p.reshape(-1) for p in z]) if isinstance(z, (list, tuple)) else z.reshape(-1) for z in traj]
-        )
+        points = [
+            torch.cat([as_real_tensor("traj", p, finite=False).reshape(-1) for p in z])
+            if isinstance(z, (list, tuple))
+            else as_real_tensor("traj", z, finite=False).reshape(-1)
+            for z in traj
+        ]
+        if len({p.numel() for p in points}) > 1:
+            raise ValueError(f"traj must list points of one dimension, got sizes {sorted({p.numel() for p in points})}")
+        traj = torch.stack(points) if points else torch.zeros(0, 1)
+    traj = as_real_tensor("traj", traj, finite=False, nonempty=False)
     if traj.ndim == 1:
         traj = traj[:, None]
-    return traj.reshape(traj.shape[0], -1).to(torch.float64)
+    if traj.ndim != 2:
+        raise ValueError(
+            f"traj must be one trajectory (T, D) or (T,), got shape {tuple(traj.shape)}; for a batch (T, B, D) "
+            f"of trajectories (as `rollout` returns), classify each traj[:, b]"
+        )
+    return traj.to(torch.float64)
 
 
 def classify_trajectory(
@@ -68,9 +81,10 @@ def classify_trajectory(
     z = _flatten(traj)
     T = z.shape[0]
     if T < 10:
-        raise ValueError(f"need a trajectory of at least 10 points, got {T}")
+        raise ValueError(f"traj must have at least 10 points, got {T} (shape {tuple(z.shape)})")
     check_real("tail", tail, 0.0, 1.0)
     check_real("tol", tol, high_open=True)
+    diverge_radius = check_real("diverge_radius", diverge_radius)
     check_real("growth_factor", growth_factor, 1.0, high_open=True)
     check_real("cycle_tol", cycle_tol, 0.0, 1.0, high_open=True)
     check_real("recurrence_tol", recurrence_tol, 0.0, 1.0, high_open=True)
@@ -88,7 +102,14 @@ def classify_trajectory(
     ev["final_step"] = final_step
     ev["final_norm"] = norms[-1].item()
     if target is not None:
-        ev["distance_to_target"] = torch.linalg.vector_norm(z[-1] - target.reshape(-1).to(z)).item()
+        goal = as_real_tensor(
+            "target", target, (z.shape[1],) if isinstance(target, Tensor) and target.ndim == 1 else None
+        )
+        if goal.numel() != z.shape[1]:
+            raise ValueError(
+                f"target must have the dimension of the trajectory ({z.shape[1]},), got {tuple(goal.shape)}"
+            )
+        ev["distance_to_target"] = torch.linalg.vector_norm(z[-1] - goal.reshape(-1).to(z)).item()
     if final_step == 0.0:
         ev["growth_per_step"] = 0.0
         return TrajectoryReport(CONVERGED, ev)

@@ -6,6 +6,7 @@ V satisfies the weak MVI with constant ρ at a solution z* if ⟨V(z), z − z*�
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from torch import Tensor
 from saddle.analysis.rollout import rollout
 from saddle.games.base import Game
 from saddle.games.linear import weak_mvi_game
-from saddle.validation import check_int, check_real
+from saddle.validation import as_real_tensor, check_int, check_real
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,11 @@ class WeakMVIEstimate:
 
 
 def weak_mvi_ratio(game: Game, z: Tensor, z_star: Tensor) -> Tensor:
-    """⟨V(z), z − z*⟩ / ‖V(z)‖² for a batch of points z (N, D) (players concatenated); NaN where V(z) = 0."""
+    """⟨V(z), z − z*⟩ / ‖V(z)‖² for a batch of points z (N, D) (players concatenated), z* (D,); NaN where V(z) = 0."""
+    from saddle.analysis.critical import as_points
+
+    z = as_points(game, z, "z")
+    z_star = as_real_tensor("z_star", z_star, (sum(game.dims),))
     sizes = list(game.dims)
     parts = list(torch.split(z, sizes, dim=-1))
     v = torch.cat(game.field(parts), dim=-1)
@@ -40,8 +45,10 @@ def weak_mvi_ratio(game: Game, z: Tensor, z_star: Tensor) -> Tensor:
 
 def grid(lower: Sequence[float], upper: Sequence[float], n: int) -> Tensor:
     """All n^D points of the regular grid on the box [lower, upper] ⊂ R^D; shape (n^D, D), float64."""
-    if len(lower) != len(upper) or not all(lo < hi for lo, hi in zip(lower, upper)):
-        raise ValueError(f"need lower < upper coordinatewise, got {list(lower)} and {list(upper)}")
+    lower = [check_real("lower", lo, -math.inf, math.inf) for lo in lower]
+    upper = [check_real("upper", hi, -math.inf, math.inf) for hi in upper]
+    if len(lower) != len(upper) or not lower or not all(lo < hi for lo, hi in zip(lower, upper)):
+        raise ValueError(f"need lower < upper coordinatewise, got lower={lower} and upper={upper}")
     check_int("n", n, low=2)
     if n ** len(lower) > 10**7:
         raise ValueError(
@@ -64,10 +71,9 @@ def estimate_weak_mvi_rho(
     Points with ‖V(z)‖ ≤ exclude (critical points, where the ratio is undefined) are skipped. A grid minimum
     can only overestimate the infimum; refine n to tighten it.
     """
+    check_real("exclude", exclude, 0.0, math.inf, low_open=False, high_open=True)
     target = (
-        z_star
-        if isinstance(z_star, Tensor)
-        else torch.cat([torch.as_tensor(p, dtype=torch.float64).reshape(-1) for p in z_star])
+        z_star if isinstance(z_star, Tensor) else torch.cat([as_real_tensor("z_star", p).reshape(-1) for p in z_star])
     )
     pts = grid(lower, upper, n)
     if pts.shape[-1] != sum(game.dims):
@@ -75,6 +81,8 @@ def estimate_weak_mvi_rho(
     sizes = list(game.dims)
     v = torch.cat(game.field(list(torch.split(pts, sizes, dim=-1))), dim=-1)
     keep = torch.linalg.vector_norm(v, dim=-1) > exclude
+    if not keep.any():
+        raise ValueError(f"every grid point has ‖V(z)‖ <= exclude = {exclude}: no ratio is defined; lower exclude")
     ratio = weak_mvi_ratio(game, pts[keep], target)
     i = int(torch.argmin(ratio))
     return WeakMVIEstimate(ratio[i].item(), pts[keep][i], int(keep.sum()))
@@ -88,12 +96,18 @@ def field_lipschitz_on_grid(game: Game, lower: Sequence[float], upper: Sequence[
     pts = grid(lower, upper, n)
     if pts.shape[-1] != sum(game.dims):
         raise ValueError(f"grid dimension {pts.shape[-1]} does not match the game's {sum(game.dims)}")
-    return torch.linalg.matrix_norm(field_jacobians(game, pts), ord=2).max().item()
+    from saddle.analysis.critical import finite_matrix
+
+    jac = finite_matrix("the Jacobian of the field on the grid", field_jacobians(game, pts))
+    return torch.linalg.matrix_norm(jac, ord=2).max().item()
 
 
 def linear_weak_mvi_rho(M: Tensor) -> float:
     """Exact ρ of V(z) = Mz (z* = 0, M invertible): with w = Mz, ⟨w, M⁻¹w⟩ ≥ ρ‖w‖² ⇔ ρ = λ_min(sym(M⁻¹))."""
-    Minv = torch.linalg.inv(torch.as_tensor(M, dtype=torch.float64))
+    M = as_real_tensor("M", M, ("n", "n")).to(torch.float64)
+    Minv, info = torch.linalg.inv_ex(M)
+    if int(info) != 0 or not bool(torch.isfinite(Minv).all()):
+        raise ValueError(f"M must be invertible, got a singular matrix {M.tolist()}")
     return torch.linalg.eigvalsh((Minv + Minv.T) / 2).min().item()
 
 

@@ -10,7 +10,9 @@ eval mode with frozen parameters and restore its mode, `requires_grad` and `.gra
 from saddle.attacks.apgd import AutoProjectedGradientAttack, apgd_checkpoints
 from saddle.attacks.ascent import GradientAscent, L2Ascent, SignAscent, SparseL1Ascent, steepest_ascent
 from saddle.attacks.base import Attack, AttackBase, ThreatModel
+from saddle.attacks.fab import FastAdaptiveBoundaryAttack, hyperplane_step
 from saddle.attacks.fgsm import FastGradientSignAttack
+from saddle.attacks.iterative import projected_gradient_ascent
 from saddle.attacks.kl import KLDivergenceAttack, kl_to_clean
 from saddle.attacks.linear import linear_linf_worst_case, minimal_l2_perturbation_affine
 from saddle.attacks.margin import MarginAttack
@@ -21,24 +23,30 @@ from saddle.attacks.objectives import (
     dlr,
     get_objective,
     margin,
+    pairwise_dlr,
     pairwise_margin,
     targeted_cross_entropy,
     targeted_dlr,
     targeted_margin,
 )
-from saddle.attacks.pgd import ProjectedGradientAttack, projected_gradient_ascent
+from saddle.attacks.pgd import ProjectedGradientAttack
 from saddle.attacks.random_search import RandomSearchAttack
 from saddle.attacks.sign_ascent import iterative_sign_attack
+from saddle.attacks.square import SquareAttack, square_fraction, square_pattern
+from saddle.attacks.suite import SUITE_VERSIONS, AutoAttackSuite
 from saddle.attacks.targets import TopClassesTargeted
 from saddle.schedules import Constant, CosineDecay, PiecewiseConstant, as_schedule
 
 __all__ = [
+    "SUITE_VERSIONS",
     "Attack",
     "AttackBase",
+    "AutoAttackSuite",
     "AutoProjectedGradientAttack",
     "Constant",
     "CosineDecay",
     "DeepFool",
+    "FastAdaptiveBoundaryAttack",
     "FastGradientSignAttack",
     "GradientAscent",
     "KLDivergenceAttack",
@@ -50,6 +58,7 @@ __all__ = [
     "RandomSearchAttack",
     "SignAscent",
     "SparseL1Ascent",
+    "SquareAttack",
     "ThreatModel",
     "TopClassesTargeted",
     "apgd_checkpoints",
@@ -58,14 +67,18 @@ __all__ = [
     "deepfool",
     "dlr",
     "get_objective",
+    "hyperplane_step",
     "iterative_sign_attack",
     "kl_to_clean",
     "linear_linf_worst_case",
     "margin",
     "minimal_epsilon",
     "minimal_l2_perturbation_affine",
+    "pairwise_dlr",
     "pairwise_margin",
     "projected_gradient_ascent",
+    "square_fraction",
+    "square_pattern",
     "steepest_ascent",
     "targeted_cross_entropy",
     "targeted_dlr",

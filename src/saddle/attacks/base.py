@@ -20,7 +20,7 @@ from saddle.broadcast import per_point_broadcast
 from saddle.model_state import frozen_eval as attacking  # eval mode, frozen parameters, state restored after
 from saddle.schedules import Constant, Schedule, as_schedule
 from saddle.sets import Ball, Box, ThreatModel, lp_norm
-from saddle.validation import check_finite
+from saddle.validation import check_finite, check_module, check_tensor, model_output
 
 __all__ = [
     "Attack",
@@ -35,11 +35,23 @@ __all__ = [
 ]
 
 
-def check_inputs(threat: ThreatModel, x: Tensor, y: Tensor) -> None:
-    """ValueError on non-finite x, x outside the box, non-integer or mis-shaped labels."""
+def check_inputs(threat: ThreatModel, x: Tensor, y: Tensor, labels: bool = True) -> None:
+    """ValueError on non-finite x, x outside the box, non-integer or mis-shaped labels, integer/complex/meta x.
+
+    With `labels=False` (an objective with its own success criterion) y may have any shape (B, ...) and
+    dtype; it must then only be finite and have one entry per point.
+    """
     if not isinstance(x, Tensor) or not isinstance(y, Tensor):
         raise ValueError(f"x and y must be tensors, got {type(x).__name__} and {type(y).__name__}")
-    if x.ndim < 1 or y.ndim != 1 or x.shape[0] != y.shape[0]:
+    check_tensor("x", x, ("B", ...), nonempty=False, finite=False)  # a floating tensor with values (not meta)
+    if not labels:
+        if x.ndim < 1 or y.ndim < 1 or x.shape[0] != y.shape[0]:
+            raise ValueError(
+                f"need x of shape (B, ...) and y of shape (B, ...), got {tuple(x.shape)} and {tuple(y.shape)}"
+            )
+        if y.is_floating_point():
+            check_finite("y", y)
+    elif x.ndim < 1 or y.ndim != 1 or x.shape[0] != y.shape[0]:
         raise ValueError(f"need x of shape (B, ...) and y of shape (B,), got {tuple(x.shape)} and {tuple(y.shape)}")
     check_finite("x", x)
     box = threat.box
@@ -48,7 +60,7 @@ def check_inputs(threat: ThreatModel, x: Tensor, y: Tensor) -> None:
             f"x must lie in the box [{box.lower}, {box.upper}], got values in "
             f"[{float(x.min()):.4g}, {float(x.max()):.4g}]"
         )
-    if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
+    if labels and (y.is_floating_point() or y.is_complex() or y.dtype == torch.bool):
         raise ValueError(f"labels must be an integer tensor, got dtype {y.dtype}")
 
 
@@ -90,8 +102,15 @@ def default_schedule(step_size: float | Schedule | None, eps: float, steps: int)
     return Constant(2.5 * eps / steps if eps > 0 else 1.0)
 
 
-def sphere_point(x: Tensor, threat: ThreatModel, generator: torch.Generator, gaussian: bool | None = None) -> Tensor:
-    """x + ε t/‖t‖_p clipped to the box, t uniform in [−1, 1]^d (l∞) or Gaussian (l2, l1): a point on the ball's sphere."""
+def sphere_point(
+    x: Tensor,
+    threat: ThreatModel,
+    generator: torch.Generator,
+    gaussian: bool | None = None,
+    radius: float | Tensor | None = None,
+) -> Tensor:
+    """x + r t/‖t‖_p clipped to the box, t uniform in [−1, 1]^d (l∞) or Gaussian (l2, l1): a point on the sphere
+    of radius r (default ε; a (B,) tensor gives one radius per point)."""
     shape = x.shape
     if gaussian is None:
         gaussian = threat.norm != math.inf
@@ -101,7 +120,9 @@ def sphere_point(x: Tensor, threat: ThreatModel, generator: torch.Generator, gau
         else torch.rand(shape, generator=generator, device=generator.device, dtype=x.dtype) * 2 - 1
     ).to(x.device)
     norm = lp_norm(t, threat.norm, batch_dims=1).clamp_min(1e-12)
-    return threat.box.project(x + threat.eps * t / per_point_broadcast(norm, t))
+    r = threat.eps if radius is None else radius
+    r = per_point_broadcast(r, t) if isinstance(r, Tensor) else r
+    return threat.box.project(x + r * t / per_point_broadcast(norm, t))
 
 
 class AttackBase:
@@ -133,13 +154,25 @@ class AttackBase:
     def perturb(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
         raise NotImplementedError
 
+    @property
+    def reads_labels(self) -> bool:
+        """True unless the attack's objective has its own success criterion (then y is not a class label)."""
+        objective = getattr(self, "objective", None)
+        return objective is None or bool(objective.classification)
+
     def __call__(self, model: nn.Module, x: Tensor, y: Tensor) -> Tensor:
-        check_inputs(self.threat_model, x, y)
+        check_module("model", model)
+        labels = self.reads_labels
+        check_inputs(self.threat_model, x, y, labels=labels)
         x = x.detach()
+        if labels:
+            y = y.long()  # int32/uint8 labels are labels (cross-entropy takes int64 only)
         with attacking(model):
             if x.shape[0]:
-                with torch.no_grad():
-                    check_labels(y, model(x[:1]).shape[-1])
+                with torch.no_grad():  # x the model cannot take, or logits that are not (B, K): ValueError here
+                    out = model_output(model, x[:1], "model", "x", ("B", "K") if labels else None)
+                if labels:
+                    check_labels(y, out.shape[-1])
             if self.threat_model.eps == 0 or x.shape[0] == 0:  # the ball is {x}
                 return x.clone()
             return self.perturb(model, x, y)

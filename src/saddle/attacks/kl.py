@@ -14,8 +14,8 @@ from torch import Tensor, nn
 
 from saddle.attacks.ascent import AscentRule, steepest_ascent
 from saddle.attacks.base import AttackBase, ThreatModel, default_schedule
+from saddle.attacks.iterative import projected_gradient_ascent
 from saddle.attacks.objectives import Objective
-from saddle.attacks.pgd import projected_gradient_ascent
 from saddle.schedules import Schedule
 from saddle.sets import Box
 from saddle.validation import as_generator, check_int, check_real
@@ -55,7 +55,7 @@ class KLDivergenceAttack(AttackBase):
         self.threat_model = ThreatModel(eps, norm, box)
         self.steps = check_int("steps", steps)
         self.schedule = default_schedule(step_size, self.eps, self.steps)
-        self.init_scale = check_real("init_scale", init_scale, low_open=False)
+        self.init_scale = check_real("init_scale", init_scale, low_open=False, high_open=True)
         self.generator = as_generator(generator, default_seed=0)
         self.ascent = ascent if ascent is not None else steepest_ascent(self.norm)
 

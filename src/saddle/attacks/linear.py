@@ -30,7 +30,8 @@ def minimal_l2_perturbation_affine(weight: Tensor, bias: Tensor, a: Tensor, targ
 
     min ½‖η‖² s.t. (w_i − w_j)ᵀ(a + η) + b_i − b_j ≤ 0 has the solution
     η* = (f_i(a) − f_j(a)) / ‖w_j − w_i‖² · (w_j − w_i)  (seed 004; f_k = w_kᵀa + b_k; the notes'
-    "λ ≥ f_1 − f_2/‖w_1 − w_2‖²" is missing brackets). At a + η*, f_i = f_j exactly; any ‖η‖ smaller
+    "λ ≥ f_1 − f_2/‖w_1 − w_2‖²" is missing brackets: their next line, η* = (f_1 − f_2)/‖w_2 − w_1‖² (w_2 − w_1), and
+    DeepFool's affine step r* = |f'_k|/‖w'_k‖² w'_k (Moosavi-Dezfooli et al. 2016) decide it). At a + η*, f_i = f_j exactly; any ‖η‖ smaller
     leaves f_i > f_j. weight (K, d), bias (K,), a (B, d), target (B,) -> η* (B, d); 0 where i = j
     or where a is already on j's side.
     """

@@ -13,8 +13,8 @@ from torch import Tensor, nn
 
 from saddle.attacks.ascent import AscentRule, steepest_ascent
 from saddle.attacks.base import AttackBase, ThreatModel, default_schedule
+from saddle.attacks.iterative import projected_gradient_ascent, random_start_point
 from saddle.attacks.objectives import Objective, pairwise_margin
-from saddle.attacks.pgd import projected_gradient_ascent, random_start_point
 from saddle.schedules import Schedule
 from saddle.sets import Box
 from saddle.validation import as_generator, check_int

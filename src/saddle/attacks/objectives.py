@@ -1,8 +1,10 @@
-"""Objectives an attack maximises, each per sample (shape (B,)) from logits (B, K).
+"""Objectives an attack maximises, each per sample (shape (B,)) from the model's output.
 
-Untargeted objectives take the true label y; targeted ones take the target t; `pairwise_margin`
-takes pairs (B, 2) = (true label b, class j). Success is misclassification (untargeted, pairwise)
-or predicting the target (targeted).
+Classification objectives read logits (B, K): untargeted ones take the true label y, targeted ones the
+target t, the pairwise ones (`pairwise_margin`, `pairwise_dlr`) pairs (B, 2) = (true label b, class j).
+Success is misclassification (untargeted, pairwise) or predicting the target (targeted). Any other task
+(a per-pixel loss, a regression error) is an `Objective` with its own `success_fn`: the attacks and the
+robust evaluation then read success from it and accept labels y of any shape (B, ...) and dtype.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ __all__ = [
     "dlr",
     "get_objective",
     "margin",
+    "pairwise_dlr",
     "pairwise_margin",
     "targeted_cross_entropy",
     "targeted_dlr",
@@ -79,16 +82,42 @@ def pairwise_margin(logits: Tensor, pairs: Tensor) -> Tensor:
     return _label(logits, pairs[:, 1]) - _label(logits, pairs[:, 0])
 
 
+def pairwise_dlr(logits: Tensor, pairs: Tensor) -> Tensor:
+    """(z_t − z_y) / (z_π1 − (z_π3 + z_π4)/2) for pairs (y, t) (B, 2): APGD-T's targeted DLR loss.
+
+    Croce & Hein, ICML 2020, eq. (6) ("Targeted-DLR"); the reference code (`autopgd_base.py`,
+    `dlr_loss_targeted`) adds 1e-12 to the denominator, as here. Needs at least 4 classes.
+    """
+    top = _sorted_top(logits, 4)
+    return pairwise_margin(logits, pairs) / (top[:, 0] - 0.5 * (top[:, 2] + top[:, 3]) + 1e-12)
+
+
 @dataclass(frozen=True)
 class Objective:
-    """A per-sample objective to maximise and whether success means hitting the label (targeted)."""
+    """A per-sample objective to maximise, whether success means hitting the label (targeted), and for tasks
+    other than classification the success criterion `success_fn(output, y) -> (B,) bool`.
+
+    `value(output, y)` returns (B,) values, larger is better for the attacker. Without `success_fn` the
+    objective is a classification one: success is read from argmax(output) and y holds integer labels.
+    Example (regression, success when the squared error exceeds 0.25):
+    `Objective("sq-error", lambda out, y: (out - y) ** 2, success_fn=lambda out, y: (out - y) ** 2 > 0.25)`.
+    """
 
     name: str
     value: Callable[[Tensor, Tensor], Tensor]
     targeted: bool = False
+    success_fn: Callable[[Tensor, Tensor], Tensor] | None = None
+
+    @property
+    def classification(self) -> bool:
+        """True when success is read from the argmax of logits against integer labels (no `success_fn`)."""
+        return self.success_fn is None
 
     def success(self, logits: Tensor, y: Tensor) -> Tensor:
-        """(B,) bool: prediction ≠ true label (untargeted; y[:, 0] for pairs) or = target (targeted)."""
+        """(B,) bool: `success_fn(output, y)` if given; else prediction ≠ true label (untargeted; y[:, 0] for
+        pairs) or = target (targeted)."""
+        if self.success_fn is not None:
+            return self.success_fn(logits, y).reshape(logits.shape[0]).bool()
         label = y[:, 0] if y.ndim == 2 else y
         pred = logits.argmax(-1)
         return pred == label if self.targeted else pred != label

@@ -2,7 +2,8 @@
 
 x^{k+1} = box(x + Π_ε(x^k − x + η_k d(∇_x f(x^k))))   (seed 001, "proximal gradient ascent";
 Madry et al. ICLR 2018 with d = sign for l∞). Seed 004 writes the l2 step as η_{t+1} = ε Π(η_t + α∇ℓ) with
-Π(z) = z/‖z‖₂, a projection onto the sphere; we follow Madry et al. and project onto the ball. Built from pieces: the ball and box (`saddle.sets`),
+Π(z) = z/‖z‖₂, a projection onto the sphere; its own objective max_{‖η‖_p ≤ ε} ℓ(x + η) and Madry et al. 2018, §2.1,
+x^{t+1} = Π_{x+S}(x^t + α sgn(∇_x L)) onto the set S of allowed perturbations (the ball) decide it: the ball. Built from pieces: the ball and box (`saddle.sets`),
 an objective (`objectives`), an ascent rule (`ascent`) and a step-size schedule (`saddle.schedules`).
 """
 
@@ -14,78 +15,14 @@ import torch
 from torch import Tensor, nn
 
 from saddle.attacks.ascent import AscentRule, steepest_ascent
-from saddle.attacks.base import AttackBase, ThreatModel, default_schedule, input_gradient
+from saddle.attacks.base import AttackBase, ThreatModel, default_schedule
+from saddle.attacks.iterative import projected_gradient_ascent, random_start_point, select_worst
 from saddle.attacks.objectives import Objective, get_objective
-from saddle.broadcast import per_point_broadcast
 from saddle.schedules import Schedule
-from saddle.sets import Box, sample_ball
+from saddle.sets import Box
 from saddle.validation import as_generator, check_int
 
-__all__ = ["ProjectedGradientAttack", "projected_gradient_ascent", "random_start_point", "select_worst"]
-
-
-def projected_gradient_ascent(
-    model: nn.Module,
-    x: Tensor,
-    y: Tensor,
-    x0: Tensor,
-    objective: Objective,
-    threat: ThreatModel,
-    ascent: AscentRule,
-    steps: int,
-    schedule: Schedule,
-    early_stop: bool = False,
-) -> Tensor:
-    """Run `steps` projected ascent steps from x0 and return the last iterate (B, ...).
-
-    Functional core of every iterative attack; the model must already be in `attacking(model)`.
-    With `early_stop`, a point stops moving at the first iterate where the objective reports
-    success (misclassified / target hit), so only the survivors cost forward-backward passes.
-    Costs exactly `steps` forward and input-gradient backward passes on the (surviving) batch.
-    """
-    x_adv = x0.detach().clone()
-    idx = torch.arange(x.shape[0], device=x.device)
-    xs, ys, xa = x, y, x_adv
-    for k in range(steps):
-        logits, grad = input_gradient(model, xa, ys, objective)
-        if early_stop:
-            keep = ~objective.success(logits, ys)
-            if not bool(keep.all()):
-                x_adv[idx[~keep]] = xa[~keep]
-                idx, xs, ys, xa, grad = idx[keep], xs[keep], ys[keep], xa[keep], grad[keep]
-                if idx.numel() == 0:
-                    return x_adv
-        xa = threat.project(xs, xa + schedule(k) * ascent(grad))
-    if early_stop:
-        x_adv[idx] = xa
-        return x_adv
-    return xa.detach()
-
-
-def random_start_point(x: Tensor, threat: ThreatModel, generator: torch.Generator) -> Tensor:
-    """x + δ with δ uniform in the ε-ball (`saddle.sets.sample_ball`), clipped to the box."""
-    delta = sample_ball(
-        x.shape[0],
-        tuple(x.shape[1:]),
-        threat.norm,
-        threat.eps,
-        generator=generator,
-        dtype=x.dtype,
-        device=generator.device,
-    )
-    return threat.box.project(x + delta.to(x.device))
-
-
-def select_worst(
-    best: Tensor | None, best_key: tuple[Tensor, Tensor] | None, cand: Tensor, succ: Tensor, value: Tensor
-) -> tuple[Tensor, tuple[Tensor, Tensor]]:
-    """Per-sample worst case: keep the candidate where (success, objective) is lexicographically larger."""
-    if best is None or best_key is None:
-        return cand.clone(), (succ.clone(), value.clone())
-    bs, bv = best_key
-    better = (succ & ~bs) | ((succ == bs) & (value > bv))
-    mask = per_point_broadcast(better, cand)
-    return torch.where(mask, cand, best), (torch.where(better, succ, bs), torch.where(better, value, bv))
+__all__ = ["ProjectedGradientAttack"]
 
 
 class ProjectedGradientAttack(AttackBase):

@@ -26,19 +26,39 @@ def grid_centers(per_side: int = 5, spacing: float = 2.0) -> Tensor:
     return torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1)
 
 
-def _mixture(centers: Tensor, std: float, n: int, g: torch.Generator | None) -> Tensor:
-    idx = torch.randint(0, len(centers), (n,), generator=g)
-    return centers[idx] + std * torch.randn(n, 2, generator=g)
+def sample_mixture(
+    means: Tensor,
+    stds: Tensor | float,
+    n: int,
+    generator: torch.Generator | None = None,
+    weights: Tensor | None = None,
+) -> Tensor:
+    """n draws of Σ_k w_k N(μ_k, τ_k² I): the one mixture sampler (the toys, `sampling.GaussianMixture.sample`).
+
+    means (K, d); stds τ a scalar or (K,); weights (K,) summing to 1, None for equal weights. The component index
+    is `torch.randint` for equal weights (a uniform draw) and `torch.multinomial` otherwise, then ξ ~ N(0, I) of
+    the means' dtype: x = μ_k + τ_k ξ. Drawn on the generator's device (CPU by default), returned on the means'.
+    Arguments are trusted (validated by the callers: the toys' fixed centres, `GaussianMixture`'s constructor).
+    """
+    dev = generator.device if generator is not None else torch.device("cpu")
+    k, d = means.shape
+    if weights is None:
+        idx = torch.randint(0, k, (n,), generator=generator, device=dev)
+    else:
+        idx = torch.multinomial(weights.to(dev), n, replacement=True, generator=generator)
+    xi = torch.randn(n, d, generator=generator, dtype=means.dtype, device=dev)
+    tau = torch.as_tensor(stds, dtype=means.dtype, device=dev).expand(k)
+    return (means.to(dev)[idx] + tau[idx, None] * xi).to(means.device)
 
 
 def eight_gaussians(n: int, generator: torch.Generator | None = None, std: float = 0.02 * 2**0.5 * 2) -> Tensor:
     """Equal mixture of 8 isotropic Gaussians (std 0.0566) on the circle of radius 2."""
-    return _mixture(ring_centers(8, 2.0), std, n, generator)
+    return sample_mixture(ring_centers(8, 2.0), std, n, generator)
 
 
 def twenty_five_gaussians(n: int, generator: torch.Generator | None = None, std: float = 0.05) -> Tensor:
     """Equal mixture of 25 Gaussians (std 0.05) on the grid {−4, −2, 0, 2, 4}² (Hsieh et al. 2019)."""
-    return _mixture(grid_centers(5, 2.0), std, n, generator)
+    return sample_mixture(grid_centers(5, 2.0), std, n, generator)
 
 
 def swiss_roll(n: int, generator: torch.Generator | None = None, noise: float = 0.25) -> Tensor:

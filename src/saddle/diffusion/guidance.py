@@ -21,7 +21,7 @@ from torch import Tensor, nn
 
 from saddle.broadcast import per_point_broadcast
 from saddle.diffusion.process import NoiseProcess
-from saddle.validation import check_generator, check_real
+from saddle.validation import check_generator, check_int, check_labels, check_real
 
 __all__ = [
     "ClassifierFreeGuidance",
@@ -34,7 +34,9 @@ __all__ = [
 
 
 def drop_labels(y: Tensor, p_uncond: float, null_label: int, generator: torch.Generator | None = None) -> Tensor:
-    """Replace each label by `null_label` independently with probability p_uncond ∈ [0, 1]."""
+    """Replace each label y (n,) in [0, null_label) by `null_label` independently with probability p_uncond ∈ [0, 1]."""
+    check_int("null_label", null_label)
+    check_labels("y", y, null_label)
     check_real("p_uncond", p_uncond, 0.0, 1.0, low_open=False)
     check_generator(generator, allow_none=True)
     drop = torch.rand(y.shape, generator=generator).to(y.device) < p_uncond
@@ -75,16 +77,28 @@ class ClassifierFreeGuidance:
     null_label: int
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.scale, (int, float)) and self.scale >= 0):
-            raise ValueError(f"guidance scale must be a real >= 0, got {self.scale!r}")
+        check_real("guidance scale", self.scale, 0.0, low_open=False, high_open=True)
+        check_int("null_label", self.null_label)
+        check_labels("labels", self.labels, self.null_label + 1)
 
     def wrap(self, model: Callable[..., Tensor]) -> Callable[[Tensor, Tensor], Tensor]:
         """The guided ε-model (x, t) ↦ ε̃."""
         y, w = self.labels, float(self.scale)
+
+        def check(x: Tensor) -> None:
+            if x.shape[:1] != y.shape:
+                raise ValueError(f"labels ({len(y)}) must have one entry per sample of x {tuple(x.shape)}")
+
         if w == 0:
-            return lambda x, t: model(x, t, y)
+
+            def conditional(x: Tensor, t: Tensor) -> Tensor:
+                check(x)
+                return model(x, t, y)
+
+            return conditional
 
         def eps_fn(x: Tensor, t: Tensor) -> Tensor:
+            check(x)
             null = torch.full_like(y, self.null_label)
             eps_c, eps_u = model(torch.cat([x, x]), torch.cat([t, t]), torch.cat([y, null])).chunk(2)
             return (1 + w) * eps_c - w * eps_u

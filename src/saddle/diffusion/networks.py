@@ -14,16 +14,29 @@ import torch
 from torch import Tensor, nn
 
 from saddle.models.seeded_init import reinitialize_  # noqa: F401  (re-exported for diffusion users)
-from saddle.validation import check_int
+from saddle.validation import check_int, check_tensor
 
 
-def _check_times(t: Tensor | float, n: int) -> Tensor:
+def _check_input(net: nn.Module, x: Tensor, shape: tuple) -> None:
+    """x of the network's input shape and of its parameters' dtype (a per-call check of shapes only, no values)."""
+    check_tensor("x", x, shape, finite=False, nonempty=False)
+    dtype = next(net.parameters()).dtype
+    if x.dtype != dtype:
+        raise ValueError(f"x must have the dtype of the network's parameters ({dtype}), got {x.dtype}")
+
+
+def _check_times(t: Tensor | float, n: int, x_shape: tuple[int, ...] | None = None) -> Tensor:
     """t as a (n,) tensor: a scalar (or one-element tensor) is broadcast to the batch; other shapes are refused."""
+    if isinstance(t, Tensor) and (t.is_complex() or t.dtype == torch.bool):
+        raise ValueError(f"t must be a real time (or one per sample), got dtype {t.dtype}")
+    if isinstance(t, Tensor):
+        check_tensor("t", t, dtype="any", finite=False, nonempty=False)
     t = torch.as_tensor(t)
     if t.numel() == 1:
         return t.reshape(1).expand(n)
     if t.shape != (n,):
-        raise ValueError(f"t must be a scalar or have shape ({n},) for a batch of {n}, got {tuple(t.shape)}")
+        of = "" if x_shape is None else f" (x has shape {x_shape})"
+        raise ValueError(f"t must be a scalar or have shape ({n},) for a batch of {n}{of}, got {tuple(t.shape)}")
     return t
 
 
@@ -55,7 +68,11 @@ class ScoreMLP(nn.Module):
         self, dim: int = 2, hidden: int = 128, depth: int = 4, embed_dim: int = 64, num_classes: int | None = None
     ) -> None:
         super().__init__()
-        check_int("depth", depth, low=2)
+        for name, value in (("dim", dim), ("hidden", hidden), ("depth", depth)):
+            check_int(name, value, low=2 if name == "depth" else 1)
+        if num_classes is not None:
+            check_int("num_classes", num_classes)
+        self.dim = dim
         self.time = SinusoidalTimeEmbedding(embed_dim)
         self.label = nn.Embedding(num_classes + 1, embed_dim) if num_classes is not None else None
         layers: list[nn.Module] = [nn.Linear(dim + embed_dim, hidden), nn.SiLU()]
@@ -65,7 +82,8 @@ class ScoreMLP(nn.Module):
         self.net = nn.Sequential(*layers)
 
     def forward(self, x: Tensor, t: Tensor | float, y: Tensor | None = None) -> Tensor:
-        emb = self.time(_check_times(t, x.shape[0]).to(x.device))
+        _check_input(self, x, ("n", self.dim))
+        emb = self.time(_check_times(t, x.shape[0], tuple(x.shape)).to(x.device))
         if self.label is not None and y is not None:
             emb = emb + self.label(y)
         return self.net(torch.cat([x, emb.to(x.dtype)], dim=1))
@@ -118,9 +136,10 @@ class DigitsScoreNet(nn.Module):
         self.conv_out = nn.Conv2d(c, 1, 3, padding=1)
 
     def forward(self, x: Tensor, t: Tensor | float, y: Tensor | None = None) -> Tensor:
+        _check_input(self, x, ("n", 1, 8, 8))
         if y is None:
             y = torch.full((x.shape[0],), self.num_classes, dtype=torch.long, device=x.device)
-        emb = self.time(_check_times(t, x.shape[0]).to(x.device)) + self.label(y)
+        emb = self.time(_check_times(t, x.shape[0], tuple(x.shape)).to(x.device)) + self.label(y)
         h0 = self.down1(self.conv_in(x), emb)
         h = self.mid2(self.mid1(self.pool(h0), emb), emb)
         h = self.up1(torch.cat([self.up(h), h0], dim=1), emb)

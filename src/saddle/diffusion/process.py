@@ -16,6 +16,7 @@ import torch
 from torch import Tensor
 
 from saddle.broadcast import per_point_broadcast as bcast
+from saddle.validation import check_generator, check_tensor
 
 
 class NoiseProcess(ABC):
@@ -31,13 +32,22 @@ class NoiseProcess(ABC):
 
     def _t(self, t: Tensor | float, like: Tensor | None = None) -> Tensor:
         device = like.device if like is not None else None
+        if isinstance(t, Tensor):
+            check_tensor("t", t, dtype="any", finite=False, nonempty=False)
+            if t.is_complex() or t.dtype == torch.bool:
+                raise ValueError(f"t must be a real tensor of times, got dtype {t.dtype}")
         t = torch.as_tensor(t, dtype=torch.float64, device=device)
-        if not bool(torch.all((t >= 0) & (t <= self.T))):
-            raise ValueError(f"times must lie in [0, {self.T}], got min {t.min().item()}, max {t.max().item()}")
+        if t.numel() and not bool(torch.all((t >= 0) & (t <= self.T))):
+            raise ValueError(f"t (times) must lie in [0, {self.T}], got min {t.min().item()}, max {t.max().item()}")
         return t
 
     def perturb(self, x0: Tensor, t: Tensor, noise: Tensor) -> Tensor:
-        """x_t = α_t x_0 + σ_t z for per-sample times t (n,) and noise z of x0's shape."""
+        """x_t = α_t x_0 + σ_t z for per-sample times t (n,) (or one time) and noise z of x0's shape (n, ...)."""
+        check_tensor("x0", x0, ("n", ...), finite=False, nonempty=False)
+        if check_tensor("noise", noise, finite=False, nonempty=False).shape != x0.shape:
+            raise ValueError(f"noise must have the shape of x0 {tuple(x0.shape)}, got {tuple(noise.shape)}")
+        if isinstance(t, Tensor) and t.ndim > 0 and t.shape != x0.shape[:1]:
+            raise ValueError(f"t must be one time or one per sample, shape ({x0.shape[0]},), got {tuple(t.shape)}")
         alpha, sigma = self.marginal(self._t(t, x0))
         return bcast(alpha, x0).to(x0.dtype) * x0 + bcast(sigma, x0).to(x0.dtype) * noise
 
@@ -53,7 +63,11 @@ class NoiseProcess(ABC):
         dtype: torch.dtype = torch.float32,
     ) -> Tensor:
         """Draw x_T ~ N(0, σ_T² I) of the given shape (n, *event_shape)."""
-        z = torch.randn(shape, generator=generator, dtype=dtype)
+        if not isinstance(shape, (tuple, list, torch.Size)) or not all(
+            isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape
+        ):
+            raise ValueError(f"shape must be a tuple of ints >= 0 (n, *event_shape), got {shape!r}")
+        z = torch.randn(tuple(shape), generator=check_generator(generator, allow_none=True), dtype=dtype)
         return (self.prior_std() * z).to(device if device is not None else "cpu")
 
     def prior_logp(self, x: Tensor) -> Tensor:

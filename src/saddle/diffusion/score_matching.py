@@ -1,8 +1,9 @@
 """Score-matching objectives (Hyvärinen, sliced, denoising) and Tweedie's denoiser.
 
 Seeds 000/002 ("Hyvärinen's trick", eq. (5); "Tweedie's formula"). Seed 002 eq. (5) writes
-tr(J) + ‖h‖² without the ½; the integration by parts on the same slide (and Hyvärinen 2005)
-gives ½‖h‖² + tr(J), which is what is implemented here.
+tr(J) + ‖h‖² without the ½ on its left-hand side; its right-hand side, the integration by parts on the same slide,
+and Hyvärinen (2005, JMLR), Theorem 1: J(θ) = ∫ p_x(ξ) Σ_i [∂_i ψ_i(ξ; θ) + ½ ψ_i(ξ; θ)²] dξ + const decide it:
+½‖h‖² + tr(J) is implemented (without the ½ the minimiser would be half the score).
 
 All losses take `score_fn: x ↦ s(x)` mapping a batch (n, *shape) to (n, *shape) and return the
 batch mean of a per-sample objective, differentiable in the parameters of `score_fn`.
@@ -10,6 +11,7 @@ batch mean of a per-sample objective, differentiable in the parameters of `score
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Literal
 
@@ -17,7 +19,7 @@ import torch
 from torch import Tensor
 
 from saddle.broadcast import per_point_broadcast
-from saddle.validation import check_choice, check_generator, check_int, check_real
+from saddle.validation import check_callable, check_choice, check_generator, check_int, check_real, check_tensor
 
 ScoreFn = Callable[[Tensor], Tensor]
 
@@ -26,9 +28,21 @@ def _flat(v: Tensor) -> Tensor:
     return v.reshape(v.shape[0], -1)
 
 
-def _check_batch(x: Tensor) -> None:
-    if x.dim() < 2 or x.shape[0] == 0:
+def _check_batch(x: Tensor, score_fn: ScoreFn) -> None:
+    """The losses' boundary: score_fn callable, x a floating batch (n, *event_shape), n ≥ 1 (NaN propagates)."""
+    check_callable("score_fn", score_fn, "a callable x -> s(x) of x's shape")
+    check_tensor("x", x, ("n", "d", ...), finite=False)
+    if x.shape[0] == 0:
         raise ValueError(f"x must have shape (n, *event_shape) with n >= 1, got {tuple(x.shape)}")
+
+
+def _score(score_fn: ScoreFn, x: Tensor) -> Tensor:
+    """s(x), refused unless it has x's shape (a mis-shaped score would broadcast into a finite, wrong loss)."""
+    s = score_fn(x)
+    if not isinstance(s, Tensor) or s.shape != x.shape:
+        got = tuple(s.shape) if isinstance(s, Tensor) else type(s).__name__
+        raise ValueError(f"score_fn must return a tensor of x's shape {tuple(x.shape)}, got {got}")
+    return s
 
 
 def hyvarinen_loss(score_fn: ScoreFn, x: Tensor) -> Tensor:
@@ -38,10 +52,10 @@ def hyvarinen_loss(score_fn: ScoreFn, x: Tensor) -> Tensor:
     dimension (d passes for x of shape (n, *shape), d = prod(shape)), so this is O(d) times the cost
     of the others; it equals J(π‖μ_s)/2 minus a constant, J the Fisher divergence. Returns a scalar.
     """
-    _check_batch(x)
+    _check_batch(x, score_fn)
     x = x.detach().requires_grad_(True)
     with torch.enable_grad():
-        s = _flat(score_fn(x))
+        s = _flat(_score(score_fn, x))
         trace = torch.zeros(x.shape[0], dtype=s.dtype, device=x.device)
         for i in range(s.shape[1]):
             (grad,) = torch.autograd.grad(s[:, i].sum(), x, create_graph=True)
@@ -64,14 +78,14 @@ def sliced_score_matching_loss(
     Rademacher (±1) or standard Gaussian, `n_projections` per sample. Returns a scalar whose expectation
     equals `hyvarinen_loss`.
     """
-    _check_batch(x)
+    _check_batch(x, score_fn)
     check_int("n_projections", n_projections)
     check_choice("projection", projection, ("rademacher", "gaussian"))
     check_generator(generator, allow_none=True)
     x = x.detach().requires_grad_(True)
     total = torch.zeros((), dtype=x.dtype, device=x.device)
     with torch.enable_grad():
-        s = score_fn(x)
+        s = _score(score_fn, x)
         for _ in range(n_projections):
             v = torch.randn(x.shape, generator=generator, dtype=x.dtype, device="cpu").to(x.device)
             if projection == "rademacher":
@@ -93,11 +107,11 @@ def denoising_score_matching_loss(
     for π = N(0, s²I) in d dimensions it is d·s²/(σ²(s² + σ²)) (derivation in
     tests/diffusion/test_score_matching.py). Returns a scalar.
     """
-    _check_batch(x)
+    _check_batch(x, score_fn)
     check_real("sigma", sigma, high_open=True)
     check_generator(generator, allow_none=True)
     z = torch.randn(x.shape, generator=generator, dtype=x.dtype, device="cpu").to(x.device)
-    s = score_fn(x + sigma * z)
+    s = _score(score_fn, x + sigma * z)
     return _flat(s + z / sigma).pow(2).sum(dim=1).mean()
 
 
@@ -107,6 +121,18 @@ def tweedie_denoise(x_noisy: Tensor, score: Tensor, sigma: float | Tensor, alpha
     Robbins (1956) / Efron (2011); seed 002 states the case α = 1: E[X|X_σ] = X_σ + σ²∇log π_σ(X_σ).
     `score` is ∇log π_t at `x_noisy` (same shape); σ ≥ 0 and α > 0 are scalars or per-sample tensors (n,).
     """
+    check_tensor("x_noisy", x_noisy, ("n", ...), finite=False, nonempty=False)
+    if check_tensor("score", score, finite=False, nonempty=False).shape != x_noisy.shape:
+        raise ValueError(f"score must have the shape of x_noisy {tuple(x_noisy.shape)}, got {tuple(score.shape)}")
+    for name, value, low_open in (("sigma", sigma, False), ("alpha", alpha, True)):
+        if isinstance(value, Tensor):
+            check_tensor(name, value, finite=False, nonempty=False)
+            if value.ndim > 0 and value.shape != x_noisy.shape[:1]:
+                raise ValueError(
+                    f"{name} must be a number or one per sample ({x_noisy.shape[0]},), got {tuple(value.shape)}"
+                )
+        else:
+            check_real(name, value, 0.0, math.inf, low_open=low_open, high_open=True)
     sigma = torch.as_tensor(sigma, dtype=x_noisy.dtype, device=x_noisy.device)
     alpha = torch.as_tensor(alpha, dtype=x_noisy.dtype, device=x_noisy.device)
     if not bool(torch.all(torch.isfinite(alpha) & (alpha > 0))):

@@ -3,7 +3,8 @@
 Marginals are exact closed forms, computed in float64:
 - VE:     dx = sqrt(d[σ²(t)]/dt) dw, σ(t) = σ_min (σ_max/σ_min)^t; α_t = 1, σ_t² = σ(t)² − σ_min².
   (score_sde's code uses σ_t = σ(t), treating the data as already carrying σ_min noise; we keep
-  the exact std of the SDE so that marginals match its simulation.)
+  the exact std of the SDE so that marginals match its simulation: Song et al. 2021, Appendix B, give the VE
+  perturbation kernel N(x(t); x(0), [σ²(t) − σ²(0)] I), which decides it.)
 - VP:     dx = −½β(t) x dt + sqrt(β(t)) dw, β(t) = β_min + t(β_max − β_min);
           α_t = exp(−½B(t)), σ_t² = 1 − exp(−B(t)), B(t) = ∫₀ᵗ β.
 - sub-VP: same drift, g(t)² = β(t)(1 − exp(−2B(t))); α_t = exp(−½B(t)), σ_t = 1 − exp(−B(t)).

@@ -16,17 +16,27 @@ from torch import Tensor, nn
 
 from saddle.diffusion.guidance import drop_labels
 from saddle.diffusion.process import NoiseProcess
+from saddle.model_state import frozen_eval
 from saddle.train import ema_model, optimizer_step, train_loop
-from saddle.validation import check_int, check_real
+from saddle.validation import check_int, check_labels, check_module, check_real, check_tensor
 
 
 def epsilon_loss(
     net: nn.Module, process: NoiseProcess, x0: Tensor, t: Tensor, noise: Tensor, y: Tensor | None = None
 ) -> Tensor:
-    """mean ‖z − ε_θ(α_t x_0 + σ_t z, t/T, y)‖² over elements; x0, noise (n, *shape), t (n,)."""
+    """mean ‖z − ε_θ(α_t x_0 + σ_t z, t/T, y)‖² over elements; x0, noise (n, *shape), n ≥ 1, t (n,)."""
+    check_tensor("x0", x0, ("n", ...), finite=False)
+    if not isinstance(t, Tensor) or t.shape != x0.shape[:1]:
+        got = tuple(t.shape) if isinstance(t, Tensor) else type(t).__name__
+        raise ValueError(
+            f"t must have shape (n,) = ({x0.shape[0]},), one time per sample of x0 (shape {tuple(x0.shape)}), got {got}"
+        )
     xt = process.perturb(x0, t, noise)
     tt = (t / process.T).to(x0.dtype)
     pred = net(xt, tt, y) if y is not None else net(xt, tt)
+    if not isinstance(pred, Tensor) or pred.shape != noise.shape:
+        out = tuple(pred.shape) if isinstance(pred, Tensor) else type(pred).__name__
+        raise ValueError(f"net must return ε̂ of the shape of x0 {tuple(x0.shape)}, got {out}")
     return (pred - noise).pow(2).mean()
 
 
@@ -71,6 +81,21 @@ def train_epsilon_model(
     check_real("lr", lr, high_open=True)
     check_real("ema_decay", ema_decay, 0.0, 1.0, low_open=False, high_open=True)
     check_int("seed", seed, low=0)
+    check_module("net", net)
+    sizes: dict[str, int] = {}
+    check_tensor("data", data, ("N", ...), sizes=sizes)
+    dtype = next((p.dtype for p in net.parameters()), data.dtype)
+    if data.dtype != dtype:
+        raise ValueError(f"data must have the dtype of net's parameters ({dtype}), got {data.dtype}")
+    if labels is not None:
+        check_labels("labels (one per data point)", labels, None, sizes=sizes)
+    with frozen_eval(net), torch.no_grad():  # data that does not fit the network is refused before any step
+        try:
+            first = labels[:1] if labels is not None else None
+            epsilon_loss(net, process, data[:1], torch.full((1,), process.T / 2, dtype=torch.float64), data[:1], first)
+        except (ValueError, RuntimeError) as e:
+            raise ValueError(f"data of shape {tuple(data.shape)} does not fit net: {e}") from e
+    check_real("p_uncond", p_uncond, 0.0, 1.0, low_open=False)
     if labels is not None and null_label is None and p_uncond > 0:
         raise ValueError("p_uncond > 0 needs a null_label")
     g = torch.Generator().manual_seed(seed)

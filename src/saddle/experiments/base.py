@@ -25,20 +25,16 @@ papers' budgets (hours allowed; may be empty). `make_config(size=...)` resolves 
 from __future__ import annotations
 
 import dataclasses
-import json
-import logging
 import math
 import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-
-import torch
 
 from saddle import validation
 from saddle.claims import Claim, ClaimVerdict, check_claims, resolve_size
+from saddle.runs import RunOutput, to_jsonable  # the run folder of one run; JSON-ready metrics
 from saddle.validation import check_real
 
 
@@ -68,57 +64,22 @@ def check_positive(config: Any, *names: str, allow_zero: bool = False) -> None:
                 raise ValueError(f"{name} must be finite and {'>=' if allow_zero else '>'} 0, got {value!r}") from None
 
 
+def check_finite_fields(config: Any) -> None:
+    """Raise ValueError naming the field when a float field (or an item of a list field) is NaN or ±inf: no
+    experiment's setting means anything there (a start x0 = nan, a condition number inf). Called by `make_config`."""
+    for f in dataclasses.fields(config):
+        value = getattr(config, f.name)
+        for v in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(v, float) and not math.isfinite(v):
+                raise ValueError(f"{f.name} must be finite, got {value!r}")
+
+
 def check_choice(config: Any, name: str, choices: typing.Iterable[str]) -> None:
     """Raise ValueError when a string field (or each item of a list field) is not one of `choices`."""
     choices = list(choices)
     value = getattr(config, name)
     for v in value if isinstance(value, (list, tuple)) else [value]:
         validation.check_choice(name, v, choices)
-
-
-@dataclass
-class Figure:
-    file: str
-    caption: str
-
-
-class RunOutput:
-    """The folder one experiment writes into: figures (PNG), metrics, a log.
-
-    `saddle.cli` creates it in a temporary folder and renames it into place only when the run
-    succeeds, so a failed or interrupted run never leaves a half-written result behind.
-    """
-
-    def __init__(self, path: Path, logger: logging.Logger | None = None) -> None:
-        self.path = Path(path)
-        (self.path / "figures").mkdir(parents=True, exist_ok=True)
-        self.figures: list[Figure] = []
-        self.log = logger or logging.getLogger("saddle.experiment")
-
-    def savefig(self, fig: Any, name: str, caption: str) -> Path:
-        """Save a matplotlib figure as figures/NAME.png with a caption for the report, and close it."""
-        import matplotlib.pyplot as plt
-
-        if not name.replace("_", "").replace("-", "").isalnum():
-            raise ValueError(f"figure name must be alphanumeric with _ or -, got {name!r}")
-        file = self.path / "figures" / f"{name}.png"
-        fig.savefig(file, dpi=110, bbox_inches="tight")
-        plt.close(fig)
-        self.figures = [f for f in self.figures if f.file != f"figures/{name}.png"]
-        self.figures.append(Figure(f"figures/{name}.png", caption))
-        return file
-
-    def save_json(self, name: str, obj: Any) -> Path:
-        """Write an extra JSON artefact (e.g. a table) next to the metrics."""
-        file = self.path / f"{name}.json"
-        file.write_text(json.dumps(to_jsonable(obj), indent=2))
-        return file
-
-    def save_tensor(self, name: str, obj: Any) -> Path:
-        """Write an extra tensor artefact with torch.save (load it with weights_only=True)."""
-        file = self.path / f"{name}.pt"
-        torch.save(obj, file)
-        return file
 
 
 RunFn = Callable[[Any, RunOutput], Mapping[str, Any]]
@@ -167,11 +128,25 @@ class Experiment:
         return {} if size == "default" else self.quick if size == "quick" else self.full
 
     def check_claims(
-        self, metrics: Mapping[str, Any], size: str | None = None, *, quick: bool | None = None
+        self,
+        metrics: Mapping[str, Any],
+        size: str | None = None,
+        *,
+        quick: bool | None = None,
+        config: ExperimentConfig | None = None,
     ) -> list[ClaimVerdict]:
         """The verdict of each declared claim on a run's metrics at `size` (JSON-ready metrics, see `to_jsonable`;
-        `quick=True`/`False` is the older spelling of size "quick"/"full")."""
-        return check_claims(self.claims, to_jsonable(metrics), resolve_size(size, quick))
+        `quick=True`/`False` is the older spelling of size "quick"/"full"). With the run's `config`, a claim whose
+        metric is absent because the config changed what the run measures is "not measured in this run"."""
+        size = resolve_size(size, quick)
+        changed = self.changed_fields(config, size) if config is not None else None
+        return check_claims(self.claims, to_jsonable(metrics), size, changed=changed)
+
+    def changed_fields(self, config: ExperimentConfig, size: str | None = None) -> dict[str, Any]:
+        """The fields of `config` that differ from this experiment's config at `size` ({key: value}), besides
+        `seed` and `device`, which change the draws and the hardware but not what a run measures."""
+        reference = self.make_config(size=size).to_dict()
+        return {k: v for k, v in config.to_dict().items() if k not in ("seed", "device") and reference.get(k, v) != v}
 
     def make_config(
         self,
@@ -197,6 +172,7 @@ class Experiment:
                 )
             values[key] = parse_value(text, hints[key], key)
         config = self.config(**values)
+        check_finite_fields(config)
         config.validate()
         return config
 
@@ -247,24 +223,3 @@ def parse_value(text: str, hint: Any, key: str = "value") -> Any:
     if hint is str:
         return text
     raise ValueError(f"{key}: unsupported config type {hint!r}")
-
-
-def to_jsonable(obj: Any) -> Any:
-    """Convert tensors, numpy values, dataclasses and paths to plain JSON types; non-finite floats to strings."""
-    if isinstance(obj, torch.Tensor):
-        return to_jsonable(obj.detach().cpu().tolist())
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return to_jsonable(dataclasses.asdict(obj))
-    if isinstance(obj, Mapping):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, Path):
-        return str(obj)
-    if hasattr(obj, "item") and callable(obj.item) and getattr(obj, "ndim", 1) == 0:
-        obj = obj.item()
-    if hasattr(obj, "tolist"):
-        return to_jsonable(obj.tolist())
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return str(obj)
-    return obj

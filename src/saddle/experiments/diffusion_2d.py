@@ -9,8 +9,16 @@ probability-flow ODE of the SDEs (its own count is reported). Quality: exact W2 
 generated and `n_samples` true points, divided by the W2 between two independent i.i.d. true draws of the
 same size (the baseline must be i.i.d. like the sampler's output: stratified draws, exactly half the points per
 moon, are closer to each other than any i.i.d. sample, which once made an exact sampler score 1.7 on moons).
-Expected outcome at full size: on each toy the best sampler's ratio is ≤ 1.5; issue 12's target is ≤ 1.15
-with at most 25 evaluations (measured separately, with more samplers and grids, by `benchmarks/diffusion.py`).
+Claim: the best sampler of a sweep is a best-of-N statistic (ratios below 1 appear by noise: 0.56 on 8gaussians
+at full size), so the claim is on one pre-declared sampler — DDIM with 50 network evaluations on the first process
+(VP) — and on `claim_batches` independent batches of `n_samples` points, each against its own fresh true batch
+and divided by the mean W2 of pairs of fresh true batches of that size: the worst toy's mean ratio is ≤ 1.5 by
+2 SE. (Smaller batches would hide the error: at 200 points the ratio of an under-trained network is ≈ 1 where at
+1,000 points it is ≈ 2.) The full sweep (every process and sampler) and its best ratio are reported, not claimed; issue
+12's target of ≤ 1.15 with at most 25 evaluations is measured by `benchmarks/diffusion.py`.
+Sizes: the default trains one VP network per toy for 8,000 steps (at 4,000 the ratios at 1,000 points were still
+1.9-2.1 on swissroll and moons) and runs DDIM and DPM-Solver++(2M) at 20 and 50 evaluations on 1,000 points; full is the earlier default (VE, VP, sub-VP and DDPM networks of 10,000 steps, every sampler at
+10-100 evaluations, 2,000 points: 708 CPU-s at a load of 19); quick one toy, VP and DDPM, 1,500 steps.
 Measured at full size: see the closing note of issue 12 (the numbers of this registry-driven version were not
 re-measured at full size before the merge; the earlier 5-sampler version measured best ratios swissroll 0.66,
 8gaussians 0.67, moons 1.20 at 100 evaluations, each with a single-seed noise of roughly ±0.3).
@@ -43,6 +51,7 @@ from saddle.diffusion import (
     uniform_timesteps,
 )
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
+from saddle.metrics.stats import MeanSE, mean_se
 from saddle.metrics.transport import wasserstein
 from saddle.models import reinitialize_
 
@@ -53,17 +62,20 @@ GRIDS: dict[str, Callable[[NoiseProcess, int], Tensor]] = {"uniform": uniform_ti
 @dataclass
 class Config(ExperimentConfig):
     toys: tuple[str, ...] = ("swissroll", "8gaussians", "moons")
-    processes: tuple[str, ...] = ("vp", "ve", "subvp", "ddpm")
-    samplers: tuple[str, ...] = tuple(SAMPLERS)
+    processes: tuple[str, ...] = ("vp",)
+    samplers: tuple[str, ...] = ("ddim", "dpm_solver_pp_2m")
     grid: str = "uniform"
-    train_steps: int = 10000
+    train_steps: int = 8000
     batch_size: int = 256
     hidden: int = 128
     lr: float = 2e-3
     n_train: int = 20000
-    n_samples: int = 2000
-    nfe: tuple[int, ...] = (10, 20, 50, 100)
+    n_samples: int = 1000
+    nfe: tuple[int, ...] = (20, 50)
     rk45_tol: float = 1e-3
+    claim_sampler: str = "ddim"
+    claim_nfe: int = 50
+    claim_batches: int = 5
 
     def validate(self) -> None:
         check_positive(self, "train_steps", "batch_size", "hidden", "lr", "n_train", "n_samples", "nfe", "rk45_tol")
@@ -71,6 +83,10 @@ class Config(ExperimentConfig):
         check_choice(self, "processes", PROCESSES)
         check_choice(self, "samplers", SAMPLERS)
         check_choice(self, "grid", GRIDS)
+        check_choice(self, "claim_sampler", self.samplers)
+        check_positive(self, "claim_nfe", "claim_batches")
+        if self.processes[0] not in SAMPLERS[self.claim_sampler].processes:
+            raise ValueError(f"claim_sampler {self.claim_sampler!r} does not run on process {self.processes[0]!r}")
         if any(n < 2 for n in self.nfe):
             raise ValueError(f"nfe budgets must be >= 2 (Heun samplers use 2 evaluations per step), got {self.nfe}")
 
@@ -86,6 +102,7 @@ def run(config: Config, out: RunOutput) -> dict:
         "best_sampler": {},
         "best_ratio_at_most_25_nfe": {},
         "prior_w2_ratio": {},
+        "declared_ratio": {},
     }
     samples: dict = {}
     for ti, toy in enumerate(config.toys):
@@ -131,6 +148,8 @@ def run(config: Config, out: RunOutput) -> dict:
             }
             if isinstance(process, SDE):
                 runs["rk45"] = ("rk45", None)
+            if pi == 0:  # the pre-declared (process, sampler, NFE) of the claim, on independent sample batches
+                metrics["declared_ratio"][toy] = _declared_ratio(config, net, process, toy, g, device)
             for label, (name, nfe) in runs.items():
                 model = EvaluationCounter(model_eps_fn(net, process))
                 t0 = time.perf_counter()
@@ -167,7 +186,30 @@ def run(config: Config, out: RunOutput) -> dict:
         samples[f"{toy}/data"] = ref
     _figures(config, out, metrics, samples)
     metrics["max_best_ratio"] = max(metrics["best_ratio"].values())
+    # the claim is about every toy: the toy whose ratio has the largest upper bound mean + 2 SE decides it
+    metrics["declared_ratio_worst_toy"] = max(metrics["declared_ratio"].values(), key=lambda r: r.mean + 2 * r.se)
     return metrics
+
+
+def _declared_ratio(
+    config: Config, net: torch.nn.Module, process: NoiseProcess, toy: str, g: torch.Generator, device: torch.device
+) -> MeanSE:
+    """W2 ratio of the declared sampler (`claim_sampler` at `claim_nfe` on the first process) on `claim_batches`
+    independent batches of n_samples points: each batch's W2 to its own fresh true batch, divided by the mean W2
+    between pairs of fresh true batches of the same size (the i.i.d. baseline); mean ± SE over batches."""
+    n = config.n_samples
+    info = SAMPLERS[config.claim_sampler]
+    ts = GRIDS[config.grid](process, info.steps_for_nfe(config.claim_nfe))
+    base = sum(wasserstein(sample_toy(toy, n, g), sample_toy(toy, n, g)) for _ in range(config.claim_batches))
+    base /= config.claim_batches
+    ratios = []
+    for b in range(config.claim_batches):
+        gb = torch.Generator().manual_seed(config.seed * 7919 + 31 * b + 1)
+        x_T = process.prior_sample((n, 2), gb, device=device)
+        x0 = sample(model_eps_fn(net, process), process, info.factory(), ts, x_T, gb, progress=False).cpu()
+        w2 = wasserstein(x0, sample_toy(toy, n, g)) if torch.isfinite(x0).all() else float("inf")
+        ratios.append(w2 / base)
+    return mean_se(ratios)
 
 
 def _figures(config: Config, out: RunOutput, metrics: dict, samples: dict) -> None:
@@ -241,13 +283,16 @@ def _figures(config: Config, out: RunOutput, metrics: dict, samples: dict) -> No
 _SDE = "seed 002, 'Score-based generative models with SDEs'; seed 004, DDPM"
 CLAIMS = (
     Claim(
-        "best_sampler_close",
-        "on every toy the best sampler's W2 is within 1.5× of two i.i.d. true draws' W2",
+        "declared_sampler_close",
+        "the reverse process turns noise into the data distribution: with the pre-declared sampler (DDIM, 50 network "
+        "evaluations, VP SDE) the W2 to the data is within 1.5× of two i.i.d. true draws' W2 on every toy (mean ± SE "
+        "over independent sample batches)",
         _SDE,
-        "max_best_ratio",
+        "declared_ratio_worst_toy",
         "<=",
         1.5,
-        at_quick=False,
+        sigmas=2.0,
+        min_n=5,
     ),
 )
 
@@ -264,6 +309,15 @@ EXPERIMENT = Experiment(
         "train_steps": 1500,
         "n_samples": 500,
         "nfe": (10, 20),
+        "claim_nfe": 20,
+        "samplers": ("euler_maruyama", "ddim", "ancestral", "dpm_solver_pp_2m"),
+    },
+    full={
+        "processes": ("vp", "ve", "subvp", "ddpm"),
+        "samplers": tuple(SAMPLERS),
+        "train_steps": 10000,
+        "n_samples": 2000,
+        "nfe": (10, 20, 50, 100),
     },
     reproduces="seed 002 (and 000): score-based generative modelling with SDEs (forward/reverse SDE, joint "
     "score training); seed 004: DDPM with ε-prediction",

@@ -12,6 +12,18 @@ all alternating eigenvalues on the unit circle iff α ≤ 2. (c) The regularised
 GD (step `reg_step_size`): unregularised, R1 (γ (ψ²)/2 on the critic: converges, their Thm 4.1), instance
 noise N(0, σ²) on both batches (converges for σ large enough, their §3.1, Lemma 3.2), and WGAN-GP
 (λ(|ψ| − 1)²; does not converge to the equilibrium, their §3.1/Fig. 3).
+(d) Lemma 2.4 at full strength ("for every initial condition and learning rate h > 0, the norm of the iterates
+... is monotonically increasing"): one batched run from 32 starts (radii 0.1 … 2, 8 angles) × 6 step sizes
+(0.01 … 3), each for the same flow time `grid_time`; per step ‖z_{k+1}‖² = (1 + h²f'(θ_kψ_k)²)‖z_k‖² exactly (the
+cross terms cancel), checked to 1e-12; steps whose growth h²f'² is below float64's resolution (θψ ≈ 40 after a
+few steps of h = 3) are exempt from the strict increase (they stall exactly). (e) Lemma 2.3 ("even the
+continuous system does not converge"): the flow ż = −V(z) from the same starts by scipy's DOP853 — ‖z‖ is
+conserved and every start turns around the equilibrium. (f) Two time scales (Heusel et al. 2017, "do not help
+convergence"): h_D/h_G = 0.1 … 10 for simultaneous and alternating GD; spectral radius at the equilibrium ≥ 1 and
+no run labelled converged. The one stochastic run (instance noise) is repeated over `noise_seeds` noise
+sequences and claimed on the mean ± SE of its tail distance.
+Sizes: default 1,000 GANTrainer steps per regularised run (8 runs with the noise seeds), full 3,000 (the earlier
+default); quick 400 steps and shorter grid, flow and two-time-scale runs.
 Measured (h = 0.1, start (1, 1), 1000 steps): unregularised ‖z‖ = 2.76 and growing; R1 (γ = 1)
 ‖z‖ = 2.8e-20 (rate 1 − hγ/2 per step); instance noise (σ = 1, batches of 64) mean ‖z‖ over the last 10%
 = 0.028; WGAN-GP (λ = 1) stops at (θ, ψ) = (2, 0) = (2λ, 0): at ψ → 0⁺ the penalty's pull 2λ balances the
@@ -26,10 +38,11 @@ from dataclasses import dataclass
 
 import torch
 
-from saddle.analysis import classify_trajectory, map_jacobian, rollout, update_jacobian
+from saddle.analysis import classify_trajectory, map_jacobian, rollout, spectral_radius, update_jacobian
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.games import DiracGAN
 from saddle.gans import DiracCritic, DiracGenerator, GANGame, GANTrainer, train_gan
+from saddle.metrics.stats import mean_se
 from saddle.optim import AlternatingGDA, SimultaneousGDA
 
 
@@ -43,12 +56,20 @@ class Config(ExperimentConfig):
     n_h: int = 120
     n_g: int = 1
     n_d: int = 4
-    reg_steps: int = 3000
+    reg_steps: int = 1000
     reg_step_size: float = 0.1
     r1_gamma: float = 1.0
     noise_std: float = 1.0
     noise_batch: int = 64
     gp_weight: float = 1.0
+    grid_radii: tuple[float, ...] = (0.1, 0.5, 1.0, 2.0)
+    grid_angles: int = 8
+    grid_step_sizes: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+    grid_time: float = 10.0
+    flow_time: float = 200.0
+    ttur_ratios: tuple[float, ...] = (0.1, 0.3, 1.0, 3.0, 10.0)
+    ttur_steps: int = 2000
+    noise_seeds: int = 5
 
     def validate(self) -> None:
         check_positive(
@@ -65,6 +86,14 @@ class Config(ExperimentConfig):
             "noise_std",
             "noise_batch",
             "gp_weight",
+            "grid_radii",
+            "grid_angles",
+            "grid_step_sizes",
+            "grid_time",
+            "flow_time",
+            "ttur_ratios",
+            "ttur_steps",
+            "noise_seeds",
         )
         if self.steps < 20:
             raise ValueError(f"steps must be >= 20, got {self.steps}")
@@ -108,6 +137,121 @@ def player_steps(h: float, n_g: int, n_d: int) -> Callable[[list[torch.Tensor]],
     return update
 
 
+#: below this h²f'(θψ)², one step's growth of ‖z‖² (a factor 1 + h²f'(θψ)²) is under float64's resolution: the
+#: iterates stall exactly (e.g. h = 3 from ‖z‖ = 2 reaches θψ ≈ 40, f' ≈ 1e-18), so strict increase is checked
+#: only on steps above it (non-decrease on every step)
+RESOLVABLE = 1e-12
+
+
+def grid_starts(radii: tuple[float, ...], n_angles: int) -> list[tuple[float, float]]:
+    """(θ0, ψ0) on circles of the given radii, `n_angles` each at angles 2π(k + ½)/n_angles (none on an axis)."""
+    return [
+        (r * math.cos(2 * math.pi * (k + 0.5) / n_angles), r * math.sin(2 * math.pi * (k + 0.5) / n_angles))
+        for r in radii
+        for k in range(n_angles)
+    ]
+
+
+def simultaneous_grid(config: Config) -> dict:
+    """Simultaneous GD from every grid start with every step h, each for round(grid_time/h) steps (equal flow time).
+
+    One batched rollout: row b takes the step h_b through SimultaneousGDA(1) on the field h_b·V. Per step,
+    ‖z_{k+1}‖² = (1 + h²f'(θ_kψ_k)²)‖z_k‖² exactly (the cross terms cancel), which is Lemma 2.4's monotone growth;
+    at the equilibrium the factor is 1 + h²f'(0)².
+    """
+    game = DiracGAN()
+    starts = grid_starts(config.grid_radii, config.grid_angles)
+    rows = [(h, t, p) for h in config.grid_step_sizes for t, p in starts]
+    h = torch.tensor([r[0] for r in rows], dtype=torch.float64)[:, None]
+    z0 = [
+        torch.tensor([[r[1]] for r in rows], dtype=torch.float64),
+        torch.tensor([[r[2]] for r in rows], dtype=torch.float64),
+    ]
+    steps = torch.tensor([max(1, round(config.grid_time / r[0])) for r in rows])
+    traj, _ = rollout(
+        SimultaneousGDA(1.0), lambda p: [h * v for v in game.field(p)], z0, int(steps.max()), desc="sim GD grid"
+    )
+    norm = torch.linalg.vector_norm(traj, dim=-1)  # (K + 1, B)
+    theta, psi = traj[:-1, :, 0], traj[:-1, :, 1]
+    growth = h.T**2 * torch.sigmoid(-theta * psi) ** 2  # h²f'(θψ)², f'(t) = sigmoid(−t)
+    active = torch.arange(norm.shape[0] - 1)[:, None] < steps[None, :]
+    resolvable = active & (growth > RESOLVABLE)
+    up, not_down = norm[1:] > norm[:-1], norm[1:] >= norm[:-1]
+    identity_dev = (((norm[1:] / norm[:-1]) ** 2 - 1 - growth).abs() * active).max().item()
+    return {
+        "runs": len(rows),
+        "steps_checked": int(active.sum()),
+        "steps_below_float_resolution": int((active & ~resolvable).sum()),
+        "norm_increasing": bool((up | ~resolvable).all() and (not_down | ~active).all()),
+        "max_dev_growth_identity": identity_dev,
+    }
+
+
+def flow_circles(config: Config) -> dict:
+    """The continuous flow ż = −V(z) from every grid start, by scipy's DOP853 (rtol 1e-10, atol 1e-12), for `flow_time`.
+
+    d‖z‖²/dt = 2f'(θψ)(−θψ + ψθ) = 0: the flow turns around the equilibrium at angular speed f'(θψ) on a circle of
+    constant radius (Lemma 2.3: the continuous system does not converge). Reports the largest relative drift of ‖z‖
+    and the fewest full turns made by any start.
+    """
+    import numpy as np
+    from scipy.integrate import solve_ivp
+
+    game = DiracGAN()
+    starts = np.array(grid_starts(config.grid_radii, config.grid_angles))
+
+    def rhs(t: float, y: np.ndarray) -> np.ndarray:
+        z = torch.from_numpy(y.reshape(-1, 2))
+        return -torch.cat(game.field([z[:, :1], z[:, 1:]]), dim=-1).numpy().ravel()
+
+    ts = np.linspace(0.0, config.flow_time, int(20 * config.flow_time) + 1)  # ≤ 0.05 rad between samples
+    sol = solve_ivp(rhs, (0.0, config.flow_time), starts.ravel(), method="DOP853", t_eval=ts, rtol=1e-10, atol=1e-12)
+    if not sol.success:
+        raise RuntimeError(f"solve_ivp failed on the Dirac-GAN flow: {sol.message}")
+    y = sol.y.reshape(len(starts), 2, -1)
+    radius = np.hypot(y[:, 0], y[:, 1])
+    angle = np.unwrap(np.arctan2(y[:, 1], y[:, 0]), axis=-1)
+    turns = np.abs(angle[:, -1] - angle[:, 0]) / (2 * math.pi)
+    return {
+        "max_relative_norm_drift": float(np.abs(radius / radius[:, :1] - 1).max()),
+        "min_turns": float(turns.min()),
+        "min_distance_to_equilibrium": float(radius.min()),
+    }
+
+
+def two_time_scale(config: Config) -> dict:
+    """Sim and alt GD with generator step h_G = `step_size` and discriminator step h_D = r·h_G, r in `ttur_ratios`
+    (Heusel et al. 2017's two time scales, through the field [V_θ, r·V_ψ]): update-map spectral radius at the
+    equilibrium and the trajectory label of `ttur_steps` steps from (θ0, ψ0)."""
+    game, h = DiracGAN(), config.step_size
+    origin = [torch.zeros(1, dtype=torch.float64), torch.zeros(1, dtype=torch.float64)]
+    start = [torch.tensor([[config.theta0]], dtype=torch.float64), torch.tensor([[config.psi0]], dtype=torch.float64)]
+    runs = []
+    for r in config.ttur_ratios:
+        field = lambda p, r=r: [v * c for v, c in zip(game.field(p), (1.0, r))]  # noqa: E731
+        for name, method in (("simultaneous", SimultaneousGDA(h)), ("alternating", AlternatingGDA(h))):
+            radius = spectral_radius(update_jacobian(method, field, origin))
+            traj, _ = rollout(method, field, start, config.ttur_steps, desc=f"TTUR {name} h_D/h_G={r:g}")
+            z = traj[:, 0]
+            runs.append(
+                {
+                    "method": name,
+                    "h_G": h,
+                    "h_D": r * h,
+                    "spectral_radius": radius,
+                    "label": classify_trajectory(z).label,
+                    "final_distance": torch.linalg.vector_norm(z[-1]).item(),
+                    "min_distance": torch.linalg.vector_norm(z, dim=-1).min().item(),
+                }
+            )
+    return {
+        "runs": runs,
+        "min_spectral_radius": min(r["spectral_radius"] for r in runs),
+        "converged_runs": sum(r["label"] == "converged" for r in runs),
+        "min_distance": min(r["min_distance"] for r in runs),
+    }
+
+
 REGULARISED = {  # name -> (loss, penalty, weight field, instance noise?)
     "unregularised": ("minimax", "none", None, False),
     "r1": ("minimax", "r1", "r1_gamma", False),
@@ -116,10 +260,11 @@ REGULARISED = {  # name -> (loss, penalty, weight field, instance noise?)
 }
 
 
-def regularised_trajectory(name: str, config: Config) -> torch.Tensor:
-    """(θ_k, ψ_k), k = 0..reg_steps, of the Dirac-GAN trained by GANTrainer with sim GD and one regulariser."""
+def regularised_trajectory(name: str, config: Config, seed: int | None = None) -> torch.Tensor:
+    """(θ_k, ψ_k), k = 0..reg_steps, of the Dirac-GAN trained by GANTrainer with sim GD and one regulariser
+    (the noise draws, for instance noise, from `seed`, default config.seed)."""
     loss, penalty, weight, noisy = REGULARISED[name]
-    rng = torch.Generator().manual_seed(config.seed)
+    rng = torch.Generator().manual_seed(config.seed if seed is None else seed)
     gen, critic = DiracGenerator(config.theta0), DiracCritic(config.psi0)
     game = GANGame(
         gen,
@@ -208,6 +353,12 @@ def run(config: Config, out: RunOutput) -> dict:
         "n_step_sizes": len(hs),
     }
     out.log.info("max eigenvalue deviation from Lemmas 2.4/2.5: %.3g", metrics["max_deviation"])
+    metrics["sim_grid"] = simultaneous_grid(config)
+    metrics["flow"] = flow_circles(config)
+    metrics["two_time_scale"] = two_time_scale(config)
+    for key in ("sim_grid", "flow"):
+        out.log.info("%s: %s", key, metrics[key])
+    out.log.info("two time scales: %s", {k: v for k, v in metrics["two_time_scale"].items() if k != "runs"})
     reg = {name: regularised_trajectory(name, config) for name in REGULARISED}
     tail = max(config.reg_steps // 10, 1)
     for name, z in reg.items():
@@ -225,6 +376,12 @@ def run(config: Config, out: RunOutput) -> dict:
             metrics[name]["tail_mean_norm"],
             metrics[name]["label"],
         )
+    # instance noise is the one stochastic run: its tail distance over `noise_seeds` independent noise sequences
+    noisy_tails = [metrics["instance_noise"]["tail_mean_norm"]]
+    for k in range(1, config.noise_seeds):
+        z = regularised_trajectory("instance_noise", config, config.seed + 1000 * k)
+        noisy_tails.append(torch.linalg.vector_norm(z, dim=-1)[-tail:].mean().item())
+    metrics["instance_noise"]["tail_mean_norm_over_seeds"] = mean_se(noisy_tails)
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
     for ax, z, name, r in ((axes[0], sim, "simultaneous GD", r_sim), (axes[1], alt, "alternating GD", r_alt)):
@@ -306,11 +463,14 @@ REGULARISED_CLAIMS = (
     ),
     Claim(
         "instance_noise_converges",
-        "with instance noise GD approaches the equilibrium (up to sampling noise)",
+        "with instance noise GD approaches the equilibrium (up to sampling noise): mean distance over the last 10% "
+        "of the steps < 0.2, mean ± SE over independent noise sequences",
         _REGULARISED,
-        "instance_noise.tail_mean_norm",
+        "instance_noise.tail_mean_norm_over_seeds",
         "<",
         0.2,
+        sigmas=2.0,
+        min_n=5,
     ),
     Claim(
         "wgan_gp_does_not_converge",
@@ -323,7 +483,7 @@ REGULARISED_CLAIMS = (
 )
 
 
-_MESCHEDER = "seed 002, Mescheder et al. 2018, Fig. 2 and Lemmas 2.4-2.5"
+_MESCHEDER = "seed 002, Mescheder et al. 2018, Fig. 2 and Lemmas 2.3-2.5"
 CLAIMS = (
     Claim(
         "simultaneous_spirals_out",
@@ -331,6 +491,56 @@ CLAIMS = (
         _MESCHEDER,
         "sim_norm_monotone_increasing",
         "is_true",
+    ),
+    Claim(
+        "lemma_2_4_every_start_every_h",
+        "'for every initial condition and learning rate h > 0, the norm of the iterates (θ_k, ψ_k) obtained by "
+        "simultaneous gradient descent is monotonically increasing' (Lemma 2.4; a grid of starts × h)",
+        _MESCHEDER,
+        "sim_grid.norm_increasing",
+        "is_true",
+    ),
+    Claim(
+        "lemma_2_4_growth_factor",
+        "each simultaneous step multiplies ‖z‖ by exactly sqrt(1 + h²f'(θ_kψ_k)²) (sqrt(1 + h²f'(0)²) at the "
+        "equilibrium, Lemma 2.4), on the same grid",
+        _MESCHEDER,
+        "sim_grid.max_dev_growth_identity",
+        "<",
+        1e-12,
+    ),
+    Claim(
+        "lemma_2_3_flow_conserves_norm",
+        "'even the continuous system does not converge' (Lemma 2.3): the flow keeps ‖(θ, ψ)‖ constant",
+        _MESCHEDER,
+        "flow.max_relative_norm_drift",
+        "<",
+        1e-6,
+    ),
+    Claim(
+        "lemma_2_3_flow_circles",
+        "the continuous flow circles the equilibrium: every start makes at least one full turn",
+        _MESCHEDER,
+        "flow.min_turns",
+        ">=",
+        1.0,
+    ),
+    Claim(
+        "two_time_scale_no_linear_convergence",
+        "'two-time scale updates as suggested by Heusel et al. (2017) do not help convergence towards the "
+        "Nash-equilibrium': for every h_D/h_G the update map's spectral radius at the equilibrium is ≥ 1",
+        _MESCHEDER,
+        "two_time_scale.min_spectral_radius",
+        ">=",
+        1.0 - 1e-12,
+    ),
+    Claim(
+        "two_time_scale_no_run_converges",
+        "two-time-scale simultaneous and alternating GD do not converge: no run is labelled 'converged'",
+        _MESCHEDER,
+        "two_time_scale.converged_runs",
+        "<",
+        0.5,
     ),
     Claim(
         "alternating_circles",
@@ -366,7 +576,8 @@ CLAIMS = (
     ),
     Claim(
         "unit_circle_iff_alpha_le_2",
-        "alternating GD's eigenvalues lie on the unit circle iff α ≤ 2",
+        "'For α ≤ 2, all eigenvalues are hence on the unit circle. Moreover for α > 2, there are eigenvalues "
+        "outside the unit circle' (Lemma 2.5)",
         _MESCHEDER,
         "unit_circle_iff_alpha_le_2",
         "is_true",
@@ -379,7 +590,8 @@ EXPERIMENT = Experiment(
     summary="Dirac-GAN: simultaneous vs alternating GD; update-Jacobian spectra vs Lemmas 2.4/2.5",
     config=Config,
     run=run,
-    quick={"steps": 1500, "n_h": 30, "reg_steps": 400},
+    quick={"steps": 1500, "n_h": 30, "reg_steps": 400, "grid_time": 5.0, "flow_time": 100.0, "ttur_steps": 1000},
+    full={"reg_steps": 3000},
     claims=CLAIMS + REGULARISED_CLAIMS,
     reproduces="seed 002, Mescheder et al. 2018 Fig. 2 and Lemmas 2.4-2.5",
 )

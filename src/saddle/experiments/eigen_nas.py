@@ -11,8 +11,17 @@ is trained for `epochs` epochs on 1,150 training images and evaluated on the 287
 images. Reported: Spearman and Kendall rank correlations (scipy.stats, with p-values) between score and
 validation accuracy, the Spearman correlation of the plain parameter count as a baseline (λ_min of the
 output-summed NTK grows with width in this standard parametrisation, so size is a confounder), and the
-Eigen-NAS pick (best validation accuracy among the top-`top_k` scores) against the average and the best architecture, with its test accuracy. Expected outcome per the notes:
-a positive rank correlation; the measured value is reported as it comes out, including when it is weak.
+Eigen-NAS pick (best validation accuracy among the top-`top_k` scores) against the average and the best
+architecture, with its test accuracy.
+Claims, decided as tests: the Spearman correlation is positive with a one-sided permutation p-value < 0.05
+(`n_permutations` random re-pairings of scores and accuracies, scipy.stats.permutation_test); the top-k by λ_min
+(what Eigen-NAS keeps) have a higher validation accuracy than the rest (one-sided Mann–Whitney U, p < 0.05). The
+pick itself is not compared with the average architecture: it is the best of k by validation accuracy, so it
+would beat the average without any help from λ_min (selection bias). The measured values are reported as they
+come out, including when they are weak.
+Measured (seed 0, default: 24 architectures, 8 epochs): Spearman ρ = 0.63 (permutation p = 0.0009); top-3 by λ_min
++0.17 validation accuracy over the other 21 (Mann–Whitney p = 0.012).
+Sizes: default = the earlier default (24 architectures); quick 8 architectures × 2 epochs.
 """
 
 from __future__ import annotations
@@ -39,9 +48,10 @@ class Config(ExperimentConfig):
     top_k: int = 3
     epochs: int = 8
     ntk_batch: int = 64
+    n_permutations: int = 9999  # the p-value's resolution is 1/(n + 1)
 
     def validate(self) -> None:
-        check_positive(self, "n_archs", "top_k", "epochs", "ntk_batch")
+        check_positive(self, "n_archs", "top_k", "epochs", "ntk_batch", "n_permutations")
         if self.top_k > self.n_archs:
             raise ValueError(f"top_k must be <= n_archs ({self.n_archs}), got {self.top_k}")
         if self.n_archs < 3:
@@ -95,6 +105,26 @@ def run(config: Config, out: RunOutput) -> dict:
     pick = results[candidates.index(select_top_k(candidates, config.top_k)[1])]
     oracle = max(results, key=lambda r: r["val_accuracy"])
     rank_of_pick = int((val > pick["val_accuracy"]).sum()) + 1
+    # Spearman's ρ is Pearson's r of the (average) ranks: permuting the score ranks against the accuracy ranks
+    rank_val = stats.rankdata(val) - (len(val) + 1) / 2
+
+    def rho(rank_scores: np.ndarray, axis: int = -1) -> np.ndarray:
+        centred = rank_scores - rank_scores.mean(axis=axis, keepdims=True)
+        return (centred * rank_val).sum(axis=axis) / np.sqrt((centred**2).sum(axis=axis) * (rank_val**2).sum())
+
+    permutation = stats.permutation_test(
+        (stats.rankdata(scores),),
+        rho,
+        permutation_type="pairings",
+        alternative="greater",
+        n_resamples=config.n_permutations,
+        vectorized=True,
+        random_state=np.random.default_rng(config.seed),
+    )
+    # Eigen-NAS keeps the top-k by λ_min: are they better than the architectures it drops? (one-sided Mann–Whitney U)
+    top = np.argsort(-scores, kind="stable")[: config.top_k]
+    kept, dropped = val[top], np.delete(val, top)
+    mann_whitney = stats.mannwhitneyu(kept, dropped, alternative="greater")
 
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     for depth in sorted({r["depth"] for r in results}):
@@ -127,6 +157,7 @@ def run(config: Config, out: RunOutput) -> dict:
         "architectures": results,
         "spearman": float(spearman.statistic),
         "spearman_pvalue": float(spearman.pvalue),
+        "spearman_permutation_p": float(permutation.pvalue),
         "kendall": float(kendall.statistic),
         "kendall_pvalue": float(kendall.pvalue),
         "spearman_n_params_baseline": float(by_size.statistic),
@@ -134,10 +165,8 @@ def run(config: Config, out: RunOutput) -> dict:
         "pick_rank": rank_of_pick,
         "mean_val_accuracy": float(val.mean()),
         "best_val_accuracy": oracle["val_accuracy"],
-        "claims": {
-            "positive rank correlation between lambda_min and accuracy (seed 003)": bool(spearman.statistic > 0),
-            "Eigen-NAS pick beats the average architecture": bool(pick["val_accuracy"] > val.mean()),
-        },
+        "top_k_minus_rest_val_accuracy": float(kept.mean() - dropped.mean()),
+        "top_k_vs_rest_p": float(mann_whitney.pvalue),
     }
 
 
@@ -145,18 +174,26 @@ _NAS = "seed 003, 'Train-free Neural Architecture Search (NAS) [92]', Algorithm 
 CLAIMS = (
     Claim(
         "positive_rank_correlation",
-        "λ_min of the NTK at initialisation is positively rank-correlated with trained accuracy",
+        "'generalization error ≲ O(1/sqrt(λ_min))': λ_min of the NTK at initialisation is positively "
+        "rank-correlated with trained accuracy (Spearman > 0, one-sided permutation p < 0.05)",
         _NAS,
         "spearman",
         ">",
         0.0,
+        p_value="spearman_permutation_p",
+        alpha=0.05,
     ),
     Claim(
-        "pick_beats_average",
-        "the Eigen-NAS pick beats the average sampled architecture",
+        "top_k_beat_the_rest",
+        "the top-k architectures by λ_min, which Eigen-NAS keeps, reach a higher validation accuracy than the ones "
+        "it drops (one-sided Mann–Whitney U, p < 0.05)",
         _NAS,
-        "claims.Eigen-NAS pick beats the average architecture",
-        "is_true",
+        "top_k_minus_rest_val_accuracy",
+        ">",
+        0.0,
+        p_value="top_k_vs_rest_p",
+        alpha=0.05,
+        at_quick=False,  # 8 architectures at quick size: top-2 against 6 has p ≥ 1/28 only when perfectly ranked
     ),
 )
 
@@ -167,6 +204,6 @@ EXPERIMENT = Experiment(
     summary="Eigen-NAS: NTK lambda_min at init vs trained accuracy over sampled architectures (rank correlation)",
     config=Config,
     run=run,
-    quick={"n_archs": 6, "epochs": 2, "ntk_batch": 32},
+    quick={"n_archs": 8, "top_k": 2, "epochs": 2, "ntk_batch": 32},
     reproduces="seed 003, 'Train-free Neural Architecture Search (NAS) [92]', Algorithm Eigen-NAS",
 )

@@ -10,10 +10,14 @@ PGD-k (sign steps, random start), APGD-CE and the BETA margin attack, each evalu
 `saddle.metrics.robust_accuracy`; (3) the gradient-masking checks of `saddle.metrics.gradient_masking_checks`
 on PGD (ε = 0 equals clean accuracy, 100% success at ε = 1, random search finds nothing PGD missed);
 (4) a figure of clean and perturbed digits. Expected outcome: FGSM equals
-the PGD step exactly; robust accuracy FGSM ≥ PGD ≥ APGD, margin at every ε up to two paired standard errors
-(PGD with a random start can lose a point or two to FGSM near the ε where half the points break), strictly
-lower than FGSM for the strongest attack at some ε; all equal to the clean accuracy at ε = 0 and
-falling towards 0 as ε grows; no masking check fails (an ERM CNN does not mask gradients).
+the PGD step exactly; PGD stronger than FGSM — per test point, (robust under FGSM) − (robust under PGD)
+averaged over the ε > 0 of the run, mean > 0 by 2 SE over the points (paired; no ε is picked after the fact);
+APGD and the margin attack not weaker than PGD — the same paired difference > −0.01 by 2 SE (a non-inferiority
+margin of one accuracy point: the notes use them as evaluation attacks, they claim nothing about PGD vs APGD);
+all equal to the clean accuracy at ε = 0 and falling towards 0 as ε grows; no masking check fails (an ERM CNN
+does not mask gradients).
+Sizes: default 10 epochs, ε = 0, 0.1, 0.2, APGD-25 and 50 random-search queries; full = the earlier default
+(15 epochs, six ε, APGD-50, 100 queries); quick 120 points.
 """
 
 from __future__ import annotations
@@ -36,20 +40,21 @@ from saddle.attacks.objectives import get_objective
 from saddle.data import load_digits
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics import gradient_masking_checks, robust_accuracy
+from saddle.metrics.stats import MeanSE, mean_se
 from saddle.models import DigitsCNN, build_seeded
 from saddle.train.erm import train_classifier
 
 
 @dataclass
 class Config(ExperimentConfig):
-    epochs: int = 15
+    epochs: int = 10
     n_test: int = 360
-    eps: tuple[float, ...] = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
+    eps: tuple[float, ...] = (0.0, 0.1, 0.2)
     pgd_steps: int = 20
-    apgd_steps: int = 50
+    apgd_steps: int = 25
     margin_steps: int = 10
     margin_targets: int = 9
-    random_queries: int = 100
+    random_queries: int = 50
 
     def validate(self) -> None:
         check_positive(self, "n_test", "pgd_steps", "apgd_steps", "margin_steps", "margin_targets", "random_queries")
@@ -107,24 +112,23 @@ def run(config: Config, out: RunOutput) -> dict:
         out.log.info("eps=%.3f: %s", e, {k: round(v[-1], 4) for k, v in curves.items()})
     names = list(makers)
 
-    def not_weaker(a: str, b: str) -> bool:
-        """Robust accuracy of a ≤ that of b + 2 paired standard errors (McNemar: √#discordant / n) at every ε."""
-        return all(
-            float(ra.float().mean()) <= float(rb.float().mean()) + 2 * float((ra != rb).sum()) ** 0.5 / len(y)
-            for ra, rb in zip(masks[a], masks[b])
-        )
+    attacked = [i for i, e in enumerate(config.eps) if e > 0]
 
-    strongest = [min(curves[n][i] for n in names[2:]) for i in range(len(config.eps))]
+    def gain(weaker: str, stronger: str) -> MeanSE:
+        """Per test point, (robust under `weaker`) − (robust under `stronger`) averaged over the ε > 0 of the run:
+        mean ± SE over the points (a paired comparison; > 0 means `stronger` breaks more points)."""
+        d = sum(masks[weaker][i].double() - masks[stronger][i].double() for i in attacked) / max(len(attacked), 1)
+        return mean_se(torch.as_tensor(d).cpu())
+
     metrics: dict[str, Any] = {
         "eps": list(config.eps),
         "clean_accuracy": clean,
         "robust_accuracy": curves,
         "fgsm_equals_one_pgd_step": max_diff == 0.0,
         "fgsm_vs_pgd_step_max_abs_diff": max_diff,
-        "pgd_not_weaker_than_fgsm": not_weaker(names[1], names[0]),
-        "apgd_not_weaker_than_pgd": not_weaker(names[2], names[1]),
-        "margin_not_weaker_than_pgd": not_weaker(names[3], names[1]),
-        "strongest_below_fgsm_somewhere": any(s < f for s, f in zip(strongest, curves[names[0]])),
+        "pgd_gain_over_fgsm": gain(names[0], names[1]),
+        "apgd_gain_over_pgd": gain(names[1], names[2]),
+        "margin_gain_over_pgd": gain(names[1], names[3]),
         "equal_to_clean_at_eps0": all(curves[n][config.eps.index(0.0)] == clean for n in names)
         if 0.0 in config.eps
         else None,
@@ -199,32 +203,36 @@ CLAIMS = (
         "is_true",
     ),
     Claim(
-        "pgd_not_weaker",
-        "PGD's robust accuracy is at most FGSM's at every ε",
+        "pgd_stronger_than_fgsm",
+        "'PGA results in more powerful adversarial attacks than FGSM': robust accuracy under FGSM minus under PGD "
+        "> 0 (paired over test points, averaged over the run's ε > 0)",
         _PGA,
-        "pgd_not_weaker_than_fgsm",
-        "is_true",
+        "pgd_gain_over_fgsm",
+        ">",
+        0.0,
+        sigmas=2.0,
+        min_n=100,
     ),
     Claim(
         "apgd_not_weaker",
-        "APGD's robust accuracy is at most PGD's at every ε",
-        _PGA,
-        "apgd_not_weaker_than_pgd",
-        "is_true",
+        "APGD, seed 003's evaluation attack, is not weaker than PGD: its robust accuracy is at most 1 point above "
+        "PGD's (non-inferiority margin 0.01, paired)",
+        "seed 003, robustness table (APGD column)",
+        "apgd_gain_over_pgd",
+        ">",
+        -0.01,
+        sigmas=2.0,
+        min_n=100,
     ),
     Claim(
         "margin_not_weaker",
-        "the margin (BETA) attack's robust accuracy is at most PGD's at every ε",
-        _PGA,
-        "margin_not_weaker_than_pgd",
-        "is_true",
-    ),
-    Claim(
-        "iterating_helps",
-        "the strongest attack is strictly stronger than FGSM at some ε",
-        _PGA,
-        "strongest_below_fgsm_somewhere",
-        "is_true",
+        "the margin (BETA) attack is not weaker than PGD: robust accuracy at most 1 point above PGD's (paired)",
+        "seed 003, 'Adversary's problem can be solved without using surrogates' (BETA)",
+        "margin_gain_over_pgd",
+        ">",
+        -0.01,
+        sigmas=2.0,
+        min_n=100,
     ),
     Claim(
         "clean_at_zero",
@@ -252,5 +260,6 @@ EXPERIMENT = Experiment(
         "margin_targets": 3,
         "random_queries": 20,
     },
+    full={"epochs": 15, "eps": (0.0, 0.05, 0.1, 0.15, 0.2, 0.3), "apgd_steps": 50, "random_queries": 100},
     reproduces="seed 001, 'FGSM as one step of PGA' and 'PGA results in more powerful attacks than FGSM'",
 )

@@ -48,6 +48,7 @@ from saddle.gans import (
 from saddle.metrics import classifier_score, wasserstein
 from saddle.models import DigitsCNN, reinitialize_
 from saddle.optim import SimultaneousAdam
+from saddle.plotting import show_images
 from saddle.train import train_classifier
 
 
@@ -145,12 +146,16 @@ def run(config: Config, out: RunOutput) -> dict:
         score_real["label_entropy"],
     )
 
-    fig, grid_axes = plt.subplots(2, 3, figsize=(15, 9.6))
+    # one row per class: the classifier's label of each generated digit, the true one of a real one
+    with torch.no_grad():
+        panels = [
+            (fake, clf(fake).argmax(1), "generated (row: the classifier's label)"),
+            (real_test, test.y[: config.n_samples], "real test digits (row: their label)"),
+        ]
+    fig, grid_axes = plt.subplots(2, 3, figsize=(15, 9.6))  # bottom row: the game's health
     axes = grid_axes[0]
-    for ax, imgs, title in ((axes[0], fake, "generated"), (axes[1], real_test, "real test digits")):
-        grid = imgs[:100].detach().cpu().reshape(10, 10, 8, 8).permute(0, 2, 1, 3).reshape(80, 80)
-        ax.imshow(grid, cmap="gray_r", vmin=0, vmax=1)
-        ax.set(title=title, xticks=[], yticks=[])
+    for ax, (imgs, labels, title) in zip(axes, panels):
+        show_images(ax, imgs, labels, per_row=10, title=title)
     width = 0.4
     classes = torch.arange(10)
     axes[2].bar(classes - width / 2, score_fake["class_histogram"], width, label="generated")
@@ -167,9 +172,10 @@ def run(config: Config, out: RunOutput) -> dict:
     out.savefig(
         fig,
         "gan_digits",
-        f"Left: 100 samples of the digits GAN after {config.steps} generator steps (non-saturating loss, R1 "
-        f"γ = {config.r1_weight}, simultaneous Adam, generator EMA decay {config.ema_decay}). Middle: real "
-        "test digits. Right: "
+        f"Left: samples of the digits GAN after {config.steps} generator steps (non-saturating loss, R1 "
+        f"γ = {config.r1_weight}, simultaneous Adam, generator EMA decay {config.ema_decay}), one row per label the "
+        "digit CNN gives them (up to 10 each: a short row is a rare class). Middle: real test digits, one row per "
+        "digit. Right: "
         f"labels the digit CNN (test accuracy {clf_acc:.3f}) assigns to both sets; generated: mean confidence "
         f"{score_fake['mean_confidence']:.2f}, label entropy {score_fake['label_entropy']:.2f} of log 10 = 2.30. "
         "Bottom: the game's health along the run (‖V‖ per player, potential and rotational parts of ∇V on a random "

@@ -13,6 +13,9 @@ saddle most starts (x₀ > −1) creep sublinearly into the degenerate origin, w
 (Φ(x, 0) = x³), and the rest run off to x → −∞; on the weird saddle GDA ends on the hyperbola xy = 1/2 of
 non-Nash critical points from almost every start, while EG/OGDA reach the degenerate origin (a weak Nash
 point: Φ(0, y) = Φ(x, 0) = 0) from starts inside the unit circle and the hyperbola from outside it.
+Measured (default, 41 × 41 grid on [−1.5, 1.5]²): EG and OGDA end at the origin from 35.8% of the starts against
+32.9% inside the unit circle; the two agree on 97.1% of the starts. The grid of starts and the dynamics are
+deterministic, so these claims are plain comparisons.
 """
 
 from __future__ import annotations
@@ -115,6 +118,11 @@ def run(config: Config, out: RunOutput) -> dict:
             labels = end_labels(game, traj[-1].cpu(), config.field_tol)
             counts = Counter(labels)
             metrics[gname][mname] = {k: counts.get(k, 0) / len(labels) for k in CATEGORIES}
+            if isinstance(game, WeirdSaddle):  # the module's expectation: the origin from inside the unit circle
+                inside = torch.linalg.vector_norm(starts.cpu(), dim=-1) < 1
+                origin = torch.tensor([lab == DEGENERATE for lab in labels])
+                metrics[gname][mname]["unit_disc_fraction"] = inside.double().mean().item()
+                metrics[gname][mname]["origin_iff_inside_unit_disc"] = (inside == origin).double().mean().item()
             ax = axes[r, c]
             img = torch.tensor([CATEGORIES.index(s) for s in labels]).reshape(config.grid_n, config.grid_n)
             ax.imshow(
@@ -191,11 +199,21 @@ CLAIMS = (
     ),
     Claim(
         "weird_eg_origin",
-        "EG reaches the weird saddle's degenerate origin (a weak Nash point) from some starts",
+        "EG reaches the weird saddle's degenerate origin (a weak Nash point) from the starts inside the unit "
+        "circle and the hyperbola from outside it: the two agree on ≥ 90% of the grid (the starts within one grid "
+        "spacing of the circle, ≈ 10% of the default grid, may go either way)",
         _SADDLES,
-        f"weird −x²y² + xy.EG.{_INCONCLUSIVE}",
-        ">",
-        0.0,
+        "weird −x²y² + xy.EG.origin_iff_inside_unit_disc",
+        ">=",
+        0.9,
+    ),
+    Claim(
+        "weird_ogda_origin",
+        "OGDA reaches the weird saddle's origin from inside the unit circle, the hyperbola from outside (≥ 90%)",
+        _SADDLES,
+        "weird −x²y² + xy.OGDA.origin_iff_inside_unit_disc",
+        ">=",
+        0.9,
     ),
 )
 

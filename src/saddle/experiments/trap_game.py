@@ -30,12 +30,14 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor
 
 from saddle.analysis import NOT_NASH, grid, nash_labels, rollout
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.games import MixedExtension, TrapGame
+from saddle.metrics.stats import mean_se
 from saddle.optim import ExtraGradient, LangevinGDA, MirrorDescent, MirrorProx, SimultaneousGDA
 
 
@@ -146,7 +148,10 @@ def run(config: Config, out: RunOutput) -> dict:
     parts = [torch.rand(1, config.particles, generator=gen, dtype=torch.float64, device=dev) * 4 - 2 for _ in range(2)]
     langevin = LangevinGDA(config.langevin_step_size, 1 / config.langevin_beta, gen, projection=mix.project)
     uniform = torch.full((config.particles,), 1 / config.particles, dtype=torch.float64)
-    lcheck = sorted({round(v) for v in torch.logspace(0, math.log10(config.langevin_steps), 30).tolist()})
+    lcheck = sorted(  # log-spaced for the figure, 50 evenly spaced over the second half for its mean ± SE
+        {round(v) for v in torch.logspace(0, math.log10(config.langevin_steps), 30).tolist()}
+        | {round(v) for v in torch.linspace(config.langevin_steps / 2, config.langevin_steps, 50).tolist()}
+    )
     lcurve: list[tuple[int, float]] = []
 
     def record_particles(k: int, params: list[Tensor], state: Any) -> None:
@@ -164,7 +169,8 @@ def run(config: Config, out: RunOutput) -> dict:
     parts = [traj[-1][:, : config.particles], traj[-1][:, config.particles :]]
     tail = [e for k, e in lcurve if k >= 0.5 * config.langevin_steps]
     metrics["langevin_exploitability_final"] = lcurve[-1][1]
-    metrics["langevin_exploitability_second_half_mean"] = sum(tail) / len(tail)
+    # the curve is autocorrelated: the SE comes from the means of 5 contiguous batches (batch means)
+    metrics["langevin_exploitability_second_half_mean"] = mean_se([float(np.mean(b)) for b in np.array_split(tail, 5)])
     metrics["langevin_temperature"] = 1 / config.langevin_beta
     final_particles = [t[0].cpu() for t in parts]
 
@@ -265,6 +271,8 @@ CLAIMS = (
         "langevin_exploitability_second_half_mean",
         "<",
         0.1,
+        sigmas=2.0,
+        min_n=5,
     ),
 )
 

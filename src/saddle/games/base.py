@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import Tensor
 
+from saddle.validation import check_players
+
 Params = list[Tensor]
 
 
@@ -53,13 +55,24 @@ class Game:
         """Known points with V(z) = 0, each as one (d_i,) tensor per player; [] when none are known in closed form."""
         return []
 
-    def check_params(self, params: Sequence[Tensor]) -> None:
-        """Raise ValueError unless params is one (B, d_i) tensor per player with the game's d_i."""
+    def check_params(self, params: Sequence[Tensor], name: str = "params") -> None:
+        """Raise ValueError unless params is one finite floating (..., d_i) tensor per player with the game's d_i, all
+        with the same batch shape (the leading dims); `name` is how the message calls the argument."""
+        check_players(name, params)
         if len(params) != self.n_players:
-            raise ValueError(f"{type(self).__name__} has {self.n_players} players, got {len(params)} tensors")
+            raise ValueError(
+                f"{name} must hold one tensor per player: {type(self).__name__} has {self.n_players} players, "
+                f"got {len(params)} tensors"
+            )
         for i, (p, d) in enumerate(zip(params, self.dims)):
-            if p.shape[-1] != d:
-                raise ValueError(f"player {i} of {type(self).__name__} has dimension {d}, got shape {tuple(p.shape)}")
+            if p.ndim == 0 or p.shape[-1] != d:
+                raise ValueError(
+                    f"{name}[{i}]: player {i} of {type(self).__name__} has dimension {d}, got shape {tuple(p.shape)}"
+                )
+            if p.shape[:-1] != params[0].shape[:-1]:
+                raise ValueError(
+                    f"{name} must share one batch shape, got player shapes {[tuple(q.shape) for q in params]}"
+                )
 
 
 class ZeroSumGame(Game):

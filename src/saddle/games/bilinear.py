@@ -8,7 +8,7 @@ import torch
 from torch import Tensor
 
 from saddle.games.base import ZeroSumGame
-from saddle.validation import check_finite
+from saddle.validation import as_real_tensor
 
 
 class Bilinear(ZeroSumGame):
@@ -18,10 +18,9 @@ class Bilinear(ZeroSumGame):
     """
 
     def __init__(self, A: Tensor | None = None) -> None:
-        A = torch.ones(1, 1, dtype=torch.float64) if A is None else torch.as_tensor(A)
-        if A.ndim != 2 or A.shape[0] == 0 or A.shape[1] == 0:
+        A = torch.ones(1, 1, dtype=torch.float64) if A is None else as_real_tensor("A", A, ("m", "n"))
+        if A.shape[0] == 0 or A.shape[1] == 0:
             raise ValueError(f"A must be a non-empty matrix (m, n), got shape {tuple(A.shape)}")
-        check_finite("A", A)
         self.A = A
         self.dims = (A.shape[0], A.shape[1])
 

@@ -15,7 +15,7 @@ from torch import Tensor
 
 from saddle.games.base import ZeroSumGame
 from saddle.sets import Simplex
-from saddle.validation import check_finite, check_int
+from saddle.validation import as_generator, as_real_tensor, check_int, check_probability_vectors
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,9 @@ class MatrixGame(ZeroSumGame):
     names = ("p", "q")
 
     def __init__(self, A: Tensor) -> None:
-        A = torch.as_tensor(A, dtype=torch.float64)
-        if A.ndim != 2 or A.shape[0] < 1 or A.shape[1] < 1:
-            raise ValueError(f"payoff matrix must be 2-D and non-empty, got shape {tuple(A.shape)}")
-        check_finite("payoff matrix", A)
+        A = as_real_tensor("payoff matrix A", A, ("n", "m")).to(torch.float64)
+        if A.shape[0] < 1 or A.shape[1] < 1:
+            raise ValueError(f"payoff matrix A must be 2-D and non-empty, got shape {tuple(A.shape)}")
         self.A = A
         self.dims = (A.shape[0], A.shape[1])
         self.constraints = (Simplex(), Simplex())
@@ -56,7 +55,13 @@ class MatrixGame(ZeroSumGame):
         return [q @ A.T, -(p @ A)]
 
     def duality_gap(self, p: Tensor, q: Tensor) -> Tensor:
-        """max_j (Aᵀp)_j − min_i (Aq)_i for each play of the batch; shape p.shape[:-1]. Zero iff (p, q) is a Nash equilibrium."""
+        """max_j (Aᵀp)_j − min_i (Aq)_i for each play of the batch; shape p.shape[:-1]. Zero iff (p, q) is a Nash equilibrium.
+
+        p (..., n) and q (..., m) are probability vectors with the same batch shape (ValueError otherwise).
+        """
+        self.check_params([p, q], "(p, q)")
+        check_probability_vectors("p", p)
+        check_probability_vectors("q", q)
         A = self._A(p)
         return (p @ A).amax(-1) - (q @ A.T).amin(-1)
 
@@ -98,7 +103,8 @@ def rock_paper_scissors() -> MatrixGame:
     return MatrixGame(torch.tensor([[0.0, 1.0, -1.0], [-1.0, 0.0, 1.0], [1.0, -1.0, 0.0]]))
 
 
-def random_matrix_game(n: int, m: int, generator: torch.Generator | None = None) -> MatrixGame:
-    """A (n, m) payoff matrix with i.i.d. U[−1, 1] entries."""
+def random_matrix_game(n: int, m: int, generator: torch.Generator | int | None = None) -> MatrixGame:
+    """A (n, m) payoff matrix with i.i.d. U[−1, 1] entries; generator a torch.Generator, an int seed or None."""
     check_int("n", n), check_int("m", m)
+    generator = as_generator(generator)
     return MatrixGame(torch.rand(n, m, generator=generator, dtype=torch.float64) * 2 - 1)

@@ -12,6 +12,7 @@ import torch
 from torch import Tensor
 
 from saddle.games.base import ZeroSumGame
+from saddle.validation import as_real_tensor
 
 
 class QuadraticGame(ZeroSumGame):
@@ -21,12 +22,11 @@ class QuadraticGame(ZeroSumGame):
     """
 
     def __init__(self, A: Tensor, B: Tensor, C: Tensor) -> None:
-        A, B, C = (torch.as_tensor(t, dtype=torch.float64) for t in (A, B, C))
-        m, n = B.shape if B.ndim == 2 else (-1, -1)
-        if B.ndim != 2 or A.shape != (m, m) or C.shape != (n, n):
-            raise ValueError(
-                f"need A (m, m), B (m, n), C (n, n); got {tuple(A.shape)}, {tuple(B.shape)}, {tuple(C.shape)}"
-            )
+        sizes: dict[str, int] = {}
+        B = as_real_tensor("B", B, ("m", "n"), sizes=sizes).to(torch.float64)
+        A = as_real_tensor("A", A, ("m", "m"), sizes=sizes).to(torch.float64)
+        C = as_real_tensor("C", C, ("n", "n"), sizes=sizes).to(torch.float64)
+        m, n = B.shape
         for name, T in (("A", A), ("C", C)):
             if not torch.allclose(T, T.T, atol=1e-12):
                 raise ValueError(f"{name} must be symmetric, got asymmetry {(T - T.T).abs().max().item():.3g}")

@@ -38,6 +38,9 @@ class AlmostBilinear(ZeroSumGame):
     trajectories to infinity, so there is no attracting cycle. The paper's choice puts the perturbation on
     the maximiser: 0 is the unique critical point and is *repelling* (Jacobian trace −ε), while φ's quartic
     term confines trajectories, so every method that follows the flow ends on a limit cycle. ε = 0.01 by default.
+    What decides it here is the notes' own claim (a spurious attractor without critical points): with εφ(x) the
+    origin attracts (tests/analysis/test_trajectory_runs.py), with εφ(y) the cycle exists; the paper's text itself
+    was not re-read for this remark.
     """
 
     dims = (1, 1)

@@ -1,27 +1,50 @@
-"""Metrics: optimal-transport distances, mode coverage and other generative-model scores, robust accuracy,
-small statistics (mean ± SE, fits)."""
+"""Metrics: optimal-transport distances, mode coverage and other generative-model scores, robust accuracy and the
+standard robustness evaluation (AutoAttack's cascade and checks), small statistics (mean ± SE, fits)."""
 
+from saddle.metrics.evaluation import (
+    AttackSuite,
+    ExpectationOverTransformation,
+    RandomisedModelWarning,
+    StandardEvaluation,
+    is_randomised,
+    standard_evaluation,
+)
 from saddle.metrics.generative import ModeCoverage, classifier_score, critic_w1_estimate, mode_coverage
-from saddle.metrics.robust import GradientMaskingWarning, RobustEvaluation, gradient_masking_checks, robust_accuracy
+from saddle.metrics.robust import (
+    GradientMaskingWarning,
+    RobustEvaluation,
+    SuccessCriterion,
+    attack_success,
+    gradient_masking_checks,
+    robust_accuracy,
+)
 from saddle.metrics.stats import LinearFit, MeanSE, confidence_interval, geometric_mean, linear_fit, loglog_fit, mean_se
 from saddle.metrics.transport import uniform_quantization_bound, wasserstein
 
 __all__ = [
+    "AttackSuite",
+    "ExpectationOverTransformation",
     "GradientMaskingWarning",
     "LinearFit",
     "MeanSE",
     "ModeCoverage",
+    "RandomisedModelWarning",
     "RobustEvaluation",
+    "StandardEvaluation",
+    "SuccessCriterion",
+    "attack_success",
     "classifier_score",
     "confidence_interval",
     "critic_w1_estimate",
     "geometric_mean",
     "gradient_masking_checks",
+    "is_randomised",
     "linear_fit",
     "loglog_fit",
     "mean_se",
     "mode_coverage",
     "robust_accuracy",
+    "standard_evaluation",
     "uniform_quantization_bound",
     "wasserstein",
 ]

@@ -11,12 +11,21 @@ nearest modes, q, and the true mode weights p (uniform by default), as in PacGAN
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
 
-from saddle.validation import check_real
+from saddle.model_state import frozen_eval
+from saddle.validation import (
+    as_real_tensor,
+    check_callable,
+    check_module,
+    check_real,
+    check_tensor,
+    model_output,
+)
 
 __all__ = ["ModeCoverage", "classifier_score", "critic_w1_estimate", "mode_coverage"]
 
@@ -42,25 +51,25 @@ def mode_coverage(
     samples (n, d), centers (K, d), std σ of each mixture component, n_std = 3 (the radius is n_std·σ);
     weights p (K,) of the true mixture (default uniform). Distances are Euclidean.
     """
-    std = check_real("std", std)
-    n_std = check_real("n_std", n_std)
-    if samples.ndim != 2 or centers.ndim != 2 or samples.shape[1] != centers.shape[1]:
-        raise ValueError(
-            f"need samples (n, d) and centers (K, d), got {tuple(samples.shape)} and {tuple(centers.shape)}"
-        )
-    x = samples.detach().to(torch.float64).cpu()
-    if not torch.isfinite(x).all():
-        raise ValueError("samples contain NaN or inf")
-    c = centers.detach().to(torch.float64).cpu()
+    std = check_real("std", std, high_open=True)
+    n_std = check_real("n_std", n_std, high_open=True)
+    sizes: dict[str, int] = {}
+    x = check_tensor("samples", samples, ("n", "d"), sizes=sizes).detach().to(torch.float64).cpu()
+    c = as_real_tensor("centers (K, d) with the d of samples", centers, ("K", "d"), sizes=sizes)
+    c = c.detach().to(torch.float64).cpu()
     dist = torch.cdist(x, c)  # (n, K)
     nearest_d, nearest = dist.min(dim=1)
     radius = n_std * std
     captured = (dist <= radius).any(dim=0)
     counts = torch.bincount(nearest, minlength=len(c))
     q = counts.to(torch.float64) / len(x)
-    p = torch.full((len(c),), 1.0 / len(c), dtype=torch.float64) if weights is None else weights.double().cpu()
-    if p.shape != (len(c),) or not bool((p > 0).all()) or abs(float(p.sum()) - 1) > 1e-9:
-        raise ValueError(f"weights must be a positive probability vector of length {len(c)}, got {weights!r}")
+    p = (
+        torch.full((len(c),), 1.0 / len(c), dtype=torch.float64)
+        if weights is None
+        else as_real_tensor("weights", weights, (len(c),)).double().cpu()
+    )
+    if not bool((p > 0).all()) or abs(float(p.sum()) - 1) > 1e-9:
+        raise ValueError(f"weights must be a positive probability vector of length {len(c)}, got {p.tolist()}")
     kl = float(torch.where(q > 0, q * (q / p).log(), torch.zeros_like(q)).sum())
     return ModeCoverage(
         int(captured.sum()),
@@ -77,9 +86,24 @@ def critic_w1_estimate(critic: nn.Module, real: Tensor, fake: Tensor) -> float:
     """The critic's W1 estimate E d(x) − E d(G(z)) on two sample sets (Kantorovich–Rubinstein, seed 001 eq. 11).
 
     A lower bound on W1 between the empirical measures only when d is 1-Lipschitz; compare it with the exact
-    `wasserstein(real, fake, p=1)` of `saddle.metrics.transport`.
+    `wasserstein(real, fake, p=1)` of `saddle.metrics.transport`. real (n, ...), fake (m, ...) finite, n, m ≥ 1;
+    the critic (an nn.Module or a function) returns one value per sample ((n,) or (n, 1)); a module is evaluated
+    in eval mode (Dropout off, BatchNorm with its running statistics; `saddle.model_state.frozen_eval`), its state
+    restored after.
     """
-    return float(critic(real).mean() - critic(fake).mean())
+    check_callable("critic", critic, "an nn.Module or a callable x -> d(x)")
+    values = []
+    for name, x in (("real", real), ("fake", fake)):
+        check_tensor(name, x, ("n", ...))
+        with frozen_eval(critic) if isinstance(critic, nn.Module) else nullcontext(), torch.no_grad():
+            d = model_output(critic, x, "critic", name)
+        if not isinstance(d, Tensor) or d.ndim == 0 or d.shape[0] != len(x) or d[0].numel() != 1:
+            got = tuple(d.shape) if isinstance(d, Tensor) else type(d).__name__
+            raise ValueError(
+                f"critic must return one value per sample of {name} (shape {tuple(x.shape)}), (n,) or (n, 1), got {got}"
+            )
+        values.append(d.mean())
+    return float(values[0] - values[1])
 
 
 @torch.no_grad()
@@ -91,12 +115,10 @@ def classifier_score(classifier: nn.Module, images: Tensor, confident: float = 0
     inception_score exp(E_x KL(p(·|x) ‖ p(·))) (Salimans et al. 2016) computed with this classifier.
     """
     check_real("confident", confident, 0.0, 1.0)
-    was_training = classifier.training
-    classifier.eval()
-    try:
-        prob = torch.softmax(classifier(images).double(), dim=1)
-    finally:
-        classifier.train(was_training)
+    check_module("classifier", classifier)
+    check_tensor("images", images, ("B", ...))
+    with frozen_eval(classifier), torch.no_grad():
+        prob = torch.softmax(model_output(classifier, images, "classifier", "images", ("B", "K")).double(), dim=1)
     top = prob.max(dim=1).values
     marginal = prob.mean(0)
     entropy = float(-(marginal * marginal.clamp_min(1e-300).log()).sum())

@@ -17,7 +17,7 @@ from typing import overload
 import numpy as np
 import torch
 
-from saddle.validation import check_real
+from saddle.validation import check_real, check_tensor
 
 __all__ = [
     "LinearFit",
@@ -34,8 +34,14 @@ Values = Sequence[float] | np.ndarray | torch.Tensor
 
 
 def _as_array(values: Values, name: str = "values") -> np.ndarray:
+    """values as a float64 numpy array (a real tensor, array or sequence; NaN kept: the statistics propagate it)."""
     if isinstance(values, torch.Tensor):
+        values = check_tensor(name, values, dtype="any", finite=False, nonempty=False)
+        if values.is_complex() or values.dtype == torch.bool:
+            raise ValueError(f"{name} must be real numbers, got dtype {values.dtype}")
         values = values.detach().cpu().double().numpy()
+    if np.iscomplexobj(values):
+        raise ValueError(f"{name} must be real numbers, got complex values")
     a = np.asarray(values, dtype=np.float64)
     if a.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {tuple(a.shape)}")
@@ -124,7 +130,7 @@ def linear_fit(x: Values, y: Values) -> LinearFit:
     """Least-squares line through (x_i, y_i) with the standard errors of slope and intercept (needs ≥ 2 points)."""
     xa, ya = _as_array(x, "x"), _as_array(y, "y")
     if len(xa) != len(ya):
-        raise ValueError(f"x and y must have the same length, got {len(xa)} and {len(ya)}")
+        raise ValueError(f"x and y must have the same length (shape), got {len(xa)} and {len(ya)}")
     n = len(xa)
     if n < 2:
         raise ValueError(f"a line needs at least 2 points, got {n}")
@@ -157,9 +163,10 @@ def geometric_mean(values: Values | Sequence[Sequence[float]], axis: None = None
 def geometric_mean(values: Values | Sequence[Sequence[float]], axis: int) -> float | np.ndarray: ...
 def geometric_mean(values: Values | Sequence[Sequence[float]], axis: int | None = None) -> float | np.ndarray:
     """exp(mean(log values)) over `axis` (all entries by default); values must be > 0 (NaN otherwise)."""
-    a = np.asarray(
-        values.detach().cpu().double().numpy() if isinstance(values, torch.Tensor) else values, dtype=np.float64
-    )
+    if isinstance(values, torch.Tensor):
+        a = _as_array(values.reshape(-1), "values").reshape(values.shape)
+    else:
+        a = np.asarray(values, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         g = np.exp(np.mean(np.log(a), axis=axis))
     return float(g) if np.ndim(g) == 0 else g

@@ -10,7 +10,14 @@ import ot
 import torch
 from torch import Tensor
 
-from saddle.validation import check_choice, check_finite, check_int
+from saddle.validation import check_choice, check_int, check_probability_vectors, check_tensor
+
+
+def _weights(name: str, w: Tensor, n: int) -> np.ndarray:
+    """A probability vector of length n (sum 1 within the rounding of its dtype), renormalised in float64 for POT
+    (which asserts deep inside on sums that differ, and returns 0 for negative weights)."""
+    t = check_probability_vectors(name, check_tensor(name, w, (n,))).detach().to(torch.float64).cpu()
+    return (t / t.sum()).numpy()
 
 
 def wasserstein(
@@ -18,22 +25,25 @@ def wasserstein(
 ) -> float:
     """W_p between the empirical measures of samples a (n, d) and b (m, d): (min_π Σ π_ij ‖a_i − b_j‖^p)^{1/p}.
 
-    Exact linear program (POT `ot.emd2`), uniform weights unless given. O(n² m) time: fine for a few thousand points.
+    Exact linear program (POT `ot.emd2`), uniform weights unless given: probability vectors (n,) and (m,) (entries
+    ≥ 0 summing to 1; ValueError otherwise). O(n² m) time: fine for a few thousand points.
     In one dimension with n = m and uniform weights the optimal plan matches the sorted samples, so
     W_p^p = (1/n) Σ_i |a_(i) − b_(i)|^p exactly (O(n log n); Villani 2003, Thm. 2.18).
     """
     check_choice("p", p, (1, 2))
-    check_finite("samples a", a)
-    check_finite("samples b", b)
+    check_tensor("samples a", a, ("n", ...))
+    check_tensor("samples b", b, ("m", ...))
     a2 = a.detach().reshape(len(a), -1).to(torch.float64).cpu().numpy()
     b2 = b.detach().reshape(len(b), -1).to(torch.float64).cpu().numpy()
     if a2.shape[1] != b2.shape[1]:
-        raise ValueError(f"samples live in different dimensions: {a2.shape[1]} vs {b2.shape[1]}")
+        raise ValueError(f"samples a and b live in different dimensions: shapes {tuple(a.shape)} and {tuple(b.shape)}")
     if a2.shape[1] == 1 and len(a2) == len(b2) and weights_a is None and weights_b is None:
         gaps = np.abs(np.sort(a2[:, 0]) - np.sort(b2[:, 0]))
         return float(np.mean(gaps**p)) ** (1.0 / p)
-    wa = np.full(len(a2), 1.0 / len(a2)) if weights_a is None else weights_a.double().cpu().numpy()
-    wb = np.full(len(b2), 1.0 / len(b2)) if weights_b is None else weights_b.double().cpu().numpy()
+    wa, wb = (
+        np.full(len(x), 1.0 / len(x)) if w is None else _weights(name, w, len(x))
+        for name, w, x in (("weights_a", weights_a, a2), ("weights_b", weights_b, b2))
+    )
     cost = ot.dist(a2, b2, metric="euclidean")
     if p == 2:
         cost = cost**2

@@ -94,16 +94,36 @@ def _detached(out: Any) -> Any:
     return out
 
 
+def check_field_output(out: Any, params: Params) -> None:
+    """ValueError unless the field returned one tensor per player with that player's shape, dtype and device.
+
+    A field of another shape would be broadcast into (or reshape) a player, one of another dtype would silently
+    change the player's dtype (float32 + float64 = float64): both are refused at the step they happen.
+    """
+    if not isinstance(out, (list, tuple)) or len(out) != len(params):
+        got = f"{len(out)} values" if isinstance(out, (list, tuple)) else type(out).__name__
+        raise ValueError(f"field must return one tensor per player ({len(params)}), got {got}")
+    for i, (g, p) in enumerate(zip(out, params)):
+        if not isinstance(g, Tensor) or g.shape != p.shape or g.dtype != p.dtype or g.device != p.device:
+            got = f"{tuple(g.shape)} {g.dtype} on {g.device}" if isinstance(g, Tensor) else type(g).__name__
+            raise ValueError(
+                f"field must return player {i}'s gradient with the player's shape, dtype and device "
+                f"({tuple(p.shape)} {p.dtype} on {p.device}), got {got}"
+            )
+
+
 class _GraphFreeField:
-    """A field whose outputs never carry an autograd graph; other callables of the field (e.g. NoisyField.paired) too."""
+    """A field whose outputs never carry an autograd graph and match the players (`check_field_output`); other
+    callables of the field (e.g. NoisyField.paired) are graph-free too."""
 
     __slots__ = ("field",)
 
     def __init__(self, field: Callable) -> None:
-        self.field = field
+        self.field = check_callable("field", field, "a callable params -> one gradient per player")
 
     def __call__(self, params: Params) -> list[Tensor]:
         out = self.field(params)
+        check_field_output(out, params)
         for g in out:
             if g.requires_grad:
                 return [g.detach() for g in out]

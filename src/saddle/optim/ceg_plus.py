@@ -15,7 +15,7 @@ from saddle.broadcast import per_point_broadcast, per_point_dot
 from saddle.optim._common import Factor, axpy, check_int, check_real, graph_free, project
 from saddle.optim.base import Field, Params, Projection, StepSizes
 from saddle.optim.template import Template
-from saddle.validation import check_bool
+from saddle.validation import check_bool, check_players
 
 __all__ = ["CEGPlus", "CEGPlusState"]
 
@@ -83,6 +83,7 @@ class CEGPlus(Template):
         self.batch_dims = check_int("batch_dims", batch_dims, 0)
 
     def init(self, params: Params) -> CEGPlusState:
+        check_players("params", params)
         return CEGPlusState(0, None)
 
     def _extrapolate(self, z: Params, vz: Params, gamma: list[Factor]) -> list[Tensor]:

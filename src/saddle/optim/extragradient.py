@@ -6,6 +6,7 @@ from saddle.optim._common import axpy, check_real, check_step_sizes, graph_free,
 from saddle.optim.base import CountState, Field, Params, Projection, StepSizes
 from saddle.optim.directions import Direction
 from saddle.optim.template import Template
+from saddle.validation import check_players
 
 __all__ = ["ExtraGradient"]
 
@@ -42,6 +43,7 @@ class ExtraGradient(Template):
         self.alpha = check_real("alpha", alpha, 0.0, 1.0)
 
     def init(self, params: Params) -> CountState:
+        check_players("params", params)
         return CountState(0, self.direction.init(params))
 
     @graph_free

@@ -6,6 +6,7 @@ from saddle.optim._common import axpy, graph_free, project
 from saddle.optim.base import CountState, Field, Params, Projection, StepSizes
 from saddle.optim.directions import Direction
 from saddle.optim.template import Template
+from saddle.validation import check_players
 
 __all__ = ["AlternatingGDA", "SimultaneousGDA"]
 
@@ -27,6 +28,7 @@ class SimultaneousGDA(Template):
         super().__init__(step_size, projection, direction)
 
     def init(self, params: Params) -> CountState:
+        check_players("params", params)
         return CountState(0, self.direction.init(params))
 
     @graph_free
@@ -53,6 +55,7 @@ class AlternatingGDA(Template):
         super().__init__(step_size, projection)
 
     def init(self, params: Params) -> CountState:
+        check_players("params", params)
         return CountState(0)
 
     @graph_free

@@ -16,6 +16,7 @@ from saddle.optim._common import check_real, graph_free, project
 from saddle.optim.base import CountState, Field, Params, Projection, StepSizes
 from saddle.optim.directions import Direction, check_direction
 from saddle.optim.template import Template
+from saddle.validation import check_players
 
 __all__ = ["LangevinGDA"]
 
@@ -47,6 +48,7 @@ class LangevinGDA(Template):
         self.generator: NoiseSource | None = check_noise_source(generator)
 
     def init(self, params: Params) -> CountState:
+        check_players("params", params)
         return CountState(0, self.direction.init(params))
 
     @graph_free

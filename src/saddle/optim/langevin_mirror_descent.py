@@ -39,7 +39,7 @@ from saddle.optim._common import check_real, graph_free, project
 from saddle.optim.base import Field, Params, Projection, StepSizes
 from saddle.optim.directions import Direction, check_direction
 from saddle.optim.template import Template
-from saddle.validation import check_callable, check_int
+from saddle.validation import check_callable, check_int, check_players
 
 __all__ = ["LangevinMirrorDescent", "LangevinMirrorProx", "LangevinMirrorProxState", "LangevinMirrorState"]
 
@@ -125,6 +125,7 @@ class LangevinMirrorDescent(Template):
         return check_int(f"inner_steps at outer step {t}", k)
 
     def init(self, params: Params) -> LangevinMirrorState:
+        check_players("params", params)
         return LangevinMirrorState(
             0, 0, [p.clone() for p in params], [p.clone() for p in params], self.direction.init(params)
         )

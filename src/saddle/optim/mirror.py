@@ -11,7 +11,7 @@ from saddle.optim._common import graph_free
 from saddle.optim.base import Field, Params, StepSizes
 from saddle.optim.template import Template
 from saddle.sets import EntropicMirrorMap
-from saddle.validation import check_callable, check_probability_vectors
+from saddle.validation import check_callable, check_players, check_probability_vectors
 
 __all__ = ["MirrorDescent", "MirrorProx", "MirrorState"]
 
@@ -33,7 +33,7 @@ def _check_map(mirror_map: EntropicMirrorMap) -> EntropicMirrorMap:
 def _check_start(params: Params) -> None:
     """The mirror step stays on the simplex only if it starts there: refuse other starts (ValueError)."""
     for i, u in enumerate(params):
-        check_probability_vectors(f"player {i}'s start", u)
+        check_probability_vectors(f"params[{i}] (player {i}'s start)", u)
 
 
 def _averaged(state: MirrorState, points: Params, step_sizes: list[float]) -> tuple[list[Tensor], list[float]]:
@@ -53,6 +53,7 @@ class _MirrorMethod(Template):
         self.mirror_map = _check_map(EntropicMirrorMap() if mirror_map is None else mirror_map)
 
     def init(self, params: Params) -> MirrorState:
+        check_players("params", params)
         _check_start(params)
         return MirrorState(0, [], [0.0] * len(params))
 

@@ -10,6 +10,7 @@ from saddle.optim._common import axpy, axpy_, graph_free, project
 from saddle.optim.base import Field, Params, Projection, StepSizes
 from saddle.optim.directions import Direction
 from saddle.optim.template import Template
+from saddle.validation import check_players
 
 __all__ = ["OptimisticGDA", "OptimisticState"]
 
@@ -46,6 +47,7 @@ class OptimisticGDA(Template):
         super().__init__(step_size, projection, direction)
 
     def init(self, params: Params) -> OptimisticState:
+        check_players("params", params)
         return OptimisticState(0, [], self.direction.init(params))
 
     @graph_free

@@ -177,9 +177,17 @@ class GameOptimizer(torch.optim.Optimizer):
         def field(flat: Params) -> list[Tensor]:
             self._write(flat)
             with torch.enable_grad():
-                losses = list(closure())
-                if len(losses) != len(self.players):
-                    raise ValueError(f"closure returned {len(losses)} losses for {len(self.players)} players")
+                out = closure()
+                if not isinstance(out, (list, tuple)) or len(out) != len(self.players):
+                    got = f"{len(out)} losses" if isinstance(out, (list, tuple)) else repr(out)
+                    raise ValueError(
+                        f"closure must return one loss per player, got {got} for {len(self.players)} players"
+                    )
+                losses = list(out)
+                for i, loss in enumerate(losses):
+                    if not isinstance(loss, Tensor) or loss.numel() != 1 or not loss.is_floating_point():
+                        got = f"shape {tuple(loss.shape)} {loss.dtype}" if isinstance(loss, Tensor) else repr(loss)
+                        raise ValueError(f"closure must return a scalar floating loss for player {i}, got {got}")
                 grads = []
                 for i, (loss, ps) in enumerate(zip(losses, self.players)):
                     gs = torch.autograd.grad(loss, ps, retain_graph=i < len(losses) - 1, allow_unused=True)
@@ -195,7 +203,11 @@ class GameOptimizer(torch.optim.Optimizer):
 
     @torch.no_grad()
     def step(self, closure: Callable[[], Sequence[Tensor]]) -> list[Tensor]:  # type: ignore[override]
-        """One step of the method with each group's lr as its player's step; returns the losses of the first call."""
+        """One step of the method with each group's lr as its player's step; returns the losses of the first call.
+
+        A non-finite loss or step (NaN, inf) raises ValueError and leaves the parameters and the method's state as
+        they were (as `saddle.train.fit` refuses a non-finite loss before touching the weights).
+        """
         if closure is None or not callable(closure):
             raise ValueError("GameOptimizer.step needs a closure returning the list of per-player losses")
         lrs = [
@@ -206,7 +218,21 @@ class GameOptimizer(torch.optim.Optimizer):
         if self.method_state is None:
             self.method_state = self.method.init(params)
         record: list = []
-        new, self.method_state = self.method.update(params, self.method_state, self._field(closure, record), lrs)
+        try:
+            new, state = self.method.update(params, self.method_state, self._field(closure, record), lrs)
+            values = [*(loss.reshape(()) for loss in record[0])] if record else []
+            if not bool(torch.isfinite(torch.stack([*values, *(z.sum() for z in new)])).all()):
+                bad = [i for i, v in enumerate(values) if not bool(torch.isfinite(v))]
+                what = (
+                    f"the closure's loss of player {bad[0]} is {values[bad[0]].item()}"
+                    if bad
+                    else "the step is not finite"
+                )
+                raise ValueError(f"GameOptimizer.step: {what}; the parameters were left unchanged")
+        except BaseException:
+            self._write(params)  # the closure's calls moved the players to the method's trial points
+            raise
+        self.method_state = state
         self._write(new)
         return record[0] if record else []
 

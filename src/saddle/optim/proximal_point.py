@@ -11,6 +11,7 @@ from torch import Tensor
 from saddle.optim._common import axpy, check_int, check_real, graph_free, project
 from saddle.optim.base import CountState, Field, Params, Projection, StepSizes
 from saddle.optim.template import Template
+from saddle.validation import check_players
 
 __all__ = ["ProximalPoint"]
 
@@ -103,6 +104,7 @@ class ProximalPoint(Template):
         )
 
     def init(self, params: Params) -> CountState:
+        check_players("params", params)
         return CountState(0)
 
     def _solve(self, z: Params, step_sizes: list[float], field: Field) -> Params:

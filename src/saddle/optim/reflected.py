@@ -11,6 +11,7 @@ from saddle.optim._common import axpy, graph_free, project
 from saddle.optim.base import Field, Params, Projection, StepSizes
 from saddle.optim.directions import Direction
 from saddle.optim.template import Template
+from saddle.validation import check_players
 
 __all__ = ["ReflectedForwardBackward", "ReflectedState"]
 
@@ -39,6 +40,7 @@ class ReflectedForwardBackward(Template):
         super().__init__(step_size, projection, direction)
 
     def init(self, params: Params) -> ReflectedState:
+        check_players("params", params)
         return ReflectedState(0, [], self.direction.init(params))
 
     @graph_free

@@ -14,6 +14,7 @@ from saddle.optim._common import axpy, check_real, graph_free, project, step_at
 from saddle.optim.base import Field, Params, Projection, StepSize, StepSizes
 from saddle.optim.template import Template
 from saddle.schedules import PolynomialDecay
+from saddle.validation import check_players
 
 __all__ = ["SEGPlusState", "StochasticSEGPlus", "paired_field"]
 
@@ -61,6 +62,7 @@ class StochasticSEGPlus(Template):
         self.alpha = alpha if callable(alpha) else check_real("alpha", alpha, 0.0, 1.0)
 
     def init(self, params: Params) -> SEGPlusState:
+        check_players("params", params)
         return SEGPlusState(0, [], [])
 
     @graph_free

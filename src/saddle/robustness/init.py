@@ -54,14 +54,16 @@ class InitScheme:
         return [self.beta1_sq] + [self.beta_sq] * (depth - 2) + [self.betaL_sq]
 
 
-def canonical_init_name(name: str) -> str:
-    """Lower-case table name ('lecun', 'he', 'ntk', 'xavier', 'mean_field', 'e_et_al'); aliases allowed."""
+def canonical_init_name(name: str, arg: str = "init") -> str:
+    """Lower-case table name ('lecun', 'he', 'ntk', 'xavier', 'mean_field', 'e_et_al'); aliases allowed.
+
+    `arg` is how error messages call the argument (the caller's parameter name)."""
     if not isinstance(name, str):
-        raise ValueError(f"init must be a string, one of {list(INIT_NAMES)}, got {name!r}")
+        raise ValueError(f"{arg} must be a string, one of {list(INIT_NAMES)}, got {name!r}")
     key = name.strip().lower().replace(" ", "_")
     key = _ALIASES.get(key, key)
     if key not in INIT_NAMES:
-        raise ValueError(f"init must be one of {list(INIT_NAMES)}, got {name!r}")
+        raise ValueError(f"{arg} must be one of {list(INIT_NAMES)}, got {name!r}")
     return key
 
 

@@ -31,7 +31,15 @@ from torch import Tensor, nn
 from saddle.model_state import frozen_eval
 from saddle.robustness.stability import input_jacobian
 from saddle.sets import Ball, parse_norm, sample_ball
-from saddle.validation import as_generator, check_finite, check_int, check_real, check_step_size
+from saddle.validation import (
+    as_generator,
+    as_real_tensor,
+    check_int,
+    check_model_input,
+    check_real,
+    check_step_size,
+    check_tensor,
+)
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,9 @@ def relu_layers(model: nn.Module | ReLULayers | Sequence[Tensor]) -> ReLULayers:
     if isinstance(model, (list, tuple)):
         return ReLULayers(tuple(model))
     if not isinstance(model, nn.Module):
-        raise ValueError(f"expected an nn.Module, ReLULayers or a list of weight matrices, got {type(model).__name__}")
+        raise ValueError(
+            f"model must be an nn.Module, ReLULayers or a list of weight matrices, got {type(model).__name__}"
+        )
     if hasattr(model, "weights") and not isinstance(model, nn.Linear):
         duck: Any = model  # a duck-typed network: .weights, and .alpha or .scale, .final_relu or .output_activation
         scale = 1.0 / float(duck.alpha) if hasattr(duck, "alpha") else float(getattr(duck, "scale", 1.0))
@@ -128,26 +138,27 @@ def relu_layers(model: nn.Module | ReLULayers | Sequence[Tensor]) -> ReLULayers:
             continue
         if isinstance(m, nn.Linear):
             if weights and not relu_after[-1]:
-                raise ValueError(f"two Linear layers without a ReLU between them at {name!r}")
+                raise ValueError(f"model has two Linear layers without a ReLU between them at {name!r}")
             weights.append(m.weight)
             biases.append(m.bias)
             relu_after.append(False)
         elif isinstance(m, nn.ReLU):
             if not weights or relu_after[-1]:
-                raise ValueError(f"ReLU at {name!r} does not follow a Linear layer")
+                raise ValueError(f"model has a ReLU at {name!r} that does not follow a Linear layer")
             relu_after[-1] = True
         elif not isinstance(m, (nn.Flatten, nn.Identity, nn.Dropout)):
-            raise ValueError(f"unsupported module {name!r} of type {type(m).__name__}; allowed: Linear, ReLU, Flatten")
+            raise ValueError(
+                f"model has an unsupported module {name!r} of type {type(m).__name__}; allowed: Linear, ReLU, Flatten"
+            )
     if not weights:
-        raise ValueError(f"no Linear layer found in {type(model).__name__}")
+        raise ValueError(f"model has no Linear layer ({type(model).__name__})")
     return ReLULayers(tuple(weights), tuple(biases), final_relu=relu_after[-1])
 
 
 def operator_norm(w: Tensor, p: float = 2) -> Tensor:
     """‖W‖_{p→p} = max_{‖v‖_p = 1} ‖Wv‖_p for p ∈ {1, 2, inf}: max column abs sum, largest singular value, max row abs sum."""
     p = parse_norm(p)
-    if w.ndim != 2:
-        raise ValueError(f"w must be a matrix, got shape {tuple(w.shape)}")
+    w = as_real_tensor("w", w, ("m", "n"))
     if p == 1:
         return w.abs().sum(0).max()
     if p == math.inf:
@@ -178,15 +189,16 @@ def spectral_norm_power_iteration(
     Stops when the eigen-residual ‖Gv − ρv‖ ≤ tol·ρ (ρ = vᵀGv the Rayleigh quotient, v unit) or after
     `max_iter`. lower = ‖Wv‖ is attained, hence ≤ ‖W‖₂. upper = min(‖W‖_F, sqrt(‖W‖₁‖W‖_∞),
     tr(G^(2^k))^(1/2^(k+1))) for k = `squarings` (Weyl/Hölder bounds: λ_max(G)^{2^k} ≤ tr(G^{2^k}) ≤
-    rank·λ_max^{2^k}, so upper/‖W‖₂ ≤ rank^(1/2^(k+1))). Defaults: tol 1e-6, 1000 iterations, 8 squarings.
+    rank·λ_max^{2^k}, so upper/‖W‖₂ ≤ rank^(1/2^(k+1))). Defaults: tol 1e-6, 1000 iterations, 8 squarings,
+    the start drawn from `generator` (default: a fresh generator seeded 0, so the global RNG is never used).
     """
-    if w.ndim != 2 or min(w.shape) == 0:
+    w = as_real_tensor("w", w, ("out", "in"))
+    if min(w.shape) == 0:
         raise ValueError(f"w must be a non-empty matrix, got shape {tuple(w.shape)}")
-    check_finite("w", w)
     check_real("tol", tol, high_open=True)
     check_int("max_iter", max_iter)
     check_int("squarings", squarings, low=0)
-    generator = as_generator(generator)
+    generator = as_generator(generator, default_seed=0)
     w64 = w.detach().to(torch.float64)
     v = torch.randn(w64.shape[1], generator=generator, dtype=torch.float64).to(w64.device)
     v = v / v.norm()
@@ -332,6 +344,10 @@ def lipschitz_lower_bound(
     check_int("pool", pool)
     check_real("radius", radius, high_open=True)
     fn = _as_function(f, dtype)
+    with _evaluating(f):
+        check_model_input(
+            fn, torch.zeros(1, in_features, dtype=dtype, device=_device(f)), "f", "a point of R^in_features", ("B", "k")
+        )
     dev = _device(f)
     n = starts * pool
     r = torch.exp(torch.empty(n, 1, dtype=dtype).uniform_(math.log(0.1), math.log(10.0), generator=generator))
@@ -363,8 +379,16 @@ def local_lipschitz(
     _validate_ascent(starts, steps, 1.0)
     generator = as_generator(generator)
     check_real("eps", eps, high_open=True)
-    x = check_finite("x", x.detach().reshape(1, -1))
+    check_tensor("x", x)
+    if x.ndim not in (1, 2) or (x.ndim == 2 and x.shape[0] != 1):
+        raise ValueError(
+            f"x must be one point, shape (in,) or (1, in), got {tuple(x.shape)}: the local constant is at one point "
+            f"(call local_lipschitz once per point of a batch)"
+        )
+    x = x.detach().reshape(1, -1)
     fn = _as_function(f, x.dtype)
+    with _evaluating(f):
+        check_model_input(fn, x, "f", "x", ("B", "k"))
     a = x + sample_ball(starts, x.shape[1], p, eps, generator=generator, dtype=x.dtype).to(x.device)
     a[0] = x[0]  # the centre itself is one start, so the estimate is ≥ ‖∇f(x)‖
     b = x + sample_ball(starts, x.shape[1], p, eps, generator=generator, dtype=x.dtype).to(x.device)
@@ -435,6 +459,7 @@ def relu_regions(
     bs = [np.zeros(w.shape[0]) if b is None else b.cpu().numpy() for w, b in zip(ws, layers.biases)]
     n_relu_layers = len(ws) if layers.final_relu else len(ws) - 1
     units = sum(w.shape[0] for w in ws[:n_relu_layers])
+    check_int("max_units", max_units)
     if units > max_units:
         raise ValueError(
             f"network has {units} ReLU units, more than max_units={max_units}; exact enumeration is exponential"

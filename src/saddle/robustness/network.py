@@ -16,7 +16,7 @@ import torch
 from torch import Tensor, nn
 
 from saddle.robustness.init import InitScheme, init_scheme
-from saddle.validation import as_generator, check_int, check_real
+from saddle.validation import as_generator, check_int, check_real, check_tensor
 
 
 def _check_widths(widths: Sequence[int]) -> list[int]:
@@ -110,10 +110,15 @@ class FullyConnectedReLU(nn.Module):
         return [w if c == 1.0 else c * w for w, c in zip(self.params, self.multipliers)]
 
     def _flatten(self, a: Tensor) -> tuple[Tensor, bool]:
+        check_tensor("a", a, finite=False, nonempty=False)
+        if a.dtype != self.params[0].dtype:
+            raise ValueError(f"a must have the network's dtype {self.params[0].dtype}, got {a.dtype}")
         single = a.dim() == 1
         a = a.unsqueeze(0) if single else a.flatten(1)
         if a.shape[1] != self.widths[0]:
-            raise ValueError(f"input has {a.shape[1]} features per point, the network expects p = {self.widths[0]}")
+            raise ValueError(
+                f"a has {a.shape[1]} features per point (shape {tuple(a.shape)}), the network expects p = {self.widths[0]}"
+            )
         return a, single
 
     def activations(self, a: Tensor) -> list[Tensor]:

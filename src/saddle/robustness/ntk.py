@@ -17,7 +17,7 @@ import torch
 from torch import Tensor, nn
 from torch.func import functional_call, jacrev, jvp, vjp, vmap
 
-from saddle.validation import check_int, check_real
+from saddle.validation import check_finite, check_int, check_model_input, check_module, check_real, check_tensor
 
 NTKMethod = Literal["jacobian", "ntvp"]
 
@@ -35,16 +35,20 @@ def _functional(model: nn.Module) -> tuple[Callable[[dict[str, Tensor], Tensor],
     return f, params
 
 
-def _check_inputs(x1: Tensor, x2: Tensor | None) -> Tensor:
-    if x1.ndim < 1 or x1.shape[0] == 0:
-        raise ValueError(f"x1 must be a non-empty batch (N, ...), got shape {tuple(x1.shape)}")
-    x2 = x1 if x2 is None else x2
-    if x2.ndim < 1 or x2.shape[0] == 0 or x2.shape[1:] != x1.shape[1:]:
+def _check_inputs(model: nn.Module, x1: Tensor, x2: Tensor | None, name1: str = "x1", name2: str = "x2") -> Tensor:
+    """The NTK functions' boundary: model an nn.Module that takes x1 (and x2), both finite non-empty batches (N, ...)
+    with one point shape; returns x2 (x1 when None)."""
+    check_module("model", model)
+    check_tensor(name1, x1, ("N", ...))
+    check_model_input(model, x1, "model", name1)
+    if x2 is None:
+        return x1
+    check_tensor(name2, x2, ("N", ...))
+    if x2.shape[1:] != x1.shape[1:]:
         raise ValueError(
-            f"x2 must be a non-empty batch with the same point shape as x1 {tuple(x1.shape[1:])}, got {tuple(x2.shape)}"
+            f"{name2} must have the same point shape as {name1} {tuple(x1.shape[1:])}, got {tuple(x2.shape)}"
         )
-    if not (torch.isfinite(x1).all() and torch.isfinite(x2).all()):
-        raise ValueError("inputs contain NaN or inf")
+    check_model_input(model, x2, "model", name2)
     return x2
 
 
@@ -53,7 +57,7 @@ def parameter_jacobian(model: nn.Module, x: Tensor) -> Tensor:
 
     Batched with `vmap(jacrev)`; the parameter blocks are concatenated in `named_parameters` order.
     """
-    _check_inputs(x, None)
+    _check_inputs(model, x, None, "x")
     f, params = _functional(model)
     jac = vmap(jacrev(f), (None, 0))(params, x)
     return torch.cat([j.flatten(2) for j in jac.values()], dim=2)
@@ -65,7 +69,7 @@ def ntk_trace(model: nn.Module, x: Tensor, chunk_size: int = 16) -> float:
     For a scalar output this is mean_i ‖∇_θ h(x_i)‖², the curvature scale that sets a stable SGD step
     (η = η₀/Θ̄). x (N, ...); per-sample Jacobians are formed `chunk_size` points at a time (memory ∝ chunk·K·P).
     """
-    _check_inputs(x, None)
+    _check_inputs(model, x, None, "x")
     chunk_size = check_int("chunk_size", chunk_size, low=1)
     f, params = _functional(model)
     per_sample = vmap(jacrev(f), (None, 0))
@@ -92,7 +96,7 @@ def empirical_ntk(
     bounds how many columns are vmapped at once, default all). Needs per-sample models (no batch-coupled
     layers such as BatchNorm in training mode). x2 defaults to x1.
     """
-    x2 = _check_inputs(x1, x2)
+    x2 = _check_inputs(model, x1, x2)
     f, params = _functional(model)
     if method == "jacobian":
         j1 = vmap(jacrev(f), (None, 0))(params, x1)
@@ -134,8 +138,9 @@ def ntk_vector_product(model: nn.Module, x1: Tensor, v: Tensor, x2: Tensor | Non
     the way to use the NTK of a wide net (P parameters) on N points without the N·K·P Jacobian, e.g. in
     a Lanczos eigensolver. v: (N2, K) with K the model's flattened output size; returns (N1, K).
     """
-    x2 = _check_inputs(x1, x2)
+    x2 = _check_inputs(model, x1, x2)
     product, n2, k = _ntvp(model, x1, x2)
+    check_tensor("v", v)
     if tuple(v.shape) != (n2, k):
         raise ValueError(f"v must have shape (N2, K) = ({n2}, {k}), got {tuple(v.shape)}")
     return product(v.to(x2.dtype))
@@ -144,8 +149,7 @@ def ntk_vector_product(model: nn.Module, x1: Tensor, v: Tensor, x2: Tensor | Non
 def ntk_matrix(theta: Tensor, outputs: Literal["full", "trace"] = "full") -> Tensor:
     """Flatten Θ (N1, N2, K, K) to the Gram matrix (N1·K, N2·K) ("full", row index i·K + a), or sum
     the per-output kernels Σ_a Θ[i, j, a, a] to (N1, N2) ("trace")."""
-    if theta.ndim != 4:
-        raise ValueError(f"theta must have shape (N1, N2, K, K), got {tuple(theta.shape)}")
+    check_tensor("theta", theta, ("N1", "N2", "K", "K"))
     if outputs == "trace":
         return torch.diagonal(theta, dim1=2, dim2=3).sum(-1)
     if outputs == "full":
@@ -174,7 +178,7 @@ def ntk_min_eigenvalue(
             raise ValueError(f"outputs must be 'full' or 'trace', got {outputs!r}")
     else:
         g = ntk_matrix(empirical_ntk(model, x, method=method), outputs)
-    g = g.to(torch.float64)
+    g = check_finite("the NTK Gram matrix of model on x", g.to(torch.float64))  # (eigvalsh on NaN can abort)
     return float(torch.linalg.eigvalsh((g + g.T) / 2)[0])
 
 
@@ -186,9 +190,11 @@ def two_layer_relu_ntk(x1: Tensor, x2: Tensor | None = None, w_var: float = 1.0,
     from the arc-cosine kernels of order 0 and 1 (Cho & Saul 2009; Jacot et al. 2018; Arora et al. 2019).
     For finite m the empirical NTK is an average of m i.i.d. terms with exactly this mean.
     """
-    x2 = x1 if x2 is None else x2
-    if x1.ndim != 2 or x2.ndim != 2 or x1.shape[1] != x2.shape[1]:
-        raise ValueError(f"x1, x2 must be (N, p) with equal p, got {tuple(x1.shape)}, {tuple(x2.shape)}")
+    sizes: dict[str, int] = {}
+    check_tensor("x1", x1, ("N1", "p"), sizes=sizes)
+    x2 = x1 if x2 is None else check_tensor("x2 (the dimension p of x1)", x2, ("N2", "p"), sizes=sizes)
+    dtype = torch.promote_types(x1.dtype, x2.dtype)
+    x1, x2 = x1.to(dtype), x2.to(dtype)
     for name, v in (("w_var", w_var), ("v_var", v_var)):
         check_real(name, v, low_open=False, high_open=True)
     dot = x1 @ x2.T

@@ -17,9 +17,18 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
+from saddle.model_state import frozen_eval
 from saddle.robustness.lipschitz import lipschitz_upper_bound_product, relu_layers
 from saddle.robustness.lipsdp import lipschitz_upper_bound_sdp
-from saddle.validation import as_generator, check_real
+from saddle.validation import (
+    as_generator,
+    check_int,
+    check_labels,
+    check_model_input,
+    check_module,
+    check_real,
+    check_tensor,
+)
 
 
 @dataclass(frozen=True)
@@ -50,9 +59,13 @@ class RobustnessSandwich:
 
 
 def logit_margin(logits: Tensor, y: Tensor) -> Tensor:
-    """f_y − max_{j≠y} f_j per row: logits (B, K), y (B,) → (B,); negative iff misclassified (ties: 0)."""
-    if logits.ndim != 2 or logits.shape[1] < 2 or y.shape != (logits.shape[0],):
-        raise ValueError(f"need logits (B, K>=2) and labels (B,), got {tuple(logits.shape)}, {tuple(y.shape)}")
+    """f_y − max_{j≠y} f_j per row: logits (B, K) finite, K ≥ 2, y (B,) labels in [0, K) → (B,); negative iff
+    misclassified (ties: 0)."""
+    sizes: dict[str, int] = {}
+    check_tensor("logits", logits, ("B", "K"), nonempty=False, sizes=sizes)
+    if logits.shape[1] < 2:
+        raise ValueError(f"logits must have K >= 2 classes, got shape {tuple(logits.shape)}")
+    check_labels("y (one label per row of logits)", y, logits.shape[1], sizes=sizes)
     true = logits.gather(1, y[:, None]).squeeze(1)
     others = logits.scatter(1, y[:, None], float("-inf")).amax(1)
     return true - others
@@ -99,11 +112,17 @@ def robustness_sandwich(
     """
     from saddle.attacks import ProjectedGradientAttack
 
+    check_module("model", model)
     if len(eps_values) == 0:
         raise ValueError(f"eps_values must be a non-empty list of finite values >= 0, got {eps_values!r}")
     eps_values = [check_real(f"eps_values[{i}]", e, low_open=False, high_open=True) for i, e in enumerate(eps_values)]
-    if x.shape[0] != y.shape[0] or x.shape[0] == 0:
-        raise ValueError(f"x and y must be non-empty with equal lengths, got {x.shape[0]} and {y.shape[0]}")
+    sizes: dict[str, int] = {}
+    check_tensor("x", x, ("B", ...), sizes=sizes)
+    check_int("steps", steps)
+    logits_1 = check_model_input(model, x, "model", "x", ("B", "K"))
+    check_labels("y (one label per point of x)", y, logits_1.shape[1], sizes=sizes)
+    if lipschitz is not None:
+        check_real("lipschitz", lipschitz, high_open=True)
     if lipschitz is None:
         lipschitz = default_lipschitz(model)
     if attack is None:
@@ -112,9 +131,7 @@ def robustness_sandwich(
         def attack(eps: float) -> Callable:
             return ProjectedGradientAttack(eps, norm="l2", steps=steps, loss="margin", generator=gen)
 
-    was_training = model.training
-    model.eval()
-    try:
+    with frozen_eval(model):
         with torch.no_grad():
             logits = model(x)
         wrong = logits.argmax(1) != y
@@ -130,6 +147,4 @@ def robustness_sandwich(
                     broken |= model(x_adv).argmax(1) != y
             certified = radius > eps
             rows.append(SandwichRow(eps, float(broken.float().mean()), float((~certified).float().mean())))
-    finally:
-        model.train(was_training)
     return RobustnessSandwich(tuple(rows), float(wrong.float().mean()), float(lipschitz))

@@ -3,7 +3,8 @@
 Seeds 000/002/003, "Definition (Perturbation Stability)" (Zhu et al. 2022, "Robustness in deep
 learning: the good (width), the bad (depth), and the ugly (initialization)"): a ~ D_A, â uniform in
 the ball B(ε, a), and the norm is the Euclidean norm of the output-space vector ∇_a h(a)ᵀ(a − â)
-(the absolute value for a scalar h). "Uniform inside the sphere" is the l2 ball; other balls of
+(the absolute value for a scalar h). "Uniform inside the sphere" is the l2 ball: the notes' own Unif(B(ε, a))
+and Zhu et al. 2022's definition (â uniform in the ball B(ε, a)) decide it; other balls of
 `saddle.sets.sample_ball` are available through `norm`. The notes' expectation also runs over the
 random initialisation x; this module evaluates one network, the experiments average over seeds.
 """
@@ -12,14 +13,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
 
 from saddle.metrics.stats import mean_se
+from saddle.model_state import frozen_eval
 from saddle.sets import parse_norm, sample_ball
-from saddle.validation import as_generator, check_finite, check_int, check_real
+from saddle.validation import (
+    as_generator,
+    as_real_tensor,
+    check_callable,
+    check_int,
+    check_model_input,
+    check_real,
+    check_tensor,
+)
 
 
 @dataclass(frozen=True)
@@ -42,12 +53,15 @@ def input_jacobian(model: Callable[[Tensor], Tensor], a: Tensor) -> Tensor:
     """∇_a h(a) for every point: (N, k, p) with p = prod(a.shape[1:]) and h(a) of shape (N, k) or (N,).
 
     Uses k backward passes of Σ_i h_k(a_i); valid when each output row depends only on its own input
-    row (no batch-coupled layers such as BatchNorm in training mode). Parameters get no gradients.
+    row. An nn.Module is evaluated in eval mode with frozen parameters (`saddle.model_state.frozen_eval`: BatchNorm
+    uses and keeps its running statistics, Dropout is off; modes, gradients and statistics are restored after).
+    Parameters get no gradients. a: finite (N, *shape), N ≥ 1.
     """
-    if a.dim() < 2 or a.shape[0] < 1:
-        raise ValueError(f"a must have a batch dimension and at least one point, got shape {tuple(a.shape)}")
+    check_callable("model", model, "an nn.Module or a callable a -> h(a)")
+    check_tensor("a", a, ("N", "p", ...))
+    check_model_input(model, a, "model", "a")
     x = a.detach().clone().requires_grad_(True)
-    with torch.enable_grad():
+    with frozen_eval(model) if isinstance(model, nn.Module) else nullcontext(), torch.enable_grad():
         out = model(x)
         if out.dim() == 1:
             out = out.unsqueeze(1)
@@ -78,9 +92,6 @@ def perturbation_stability(
     eps = check_real("eps", eps, 0.0, math.inf, low_open=False, high_open=True)
     check_int("n_samples", n_samples, low=1)
     parse_norm(norm)
-    if not torch.is_tensor(a) or a.dim() < 2 or a.shape[0] < 1:
-        raise ValueError(f"a must be a tensor (N, *shape) with N >= 1, got {getattr(a, 'shape', type(a))}")
-    check_finite("a", a)
     generator = as_generator(generator)
     jac = input_jacobian(model, a)  # (N, k, p)
     n, _, p = jac.shape
@@ -111,5 +122,5 @@ def linear_perturbation_stability(w: Tensor, eps: float) -> float:
     By rotation invariance wᵀu has the law of ‖w‖₂ u₁; see `mean_abs_coordinate_unit_ball`.
     """
     check_real("eps", eps, low_open=False, high_open=True)
-    w = w.flatten()
+    w = as_real_tensor("w", w, ("d",))
     return float(eps) * torch.linalg.vector_norm(w).item() * mean_abs_coordinate_unit_ball(w.numel())

@@ -27,8 +27,7 @@ from saddle.sampling.sgld import SGLD
 from saddle.sampling.targets import Banana, Dirichlet, Gaussian, GaussianMixture, Target
 from saddle.sampling.ula import ULA
 from saddle.sampling.underdamped import BAOAB, UnderdampedEulerMaruyama
-from saddle.schedules import Constant as ConstantStep  # the one schedules module, re-exported
-from saddle.schedules import PolynomialDecay
+from saddle.schedules import Constant, PolynomialDecay  # the one schedules module, re-exported
 
 __all__ = [
     "BAOAB",
@@ -38,7 +37,7 @@ __all__ = [
     "SGLD",
     "ULA",
     "Banana",
-    "ConstantStep",
+    "Constant",
     "Dirichlet",
     "Energy",
     "Gaussian",

@@ -50,28 +50,41 @@ class Energy:
         self.potential = potential
         self._grad = grad
 
-    def check(self, x: Tensor) -> Tensor:
-        """Return x after checking, once (kernels call it in `init`), that f(x) has shape (n_chains,) and ∇f(x)
-        the shape of x; ValueError otherwise (a scalar f = x.pow(2).sum() would freeze a Metropolis kernel)."""
+    def check(self, x: Tensor, name: str = "position") -> Tensor:
+        """Return x after checking, once (kernels call it in `init`), that f(x) is finite with shape (n_chains,) and
+        ∇f(x) finite with the shape of x; ValueError otherwise (a scalar f = x.pow(2).sum() would freeze a Metropolis
+        kernel, a NaN f would reject every proposal, and a potential that cannot take x has the wrong dimension)."""
         n = x.shape[0]
         if self.potential is not None:
-            with torch.no_grad():
-                f = self.potential(x)
+            f = self._evaluate(self.potential, x, name, "potential")
             if not isinstance(f, Tensor) or f.shape != (n,):
                 got = tuple(f.shape) if isinstance(f, Tensor) else type(f).__name__
                 raise ValueError(
                     f"the potential must return one value per chain, shape (n_chains,) = ({n},), got "
                     f"{got}; reduce over the coordinates only, e.g. x.pow(2).sum(-1)"
                 )
+            if not bool(torch.isfinite(f).all()):
+                bad = torch.nonzero(~torch.isfinite(f)).flatten().tolist()
+                raise ValueError(f"the potential is NaN or inf at the {name} of chains {bad}: it must be finite there")
         if self._grad is not None:
-            with torch.no_grad():
-                g = self._grad(x)
+            g = self._evaluate(self._grad, x, name, "gradient of the potential")
             if not isinstance(g, Tensor) or g.shape != x.shape:
                 got = tuple(g.shape) if isinstance(g, Tensor) else type(g).__name__
                 raise ValueError(
                     f"the gradient of the potential must have the shape of the positions {tuple(x.shape)}, got {got}"
                 )
+            if not bool(torch.isfinite(g).all()):
+                raise ValueError(f"the gradient of the potential is NaN or inf at the {name}: it must be finite there")
         return x
+
+    @staticmethod
+    def _evaluate(fn: PotentialFn, x: Tensor, name: str, what: str) -> Tensor:
+        """fn(x) without a graph; an error inside fn is reported with the shape it was given (a wrong dimension)."""
+        try:
+            with torch.no_grad():
+                return fn(x)
+        except (RuntimeError, IndexError) as e:
+            raise ValueError(f"the {what} cannot be evaluated at the {name} of shape {tuple(x.shape)}: {e}") from e
 
     def _potential(self) -> PotentialFn:
         if self.potential is None:

@@ -13,6 +13,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from saddle.validation import as_real_tensor, check_int, check_tensor
+
 __all__ = [
     "ESS_METHODS",
     "acceptance_rate",
@@ -26,19 +28,22 @@ __all__ = [
 
 
 def _as_3d(samples: Tensor, min_draws: int = 4) -> tuple[Tensor, bool]:
-    if not isinstance(samples, Tensor) or samples.ndim not in (2, 3):
-        shape = tuple(samples.shape) if isinstance(samples, Tensor) else type(samples).__name__
-        raise ValueError(f"samples must have shape (n_draws, n_chains) or (n_draws, n_chains, d), got {shape}")
-    if samples.shape[0] < min_draws:
-        raise ValueError(f"need at least {min_draws} draws per chain, got {samples.shape[0]}")
-    x = samples.detach().to(torch.float64)
-    if not torch.isfinite(x).all():
-        raise ValueError("samples contain NaN or inf")
+    x = as_real_tensor("samples", samples, nonempty=False)
+    if x.ndim not in (2, 3) or 0 in x.shape[1:]:
+        raise ValueError(
+            f"samples must have shape (n_draws, n_chains) or (n_draws, n_chains, d) with n_chains, d >= 1, "
+            f"got {tuple(x.shape)}"
+        )
+    if x.shape[0] < min_draws:
+        raise ValueError(f"samples need at least {min_draws} draws per chain, got shape {tuple(x.shape)}")
+    x = x.detach().to(torch.float64)
     return (x, False) if x.ndim == 3 else (x[..., None], True)
 
 
 def autocovariance(x: Tensor) -> Tensor:
-    """Biased autocovariance γ(t) = (1/n) Σ_{s<n−t} (x_s − x̄)(x_{s+t} − x̄) along dim 0 by FFT; same shape as x."""
+    """Biased autocovariance γ(t) = (1/n) Σ_{s<n−t} (x_s − x̄)(x_{s+t} − x̄) along dim 0 by FFT; same shape as x
+    (n ≥ 1 draws along dim 0, real and finite)."""
+    x = check_tensor("x", x, ("n", ...))
     n = x.shape[0]
     xc = x - x.mean(0, keepdim=True)
     size = 1 << (2 * n - 1).bit_length()  # zero-pad to avoid circular wrap-around
@@ -191,16 +196,31 @@ def w2_to_reference(
     """
     from saddle.metrics.transport import wasserstein  # POT is slow to import; only this function needs it
 
-    if max_points is not None and max_points < 1:
-        raise ValueError(f"max_points must be >= 1 or None, got {max_points}")
+    if max_points is not None:
+        check_int("max_points", max_points)
+    sizes: dict[str, int] = {}
+    check_tensor("samples", samples, ("n", "d"), sizes=sizes)
+    check_tensor("reference (the dimension d of samples)", reference, ("m", "d"), sizes=sizes)
 
     def sub(z: Tensor) -> Tensor:
-        z = z.reshape(len(z), -1)
         if max_points is None or len(z) <= max_points:
             return z
         return z[torch.randperm(len(z), generator=generator)[:max_points].to(z.device)]
 
     return wasserstein(sub(samples), sub(reference), p=2)
+
+
+def _covariance(name: str, cov: Tensor, sizes: dict[str, int]) -> Tensor:
+    """A covariance (d, d): finite, symmetric and positive semidefinite up to rounding, as float64."""
+    c = as_real_tensor(name, cov, ("d", "d"), sizes=sizes).to(torch.float64)
+    scale = float(c.abs().max())
+    tol = 1e-8 * max(scale, 1e-300)
+    if float((c - c.T).abs().max()) > tol:
+        raise ValueError(f"{name} must be symmetric, got max|C − Cᵀ| = {float((c - c.T).abs().max()):.3g}")
+    low = float(torch.linalg.eigvalsh(0.5 * (c + c.T))[0])
+    if low < -tol * c.shape[0]:
+        raise ValueError(f"{name} must be positive semidefinite, got smallest eigenvalue {low:.4g}")
+    return c
 
 
 def _sqrtm_psd(a: Tensor) -> Tensor:
@@ -211,10 +231,13 @@ def _sqrtm_psd(a: Tensor) -> Tensor:
 def gaussian_w2(mean1: Tensor, cov1: Tensor, mean2: Tensor, cov2: Tensor) -> float:
     """W2 between N(m1, C1) and N(m2, C2): ‖m1 − m2‖² + tr(C1 + C2 − 2 (C2^{1/2} C1 C2^{1/2})^{1/2}), square-rooted.
 
-    (Dowson & Landau 1982; Givens & Shortt 1984.) Shapes (d,), (d, d).
+    (Dowson & Landau 1982; Givens & Shortt 1984.) Shapes (d,), (d, d); each covariance symmetric positive
+    semidefinite (ValueError otherwise: a negative-definite one would give a meaningless distance).
     """
-    m1, m2 = mean1.to(torch.float64), mean2.to(torch.float64)
-    c1, c2 = cov1.to(torch.float64), cov2.to(torch.float64)
+    sizes: dict[str, int] = {}
+    m1 = as_real_tensor("mean1", mean1, ("d",), sizes=sizes).to(torch.float64)
+    m2 = as_real_tensor("mean2 (the length d of mean1)", mean2, ("d",), sizes=sizes).to(torch.float64)
+    c1, c2 = (_covariance(f"{n} (d × d, d the length of mean1)", c, sizes) for n, c in (("cov1", cov1), ("cov2", cov2)))
     r2 = _sqrtm_psd(c2)
     cross = _sqrtm_psd(r2 @ c1 @ r2)
     val = ((m1 - m2) ** 2).sum() + torch.trace(c1 + c2 - 2 * cross)

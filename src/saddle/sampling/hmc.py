@@ -16,6 +16,7 @@ from saddle.langevin import gaussian_noise
 from saddle.sampling.base import PotentialFn, as_energy, check_generator, check_positions, check_step_size
 from saddle.sampling.integrators import leapfrog
 from saddle.sampling.metropolis import metropolis_accept, select_accepted
+from saddle.validation import as_real_tensor
 
 __all__ = ["HMC", "Info", "State"]
 
@@ -58,8 +59,8 @@ class HMC:
         self.n_leapfrog = max(1, round(self.path_length / self.step_size))
         self.energy = as_energy(potential, logdensity_fn, grad_potential)
         if inverse_mass is not None:
-            inverse_mass = torch.as_tensor(inverse_mass)
-            if inverse_mass.ndim != 1 or not (inverse_mass > 0).all():
+            inverse_mass = as_real_tensor("inverse_mass", inverse_mass, ("d",))
+            if not (inverse_mass > 0).all():
                 raise ValueError(f"inverse_mass must be a vector of positive numbers, got {inverse_mass.tolist()}")
         self.inverse_mass = inverse_mass
 

@@ -2,7 +2,10 @@
 underdamped splitting reuses them from here, never from a sibling kernel's file).
 
 Leapfrog / Störmer–Verlet for H(x, p) = f(x) + ½ pᵀ M⁻¹ p: p ← p − (h/2)∇f(x), x ← x + h M⁻¹ p, p ← p − (h/2)∇f(x)
-(Neal 2011, "MCMC using Hamiltonian dynamics", §2.3; seed 004 "Hamiltonian Monte Carlo").
+(Neal 2011, "MCMC using Hamiltonian dynamics", §2.3; seed 004 "Hamiltonian Monte Carlo"). Seed 004 discretises with
+Euler's method, θ⁺ = θ + ηv, v⁺ = v − η∇E(θ); Neal 2011, §2.3 decides it: Euler's trajectories spiral away (it does
+not preserve volume or reverse), the leapfrog method is volume-preserving and reversible, which the Metropolis
+test of HMC (§3.2) needs.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from torch import Tensor
 
 from saddle.sampling.base import Energy
-from saddle.validation import check_int
+from saddle.validation import check_int, check_positions, check_real, check_tensor
 
 __all__ = ["leapfrog"]
 
@@ -30,7 +33,11 @@ def leapfrog(
     inverse_mass: a diagonal M⁻¹ as a (d,) tensor or a scalar (default 1, M = I).
     """
     check_int("n_steps", n_steps)
-    h = step_size
+    h = check_real("step_size", step_size, high_open=True)
+    check_positions(x, "x")
+    for name, value in (("p", p), ("grad", grad)):
+        if check_tensor(name, value, finite=False).shape != x.shape:
+            raise ValueError(f"{name} must have the shape of x {tuple(x.shape)}, got {tuple(value.shape)}")
     f: Tensor  # set by the first step
     for _ in range(n_steps):
         p = p - 0.5 * h * grad

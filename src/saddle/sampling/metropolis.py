@@ -3,7 +3,9 @@ log-density, and the accept/reject selection of a whole state.
 
 Accept y from x with probability min(1, π(y) q(x|y) / (π(x) q(y|x))) (Metropolis et al. 1953; Hastings 1970):
 with the log-ratio r, draw U ~ U(0, 1) and accept iff log U < r. Seed 004 "Hamiltonian Monte Carlo", blackjax
-`mcmc/proposal.py` for the split into shared pieces.
+`mcmc/proposal.py` for the split into shared pieces. Seed 004 ("Metropolis-Hastings") prints the ratio inverted,
+p(θ|S) Π̃(θ'|θ) / (p(θ'|S) Π̃(θ|θ')); Hastings (1970), whose acceptance makes π(x) q(y|x) α(y|x) symmetric in
+(x, y) — the detailed balance the same slide states — decides it: the target density of the proposed point goes up.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import NamedTuple, TypeVar
 
 import torch
 from torch import Tensor
+
+from saddle.validation import check_generator, check_tensor
 
 __all__ = ["gaussian_proposal_logdensity", "metropolis_accept", "select_accepted"]
 
@@ -24,6 +28,8 @@ def metropolis_accept(log_ratio: Tensor, generator: torch.Generator | None) -> t
 
     NaN ratios (a proposal where the potential is undefined) are rejected. U is drawn from `generator`.
     """
+    check_tensor("log_ratio", log_ratio, finite=False, nonempty=False)
+    check_generator(generator, allow_none=True)
     log_ratio = torch.nan_to_num(log_ratio, nan=-math.inf)
     prob = torch.exp(torch.clamp(log_ratio, max=0.0))
     u = torch.rand(log_ratio.shape, generator=generator, dtype=log_ratio.dtype, device=log_ratio.device)

@@ -16,6 +16,7 @@ from torch import Tensor
 from saddle.langevin import langevin_step
 from saddle.sampling.base import PotentialFn, as_energy, check_generator, check_positions, check_step_size
 from saddle.sets import Set, project_simplex
+from saddle.validation import check_real, check_tensor
 
 __all__ = ["Info", "ProjectedLangevin", "State", "project_simplex_corner"]
 
@@ -38,10 +39,9 @@ def project_simplex_corner(z: Tensor, margin: float = 0.0) -> Tensor:
     If clamping at δ already satisfies the sum constraint that is the projection; otherwise the sum
     constraint is active and the answer is δ + the projection onto {w ≥ 0, Σw = 1 − (d+1)δ}.
     """
-    d = z.shape[-1]
+    d = check_tensor("z", z, ("n", "d"), finite=False, nonempty=False).shape[-1]
+    margin = check_real("margin", margin, 0.0, 1.0 / (d + 1), low_open=False, high_open=True)
     room = 1.0 - (d + 1) * margin
-    if margin < 0 or room <= 0:
-        raise ValueError(f"margin must be in [0, 1/(d+1)) = [0, {1 / (d + 1):.4g}), got {margin}")
     clamped = z.clamp_min(margin)
     on_face = margin + project_simplex(z - margin, radius=room)
     inside = clamped.sum(-1, keepdim=True) <= 1.0 - margin

@@ -22,6 +22,7 @@ from torch import Tensor
 from saddle.langevin import langevin_step
 from saddle.sampling.base import check_generator, check_positions, check_step_size
 from saddle.schedules import as_schedule
+from saddle.validation import check_callable, check_int, check_tensor
 
 __all__ = ["SGLD", "Info", "State"]
 
@@ -56,32 +57,53 @@ class SGLD:
         batch_size: int,
     ) -> None:
         self.schedule = as_schedule(step_size)
-        if not isinstance(data, Tensor) or data.ndim < 1 or len(data) == 0:
-            raise ValueError(f"data must be a non-empty tensor (N, ...), got {type(data).__name__}")
-        if not isinstance(batch_size, int) or not 1 <= batch_size <= len(data):
-            raise ValueError(f"batch_size must be an integer in [1, {len(data)}], got {batch_size!r}")
-        self.prior_potential, self.data_potential = prior_potential, data_potential
+        check_tensor("data", data, ("N", ...), dtype="any")
+        check_int("batch_size", batch_size, 1, len(data))
+        self.prior_potential = check_callable(
+            "prior_potential", prior_potential, "a callable (n_chains, d) -> (n_chains,)"
+        )
+        self.data_potential = check_callable(
+            "data_potential", data_potential, "a callable (position, batch) -> (n_chains, b)"
+        )
         self.data, self.batch_size = data, batch_size
 
     def init(self, position: Tensor) -> State:
-        """State at `position` (n_chains, d), step counter 0."""
+        """State at `position` (n_chains, d), step counter 0; the potentials are evaluated there once (shapes, finiteness)."""
         x = check_positions(position)
+        self.stochastic_grad(x, torch.Generator(x.device).manual_seed(0), name="position")
         return State(x, torch.zeros((), dtype=torch.long, device=x.device))
 
-    def stochastic_grad(self, position: Tensor, generator: torch.Generator | None = None) -> Tensor:
-        """The unbiased minibatch estimate g of ∇f at `position` (n_chains, d), one minibatch per chain."""
+    def stochastic_grad(
+        self, position: Tensor, generator: torch.Generator | None = None, *, name: str | None = None
+    ) -> Tensor:
+        """The unbiased minibatch estimate g of ∇f at `position` (n_chains, d), one minibatch per chain.
+
+        Both potentials' shapes are checked at every call (a scalar prior would be summed over the chains and its
+        gradient multiplied by n_chains); with `name` (what `init` passes) also their finiteness, once.
+        """
         n, big_n = position.shape[0], len(self.data)
         idx = torch.randint(0, big_n, (n, self.batch_size), generator=generator, device=self.data.device)
         batch = self.data[idx]
         with torch.enable_grad():
             z = position.detach().requires_grad_(True)
-            terms = self.data_potential(z, batch)
-            if terms.shape != (n, self.batch_size):
+            try:
+                terms, prior = self.data_potential(z, batch), self.prior_potential(z)
+            except (RuntimeError, IndexError) as e:
+                if name is None:
+                    raise
                 raise ValueError(
-                    f"data_potential must return (n_chains, batch_size) = {(n, self.batch_size)}, "
-                    f"got {tuple(terms.shape)}"
-                )
-            f_hat = self.prior_potential(z) + (big_n / self.batch_size) * terms.sum(-1)
+                    f"the potentials cannot be evaluated at the {name} of shape {tuple(z.shape)}: {e}"
+                ) from e
+            for what, value, shape in (
+                ("data_potential", terms, (n, self.batch_size)),
+                ("prior_potential", prior, (n,)),
+            ):
+                if not isinstance(value, Tensor) or value.shape != shape:
+                    got = tuple(value.shape) if isinstance(value, Tensor) else type(value).__name__
+                    raise ValueError(f"{what} must return shape {shape} (one value per chain), got {got}")
+            f_hat = prior + (big_n / self.batch_size) * terms.sum(-1)
+            if name is not None and not bool(torch.isfinite(f_hat).all()):
+                raise ValueError(f"the potential (prior_potential + data_potential) is NaN or inf at the {name}")
             (g,) = torch.autograd.grad(f_hat.sum(), z)
         return g
 

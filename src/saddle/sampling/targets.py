@@ -15,6 +15,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from saddle.data.toy import sample_mixture
+from saddle.validation import as_generator, as_real_tensor, check_int, check_real, check_tensor
+
 __all__ = ["Banana", "Dirichlet", "Gaussian", "GaussianMixture", "Target"]
 
 
@@ -43,12 +46,12 @@ class Target:
             (g,) = torch.autograd.grad(self.potential(z).sum(), z)
         return g
 
-    def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+    def sample(self, n: int, generator: torch.Generator | int | None = None) -> Tensor:
         raise NotImplementedError
 
 
 def _as_matrix(cov: Tensor | float, dim: int, dtype: torch.dtype, device: torch.device) -> Tensor:
-    c = torch.as_tensor(cov, dtype=dtype, device=device)
+    c = as_real_tensor("cov", cov).to(dtype=dtype, device=device)
     if c.ndim == 0:
         return c * torch.eye(dim, dtype=dtype, device=device)
     if c.ndim == 1:
@@ -72,8 +75,21 @@ def _symmetrised(cov: Tensor, rtol: float = 1e-10) -> Tensor:
 
 
 def _check_n(n: int) -> None:
-    if not isinstance(n, int) or n < 1:
-        raise ValueError(f"number of samples must be an integer >= 1, got {n!r}")
+    check_int("number of samples n", n)
+
+
+def _check_x(x: Tensor, dim: int) -> Tensor:
+    """Positions x (n, dim) of a target's closed forms: floating, values (a NaN propagates: per-step kernels)."""
+    return check_tensor("x", x, ("n", dim), finite=False, nonempty=False)
+
+
+def _noise_level(name: str, value: Tensor | float, low_open: bool) -> Tensor | float:
+    """α (> 0) or σ (≥ 0) of a noised mixture: a number checked here, or a tensor (n,) of per-point values."""
+    return (
+        value
+        if isinstance(value, Tensor)
+        else check_real(name, value, 0.0, math.inf, low_open=low_open, high_open=True)
+    )
 
 
 class Gaussian(Target):
@@ -83,15 +99,14 @@ class Gaussian(Target):
     """
 
     def __init__(self, mean: Tensor, cov: Tensor | float = 1.0) -> None:
-        self.mean = torch.as_tensor(mean).detach()
-        if self.mean.ndim != 1:
-            raise ValueError(f"mean must have shape (d,), got {tuple(self.mean.shape)}")
-        if not self.mean.is_floating_point():
-            self.mean = self.mean.to(torch.get_default_dtype())
+        self.mean = as_real_tensor("mean", mean, ("d",)).detach()
         self.dim = self.mean.shape[0]
         self.cov = _as_matrix(cov, self.dim, self.mean.dtype, self.mean.device)
         if self.cov.shape != (self.dim, self.dim):
-            raise ValueError(f"cov must be a scalar, (d,) or (d, d) with d = {self.dim}, got {tuple(self.cov.shape)}")
+            raise ValueError(
+                f"cov must be a scalar, (d,) or (d, d) with d = {self.dim} (mean has shape {tuple(self.mean.shape)}), "
+                f"got shape {tuple(self.cov.shape)}"
+            )
         self.cov = _symmetrised(self.cov)
         self.scale_tril, info = torch.linalg.cholesky_ex(self.cov)
         if info != 0:
@@ -113,8 +128,9 @@ class Gaussian(Target):
     def grad_potential(self, x: Tensor) -> Tensor:
         return (x - self.mean.to(x)) @ self.precision.to(x)
 
-    def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+    def sample(self, n: int, generator: torch.Generator | int | None = None) -> Tensor:
         _check_n(n)
+        generator = as_generator(generator)
         xi = torch.randn(n, self.dim, generator=generator, dtype=self.mean.dtype, device=self.mean.device)
         return self.mean + xi @ self.scale_tril.T
 
@@ -130,14 +146,10 @@ class GaussianMixture(Target):
     """
 
     def __init__(self, means: Tensor, stds: Tensor | float = 1.0, weights: Tensor | None = None) -> None:
-        self.means = torch.as_tensor(means).detach()
-        if self.means.ndim != 2:
-            raise ValueError(f"means must have shape (K, d), got {tuple(self.means.shape)}")
-        if not self.means.is_floating_point():
-            self.means = self.means.to(torch.get_default_dtype())
+        self.means = as_real_tensor("means", means, ("K", "d")).detach()
         k, self.dim = self.means.shape
         dt, dev = self.means.dtype, self.means.device
-        stds = torch.as_tensor(stds, dtype=dt, device=dev)
+        stds = as_real_tensor("stds", stds).to(dtype=dt, device=dev)
         if stds.ndim > 1 or (stds.ndim == 1 and stds.shape != (k,)):
             raise ValueError(f"stds must be a scalar or have shape (K,) = ({k},), got {tuple(stds.shape)}")
         self.stds = stds.expand(k).clone()
@@ -146,7 +158,7 @@ class GaussianMixture(Target):
         w = (
             torch.full((k,), 1.0 / k, dtype=dt, device=dev)
             if weights is None
-            else torch.as_tensor(weights, dtype=dt, device=dev)
+            else as_real_tensor("weights", weights).to(dtype=dt, device=dev)
         )
         if w.shape != (k,) or (w < 0).any() or not math.isclose(w.sum().item(), 1.0, rel_tol=1e-6):
             raise ValueError(f"weights must be {k} non-negative numbers summing to 1, got {w.tolist()}")
@@ -160,7 +172,8 @@ class GaussianMixture(Target):
 
     def component_logdensity(self, x: Tensor, alpha: Tensor | float = 1.0, sigma: Tensor | float = 0.0) -> Tensor:
         """log w_k + log N(x; α μ_k, v_k I) of the noised mixture, shape (n, K); α, σ scalars or (n,) (one per point)."""
-        n = x.shape[0]
+        n = _check_x(x, self.dim).shape[0]
+        alpha, sigma = _noise_level("alpha", alpha, True), _noise_level("sigma", sigma, False)
         alpha = torch.as_tensor(alpha, dtype=x.dtype, device=x.device).expand(n)[:, None]  # (n, 1)
         sigma = torch.as_tensor(sigma, dtype=x.dtype, device=x.device).expand(n)[:, None]
         var = alpha**2 * self.stds.to(x)[None] ** 2 + sigma**2  # (n, K)
@@ -187,7 +200,8 @@ class GaussianMixture(Target):
 
     def score(self, x: Tensor, alpha: Tensor | float = 1.0, sigma: Tensor | float = 0.0) -> Tensor:
         """∇log p_t(x) = Σ_k r_k (α μ_k − x)/v_k of the noised mixture at x (n, d); shape (n, d)."""
-        n = x.shape[0]
+        n = _check_x(x, self.dim).shape[0]
+        alpha, sigma = _noise_level("alpha", alpha, True), _noise_level("sigma", sigma, False)
         a = torch.as_tensor(alpha, dtype=x.dtype, device=x.device).expand(n)[:, None]
         s = torch.as_tensor(sigma, dtype=x.dtype, device=x.device).expand(n)[:, None]
         r_over_v = self.responsibilities(x, alpha, sigma) / (a**2 * self.stds.to(x)[None] ** 2 + s**2)  # (n, K)
@@ -210,13 +224,13 @@ class GaussianMixture(Target):
 
         return eps
 
-    def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        """n exact draws, shape (n, d); drawn on the generator's device (CPU by default) and moved to the means'."""
+    def sample(self, n: int, generator: torch.Generator | int | None = None) -> Tensor:
+        """n exact draws, shape (n, d), by `saddle.data.toy.sample_mixture` (the toys' sampler; equal weights draw the
+        component uniformly); drawn on the generator's device (CPU by default) and moved to the means'."""
         _check_n(n)
-        dev = generator.device if generator is not None else torch.device("cpu")
-        k = torch.multinomial(self.weights.to(dev), n, replacement=True, generator=generator)
-        xi = torch.randn(n, self.dim, generator=generator, dtype=self.means.dtype, device=dev)
-        return (self.means.to(dev)[k] + self.stds.to(dev)[k, None] * xi).to(self.means.device)
+        generator = as_generator(generator)
+        equal = bool((self.weights == self.weights[0]).all())
+        return sample_mixture(self.means, self.stds, n, generator, None if equal else self.weights)
 
 
 class Banana(Target):
@@ -229,10 +243,8 @@ class Banana(Target):
     def __init__(
         self, a: float = 1.0, b: float = 1.0, dtype: torch.dtype | None = None, device: torch.device | str | None = None
     ) -> None:
-        if not (a > 0 and math.isfinite(a)):
-            raise ValueError(f"a must be finite and > 0, got {a}")
-        if not math.isfinite(b):
-            raise ValueError(f"b must be finite, got {b}")
+        a = check_real("a", a, high_open=True)
+        b = check_real("b", b, -math.inf, math.inf, high_open=True)
         self.a, self.b, self.dim = float(a), float(b), 2
         dt = dtype or torch.get_default_dtype()
         self.mean = torch.zeros(2, dtype=dt, device=device)
@@ -251,8 +263,9 @@ class Banana(Target):
         r = self._residual(x)
         return torch.stack([x[:, 0] / self.a**2 - 2 * self.b * x[:, 0] * r, r], dim=-1)
 
-    def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+    def sample(self, n: int, generator: torch.Generator | int | None = None) -> Tensor:
         _check_n(n)
+        generator = as_generator(generator)
         xi = torch.randn(n, 2, generator=generator, dtype=self.mean.dtype, device=self.mean.device)
         x1 = self.a * xi[:, 0]
         return torch.stack([x1, self.b * (x1**2 - self.a**2) + xi[:, 1]], dim=-1)
@@ -267,10 +280,8 @@ class Dirichlet(Target):
     """
 
     def __init__(self, alpha: Tensor) -> None:
-        a = torch.as_tensor(alpha).detach()
-        if not a.is_floating_point():
-            a = a.to(torch.get_default_dtype())
-        if a.ndim != 1 or a.shape[0] < 2 or not (a > 0).all() or not torch.isfinite(a).all():
+        a = as_real_tensor("alpha", alpha, ("K",)).detach()
+        if a.shape[0] < 2 or not (a > 0).all():
             raise ValueError(f"alpha must be a vector of K >= 2 finite numbers > 0, got {a.tolist()}")
         self.alpha = a
         self.dim = a.shape[0]
@@ -303,9 +314,10 @@ class Dirichlet(Target):
         x = torch.softmax(torch.cat([y, torch.zeros_like(y[:, :1])], -1), -1)
         return -a[:-1] + a.sum() * x[:, :-1]
 
-    def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+    def sample(self, n: int, generator: torch.Generator | int | None = None) -> Tensor:
         """Exact samples (numpy's Gamma-ratio sampler, seeded from `generator`)."""
         _check_n(n)
+        generator = as_generator(generator)
         seed = int(torch.randint(0, 2**62, (1,), generator=generator).item())
         x = np.random.default_rng(seed).dirichlet(self.alpha.double().cpu().numpy(), size=n)
         return torch.as_tensor(x, dtype=self.alpha.dtype, device=self.alpha.device)

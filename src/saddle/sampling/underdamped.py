@@ -50,7 +50,7 @@ class _Underdamped:
     def init(self, position: Tensor, velocity: Tensor | None = None) -> State:
         """State at `position` (n_chains, d) with `velocity` (default 0, same shape)."""
         x = self.energy.check(check_positions(position))
-        v = torch.zeros_like(x) if velocity is None else velocity.detach().to(x)
+        v = torch.zeros_like(x) if velocity is None else check_positions(velocity, "velocity").to(x)
         if v.shape != x.shape:
             raise ValueError(f"velocity must have the shape of position {tuple(x.shape)}, got {tuple(v.shape)}")
         return State(x, v, self.energy.grad(x))

@@ -15,6 +15,7 @@ from torch import Tensor, nn
 from saddle.attacks import Attack
 from saddle.sets import ThreatModel
 from saddle.train.distributed import unwrap_model
+from saddle.validation import check_classification_batch
 
 __all__ = ["AdversarialCrossEntropy", "check_attack"]
 
@@ -42,6 +43,7 @@ class AdversarialCrossEntropy:
         return f"{type(self).__name__}({self.attack!r})"
 
     def __call__(self, model: nn.Module, x: Tensor, y: Tensor) -> tuple[Tensor, dict[str, float]]:
+        y = check_classification_batch(x, y)  # (int32 labels are labels; an empty batch has no mean loss)
         x_adv = self.attack(unwrap_model(model), x, y).detach()
         logits = model(x_adv)
         with torch.no_grad():

@@ -8,7 +8,14 @@ from torch import Tensor, nn
 
 from saddle.train.batches import ShuffledBatches
 from saddle.train.fit import fit
-from saddle.validation import check_finite, check_int, check_real
+from saddle.validation import (
+    check_classification_batch,
+    check_int,
+    check_labels,
+    check_model_input,
+    check_module,
+    check_real,
+)
 
 __all__ = ["ERM", "train_classifier"]
 
@@ -36,15 +43,18 @@ def train_classifier(
 ) -> nn.Module:
     """Train `model` in place with Adam on cross-entropy (`fit` with `ERM`), minibatches shuffled by `seed`.
 
-    Same seed (and same initial weights) → same trained weights. Returns the model in eval mode.
+    x (N, ...) finite with N ≥ 1, y (N,) integer labels in [0, K) for the model's K outputs (ValueError otherwise,
+    before any weight moves). Same seed (and same initial weights) → same trained weights. Returns the model in
+    eval mode.
     """
     check_int("epochs", epochs, low=0)
     check_int("batch_size", batch_size)
-    check_real("lr", lr)
-    check_real("weight_decay", weight_decay, low_open=False)
-    if len(x) != len(y):
-        raise ValueError(f"x and y have different lengths: {len(x)} vs {len(y)}")
-    check_finite("training inputs x", x)
+    check_real("lr", lr, high_open=True)
+    check_real("weight_decay", weight_decay, low_open=False, high_open=True)
+    check_module("model", model)
+    y = check_classification_batch(x, y, x_name="training inputs x")  # no data: nothing to train on
+    logits = check_model_input(model, x, "model", "training inputs x", ("B", "K"))
+    check_labels("y", y, logits.shape[-1])
     data = ShuffledBatches(x, y, batch_size=batch_size, generator=torch.Generator().manual_seed(seed))
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     fit(model, opt, ERM(), data, epochs=epochs, desc=desc)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import warnings
 from collections.abc import Mapping
@@ -11,18 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from saddle.atomic import atomic_write
+from saddle.runs import to_jsonable
 
 __all__ = ["JsonLinesLog"]
-
-
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, float) and not math.isfinite(v):
-        return repr(v)  # JSON has no nan/inf; keep the line valid
-    if isinstance(v, Mapping):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    return v
 
 
 class JsonLinesLog:
@@ -62,7 +52,7 @@ class JsonLinesLog:
         """Append one record; numbers go to TensorBoard at `step` under "kind/name"."""
         if self.path is not None:
             with self.path.open("a") as f:
-                f.write(json.dumps(_jsonable(record)) + "\n")
+                f.write(json.dumps(to_jsonable(record)) + "\n")
         self.lines += 1
         if self._tb is not None and step is not None:
             kind = record.get("kind", "train")

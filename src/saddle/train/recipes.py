@@ -5,7 +5,9 @@ precision — all on THE one training loop (`saddle.train.fit`), resumable, devi
 settings)` builds the objective named `spec` around its `Attack`, built once here (seed 003's table: FGSM, PGD^K,
 TRADES^K, MART^K, BETA-AT^K — "beta20" is BETA-AT with K = 20 — plus ERM, RS-FGSM, DDi, SAM, ε-stability, CFOL);
 `train_robust_classifier` trains a seeded network of `saddle.models` with them and `robust_evaluator` returns the
-`evaluate(model)` of `fit`: clean accuracy, robust accuracy after each attack and the per-sample worst case.
+`evaluate(model)` of `fit`: clean accuracy, robust accuracy after each attack and the per-sample worst case;
+`evaluation_attacks(eps, generator, autoattack="fast")` is AutoAttack's fast version to monitor every epoch and
+`autoattack="standard"` its standard suite for the final table (`saddle.attacks.AutoAttackSuite`).
 
 Published recipes and the settings that attempt them (`docs/guides/adversarial_training.md` has the commands):
 - Madry et al. (ICLR 2018), MNIST ε = 0.3: `MadryCNN`, Adam 1e-4, batch 50, 100k steps (≈ 83 epochs of
@@ -35,7 +37,9 @@ import torch
 from torch import Tensor, nn
 
 from saddle.attacks import (
+    SUITE_VERSIONS,
     Attack,
+    AutoAttackSuite,
     AutoProjectedGradientAttack,
     FastGradientSignAttack,
     KLDivergenceAttack,
@@ -331,7 +335,11 @@ class Patience:
 
 
 def robust_evaluator(
-    x: Tensor, y: Tensor, attacks: Mapping[str, Attack], n_classes: int | None = None, batch_size: int = 512
+    x: Tensor,
+    y: Tensor,
+    attacks: Mapping[str, Attack],
+    n_classes: int | None = None,
+    batch_size: int = 512,
 ) -> Callable[[nn.Module], dict[str, float]]:
     """`evaluate(model) -> {"clean_acc", "robust_acc_<name>" per attack, "robust_acc" (worst case), ...}`.
 
@@ -389,9 +397,23 @@ def evaluation_attacks(
     margin_steps: int = 10,
     margin_targets: int | None = 3,
     worst_case: bool = True,
+    autoattack: str | None = None,
+    norm: str = "linf",
 ) -> dict[str, Attack]:
     """{"pgd<K>": PGD-K (CE, random start)} plus, with `worst_case`, APGD-CE and the BETA margin attack
-    (the per-sample worst case over the three is saddle's stand-in for AutoAttack; see benchmarks/training.py)."""
+    (the per-sample worst case over the three is saddle's stand-in for AutoAttack; see benchmarks/training.py).
+
+    `autoattack="fast"` returns AutoAttack's fast version instead (APGD-CE and APGD-T over 9 targets,
+    `apgd_steps` iterations each), for `robust_evaluator` every epoch; `autoattack="standard"` its standard suite at
+    AutoAttack's budgets (APGD-CE, APGD-T, FAB-T with 100 iterations, Square with 5,000 queries) for the final
+    table (`saddle.metrics.standard_evaluation` adds AutoAttack's checks). Both in `norm` ('linf' or 'l2'), their
+    random draws seeded from `generator`.
+    """
+    if autoattack is not None:
+        check_choice("autoattack", autoattack, SUITE_VERSIONS)
+        seed = int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
+        steps = apgd_steps if autoattack == "fast" else 100
+        return AutoAttackSuite(norm, version=autoattack, steps=steps, seed=seed)(eps)
     attacks: dict[str, Attack] = {f"pgd{pgd_steps}": ProjectedGradientAttack(eps, steps=pgd_steps, generator=generator)}
     if worst_case:
         attacks["apgd_ce"] = AutoProjectedGradientAttack(eps, steps=apgd_steps, generator=generator)

@@ -13,7 +13,7 @@ from saddle.attacks import Attack
 from saddle.attacks.kl import kl_to_clean
 from saddle.train.adversarial import check_attack
 from saddle.train.distributed import unwrap_model
-from saddle.validation import check_real
+from saddle.validation import check_classification_batch, check_labels, check_real, model_output
 
 __all__ = ["TRADES"]
 
@@ -27,13 +27,15 @@ class TRADES:
 
     def __init__(self, attack: Attack, beta: float = 6.0) -> None:
         self.attack = check_attack(attack)
-        self.beta = check_real("beta", beta, low_open=False)
+        self.beta = check_real("beta", beta, low_open=False, high_open=True)
 
     def __repr__(self) -> str:
         return f"TRADES({self.attack!r}, beta={self.beta:g})"
 
     def __call__(self, model: nn.Module, x: Tensor, y: Tensor) -> tuple[Tensor, dict[str, float]]:
-        logits = model(x)
+        y = check_classification_batch(x, y)  # (the attack checks its inputs only when it runs: not at beta = 0)
+        logits = model_output(model, x, "model", "x", ("B", "K"))
+        check_labels("y", y, logits.shape[-1])
         ce = F.cross_entropy(logits, y)
         if self.beta == 0:
             return ce, {"ce": float(ce.detach()), "kl": 0.0}

@@ -13,7 +13,7 @@ from saddle.diffusion.guidance import Guidance
 from saddle.diffusion.process import NoiseProcess
 from saddle.diffusion.samplers.base import EpsFn, Sampler, SamplerState, call_eps, check_timesteps, coefs, predict_x0
 from saddle.progress import progress as progress_bar
-from saddle.validation import as_generator
+from saddle.validation import as_generator, check_callable, check_tensor
 
 __all__ = ["sample"]
 
@@ -38,12 +38,12 @@ def sample(
     noise of stochastic samplers (an int is a seed for a fresh CPU generator); progress: a progress bar (when enabled globally); denoise_final: return
     Tweedie's E[x_0 | x_{t_N}] = (x − σ ε̂)/α instead (one more evaluation; no-op where σ_{t_N} = 0).
     """
+    check_callable("model", model, "an ε-model (x, t) -> ε̂")
     if not isinstance(sampler, Sampler):
         raise ValueError(f"sampler must be a Sampler (see saddle.diffusion.SAMPLERS), got {sampler!r}")
     sampler.check_process(process)
     ts = check_timesteps(process, timesteps)
-    if not isinstance(x_T, Tensor) or x_T.dim() < 1 or x_T.shape[0] == 0:
-        raise ValueError(f"x_T must be a tensor of shape (n, *shape) with n >= 1, got {x_T!r:.80}")
+    check_tensor("x_T", x_T, ("n", ...))
     generator = as_generator(generator)
     eps_model = guidance.wrap(model) if guidance is not None else model
     pairs = list(zip(ts[:-1].tolist(), ts[1:].tolist()))
@@ -52,6 +52,12 @@ def sample(
     for t, s in steps:
         state = sampler.step(eps_model, process, state, t, s, generator)
     t_end = float(ts[-1])
+    x = state.x
     if denoise_final and coefs(process, t_end)[1] > 0:
-        return predict_x0(process, state.x, call_eps(eps_model, state.x, t_end), t_end)
-    return state.x
+        x = predict_x0(process, x, call_eps(eps_model, x, t_end), t_end)
+    if not bool(torch.isfinite(x).all()):  # one check at the end: a NaN never recovers, so none is missed
+        raise ValueError(
+            "the samples contain NaN or inf after the last step from a finite x_T: the model (ε-model) returned "
+            "non-finite values, or the steps are too large for it"
+        )
+    return x

@@ -17,23 +17,29 @@ from scipy.integrate import solve_ivp
 from torch import Tensor
 
 from saddle.diffusion.process import SDE
-from saddle.diffusion.samplers.base import EpsFn, Sampler, SamplerState, call_eps, score_from_eps
-from saddle.validation import check_real
+from saddle.diffusion.samplers.base import EpsFn, Sampler, SamplerState, call_eps, coefs, predict_x0, score_from_eps
+from saddle.validation import check_callable, check_real, check_tensor
 
 __all__ = ["ProbabilityFlowHeun", "ode_velocity", "probability_flow_rk45"]
 
 
 def ode_velocity(model: EpsFn, sde: SDE, x: Tensor, t: float) -> Tensor:
     """v(x, t) = f(x, t) − ½g(t)² ŝ(x, t): the probability-flow vector field (one evaluation)."""
-    score = score_from_eps(sde, call_eps(model, x, t), t)
+    return _velocity(sde, x, call_eps(model, x, t), t)
+
+
+def _velocity(sde: SDE, x: Tensor, eps: Tensor, t: float) -> Tensor:
+    """v(x, t) from the ε-model's output ε̂ at (x, t)."""
     drift, g = sde.sde(x, torch.tensor(t))
-    return drift - 0.5 * g**2 * score
+    return drift - 0.5 * g**2 * score_from_eps(sde, eps, t)
 
 
 class ProbabilityFlowHeun(Sampler[SDE]):
     """Heun (explicit trapezoid) step of the probability-flow ODE in t; deterministic, 2 evaluations per step.
 
-    Needs σ_s > 0 at the step's end (the score is undefined at σ = 0): end the grid at t_min.
+    A step to σ_s = 0 (the data, where the score is undefined and the field in t is singular: σ_t² ∝ t near 0)
+    is the Euler step in σ/α instead, 1 evaluation: Tweedie's x̂_0 (Karras et al. 2022, Algorithm 1, whose
+    correction runs only "if σ_{i+1} ≠ 0"; what `EDMHeun` and DDIM do on that step).
     """
 
     requires_sde = True
@@ -48,7 +54,11 @@ class ProbabilityFlowHeun(Sampler[SDE]):
         generator: torch.Generator | None = None,
     ) -> SamplerState:
         x = state.x
-        d1 = ode_velocity(model, process, x, t)
+        eps = call_eps(model, x, t)
+        a_s, s_s = coefs(process, s)
+        if s_s == 0:
+            return state.advance(a_s * predict_x0(process, x, eps, t))
+        d1 = _velocity(process, x, eps, t)
         d2 = ode_velocity(model, process, x + (s - t) * d1, s)
         return state.advance(x + (s - t) * 0.5 * (d1 + d2))
 
@@ -64,6 +74,8 @@ def probability_flow_rk45(
     """
     if not isinstance(sde, SDE):
         raise ValueError(f"probability_flow_rk45 needs an SDE (VESDE, VPSDE, SubVPSDE), got {type(sde).__name__}")
+    check_callable("model", model, "an ε-model (x, t) -> ε̂")
+    check_tensor("x", x, ("n", ...))
     rtol = check_real("rtol", rtol, 0.0, math.inf, high_open=True)
     atol = check_real("atol", atol, 0.0, math.inf, high_open=True)
     for name, v in (("t_start", t_start), ("t_end", t_end)):
