@@ -197,6 +197,7 @@ class LangevinMirrorProx(LangevinMirrorDescent):
     """
 
     def init(self, params: Params) -> LangevinMirrorProxState:  # type: ignore[override]
+        check_players("params", params)
         start = [p.clone() for p in params]
         return LangevinMirrorProxState(
             0, 0, 0, start, [p.clone() for p in params], [p.clone() for p in params], self.direction.init(params)
