@@ -86,8 +86,9 @@ from saddle.data import load_digits
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics.stats import MeanSE, linear_fit, loglog_fit, mean_se
 from saddle.progress import progress
-from saddle.robustness import FullyConnectedReLU, ntk_trace, perturbation_stability
-from saddle.robustness.lazy import LazyTracker
+from saddle.robustness import perturbation_stability
+from saddle.theory import FullyConnectedReLU, ntk_trace
+from saddle.theory.lazy import LazyTracker
 from saddle.train import NonFiniteError, ShuffledBatches, fit
 from saddle.validation import check_choice
 
