@@ -238,13 +238,27 @@ def _check_device(name: str, value: Tensor) -> None:
         raise ValueError(f"{name} is on the meta device, which holds no values; give it on cpu or cuda")
 
 
-def check_finite(name: str, value: Tensor) -> Tensor:
-    """Return `value` if it is a tensor with only finite entries, else ValueError ('... contains NaN or inf')."""
+@overload
+def check_finite(name: str, value: Tensor, error: type[ValueError] = ValueError) -> Tensor: ...
+
+
+@overload
+def check_finite(name: str, value: float, error: type[ValueError] = ValueError) -> float: ...
+
+
+def check_finite(name: str, value: Tensor | float, error: type[ValueError] = ValueError) -> Tensor | float:
+    """Return `value` if it is a tensor with only finite entries ('NAME contains NaN or inf' otherwise) or a finite
+    real number ('non-finite NAME (nan)' otherwise). `error` is the class raised: ValueError or a subclass
+    (training raises `saddle.train.NonFiniteError`, which the loop completes with where it happened)."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise error(f"non-finite {name} ({float(value)})")
+        return value
     if not isinstance(value, Tensor):
-        raise ValueError(f"{name} must be a tensor, got {type(value).__name__}")
+        raise ValueError(f"{name} must be a tensor or a real number, got {type(value).__name__}")
     _check_device(name, value)
     if (value.is_floating_point() or value.is_complex()) and not bool(torch.isfinite(value).all()):
-        raise ValueError(f"{name} contains NaN or inf; it must be finite")
+        raise error(f"{name} contains NaN or inf; it must be finite")
     return value
 
 

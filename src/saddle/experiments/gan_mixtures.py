@@ -64,7 +64,7 @@ from torch import nn
 
 from saddle.claims import NOT_MEASURED_KEY
 from saddle.data.toy import eight_gaussians, grid_centers, ring_centers, twenty_five_gaussians
-from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.gans import (
     BatchNormMLPGenerator,
     DiracCritic,
@@ -86,6 +86,7 @@ from saddle.metrics import mode_coverage, wasserstein
 from saddle.metrics.stats import mean_se, paired_difference
 from saddle.models import reinitialize_
 from saddle.optim import METHODS, LangevinMirrorDescent, SimultaneousAdam
+from saddle.validation import check_choice
 
 #: mode centres and component std of each dataset: the 2D-grid and 2D-ring of VEEGAN/PacGAN (grid {−4,…,4}²
 #: with σ = 0.05; ring of radius 2 with σ = 0.02, i.e. σ/radius = 0.01 as PacGAN's ring of radius 1 and σ = 0.01;
@@ -161,9 +162,12 @@ class Config(ExperimentConfig):
     pacgan_batch: int = 100
 
     def validate(self) -> None:
-        check_choice(self, "methods", METHOD_NAMES)
-        check_choice(self, "datasets", DATASETS)
-        check_choice(self, "pacgan_datasets", PACGAN_DATASETS)
+        for value in self.methods:
+            check_choice("methods", value, METHOD_NAMES)
+        for value in self.datasets:
+            check_choice("datasets", value, DATASETS)
+        for value in self.pacgan_datasets:
+            check_choice("pacgan_datasets", value, PACGAN_DATASETS)
         check_positive(
             self,
             "seeds",

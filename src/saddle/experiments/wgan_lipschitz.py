@@ -55,7 +55,7 @@ from torch import nn
 
 from saddle.claims import NOT_MEASURED_KEY
 from saddle.data.toy import sample_toy
-from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.gans import (
     GANGame,
     GANTrainer,
@@ -79,6 +79,7 @@ from saddle.robustness import (
     lipschitz_upper_bound_sdp,
     relu_layers,
 )
+from saddle.validation import check_choice
 
 VARIANTS = ("clipping", "gradient_penalty", "spectral_norm")
 
@@ -105,8 +106,9 @@ class Config(ExperimentConfig):
     health_iters: int = 4
 
     def validate(self) -> None:
-        check_choice(self, "variants", VARIANTS)
-        check_choice(self, "dataset", ["8gaussians", "25gaussians", "swissroll", "moons"])
+        for value in self.variants:
+            check_choice("variants", value, VARIANTS)
+        check_choice("dataset", self.dataset, ["8gaussians", "25gaussians", "swissroll", "moons"])
         check_positive(
             self,
             "seeds",
