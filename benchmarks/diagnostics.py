@@ -32,7 +32,7 @@ from torch import nn
 
 from saddle.robustness.lipschitz import ReLULayers, lipschitz_upper_bound_product
 from saddle.robustness.lipsdp import lipschitz_upper_bound_sdp
-from saddle.robustness.ntk import empirical_ntk, ntk_matrix, ntk_vector_product, parameter_jacobian
+from saddle.theory.ntk import empirical_ntk, ntk_matrix, ntk_vector_product, parameter_jacobian
 
 
 def mlp(width: int, outputs: int, gen: torch.Generator) -> nn.Module:

@@ -43,7 +43,7 @@ from saddle.validation import (
             "field must be a callable params -> params, got 3",
         ),
         (lambda: check_finite("x", torch.tensor([1.0, float("nan")])), "x contains NaN or inf"),
-        (lambda: check_finite("x", [1.0]), "x must be a tensor, got list"),
+        (lambda: check_finite("x", [1.0]), "x must be a tensor or a real number, got list"),
         (lambda: check_positions(torch.zeros(3)), "position must have shape (n_chains, d)"),
         (lambda: check_positions(torch.zeros(3, 2, dtype=torch.long)), "position must be a floating tensor"),
         (lambda: check_positions(torch.tensor([[0.0, math.inf]]), "x0"), "x0 contains NaN or inf"),

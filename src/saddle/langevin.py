@@ -18,23 +18,20 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-from saddle.validation import as_generator, check_real
+from saddle.validation import NoiseSource, as_generator, check_real, random_rows
 
 __all__ = ["NoiseSource", "check_noise_source", "gaussian_noise", "langevin_step", "langevin_step_all"]
-
-#: where Langevin noise comes from: one generator, or one generator per row of the positions (independent runs
-#: stacked on a leading axis, e.g. S seeds of a batched RL agent: row s from generator s, as the run of seed s alone)
-NoiseSource = torch.Generator | Sequence[torch.Generator]
 
 
 def check_noise_source(generator: object, name: str = "generator") -> NoiseSource:
     """A Langevin method's noise source: a torch.Generator (an int seed gives a fresh CPU generator, `as_generator`)
-    or a non-empty sequence of torch.Generators, one per row; anything else (None included) raises ValueError."""
+    or a non-empty sequence of torch.Generators, one per row (kept as a tuple); anything else (None included) raises
+    ValueError."""
     if isinstance(generator, Sequence) and not isinstance(generator, (str, bytes)):
-        rows = list(generator)
+        rows = tuple(generator)
         if not rows or not all(isinstance(g, torch.Generator) for g in rows):
             raise ValueError(f"{name} as a sequence must hold one torch.Generator per row, got {generator!r}")
-        return generator
+        return rows
     checked = as_generator(generator, name)
     if checked is None:
         raise ValueError(f"{name} must be a torch.Generator, an int seed or one generator per row, got None")
@@ -43,14 +40,9 @@ def check_noise_source(generator: object, name: str = "generator") -> NoiseSourc
 
 def gaussian_noise(like: Tensor, generator: NoiseSource | None) -> Tensor:
     """Standard normal noise with the shape, dtype and device of `like`, drawn from `generator`; with one generator
-    per row (a sequence of len(like) generators), row r is `torch.randn(like.shape[1:])` from generator r alone."""
-    if generator is None or isinstance(generator, torch.Generator):
-        return torch.randn(like.shape, generator=generator, dtype=like.dtype, device=like.device)
-    rows = list(generator)
-    if like.ndim == 0 or len(rows) != like.shape[0]:
-        raise ValueError(f"got {len(rows)} generators for the rows of a tensor of shape {tuple(like.shape)}")
-    draws = [torch.randn(like.shape[1:], generator=g, dtype=like.dtype, device=g.device) for g in rows]
-    return torch.stack(draws).to(like.device)
+    per row (a sequence of len(like) generators), row r is `torch.randn(like.shape[1:])` from generator r alone
+    (`saddle.validation.random_rows`)."""
+    return random_rows(like.shape, generator, dtype=like.dtype, device=like.device)
 
 
 def langevin_step(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from contextlib import nullcontext
 from types import EllipsisType
 from typing import Any, Literal, overload
@@ -18,6 +18,7 @@ import torch
 from torch import Tensor
 
 __all__ = [
+    "NoiseSource",
     "as_generator",
     "as_real_tensor",
     "check_bool",
@@ -37,7 +38,13 @@ __all__ = [
     "check_step_size",
     "check_tensor",
     "model_output",
+    "random_rows",
 ]
+
+#: where random draws (Langevin noise, a GAN trainer's batches) come from: one generator, or one generator per row
+#: of independent runs stacked on a leading axis (S seeds of a batched RL agent or of stacked GANs: row s from
+#: generator s, exactly as the run of seed s alone; `random_rows`)
+NoiseSource = torch.Generator | Sequence[torch.Generator]
 
 
 def _allowed(low: float, high: float, low_open: bool, high_open: bool) -> str:
@@ -201,18 +208,57 @@ def as_generator(
     raise ValueError(f"{name} must be a torch.Generator, an int seed or None, got {generator!r}")
 
 
+def random_rows(
+    shape: Sequence[int],
+    generator: NoiseSource | None,
+    *,
+    uniform: bool = False,
+    dtype: torch.dtype | None = None,
+    device: str | torch.device | None = None,
+) -> Tensor:
+    """torch.randn (torch.rand with `uniform`) of `shape` from `generator`; a sequence of generators is one
+    stream per row: row i (shape[1:]) comes from generator i alone (drawn on that generator's device, then moved to
+    `device`), so a batch of independent runs stacked along the first axis draws exactly the numbers each run
+    draws alone from its own generator."""
+    draw = torch.rand if uniform else torch.randn
+    if generator is None or isinstance(generator, torch.Generator):
+        return draw(tuple(shape), generator=generator, dtype=dtype, device=device)
+    gens = list(generator)
+    if not shape or len(gens) != shape[0] or not all(isinstance(g, torch.Generator) for g in gens):
+        raise ValueError(
+            f"a sequence of generators draws one row each: need {shape[0] if shape else '?'} torch.Generators for "
+            f"shape {tuple(shape)}, got {len(gens)} items"
+        )
+    rows = torch.stack([draw(tuple(shape[1:]), generator=g, dtype=dtype, device=g.device) for g in gens])
+    return rows if device is None else rows.to(device)
+
+
 def _check_device(name: str, value: Tensor) -> None:
     if value.is_meta:
         raise ValueError(f"{name} is on the meta device, which holds no values; give it on cpu or cuda")
 
 
-def check_finite(name: str, value: Tensor) -> Tensor:
-    """Return `value` if it is a tensor with only finite entries, else ValueError ('... contains NaN or inf')."""
+@overload
+def check_finite(name: str, value: Tensor, error: type[ValueError] = ValueError) -> Tensor: ...
+
+
+@overload
+def check_finite(name: str, value: float, error: type[ValueError] = ValueError) -> float: ...
+
+
+def check_finite(name: str, value: Tensor | float, error: type[ValueError] = ValueError) -> Tensor | float:
+    """Return `value` if it is a tensor with only finite entries ('NAME contains NaN or inf' otherwise) or a finite
+    real number ('non-finite NAME (nan)' otherwise). `error` is the class raised: ValueError or a subclass
+    (training raises `saddle.train.NonFiniteError`, which the loop completes with where it happened)."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise error(f"non-finite {name} ({float(value)})")
+        return value
     if not isinstance(value, Tensor):
-        raise ValueError(f"{name} must be a tensor, got {type(value).__name__}")
+        raise ValueError(f"{name} must be a tensor or a real number, got {type(value).__name__}")
     _check_device(name, value)
     if (value.is_floating_point() or value.is_complex()) and not bool(torch.isfinite(value).all()):
-        raise ValueError(f"{name} contains NaN or inf; it must be finite")
+        raise error(f"{name} contains NaN or inf; it must be finite")
     return value
 
 

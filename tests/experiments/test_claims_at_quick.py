@@ -14,24 +14,7 @@ from saddle.experiments import experiment, summaries
 
 # (experiment, claim) -> why it does not reproduce at quick size; each of these is measured as not reproduced at
 # full size too (the module docstring gives the numbers): our measurement contradicts the notes there.
-EXPECTED_FAILURES: dict[tuple[str, str], str] = {
-    (
-        "perturbation_stability",
-        "width_rises_first",
-    ): "nets narrower than ≈ L³/2 do not train, so the peak is the narrowest trained width",
-    (
-        "perturbation_stability",
-        "depth_helps_lecun_trained",
-    ): "trained to equal loss, LeCun's initial 2^(−L/2) scale washes out (depth slope > 0)",
-    (
-        "perturbation_stability",
-        "depth_hurts_he_trained",
-    ): "trained to equal loss, He's depth slope is ≈ 0 (−0.011 ± 0.025 at quick size)",
-    (
-        "score_matching",
-        "denoising_comparable",
-    ): "denoising's Fisher divergence is 2-4× exact's (estimation error, not its 0.012 bias floor)",
-}
+EXPECTED_FAILURES: dict[tuple[str, str], str] = {}
 
 NAMES = sorted(summaries())
 

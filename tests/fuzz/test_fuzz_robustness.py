@@ -4,7 +4,7 @@ import torch
 from fuzzkit import ANY, EMPTY, PROPAGATE, Choice, Const, Entry, Gen, Int, Labels, Model, Points, Real, make_tests
 from torch import nn
 
-from saddle import robustness
+from saddle import robustness, theory
 
 
 def _bn_net():
@@ -143,29 +143,29 @@ ENTRIES = [
         batch=("x", "y"),
     ),
     Entry(
-        "saddle.robustness.empirical_ntk",
-        lambda model, x1, x2: robustness.empirical_ntk(model, x1, x2),
+        "saddle.theory.empirical_ntk",
+        lambda model, x1, x2: theory.empirical_ntk(model, x1, x2),
         {"model": _net(outputs=()), "x1": Points((3, 3), called="x1"), "x2": Points((2, 3), seed=1, called="x2")},
     ),
     Entry(
-        "saddle.robustness.ntk_min_eigenvalue",
-        lambda model, x, outputs: robustness.ntk_min_eigenvalue(model, x, outputs),
+        "saddle.theory.ntk_min_eigenvalue",
+        lambda model, x, outputs: theory.ntk_min_eigenvalue(model, x, outputs),
         {"model": _net(outputs=()), "x": Points((3, 3)), "outputs": Choice("full")},
     ),
     Entry(
-        "saddle.robustness.ntk_trace",
-        lambda model, x, chunk_size: robustness.ntk_trace(model, x, chunk_size),
+        "saddle.theory.ntk_trace",
+        lambda model, x, chunk_size: theory.ntk_trace(model, x, chunk_size),
         {"model": _net(outputs=()), "x": Points((3, 3)), "chunk_size": Int(2)},
     ),
     Entry(
-        "saddle.robustness.ntk_vector_product",
-        lambda model, x1, v: robustness.ntk_vector_product(model, x1, v),
+        "saddle.theory.ntk_vector_product",
+        lambda model, x1, v: theory.ntk_vector_product(model, x1, v),
         {"model": _net(outputs=()), "x1": Points((3, 3)), "v": Points((3, 2), seed=1)},
         batch=("x1", "v"),
     ),
     Entry(
-        "saddle.robustness.two_layer_relu_ntk",
-        lambda x1, x2, w_var, v_var: robustness.two_layer_relu_ntk(x1, x2, w_var, v_var),
+        "saddle.theory.two_layer_relu_ntk",
+        lambda x1, x2, w_var, v_var: theory.two_layer_relu_ntk(x1, x2, w_var, v_var),
         {
             "x1": Points((3, 4)),
             "x2": Points((2, 4), seed=1),
@@ -174,41 +174,41 @@ ENTRIES = [
         },
     ),
     Entry(
-        "saddle.robustness.ntk_matrix",
-        lambda theta, outputs: robustness.ntk_matrix(theta, outputs),
+        "saddle.theory.ntk_matrix",
+        lambda theta, outputs: theory.ntk_matrix(theta, outputs),
         {"theta": Points((3, 2, 2, 2), batch=False), "outputs": Choice("trace")},
     ),
     Entry(
-        "saddle.robustness.parameter_jacobian",
-        lambda model, x: robustness.parameter_jacobian(model, x),
+        "saddle.theory.parameter_jacobian",
+        lambda model, x: theory.parameter_jacobian(model, x),
         {"model": _net(outputs=()), "x": Points((3, 3))},
     ),
     Entry(
-        "saddle.robustness.FullyConnectedReLU",
-        lambda width, alpha, generator: robustness.FullyConnectedReLU((3, width, 1), "ntk", alpha, generator)(
+        "saddle.theory.FullyConnectedReLU",
+        lambda width, alpha, generator: theory.FullyConnectedReLU((3, width, 1), "ntk", alpha, generator)(
             torch.ones(2, 3)
         ),
         {"width": Int(4, called="widths[1]"), "alpha": Real(1.0), "generator": Gen(0)},
     ),
     Entry(
-        "saddle.robustness.FullyConnectedReLU.forward",
-        lambda a: robustness.FullyConnectedReLU((3, 4, 1), "he", generator=0)(a),
+        "saddle.theory.FullyConnectedReLU.forward",
+        lambda a: theory.FullyConnectedReLU((3, 4, 1), "he", generator=0)(a),
         {"a": Points((2, 3), empty=EMPTY, nonfinite=PROPAGATE)},
         skip={"a:one dim fewer": "a (p,) is one point (documented): its output is (k,)"},
     ),
     Entry(
-        "saddle.robustness.init_scheme",
-        lambda name, p, m, k: robustness.init_scheme(name, p, m, k).layer_variances(3),
+        "saddle.theory.init_scheme",
+        lambda name, p, m, k: theory.init_scheme(name, p, m, k).layer_variances(3),
         {"name": Choice("he", called="init"), "p": Int(3), "m": Int(10), "k": Int(1)},
     ),
     Entry(
-        "saddle.robustness.parametrization",
-        lambda name, depth: robustness.parametrization(name, depth).multipliers(8),
+        "saddle.theory.parametrization",
+        lambda name, depth: theory.parametrization(name, depth).multipliers(8),
         {"name": Choice("mup", called="parametrization"), "depth": Int(3)},
     ),
     Entry(
-        "saddle.robustness.lazy_training_ratio",
-        lambda weights_t: robustness.lazy_training_ratio(weights_t, [torch.ones(2, 3), torch.ones(1, 2)]),
+        "saddle.theory.lazy_training_ratio",
+        lambda weights_t: theory.lazy_training_ratio(weights_t, [torch.ones(2, 3), torch.ones(1, 2)]),
         {"weights_t": Const(lambda: [torch.full((2, 3), 1.5), torch.ones(1, 2)])},
     ),
 ]

@@ -1,10 +1,10 @@
-"""GAN loss pairs in closed form, every critic penalty on a linear critic, and the stacked particle MLP."""
+"""GAN loss pairs in closed form and every critic penalty on a linear critic."""
 
 import pytest
 import torch
 from torch import nn
 
-from saddle.gans import PENALTIES, GANGame, ParticleMLP, hinge_losses, wasserstein_losses
+from saddle.gans import PENALTIES, GANGame, hinge_losses, wasserstein_losses
 
 DT = torch.float64
 
@@ -40,18 +40,3 @@ def test_every_penalty_adds_its_closed_form_to_the_critic_loss_only():
         assert float(ld - base_d) == pytest.approx(expected[penalty], rel=1e-12, abs=1e-12)
     with pytest.raises(ValueError, match=r"penalty must be one of \['none', 'gp', 'r1', 'r2'\], got 'l2'"):
         GANGame(generator, critic, penalty="l2")
-
-
-def test_particle_mlp_is_k_independent_mlps():
-    mlp = ParticleMLP(3, [2, 5, 4], torch.Generator().manual_seed(1))
-    x = torch.randn(3, 7, 2, generator=torch.Generator().manual_seed(2))
-    out = mlp(x)
-    assert out.shape == (3, 7, 4) and mlp.n_particles == 3
-    for k in range(3):
-        h = torch.relu(x[k] @ mlp.weights[0][k] + mlp.biases[0][k])
-        torch.testing.assert_close(out[k], h @ mlp.weights[1][k] + mlp.biases[1][k])
-    # the init is nn.Linear's: |w| ≤ 1/sqrt(fan_in)
-    w0, w1 = (w.detach() for w in mlp.weights)
-    assert float(w0.abs().max()) <= 1 / 2**0.5 and float(w1.abs().max()) <= 1 / 5**0.5
-    with pytest.raises(ValueError, match="n_particles"):
-        ParticleMLP(0, [2, 3])

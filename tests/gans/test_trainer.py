@@ -116,25 +116,20 @@ def test_trainer_state_dict_resumes_bit_for_bit():
 
 
 def test_particle_ensembles_are_k_independent_networks():
-    g = torch.Generator().manual_seed(0)
-    gen, critic = ParticleGenerator(3, 2, 2, (8,), generator=g), ParticleCritic(3, 2, (8,), generator=g)
-    z = torch.randn(6, 2, generator=g)
+    """Particle k is the MLP nn.Linear's init draws k-th from the generator; sample i comes from particle i mod K."""
+    gen, critic = (
+        ParticleGenerator(3, 2, 2, (8,), generator=torch.Generator().manual_seed(0)),
+        ParticleCritic(3, 2, (8,), generator=torch.Generator().manual_seed(1)),
+    )
+    g0, g1 = torch.Generator().manual_seed(0), torch.Generator().manual_seed(1)
+    gens = [reinitialize_(MLPGenerator(2, 2, (8,)), g0) for _ in range(3)]
+    crits = [reinitialize_(MLPCritic(2, (8,)), g1) for _ in range(3)]
+    z = torch.randn(6, 2, generator=g0)
     out = gen(z)
     for i in range(6):
-        k = i % 3
-        w0, b0, w1, b1 = gen.net.weights[0][k], gen.net.biases[0][k], gen.net.weights[1][k], gen.net.biases[1][k]
-        torch.testing.assert_close(out[i], torch.relu(z[i] @ w0 + b0[0]) @ w1 + b1[0])
-    x = torch.randn(5, 2, generator=g)
-    manual = torch.stack(
-        [
-            (
-                torch.relu(x @ critic.net.weights[0][k] + critic.net.biases[0][k]) @ critic.net.weights[1][k]
-                + critic.net.biases[1][k]
-            )[:, 0]
-            for k in range(3)
-        ]
-    ).mean(0)
-    torch.testing.assert_close(critic(x), manual)
+        torch.testing.assert_close(out[i], gens[i % 3](z[i : i + 1])[0])
+    x = torch.randn(5, 2, generator=g0)
+    torch.testing.assert_close(critic(x), torch.stack([c(x) for c in crits]).mean(0))
     with pytest.raises(ValueError, match="multiple"):
         gen(torch.randn(4, 2))
 
@@ -158,9 +153,10 @@ def test_particle_gradient_is_its_own_payoff_and_zero_temperature_langevin_is_gd
     gen_game = make(lambda p: SimultaneousGDA(0.05, projection=p)).game
     real, z = torch.randn(8, 2), torch.randn(8, 2)
     loss_g = gen_game.losses(real, z)[0]
-    (grad_w,) = torch.autograd.grad(loss_g, gen_game.generator.net.weights[0])
+    first = gen_game.generator.particles.stack.net[0].weight  # (K, 8, 2): the first layer of every particle
+    (grad_w,) = torch.autograd.grad(loss_g, first)
     own = -gen_game.critic(gen_game.generator(z)[0::4]).mean()  # particle 0 produced samples 0 and 4
-    (grad_own,) = torch.autograd.grad(own, gen_game.generator.net.weights[0])
+    (grad_own,) = torch.autograd.grad(own, first)
     torch.testing.assert_close(grad_w[0], grad_own[0])
     a, b = (
         make(lambda p: SimultaneousGDA(0.05, projection=p)),
@@ -197,7 +193,6 @@ def test_ema_of_generator_weights_follows_the_recursion():
 
 def test_training_stops_with_a_clear_error_on_nan_data():
     from saddle.gans import train_gan
-    from saddle.train import NonFiniteError
 
     g = torch.Generator().manual_seed(0)
     gen, critic = reinitialize_(MLPGenerator(2, 2, (8,)), g), reinitialize_(MLPCritic(2, (8,)), g)
@@ -209,8 +204,10 @@ def test_training_stops_with_a_clear_error_on_nan_data():
         batch_size=8,
         rng=g,
     )
-    with pytest.raises(NonFiniteError, match="loss_d"):
+    before = [p.detach().clone() for p in critic.parameters()]
+    with pytest.raises(ValueError, match="is nan; the parameters were left unchanged"):  # GameOptimizer.step's check
         train_gan(trainer, 3)
+    assert all(torch.equal(a, b) for a, b in zip(before, critic.parameters()))
 
 
 def test_trainer_refuses_a_game_rng_state_for_a_game_without_one():
@@ -231,3 +228,29 @@ def test_trainer_refuses_a_game_rng_state_for_a_game_without_one():
     no_game_rng = make(None).state_dict()
     assert no_game_rng["game_rng"] is None
     make(torch.Generator().manual_seed(5)).load_state_dict(no_game_rng)  # an older/None state leaves the RNG as is
+
+
+def test_methods_langevin_entry_gives_the_critic_and_the_joint_optimiser_different_noise():
+    """METHODS' Langevin factory seeds a fresh generator per call: GANTrainer builds two optimisers from it (critic
+    steps and the joint step) and re-seeds the later one, so their noise streams differ — reproducibly."""
+    from saddle.optim import METHODS
+
+    def make():
+        g = torch.Generator().manual_seed(0)
+        gen, critic = reinitialize_(MLPGenerator(2, 2, (8,)), g), reinitialize_(MLPCritic(2, (8,)), g)
+        info = METHODS["langevin_gda"]
+        return GANTrainer(
+            GANGame(gen, critic),
+            lambda p: info.factory(0.01, projection=p),
+            lambda n, r: torch.randn(n, 2, generator=r),
+            lambda n, r: torch.randn(n, 2, generator=r),
+            batch_size=8,
+            n_critic=2,
+        )
+
+    a = make()
+    ga, gd = a.joint_opt.method.generator, a.critic_opt.method.generator
+    assert ga is not gd and not torch.equal(ga.get_state(), gd.get_state())
+    assert not torch.equal(torch.randn(5, generator=ga), torch.randn(5, generator=gd))
+    b = make()  # the same streams again: same seed, same run
+    assert torch.equal(b.critic_opt.method.generator.get_state(), make().critic_opt.method.generator.get_state())

@@ -115,12 +115,15 @@ def test_randomised_model_is_detected_and_eot_recovers_its_exact_robustness(digi
     def suite(e):
         return {"apgd-ce": AutoProjectedGradientAttack(e, steps=50, early_stop=True, generator=0)}
 
-    with pytest.warns(RandomisedModelWarning, match="EOT over 20 draws"):
-        eot = standard_evaluation(model, x, y, suite, eps, checks=False, show_progress=False)
+    # 50 draws: the noise's input gradient is ≈ 6× the signal per draw, so the EOT mean's noise-to-signal ratio is
+    # ≈ 6/√draws (0.85 at 50). At the default 20 draws (1.3) APGD-50 still misses 4-5 of the 200 points, and
+    # which ones depends on the noise stream (EOT 0.775-0.78 against exact 0.755 on two streams).
+    with pytest.warns(RandomisedModelWarning, match="EOT over 50 draws"):
+        eot = standard_evaluation(model, x, y, suite, eps, eot_draws=50, checks=False, show_progress=False)
     plain = standard_evaluation(model, x, y, suite, eps, randomised=False, checks=False, show_progress=False)
-    assert eot.randomised and eot.eot_draws == 20 and eot.summary()["eot_draws"] == 20
+    assert eot.randomised and eot.eot_draws == 50 and eot.summary()["eot_draws"] == 50
     assert not plain.randomised and plain.eot_draws == 1
-    # 200 points: one point is 0.005. Measured: exact 0.715, EOT 0.725, one draw per step 0.815
+    # 200 points: one point is 0.005. Measured: exact 0.755, EOT (50 draws) 0.760; one draw per step must exceed 0.815 (below)
     assert exact - 1e-9 <= eot.robust_accuracy <= exact + 0.02
     assert plain.robust_accuracy - exact > 4 * (eot.robust_accuracy - exact) + 0.04
 

@@ -83,7 +83,7 @@ def test_same_generator_seed_same_trajectory():
         ),
         (
             {"step_size": 0.1, "temperature": 1.0, "generator": None},
-            "generator must be a torch.Generator or an int seed, got None",
+            "generator must be a torch.Generator, an int seed or one generator per row, got None",
         ),
         ({"step_size": 0.1, "temperature": 1.0, "projection": "box"}, "projection"),
     ],

@@ -206,7 +206,7 @@ def test_batched_game_optimizer_rows_are_independent_copies_with_their_own_noise
         method = LangevinMirrorDescent(
             0.05, 0.01, SeedStreams(seeds), inner_steps=3, beta=0.8, direction=RMSPropDirection(0.9)
         )
-        return x, y, GameOptimizer([x, y], method, batched=True)
+        return x, y, GameOptimizer([x, y], method, rows=len(rows))
 
     def play(x, y, opt, steps=7):
         for _ in range(steps):
@@ -219,16 +219,16 @@ def test_batched_game_optimizer_rows_are_independent_copies_with_their_own_noise
     for r, seed in enumerate([5, 6, 7]):
         x1, y1 = play(*make([r], [seed]))
         assert torch.equal(xb[r], x1[0]) and torch.equal(yb[r], y1[0])
-    with pytest.raises(ValueError, match="leading dimension"):
+    with pytest.raises(ValueError, match="first axis must split into 2 rows"):
         GameOptimizer(
             [torch.zeros(2, 3, requires_grad=True), torch.zeros(3, 3, requires_grad=True)],
             LangevinMirrorDescent(0.1, 0.0, 0),
-            batched=True,
+            rows=2,
         )
     with pytest.raises(ValueError, match=r"one torch\.Generator per row"):
         check_noise_source([torch.Generator(), 3])
     with pytest.raises(ValueError, match="got None"):
         check_noise_source(None)
-    with pytest.raises(ValueError, match="2 generators for the rows"):
+    with pytest.raises(ValueError, match=r"need 3 torch\.Generators for shape \(3, 2\), got 2"):
         gaussian_noise(torch.zeros(3, 2), SeedStreams([0, 1]))
     assert isinstance(check_noise_source(4), torch.Generator)

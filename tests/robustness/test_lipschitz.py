@@ -20,8 +20,8 @@ from saddle.robustness.lipschitz import (
     relu_regions,
     spectral_norm_power_iteration,
 )
-from saddle.robustness.network import FullyConnectedReLU
 from saddle.robustness.stability import input_jacobian
+from saddle.theory.network import FullyConnectedReLU
 
 NORMS = [1, 2, math.inf]
 

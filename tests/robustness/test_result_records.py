@@ -8,18 +8,15 @@ import torch
 from torch import nn
 
 from saddle.robustness import (
-    INIT_NAMES,
-    InitScheme,
     LipSDPResult,
     RobustnessSandwich,
     StabilityEstimate,
-    init_scheme,
-    init_table,
     lipschitz_upper_bound_sdp,
     perturbation_stability,
     robustness_sandwich,
 )
 from saddle.robustness.lipschitz import ReLULayers
+from saddle.theory import INIT_NAMES, InitScheme, init_scheme, init_table
 
 DT = torch.float64
 

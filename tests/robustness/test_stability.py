@@ -7,13 +7,13 @@ import pytest
 import torch
 from scipy import integrate
 
-from saddle.robustness import FullyConnectedReLU
 from saddle.robustness.stability import (
     input_jacobian,
     linear_perturbation_stability,
     mean_abs_coordinate_unit_ball,
     perturbation_stability,
 )
+from saddle.theory import FullyConnectedReLU
 
 
 @pytest.mark.parametrize("d", [1, 2, 3, 5, 10, 64, 300])

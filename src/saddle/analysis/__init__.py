@@ -1,4 +1,5 @@
-"""saddle.analysis: local-Nash tests, update-map Jacobians and spectra, trajectory labels, the weak-MVI constant."""
+"""saddle.analysis: local-Nash tests, update-map Jacobians and spectra, trajectory labels, the weak-MVI constant,
+the game's health along a run (‖V‖ per player, potential/rotational parts of ∇V, update-map radius)."""
 
 from saddle.analysis.critical import (
     ATTRACTING,
@@ -15,7 +16,8 @@ from saddle.analysis.critical import (
     field_jacobians,
     nash_labels,
 )
-from saddle.analysis.jacobian import map_jacobian, spectral_radius, update_jacobian
+from saddle.analysis.health import GameHealth, game_health, jacobian_parts, update_map_radius
+from saddle.analysis.jacobian import augmented_step, map_jacobian, spectral_radius, update_jacobian
 from saddle.analysis.rollout import rollout
 from saddle.analysis.trajectory import (
     CONVERGED,
@@ -50,8 +52,10 @@ __all__ = [
     "STILL_MOVING",
     "STRICT_NASH",
     "CriticalPointReport",
+    "GameHealth",
     "TrajectoryReport",
     "WeakMVIEstimate",
+    "augmented_step",
     "classify_critical_point",
     "classify_trajectory",
     "contracts_on_weak_mvi_game",
@@ -59,13 +63,16 @@ __all__ = [
     "field_jacobian",
     "field_jacobians",
     "field_lipschitz_on_grid",
+    "game_health",
     "grid",
+    "jacobian_parts",
     "linear_weak_mvi_rho",
     "map_jacobian",
     "nash_labels",
     "rollout",
     "spectral_radius",
     "update_jacobian",
+    "update_map_radius",
     "weak_mvi_boundary",
     "weak_mvi_ratio",
 ]

@@ -51,6 +51,44 @@ def map_jacobian(step: Callable[[list[Tensor]], list[Tensor]], point: Sequence[T
     return _jacobian(fn, _flat(pts))
 
 
+def augmented_step(
+    method: Any, field: Callable[[list[Tensor]], list[Tensor]], params: Sequence[Tensor], state: Any = None
+) -> tuple[Callable[[Tensor], Tensor], Tensor]:
+    """One `method.step` as a map of the augmented state, row by row: (F, z0) with z0 (B, D + S_row).
+
+    params: one (B, d_i) tensor per player; the state (default: after one step from params) contributes its
+    floating-point tensors — every one when B = 1, those with leading dimension B otherwise (per-row state such as
+    OGDA's stored field or Adam's moments; the others are held fixed). F(z) returns the stepped params and state
+    in the same layout, so ∇F is what `update_jacobian` returns (B = 1) and what `update_map_radius` iterates on.
+    """
+    pts = list(params)
+    b = pts[0].shape[0]
+    sizes = [p.shape[-1] for p in pts]
+    if state is None:
+        _, state = method.step([p.clone() for p in pts], method.init([p.clone() for p in pts]), field)
+    leaves, spec = pytree.tree_flatten(state)
+    var = [
+        i
+        for i, x in enumerate(leaves)
+        if isinstance(x, Tensor) and x.is_floating_point() and (b == 1 or (x.ndim > 0 and x.shape[0] == b))
+    ]
+    shapes = [leaves[i].shape for i in var]
+    numels = [leaves[i].numel() // b for i in var]
+    D = sum(sizes)
+
+    def step(z: Tensor) -> Tensor:
+        new_params = list(torch.split(z[:, :D], sizes, dim=-1))
+        new_leaves = list(leaves)
+        for i, chunk, shape in zip(var, torch.split(z[:, D:], numels, dim=-1), shapes):
+            new_leaves[i] = chunk.reshape(shape)
+        out_params, out_state = method.step(new_params, pytree.tree_unflatten(new_leaves, spec), field)
+        out_leaves, _ = pytree.tree_flatten(out_state)
+        return torch.cat([p.reshape(b, -1) for p in out_params] + [out_leaves[i].reshape(b, -1) for i in var], -1)
+
+    z0 = torch.cat([torch.cat(pts, -1)] + [leaves[i].reshape(b, -1).to(pts[0].dtype) for i in var], -1)
+    return step, z0
+
+
 def update_jacobian(
     method: Any, game: Game | Callable[[list[Tensor]], list[Tensor]], point: Sequence[Tensor], state: Any = None
 ) -> Tensor:
@@ -65,27 +103,8 @@ def update_jacobian(
     """
     field = game.field if isinstance(game, Game) else check_callable("game", game, "a Game or a field params -> V")
     pts = as_point(game if isinstance(game, Game) else None, point)
-    sizes = [p.shape[-1] for p in pts]
-    if state is None:
-        _, state = method.step([p.clone() for p in pts], method.init([p.clone() for p in pts]), field)
-    leaves, spec = pytree.tree_flatten(state)
-    var = [i for i, x in enumerate(leaves) if isinstance(x, Tensor) and x.is_floating_point()]
-    shapes = [leaves[i].shape for i in var]
-    numels = [leaves[i].numel() for i in var]
-    D = sum(sizes)
-
-    def fn(z: Tensor) -> Tensor:
-        params = list(torch.split(z[:D].reshape(1, -1), sizes, dim=-1))
-        new_leaves = list(leaves)
-        for i, chunk, shape in zip(var, torch.split(z[D:], numels), shapes):
-            new_leaves[i] = chunk.reshape(shape)
-        new_params, new_state = method.step(params, pytree.tree_unflatten(new_leaves, spec), field)
-        out_leaves, _ = pytree.tree_flatten(new_state)
-        out = [p.reshape(-1) for p in new_params] + [out_leaves[i].reshape(-1) for i in var]
-        return torch.cat(out)
-
-    z0 = torch.cat([_flat(pts)] + [leaves[i].reshape(-1).to(torch.float64) for i in var])
-    return _jacobian(fn, z0)
+    step, z0 = augmented_step(method, field, pts, state)
+    return _jacobian(lambda z: step(z.reshape(1, -1)).reshape(-1), z0.reshape(-1))
 
 
 def spectral_radius(J: Tensor) -> float:

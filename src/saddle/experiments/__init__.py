@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from saddle.claims import Claim, ClaimVerdict, check_claims
 
 if TYPE_CHECKING:
-    from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
+    from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
 
 __all__ = [
     "Claim",
@@ -28,7 +28,6 @@ __all__ = [
     "Experiment",
     "ExperimentConfig",
     "RunOutput",
-    "check_choice",
     "check_claims",
     "check_positive",
     "experiment",
@@ -36,7 +35,7 @@ __all__ = [
     "summaries",
 ]
 
-_FROM_BASE = frozenset({"Experiment", "ExperimentConfig", "RunOutput", "check_choice", "check_positive"})
+_FROM_BASE = frozenset({"Experiment", "ExperimentConfig", "RunOutput", "check_positive"})
 _REGISTRY: dict[str, Experiment] | None = None
 _MANIFEST: dict[str, tuple[str, str]] | None = None  # name -> (module, summary), read from the sources
 

@@ -54,7 +54,7 @@ import torch
 
 from saddle.attacks import AutoAttackSuite, AutoProjectedGradientAttack, MarginAttack, ProjectedGradientAttack
 from saddle.data import holdout_split
-from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics.stats import mean_se, paired_difference
 from saddle.train.recipes import (
     DATASETS,
@@ -63,6 +63,7 @@ from saddle.train.recipes import (
     parse_objective,
     robust_training_run,
 )
+from saddle.validation import check_choice
 
 NAMES = {
     "erm": "ERM",
@@ -113,7 +114,7 @@ class Config(ExperimentConfig, RobustTrainingSettings):
         self.check_training()
         for spec in self.objectives:
             parse_objective(spec)
-        check_choice(self, "data", DATASETS)
+        check_choice("data", self.data, DATASETS)
         check_positive(
             self, "seeds", "n_train", "holdout", "monitor_steps", "apgd_steps", "margin_targets", "square_queries"
         )

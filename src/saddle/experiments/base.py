@@ -32,7 +32,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from saddle import validation
 from saddle.claims import Claim, ClaimVerdict, check_claims, resolve_size
 from saddle.runs import RunOutput, to_jsonable  # the run folder of one run; JSON-ready metrics
 from saddle.validation import check_real
@@ -72,14 +71,6 @@ def check_finite_fields(config: Any) -> None:
         for v in value if isinstance(value, (list, tuple)) else [value]:
             if isinstance(v, float) and not math.isfinite(v):
                 raise ValueError(f"{f.name} must be finite, got {value!r}")
-
-
-def check_choice(config: Any, name: str, choices: typing.Iterable[str]) -> None:
-    """Raise ValueError when a string field (or each item of a list field) is not one of `choices`."""
-    choices = list(choices)
-    value = getattr(config, name)
-    for v in value if isinstance(value, (list, tuple)) else [value]:
-        validation.check_choice(name, v, choices)
 
 
 RunFn = Callable[[Any, RunOutput], Mapping[str, Any]]

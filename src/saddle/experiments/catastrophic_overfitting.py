@@ -40,9 +40,10 @@ import torch
 
 from saddle.attacks import AutoProjectedGradientAttack, ProjectedGradientAttack
 from saddle.data import holdout_split
-from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics.stats import mean_se, paired_difference
 from saddle.train.recipes import DATASETS, RobustTrainingSettings, load_classification_data, robust_training_run
+from saddle.validation import check_choice
 
 LABELS = {"fgsm": "FGSM-AT", "rs_fgsm": "RS-FGSM", "pgd": "PGD-AT"}
 
@@ -69,8 +70,9 @@ class Config(ExperimentConfig, RobustTrainingSettings):
 
     def validate(self) -> None:
         self.check_training()
-        check_choice(self, "objectives", list(LABELS))
-        check_choice(self, "data", DATASETS)
+        for value in self.objectives:
+            check_choice("objectives", value, list(LABELS))
+        check_choice("data", self.data, DATASETS)
         check_positive(self, "seeds", "n_train", "holdout", "monitor_steps", "apgd_steps")
 
 

@@ -50,10 +50,11 @@ from saddle.diffusion import (
     train_epsilon_model,
     uniform_timesteps,
 )
-from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics.stats import MeanSE, mean_se
 from saddle.metrics.transport import wasserstein
 from saddle.models import reinitialize_
+from saddle.validation import check_choice
 
 TOYS = ("swissroll", "8gaussians", "moons", "25gaussians")
 GRIDS: dict[str, Callable[[NoiseProcess, int], Tensor]] = {"uniform": uniform_timesteps, "karras": karras_timesteps}
@@ -79,11 +80,14 @@ class Config(ExperimentConfig):
 
     def validate(self) -> None:
         check_positive(self, "train_steps", "batch_size", "hidden", "lr", "n_train", "n_samples", "nfe", "rk45_tol")
-        check_choice(self, "toys", TOYS)
-        check_choice(self, "processes", PROCESSES)
-        check_choice(self, "samplers", SAMPLERS)
-        check_choice(self, "grid", GRIDS)
-        check_choice(self, "claim_sampler", self.samplers)
+        for value in self.toys:
+            check_choice("toys", value, TOYS)
+        for value in self.processes:
+            check_choice("processes", value, PROCESSES)
+        for value in self.samplers:
+            check_choice("samplers", value, SAMPLERS)
+        check_choice("grid", self.grid, GRIDS)
+        check_choice("claim_sampler", self.claim_sampler, self.samplers)
         check_positive(self, "claim_nfe", "claim_batches")
         if self.processes[0] not in SAMPLERS[self.claim_sampler].processes:
             raise ValueError(f"claim_sampler {self.claim_sampler!r} does not run on process {self.processes[0]!r}")

@@ -56,11 +56,12 @@ from saddle.diffusion import (
     train_noisy_classifier,
     uniform_timesteps,
 )
-from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics.stats import mean_se, paired_difference
 from saddle.models import DigitsCNN, reinitialize_
 from saddle.plotting import image_grid, images_figure, show_images
 from saddle.train.erm import train_classifier
+from saddle.validation import check_choice
 
 
 @dataclass
@@ -94,7 +95,9 @@ class Config(ExperimentConfig):
             "classifier_scales",
             "noisy_classifier_steps",
         )
-        check_choice(self, "samplers", [n for n, info in SAMPLERS.items() if "ddpm" in info.processes])
+        allowed = [n for n, info in SAMPLERS.items() if "ddpm" in info.processes]
+        for value in self.samplers:
+            check_choice("samplers", value, allowed)
         check_positive(self, "guidance", allow_zero=True)
         if 0.0 not in self.guidance or self.claim_guidance not in self.guidance:
             raise ValueError(f"guidance must contain 0 and claim_guidance={self.claim_guidance}, got {self.guidance}")

@@ -36,7 +36,7 @@ from saddle.data import load_digits
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.models.classifiers import accuracy
 from saddle.progress import progress_range
-from saddle.robustness.nas import Candidate, SearchNet, SearchSpace, ntk_score, select_top_k
+from saddle.theory.nas import Candidate, SearchNet, SearchSpace, ntk_score, select_top_k
 from saddle.train.erm import train_classifier
 
 N_TRAIN = 1150  # the remaining 287 of the 1,437 digits training images are the validation set

@@ -35,8 +35,8 @@ import torch
 from saddle.data import load_digits
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics.stats import MeanSE, geometric_mean, mean_se
-from saddle.robustness import INIT_NAMES, FullyConnectedReLU, init_table
 from saddle.robustness.stability import input_jacobian
+from saddle.theory import INIT_NAMES, FullyConnectedReLU, init_table
 
 
 @dataclass

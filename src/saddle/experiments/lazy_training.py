@@ -31,8 +31,8 @@ import torch
 from saddle.data import load_digits
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics.stats import MeanSE, loglog_fit
-from saddle.robustness import FullyConnectedReLU
-from saddle.robustness.lazy import LazyTracker, train_sgd
+from saddle.theory import FullyConnectedReLU
+from saddle.theory.lazy import LazyTracker, train_sgd
 
 #: |slope| below which κ(T) counts as not changing with width (q = 1)
 FLAT = 0.1

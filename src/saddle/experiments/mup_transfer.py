@@ -7,7 +7,7 @@ the loss-vs-learning-rate curves of different widths line up and share their min
 standard parametrisation (SP: a = 0, b_1 = 0, b_{l≥2} = 1/2, c = 0, He/LeCun-like fan-in variances with
 one global learning rate) the optimum moves to smaller rates as the width grows (∝ 1/m for SGD).
 
-Setup: bias-free ReLU MLPs (`saddle.robustness.abc_network`, `depth` weight matrices, linear read-out)
+Setup: bias-free ReLU MLPs (`saddle.theory.abc_network`, `depth` weight matrices, linear read-out)
 regress the one-hot labels of the 1,437 digits training images (inputs normalised to ‖a‖₂ = 1 so that
 input coordinates are O(1) in the paper's sense) with the square loss Σ_k (h_k − e_{y,k})², minibatch
 SGD for `steps` steps on a log₂ grid of base learning rates η; the final full-training-set loss is
@@ -40,8 +40,8 @@ import torch
 from saddle.data import load_digits
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics.stats import mean_se
-from saddle.robustness.lazy import train_sgd
-from saddle.robustness.parametrization import abc_network, abc_param_groups, parametrization
+from saddle.theory.lazy import train_sgd
+from saddle.theory.parametrization import abc_network, abc_param_groups, parametrization
 
 PARAMS = ("sp", "mup")
 

@@ -31,8 +31,8 @@ from saddle.data import load_digits
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics.stats import MeanSE, linear_fit, loglog_fit, mean_se
 from saddle.progress import progress
-from saddle.robustness.network import FullyConnectedReLU
-from saddle.robustness.ntk import empirical_ntk, ntk_matrix, two_layer_relu_ntk
+from saddle.theory.network import FullyConnectedReLU
+from saddle.theory.ntk import empirical_ntk, ntk_matrix, two_layer_relu_ntk
 
 
 @dataclass

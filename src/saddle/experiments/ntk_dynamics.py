@@ -38,8 +38,8 @@ from saddle.data import load_digits
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics import loglog_fit, mean_se
 from saddle.progress import progress
-from saddle.robustness import FullyConnectedReLU, empirical_ntk, kernel_regression_residuals, ntk_matrix
-from saddle.robustness.lazy import train_sgd
+from saddle.theory import FullyConnectedReLU, empirical_ntk, kernel_regression_residuals, ntk_matrix
+from saddle.theory.lazy import train_sgd
 
 
 @dataclass

@@ -83,12 +83,14 @@ from torch import Tensor
 
 from saddle.claims import NOT_MEASURED_KEY
 from saddle.data import load_digits
-from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics.stats import MeanSE, linear_fit, loglog_fit, mean_se
 from saddle.progress import progress
-from saddle.robustness import FullyConnectedReLU, ntk_trace, perturbation_stability
-from saddle.robustness.lazy import LazyTracker
+from saddle.robustness import perturbation_stability
+from saddle.theory import FullyConnectedReLU, ntk_trace
+from saddle.theory.lazy import LazyTracker
 from saddle.train import NonFiniteError, ShuffledBatches, fit
+from saddle.validation import check_choice
 
 INITS = ("lecun", "he", "ntk")
 
@@ -131,7 +133,8 @@ class Config(ExperimentConfig):
             "eps",
             "n_samples",
         )
-        check_choice(self, "inits", INITS)
+        for value in self.inits:
+            check_choice("inits", value, INITS)
         if any(d < 2 for d in (*self.depths, self.width_depth)):
             raise ValueError(
                 f"depths and width_depth must be >= 2 (weight matrices), got {self.depths!r}, {self.width_depth!r}"

@@ -7,7 +7,7 @@ reinforcement learning and applications in continuous control"), whose action-ro
 DDPG as the probability of a random action and the relative mass move away from training, and Kamalaruban, Huang,
 Hsieh, Rolland, Shi & Cevher (NeurIPS 2020), whose MixedNE-LD keeps more return than gradient descent-ascent on the
 same NR-MDP game (α = δ = 0.1) over a grid of relative mass × probability of a random action (5 seeds). Agents:
-`saddle.rl.AGENTS` (settings and their sources in `saddle.rl.action_robust`); "gradient descent-ascent on the same
+`saddle.rl.AGENTS` (settings and their sources in `saddle.rl.robust_ddpg`); "gradient descent-ascent on the same
 game" is Tessler et al.'s training of the NR-MDP (`nr_mdp`), `gad` (RMSProp descent-ascent) runs at full size.
 Every agent trains `num_seeds` seeds in one process (one batched network, a vector env); each trained policy (the
 actor alone) is tested on the papers' perturbations (`saddle.rl.evaluation`) with common random numbers.

@@ -55,11 +55,12 @@ from matplotlib.colors import LogNorm
 from torch import Tensor, nn
 
 from saddle.diffusion import denoising_score_matching_loss, hyvarinen_loss, sliced_score_matching_loss
-from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics.stats import mean_se
 from saddle.models import build_seeded
 from saddle.progress import progress_range
 from saddle.sampling import ULA, GaussianMixture, sample
+from saddle.validation import check_choice
 
 
 @dataclass
@@ -90,7 +91,8 @@ class Config(ExperimentConfig):
             "langevin_steps",
             "langevin_step",
         )
-        check_choice(self, "objectives", OBJECTIVES)
+        for value in self.objectives:
+            check_choice("objectives", value, OBJECTIVES)
         if "hyvarinen_exact" not in self.objectives:
             raise ValueError(f"objectives must include 'hyvarinen_exact' (the reference), got {self.objectives!r}")
 

@@ -8,13 +8,14 @@ max_ω' Φ(x, ω') − min_x' Φ(x', ω) (closed form over the box). Mixed strat
 matrix game; mirror descent and mirror-prox (entropic, ergodic averages) drive its duality gap to 0 and the
 exploitability of the mixed pair over the whole box to the grid's resolution level; the LP gives the exact value.
 Langevin (the seed's route to mixed equilibria without a grid): N particles per player follow the mean-field
-velocity of the mixed game (`saddle.games.MixedExtension`) plus Gaussian noise sqrt(2η/β)ξ: projected Langevin GDA
-(`saddle.optim.LangevinGDA(η, temperature=1/β)`, the one Langevin step of `saddle.langevin`, step size given once);
+velocity of the mixed game (`saddle.games.MixedExtension`) plus Gaussian noise sqrt(2ηT)ξ: projected Langevin GDA
+(`saddle.optim.LangevinGDA(η, temperature=T)`; config `langevin_step_size` = η, `langevin_temperature` = T, the
+seed's 1/β; the one Langevin step of `saddle.langevin`, step size given once);
 the exploitability of the particles' empirical measures is tracked. Every loop is `saddle.analysis.rollout` with
 checkpoints and a callback.
 Expected: most pure starts (all starts outside the unit disc) end in traps with exploitability ≥ 1, whereas the
 mirror-prox average's exploitability falls below 0.05 (its O(1/K) bound is printed alongside) and the Langevin
-particles' exploitability settles at a few hundredths (entropic bias at temperature 1/β plus particle error).
+particles' exploitability settles at a few hundredths (entropic bias at temperature T plus particle error).
 Note: (0, 0) is itself a pure equilibrium of this game (Φ(0, ·) = Φ(·, 0) = 0); near it the game is bilinear, so
 EG spirals towards it (slowly, like EG on xy) from starts inside the unit disc, while GDA spirals out of it.
 
@@ -51,7 +52,7 @@ class Config(ExperimentConfig):
     particles: int = 100
     langevin_steps: int = 1000
     langevin_step_size: float = 0.01
-    langevin_beta: float = 100.0
+    langevin_temperature: float = 0.01
 
     def validate(self) -> None:
         check_positive(
@@ -64,7 +65,7 @@ class Config(ExperimentConfig):
             "particles",
             "langevin_steps",
             "langevin_step_size",
-            "langevin_beta",
+            "langevin_temperature",
         )
         if self.strategy_grid < 3 or self.n_starts < 2:
             raise ValueError(f"strategy_grid must be >= 3 and n_starts >= 2, got {self.strategy_grid}, {self.n_starts}")
@@ -146,7 +147,7 @@ def run(config: Config, out: RunOutput) -> dict:
     mix = MixedExtension(trap, config.particles)
     gen = torch.Generator(device=dev).manual_seed(config.seed)
     parts = [torch.rand(1, config.particles, generator=gen, dtype=torch.float64, device=dev) * 4 - 2 for _ in range(2)]
-    langevin = LangevinGDA(config.langevin_step_size, 1 / config.langevin_beta, gen, projection=mix.project)
+    langevin = LangevinGDA(config.langevin_step_size, config.langevin_temperature, gen, projection=mix.project)
     uniform = torch.full((config.particles,), 1 / config.particles, dtype=torch.float64)
     lcheck = sorted(  # log-spaced for the figure, 50 evenly spaced over the second half for its mean ± SE
         {round(v) for v in torch.logspace(0, math.log10(config.langevin_steps), 30).tolist()}
@@ -171,7 +172,7 @@ def run(config: Config, out: RunOutput) -> dict:
     metrics["langevin_exploitability_final"] = lcurve[-1][1]
     # the curve is autocorrelated: the SE comes from the means of 5 contiguous batches (batch means)
     metrics["langevin_exploitability_second_half_mean"] = mean_se([float(np.mean(b)) for b in np.array_split(tail, 5)])
-    metrics["langevin_temperature"] = 1 / config.langevin_beta
+    metrics["langevin_temperature"] = config.langevin_temperature
     final_particles = [t[0].cpu() for t in parts]
 
     out.log.info(
@@ -214,7 +215,7 @@ def run(config: Config, out: RunOutput) -> dict:
         )
     k, e = zip(*lcurve)
     axes[2].loglog(
-        k, e, color="C4", label=f"Langevin particles (N = {config.particles}, 1/β = {1 / config.langevin_beta:g})"
+        k, e, color="C4", label=f"Langevin particles (N = {config.particles}, T = {config.langevin_temperature:g})"
     )
     axes[2].set(xlabel="iteration", ylabel="exploitability / gap", title="pure traps vs mixed equilibrium")
     axes[2].legend(fontsize=7)

@@ -28,9 +28,10 @@ import torch
 
 from saddle.attacks import ProjectedGradientAttack
 from saddle.data import holdout_split
-from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_choice, check_positive
+from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics.stats import mean_se, paired_difference
 from saddle.train.recipes import DATASETS, RobustTrainingSettings, load_classification_data, robust_training_run
+from saddle.validation import check_choice
 
 LABELS = {"erm": "ERM", "pgd": "PGD-AT", "cfol": "CFOL"}
 
@@ -52,7 +53,7 @@ class Config(ExperimentConfig, RobustTrainingSettings):
 
     def validate(self) -> None:
         self.check_training()
-        check_choice(self, "data", DATASETS)
+        check_choice("data", self.data, DATASETS)
         check_positive(self, "seeds", "holdout")
 
 

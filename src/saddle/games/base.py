@@ -89,12 +89,18 @@ class ZeroSumGame(Game):
 
 
 def autograd_field(game: Game, params: Sequence[Tensor]) -> list[Tensor]:
-    """V(z) by reverse-mode autodiff: ∇_{z_i} of Σ_batch L_i for each player i (plays are independent)."""
-    with torch.enable_grad():
-        leaves = [p.detach().requires_grad_(True) for p in params]
-        losses = game.losses(leaves)
-        grads = []
-        for i, (loss, leaf) in enumerate(zip(losses, leaves)):
-            (g,) = torch.autograd.grad(loss.sum(), leaf, retain_graph=i < len(losses) - 1, allow_unused=True)
-            grads.append(torch.zeros_like(leaf) if g is None else g)
+    """V(z) by reverse-mode autodiff: ∇_{z_i} of Σ_batch L_i for each player i (plays are independent).
+
+    Written with `torch.func.vjp`, so the field itself composes with torch.func (jvp, vjp, vmap, jacfwd).
+    """
+
+    def totals(*ps: Tensor) -> tuple[Tensor, ...]:
+        return tuple(loss.sum() for loss in game.losses(list(ps)))
+
+    vjp_out = torch.func.vjp(totals, *params)
+    values, pullback = vjp_out[0], vjp_out[1]
+    grads = []
+    for i in range(len(values)):
+        cotangents = tuple(torch.ones_like(v) if j == i else torch.zeros_like(v) for j, v in enumerate(values))
+        grads.append(pullback(cotangents)[i])
     return grads

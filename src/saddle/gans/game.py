@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,7 +25,7 @@ from saddle.gans.regularizers import gradient_penalty, r1_penalty, r2_penalty
 from saddle.optim import GameOptimizer, Method, Projection, per_player
 from saddle.sets import Box
 from saddle.train import train_loop
-from saddle.validation import check_int, check_real
+from saddle.validation import check_int, check_real, random_rows
 
 __all__ = ["PENALTIES", "GANGame", "GANTrainer", "MethodFactory", "train_gan"]
 
@@ -33,7 +34,7 @@ MethodFactory = Callable[[Projection | None], Method]
 PENALTIES = ("none", "gp", "r1", "r2")
 
 
-class GANGame:
+class GANGame(nn.Module):
     """The losses [L_G, L_D] of a GAN on one batch: (real (B, ...), latents (B, latent_dim)).
 
     Args: generator, critic (nn.Modules; critic outputs (B,)); loss: a key of GAN_LOSSES ('minimax',
@@ -41,9 +42,15 @@ class GANGame:
     'r1' / 'r2' ((γ/2) E‖∇d‖² on real / generated samples, Mescheder et al. 2018); penalty_weight: λ for
     'gp' (default 10) or γ for 'r1'/'r2' (default 1);
     instance_noise σ ≥ 0: Gaussian noise added to both batches before the critic (Sønderby et al. 2016;
-    Mescheder et al. 2018 §3.1); generator: torch.Generator for interpolates and instance noise.
-    A player whose module has `n_particles` K (particle ensembles of `saddle.gans.mixed`) has its loss
-    multiplied by K, so each particle's gradient is that of its own expected payoff (mean-field dynamics).
+    Mescheder et al. 2018 §3.1); rng: torch.Generator for interpolates and instance noise (one per row for
+    stacked networks); packing m ≥ 1: PacGAN (Lin et al. 2018) — the critic judges m samples at once, concatenated
+    along the first feature axis ((B, d) -> (B/m, m·d), (B, C, H, W) -> (B/m, m·C, H, W)), real with real and
+    generated with generated; the critic's input size is m times the data's and B must be divisible by m.
+    Networks stacked by `saddle.gans.StackedModules` (S rows) take batches (S, B, ...) and the losses are the SUM
+    over the S rows of each row's losses, so every row's gradient is its own; a player whose module has
+    `n_particles` K (particle ensembles of `saddle.gans.mixed`) has its loss multiplied by K, so each particle's
+    gradient is that of its own expected payoff (mean-field dynamics). The game is an nn.Module whose forward is
+    `losses`, so `functional_field` can evaluate it at any parameters (torch.func.functional_call).
     """
 
     def __init__(
@@ -54,8 +61,10 @@ class GANGame:
         penalty: str = "none",
         penalty_weight: float | None = None,
         instance_noise: float = 0.0,
-        rng: torch.Generator | None = None,
+        rng: torch.Generator | Sequence[torch.Generator] | None = None,
+        packing: int = 1,
     ) -> None:
+        super().__init__()
         if loss not in GAN_LOSSES:
             raise ValueError(f"loss must be one of {sorted(GAN_LOSSES)}, got {loss!r}")
         if penalty not in PENALTIES:
@@ -67,24 +76,173 @@ class GANGame:
         )
         self.instance_noise = check_real("instance_noise", instance_noise, 0.0, math.inf, low_open=False)
         self.rng = rng
+        self.packing = check_int("packing", packing)
+        rows = [getattr(m, "n_rows", None) for m in (generator, critic)]
+        if rows[0] != rows[1]:
+            raise ValueError(f"generator and critic must be stacked alike, got {rows[0]} and {rows[1]} rows")
+        #: S for stacked networks (batches (S, B, ...)), None for single ones (batches (B, ...))
+        self.rows: int | None = rows[0]
 
-    def _noisy(self, x: Tensor) -> Tensor:
-        if self.instance_noise == 0.0:
+    @property
+    def sample_dims(self) -> int:
+        """Leading axes of a batch that index samples: 2 for stacked networks (S, B, ...), else 1."""
+        return 1 if self.rows is None else 2
+
+    def pack(self, x: Tensor) -> Tensor:
+        """PacGAN's packing: groups of m consecutive samples concatenated along the first feature axis."""
+        m, k = self.packing, self.sample_dims
+        if m == 1:
             return x
-        return x + self.instance_noise * torch.randn(x.shape, generator=self.rng, dtype=x.dtype, device=x.device)
+        n = x.shape[k - 1]
+        if n % m:
+            raise ValueError(f"batch of {n} samples cannot be packed in groups of packing={m}")
+        lead, feat = x.shape[: k - 1], x.shape[k:]
+        first = feat[0] if feat else 1
+        return x.reshape(*lead, n // m, m * first, *feat[1:])
 
-    def losses(self, real: Tensor, latents: Tensor) -> list[Tensor]:
-        """[L_G, L_D] at the current parameters (the closure of `GameOptimizer.step`)."""
-        fake = self.generator(latents)
-        real_in, fake_in = self._noisy(real), self._noisy(fake)
-        loss_g, loss_d = GAN_LOSSES[self.loss](self.critic(real_in), self.critic(fake_in))
+    def draw_noise(
+        self, real: Tensor, rng: torch.Generator | Sequence[torch.Generator] | None = None
+    ) -> dict[str, Tensor]:
+        """The randomness of one evaluation of `losses` on batches shaped like `real`, drawn from `rng` (default the
+        game's) in the order `losses` uses it: instance noise on the real then the generated batch, then GP's
+        interpolation weights."""
+        rng = self.rng if rng is None else rng
+        noise: dict[str, Tensor] = {}
+        dtype, device = real.dtype, real.device
+        if self.instance_noise > 0:
+            noise["real"] = random_rows(real.shape, rng, dtype=dtype, device=device)
+            noise["fake"] = random_rows(real.shape, rng, dtype=dtype, device=device)
         if self.penalty == "gp":
-            loss_d = loss_d + self.penalty_weight * gradient_penalty(self.critic, real_in, fake_in, self.rng)
+            packed = self.pack(real)
+            k = self.sample_dims
+            shape = packed.shape[:k] + (1,) * (packed.ndim - k)
+            noise["t"] = random_rows(shape, rng, uniform=True, dtype=dtype, device=device)
+        return noise
+
+    def losses(self, real: Tensor, latents: Tensor, noise: dict[str, Tensor] | None = None) -> list[Tensor]:
+        """[L_G, L_D] at the current parameters (the closure of `GameOptimizer.step`); `noise` as `draw_noise`
+        returns it (drawn from `rng` when None)."""
+        fake = self.generator(latents)
+        if noise is None:
+            noise = self.draw_noise(real)
+        real_in, fake_in = real, fake
+        if self.instance_noise > 0:
+            real_in = real + self.instance_noise * noise["real"]
+            fake_in = fake + self.instance_noise * noise["fake"]
+        real_in, fake_in = self.pack(real_in), self.pack(fake_in)
+        loss_g, loss_d = GAN_LOSSES[self.loss](self.critic(real_in), self.critic(fake_in))
+        k = self.sample_dims
+        if self.penalty == "gp":
+            penalty = gradient_penalty(self.critic, real_in, fake_in, sample_dims=k, t=noise["t"])
+            loss_d = loss_d + self.penalty_weight * penalty
         elif self.penalty == "r1":
-            loss_d = loss_d + 0.5 * self.penalty_weight * r1_penalty(self.critic, real_in)
+            loss_d = loss_d + 0.5 * self.penalty_weight * r1_penalty(self.critic, real_in, k)
         elif self.penalty == "r2":
-            loss_d = loss_d + 0.5 * self.penalty_weight * r2_penalty(self.critic, fake_in)
-        return [loss_g * getattr(self.generator, "n_particles", 1), loss_d * getattr(self.critic, "n_particles", 1)]
+            loss_d = loss_d + 0.5 * self.penalty_weight * r2_penalty(self.critic, fake_in, k)
+        rows = 1 if self.rows is None else self.rows
+        return [
+            loss_g * (rows * getattr(self.generator, "n_particles", 1)),
+            loss_d * (rows * getattr(self.critic, "n_particles", 1)),
+        ]
+
+    forward = losses
+
+    def players(self) -> list[list[tuple[str, Tensor]]]:
+        """(name, parameter) of each player (generator, critic) that requires grad, in `parameters()` order."""
+        return [
+            [(f"{prefix}.{n}", p) for n, p in module.named_parameters() if p.requires_grad]
+            for prefix, module in (("generator", self.generator), ("critic", self.critic))
+        ]
+
+    def flat_params(self) -> list[Tensor]:
+        """The current parameters as one (rows, n_i) tensor per player (rows = S stacked networks, else 1), in the
+        layout of `GameOptimizer` (each player's parameters flattened and concatenated in `parameters()` order)."""
+        rows = 1 if self.rows is None else self.rows
+        return [torch.cat([p.detach().reshape(rows, -1) for _, p in ps], -1) for ps in self.players()]
+
+    def functional_field(
+        self, real: Tensor, latents: Tensor, noise: dict[str, Tensor] | None = None
+    ) -> Callable[[list[Tensor]], list[Tensor]]:
+        """V as a pure function of flat parameters [x (rows, n_G), y (rows, n_D)] at a FIXED batch and noise (drawn
+        once from `rng` when None): V_i = ∇_i L_i by `torch.func.vjp`, so jvp/vjp/vmap compose with it (the game's
+        health, `saddle.analysis.game_health`)."""
+        noise = self.draw_noise(real) if noise is None else noise
+        players = self.players()
+        rows = 1 if self.rows is None else self.rows
+        buffers = dict(self.named_buffers())
+
+        def unflatten(flat: list[Tensor]) -> dict[str, Tensor]:
+            out: dict[str, Tensor] = {}
+            for ps, f in zip(players, flat):
+                chunks = torch.split(f, [p.numel() // rows for _, p in ps], dim=-1)
+                out.update({n: c.reshape(p.shape) for (n, p), c in zip(ps, chunks)})
+            return out
+
+        def totals(x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+            lg, ld = torch.func.functional_call(self, {**unflatten([x, y]), **buffers}, (real, latents, noise))
+            return lg, ld
+
+        def field(flat: list[Tensor]) -> list[Tensor]:
+            if len(flat) != 2:
+                raise ValueError(f"a GAN has 2 players, got {len(flat)} parameter tensors")
+            vjp_out = torch.func.vjp(totals, flat[0], flat[1])
+            (lg, ld), pullback = vjp_out[0], vjp_out[1]
+            gx, _ = pullback((torch.ones_like(lg), torch.zeros_like(ld)))
+            _, gy = pullback((torch.zeros_like(lg), torch.ones_like(ld)))
+            return [gx, gy]
+
+        return field
+
+
+def _row_generators(
+    rng: torch.Generator | Sequence[torch.Generator] | None, rows: int | None
+) -> torch.Generator | list[torch.Generator]:
+    """The trainer's batch RNG: one generator for a single GAN, one per row for S stacked ones (default seeds)."""
+    if rows is None:
+        if rng is None:
+            return torch.Generator().manual_seed(0)
+        if not isinstance(rng, torch.Generator):
+            raise ValueError(f"rng must be a torch.Generator for a game of single networks, got {rng!r}")
+        return rng
+    gens = [torch.Generator().manual_seed(s) for s in range(rows)] if rng is None else rng
+    if isinstance(gens, torch.Generator) or len(gens) != rows or not all(isinstance(g, torch.Generator) for g in gens):
+        raise ValueError(f"rng must be {rows} torch.Generators (one per stacked row), got {rng!r}")
+    return list(gens)
+
+
+#: added to a generator's initial seed (times its position) to give a later optimiser a distinct noise stream
+_SEED_STRIDE = 0x9E3779B97F4A7C15
+
+
+def _noise_streams_apart(methods: Sequence[Any]) -> None:
+    """Methods that draw noise (Langevin) from distinct generators in the same state would draw the same noise in
+    the critic's and the update's optimiser — a factory that seeds afresh per call, as METHODS' Langevin entries,
+    does that. Every later one is re-seeded (initial seed + i·stride mod 2⁶³): distinct and reproducible streams."""
+    seen: list[torch.Generator] = []
+    for m in methods:
+        item = getattr(m, "generator", None)
+        for g in item if isinstance(item, tuple) else (item,):  # one generator, or one per stacked row
+            if not isinstance(g, torch.Generator):
+                continue
+            if any(other is not g and torch.equal(other.get_state(), g.get_state()) for other in seen):
+                g.manual_seed((g.initial_seed() + len(seen) * _SEED_STRIDE) % 2**63)
+            seen.append(g)
+
+
+def _rng_state(rng: torch.Generator | Sequence[torch.Generator]) -> Tensor | list[Tensor]:
+    return rng.get_state() if isinstance(rng, torch.Generator) else [g.get_state() for g in rng]
+
+
+def _set_rng_state(rng: torch.Generator | Sequence[torch.Generator], state: Any, what: str) -> None:
+    if isinstance(rng, torch.Generator):
+        if not isinstance(state, Tensor):
+            raise ValueError(f"state holds {len(state)} generator states for {what}, this trainer has one generator")
+        rng.set_state(state)
+        return
+    if isinstance(state, Tensor) or len(state) != len(rng):
+        raise ValueError(f"state's generator states for {what} do not match this trainer's {len(rng)} generators")
+    for g, st in zip(rng, state):
+        g.set_state(st)
 
 
 class GANTrainer:
@@ -97,8 +255,10 @@ class GANTrainer:
     clip: c > 0 clips every critic parameter to [−c, c] after each step (WGAN weight clipping, the
     projection onto the box); ema_decay β ∈ [0, 1): `self.ema` averages the generator's weights
     θ̄ ← β θ̄ + (1 − β) θ after each step (torch.optim.swa_utils; Yazıcı et al. 2019), 0 disables;
-    rng: torch.Generator for batches. One batch (real, latents) is drawn per Method step and reused by
-    all of that step's field calls (the same sample ζ at the extrapolation and the update).
+    rng: torch.Generator for batches — for a game of S stacked networks one generator per row (default seeds
+    0, …, S−1), each row drawing its own batch, so row s runs exactly as the same GAN alone with rng s.
+    One batch (real, latents) is drawn per Method step and reused by all of that step's field calls (the same
+    sample ζ at the extrapolation and the update).
     """
 
     def __init__(
@@ -114,7 +274,7 @@ class GANTrainer:
         lr_critic: float | None = None,
         clip: float | None = None,
         ema_decay: float = 0.0,
-        rng: torch.Generator | None = None,
+        rng: torch.Generator | Sequence[torch.Generator] | None = None,
     ) -> None:
         if mode not in ("simultaneous", "alternating"):
             raise ValueError(f"mode must be 'simultaneous' or 'alternating', got {mode!r}")
@@ -124,26 +284,36 @@ class GANTrainer:
         self.batch_size = check_int("batch_size", batch_size)
         self.n_critic = check_int("n_critic", n_critic)
         self.sample_real, self.sample_latent = sample_real, sample_latent
-        self.rng = rng if rng is not None else torch.Generator().manual_seed(0)
+        self.rng: torch.Generator | list[torch.Generator] = _row_generators(rng, game.rows)
         box = None if clip is None else Box(-check_real("clip", clip), clip)
         gen, critic = game.generator, game.critic
         g_group = {"params": list(gen.parameters()), **({} if lr_generator is None else {"lr": lr_generator})}
         d_group = {"params": list(critic.parameters()), **({} if lr_critic is None else {"lr": lr_critic})}
-        self.critic_opt = GameOptimizer([dict(d_group)], method(None if box is None else per_player(box)))
+        rows = 1 if game.rows is None else game.rows
+        self.critic_opt = GameOptimizer([dict(d_group)], method(None if box is None else per_player(box)), rows=rows)
         self.joint_opt: GameOptimizer | None = None
         self.generator_opt: GameOptimizer | None = None
         if mode == "simultaneous":
             self.joint_opt = self._update_opt = GameOptimizer(
-                [dict(g_group), dict(d_group)], method(None if box is None else per_player(None, box))
+                [dict(g_group), dict(d_group)], method(None if box is None else per_player(None, box)), rows=rows
             )
         else:
-            self.generator_opt = self._update_opt = GameOptimizer([g_group], method(None))
+            self.generator_opt = self._update_opt = GameOptimizer([g_group], method(None), rows=rows)
+        _noise_streams_apart([self._update_opt.method, self.critic_opt.method])
         decay = check_real("ema_decay", ema_decay, 0.0, 1.0, low_open=False, high_open=True)
         self.ema = AveragedModel(gen, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True) if decay > 0 else None
         self.steps = 0
 
     def _batch(self) -> tuple[Tensor, Tensor]:
-        return self.sample_real(self.batch_size, self.rng), self.sample_latent(self.batch_size, self.rng)
+        if isinstance(self.rng, torch.Generator):
+            return self.sample_real(self.batch_size, self.rng), self.sample_latent(self.batch_size, self.rng)
+        rows = [(self.sample_real(self.batch_size, r), self.sample_latent(self.batch_size, r)) for r in self.rng]
+        return torch.stack([real for real, _ in rows]), torch.stack([z for _, z in rows])
+
+    @property
+    def generators(self) -> list[torch.Generator]:
+        """Every generator the trainer draws batches from (what a checkpoint must save)."""
+        return [self.rng] if isinstance(self.rng, torch.Generator) else list(self.rng)
 
     def _critic_step(self) -> list[Tensor]:
         real, z = self._batch()
@@ -183,8 +353,8 @@ class GANTrainer:
             "optimizers": [o.state_dict() for o in self.optimizers],
             "ema": None if self.ema is None else copy.deepcopy(self.ema.state_dict()),
             "steps": self.steps,
-            "rng": self.rng.get_state(),
-            "game_rng": None if self.game.rng is None else self.game.rng.get_state(),
+            "rng": _rng_state(self.rng),
+            "game_rng": None if self.game.rng is None else _rng_state(self.game.rng),
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -200,12 +370,12 @@ class GANTrainer:
         if self.ema is not None:
             self.ema.load_state_dict(state["ema"])
         self.steps = int(state["steps"])
-        self.rng.set_state(state["rng"])
+        _set_rng_state(self.rng, state["rng"], "the trainer's batch RNG")
         game_rng = state.get("game_rng")  # absent from states saved before the game's RNG was part of them
         if game_rng is not None:
             if self.game.rng is None:
                 raise ValueError("state holds the game's RNG (penalty/instance noise) but this trainer's game has none")
-            self.game.rng.set_state(game_rng)
+            _set_rng_state(self.game.rng, game_rng, "the game's RNG")
 
 
 def train_gan(
@@ -214,11 +384,21 @@ def train_gan(
     evaluate: Callable[[], dict[str, float]] | None = None,
     eval_every: int | None = None,
     desc: str = "GAN",
+    *,
+    checkpoint_dir: str | os.PathLike | None = None,
+    checkpoint_every: int | None = None,
+    resume: bool = False,
+    log_path: str | os.PathLike | None = None,
+    tensorboard_dir: str | os.PathLike | None = None,
 ) -> Any:
     """Run `steps` generator updates of `trainer` through THE training loop (`saddle.train.train_loop`).
 
     Records hold the mean loss_g / loss_d since the last record and `evaluate()` every `eval_every` steps
-    (default: once, at the end); a NaN/inf loss stops with `NonFiniteError`. Returns the loop's TrainResult.
+    (default: once, at the end); a NaN/inf loss stops with `NonFiniteError`. checkpoint_dir / checkpoint_every
+    (default eval_every) / resume: the trainer (networks, optimisers, EMA, RNGs) is saved to
+    `checkpoint_dir/last.pt` and `resume=True` continues bit for bit; log_path / tensorboard_dir: the records
+    as JSON lines and TensorBoard scalars (the game's health among them when `evaluate` reports it, e.g.
+    `GANTrainer.health_evaluator`). Returns the loop's TrainResult.
     """
     every = check_int("eval_every", eval_every if eval_every is not None else max(steps, 1))
     return train_loop(
@@ -227,6 +407,11 @@ def train_gan(
         evaluate=evaluate,
         eval_every=every,
         state={"trainer": trainer},
-        generators=[trainer.rng],
+        generators=trainer.generators,
+        checkpoint_dir=checkpoint_dir,
+        checkpoint_every=every if checkpoint_every is None else check_int("checkpoint_every", checkpoint_every),
+        resume=resume,
+        log_path=log_path,
+        tensorboard_dir=tensorboard_dir,
         desc=desc,
     )

@@ -19,14 +19,29 @@ from torch.nn.utils.parametrizations import spectral_norm
 from saddle.validation import check_int
 
 __all__ = [
+    "BatchNormMLPGenerator",
     "ConvCritic8x8",
     "ConvGenerator8x8",
     "MLPCritic",
     "MLPGenerator",
+    "Maxout",
+    "MaxoutCritic",
     "SpectralNormStatus",
     "spectral_norm_status",
     "spectral_normalize",
 ]
+
+
+def _features(x: Tensor, in_dim: int) -> Tensor:
+    """x (*lead, *input) -> (*lead, in_dim): the trailing axes whose sizes multiply to in_dim flattened, so a
+    critic takes (B, *input) batches and stacked (S, B, *input) ones alike (`saddle.gans.StackedModules`)."""
+    size, k = 1, x.ndim
+    while k > 0 and size < in_dim:
+        k -= 1
+        size *= x.shape[k]
+    if size != in_dim or k == 0:
+        raise ValueError(f"input of shape {tuple(x.shape)} does not end in {in_dim} features per sample")
+    return x.reshape(*x.shape[:k], in_dim)
 
 
 def _mlp(sizes: Sequence[int], activation: type[nn.Module]) -> nn.Sequential:
@@ -41,6 +56,8 @@ def _mlp(sizes: Sequence[int], activation: type[nn.Module]) -> nn.Sequential:
 class MLPGenerator(nn.Module):
     """z (B, latent_dim) -> x (B, out_dim): ReLU MLP with `hidden` widths (default 2-D latent, 3×128)."""
 
+    row_agnostic = True  # forward acts on any leading axes (saddle.gans.StackedModules' batched weights)
+
     def __init__(self, latent_dim: int = 2, out_dim: int = 2, hidden: Sequence[int] = (128, 128, 128)) -> None:
         super().__init__()
         self.latent_dim = check_int("latent_dim", latent_dim)
@@ -53,12 +70,102 @@ class MLPGenerator(nn.Module):
 class MLPCritic(nn.Module):
     """x (B, in_dim) -> score (B,): ReLU MLP (default 3×128); a logit for vanilla GANs, a score for WGANs."""
 
+    row_agnostic = True
+
     def __init__(self, in_dim: int = 2, hidden: Sequence[int] = (128, 128, 128)) -> None:
         super().__init__()
-        self.net = _mlp([check_int("in_dim", in_dim), *hidden, 1], nn.ReLU)
+        self.in_dim = check_int("in_dim", in_dim)
+        self.net = _mlp([in_dim, *hidden, 1], nn.ReLU)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.net(x.reshape(len(x), -1)).squeeze(-1)
+        return self.net(_features(x, self.in_dim)).squeeze(-1)
+
+
+def _normal_init_(module: nn.Module, std: float, generator: torch.Generator | None) -> nn.Module:
+    """Every Linear weight ~ N(0, std²), every bias 0 (blocks' IsotropicGaussian / Constant(0) in PacGAN's code)."""
+    with torch.no_grad():
+        for m in module.modules():
+            if isinstance(m, nn.Linear):
+                m.weight.copy_(torch.randn(m.weight.shape, generator=generator) * std)
+                if m.bias is not None:
+                    m.bias.zero_()
+    return module
+
+
+class BatchNormMLPGenerator(nn.Module):
+    """PacGAN's 2-D generator: z (B, latent_dim) -> x (B, out_dim) through `depth` hidden layers of `hidden` units,
+    each Linear (no bias) -> BatchNorm -> ReLU, and a Linear output with bias (Lin et al. 2018, code
+    `fjxmlzn/PacGAN`, synthetic_data_experiments: 4 × 400, weights N(0, 0.02²), biases 0; BatchNorm's population
+    statistics are moving averages with momentum 0.05, as their `bn_updates`). Init from `generator`.
+    """
+
+    row_agnostic = True
+
+    def __init__(
+        self,
+        latent_dim: int = 2,
+        out_dim: int = 2,
+        hidden: int = 400,
+        depth: int = 4,
+        init_std: float = 0.02,
+        generator: torch.Generator | None = None,
+    ) -> None:
+        super().__init__()
+        self.latent_dim = check_int("latent_dim", latent_dim)
+        width, depth = check_int("hidden", hidden), check_int("depth", depth)
+        layers: list[nn.Module] = []
+        for i in range(depth):
+            layers += [
+                nn.Linear(latent_dim if i == 0 else width, width, bias=False),
+                nn.BatchNorm1d(width, momentum=0.05),
+            ]
+            layers.append(nn.ReLU())
+        layers.append(nn.Linear(width, check_int("out_dim", out_dim)))
+        self.net = _normal_init_(nn.Sequential(*layers), init_std, generator)
+
+    def forward(self, z: Tensor) -> Tensor:
+        return self.net(z)
+
+
+class Maxout(nn.Module):
+    """Linear maxout unit (Goodfellow et al. 2013): x (B, in) -> max over `pieces` affine maps, (B, out)."""
+
+    row_agnostic = True
+
+    def __init__(self, in_dim: int, out_dim: int, pieces: int) -> None:
+        super().__init__()
+        self.out_dim, self.pieces = check_int("out_dim", out_dim), check_int("pieces", pieces)
+        self.linear = nn.Linear(check_int("in_dim", in_dim), out_dim * pieces)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.linear(x).unflatten(-1, (self.out_dim, self.pieces)).amax(-1)
+
+
+class MaxoutCritic(nn.Module):
+    """PacGAN's 2-D discriminator: x (B, in_dim) -> logit (B,) through `depth` maxout layers of `hidden` units with
+    `pieces` pieces and a linear output (Lin et al. 2018, code: 3 × 200 units, 5 pieces, weights N(0, 0.02²),
+    biases 0). For PacGANm, in_dim = m · data dimension (`GANGame(..., packing=m)`). Init from `generator`."""
+
+    row_agnostic = True
+
+    def __init__(
+        self,
+        in_dim: int = 2,
+        hidden: int = 200,
+        pieces: int = 5,
+        depth: int = 3,
+        init_std: float = 0.02,
+        generator: torch.Generator | None = None,
+    ) -> None:
+        super().__init__()
+        width, self.in_dim = check_int("hidden", hidden), check_int("in_dim", in_dim)
+        layers: list[nn.Module] = [
+            Maxout(in_dim if i == 0 else width, width, pieces) for i in range(check_int("depth", depth))
+        ]
+        self.net = _normal_init_(nn.Sequential(*layers, nn.Linear(width, 1)), init_std, generator)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.net(_features(x, self.in_dim)).squeeze(-1)
 
 
 class ConvGenerator8x8(nn.Module):

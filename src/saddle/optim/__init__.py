@@ -32,7 +32,12 @@ from saddle.optim.extra_adam import ExtraAdam
 from saddle.optim.extragradient import ExtraGradient
 from saddle.optim.gda import AlternatingGDA, SimultaneousGDA
 from saddle.optim.langevin import LangevinGDA
-from saddle.optim.langevin_mirror_descent import LangevinMirrorDescent, LangevinMirrorState
+from saddle.optim.langevin_mirror_descent import (
+    LangevinMirrorDescent,
+    LangevinMirrorProx,
+    LangevinMirrorProxState,
+    LangevinMirrorState,
+)
 from saddle.optim.mirror import MirrorDescent, MirrorProx, MirrorState
 from saddle.optim.optimistic import OptimisticGDA, OptimisticState
 from saddle.optim.optimistic_adam import OptimisticAdam
@@ -64,6 +69,8 @@ __all__ = [
     "Identity",
     "LangevinGDA",
     "LangevinMirrorDescent",
+    "LangevinMirrorProx",
+    "LangevinMirrorProxState",
     "LangevinMirrorState",
     "Method",
     "MethodInfo",

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import math
 
-import torch
-
-from saddle.langevin import langevin_step_all
+from saddle.langevin import NoiseSource, check_noise_source, langevin_step_all
 from saddle.optim._common import check_real, graph_free, project
 from saddle.optim.base import CountState, Field, Params, Projection, StepSizes
 from saddle.optim.directions import Direction, check_direction
 from saddle.optim.template import Template
-from saddle.validation import as_generator, check_players
+from saddle.validation import check_players
 
 __all__ = ["LangevinGDA"]
 
@@ -29,7 +27,8 @@ class LangevinGDA(Template):
     Args: step_size η > 0, a schedule k -> η_k, or one of either per player (given once: the noise scale follows
     it, so a param group's lr in GameOptimizer sets drift and noise alike); temperature T ≥ 0 (T = 0 is exactly
     SimultaneousGDA with the same direction); generator (torch.Generator on the params' device, or an int seed
-    for a CPU generator; same seed → same trajectory); projection P (default None); direction (default the
+    for a CPU generator; same seed → same trajectory; or one generator per row of the params, each row of a
+    batch of stacked runs drawing its own noise); projection P (default None); direction (default the
     field, G = I; it must be a preconditioned direction d = G g: `RMSPropDirection` gives
     PreconditionedLangevinGDA). The noise of step k is drawn player by player, in player order, from `generator`.
     """
@@ -38,16 +37,15 @@ class LangevinGDA(Template):
         self,
         step_size: StepSizes,
         temperature: float,
-        generator: torch.Generator | int,
+        generator: NoiseSource | int,
         projection: Projection | None = None,
         direction: Direction | None = None,
     ) -> None:
         super().__init__(step_size, projection, direction)
         check_direction(self.direction, preconditioned=True)
         self.temperature = check_real("temperature", temperature, 0.0, math.inf, low_open=False, high_open=True)
-        self.generator: torch.Generator | None = as_generator(generator)  # an int seed is converted once, here
-        if self.generator is None:
-            raise ValueError("generator must be a torch.Generator or an int seed, got None")
+        # an int seed is converted once, here; a sequence of generators is one noise stream per row (stacked runs)
+        self.generator: NoiseSource | None = check_noise_source(generator)
 
     def init(self, params: Params) -> CountState:
         check_players("params", params)

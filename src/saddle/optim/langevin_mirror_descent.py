@@ -1,4 +1,4 @@
-"""Entropic mirror descent on mixed strategies by Langevin sampling: Mirror-GAN's practical algorithm.
+"""Entropic mirror descent and mirror-prox on mixed strategies by Langevin sampling: Mirror-GAN and Mirror-Prox-GAN.
 
 Hsieh, Liu & Cevher, "Finding mixed Nash equilibria of generative adversarial networks", ICML 2019, Alg. 3
 (seed 000 "From pure to mixed Nash equilibrium"; the same loop is MixedNE-LD, Kamalaruban et al. 2020, Alg. 1).
@@ -12,8 +12,17 @@ of the outer step, and keeps the damped average of the chain instead of the whol
 
 The paper's thermal noise ε is the temperature T = ε² of `saddle.langevin` (sqrt(2γT) ξ); the SGLD step is THE
 Langevin step of `saddle.langevin` (`langevin_step_all`), the one `LangevinGDA` takes. With K = 1 and β = 1 one
-outer step is exactly one step of `LangevinGDA`. The loop follows the paper's description; the defaults of
-K, β and ε are not the paper's (its per-experiment values were not at hand when this was written).
+outer step is exactly one step of `LangevinGDA`.
+
+Mirror-Prox-GAN (the paper's Alg. 4) is entropic mirror-prox on the same mixed game: an extrapolation
+p̃_t ∝ p_t e^{−η Gq_t}, q̃_t ∝ q_t e^{η G†p_t}, then the update p_{t+1} ∝ p_t e^{−η Gq̃_t}, q_{t+1} ∝ q_t e^{η G†p̃_t}
+(Nemirovski 2004's prox step, both from the prox centre p_t). Reduced to sampling as above: K SGLD steps per
+player from z_t against the opponents frozen at z_t give z̃_t = (1 − β) z_t + β z̄, then K SGLD steps per player
+again from z_t, now against the opponents frozen at z̃_t, give z_{t+1} = (1 − β) z_t + β z̄′ (`LangevinMirrorProx`).
+At T = 0 on a game whose players' gradients depend on the opponents only (bilinear), an outer step is one
+extragradient step with step c(K, β) γ. The hyperparameters K, β, ε, γ of the paper's synthetic experiments could
+not be read (the stored copies of arXiv 1811.02002 reachable here hold its abstract and introduction only), so
+every experiment states its own values as its choices.
 """
 
 from __future__ import annotations
@@ -32,7 +41,7 @@ from saddle.optim.directions import Direction, check_direction
 from saddle.optim.template import Template
 from saddle.validation import check_callable, check_int, check_players
 
-__all__ = ["LangevinMirrorDescent", "LangevinMirrorState"]
+__all__ = ["LangevinMirrorDescent", "LangevinMirrorProx", "LangevinMirrorProxState", "LangevinMirrorState"]
 
 
 class LangevinMirrorState(NamedTuple):
@@ -62,8 +71,8 @@ class LangevinMirrorDescent(Template):
     lr in GameOptimizer is read at every SGLD step and sets the drift and the noise sqrt(2γT) alike); temperature
     T = ε² ≥ 0 or a schedule t -> T_t of the outer step (MixedNE-LD's decaying thermal noise); generator
     (torch.Generator or int seed, noise drawn player by player in player order; or one torch.Generator per row of
-    the players' tensors — independent runs stacked on a leading axis, `GameOptimizer(..., batched=True)` — row r's
-    noise from generator r; GameOptimizer saves the state of a single generator only); inner_steps K ≥ 1 or a
+    the players' tensors — independent runs stacked on a leading axis, `GameOptimizer(..., rows=S)` — row r's
+    noise from generator r; GameOptimizer saves and restores every row's generator); inner_steps K ≥ 1 or a
     schedule t -> K_t (the paper's warm-up K_t = ⌊(1 + 10⁻⁵)^t⌋ for LSUN); beta β ∈ (0, 1] (default 0.9);
     projection P (default None); direction (default the field; a preconditioned direction d = G g such as
     `RMSPropDirection` makes every SGLD step x − γ G g + sqrt(2γTG) ξ, as MixedNE-LD's RMSProp-preconditioned
@@ -121,23 +130,98 @@ class LangevinMirrorDescent(Template):
             0, 0, [p.clone() for p in params], [p.clone() for p in params], self.direction.init(params)
         )
 
+    def _chains(
+        self,
+        params: Params,
+        opponents: Params,
+        same_point: bool,
+        field: Field,
+        step_sizes: list[float],
+        direction_state: Any,
+        t: int,
+    ) -> tuple[Params, Any]:
+        """One SGLD step of every player's chain, player i's gradient with the others frozen at `opponents` (one
+        field call for all players when the chains are at the opponents' point, `same_point`), at outer step t's
+        temperature."""
+        if same_point:
+            grads = field(params)
+        else:
+            grads = [field([*opponents[:i], x, *opponents[i + 1 :]])[i] for i, x in enumerate(params)]
+        pre, direction = self.direction.preconditioner(grads, direction_state)
+        chains = project(
+            self.projection,
+            langevin_step_all(params, grads, step_sizes, self.generator, self._temperature_at(t), preconditioners=pre),
+        )
+        return chains, direction
+
     @graph_free
     def update(
         self, params: Params, state: LangevinMirrorState, field: Field, step_sizes: list[float]
     ) -> tuple[Params, LangevinMirrorState]:
         t, k = state.count, state.inner
-        if k == 0:  # the chains start at z_t: one call gives every player's gradient
-            anchor, average, grads = list(params), list(params), field(params)
-        else:  # player i's gradient with the others frozen at z_t
+        if k == 0:  # the chains start at z_t
+            anchor, average = list(params), list(params)
+        else:
             anchor, average = state.anchor, state.average
-            grads = [field([*anchor[:i], x, *anchor[i + 1 :]])[i] for i, x in enumerate(params)]
-        pre, direction = self.direction.preconditioner(grads, state.direction)
-        chains = project(
-            self.projection,
-            langevin_step_all(params, grads, step_sizes, self.generator, self._temperature_at(t), preconditioners=pre),
-        )
+        chains, direction = self._chains(params, anchor, k == 0, field, step_sizes, state.direction, t)
         average = list(torch._foreach_lerp(average, chains, self.beta))
         if k + 1 < self._inner_steps_at(t):
             return chains, LangevinMirrorState(t, k + 1, anchor, average, direction)
         new = project(self.projection, list(torch._foreach_lerp(anchor, average, self.beta)))
         return new, LangevinMirrorState(t + 1, 0, new, new, direction)
+
+
+class LangevinMirrorProxState(NamedTuple):
+    """count t: outer steps completed; inner k: SGLD steps taken in the current phase; phase 0 (extrapolation:
+    opponents frozen at z_t) or 1 (update: opponents frozen at z̃_t); anchor z_t (every chain starts there);
+    average: the damped averages of the current phase; leader: z̃_t once the extrapolation closed (else z_t);
+    direction: the direction's state."""
+
+    count: int  # type: ignore[assignment]  # the step counter shadows tuple.count on purpose
+    inner: int
+    phase: int
+    anchor: list[Tensor]
+    average: list[Tensor]
+    leader: list[Tensor]
+    direction: Any = None
+
+
+class LangevinMirrorProx(LangevinMirrorDescent):
+    """Mirror-Prox-GAN's approximate entropic mirror-prox (module doc): one `step` is ONE inner SGLD step.
+
+    An outer step takes 2K_t steps: K_t extrapolation steps (chains from z_t, opponents frozen at z_t; the last
+    returns their damped result z̃_t = P((1 − β) z_t + β z̄)), then K_t update steps (chains again from z_t,
+    opponents frozen at z̃_t), closing with z_{t+1} = P((1 − β) z_t + β z̄′). Between, `step` returns the chains
+    (a fresh minibatch per SGLD step in GANTrainer). Arguments as `LangevinMirrorDescent`.
+    Field calls per step: 1 at the first extrapolation step, n (one per player) at the others.
+    """
+
+    def init(self, params: Params) -> LangevinMirrorProxState:  # type: ignore[override]
+        check_players("params", params)
+        start = [p.clone() for p in params]
+        return LangevinMirrorProxState(
+            0, 0, 0, start, [p.clone() for p in params], [p.clone() for p in params], self.direction.init(params)
+        )
+
+    @graph_free
+    def update(  # type: ignore[override]
+        self, params: Params, state: LangevinMirrorProxState, field: Field, step_sizes: list[float]
+    ) -> tuple[Params, LangevinMirrorProxState]:
+        t, k, phase = state.count, state.inner, state.phase
+        if phase == 0 and k == 0:  # a new outer step: z_t is the anchor and the extrapolation's opponents
+            anchor = list(params)
+            average, leader = list(params), list(params)
+        else:
+            anchor, average, leader = state.anchor, state.average, state.leader
+        start = anchor if k == 0 else params  # the update phase's chains restart from z_t
+        opponents = anchor if phase == 0 else leader
+        chains, direction = self._chains(start, opponents, phase == 0 and k == 0, field, step_sizes, state.direction, t)
+        if k == 0:
+            average = list(start)
+        average = list(torch._foreach_lerp(average, chains, self.beta))
+        if k + 1 < self._inner_steps_at(t):
+            return chains, LangevinMirrorProxState(t, k + 1, phase, anchor, average, leader, direction)
+        closed = project(self.projection, list(torch._foreach_lerp(anchor, average, self.beta)))
+        if phase == 0:  # z̃_t is handed back; the update phase's chains start from z_t against it
+            return list(closed), LangevinMirrorProxState(t, 0, 1, anchor, list(anchor), closed, direction)
+        return closed, LangevinMirrorProxState(t + 1, 0, 0, closed, closed, closed, direction)

@@ -10,7 +10,7 @@ import torch
 from torch import Tensor, nn
 
 from saddle.optim.base import Method, Params
-from saddle.validation import check_real
+from saddle.validation import check_int, check_real
 
 __all__ = ["GameOptimizer"]
 
@@ -57,10 +57,31 @@ def _default_lrs(method: Method, n: int) -> list[float]:
     return [float(eta) for eta in per_player]
 
 
-def _method_generator(method: Method) -> torch.Generator | None:
-    """The torch.Generator a stochastic method draws its noise from (its `generator` attribute), else None."""
+def _method_generator(method: Method) -> torch.Generator | tuple[torch.Generator, ...] | None:
+    """The torch.Generator a stochastic method draws its noise from (its `generator` attribute: one, or one per row
+    of stacked runs), else None."""
     generator = getattr(method, "generator", None)
-    return generator if isinstance(generator, torch.Generator) else None
+    if isinstance(generator, torch.Generator):
+        return generator
+    if isinstance(generator, tuple) and generator and all(isinstance(g, torch.Generator) for g in generator):
+        return generator
+    return None
+
+
+def _generator_state(generator: torch.Generator | tuple[torch.Generator, ...]) -> Tensor | list[Tensor]:
+    return generator.get_state() if isinstance(generator, torch.Generator) else [g.get_state() for g in generator]
+
+
+def _set_generator_state(generator: torch.Generator | tuple[torch.Generator, ...], state: Any) -> None:
+    if isinstance(generator, torch.Generator):
+        if not isinstance(state, Tensor):
+            raise ValueError("state_dict holds one generator state per row, this optimizer's method has one generator")
+        generator.set_state(state.cpu())
+        return
+    if isinstance(state, Tensor) or len(state) != len(generator):
+        raise ValueError(f"state_dict's generator states do not match this method's {len(generator)} row generators")
+    for g, st in zip(generator, state):
+        g.set_state(st.cpu())
 
 
 def _saveable(value: Any) -> Any:
@@ -77,15 +98,18 @@ class GameOptimizer(torch.optim.Optimizer):
     `step(closure)`: `closure()` recomputes and returns the per-player losses [L_1, ..., L_n] at the current
     parameters (it may be called several times per step, e.g. twice for extragradient); the field is
     V_i = ∇_{θ_i} L_i (each player's own loss, as `saddle.games.autograd_field`). Each player's parameters
-    are one flat vector of shape (1, n_i), so projections and per-point quantities act on the whole player.
+    are one flat vector of shape (1, n_i) (one per row with `rows`), so projections and per-point quantities act on
+    the whole player.
     Args: players (one entry per player: nn.Module, tensor, parameter list, or a torch-style group dict
     {'params': ..., 'lr': ...}); method (an update template of saddle.optim, whose step_size gives each
     group's default lr: a number, or one number per player; a schedule is refused, see below); lr (default for
-    every group, overriding the method's). `step` returns the detached losses of the first closure call (at the
-    parameters before the step, for every method with `first_call_at_start`). batched (default False): every
-    parameter of every player has the same leading dimension B — B independent copies of the game, e.g. the S
-    seeds of a batched RL agent, whose losses the closure sums — and player i's flat vector is (B, n_i), row b the
-    b-th copy, so per-point quantities (projections, the rows of a per-row Langevin noise source) act per copy.
+    every group, overriding the method's); rows S ≥ 1 (keyword): every parameter holds S independent copies of
+    the game along its first axis, in S equal blocks (the S seeds of a batched RL agent, whose losses the closure
+    sums: leading dimension S; `saddle.gans.StackedModules`: S seeds as one batched model, K particles per seed
+    make blocks of K) and each player's flat vector is (S, n_i), row s the copy s — the batch of trajectories a
+    Method steps row by row, so per-point quantities (projections, the rows of a per-row Langevin noise source)
+    act per copy. `step` returns the detached losses of the first closure call (at the parameters before the
+    step, for every method with `first_call_at_start`).
 
     Group i's lr IS player i's step size η_i: `step` calls the template's functional core
     `method.update(params, state, field, [lr_1, ..., lr_n])`, so player i moves exactly as the method built with
@@ -97,7 +121,7 @@ class GameOptimizer(torch.optim.Optimizer):
     """
 
     def __init__(
-        self, players: Sequence[PlayerSpec], method: Method, lr: float | None = None, *, batched: bool = False
+        self, players: Sequence[PlayerSpec], method: Method, lr: float | None = None, *, rows: int = 1
     ) -> None:
         if isinstance(players, (nn.Module, Tensor, dict)) or len(players) < 1:
             raise ValueError(f"players must be a non-empty list with one entry per player, got {players!r}")
@@ -121,18 +145,18 @@ class GameOptimizer(torch.optim.Optimizer):
                 seen.add(id(p))
             lr_i = g["lr"] if "lr" in g else defaults[i]
             g["lr"] = check_real(f"lr of player {i}", lr_i, 0.0, math.inf, high_open=True)
+        self.rows = check_int("rows", rows)
+        for i, g in enumerate(groups):
+            if rows > 1 and any(p.ndim == 0 or p.shape[0] % rows for p in g["params"]):
+                raise ValueError(
+                    f"player {i}: with rows={rows} every parameter's first axis must split into {rows} rows"
+                )
+        streams = _method_generator(method)
+        if isinstance(streams, tuple) and len(streams) != self.rows:
+            raise ValueError(f"the method draws noise from {len(streams)} row generators, the players have rows={rows}")
         super().__init__(groups, {"lr": defaults[0]})
         self.method = method
         self.method_state: Any = None
-        self.rows = 1
-        if batched:
-            sizes = {p.shape[0] if p.ndim else 0 for g in groups for p in g["params"]}
-            if len(sizes) != 1 or 0 in sizes:
-                raise ValueError(
-                    "batched=True needs every parameter of every player to share its leading dimension (the copies "
-                    f"of the game), got leading sizes {sorted(sizes)}"
-                )
-            self.rows = sizes.pop()
 
     @property
     def players(self) -> list[list[Tensor]]:
@@ -140,14 +164,14 @@ class GameOptimizer(torch.optim.Optimizer):
         return [g["params"] for g in self.param_groups]
 
     def flat_params(self) -> Params:
-        """The current parameters, one (1, n_i) tensor per player (batched: (B, n_i), row b the b-th copy) (copies)."""
+        """The current parameters, one (rows, n_i) tensor per player (copies; rows = 1 unless stacked)."""
         return [torch.cat([p.detach().reshape(self.rows, -1) for p in ps], dim=1) for ps in self.players]
 
     def _write(self, flat: Params) -> None:
         with torch.no_grad():
             for ps, f in zip(self.players, flat):
-                sizes = [p.numel() // self.rows for p in ps]
-                torch._foreach_copy_(ps, [c.reshape(p.shape) for p, c in zip(ps, f.split(sizes, dim=1))])
+                chunks = f.reshape(self.rows, -1).split([p.numel() // self.rows for p in ps], dim=1)
+                torch._foreach_copy_(ps, [c.reshape(p.shape) for p, c in zip(ps, chunks)])
 
     def _field(self, closure: Callable[[], Sequence[Tensor]], record: list) -> Callable[[Params], list[Tensor]]:
         def field(flat: Params) -> list[Tensor]:
@@ -167,12 +191,10 @@ class GameOptimizer(torch.optim.Optimizer):
                 grads = []
                 for i, (loss, ps) in enumerate(zip(losses, self.players)):
                     gs = torch.autograd.grad(loss, ps, retain_graph=i < len(losses) - 1, allow_unused=True)
-                    grads.append(
-                        torch.cat(
-                            [(torch.zeros_like(p) if g is None else g).reshape(self.rows, -1) for p, g in zip(ps, gs)],
-                            dim=1,
-                        )
+                    g = torch.cat(
+                        [(torch.zeros_like(p) if g is None else g).reshape(self.rows, -1) for p, g in zip(ps, gs)], 1
                     )
+                    grads.append(g)
             if not record:
                 record.append([loss.detach() for loss in losses])
             return grads
@@ -249,7 +271,7 @@ class GameOptimizer(torch.optim.Optimizer):
             "param_groups": groups,
             "method": type(self.method).__name__,
             "method_state": shared if self.method_state is not None else None,
-            "generator_state": None if generator is None else generator.get_state(),
+            "generator_state": None if generator is None else _generator_state(generator),
         }
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -313,7 +335,7 @@ class GameOptimizer(torch.optim.Optimizer):
             g.update({k: v for k, v in saved.items() if k != "params"})
         self.method_state = new_state
         if generator is not None and saved_generator is not None:  # (both or neither: checked above)
-            generator.set_state(saved_generator.cpu())
+            _set_generator_state(generator, saved_generator)
 
 
 def _is_state(value: Any) -> bool:

@@ -21,7 +21,7 @@ from saddle.optim.extra_adam import ExtraAdam
 from saddle.optim.extragradient import ExtraGradient
 from saddle.optim.gda import AlternatingGDA, SimultaneousGDA
 from saddle.optim.langevin import LangevinGDA
-from saddle.optim.langevin_mirror_descent import LangevinMirrorDescent
+from saddle.optim.langevin_mirror_descent import LangevinMirrorDescent, LangevinMirrorProx
 from saddle.optim.mirror import MirrorDescent, MirrorProx
 from saddle.optim.optimistic import OptimisticGDA
 from saddle.optim.optimistic_adam import OptimisticAdam
@@ -273,6 +273,21 @@ METHODS: dict[str, MethodInfo] = {
                 {"step_size": 0.1, **_LANGEVIN_REQUIRED, "inner_steps": 2.5},
                 {"step_size": 0.1, **_LANGEVIN_REQUIRED, "beta": 0.0},
                 {"step_size": 0.1, **_LANGEVIN_REQUIRED, "beta": 1.5},
+                {"step_size": 0.1, "temperature": 0.01, "generator": None},
+            ),
+        ),
+        MethodInfo(
+            "langevin_mirror_prox",
+            LangevinMirrorProx,
+            None,
+            settings={**_LANGEVIN, "inner_steps": 1, "beta": 0.9},  # an outer step: 2K = 2 steps
+            step_size=0.3,  # 25 outer steps in the generic tests' 50: a larger γ reaches the constrained corner
+            first_call_at_start=False,
+            stochastic=True,
+            bad_kwargs=(
+                *_bad(**_LANGEVIN_REQUIRED),
+                {"step_size": 0.1, **_LANGEVIN_REQUIRED, "inner_steps": 0},
+                {"step_size": 0.1, **_LANGEVIN_REQUIRED, "beta": 0.0},
                 {"step_size": 0.1, "temperature": 0.01, "generator": None},
             ),
         ),

@@ -8,13 +8,6 @@
 >>> evaluate_returns(agent.act, "Pendulum-v1", 5, episodes=10)   # (5 seeds, 10 episodes)  # doctest: +SKIP
 """
 
-from saddle.rl.action_robust import (
-    ALGORITHMS,
-    ActionRobustDDPG,
-    RobustGameConfig,
-    inner_steps_schedule,
-    thermal_temperature,
-)
 from saddle.rl.agents import AGENTS, make_agent
 from saddle.rl.ddpg import DDPG, DDPGConfig, soft_update
 from saddle.rl.env import (
@@ -35,6 +28,13 @@ from saddle.rl.evaluation import PERTURBATIONS, evaluate_returns, perturbation_g
 from saddle.rl.networks import Actor, Critic, SeedMLP
 from saddle.rl.replay import Batch, ReplayBuffer
 from saddle.rl.robust_action import ROBUST_FORMS, nr_mdp_action, pr_mdp_action, robust_action, robust_value
+from saddle.rl.robust_ddpg import (
+    ALGORITHMS,
+    ActionRobustDDPG,
+    RobustGameConfig,
+    inner_steps_schedule,
+    thermal_temperature,
+)
 from saddle.rl.seeds import SeedStreams
 from saddle.rl.training import Runner, train
 

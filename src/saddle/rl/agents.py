@@ -3,7 +3,7 @@
 'ddpg' plain DDPG; 'td3' TD3; the action-robust agents of the game max_μ min_ν Φ (NR-MDP unless named 'pr_',
 α = 0.1): 'nr_mdp' and 'pr_mdp' — Tessler et al.'s training (Adam, one adversary update per 10 policy updates);
 'gad' — gradient descent-ascent with RMSProp (Kamalaruban et al.'s baseline); 'mixedne_ld' — MixedNE-LD
-(Kamalaruban et al. 2020) on DDPG, 'mixedne_ld_td3' on TD3 (their code has both). See `saddle.rl.action_robust` for the algorithms and where each setting comes from.
+(Kamalaruban et al. 2020) on DDPG, 'mixedne_ld_td3' on TD3 (their code has both). See `saddle.rl.robust_ddpg` for the algorithms and where each setting comes from.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from saddle.rl.action_robust import ActionRobustDDPG, RobustGameConfig
 from saddle.rl.ddpg import DDPG, DDPGConfig
 from saddle.rl.env import box_spaces, make_env
+from saddle.rl.robust_ddpg import ActionRobustDDPG, RobustGameConfig
 from saddle.validation import check_choice
 
 __all__ = ["AGENTS", "make_agent"]

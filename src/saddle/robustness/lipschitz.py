@@ -113,7 +113,7 @@ def relu_layers(model: nn.Module | ReLULayers | Sequence[Tensor]) -> ReLULayers:
 
     Accepts a `ReLULayers`, a list of weight matrices (out, in), a module exposing `.weights` (a list of
     (out, in) tensors, no bias; `.alpha` or `.scale` read as output scaling 1/α resp. scale, `.final_relu`
-    or `.output_activation` if present, e.g. `saddle.robustness.FullyConnectedReLU`), or any module whose
+    or `.output_activation` if present, e.g. `saddle.theory.FullyConnectedReLU`), or any module whose
     leaf modules in order are Linear, ReLU (between Linear layers, or one after the last), Flatten/Identity/Dropout (e.g. `nn.Sequential`, `DigitsMLP`). Anything else
     raises ValueError naming the offending module.
     """

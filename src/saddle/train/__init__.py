@@ -16,7 +16,7 @@ from saddle.train.erm import ERM, train_classifier
 from saddle.train.fgsm_at import FGSMAdversarialTraining
 from saddle.train.fit import Objective, fit, optimizer_step, split_loss
 from saddle.train.logs import JsonLinesLog
-from saddle.train.loop import NonFiniteError, TrainResult, check_finite, train_loop
+from saddle.train.loop import NonFiniteError, TrainResult, train_loop
 from saddle.train.mart import MART
 from saddle.train.pgd_at import PGDAdversarialTraining
 from saddle.train.rs_fgsm import RSFGSMAdversarialTraining
@@ -42,7 +42,6 @@ __all__ = [
     "SharpnessAwareMinimisation",
     "ShuffledBatches",
     "TrainResult",
-    "check_finite",
     "ema_model",
     "ema_multi_avg_fn",
     "fit",

@@ -16,8 +16,8 @@ from torch import Tensor, nn
 from saddle.attacks import Attack
 from saddle.sets import project_simplex
 from saddle.train.distributed import all_reduce_mean, unwrap_model
-from saddle.train.loop import check_finite
-from saddle.validation import check_int
+from saddle.train.loop import NonFiniteError
+from saddle.validation import check_finite, check_int
 
 __all__ = ["DDiAdversarialTraining", "min_norm_weights"]
 
@@ -99,7 +99,7 @@ class DDiAdversarialTraining:
         for _ in range(self.n_perturbations):
             x_adv = self.attack(inner, x, y).detach()
             loss = F.cross_entropy(inner(x_adv), y)
-            check_finite("loss", loss)
+            check_finite("loss", float(loss.detach()), NonFiniteError)
             grads.append(torch.cat([g.flatten() for g in torch.autograd.grad(loss, params)]))
             losses.append(loss.detach())
         g = all_reduce_mean(torch.stack(grads))  # (S, P)

@@ -18,8 +18,8 @@ import torch
 from torch import Tensor, nn
 
 from saddle.train.distributed import unwrap_model
-from saddle.train.loop import Batches, TrainResult, check_finite, train_loop
-from saddle.validation import check_choice
+from saddle.train.loop import Batches, NonFiniteError, TrainResult, train_loop
+from saddle.validation import check_choice, check_finite
 
 __all__ = ["PRECISIONS", "Objective", "fit", "optimizer_step", "split_loss"]
 
@@ -55,7 +55,7 @@ def optimizer_step(
     With a `scaler` (fp16): backward of the scaled loss, unscale before clipping, `scaler.step` (which skips
     the step when the gradients overflowed) and `scaler.update()`.
     """
-    check_finite("loss", loss)
+    check_finite("loss", float(loss.detach()), NonFiniteError)
     optimizer.zero_grad(set_to_none=True)
     (loss if scaler is None else scaler.scale(loss)).backward()
     if max_grad_norm is not None:
@@ -137,7 +137,7 @@ def fit(
         model.train()
         if custom is not None:
             loss, extras = split_loss(custom(model, optimizer, x, y))
-            check_finite("loss", loss)
+            check_finite("loss", float(loss.detach()), NonFiniteError)
         else:
             with torch.autocast(device.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None):
                 loss, extras = split_loss(objective(model, x, y))

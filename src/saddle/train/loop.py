@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import itertools
 import logging
-import math
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -28,9 +27,9 @@ from saddle.progress import progress
 from saddle.train.checkpoint import load_checkpoint, save_checkpoint
 from saddle.train.distributed import all_reduce_mean, rank_and_world
 from saddle.train.logs import JsonLinesLog
-from saddle.validation import check_choice, check_int
+from saddle.validation import check_choice, check_finite, check_int
 
-__all__ = ["NonFiniteError", "TrainResult", "check_finite", "train_loop"]
+__all__ = ["NonFiniteError", "TrainResult", "train_loop"]
 
 log = logging.getLogger("saddle.train")
 
@@ -58,14 +57,6 @@ class TrainResult:
     best_state: dict[str, dict[str, Any]] | None = None
     stopped: str = "completed"
     steps: int = 0
-
-
-def check_finite(name: str, value: float | Tensor) -> float:
-    """float(value), or NonFiniteError naming `name` when it is NaN or ±inf (the loop adds where it happened)."""
-    v = float(value.detach()) if isinstance(value, Tensor) else float(value)
-    if not math.isfinite(v):
-        raise NonFiniteError(f"non-finite {name} ({v})")
-    return v
 
 
 def _check_batch(batch: Any) -> None:
@@ -265,7 +256,9 @@ def train_loop(
             _check_batch(batch)
         out = step_fn(batch, c.step) or {}
         for k, v in out.items():
-            c.sums[k] = c.sums.get(k, 0.0) + check_finite(k, v)
+            c.sums[k] = c.sums.get(k, 0.0) + check_finite(
+                k, float(v.detach() if isinstance(v, Tensor) else v), NonFiniteError
+            )
         c.count += 1
         c.step += 1
 

@@ -14,8 +14,8 @@ from saddle.sets import project_l2_ball
 from saddle.train.distributed import unwrap_model
 from saddle.train.erm import ERM
 from saddle.train.fit import Objective, split_loss
-from saddle.train.loop import check_finite
-from saddle.validation import check_int, check_real
+from saddle.train.loop import NonFiniteError
+from saddle.validation import check_finite, check_int, check_real
 
 __all__ = ["EpsilonStabilityTraining"]
 
@@ -60,7 +60,7 @@ class EpsilonStabilityTraining:
             loss = split_loss(self.base(inner, x, y))[0]
             if loss0 is None:
                 loss0 = loss.detach()
-                check_finite("loss", loss0)
+                check_finite("loss", float(loss0), NonFiniteError)
             grads = torch.autograd.grad(loss, params)
             zero = torch.zeros((), dtype=torch.float64, device=params[0].device)
             norm = torch.sqrt(sum(((g.double() ** 2).sum() for g in grads), zero)).clamp_min(1e-12)
@@ -78,7 +78,7 @@ class EpsilonStabilityTraining:
         with torch.no_grad():  # back to θ exactly (not θ + u − u, which rounds)
             for p, t in zip(params, theta):
                 p.copy_(t)
-        check_finite("perturbed loss", loss_u)
+        check_finite("perturbed loss", float(loss_u.detach()), NonFiniteError)
         optimizer.step()
         assert loss0 is not None  # set by the first of steps >= 1 ascent steps
         return loss0, {"loss_perturbed": float(loss_u.detach())}

@@ -3,7 +3,7 @@
 Seed 002, "Implementation of µP: abc-parameterizations": X_l = m^{−a_l} W_l with W_l the trainable
 parameter, [W_l]_ij ~ N(0, m^{−2b_l}), SGD learning rate η m^{−c}; µP for an MLP with L hidden
 layers (L+1 weight matrices) is a_1 = −1/2, a_l = 0 (2 ≤ l ≤ L), a_{L+1} = 1/2, b_l = 1/2, c = 0.
-Here the network of `saddle.robustness.network` has `depth` weight matrices (the notes' L+1);
+Here the network of `saddle.theory.network` has `depth` weight matrices (the notes' L+1);
 m is the common hidden width; the input and output sizes are treated as constants, as in the paper.
 
 Two equivalent ways to train (the "abc symmetry"): the *multiplier* form trains W_l with the
@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import torch
 
-from saddle.robustness.network import FullyConnectedReLU
+from saddle.theory.network import FullyConnectedReLU
 from saddle.validation import check_choice, check_int, check_real
 
 Form = Literal["multiplier", "effective"]

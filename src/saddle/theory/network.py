@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
-from saddle.robustness.init import InitScheme, init_scheme
+from saddle.theory.init import InitScheme, init_scheme
 from saddle.validation import as_generator, check_int, check_real, check_tensor
 
 
@@ -42,7 +42,7 @@ class FullyConnectedReLU(nn.Module):
 
     Args:
         widths: [p, m_1, ..., m_{L−1}, k]; X_l has shape (widths[l], widths[l−1]); L = len(widths) − 1 ≥ 2.
-        init: a row of the initialisation table (`saddle.robustness.init.INIT_NAMES`: "lecun", "he",
+        init: a row of the initialisation table (`saddle.theory.init.INIT_NAMES`: "lecun", "he",
             "ntk", "xavier", "mean_field", "e_et_al"; table rows need equal hidden widths m), or a
             sequence of L per-layer entry variances. Default "he".
         alpha: output scale α; None takes the table's α (m for mean-field, else 1; 1 for variances).
@@ -50,7 +50,7 @@ class FullyConnectedReLU(nn.Module):
         output_activation: apply σ to the last layer as in the notes (default True).
         beta_c: β_c of the E et al. row (only for init="e_et_al").
         multipliers: per-layer constants c_l (default all 1); the layer uses X_l = c_l · W_l with W_l the
-            trainable parameter (abc-parametrisation, `saddle.robustness.parametrization`).
+            trainable parameter (abc-parametrisation, `saddle.theory.parametrization`).
 
     Input a: (N, p), (N, *shape) with prod(shape) = p (flattened), or (p,). Output: (N, k) (or (k,)).
     Attributes: `weights` (effective X_1..X_L, each (out, in)), `alpha`, `widths`, `depth`, `scheme`.

@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from saddle.robustness import INIT_NAMES, FullyConnectedReLU, init_scheme, init_table
+from saddle.theory import INIT_NAMES, FullyConnectedReLU, init_scheme, init_table
 
 P, M = 20, 50
 

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from saddle.robustness import FullyConnectedReLU
+from saddle.theory import FullyConnectedReLU
 
 
 def test_forward_is_the_notes_formula(gen):

@@ -20,7 +20,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils import skip_init
 
-from saddle.robustness.ntk import ntk_min_eigenvalue
+from saddle.theory.ntk import ntk_min_eigenvalue
 from saddle.validation import check_int
 
 _T = TypeVar("_T")

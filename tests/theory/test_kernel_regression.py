@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from saddle.robustness import empirical_ntk, kernel_regression_residuals, ntk_matrix
+from saddle.theory import empirical_ntk, kernel_regression_residuals, ntk_matrix
 
 
 def test_gradient_descent_on_a_linear_model_follows_kernel_regression_exactly(gen):

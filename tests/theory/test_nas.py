@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from saddle.robustness.nas import (
+from saddle.theory.nas import (
     Architecture,
     Candidate,
     SearchNet,
@@ -13,7 +13,7 @@ from saddle.robustness.nas import (
     select_top_k,
     train_and_validate,
 )
-from saddle.robustness.ntk import empirical_ntk, ntk_matrix
+from saddle.theory.ntk import empirical_ntk, ntk_matrix
 
 
 def test_sampling_is_seeded_and_stays_in_the_space():

@@ -150,7 +150,7 @@ class ActionRobustDDPG(DDPG):
                 beta=g.beta,
                 direction=rmsprop,
             )
-            self.actor_optimizer = GameOptimizer(players, method, batched=True)
+            self.actor_optimizer = GameOptimizer(players, method, rows=len(self.streams))
 
     def inner_pending(self) -> bool:
         """True between two SGLD steps of MixedNE-LD's inner loop (the outer step is not closed yet)."""

@@ -7,8 +7,8 @@ import pytest
 import torch
 from torch import nn
 
-from saddle.robustness.network import FullyConnectedReLU
-from saddle.robustness.ntk import (
+from saddle.theory.network import FullyConnectedReLU
+from saddle.theory.ntk import (
     empirical_ntk,
     ntk_matrix,
     ntk_min_eigenvalue,

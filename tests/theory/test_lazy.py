@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from saddle.robustness import FullyConnectedReLU
-from saddle.robustness.lazy import LazyTracker, layer_ratios, lazy_training_ratio
+from saddle.theory import FullyConnectedReLU
+from saddle.theory.lazy import LazyTracker, layer_ratios, lazy_training_ratio
 
 
 def test_kappa_is_zero_at_initialisation(gen):
@@ -62,7 +62,7 @@ def test_bad_input_raises(gen):
 
 
 def test_train_sgd_full_batch_step_is_gradient_descent(gen):
-    from saddle.robustness.lazy import train_sgd
+    from saddle.theory.lazy import train_sgd
 
     net = FullyConnectedReLU([3, 5, 1], init="he", generator=gen, output_activation=False).double()
     a, y = torch.randn(8, 3, generator=gen, dtype=torch.float64), torch.randn(8, 1, generator=gen, dtype=torch.float64)
@@ -79,7 +79,7 @@ def test_train_sgd_full_batch_step_is_gradient_descent(gen):
 
 
 def test_train_sgd_stops_on_divergence_and_rejects_bad_input(gen):
-    from saddle.robustness.lazy import train_sgd
+    from saddle.theory.lazy import train_sgd
 
     net = FullyConnectedReLU([3, 5, 1], init="he", generator=gen, output_activation=False)
     a, y = torch.randn(8, 3, generator=gen), torch.randn(8, 1, generator=gen)

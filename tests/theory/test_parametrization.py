@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from saddle.robustness.parametrization import (
+from saddle.theory.parametrization import (
     AbcParametrization,
     abc_network,
     abc_param_groups,
