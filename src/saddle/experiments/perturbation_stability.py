@@ -205,7 +205,8 @@ def _train_and_measure_once(config: Config, data: dict, depth: int, m: int, init
         acc = ((net(xte).squeeze(1) * bte) > 0).float().mean().item()
     return {
         "init": p_init,
-        "trained": ev(),
+        # a diverged net has non-finite weights: its P/ε is NaN (perturbation_stability refuses a non-finite output)
+        "trained": ev() if math.isfinite(loss) else float("nan"),
         "kappa": tracker.ratio(),
         "epochs": epochs,
         "train_loss": loss,
