@@ -40,15 +40,15 @@ def axpy(
     """
     if isinstance(alpha, (list, tuple)):
         first = alpha[0]
-        if type(first) is not float or alpha.count(first) != len(alpha):
-            if len(alpha) != len(params):
-                raise ValueError(f"got {len(alpha)} factors for {len(params)} players")
-            return [_axpy_one(z, d, a if scale == 1.0 else scale * a) for z, d, a in zip(params, direction, alpha)]
-        return list(torch._foreach_add(list(params), list(direction), alpha=scale * first))
+        if type(first) is float and alpha.count(first) == len(alpha):  # one step for all: one fused call
+            return list(torch._foreach_add(params, direction, alpha=scale * first))  # type: ignore[call-overload]
+        if len(alpha) != len(params):
+            raise ValueError(f"got {len(alpha)} factors for {len(params)} players")
+        return [_axpy_one(z, d, a if scale == 1.0 else scale * a) for z, d, a in zip(params, direction, alpha)]
     if isinstance(alpha, Tensor):
         a = alpha if scale == 1.0 else scale * alpha
         return [_axpy_one(z, d, a) for z, d in zip(params, direction)]
-    return list(torch._foreach_add(list(params), list(direction), alpha=scale * cast(float, alpha)))
+    return list(torch._foreach_add(params, direction, alpha=scale * cast(float, alpha)))  # type: ignore[call-overload]
 
 
 def axpy_(params: list[Tensor], direction: Sequence[Tensor], alpha: Sequence[float]) -> None:
@@ -100,6 +100,12 @@ def check_field_output(out: Any, params: Params) -> None:
     A field of another shape would be broadcast into (or reshape) a player, one of another dtype would silently
     change the player's dtype (float32 + float64 = float64): both are refused at the step they happen.
     """
+    if (type(out) is list or type(out) is tuple) and len(out) == len(params):
+        for g, p in zip(out, params):  # the fast path: every player matches
+            if not (isinstance(g, Tensor) and g.shape == p.shape and g.dtype is p.dtype and g.device == p.device):
+                break
+        else:
+            return
     if not isinstance(out, (list, tuple)) or len(out) != len(params):
         got = f"{len(out)} values" if isinstance(out, (list, tuple)) else type(out).__name__
         raise ValueError(f"field must return one tensor per player ({len(params)}), got {got}")
@@ -113,17 +119,27 @@ def check_field_output(out: Any, params: Params) -> None:
 
 
 class _GraphFreeField:
-    """A field whose outputs never carry an autograd graph and match the players (`check_field_output`); other
-    callables of the field (e.g. NoisyField.paired) are graph-free too."""
+    """A field whose outputs never carry an autograd graph; other callables of the field (e.g. NoisyField.paired)
+    are graph-free too. With check=True its first call is checked to match the players (`check_field_output`).
 
-    __slots__ = ("field",)
+    `graph_free` checks the first field call of a run's first step (state.count == 0), the way a shape check runs
+    once at trace time: a field is a function of the players, and players whose shapes and dtype a step keeps
+    give it the same shapes and dtype at every later step. Checking every call cost 2-4 µs per step, 10-20% of
+    a step of GDA or extragradient on a batch of 10,000 two-dimensional games."""
 
-    def __init__(self, field: Callable) -> None:
-        self.field = check_callable("field", field, "a callable params -> one gradient per player")
+    __slots__ = ("checked", "field")
+
+    def __init__(self, field: Callable, check: bool = True) -> None:
+        if not callable(field):
+            check_callable("field", field, "a callable params -> one gradient per player")
+        self.field = field
+        self.checked = not check
 
     def __call__(self, params: Params) -> list[Tensor]:
         out = self.field(params)
-        check_field_output(out, params)
+        if not self.checked:
+            check_field_output(out, params)
+            self.checked = True
         for g in out:
             if g.requires_grad:
                 return [g.detach() for g in out]
@@ -154,6 +170,8 @@ def graph_free(update: _Update[_M, _S]) -> _Wrapped[_M, _S]:
     detached; the field itself may use autograd internally. Forward-mode derivatives (torch.func.jacfwd, used
     by `saddle.analysis.update_jacobian`) carry no requires_grad and pass through untouched.
     step_sizes=None takes the template's own steps at k = state.count (so `Template.step` is this same function).
+    The field's values are checked against the players (shape, dtype, device) at the first step of a run
+    (state.count == 0; see `_GraphFreeField`).
     """
 
     @functools.wraps(update)
@@ -168,6 +186,6 @@ def graph_free(update: _Update[_M, _S]) -> _Wrapped[_M, _S]:
             if p.requires_grad:
                 params = [q.detach() for q in params]
                 break
-        return update(self, params, state, _GraphFreeField(field), step_sizes)
+        return update(self, params, state, _GraphFreeField(field, state.count == 0), step_sizes)  # type: ignore[attr-defined]
 
     return wrapped

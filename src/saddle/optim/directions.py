@@ -97,14 +97,19 @@ class AdamDirection:
         return AdamState(0, [torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params])
 
     def __call__(self, grads: list[Tensor], state: AdamState) -> tuple[list[Tensor], AdamState]:
+        # m̂ / (sqrt(v̂) + ε) = c m / (sqrt(v) + ε sqrt(1 − β2ⁿ)) with c = sqrt(1 − β2ⁿ) / (1 − β1ⁿ): three new
+        # tensors per player and the rest in place
         n = state.count + 1
-        m = list(torch._foreach_lerp(list(state.m), list(grads), 1.0 - self.beta1))
+        grads = list(grads)
+        m = list(torch._foreach_lerp(list(state.m), grads, 1.0 - self.beta1))
         v = list(torch._foreach_mul(list(state.v), self.beta2))
-        torch._foreach_addcmul_(v, list(grads), list(grads), value=1.0 - self.beta2)
-        c1, c2 = 1.0 - self.beta1**n, 1.0 - self.beta2**n
-        denom = torch._foreach_sqrt(torch._foreach_div(v, c2))
-        torch._foreach_add_(denom, self.eps)
-        return list(torch._foreach_div(torch._foreach_div(m, c1), denom)), AdamState(n, m, v)
+        torch._foreach_addcmul_(v, grads, grads, value=1.0 - self.beta2)
+        root_c2 = math.sqrt(1.0 - self.beta2**n)
+        denom = torch._foreach_sqrt(v)
+        torch._foreach_add_(denom, self.eps * root_c2)
+        d = list(torch._foreach_div(m, denom))
+        torch._foreach_mul_(d, root_c2 / (1.0 - self.beta1**n))
+        return d, AdamState(n, m, v)
 
     def __repr__(self) -> str:
         return f"AdamDirection(betas=({self.beta1}, {self.beta2}), eps={self.eps})"
