@@ -9,7 +9,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from saddle.train import ERM, NonFiniteError, ShuffledBatches, fit, load_checkpoint, save_checkpoint, train_loop
+from saddle.train import (
+    ERM,
+    LoopSettings,
+    NonFiniteError,
+    ShuffledBatches,
+    fit,
+    load_checkpoint,
+    save_checkpoint,
+    train_loop,
+)
 
 
 def _setup(x, y, seed=0):
@@ -210,6 +219,11 @@ def test_generic_layer_without_data_matches_closed_form():
     assert x.item() == pytest.approx(3.0 * (1 - eta) ** 20, rel=1e-12)
     expected = [sum(3.0 * (1 - eta) ** j for j in range(s - 4, s + 1)) / 5 for s in (5, 10, 15, 20)]
     assert [r["x"] for r in res.history] == pytest.approx(expected, rel=1e-12)
+    # the same run from a LoopSettings built once; keywords replace its fields by name
+    x.fill_(3.0)
+    settings = LoopSettings(steps=7, record_every=5)
+    assert train_loop(step, settings, steps=20).history == res.history
+    assert settings.steps == 7 and x.item() == pytest.approx(3.0 * (1 - eta) ** 20, rel=1e-12)
 
 
 def test_sharded_batches_partition_the_global_batch():
@@ -234,6 +248,10 @@ def test_bad_arguments_are_refused(digits_small):
         train_loop(lambda b, k: None, steps=1, eval_every=0)
     with pytest.raises(ValueError, match="best_mode"):
         train_loop(lambda b, k: None, steps=1, best_mode="largest")
+    with pytest.raises(ValueError, match="record_every must be an integer >= 1, got 0"):
+        LoopSettings(steps=1, record_every=0)
+    with pytest.raises(TypeError, match="lr"):
+        train_loop(lambda b, k: None, steps=1, lr=0.1)
     with pytest.raises(ValueError, match="batch_size 5 must be divisible by world_size 2"):
         ShuffledBatches(x, batch_size=5, rank=0, world_size=2)
     with pytest.raises(ValueError, match="different lengths"):

@@ -16,7 +16,7 @@ from saddle.train.erm import ERM, train_classifier
 from saddle.train.fgsm_at import FGSMAdversarialTraining
 from saddle.train.fit import Objective, fit, optimizer_step, split_loss
 from saddle.train.logs import JsonLinesLog
-from saddle.train.loop import NonFiniteError, TrainResult, train_loop
+from saddle.train.loop import LoopSettings, NonFiniteError, TrainResult, train_loop
 from saddle.train.mart import MART
 from saddle.train.pgd_at import PGDAdversarialTraining
 from saddle.train.rs_fgsm import RSFGSMAdversarialTraining
@@ -35,6 +35,7 @@ __all__ = [
     "EpsilonStabilityTraining",
     "FGSMAdversarialTraining",
     "JsonLinesLog",
+    "LoopSettings",
     "NonFiniteError",
     "Objective",
     "PGDAdversarialTraining",

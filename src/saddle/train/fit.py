@@ -1,4 +1,4 @@
-"""Supervised training on the one loop: `fit(model, optimizer, objective, data, ...)`.
+"""Supervised training on the one loop: `fit(model, optimizer, objective, data, settings)`.
 
 An objective has one signature, `objective(model, x, y) -> loss` or `(loss, {name: scalar})`; `fit`
 computes it, refuses a non-finite loss before touching the weights, back-propagates and steps the
@@ -10,7 +10,6 @@ optimiser. Objectives that must control the update themselves (SAM's two passes,
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -18,7 +17,7 @@ import torch
 from torch import Tensor, nn
 
 from saddle.train.distributed import unwrap_model
-from saddle.train.loop import Batches, NonFiniteError, TrainResult, train_loop
+from saddle.train.loop import Batches, LoopSettings, NonFiniteError, TrainResult, train_loop
 from saddle.validation import check_choice, check_finite
 
 __all__ = ["PRECISIONS", "Objective", "fit", "optimizer_step", "split_loss"]
@@ -74,120 +73,139 @@ def _as_float(v: float | Tensor) -> float:
     return float(v.detach()) if isinstance(v, Tensor) else float(v)
 
 
+class _SchedulerStep:
+    """Steps an LR scheduler after every update ("step") or after the last batch of each epoch ("epoch")."""
+
+    def __init__(self, scheduler: Any, interval: str, batches_per_epoch: int | None) -> None:
+        self.scheduler, self.per_step, self.batches_per_epoch = scheduler, interval == "step", batches_per_epoch
+        self.in_epoch = 0
+
+    def __call__(self) -> None:
+        if self.per_step:
+            self.scheduler.step()
+            return
+        self.in_epoch += 1
+        if self.batches_per_epoch is not None and self.in_epoch == self.batches_per_epoch:
+            self.in_epoch = 0
+            self.scheduler.step()
+
+
+class _SupervisedStep:
+    """`train_loop`'s step_fn for `fit`: one batch through the objective and the optimiser, its scalars returned."""
+
+    def __init__(
+        self,
+        model: nn.Module,
+        optimizer: torch.optim.Optimizer,
+        objective: Objective | Callable[..., Any],
+        precision: str,
+        max_grad_norm: float | None,
+        scheduler_step: _SchedulerStep | None,
+        on_step: Callable[[int], None] | None,
+    ) -> None:
+        self.model, self.optimizer, self.objective = model, optimizer, objective
+        self.device = next(model.parameters()).device
+        self.custom = getattr(objective, "train_step", None)
+        self.amp_dtype = PRECISIONS[precision]
+        if self.amp_dtype is not None and self.custom is not None:
+            raise ValueError(
+                f"precision={precision!r} is not supported for {objective!r}, which owns its update (train_step)"
+            )
+        self.scaler = torch.amp.GradScaler(self.device.type) if self.amp_dtype == torch.float16 else None
+        self.max_grad_norm, self.scheduler_step, self.on_step = max_grad_norm, scheduler_step, on_step
+
+    def __call__(self, batch: Any, step: int) -> dict[str, float]:
+        x, y = batch[0].to(self.device, non_blocking=True), batch[1].to(self.device, non_blocking=True)
+        self.model.train()
+        if self.custom is not None:
+            loss, extras = split_loss(self.custom(self.model, self.optimizer, x, y))
+            check_finite("loss", float(loss.detach()), NonFiniteError)
+        else:
+            amp = self.amp_dtype
+            with torch.autocast(self.device.type, dtype=amp or torch.float32, enabled=amp is not None):
+                loss, extras = split_loss(self.objective(self.model, x, y))
+            optimizer_step(self.optimizer, loss, self.max_grad_norm, scaler=self.scaler)
+        out = {"loss": _as_float(loss), "lr": float(self.optimizer.param_groups[0]["lr"])}
+        out.update({k: _as_float(v) for k, v in extras.items()})
+        if self.scheduler_step is not None:
+            self.scheduler_step()
+        if self.on_step is not None:
+            self.on_step(step)
+        return out
+
+
+def _stop_rule(
+    stop_when: Callable[[Mapping[str, Any]], bool] | None, until_loss: float | None
+) -> Callable[[Mapping[str, Any]], bool] | None:
+    """`stop_when`, or-ed with "the record's mean loss is ≤ until_loss" (None when neither is given)."""
+    rules = [stop_when] if stop_when is not None else []
+    if until_loss is not None:
+        rules.append(lambda rec: rec.get("loss", float("inf")) <= until_loss)
+    return (lambda rec: any(r(rec) for r in rules)) if rules else None
+
+
 def fit(
     model: nn.Module,
     optimizer: torch.optim.Optimizer,
     objective: Objective | Callable[..., Any],
     data: Batches,
+    settings: LoopSettings | None = None,
     *,
-    epochs: int | None = None,
-    steps: int | None = None,
     scheduler: Any | None = None,
     scheduler_interval: str = "epoch",
     max_grad_norm: float | None = None,
+    precision: str = "fp32",
     evaluate: Callable[[nn.Module], Mapping[str, float]] | None = None,
-    eval_every: int = 1,
-    best_metric: str | None = None,
-    best_mode: str = "max",
     until_loss: float | None = None,
     stop_when: Callable[[Mapping[str, Any]], bool] | None = None,
     extra_state: Mapping[str, Any] | None = None,
     generators: Sequence[torch.Generator] = (),
     on_step: Callable[[int], None] | None = None,
-    checkpoint_dir: str | os.PathLike | None = None,
-    checkpoint_every: int = 1,
-    resume: bool = False,
-    log_path: str | os.PathLike | None = None,
-    tensorboard_dir: str | os.PathLike | None = None,
-    precision: str = "fp32",
-    desc: str = "fit",
+    **options: Any,
 ) -> TrainResult:
     """Minimise `objective` over minibatches `data(epoch)` of (x, y) with `optimizer`; returns the TrainResult.
 
-    The model is in train mode for every step and is left in eval mode. `scheduler` (any LR scheduler)
-    steps once per epoch (`scheduler_interval="epoch"`, epoch mode) or per step ("step"). Records hold
-    "loss" (mean over the epoch), the objective's extras, "lr", and `evaluate(model)`'s metrics every
-    `eval_every` epochs; `best_metric`/`best_mode` pick the best record (its weights in
-    `result.best_state["model"]`); `until_loss` stops once the epoch's mean loss is ≤ it. `generators`
-    are the explicit generators the objective draws from (attack random starts...), checkpointed with
-    `model`, `optimizer`, `scheduler`, the data source and `extra_state`; `on_step(step)` runs after
-    each update (EMA, trackers). See `train_loop` for checkpoints, logs, resume and NaN handling.
+    `settings` (a `LoopSettings`, default desc "fit"; `options` replace its fields by name, e.g.
+    `fit(model, opt, ERM(), data, epochs=3)`) say how long the loop runs, when it evaluates, records and
+    checkpoints, and which record is the best (its weights in `result.best_state["model"]`). The model is
+    in train mode for every step and is left in eval mode. `scheduler` (any LR scheduler) steps once per
+    epoch (`scheduler_interval="epoch"`, epoch mode) or per step ("step"). Records hold "loss" (mean over
+    the epoch), the objective's extras, "lr", and `evaluate(model)`'s metrics; `until_loss` stops once the
+    epoch's mean loss is ≤ it, `stop_when(record)` on any rule. `generators` are the explicit generators
+    the objective draws from (attack random starts...), checkpointed with `model`, `optimizer`,
+    `scheduler`, the data source and `extra_state`; `on_step(step)` runs after each update (EMA,
+    trackers). See `train_loop` for checkpoints, logs, resume and NaN handling.
     Under torchrun pass a `wrap_ddp` model and a sharded data source (`ShuffledBatches(rank=, world_size=)`):
     `evaluate` and the checkpoints see the unwrapped module. `precision` "fp32" (default), "bf16" or "fp16":
     the objective runs under `torch.autocast(device, dtype)` (fp16 with a GradScaler; not for `train_step`
     objectives). Meant for CUDA; on the CPU autocast works too, but is slower than float32 for small networks.
     """
+    settings = (settings or LoopSettings(desc="fit")).with_options(**options)
     check_choice("scheduler_interval", scheduler_interval, ("epoch", "step"))
     check_choice("precision", precision, PRECISIONS)
-    if scheduler_interval == "epoch" and scheduler is not None and epochs is None:
+    by_epoch = settings.epochs is not None
+    if scheduler_interval == "epoch" and scheduler is not None and not by_epoch:
         raise ValueError("scheduler_interval='epoch' needs epochs; use 'step' with steps")
-    device = next(model.parameters()).device
-    custom = getattr(objective, "train_step", None)
-    amp_dtype = PRECISIONS[precision]
-    if amp_dtype is not None and custom is not None:
-        raise ValueError(
-            f"precision={precision!r} is not supported for {objective!r}, which owns its update (train_step)"
-        )
-    scaler = torch.amp.GradScaler(device.type) if amp_dtype == torch.float16 else None
-    n_batches = len(data) if epochs is not None and hasattr(data, "__len__") else None
-    seen = {"in_epoch": 0}
-
-    def step_fn(batch: Any, step: int) -> dict[str, float]:
-        x, y = batch[0].to(device, non_blocking=True), batch[1].to(device, non_blocking=True)
-        model.train()
-        if custom is not None:
-            loss, extras = split_loss(custom(model, optimizer, x, y))
-            check_finite("loss", float(loss.detach()), NonFiniteError)
-        else:
-            with torch.autocast(device.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None):
-                loss, extras = split_loss(objective(model, x, y))
-            optimizer_step(optimizer, loss, max_grad_norm, scaler=scaler)
-        out = {"loss": _as_float(loss), "lr": float(optimizer.param_groups[0]["lr"])}
-        out.update({k: _as_float(v) for k, v in extras.items()})
-        if scheduler is not None:
-            if scheduler_interval == "step":
-                scheduler.step()
-            else:
-                seen["in_epoch"] += 1
-                if n_batches is not None and seen["in_epoch"] == n_batches:
-                    seen["in_epoch"] = 0
-                    scheduler.step()
-        if on_step is not None:
-            on_step(step)
-        return out
-
+    n_batches = len(data) if by_epoch and hasattr(data, "__len__") else None
     if scheduler is not None and scheduler_interval == "epoch" and n_batches is None:
         raise ValueError("scheduler_interval='epoch' needs a data source with len() (e.g. ShuffledBatches)")
+    sched_step = _SchedulerStep(scheduler, scheduler_interval, n_batches) if scheduler is not None else None
+    step_fn = _SupervisedStep(model, optimizer, objective, precision, max_grad_norm, sched_step, on_step)
     state: dict[str, Any] = {"model": unwrap_model(model), "optimizer": optimizer}
     if scheduler is not None:
         state["scheduler"] = scheduler
-    if scaler is not None:
-        state["grad_scaler"] = scaler
+    if step_fn.scaler is not None:
+        state["grad_scaler"] = step_fn.scaler
     state.update(extra_state or {})
-    rules = [
-        r
-        for r in (stop_when, None if until_loss is None else (lambda rec: rec.get("loss", float("inf")) <= until_loss))
-        if r is not None
-    ]
     try:
         return train_loop(
             step_fn,
-            epochs=epochs,
-            steps=steps,
+            settings,
             batches=data,
             evaluate=(lambda: evaluate(unwrap_model(model))) if evaluate is not None else None,
-            eval_every=eval_every,
-            best_metric=best_metric,
-            best_mode=best_mode,
-            stop_when=(lambda rec: any(r(rec) for r in rules)) if rules else None,
+            stop_when=_stop_rule(stop_when, until_loss),
             state=state,
             generators=generators,
-            checkpoint_dir=checkpoint_dir,
-            checkpoint_every=checkpoint_every,
-            resume=resume,
-            log_path=log_path,
-            tensorboard_dir=tensorboard_dir,
-            desc=desc,
         )
     finally:
         model.eval()

@@ -16,7 +16,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from saddle.train.distributed import all_reduce_mean, rank_and_world
 from saddle.train.logs import JsonLinesLog
 from saddle.validation import check_choice, check_finite, check_int
 
-__all__ = ["NonFiniteError", "TrainResult", "train_loop"]
+__all__ = ["LoopSettings", "NonFiniteError", "TrainResult", "train_loop"]
 
 log = logging.getLogger("saddle.train")
 
@@ -75,6 +75,55 @@ def _all_mean(values: dict[str, float], world: int) -> dict[str, float]:
     return {k: float(v) for k, v in zip(keys, t.cpu().tolist())}
 
 
+@dataclass(frozen=True)
+class LoopSettings:
+    """The loop's settings, built once: how long it runs, when it records / evaluates / checkpoints, where it logs.
+
+    Exactly one of `epochs` (needs `batches`) and `steps` runs the loop; the unit of `eval_every`,
+    `record_every` (default: eval_every) and `checkpoint_every` is the epoch in epoch mode and the step in
+    step mode. `best_metric` (a record key; `best_mode` "max" or "min") picks the best record, whose
+    `keep_best` objects are kept. `checkpoint_dir`/`checkpoint_every`/`resume`: `last.pt` and `best.pt`;
+    `log_path`/`tensorboard_dir`: the records as JSON lines and TensorBoard scalars; `check_inputs`: refuse a
+    non-finite input batch; `desc`: the progress bar's and the log's label. Any field can be overridden by
+    name in `train_loop(..., name=value)` and `fit(..., name=value)`.
+    """
+
+    epochs: int | None = None
+    steps: int | None = None
+    eval_every: int = 1
+    record_every: int | None = None
+    best_metric: str | None = None
+    best_mode: str = "max"
+    keep_best: Sequence[str] = ("model",)
+    checkpoint_dir: str | os.PathLike[str] | None = None
+    checkpoint_every: int = 1
+    resume: bool = False
+    log_path: str | os.PathLike[str] | None = None
+    tensorboard_dir: str | os.PathLike[str] | None = None
+    check_inputs: bool = True
+    desc: str = "train"
+
+    def __post_init__(self) -> None:
+        for name in ("epochs", "steps"):
+            if getattr(self, name) is not None:
+                check_int(name, getattr(self, name), low=0)
+        check_int("eval_every", self.eval_every)
+        if self.record_every is not None:
+            check_int("record_every", self.record_every)
+        check_int("checkpoint_every", self.checkpoint_every)
+        check_choice("best_mode", self.best_mode, ("max", "min"))
+
+    def length(self) -> tuple[bool, int]:
+        """(by_epoch, number of units): exactly one of epochs and steps is set."""
+        if (self.epochs is None) == (self.steps is None):
+            raise ValueError(f"give exactly one of epochs and steps, got epochs={self.epochs!r}, steps={self.steps!r}")
+        return (True, self.epochs) if self.epochs is not None else (False, int(self.steps or 0))
+
+    def with_options(self, **options: Any) -> LoopSettings:
+        """These settings with the named fields replaced (an unknown name raises TypeError)."""
+        return replace(self, **options) if options else self
+
+
 @dataclass
 class _Counters:
     """Where the loop stands (saved in every checkpoint, restored by `resume`): `unit` is the epoch or step index,
@@ -96,19 +145,6 @@ class _Counters:
     def restore(self, payload: Mapping[str, Any]) -> None:
         for k, v in payload.items():
             setattr(self, k, v)
-
-
-def _loop_length(epochs: int | None, steps: int | None, batches: Batches | None) -> tuple[bool, int]:
-    """(by_epoch, number of units): exactly one of epochs (with batches) and steps."""
-    if epochs is not None and steps is None:
-        by_epoch, total = True, check_int("epochs", epochs, low=0)
-    elif steps is not None and epochs is None:
-        by_epoch, total = False, check_int("steps", steps, low=0)
-    else:
-        raise ValueError(f"give exactly one of epochs and steps, got epochs={epochs!r}, steps={steps!r}")
-    if by_epoch and batches is None:
-        raise ValueError("epoch mode needs `batches` (a callable epoch -> iterable of batches)")
-    return by_epoch, total
 
 
 def _skip(it: Iterator[Any], n: int) -> Iterator[Any]:
@@ -155,106 +191,74 @@ def _improves(record: Mapping[str, Any], best: Mapping[str, Any] | None, metric:
     return bool(record[metric] > best[metric] if mode == "max" else record[metric] < best[metric])
 
 
-def train_loop(
-    step_fn: StepFn,
-    *,
-    epochs: int | None = None,
-    steps: int | None = None,
-    batches: Batches | None = None,
-    evaluate: Callable[[], Mapping[str, float]] | None = None,
-    eval_every: int = 1,
-    record_every: int | None = None,
-    best_metric: str | None = None,
-    best_mode: str = "max",
-    keep_best: Sequence[str] = ("model",),
-    stop_when: Callable[[Mapping[str, Any]], bool] | None = None,
-    state: Mapping[str, Any] | None = None,
-    generators: Sequence[torch.Generator] = (),
-    checkpoint_dir: str | os.PathLike | None = None,
-    checkpoint_every: int = 1,
-    resume: bool = False,
-    log_path: str | os.PathLike | None = None,
-    tensorboard_dir: str | os.PathLike | None = None,
-    check_inputs: bool = True,
-    desc: str = "train",
-) -> TrainResult:
-    """Run `step_fn(batch, step)` for `epochs` passes over `batches(epoch)` or for `steps` steps.
+class _Loop:
+    """One run of `train_loop`: the counters, the step, the record, the checkpoint, and the loop over units."""
 
-    Exactly one of `epochs` (needs `batches`) and `steps` (batch None, or the next batch of `batches`
-    cycling over epochs) is given. The unit of `eval_every`, `record_every` and `checkpoint_every` is the
-    epoch in epoch mode and the step in step mode (record_every defaults to eval_every). A record holds
-    the mean of each scalar `step_fn` returned since the last record and the metrics of `evaluate()`.
-    `best_metric` (a record key; `best_mode` "max" or "min") selects the best record; `stop_when(record)`
-    ends the run. `state` {name: object with state_dict()} — model, optimiser, scheduler, GameOptimizer,
-    replay buffer, the batch source — and `generators` are saved to `checkpoint_dir/last.pt` (best record:
-    `best.pt`) with every RNG state; `resume=True` loads `last.pt` when it exists and continues bit for
-    bit. A NaN/inf in a batch or a returned scalar raises NonFiniteError naming the epoch and step; the
-    last good checkpoint stays on disk.
-    """
-    by_epoch, total = _loop_length(epochs, steps, batches)
-    eval_every = check_int("eval_every", eval_every)
-    record_every = check_int("record_every", record_every if record_every is not None else eval_every)
-    checkpoint_every = check_int("checkpoint_every", checkpoint_every)
-    check_choice("best_mode", best_mode, ("max", "min"))
-    state = dict(state or {})
-    if batches is not None and hasattr(batches, "state_dict") and "batches" not in state:
-        state["batches"] = batches
-    rank, world = rank_and_world()
-    writer = rank == 0
-    ckpt_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
-    last_path = ckpt_dir / "last.pt" if ckpt_dir is not None else None
-    logger = JsonLinesLog(log_path if writer else None, tensorboard_dir if writer else None)
-
-    c = _Counters()
-    result = TrainResult()
-    if resume and last_path is not None and last_path.exists():
-        c.restore(load_checkpoint(last_path, state, generators))
-        logger.keep(c.log_lines)
-        if writer and ckpt_dir is not None and (ckpt_dir / "best.pt").exists():
-            best_payload = torch.load(ckpt_dir / "best.pt", map_location="cpu", weights_only=True)
-            result.best_state = best_payload["objects"]
-        log.info("%s: resumed from %s at epoch %d, step %d", desc, last_path, c.epoch, c.step)
-    elif resume and writer:
-        log.info("%s: no checkpoint at %s, starting fresh", desc, last_path)
-
-    def where() -> str:
-        saved = (
-            f"last good checkpoint kept: {last_path}"
-            if last_path is not None and last_path.exists()
-            else "no checkpoint saved"
+    def __init__(
+        self,
+        step_fn: StepFn,
+        settings: LoopSettings,
+        batches: Batches | None,
+        evaluate: Callable[[], Mapping[str, float]] | None,
+        stop_when: Callable[[Mapping[str, Any]], bool] | None,
+        state: Mapping[str, Any] | None,
+        generators: Sequence[torch.Generator],
+    ) -> None:
+        self.by_epoch, self.total = settings.length()
+        if self.by_epoch and batches is None:
+            raise ValueError("epoch mode needs `batches` (a callable epoch -> iterable of batches)")
+        self.step_fn, self.s, self.batches, self.evaluate, self.stop_when = (
+            step_fn,
+            settings,
+            batches,
+            evaluate,
+            stop_when,
         )
-        return f"at epoch {c.epoch + 1}, step {c.step + 1} ({desc}); {saved}"
+        self.record_every = settings.record_every if settings.record_every is not None else settings.eval_every
+        self.state = dict(state or {})
+        if batches is not None and hasattr(batches, "state_dict") and "batches" not in self.state:
+            self.state["batches"] = batches
+        self.generators = generators
+        rank, self.world = rank_and_world()
+        self.writer = rank == 0
+        self.ckpt_dir = Path(settings.checkpoint_dir) if settings.checkpoint_dir is not None else None
+        self.last_path = self.ckpt_dir / "last.pt" if self.ckpt_dir is not None else None
+        self.logger = JsonLinesLog(
+            settings.log_path if self.writer else None, settings.tensorboard_dir if self.writer else None
+        )
+        self.c = _Counters()
+        self.result = TrainResult()
 
-    def checkpoint(path: Path | None) -> None:
-        if path is not None and writer:
-            c.log_lines = logger.lines
-            save_checkpoint(path, state, generators, c.payload())
+    def resume(self) -> None:
+        """Load `last.pt` (and the best record's objects from `best.pt`) when resuming and they exist."""
+        c, desc = self.c, self.s.desc
+        if self.last_path is not None and self.last_path.exists():
+            c.restore(load_checkpoint(self.last_path, self.state, self.generators))
+            self.logger.keep(c.log_lines)
+            if self.writer and self.ckpt_dir is not None and (self.ckpt_dir / "best.pt").exists():
+                best_payload = torch.load(self.ckpt_dir / "best.pt", map_location="cpu", weights_only=True)
+                self.result.best_state = best_payload["objects"]
+            log.info("%s: resumed from %s at epoch %d, step %d", desc, self.last_path, c.epoch, c.step)
+        elif self.writer:
+            log.info("%s: no checkpoint at %s, starting fresh", desc, self.last_path)
 
-    def record() -> bool:
-        """Close the current record; returns True when stop_when fires."""
-        means = _all_mean({k: s / max(c.count, 1) for k, s in c.sums.items()}, world)
-        rec: dict[str, Any] = {"epoch": c.epoch, "step": c.step, **means}
-        if evaluate is not None and (c.unit % eval_every == 0 or c.unit == total):
-            rec.update(_all_mean({k: float(v) for k, v in evaluate().items()}, world))
-        c.sums, c.count = {}, 0
-        c.history.append(rec)
-        logger.write({"kind": "record", **rec}, step=c.step)
-        if writer:  # one line per record in the run's log (progress bars/lines come from saddle.progress)
-            log.info(
-                "%s %s", desc, " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in rec.items())
-            )
-        if best_metric is not None and best_metric in rec and _improves(rec, c.best, best_metric, best_mode):
-            c.best = rec
-            keep = {k: state[k] for k in keep_best if k in state}
-            result.best_state = {k: copy.deepcopy(v.state_dict()) for k, v in keep.items()}
-            if ckpt_dir is not None and writer:
-                save_checkpoint(ckpt_dir / "best.pt", keep, (), {"record": rec})
-        return stop_when is not None and bool(stop_when(rec))
+    def where(self) -> str:
+        """Where the loop stopped, for an error message."""
+        last = self.last_path
+        saved = f"last good checkpoint kept: {last}" if last is not None and last.exists() else "no checkpoint saved"
+        return f"at epoch {self.c.epoch + 1}, step {self.c.step + 1} ({self.s.desc}); {saved}"
 
-    def one_step(batch: Any) -> None:
-        if check_inputs and batch is not None:
+    def checkpoint(self, path: Path | None) -> None:
+        if path is not None and self.writer:
+            self.c.log_lines = self.logger.lines
+            save_checkpoint(path, self.state, self.generators, self.c.payload())
+
+    def step(self, batch: Any) -> None:
+        """One call of step_fn, its scalars summed into the current record."""
+        c = self.c
+        if self.s.check_inputs and batch is not None:
             _check_batch(batch)
-        out = step_fn(batch, c.step) or {}
+        out = self.step_fn(batch, c.step) or {}
         for k, v in out.items():
             c.sums[k] = c.sums.get(k, 0.0) + check_finite(
                 k, float(v.detach() if isinstance(v, Tensor) else v), NonFiniteError
@@ -262,37 +266,98 @@ def train_loop(
         c.count += 1
         c.step += 1
 
-    def end_of_unit() -> bool:
+    def record(self) -> bool:
+        """Close the current record (means, evaluation, logs, best); returns True when stop_when fires."""
+        c, s = self.c, self.s
+        means = _all_mean({k: v / max(c.count, 1) for k, v in c.sums.items()}, self.world)
+        rec: dict[str, Any] = {"epoch": c.epoch, "step": c.step, **means}
+        if self.evaluate is not None and (c.unit % s.eval_every == 0 or c.unit == self.total):
+            rec.update(_all_mean({k: float(v) for k, v in self.evaluate().items()}, self.world))
+        c.sums, c.count = {}, 0
+        c.history.append(rec)
+        self.logger.write({"kind": "record", **rec}, step=c.step)
+        if self.writer:  # one line per record in the run's log (progress bars/lines come from saddle.progress)
+            log.info(
+                "%s %s",
+                s.desc,
+                " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in rec.items()),
+            )
+        if s.best_metric is not None and s.best_metric in rec and _improves(rec, c.best, s.best_metric, s.best_mode):
+            c.best = rec
+            keep = {k: self.state[k] for k in s.keep_best if k in self.state}
+            self.result.best_state = {k: copy.deepcopy(v.state_dict()) for k, v in keep.items()}
+            if self.ckpt_dir is not None and self.writer:
+                save_checkpoint(self.ckpt_dir / "best.pt", keep, (), {"record": rec})
+        return self.stop_when is not None and bool(self.stop_when(rec))
+
+    def end_of_unit(self) -> bool:
         """After each epoch (or step): record and checkpoint when due; returns True when stop_when fired."""
-        due = c.unit % record_every == 0 or c.unit == total or (evaluate is not None and c.unit % eval_every == 0)
-        fired = record() if due else False
-        if c.unit % checkpoint_every == 0 or c.unit == total or fired:
-            checkpoint(last_path)
+        c, s, total = self.c, self.s, self.total
+        due = (
+            c.unit % self.record_every == 0
+            or c.unit == total
+            or (self.evaluate is not None and c.unit % s.eval_every == 0)
+        )
+        fired = self.record() if due else False
+        if c.unit % s.checkpoint_every == 0 or c.unit == total or fired:
+            self.checkpoint(self.last_path)
         return fired
 
-    units = range(c.unit, total)
-    stopped = False
-    t0 = time.perf_counter()
-    try:
-        stream = None if by_epoch else _cycling_batches(batches, c)
-        for _ in progress(units, desc=desc, total=len(units)) if writer else units:
-            if stream is None:
-                assert batches is not None  # checked by _loop_length: epoch mode needs batches
-                for batch in _epoch_batches(batches, c):
-                    one_step(batch)
-            else:
-                one_step(next(stream))
-                c.unit += 1
-            stopped = end_of_unit()
-            if stopped:
-                break
-    except NonFiniteError as err:
-        raise NonFiniteError(f"{err} {where()}") from None
-    finally:
-        logger.close()
-    result.history, result.best, result.steps = c.history, c.best, c.step
-    result.last = c.history[-1] if c.history else None
-    result.stopped = "stop_when" if stopped else "completed"
-    if writer:
-        log.debug("%s: %d steps in %.2fs", desc, c.step, time.perf_counter() - t0)
-    return result
+    def run(self) -> TrainResult:
+        c = self.c
+        units = range(c.unit, self.total)
+        stopped = False
+        t0 = time.perf_counter()
+        try:
+            stream = None if self.by_epoch else _cycling_batches(self.batches, c)
+            for _ in progress(units, desc=self.s.desc, total=len(units)) if self.writer else units:
+                if stream is None:
+                    assert self.batches is not None  # checked in __init__: epoch mode needs batches
+                    for batch in _epoch_batches(self.batches, c):
+                        self.step(batch)
+                else:
+                    self.step(next(stream))
+                    c.unit += 1
+                stopped = self.end_of_unit()
+                if stopped:
+                    break
+        except NonFiniteError as err:
+            raise NonFiniteError(f"{err} {self.where()}") from None
+        finally:
+            self.logger.close()
+        result = self.result
+        result.history, result.best, result.steps = c.history, c.best, c.step
+        result.last = c.history[-1] if c.history else None
+        result.stopped = "stop_when" if stopped else "completed"
+        if self.writer:
+            log.debug("%s: %d steps in %.2fs", self.s.desc, c.step, time.perf_counter() - t0)
+        return result
+
+
+def train_loop(
+    step_fn: StepFn,
+    settings: LoopSettings | None = None,
+    *,
+    batches: Batches | None = None,
+    evaluate: Callable[[], Mapping[str, float]] | None = None,
+    stop_when: Callable[[Mapping[str, Any]], bool] | None = None,
+    state: Mapping[str, Any] | None = None,
+    generators: Sequence[torch.Generator] = (),
+    **options: Any,
+) -> TrainResult:
+    """Run `step_fn(batch, step)` for `settings.epochs` passes over `batches(epoch)` or for `settings.steps` steps.
+
+    `settings` (a LoopSettings; `options` replace its fields by name, e.g. `train_loop(step_fn, steps=10)`)
+    say how long and when to record, evaluate and checkpoint. In step mode the batch is None, or the next
+    batch of `batches` cycling over epochs. A record holds the mean of each scalar `step_fn` returned since
+    the last record and the metrics of `evaluate()`; `stop_when(record)` ends the run. `state` {name: object
+    with state_dict()} — model, optimiser, scheduler, GameOptimizer, replay buffer, the batch source — and
+    `generators` are saved to `checkpoint_dir/last.pt` (best record: `best.pt`) with every RNG state;
+    `resume=True` loads `last.pt` when it exists and continues bit for bit. A NaN/inf in a batch or a
+    returned scalar raises NonFiniteError naming the epoch and step; the last good checkpoint stays on disk.
+    """
+    settings = (settings or LoopSettings()).with_options(**options)
+    loop = _Loop(step_fn, settings, batches, evaluate, stop_when, state, generators)
+    if settings.resume:
+        loop.resume()
+    return loop.run()

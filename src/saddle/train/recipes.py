@@ -57,7 +57,7 @@ from saddle.train.distributed import rank_and_world, wrap_ddp
 from saddle.train.erm import ERM
 from saddle.train.fgsm_at import FGSMAdversarialTraining
 from saddle.train.fit import PRECISIONS, fit, optimizer_step
-from saddle.train.loop import TrainResult
+from saddle.train.loop import LoopSettings, TrainResult
 from saddle.train.mart import MART
 from saddle.train.pgd_at import PGDAdversarialTraining
 from saddle.train.rs_fgsm import RSFGSMAdversarialTraining
@@ -490,18 +490,20 @@ def train_robust_classifier(
         optimizer,
         obj,
         data,
-        epochs=settings.epochs,
+        LoopSettings(
+            epochs=settings.epochs,
+            best_metric="robust_acc",
+            checkpoint_dir=checkpoint_dir,
+            resume=resume,
+            desc=desc or objective,
+        ),
         scheduler=scheduler,
         scheduler_interval="step",
+        precision=precision,
         evaluate=evaluate,
-        best_metric="robust_acc",
         stop_when=patience,
         extra_state=extra,
         generators=[g_attack],
-        checkpoint_dir=checkpoint_dir,
-        resume=resume,
-        precision=precision,
-        desc=desc or objective,
     )
     return net, result
 
