@@ -7,7 +7,16 @@ import pytest
 import scipy.stats
 import torch
 
-from saddle.metrics.stats import MeanSE, confidence_interval, geometric_mean, linear_fit, loglog_fit, mean_se
+from saddle.metrics.stats import (
+    MeanSE,
+    confidence_interval,
+    geometric_mean,
+    linear_fit,
+    loglog_fit,
+    mean_se,
+    mean_se_by_key,
+    slopes,
+)
 
 
 @pytest.mark.parametrize("n", [2, 3, 10, 57])
@@ -72,6 +81,35 @@ def test_loglog_fit_recovers_a_power_law_exactly():
     assert math.exp(fit.intercept) == pytest.approx(3.0, rel=1e-13)
     two = linear_fit([0.0, 1.0], [1.0, 3.0])
     assert two.slope == pytest.approx(2.0) and math.isnan(two.slope_se)
+
+
+def test_slopes_per_seed_recover_each_rows_power_law_and_agree_with_linregress():
+    """One row per seed: y = c_s x^{k_s} gives exactly k_s on log-log axes; linear axes agree with scipy."""
+    x = np.array([16.0, 32.0, 128.0, 256.0])
+    ks, cs = [-0.5, -0.25, 0.1], [3.0, 0.2, 7.0]
+    rows = [c * x**k for c, k in zip(cs, ks)]
+    assert slopes(x, rows, log_x=True, log_y=True) == pytest.approx(ks, abs=1e-13)
+    # log y against x: y = e^{a x} has slope a on a semi-log plot
+    assert slopes([2.0, 3.0, 4.0, 6.0], [np.exp(-0.33 * np.array([2.0, 3.0, 4.0, 6.0]))], log_y=True) == pytest.approx(
+        [-0.33], abs=1e-13
+    )
+    noisy = np.random.default_rng(3).normal(size=(5, 4)) + x / 100
+    expected = [scipy.stats.linregress(x, row).slope for row in noisy]
+    assert slopes(x, noisy) == pytest.approx(expected, rel=1e-12)
+    # a non-positive entry on a log axis: that seed's slope is NaN, the others are unchanged
+    bad = slopes(x, [rows[0], np.array([1.0, 0.0, 2.0, 3.0])], log_x=True, log_y=True)
+    assert bad[0] == pytest.approx(-0.5, abs=1e-13) and math.isnan(bad[1])
+    with pytest.raises(ValueError, match=r"rows\[0\] must be one-dimensional"):
+        slopes(x, [np.ones((2, 2))])
+
+
+def test_mean_se_by_key_is_mean_se_of_each_quantity_over_the_runs():
+    runs = [{"a": 1.0, "b": 2.0, "c": 9.0}, {"a": 3.0, "b": 2.0, "c": 9.0}, {"a": 8.0, "b": -1.0, "c": 9.0}]
+    out = mean_se_by_key(runs, ("a", "b"))
+    assert set(out) == {"a", "b"} and out["a"] == mean_se([1.0, 3.0, 8.0]) and out["b"] == mean_se([2.0, 2.0, -1.0])
+    assert out["a"].mean == pytest.approx(4.0) and out["a"].se == pytest.approx(math.sqrt(13 / 3), rel=1e-12)
+    with pytest.raises(ValueError, match="runs must not be empty"):
+        mean_se_by_key([], ("a",))
 
 
 def test_geometric_mean_matches_scipy_over_axes():

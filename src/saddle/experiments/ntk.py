@@ -29,7 +29,7 @@ import torch
 
 from saddle.data import load_digits
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.metrics.stats import MeanSE, linear_fit, loglog_fit, mean_se
+from saddle.metrics.stats import MeanSE, linear_fit, mean_se, slopes
 from saddle.progress import progress
 from saddle.theory.network import FullyConnectedReLU
 from saddle.theory.ntk import empirical_ntk, ntk_matrix, two_layer_relu_ntk
@@ -102,8 +102,8 @@ def run(config: Config, out: RunOutput) -> dict:
     mean_err = np.array([np.mean(err[m]) for m in config.widths])
     # the s-th network of every width forms one sweep: a log-log slope per sweep, mean ± SE over the sweeps
     seeds = range(config.seeds_per_width)
-    slopes = mean_se([loglog_fit(config.widths, [err[m][s] for m in config.widths]).slope for s in seeds])
-    slope = slopes.mean
+    error_slope = mean_se(slopes(config.widths, [[err[m][s] for m in config.widths] for s in seeds], True, True))
+    slope = error_slope.mean
     w0, w1 = config.widths[0], config.widths[-1]
     gap_shrink = mean_se([abs(lam[w0][s] - lam_inf) - abs(lam[w1][s] - lam_inf) for s in seeds])
 
@@ -144,8 +144,8 @@ def run(config: Config, out: RunOutput) -> dict:
     )
     return {
         "relative_error": {m: float(np.mean(err[m])) for m in config.widths},
-        "error_slope": slopes,
-        "error_slope_off_half": MeanSE(abs(slopes.mean + 0.5), slopes.se, slopes.n),
+        "error_slope": error_slope,
+        "error_slope_off_half": MeanSE(abs(error_slope.mean + 0.5), error_slope.se, error_slope.n),
         "lambda_min": {m: float(np.mean(lam[m])) for m in config.widths},
         "lambda_min_infinite_width": lam_inf,
         "lambda_min_depth_normalised": {d: float(np.mean(lam_depth[d])) for d in config.depths},

@@ -34,7 +34,7 @@ import numpy as np
 import torch
 
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.metrics import loglog_fit, mean_se, uniform_quantization_bound, wasserstein
+from saddle.metrics import loglog_fit, mean_se, slopes, uniform_quantization_bound, wasserstein
 from saddle.progress import progress
 
 WINDOW = 0.05
@@ -88,7 +88,7 @@ def run(config: Config, out: RunOutput) -> dict:
                 for _ in range(seeds)
             ]
         )  # (seeds, len(ns))
-        slope = mean_se([loglog_fit(ns, row).slope for row in w1])
+        slope = mean_se(slopes(ns, w1, log_x=True, log_y=True))
         predicted = loglog_fit(ns, [rate(n, d) for n in ns]).slope
         bounds = [uniform_quantization_bound(n, d) for n in ns]
         ratios = [mean_se(w1[:, i] / b) for i, b in enumerate(bounds)]

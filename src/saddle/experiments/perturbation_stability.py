@@ -74,6 +74,7 @@ The run's `claims` dict lists each of these trends with the test that decided it
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,7 +85,7 @@ from torch import Tensor
 from saddle.claims import NOT_MEASURED_KEY
 from saddle.data import load_digits
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.metrics.stats import MeanSE, linear_fit, loglog_fit, mean_se
+from saddle.metrics.stats import MeanSE, mean_se, mean_se_by_key, slopes
 from saddle.progress import progress
 from saddle.robustness import perturbation_stability
 from saddle.theory import FullyConnectedReLU, ntk_trace
@@ -215,11 +216,13 @@ def _train_and_measure_once(config: Config, data: dict, depth: int, m: int, init
     }
 
 
+_FIELDS = ("init", "trained", "kappa", "epochs", "train_loss", "test_accuracy")
+
+
 def _cell(runs: list[dict]) -> dict:
     """Mean and SE over seeds of every numeric field of the per-seed results."""
     out: dict = {"reached_all": all(r["reached"] for r in runs)}
-    for key in ("init", "trained", "kappa", "epochs", "train_loss", "test_accuracy"):
-        est = mean_se([r[key] for r in runs])  # a diverged seed (inf/nan) gives nan, flagged by reached_all
+    for key, est in mean_se_by_key(runs, _FIELDS).items():  # a diverged seed (inf/nan) gives nan: see reached_all
         out[key], out[f"{key}_se"] = est.mean, est.se
     out["trained_per_seed"] = [r["trained"] for r in runs]
     out["init_per_seed"] = [r["init"] for r in runs]
@@ -232,85 +235,81 @@ RISE_WINDOW = (1 / 8, 1 / 2)
 FALL_FROM = 2.0
 
 
-def _branch_slope(config: Config, cells: dict, widths: list[int]) -> MeanSE:
+def _branch_slope(cells: dict, widths: list[int]) -> MeanSE:
     """Log-log slope of trained P/ε against m over `widths`, fitted per seed; mean ± SE over seeds (NaN, n = 0 when
     fewer than two widths of the window reached the target loss)."""
     ok = [m for m in widths if cells[m]["reached_all"]]
     if len(ok) < 2:
         return MeanSE(math.nan, math.nan, 0)
-    return mean_se([loglog_fit(ok, [cells[m]["trained_per_seed"][k] for m in ok]).slope for k in range(config.seeds)])
+    return mean_se(slopes(ok, np.transpose([cells[m]["trained_per_seed"] for m in ok]), log_x=True, log_y=True))
 
 
-def _width_part(config: Config, data: dict, out: RunOutput) -> tuple[dict, dict]:
-    """The width sweep at depth `width_depth` for every init: cells, and per init the slopes of the two branches."""
-    d = config.width_depth
+def _sweep(config: Config, data: dict, out: RunOutput, name: str, values: tuple[int, ...], shape: Callable) -> dict:
+    """cells[init][v] (`_cell` over the seeds) for every init and v in `values`; `shape(v)` = (depth, width)."""
     cells: dict = {}
-    summary: dict = {"L3": d**3, "rise_widths": [], "fall_widths": []}
+    jobs = [(i, v) for i in config.inits for v in values]
+    for init, v in progress(jobs, desc=f"{name} sweep", total=len(jobs)):
+        d, m = shape(v)
+        runs = [_train_and_measure(config, data, d, m, init, config.seed * 1000 + s) for s in range(config.seeds)]
+        c = cells.setdefault(init, {})[v] = _cell(runs)
+        out.log.info(
+            f"{name} sweep {init} L={d} m={m}: P/eps init {c['init']:.4f} trained "
+            f"{c['trained']:.3f} ± {c['trained_se']:.3f} kappa {c['kappa']:.3f} epochs {c['epochs']:.1f} "
+            f"acc {c['test_accuracy']:.3f} reached {c['reached_all']}"
+        )
+    return cells
+
+
+def _width_summary(config: Config, cells: dict, out: RunOutput) -> dict:
+    """Per init, the log-log slopes of trained P/ε over the two pre-declared windows of widths at depth L."""
+    d = config.width_depth
     rise = [m for m in config.widths if RISE_WINDOW[0] * d**3 <= m <= RISE_WINDOW[1] * d**3]
     fall = [m for m in config.widths if m >= FALL_FROM * d**3]
-    summary["rise_widths"], summary["fall_widths"] = rise, fall
-    jobs = [(i, m) for i in config.inits for m in config.widths]
-    for init, m in progress(jobs, desc="width sweep", total=len(jobs)):
-        runs = [_train_and_measure(config, data, d, m, init, config.seed * 1000 + s) for s in range(config.seeds)]
-        c = cells.setdefault(init, {})[m] = _cell(runs)
-        out.log.info(
-            f"width sweep {init} L={d} m={m}: P/eps init {c['init']:.4f} trained "
-            f"{c['trained']:.3f} ± {c['trained_se']:.3f} kappa {c['kappa']:.3f} epochs {c['epochs']:.1f} "
-            f"acc {c['test_accuracy']:.3f} reached {c['reached_all']}"
-        )
+    summary: dict = {"L3": d**3, "rise_widths": rise, "fall_widths": fall}
     for init in config.inits:
-        summary[init] = {"rise_slope": _branch_slope(config, cells[init], rise)}
-        summary[init]["fall_slope"] = _branch_slope(config, cells[init], fall)
+        summary[init] = {"rise_slope": _branch_slope(cells[init], rise)}
+        summary[init]["fall_slope"] = _branch_slope(cells[init], fall)
         out.log.info(f"width sweep {init}: {summary[init]}")
-    return cells, summary
+    return summary
 
 
-def _depth_part(config: Config, data: dict, out: RunOutput) -> tuple[dict, dict]:
-    cells: dict = {}
-    slopes: dict = {}
-    jobs = [(i, d) for i in config.inits for d in config.depths]
-    for init, d in progress(jobs, desc="depth sweep", total=len(jobs)):
-        runs = [
-            _train_and_measure(config, data, d, config.depth_width, init, config.seed * 1000 + s)
-            for s in range(config.seeds)
-        ]
-        c = cells.setdefault(init, {})[d] = _cell(runs)
-        out.log.info(
-            f"depth sweep {init} L={d} m={config.depth_width}: P/eps init {c['init']:.4f} trained "
-            f"{c['trained']:.3f} ± {c['trained_se']:.3f} kappa {c['kappa']:.3f} epochs {c['epochs']:.1f} "
-            f"acc {c['test_accuracy']:.3f} reached {c['reached_all']}"
-        )
+def _depth_slopes(config: Config, cells: dict) -> dict:
+    """Per phase (init, trained) and init: slope of log P/ε per layer fitted per seed, mean ± SE over seeds."""
+    out: dict = {}
     for init in config.inits:
         reached = [d for d in config.depths if cells[init][d]["reached_all"]]
         for phase in ("init", "trained"):
             ok = reached if phase == "trained" else list(config.depths)  # equal fit matters only after training
-            per_seed = []
-            for s in range(config.seeds):  # slope of log P/ε per layer (NaN when fewer than two depths)
-                ys = [cells[init][d][f"{phase}_per_seed"][s] for d in ok]
-                per_seed.append(linear_fit(ok, np.log(ys)).slope if len(ok) >= 2 and min(ys) > 0 else float("nan"))
-            v = mean_se(per_seed)
-            slopes[f"{phase}_{init}"] = {"slope": v, "per_seed": per_seed, "depths_used": ok}
-    return cells, slopes
+            per_seed = [float("nan")] * config.seeds  # fewer than two depths: no slope
+            if len(ok) >= 2:
+                per_seed = slopes(ok, np.transpose([cells[init][d][f"{phase}_per_seed"] for d in ok]), log_y=True)
+            out[f"{phase}_{init}"] = {"slope": mean_se(per_seed), "per_seed": per_seed, "depths_used": ok}
+    return out
+
+
+def _normalised_digits(device: str) -> dict:
+    """Digits flattened to p = 64 and scaled to ‖x‖₂ = 1, labels b = ±1 for "≥ 5 vs < 5"; `memo` for the nets."""
+    dev = torch.device(device)
+    train, test = load_digits()
+    xtr, xte = train.x.flatten(1).to(dev), test.x.flatten(1).to(dev)
+    return {
+        "xtr": xtr / torch.linalg.vector_norm(xtr, dim=1, keepdim=True),
+        "xte": xte / torch.linalg.vector_norm(xte, dim=1, keepdim=True),
+        "btr": ((train.y >= 5).float() * 2 - 1).to(dev),
+        "bte": ((test.y >= 5).float() * 2 - 1).to(dev),
+        "memo": {},
+    }
 
 
 def run(config: Config, out: RunOutput) -> dict:
-    import matplotlib.pyplot as plt
-
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # small matrices: intra-op threads cost more than they save on a shared machine
     try:
-        dev = torch.device(config.device)
-        train, test = load_digits()
-        xtr, xte = train.x.flatten(1).to(dev), test.x.flatten(1).to(dev)
-        data = {
-            "xtr": xtr / torch.linalg.vector_norm(xtr, dim=1, keepdim=True),
-            "xte": xte / torch.linalg.vector_norm(xte, dim=1, keepdim=True),
-            "btr": ((train.y >= 5).float() * 2 - 1).to(dev),
-            "bte": ((test.y >= 5).float() * 2 - 1).to(dev),
-            "memo": {},
-        }
-        wcells, wsummary = _width_part(config, data, out)
-        dcells, dslopes = _depth_part(config, data, out)
+        data = _normalised_digits(config.device)
+        wcells = _sweep(config, data, out, "width", config.widths, lambda m: (config.width_depth, m))
+        wsummary = _width_summary(config, wcells, out)
+        dcells = _sweep(config, data, out, "depth", config.depths, lambda d: (d, config.depth_width))
+        dslopes = _depth_slopes(config, dcells)
     finally:
         torch.set_num_threads(threads)
 
@@ -318,12 +317,11 @@ def run(config: Config, out: RunOutput) -> dict:
     width_slopes: dict = {"rise": {}, "fall": {}}
     for init in config.inits:
         for branch in ("rise", "fall"):
-            slope = wsummary[init][f"{branch}_slope"]
-            width_slopes[branch][init] = slope
+            slope = width_slopes[branch][init] = wsummary[init][f"{branch}_slope"]
             if slope.n == 0:
-                window = wsummary[f"{branch}_widths"]
                 not_measured[f"width_slope.{branch}.{init}"] = (
-                    f"fewer than two widths of the window {window} reached the training-loss target under {init}"
+                    f"fewer than two widths of the window {wsummary[f'{branch}_widths']} reached the training-loss "
+                    f"target under {init}"
                 )
     depth_slopes = {
         phase: {init: dslopes[f"{phase}_{init}"]["slope"] for init in config.inits} for phase in ("init", "trained")
@@ -343,6 +341,13 @@ def run(config: Config, out: RunOutput) -> dict:
     }
     if not_measured:
         metrics[NOT_MEASURED_KEY] = not_measured
+    _plot_width(config, wcells, out)
+    _plot_depth(config, dcells, dslopes, out)
+    return metrics
+
+
+def _plot_width(config: Config, wcells: dict, out: RunOutput) -> None:
+    import matplotlib.pyplot as plt
 
     d = config.width_depth
     fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
@@ -393,6 +398,10 @@ def run(config: Config, out: RunOutput) -> dict:
         f"did not reach the target loss are left out. Right: lazy-training ratio κ of the trained nets.",
     )
 
+
+def _plot_depth(config: Config, dcells: dict, dslopes: dict, out: RunOutput) -> None:
+    import matplotlib.pyplot as plt
+
     fig, axes = plt.subplots(1, len(config.inits), figsize=(4.2 * len(config.inits), 3.6), squeeze=False, sharey=True)
     for ax, init in zip(axes[0], config.inits):
         ok = dslopes["trained_" + init]["depths_used"]
@@ -427,7 +436,6 @@ def run(config: Config, out: RunOutput) -> dict:
         f"slope of log P/ε per layer (mean ± SE over seeds). Notes' claim: depth helps under LeCun, "
         f"hurts under He/NTK.",
     )
-    return metrics
 
 
 _PS = "seeds 000/002/003, table 'perturbation stability ≲ Func(m, L, β)' (Zhu et al. 2022)"

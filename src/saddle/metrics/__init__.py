@@ -18,7 +18,17 @@ from saddle.metrics.robust import (
     gradient_masking_checks,
     robust_accuracy,
 )
-from saddle.metrics.stats import LinearFit, MeanSE, confidence_interval, geometric_mean, linear_fit, loglog_fit, mean_se
+from saddle.metrics.stats import (
+    LinearFit,
+    MeanSE,
+    confidence_interval,
+    geometric_mean,
+    linear_fit,
+    loglog_fit,
+    mean_se,
+    mean_se_by_key,
+    slopes,
+)
 from saddle.metrics.transport import uniform_quantization_bound, wasserstein
 
 __all__ = [
@@ -42,8 +52,10 @@ __all__ = [
     "linear_fit",
     "loglog_fit",
     "mean_se",
+    "mean_se_by_key",
     "mode_coverage",
     "robust_accuracy",
+    "slopes",
     "standard_evaluation",
     "uniform_quantization_bound",
     "wasserstein",

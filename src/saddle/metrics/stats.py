@@ -10,7 +10,7 @@ Non-finite inputs propagate to NaN results (no warnings): a diverged seed shows 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import overload
 
@@ -27,7 +27,9 @@ __all__ = [
     "linear_fit",
     "loglog_fit",
     "mean_se",
+    "mean_se_by_key",
     "paired_difference",
+    "slopes",
 ]
 
 Values = Sequence[float] | np.ndarray | torch.Tensor
@@ -103,6 +105,13 @@ def paired_difference(a: Values, b: Values) -> MeanSE:
         return mean_se(xa - xb)
 
 
+def mean_se_by_key(runs: Sequence[Mapping[str, float]], keys: Iterable[str]) -> dict[str, MeanSE]:
+    """{key: mean_se([run[key] for run in runs])}: one summary over seeds per measured quantity (runs: one per seed)."""
+    if not runs:
+        raise ValueError("runs must not be empty, got 0 runs")
+    return {k: mean_se([float(r[k]) for r in runs]) for k in keys}
+
+
 def confidence_interval(values: Values, level: float = 0.95) -> tuple[float, float]:
     """Student-t confidence interval for the mean of a 1-D sample: x̄ ± t_{n−1,(1+level)/2} s/√n."""
     return mean_se(values).interval(level)
@@ -170,3 +179,20 @@ def geometric_mean(values: Values | Sequence[Sequence[float]], axis: int | None 
     with np.errstate(invalid="ignore", divide="ignore"):
         g = np.exp(np.mean(np.log(a), axis=axis))
     return float(g) if np.ndim(g) == 0 else g
+
+
+def slopes(x: Values, rows: Sequence[Values] | np.ndarray, log_x: bool = False, log_y: bool = False) -> list[float]:
+    """The least-squares slope of each row of `rows` against `x` (one row per seed): `linear_fit(x, row).slope`.
+
+    `log_x`/`log_y` fit against log x / log y (both: the power-law exponent, as `loglog_fit`). A trend over seeds
+    is `mean_se(slopes(x, rows))`: the slope fitted per seed, then mean ± SE over seeds. A row with a
+    non-positive or NaN entry on a log axis gets a NaN slope.
+    """
+    xa = _as_array(x, "x")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        xf = np.log(xa) if log_x else xa
+        out = []
+        for i, row in enumerate(rows):
+            ya = _as_array(row, f"rows[{i}]")
+            out.append(linear_fit(xf, np.log(ya) if log_y else ya).slope)
+    return out
