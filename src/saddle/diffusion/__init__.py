@@ -40,7 +40,13 @@ from saddle.diffusion.score_matching import (
 )
 from saddle.diffusion.sde import VESDE, VPSDE, SubVPSDE
 from saddle.diffusion.timesteps import SPACINGS, karras_timesteps, uniform_timesteps
-from saddle.diffusion.training import epsilon_loss, train_epsilon_model, train_noisy_classifier
+from saddle.diffusion.training import (
+    ScoreTraining,
+    epsilon_loss,
+    train_epsilon_model,
+    train_noisy_classifier,
+    train_score_model,
+)
 from saddle.sampling.targets import GaussianMixture  # the one mixture (noised versions, exact scores)
 
 PROCESSES: dict[str, type[NoiseProcess]] = {"vp": VPSDE, "subvp": SubVPSDE, "ve": VESDE, "ddpm": DDPMSchedule}
@@ -73,6 +79,7 @@ __all__ = [
     "SamplerInfo",
     "SamplerState",
     "ScoreMLP",
+    "ScoreTraining",
     "SinusoidalTimeEmbedding",
     "SubVPSDE",
     "denoising_score_matching_loss",
@@ -88,6 +95,7 @@ __all__ = [
     "sliced_score_matching_loss",
     "train_epsilon_model",
     "train_noisy_classifier",
+    "train_score_model",
     "tweedie_denoise",
     "uniform_timesteps",
 ]

@@ -1,5 +1,5 @@
-"""Training an ε-prediction network on any noising process (the joint score-matching objective), and a classifier of
-noisy inputs for classifier guidance.
+"""Training an ε-prediction network on any noising process (the joint score-matching objective), a score network on
+one score-matching objective (`train_score_model`), and a classifier of noisy inputs for classifier guidance.
 
 Loss (Ho et al. 2020, eq. 14; Song et al. ICLR 2021, eq. 7 with λ(t) = σ_t²):
 E_t E_{x_0} E_z ‖z − ε_θ(α_t x_0 + σ_t z, t)‖², which is σ_t²‖s_θ − ∇log p(x_t|x_0)‖² with s_θ = −ε_θ/σ_t,
@@ -9,6 +9,9 @@ i.e. denoising score matching at every noise level at once. Mean over elements a
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -18,7 +21,7 @@ from saddle.diffusion.guidance import drop_labels
 from saddle.diffusion.process import NoiseProcess
 from saddle.model_state import frozen_eval
 from saddle.train import ema_model, optimizer_step, train_loop
-from saddle.validation import check_int, check_labels, check_module, check_real, check_tensor
+from saddle.validation import as_generator, check_int, check_labels, check_module, check_real, check_tensor
 
 
 def epsilon_loss(
@@ -140,6 +143,55 @@ def train_epsilon_model(
         net.load_state_dict(ema.module.state_dict())
     net.eval()
     return list(losses)
+
+
+@dataclass
+class ScoreTraining:
+    """What `train_score_model` returns: the loss and the process CPU seconds of every step (the step's cost)."""
+
+    losses: list[float] = field(default_factory=list)
+    cpu_seconds: list[float] = field(default_factory=list)
+
+
+def train_score_model(
+    net: nn.Module,
+    objective: Callable[[nn.Module, Tensor, torch.Generator], Tensor],
+    data: Tensor,
+    steps: int,
+    batch_size: int = 128,
+    lr: float = 1e-3,
+    generator: torch.Generator | int = 0,
+    desc: str = "train score model",
+) -> ScoreTraining:
+    """Adam on `objective(net, x, generator)` over minibatches x of `data` (N, d) drawn uniformly with replacement.
+
+    The objective is a score-matching loss of `saddle.diffusion` (`hyvarinen_loss`, `sliced_score_matching_loss`,
+    `denoising_score_matching_loss`; Song et al. 2019 compare them this way), wrapped to draw its noise from the
+    run's `generator` (an int seed or a torch.Generator, the batch indices come from it too). Each step:
+    indices, loss, `optimizer_step` (a non-finite loss raises NonFiniteError before touching the weights). Runs
+    on `saddle.train.train_loop`; returns each step's loss and process CPU time (the objective's cost, not the
+    machine's load).
+    """
+    check_module("net", net)
+    check_tensor("data", data, ("N", "d"))
+    check_int("steps", steps)
+    check_int("batch_size", batch_size)
+    check_real("lr", lr, high_open=True)
+    gen = as_generator(generator, default_seed=0)
+    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    run = ScoreTraining()
+
+    def step(_: None, k: int) -> dict[str, float]:
+        t0 = time.process_time()
+        idx = torch.randint(0, len(data), (batch_size,), generator=gen)
+        loss = objective(net, data[idx], gen)
+        optimizer_step(opt, loss)
+        run.cpu_seconds.append(time.process_time() - t0)
+        run.losses.append(float(loss.detach()))
+        return {"loss": run.losses[-1]}
+
+    train_loop(step, steps=steps, record_every=steps, desc=desc)
+    return run
 
 
 def train_noisy_classifier(
