@@ -9,6 +9,7 @@ import torch
 
 from saddle.metrics.stats import (
     MeanSE,
+    batch_means,
     confidence_interval,
     geometric_mean,
     linear_fit,
@@ -101,6 +102,29 @@ def test_slopes_per_seed_recover_each_rows_power_law_and_agree_with_linregress()
     assert bad[0] == pytest.approx(-0.5, abs=1e-13) and math.isnan(bad[1])
     with pytest.raises(ValueError, match=r"rows\[0\] must be one-dimensional"):
         slopes(x, [np.ones((2, 2))])
+
+
+def test_batch_means_se_matches_the_spread_of_the_mean_of_an_autocorrelated_series():
+    """AR(1) x_t = ρ x_{t−1} + ξ_t, ρ = 0.9: the mean of n steps has variance ≈ (1 + ρ)/(1 − ρ) · Var(x)/n, 19 times
+    the iid formula. Over 4000 series, the batch-means SE² averages to the measured variance of the mean; the naive
+    SE² is ≈ 19 times too small."""
+    from scipy.signal import lfilter
+
+    rho, n, reps = 0.9, 2000, 4000
+    noise = np.random.default_rng(5).normal(size=(reps, n + 500))
+    x = lfilter([1.0], [1.0, -rho], noise, axis=1)[:, 500:]  # stationary after the burn-in
+    var_of_mean = x.mean(1).var()
+    batch = np.mean([batch_means(row, 10).se ** 2 for row in x])
+    naive = np.mean([mean_se(row).se ** 2 for row in x])
+    assert batch == pytest.approx(var_of_mean, rel=0.1)  # 4000 series: MC error of var_of_mean ≈ 2.2%
+    assert var_of_mean / naive == pytest.approx((1 + rho) / (1 - rho), rel=0.15)
+    # blocks as np.array_split; the point estimate is the plain mean when the blocks are equal
+    assert batch_means([1.0, 2.0, 3.0, 4.0, 5.0, 9.0], 3) == mean_se([1.5, 3.5, 7.0])
+    assert batch_means(list(range(7)), 2) == mean_se([1.5, 5.0])
+    with pytest.raises(ValueError, match="at least one value per batch: 3 values for 5 batches"):
+        batch_means([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="batches must be an integer >= 2, got 1"):
+        batch_means([1.0, 2.0, 3.0], 1)
 
 
 def test_mean_se_by_key_is_mean_se_of_each_quantity_over_the_runs():

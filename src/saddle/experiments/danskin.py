@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import torch
 
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.metrics.stats import mean_se
+from saddle.metrics.stats import batch_means
 from saddle.sets import project_box
 from saddle.train.ddi import min_norm_weights
 
@@ -105,7 +105,7 @@ def run(config: Config, out: RunOutput) -> dict:
             "final_suboptimality": tail[-1],
             "mean_suboptimality_last50": sum(tail) / len(tail),
             # the iterates are autocorrelated: SE from the means of 5 blocks of 10 iterations (batch means)
-            "suboptimality_last50": mean_se([sum(tail[i : i + 10]) / 10 for i in range(0, 50, 10)]),
+            "suboptimality_last50": batch_means(tail, 5),
             "final_distance": float(paths[name][-1].norm()),
         }
 

@@ -31,14 +31,13 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import torch
 from torch import Tensor
 
 from saddle.analysis import NOT_NASH, grid, nash_labels, rollout
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.games import MixedExtension, TrapGame
-from saddle.metrics.stats import mean_se
+from saddle.metrics.stats import batch_means
 from saddle.optim import ExtraGradient, LangevinGDA, MirrorDescent, MirrorProx, SimultaneousGDA
 
 
@@ -71,17 +70,10 @@ class Config(ExperimentConfig):
             raise ValueError(f"strategy_grid must be >= 3 and n_starts >= 2, got {self.strategy_grid}, {self.n_starts}")
 
 
-def run(config: Config, out: RunOutput) -> dict:
-    """Pure GDA/EG on the box vs mixed strategies (mirror descent/prox on a grid, Langevin particles)."""
-    import matplotlib.pyplot as plt
-
-    dev = torch.device(config.device)
-    trap = TrapGame()
+def _pure(config: Config, trap: TrapGame, starts: Tensor, metrics: dict) -> tuple[dict, dict]:
+    """Projected GDA and EG from every start on the box: where they end (traps, the pure equilibrium) and how
+    exploitable the end points are; returns the trajectories and end points per method."""
     one = torch.ones(1, dtype=torch.float64)
-    metrics: dict = {}
-
-    # pure strategies on the box
-    starts = grid([-1.9, -1.9], [1.9, 1.9], config.n_starts).to(dev)
     a = config.pure_step_size
     pure = {"GDA": SimultaneousGDA(a, projection=trap.project), "EG": ExtraGradient(a, projection=trap.project)}
     ends, trajs = {}, {}
@@ -108,8 +100,12 @@ def run(config: Config, out: RunOutput) -> dict:
         )
         metrics[f"{name}_median_exploitability"] = expl.median().item()
         metrics[f"{name}_min_exploitability_in_traps"] = expl[on_hyperbola].min().item() if on_hyperbola.any() else None
+    return trajs, ends
 
-    # mixed strategies on a strategy grid: a finite matrix game
+
+def _mixed_on_grid(config: Config, trap: TrapGame, dev: torch.device, metrics: dict) -> tuple[Tensor, dict, dict]:
+    """Entropic mirror-prox and mirror descent on the discretised game (a matrix game): duality gap and
+    exploitability over the box of the averaged strategies along the run; returns the grid, curves, final averages."""
     game, g = trap.discretise(config.strategy_grid)
     ne = game.nash()
     L = game.A.abs().max().item()
@@ -143,7 +139,14 @@ def run(config: Config, out: RunOutput) -> dict:
     metrics["lp_equilibrium_exploitability_on_box"] = trap.exploitability(g, ne.p, g, ne.q).item()
     metrics["mirror_prox_gap_bound"] = 2 * math.log(n) / (eta * config.mirror_steps)
     metrics["mirror_prox_step_size"] = eta
-    # mixed strategies by Langevin particles (no grid)
+    return g, curves, finals
+
+
+def _langevin_particles(
+    config: Config, trap: TrapGame, dev: torch.device, metrics: dict
+) -> tuple[list[tuple[int, float]], list[Tensor]]:
+    """Mixed strategies as Langevin particles (no grid): exploitability of the empirical measures along the run
+    (its second half as batch means); returns the curve and the final particles of both players."""
     mix = MixedExtension(trap, config.particles)
     gen = torch.Generator(device=dev).manual_seed(config.seed)
     parts = [torch.rand(1, config.particles, generator=gen, dtype=torch.float64, device=dev) * 4 - 2 for _ in range(2)]
@@ -171,16 +174,45 @@ def run(config: Config, out: RunOutput) -> dict:
     tail = [e for k, e in lcurve if k >= 0.5 * config.langevin_steps]
     metrics["langevin_exploitability_final"] = lcurve[-1][1]
     # the curve is autocorrelated: the SE comes from the means of 5 contiguous batches (batch means)
-    metrics["langevin_exploitability_second_half_mean"] = mean_se([float(np.mean(b)) for b in np.array_split(tail, 5)])
+    metrics["langevin_exploitability_second_half_mean"] = batch_means(tail, 5)
     metrics["langevin_temperature"] = config.langevin_temperature
-    final_particles = [t[0].cpu() for t in parts]
+    return lcurve, [t[0].cpu() for t in parts]
 
+
+def run(config: Config, out: RunOutput) -> dict:
+    """Pure GDA/EG on the box vs mixed strategies (mirror descent/prox on a grid, Langevin particles)."""
+    dev = torch.device(config.device)
+    trap = TrapGame()
+    metrics: dict = {}
+    starts = grid([-1.9, -1.9], [1.9, 1.9], config.n_starts).to(dev)
+    trajs, ends = _pure(config, trap, starts, metrics)
+    g, curves, finals = _mixed_on_grid(config, trap, dev, metrics)
+    lcurve, final_particles = _langevin_particles(config, trap, dev, metrics)
     out.log.info(
         "pure GDA traps %.2f, mirror-prox exploitability %.3g",
         metrics["GDA_fraction_in_traps"],
         metrics["mirror-prox_exploitability_on_box"],
     )
+    _figure(config, out, metrics, starts, trajs, ends, g, curves, finals, lcurve, final_particles)
+    return metrics
 
+
+def _figure(
+    config: Config,
+    out: RunOutput,
+    metrics: dict,
+    starts: Tensor,
+    trajs: dict,
+    ends: dict,
+    g: Tensor,
+    curves: dict,
+    finals: dict,
+    lcurve: list[tuple[int, float]],
+    final_particles: list[Tensor],
+) -> None:
+    import matplotlib.pyplot as plt
+
+    n = config.strategy_grid
     fig, axes = plt.subplots(1, 4, figsize=(21, 4.9))
     xs = torch.linspace(-2, 2, 201, dtype=torch.float64)
     X, W = torch.meshgrid(xs, xs, indexing="ij")
@@ -234,7 +266,6 @@ def run(config: Config, out: RunOutput) -> dict:
         "with it here) falls towards 0, while pure methods stay stuck at large values (dashed); Langevin particles (purple) reach a "
         "small exploitability within a few hundred steps. Far right: histograms of the final particles.",
     )
-    return metrics
 
 
 _TRAP = "seed 000, 'Escaping traps with the mixed-NE concept' (Kamalaruban et al. 2020)"

@@ -21,6 +21,7 @@ from saddle.metrics.robust import (
 from saddle.metrics.stats import (
     LinearFit,
     MeanSE,
+    batch_means,
     confidence_interval,
     geometric_mean,
     linear_fit,
@@ -43,6 +44,7 @@ __all__ = [
     "StandardEvaluation",
     "SuccessCriterion",
     "attack_success",
+    "batch_means",
     "classifier_score",
     "confidence_interval",
     "critic_w1_estimate",

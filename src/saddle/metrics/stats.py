@@ -17,11 +17,12 @@ from typing import overload
 import numpy as np
 import torch
 
-from saddle.validation import check_real, check_tensor
+from saddle.validation import check_int, check_real, check_tensor
 
 __all__ = [
     "LinearFit",
     "MeanSE",
+    "batch_means",
     "confidence_interval",
     "geometric_mean",
     "linear_fit",
@@ -103,6 +104,16 @@ def paired_difference(a: Values, b: Values) -> MeanSE:
         raise ValueError(f"a paired difference needs one b per a (the same seeds), got {len(xa)} and {len(xb)} values")
     with np.errstate(invalid="ignore", over="ignore"):
         return mean_se(xa - xb)
+
+
+def batch_means(values: Values, batches: int = 5) -> MeanSE:
+    """Mean ± SE of an autocorrelated series (iterates, a chain's values): `mean_se` of the means of `batches`
+    contiguous blocks (the batch-means estimator; blocks as `np.array_split`, sizes differing by at most one)."""
+    a = _as_array(values)
+    check_int("batches", batches, low=2)
+    if len(a) < batches:
+        raise ValueError(f"batch means need at least one value per batch: {len(a)} values for {batches} batches")
+    return mean_se([float(np.mean(b)) for b in np.array_split(a, batches)])
 
 
 def mean_se_by_key(runs: Sequence[Mapping[str, float]], keys: Iterable[str]) -> dict[str, MeanSE]:
