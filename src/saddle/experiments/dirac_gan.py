@@ -289,10 +289,8 @@ def regularised_trajectory(name: str, config: Config, seed: int | None = None) -
     return torch.tensor([[config.theta0, config.psi0]] + [[r["theta"], r["psi"]] for r in history], dtype=torch.float64)
 
 
-def run(config: Config, out: RunOutput) -> dict:
-    """Trajectories of sim/alt GD and the update-Jacobian eigenvalues against Lemmas 2.4-2.5 over a grid of h."""
-    import matplotlib.pyplot as plt
-
+def _trajectories(config: Config) -> tuple[torch.Tensor, torch.Tensor, float]:
+    """Simultaneous and alternating GD from (θ0, ψ0), and sim GD's growth factor per step next to the equilibrium."""
     game, dev = DiracGAN(), torch.device(config.device)
     h = config.step_size
     start = [
@@ -302,8 +300,6 @@ def run(config: Config, out: RunOutput) -> dict:
     sim, _ = rollout(SimultaneousGDA(h), game.field, start, config.steps, desc="sim GD")
     alt, _ = rollout(AlternatingGDA(h), game.field, start, config.steps, desc="alt GD")
     sim, alt = sim[:, 0].cpu(), alt[:, 0].cpu()
-    sim_norm, alt_norm = torch.linalg.vector_norm(sim, dim=-1), torch.linalg.vector_norm(alt, dim=-1)
-    r_sim, r_alt = classify_trajectory(sim), classify_trajectory(alt)
     # near the equilibrium the linearisation rules: ‖z_{k+1}‖/‖z_k‖ → sqrt(1 + h²f'(0)²) (Lemma 2.4)
     tiny = [
         torch.full((1, 1), 1e-6, dtype=torch.float64, device=dev),
@@ -312,7 +308,13 @@ def run(config: Config, out: RunOutput) -> dict:
     near, _ = rollout(SimultaneousGDA(h), game.field, tiny, 50, desc="sim GD near z*")
     near_norm = torch.linalg.vector_norm(near[:, 0].cpu(), dim=-1)
     near_growth = (near_norm[-1] / near_norm[0]).item() ** (1 / 50)
+    return sim, alt, near_growth
 
+
+def _jacobian_sweep(config: Config) -> tuple[list[float], dict[str, list[float]], dict]:
+    """The update-map Jacobian's eigenvalues at the equilibrium over a grid of step sizes h against Lemmas 2.4-2.5:
+    the step sizes, the spectral radii per method, and the largest deviations from the lemmas."""
+    game = DiracGAN()
     origin = [torch.zeros(1, dtype=torch.float64), torch.zeros(1, dtype=torch.float64)]
     # midpoints h = h_max (k + 1/2) / n_h: avoids α = 2 exactly, where the Jacobian is defective (double
     # eigenvalue −1) and any eigenvalue solver loses half of the digits
@@ -334,31 +336,18 @@ def run(config: Config, out: RunOutput) -> dict:
             alpha = math.sqrt(ng * nd) * hh * DiracGAN.f_prime_0
             on_circle = bool(((e.abs() - 1).abs() < 1e-9).all())
             inside_iff_alpha_le_2 &= on_circle == (alpha <= 2 + 1e-12)
-    metrics = {
-        "sim_label": r_sim.label,
-        "alt_label": r_alt.label,
-        "sim_norm_monotone_increasing": bool((sim_norm[1:] > sim_norm[:-1]).all()),
-        "sim_final_norm": sim_norm[-1].item(),
-        "alt_norm_range": [alt_norm.min().item(), alt_norm.max().item()],
-        "sim_norm_growth_near_equilibrium": near_growth,
-        "lemma_2_4_growth": math.sqrt(1 + h * h * DiracGAN.f_prime_0**2),
-        "alt_period": r_alt.evidence.get("period"),
+    checks = {
         "max_dev_lemma_2_4": dev_sim,
         "max_dev_lemma_2_5": dev_alt,
         "max_dev_lemma_2_5_ngnd": dev_ngnd,
         "max_deviation": max(dev_sim, dev_alt, dev_ngnd),
         "unit_circle_iff_alpha_le_2": inside_iff_alpha_le_2,
-        "n_g": config.n_g,
-        "n_d": config.n_d,
-        "n_step_sizes": len(hs),
     }
-    out.log.info("max eigenvalue deviation from Lemmas 2.4/2.5: %.3g", metrics["max_deviation"])
-    metrics["sim_grid"] = simultaneous_grid(config)
-    metrics["flow"] = flow_circles(config)
-    metrics["two_time_scale"] = two_time_scale(config)
-    for key in ("sim_grid", "flow"):
-        out.log.info("%s: %s", key, metrics[key])
-    out.log.info("two time scales: %s", {k: v for k, v in metrics["two_time_scale"].items() if k != "runs"})
+    return hs, rad, checks
+
+
+def _regularised(config: Config, out: RunOutput, metrics: dict) -> dict[str, torch.Tensor]:
+    """The Dirac-GAN trained as a GAN with each regulariser (instance noise over `noise_seeds` noise sequences)."""
     reg = {name: regularised_trajectory(name, config) for name in REGULARISED}
     tail = max(config.reg_steps // 10, 1)
     for name, z in reg.items():
@@ -382,13 +371,65 @@ def run(config: Config, out: RunOutput) -> dict:
         z = regularised_trajectory("instance_noise", config, config.seed + 1000 * k)
         noisy_tails.append(torch.linalg.vector_norm(z, dim=-1)[-tail:].mean().item())
     metrics["instance_noise"]["tail_mean_norm_over_seeds"] = mean_se(noisy_tails)
+    return reg
 
+
+def run(config: Config, out: RunOutput) -> dict:
+    """Trajectories of sim/alt GD and the update-Jacobian eigenvalues against Lemmas 2.4-2.5 over a grid of h."""
+    h = config.step_size
+    sim, alt, near_growth = _trajectories(config)
+    sim_norm, alt_norm = torch.linalg.vector_norm(sim, dim=-1), torch.linalg.vector_norm(alt, dim=-1)
+    r_sim, r_alt = classify_trajectory(sim), classify_trajectory(alt)
+    hs, rad, checks = _jacobian_sweep(config)
+    metrics = {
+        "sim_label": r_sim.label,
+        "alt_label": r_alt.label,
+        "sim_norm_monotone_increasing": bool((sim_norm[1:] > sim_norm[:-1]).all()),
+        "sim_final_norm": sim_norm[-1].item(),
+        "alt_norm_range": [alt_norm.min().item(), alt_norm.max().item()],
+        "sim_norm_growth_near_equilibrium": near_growth,
+        "lemma_2_4_growth": math.sqrt(1 + h * h * DiracGAN.f_prime_0**2),
+        "alt_period": r_alt.evidence.get("period"),
+        **checks,
+        "n_g": config.n_g,
+        "n_d": config.n_d,
+        "n_step_sizes": len(hs),
+    }
+    out.log.info("max eigenvalue deviation from Lemmas 2.4/2.5: %.3g", metrics["max_deviation"])
+    metrics["sim_grid"] = simultaneous_grid(config)
+    metrics["flow"] = flow_circles(config)
+    metrics["two_time_scale"] = two_time_scale(config)
+    for key in ("sim_grid", "flow"):
+        out.log.info("%s: %s", key, metrics[key])
+    out.log.info("two time scales: %s", {k: v for k, v in metrics["two_time_scale"].items() if k != "runs"})
+    reg = _regularised(config, out, metrics)
+    _figures(config, out, sim, alt, r_sim.label, r_alt.label, hs, rad, reg)
+    return metrics
+
+
+def _figures(
+    config: Config,
+    out: RunOutput,
+    sim: torch.Tensor,
+    alt: torch.Tensor,
+    sim_label: str,
+    alt_label: str,
+    hs: list[float],
+    rad: dict[str, list[float]],
+    reg: dict[str, torch.Tensor],
+) -> None:
+    import matplotlib.pyplot as plt
+
+    h = config.step_size
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
-    for ax, z, name, r in ((axes[0], sim, "simultaneous GD", r_sim), (axes[1], alt, "alternating GD", r_alt)):
+    for ax, z, name, label in (
+        (axes[0], sim, "simultaneous GD", sim_label),
+        (axes[1], alt, "alternating GD", alt_label),
+    ):
         ax.plot(z[:, 0], z[:, 1], lw=0.8)
         ax.plot([config.theta0], [config.psi0], "ro", label="start")
         ax.plot([0], [0], "k*", ms=12, label="Nash equilibrium")
-        ax.set(xlabel="θ (generator)", ylabel="ψ (discriminator)", title=f"{name}, h = {h}: {r.label}")
+        ax.set(xlabel="θ (generator)", ylabel="ψ (discriminator)", title=f"{name}, h = {h}: {label}")
         ax.set_aspect("equal")
         ax.legend(fontsize=8, loc="lower left")
     axes[2].plot(hs, rad["sim"], "C0", lw=2, label="simultaneous (Jacobian)")
@@ -440,7 +481,6 @@ def run(config: Config, out: RunOutput) -> dict:
         f"(converges), instance noise σ = {config.noise_std} on batches of {config.noise_batch} (converges "
         f"up to the sampling noise) and WGAN-GP with λ = {config.gp_weight} (Mescheder et al. 2018, Fig. 3).",
     )
-    return metrics
 
 
 _REGULARISED = "Mescheder et al. 2018 §3-4 (Fig. 3, Thm 4.1), seed 002 Dirac-GAN excerpt"
