@@ -14,7 +14,7 @@ from saddle.attacks import (
     ThreatModel,
     TopClassesTargeted,
 )
-from saddle.metrics import GradientMaskingWarning, gradient_masking_checks, robust_accuracy
+from saddle.metrics import GradientMaskingWarning, gradient_masking_checks, robust_accuracy, robust_accuracy_curves
 
 
 @pytest.fixture
@@ -69,6 +69,34 @@ def test_restarts_only_on_survivors_and_never_hurt(linear):
     three = robust_accuracy(model, x, y, spy, restarts=3)
     assert three.robust_accuracy <= one.robust_accuracy
     assert spy.sizes[0] > spy.sizes[1] >= spy.sizes[2]
+
+
+def test_curves_of_fgsm_on_a_two_class_linear_model_follow_the_closed_form():
+    """Two classes, logits Wx + b: with d = w_y − w_other and margin m, the worst case in the l∞ ball ∩ [0, 1]^n
+    lowers m by Σ_i |d_i| min(ε, room_i), room_i = x_i where the harm decreases x_i, 1 − x_i where it increases it;
+    FGSM's clipped sign step reaches it exactly, so the curve is the fraction of points with m > that loss."""
+    g = torch.Generator().manual_seed(1)
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(16, 2)).double()
+    with torch.no_grad():
+        model[1].weight.copy_(torch.randn(2, 16, generator=g, dtype=torch.float64))
+        model[1].bias.zero_()
+    x = torch.rand(400, 1, 4, 4, generator=g, dtype=torch.float64)
+    y = model(x).argmax(-1)
+    grid = [0.0, 0.01, 0.03, 0.1, 0.3]
+    curves = robust_accuracy_curves(model, x, y, {"FGSM": FastGradientSignAttack}, grid)
+    w = model[1].weight.detach()
+    d = w[y] - w[1 - y]  # (N, 16): the margin's gradient
+    m = ((x.flatten(1) * d).sum(1)).detach()
+    room = torch.where(d > 0, x.flatten(1), 1 - x.flatten(1))  # harm lowers x_i where d_i > 0, raises it elsewhere
+    for eps, ev in zip(grid, curves["FGSM"]):
+        loss = (d.abs() * room.clamp(max=eps)).sum(1)
+        assert torch.equal(ev.robust, m > loss), eps
+    assert [ev.robust_accuracy for ev in curves["FGSM"]] == sorted(
+        (ev.robust_accuracy for ev in curves["FGSM"]), reverse=True
+    )
+    assert curves["FGSM"][0].robust_accuracy == curves["FGSM"][0].clean_accuracy == 1.0
+    with pytest.raises(ValueError, match="at least one eps and one attack"):
+        robust_accuracy_curves(model, x, y, {}, grid)
 
 
 def test_eps_zero_gives_clean_accuracy(linear):

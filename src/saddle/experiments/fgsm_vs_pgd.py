@@ -39,7 +39,7 @@ from saddle.attacks.base import attacking, input_gradient
 from saddle.attacks.objectives import get_objective
 from saddle.data import load_digits
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.metrics import gradient_masking_checks, robust_accuracy
+from saddle.metrics import gradient_masking_checks, robust_accuracy_curves
 from saddle.metrics.stats import MeanSE, mean_se
 from saddle.models import DigitsCNN, build_seeded
 from saddle.train.erm import train_classifier
@@ -71,8 +71,6 @@ def _train_digits_cnn(epochs: int, seed: int, device: str = "cpu") -> torch.nn.M
 
 
 def run(config: Config, out: RunOutput) -> dict:
-    import matplotlib.pyplot as plt
-
     dev = torch.device(config.device)
     model = _train_digits_cnn(config.epochs, config.seed, config.device)
     _, test = load_digits()
@@ -100,16 +98,12 @@ def run(config: Config, out: RunOutput) -> dict:
             e, steps=config.margin_steps, n_targets=config.margin_targets, generator=g
         ),
     }
-    curves: dict[str, list[float]] = {name: [] for name in makers}
-    masks: dict[str, list[torch.Tensor]] = {name: [] for name in makers}
-    clean = None
-    for e in config.eps:
-        for name, make in makers.items():
-            ev = robust_accuracy(model, x, y, {name: make(e)})
-            curves[name].append(ev.robust_accuracy)
-            masks[name].append(ev.robust)
-            clean = ev.clean_accuracy
-        out.log.info("eps=%.3f: %s", e, {k: round(v[-1], 4) for k, v in curves.items()})
+    evals = robust_accuracy_curves(model, x, y, makers, config.eps)
+    curves = {name: [ev.robust_accuracy for ev in evs] for name, evs in evals.items()}
+    masks = {name: [ev.robust for ev in evs] for name, evs in evals.items()}
+    clean = evals[list(makers)[-1]][-1].clean_accuracy
+    for i, e in enumerate(config.eps):
+        out.log.info("eps=%.3f: %s", e, {k: round(v[i], 4) for k, v in curves.items()})
     names = list(makers)
 
     attacked = [i for i, e in enumerate(config.eps) if e > 0]
@@ -147,6 +141,24 @@ def run(config: Config, out: RunOutput) -> dict:
     metrics["masking_checks_failed"] = report.failed
     out.log.info("gradient-masking checks: %s", report.failed or "all passed")
 
+    _figures(config, out, model, x, y, curves, g, e_ref)
+    return metrics
+
+
+def _figures(
+    config: Config,
+    out: RunOutput,
+    model: torch.nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    curves: dict[str, list[float]],
+    g: torch.Generator,
+    e_ref: float,
+) -> None:
+    """Robust accuracy against ε per attack, and clean / FGSM / PGD digits with the model's predictions."""
+    import matplotlib.pyplot as plt
+
+    names = list(curves)
     fig, ax = plt.subplots(figsize=(5.5, 4))
     for name in names:
         ax.plot(config.eps, curves[name], "o-", label=name)
@@ -189,7 +201,6 @@ def run(config: Config, out: RunOutput) -> dict:
         f"Rows: clean test digits, FGSM and PGD perturbations at ε = {e_fig:g}; titles are the model's "
         "predictions (red = wrong).",
     )
-    return metrics
 
 
 _FGSM = "seed 001, 'FGSM as one step of PGA'"

@@ -17,6 +17,7 @@ from saddle.metrics.robust import (
     attack_success,
     gradient_masking_checks,
     robust_accuracy,
+    robust_accuracy_curves,
 )
 from saddle.metrics.stats import (
     LinearFit,
@@ -57,6 +58,7 @@ __all__ = [
     "mean_se_by_key",
     "mode_coverage",
     "robust_accuracy",
+    "robust_accuracy_curves",
     "slopes",
     "standard_evaluation",
     "uniform_quantization_bound",

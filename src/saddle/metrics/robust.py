@@ -43,6 +43,7 @@ __all__ = [
     "attack_success",
     "gradient_masking_checks",
     "robust_accuracy",
+    "robust_accuracy_curves",
 ]
 
 
@@ -208,6 +209,31 @@ def robust_accuracy(
             robust[s : s + batch_size] = alive
     n = max(x.shape[0], 1)
     return RobustEvaluation(n_clean / n, float(robust.sum()) / n, robust, x_adv, broken_by, fell_to, seconds)
+
+
+def robust_accuracy_curves(
+    model: nn.Module,
+    x: Tensor,
+    y: Tensor,
+    make_attacks: Mapping[str, Callable[[float], Attack]],
+    eps_grid: Sequence[float],
+    restarts: int = 1,
+    batch_size: int = 512,
+) -> dict[str, list[RobustEvaluation]]:
+    """Robust accuracy against ε: {name: [robust_accuracy(model, x, y, {name: make_attacks[name](ε)}) for ε in eps_grid]}.
+
+    Each attack is evaluated on its own at each ε (no worst case across attacks), ε in the outer loop and the
+    attacks in the order given (an attack built with a shared generator draws in that order). Read
+    `.robust_accuracy` for the curve and `.robust` for the per-point masks of a paired comparison.
+    """
+    grid = [check_real("eps_grid entry", e, 0.0, math.inf, low_open=False, high_open=True) for e in eps_grid]
+    if not grid or not make_attacks:
+        raise ValueError(f"need at least one eps and one attack, got {len(grid)} eps and {len(make_attacks)} attacks")
+    curves: dict[str, list[RobustEvaluation]] = {name: [] for name in make_attacks}
+    for eps in grid:
+        for name, make in make_attacks.items():
+            curves[name].append(robust_accuracy(model, x, y, {name: make(eps)}, restarts, batch_size))
+    return curves
 
 
 @dataclass
