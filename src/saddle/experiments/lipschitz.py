@@ -77,27 +77,32 @@ def _tiny_net(widths: tuple[int, ...], gen: torch.Generator) -> ReLULayers:
     return ReLULayers(ws, bs)
 
 
-def run(config: Config, out: RunOutput) -> dict:
-    import matplotlib.pyplot as plt
+def _estimates(config: Config, net: ReLULayers, gen: torch.Generator, i: int) -> dict[str, Any]:
+    """Every Lipschitz estimator on one tiny net: exact (regions), product, ascent lower bound for l2, l1, l∞;
+    LipSDP (l2) and the power-iteration product."""
+    row: dict[str, Any] = {"net": i}
+    regions = relu_regions(net)
+    row["regions"] = len(regions.patterns)
+    for p, name in ((2, "l2"), (1, "l1"), (math.inf, "linf")):
+        row[f"exact_{name}"] = lipschitz_exact_relu(net, p, regions=regions).value
+        row[f"product_{name}"] = lipschitz_upper_bound_product(net, p)
+        row[f"lower_{name}"] = lipschitz_lower_bound(
+            net, config.tiny_widths[0], p, starts=config.ascent_starts, steps=config.ascent_steps, generator=gen
+        )
+    sdp = lipschitz_upper_bound_sdp(net)
+    row["lipsdp_l2"], row["lipsdp_certified"] = sdp.bound, sdp.certified
+    row["power_iteration_product_upper"] = math.prod(
+        spectral_norm_power_iteration(w, generator=gen).upper for w in net.weights
+    )
+    return row
 
+
+def run(config: Config, out: RunOutput) -> dict:
     gen = torch.Generator().manual_seed(config.seed)
     rows = []
     for i in progress_range(config.n_nets, desc="tiny nets"):
         net = _tiny_net(config.tiny_widths, gen)
-        row: dict[str, Any] = {"net": i}
-        regions = relu_regions(net)
-        row["regions"] = len(regions.patterns)
-        for p, name in ((2, "l2"), (1, "l1"), (math.inf, "linf")):
-            row[f"exact_{name}"] = lipschitz_exact_relu(net, p, regions=regions).value
-            row[f"product_{name}"] = lipschitz_upper_bound_product(net, p)
-            row[f"lower_{name}"] = lipschitz_lower_bound(
-                net, config.tiny_widths[0], p, starts=config.ascent_starts, steps=config.ascent_steps, generator=gen
-            )
-        sdp = lipschitz_upper_bound_sdp(net)
-        row["lipsdp_l2"], row["lipsdp_certified"] = sdp.bound, sdp.certified
-        row["power_iteration_product_upper"] = math.prod(
-            spectral_norm_power_iteration(w, generator=gen).upper for w in net.weights
-        )
+        row = _estimates(config, net, gen, i)
         out.log.info(
             f"net {i}: lower {row['lower_l2']:.3f} <= exact {row['exact_l2']:.3f} <= LipSDP "
             f"{row['lipsdp_l2']:.3f} <= product {row['product_l2']:.3f}"
@@ -144,6 +149,34 @@ def run(config: Config, out: RunOutput) -> dict:
         f"product {product:.3f}"
     )
 
+    _figure(config, out, rows, sw, lip, ratio, len(y))
+    return {
+        "tiny_nets": rows,
+        "mean_ratio_to_exact": ratio,
+        "log_product_over_lipsdp": log_gap,
+        "digits_mlp": {
+            "test_accuracy": accuracy(model, x, y),
+            "lower": lower,
+            "lipsdp": sdp.bound,
+            "lipsdp_certified": sdp.certified,
+            "product": product,
+        },
+        "sandwich": sw,
+        "claims": {
+            "lower <= exact <= LipSDP <= product (l2) on every net": ordered,
+            "lower <= exact <= product (l1, linf) on every net": ordered_lp,
+            "attacked <= certified robust error at every eps": all(
+                r.attacked_error <= r.certified_error for r in sandwich.rows
+            ),
+        },
+    }
+
+
+def _figure(
+    config: Config, out: RunOutput, rows: list[dict], sw: dict, lip: float, ratio: dict[str, float], n_test: int
+) -> None:
+    import matplotlib.pyplot as plt
+
     fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
     idx = np.arange(len(rows))
     for k, (key, label) in enumerate(
@@ -173,29 +206,8 @@ def run(config: Config, out: RunOutput) -> dict:
         f"Left: l2 Lipschitz constant of {len(rows)} random ReLU nets {list(config.tiny_widths)} by four "
         f"estimators; lower ≤ exact ≤ LipSDP ≤ product on every net (LipSDP/exact = {ratio['lipsdp_l2']:.2f}, "
         f"product/exact = {ratio['product_l2']:.2f} on average). Right: robust error of a digits MLP "
-        f"(hidden {config.hidden}) on {len(y)} test images, attacked vs Lipschitz-certified.",
+        f"(hidden {config.hidden}) on {n_test} test images, attacked vs Lipschitz-certified.",
     )
-
-    return {
-        "tiny_nets": rows,
-        "mean_ratio_to_exact": ratio,
-        "log_product_over_lipsdp": log_gap,
-        "digits_mlp": {
-            "test_accuracy": accuracy(model, x, y),
-            "lower": lower,
-            "lipsdp": sdp.bound,
-            "lipsdp_certified": sdp.certified,
-            "product": product,
-        },
-        "sandwich": sw,
-        "claims": {
-            "lower <= exact <= LipSDP <= product (l2) on every net": ordered,
-            "lower <= exact <= product (l1, linf) on every net": ordered_lp,
-            "attacked <= certified robust error at every eps": all(
-                r.attacked_error <= r.certified_error for r in sandwich.rows
-            ),
-        },
-    }
 
 
 _LIP = "seeds 000/002, table 'comparison of methods for Lipschitz constant estimation'"
