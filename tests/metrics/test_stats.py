@@ -17,6 +17,7 @@ from saddle.metrics.stats import (
     mean_se,
     mean_se_by_key,
     slopes,
+    spearman_permutation_pvalue,
 )
 
 
@@ -125,6 +126,22 @@ def test_batch_means_se_matches_the_spread_of_the_mean_of_an_autocorrelated_seri
         batch_means([1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="batches must be an integer >= 2, got 1"):
         batch_means([1.0, 2.0, 3.0], 1)
+
+
+def test_spearman_permutation_pvalue_is_exact_over_all_pairings_for_small_n():
+    """n = 6 < 7! resamples: the p-value is the fraction of the 720 pairings with ρ ≥ the observed ρ (brute force)."""
+    import itertools
+
+    x = [0.3, 1.2, 0.7, 2.0, 1.9, 0.1]
+    y = [0.5, 0.9, 0.4, 1.7, 2.2, 0.6]
+    rx, ry = scipy.stats.rankdata(x), scipy.stats.rankdata(y)
+    observed = scipy.stats.spearmanr(x, y).statistic
+    rhos = [scipy.stats.spearmanr(rx[list(perm)], ry).statistic for perm in itertools.permutations(range(6))]
+    expected = sum(r >= observed - 1e-12 for r in rhos) / 720
+    assert spearman_permutation_pvalue(x, y) == pytest.approx(expected, rel=1e-12)
+    assert spearman_permutation_pvalue([1, 2, 3, 4, 5, 6], [2, 4, 6, 8, 10, 12]) == pytest.approx(1 / 720)
+    with pytest.raises(ValueError, match="same length >= 3, got 2 and 2"):
+        spearman_permutation_pvalue([1.0, 2.0], [1.0, 2.0])
 
 
 def test_mean_se_by_key_is_mean_se_of_each_quantity_over_the_runs():

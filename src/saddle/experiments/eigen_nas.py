@@ -34,6 +34,7 @@ import torch
 
 from saddle.data import load_digits
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.metrics.stats import spearman_permutation_pvalue
 from saddle.models.classifiers import accuracy
 from saddle.progress import progress_range
 from saddle.theory.nas import Candidate, SearchNet, SearchSpace, ntk_score, select_top_k
@@ -61,7 +62,6 @@ class Config(ExperimentConfig):
 
 
 def run(config: Config, out: RunOutput) -> dict:
-    import matplotlib.pyplot as plt
     from scipy import stats
 
     dev = torch.device(config.device)
@@ -105,26 +105,41 @@ def run(config: Config, out: RunOutput) -> dict:
     pick = results[candidates.index(select_top_k(candidates, config.top_k)[1])]
     oracle = max(results, key=lambda r: r["val_accuracy"])
     rank_of_pick = int((val > pick["val_accuracy"]).sum()) + 1
-    # Spearman's ρ is Pearson's r of the (average) ranks: permuting the score ranks against the accuracy ranks
-    rank_val = stats.rankdata(val) - (len(val) + 1) / 2
-
-    def rho(rank_scores: np.ndarray, axis: int = -1) -> np.ndarray:
-        centred = rank_scores - rank_scores.mean(axis=axis, keepdims=True)
-        return (centred * rank_val).sum(axis=axis) / np.sqrt((centred**2).sum(axis=axis) * (rank_val**2).sum())
-
-    permutation = stats.permutation_test(
-        (stats.rankdata(scores),),
-        rho,
-        permutation_type="pairings",
-        alternative="greater",
-        n_resamples=config.n_permutations,
-        vectorized=True,
-        random_state=np.random.default_rng(config.seed),
-    )
+    permutation_p = spearman_permutation_pvalue(scores, val, config.n_permutations, config.seed)
     # Eigen-NAS keeps the top-k by λ_min: are they better than the architectures it drops? (one-sided Mann–Whitney U)
     top = np.argsort(-scores, kind="stable")[: config.top_k]
     kept, dropped = val[top], np.delete(val, top)
     mann_whitney = stats.mannwhitneyu(kept, dropped, alternative="greater")
+
+    _figure(config, out, results, pick, spearman, kendall, by_size, rank_of_pick)
+    return {
+        "architectures": results,
+        "spearman": float(spearman.statistic),
+        "spearman_pvalue": float(spearman.pvalue),
+        "spearman_permutation_p": permutation_p,
+        "kendall": float(kendall.statistic),
+        "kendall_pvalue": float(kendall.pvalue),
+        "spearman_n_params_baseline": float(by_size.statistic),
+        "pick": pick,
+        "pick_rank": rank_of_pick,
+        "mean_val_accuracy": float(val.mean()),
+        "best_val_accuracy": oracle["val_accuracy"],
+        "top_k_minus_rest_val_accuracy": float(kept.mean() - dropped.mean()),
+        "top_k_vs_rest_p": float(mann_whitney.pvalue),
+    }
+
+
+def _figure(
+    config: Config,
+    out: RunOutput,
+    results: list[dict[str, Any]],
+    pick: dict[str, Any],
+    spearman: Any,
+    kendall: Any,
+    by_size: Any,
+    rank_of_pick: int,
+) -> None:
+    import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     for depth in sorted({r["depth"] for r in results}):
@@ -153,21 +168,6 @@ def run(config: Config, out: RunOutput) -> dict:
         f"τ = {kendall.statistic:.2f}; parameter-count baseline ρ = {by_size.statistic:.2f}. The Eigen-NAS pick (best of the top-{config.top_k} by λ_min) "
         f"ranks {rank_of_pick} of {config.n_archs} by validation accuracy.",
     )
-    return {
-        "architectures": results,
-        "spearman": float(spearman.statistic),
-        "spearman_pvalue": float(spearman.pvalue),
-        "spearman_permutation_p": float(permutation.pvalue),
-        "kendall": float(kendall.statistic),
-        "kendall_pvalue": float(kendall.pvalue),
-        "spearman_n_params_baseline": float(by_size.statistic),
-        "pick": pick,
-        "pick_rank": rank_of_pick,
-        "mean_val_accuracy": float(val.mean()),
-        "best_val_accuracy": oracle["val_accuracy"],
-        "top_k_minus_rest_val_accuracy": float(kept.mean() - dropped.mean()),
-        "top_k_vs_rest_p": float(mann_whitney.pvalue),
-    }
 
 
 _NAS = "seed 003, 'Train-free Neural Architecture Search (NAS) [92]', Algorithm Eigen-NAS"

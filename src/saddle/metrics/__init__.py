@@ -30,6 +30,7 @@ from saddle.metrics.stats import (
     mean_se,
     mean_se_by_key,
     slopes,
+    spearman_permutation_pvalue,
 )
 from saddle.metrics.transport import uniform_quantization_bound, wasserstein
 
@@ -60,6 +61,7 @@ __all__ = [
     "robust_accuracy",
     "robust_accuracy_curves",
     "slopes",
+    "spearman_permutation_pvalue",
     "standard_evaluation",
     "uniform_quantization_bound",
     "wasserstein",

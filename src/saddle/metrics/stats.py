@@ -31,6 +31,7 @@ __all__ = [
     "mean_se_by_key",
     "paired_difference",
     "slopes",
+    "spearman_permutation_pvalue",
 ]
 
 Values = Sequence[float] | np.ndarray | torch.Tensor
@@ -207,3 +208,34 @@ def slopes(x: Values, rows: Sequence[Values] | np.ndarray, log_x: bool = False, 
             ya = _as_array(row, f"rows[{i}]")
             out.append(linear_fit(xf, np.log(ya) if log_y else ya).slope)
     return out
+
+
+def spearman_permutation_pvalue(x: Values, y: Values, n_resamples: int = 9999, seed: int = 0) -> float:
+    """One-sided (ρ > 0) permutation p-value of Spearman's ρ between x and y: pairings of the ranks shuffled.
+
+    Spearman's ρ is Pearson's r of the (average) ranks; `scipy.stats.permutation_test` pairs the ranks of x
+    with those of y at random `n_resamples` times (exactly, over all n! pairings, when there are fewer), drawn
+    from `numpy.random.default_rng(seed)`. Exact for small n and free of the t approximation of `spearmanr`'s p.
+    """
+    from scipy import stats
+
+    xa, ya = _as_array(x, "x"), _as_array(y, "y")
+    if len(xa) != len(ya) or len(xa) < 3:
+        raise ValueError(f"x and y must have the same length >= 3, got {len(xa)} and {len(ya)}")
+    check_int("n_resamples", n_resamples)
+    rank_y = stats.rankdata(ya) - (len(ya) + 1) / 2
+
+    def rho(rank_x: np.ndarray, axis: int = -1) -> np.ndarray:
+        centred = rank_x - rank_x.mean(axis=axis, keepdims=True)
+        return (centred * rank_y).sum(axis=axis) / np.sqrt((centred**2).sum(axis=axis) * (rank_y**2).sum())
+
+    test = stats.permutation_test(
+        (stats.rankdata(xa),),
+        rho,
+        permutation_type="pairings",
+        alternative="greater",
+        n_resamples=n_resamples,
+        vectorized=True,
+        random_state=np.random.default_rng(seed),
+    )
+    return float(test.pvalue)
