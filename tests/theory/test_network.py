@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from saddle.theory import FullyConnectedReLU
+from saddle.metrics.stats import mean_se
+from saddle.theory import FullyConnectedReLU, signal_propagation
 
 
 def test_forward_is_the_notes_formula(gen):
@@ -78,3 +79,27 @@ def test_wrong_input_dimension_raises(gen):
     net = FullyConnectedReLU([3, 4, 1], generator=gen)
     with pytest.raises(ValueError, match="expects p = 3"):
         net(torch.zeros(2, 5))
+
+
+def test_signal_propagation_follows_the_relu_recursion_and_the_last_layer_gradient_closed_form():
+    """He init: layer 1 multiplies E‖h‖² by m β₁²/2 = m/p, every later layer by m β²/2 = 1, so the predicted rms
+    sqrt(E‖h^(l)‖²/m_l) stays sqrt(E‖h^(0)‖²/p) at every layer; the normalised layer ratio
+    has conditional mean exactly 1 (mean over 40 nets within 3 SE of 1), and ∂Σ_i h(a_i)/∂X_L = Σ_i h^(L−1)(a_i)
+    (a linear read-out), so the last gradient norm is ‖mean_i h^(L−1)(a_i)‖."""
+    a = torch.rand(50, 8, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    ratios = []
+    for seed in range(40):
+        net = FullyConnectedReLU([8, 64, 64, 64, 1], init="he", output_activation=False, generator=seed)
+        net = net.double() if net.params[0].dtype != torch.float64 else net
+        sp = signal_propagation(net, a.to(net.params[0].dtype))
+        sq0 = float(a.to(net.params[0].dtype).pow(2).sum(1).mean())
+        assert sp.rms_predicted == pytest.approx([(sq0 / 8) ** 0.5] * 4, rel=1e-6)
+        assert len(sp.ratio_over_prediction) == 3 and len(sp.weight_gradient_norms) == 4
+        with torch.no_grad():
+            last_hidden = net.activations(a.to(net.params[0].dtype))[-2]
+        assert sp.weight_gradient_norms[-1] == pytest.approx(float(last_hidden.mean(0).norm()), rel=1e-5)
+        ratios += sp.ratio_over_prediction
+    est = mean_se(ratios)
+    assert abs(est.mean - 1) < 3 * est.se
+    with pytest.raises(ValueError, match="net must be a FullyConnectedReLU, got Linear"):
+        signal_propagation(torch.nn.Linear(8, 1), a)

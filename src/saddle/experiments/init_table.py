@@ -26,7 +26,6 @@ Measured at full size (m = 1024, L = 10, 4 seeds): hidden-layer rms factors 0.70
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +35,7 @@ from saddle.data import load_digits
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics.stats import MeanSE, geometric_mean, mean_se
 from saddle.robustness.stability import input_jacobian
-from saddle.theory import INIT_NAMES, FullyConnectedReLU, init_table
+from saddle.theory import INIT_NAMES, FullyConnectedReLU, init_table, signal_propagation
 
 
 @dataclass
@@ -53,8 +52,6 @@ class Config(ExperimentConfig):
 
 
 def run(config: Config, out: RunOutput) -> dict:
-    import matplotlib.pyplot as plt
-
     dev = torch.device(config.device)
     _, test = load_digits()
     a = test.x.flatten(1).to(dev)
@@ -82,20 +79,11 @@ def run(config: Config, out: RunOutput) -> dict:
                 output_activation=False,
                 generator=torch.Generator().manual_seed(config.seed * 1000 + s),
             ).to(dev)
-            with torch.no_grad():
-                hs = net.activations(a)[:-1]  # h^(0..L-1)
-            sq = [h.pow(2).sum(1).mean().item() for h in hs]  # E_a ‖h^(l)‖²
-            variances = net.init_variances
-            predicted = [sq[0]]
-            for layer in range(1, L):
-                factor = hs[layer].shape[1] * variances[layer - 1] / 2
-                predicted.append(predicted[-1] * factor)
-                normalised.append(sq[layer] / sq[layer - 1] / factor)  # conditional mean exactly 1
-            r_meas.append([math.sqrt(q / h.shape[1]) for q, h in zip(sq, hs)])
-            r_pred.append([math.sqrt(q / h.shape[1]) for q, h in zip(predicted, hs)])
-            out_sum = net(a).sum()
-            gw = torch.autograd.grad(out_sum, net.params)
-            g_meas.append([g.norm().item() / len(a) for g in gw])
+            sp = signal_propagation(net, a)
+            normalised += sp.ratio_over_prediction
+            r_meas.append(sp.rms)
+            r_pred.append(sp.rms_predicted)
+            g_meas.append(sp.weight_gradient_norms)
             ig.append(input_jacobian(net, a).flatten(1).norm(dim=1).mean().item())
         # per seed, the geometric-mean rms factor per hidden layer (layer 1 to L − 1)
         factors[name] = mean_se([(r[-1] / r[1]) ** (1 / max(L - 2, 1)) for r in r_meas])
@@ -126,6 +114,13 @@ def run(config: Config, out: RunOutput) -> dict:
         "recursion_max_abs_z": max(abs(v) for v in z.values()),
     }
 
+    _figure(out, rms, pred, grads, in_grad, p, m, L)
+    return metrics
+
+
+def _figure(out: RunOutput, rms: dict, pred: dict, grads: dict, in_grad: dict, p: int, m: int, L: int) -> None:
+    import matplotlib.pyplot as plt
+
     fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
     layers = list(range(L))
     for name in INIT_NAMES:
@@ -153,7 +148,6 @@ def run(config: Config, out: RunOutput) -> dict:
         "recursion E‖h^(l)‖² = m β² ‖h^(l-1)‖²/2), weight-gradient norms per layer, and the "
         "input-gradient norm that drives perturbation stability.",
     )
-    return metrics
 
 
 _INIT = "seeds 000/002/003, table 'Some commonly used initializations in neural networks'"

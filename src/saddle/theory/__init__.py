@@ -4,7 +4,7 @@ parametrisations (SP, NTK, µP), the neural tangent kernel and kernel regression
 from saddle.theory.init import INIT_NAMES, InitScheme, init_scheme, init_table
 from saddle.theory.lazy import LazyTracker, layer_ratios, lazy_training_ratio
 from saddle.theory.nas import Architecture, SearchNet, SearchSpace, eigen_nas, ntk_score
-from saddle.theory.network import FullyConnectedReLU
+from saddle.theory.network import FullyConnectedReLU, SignalPropagation, signal_propagation
 from saddle.theory.ntk import (
     empirical_ntk,
     kernel_regression_residuals,
@@ -34,6 +34,7 @@ __all__ = [
     "LazyTracker",
     "SearchNet",
     "SearchSpace",
+    "SignalPropagation",
     "abc_network",
     "abc_param_groups",
     "eigen_nas",
@@ -52,6 +53,7 @@ __all__ = [
     "ntk_vector_product",
     "parameter_jacobian",
     "parametrization",
+    "signal_propagation",
     "standard_parametrization",
     "two_layer_relu_ntk",
 ]

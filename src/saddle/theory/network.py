@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
@@ -139,3 +140,45 @@ class FullyConnectedReLU(nn.Module):
     def extra_repr(self) -> str:
         name = self.scheme.name if self.scheme is not None else "custom"
         return f"widths={self.widths}, init={name}, alpha={self.alpha:g}, output_activation={self.output_activation}"
+
+
+@dataclass(frozen=True)
+class SignalPropagation:
+    """Scales of a `FullyConnectedReLU` at initialisation on inputs a (what `signal_propagation` returns).
+
+    rms: rms activation sqrt(E_a‖h^(l)‖²/m_l) of h^(0..L−1); rms_predicted: the same by the ReLU recursion
+    E‖h^(l)‖² = m_l β_l² E‖h^(l−1)‖²/2 started from the measured h^(0); ratio_over_prediction: per hidden layer
+    l = 1..L−1, (E‖h^(l)‖²/E‖h^(l−1)‖²)/(m_l β_l²/2), whose expectation over the weights is exactly 1;
+    weight_gradient_norms: ‖∂Σ_i h(a_i)/∂W_l‖_F / N per weight matrix.
+    """
+
+    rms: list[float]
+    rms_predicted: list[float]
+    ratio_over_prediction: list[float]
+    weight_gradient_norms: list[float]
+
+
+def signal_propagation(net: FullyConnectedReLU, a: Tensor) -> SignalPropagation:
+    """Forward and backward scales of `net` on the inputs a (N, p) against the ReLU variance recursion.
+
+    The recursion E[‖h^(l)‖² | h^(l−1)] = m_l β_l² ‖h^(l−1)‖²/2 is the reason behind He's β² = 2/m (He et al. 2015,
+    §2.2; the notes' initialisation table): each layer keeps the scale when m β²/2 = 1.
+    """
+    if not isinstance(net, FullyConnectedReLU):
+        raise ValueError(f"net must be a FullyConnectedReLU, got {type(net).__name__}")
+    with torch.no_grad():
+        hs = net.activations(a)[:-1]  # h^(0..L-1)
+    sq = [h.pow(2).sum(1).mean().item() for h in hs]  # E_a ‖h^(l)‖²
+    predicted = [sq[0]]
+    ratios = []
+    for layer in range(1, net.depth):
+        factor = hs[layer].shape[1] * net.init_variances[layer - 1] / 2
+        predicted.append(predicted[-1] * factor)
+        ratios.append(sq[layer] / sq[layer - 1] / factor)  # conditional mean exactly 1
+    grads = torch.autograd.grad(net(a).sum(), net.params)
+    return SignalPropagation(
+        rms=[math.sqrt(q / h.shape[1]) for q, h in zip(sq, hs)],
+        rms_predicted=[math.sqrt(q / h.shape[1]) for q, h in zip(predicted, hs)],
+        ratio_over_prediction=ratios,
+        weight_gradient_norms=[g.norm().item() / len(a) for g in grads],
+    )
