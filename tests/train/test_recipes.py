@@ -22,6 +22,7 @@ from saddle.train.recipes import (
     parse_objective,
     resolve_speedups,
     robust_training_run,
+    robust_training_seeds,
     train_robust_classifier,
 )
 
@@ -283,3 +284,17 @@ def test_robust_training_run_evaluates_the_last_and_the_best_weights_on_test(tin
     for when in ("best", "last"):
         assert r[when]["robust_acc"] <= r[when]["robust_acc_pgd"] <= r[when]["clean_acc"]
     assert r["cpu_seconds"] > 0
+    # one run per seed, each with attacks built for it: seed 4 of the sweep is the run above, number for number
+    built: list[int] = []
+
+    def attacks(seed):
+        built.append(seed)
+        return _attacks()
+
+    runs = robust_training_seeds("pgd", train, monitor, test, s, [4, 5], monitor_attacks=attacks, test_attacks=attacks)
+    assert built == [4, 4, 5, 5] and len(runs) == 2
+    assert {k: v for k, v in runs[0].items() if k != "cpu_seconds"} == {
+        k: v for k, v in r.items() if k != "cpu_seconds"
+    }
+    with pytest.raises(ValueError, match="seeds must not be empty"):
+        robust_training_seeds("pgd", train, monitor, test, s, [], monitor_attacks=attacks, test_attacks=attacks)

@@ -61,7 +61,7 @@ from saddle.train.recipes import (
     RobustTrainingSettings,
     load_classification_data,
     parse_objective,
-    robust_training_run,
+    robust_training_seeds,
 )
 from saddle.validation import check_choice
 
@@ -155,28 +155,25 @@ def run(config: Config, out: RunOutput) -> dict:
     per_seed: dict = {}
     cpu = 0.0
     for spec in config.objectives:
-        runs = []
-        for s in range(config.seeds):
-            seed = config.seed + s
-            r = robust_training_run(
-                spec,
-                train,
-                monitor,
-                test,
-                config,
-                seed=seed,
-                device=config.device,
-                monitor_attacks=monitor_attacks(config, seed),
-                test_attacks=final_attacks(
-                    config.eps,
-                    config.apgd_steps,
-                    config.margin_targets,
-                    2000 + seed,
-                    config.autoattack,
-                    config.square_queries,
-                ),
-            )
-            runs.append(r)
+        runs = robust_training_seeds(
+            spec,
+            train,
+            monitor,
+            test,
+            config,
+            [config.seed + s for s in range(config.seeds)],
+            device=config.device,
+            monitor_attacks=lambda seed: monitor_attacks(config, seed),
+            test_attacks=lambda seed: final_attacks(
+                config.eps,
+                config.apgd_steps,
+                config.margin_targets,
+                2000 + seed,
+                config.autoattack,
+                config.square_queries,
+            ),
+        )
+        for r in runs:
             cpu += r["cpu_seconds"]
         per_seed[spec] = {
             f"{col}_{when}": [r[when][key] for r in runs]

@@ -42,7 +42,7 @@ from saddle.attacks import AutoProjectedGradientAttack, ProjectedGradientAttack
 from saddle.data import holdout_split
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics.stats import mean_se, paired_difference
-from saddle.train.recipes import DATASETS, RobustTrainingSettings, load_classification_data, robust_training_run
+from saddle.train.recipes import DATASETS, RobustTrainingSettings, load_classification_data, robust_training_seeds
 from saddle.validation import check_choice
 
 LABELS = {"fgsm": "FGSM-AT", "rs_fgsm": "RS-FGSM", "pgd": "PGD-AT"}
@@ -95,21 +95,19 @@ def run(config: Config, out: RunOutput) -> dict:
     metrics: dict = {"eps": config.eps, "seeds": config.seeds}
     cpu = 0.0
     for name in config.objectives:
-        runs = []
-        for s in range(config.seeds):
-            seed = config.seed + s
-            r = robust_training_run(
-                name,
-                train,
-                monitor,
-                test,
-                config,
-                seed=seed,
-                device=config.device,
-                monitor_attacks=_attacks(config.eps, config.monitor_steps, config.apgd_steps, 1000 + seed),
-                test_attacks=_attacks(config.eps, 20, 2 * config.apgd_steps, 2000 + seed),
-            )
-            runs.append(r)
+        seeds = [config.seed + s for s in range(config.seeds)]
+        runs = robust_training_seeds(
+            name,
+            train,
+            monitor,
+            test,
+            config,
+            seeds,
+            device=config.device,
+            monitor_attacks=lambda seed: _attacks(config.eps, config.monitor_steps, config.apgd_steps, 1000 + seed),
+            test_attacks=lambda seed: _attacks(config.eps, 20, 2 * config.apgd_steps, 2000 + seed),
+        )
+        for seed, r in zip(seeds, runs):
             cpu += r["cpu_seconds"]
             out.log.info(
                 "%s seed %d: held-out robust per epoch %s; test worst case last %.3f, best %.3f (%.0f CPU-s)",

@@ -30,7 +30,7 @@ from saddle.attacks import ProjectedGradientAttack
 from saddle.data import holdout_split
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.metrics.stats import mean_se, paired_difference
-from saddle.train.recipes import DATASETS, RobustTrainingSettings, load_classification_data, robust_training_run
+from saddle.train.recipes import DATASETS, RobustTrainingSettings, load_classification_data, robust_training_seeds
 from saddle.validation import check_choice
 
 LABELS = {"erm": "ERM", "pgd": "PGD-AT", "cfol": "CFOL"}
@@ -57,6 +57,11 @@ class Config(ExperimentConfig, RobustTrainingSettings):
         check_positive(self, "seeds", "holdout")
 
 
+def _pgd20(eps: float, seed: int) -> dict[str, ProjectedGradientAttack]:
+    """PGD-20 at `eps` with its own generator seeded by `seed` (the monitor's and the test's attack)."""
+    return {"pgd": ProjectedGradientAttack(eps, steps=20, generator=torch.Generator().manual_seed(seed))}
+
+
 def run(config: Config, out: RunOutput) -> dict:
     import matplotlib.pyplot as plt
 
@@ -69,25 +74,19 @@ def run(config: Config, out: RunOutput) -> dict:
     average: dict = {}
     cpu = 0.0
     for name in LABELS:
-        runs = []
-        for s in range(config.seeds):
-            seed = config.seed + s
-            attacks = lambda offset: {  # noqa: E731
-                "pgd": ProjectedGradientAttack(config.eps, steps=20, generator=torch.Generator().manual_seed(offset))
-            }
-            r = robust_training_run(
-                name,
-                train,
-                monitor,
-                test,
-                config,
-                seed=seed,
-                device=config.device,
-                monitor_attacks=attacks(1000 + seed),
-                test_attacks=attacks(2000 + seed),
-                n_classes=n_classes,
-            )
-            runs.append(r)
+        runs = robust_training_seeds(
+            name,
+            train,
+            monitor,
+            test,
+            config,
+            [config.seed + s for s in range(config.seeds)],
+            device=config.device,
+            monitor_attacks=lambda seed: _pgd20(config.eps, 1000 + seed),
+            test_attacks=lambda seed: _pgd20(config.eps, 2000 + seed),
+            n_classes=n_classes,
+        )
+        for r in runs:
             cpu += r["cpu_seconds"]
         per_class = [[r["last"][f"class_robust_acc_{k}"] for k in range(n_classes)] for r in runs]
         worst[name] = [r["last"]["worst_class_robust_acc"] for r in runs]

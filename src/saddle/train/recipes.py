@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,6 +84,7 @@ __all__ = [
     "resolve_speedups",
     "robust_evaluator",
     "robust_training_run",
+    "robust_training_seeds",
     "train_robust_classifier",
 ]
 
@@ -555,3 +556,40 @@ def robust_training_run(
         "best": best,
         "cpu_seconds": time.process_time() - t0,
     }
+
+
+def robust_training_seeds(
+    objective: str,
+    train: Any,
+    monitor: Any,
+    test: Any,
+    settings: RobustTrainingSettings,
+    seeds: Sequence[int],
+    *,
+    device: str = "cpu",
+    monitor_attacks: Callable[[int], Mapping[str, Attack]],
+    test_attacks: Callable[[int], Mapping[str, Attack]],
+    n_classes: int = 10,
+) -> list[dict[str, Any]]:
+    """`robust_training_run` once per seed, in order: [run(seed) for seed in seeds].
+
+    `monitor_attacks(seed)` and `test_attacks(seed)` build each run's attacks (with their own generators), so that
+    every seed is an independent repetition of the same recipe: the sample over which results are mean ± SE.
+    """
+    if not seeds:
+        raise ValueError("seeds must not be empty, got no seed")
+    return [
+        robust_training_run(
+            objective,
+            train,
+            monitor,
+            test,
+            settings,
+            seed=seed,
+            device=device,
+            monitor_attacks=monitor_attacks(seed),
+            test_attacks=test_attacks(seed),
+            n_classes=n_classes,
+        )
+        for seed in seeds
+    ]
