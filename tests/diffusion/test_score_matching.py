@@ -12,6 +12,7 @@ from torch import nn
 
 from saddle.diffusion import (
     GaussianMixture,
+    ScoreTraining,
     denoising_score_matching_loss,
     hyvarinen_loss,
     sliced_score_matching_loss,
@@ -183,6 +184,7 @@ def test_train_score_model_reaches_the_gaussian_score_and_repeats_with_its_seed(
         return hyvarinen_loss(model, x)
 
     run = train_score_model(net, objective, data, steps=600, batch_size=1000, lr=0.05, generator=3)
+    assert isinstance(run, ScoreTraining)
     assert len(run.losses) == len(run.cpu_seconds) == 600 and all(t >= 0 for t in run.cpu_seconds)
     prec = torch.linalg.inv(torch.cov(data.T, correction=0))
     # Adam's constant step 0.05 leaves an O(step) jitter around the minimiser (0.03-0.08 over seeds 0-2)

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from saddle.metrics.stats import mean_se
-from saddle.theory import FullyConnectedReLU, signal_propagation
+from saddle.theory import FullyConnectedReLU, SignalPropagation, signal_propagation
 
 
 def test_forward_is_the_notes_formula(gen):
@@ -92,6 +92,7 @@ def test_signal_propagation_follows_the_relu_recursion_and_the_last_layer_gradie
         net = FullyConnectedReLU([8, 64, 64, 64, 1], init="he", output_activation=False, generator=seed)
         net = net.double() if net.params[0].dtype != torch.float64 else net
         sp = signal_propagation(net, a.to(net.params[0].dtype))
+        assert isinstance(sp, SignalPropagation)
         sq0 = float(a.to(net.params[0].dtype).pow(2).sum(1).mean())
         assert sp.rms_predicted == pytest.approx([(sq0 / 8) ** 0.5] * 4, rel=1e-6)
         assert len(sp.ratio_over_prediction) == 3 and len(sp.weight_gradient_norms) == 4
