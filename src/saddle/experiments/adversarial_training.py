@@ -144,7 +144,6 @@ def monitor_attacks(config: Config, seed: int) -> dict:
 
 
 def run(config: Config, out: RunOutput) -> dict:
-    import matplotlib.pyplot as plt
     from scipy.stats import ConstantInputWarning, spearmanr
 
     train, test = load_classification_data(config.data, config.data_root or None)
@@ -211,6 +210,14 @@ def run(config: Config, out: RunOutput) -> dict:
         metrics["beta_k_rank_corr"], metrics["beta_k_rank_corr_p"] = float(rho), float(p)
         metrics["beta_worst_last_by_k"] = {str(k): table[spec]["worst_last"] for k, spec in betas}
 
+    _figure(config, out, table)
+    return metrics
+
+
+def _figure(config: Config, out: RunOutput, table: dict) -> None:
+    """Clean / PGD-20 / worst-case accuracy at the best and last epoch per objective; held-out accuracy per epoch."""
+    import matplotlib.pyplot as plt
+
     names = list(table)
     fig, axes = plt.subplots(1, 2, figsize=(12, 4))
     width = 0.13
@@ -249,7 +256,6 @@ def run(config: Config, out: RunOutput) -> dict:
         f"{config.eps:g}, {config.model} on {config.data}. Right: held-out robust accuracy per epoch, one line "
         "per seed.",
     )
-    return metrics
 
 
 #: all seven rows of seed 003's table, BETA over all 9 wrong classes, all training images, 20 epochs

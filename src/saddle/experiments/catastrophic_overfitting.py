@@ -85,8 +85,6 @@ def _attacks(eps: float, pgd_steps: int, apgd_steps: int, seed: int) -> dict:
 
 
 def run(config: Config, out: RunOutput) -> dict:
-    import matplotlib.pyplot as plt
-
     train, test = load_classification_data(config.data, config.data_root or None)
     train, monitor = holdout_split(train, config.holdout)
     train = type(train)(train.x[: config.n_train], train.y[: config.n_train])
@@ -142,6 +140,14 @@ def run(config: Config, out: RunOutput) -> dict:
         )
     metrics["cpu_seconds"] = cpu
 
+    _figure(config, out, metrics)
+    return metrics
+
+
+def _figure(config: Config, out: RunOutput, metrics: dict) -> None:
+    """Held-out robust accuracy and training accuracy on the objective's own perturbations, per epoch and seed."""
+    import matplotlib.pyplot as plt
+
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for i, name in enumerate(config.objectives):
         color = f"C{i}"
@@ -165,7 +171,6 @@ def run(config: Config, out: RunOutput) -> dict:
         "worst case with APGD-CE (dotted). Right: accuracy on each objective's own training perturbations; "
         "catastrophic overfitting is FGSM-AT high on the right and near zero on the left.",
     )
-    return metrics
 
 
 #: Wong et al.'s MNIST budget on all 3,500 training images, PGD-AT as Madry et al. (K = 40, step 0.01)
