@@ -109,13 +109,9 @@ def ergodic_gaps(config: Config, gen: torch.Generator) -> dict:
     return rows
 
 
-def run(config: Config, out: RunOutput) -> dict:
-    """Measured per-step contraction of EG/OGDA/PP vs κ on strongly monotone and bilinear games; rate table."""
-    import matplotlib.pyplot as plt
-
-    dev = torch.device(config.device)
-    gen = torch.Generator().manual_seed(config.seed)
-    kappas = [2.0**k for k in range(1, config.max_log2_kappa + 1)]
+def _rate_rows(config: Config, kappas: list[float], dev: torch.device, gen: torch.Generator) -> list[dict]:
+    """Per game class, κ and method: the measured per-step contraction, the update map's spectral radius and the
+    iterations to ε it predicts."""
     rows = []
     for cls in ("strongly monotone", "bilinear"):
         for kappa in kappas:
@@ -148,18 +144,50 @@ def run(config: Config, out: RunOutput) -> dict:
                         "iterations_to_eps": n_eps,
                     }
                 )
+    return rows
+
+
+def run(config: Config, out: RunOutput) -> dict:
+    """Measured per-step contraction of EG/OGDA/PP vs κ on strongly monotone and bilinear games; rate table."""
+    dev = torch.device(config.device)
+    gen = torch.Generator().manual_seed(config.seed)
+    kappas = [2.0**k for k in range(1, config.max_log2_kappa + 1)]
+    rows = _rate_rows(config, kappas, dev, gen)
     out.save_json("rate_table", rows)
     metrics: dict = {"eps": config.eps, "kappas": kappas}
+    fits = [(cls, name) for cls in ("strongly monotone", "bilinear") for name in ("EG", "OGDA", "PP")]
+    for cls, name in fits:
+        sel = [r for r in rows if r["game"] == cls and r["method"] == name]
+        fit = loglog_fit([r["kappa"] for r in sel], [r["iterations_to_eps"] for r in sel])
+        metrics[f"{cls} {name} slope"] = fit.slope
+        metrics[f"{cls} {name} slope_se"] = fit.slope_se
+    metrics["max_rate_vs_spectral_radius"] = max(abs(r["measured_rate"] - r["spectral_radius"]) for r in rows)
+    kappa_fits = [MeanSE(metrics[f"{c} {n} slope"], metrics[f"{c} {n} slope_se"], len(kappas)) for c, n in fits]
+    metrics["kappa_slope_worst_off_one"] = _worst_off(kappa_fits, 1.0)
+    cc = ergodic_gaps(config, gen)
+    metrics["convex_concave"] = cc
+    metrics["ergodic_slope_worst_off_minus_one"] = _worst_off([r["slope"] for r in cc.values()], -1.0)
+    for key, r in cc.items():
+        out.log.info(
+            "%s: gap of the ergodic average ∝ k^%.4f (SE %.4f); last iterate's gap %.2e",
+            key,
+            r["slope"].mean,
+            r["slope"].se,
+            r["gap_of_last_iterate"],
+        )
+    _figure(config, out, rows, kappas, metrics)
+    return metrics
+
+
+def _figure(config: Config, out: RunOutput, rows: list[dict], kappas: list[float], metrics: dict) -> None:
+    """Iterations to ε against κ per method, one panel per game class."""
+    import matplotlib.pyplot as plt
+
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), sharey=True)
-    fits = []
     for ax, cls in zip(axes, ("strongly monotone", "bilinear")):
         for name, marker in (("EG", "o"), ("OGDA", "s"), ("PP", "^")):
-            fits.append((cls, name))
             sel = [r for r in rows if r["game"] == cls and r["method"] == name]
-            fit = loglog_fit([r["kappa"] for r in sel], [r["iterations_to_eps"] for r in sel])
-            slope = fit.slope
-            metrics[f"{cls} {name} slope"] = slope
-            metrics[f"{cls} {name} slope_se"] = fit.slope_se
+            slope = metrics[f"{cls} {name} slope"]
             ax.loglog(
                 [r["kappa"] for r in sel],
                 [r["iterations_to_eps"] for r in sel],
@@ -175,20 +203,6 @@ def run(config: Config, out: RunOutput) -> dict:
             title=f"{cls} games, η = 1/(4L)",
         )
         ax.legend(fontsize=8)
-    metrics["max_rate_vs_spectral_radius"] = max(abs(r["measured_rate"] - r["spectral_radius"]) for r in rows)
-    kappa_fits = [MeanSE(metrics[f"{c} {n} slope"], metrics[f"{c} {n} slope_se"], len(kappas)) for c, n in fits]
-    metrics["kappa_slope_worst_off_one"] = _worst_off(kappa_fits, 1.0)
-    cc = ergodic_gaps(config, gen)
-    metrics["convex_concave"] = cc
-    metrics["ergodic_slope_worst_off_minus_one"] = _worst_off([r["slope"] for r in cc.values()], -1.0)
-    for key, r in cc.items():
-        out.log.info(
-            "%s: gap of the ergodic average ∝ k^%.4f (SE %.4f); last iterate's gap %.2e",
-            key,
-            r["slope"].mean,
-            r["slope"].se,
-            r["gap_of_last_iterate"],
-        )
     out.savefig(
         fig,
         "rates",
@@ -197,7 +211,6 @@ def run(config: Config, out: RunOutput) -> dict:
         "linear games (left) and bilinear games (right). Slopes ≈ 1 on the log-log plot reproduce the "
         "O(κ log(1/ε)) entries of the rate table in seed 000; the dotted line is ∝ κ.",
     )
-    return metrics
 
 
 _TABLE = "seed 000, table 'Comparison of convergence rates for smooth convex-concave minimax'"
