@@ -36,7 +36,7 @@ import torch
 
 from saddle.data import load_digits
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.metrics import loglog_fit, mean_se
+from saddle.metrics import mean_se, slopes
 from saddle.progress import progress
 from saddle.theory import FullyConnectedReLU, empirical_ntk, kernel_regression_residuals, ntk_matrix
 from saddle.theory.lazy import train_sgd
@@ -62,9 +62,6 @@ def _kernel(net: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 
 def run(config: Config, out: RunOutput) -> dict:
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import NullFormatter
-
     dev = torch.device(config.device)
     train, _ = load_digits()
     x = train.x.flatten(1)[: config.n_points].to(torch.float64)
@@ -113,11 +110,21 @@ def run(config: Config, out: RunOutput) -> dict:
         "bound_holds": {m: mean_se(holds[m]) for m in widths},
         "gap_to_kernel_regression": {m: mean_se(gap[m]) for m in widths},
         "kernel_change": {m: mean_se(change[m]) for m in widths},
-        "gap_slope": mean_se([loglog_fit(widths, [gap[m][s] for m in widths]).slope for s in per_seed]),
-        "kernel_change_slope": mean_se([loglog_fit(widths, [change[m][s] for m in widths]).slope for s in per_seed]),
+        "gap_slope": mean_se(slopes(widths, [[gap[m][s] for m in widths] for s in per_seed], True, True)),
+        "kernel_change_slope": mean_se(slopes(widths, [[change[m][s] for m in widths] for s in per_seed], True, True)),
     }
     metrics["bound_holds_widest"] = metrics["bound_holds"][widths[-1]]
 
+    _figure(config, out, curves, metrics)
+    return metrics
+
+
+def _figure(config: Config, out: RunOutput, curves: dict, metrics: dict) -> None:
+    """Loss curves against kernel regression and the bound; the gap and the kernel change against the width."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
+
+    widths = list(config.widths)
     fig, axes = plt.subplots(1, 3, figsize=(14, 3.8), layout="constrained")
     for (m, (loss, linear, bound)), color in zip(curves.items(), plt.cm.viridis(np.linspace(0, 0.9, len(curves)))):
         axes[0].semilogy(loss, color=color, label=f"m = {m}: GD")
@@ -147,7 +154,6 @@ def run(config: Config, out: RunOutput) -> dict:
         "Middle: the gap to kernel regression shrinks with the width. Right: the kernel's relative change during "
         "training shrinks at least like m^(−1/2) (mean ± 2 SE over seeds).",
     )
-    return metrics
 
 
 _NTK = "seed 003, 'Neural Tangent Kernel [46]' and 'Optimization and generalization by NTK'"
