@@ -74,8 +74,6 @@ def seed003_example() -> dict[str, float]:
 
 
 def run(config: Config, out: RunOutput) -> dict:
-    import matplotlib.pyplot as plt
-
     ex = seed003_example()
     out.log.info("seed 003 example: %s", ex)
     dev = torch.device(config.device)
@@ -130,6 +128,14 @@ def run(config: Config, out: RunOutput) -> dict:
         "fraction_margin_only_with_higher_ce": sum(ce_higher) / max(sum(margin_only), 1),
     }
 
+    _figure(config, out, ex, names, curves)
+    return metrics
+
+
+def _figure(config: Config, out: RunOutput, ex: dict, names: list[str], curves: dict[str, list[float]]) -> None:
+    """The notes' 4-class example (CE vs margin at δ_A, δ_B) and robust accuracy against ε per attack."""
+    import matplotlib.pyplot as plt
+
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
     ax = axes[0]
     labels = ["CE(δ_A)", "CE(δ_B)", "margin(δ_A)", "margin(δ_B)"]
@@ -157,7 +163,6 @@ def run(config: Config, out: RunOutput) -> dict:
         "an ERM CNN under PGD on cross-entropy (also with as many restarts as BETA runs classes) and under the "
         "BETA margin attack; lower is a stronger adversary.",
     )
-    return metrics
 
 
 _CE = "seed 003, 'Why maximizing Cross-Entropy leads to weak adversaries'"

@@ -52,9 +52,12 @@ def phi(x: torch.Tensor, delta: torch.Tensor) -> torch.Tensor:
     return delta * 0.5 * ((x - A) ** 2).sum() + (1 - delta) * 0.5 * ((x - B) ** 2).sum()
 
 
-def run(config: Config, out: RunOutput) -> dict:
-    import matplotlib.pyplot as plt
+def _f_true(x: torch.Tensor) -> float:
+    """The kink problem's objective max(½‖x − a‖², ½‖x − b‖²)."""
+    return float(torch.maximum(0.5 * ((x - A) ** 2).sum(), 0.5 * ((x - B) ** 2).sum()))
 
+
+def run(config: Config, out: RunOutput) -> dict:
     # (1) the counterexample f(x) = max_{δ∈[−1,1]} xδ = |x| at x = 0
     f = abs
     t = 1e-3
@@ -87,9 +90,6 @@ def run(config: Config, out: RunOutput) -> dict:
         (gx,) = torch.autograd.grad(vals.sum(), xs)
         return gx  # (S, 2)
 
-    def f_true(x: torch.Tensor) -> float:
-        return float(torch.maximum(0.5 * ((x - A) ** 2).sum(), 0.5 * ((x - B) ** 2).sum()))
-
     paths = {}
     for name, n in (("danskin", 1), ("ddi", config.n_perturbations)):
         x = torch.tensor(config.x0, dtype=torch.float64)
@@ -100,7 +100,7 @@ def run(config: Config, out: RunOutput) -> dict:
             x = x - config.step_size * (w @ gs)
             path.append(x.clone())
         paths[name] = torch.stack(path)
-        tail = [f_true(p) - 0.5 for p in paths[name][-50:]]
+        tail = [_f_true(p) - 0.5 for p in paths[name][-50:]]
         metrics[name] = {
             "final_suboptimality": tail[-1],
             "mean_suboptimality_last50": sum(tail) / len(tail),
@@ -108,6 +108,14 @@ def run(config: Config, out: RunOutput) -> dict:
             "suboptimality_last50": batch_means(tail, 5),
             "final_distance": float(paths[name][-1].norm()),
         }
+
+    _figure(config, out, paths)
+    return metrics
+
+
+def _figure(config: Config, out: RunOutput, paths: dict[str, torch.Tensor]) -> None:
+    """The |x| counterexample, and suboptimality along the Danskin and DDi paths on the kink problem."""
+    import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     xs = torch.linspace(-1.5, 1.5, 301)
@@ -119,7 +127,7 @@ def run(config: Config, out: RunOutput) -> dict:
     axes[0].set_ylabel("f(x)")
     axes[0].legend()
     for name, label in (("danskin", "PGD / Danskin"), ("ddi", f"DDi (S = {config.n_perturbations})")):
-        sub = [f_true(p) - 0.5 for p in paths[name]]
+        sub = [_f_true(p) - 0.5 for p in paths[name]]
         axes[1].semilogy(range(len(sub)), [max(v, 1e-16) for v in sub], label=label)
     axes[1].set_xlabel("iteration")
     axes[1].set_ylabel("f(x_k) − f*")
@@ -132,7 +140,6 @@ def run(config: Config, out: RunOutput) -> dict:
         "Right: suboptimality on the kink problem max(½‖x−a‖², ½‖x−b‖²) with approximate inner maximisers: "
         "Danskin's gradient at one maximiser rattles around the kink, DDi converges.",
     )
-    return metrics
 
 
 CLAIMS = (

@@ -80,9 +80,6 @@ def end_labels(game: Game, z: torch.Tensor, field_tol: float, snap: float = 0.05
 
 def run(config: Config, out: RunOutput) -> dict:
     """Basins of GDA/EG/OGDA from a grid of starts on three saddles, with local-Nash labels of the end points."""
-    import matplotlib.pyplot as plt
-    from matplotlib.colors import ListedColormap
-
     dev = torch.device(config.device)
     games = {"x² − y²": QuadraticGame.saddle(), "monkey x³ − 3xy²": MonkeySaddle(), "weird −x²y² + xy": WeirdSaddle()}
     a = config.step_size
@@ -90,9 +87,8 @@ def run(config: Config, out: RunOutput) -> dict:
     w = config.half_width
     starts = grid([-w, -w], [w, w], config.grid_n).to(dev)
     metrics: dict = {"n_starts": len(starts)}
-    fig, axes = plt.subplots(len(games), len(methods), figsize=(4.2 * len(methods), 4 * len(games)))
-    cmap = ListedColormap(COLORS)
-    for r, (gname, game) in enumerate(games.items()):
+    basins: dict[tuple[str, str], list[str]] = {}
+    for gname, game in games.items():
         pts = game.critical_points()
         metrics[gname] = {
             "critical_points": [
@@ -105,7 +101,7 @@ def run(config: Config, out: RunOutput) -> dict:
                 for p in pts
             ]
         }
-        for c, (mname, method) in enumerate(methods.items()):
+        for mname, method in methods.items():
             with torch.no_grad():
                 traj, _ = rollout(
                     method,
@@ -123,6 +119,29 @@ def run(config: Config, out: RunOutput) -> dict:
                 origin = torch.tensor([lab == DEGENERATE for lab in labels])
                 metrics[gname][mname]["unit_disc_fraction"] = inside.double().mean().item()
                 metrics[gname][mname]["origin_iff_inside_unit_disc"] = (inside == origin).double().mean().item()
+            basins[gname, mname] = labels
+    _figure(config, out, games, list(methods), basins)
+    return metrics
+
+
+def _figure(
+    config: Config,
+    out: RunOutput,
+    games: dict,
+    methods: list[str],
+    basins: dict[tuple[str, str], list[str]],
+) -> None:
+    """One panel per game and method: the label of where each start ends, with the listed critical points."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+
+    w, a = config.half_width, config.step_size
+    fig, axes = plt.subplots(len(games), len(methods), figsize=(4.2 * len(methods), 4 * len(games)))
+    cmap = ListedColormap(COLORS)
+    for r, (gname, game) in enumerate(games.items()):
+        pts = game.critical_points()
+        for c, mname in enumerate(methods):
+            labels = basins[gname, mname]
             ax = axes[r, c]
             img = torch.tensor([CATEGORIES.index(s) for s in labels]).reshape(config.grid_n, config.grid_n)
             ax.imshow(
@@ -161,7 +180,6 @@ def run(config: Config, out: RunOutput) -> dict:
         "listed critical points (the weird saddle also has the whole hyperbola xy = 1/2 of non-Nash "
         "critical points).",
     )
-    return metrics
 
 
 _SADDLES = "seed 000, 'Saddles of different shapes' and the local-Nash definition"
