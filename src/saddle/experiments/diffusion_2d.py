@@ -117,28 +117,7 @@ def run(config: Config, out: RunOutput) -> dict:
         metrics["baseline_w2"][toy] = base
         for pi, pname in enumerate(config.processes):
             process = PROCESSES[pname]()
-            net = reinitialize_(
-                ScoreMLP(2, config.hidden, 4), torch.Generator().manual_seed(config.seed * 1000 + 10 * ti + pi)
-            ).to(device)
-            t0 = time.perf_counter()
-            losses = train_epsilon_model(
-                net,
-                process,
-                data,
-                steps=config.train_steps,
-                batch_size=config.batch_size,
-                lr=config.lr,
-                seed=config.seed + pi,
-                desc=f"train {toy}/{pname}",
-            )
-            out.log.info(
-                "%s/%s: trained %d steps in %.1fs, final loss %.4f",
-                toy,
-                pname,
-                config.train_steps,
-                time.perf_counter() - t0,
-                sum(losses[-100:]) / min(100, len(losses)),
-            )
+            net = _train(config, out, data, process, toy, pname, ti, pi, device)
             x_T = process.prior_sample(
                 (config.n_samples, 2), torch.Generator().manual_seed(config.seed + 7), device=device
             )
@@ -155,33 +134,14 @@ def run(config: Config, out: RunOutput) -> dict:
             if pi == 0:  # the pre-declared (process, sampler, NFE) of the claim, on independent sample batches
                 metrics["declared_ratio"][toy] = _declared_ratio(config, net, process, toy, g, device)
             for label, (name, nfe) in runs.items():
-                model = EvaluationCounter(model_eps_fn(net, process))
-                t0 = time.perf_counter()
-                if nfe is None:  # "rk45", the adaptive probability-flow solve, is added for SDE processes only
-                    assert isinstance(process, SDE)
-                    x0 = probability_flow_rk45(
-                        model, process, x_T, process.T, process.t_min, config.rk45_tol, config.rk45_tol
-                    )[0]
-                else:
-                    info = SAMPLERS[name]
-                    ts = GRIDS[config.grid](process, info.steps_for_nfe(nfe))
-                    x0 = sample(
-                        model,
-                        process,
-                        info.factory(),
-                        ts,
-                        x_T,
-                        torch.Generator().manual_seed(config.seed + 11),
-                        progress=False,
-                    )
+                x0, calls, seconds = _sample_once(config, net, process, x_T, name, nfe)
                 key = f"{toy}/{pname}/{label}"
-                x0 = x0.cpu()
-                metrics["seconds"][key] = time.perf_counter() - t0
-                metrics["nfe"][key] = model.calls
+                metrics["seconds"][key] = seconds
+                metrics["nfe"][key] = calls
                 w2 = wasserstein(x0, ref) if torch.isfinite(x0).all() else float("inf")
                 metrics["ratio"][key] = w2 / base
                 samples[key] = x0
-                out.log.info("%s: W2 %.4f (ratio %.2f), %d evaluations", key, w2, w2 / base, model.calls)
+                out.log.info("%s: W2 %.4f (ratio %.2f), %d evaluations", key, w2, w2 / base, calls)
         keys = [k for k in metrics["ratio"] if k.startswith(toy + "/")]
         best = min(keys, key=lambda k: metrics["ratio"][k])
         metrics["best_ratio"][toy], metrics["best_sampler"][toy] = metrics["ratio"][best], best
@@ -193,6 +153,68 @@ def run(config: Config, out: RunOutput) -> dict:
     # the claim is about every toy: the toy whose ratio has the largest upper bound mean + 2 SE decides it
     metrics["declared_ratio_worst_toy"] = max(metrics["declared_ratio"].values(), key=lambda r: r.mean + 2 * r.se)
     return metrics
+
+
+def _train(
+    config: Config,
+    out: RunOutput,
+    data: torch.Tensor,
+    process: NoiseProcess,
+    toy: str,
+    pname: str,
+    ti: int,
+    pi: int,
+    device: torch.device,
+) -> torch.nn.Module:
+    """The ε-network of toy `ti` and process `pi`, trained on `data` (initialisation and batches seeded per pair)."""
+    net = reinitialize_(
+        ScoreMLP(2, config.hidden, 4), torch.Generator().manual_seed(config.seed * 1000 + 10 * ti + pi)
+    ).to(device)
+    t0 = time.perf_counter()
+    losses = train_epsilon_model(
+        net,
+        process,
+        data,
+        steps=config.train_steps,
+        batch_size=config.batch_size,
+        lr=config.lr,
+        seed=config.seed + pi,
+        desc=f"train {toy}/{pname}",
+    )
+    out.log.info(
+        "%s/%s: trained %d steps in %.1fs, final loss %.4f",
+        toy,
+        pname,
+        config.train_steps,
+        time.perf_counter() - t0,
+        sum(losses[-100:]) / min(100, len(losses)),
+    )
+    return net
+
+
+def _sample_once(
+    config: Config, net: torch.nn.Module, process: NoiseProcess, x_T: torch.Tensor, name: str, nfe: int | None
+) -> tuple[torch.Tensor, int, float]:
+    """Samples of sampler `name` at `nfe` evaluations on the configured grid (rk45 when nfe is None), on the CPU;
+    with the evaluations spent and the wall seconds."""
+    model = EvaluationCounter(model_eps_fn(net, process))
+    t0 = time.perf_counter()
+    if nfe is None:  # "rk45", the adaptive probability-flow solve, is added for SDE processes only
+        assert isinstance(process, SDE)
+        x0 = probability_flow_rk45(model, process, x_T, process.T, process.t_min, config.rk45_tol, config.rk45_tol)[0]
+    else:
+        info = SAMPLERS[name]
+        ts = GRIDS[config.grid](process, info.steps_for_nfe(nfe))
+        x0 = sample(
+            model,
+            process,
+            info.factory(),
+            ts,
+            x_T,
+            torch.Generator().manual_seed(config.seed + 11),
+            progress=False,
+        )
+    return x0.cpu(), model.calls, time.perf_counter() - t0
 
 
 def _declared_ratio(
