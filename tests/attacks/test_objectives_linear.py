@@ -11,6 +11,7 @@ import torch
 from saddle.attacks import (
     MarginAttack,
     ProjectedGradientAttack,
+    affine_boundary_distance,
     cross_entropy,
     dlr,
     linear_linf_worst_case,
@@ -102,6 +103,34 @@ def test_minimal_l2_perturbation_matches_cvxpy_and_lands_on_the_boundary():
         e = cp.Variable(d)
         cp.Problem(cp.Minimize(0.5 * cp.sum_squares(e)), [(wi - wj) @ (a[i].numpy() + e) + bi - bj <= 0]).solve()
         assert np.allclose(eta[i].numpy(), e.value, atol=1e-5)
+
+
+def test_affine_boundary_distance_is_the_nearest_pairwise_margin_and_stepping_past_it_flips_the_class():
+    """d(a) = min_{j≠i} (f_i − f_j)/‖w_i − w_j‖; a step of 1.001 d(a) towards the nearest boundary changes the
+    predicted class, a step of 0.999 d(a) in any direction cannot (the margins are 1-Lipschitz in these units)."""
+    g = torch.Generator().manual_seed(5)
+    K, d, n = 5, 7, 40
+    W, b = torch.randn(K, d, generator=g, dtype=torch.float64), torch.randn(K, generator=g, dtype=torch.float64)
+    a = torch.randn(n, d, generator=g, dtype=torch.float64)
+    f = a @ W.T + b
+    i = f.argmax(-1)
+    expected = torch.tensor(
+        [
+            min(float((f[r, i[r]] - f[r, j]) / (W[i[r]] - W[j]).norm()) for j in range(K) if j != int(i[r]))
+            for r in range(n)
+        ],
+        dtype=torch.float64,
+    )
+    dist = affine_boundary_distance(W, b, a)
+    assert torch.allclose(dist, expected, rtol=1e-12)
+    for r in range(n):
+        js = [j for j in range(K) if j != int(i[r])]
+        j = min(js, key=lambda j: float((f[r, i[r]] - f[r, j]) / (W[i[r]] - W[j]).norm()))
+        u = (W[j] - W[i[r]]) / (W[j] - W[i[r]]).norm()
+        assert int(((a[r] + 1.001 * dist[r] * u) @ W.T + b).argmax()) != int(i[r])
+        assert int(((a[r] + 0.999 * dist[r] * u) @ W.T + b).argmax()) == int(i[r])
+        v = torch.randn(d, generator=g, dtype=torch.float64)
+        assert int(((a[r] + 0.999 * dist[r] * v / v.norm()) @ W.T + b).argmax()) == int(i[r])
 
 
 def test_l2_pgd_crosses_a_binary_affine_boundary_exactly_beyond_the_minimal_distance():

@@ -14,7 +14,7 @@ from saddle.attacks.fab import FastAdaptiveBoundaryAttack, hyperplane_step
 from saddle.attacks.fgsm import FastGradientSignAttack
 from saddle.attacks.iterative import projected_gradient_ascent
 from saddle.attacks.kl import KLDivergenceAttack, kl_to_clean
-from saddle.attacks.linear import linear_linf_worst_case, minimal_l2_perturbation_affine
+from saddle.attacks.linear import affine_boundary_distance, linear_linf_worst_case, minimal_l2_perturbation_affine
 from saddle.attacks.margin import MarginAttack
 from saddle.attacks.minimal import DeepFool, deepfool, minimal_epsilon
 from saddle.attacks.objectives import (
@@ -61,6 +61,7 @@ __all__ = [
     "SquareAttack",
     "ThreatModel",
     "TopClassesTargeted",
+    "affine_boundary_distance",
     "apgd_checkpoints",
     "as_schedule",
     "cross_entropy",

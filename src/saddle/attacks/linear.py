@@ -12,7 +12,7 @@ from torch import Tensor
 
 from saddle.validation import check_real
 
-__all__ = ["linear_linf_worst_case", "minimal_l2_perturbation_affine"]
+__all__ = ["affine_boundary_distance", "linear_linf_worst_case", "minimal_l2_perturbation_affine"]
 
 
 def linear_linf_worst_case(weight: Tensor, a: Tensor, eps: float) -> tuple[Tensor, Tensor]:
@@ -44,3 +44,19 @@ def minimal_l2_perturbation_affine(weight: Tensor, bias: Tensor, a: Tensor, targ
         raise ValueError("target class has the same weights as the predicted class; no perturbation exists")
     scale = torch.where(gap > 0, gap / denom.clamp_min(torch.finfo(a.dtype).tiny), torch.zeros_like(gap))
     return scale[:, None] * w_diff
+
+
+def affine_boundary_distance(weight: Tensor, bias: Tensor, a: Tensor) -> Tensor:
+    """The l2 distance of each point to the nearest decision boundary of its predicted class i under f = Wa + b:
+
+    min_{j≠i} ‖η*_j‖ = min_{j≠i} (f_i − f_j)/‖w_i − w_j‖, the smallest `minimal_l2_perturbation_affine` over the
+    other classes (seed 004; DeepFool's first step on an affine classifier reaches it). weight (K, d), bias (K,),
+    a (B, d) -> (B,). A class with the predicted class's weights but another bias has no boundary (ValueError).
+    """
+    k = weight.shape[0]
+    pred = (a @ weight.T + bias).argmax(-1)
+    candidates = torch.stack(
+        [minimal_l2_perturbation_affine(weight, bias, a, torch.full_like(pred, j)) for j in range(k)], 1
+    )
+    norms = candidates.norm(dim=-1).masked_fill(torch.nn.functional.one_hot(pred, k).bool(), math.inf)
+    return norms.min(-1).values
