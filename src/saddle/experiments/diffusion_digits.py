@@ -36,6 +36,7 @@ mixture) EDM at 10 evaluations lands within RMS 0.06 of a training digit, so thi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
@@ -49,6 +50,7 @@ from saddle.diffusion import (
     ClassifierGuidance,
     DDPMSchedule,
     DigitsScoreNet,
+    Guidance,
     NoisyDigitsClassifier,
     model_eps_fn,
     sample,
@@ -57,6 +59,7 @@ from saddle.diffusion import (
     uniform_timesteps,
 )
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
+from saddle.metrics import band_power, radial_bands
 from saddle.metrics.stats import mean_se, paired_difference
 from saddle.models import DigitsCNN, reinitialize_
 from saddle.plotting import image_grid, images_figure, show_images
@@ -105,18 +108,6 @@ class Config(ExperimentConfig):
             raise ValueError(f"p_uncond must lie in (0, 1), got {self.p_uncond}")
         if self.channels % 8:
             raise ValueError(f"channels must be a multiple of 8, got {self.channels}")
-
-
-def radial_bands(size: int = 8) -> torch.Tensor:
-    """Radial frequency index ⌊|k|⌋ of each 2-D DFT coefficient of a size×size image, shape (size, size)."""
-    k = torch.fft.fftfreq(size) * size
-    return torch.sqrt(k[:, None] ** 2 + k[None, :] ** 2).floor().long()
-
-
-def band_power(x: torch.Tensor, bands: torch.Tensor) -> torch.Tensor:
-    """Mean |DFT|² of images x (n, 1, s, s) per radial band (radially averaged power spectrum), shape (bands,)."""
-    power = (torch.fft.fft2(x[:, 0].double()).abs() ** 2).mean(0)
-    return torch.stack([power[bands == b].mean() for b in range(int(bands.max()) + 1)])
 
 
 def run(config: Config, out: RunOutput) -> dict:
@@ -190,7 +181,37 @@ def run(config: Config, out: RunOutput) -> dict:
 
     w_best = config.claim_guidance
     guidance = ClassifierFreeGuidance(labels, w_best, 10)
-    metrics["sampler_nfe"], metrics["fraction_by_sampler"], by_sampler = config.sampler_nfe, {}, {}
+    metrics["sampler_nfe"] = config.sampler_nfe
+    by_sampler, metrics["fraction_by_sampler"] = _by_sampler(config, out, model, sched, xT, guidance, labelled)
+
+    # Fourier view along one deterministic DDIM trajectory (w = the best scale), one grid step at a time
+    snaps, times, snr, metrics["appearance_time"], metrics["low_band_appears_first"] = _fourier(
+        model, sched, ddim, ts, xT, guidance
+    )
+    metrics["classifier_guidance"] = _classifier_guidance(config, out, net, sched, (x, y), labels, xT, ts, clf)
+    metrics["not_measured"] = {
+        f"classifier_guidance.gain_over_unguided.{s}": "scale not in this run's classifier_scales"
+        for s in CLASSIFIER_SCALES_CLAIMED
+        if s not in config.classifier_scales
+    }
+    _figures(config, out, grids, fr, snaps, times, snr, w_best, by_sampler, metrics["fraction_by_sampler"])
+    return metrics
+
+
+def _by_sampler(
+    config: Config,
+    out: RunOutput,
+    model: Callable,
+    sched: DDPMSchedule,
+    xT: torch.Tensor,
+    guidance: Guidance,
+    labelled: Callable[[torch.Tensor], tuple[torch.Tensor, float]],
+) -> tuple[dict[str, torch.Tensor], dict[str, float]]:
+    """Every sampler of `config.samplers` at `sampler_nfe` evaluations with the claimed guidance scale, from the same
+    x_T: the images and the fraction the classifier labels as their condition."""
+    w_best = config.claim_guidance
+    by_sampler: dict[str, torch.Tensor] = {}
+    fractions: dict[str, float] = {}
     for name in config.samplers:
         info = SAMPLERS[name]
         x0 = sample(
@@ -202,16 +223,22 @@ def run(config: Config, out: RunOutput) -> dict:
             torch.Generator().manual_seed(config.seed + 3),
             guidance=guidance,
         )
-        by_sampler[name], metrics["fraction_by_sampler"][name] = labelled(x0)
+        by_sampler[name], fractions[name] = labelled(x0)
         out.log.info(
             "%s at %d evaluations (w=%g): %.1f%% labelled as their condition",
             name,
             config.sampler_nfe,
             w_best,
-            100 * metrics["fraction_by_sampler"][name],
+            100 * fractions[name],
         )
+    return by_sampler, fractions
 
-    # Fourier view along one deterministic DDIM trajectory (w = the best scale), one grid step at a time
+
+def _fourier(
+    model: Callable, sched: DDPMSchedule, ddim: DDIM, ts: torch.Tensor, xT: torch.Tensor, guidance: Guidance
+) -> tuple[list[tuple[float, torch.Tensor]], list[float], torch.Tensor, dict[str, float], bool]:
+    """One DDIM trajectory step by step: the snapshots, their times, each radial band's power over the white-noise
+    power of x_t (steps, bands), the time each band first reaches twice it, and whether low bands come first."""
     snaps, xs = [], xT
     for i in range(len(ts) - 1):
         xs = sample(model, sched, ddim, ts[i : i + 2], xs, guidance=guidance, progress=False)
@@ -228,16 +255,8 @@ def run(config: Config, out: RunOutput) -> dict:
         return times[int(above[0])] if len(above) else 0.0
 
     n_bands = snr.shape[1]
-    metrics["appearance_time"] = {f"band_{b}": appear(b) for b in range(n_bands)}
-    metrics["low_band_appears_first"] = bool(appear(0) >= appear(2) >= appear(n_bands - 1))
-    metrics["classifier_guidance"] = _classifier_guidance(config, out, net, sched, (x, y), labels, xT, ts, clf)
-    metrics["not_measured"] = {
-        f"classifier_guidance.gain_over_unguided.{s}": "scale not in this run's classifier_scales"
-        for s in CLASSIFIER_SCALES_CLAIMED
-        if s not in config.classifier_scales
-    }
-    _figures(config, out, grids, fr, snaps, times, snr, w_best, by_sampler, metrics["fraction_by_sampler"])
-    return metrics
+    appearance = {f"band_{b}": appear(b) for b in range(n_bands)}
+    return snaps, times, snr, appearance, bool(appear(0) >= appear(2) >= appear(n_bands - 1))
 
 
 def _classifier_guidance(

@@ -19,6 +19,7 @@ from saddle.metrics.robust import (
     robust_accuracy,
     robust_accuracy_curves,
 )
+from saddle.metrics.spectrum import band_power, radial_bands
 from saddle.metrics.stats import (
     LinearFit,
     MeanSE,
@@ -46,6 +47,7 @@ __all__ = [
     "StandardEvaluation",
     "SuccessCriterion",
     "attack_success",
+    "band_power",
     "batch_means",
     "classifier_score",
     "confidence_interval",
@@ -58,6 +60,7 @@ __all__ = [
     "mean_se",
     "mean_se_by_key",
     "mode_coverage",
+    "radial_bands",
     "robust_accuracy",
     "robust_accuracy_curves",
     "slopes",
