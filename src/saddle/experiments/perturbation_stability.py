@@ -353,24 +353,9 @@ def _plot_width(config: Config, wcells: dict, out: RunOutput) -> None:
     fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
     for c, init in enumerate(config.inits):
         ms = [m for m in config.widths if wcells[init][m]["reached_all"]]
-        axes[0].errorbar(
-            ms,
-            [wcells[init][m]["trained"] for m in ms],
-            [2 * wcells[init][m]["trained_se"] for m in ms],
-            fmt="o-",
-            color=f"C{c}",
-            capsize=2,
-            label=init,
-        )
-        axes[1].errorbar(
-            ms,
-            [wcells[init][m]["init"] for m in ms],
-            [2 * wcells[init][m]["init_se"] for m in ms],
-            fmt="s--",
-            color=f"C{c}",
-            capsize=2,
-            label=init,
-        )
+        for ax, key, fmt in ((axes[0], "trained", "o-"), (axes[1], "init", "s--")):
+            means, ses = [wcells[init][m][key] for m in ms], [2 * wcells[init][m][f"{key}_se"] for m in ms]
+            ax.errorbar(ms, means, ses, fmt=fmt, color=f"C{c}", capsize=2, label=init)
         axes[2].plot(ms, [wcells[init][m]["kappa"] for m in ms], "o-", color=f"C{c}", label=init)
     for ax in axes[:2]:
         ax.axvline(d**3 / 2, color="k", ls=":", lw=1)
