@@ -220,10 +220,11 @@ def robust_accuracy_curves(
     restarts: int = 1,
     batch_size: int = 512,
 ) -> dict[str, list[RobustEvaluation]]:
-    """Robust accuracy against ε: {name: [robust_accuracy(model, x, y, {name: make_attacks[name](ε)}) for ε in eps_grid]}.
+    """Robust accuracy against ε: `{name: [robust_accuracy(model, x, y, {name: make_attacks[name](eps)}) ...]}`.
 
-    Each attack is evaluated on its own at each ε (no worst case across attacks), ε in the outer loop and the
-    attacks in the order given (an attack built with a shared generator draws in that order). Read
+    One list per attack, one evaluation per eps of `eps_grid`: each attack on its own (no worst case across
+    attacks), ε in the outer loop and the attacks in the order given (an attack built with a shared generator
+    draws in that order). Read
     `.robust_accuracy` for the curve and `.robust` for the per-point masks of a paired comparison.
     """
     grid = [check_real("eps_grid entry", e, 0.0, math.inf, low_open=False, high_open=True) for e in eps_grid]
