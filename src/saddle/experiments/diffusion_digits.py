@@ -122,25 +122,7 @@ def run(config: Config, out: RunOutput) -> dict:
     out.log.info("real-digit classifier: test accuracy %.3f", clf_acc)
 
     sched = DDPMSchedule()
-    net = reinitialize_(DigitsScoreNet(config.channels), torch.Generator().manual_seed(config.seed + 1)).to(device)
-    losses = train_epsilon_model(
-        net,
-        sched,
-        x,
-        y,
-        steps=config.train_steps,
-        batch_size=config.batch_size,
-        lr=config.lr,
-        seed=config.seed,
-        p_uncond=config.p_uncond,
-        null_label=10,
-        desc="train digits ε-model",
-    )
-    out.log.info(
-        "ε-loss: first 100 steps %.4f, last 100 steps %.4f",
-        sum(losses[:100]) / len(losses[:100]),
-        sum(losses[-100:]) / len(losses[-100:]),
-    )
+    net, losses = _train_eps_model(config, out, sched, x, y, device)
 
     labels = torch.arange(10, device=device).repeat_interleave(config.per_class)
     n = len(labels)
@@ -196,6 +178,32 @@ def run(config: Config, out: RunOutput) -> dict:
     }
     _figures(config, out, grids, fr, snaps, times, snr, w_best, by_sampler, metrics["fraction_by_sampler"])
     return metrics
+
+
+def _train_eps_model(
+    config: Config, out: RunOutput, sched: DDPMSchedule, x: torch.Tensor, y: torch.Tensor, device: torch.device
+) -> tuple[torch.nn.Module, list[float]]:
+    """The class-conditional ε-model on digits scaled to [−1, 1] (labels dropped to 10 with probability p_uncond)."""
+    net = reinitialize_(DigitsScoreNet(config.channels), torch.Generator().manual_seed(config.seed + 1)).to(device)
+    losses = train_epsilon_model(
+        net,
+        sched,
+        x,
+        y,
+        steps=config.train_steps,
+        batch_size=config.batch_size,
+        lr=config.lr,
+        seed=config.seed,
+        p_uncond=config.p_uncond,
+        null_label=10,
+        desc="train digits ε-model",
+    )
+    out.log.info(
+        "ε-loss: first 100 steps %.4f, last 100 steps %.4f",
+        sum(losses[:100]) / len(losses[:100]),
+        sum(losses[-100:]) / len(losses[-100:]),
+    )
+    return net, losses
 
 
 def _by_sampler(
