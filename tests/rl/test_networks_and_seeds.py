@@ -90,3 +90,10 @@ def test_seed_streams_draw_each_row_from_its_own_generator():
         SeedStreams([1]).load_state_dict(saved)
     with pytest.raises(ValueError, match="-1"):
         SeedStreams([-1])
+
+
+def test_seed_streams_refuse_a_state_with_another_number_of_generators():
+    streams = SeedStreams([3, 4])
+    state = streams.state_dict()
+    with pytest.raises(ValueError, match="1 generator states for 2 seeds"):
+        streams.load_state_dict({**state, "states": state["states"][:1]})

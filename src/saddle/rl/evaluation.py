@@ -70,7 +70,15 @@ def evaluate_returns(
         returns = np.zeros((num_policies, episodes))
         active = np.ones(num_policies * episodes, dtype=bool)
         while active.any():
-            actions = np.asarray(policy(obs), dtype=np.float32).reshape(num_policies * episodes, -1)
+            actions = np.asarray(policy(obs), dtype=np.float32)
+            if actions.shape != (num_policies, episodes, low.size):
+                raise ValueError(
+                    f"policy must map observations {obs.shape} to actions {(num_policies, episodes, low.size)}, "
+                    f"got {actions.shape}"
+                )
+            if not np.all(np.isfinite(actions)):
+                raise ValueError("policy returned a NaN or inf action; a diverged policy cannot be evaluated")
+            actions = actions.reshape(num_policies * episodes, -1)
             for j in np.flatnonzero(active).tolist():
                 action, gen = actions[j], generators[j]
                 if p > 0 and torch.rand((), generator=gen).item() < p:

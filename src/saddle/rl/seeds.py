@@ -61,5 +61,7 @@ class SeedStreams(Sequence[torch.Generator]):
     def load_state_dict(self, state: dict[str, Any]) -> None:
         if tuple(state["seeds"]) != self.seeds:
             raise ValueError(f"state_dict is for seeds {tuple(state['seeds'])}, these streams have {self.seeds}")
+        if len(state["states"]) != len(self.generators):
+            raise ValueError(f"state_dict holds {len(state['states'])} generator states for {len(self.seeds)} seeds")
         for g, s in zip(self.generators, state["states"]):
             g.set_state(s)
