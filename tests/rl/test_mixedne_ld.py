@@ -149,9 +149,9 @@ def test_the_agent_at_temperature_zero_one_step_and_beta_one_is_the_gad_agent():
         HIGH,
         SMALL,
         RobustGameConfig(algorithm="mixedne_ld", thermal_noise=0.0, inner_steps=1, beta=1.0, **common),
-        seeds=[0, 1],
+        generator=[0, 1],
     )
-    gad = ActionRobustDDPG(3, LOW, HIGH, SMALL, RobustGameConfig(algorithm="gad", **common), seeds=[0, 1])
+    gad = ActionRobustDDPG(3, LOW, HIGH, SMALL, RobustGameConfig(algorithm="gad", **common), generator=[0, 1])
     for k in range(5):
         mixed.update(batch(k))
         gad.update(batch(k))
@@ -161,21 +161,33 @@ def test_the_agent_at_temperature_zero_one_step_and_beta_one_is_the_gad_agent():
 
 def test_agent_resumes_exactly_mid_inner_loop(tmp_path):
     game = RobustGameConfig(algorithm="mixedne_ld", lr=0.01, thermal_noise=0.05, inner_steps=3, inner_growth=1.0)
-    straight = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, seeds=[0, 1])
+    straight = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, generator=[0, 1])
     for k in range(7):
         straight.update(batch(k))
-    first = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, seeds=[0, 1])
+    first = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, generator=[0, 1])
     for k in range(4):  # outer steps 0 (K_0 = 1), 1 (K_1 = 2), then one inner step of outer step 2 (K_2 = 3)
         first.update(batch(k))
     assert first.inner_pending()
     torch.save(first.state_dict(), tmp_path / "a.pt")
-    resumed = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, seeds=[0, 1])
+    resumed = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, generator=[0, 1])
     resumed.update(batch(99))  # a different history, overwritten by the checkpoint
     resumed.load_state_dict(torch.load(tmp_path / "a.pt", weights_only=True))
     for k in range(4, 7):
         resumed.update(batch(k))
     for name, p in straight.online().items():
         assert torch.equal(resumed.online()[name], p)
+
+
+def test_the_agent_and_its_langevin_method_share_one_generator_saved_once():
+    game = RobustGameConfig(algorithm="mixedne_ld", lr=0.01, thermal_noise=0.05)
+    agent = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, generator=[0, 1])
+    assert agent.actor_optimizer.method.generator == tuple(agent.generator)  # the same Generator objects
+    agent.update(batch(0))
+    state = agent.state_dict()
+    assert state["actor_optimizer"]["generator_state"] is None  # not a second copy of state["generator"]
+    assert all(torch.equal(a, g.get_state()) for a, g in zip(state["generator"]["states"], agent.generator))
+    with pytest.raises(ValueError, match="seeds"):
+        ActionRobustDDPG(3, LOW, HIGH, SMALL, game, generator=[0, 2]).load_state_dict(state)
 
 
 def test_batched_seeds_draw_each_seeds_noise_from_its_own_stream():

@@ -44,6 +44,7 @@ from saddle.optim import METHODS, GameOptimizer, RMSPropDirection
 from saddle.rl.ddpg import DDPG, DDPGConfig, soft_update
 from saddle.rl.networks import Actor, Critic
 from saddle.rl.robust_action import check_robust_form, robust_action, robust_value
+from saddle.rl.seeds import SeedStreams
 from saddle.validation import check_choice, check_int, check_real
 
 __all__ = ["ALGORITHMS", "ActionRobustDDPG", "RobustGameConfig", "inner_steps_schedule", "thermal_temperature"]
@@ -122,14 +123,14 @@ class ActionRobustDDPG(DDPG):
         high: Sequence[float] | np.ndarray,
         config: DDPGConfig | None = None,
         game: RobustGameConfig | None = None,
-        seeds: int | Sequence[int] = 0,
+        generator: int | Sequence[int] | SeedStreams = 0,
     ) -> None:
         self.game = (game or RobustGameConfig()).validate()
         self.policy_updates = 0
-        super().__init__(obs_dim, low, high, config, seeds)
+        super().__init__(obs_dim, low, high, config, generator)
 
     def setup_players(self) -> None:
-        self.adversary = Actor(self.obs_dim, self.low, self.high, self.config.hidden, self.streams)
+        self.adversary = Actor(self.obs_dim, self.low, self.high, self.config.hidden, self.generator)
         g = self.game
         self.actor_optimizer: Any
         self.adversary_optimizer: GameOptimizer | None = None
@@ -145,12 +146,12 @@ class ActionRobustDDPG(DDPG):
             method = METHODS["langevin_mirror_descent"].build(
                 g.lr,
                 temperature=thermal_temperature(g.thermal_noise, g.thermal_decay),
-                generator=self.streams,  # seed s's noise from seed s's stream (row s of the batched players)
+                generator=self.generator,  # the agent's one SeedStreams: row s's noise from seed s's generator
                 inner_steps=inner_steps_schedule(g.inner_steps, g.inner_growth),
                 beta=g.beta,
                 direction=rmsprop,
             )
-            self.actor_optimizer = GameOptimizer(players, method, rows=len(self.streams))
+            self.actor_optimizer = GameOptimizer(players, method, rows=len(self.generator))
 
     def inner_pending(self) -> bool:
         """True between two SGLD steps of MixedNE-LD's inner loop (the outer step is not closed yet)."""
@@ -161,7 +162,7 @@ class ActionRobustDDPG(DDPG):
         return super().online() | {"adversary": self.adversary.params}
 
     def behaviour_mean(self, obs: Tensor) -> Tensor:
-        return robust_action(self.game.form, self.actor(obs), self.adversary(obs), self.game.alpha, self.streams)
+        return robust_action(self.game.form, self.actor(obs), self.adversary(obs), self.game.alpha, self.generator)
 
     def target_value(self, critic: Critic, critic_params: Tensor, next_obs: Tensor) -> Tensor:
         mu = self.smoothed(self.actor(next_obs, self.targets["actor"]))
@@ -214,7 +215,11 @@ class ActionRobustDDPG(DDPG):
         return super().modules() | {"adversary": self.adversary}
 
     def state_dict(self) -> dict[str, Any]:
+        """DDPG's state + the game, the policy-update count and the adversary's optimiser. MixedNE-LD's optimiser
+        draws its noise from the agent's generator, which DDPG's state already holds: saved once, there."""
         state = super().state_dict() | {"game": asdict(self.game), "policy_updates": self.policy_updates}
+        if state["actor_optimizer"].get("generator_state") is not None:
+            state["actor_optimizer"] = {**state["actor_optimizer"], "generator_state": None}
         if self.adversary_optimizer is not None:
             state["adversary_optimizer"] = self.adversary_optimizer.state_dict()
         return state
@@ -222,6 +227,9 @@ class ActionRobustDDPG(DDPG):
     def load_state_dict(self, state: dict[str, Any]) -> None:
         if state.get("game") != asdict(self.game):
             raise ValueError(f"state_dict was saved with game {state.get('game')}, this agent has {asdict(self.game)}")
+        if self.game.algorithm == "mixedne_ld":  # its optimiser's generator is the agent's, restored from there
+            generator = state["generator"]["states"]
+            state = {**state, "actor_optimizer": {**state["actor_optimizer"], "generator_state": generator}}
         super().load_state_dict(state)
         if self.adversary_optimizer is not None:
             self.adversary_optimizer.load_state_dict(state["adversary_optimizer"])

@@ -34,6 +34,20 @@ class SeedStreams(Sequence[torch.Generator]):
         self.seeds = seeds
         self.generators = [torch.Generator().manual_seed(s) for s in seeds]
 
+    @classmethod
+    def of(cls, generator: int | Sequence[int] | SeedStreams) -> SeedStreams:
+        """The random source of an agent for S seeds, converted once: an int seed (S = 1), a sequence of S distinct
+        int seeds, or a SeedStreams (returned unchanged, so it keeps advancing)."""
+        if isinstance(generator, SeedStreams):
+            return generator
+        if isinstance(generator, torch.Generator):
+            raise ValueError(
+                "an agent draws from one torch.Generator per seed: give int seeds (or a SeedStreams), got a single "
+                "torch.Generator"
+            )
+        seeds: list[Any] = list(generator) if isinstance(generator, Sequence) else [generator]
+        return cls(seeds)
+
     def __len__(self) -> int:
         return len(self.generators)
 
