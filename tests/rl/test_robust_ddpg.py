@@ -48,7 +48,7 @@ def phi(agent, obs, actor, adversary):
 
 @pytest.mark.parametrize("form", ["nr", "pr"])
 def test_tessler_schedule_moves_one_player_with_adam_against_the_others_target(form):
-    game = RobustGameConfig(form=form, alpha=0.3, algorithm="tessler", lr=0.01, adversary_every=3)
+    game = RobustGameConfig(form=form, alpha=0.3, algorithm="tessler", step_size=0.01, adversary_every=3)
     agent = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, generator=[0, 1])
     adv = agent.adversary.params.detach().clone().requires_grad_()
     act = agent.actor.params.detach().clone().requires_grad_()
@@ -75,7 +75,7 @@ def test_tessler_schedule_moves_one_player_with_adam_against_the_others_target(f
 
 
 def test_gad_is_rmsprop_descent_ascent_on_the_payoff_at_the_current_point():
-    game = RobustGameConfig(algorithm="gad", alpha=0.2, lr=0.01, rmsprop_alpha=0.9)
+    game = RobustGameConfig(algorithm="gad", alpha=0.2, step_size=0.01, rmsprop_alpha=0.9)
     agent = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, generator=[0, 1])
     act = agent.actor.params.detach().clone().requires_grad_()
     adv = agent.adversary.params.detach().clone().requires_grad_()
@@ -127,7 +127,8 @@ def test_bad_game_configs_raise_with_the_value():
         ({"alpha": 1.5}, "1.5"),
         ({"adversary_every": 1}, "adversary_every"),
         ({"beta": 0.0}, "beta"),
-        ({"thermal_noise": -1.0}, "thermal_noise"),
+        ({"temperature": -1.0}, "temperature"),
+        ({"step_size": 0.0}, "step_size"),
     ]:
         with pytest.raises(ValueError, match=text):
             ActionRobustDDPG(3, LOW, HIGH, SMALL, RobustGameConfig(**kwargs))

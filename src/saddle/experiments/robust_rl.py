@@ -73,7 +73,7 @@ class Config(ExperimentConfig):
     hidden: tuple[int, ...] = (64, 64)
     batch_size: int = 128
     lr: float = 1e-3
-    game_lr: float = 1e-3
+    game_step_size: float = 1e-3  # the robust agents' step η for actor and adversary (RobustGameConfig.step_size)
     tau: float = 0.005
     critic_weight_decay: float = 0.0
     exploration_noise: float = 0.1
@@ -81,7 +81,7 @@ class Config(ExperimentConfig):
     train_freq: int = 2
     alpha: float = 0.1
     trained_return: float = -400.0  # a seed's policy is trained when its clean return reaches this (drop claims)
-    thermal_noise: float = 1e-3
+    temperature: float = 1e-6  # MixedNE-LD's T_0 (the paper's thermal noise ε_0 = √T_0 = 1e-3)
     steps_per_record: int = 1000
     eval_every: int = 2
     eval_episodes: int = 3
@@ -100,7 +100,7 @@ class Config(ExperimentConfig):
             "hidden",
             "batch_size",
             "lr",
-            "game_lr",
+            "game_step_size",
             "tau",
             "train_freq",
             "steps_per_record",
@@ -116,7 +116,7 @@ class Config(ExperimentConfig):
             "random_action_probs",
             "action_noises",
             "max_episode_steps",
-            "thermal_noise",
+            "temperature",
             "critic_weight_decay",
             "exploration_noise",
             allow_zero=True,
@@ -236,7 +236,11 @@ def run(config: Config, out: RunOutput) -> dict:
     curves: dict[str, list] = {}
     metrics: dict[str, Any] = {}
     for name in c.agents:
-        game = {} if AGENTS[name][1] is None else {"alpha": c.alpha, "lr": c.game_lr, "thermal_noise": c.thermal_noise}
+        game = (
+            {}
+            if AGENTS[name][1] is None
+            else {"alpha": c.alpha, "step_size": c.game_step_size, "temperature": c.temperature}
+        )
         agent = make_agent(name, c.env_id, ddpg, seeds, **game)
         result = train(
             Runner(agent, c.env_id, **env_kwargs),
@@ -477,7 +481,7 @@ EXPERIMENT = Experiment(
         "num_seeds": 5,
         "steps": 300_000,
         "lr": 1e-4,
-        "game_lr": 1e-4,
+        "game_step_size": 1e-4,
         "tau": 0.001,
         "critic_weight_decay": 1e-2,
         "exploration_noise": 0.2,

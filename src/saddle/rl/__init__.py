@@ -33,7 +33,7 @@ from saddle.rl.robust_ddpg import (
     ActionRobustDDPG,
     RobustGameConfig,
     inner_steps_schedule,
-    thermal_temperature,
+    temperature_schedule,
 )
 from saddle.rl.seeds import SeedStreams
 from saddle.rl.training import Runner, train
@@ -76,6 +76,6 @@ __all__ = [
     "set_dynamics",
     "set_env_state",
     "soft_update",
-    "thermal_temperature",
+    "temperature_schedule",
     "train",
 ]

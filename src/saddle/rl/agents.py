@@ -40,7 +40,7 @@ def make_agent(
 ) -> DDPG:
     """Build agent `name` (a key of AGENTS) for the task env_id with S seeds (generator: an int seed, S int seeds or a
     SeedStreams, as DDPG); `game` overrides fields of the
-    entry's RobustGameConfig (e.g. alpha=0.2, lr=1e-3; ValueError for a non-robust agent)."""
+    entry's RobustGameConfig (e.g. alpha=0.2, step_size=1e-3; ValueError for a non-robust agent)."""
     td3, entry = AGENTS[check_choice("agent", name, sorted(AGENTS))]
     config = replace(config or DDPGConfig(), td3=td3)
     env = make_env(env_id)

@@ -14,7 +14,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from saddle.validation import check_int
+from saddle.validation import check_int, random_rows
 
 __all__ = ["SeedStreams"]
 
@@ -59,11 +59,11 @@ class SeedStreams(Sequence[torch.Generator]):
 
     def randn(self, *shape: int, device: torch.device | str = "cpu") -> Tensor:
         """(S, *shape) standard normal draws, row s from seed s's generator."""
-        return torch.stack([torch.randn(shape, generator=g) for g in self.generators]).to(device)
+        return random_rows((len(self), *shape), self.generators, device=device)
 
     def rand(self, *shape: int, device: torch.device | str = "cpu") -> Tensor:
         """(S, *shape) uniform [0, 1) draws, row s from seed s's generator."""
-        return torch.stack([torch.rand(shape, generator=g) for g in self.generators]).to(device)
+        return random_rows((len(self), *shape), self.generators, uniform=True, device=device)
 
     def randint(self, high: int, *shape: int, device: torch.device | str = "cpu") -> Tensor:
         """(S, *shape) integers uniform on {0, ..., high − 1}, row s from seed s's generator."""
