@@ -137,3 +137,14 @@ def test_bad_configs_raise_with_the_value():
         DDPG(3, HIGH, LOW)
     with pytest.raises(ValueError, match="distinct"):
         DDPG(3, LOW, HIGH, generator=[1, 1])
+
+
+def test_policies_refuse_non_finite_observations():
+    agent = DDPG(3, LOW, HIGH, SMALL, generator=[0, 1])
+    obs = np.zeros((2, 3), dtype=np.float32)
+    obs[1, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN or inf"):
+        agent.explore(obs)
+    with pytest.raises(ValueError, match="NaN or inf"):
+        agent.act(np.full((2, 4, 3), np.inf, dtype=np.float32))
+    assert agent.act(np.zeros((2, 4, 3), dtype=np.float32)).shape == (2, 4, 1)

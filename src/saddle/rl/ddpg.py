@@ -196,6 +196,8 @@ class DDPG:
                 f"observations must have shape {want} with S = {self.num_seeds}, d = {self.obs_dim}, "
                 f"got {tuple(x.shape)}"
             )
+        if not bool(torch.isfinite(x).all()):
+            raise ValueError("observations contain NaN or inf; a policy acts on finite observations")
         return x.to(torch.float32)
 
     @torch.no_grad()

@@ -138,6 +138,11 @@ class Runner:
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
+        saved = state["env_states"]
+        if saved is not None and len(saved) != self.agent.num_seeds:
+            raise ValueError(
+                f"state_dict holds {len(saved)} simulator states, this runner has {self.agent.num_seeds} seeds"
+            )
         self.agent.load_state_dict(state["agent"])
         self.buffer.load_state_dict(state["buffer"])
         self.env_steps = int(state["env_steps"])
