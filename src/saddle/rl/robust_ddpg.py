@@ -99,8 +99,7 @@ def temperature_schedule(temperature: float, noise_decay: float) -> Callable[[in
     sqrt(2ηT) ξ: T_0 = ε_0², and the noise scale, not the temperature, decays by (1 − d) per step."""
     t0 = check_real("temperature", temperature, 0.0, math.inf, low_open=False, high_open=True)
     d = check_real("noise_decay", noise_decay, 0.0, 1.0, low_open=False, high_open=True)
-    eps0 = math.sqrt(t0)  # computed as (ε_0 (1 − d)^t)², the paper's form
-    return lambda t: (eps0 * (1.0 - d) ** t) ** 2
+    return lambda t: t0 * (1.0 - d) ** (2 * t)
 
 
 def inner_steps_schedule(inner_steps: int, growth: float) -> Callable[[int], int]:
