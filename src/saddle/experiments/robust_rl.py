@@ -34,6 +34,21 @@ MixedNE-LD − nr_mdp over the grid +52 ± 43 (n = 8, not significant; `seeds_ne
 reached. Verdicts 1/9 reproduced (dynamics_really_change), 7 not significant, 1 not reproduced: at 2,250 updates
 the agents are not yet trained (rl-zoo's DDPG for Pendulum: 20k steps, ≈ 10⁴ updates), which the budget does
 not buy.
+
+The largest run (the papers' figures, docs guide "Robust RL" and `docs/figures/robust_rl/`): Pendulum-v1, 12 seeds
+× 30,000 steps (14,500 updates), six agents (ddpg, td3, nr_mdp, pr_mdp, gad, mixedne_ld), tests with 4 episodes
+per level on relative mass {0.5, 0.75, ..., 2.0} × random-action probability {0, 0.1, ..., 0.5}, action noise
+{0, 0.2, ..., 1.0} and length {0.7, 0.85, ..., 1.3} (`--set steps=30000 num_seeds=12 agents=... test_episodes=4
+...`, the guide gives the command): 1,204 CPU s (one thread, load 3.2–3.5). Every agent trained (evaluation return
+−203 to −207 at 30k steps). Verdicts (mean ± SE, n = 12): 4 of 9 reproduced — nr_mdp loses less than ddpg under
+random actions (+37.4 ± 14.8) and mass (+32.0 ± 10.2), mixedne_ld less than ddpg under random actions
+(+35.9 ± 17.7), dynamics_really_change; not significant — nr_mdp vs ddpg under action noise (+24.7 ± 19.1), nr_mdp
+vs td3 under random actions (+22.2 ± 14.2) and mass (+23.0 ± 12.5); not reproduced — mixedne_ld_more_robust_than_gda
+(−16.1 ± 14.9: MixedNE-LD keeps less return over the grid than Tessler's training; −16.1 ± 14.3 against GAD), and
+ddpg_reaches_minus_200 (clean test return −258.0 ± 2.6: the 4 common test starts are harder than average — all six
+agents score −246 to −258 on them while their evaluation return on other starts is −203; the SE over seeds does not
+include the spread over start states). MixedNE-LD's likely reason: at 14,500 updates its inner loop is still one
+step (K_t > 1 from t = 69,315) and ε = 1e-3 noise is small against lr 1e-3 steps, so it is GAD plus small noise.
 """
 
 from __future__ import annotations
