@@ -114,7 +114,7 @@ def run(config: Config, out: RunOutput) -> dict:
         lambda n, r: torch.randn(n, config.latent_dim, generator=r).to(device),
         batch_size=config.batch_size,
         ema_decay=config.ema_decay,
-        rng=rng,
+        generator=rng,
     )
     history = train_gan(
         trainer,

@@ -103,15 +103,15 @@ PACGAN_DATASETS = {
 }
 
 
-def sample_data(dataset: str, n: int, rng: torch.Generator | None) -> torch.Tensor:
+def sample_data(dataset: str, n: int, generator: torch.Generator | None) -> torch.Tensor:
     """n samples (n, 2) of one dataset of DATASETS, with its component std."""
-    return _SAMPLERS[dataset](n, rng, std=DATASETS[dataset][1])
+    return _SAMPLERS[dataset](n, generator, std=DATASETS[dataset][1])
 
 
-def sample_pacgan(dataset: str, n: int, rng: torch.Generator | None) -> torch.Tensor:
+def sample_pacgan(dataset: str, n: int, generator: torch.Generator | None) -> torch.Tensor:
     """n samples of PacGAN's grid or ring (radius 1, σ = 0.01: the radius-2 ring scaled by ½)."""
     _, std, base, scale = PACGAN_DATASETS[dataset]
-    return scale * _SAMPLERS[base](n, rng, std=std / scale)
+    return scale * _SAMPLERS[base](n, generator, std=std / scale)
 
 
 METHOD_NAMES = (
@@ -140,14 +140,16 @@ class Config(ExperimentConfig):
     batch_size: int = 128
     hidden: int = 64
     latent_dim: int = 2
-    lr_sgd: float = 0.02
-    lr_adam: float = 1e-3
+    sgd_step_size: float = 0.02
+    adam_step_size: float = 1e-3
     seg_alpha: float = 0.5
     n_particles: int = 4
     temperature: float = 1e-6
     mirror_inner_steps: int = 5
     mirror_beta: float = 0.9
-    mirror_lr: float = 0.0  # SGLD step γ of the mirror methods; 0: lr_sgd / c(K, β), an outer step ≈ a GDA step
+    mirror_step_size: float = (
+        0.0  # SGLD step γ of the mirror methods; 0: sgd_step_size / c(K, β), an outer step ≈ a GDA step
+    )
     ema_decay: float = 0.0
     n_eval: int = 2500
     n_w2: int = 500
@@ -175,8 +177,8 @@ class Config(ExperimentConfig):
             "batch_size",
             "hidden",
             "latent_dim",
-            "lr_sgd",
-            "lr_adam",
+            "sgd_step_size",
+            "adam_step_size",
             "seg_alpha",
             "n_particles",
             "mirror_inner_steps",
@@ -192,7 +194,7 @@ class Config(ExperimentConfig):
             "pacgan_steps",
             "pacgan_batch",
         )
-        check_positive(self, "temperature", "ema_decay", "mirror_lr", allow_zero=True)
+        check_positive(self, "temperature", "ema_decay", "mirror_step_size", allow_zero=True)
         if self.ema_decay >= 1:
             raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}")
         if not self.methods or not self.datasets:
@@ -211,23 +213,25 @@ class Config(ExperimentConfig):
             raise ValueError(f"batch_size {self.batch_size} must be a multiple of n_particles {self.n_particles}")
 
 
-def method_factory(name: str, config: Config, rng: torch.Generator | list[torch.Generator]) -> Callable:
+def method_factory(name: str, config: Config, generator: torch.Generator | list[torch.Generator]) -> Callable:
     """The Method of each name as a factory projection -> Method, built through METHODS with this experiment's
     settings (Adam family with betas (0.5, 0.9), GAN practice)."""
     betas = (0.5, 0.9)
     k_mirror = config.mirror_inner_steps
-    langevin: dict[str, Any] = {"temperature": config.temperature, "generator": rng}
-    mirror_step = config.mirror_lr or config.lr_sgd / LangevinMirrorDescent.drift_factor(k_mirror, config.mirror_beta)
+    langevin: dict[str, Any] = {"temperature": config.temperature, "generator": generator}
+    mirror_step = config.mirror_step_size or config.sgd_step_size / LangevinMirrorDescent.drift_factor(
+        k_mirror, config.mirror_beta
+    )
     mirror = {**langevin, "inner_steps": k_mirror, "beta": config.mirror_beta}
     table: dict[str, tuple[str, float, dict[str, Any]]] = {
-        "sim_gda": ("sim_gda", config.lr_sgd, {}),
-        "alt_gda": ("alt_gda", config.lr_sgd, {}),
-        "ogda": ("ogda", config.lr_sgd, {}),
-        "seg_plus": ("seg_plus", config.lr_sgd, {"alpha": config.seg_alpha}),
-        "adam": ("sim_adam", config.lr_adam, {"betas": betas}),
-        "extra_adam": ("extra_adam", config.lr_adam, {"betas": betas}),
-        "optimistic_adam": ("optimistic_adam", config.lr_adam, {"betas": betas}),
-        "mixed_langevin": ("langevin_gda", config.lr_sgd, langevin),
+        "sim_gda": ("sim_gda", config.sgd_step_size, {}),
+        "alt_gda": ("alt_gda", config.sgd_step_size, {}),
+        "ogda": ("ogda", config.sgd_step_size, {}),
+        "seg_plus": ("seg_plus", config.sgd_step_size, {"alpha": config.seg_alpha}),
+        "adam": ("sim_adam", config.adam_step_size, {"betas": betas}),
+        "extra_adam": ("extra_adam", config.adam_step_size, {"betas": betas}),
+        "optimistic_adam": ("optimistic_adam", config.adam_step_size, {"betas": betas}),
+        "mixed_langevin": ("langevin_gda", config.sgd_step_size, langevin),
         "mirror_gan": ("langevin_mirror_descent", mirror_step, mirror),
         "mirror_prox_gan": ("langevin_mirror_prox", mirror_step, mirror),
     }
@@ -246,9 +250,9 @@ def _stacked_networks(name: str, config: Config, seeds: list[int], device: torch
         return gen.to(device), ParticleCritic(k, 2, hidden[:2], generator=gens).to(device)
     pairs = []
     for s in seeds:
-        rng = torch.Generator().manual_seed(s)
+        init = torch.Generator().manual_seed(s)
         pairs.append(
-            (reinitialize_(MLPGenerator(config.latent_dim, 2, hidden), rng), reinitialize_(MLPCritic(2, hidden), rng))
+            (reinitialize_(MLPGenerator(config.latent_dim, 2, hidden), init), reinitialize_(MLPCritic(2, hidden), init))
         )
     return StackedModules([p[0] for p in pairs]).to(device), StackedModules([p[1] for p in pairs]).to(device)
 
@@ -267,7 +271,7 @@ def train_method(
         lambda n, r: torch.randn(n, config.latent_dim, generator=r).to(device),
         batch_size=config.batch_size,
         ema_decay=config.ema_decay,
-        rng=[torch.Generator().manual_seed(s) for s in seeds],
+        generator=[torch.Generator().manual_seed(s) for s in seeds],
     )
     result = train_gan(
         trainer,
@@ -347,7 +351,7 @@ def pacgan_table(config: Config, device: torch.device, out: RunOutput) -> dict[s
                 _pacgan_sampler(dataset, device),
                 lambda n, r: torch.randn(n, 2, generator=r).to(device),
                 batch_size=config.pacgan_batch * m,  # their batch: 100 packed samples of m each
-                rng=[torch.Generator().manual_seed(100 + s) for s in seeds],
+                generator=[torch.Generator().manual_seed(100 + s) for s in seeds],
             )
             train_gan(
                 trainer,
@@ -381,15 +385,15 @@ def run(config: Config, out: RunOutput) -> dict:
     for dataset in config.datasets:
         centers_fn, std = DATASETS[dataset]
         centers = centers_fn()
-        ref_rng = torch.Generator().manual_seed(10_000 + config.seed)
-        real = sample_data(dataset, config.n_eval, ref_rng)
+        reference = torch.Generator().manual_seed(10_000 + config.seed)
+        real = sample_data(dataset, config.n_eval, reference)
         real_cov = mode_coverage(real, centers, std)
         table: dict = {
             "real_data": {
                 "modes": real_cov.modes_captured,
                 "hq": real_cov.high_quality,
                 "reverse_kl": real_cov.reverse_kl,
-                "w2": wasserstein(real[: config.n_w2], sample_data(dataset, config.n_w2, ref_rng), p=2),
+                "w2": wasserstein(real[: config.n_w2], sample_data(dataset, config.n_w2, reference), p=2),
             }
         }
         for name in config.methods:

@@ -123,7 +123,7 @@ def run(config: Config, out: RunOutput) -> dict:
         critic = StackedModules([n[1] for n in nets]).to(device)
         game_rngs = [torch.Generator().manual_seed(100 + s) for s in seeds]
         trainer = GANTrainer(
-            GANGame(gen, critic, loss, penalty=penalty, penalty_weight=config.gp_weight, rng=game_rngs),
+            GANGame(gen, critic, loss, penalty=penalty, penalty_weight=config.gp_weight, generator=game_rngs),
             lambda p: SimultaneousAdam(config.lr_generator, betas=(0.5, 0.9), projection=p),
             lambda n, r: eight_gaussians(n, r, std=RING_STD).to(device),
             lambda n, r: torch.randn(n, config.latent_dim, generator=r).to(device),
@@ -132,7 +132,7 @@ def run(config: Config, out: RunOutput) -> dict:
             n_critic=n_critic,
             lr_generator=config.lr_generator,
             lr_critic=config.lr_critic,
-            rng=[torch.Generator().manual_seed(s) for s in seeds],
+            generator=[torch.Generator().manual_seed(s) for s in seeds],
         )
 
         def evaluate(gen: StackedModules = gen) -> dict[str, float]:

@@ -189,7 +189,7 @@ def train_variant(variant: str, config: Config, out: RunOutput, real_eval: torch
         "wasserstein",
         penalty="gp" if variant == "gradient_penalty" else "none",
         penalty_weight=config.gp_weight,
-        rng=game_rng,
+        generator=game_rng,
     )
     trainer = GANTrainer(
         game,
@@ -200,7 +200,7 @@ def train_variant(variant: str, config: Config, out: RunOutput, real_eval: torch
         mode="alternating",
         n_critic=config.n_critic,
         clip=config.clip if variant == "clipping" else None,
-        rng=batch_rng,
+        generator=batch_rng,
     )
     zs = z_eval[: len(seeds)] if rows else z_eval[0]
 
