@@ -54,7 +54,6 @@ defect; a run at a matched outer-step budget has not been made.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -437,7 +436,7 @@ def run(config: Config, out: RunOutput) -> dict:
     metrics[NOT_MEASURED_KEY] = not_measured
 
     for dataset in config.datasets:
-        _plot_samples(plt, out, config, dataset, samples, metrics[dataset])
+        _plot_samples(plt, out, config, dataset, samples, metrics[dataset], histories)
     dirac = dirac_health(config, out)
     shown = next((m for m in ("mirror_gan", "sim_gda", *config.methods) if ("25gaussians", m) in histories), None)
     fig, axes = plt.subplots(2, 3, figsize=(15, 8))
@@ -459,14 +458,17 @@ def run(config: Config, out: RunOutput) -> dict:
     return metrics
 
 
-def _plot_samples(plt: Any, out: RunOutput, config: Config, dataset: str, samples: dict, table: dict) -> None:
+def _plot_samples(
+    plt: Any, out: RunOutput, config: Config, dataset: str, samples: dict, table: dict, histories: dict
+) -> None:
+    """One column per method: its samples (top) and, under them, its game's health (‖V‖ per player, ‖S v‖ and
+    ‖A v‖, the update map's spectral radius; means over the seeds)."""
     centers = DATASETS[dataset][0]()
     n = len(config.methods)
-    cols = min(n, 5)
-    rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 3.4 * rows), squeeze=False)
+    fig, axes = plt.subplots(4, n, figsize=(3.6 * n, 13.5), squeeze=False, height_ratios=(1.3, 1, 1, 1))
     lim = 5.5 if dataset == "25gaussians" else 3.0
-    for ax, name in zip(axes.flat, config.methods):
+    for col, name in enumerate(config.methods):
+        ax = axes[0, col]
         x = samples[(dataset, name)]
         row = table[name]
         ax.scatter(x[:, 0], x[:, 1], s=2, alpha=0.4, label="generated")
@@ -480,16 +482,20 @@ def _plot_samples(plt: Any, out: RunOutput, config: Config, dataset: str, sample
             title=f"{label}: {row['modes'].mean:.1f} modes, HQ {100 * row['hq'].mean:.0f}%",
         )
         ax.set_aspect("equal")
-    for ax in list(axes.flat)[n:]:
-        ax.axis("off")
-    axes.flat[0].legend(fontsize=7, loc="lower left")
+        plot_health(axes[1:, col], histories[(dataset, name)], label, f"C{col}")
+    axes[0, 0].legend(fontsize=7, loc="lower left")
+    fig.tight_layout()
     out.savefig(
         fig,
         f"samples_{dataset}",
-        f"{dataset}: {config.n_eval} generated samples of each method after {config.steps} generator steps "
-        f"(seed {config.seed}); red crosses: mode centres. Titles: modes captured (a sample within 3σ) and "
-        f"% high-quality samples, mean over {config.seeds} seeds. Same networks and loss for every method: only the "
-        "algorithm differs (seed 000, 'algorithms matter': SGD, Adam, Mirror-GAN, Mirror-Prox-GAN).",
+        f"{dataset}, one column per method. Top: {config.n_eval} generated samples after {config.steps} generator "
+        f"steps (seed {config.seed}); red crosses: mode centres; titles: modes captured (a sample within 3σ) and % "
+        f"high-quality samples, mean over {config.seeds} seeds. Same networks and loss for every method: only the "
+        "algorithm differs (seed 000, 'algorithms matter': SGD, Adam, Mirror-GAN, Mirror-Prox-GAN). Below, the "
+        f"game's health along the run every {min(config.health_every, config.steps)} steps on a fresh batch, means "
+        "over the seeds: each player's gradient norm ‖V_G‖ (solid), ‖V_D‖ (dotted); the potential ‖S v‖ (solid) and "
+        "rotational ‖A v‖ (dashed) parts of the game Jacobian on a random unit v; the spectral radius of the "
+        "method's whole update map (for the mirror methods: one SGLD step; 1 is the black line).",
     )
 
 
