@@ -15,6 +15,15 @@ Clipping and the gradient penalty run `seeds` seeds as one batched model (`saddl
 spectral normalisation (a parametrisation with a power-iteration state per layer) runs seed 0 alone. The
 game's health goes to `logs/<variant>.jsonl` with the rest.
 
+The report's figure shows each variant's final samples next to its game's health (‖V_G‖, ‖V_D‖, the potential ‖S v‖
+and rotational ‖A v‖ parts of the game Jacobian, the update map's radius; means over seeds). At default size:
+clipping freezes the game — ‖V_G‖ ≈ 3e-6, ‖V_D‖ ≈ 4e-4, ‖S v‖ ≈ 6e-4 at both evaluations (a critic in a box of
+half-width 0.01 is nearly constant, so the generator gets almost no signal; rotational share 0.02); the gradient
+penalty gives a live game (‖V_D‖ 9.9 → 2.9 as the penalty is met, ‖V_G‖ 0.5 → 1.2, ‖S v‖ 1.2 → 2.4, rotational
+share 0.06); spectral normalisation is in between (‖V_D‖ 0.9 → 1.7, rotational share 0.12–0.15). The update radius
+is NaN for these Adam runs: the Jacobian-vector product through Adam's sqrt(v̂) is not finite where a gradient
+entry is exactly 0 (dead ReLU units), so it is not plotted.
+
 Spectral normalisation divides W by torch's power-iteration estimate σ̂ = uᵀWv (one iteration per forward in
 train mode, u and v kept as buffers), not by σ = ‖W‖₂: the layer's weight has exact norm σ/σ̂ ≥ 1 (uᵀWv ≤ σ
 for unit u, v). The lag σ̂ < σ grows when the top two singular values are close — each iteration shrinks
@@ -37,7 +46,9 @@ resize (3×16, 400 steps, load 16): the GP critics estimate 0.04 ± 0.10 of W1, 
 so `gp_estimates_w1` and `gp_lipschitz_near_one` are expected "not reproduced" at default size (the budget, not the
 method: the notes' statement is about a trained critic; see the full size).
 Measured at default size (seed 0, load 16 → 17): 44.0 CPU-s for the process (user 43.0 + sys 1.0; the run itself
-38.1). Claims 4/6: duality bound holds; clipping keeps |w| ≤ 0.01 (max 0.0099999998); spectral norm's largest
+38.1); re-measured at load 3 with the same settings: 35.5 CPU-s for the process (user 34.4 + sys 1.0), 29.9 for the
+run — within the 40 CPU-s budget: the former excess was contention (CPU time inflates under load), so the sizes and
+the claims' statistics stay as they are. Claims 4/6: duality bound holds; clipping keeps |w| ≤ 0.01 (max 0.0099999998); spectral norm's largest
 layer norm 1.036; clipping's critic estimates (4.6 ± 0.8)·10⁻⁶ of W1 (reproduced). Not reproduced: GP's estimate
 0.020 ± 0.102 of W1 (< 0.5) and GP's LipSDP 3.12 ± 0.25 (lower bound 1.74 ± 0.14: the critics are provably not
 1.5-Lipschitz, so no tighter bound would change the verdict). Clipped critics: lower bound (7.5 ± 1.5)·10⁻⁶, LipSDP
