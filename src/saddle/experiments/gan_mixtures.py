@@ -55,16 +55,19 @@ budget alone either: measured at default size (5 seeds, 3×64, batch 128; modes 
   Mirror-GAN K=1, 2000 steps                                 16.6 [5..21]    1.6   1.51   14.0
   Mirror-Prox-GAN K=1, 2000 SGLD steps = 1000 outer          17.8 [15..20]   1.5   1.30   20.8
 
-At SGD's own outer-step count (2000) and 5× its field calls, K = 5 still covers 0.8 modes where SGD covers 19.6,
-SGD does not care about the batch (26 to 640) and SGD at Mirror-GAN's own small step covers 19.0 after as many
+At SGD's field-call count (K = 5 costs 1 + 2(K − 1) = 9 field calls per outer step: 2000 calls ≈ 1100 SGLD steps)
+K = 5 covers 0.0 modes (at 1200 SGLD steps) where SGD covers 19.6; at SGD's own outer-step count (2000, 9× its
+field calls) it still covers 0.8; SGD does not care about the batch (26 to 640) and SGD at Mirror-GAN's own small step covers 19.0 after as many
 gradient steps, so neither the outer-step budget, nor the five minibatches per outer step, nor γ explain it. What
-differs is the inner loop: K = 5 chains against frozen opponents, whose O(γ²) drift
-the GAN's unstable dynamics amplify (on a fixed batch the K = 5 and GDA trajectories part after ~50 outer steps:
+differs is the inner loop: K = 5 chains against frozen opponents, whose O(γ²) drift the GAN's unstable dynamics
+amplify (on a fixed batch the K = 5 and GDA trajectories part after ~50 outer steps:
 parameter distance 1e-3 at 50, 2 at 200, for parameter norms ≈ 9) — into a generator that stays near a single
 mode. K = 5 was our own choice; with K_t = 1 (the warm-up) both mirror methods cover modes as SGD does. Neither
-reaches the notes' ≥ 24/25 at this budget: no method has learnt the grid after 2000 steps (HQ ≤ 2%: the "modes"
-are hits of a blurred cloud; SGD's count is still rising, 1.8 → 6.4 → 10.2 → 14.4 → 19.6 every 400 steps); the
-paper runs 10⁵ iterations of 3×512 networks.
+reaches the notes' ≥ 24/25: no method learns the grid with these 3×64 networks (HQ ≤ 3%: the "modes" are hits of
+a blurred cloud), and five times the steps do not change that — at 10,000 steps Mirror-GAN K = 1 has 20.4, 18.4,
+19.6, 14.2 modes at steps 4000…10,000 (HQ 1.8–2.1%, 58.2 CPU-s) and SGD 20.0, 19.4, 17.4, 17.0 (HQ 1.7–2.8%,
+47.5 CPU-s). The paper trains 3×512 networks for 10⁵ iterations with hyperparameters we could not read: its
+setup, not the loop, is what this size lacks.
 
 Sizes. Default (the tour, ≤ 150 CPU-s on the shared machine): the four panels of the figure plus the particle
 GAN on 25 Gaussians, 5 seeds (the claims' SE needs n ≥ 5), 3×64 networks, batch 128, 2000 steps. Full: every
@@ -91,8 +94,8 @@ since reordered Adam's arithmetic (same update, other rounding), the likely reas
 differences (above).
 No method has learnt the grid at 2000 steps (HQ ≤ 2%), so `mirror_gan_covers_modes`, `mirror_prox_gan_covers_modes`
 (≥ 24), `pure_strategies_miss_modes` (Mirror-GAN − max(SGD, Adam) per seed: −3.0 ± 3.3), `mixed_beats_sgd`
-(−2.6 ± 0.8) and `adam_beats_sgd` (−10.0 ± 2.0) do not reproduce here: the budget (the paper: 10⁵ iterations,
-3×512 networks), not a defect (above).
+(−2.6 ± 0.8) and `adam_beats_sgd` (−10.0 ± 2.0) do not reproduce here: the setup (the paper: 3×512 networks,
+10⁵ iterations, its own hyperparameters), not a defect (above).
 """
 
 from __future__ import annotations
