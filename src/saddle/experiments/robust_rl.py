@@ -27,13 +27,16 @@ the budget of 150 CPU s fixes the steps; 8 seeds so that 5 trained seeds can rem
 `--full`: Kamalaruban et al.'s Hopper-v5 setting (300k steps, lr 1e-4, τ = 0.001, critic L2 1e-2, σ = 0.2, 5 seeds,
 their 11 × 11 test grid, five agents).
 
-Measured at default size (one thread, shared 2-core machine): 148 CPU s (load 27 → 18). Clean returns (mean ± SE,
-8 seeds): ddpg −601 ± 103, td3 −1354 ± 31, nr_mdp −555 ± 99, mixedne_ld −508 ± 97; trained seeds (≥ −400): 3, 0,
-4, 4 — so the drop claims have n = 2 (nr_mdp/mixedne_ld vs ddpg) or 0 (vs td3) pairs and are "not significant";
-MixedNE-LD − nr_mdp over the grid +52 ± 43 (n = 8, not significant; `seeds_needed` 23); ddpg's −200 is not
-reached. Verdicts 1/9 reproduced (dynamics_really_change), 7 not significant, 1 not reproduced: at 2,250 updates
-the agents are not yet trained (rl-zoo's DDPG for Pendulum: 20k steps, ≈ 10⁴ updates), which the budget does
-not buy.
+Measured at default size (one thread, shared 2-core machine): 98 CPU s (load 1.7; 148 CPU s at load 27 → 18 before).
+Clean returns (mean ± SE, 8 seeds): ddpg −601 ± 103, td3 −1354 ± 31, nr_mdp −738 ± 147, mixedne_ld −508 ± 97;
+trained seeds (≥ −400): 3, 0, 3, 4 — so the drop claims have n = 1 (nr_mdp vs ddpg), 2 (mixedne_ld vs ddpg) or 0
+(vs td3) pairs and are "not significant"; MixedNE-LD − nr_mdp over the grid +119.5 ± 49.8 (n = 8, reproduced, but
+against an nr_mdp of which 5 of 8 seeds learned nothing: the larger run below, where all seeds train, finds −16.1 ±
+14.9); ddpg's −200 is not reached. Verdicts 2/9 reproduced (dynamics_really_change, mixedne_ld_more_robust_than_gda),
+6 not significant, 1 not reproduced: at 2,250 updates the agents are not yet trained (rl-zoo's DDPG for Pendulum:
+20k steps, ≈ 10⁴ updates), which the budget does not buy, and an untrained run is chaotic in round-off: the Adam
+arithmetic change of issue 18 (≈ 1 ulp per step) moved nr_mdp's clean return from −555 ± 99 to −738 ± 147 and this
+claim from +52 ± 43 (not significant) to +119.5 ± 49.8.
 
 The largest run (the papers' figures, docs guide "Robust RL" and `docs/figures/robust_rl/`): Pendulum-v1, 12 seeds
 × 30,000 steps (14,500 updates), six agents (ddpg, td3, nr_mdp, pr_mdp, gad, mixedne_ld), tests with 4 episodes
