@@ -95,8 +95,11 @@ def evaluate_returns(
             env.close()
 
 
-def _keyword(kind: str) -> str:
+def _keyword(kind: str, levels: Sequence[float]) -> str:
+    """The evaluate_returns keyword of a perturbation kind; ValueError for an unknown kind or no levels."""
     check_choice("perturbation kind", kind, PERTURBATIONS)
+    if isinstance(levels, str) or len(levels) == 0:
+        raise ValueError(f"{kind} needs a non-empty sequence of levels, got {levels!r}")
     return {"random_action": "random_action_prob"}.get(kind, kind)
 
 
@@ -113,7 +116,7 @@ def perturbation_sweep(
     """Returns at each perturbation level, shape (len(levels), S, episodes); kind one of PERTURBATIONS.
 
     The same episode starts and random streams at every level (common random numbers)."""
-    keyword = _keyword(kind)
+    keyword = _keyword(kind, levels)
     return np.stack(
         [
             evaluate_returns(policy, env_id, num_policies, episodes, seed, env_kwargs=env_kwargs, **{keyword: float(v)})
@@ -135,7 +138,7 @@ def perturbation_grid(
     """Returns on a grid of two perturbations (e.g. rows ('mass', masses), cols ('random_action', probs), the
     papers' heat maps). Shape (len(row levels), len(col levels), S, episodes); common random numbers throughout."""
     (kr, lr), (kc, lc) = rows, cols
-    a, b = _keyword(kr), _keyword(kc)
+    a, b = _keyword(kr, lr), _keyword(kc, lc)
     if a == b:
         raise ValueError(f"grid needs two different perturbations, got {kr!r} twice")
     return np.stack(
