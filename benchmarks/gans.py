@@ -100,7 +100,7 @@ def seeds_row(label: str, hidden: int, batch: int, seeds: int, steps: int, repea
             lambda n, r: twenty_five_gaussians(n, r),
             lambda n, r: torch.randn(n, 2, generator=r),
             batch,
-            rng=rng,
+            generator=rng,
         )
 
     alone = [trainer(*nets(s), torch.Generator().manual_seed(s)) for s in range(seeds)]

@@ -102,7 +102,7 @@ def _mlp_trainer(seeds, method):
         lambda n, r: torch.randn(n, 2, generator=r, dtype=torch.float64),
         lambda n, r: torch.randn(n, 2, generator=r, dtype=torch.float64),
         batch_size=8,
-        rng=[torch.Generator().manual_seed(10 + s) for s in seeds],
+        generator=[torch.Generator().manual_seed(10 + s) for s in seeds],
     )
 
 
@@ -117,7 +117,7 @@ def test_logging_the_health_changes_no_number_of_the_run(tmp_path):
     result = train_gan(
         logged, 6, evaluate=health_evaluator(logged, seed=5), eval_every=2, log_path=tmp_path / "l.jsonl"
     )
-    for p, q in zip(plain.game.generator.parameters(), logged.game.generator.parameters()):
+    for p, q in zip(plain.game.generator_net.parameters(), logged.game.generator_net.parameters()):
         assert torch.equal(p, q)
     lines = [json.loads(line) for line in (tmp_path / "l.jsonl").read_text().splitlines()]
     assert len(lines) == 3 and all(f"health/{k}" in lines[-1] for k in HEALTH_KEYS)

@@ -30,7 +30,7 @@ def test_instance_noise_is_gaussian_of_std_sigma_on_both_batches(sigma):
         DiracCritic(psi),
         "non_saturating",
         instance_noise=sigma,
-        rng=torch.Generator().manual_seed(0),
+        generator=torch.Generator().manual_seed(0),
     )
     zeros = torch.zeros(batch, 1, dtype=torch.float64)
     with torch.no_grad():

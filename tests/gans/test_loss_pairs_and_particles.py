@@ -26,17 +26,18 @@ def test_every_penalty_adds_its_closed_form_to_the_critic_loss_only():
     critic = nn.Linear(2, 1).double()
     with torch.no_grad():
         critic.weight.copy_(torch.tensor([[1.5, 2.0]], dtype=DT))  # ‖w‖ = 2.5
-    generator = nn.Linear(2, 2).double()
+    generator_net = nn.Linear(2, 2).double()
     g = torch.Generator().manual_seed(0)
     real, z = torch.randn(16, 2, generator=g, dtype=DT), torch.randn(16, 2, generator=g, dtype=DT)
     expected = {"none": 0.0, "gp": 10 * 1.5**2, "r1": 0.5 * 6.25, "r2": 0.5 * 6.25}
     assert set(PENALTIES) == set(expected)
-    base_g, base_d = (v.detach() for v in GANGame(generator, critic, loss="wasserstein").losses(real, z))
+    base_g, base_d = (v.detach() for v in GANGame(generator_net, critic, loss="wasserstein").losses(real, z))
     for penalty in PENALTIES:
         lg, ld = (
-            v.detach() for v in GANGame(generator, critic, loss="wasserstein", penalty=penalty, rng=g).losses(real, z)
+            v.detach()
+            for v in GANGame(generator_net, critic, loss="wasserstein", penalty=penalty, generator=g).losses(real, z)
         )
         assert float(lg) == pytest.approx(float(base_g))
         assert float(ld - base_d) == pytest.approx(expected[penalty], rel=1e-12, abs=1e-12)
     with pytest.raises(ValueError, match=r"penalty must be one of \['none', 'gp', 'r1', 'r2'\], got 'l2'"):
-        GANGame(generator, critic, penalty="l2")
+        GANGame(generator_net, critic, penalty="l2")

@@ -155,7 +155,7 @@ def test_weight_clipping_keeps_every_critic_weight_in_the_box(mode, method):
         n_critic=3,
         clip=0.01,
         lr_critic=1.0,
-        rng=g,
+        generator=g,
     )
     gen_before = [p.detach().clone() for p in gen.parameters()]
     for _ in range(5):

@@ -94,7 +94,7 @@ def _trainer(gen, critic, rng, method, penalty="none", mode="simultaneous", n_cr
         batch_size=16,
         mode=mode,
         n_critic=n_critic,
-        rng=rng,
+        generator=rng,
     )
 
 
@@ -143,7 +143,7 @@ def test_a_stacked_gan_run_equals_the_runs_alone(method, penalty, mode, n_critic
     losses = [[t.step() for _ in range(steps)] for t in alone]
     stacked_losses = [stacked.step() for _ in range(steps)]
     for i, t in enumerate(alone):
-        for module, stack in ((t.game.generator, stacked.game.generator), (t.game.critic, stacked.game.critic)):
+        for module, stack in ((t.game.generator_net, stacked.game.generator_net), (t.game.critic, stacked.game.critic)):
             for p, q in zip(module.parameters(), stack.parameters()):
                 torch.testing.assert_close(q[i], p, rtol=1e-9, atol=1e-11)
     # the stacked losses are the sums of the runs' losses
@@ -219,11 +219,11 @@ def test_functional_field_is_the_autograd_field(penalty, noise):
         loss,
         penalty,
         instance_noise=noise,
-        rng=[torch.Generator().manual_seed(i) for i in range(2)],
+        generator=[torch.Generator().manual_seed(i) for i in range(2)],
     )
     field = stack.functional_field(real, z)([p.clone() for p in stack.flat_params()])
     for s, (gen, critic) in enumerate(mods):
-        game = GANGame(gen, critic, loss, penalty, instance_noise=noise, rng=torch.Generator().manual_seed(s))
+        game = GANGame(gen, critic, loss, penalty, instance_noise=noise, generator=torch.Generator().manual_seed(s))
         lg, ld = game.losses(real[s], z[s])
         own = [
             torch.cat([g.reshape(-1) for g in torch.autograd.grad(lg, list(gen.parameters()), retain_graph=True)]),
@@ -247,7 +247,7 @@ def test_a_stacked_particle_gan_with_langevin_noise_equals_the_seeds_alone():
             lambda n, r: torch.randn(n, 2, generator=r, dtype=DT),
             lambda n, r: torch.randn(n, 2, generator=r, dtype=DT),
             batch_size=8,
-            rng=rng,
+            generator=rng,
         )
 
     alone = [

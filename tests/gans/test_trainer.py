@@ -30,7 +30,7 @@ def dirac_trainer(penalty="none", weight=None, mode="simultaneous", h=0.1, noise
         penalty=penalty,
         penalty_weight=weight,
         instance_noise=noise,
-        rng=torch.Generator().manual_seed(0),
+        generator=torch.Generator().manual_seed(0),
     )
     return game, GANTrainer(
         game,
@@ -39,12 +39,12 @@ def dirac_trainer(penalty="none", weight=None, mode="simultaneous", h=0.1, noise
         zeros,
         batch_size=batch,
         mode=mode,
-        rng=torch.Generator().manual_seed(1),
+        generator=torch.Generator().manual_seed(1),
     )
 
 
 def norm(game):
-    return math.hypot(float(game.generator.theta.detach()), float(game.critic.psi.detach()))
+    return math.hypot(float(game.generator_net.theta.detach()), float(game.critic.psi.detach()))
 
 
 def test_r1_dirac_gan_converges_where_the_unregularised_one_does_not():
@@ -69,12 +69,12 @@ def test_r1_update_is_the_contracting_linear_map_near_equilibrium():
     jac = torch.tensor([[1.0, h / 2], [-h / 2, 1 - h * gamma]], dtype=torch.float64)
     z = torch.tensor([1e-6, -2e-6], dtype=torch.float64)
     with torch.no_grad():
-        game.generator.theta.fill_(float(z[0]))
+        game.generator_net.theta.fill_(float(z[0]))
         game.critic.psi.fill_(float(z[1]))
     for _ in range(5):
         trainer.step()
         z = jac @ z
-        got = torch.cat([game.generator.theta.detach(), game.critic.psi.detach()])
+        got = torch.cat([game.generator_net.theta.detach(), game.critic.psi.detach()])
         torch.testing.assert_close(got, z, rtol=1e-9, atol=0)
     assert float(torch.linalg.eigvals(jac).abs().max()) == pytest.approx(1 - h * gamma / 2, rel=1e-6)
 
@@ -84,7 +84,7 @@ def test_trainer_state_dict_resumes_bit_for_bit():
         g = torch.Generator().manual_seed(0)
         gen, critic = reinitialize_(MLPGenerator(2, 2, (16,)), g), reinitialize_(MLPCritic(2, (16,)), g)
         return GANTrainer(
-            GANGame(gen, critic, "wasserstein", penalty="gp", rng=torch.Generator().manual_seed(5)),
+            GANGame(gen, critic, "wasserstein", penalty="gp", generator=torch.Generator().manual_seed(5)),
             lambda p: ExtraAdam(1e-3, projection=p),
             lambda n, r: torch.randn(n, 2, generator=r) + 2,
             lambda n, r: torch.randn(n, 2, generator=r),
@@ -92,7 +92,7 @@ def test_trainer_state_dict_resumes_bit_for_bit():
             n_critic=2,
             ema_decay=0.9,
             lr_critic=2e-3,
-            rng=torch.Generator().manual_seed(7),
+            generator=torch.Generator().manual_seed(7),
         )
 
     a = make()
@@ -104,13 +104,13 @@ def test_trainer_state_dict_resumes_bit_for_bit():
         a.step()
     buf.seek(0)
     b = make()
-    b.game.rng.manual_seed(123)  # the game's RNG (gradient-penalty interpolates) is restored from the state
+    b.game.generator.manual_seed(123)  # the game's RNG (gradient-penalty interpolates) is restored from the state
     b.load_state_dict(torch.load(buf, weights_only=True))
     for _ in range(4):
         b.step()
     for p, q in zip(
-        list(a.game.generator.parameters()) + list(a.averaged_generator().parameters()),
-        list(b.game.generator.parameters()) + list(b.averaged_generator().parameters()),
+        list(a.game.generator_net.parameters()) + list(a.averaged_generator().parameters()),
+        list(b.game.generator_net.parameters()) + list(b.averaged_generator().parameters()),
     ):
         assert torch.equal(p, q)
 
@@ -147,15 +147,15 @@ def test_particle_gradient_is_its_own_payoff_and_zero_temperature_langevin_is_gd
             lambda n, r: torch.randn(n, 2, generator=r),
             lambda n, r: torch.randn(n, 2, generator=r),
             batch_size=8,
-            rng=torch.Generator().manual_seed(1),
+            generator=torch.Generator().manual_seed(1),
         )
 
     gen_game = make(lambda p: SimultaneousGDA(0.05, projection=p)).game
     real, z = torch.randn(8, 2), torch.randn(8, 2)
     loss_g = gen_game.losses(real, z)[0]
-    first = gen_game.generator.particles.stack.net[0].weight  # (K, 8, 2): the first layer of every particle
+    first = gen_game.generator_net.particles.stack.net[0].weight  # (K, 8, 2): the first layer of every particle
     (grad_w,) = torch.autograd.grad(loss_g, first)
-    own = -gen_game.critic(gen_game.generator(z)[0::4]).mean()  # particle 0 produced samples 0 and 4
+    own = -gen_game.critic(gen_game.generator_net(z)[0::4]).mean()  # particle 0 produced samples 0 and 4
     (grad_own,) = torch.autograd.grad(own, first)
     torch.testing.assert_close(grad_w[0], grad_own[0])
     a, b = (
@@ -165,7 +165,7 @@ def test_particle_gradient_is_its_own_payoff_and_zero_temperature_langevin_is_gd
     for _ in range(3):
         a.step()
         b.step()
-    for p, q in zip(a.game.generator.parameters(), b.game.generator.parameters()):
+    for p, q in zip(a.game.generator_net.parameters(), b.game.generator_net.parameters()):
         torch.testing.assert_close(p, q, rtol=1e-6, atol=1e-7)  # x − h g vs fused x + (−h) g: rounding only
 
 
@@ -180,7 +180,7 @@ def test_ema_of_generator_weights_follows_the_recursion():
         lambda n, r: torch.randn(n, 2, generator=r),
         batch_size=8,
         ema_decay=0.5,
-        rng=g,
+        generator=g,
     )
     expected = None
     for _ in range(4):
@@ -202,7 +202,7 @@ def test_training_stops_with_a_clear_error_on_nan_data():
         lambda n, r: torch.full((n, 2), float("nan")),
         lambda n, r: torch.randn(n, 2, generator=r),
         batch_size=8,
-        rng=g,
+        generator=g,
     )
     before = [p.detach().clone() for p in critic.parameters()]
     with pytest.raises(ValueError, match="is nan; the parameters were left unchanged"):  # GameOptimizer.step's check
@@ -210,12 +210,12 @@ def test_training_stops_with_a_clear_error_on_nan_data():
     assert all(torch.equal(a, b) for a, b in zip(before, critic.parameters()))
 
 
-def test_trainer_refuses_a_game_rng_state_for_a_game_without_one():
-    def make(game_rng):
+def test_trainer_refuses_a_game_generator_state_for_a_game_without_one():
+    def make(game_generator):
         g = torch.Generator().manual_seed(0)
         gen, critic = reinitialize_(MLPGenerator(2, 2, (8,)), g), reinitialize_(MLPCritic(2, (8,)), g)
         return GANTrainer(
-            GANGame(gen, critic, "wasserstein", penalty="gp", rng=game_rng),
+            GANGame(gen, critic, "wasserstein", penalty="gp", generator=game_generator),
             lambda p: ExtraAdam(1e-3, projection=p),
             lambda n, r: torch.randn(n, 2, generator=r) + 2,
             lambda n, r: torch.randn(n, 2, generator=r),
@@ -223,11 +223,62 @@ def test_trainer_refuses_a_game_rng_state_for_a_game_without_one():
         )
 
     state = make(torch.Generator().manual_seed(5)).state_dict()
-    with pytest.raises(ValueError, match="game's RNG"):
+    with pytest.raises(ValueError, match="game's generator"):
         make(None).load_state_dict(state)
-    no_game_rng = make(None).state_dict()
-    assert no_game_rng["game_rng"] is None
-    make(torch.Generator().manual_seed(5)).load_state_dict(no_game_rng)  # an older/None state leaves the RNG as is
+    no_game_generator = make(None).state_dict()
+    assert no_game_generator["game_generator"] is None
+    make(torch.Generator().manual_seed(5)).load_state_dict(no_game_generator)  # an older/None state leaves it as is
+
+
+def test_trainer_loads_a_state_saved_under_the_former_key_names():
+    """States saved before the renames (generator -> generator_net, rng -> batch_generator, game_rng ->
+    game_generator) resume the same run: the next step equals the next step of the trainer that saved them."""
+
+    def make():
+        g = torch.Generator().manual_seed(0)
+        gen, critic = reinitialize_(MLPGenerator(2, 2, (8,)), g), reinitialize_(MLPCritic(2, (8,)), g)
+        return GANTrainer(
+            GANGame(gen, critic, "wasserstein", penalty="gp", generator=torch.Generator().manual_seed(5)),
+            lambda p: ExtraAdam(1e-3, projection=p),
+            lambda n, r: torch.randn(n, 2, generator=r) + 2,
+            lambda n, r: torch.randn(n, 2, generator=r),
+            batch_size=8,
+            generator=torch.Generator().manual_seed(3),
+        )
+
+    a = make()
+    a.step()
+    new = a.state_dict()
+    old = {
+        {"generator_net": "generator", "batch_generator": "rng", "game_generator": "game_rng"}.get(k, k): v
+        for k, v in new.items()
+    }
+    b = make()
+    b.load_state_dict(old)
+    a.step()
+    b.step()
+    for p, q in zip(a.game.generator_net.parameters(), b.game.generator_net.parameters()):
+        assert torch.equal(p, q)
+
+
+def test_game_checks_the_critics_output_shape():
+    """One score per sample: (B,) or (B, 1) (dropped to (B,)); a (B, 3) critic output is refused, not averaged."""
+    g = torch.Generator().manual_seed(0)
+    real, z = torch.randn(6, 2, generator=g), torch.randn(6, 2, generator=g)
+    gen = torch.nn.Linear(2, 2)
+    critic = torch.nn.Linear(2, 1)
+    flat = GANGame(gen, torch.nn.Sequential(critic, torch.nn.Flatten(0))).losses(real, z)
+    column = GANGame(gen, critic).losses(real, z)
+    assert all(torch.equal(a, b) for a, b in zip(flat, column))
+    with pytest.raises(ValueError, match=r"one score per real sample, shape \(6,\) .*got \(6, 3\)"):
+        GANGame(gen, torch.nn.Linear(2, 3)).losses(real, z)
+    with pytest.raises(ValueError, match=r"one score per real sample.*got \(\)"):
+        GANGame(gen, torch.nn.Sequential(torch.nn.Linear(2, 1), torch.nn.Flatten(0), _Mean())).losses(real, z)
+
+
+class _Mean(torch.nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.mean()
 
 
 def test_methods_langevin_entry_gives_the_critic_and_the_joint_optimiser_different_noise():

@@ -120,7 +120,7 @@ def test_mixed_strategy_gan_trainer_resumes_bit_for_bit():
             lambda n, r: torch.randn(n, 2, generator=r),
             batch_size=8,
             n_critic=2,
-            rng=rng,
+            generator=rng,
         )
 
     a = make(0)
@@ -135,7 +135,7 @@ def test_mixed_strategy_gan_trainer_resumes_bit_for_bit():
     b.load_state_dict(torch.load(buf, weights_only=True))
     for _ in range(3):
         b.step()
-    for p, q in zip(a.game.generator.parameters(), b.game.generator.parameters()):
+    for p, q in zip(a.game.generator_net.parameters(), b.game.generator_net.parameters()):
         assert torch.equal(p, q)
 
 

@@ -55,7 +55,7 @@ def test_soft_update_follows_tau_in_closed_form():
 
 
 def test_critic_target_and_actor_loss_on_the_current_state():
-    agent = DDPG(3, LOW, HIGH, SMALL, seeds=0)
+    agent = DDPG(3, LOW, HIGH, SMALL, generator=0)
     b = batch()
     s, a, r, s2, d = (x[0] for x in b)
     actor, critic = as_module(agent.actor.net), as_module(agent.critics[0].net)
@@ -85,7 +85,7 @@ def test_critic_target_and_actor_loss_on_the_current_state():
 
 def test_td3_target_uses_the_smaller_critic_and_delays_the_policy():
     cfg = DDPGConfig(hidden=(8,), td3=True, target_noise=0.0, policy_delay=2, learning_starts=0)
-    agent = DDPG(3, LOW, HIGH, cfg, seeds=[0, 1])
+    agent = DDPG(3, LOW, HIGH, cfg, generator=[0, 1])
     b = batch(1, seeds=2)
     with torch.no_grad():
         a2 = agent.actor(b.next_obs, agent.targets["actor"])
@@ -104,14 +104,14 @@ def test_td3_target_uses_the_smaller_critic_and_delays_the_policy():
 
 def test_td3_target_smoothing_noise_is_clipped():
     cfg = DDPGConfig(hidden=(8,), td3=True, target_noise=5.0, target_noise_clip=0.25, learning_starts=0)
-    agent = DDPG(3, LOW, HIGH, cfg, seeds=[0, 1])
+    agent = DDPG(3, LOW, HIGH, cfg, generator=[0, 1])
     smoothed = agent.smoothed(torch.zeros(2, 2000, 1))
     assert smoothed.abs().max().item() == pytest.approx(0.25 * 2.0)  # clip c times the half-range 2
     assert not torch.equal(smoothed[0], smoothed[1])  # each seed its own noise
 
 
 def test_exploration_and_warm_up_actions_stay_in_the_box_per_seed():
-    agent = DDPG(3, LOW, HIGH, DDPGConfig(hidden=(8,), exploration_noise=10.0), seeds=[0, 1, 2])
+    agent = DDPG(3, LOW, HIGH, DDPGConfig(hidden=(8,), exploration_noise=10.0), generator=[0, 1, 2])
     obs = np.zeros((3, 3), dtype=np.float32)
     a = agent.explore(obs)
     assert a.shape == (3, 1) and np.all(np.abs(a) <= 2.0)
@@ -136,4 +136,15 @@ def test_bad_configs_raise_with_the_value():
     with pytest.raises(ValueError, match="low < high"):
         DDPG(3, HIGH, LOW)
     with pytest.raises(ValueError, match="distinct"):
-        DDPG(3, LOW, HIGH, seeds=[1, 1])
+        DDPG(3, LOW, HIGH, generator=[1, 1])
+
+
+def test_policies_refuse_non_finite_observations():
+    agent = DDPG(3, LOW, HIGH, SMALL, generator=[0, 1])
+    obs = np.zeros((2, 3), dtype=np.float32)
+    obs[1, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN or inf"):
+        agent.explore(obs)
+    with pytest.raises(ValueError, match="NaN or inf"):
+        agent.act(np.full((2, 4, 3), np.inf, dtype=np.float32))
+    assert agent.act(np.zeros((2, 4, 3), dtype=np.float32)).shape == (2, 4, 1)

@@ -84,3 +84,17 @@ def test_bad_perturbations_raise():
         perturbation_sweep(push, "wind", [1.0])
     with pytest.raises(ValueError, match="no friction"):
         evaluate_returns(push, episodes=1, friction=2.0)
+
+
+def test_a_policy_with_the_wrong_shape_or_a_non_finite_action_is_refused():
+    with pytest.raises(ValueError, match=r"to actions \(2, 3, 1\), got \(2, 3\)"):
+        evaluate_returns(lambda obs: obs[..., 0], num_policies=2, episodes=3)
+    with pytest.raises(ValueError, match="NaN or inf action"):
+        evaluate_returns(lambda obs: np.full((*obs.shape[:-1], 1), np.nan), episodes=2)
+
+
+def test_sweeps_need_levels():
+    with pytest.raises(ValueError, match="mass needs a non-empty sequence of levels"):
+        perturbation_sweep(push, "mass", [])
+    with pytest.raises(ValueError, match="random_action needs a non-empty"):
+        perturbation_grid(push, ("mass", [1.0]), ("random_action", ()))

@@ -18,7 +18,7 @@ from saddle.rl import (
     SeedStreams,
     inner_steps_schedule,
     make_agent,
-    thermal_temperature,
+    temperature_schedule,
 )
 from saddle.rl.replay import Batch
 
@@ -75,8 +75,8 @@ def test_the_damped_average_is_its_closed_form():
 
 
 def test_thermal_noise_follows_its_schedule():
-    eps0, decay = 0.3, 0.01
-    temperature = thermal_temperature(eps0, decay)
+    eps0, decay = 0.3, 0.01  # the paper's thermal noise ε_t = ε_0 (1 − d)^t is √T_t
+    temperature = temperature_schedule(eps0**2, decay)
     assert temperature(0) == pytest.approx(eps0**2) and temperature(100) == pytest.approx((eps0 * 0.99**100) ** 2)
     # K_t = min(15, ⌊(1 + 1e-5)^t⌋): 2 from t = ⌈ln 2 / ln(1 + 1e-5)⌉ = 69,316 on, 15 from ⌈ln 15 / ln(1 + 1e-5)⌉
     schedule = inner_steps_schedule(15, 1e-5)
@@ -142,16 +142,16 @@ def batch(seed=0, n=16, seeds=2):
 
 
 def test_the_agent_at_temperature_zero_one_step_and_beta_one_is_the_gad_agent():
-    common = {"alpha": 0.2, "lr": 0.01, "rmsprop_alpha": 0.9}
+    common = {"alpha": 0.2, "step_size": 0.01, "rmsprop_alpha": 0.9}
     mixed = ActionRobustDDPG(
         3,
         LOW,
         HIGH,
         SMALL,
-        RobustGameConfig(algorithm="mixedne_ld", thermal_noise=0.0, inner_steps=1, beta=1.0, **common),
-        seeds=[0, 1],
+        RobustGameConfig(algorithm="mixedne_ld", temperature=0.0, inner_steps=1, beta=1.0, **common),
+        generator=[0, 1],
     )
-    gad = ActionRobustDDPG(3, LOW, HIGH, SMALL, RobustGameConfig(algorithm="gad", **common), seeds=[0, 1])
+    gad = ActionRobustDDPG(3, LOW, HIGH, SMALL, RobustGameConfig(algorithm="gad", **common), generator=[0, 1])
     for k in range(5):
         mixed.update(batch(k))
         gad.update(batch(k))
@@ -160,16 +160,16 @@ def test_the_agent_at_temperature_zero_one_step_and_beta_one_is_the_gad_agent():
 
 
 def test_agent_resumes_exactly_mid_inner_loop(tmp_path):
-    game = RobustGameConfig(algorithm="mixedne_ld", lr=0.01, thermal_noise=0.05, inner_steps=3, inner_growth=1.0)
-    straight = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, seeds=[0, 1])
+    game = RobustGameConfig(algorithm="mixedne_ld", step_size=0.01, temperature=0.0025, inner_steps=3, inner_growth=1.0)
+    straight = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, generator=[0, 1])
     for k in range(7):
         straight.update(batch(k))
-    first = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, seeds=[0, 1])
+    first = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, generator=[0, 1])
     for k in range(4):  # outer steps 0 (K_0 = 1), 1 (K_1 = 2), then one inner step of outer step 2 (K_2 = 3)
         first.update(batch(k))
     assert first.inner_pending()
     torch.save(first.state_dict(), tmp_path / "a.pt")
-    resumed = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, seeds=[0, 1])
+    resumed = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, generator=[0, 1])
     resumed.update(batch(99))  # a different history, overwritten by the checkpoint
     resumed.load_state_dict(torch.load(tmp_path / "a.pt", weights_only=True))
     for k in range(4, 7):
@@ -178,15 +178,27 @@ def test_agent_resumes_exactly_mid_inner_loop(tmp_path):
         assert torch.equal(resumed.online()[name], p)
 
 
+def test_the_agent_and_its_langevin_method_share_one_generator_saved_once():
+    game = RobustGameConfig(algorithm="mixedne_ld", step_size=0.01, temperature=0.0025)
+    agent = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, generator=[0, 1])
+    assert agent.actor_optimizer.method.generator == tuple(agent.generator)  # the same Generator objects
+    agent.update(batch(0))
+    state = agent.state_dict()
+    assert state["actor_optimizer"]["generator_state"] is None  # not a second copy of state["generator"]
+    assert all(torch.equal(a, g.get_state()) for a, g in zip(state["generator"]["states"], agent.generator))
+    with pytest.raises(ValueError, match="seeds"):
+        ActionRobustDDPG(3, LOW, HIGH, SMALL, game, generator=[0, 2]).load_state_dict(state)
+
+
 def test_batched_seeds_draw_each_seeds_noise_from_its_own_stream():
     cfg = DDPGConfig(hidden=(16,), batch_size=8, buffer_size=500, learning_starts=30)
     batched = Runner(
-        make_agent("mixedne_ld", "Pendulum-v1", cfg, [4, 9], thermal_noise=0.05), "Pendulum-v1", max_episode_steps=25
+        make_agent("mixedne_ld", "Pendulum-v1", cfg, [4, 9], temperature=0.0025), "Pendulum-v1", max_episode_steps=25
     )
     batched.run(70)
     for i, seed in enumerate([4, 9]):
         alone = Runner(
-            make_agent("mixedne_ld", "Pendulum-v1", cfg, seed, thermal_noise=0.05), "Pendulum-v1", max_episode_steps=25
+            make_agent("mixedne_ld", "Pendulum-v1", cfg, seed, temperature=0.0025), "Pendulum-v1", max_episode_steps=25
         )
         alone.run(70)
         assert torch.equal(batched.agent.actor.params[i], alone.agent.actor.params[0])

@@ -90,3 +90,21 @@ def test_seed_streams_draw_each_row_from_its_own_generator():
         SeedStreams([1]).load_state_dict(saved)
     with pytest.raises(ValueError, match="-1"):
         SeedStreams([-1])
+
+
+def test_seed_streams_refuse_a_state_with_another_number_of_generators():
+    streams = SeedStreams([3, 4])
+    state = streams.state_dict()
+    with pytest.raises(ValueError, match="1 generator states for 2 seeds"):
+        streams.load_state_dict({**state, "states": state["states"][:1]})
+
+
+def test_seed_streams_of_converts_int_seeds_once_and_keeps_a_seed_streams():
+    one, many = SeedStreams.of(4), SeedStreams.of([4, 9])
+    assert one.seeds == (4,) and many.seeds == (4, 9)
+    assert torch.equal(one.randn(3)[0], many.randn(3)[0])  # seed 4's stream, alone or in a batch
+    assert SeedStreams.of(many) is many  # a SeedStreams keeps advancing, not re-seeded
+    with pytest.raises(ValueError, match=r"one torch\.Generator per seed"):
+        SeedStreams.of(torch.Generator())
+    with pytest.raises(ValueError, match="distinct"):
+        SeedStreams.of([1, 1])

@@ -64,3 +64,56 @@ def test_state_dict_round_trip_and_errors(tmp_path):
         buf.add(np.zeros((3, 2)), np.zeros((2, 1)), np.zeros(2), np.zeros((2, 2)), np.zeros(2))
     with pytest.raises(ValueError, match="one generator per seed"):
         buf.sample(4, SeedStreams([0]))
+
+
+@pytest.mark.parametrize("field", ["obs", "action", "reward", "next_obs"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_add_refuses_non_finite_entries_and_leaves_the_buffer_unchanged(field, bad):
+    buf = filled(3, capacity=5)
+    before = {k: v.clone() for k, v in buf.state_dict().items() if isinstance(v, torch.Tensor)}
+    row = {"obs": np.zeros((2, 2)), "action": np.zeros((2, 1)), "reward": np.zeros(2), "next_obs": np.zeros((2, 2))}
+    row[field] = row[field].copy()
+    row[field].flat[-1] = bad  # one entry of seed 1
+    with pytest.raises(ValueError, match=f"{field} contains NaN or inf"):
+        buf.add(row["obs"], row["action"], row["reward"], row["next_obs"], np.zeros(2))
+    assert len(buf) == 3 and buf.position == 3
+    after = buf.state_dict()
+    assert all(torch.equal(after[k], v) for k, v in before.items())
+
+
+def test_add_refuses_a_terminated_flag_that_is_not_0_or_1():
+    buf = filled(2, capacity=4)
+    with pytest.raises(ValueError, match="terminated must be 0/1"):
+        buf.add(np.zeros((2, 2)), np.zeros((2, 1)), np.zeros(2), np.zeros((2, 2)), np.array([0.0, 0.5]))
+    assert len(buf) == 2
+
+
+def test_load_state_dict_refuses_a_size_position_or_shape_that_does_not_fit():
+    state = filled(6, capacity=10).state_dict()
+
+    def load(**changes):
+        ReplayBuffer(10, 2, 1, num_seeds=2).load_state_dict({**state, **changes})
+
+    load()  # the saved state itself loads
+    with pytest.raises(ValueError, match="size 11, this buffer's capacity is 10"):
+        load(size=11)
+    with pytest.raises(ValueError, match="size -1"):
+        load(size=-1)
+    with pytest.raises(ValueError, match="ring position 3 does not fit its size 6"):
+        load(position=3)
+    with pytest.raises(ValueError, match="ring position 10"):
+        load(position=10, size=10)
+    with pytest.raises(ValueError, match=r"obs has shape \(2, 6, 3\), this buffer stores \(2, 6, 2\)"):
+        load(obs=torch.zeros(2, 6, 3))
+    with pytest.raises(ValueError, match=r"reward has shape \(2, 5\)"):
+        load(reward=torch.zeros(2, 5))
+    with pytest.raises(ValueError, match="reward contains NaN or inf"):
+        load(reward=torch.full((2, 6), float("nan")))
+    with pytest.raises(ValueError, match=r"missing \['size'\]"):
+        ReplayBuffer(10, 2, 1, num_seeds=2).load_state_dict({k: v for k, v in state.items() if k != "size"})
+    with pytest.raises(ValueError, match=r"action has shape \(2, 6, 1\), this buffer stores \(2, 6, 3\)"):
+        ReplayBuffer(10, 2, 3, num_seeds=2).load_state_dict(state)  # a buffer of another action dimension
+    full = filled(25, capacity=10).state_dict()  # a full ring writes next at any position
+    other = ReplayBuffer(10, 2, 1, num_seeds=2)
+    other.load_state_dict(full)
+    assert len(other) == 10 and other.position == 5

@@ -48,8 +48,8 @@ def phi(agent, obs, actor, adversary):
 
 @pytest.mark.parametrize("form", ["nr", "pr"])
 def test_tessler_schedule_moves_one_player_with_adam_against_the_others_target(form):
-    game = RobustGameConfig(form=form, alpha=0.3, algorithm="tessler", lr=0.01, adversary_every=3)
-    agent = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, seeds=[0, 1])
+    game = RobustGameConfig(form=form, alpha=0.3, algorithm="tessler", step_size=0.01, adversary_every=3)
+    agent = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, generator=[0, 1])
     adv = agent.adversary.params.detach().clone().requires_grad_()
     act = agent.actor.params.detach().clone().requires_grad_()
     opt_adv, opt_act = torch.optim.Adam([adv], lr=0.01), torch.optim.Adam([act], lr=0.01)
@@ -75,8 +75,8 @@ def test_tessler_schedule_moves_one_player_with_adam_against_the_others_target(f
 
 
 def test_gad_is_rmsprop_descent_ascent_on_the_payoff_at_the_current_point():
-    game = RobustGameConfig(algorithm="gad", alpha=0.2, lr=0.01, rmsprop_alpha=0.9)
-    agent = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, seeds=[0, 1])
+    game = RobustGameConfig(algorithm="gad", alpha=0.2, step_size=0.01, rmsprop_alpha=0.9)
+    agent = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, generator=[0, 1])
     act = agent.actor.params.detach().clone().requires_grad_()
     adv = agent.adversary.params.detach().clone().requires_grad_()
     opt = [torch.optim.RMSprop([act], lr=0.01, alpha=0.9), torch.optim.RMSprop([adv], lr=0.01, alpha=0.9)]
@@ -95,7 +95,7 @@ def test_gad_is_rmsprop_descent_ascent_on_the_payoff_at_the_current_point():
 @pytest.mark.parametrize("form", ["nr", "pr"])
 def test_critic_target_bootstraps_the_value_of_the_executed_target_action(form):
     game = RobustGameConfig(form=form, alpha=0.2, algorithm="tessler")
-    agent = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, seeds=[0, 1])
+    agent = ActionRobustDDPG(3, LOW, HIGH, SMALL, game, generator=[0, 1])
     b = batch(3)
     t = agent.targets
     mu, nu = agent.actor(b.next_obs, t["actor"]), agent.adversary(b.next_obs, t["adversary"])
@@ -109,7 +109,7 @@ def test_critic_target_bootstraps_the_value_of_the_executed_target_action(form):
 
 def test_every_agent_of_the_registry_builds_with_its_entry():
     for name, (td3, game) in AGENTS.items():
-        agent = make_agent(name, "Pendulum-v1", SMALL, seeds=[0, 1])
+        agent = make_agent(name, "Pendulum-v1", SMALL, generator=[0, 1])
         assert agent.config.td3 == td3 and agent.num_seeds == 2
         assert isinstance(agent, ActionRobustDDPG) == (game is not None)
     with pytest.raises(ValueError, match="agent must be one of"):
@@ -127,7 +127,8 @@ def test_bad_game_configs_raise_with_the_value():
         ({"alpha": 1.5}, "1.5"),
         ({"adversary_every": 1}, "adversary_every"),
         ({"beta": 0.0}, "beta"),
-        ({"thermal_noise": -1.0}, "thermal_noise"),
+        ({"temperature": -1.0}, "temperature"),
+        ({"step_size": 0.0}, "step_size"),
     ]:
         with pytest.raises(ValueError, match=text):
             ActionRobustDDPG(3, LOW, HIGH, SMALL, RobustGameConfig(**kwargs))

@@ -60,6 +60,8 @@ def test_checkpoint_resume_mid_episode_continues_exactly(kind, env_id, tmp_path)
     assert all(torch.equal(p, q) for p, q in zip(params(straight), params(resumed)))
     with pytest.raises(ValueError, match="seeds"):
         runner(kind, [0, 2], env_id, steps=40).load_state_dict(first.state_dict())
+    with pytest.raises(ValueError, match="2 simulator states, this runner has 3 seeds"):
+        runner(kind, [0, 1, 2], env_id, steps=40).load_state_dict(first.state_dict())
 
 
 def test_train_on_the_training_loop_resumes_exactly(tmp_path):

@@ -273,7 +273,7 @@ def regularised_trajectory(name: str, config: Config, seed: int | None = None) -
         penalty=penalty,
         penalty_weight=getattr(config, weight) if weight else None,
         instance_noise=config.noise_std if noisy else 0.0,
-        rng=rng,
+        generator=rng,
     )
     zeros = lambda n, r: torch.zeros(n, 1, dtype=torch.float64)  # noqa: E731   data δ_0; latents unused
     trainer = GANTrainer(
@@ -282,7 +282,7 @@ def regularised_trajectory(name: str, config: Config, seed: int | None = None) -
         zeros,
         zeros,
         batch_size=config.noise_batch if noisy else 1,
-        rng=rng,
+        generator=rng,
     )
     point = lambda: {"theta": float(gen.theta.detach()), "psi": float(critic.psi.detach())}  # noqa: E731
     history = train_gan(trainer, config.reg_steps, evaluate=point, eval_every=1, desc=f"Dirac-GAN {name}").history

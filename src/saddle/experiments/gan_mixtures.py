@@ -6,17 +6,68 @@ The same MLP generator/critic pair (ReLU, latent 2, non-saturating loss) is trai
 `saddle.optim` — simultaneous GDA (the figure's SGD, step 0.02), alternating GDA, OGDA, SEG+ (constant α),
 simultaneous Adam, ExtraAdam, optimistic Adam (step 1e-3, betas (0.5, 0.9)) — by the mixed-strategy GAN (K
 particle generators and critics moved by Langevin GDA, T = 1e-6), and by the paper's two sampling algorithms:
-Mirror-GAN (`LangevinMirrorDescent`: K = 5 SGLD steps per player against the opponents' outer iterate, damping
-β = 0.9, T = 1e-6; γ = 0.02/c(K, β) = 0.0045, so that one outer step moves like one GDA step of 0.02) and
-Mirror-Prox-GAN (`LangevinMirrorProx`: the same K, β, γ, T, an extrapolation phase and an update phase per outer
-step). K, β, T, γ are our choices: the paper's synthetic values could not be read (`saddle.optim`'s
-`langevin_mirror_descent` module says why). `steps` counts generator updates — SGLD steps for the two mirror
-methods. Seeds train in parallel as one batched model (`saddle.gans.StackedModules`: row s is seed s, exactly
-the run of seed s alone). Each run reports the modes captured and the % of high-quality samples (within 3σ of a
-mode, as PacGAN's code computes them), the reverse KL of the mode histogram and the exact W2 to fresh data
-(POT), mean ± SE over seeds; the game's health (‖V‖ per player, ‖S v‖ and ‖A v‖ of ∇V, the update map's
-spectral radius; `saddle.gans.health`) every `health_every` steps goes to `logs/<dataset>_<method>.jsonl` (and
-TensorBoard when it is installed), and one 25-Gaussians run is plotted next to a Dirac-GAN run.
+Mirror-GAN (`LangevinMirrorDescent`, the paper's Alg. 3: K SGLD steps per player against the opponents' outer
+iterate, damped averaging β) and Mirror-Prox-GAN (`LangevinMirrorProx`, Alg. 4: an extrapolation phase and an
+update phase of K SGLD steps each per outer step). Their settings and where each comes from:
+- β = 0.9 and thermal noise ε = 1e-3 (temperature T = ε² = 1e-6): the values of MixedNE-LD's public code
+  (`--beta`, `--epsilon`; `saddle.rl.robust_ddpg`), the same group's algorithm with the same inner loop;
+- K = 1: the warm-up K_t = ⌊(1 + 10⁻⁵)^t⌋ (`saddle.optim.langevin_mirror_descent`'s reading of the paper's LSUN
+  runs; MixedNE-LD's code uses it too) is 1 for every outer step t < 69,315, so at every size here;
+- γ = 0.02/c(K, β) (c(1, 0.9) = β² = 0.81: γ = 0.0247), so that an outer step moves like SGD's step of 0.02.
+The paper's own synthetic-experiment values (its appendix) could not be read: the stored copies of arXiv
+1811.02002 reachable here hold its abstract and introduction only, and no code of the paper was found.
+`steps` counts generator updates — SGLD steps for the two mirror methods (an outer step is K, resp. 2K, of them).
+Seeds train in parallel as one batched model (`saddle.gans.StackedModules`: row s is seed s, exactly the run of
+seed s alone). Each run reports the modes captured and the % of high-quality samples (within 3σ of a mode, as
+PacGAN's code computes them), the reverse KL of the mode histogram and the exact W2 to fresh data (POT), mean ±
+SE over seeds; the game's health (`saddle.gans.health`) every `health_every` steps goes to
+`logs/<dataset>_<method>.jsonl` (and TensorBoard when it is installed).
+
+The report's sample figure has one column per method: the samples, and under them the game's health along the
+run, means over the seeds, every `health_every` steps on a fresh batch: ‖V_G‖ and ‖V_D‖ (each player's gradient
+of its own loss); ‖S v‖ and ‖A v‖, the potential and rotational parts of the game Jacobian on a random unit v
+(Balduzzi et al. 2018); and the spectral radius of the method's whole update map (one SGLD step for the mirror
+methods). What they show at default size: ‖V_G‖ falls over the run (SGD 2.4 → 0.26, Mirror-GAN 2.2 → 0.64) while
+‖V_D‖ stays near 1 — the generator settles, the critic keeps chasing; the potential part dominates (‖A v‖/(‖S v‖ +
+‖A v‖) ≈ 0.2–0.35 for every method) and grows as the critic sharpens (‖S v‖ 0.2 → 0.4; Adam 1.0 → 3.6, its W2
+and mode count the worst); the update radius is 1.00–1.03 (slightly expanding early, neutral later: at steps of
+0.02 the map is near the identity). Adam's radius is NaN (not plotted): the Jacobian-vector product through
+sqrt(v̂) is not finite where a parameter's gradient is exactly 0 (dead ReLU units). The second figure adds
+simultaneous GD on the Dirac-GAN (Mescheder et al. 2018): the rotational share swings between 0.01 and 0.88 and the
+radius between 0.97 and 1.07 as the iterate circles the equilibrium (sqrt(1 + h²/4) there).
+
+Why Mirror-GAN covered ~1 of 25 modes (last release: K = 5, β = 0.9, T = 1e-6, γ = 0.02/c(5, 0.9) = 0.0045; 1.0 ±
+0.3 modes, Mirror-Prox-GAN 0.2 ± 0.2). Not a defect: on a fixed batch one outer step through GANTrainer equals one
+GDA step of c(K, β)γ = 0.02 to 3e-5 (generator) and 2e-2 (critic) relative — O(γ²), the chains' drift against
+frozen opponents — and the loop equals LangevinGDA at K = 1, β = 1 and extragradient at T = 0 (tests). Not the
+budget alone either: measured at default size (5 seeds, 3×64, batch 128; modes mean [min..max]; load 2–3):
+
+  setting                                                   modes           HQ %   W2     CPU-s
+  SGD 0.02, 400 steps (= Mirror-GAN K=5's 400 outer steps)   1.8 [0..4]     2.8   5.17
+  SGD 0.02, 2000 steps (batch 26 / 128 / 640)                19.6 / 19.6 / 20.4  ≤ 1.8  1.13–1.36
+  SGD 0.0045 (Mirror-GAN K=5's SGLD step), 10,000 steps       19.0 [16..23]   1.7   1.08   48.0
+  Mirror-GAN K=5, 2000 SGLD steps = 400 outer                 1.0 [0..2]     2.9   4.67   23.4
+  Mirror-GAN K=5, 10,000 SGLD steps = 2000 outer              0.8 [0..4]     0.3   4.39  106.4
+  Mirror-GAN K=5, γ = 0.02 per SGLD step, 2000 steps          0.0            0.0   5.39   22.1
+  Mirror-GAN K=5, T = 1e-3, 2000 steps                        0.8 [0..1]     1.8   5.17   22.5
+  Mirror-GAN K=5, RMSProp-preconditioned (pSGLD), γ = 1e-3/c  4.2 [0..15]    1.1   3.95   25.1
+  Mirror-Prox-GAN K=5, 2000 SGLD steps = 200 outer            0.2 [0..1]     0.3   6.61   25.8
+  Mirror-GAN K=1, 2000 steps                                 16.6 [5..21]    1.6   1.51   14.0
+  Mirror-Prox-GAN K=1, 2000 SGLD steps = 1000 outer          17.8 [15..20]   1.5   1.30   20.8
+
+At SGD's field-call count (K = 5 costs 1 + 2(K − 1) = 9 field calls per outer step: 2000 calls ≈ 1100 SGLD steps)
+K = 5 covers 0.0 modes (at 1200 SGLD steps) where SGD covers 19.6; at SGD's own outer-step count (2000, 9× its
+field calls) it still covers 0.8; SGD does not care about the batch (26 to 640) and SGD at Mirror-GAN's own small step covers 19.0 after as many
+gradient steps, so neither the outer-step budget, nor the five minibatches per outer step, nor γ explain it. What
+differs is the inner loop: K = 5 chains against frozen opponents, whose O(γ²) drift the GAN's unstable dynamics
+amplify (on a fixed batch the K = 5 and GDA trajectories part after ~50 outer steps:
+parameter distance 1e-3 at 50, 2 at 200, for parameter norms ≈ 9) — into a generator that stays near a single
+mode. K = 5 was our own choice; with K_t = 1 (the warm-up) both mirror methods cover modes as SGD does. Neither
+reaches the notes' ≥ 24/25: no method learns the grid with these 3×64 networks (HQ ≤ 3%: the "modes" are hits of
+a blurred cloud), and five times the steps do not change that — at 10,000 steps Mirror-GAN K = 1 has 20.4, 18.4,
+19.6, 14.2 modes at steps 4000…10,000 (HQ 1.8–2.1%, 58.2 CPU-s) and SGD 20.0, 19.4, 17.4, 17.0 (HQ 1.7–2.8%,
+47.5 CPU-s). The paper trains 3×512 networks for 10⁵ iterations with hyperparameters we could not read: its
+setup, not the loop, is what this size lacks.
 
 Sizes. Default (the tour, ≤ 150 CPU-s on the shared machine): the four panels of the figure plus the particle
 GAN on 25 Gaussians, 5 seeds (the claims' SE needs n ≥ 5), 3×64 networks, batch 128, 2000 steps. Full: every
@@ -29,32 +80,26 @@ synthetic_data_experiments) — whose budget, 400 epochs of 100,000 samples (400
 Data and metric are those of VEEGAN/PacGAN (grid {−4, …, 4}² with σ = 0.05; the ring of the 9-method table has
 radius 2 and σ = 0.02, σ/radius = 0.01 as PacGAN's ring of radius 1 and σ = 0.01).
 
-Measured at default size (5 seeds, 3×64, batch 128, 2000 generator steps; mean ± SE of modes over seeds; shared
-2-core machine at load 3 → 28, CPU time inflated by contention):
+Measured at default size (5 seeds, 3×64, batch 128, 2000 generator steps; mean ± SE of modes over seeds):
 
-  25 Gaussians     modes        HQ %   reverse KL   W2
-  sim_gda (SGD)    19.6 ± 0.5   1.6    0.070        1.36
-  adam             13.8 ± 2.4   2.0    0.116        1.14
-  mixed_langevin   17.0 ± 0.4   1.9    0.090        1.25
-  mirror_gan        1.0 ± 0.3   2.9    2.805        4.67
-  mirror_prox_gan   0.2 ± 0.2   0.3    2.851        6.61
+  25 Gaussians     modes        per seed            HQ %   reverse KL   W2
+  sim_gda (SGD)    19.6 ± 0.5   18 21 20 20 19      1.6    0.070        1.36
+  adam              9.6 ± 2.5    5 18 12  8  5      2.1    0.732        1.98
+  mixed_langevin   17.0 ± 0.4   18 16 17 18 16      1.9    0.090        1.25
+  mirror_gan       16.6 ± 2.9   21  5 19 20 18      1.6    0.259        1.51
+  mirror_prox_gan  17.8 ± 0.9   17 20 19 18 15      1.5    0.043        1.30
 
-CPU 145.5 s for the run (load 28).
-
-At 2000 steps of 3×64 networks no method has learnt the grid yet (HQ ≤ 3%: the GDA family's "modes" are chance
-hits of a blurred density, see the full-size table of earlier releases: 16.8 modes at HQ 1.7%), so the claims
-`mirror_gan_covers_modes`, `mirror_prox_gan_covers_modes`, `pure_strategies_miss_modes`, `mixed_beats_sgd` and `adam_beats_sgd` do not
-reproduce here. Mirror-GAN's loop stays far from the data (W2 4.7, as 6.5 at the former full size): its `steps`
-count SGLD steps, so 2000 steps are 400 outer steps, each about one GDA step of 0.02 (γ = 0.02/c(5, 0.9)) —
-a fifth of SGD's progress at the same cost — on top of K, β, T, γ being our choices, not the paper's; the loop
-itself equals LangevinGDA at K = 1, β = 1 and extragradient at T = 0 on bilinear games (tests). The most likely
-reason for the 0.2/25 of the earlier full size is therefore the settings and the budget per outer step, not a
-defect; a run at a matched outer-step budget has not been made.
+CPU 84.5 s for the run (89.1 s for the process; load 3). Adam had 13.8 ± 2.4 in the previous tour; optim has
+since reordered Adam's arithmetic (same update, other rounding), the likely reason: GAN trajectories part from tiny
+differences (above).
+No method has learnt the grid at 2000 steps (HQ ≤ 2%), so `mirror_gan_covers_modes`, `mirror_prox_gan_covers_modes`
+(≥ 24), `pure_strategies_miss_modes` (Mirror-GAN − max(SGD, Adam) per seed: −3.0 ± 3.3), `mixed_beats_sgd`
+(−2.6 ± 0.8) and `adam_beats_sgd` (−10.0 ± 2.0) do not reproduce here: the setup (the paper: 3×512 networks,
+10⁵ iterations, its own hyperparameters), not a defect (above).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,15 +148,15 @@ PACGAN_DATASETS = {
 }
 
 
-def sample_data(dataset: str, n: int, rng: torch.Generator | None) -> torch.Tensor:
+def sample_data(dataset: str, n: int, generator: torch.Generator | None) -> torch.Tensor:
     """n samples (n, 2) of one dataset of DATASETS, with its component std."""
-    return _SAMPLERS[dataset](n, rng, std=DATASETS[dataset][1])
+    return _SAMPLERS[dataset](n, generator, std=DATASETS[dataset][1])
 
 
-def sample_pacgan(dataset: str, n: int, rng: torch.Generator | None) -> torch.Tensor:
+def sample_pacgan(dataset: str, n: int, generator: torch.Generator | None) -> torch.Tensor:
     """n samples of PacGAN's grid or ring (radius 1, σ = 0.01: the radius-2 ring scaled by ½)."""
     _, std, base, scale = PACGAN_DATASETS[dataset]
-    return scale * _SAMPLERS[base](n, rng, std=std / scale)
+    return scale * _SAMPLERS[base](n, generator, std=std / scale)
 
 
 METHOD_NAMES = (
@@ -140,14 +185,15 @@ class Config(ExperimentConfig):
     batch_size: int = 128
     hidden: int = 64
     latent_dim: int = 2
-    lr_sgd: float = 0.02
-    lr_adam: float = 1e-3
+    sgd_step_size: float = 0.02
+    adam_step_size: float = 1e-3
     seg_alpha: float = 0.5
     n_particles: int = 4
-    temperature: float = 1e-6
-    mirror_inner_steps: int = 5
-    mirror_beta: float = 0.9
-    mirror_lr: float = 0.0  # SGLD step γ of the mirror methods; 0: lr_sgd / c(K, β), an outer step ≈ a GDA step
+    temperature: float = 1e-6  # T = ε², ε = 1e-3 (MixedNE-LD's public code, `--epsilon`)
+    mirror_inner_steps: int = 1  # K: the warm-up K_t = ⌊(1 + 10⁻⁵)^t⌋ is 1 for t < 69,315 (module doc)
+    mirror_beta: float = 0.9  # damping β (MixedNE-LD's public code, `--beta`)
+    #: SGLD step γ of the mirror methods; 0: sgd_step_size / c(K, β), so that an outer step moves like a GDA step
+    mirror_step_size: float = 0.0
     ema_decay: float = 0.0
     n_eval: int = 2500
     n_w2: int = 500
@@ -175,8 +221,8 @@ class Config(ExperimentConfig):
             "batch_size",
             "hidden",
             "latent_dim",
-            "lr_sgd",
-            "lr_adam",
+            "sgd_step_size",
+            "adam_step_size",
             "seg_alpha",
             "n_particles",
             "mirror_inner_steps",
@@ -192,7 +238,7 @@ class Config(ExperimentConfig):
             "pacgan_steps",
             "pacgan_batch",
         )
-        check_positive(self, "temperature", "ema_decay", "mirror_lr", allow_zero=True)
+        check_positive(self, "temperature", "ema_decay", "mirror_step_size", allow_zero=True)
         if self.ema_decay >= 1:
             raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}")
         if not self.methods or not self.datasets:
@@ -211,23 +257,25 @@ class Config(ExperimentConfig):
             raise ValueError(f"batch_size {self.batch_size} must be a multiple of n_particles {self.n_particles}")
 
 
-def method_factory(name: str, config: Config, rng: torch.Generator | list[torch.Generator]) -> Callable:
+def method_factory(name: str, config: Config, generator: torch.Generator | list[torch.Generator]) -> Callable:
     """The Method of each name as a factory projection -> Method, built through METHODS with this experiment's
     settings (Adam family with betas (0.5, 0.9), GAN practice)."""
     betas = (0.5, 0.9)
     k_mirror = config.mirror_inner_steps
-    langevin: dict[str, Any] = {"temperature": config.temperature, "generator": rng}
-    mirror_step = config.mirror_lr or config.lr_sgd / LangevinMirrorDescent.drift_factor(k_mirror, config.mirror_beta)
+    langevin: dict[str, Any] = {"temperature": config.temperature, "generator": generator}
+    mirror_step = config.mirror_step_size or config.sgd_step_size / LangevinMirrorDescent.drift_factor(
+        k_mirror, config.mirror_beta
+    )
     mirror = {**langevin, "inner_steps": k_mirror, "beta": config.mirror_beta}
     table: dict[str, tuple[str, float, dict[str, Any]]] = {
-        "sim_gda": ("sim_gda", config.lr_sgd, {}),
-        "alt_gda": ("alt_gda", config.lr_sgd, {}),
-        "ogda": ("ogda", config.lr_sgd, {}),
-        "seg_plus": ("seg_plus", config.lr_sgd, {"alpha": config.seg_alpha}),
-        "adam": ("sim_adam", config.lr_adam, {"betas": betas}),
-        "extra_adam": ("extra_adam", config.lr_adam, {"betas": betas}),
-        "optimistic_adam": ("optimistic_adam", config.lr_adam, {"betas": betas}),
-        "mixed_langevin": ("langevin_gda", config.lr_sgd, langevin),
+        "sim_gda": ("sim_gda", config.sgd_step_size, {}),
+        "alt_gda": ("alt_gda", config.sgd_step_size, {}),
+        "ogda": ("ogda", config.sgd_step_size, {}),
+        "seg_plus": ("seg_plus", config.sgd_step_size, {"alpha": config.seg_alpha}),
+        "adam": ("sim_adam", config.adam_step_size, {"betas": betas}),
+        "extra_adam": ("extra_adam", config.adam_step_size, {"betas": betas}),
+        "optimistic_adam": ("optimistic_adam", config.adam_step_size, {"betas": betas}),
+        "mixed_langevin": ("langevin_gda", config.sgd_step_size, langevin),
         "mirror_gan": ("langevin_mirror_descent", mirror_step, mirror),
         "mirror_prox_gan": ("langevin_mirror_prox", mirror_step, mirror),
     }
@@ -246,9 +294,9 @@ def _stacked_networks(name: str, config: Config, seeds: list[int], device: torch
         return gen.to(device), ParticleCritic(k, 2, hidden[:2], generator=gens).to(device)
     pairs = []
     for s in seeds:
-        rng = torch.Generator().manual_seed(s)
+        init = torch.Generator().manual_seed(s)
         pairs.append(
-            (reinitialize_(MLPGenerator(config.latent_dim, 2, hidden), rng), reinitialize_(MLPCritic(2, hidden), rng))
+            (reinitialize_(MLPGenerator(config.latent_dim, 2, hidden), init), reinitialize_(MLPCritic(2, hidden), init))
         )
     return StackedModules([p[0] for p in pairs]).to(device), StackedModules([p[1] for p in pairs]).to(device)
 
@@ -267,7 +315,7 @@ def train_method(
         lambda n, r: torch.randn(n, config.latent_dim, generator=r).to(device),
         batch_size=config.batch_size,
         ema_decay=config.ema_decay,
-        rng=[torch.Generator().manual_seed(s) for s in seeds],
+        generator=[torch.Generator().manual_seed(s) for s in seeds],
     )
     result = train_gan(
         trainer,
@@ -347,7 +395,7 @@ def pacgan_table(config: Config, device: torch.device, out: RunOutput) -> dict[s
                 _pacgan_sampler(dataset, device),
                 lambda n, r: torch.randn(n, 2, generator=r).to(device),
                 batch_size=config.pacgan_batch * m,  # their batch: 100 packed samples of m each
-                rng=[torch.Generator().manual_seed(100 + s) for s in seeds],
+                generator=[torch.Generator().manual_seed(100 + s) for s in seeds],
             )
             train_gan(
                 trainer,
@@ -381,15 +429,15 @@ def run(config: Config, out: RunOutput) -> dict:
     for dataset in config.datasets:
         centers_fn, std = DATASETS[dataset]
         centers = centers_fn()
-        ref_rng = torch.Generator().manual_seed(10_000 + config.seed)
-        real = sample_data(dataset, config.n_eval, ref_rng)
+        reference = torch.Generator().manual_seed(10_000 + config.seed)
+        real = sample_data(dataset, config.n_eval, reference)
         real_cov = mode_coverage(real, centers, std)
         table: dict = {
             "real_data": {
                 "modes": real_cov.modes_captured,
                 "hq": real_cov.high_quality,
                 "reverse_kl": real_cov.reverse_kl,
-                "w2": wasserstein(real[: config.n_w2], sample_data(dataset, config.n_w2, ref_rng), p=2),
+                "w2": wasserstein(real[: config.n_w2], sample_data(dataset, config.n_w2, reference), p=2),
             }
         }
         for name in config.methods:
@@ -433,7 +481,7 @@ def run(config: Config, out: RunOutput) -> dict:
     metrics[NOT_MEASURED_KEY] = not_measured
 
     for dataset in config.datasets:
-        _plot_samples(plt, out, config, dataset, samples, metrics[dataset])
+        _plot_samples(plt, out, config, dataset, samples, metrics[dataset], histories)
     dirac = dirac_health(config, out)
     shown = next((m for m in ("mirror_gan", "sim_gda", *config.methods) if ("25gaussians", m) in histories), None)
     fig, axes = plt.subplots(2, 3, figsize=(15, 8))
@@ -455,14 +503,17 @@ def run(config: Config, out: RunOutput) -> dict:
     return metrics
 
 
-def _plot_samples(plt: Any, out: RunOutput, config: Config, dataset: str, samples: dict, table: dict) -> None:
+def _plot_samples(
+    plt: Any, out: RunOutput, config: Config, dataset: str, samples: dict, table: dict, histories: dict
+) -> None:
+    """One column per method: its samples (top) and, under them, its game's health (‖V‖ per player, ‖S v‖ and
+    ‖A v‖, the update map's spectral radius; means over the seeds)."""
     centers = DATASETS[dataset][0]()
     n = len(config.methods)
-    cols = min(n, 5)
-    rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 3.4 * rows), squeeze=False)
+    fig, axes = plt.subplots(4, n, figsize=(3.6 * n, 13.5), squeeze=False, height_ratios=(1.3, 1, 1, 1))
     lim = 5.5 if dataset == "25gaussians" else 3.0
-    for ax, name in zip(axes.flat, config.methods):
+    for col, name in enumerate(config.methods):
+        ax = axes[0, col]
         x = samples[(dataset, name)]
         row = table[name]
         ax.scatter(x[:, 0], x[:, 1], s=2, alpha=0.4, label="generated")
@@ -476,16 +527,20 @@ def _plot_samples(plt: Any, out: RunOutput, config: Config, dataset: str, sample
             title=f"{label}: {row['modes'].mean:.1f} modes, HQ {100 * row['hq'].mean:.0f}%",
         )
         ax.set_aspect("equal")
-    for ax in list(axes.flat)[n:]:
-        ax.axis("off")
-    axes.flat[0].legend(fontsize=7, loc="lower left")
+        plot_health(axes[1:, col], histories[(dataset, name)], label, f"C{col}")
+    axes[0, 0].legend(fontsize=7, loc="lower left")
+    fig.tight_layout()
     out.savefig(
         fig,
         f"samples_{dataset}",
-        f"{dataset}: {config.n_eval} generated samples of each method after {config.steps} generator steps "
-        f"(seed {config.seed}); red crosses: mode centres. Titles: modes captured (a sample within 3σ) and "
-        f"% high-quality samples, mean over {config.seeds} seeds. Same networks and loss for every method: only the "
-        "algorithm differs (seed 000, 'algorithms matter': SGD, Adam, Mirror-GAN, Mirror-Prox-GAN).",
+        f"{dataset}, one column per method. Top: {config.n_eval} generated samples after {config.steps} generator "
+        f"steps (seed {config.seed}); red crosses: mode centres; titles: modes captured (a sample within 3σ) and % "
+        f"high-quality samples, mean over {config.seeds} seeds. Same networks and loss for every method: only the "
+        "algorithm differs (seed 000, 'algorithms matter': SGD, Adam, Mirror-GAN, Mirror-Prox-GAN). Below, the "
+        f"game's health along the run every {min(config.health_every, config.steps)} steps on a fresh batch, means "
+        "over the seeds: each player's gradient norm ‖V_G‖ (solid), ‖V_D‖ (dotted); the potential ‖S v‖ (solid) and "
+        "rotational ‖A v‖ (dashed) parts of the game Jacobian on a random unit v; the spectral radius of the "
+        "method's whole update map (for the mirror methods: one SGLD step; 1 is the black line).",
     )
 
 

@@ -27,13 +27,31 @@ the budget of 150 CPU s fixes the steps; 8 seeds so that 5 trained seeds can rem
 `--full`: Kamalaruban et al.'s Hopper-v5 setting (300k steps, lr 1e-4, τ = 0.001, critic L2 1e-2, σ = 0.2, 5 seeds,
 their 11 × 11 test grid, five agents).
 
-Measured at default size (one thread, shared 2-core machine): 148 CPU s (load 27 → 18). Clean returns (mean ± SE,
-8 seeds): ddpg −601 ± 103, td3 −1354 ± 31, nr_mdp −555 ± 99, mixedne_ld −508 ± 97; trained seeds (≥ −400): 3, 0,
-4, 4 — so the drop claims have n = 2 (nr_mdp/mixedne_ld vs ddpg) or 0 (vs td3) pairs and are "not significant";
-MixedNE-LD − nr_mdp over the grid +52 ± 43 (n = 8, not significant; `seeds_needed` 23); ddpg's −200 is not
-reached. Verdicts 1/9 reproduced (dynamics_really_change), 7 not significant, 1 not reproduced: at 2,250 updates
-the agents are not yet trained (rl-zoo's DDPG for Pendulum: 20k steps, ≈ 10⁴ updates), which the budget does
-not buy.
+Measured at default size (one thread, shared 2-core machine): 98 CPU s (load 1.7; 148 CPU s at load 27 → 18 before).
+Clean returns (mean ± SE, 8 seeds): ddpg −601 ± 103, td3 −1354 ± 31, nr_mdp −738 ± 147, mixedne_ld −508 ± 97;
+trained seeds (≥ −400): 3, 0, 3, 4 — so the drop claims have n = 1 (nr_mdp vs ddpg), 2 (mixedne_ld vs ddpg) or 0
+(vs td3) pairs and are "not significant"; MixedNE-LD − nr_mdp over the grid +119.5 ± 49.8 (n = 8, reproduced, but
+against an nr_mdp of which 5 of 8 seeds learned nothing: the larger run below, where all seeds train, finds −16.1 ±
+14.9); ddpg's −200 is not reached. Verdicts 2/9 reproduced (dynamics_really_change, mixedne_ld_more_robust_than_gda),
+6 not significant, 1 not reproduced: at 2,250 updates the agents are not yet trained (rl-zoo's DDPG for Pendulum:
+20k steps, ≈ 10⁴ updates), which the budget does not buy, and an untrained run is chaotic in round-off: the Adam
+arithmetic change of issue 18 (≈ 1 ulp per step) moved nr_mdp's clean return from −555 ± 99 to −738 ± 147 and this
+claim from +52 ± 43 (not significant) to +119.5 ± 49.8.
+
+The largest run (the papers' figures, docs guide "Robust RL" and `docs/figures/robust_rl/`): Pendulum-v1, 12 seeds
+× 30,000 steps (14,500 updates), six agents (ddpg, td3, nr_mdp, pr_mdp, gad, mixedne_ld), tests with 4 episodes
+per level on relative mass {0.5, 0.75, ..., 2.0} × random-action probability {0, 0.1, ..., 0.5}, action noise
+{0, 0.2, ..., 1.0} and length {0.7, 0.85, ..., 1.3} (`--set steps=30000 num_seeds=12 agents=... test_episodes=4
+...`, the guide gives the command): 1,204 CPU s (one thread, load 3.2–3.5). Every agent trained (evaluation return
+−203 to −207 at 30k steps). Verdicts (mean ± SE, n = 12): 4 of 9 reproduced — nr_mdp loses less than ddpg under
+random actions (+37.4 ± 14.8) and mass (+32.0 ± 10.2), mixedne_ld less than ddpg under random actions
+(+35.9 ± 17.7), dynamics_really_change; not significant — nr_mdp vs ddpg under action noise (+24.7 ± 19.1), nr_mdp
+vs td3 under random actions (+22.2 ± 14.2) and mass (+23.0 ± 12.5); not reproduced — mixedne_ld_more_robust_than_gda
+(−16.1 ± 14.9: MixedNE-LD keeps less return over the grid than Tessler's training; −16.1 ± 14.3 against GAD), and
+ddpg_reaches_minus_200 (clean test return −258.0 ± 2.6: the 4 common test starts are harder than average — all six
+agents score −246 to −258 on them while their evaluation return on other starts is −203; the SE over seeds does not
+include the spread over start states). MixedNE-LD's likely reason: at 14,500 updates its inner loop is still one
+step (K_t > 1 from t = 69,315) and ε = 1e-3 noise is small against lr 1e-3 steps, so it is GAD plus small noise.
 """
 
 from __future__ import annotations
@@ -73,7 +91,7 @@ class Config(ExperimentConfig):
     hidden: tuple[int, ...] = (64, 64)
     batch_size: int = 128
     lr: float = 1e-3
-    game_lr: float = 1e-3
+    game_step_size: float = 1e-3  # the robust agents' step η for actor and adversary (RobustGameConfig.step_size)
     tau: float = 0.005
     critic_weight_decay: float = 0.0
     exploration_noise: float = 0.1
@@ -81,7 +99,7 @@ class Config(ExperimentConfig):
     train_freq: int = 2
     alpha: float = 0.1
     trained_return: float = -400.0  # a seed's policy is trained when its clean return reaches this (drop claims)
-    thermal_noise: float = 1e-3
+    temperature: float = 1e-6  # MixedNE-LD's T_0 (the paper's thermal noise ε_0 = √T_0 = 1e-3)
     steps_per_record: int = 1000
     eval_every: int = 2
     eval_episodes: int = 3
@@ -100,7 +118,7 @@ class Config(ExperimentConfig):
             "hidden",
             "batch_size",
             "lr",
-            "game_lr",
+            "game_step_size",
             "tau",
             "train_freq",
             "steps_per_record",
@@ -116,7 +134,7 @@ class Config(ExperimentConfig):
             "random_action_probs",
             "action_noises",
             "max_episode_steps",
-            "thermal_noise",
+            "temperature",
             "critic_weight_decay",
             "exploration_noise",
             allow_zero=True,
@@ -236,7 +254,11 @@ def run(config: Config, out: RunOutput) -> dict:
     curves: dict[str, list] = {}
     metrics: dict[str, Any] = {}
     for name in c.agents:
-        game = {} if AGENTS[name][1] is None else {"alpha": c.alpha, "lr": c.game_lr, "thermal_noise": c.thermal_noise}
+        game = (
+            {}
+            if AGENTS[name][1] is None
+            else {"alpha": c.alpha, "step_size": c.game_step_size, "temperature": c.temperature}
+        )
         agent = make_agent(name, c.env_id, ddpg, seeds, **game)
         result = train(
             Runner(agent, c.env_id, **env_kwargs),
@@ -477,7 +499,7 @@ EXPERIMENT = Experiment(
         "num_seeds": 5,
         "steps": 300_000,
         "lr": 1e-4,
-        "game_lr": 1e-4,
+        "game_step_size": 1e-4,
         "tau": 0.001,
         "critic_weight_decay": 1e-2,
         "exploration_noise": 0.2,

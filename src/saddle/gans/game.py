@@ -6,6 +6,7 @@ the zero-sum losses L_D = −L_G = −Φ(x, y) (seed 001 eq. 11), for the others
 - "simultaneous": (n_critic − 1) critic-only steps, then one Method step on both players, z⁺ = M(z, V(z));
 - "alternating": n_critic Method steps on the critic alone, then one on the generator alone.
 Weight clipping (WGAN, seed 001 eq. 12) is the Method's projection of the critic onto the box [−c, c].
+Names: the generator network G is `generator_net`; `generator` is always a torch.Generator (DESIGN.md).
 """
 
 from __future__ import annotations
@@ -37,12 +38,13 @@ PENALTIES = ("none", "gp", "r1", "r2")
 class GANGame(nn.Module):
     """The losses [L_G, L_D] of a GAN on one batch: (real (B, ...), latents (B, latent_dim)).
 
-    Args: generator, critic (nn.Modules; critic outputs (B,)); loss: a key of GAN_LOSSES ('minimax',
+    Args: generator_net G, critic (nn.Modules; the critic outputs one score per sample, (B,) or (S, B) for S stacked
+    rows, or with a trailing axis of size 1; another shape raises ValueError); loss: a key of GAN_LOSSES ('minimax',
     'non_saturating', 'wasserstein', 'hinge'); penalty: 'none', 'gp' (WGAN-GP, λ E(‖∇d(x̂)‖ − 1)²),
     'r1' / 'r2' ((γ/2) E‖∇d‖² on real / generated samples, Mescheder et al. 2018); penalty_weight: λ for
     'gp' (default 10) or γ for 'r1'/'r2' (default 1);
     instance_noise σ ≥ 0: Gaussian noise added to both batches before the critic (Sønderby et al. 2016;
-    Mescheder et al. 2018 §3.1); rng: torch.Generator for interpolates and instance noise (one per row for
+    Mescheder et al. 2018 §3.1); generator: torch.Generator for interpolates and instance noise (one per row for
     stacked networks); packing m ≥ 1: PacGAN (Lin et al. 2018) — the critic judges m samples at once, concatenated
     along the first feature axis ((B, d) -> (B/m, m·d), (B, C, H, W) -> (B/m, m·C, H, W)), real with real and
     generated with generated; the critic's input size is m times the data's and B must be divisible by m.
@@ -55,13 +57,13 @@ class GANGame(nn.Module):
 
     def __init__(
         self,
-        generator: nn.Module,
+        generator_net: nn.Module,
         critic: nn.Module,
         loss: str = "non_saturating",
         penalty: str = "none",
         penalty_weight: float | None = None,
         instance_noise: float = 0.0,
-        rng: torch.Generator | Sequence[torch.Generator] | None = None,
+        generator: torch.Generator | Sequence[torch.Generator] | None = None,
         packing: int = 1,
     ) -> None:
         super().__init__()
@@ -69,17 +71,17 @@ class GANGame(nn.Module):
             raise ValueError(f"loss must be one of {sorted(GAN_LOSSES)}, got {loss!r}")
         if penalty not in PENALTIES:
             raise ValueError(f"penalty must be one of {list(PENALTIES)}, got {penalty!r}")
-        self.generator, self.critic, self.loss, self.penalty = generator, critic, loss, penalty
+        self.generator_net, self.critic, self.loss, self.penalty = generator_net, critic, loss, penalty
         default = 10.0 if penalty == "gp" else 1.0
         self.penalty_weight = check_real(
             "penalty_weight", default if penalty_weight is None else penalty_weight, 0.0, math.inf, low_open=False
         )
         self.instance_noise = check_real("instance_noise", instance_noise, 0.0, math.inf, low_open=False)
-        self.rng = rng
+        self.generator = generator
         self.packing = check_int("packing", packing)
-        rows = [getattr(m, "n_rows", None) for m in (generator, critic)]
+        rows = [getattr(m, "n_rows", None) for m in (generator_net, critic)]
         if rows[0] != rows[1]:
-            raise ValueError(f"generator and critic must be stacked alike, got {rows[0]} and {rows[1]} rows")
+            raise ValueError(f"generator_net and critic must be stacked alike, got {rows[0]} and {rows[1]} rows")
         #: S for stacked networks (batches (S, B, ...)), None for single ones (batches (B, ...))
         self.rows: int | None = rows[0]
 
@@ -101,28 +103,43 @@ class GANGame(nn.Module):
         return x.reshape(*lead, n // m, m * first, *feat[1:])
 
     def draw_noise(
-        self, real: Tensor, rng: torch.Generator | Sequence[torch.Generator] | None = None
+        self, real: Tensor, generator: torch.Generator | Sequence[torch.Generator] | None = None
     ) -> dict[str, Tensor]:
-        """The randomness of one evaluation of `losses` on batches shaped like `real`, drawn from `rng` (default the
-        game's) in the order `losses` uses it: instance noise on the real then the generated batch, then GP's
+        """The randomness of one evaluation of `losses` on batches shaped like `real`, drawn from `generator` (default
+        the game's) in the order `losses` uses it: instance noise on the real then the generated batch, then GP's
         interpolation weights."""
-        rng = self.rng if rng is None else rng
+        source = self.generator if generator is None else generator
         noise: dict[str, Tensor] = {}
         dtype, device = real.dtype, real.device
         if self.instance_noise > 0:
-            noise["real"] = random_rows(real.shape, rng, dtype=dtype, device=device)
-            noise["fake"] = random_rows(real.shape, rng, dtype=dtype, device=device)
+            noise["real"] = random_rows(real.shape, source, dtype=dtype, device=device)
+            noise["fake"] = random_rows(real.shape, source, dtype=dtype, device=device)
         if self.penalty == "gp":
             packed = self.pack(real)
             k = self.sample_dims
             shape = packed.shape[:k] + (1,) * (packed.ndim - k)
-            noise["t"] = random_rows(shape, rng, uniform=True, dtype=dtype, device=device)
+            noise["t"] = random_rows(shape, source, uniform=True, dtype=dtype, device=device)
         return noise
+
+    def _scores(self, name: str, x: Tensor) -> Tensor:
+        """The critic's scores of a (packed) batch x, one per sample: (B,) or (S, B); a trailing axis of size 1
+        (an nn.Linear(·, 1) head) is dropped, any other shape raises ValueError."""
+        d = self.critic(x)
+        lead = tuple(x.shape[: self.sample_dims])
+        if isinstance(d, Tensor) and tuple(d.shape) == (*lead, 1):
+            d = d.squeeze(-1)
+        if not isinstance(d, Tensor) or tuple(d.shape) != lead:
+            got = tuple(d.shape) if isinstance(d, Tensor) else type(d).__name__
+            raise ValueError(
+                f"the critic must return one score per {name} sample, shape {lead} (or {(*lead, 1)}) for its input of "
+                f"shape {tuple(x.shape)}, got {got}"
+            )
+        return d
 
     def losses(self, real: Tensor, latents: Tensor, noise: dict[str, Tensor] | None = None) -> list[Tensor]:
         """[L_G, L_D] at the current parameters (the closure of `GameOptimizer.step`); `noise` as `draw_noise`
-        returns it (drawn from `rng` when None)."""
-        fake = self.generator(latents)
+        returns it (drawn from the game's `generator` when None)."""
+        fake = self.generator_net(latents)
         if noise is None:
             noise = self.draw_noise(real)
         real_in, fake_in = real, fake
@@ -130,8 +147,9 @@ class GANGame(nn.Module):
             real_in = real + self.instance_noise * noise["real"]
             fake_in = fake + self.instance_noise * noise["fake"]
         real_in, fake_in = self.pack(real_in), self.pack(fake_in)
-        loss_g, loss_d = GAN_LOSSES[self.loss](self.critic(real_in), self.critic(fake_in))
         k = self.sample_dims
+        d_real, d_fake = (self._scores(name, x) for name, x in (("real", real_in), ("generated", fake_in)))
+        loss_g, loss_d = GAN_LOSSES[self.loss](d_real, d_fake)
         if self.penalty == "gp":
             penalty = gradient_penalty(self.critic, real_in, fake_in, sample_dims=k, t=noise["t"])
             loss_d = loss_d + self.penalty_weight * penalty
@@ -141,17 +159,17 @@ class GANGame(nn.Module):
             loss_d = loss_d + 0.5 * self.penalty_weight * r2_penalty(self.critic, fake_in, k)
         rows = 1 if self.rows is None else self.rows
         return [
-            loss_g * (rows * getattr(self.generator, "n_particles", 1)),
+            loss_g * (rows * getattr(self.generator_net, "n_particles", 1)),
             loss_d * (rows * getattr(self.critic, "n_particles", 1)),
         ]
 
     forward = losses
 
     def players(self) -> list[list[tuple[str, Tensor]]]:
-        """(name, parameter) of each player (generator, critic) that requires grad, in `parameters()` order."""
+        """(name, parameter) of each player (generator_net, critic) that requires grad, in `parameters()` order."""
         return [
             [(f"{prefix}.{n}", p) for n, p in module.named_parameters() if p.requires_grad]
-            for prefix, module in (("generator", self.generator), ("critic", self.critic))
+            for prefix, module in (("generator_net", self.generator_net), ("critic", self.critic))
         ]
 
     def flat_params(self) -> list[Tensor]:
@@ -164,7 +182,7 @@ class GANGame(nn.Module):
         self, real: Tensor, latents: Tensor, noise: dict[str, Tensor] | None = None
     ) -> Callable[[list[Tensor]], list[Tensor]]:
         """V as a pure function of flat parameters [x (rows, n_G), y (rows, n_D)] at a FIXED batch and noise (drawn
-        once from `rng` when None): V_i = ∇_i L_i by `torch.func.vjp`, so jvp/vjp/vmap compose with it (the game's
+        once from the game's `generator` when None): V_i = ∇_i L_i by `torch.func.vjp`, so jvp/vjp/vmap compose with it (the game's
         health, `saddle.analysis.game_health`)."""
         noise = self.draw_noise(real) if noise is None else noise
         players = self.players()
@@ -195,18 +213,18 @@ class GANGame(nn.Module):
 
 
 def _row_generators(
-    rng: torch.Generator | Sequence[torch.Generator] | None, rows: int | None
+    generator: torch.Generator | Sequence[torch.Generator] | None, rows: int | None
 ) -> torch.Generator | list[torch.Generator]:
-    """The trainer's batch RNG: one generator for a single GAN, one per row for S stacked ones (default seeds)."""
+    """The trainer's batch generator: one for a single GAN, one per row for S stacked ones (default seeds)."""
     if rows is None:
-        if rng is None:
+        if generator is None:
             return torch.Generator().manual_seed(0)
-        if not isinstance(rng, torch.Generator):
-            raise ValueError(f"rng must be a torch.Generator for a game of single networks, got {rng!r}")
-        return rng
-    gens = [torch.Generator().manual_seed(s) for s in range(rows)] if rng is None else rng
+        if not isinstance(generator, torch.Generator):
+            raise ValueError(f"generator must be a torch.Generator for a game of single networks, got {generator!r}")
+        return generator
+    gens = [torch.Generator().manual_seed(s) for s in range(rows)] if generator is None else generator
     if isinstance(gens, torch.Generator) or len(gens) != rows or not all(isinstance(g, torch.Generator) for g in gens):
-        raise ValueError(f"rng must be {rows} torch.Generators (one per stacked row), got {rng!r}")
+        raise ValueError(f"generator must be {rows} torch.Generators (one per stacked row), got {generator!r}")
     return list(gens)
 
 
@@ -229,19 +247,19 @@ def _noise_streams_apart(methods: Sequence[Any]) -> None:
             seen.append(g)
 
 
-def _rng_state(rng: torch.Generator | Sequence[torch.Generator]) -> Tensor | list[Tensor]:
-    return rng.get_state() if isinstance(rng, torch.Generator) else [g.get_state() for g in rng]
+def _generator_state(generator: torch.Generator | Sequence[torch.Generator]) -> Tensor | list[Tensor]:
+    return generator.get_state() if isinstance(generator, torch.Generator) else [g.get_state() for g in generator]
 
 
-def _set_rng_state(rng: torch.Generator | Sequence[torch.Generator], state: Any, what: str) -> None:
-    if isinstance(rng, torch.Generator):
+def _set_generator_state(generator: torch.Generator | Sequence[torch.Generator], state: Any, what: str) -> None:
+    if isinstance(generator, torch.Generator):
         if not isinstance(state, Tensor):
             raise ValueError(f"state holds {len(state)} generator states for {what}, this trainer has one generator")
-        rng.set_state(state)
+        generator.set_state(state)
         return
-    if isinstance(state, Tensor) or len(state) != len(rng):
-        raise ValueError(f"state's generator states for {what} do not match this trainer's {len(rng)} generators")
-    for g, st in zip(rng, state):
+    if isinstance(state, Tensor) or len(state) != len(generator):
+        raise ValueError(f"state's generator states for {what} do not match this trainer's {len(generator)} generators")
+    for g, st in zip(generator, state):
         g.set_state(st)
 
 
@@ -249,14 +267,14 @@ class GANTrainer:
     """One generator update of a GAN per `step()`, by any Method through `GameOptimizer` (see module doc).
 
     Args: game (GANGame); method (a MethodFactory: projection -> Method, as METHODS[name].factory with the
-    step size bound); sample_real(n, rng) -> (n, ...) real batch; sample_latent(n, rng) -> (n, latent_dim);
+    step size bound); sample_real(n, generator) -> (n, ...) real batch; sample_latent(n, generator) -> (n, latent_dim);
     batch_size; mode 'simultaneous' or 'alternating'; n_critic ≥ 1 critic steps per generator step;
     lr_generator / lr_critic: per-player step sizes (default: the method's own; see GameOptimizer);
     clip: c > 0 clips every critic parameter to [−c, c] after each step (WGAN weight clipping, the
     projection onto the box); ema_decay β ∈ [0, 1): `self.ema` averages the generator's weights
     θ̄ ← β θ̄ + (1 − β) θ after each step (torch.optim.swa_utils; Yazıcı et al. 2019), 0 disables;
-    rng: torch.Generator for batches — for a game of S stacked networks one generator per row (default seeds
-    0, …, S−1), each row drawing its own batch, so row s runs exactly as the same GAN alone with rng s.
+    generator: torch.Generator for batches — for a game of S stacked networks one per row (default seeds
+    0, …, S−1), each row drawing its own batch, so row s runs exactly as the same GAN alone with generator s.
     One batch (real, latents) is drawn per Method step and reused by all of that step's field calls (the same
     sample ζ at the extrapolation and the update).
     """
@@ -274,7 +292,7 @@ class GANTrainer:
         lr_critic: float | None = None,
         clip: float | None = None,
         ema_decay: float = 0.0,
-        rng: torch.Generator | Sequence[torch.Generator] | None = None,
+        generator: torch.Generator | Sequence[torch.Generator] | None = None,
     ) -> None:
         if mode not in ("simultaneous", "alternating"):
             raise ValueError(f"mode must be 'simultaneous' or 'alternating', got {mode!r}")
@@ -284,9 +302,9 @@ class GANTrainer:
         self.batch_size = check_int("batch_size", batch_size)
         self.n_critic = check_int("n_critic", n_critic)
         self.sample_real, self.sample_latent = sample_real, sample_latent
-        self.rng: torch.Generator | list[torch.Generator] = _row_generators(rng, game.rows)
+        self.generator: torch.Generator | list[torch.Generator] = _row_generators(generator, game.rows)
         box = None if clip is None else Box(-check_real("clip", clip), clip)
-        gen, critic = game.generator, game.critic
+        gen, critic = game.generator_net, game.critic
         g_group = {"params": list(gen.parameters()), **({} if lr_generator is None else {"lr": lr_generator})}
         d_group = {"params": list(critic.parameters()), **({} if lr_critic is None else {"lr": lr_critic})}
         rows = 1 if game.rows is None else game.rows
@@ -305,15 +323,16 @@ class GANTrainer:
         self.steps = 0
 
     def _batch(self) -> tuple[Tensor, Tensor]:
-        if isinstance(self.rng, torch.Generator):
-            return self.sample_real(self.batch_size, self.rng), self.sample_latent(self.batch_size, self.rng)
-        rows = [(self.sample_real(self.batch_size, r), self.sample_latent(self.batch_size, r)) for r in self.rng]
+        g = self.generator
+        if isinstance(g, torch.Generator):
+            return self.sample_real(self.batch_size, g), self.sample_latent(self.batch_size, g)
+        rows = [(self.sample_real(self.batch_size, r), self.sample_latent(self.batch_size, r)) for r in g]
         return torch.stack([real for real, _ in rows]), torch.stack([z for _, z in rows])
 
     @property
     def generators(self) -> list[torch.Generator]:
         """Every generator the trainer draws batches from (what a checkpoint must save)."""
-        return [self.rng] if isinstance(self.rng, torch.Generator) else list(self.rng)
+        return [self.generator] if isinstance(self.generator, torch.Generator) else list(self.generator)
 
     def _critic_step(self) -> list[Tensor]:
         real, z = self._batch()
@@ -332,7 +351,7 @@ class GANTrainer:
         else:  # n_critic ≥ 1 critic steps came first
             loss_g, loss_d = self._update_opt.step(lambda: self.game.losses(real, z)[:1])[0], critic_losses[-1]
         if self.ema is not None:
-            self.ema.update_parameters(self.game.generator)
+            self.ema.update_parameters(self.game.generator_net)
         self.steps += 1
         return {"loss_g": float(loss_g), "loss_d": float(loss_d)}
 
@@ -342,23 +361,26 @@ class GANTrainer:
 
     def averaged_generator(self) -> nn.Module:
         """The EMA generator (an AveragedModel wrapping a copy) if ema_decay > 0, else the generator itself."""
-        return self.ema.module if self.ema is not None else self.game.generator
+        return self.ema.module if self.ema is not None else self.game.generator_net
 
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to resume exactly: networks, optimisers (method states, lrs), EMA, counter, the
-        batch RNG and the game's RNG (gradient-penalty interpolates, instance noise) when it has one."""
+        batch generator(s) and the game's generator (gradient-penalty interpolates, instance noise) when it has one."""
         return {
-            "generator": copy.deepcopy(self.game.generator.state_dict()),
+            "generator_net": copy.deepcopy(self.game.generator_net.state_dict()),
             "critic": copy.deepcopy(self.game.critic.state_dict()),
             "optimizers": [o.state_dict() for o in self.optimizers],
             "ema": None if self.ema is None else copy.deepcopy(self.ema.state_dict()),
             "steps": self.steps,
-            "rng": _rng_state(self.rng),
-            "game_rng": None if self.game.rng is None else _rng_state(self.game.rng),
+            "batch_generator": _generator_state(self.generator),
+            "game_generator": None if self.game.generator is None else _generator_state(self.game.generator),
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.game.generator.load_state_dict(state["generator"])
+        if "rng" in state:  # saved before the renames generator -> generator_net, rng -> batch_generator
+            old = {"generator": "generator_net", "rng": "batch_generator", "game_rng": "game_generator"}
+            state = {old.get(k, k): v for k, v in state.items()}
+        self.game.generator_net.load_state_dict(state["generator_net"])
         self.game.critic.load_state_dict(state["critic"])
         opts: Sequence[GameOptimizer] = self.optimizers
         if len(state["optimizers"]) != len(opts):
@@ -370,12 +392,14 @@ class GANTrainer:
         if self.ema is not None:
             self.ema.load_state_dict(state["ema"])
         self.steps = int(state["steps"])
-        _set_rng_state(self.rng, state["rng"], "the trainer's batch RNG")
-        game_rng = state.get("game_rng")  # absent from states saved before the game's RNG was part of them
-        if game_rng is not None:
-            if self.game.rng is None:
-                raise ValueError("state holds the game's RNG (penalty/instance noise) but this trainer's game has none")
-            _set_rng_state(self.game.rng, game_rng, "the game's RNG")
+        _set_generator_state(self.generator, state["batch_generator"], "the trainer's batch generator")
+        game_state = state.get("game_generator")  # absent from states saved before the game's was part of them
+        if game_state is not None:
+            if self.game.generator is None:
+                raise ValueError(
+                    "state holds the game's generator (penalty/instance noise) but this trainer's game has none"
+                )
+            _set_generator_state(self.game.generator, game_state, "the game's generator")
 
 
 def train_gan(
@@ -395,7 +419,7 @@ def train_gan(
 
     Records hold the mean loss_g / loss_d since the last record and `evaluate()` every `eval_every` steps
     (default: once, at the end); a NaN/inf loss stops with `NonFiniteError`. checkpoint_dir / checkpoint_every
-    (default eval_every) / resume: the trainer (networks, optimisers, EMA, RNGs) is saved to
+    (default eval_every) / resume: the trainer (networks, optimisers, EMA, generators) is saved to
     `checkpoint_dir/last.pt` and `resume=True` continues bit for bit; log_path / tensorboard_dir: the records
     as JSON lines and TensorBoard scalars (the game's health among them when `evaluate` reports it, e.g.
     `GANTrainer.health_evaluator`). Returns the loop's TrainResult.

@@ -1,6 +1,6 @@
 """The game's health along a GAN run: `saddle.analysis.game_health` at the trainer's iterate, logged and plotted.
 
-At a fresh batch (drawn from the health generator, never from the trainer's RNGs, so logging does not change the
+At a fresh batch (drawn from the health generator, never from the trainer's generators, so logging does not change the
 run): ‖V_G‖ and ‖V_D‖ (each player's gradient of its own loss), ‖S v‖ and ‖A v‖ for the symmetric (potential)
 and antisymmetric (rotational) parts of the game Jacobian (Balduzzi et al. 2018), and the spectral radius of the
 trainer's whole update — critic-only steps, then the joint (simultaneous) or generator (alternating) step, each
@@ -99,7 +99,7 @@ def gan_health(
     ]
     real = draws[0][0] if game.rows is None else torch.stack([d[0] for d in draws])
     latents = draws[0][1] if game.rows is None else torch.stack([d[1] for d in draws])
-    noise = game.draw_noise(real, rng=generator if game.rows is None else [generator] * rows)
+    noise = game.draw_noise(real, generator=generator if game.rows is None else [generator] * rows)
     field = game.functional_field(real, latents, noise)
     params = game.flat_params()
     method = TrainerStep(trainer)

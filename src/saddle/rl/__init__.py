@@ -2,7 +2,7 @@
 
 >>> from saddle.rl import DDPG, Runner, make_env, evaluate_returns
 >>> env = make_env("Pendulum-v1")
->>> agent = DDPG(3, env.action_space.low, env.action_space.high, seeds=[0, 1, 2, 3, 4])  # 5 seeds, one network
+>>> agent = DDPG(3, env.action_space.low, env.action_space.high, generator=[0, 1, 2, 3, 4])  # 5 seeds, one network
 >>> runner = Runner(agent, "Pendulum-v1")                   # 5 copies of the task in one vector env
 >>> runner.run(10_000)                                      # doctest: +SKIP
 >>> evaluate_returns(agent.act, "Pendulum-v1", 5, episodes=10)   # (5 seeds, 10 episodes)  # doctest: +SKIP
@@ -33,7 +33,7 @@ from saddle.rl.robust_ddpg import (
     ActionRobustDDPG,
     RobustGameConfig,
     inner_steps_schedule,
-    thermal_temperature,
+    temperature_schedule,
 )
 from saddle.rl.seeds import SeedStreams
 from saddle.rl.training import Runner, train
@@ -76,6 +76,6 @@ __all__ = [
     "set_dynamics",
     "set_env_state",
     "soft_update",
-    "thermal_temperature",
+    "temperature_schedule",
     "train",
 ]

@@ -14,6 +14,7 @@ from dataclasses import replace
 from saddle.rl.ddpg import DDPG, DDPGConfig
 from saddle.rl.env import box_spaces, make_env
 from saddle.rl.robust_ddpg import ActionRobustDDPG, RobustGameConfig
+from saddle.rl.seeds import SeedStreams
 from saddle.validation import check_choice
 
 __all__ = ["AGENTS", "make_agent"]
@@ -34,11 +35,12 @@ def make_agent(
     name: str,
     env_id: str,
     config: DDPGConfig | None = None,
-    seeds: int | Sequence[int] = 0,
+    generator: int | Sequence[int] | SeedStreams = 0,
     **game: float | int | str,
 ) -> DDPG:
-    """Build agent `name` (a key of AGENTS) with S seeds for the task env_id; `game` overrides fields of the
-    entry's RobustGameConfig (e.g. alpha=0.2, lr=1e-3; ValueError for a non-robust agent)."""
+    """Build agent `name` (a key of AGENTS) for the task env_id with S seeds (generator: an int seed, S int seeds or a
+    SeedStreams, as DDPG); `game` overrides fields of the
+    entry's RobustGameConfig (e.g. alpha=0.2, step_size=1e-3; ValueError for a non-robust agent)."""
     td3, entry = AGENTS[check_choice("agent", name, sorted(AGENTS))]
     config = replace(config or DDPGConfig(), td3=td3)
     env = make_env(env_id)
@@ -50,5 +52,5 @@ def make_agent(
     if entry is None:
         if game:
             raise ValueError(f"agent {name!r} plays no game; got game settings {sorted(game)}")
-        return DDPG(obs_dim, low, high, config, seeds)
-    return ActionRobustDDPG(obs_dim, low, high, config, replace(entry, **game), seeds)  # type: ignore[arg-type]
+        return DDPG(obs_dim, low, high, config, generator)
+    return ActionRobustDDPG(obs_dim, low, high, config, replace(entry, **game), generator)  # type: ignore[arg-type]

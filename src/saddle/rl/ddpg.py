@@ -94,15 +94,13 @@ class DDPGConfig:
         return self
 
 
-def _seeds(seeds: int | Sequence[int]) -> list[int]:
-    return list(seeds) if isinstance(seeds, Sequence) else [seeds]
-
-
 class DDPG:
     """DDPG/TD3 agents for S seeds: networks, target networks, optimisers and one random stream per seed.
 
-    Args: obs_dim d; low, high: action bounds (k,); config (DDPGConfig); seeds (an int or a sequence of S distinct
-    ints; seed s's initial weights, exploration noise, minibatches and target noise come from its own generator).
+    Args: obs_dim d; low, high: action bounds (k,); config (DDPGConfig); generator: the agents' random source, one
+    torch.Generator per seed (`SeedStreams`; an int seed or a sequence of S distinct int seeds is converted once by
+    `SeedStreams.of`): seed s's initial weights, exploration noise, minibatches and target noise come from
+    generator[s]. `agent.generator` is that SeedStreams, `agent.seeds` its int seeds.
     `act(obs)` is the deterministic policy μ(s) (evaluation) on obs (S, N, d) → (S, N, k); `explore(obs)` adds the
     exploration noise to the training action, obs (S, d) → (S, k); `update(batch)` does one critic step and, every
     `policy_delay` updates with TD3 (every update otherwise), one policy step and the soft target updates.
@@ -114,11 +112,11 @@ class DDPG:
         low: Sequence[float] | np.ndarray,
         high: Sequence[float] | np.ndarray,
         config: DDPGConfig | None = None,
-        seeds: int | Sequence[int] = 0,
+        generator: int | Sequence[int] | SeedStreams = 0,
     ) -> None:
         self.config = (config or DDPGConfig()).validate()
-        self.streams = SeedStreams(_seeds(seeds))
-        self.seeds = self.streams.seeds
+        self.generator = SeedStreams.of(generator)
+        self.seeds = self.generator.seeds
         self.low = torch.as_tensor(np.asarray(low, dtype=np.float32)).reshape(-1)
         self.high = torch.as_tensor(np.asarray(high, dtype=np.float32)).reshape(-1)
         if not bool((self.high > self.low).all()):
@@ -126,9 +124,9 @@ class DDPG:
         self.half_range = (self.high - self.low) / 2
         self.obs_dim, self.action_dim = check_int("obs_dim", obs_dim), self.low.numel()
         c = self.config
-        self.actor = Actor(self.obs_dim, self.low, self.high, c.hidden, self.streams)
+        self.actor = Actor(self.obs_dim, self.low, self.high, c.hidden, self.generator)
         self.critic_list = [
-            Critic(self.obs_dim, self.action_dim, c.hidden, self.streams) for _ in range(2 if c.td3 else 1)
+            Critic(self.obs_dim, self.action_dim, c.hidden, self.generator) for _ in range(2 if c.td3 else 1)
         ]
         self.critics = nn.ModuleList(self.critic_list)
         self.critic_optimizer = torch.optim.Adam(
@@ -186,7 +184,7 @@ class DDPG:
         c = self.config
         if not c.td3 or c.target_noise == 0:
             return action
-        noise = self.streams.randn(*action.shape[1:]) * c.target_noise
+        noise = self.generator.randn(*action.shape[1:]) * c.target_noise
         noise = noise.clamp(-c.target_noise_clip, c.target_noise_clip) * self.half_range
         return self.clip(action + noise)
 
@@ -198,6 +196,8 @@ class DDPG:
                 f"observations must have shape {want} with S = {self.num_seeds}, d = {self.obs_dim}, "
                 f"got {tuple(x.shape)}"
             )
+        if not bool(torch.isfinite(x).all()):
+            raise ValueError("observations contain NaN or inf; a policy acts on finite observations")
         return x.to(torch.float32)
 
     @torch.no_grad()
@@ -209,12 +209,12 @@ class DDPG:
     def explore(self, obs: np.ndarray | Tensor) -> np.ndarray:
         """Training actions clip(behaviour_mean(s) + σ ξ · half-range), one observation per seed: (S, d) → (S, k)."""
         mean = self.behaviour_mean(self._obs(obs, 2).unsqueeze(1))[:, 0]
-        noise = self.streams.randn(self.action_dim) * self.config.exploration_noise
+        noise = self.generator.randn(self.action_dim) * self.config.exploration_noise
         return self.clip(mean + noise * self.half_range).numpy()
 
     def random_action(self) -> np.ndarray:
         """Uniform actions in the box, one per seed (the warm-up before `learning_starts`): (S, k)."""
-        u = self.streams.rand(self.action_dim)
+        u = self.generator.rand(self.action_dim)
         return (self.low + u * (self.high - self.low)).numpy()
 
     def critic_targets(self, batch: Batch) -> Tensor:
@@ -249,7 +249,7 @@ class DDPG:
         return {
             "config": asdict(self.config),
             "updates": self.updates,
-            "streams": self.streams.state_dict(),
+            "generator": self.generator.state_dict(),
             "modules": {k: m.state_dict() for k, m in self.modules().items()},
             "targets": {k: t.clone() for k, t in self.targets.items()},
             "critic_optimizer": self.critic_optimizer.state_dict(),
@@ -261,7 +261,7 @@ class DDPG:
         saved["hidden"] = tuple(saved["hidden"])
         if saved != asdict(self.config) | {"hidden": tuple(self.config.hidden)}:
             raise ValueError(f"state_dict was saved with config {saved}, this agent has {asdict(self.config)}")
-        self.streams.load_state_dict(state["streams"])
+        self.generator.load_state_dict(state["generator"])
         for k, m in self.modules().items():
             m.load_state_dict(state["modules"][k])
         for k, t in self.targets.items():

@@ -70,7 +70,15 @@ def evaluate_returns(
         returns = np.zeros((num_policies, episodes))
         active = np.ones(num_policies * episodes, dtype=bool)
         while active.any():
-            actions = np.asarray(policy(obs), dtype=np.float32).reshape(num_policies * episodes, -1)
+            actions = np.asarray(policy(obs), dtype=np.float32)
+            if actions.shape != (num_policies, episodes, low.size):
+                raise ValueError(
+                    f"policy must map observations {obs.shape} to actions {(num_policies, episodes, low.size)}, "
+                    f"got {actions.shape}"
+                )
+            if not np.all(np.isfinite(actions)):
+                raise ValueError("policy returned a NaN or inf action; a diverged policy cannot be evaluated")
+            actions = actions.reshape(num_policies * episodes, -1)
             for j in np.flatnonzero(active).tolist():
                 action, gen = actions[j], generators[j]
                 if p > 0 and torch.rand((), generator=gen).item() < p:
@@ -87,8 +95,11 @@ def evaluate_returns(
             env.close()
 
 
-def _keyword(kind: str) -> str:
+def _keyword(kind: str, levels: Sequence[float]) -> str:
+    """The evaluate_returns keyword of a perturbation kind; ValueError for an unknown kind or no levels."""
     check_choice("perturbation kind", kind, PERTURBATIONS)
+    if isinstance(levels, str) or len(levels) == 0:
+        raise ValueError(f"{kind} needs a non-empty sequence of levels, got {levels!r}")
     return {"random_action": "random_action_prob"}.get(kind, kind)
 
 
@@ -105,7 +116,7 @@ def perturbation_sweep(
     """Returns at each perturbation level, shape (len(levels), S, episodes); kind one of PERTURBATIONS.
 
     The same episode starts and random streams at every level (common random numbers)."""
-    keyword = _keyword(kind)
+    keyword = _keyword(kind, levels)
     return np.stack(
         [
             evaluate_returns(policy, env_id, num_policies, episodes, seed, env_kwargs=env_kwargs, **{keyword: float(v)})
@@ -127,7 +138,7 @@ def perturbation_grid(
     """Returns on a grid of two perturbations (e.g. rows ('mass', masses), cols ('random_action', probs), the
     papers' heat maps). Shape (len(row levels), len(col levels), S, episodes); common random numbers throughout."""
     (kr, lr), (kc, lc) = rows, cols
-    a, b = _keyword(kr), _keyword(kc)
+    a, b = _keyword(kr, lr), _keyword(kc, lc)
     if a == b:
         raise ValueError(f"grid needs two different perturbations, got {kr!r} twice")
     return np.stack(

@@ -32,6 +32,8 @@ class ReplayBuffer:
     replacement, as SB3) from generators[s]. Truncation by a time limit is not termination: store `terminated`
     only, so the bootstrap target keeps γQ(s', ·) at a time-limit cut. Args: capacity (≥ 1), obs_dim,
     action_dim, num_seeds S (default 1), device (default cpu). state_dict/load_state_dict resume exactly.
+    `add` refuses (ValueError, buffer unchanged) a transition of the wrong shape, with a NaN/inf entry, or with a
+    `terminated` other than 0/1: one non-finite reward stored would turn every critic target that samples it to NaN.
     """
 
     def __init__(
@@ -63,6 +65,7 @@ class ReplayBuffer:
     ) -> None:
         """Store one transition per seed: obs (S, d), action (S, k), reward (S,), next_obs (S, d), terminated (S,)."""
         i, dev = self.position, self.device
+        values = []
         for name, value, shape in (
             ("obs", obs, (self.num_seeds, self.obs_dim)),
             ("action", action, (self.num_seeds, self.action_dim)),
@@ -73,7 +76,16 @@ class ReplayBuffer:
             v = torch.as_tensor(np.asarray(value, dtype=np.float32) if not isinstance(value, Tensor) else value)
             if tuple(v.shape) != shape:
                 raise ValueError(f"{name} has shape {tuple(v.shape)}, this buffer stores {shape}")
-            getattr(self, name)[:, i] = v.to(dev, torch.float32)
+            v = v.to(dev, torch.float32)
+            if not bool(torch.isfinite(v).all()):
+                raise ValueError(
+                    f"{name} contains NaN or inf ({v.tolist()}); a replay buffer stores finite transitions"
+                )
+            if name == "terminated" and not bool(((v == 0) | (v == 1)).all()):
+                raise ValueError(f"terminated must be 0/1 (or bool) per seed, got {v.tolist()}")
+            values.append((name, v))
+        for name, v in values:  # all checked first: a refused transition leaves the buffer unchanged
+            getattr(self, name)[:, i] = v
         self.position = (i + 1) % self.capacity
         self.size = min(self.size + 1, self.capacity)
 
@@ -110,12 +122,37 @@ class ReplayBuffer:
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore a `state_dict` of a buffer with the same capacity, seeds and dimensions; ValueError (naming the
+        mismatch) for another buffer's state, a size above the capacity, a ring position that does not fit the
+        size, or stored transitions of the wrong shape or with NaN/inf entries. On error the buffer is unchanged."""
+        fields = ("obs", "action", "reward", "next_obs", "terminated")
+        missing = [k for k in ("capacity", "num_seeds", "position", "size", *fields) if k not in state]
+        if missing:
+            raise ValueError(f"not a ReplayBuffer state_dict: missing {missing}")
         if state["capacity"] != self.capacity or state["num_seeds"] != self.num_seeds:
             raise ValueError(
                 f"state_dict has capacity {state['capacity']} and {state['num_seeds']} seeds, this buffer has "
                 f"{self.capacity} and {self.num_seeds}"
             )
-        n = int(state["size"])
-        for name in ("obs", "action", "reward", "next_obs", "terminated"):
-            getattr(self, name)[:, :n] = state[name].to(self.device)
-        self.size, self.position = n, int(state["position"])
+        n, position = int(state["size"]), int(state["position"])
+        if not 0 <= n <= self.capacity:
+            raise ValueError(f"state_dict holds size {n}, this buffer's capacity is {self.capacity}")
+        if not 0 <= position < self.capacity or (n < self.capacity and position != n):
+            raise ValueError(
+                f"state_dict's ring position {position} does not fit its size {n} and capacity {self.capacity} "
+                "(a ring that is not full writes next at its size)"
+            )
+        dims = {"obs": (self.obs_dim,), "action": (self.action_dim,), "next_obs": (self.obs_dim,)}
+        loaded = {}
+        for name in fields:
+            value = state[name]
+            want = (self.num_seeds, n, *dims.get(name, ()))
+            if not isinstance(value, Tensor) or tuple(value.shape) != want:
+                got = tuple(value.shape) if isinstance(value, Tensor) else type(value).__name__
+                raise ValueError(f"state_dict's {name} has shape {got}, this buffer stores {want} (seeds, size, ...)")
+            if not bool(torch.isfinite(value).all()):
+                raise ValueError(f"state_dict's {name} contains NaN or inf; a replay buffer stores finite transitions")
+            loaded[name] = value.to(self.device, torch.float32)
+        for name, value in loaded.items():
+            getattr(self, name)[:, :n] = value
+        self.size, self.position = n, position

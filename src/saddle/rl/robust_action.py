@@ -34,18 +34,18 @@ def nr_mdp_action(mu: Tensor, nu: Tensor, alpha: float) -> Tensor:
     return torch.lerp(mu, nu, alpha)
 
 
-def pr_mdp_action(mu: Tensor, nu: Tensor, alpha: float, streams: SeedStreams) -> Tensor:
+def pr_mdp_action(mu: Tensor, nu: Tensor, alpha: float, generator: SeedStreams) -> Tensor:
     """PR-MDP executed action: per state, ν with probability α (one Bernoulli(α) coin per state, seed s's coins from
     seed s's stream), else μ. Shapes mu, nu (S, B, k)."""
-    if mu.ndim != 3 or mu.shape[0] != len(streams):
-        raise ValueError(f"PR-MDP actions need shape (S, B, k) with S = {len(streams)}, got {tuple(mu.shape)}")
-    adversary = streams.rand(mu.shape[1], device=mu.device) < alpha
+    if mu.ndim != 3 or mu.shape[0] != len(generator):
+        raise ValueError(f"PR-MDP actions need shape (S, B, k) with S = {len(generator)}, got {tuple(mu.shape)}")
+    adversary = generator.rand(mu.shape[1], device=mu.device) < alpha
     return torch.where(adversary.unsqueeze(-1), nu, mu)
 
 
-def robust_action(form: str, mu: Tensor, nu: Tensor, alpha: float, streams: SeedStreams) -> Tensor:
+def robust_action(form: str, mu: Tensor, nu: Tensor, alpha: float, generator: SeedStreams) -> Tensor:
     """The executed action of the given form (see module doc)."""
-    return nr_mdp_action(mu, nu, alpha) if form == "nr" else pr_mdp_action(mu, nu, alpha, streams)
+    return nr_mdp_action(mu, nu, alpha) if form == "nr" else pr_mdp_action(mu, nu, alpha, generator)
 
 
 def robust_value(

@@ -20,7 +20,7 @@ y = r + γ (1 − terminated) Φ'(s') with target networks. Three algorithms for
               updates until the outer step is closed, so the agent acts with the outer iterate.
 
 Where MixedNE-LD's settings come from: the authors' public code (`main.py`, `ddpg.py`, built on Tessler et al.'s)
-gives lr 1e-4, RMSProp α = 0.999, β = 0.9 (`--beta`), ε = 1e-3 (`--epsilon`, "thermal noise"), the warm-up
+gives lr 1e-4, RMSProp α = 0.999, β = 0.9 (`--beta`), ε = 1e-3 (`--epsilon`, "thermal noise": T_0 = ε² = 1e-6), the warm-up
 K_t = min(K, ⌊(1 + 10⁻⁵)^t⌋) with t the training step, and 50 updates per 100 environment steps; K = 15 is the
 value a public reproduction of the paper's runs uses; the decay ε_t = ε_0 (1 − 5·10⁻⁵)^t is the paper's
 appendix as we read it (the public code passes a constant ε to an SGLD optimiser whose source we could not read,
@@ -44,9 +44,10 @@ from saddle.optim import METHODS, GameOptimizer, RMSPropDirection
 from saddle.rl.ddpg import DDPG, DDPGConfig, soft_update
 from saddle.rl.networks import Actor, Critic
 from saddle.rl.robust_action import check_robust_form, robust_action, robust_value
+from saddle.rl.seeds import SeedStreams
 from saddle.validation import check_choice, check_int, check_real
 
-__all__ = ["ALGORITHMS", "ActionRobustDDPG", "RobustGameConfig", "inner_steps_schedule", "thermal_temperature"]
+__all__ = ["ALGORITHMS", "ActionRobustDDPG", "RobustGameConfig", "inner_steps_schedule", "temperature_schedule"]
 
 ALGORITHMS = ("tessler", "gad", "mixedne_ld")
 
@@ -56,11 +57,12 @@ class RobustGameConfig:
     """The action-robust game and the algorithm that plays it (module doc).
 
     form 'nr' or 'pr'; alpha: the adversary's weight α (0.1: Tessler et al.'s README and Kamalaruban et al.'s
-    δ = 0.1); algorithm: 'tessler', 'gad' or 'mixedne_ld'; lr: the actor's and adversary's step (both papers:
-    1e-4); adversary_every: Tessler's schedule, one adversary update per `adversary_every` policy updates (their
+    δ = 0.1); algorithm: 'tessler', 'gad' or 'mixedne_ld'; step_size: the actor's and adversary's step η, the
+    GameOptimizer's group lr (both papers' learning rate: 1e-4); adversary_every: Tessler's schedule, one adversary update per `adversary_every` policy updates (their
     README's updates_per_step = 10); rmsprop_alpha: RMSProp's averaging (Kamalaruban et al.'s code: 0.999);
-    thermal_noise ε_0, thermal_decay: MixedNE-LD's thermal noise ε_t = ε_0 (1 − decay)^t, temperature T_t = ε_t²
-    (ε_0 = 1e-3 for Hopper and InvertedPendulum in the authors' runs; decay 5e-5 per outer step);
+    temperature T_0, noise_decay d: MixedNE-LD's temperature T_t = T_0 (1 − d)^{2t} at outer step t, i.e. the
+    paper's thermal noise ε_t = √T_t = ε_0 (1 − d)^t (ε_0 = 1e-3, so T_0 = 1e-6, for Hopper and InvertedPendulum
+    in the authors' runs; d = 5e-5 per outer step);
     inner_steps K, inner_growth r: MixedNE-LD's warm-up K_t = min(K, ⌊(1 + r)^t⌋) (K = 15, r = 1e-5); beta: the
     damping β (0.9).
     """
@@ -68,11 +70,11 @@ class RobustGameConfig:
     form: str = "nr"
     alpha: float = 0.1
     algorithm: str = "tessler"
-    lr: float = 1e-4
+    step_size: float = 1e-4
     adversary_every: int = 10
     rmsprop_alpha: float = 0.999
-    thermal_noise: float = 1e-3
-    thermal_decay: float = 5e-5
+    temperature: float = 1e-6
+    noise_decay: float = 5e-5
     inner_steps: int = 15
     inner_growth: float = 1e-5
     beta: float = 0.9
@@ -80,24 +82,24 @@ class RobustGameConfig:
     def validate(self) -> RobustGameConfig:
         check_robust_form(self.form, self.alpha)
         check_choice("algorithm", self.algorithm, ALGORITHMS)
-        check_real("lr", self.lr, 0.0, math.inf, high_open=True)
+        check_real("step_size", self.step_size, 0.0, math.inf, high_open=True)
         check_int("adversary_every", self.adversary_every, 2)
         check_real("rmsprop_alpha", self.rmsprop_alpha, 0.0, 1.0, low_open=False, high_open=True)
-        check_real("thermal_noise", self.thermal_noise, 0.0, math.inf, low_open=False, high_open=True)
-        check_real("thermal_decay", self.thermal_decay, 0.0, 1.0, low_open=False, high_open=True)
+        check_real("temperature", self.temperature, 0.0, math.inf, low_open=False, high_open=True)
+        check_real("noise_decay", self.noise_decay, 0.0, 1.0, low_open=False, high_open=True)
         check_int("inner_steps", self.inner_steps)
         check_real("inner_growth", self.inner_growth, 0.0, math.inf, low_open=False, high_open=True)
         check_real("beta", self.beta, 0.0, 1.0)
         return self
 
 
-def thermal_temperature(thermal_noise: float, decay: float) -> Callable[[int], float]:
-    """MixedNE-LD's temperature at outer step t: T_t = ε_t², ε_t = ε_0 (1 − decay)^t (the thermal noise of
-    Kamalaruban et al. multiplies sqrt(2η) ξ in their SGLD step, so it is the square root of the temperature T of
-    `saddle.langevin`)."""
-    eps0 = check_real("thermal_noise", thermal_noise, 0.0, math.inf, low_open=False, high_open=True)
-    d = check_real("thermal_decay", decay, 0.0, 1.0, low_open=False, high_open=True)
-    return lambda t: (eps0 * (1.0 - d) ** t) ** 2
+def temperature_schedule(temperature: float, noise_decay: float) -> Callable[[int], float]:
+    """MixedNE-LD's temperature at outer step t: T_t = T_0 (1 − d)^{2t}. Kamalaruban et al.'s thermal noise
+    ε_t = ε_0 (1 − d)^t multiplies sqrt(2η) ξ in their SGLD step, so it is √T_t in `saddle.langevin`'s
+    sqrt(2ηT) ξ: T_0 = ε_0², and the noise scale, not the temperature, decays by (1 − d) per step."""
+    t0 = check_real("temperature", temperature, 0.0, math.inf, low_open=False, high_open=True)
+    d = check_real("noise_decay", noise_decay, 0.0, 1.0, low_open=False, high_open=True)
+    return lambda t: t0 * (1.0 - d) ** (2 * t)
 
 
 def inner_steps_schedule(inner_steps: int, growth: float) -> Callable[[int], int]:
@@ -122,35 +124,35 @@ class ActionRobustDDPG(DDPG):
         high: Sequence[float] | np.ndarray,
         config: DDPGConfig | None = None,
         game: RobustGameConfig | None = None,
-        seeds: int | Sequence[int] = 0,
+        generator: int | Sequence[int] | SeedStreams = 0,
     ) -> None:
         self.game = (game or RobustGameConfig()).validate()
         self.policy_updates = 0
-        super().__init__(obs_dim, low, high, config, seeds)
+        super().__init__(obs_dim, low, high, config, generator)
 
     def setup_players(self) -> None:
-        self.adversary = Actor(self.obs_dim, self.low, self.high, self.config.hidden, self.streams)
+        self.adversary = Actor(self.obs_dim, self.low, self.high, self.config.hidden, self.generator)
         g = self.game
         self.actor_optimizer: Any
         self.adversary_optimizer: GameOptimizer | None = None
         if g.algorithm == "tessler":  # two single-player optimisers: the schedule moves one player at a time
-            self.actor_optimizer = GameOptimizer([self.actor], METHODS["sim_adam"].build(g.lr))
-            self.adversary_optimizer = GameOptimizer([self.adversary], METHODS["sim_adam"].build(g.lr))
+            self.actor_optimizer = GameOptimizer([self.actor], METHODS["sim_adam"].build(g.step_size))
+            self.adversary_optimizer = GameOptimizer([self.adversary], METHODS["sim_adam"].build(g.step_size))
             return
         players = [self.actor, self.adversary]
         rmsprop = RMSPropDirection(g.rmsprop_alpha)
         if g.algorithm == "gad":
-            self.actor_optimizer = GameOptimizer(players, METHODS["sim_gda"].build(g.lr, direction=rmsprop))
+            self.actor_optimizer = GameOptimizer(players, METHODS["sim_gda"].build(g.step_size, direction=rmsprop))
         else:
             method = METHODS["langevin_mirror_descent"].build(
-                g.lr,
-                temperature=thermal_temperature(g.thermal_noise, g.thermal_decay),
-                generator=self.streams,  # seed s's noise from seed s's stream (row s of the batched players)
+                g.step_size,
+                temperature=temperature_schedule(g.temperature, g.noise_decay),
+                generator=self.generator,  # the agent's one SeedStreams: row s's noise from seed s's generator
                 inner_steps=inner_steps_schedule(g.inner_steps, g.inner_growth),
                 beta=g.beta,
                 direction=rmsprop,
             )
-            self.actor_optimizer = GameOptimizer(players, method, rows=len(self.streams))
+            self.actor_optimizer = GameOptimizer(players, method, rows=len(self.generator))
 
     def inner_pending(self) -> bool:
         """True between two SGLD steps of MixedNE-LD's inner loop (the outer step is not closed yet)."""
@@ -161,7 +163,7 @@ class ActionRobustDDPG(DDPG):
         return super().online() | {"adversary": self.adversary.params}
 
     def behaviour_mean(self, obs: Tensor) -> Tensor:
-        return robust_action(self.game.form, self.actor(obs), self.adversary(obs), self.game.alpha, self.streams)
+        return robust_action(self.game.form, self.actor(obs), self.adversary(obs), self.game.alpha, self.generator)
 
     def target_value(self, critic: Critic, critic_params: Tensor, next_obs: Tensor) -> Tensor:
         mu = self.smoothed(self.actor(next_obs, self.targets["actor"]))
@@ -214,7 +216,11 @@ class ActionRobustDDPG(DDPG):
         return super().modules() | {"adversary": self.adversary}
 
     def state_dict(self) -> dict[str, Any]:
+        """DDPG's state + the game, the policy-update count and the adversary's optimiser. MixedNE-LD's optimiser
+        draws its noise from the agent's generator, which DDPG's state already holds: saved once, there."""
         state = super().state_dict() | {"game": asdict(self.game), "policy_updates": self.policy_updates}
+        if state["actor_optimizer"].get("generator_state") is not None:
+            state["actor_optimizer"] = {**state["actor_optimizer"], "generator_state": None}
         if self.adversary_optimizer is not None:
             state["adversary_optimizer"] = self.adversary_optimizer.state_dict()
         return state
@@ -222,6 +228,9 @@ class ActionRobustDDPG(DDPG):
     def load_state_dict(self, state: dict[str, Any]) -> None:
         if state.get("game") != asdict(self.game):
             raise ValueError(f"state_dict was saved with game {state.get('game')}, this agent has {asdict(self.game)}")
+        if self.game.algorithm == "mixedne_ld":  # its optimiser's generator is the agent's, restored from there
+            generator = state["generator"]["states"]
+            state = {**state, "actor_optimizer": {**state["actor_optimizer"], "generator_state": generator}}
         super().load_state_dict(state)
         if self.adversary_optimizer is not None:
             self.adversary_optimizer.load_state_dict(state["adversary_optimizer"])

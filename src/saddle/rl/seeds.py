@@ -14,7 +14,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from saddle.validation import check_int
+from saddle.validation import check_int, random_rows
 
 __all__ = ["SeedStreams"]
 
@@ -34,6 +34,20 @@ class SeedStreams(Sequence[torch.Generator]):
         self.seeds = seeds
         self.generators = [torch.Generator().manual_seed(s) for s in seeds]
 
+    @classmethod
+    def of(cls, generator: int | Sequence[int] | SeedStreams) -> SeedStreams:
+        """The random source of an agent for S seeds, converted once: an int seed (S = 1), a sequence of S distinct
+        int seeds, or a SeedStreams (returned unchanged, so it keeps advancing)."""
+        if isinstance(generator, SeedStreams):
+            return generator
+        if isinstance(generator, torch.Generator):
+            raise ValueError(
+                "an agent draws from one torch.Generator per seed: give int seeds (or a SeedStreams), got a single "
+                "torch.Generator"
+            )
+        seeds: list[Any] = list(generator) if isinstance(generator, Sequence) else [generator]
+        return cls(seeds)
+
     def __len__(self) -> int:
         return len(self.generators)
 
@@ -45,11 +59,11 @@ class SeedStreams(Sequence[torch.Generator]):
 
     def randn(self, *shape: int, device: torch.device | str = "cpu") -> Tensor:
         """(S, *shape) standard normal draws, row s from seed s's generator."""
-        return torch.stack([torch.randn(shape, generator=g) for g in self.generators]).to(device)
+        return random_rows((len(self), *shape), self.generators, device=device)
 
     def rand(self, *shape: int, device: torch.device | str = "cpu") -> Tensor:
         """(S, *shape) uniform [0, 1) draws, row s from seed s's generator."""
-        return torch.stack([torch.rand(shape, generator=g) for g in self.generators]).to(device)
+        return random_rows((len(self), *shape), self.generators, uniform=True, device=device)
 
     def randint(self, high: int, *shape: int, device: torch.device | str = "cpu") -> Tensor:
         """(S, *shape) integers uniform on {0, ..., high − 1}, row s from seed s's generator."""
@@ -61,5 +75,7 @@ class SeedStreams(Sequence[torch.Generator]):
     def load_state_dict(self, state: dict[str, Any]) -> None:
         if tuple(state["seeds"]) != self.seeds:
             raise ValueError(f"state_dict is for seeds {tuple(state['seeds'])}, these streams have {self.seeds}")
+        if len(state["states"]) != len(self.generators):
+            raise ValueError(f"state_dict holds {len(state['states'])} generator states for {len(self.seeds)} seeds")
         for g, s in zip(self.generators, state["states"]):
             g.set_state(s)

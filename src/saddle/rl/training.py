@@ -77,7 +77,7 @@ class Runner:
 
     def _update(self) -> float:
         """One update of the agent on a fresh minibatch per seed; returns the critic loss averaged over seeds."""
-        batch = self.buffer.sample(self.agent.config.batch_size, self.agent.streams)
+        batch = self.buffer.sample(self.agent.config.batch_size, self.agent.generator)
         return float(self.agent.update(batch)["critic_loss"].mean())
 
     def run(self, steps: int) -> dict[str, float]:
@@ -126,8 +126,7 @@ class Runner:
 
     def state_dict(self) -> dict[str, Any]:
         return {
-            "seeds": list(self.agent.seeds),
-            "agent": self.agent.state_dict(),
+            "agent": self.agent.state_dict(),  # its generator's state names the seeds (checked on load)
             "buffer": self.buffer.state_dict(),
             "env_steps": self.env_steps,
             "episodes": torch.from_numpy(self.episodes.copy()),
@@ -139,8 +138,11 @@ class Runner:
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        if tuple(state["seeds"]) != self.agent.seeds:
-            raise ValueError(f"state_dict is for seeds {tuple(state['seeds'])}, this runner has {self.agent.seeds}")
+        saved = state["env_states"]
+        if saved is not None and len(saved) != self.agent.num_seeds:
+            raise ValueError(
+                f"state_dict holds {len(saved)} simulator states, this runner has {self.agent.num_seeds} seeds"
+            )
         self.agent.load_state_dict(state["agent"])
         self.buffer.load_state_dict(state["buffer"])
         self.env_steps = int(state["env_steps"])
