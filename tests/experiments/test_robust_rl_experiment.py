@@ -1,14 +1,11 @@
 """The `robust_rl` experiment at quick size: its statistics are the ones its docstring defines (drops, paired
 differences by seed), the dynamics change is real, figures exist, bad configs are refused."""
 
-import math
-
 import numpy as np
 import pytest
 
 from saddle.experiments import registry
-from saddle.experiments.robust_rl import seeds_needed, trained_pairs
-from saddle.metrics.stats import MeanSE
+from saddle.experiments.robust_rl import trained_pairs
 
 
 def test_robust_rl_quick_metrics_are_the_declared_statistics(run_experiment):
@@ -55,11 +52,3 @@ def test_drop_comparisons_use_the_seeds_both_agents_trained_on():
     assert d.n == 2 and d.mean == pytest.approx(22.5) and d.se == pytest.approx(13.5)
     none = trained_pairs(a, b, clean_a, clean_b, bar=0.0)
     assert none.n == 0 and np.isnan(none.mean)
-
-
-def test_seeds_needed_scales_the_spread_to_two_standard_errors():
-    d = MeanSE(mean=1.0, se=0.5, n=4)  # sd = 1: (2 · 1 / 1)² = 4 seeds put the mean 2 SE above 0
-    assert seeds_needed(d) == 4.0 and seeds_needed(MeanSE(1.0, 0.25, 4)) == 1.0
-    assert seeds_needed(MeanSE(-1.0, 0.5, 4)) is None  # no number of seeds makes a loss a gain
-    assert seeds_needed(MeanSE(3.0, math.nan, 1)) is None  # one trained pair: no spread to scale
-    assert seeds_needed(MeanSE(math.nan, math.nan, 0)) is None

@@ -15,6 +15,7 @@ from saddle.gans import (
     ParticleCritic,
     ParticleGenerator,
     StackedModules,
+    stacked_mlp_gan,
 )
 from saddle.models import reinitialize_
 from saddle.optim import AlternatingGDA, LangevinGDA, SimultaneousAdam, SimultaneousGDA
@@ -52,6 +53,32 @@ def test_stacked_forward_and_gradients_are_each_modules_own(make, shape, batched
         # and row(s) is module s again, parameter for parameter
         for p, q in zip(stack.row(s).parameters(), m.parameters()):
             assert torch.equal(p, q)
+
+
+def test_stacked_mlp_gan_rows_are_the_seeds_drawn_alone():
+    seeds, hidden = [3, 7, 11], (5, 4)
+    gen, critic = stacked_mlp_gan(seeds, latent_dim=3, data_dim=2, hidden=hidden)
+    assert gen.n_rows == critic.n_rows == 3 and gen.batched_weights and critic.batched_weights
+    z = torch.randn(3, 6, 3, generator=torch.Generator().manual_seed(0))
+    x = torch.randn(3, 6, 2, generator=torch.Generator().manual_seed(1))
+    gx, cx = gen(z), critic(x)
+    for s, seed in enumerate(seeds):
+        init = torch.Generator().manual_seed(seed)  # the generator first, then the critic, from one stream
+        g_alone = reinitialize_(MLPGenerator(3, 2, hidden), init)
+        c_alone = reinitialize_(MLPCritic(2, hidden), init)
+        for p, q in zip(gen.row(s).parameters(), g_alone.parameters()):
+            assert torch.equal(p, q)
+        for p, q in zip(critic.row(s).parameters(), c_alone.parameters()):
+            assert torch.equal(p, q)
+        torch.testing.assert_close(gx[s], g_alone(z[s]))
+        torch.testing.assert_close(cx[s], c_alone(x[s]))
+    # different seeds draw different networks; the same seed twice the same one
+    first = next(iter(gen.row(0).parameters()))
+    assert not torch.equal(first, next(iter(gen.row(1).parameters())))
+    again = stacked_mlp_gan([3], latent_dim=3, data_dim=2, hidden=hidden)[0]
+    assert torch.equal(next(iter(again.row(0).parameters())), first)
+    with pytest.raises(ValueError, match="at least one seed"):
+        stacked_mlp_gan([])
 
 
 def test_stacked_batchnorm_matches_torch_in_training_and_evaluation():

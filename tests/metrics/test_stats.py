@@ -16,6 +16,7 @@ from saddle.metrics.stats import (
     loglog_fit,
     mean_se,
     mean_se_by_key,
+    seeds_needed,
     slopes,
     spearman_permutation_pvalue,
 )
@@ -188,3 +189,28 @@ def test_paired_difference_is_the_mean_se_of_per_seed_differences_and_matches_sc
     assert paired_difference(torch.tensor(a), torch.tensor(b)) == d
     with pytest.raises(ValueError, match="got 3 and 2 values"):
         paired_difference([1.0, 2.0, 3.0], [1.0, 2.0])
+
+
+def test_seeds_needed_scales_the_spread_to_two_standard_errors():
+    d = MeanSE(mean=1.0, se=0.5, n=4)  # sd = 1: (2 · 1 / 1)² = 4 seeds put the mean 2 SE above 0
+    assert seeds_needed(d) == 4.0 and seeds_needed(MeanSE(1.0, 0.25, 4)) == 1.0
+    assert seeds_needed(MeanSE(-1.0, 0.5, 4)) is None  # no number of seeds makes a loss a gain
+    assert seeds_needed(MeanSE(3.0, math.nan, 1)) is None  # one pair: no spread to scale
+    assert seeds_needed(MeanSE(math.nan, math.nan, 0)) is None
+    with pytest.raises(ValueError, match="sigmas"):
+        seeds_needed(d, sigmas=0.0)
+
+
+@pytest.mark.parametrize("sigmas", [1.0, 2.0, 3.0])
+def test_seeds_needed_is_the_least_n_whose_standard_error_makes_the_mean_significant(sigmas):
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        d = mean_se(rng.normal(0.3, 1.0, size=6))
+        n = seeds_needed(d, sigmas)
+        if d.mean <= 0:
+            assert n is None
+            continue
+        sd = d.se * math.sqrt(d.n)
+        assert d.mean >= sigmas * sd / math.sqrt(n) - 1e-12  # n seeds of this spread: mean ≥ sigmas·SE
+        if n > 1:
+            assert d.mean < sigmas * sd / math.sqrt(n - 1)  # one seed fewer is not enough

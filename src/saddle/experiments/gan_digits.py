@@ -39,8 +39,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+from torch import nn
 
-from saddle.data.digits import load_digits
+from saddle.data.digits import Split, load_digits
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
 from saddle.gans import (
     ConvCritic8x8,
@@ -91,13 +92,9 @@ class Config(ExperimentConfig):
             raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}")
 
 
-def run(config: Config, out: RunOutput) -> dict:
-    """Train the classifier and the GAN; score generated and real digits; draw both grids."""
-    import matplotlib.pyplot as plt
-
+def _scorer(config: Config, train: Split, test: Split, rng: torch.Generator) -> tuple[nn.Module, float]:
+    """The digit CNN that scores samples, trained on the training digits; returns it and its test accuracy."""
     device = torch.device(config.device)
-    train, test = load_digits()
-    rng = torch.Generator().manual_seed(config.seed)
     clf = reinitialize_(DigitsCNN(), rng).to(device)
     train_classifier(
         clf,
@@ -108,7 +105,15 @@ def run(config: Config, out: RunOutput) -> dict:
         desc="digit classifier",
     )
     with torch.no_grad():
-        clf_acc = float((clf(test.x.to(device)).argmax(1) == test.y.to(device)).float().mean())
+        return clf, float((clf(test.x.to(device)).argmax(1) == test.y.to(device)).float().mean())
+
+
+def run(config: Config, out: RunOutput) -> dict:
+    """Train the classifier and the GAN; score generated and real digits; draw both grids."""
+    device = torch.device(config.device)
+    train, test = load_digits()
+    rng = torch.Generator().manual_seed(config.seed)
+    clf, clf_acc = _scorer(config, train, test, rng)
     out.log.info("digit classifier: test accuracy %.3f", clf_acc)
 
     real_x = train.x.to(device)
@@ -153,11 +158,29 @@ def run(config: Config, out: RunOutput) -> dict:
         score_real["label_entropy"],
     )
 
+    _figure(config, out, clf, fake, (real_test, test.y[: config.n_samples]), metrics, history)
+    return metrics
+
+
+def _figure(
+    config: Config,
+    out: RunOutput,
+    clf: nn.Module,
+    fake: torch.Tensor,
+    real: tuple[torch.Tensor, torch.Tensor],
+    metrics: dict,
+    history: list[dict],
+) -> None:
+    """Generated and real digits, one row per (predicted or true) label; both label histograms; the game's health."""
+    import matplotlib.pyplot as plt
+
+    real_test, real_labels = real
+    clf_acc, score_fake, score_real = metrics["classifier_test_accuracy"], metrics["generated"], metrics["real_test"]
     # one row per class: the classifier's label of each generated digit, the true one of a real one
     with torch.no_grad():
         panels = [
             (fake, clf(fake).argmax(1), "generated (row: the classifier's label)"),
-            (real_test, test.y[: config.n_samples], "real test digits (row: their label)"),
+            (real_test, real_labels, "real test digits (row: their label)"),
         ]
     fig, grid_axes = plt.subplots(2, 3, figsize=(15, 9.6))  # bottom row: the game's health
     axes = grid_axes[0]
@@ -188,7 +211,6 @@ def run(config: Config, out: RunOutput) -> dict:
         "Bottom: the game's health along the run (‖V‖ per player, potential and rotational parts of ∇V on a random "
         "unit v, the update map's spectral radius).",
     )
-    return metrics
 
 
 _SPEC = "SPEC §4 'a digit-classifier-based quality score'; seed 001 GANs"

@@ -117,19 +117,17 @@ from saddle.gans import (
     GANGame,
     GANTrainer,
     MaxoutCritic,
-    MLPCritic,
-    MLPGenerator,
     ParticleCritic,
     ParticleGenerator,
     StackedModules,
     health_evaluator,
     log_paths,
     plot_health,
+    stacked_mlp_gan,
     train_gan,
 )
 from saddle.metrics import mode_coverage, wasserstein
 from saddle.metrics.stats import mean_se, paired_difference
-from saddle.models import reinitialize_
 from saddle.optim import METHODS, LangevinMirrorDescent, SimultaneousAdam
 from saddle.validation import check_choice
 
@@ -292,13 +290,8 @@ def _stacked_networks(name: str, config: Config, seeds: list[int], device: torch
         gens = [torch.Generator().manual_seed(s) for s in seeds]  # the generator's particles, then the critic's
         gen = ParticleGenerator(k, config.latent_dim, 2, hidden[:2], generator=gens)
         return gen.to(device), ParticleCritic(k, 2, hidden[:2], generator=gens).to(device)
-    pairs = []
-    for s in seeds:
-        init = torch.Generator().manual_seed(s)
-        pairs.append(
-            (reinitialize_(MLPGenerator(config.latent_dim, 2, hidden), init), reinitialize_(MLPCritic(2, hidden), init))
-        )
-    return StackedModules([p[0] for p in pairs]).to(device), StackedModules([p[1] for p in pairs]).to(device)
+    stacked_gen, stacked_critic = stacked_mlp_gan(seeds, config.latent_dim, 2, hidden)
+    return stacked_gen.to(device), stacked_critic.to(device)
 
 
 def train_method(
@@ -418,6 +411,52 @@ def pacgan_table(config: Config, device: torch.device, out: RunOutput) -> dict[s
     return table
 
 
+def _comparisons(config: Config, metrics: dict, not_measured: dict[str, str]) -> None:
+    """The paired per-seed differences of modes on 25 Gaussians that the claims read (a method against the best of
+    the others, seed by seed) into `metrics`; what this run's methods cannot measure into `not_measured`."""
+    grid = metrics.get("25gaussians", {})
+    per_seed = {name: grid[name]["per_seed"]["modes"] for name in config.methods if name in grid}
+    comparisons = {
+        "pure_miss_modes_25": ("mirror_gan", ("sim_gda", "adam")),
+        "prox_pure_miss_modes_25": ("mirror_prox_gan", ("sim_gda", "adam")),
+        "mixed_minus_sgd_modes_25": ("mixed_langevin", ("sim_gda",)),
+        "adam_minus_sgd_modes_25": ("adam", ("sim_gda",)),
+    }
+    for key, (better, others) in comparisons.items():
+        if better in per_seed and all(o in per_seed for o in others):
+            best_other = [max(vals) for vals in zip(*(per_seed[o] for o in others))]
+            metrics[key] = paired_difference(per_seed[better], best_other)
+        else:
+            not_measured[key] = f"needs methods {better} and {', '.join(others)} on 25gaussians"
+    for name in ("mirror_gan", "mirror_prox_gan"):
+        if name not in grid:
+            not_measured[f"25gaussians.{name}"] = f"method {name} not in this run's `methods`"
+
+
+def _health_figure(config: Config, out: RunOutput, histories: dict[tuple[str, str], list[dict]]) -> None:
+    """The game's health along the Dirac-GAN's simultaneous GD and along one method's run on 25 Gaussians."""
+    import matplotlib.pyplot as plt
+
+    dirac = dirac_health(config, out)
+    shown = next((m for m in ("mirror_gan", "sim_gda", *config.methods) if ("25gaussians", m) in histories), None)
+    fig, axes = plt.subplots(2, 3, figsize=(15, 8))
+    plot_health(axes[0], dirac, f"Dirac-GAN, sim GD h = {config.dirac_step_size}", "C3")
+    if shown is not None:
+        plot_health(axes[1], histories[("25gaussians", shown)], f"25 Gaussians, {shown} (mean of {config.seeds} seeds)")
+    else:
+        for ax in axes[1]:
+            ax.axis("off")
+    fig.tight_layout()
+    out.savefig(
+        fig,
+        "health",
+        "The game's health along two runs. Top: simultaneous GD on the Dirac-GAN from (θ, ψ) = (1, 1) — ‖V‖ of "
+        "each player, the potential ‖S v‖ and rotational ‖A v‖ parts of the game Jacobian on a random unit v, and "
+        "the spectral radius of the update map (1 is the black line; at the equilibrium it is sqrt(1 + h²/4)). "
+        "Bottom: the same on 25 Gaussians for one method, means over the seeds, on a fresh batch each time.",
+    )
+
+
 def run(config: Config, out: RunOutput) -> dict:
     """Every method on every dataset for `seeds` seeds: modes, HQ, reverse KL, W2; samples, health; PacGAN's table."""
     import matplotlib.pyplot as plt
@@ -457,23 +496,7 @@ def run(config: Config, out: RunOutput) -> dict:
             )
         metrics[dataset] = table
     not_measured = {d: "dataset not in this run's `datasets`" for d in DATASETS if d not in config.datasets}
-    grid = metrics.get("25gaussians", {})
-    per_seed = {name: grid[name]["per_seed"]["modes"] for name in config.methods if name in grid}
-    comparisons = {
-        "pure_miss_modes_25": ("mirror_gan", ("sim_gda", "adam")),
-        "prox_pure_miss_modes_25": ("mirror_prox_gan", ("sim_gda", "adam")),
-        "mixed_minus_sgd_modes_25": ("mixed_langevin", ("sim_gda",)),
-        "adam_minus_sgd_modes_25": ("adam", ("sim_gda",)),
-    }
-    for key, (better, others) in comparisons.items():
-        if better in per_seed and all(o in per_seed for o in others):
-            best_other = [max(vals) for vals in zip(*(per_seed[o] for o in others))]
-            metrics[key] = paired_difference(per_seed[better], best_other)
-        else:
-            not_measured[key] = f"needs methods {better} and {', '.join(others)} on 25gaussians"
-    for name in ("mirror_gan", "mirror_prox_gan"):
-        if name not in grid:
-            not_measured[f"25gaussians.{name}"] = f"method {name} not in this run's `methods`"
+    _comparisons(config, metrics, not_measured)
     if config.pacgan_packings:
         metrics["pacgan"] = pacgan_table(config, device, out)
     else:
@@ -482,24 +505,7 @@ def run(config: Config, out: RunOutput) -> dict:
 
     for dataset in config.datasets:
         _plot_samples(plt, out, config, dataset, samples, metrics[dataset], histories)
-    dirac = dirac_health(config, out)
-    shown = next((m for m in ("mirror_gan", "sim_gda", *config.methods) if ("25gaussians", m) in histories), None)
-    fig, axes = plt.subplots(2, 3, figsize=(15, 8))
-    plot_health(axes[0], dirac, f"Dirac-GAN, sim GD h = {config.dirac_step_size}", "C3")
-    if shown is not None:
-        plot_health(axes[1], histories[("25gaussians", shown)], f"25 Gaussians, {shown} (mean of {config.seeds} seeds)")
-    else:
-        for ax in axes[1]:
-            ax.axis("off")
-    fig.tight_layout()
-    out.savefig(
-        fig,
-        "health",
-        "The game's health along two runs. Top: simultaneous GD on the Dirac-GAN from (θ, ψ) = (1, 1) — ‖V‖ of "
-        "each player, the potential ‖S v‖ and rotational ‖A v‖ parts of the game Jacobian on a random unit v, and "
-        "the spectral radius of the update map (1 is the black line; at the equilibrium it is sqrt(1 + h²/4)). "
-        "Bottom: the same on 25 Gaussians for one method, means over the seeds, on a fresh batch each time.",
-    )
+    _health_figure(config, out, histories)
     return metrics
 
 

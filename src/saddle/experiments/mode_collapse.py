@@ -41,26 +41,18 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import torch
+from torch import nn
 
 from saddle.data.toy import eight_gaussians, ring_centers
 from saddle.experiments.base import Claim, Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.gans import (
-    GANGame,
-    GANTrainer,
-    MLPCritic,
-    MLPGenerator,
-    StackedModules,
-    health_evaluator,
-    log_paths,
-    plot_health,
-    train_gan,
-)
+from saddle.gans import GANGame, GANTrainer, health_evaluator, log_paths, plot_health, stacked_mlp_gan, train_gan
 from saddle.metrics import mode_coverage
 from saddle.metrics.stats import mean_se, paired_difference
-from saddle.models import reinitialize_
 from saddle.optim import SimultaneousAdam
 
 #: the VEEGAN/PacGAN ring: 8 modes on the circle of radius 2, component std 0.02
@@ -100,108 +92,125 @@ class Config(ExperimentConfig):
         )
 
 
+def _coverage_evaluator(gen: nn.Module, z_eval: torch.Tensor, centers: torch.Tensor) -> Callable[[], dict[str, float]]:
+    """Modes, reverse KL, HQ and the dominant mode's share of the stacked generator on fixed latents, mean over
+    seeds, with each seed's modes and dominant mode."""
+
+    def evaluate() -> dict[str, float]:
+        with torch.no_grad():
+            x = gen(z_eval).cpu()
+        covs = [mode_coverage(x[s], centers, RING_STD) for s in range(len(x))]
+        counts = torch.tensor([c.counts for c in covs], dtype=torch.float64)  # (S, 8)
+        out = {
+            "modes": sum(c.modes_captured for c in covs) / len(covs),
+            "reverse_kl": sum(c.reverse_kl for c in covs) / len(covs),
+            "hq": sum(c.high_quality for c in covs) / len(covs),
+            "dominant_share": float((counts.amax(1) / counts.sum(1)).mean()),
+        }
+        out.update({f"modes_seed{s}": float(c.modes_captured) for s, c in enumerate(covs)})
+        out.update({f"dominant_seed{s}": float(counts[s].argmax()) for s in range(len(covs))})
+        return out
+
+    return evaluate
+
+
+def _train_setup(
+    name: str, setup: tuple[str, str, str, int], config: Config, z_eval: torch.Tensor, out: RunOutput
+) -> tuple[list[dict], torch.Tensor]:
+    """Train every seed of one setup (loss, penalty, mode, n_critic) as one stacked GAN; returns the evaluation
+    records over training and the final samples (S, n_eval, 2) on the fixed latents."""
+    device = torch.device(config.device)
+    loss, penalty, mode, n_critic = setup
+    seeds = [config.seed + s for s in range(config.seeds)]
+    gen, critic = stacked_mlp_gan(seeds, config.latent_dim, 2, (config.hidden,) * 3)
+    gen, critic = gen.to(device), critic.to(device)
+    game_rngs = [torch.Generator().manual_seed(100 + s) for s in seeds]
+    trainer = GANTrainer(
+        GANGame(gen, critic, loss, penalty=penalty, penalty_weight=config.gp_weight, generator=game_rngs),
+        lambda p: SimultaneousAdam(config.lr_generator, betas=(0.5, 0.9), projection=p),
+        lambda n, r: eight_gaussians(n, r, std=RING_STD).to(device),
+        lambda n, r: torch.randn(n, config.latent_dim, generator=r).to(device),
+        batch_size=config.batch_size,
+        mode=mode,
+        n_critic=n_critic,
+        lr_generator=config.lr_generator,
+        lr_critic=config.lr_critic,
+        generator=[torch.Generator().manual_seed(s) for s in seeds],
+    )
+    evaluate = _coverage_evaluator(gen, z_eval, ring_centers(8, RING_RADIUS))
+    history = train_gan(
+        trainer,
+        config.steps,
+        evaluate=health_evaluator(trainer, evaluate, seed=config.seed, iters=config.health_iters),
+        eval_every=config.eval_every,
+        desc=f"mode collapse: {name}, {config.seeds} seeds",
+        **log_paths(out.path, name),
+    ).history
+    with torch.no_grad():
+        return [r for r in history if "modes" in r], gen(z_eval).cpu()
+
+
+def _setup_metrics(curve: list[dict], seeds: int) -> dict[str, Any]:
+    """Final modes (mean ± SE over seeds), reverse KL, HQ, dominant share; mean modes over training; how often each
+    seed's dominant mode changes between evaluations."""
+    last = curve[-1]
+    final_modes = [int(last[f"modes_seed{s}"]) for s in range(seeds)]
+    changes = [
+        sum(a != b for a, b in itertools.pairwise(int(r[f"dominant_seed{s}"]) for r in curve)) for s in range(seeds)
+    ]
+    return {
+        "final_modes": mean_se(final_modes),
+        "final_reverse_kl": last["reverse_kl"],
+        "final_hq": last["hq"],
+        "final_dominant_share": last["dominant_share"],
+        "mean_modes": sum(r["modes"] for r in curve) / len(curve),
+        "dominant_mode_changes": mean_se(changes),
+        "per_seed_final_modes": final_modes,
+    }
+
+
 def run(config: Config, out: RunOutput) -> dict:
     """Train the collapsing and the remedied GAN for every seed; modes, reverse KL and dominant mode over training."""
-    import matplotlib.pyplot as plt
-
     device = torch.device(config.device)
-    centers = ring_centers(8, RING_RADIUS)
-    seeds = [config.seed + s for s in range(config.seeds)]
     eval_rng = torch.Generator().manual_seed(10_000 + config.seed)
     z_eval = torch.randn(config.seeds, config.n_eval, config.latent_dim, generator=eval_rng).to(device)
-    real_cov = mode_coverage(eight_gaussians(config.n_eval, eval_rng, std=RING_STD), centers, RING_STD)
+    real = eight_gaussians(config.n_eval, eval_rng, std=RING_STD)
+    metrics: dict = {"real_data_modes": mode_coverage(real, ring_centers(8, RING_RADIUS), RING_STD).modes_captured}
     setups = {  # (loss, penalty, mode, n_critic)
         "vanilla_fast_critic": ("non_saturating", "none", "simultaneous", 1),
         "wgan_gp": ("wasserstein", "gp", "alternating", config.n_critic),
     }
-    metrics: dict = {"real_data_modes": real_cov.modes_captured}
     curves: dict[str, list[dict]] = {}
     final_samples: dict[str, torch.Tensor] = {}
-    final_modes: dict[str, list[int]] = {}
-    for name, (loss, penalty, mode, n_critic) in setups.items():
-        hidden = (config.hidden,) * 3
-        nets = []
-        for s in seeds:
-            rng = torch.Generator().manual_seed(s)
-            nets.append(
-                (
-                    reinitialize_(MLPGenerator(config.latent_dim, 2, hidden), rng),
-                    reinitialize_(MLPCritic(2, hidden), rng),
-                )
-            )
-        gen = StackedModules([n[0] for n in nets]).to(device)
-        critic = StackedModules([n[1] for n in nets]).to(device)
-        game_rngs = [torch.Generator().manual_seed(100 + s) for s in seeds]
-        trainer = GANTrainer(
-            GANGame(gen, critic, loss, penalty=penalty, penalty_weight=config.gp_weight, generator=game_rngs),
-            lambda p: SimultaneousAdam(config.lr_generator, betas=(0.5, 0.9), projection=p),
-            lambda n, r: eight_gaussians(n, r, std=RING_STD).to(device),
-            lambda n, r: torch.randn(n, config.latent_dim, generator=r).to(device),
-            batch_size=config.batch_size,
-            mode=mode,
-            n_critic=n_critic,
-            lr_generator=config.lr_generator,
-            lr_critic=config.lr_critic,
-            generator=[torch.Generator().manual_seed(s) for s in seeds],
-        )
-
-        def evaluate(gen: StackedModules = gen) -> dict[str, float]:
-            with torch.no_grad():
-                x = gen(z_eval).cpu()
-            covs = [mode_coverage(x[s], centers, RING_STD) for s in range(len(x))]
-            counts = torch.tensor([c.counts for c in covs], dtype=torch.float64)  # (S, 8)
-            out = {
-                "modes": sum(c.modes_captured for c in covs) / len(covs),
-                "reverse_kl": sum(c.reverse_kl for c in covs) / len(covs),
-                "hq": sum(c.high_quality for c in covs) / len(covs),
-                "dominant_share": float((counts.amax(1) / counts.sum(1)).mean()),
-            }
-            out.update({f"modes_seed{s}": float(c.modes_captured) for s, c in enumerate(covs)})
-            out.update({f"dominant_seed{s}": float(counts[s].argmax()) for s in range(len(covs))})
-            return out
-
-        history = train_gan(
-            trainer,
-            config.steps,
-            evaluate=health_evaluator(trainer, evaluate, seed=config.seed, iters=config.health_iters),
-            eval_every=config.eval_every,
-            desc=f"mode collapse: {name}, {config.seeds} seeds",
-            **log_paths(out.path, name),
-        ).history
-        curve = [r for r in history if "modes" in r]
-        curves[name] = curve
-        with torch.no_grad():
-            final_samples[name] = gen(z_eval).cpu()
-        last = curve[-1]
-        final_modes[name] = [int(last[f"modes_seed{s}"]) for s in range(config.seeds)]
-        changes = [
-            sum(a != b for a, b in itertools.pairwise(int(r[f"dominant_seed{s}"]) for r in curve))
-            for s in range(config.seeds)
-        ]
-        metrics[name] = {
-            "final_modes": mean_se(final_modes[name]),
-            "final_reverse_kl": last["reverse_kl"],
-            "final_hq": last["hq"],
-            "final_dominant_share": last["dominant_share"],
-            "mean_modes": sum(r["modes"] for r in curve) / len(curve),
-            "dominant_mode_changes": mean_se(changes),
-            "per_seed_final_modes": final_modes[name],
-        }
+    for name, setup in setups.items():
+        curves[name], final_samples[name] = _train_setup(name, setup, config, z_eval, out)
+        metrics[name] = _setup_metrics(curves[name], config.seeds)
         out.log.info(
             "%s: final modes %.1f ± %.1f, reverse KL %.3f, dominant share %.2f",
             name,
             metrics[name]["final_modes"].mean,
             metrics[name]["final_modes"].se,
-            last["reverse_kl"],
-            last["dominant_share"],
+            metrics[name]["final_reverse_kl"],
+            metrics[name]["final_dominant_share"],
         )
+    final_modes = {name: metrics[name]["per_seed_final_modes"] for name in setups}
     metrics["remedy_minus_collapse_modes"] = paired_difference(
         final_modes["wgan_gp"], final_modes["vanilla_fast_critic"]
     )
+    _figure(config, out, curves, final_samples, final_modes)
+    return metrics
 
+
+def _figure(
+    config: Config, out: RunOutput, curves: dict[str, list[dict]], samples: dict[str, torch.Tensor], final_modes: dict
+) -> None:
+    """Final samples of seed 0 per setup, modes and reverse KL over training, the game's health of both runs."""
+    import matplotlib.pyplot as plt
+
+    centers = ring_centers(8, RING_RADIUS)
     fig, axes = plt.subplots(2, 4, figsize=(19, 8.5))
-    for i, name in enumerate(setups):
-        x = final_samples[name][0]
+    for i, name in enumerate(curves):
+        x = samples[name][0]
         ax = axes[0, i]
         ax.scatter(x[:, 0], x[:, 1], s=2, alpha=0.4, label="generated (seed 0)")
         ax.scatter(centers[:, 0], centers[:, 1], c="r", marker="x", s=20, label="mode centres")
@@ -238,7 +247,6 @@ def run(config: Config, out: RunOutput) -> dict:
         "over seeds; a collapsed generator sits near log 8 (all mass on one mode). Bottom: the game's health of "
         "both runs (‖V‖ per player, potential and rotational parts of ∇V, update-map radius), means over seeds.",
     )
-    return metrics
 
 
 _SEED = "seed 000, 'Mode collapse' figure; seed 001 GAN training pitfalls"

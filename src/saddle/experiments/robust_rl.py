@@ -64,7 +64,7 @@ import numpy as np
 
 from saddle.claims import Claim
 from saddle.experiments.base import Experiment, ExperimentConfig, RunOutput, check_positive
-from saddle.metrics.stats import MeanSE, mean_se, paired_difference
+from saddle.metrics.stats import MeanSE, mean_se, paired_difference, seeds_needed
 from saddle.rl import (
     AGENTS,
     DDPG,
@@ -177,15 +177,6 @@ def trained_pairs(a: np.ndarray, b: np.ndarray, clean_a: np.ndarray, clean_b: np
     return paired_difference(a[keep], b[keep])
 
 
-def seeds_needed(diff: MeanSE, sigmas: float = 2.0) -> float | None:
-    """The seeds at which the observed mean difference would sit `sigmas` standard errors above 0 (same spread):
-    (sigmas · sd / mean)², sd = se·√n; None when the mean is ≤ 0 (no number of seeds makes it a gain) or when
-    fewer than 2 seeds give no spread to scale (n < 2: the standard error is NaN)."""
-    if not diff.mean > 0 or diff.n < 2 or not math.isfinite(diff.se):
-        return None
-    return float(math.ceil((sigmas * diff.se * math.sqrt(diff.n) / diff.mean) ** 2))
-
-
 def drop(levels: tuple[float, ...], returns: np.ndarray, clean: float) -> np.ndarray:
     """Per seed: clean return minus the mean return over the perturbed levels. returns (levels, S) → (S,)."""
     i = levels.index(clean)
@@ -226,12 +217,9 @@ def evaluate_agent(agent: DDPG, config: Config, env_kwargs: dict, seed: int) -> 
     }
 
 
-def run(config: Config, out: RunOutput) -> dict:
-    """Train every agent's seeds at once, test them under the papers' perturbations; figures + metrics."""
-    c = config
-    env_kwargs = {"max_episode_steps": c.max_episode_steps} if c.max_episode_steps else {}
-    seeds = list(range(c.seed, c.seed + c.num_seeds))
-    ddpg = DDPGConfig(
+def _ddpg_config(c: Config) -> DDPGConfig:
+    """The DDPG settings every agent shares (the robust agents add their game's on top)."""
+    return DDPGConfig(
         hidden=c.hidden,
         actor_lr=c.lr,
         critic_lr=c.lr,
@@ -243,72 +231,84 @@ def run(config: Config, out: RunOutput) -> dict:
         train_freq=c.train_freq,
         buffer_size=max(c.steps, 1),
     )
+
+
+def _train_agent(name: str, c: Config, env_kwargs: dict) -> tuple[list, dict]:
+    """Train every seed of one agent at once; returns its learning curve [(env steps, [return per seed])] and its
+    test under the papers' perturbations (`evaluate_agent`)."""
+    game = (
+        {}
+        if AGENTS[name][1] is None
+        else {"alpha": c.alpha, "step_size": c.game_step_size, "temperature": c.temperature}
+    )
+    agent = make_agent(name, c.env_id, _ddpg_config(c), list(range(c.seed, c.seed + c.num_seeds)), **game)
+    result = train(
+        Runner(agent, c.env_id, **env_kwargs),
+        c.steps,
+        c.steps_per_record,
+        c.eval_every,
+        c.eval_episodes,
+        eval_seed=c.seed + 20_000,
+        desc=f"{name} ({c.num_seeds} seeds)",
+    )
+    curve = [
+        (r["env_steps"], [r[f"eval_return_s{i}"] for i in range(c.num_seeds)])
+        for r in result.history
+        if "eval_return" in r
+    ]
+    return curve, evaluate_agent(agent, c, env_kwargs, seed=c.seed + 10_000)
+
+
+def _levels(c: Config) -> tuple[dict[str, tuple[float, ...]], dict[str, float]]:
+    """The levels of each perturbation and the clean level among them."""
     levels = {
         "random_action": c.random_action_probs,
         "action_noise": c.action_noises,
         "mass": c.masses,
         c.physics: c.physics_levels,
     }
-    clean_level = {"random_action": 0.0, "action_noise": 0.0, "mass": 1.0, c.physics: 1.0}
-    tests: dict[str, dict] = {}
-    curves: dict[str, list] = {}
-    metrics: dict[str, Any] = {}
-    for name in c.agents:
-        game = (
-            {}
-            if AGENTS[name][1] is None
-            else {"alpha": c.alpha, "step_size": c.game_step_size, "temperature": c.temperature}
-        )
-        agent = make_agent(name, c.env_id, ddpg, seeds, **game)
-        result = train(
-            Runner(agent, c.env_id, **env_kwargs),
-            c.steps,
-            c.steps_per_record,
-            c.eval_every,
-            c.eval_episodes,
-            eval_seed=c.seed + 20_000,
-            desc=f"{name} ({c.num_seeds} seeds)",
-        )
-        curves[name] = [
-            (r["env_steps"], [r[f"eval_return_s{i}"] for i in range(c.num_seeds)])
-            for r in result.history
-            if "eval_return" in r
-        ]
-        tests[name] = evaluate_agent(agent, c, env_kwargs, seed=c.seed + 10_000)
-        t = tests[name]
-        clean = clean_return(t, c)
-        out.log.info("%s: clean return %.1f ± %.1f over %d seeds", name, clean.mean(), mean_se(clean).se, len(clean))
-        metrics[name] = {
-            "clean_return": record(clean),
-            "clean_return_seeds": clean.tolist(),
-            "trained_seeds": int((clean >= c.trained_return).sum()),
-            "drop": {k: record(drop(levels[k], t[k], clean_level[k])) for k in levels},
-            "sweeps": {k: {"levels": list(levels[k]), **_bands(t[k])} for k in levels},
-            "grid_mean": t["grid"].mean(axis=2).tolist(),
-            "grid_return": record(grid_return(t)),
-        }
-    pairs = [(r, b) for r in c.agents if r in ROBUST for b in c.agents if b in BASELINES]
-    pairs += [("mixedne_ld", b) for b in ("nr_mdp", "gad") if b in c.agents and "mixedne_ld" in c.agents]
-    for robust, base in pairs:
-        r, b = tests[robust], tests[base]
-        metrics[f"{robust}_vs_{base}"] = {
-            # > 0: the robust agent loses less than the baseline as the perturbation grows (trained seeds only)
-            **{
-                f"less_drop_{k}": trained_pairs(
-                    drop(levels[k], b[k], clean_level[k]),
-                    drop(levels[k], r[k], clean_level[k]),
-                    clean_return(b, c),
-                    clean_return(r, c),
-                    c.trained_return,
-                )
-                for k in levels
-            },
-            # > 0: the robust agent keeps more return over the grid relative mass × random-action probability
-            "grid_gain": paired_difference(grid_return(r), grid_return(b)),
-        }
-    for key in [k for k in metrics if "_vs_" in k]:
-        metrics[key]["seeds_needed"] = {name: seeds_needed(rec) for name, rec in metrics[key].items()}
-    changes = {
+    return levels, {"random_action": 0.0, "action_noise": 0.0, "mass": 1.0, c.physics: 1.0}
+
+
+def _agent_metrics(t: dict, c: Config) -> dict[str, Any]:
+    """One agent's clean return, drop under each perturbation (mean ± SE over seeds), sweeps and grid."""
+    levels, clean_level = _levels(c)
+    clean = clean_return(t, c)
+    return {
+        "clean_return": record(clean),
+        "clean_return_seeds": clean.tolist(),
+        "trained_seeds": int((clean >= c.trained_return).sum()),
+        "drop": {k: record(drop(levels[k], t[k], clean_level[k])) for k in levels},
+        "sweeps": {k: {"levels": list(levels[k]), **_bands(t[k])} for k in levels},
+        "grid_mean": t["grid"].mean(axis=2).tolist(),
+        "grid_return": record(grid_return(t)),
+    }
+
+
+def _pair_metrics(r: dict, b: dict, c: Config) -> dict[str, Any]:
+    """A robust agent's tests `r` against a baseline's `b`, seed by seed; each record's seeds_needed."""
+    levels, clean_level = _levels(c)
+    pair = {
+        # > 0: the robust agent loses less than the baseline as the perturbation grows (trained seeds only)
+        **{
+            f"less_drop_{k}": trained_pairs(
+                drop(levels[k], b[k], clean_level[k]),
+                drop(levels[k], r[k], clean_level[k]),
+                clean_return(b, c),
+                clean_return(r, c),
+                c.trained_return,
+            )
+            for k in levels
+        },
+        # > 0: the robust agent keeps more return over the grid relative mass × random-action probability
+        "grid_gain": paired_difference(grid_return(r), grid_return(b)),
+    }
+    return {**pair, "seeds_needed": {name: seeds_needed(rec) for name, rec in pair.items()}}
+
+
+def _dynamics_changes(c: Config) -> dict[str, float]:
+    """How much the largest mass and the largest level of the second physical sweep change the dynamics."""
+    return {
         "mass": dynamics_change(c.env_id, steps=30, mass=max(c.masses)),
         c.physics: dynamics_change(
             c.env_id,
@@ -317,7 +317,25 @@ def run(config: Config, out: RunOutput) -> dict:
             length=max(c.physics_levels) if c.physics == "length" else None,
         ),
     }
-    metrics["dynamics_change"] = changes
+
+
+def run(config: Config, out: RunOutput) -> dict:
+    """Train every agent's seeds at once, test them under the papers' perturbations; figures + metrics."""
+    c = config
+    env_kwargs = {"max_episode_steps": c.max_episode_steps} if c.max_episode_steps else {}
+    tests: dict[str, dict] = {}
+    curves: dict[str, list] = {}
+    metrics: dict[str, Any] = {}
+    for name in c.agents:
+        curves[name], tests[name] = _train_agent(name, c, env_kwargs)
+        metrics[name] = _agent_metrics(tests[name], c)
+        clean = clean_return(tests[name], c)
+        out.log.info("%s: clean return %.1f ± %.1f over %d seeds", name, clean.mean(), mean_se(clean).se, len(clean))
+    pairs = [(r, b) for r in c.agents if r in ROBUST for b in c.agents if b in BASELINES]
+    pairs += [("mixedne_ld", b) for b in ("nr_mdp", "gad") if b in c.agents and "mixedne_ld" in c.agents]
+    for robust, base in pairs:
+        metrics[f"{robust}_vs_{base}"] = _pair_metrics(tests[robust], tests[base], c)
+    metrics["dynamics_change"] = changes = _dynamics_changes(c)
     metrics["dynamics_really_change"] = bool(all(v > 0 for v in changes.values()))
     metrics["not_measured"] = {
         f"{a}_vs_{b}": f"agent {a if a not in c.agents else b!r} not in this run's `agents`"
@@ -326,7 +344,7 @@ def run(config: Config, out: RunOutput) -> dict:
         if a != b and (a not in c.agents or b not in c.agents)
     }
     out.save_json("curves", curves)
-    _figures(c, out, curves, tests, levels)
+    _figures(c, out, curves, tests, _levels(c)[0])
     return metrics
 
 

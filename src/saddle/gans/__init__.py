@@ -30,6 +30,7 @@ from saddle.gans.networks import (
     SpectralNormStatus,
     spectral_norm_status,
     spectral_normalize,
+    stacked_mlp_gan,
 )
 from saddle.gans.regularizers import gradient_penalty, input_gradient_norms, interpolates, r1_penalty, r2_penalty
 from saddle.gans.stacked import StackedModules
@@ -69,6 +70,7 @@ __all__ = [
     "r2_penalty",
     "spectral_norm_status",
     "spectral_normalize",
+    "stacked_mlp_gan",
     "train_gan",
     "vanilla_value",
     "wasserstein_losses",

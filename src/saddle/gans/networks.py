@@ -16,6 +16,8 @@ from torch import Tensor, nn
 from torch.nn.utils import parametrize
 from torch.nn.utils.parametrizations import spectral_norm
 
+from saddle.gans.stacked import StackedModules
+from saddle.models import reinitialize_
 from saddle.validation import check_int
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "SpectralNormStatus",
     "spectral_norm_status",
     "spectral_normalize",
+    "stacked_mlp_gan",
 ]
 
 
@@ -79,6 +82,25 @@ class MLPCritic(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.net(_features(x, self.in_dim)).squeeze(-1)
+
+
+def stacked_mlp_gan(
+    seeds: Sequence[int], latent_dim: int = 2, data_dim: int = 2, hidden: Sequence[int] = (128, 128, 128)
+) -> tuple[StackedModules, StackedModules]:
+    """S seeds of an MLP generator and critic as two `StackedModules`, row s drawn as seed s alone would be.
+
+    Row s: `reinitialize_(MLPGenerator(latent_dim, data_dim, hidden), g)` then `reinitialize_(MLPCritic(data_dim,
+    hidden), g)` from one `g = torch.Generator().manual_seed(seeds[s])`, generator first (the 2-D GAN experiments'
+    seed convention), PyTorch's default initialisation.
+    """
+    if len(seeds) == 0:
+        raise ValueError("stacked_mlp_gan needs at least one seed, got an empty sequence")
+    gens, critics = [], []
+    for s in seeds:
+        init = torch.Generator().manual_seed(int(s))
+        gens.append(reinitialize_(MLPGenerator(latent_dim, data_dim, hidden), init))
+        critics.append(reinitialize_(MLPCritic(data_dim, hidden), init))
+    return StackedModules(gens), StackedModules(critics)
 
 
 def _normal_init_(module: nn.Module, std: float, generator: torch.Generator | None) -> nn.Module:

@@ -30,6 +30,7 @@ from saddle.metrics.stats import (
     loglog_fit,
     mean_se,
     mean_se_by_key,
+    seeds_needed,
     slopes,
     spearman_permutation_pvalue,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "radial_bands",
     "robust_accuracy",
     "robust_accuracy_curves",
+    "seeds_needed",
     "slopes",
     "spearman_permutation_pvalue",
     "standard_evaluation",

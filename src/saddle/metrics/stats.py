@@ -30,6 +30,7 @@ __all__ = [
     "mean_se",
     "mean_se_by_key",
     "paired_difference",
+    "seeds_needed",
     "slopes",
     "spearman_permutation_pvalue",
 ]
@@ -105,6 +106,19 @@ def paired_difference(a: Values, b: Values) -> MeanSE:
         raise ValueError(f"a paired difference needs one b per a (the same seeds), got {len(xa)} and {len(xb)} values")
     with np.errstate(invalid="ignore", over="ignore"):
         return mean_se(xa - xb)
+
+
+def seeds_needed(diff: MeanSE, sigmas: float = 2.0) -> float | None:
+    """The seeds at which an observed mean difference would sit `sigmas` standard errors above 0, the spread
+    staying the same: ⌈(sigmas · sd / mean)²⌉ with sd = se·√n (mean/(sd/√n) ≥ sigmas ⟺ n ≥ (sigmas·sd/mean)²).
+
+    None when the mean is ≤ 0 (no number of seeds makes it a gain) or when there is no spread to scale (n < 2 or
+    a non-finite SE). A planning number for a claim's `min_n`, not a significance test.
+    """
+    check_real("sigmas", sigmas)
+    if not diff.mean > 0 or diff.n < 2 or not math.isfinite(diff.se):
+        return None
+    return float(math.ceil((sigmas * diff.se * math.sqrt(diff.n) / diff.mean) ** 2))
 
 
 def batch_means(values: Values, batches: int = 5) -> MeanSE:
