@@ -98,14 +98,18 @@ class AdamDirection:
 
     def __call__(self, grads: list[Tensor], state: AdamState) -> tuple[list[Tensor], AdamState]:
         # m̂ / (sqrt(v̂) + ε) = c m / (sqrt(v) + ε sqrt(1 − β2ⁿ)) with c = sqrt(1 − β2ⁿ) / (1 − β1ⁿ): three new
-        # tensors per player and the rest in place
+        # tensors per player and the rest in place. v is floored at the dtype's smallest normal number before the
+        # root: the same values (sqrt(tiny) ≈ 1e-19 or 1e-154 beside ε), and a finite forward-mode derivative where
+        # v = 0 (a coordinate whose field has been 0 so far, e.g. a dead ReLU unit), where d(sqrt v) = v̇ / (2 sqrt v)
+        # is 0/0; there m = 0 too, so the true derivative is c ṁ / (ε sqrt(1 − β2ⁿ)), which the floor gives.
         n = state.count + 1
         grads = list(grads)
         m = list(torch._foreach_lerp(list(state.m), grads, 1.0 - self.beta1))
         v = list(torch._foreach_mul(list(state.v), self.beta2))
         torch._foreach_addcmul_(v, grads, grads, value=1.0 - self.beta2)
         root_c2 = math.sqrt(1.0 - self.beta2**n)
-        denom = torch._foreach_sqrt(v)
+        denom = torch._foreach_clamp_min(v, torch.finfo(v[0].dtype).tiny)
+        torch._foreach_sqrt_(denom)
         torch._foreach_add_(denom, self.eps * root_c2)
         d = list(torch._foreach_div(m, denom))
         torch._foreach_mul_(d, root_c2 / (1.0 - self.beta1**n))
