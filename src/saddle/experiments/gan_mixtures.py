@@ -31,8 +31,9 @@ methods). What they show at default size: ‖V_G‖ falls over the run (SGD 2.4 
 ‖V_D‖ stays near 1 — the generator settles, the critic keeps chasing; the potential part dominates (‖A v‖/(‖S v‖ +
 ‖A v‖) ≈ 0.2–0.35 for every method) and grows as the critic sharpens (‖S v‖ 0.2 → 0.4; Adam 1.0 → 3.6, its W2
 and mode count the worst); the update radius is 1.00–1.03 (slightly expanding early, neutral later: at steps of
-0.02 the map is near the identity). Adam's radius is NaN (not plotted): the Jacobian-vector product through
-sqrt(v̂) is not finite where a parameter's gradient is exactly 0 (dead ReLU units). The second figure adds
+0.02 the map is near the identity). Adam's radius swings between 1.7 and 725 (log axis): its step m̂/(sqrt(v̂) + ε) has slope up to
+1/ε in a coordinate whose gradient is near 0, so its linearisation is dominated by the parameters with the
+smallest gradients. The second figure adds
 simultaneous GD on the Dirac-GAN (Mescheder et al. 2018): the rotational share swings between 0.01 and 0.88 and the
 radius between 0.97 and 1.07 as the iterate circles the equilibrium (sqrt(1 + h²/4) there).
 

@@ -20,9 +20,10 @@ and rotational ‖A v‖ parts of the game Jacobian, the update map's radius; me
 clipping freezes the game — ‖V_G‖ ≈ 3e-6, ‖V_D‖ ≈ 4e-4, ‖S v‖ ≈ 6e-4 at both evaluations (a critic in a box of
 half-width 0.01 is nearly constant, so the generator gets almost no signal; rotational share 0.02); the gradient
 penalty gives a live game (‖V_D‖ 9.9 → 2.9 as the penalty is met, ‖V_G‖ 0.5 → 1.2, ‖S v‖ 1.2 → 2.4, rotational
-share 0.06); spectral normalisation is in between (‖V_D‖ 0.9 → 1.7, rotational share 0.12–0.15). The update radius
-is NaN for these Adam runs: the Jacobian-vector product through Adam's sqrt(v̂) is not finite where a gradient
-entry is exactly 0 (dead ReLU units), so it is not plotted.
+share 0.06); spectral normalisation is in between (‖V_D‖ 0.9 → 1.7, rotational share 0.12–0.15). The update map's
+radius of these Adam runs (log axis) orders them the same way: clipping 2.4e5 (its gradients are ≈ 1e-4, where
+Adam's step g/(|g| + ε)-like slope 1/ε dominates the linearisation), gradient penalty 1.0e2 → 54, spectral
+normalisation 2.0 → 1.3.
 
 Spectral normalisation divides W by torch's power-iteration estimate σ̂ = uᵀWv (one iteration per forward in
 train mode, u and v kept as buffers), not by σ = ‖W‖₂: the layer's weight has exact norm σ/σ̂ ≥ 1 (uᵀWv ≤ σ

@@ -159,6 +159,7 @@ def plot_health(axes: Sequence[Any], history: Sequence[Mapping[str, Any]], label
     ax_r.axhline(1.0, color="k", lw=0.6)
     ax_v.set(xlabel="generator step", ylabel="‖V_i‖", yscale="log", title="each player's gradient")
     ax_j.set(xlabel="generator step", ylabel="norm", yscale="log", title="potential vs rotational part of ∇V")
-    ax_r.set(xlabel="generator step", ylabel="ρ(∇F)", title="update map's spectral radius")
+    # log axis: an Adam run's radius is 10²–10⁶ (its step m̂/(√v̂ + ε) has slope up to 1/ε where a gradient is near 0)
+    ax_r.set(xlabel="generator step", ylabel="ρ(∇F)", yscale="log", title="update map's spectral radius")
     for ax in axes:
         ax.legend(fontsize=7)
