@@ -13,11 +13,12 @@ on this 2-core machine even at load ≈ 1 (the same template, EG and EG+, 41 and
 hides a 5% difference; chunks interleaved in one process agree to about ±3%.
 
 Measured (idle 2-core machine, load 0.7, batch 10,000, 4,000 steps in chunks of 100), main after issue 18's
-overhead fix against e12f34c (before templates × directions), new/old per step: sim_gda 1.04 (15.0/14.5 µs),
-extragradient 1.03, seg_plus 1.00, rfbs 1.02, alt_gda 1.01, ceg_plus 1.01, proximal_point 1.00, eg_plus 1.00,
-preconditioned_langevin_gda 1.02, langevin_mirror_descent 1.00, langevin_gda 0.97, curvature_eg_plus 0.97,
-optimistic_adam 0.80, extra_adam 0.78, sim_adam 0.76 (103.9/137.2 µs), ogda 0.70. At batch 1 (pure per-step
-overhead): every method within 1.07 (sim_gda 7.7/7.2 µs), the Adam family 0.90–0.91.
+overhead fix against e12f34c (before templates × directions), this/other per step: extragradient 1.04 (28.9/27.8
+µs), sim_gda 1.04 (14.9/14.4 µs), rfbs 1.03, ceg_plus 1.02, alt_gda 1.01, langevin_gda 1.01,
+preconditioned_langevin_gda 1.00, seg_plus 1.00, langevin_mirror_descent 1.00, eg_plus 1.00, proximal_point 0.99,
+curvature_eg_plus 0.99, optimistic_adam 0.86, extra_adam 0.86, sim_adam 0.82 (108.8/132.3 µs), ogda 0.69. At batch
+1 (the per-step Python overhead alone): every method within 1.07 (extragradient 1.069, sim_gda 1.068), the Adam
+family 0.96–0.98.
 """
 
 from __future__ import annotations
